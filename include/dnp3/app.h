@@ -186,6 +186,8 @@ typedef struct {
     size_t pos;
     uint8_t function;
     bool is_response;
+    int err;        /* sticky: the error returned, repeated by every later call */
+    dnp3_parse_error last_error;
 } dnp3_hdr_iter;
 
 /*
@@ -196,7 +198,7 @@ void dnp3_hdr_iter_init(dnp3_hdr_iter *it, const dnp3_apdu *apdu);
 
 /*
  * Returns 1 with *h filled, 0 at the end, or a negative DNP3_ERR_APP_* error
- * (details in *e if not NULL); after an error the iterator stays at the end.
+ * (details in *e if not NULL); after an error every later call returns it again.
  * Every header returned has been fully bounds-checked: iterating its objects
  * with dnp3_obj_iter cannot fail.
  */
@@ -224,7 +226,12 @@ typedef struct {
 
 void dnp3_obj_iter_init(dnp3_obj_iter *it, const dnp3_obj_header *h);
 
-/* Returns true with *o filled, false when the header has no more objects. */
+/*
+ * Returns true with *o filled, false when the header has no more objects.
+ * Headers with data yield each object; a header-only index list (READ with
+ * 0x17/0x28) yields each index with data NULL; other header-only headers
+ * (ranges, counts, "all") yield nothing: use h->start/stop/count.
+ */
 bool dnp3_obj_iter_next(dnp3_obj_iter *it, dnp3_obj *o);
 
 /*
