@@ -112,8 +112,10 @@ const char *dnp3_flags_str(dnp3_point_type t, uint8_t flags, char *buf, size_t c
     buf[0] = 0;
     for (unsigned bit = 0; bit < 8; bit++) {
         if (!(flags & (1u << bit))) continue;
+        const char *name = flag_name(t, bit);
+        if (strlen(name) + (n ? 1 : 0) >= cap - n) break; /* keep whole names only */
         if (n) n = append(buf, cap, n, "|");
-        n = append(buf, cap, n, flag_name(t, bit));
+        n = append(buf, cap, n, name);
     }
     return buf;
 }
