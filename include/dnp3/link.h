@@ -82,7 +82,7 @@ typedef struct {
     size_t len;          /* 0..250 */
 } dnp3_link_frame;
 
-/* Encoded size of a frame carrying n user-data octets (n <= 250). */
+/* Encoded size of a frame carrying n user-data octets (n <= 250; 0 if n > 250). */
 size_t dnp3_link_frame_size(size_t n);
 
 /*
@@ -122,6 +122,7 @@ typedef struct {
 typedef struct {
     dnp3_link_error_mode mode;
     bool closed;             /* close mode after an error */
+    bool resyncing;          /* discard mode: skipping octets until 05 64 after an error */
     size_t have;             /* octets buffered in buf */
     size_t need;             /* encoded size of the frame in progress (0 = header unknown) */
     uint64_t stream_offset;  /* stream offset of buf[0] */
@@ -134,7 +135,8 @@ typedef struct {
 
 void dnp3_link_parser_init(dnp3_link_parser *p, dnp3_link_error_mode mode);
 
-/* Forgets any partial frame and re-opens a closed parser (e.g. on reconnect). */
+/* Forgets any partial frame and re-opens a closed parser (e.g. on reconnect).
+ * Stream offsets restart at 0; stats are kept. */
 void dnp3_link_parser_reset(dnp3_link_parser *p);
 
 /*
@@ -147,6 +149,10 @@ void dnp3_link_parser_reset(dnp3_link_parser *p);
  *      In discard mode the parser has already resynced and the caller simply
  *      calls again with the rest of the input. In close mode every further
  *      call returns DNP3_ERR_LINK_CLOSED until dnp3_link_parser_reset().
+ * A result may come from octets buffered by earlier calls, with *consumed
+ * smaller than len (even 0): keep calling while input remains. Octets are
+ * never left buffered with a deliverable frame or error when all input has
+ * been consumed, so `while (len > 0)` loops are sufficient.
  */
 int dnp3_link_parser_push(dnp3_link_parser *p, const uint8_t *in, size_t len, size_t *consumed,
                           dnp3_link_frame *frame);

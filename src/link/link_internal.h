@@ -1,0 +1,30 @@
+/*
+ * link_internal.h - helpers shared by the link-layer files (frame.c, parser.c):
+ * validation of the FT3 header and of the user-data blocks (IEEE 1815-2012
+ * clause 9.2.4). Not part of the public API.
+ */
+#ifndef DNP3_LINK_INTERNAL_H
+#define DNP3_LINK_INTERNAL_H
+
+#include "dnp3/link.h"
+
+/*
+ * Checks the 10 header octets h[0..10): start octets, LENGTH >= 5, header CRC.
+ * Returns the number of user-data octets (0..250), or DNP3_ERR_LINK_BAD_START /
+ * _BAD_LENGTH / _BAD_HEADER_CRC with *err_off set to the offending octet's
+ * offset in h (0 for a header CRC error: the start of the checked block).
+ */
+int dnp3_link_check_header(const uint8_t *h, size_t *err_off);
+
+/*
+ * Checks the CRC of every user-data block in body[0..) (the octets after the
+ * header, n user-data octets plus their CRCs) and copies the user data,
+ * without CRCs, to out[0..n). Returns 0, or DNP3_ERR_LINK_BAD_BODY_CRC with
+ * *err_off = offset of the first octet of the bad block relative to body.
+ */
+int dnp3_link_check_body(const uint8_t *body, size_t n, uint8_t *out, size_t *err_off);
+
+/* Fills *f from a validated header h and de-blocked user data. */
+void dnp3_link_fill_frame(dnp3_link_frame *f, const uint8_t *h, const uint8_t *user, size_t n);
+
+#endif
