@@ -63,7 +63,7 @@ static int shortfall_error(uint64_t count, uint64_t need)
 static int64_t walk_variable(const uint8_t *data, size_t avail, uint64_t count, unsigned size_width,
                              size_t fixed_size, bool attribute, size_t *bad_off)
 {
-    size_t min_each = attribute ? 2 : size_width + 1;
+    size_t min_each = attribute ? 2 : size_width; /* every object consumes at least this */
     if (count > avail / min_each) {
         *bad_off = 0;
         return shortfall_error(count, count * min_each);
