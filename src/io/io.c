@@ -1,0 +1,576 @@
+/*
+ * io.c - libuv runtime for DNP3 over IP (IEEE 1815-2012 Annex on IP networking,
+ * port 20000): a TCP server (one connection at a time, replace-old or reject-new
+ * policy, optional allow-list), a TCP client with reconnect back-off, or a UDP
+ * endpoint, each driving one sans-I/O dnp3_channel and the layer above it.
+ *
+ * After every read, timer or kick, service() lets the upper layer queue
+ * fragments, drains the channel with one socket write per fragment (TCP_NODELAY
+ * set), and re-arms a single timer at the earliest deadline.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dnp3/io.h"
+
+/* A peer that never reads would make libuv queue without bound: close it past this. */
+#define MAX_WRITE_QUEUE (1u << 20)
+
+typedef struct conn {
+    uv_tcp_t tcp;
+    struct dnp3_io *io;
+    char peer[64];
+} conn;
+
+typedef struct {
+    uv_write_t req;
+    uv_udp_send_t ureq;
+    uv_buf_t buf;
+    uint8_t data[];
+} wreq;
+
+struct dnp3_io {
+    uv_loop_t *loop;
+    dnp3_io_config cfg;
+    char host[128];
+    char udp_peer_host[128];
+    dnp3_channel *ch;
+    dnp3_io_upper up;
+    uv_timer_t timer;       /* protocol deadlines (channel + upper layer) */
+    uv_timer_t retry_timer; /* client: reconnect back-off and connect timeout */
+    uv_tcp_t listener;      /* server */
+    uv_udp_t udp;
+    uv_connect_t connect_req;
+    conn *conn;             /* the active TCP connection */
+    conn *connecting;
+    bool connected;
+    bool stopping;
+    bool in_service, service_again;
+    uint32_t backoff_ms;
+    int open_handles;
+    struct sockaddr_storage addr; /* resolved host:port */
+    struct sockaddr_storage udp_dest;
+    bool have_udp_dest;
+    uint8_t rxbuf[65536];
+};
+
+static void service(dnp3_io *io);
+
+dnp3_tstamp dnp3_io_now(uv_loop_t *loop)
+{
+    uv_update_time(loop);
+    return (dnp3_tstamp)uv_now(loop);
+}
+
+uint64_t dnp3_io_utc_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
+{
+    memset(c, 0, sizeof *c);
+    c->size = sizeof *c;
+    c->kind = kind;
+    c->host = kind == DNP3_IO_TCP_CLIENT ? "127.0.0.1" : "0.0.0.0";
+    c->port = 20000;
+    c->accept_policy = DNP3_IO_REPLACE_OLD;
+    c->reconnect_min_ms = 1000;
+    c->reconnect_max_ms = 30000;
+    c->connect_timeout_ms = 5000;
+    c->reconnect = true;
+}
+
+/* Logs "<what> <peer>: <detail>" through the upper layer's log hook. */
+static void log3(dnp3_io *io, const char *what, const char *peer, const char *detail)
+{
+    if (!io->up.log) return;
+    char msg[320];
+    snprintf(msg, sizeof msg, "%s %s%s%s", what, peer, detail[0] ? ": " : "", detail);
+    io->up.log(io->up.ctx, msg);
+}
+
+static void format_addr(const struct sockaddr *sa, char *out, size_t cap)
+{
+    char ip[64] = "?";
+    int port = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        uv_ip4_name(in, ip, sizeof ip);
+        port = ntohs(in->sin_port);
+        snprintf(out, cap, "%s:%d", ip, port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        uv_ip6_name(in6, ip, sizeof ip);
+        port = ntohs(in6->sin6_port);
+        snprintf(out, cap, "[%s]:%d", ip, port);
+    } else {
+        snprintf(out, cap, "?");
+    }
+}
+
+static int resolve(const char *host, uint16_t port, struct sockaddr_storage *out)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_flags = AI_NUMERICSERV;
+    char ps[8];
+    snprintf(ps, sizeof ps, "%u", port);
+    int rc = getaddrinfo(host, ps, &hints, &res);
+    if (rc != 0 || !res) return UV_EINVAL;
+    memcpy(out, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* ---- handle bookkeeping ---- */
+
+static void maybe_free(dnp3_io *io)
+{
+    if (io->stopping && io->open_handles == 0) free(io);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    dnp3_io *io = h->data;
+    io->open_handles--;
+    maybe_free(io);
+}
+
+static void on_conn_closed(uv_handle_t *h)
+{
+    conn *c = h->data;
+    dnp3_io *io = c->io;
+    free(c);
+    io->open_handles--;
+    maybe_free(io);
+}
+
+static void close_conn(conn *c)
+{
+    if (!uv_is_closing((uv_handle_t *)&c->tcp)) uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+}
+
+static void schedule_reconnect(dnp3_io *io);
+
+/* Drops the active connection and tells the upper layer why. */
+static void lose_connection(dnp3_io *io, const char *reason)
+{
+    if (!io->conn) return;
+    conn *c = io->conn;
+    io->conn = NULL;
+    io->connected = false;
+    log3(io, "connection closed", c->peer, reason);
+    close_conn(c);
+    if (io->up.on_close) io->up.on_close(io->up.ctx, reason, dnp3_io_now(io->loop));
+    if (io->cfg.kind == DNP3_IO_TCP_CLIENT && !io->stopping) schedule_reconnect(io);
+    service(io);
+}
+
+/* ---- output ---- */
+
+static void on_tcp_written(uv_write_t *req, int status)
+{
+    wreq *w = req->data;
+    conn *c = (conn *)(void *)req->handle;
+    dnp3_io *io = c->io;
+    free(w);
+    if (status < 0 && status != UV_ECANCELED && io->conn == c) lose_connection(io, uv_strerror(status));
+}
+
+static void on_udp_sent(uv_udp_send_t *req, int status)
+{
+    (void)status; /* a lost datagram is the protocol's business (timeouts, retries) */
+    free(req->data);
+}
+
+static void send_chunk(dnp3_io *io, size_t len)
+{
+    wreq *w = malloc(sizeof *w + len);
+    if (!w) return;
+    int n = dnp3_channel_write(io->ch, w->data, len);
+    if (n <= 0) {
+        free(w);
+        return;
+    }
+    if (io->up.on_tx) io->up.on_tx(io->up.ctx, w->data, (size_t)n);
+    w->buf = uv_buf_init((char *)w->data, (unsigned)n);
+    if (io->cfg.kind == DNP3_IO_UDP) {
+        w->ureq.data = w;
+        if (!io->have_udp_dest || uv_udp_send(&w->ureq, &io->udp, &w->buf, 1,
+                                              (const struct sockaddr *)&io->udp_dest, on_udp_sent) != 0)
+            free(w);
+        return;
+    }
+    w->req.data = w;
+    if (uv_write(&w->req, (uv_stream_t *)&io->conn->tcp, &w->buf, 1, on_tcp_written) != 0) free(w);
+}
+
+static void on_timer(uv_timer_t *t);
+
+static void arm_timer(dnp3_io *io, dnp3_tstamp now)
+{
+    dnp3_tstamp next = DNP3_TSTAMP_NEVER;
+    if (io->connected) next = dnp3_channel_get_expiry(io->ch);
+    if (io->up.get_expiry) {
+        dnp3_tstamp u = io->up.get_expiry(io->up.ctx);
+        if (u < next) next = u;
+    }
+    if (next == DNP3_TSTAMP_NEVER) {
+        uv_timer_stop(&io->timer);
+        return;
+    }
+    uv_timer_start(&io->timer, on_timer, next > now ? next - now : 0, 0);
+}
+
+static void service(dnp3_io *io)
+{
+    if (io->stopping) return;
+    if (io->in_service) {
+        io->service_again = true;
+        return;
+    }
+    io->in_service = true;
+    do {
+        io->service_again = false;
+        dnp3_tstamp now = dnp3_io_now(io->loop);
+        if (io->connected) {
+            if (io->up.pump) io->up.pump(io->up.ctx, io->ch, now);
+            size_t len;
+            while (io->connected && (len = dnp3_channel_pending(io->ch)) > 0) send_chunk(io, len);
+            if (io->conn && uv_stream_get_write_queue_size((uv_stream_t *)&io->conn->tcp) > MAX_WRITE_QUEUE) {
+                io->in_service = false;
+                lose_connection(io, "peer is not reading (write queue over 1 MiB)");
+                return;
+            }
+        }
+        arm_timer(io, now);
+    } while (io->service_again && !io->stopping);
+    io->in_service = false;
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    dnp3_io *io = t->data;
+    dnp3_tstamp now = dnp3_io_now(io->loop);
+    if (io->connected && dnp3_channel_handle_expiry(io->ch, now) == DNP3_ERR_LINK_CLOSED) {
+        if (io->cfg.kind == DNP3_IO_UDP)
+            dnp3_channel_reset(io->ch, now); /* no connection to drop: start over */
+        else {
+            lose_connection(io, "link keep-alive not answered");
+            return;
+        }
+    }
+    if (io->up.handle_expiry) io->up.handle_expiry(io->up.ctx, now);
+    service(io);
+}
+
+/* ---- input ---- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)suggested;
+    dnp3_io *io = h->type == UV_UDP ? h->data : ((conn *)h->data)->io;
+    *buf = uv_buf_init((char *)io->rxbuf, sizeof io->rxbuf);
+}
+
+static void deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed)
+{
+    if (io->up.on_rx) io->up.on_rx(io->up.ctx, data, len);
+    int rc = dnp3_channel_read(io->ch, data, len, dnp3_io_now(io->loop));
+    *closed = rc == DNP3_ERR_LINK_CLOSED && io->cfg.kind != DNP3_IO_UDP;
+}
+
+static void on_tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    conn *c = s->data;
+    dnp3_io *io = c->io;
+    if (c != io->conn) return; /* a connection being replaced */
+    if (nread < 0) {
+        lose_connection(io, nread == UV_EOF ? "closed by peer" : uv_strerror((int)nread));
+        return;
+    }
+    bool closed = false;
+    deliver(io, (const uint8_t *)buf->base, (size_t)nread, &closed);
+    if (closed) {
+        lose_connection(io, "link framing error");
+        return;
+    }
+    service(io);
+}
+
+static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *addr,
+                        unsigned flags)
+{
+    (void)flags;
+    dnp3_io *io = u->data;
+    if (nread <= 0 || !addr) return;
+    if (!io->cfg.udp_peer_host) {
+        size_t alen = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+        memcpy(&io->udp_dest, addr, alen);
+        if (io->cfg.udp_peer_port) {
+            if (addr->sa_family == AF_INET6)
+                ((struct sockaddr_in6 *)(void *)&io->udp_dest)->sin6_port = htons(io->cfg.udp_peer_port);
+            else
+                ((struct sockaddr_in *)(void *)&io->udp_dest)->sin_port = htons(io->cfg.udp_peer_port);
+        }
+        io->have_udp_dest = true;
+    }
+    if (!io->connected) {
+        io->connected = true;
+        char peer[64];
+        format_addr(addr, peer, sizeof peer);
+        dnp3_tstamp now = dnp3_io_now(io->loop);
+        dnp3_channel_reset(io->ch, now);
+        if (io->up.on_open) io->up.on_open(io->up.ctx, peer, now);
+    }
+    bool closed = false;
+    deliver(io, (const uint8_t *)buf->base, (size_t)nread, &closed);
+    service(io);
+}
+
+/* ---- connections ---- */
+
+static conn *new_conn(dnp3_io *io)
+{
+    conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->io = io;
+    if (uv_tcp_init(io->loop, &c->tcp) != 0) {
+        free(c);
+        return NULL;
+    }
+    c->tcp.data = c;
+    io->open_handles++;
+    return c;
+}
+
+static void activate(dnp3_io *io, conn *c)
+{
+    struct sockaddr_storage sa;
+    int len = sizeof sa;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+        format_addr((struct sockaddr *)&sa, c->peer, sizeof c->peer);
+    uv_tcp_nodelay(&c->tcp, 1);
+    io->conn = c;
+    io->connected = true;
+    dnp3_tstamp now = dnp3_io_now(io->loop);
+    dnp3_channel_reset(io->ch, now);
+    log3(io, "connection accepted from", c->peer, "");
+    if (io->up.on_open) io->up.on_open(io->up.ctx, c->peer, now);
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_tcp_read);
+    service(io);
+}
+
+static bool allowed(const dnp3_io *io, const char *peer)
+{
+    if (!io->cfg.allow || io->cfg.allow_count == 0) return true;
+    char ip[64];
+    snprintf(ip, sizeof ip, "%s", peer[0] == '[' ? peer + 1 : peer);
+    char *end = strrchr(ip, peer[0] == '[' ? ']' : ':');
+    if (end) *end = 0;
+    for (size_t i = 0; i < io->cfg.allow_count; i++)
+        if (strcmp(io->cfg.allow[i], ip) == 0) return true;
+    return false;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    dnp3_io *io = server->data;
+    if (status < 0 || io->stopping) return;
+    conn *c = new_conn(io);
+    if (!c) return;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        close_conn(c);
+        return;
+    }
+    struct sockaddr_storage sa;
+    int len = sizeof sa;
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
+        format_addr((struct sockaddr *)&sa, c->peer, sizeof c->peer);
+    if (!allowed(io, c->peer)) {
+        log3(io, "connection rejected from", c->peer, "not in the allow-list");
+        close_conn(c);
+        return;
+    }
+    if (io->conn) {
+        if (io->cfg.accept_policy == DNP3_IO_REJECT_NEW) {
+            log3(io, "connection rejected from", c->peer, "a master is already connected");
+            close_conn(c);
+            return;
+        }
+        lose_connection(io, "replaced by a new connection");
+    }
+    activate(io, c);
+}
+
+static void start_connect(dnp3_io *io);
+
+static void on_retry_timer(uv_timer_t *t)
+{
+    dnp3_io *io = t->data;
+    if (io->connecting) { /* connect timeout: closing makes the connect callback fail */
+        close_conn(io->connecting);
+        return;
+    }
+    start_connect(io);
+}
+
+static void schedule_reconnect(dnp3_io *io)
+{
+    if (!io->cfg.reconnect) return;
+    uint32_t delay = io->backoff_ms ? io->backoff_ms : io->cfg.reconnect_min_ms;
+    io->backoff_ms = delay * 2 > io->cfg.reconnect_max_ms ? io->cfg.reconnect_max_ms : delay * 2;
+    uv_timer_start(&io->retry_timer, on_retry_timer, delay, 0);
+}
+
+static void on_connected(uv_connect_t *req, int status)
+{
+    dnp3_io *io = req->data;
+    conn *c = io->connecting;
+    io->connecting = NULL;
+    uv_timer_stop(&io->retry_timer);
+    if (io->stopping) return;
+    if (status < 0) {
+        char target[160];
+        snprintf(target, sizeof target, "%s:%u", io->host, io->cfg.port);
+        log3(io, "connect failed to", target, uv_strerror(status));
+        if (c) close_conn(c);
+        if (io->up.on_close) {
+            char why[200];
+            snprintf(why, sizeof why, "connect to %s failed: %s", target, uv_strerror(status));
+            io->up.on_close(io->up.ctx, why, dnp3_io_now(io->loop));
+        }
+        schedule_reconnect(io);
+        return;
+    }
+    io->backoff_ms = 0;
+    activate(io, c);
+}
+
+static void start_connect(dnp3_io *io)
+{
+    if (io->stopping || io->conn || io->connecting) return;
+    conn *c = new_conn(io);
+    if (!c) return;
+    io->connecting = c;
+    io->connect_req.data = io;
+    if (uv_tcp_connect(&io->connect_req, &c->tcp, (const struct sockaddr *)&io->addr, on_connected) != 0) {
+        io->connecting = NULL;
+        close_conn(c);
+        schedule_reconnect(io);
+        return;
+    }
+    uv_timer_start(&io->retry_timer, on_retry_timer, io->cfg.connect_timeout_ms, 0);
+}
+
+/* ---- lifecycle ---- */
+
+static void init_timer(dnp3_io *io, uv_timer_t *t)
+{
+    uv_timer_init(io->loop, t);
+    t->data = io;
+    io->open_handles++;
+}
+
+int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
+                  const dnp3_io_upper *upper, dnp3_io **out)
+{
+    if (!loop || !c || c->size != sizeof *c || !ch || !out) return UV_EINVAL;
+    dnp3_io *io = calloc(1, sizeof *io);
+    if (!io) return UV_ENOMEM;
+    io->loop = loop;
+    io->cfg = *c;
+    snprintf(io->host, sizeof io->host, "%s", c->host ? c->host : "0.0.0.0");
+    io->cfg.host = io->host;
+    if (c->udp_peer_host) {
+        snprintf(io->udp_peer_host, sizeof io->udp_peer_host, "%s", c->udp_peer_host);
+        io->cfg.udp_peer_host = io->udp_peer_host;
+    }
+    io->ch = ch;
+    if (upper) io->up = *upper;
+    int rc = resolve(io->host, c->port, &io->addr);
+    if (rc == 0 && c->kind == DNP3_IO_UDP && c->udp_peer_host) {
+        rc = resolve(io->udp_peer_host, c->udp_peer_port ? c->udp_peer_port : c->port, &io->udp_dest);
+        io->have_udp_dest = rc == 0;
+    }
+    if (rc != 0) {
+        free(io);
+        return rc;
+    }
+    init_timer(io, &io->timer);
+    init_timer(io, &io->retry_timer);
+    switch (c->kind) {
+    case DNP3_IO_TCP_SERVER:
+        uv_tcp_init(loop, &io->listener);
+        io->listener.data = io;
+        io->open_handles++;
+        rc = uv_tcp_bind(&io->listener, (const struct sockaddr *)&io->addr, 0);
+        if (rc == 0) rc = uv_listen((uv_stream_t *)&io->listener, 16, on_connection);
+        break;
+    case DNP3_IO_TCP_CLIENT: start_connect(io); break;
+    case DNP3_IO_UDP:
+        uv_udp_init(loop, &io->udp);
+        io->udp.data = io;
+        io->open_handles++;
+        rc = uv_udp_bind(&io->udp, (const struct sockaddr *)&io->addr, UV_UDP_REUSEADDR);
+        if (rc == 0) rc = uv_udp_recv_start(&io->udp, on_alloc, on_udp_read);
+        if (rc == 0 && io->have_udp_dest) { /* a fixed peer: ready to send at once */
+            io->connected = true;
+            char peer[64];
+            format_addr((struct sockaddr *)&io->udp_dest, peer, sizeof peer);
+            dnp3_tstamp now = dnp3_io_now(loop);
+            dnp3_channel_reset(ch, now);
+            if (io->up.on_open) io->up.on_open(io->up.ctx, peer, now);
+        }
+        break;
+    }
+    *out = io;
+    if (rc != 0) {
+        dnp3_io_stop(io);
+        *out = NULL;
+        return rc;
+    }
+    service(io);
+    return 0;
+}
+
+void dnp3_io_kick(dnp3_io *io)
+{
+    if (io) service(io);
+}
+
+bool dnp3_io_connected(const dnp3_io *io) { return io && io->connected; }
+
+uint16_t dnp3_io_local_port(const dnp3_io *io)
+{
+    struct sockaddr_storage sa;
+    int len = sizeof sa;
+    int rc = io->cfg.kind == DNP3_IO_UDP ? uv_udp_getsockname(&io->udp, (struct sockaddr *)&sa, &len)
+             : io->cfg.kind == DNP3_IO_TCP_SERVER
+                 ? uv_tcp_getsockname(&io->listener, (struct sockaddr *)&sa, &len)
+                 : UV_ENOTCONN;
+    if (rc != 0) return 0;
+    if (sa.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)(void *)&sa)->sin6_port);
+    return ntohs(((struct sockaddr_in *)(void *)&sa)->sin_port);
+}
+
+void dnp3_io_stop(dnp3_io *io)
+{
+    if (!io || io->stopping) return;
+    io->stopping = true;
+    io->connected = false;
+    if (io->conn) close_conn(io->conn);
+    if (io->connecting) close_conn(io->connecting);
+    io->conn = io->connecting = NULL;
+    uv_close((uv_handle_t *)&io->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&io->retry_timer, on_handle_closed);
+    if (io->cfg.kind == DNP3_IO_TCP_SERVER) uv_close((uv_handle_t *)&io->listener, on_handle_closed);
+    if (io->cfg.kind == DNP3_IO_UDP) uv_close((uv_handle_t *)&io->udp, on_handle_closed);
+}
