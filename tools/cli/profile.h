@@ -1,0 +1,87 @@
+/*
+ * profile.h - the point database a `dnp3 outstation` serves, independent of the
+ * library: the built-in substation profile, N points of every type for load
+ * tests (--points N), or a YAML file (--config FILE, see config_yaml.c).
+ * Also the control-to-status wiring that makes a CROB or analog output change
+ * the status points a utility engineer expects to see change.
+ */
+#ifndef DNP3_CLI_PROFILE_H
+#define DNP3_CLI_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The point types an outstation database holds (indexes of profile.points). */
+typedef enum {
+    PROFILE_BINARY_INPUT = 0,
+    PROFILE_DOUBLE_BIT_INPUT,
+    PROFILE_BINARY_OUTPUT_STATUS,
+    PROFILE_COUNTER,
+    PROFILE_FROZEN_COUNTER,
+    PROFILE_ANALOG_INPUT,
+    PROFILE_ANALOG_OUTPUT_STATUS,
+    PROFILE_OCTET_STRING,
+    PROFILE_TYPE_COUNT
+} profile_type;
+
+/* "binary_input", ... (the YAML keys and the master's JSON type names). */
+const char *profile_type_name(profile_type t);
+/* Returns the type for a name, or -1. */
+int profile_type_from_name(const char *name);
+
+typedef struct {
+    char name[64];
+    uint8_t event_class; /* 0 = none, 1..3 */
+    double deadband;     /* analogs: change needed for an event */
+    double value;        /* binary 0/1, double-bit 0..3, counters, analogs */
+    uint8_t flags;       /* initial flags (ONLINE by default) */
+    char text[256];      /* octet strings */
+    /* simulation (--simulate): analogs drift around `value` within [min, max] */
+    double sim_min, sim_max, sim_step;
+    bool sim_counter_rate; /* counters: increase with time */
+} profile_point;
+
+/* What a control does to status points. */
+typedef enum {
+    WIRE_CROB = 0,   /* a CROB on `index`: on/close/latch-on sets 1, off/trip/latch-off sets 0 */
+    WIRE_ANALOG,     /* an analog output on `index`: copies the value */
+} wire_kind;
+
+typedef struct {
+    wire_kind kind;
+    uint32_t index;           /* binary output or analog output index */
+    char name[64];
+    /* targets; -1 where not wired */
+    int32_t binary_input;     /* set to the commanded state */
+    int32_t double_bit_input; /* DETERMINED_ON for on/close, DETERMINED_OFF for off/trip */
+    int32_t binary_output_status;
+    int32_t analog_output_status;
+    double min, max;          /* analog outputs: accepted range (OUT_OF_RANGE otherwise) */
+} profile_wire;
+
+typedef struct {
+    uint16_t link_addr;
+    uint16_t master_addr;
+    uint32_t event_buffer;   /* events per type */
+    uint32_t max_fragment;
+    bool unsolicited;
+    char device_name[64];
+    profile_point *points[PROFILE_TYPE_COUNT];
+    uint32_t count[PROFILE_TYPE_COUNT];
+    profile_wire *wires;
+    uint32_t wire_count;
+} profile;
+
+/* The built-in "small substation" profile. Returns 0 or -1 (out of memory). */
+int profile_substation(profile *p);
+
+/* N points of every type (for load tests and benchmarks). Returns 0 or -1. */
+int profile_uniform(profile *p, uint32_t n);
+
+/* Finds a wire for a CROB / analog output index, or NULL. */
+const profile_wire *profile_find_wire(const profile *p, wire_kind kind, uint32_t index);
+
+void profile_free(profile *p);
+
+#endif
