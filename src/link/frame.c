@@ -45,20 +45,27 @@ int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_t dest, u
     return (int)w.pos;
 }
 
-int dnp3_link_check_header(const uint8_t *h, size_t *err_off)
+int dnp3_link_check_prefix(const uint8_t *h, size_t n, size_t *err_off)
 {
-    if (h[0] != LINK_START1) {
+    if (n > 0 && h[0] != LINK_START1) {
         *err_off = 0;
         return DNP3_ERR_LINK_BAD_START;
     }
-    if (h[1] != LINK_START2) {
+    if (n > 1 && h[1] != LINK_START2) {
         *err_off = 1;
         return DNP3_ERR_LINK_BAD_START;
     }
-    if (h[2] < LINK_MIN_LENGTH) {
+    if (n > 2 && h[2] < LINK_MIN_LENGTH) {
         *err_off = 2;
         return DNP3_ERR_LINK_BAD_LENGTH;
     }
+    return 0;
+}
+
+int dnp3_link_check_header(const uint8_t *h, size_t *err_off)
+{
+    int rc = dnp3_link_check_prefix(h, 3, err_off);
+    if (rc < 0) return rc;
     if (dnp3_crc16(h, 8) != dnp3_load_u16(h + 8)) {
         *err_off = 0;
         return DNP3_ERR_LINK_BAD_HEADER_CRC;
@@ -107,15 +114,8 @@ int dnp3_link_parse(const uint8_t *buf, size_t len, uint8_t *scratch, dnp3_link_
     if (buf == NULL || scratch == NULL || frame == NULL) return DNP3_ERR_INVALID_ARG;
     if (len < DNP3_LINK_HEADER_SIZE) {
         /* report a bad start or length octet even in a short buffer */
-        if (len > 0 && buf[0] != LINK_START1) {
-            rc = DNP3_ERR_LINK_BAD_START;
-        } else if (len > 1 && buf[1] != LINK_START2) {
-            rc = DNP3_ERR_LINK_BAD_START;
-            off = 1;
-        } else if (len > 2 && buf[2] < LINK_MIN_LENGTH) {
-            rc = DNP3_ERR_LINK_BAD_LENGTH;
-            off = 2;
-        } else {
+        rc = dnp3_link_check_prefix(buf, len, &off);
+        if (rc == 0) {
             rc = DNP3_ERR_LINK_TRUNCATED;
             off = len;
         }

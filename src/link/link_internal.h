@@ -9,6 +9,12 @@
 #include "dnp3/link.h"
 
 /*
+ * Checks the first min(n, 3) octets of a frame: 05, 64, LENGTH >= 5. Returns 0
+ * or DNP3_ERR_LINK_BAD_START / _BAD_LENGTH with *err_off = offending octet.
+ */
+int dnp3_link_check_prefix(const uint8_t *h, size_t n, size_t *err_off);
+
+/*
  * Checks the 10 header octets h[0..10): start octets, LENGTH >= 5, header CRC.
  * Returns the number of user-data octets (0..250), or DNP3_ERR_LINK_BAD_START /
  * _BAD_LENGTH / _BAD_HEADER_CRC with *err_off set to the offending octet's

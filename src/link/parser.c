@@ -116,18 +116,17 @@ static int drain_buffer(dnp3_link_parser *p, feed *f, dnp3_link_frame *frame)
 {
     size_t eoff;
     while (p->have > 0) {
-        if (p->buf[0] != LINK_START1 || (p->have >= 2 && p->buf[1] != LINK_START2)) {
-            if (p->resyncing) {
-                resync_buffer(p, f);
-                continue;
-            }
-            return buffer_error(p, f, DNP3_ERR_LINK_BAD_START, p->buf[0] != LINK_START1 ? 0 : 1);
+        int e = dnp3_link_check_prefix(p->buf, p->have < 3 ? p->have : 3, &eoff);
+        if (e == DNP3_ERR_LINK_BAD_START && p->resyncing) {
+            resync_buffer(p, f);
+            continue;
         }
-        if (p->have < 2) {
+        if (p->have >= 2) p->resyncing = false; /* 05 64 found */
+        if (e < 0) return buffer_error(p, f, e, eoff);
+        if (p->have < 3) {
             if (!take(p, f, 1)) return 0;
             continue;
         }
-        p->resyncing = false;
         if (p->have < DNP3_LINK_HEADER_SIZE && take(p, f, DNP3_LINK_HEADER_SIZE - p->have) == 0) return 0;
         if (p->have < DNP3_LINK_HEADER_SIZE) return 0;
         if (p->need == 0) {
@@ -186,8 +185,8 @@ static int scan_input(dnp3_link_parser *p, feed *f, dnp3_link_frame *frame)
             if (avail < 2) break; /* a lone 05 at the end: keep it */
             p->resyncing = false;
         }
-        if (s[0] != LINK_START1) return scan_error(p, f, DNP3_ERR_LINK_BAD_START, 0);
-        if (avail >= 2 && s[1] != LINK_START2) return scan_error(p, f, DNP3_ERR_LINK_BAD_START, 1);
+        int e = dnp3_link_check_prefix(s, avail < 3 ? avail : 3, &eoff);
+        if (e < 0) return scan_error(p, f, e, eoff);
         if (avail < DNP3_LINK_HEADER_SIZE) break;
         int n = dnp3_link_check_header(s, &eoff);
         if (n < 0) return scan_error(p, f, n, eoff);

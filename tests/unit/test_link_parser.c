@@ -223,6 +223,12 @@ static void test_close_mode(void **state)
     assert_int_equal(p.last_err_offset, 2);
     assert_int_equal(p.stats.bad_length, 1);
     assert_true(p.closed);
+    /* LENGTH is checked as soon as it arrives, not when the header is complete */
+    dnp3_link_parser_init(&p, DNP3_LINK_MODE_CLOSE);
+    n = tu_hex("05 64 04", stream, MAX_STREAM);
+    assert_int_equal(dnp3_link_parser_push(&p, stream, 2, &c, &f), 0);
+    assert_int_equal(dnp3_link_parser_push(&p, stream + 2, 1, &c, &f), DNP3_ERR_LINK_BAD_LENGTH);
+    assert_int_equal(p.last_err_offset, 2);
     dnp3_link_parser_init(&p, DNP3_LINK_MODE_CLOSE);
     n = tu_hex("05 63", stream, MAX_STREAM);
     assert_int_equal(dnp3_link_parser_push(&p, stream, n, &c, &f), DNP3_ERR_LINK_BAD_START);
