@@ -1,15 +1,79 @@
 /*
- * main.c - the dnp3 command: dispatches to its subcommands.
+ * main.c - the dnp3 command: a table of subcommands {name, function, help}
+ * and the dispatcher (dnp3 <command> ..., dnp3 help [command], --help,
+ * --version). Unknown commands are usage errors (exit status 2).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
+
+#ifndef DNP3_VERSION_STRING
+#define DNP3_VERSION_STRING "0.1.0"
+#endif
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} command;
+
+static const command COMMANDS[] = {
+    {"decode", cmd_decode, "decode DNP3 frames or fragments from hex, stdin or a pcap capture"},
+};
+
+#define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: dnp3 <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].help);
+    fprintf(f, "\n'dnp3 help <command>' or 'dnp3 <command> --help' describes a command.\n"
+               "'dnp3 --version' prints the version.\n");
+}
+
+static const command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0) return &COMMANDS[i];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        printf("usage: dnp3 <command> [options]\n");
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
     }
-    fprintf(stderr, "dnp3: unknown command '%s'\n", argv[1]);
-    return 2;
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("dnp3 %s\n", DNP3_VERSION_STRING);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return 0;
+        }
+        const command *c = find(argv[2]);
+        if (!c) {
+            fprintf(stderr, "dnp3: unknown command '%s'\n", argv[2]);
+            usage(stderr);
+            return 2;
+        }
+        char help[] = "--help";
+        char *hargv[] = {argv[2], help, NULL};
+        return c->run(2, hargv);
+    }
+    const command *c = find(cmd);
+    if (!c) {
+        fprintf(stderr, "dnp3: unknown command '%s'\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    return c->run(argc - 1, argv + 1);
 }

@@ -1,0 +1,13 @@
+/*
+ * commands.h - the subcommands of the dnp3 command. Each one gets argv with
+ * argv[0] = its own name, returns the process exit status (0 success, 1
+ * failure or problems found, 2 usage error) and prints its help for -h/--help.
+ * To add a command: declare it here and add one line to COMMANDS in main.c.
+ */
+#ifndef DNP3_CLI_COMMANDS_H
+#define DNP3_CLI_COMMANDS_H
+
+/* dnp3 decode: offline decoder for hex input and pcap captures (cmd_decode.c). */
+int cmd_decode(int argc, char **argv);
+
+#endif
