@@ -5,6 +5,7 @@
  */
 #include "apdu_json.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "apdu_walk.h"
@@ -150,8 +151,15 @@ static void point_members(json_w *w, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_SECURITY_STAT) {
         json_uint(w, "association", p->assoc);
         json_double(w, "value", p->value, 17);
+    } else if (p->vtype == DNP3_VT_F32 || p->vtype == DNP3_VT_F64) {
+        char num[48];
+        fmt_real(p->value, p->vtype == DNP3_VT_F32, num, sizeof num);
+        if (isfinite(p->value))
+            json_number(w, "value", num);
+        else
+            json_str(w, "value", num);
     } else {
-        json_double(w, "value", p->value, p->vtype == DNP3_VT_F32 ? 9 : 17);
+        json_double(w, "value", p->value, 17);
         if (d->point_type == DNP3_POINT_DOUBLE_BIT_INPUT)
             json_str(w, "state", dnp3_double_bit_name((unsigned)p->value));
         if (d->point_type == DNP3_POINT_IIN && o->has_index && o->index < 16)
@@ -178,7 +186,15 @@ static void attr_members(json_w *w, const walk_obj *o)
     case WALK_ATTR_STRING: json_strn(w, "value", (const char *)o->bytes, o->nbytes); break;
     case WALK_ATTR_UINT: json_uint(w, "value", a->u); break;
     case WALK_ATTR_INT: json_int(w, "value", a->i); break;
-    case WALK_ATTR_FLOAT: json_double(w, "value", a->f, 17); break;
+    case WALK_ATTR_FLOAT: {
+        char num[48];
+        fmt_real(a->f, o->nbytes == 4, num, sizeof num);
+        if (isfinite(a->f))
+            json_number(w, "value", num);
+        else
+            json_str(w, "value", num);
+        break;
+    }
     case WALK_ATTR_TIME: json_str(w, "value", fmt_time48(a->time, tb, sizeof tb)); break;
     case WALK_ATTR_LIST:
         json_arr_begin(w, "value");

@@ -100,8 +100,8 @@ static void t_header(void *ctx, const dnp3_obj_header *h, size_t offset)
 static void value_str(const dnp3_obj_desc *d, const dnp3_point *p, char *buf, size_t cap)
 {
     switch (p->vtype) {
-    case DNP3_VT_F32: snprintf(buf, cap, "%.9g", p->value); return;
-    case DNP3_VT_F64: snprintf(buf, cap, "%.17g", p->value); return;
+    case DNP3_VT_F32: fmt_real(p->value, true, buf, cap); return;
+    case DNP3_VT_F64: fmt_real(p->value, false, buf, cap); return;
     default: break;
     }
     if (d->point_type == DNP3_POINT_DOUBLE_BIT_INPUT)
@@ -183,7 +183,7 @@ static void print_attr(text_ctx *t, const walk_obj *o)
         break;
     case WALK_ATTR_UINT: fprintf(f, "%llu", (unsigned long long)a->u); break;
     case WALK_ATTR_INT: fprintf(f, "%lld", (long long)a->i); break;
-    case WALK_ATTR_FLOAT: fprintf(f, "%.17g", a->f); break;
+    case WALK_ATTR_FLOAT: fputs(fmt_real(a->f, o->nbytes == 4, tb, sizeof tb), f); break;
     case WALK_ATTR_TIME: fputs(fmt_time48(a->time, tb, sizeof tb), f); break;
     case WALK_ATTR_LIST:
         for (size_t i = 0; i + 1 < o->nbytes; i += 2) {

@@ -3,7 +3,9 @@
  */
 #include "decode_fmt.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Days since 1970-01-01 to a proleptic Gregorian civil date (era-based algorithm). */
 static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
@@ -69,6 +71,20 @@ const char *fmt_ascii(const uint8_t *p, size_t n, char *buf, size_t cap)
     for (size_t i = 0; i < n && pos + 1 < cap; i++)
         buf[pos++] = (p[i] >= 0x20 && p[i] < 0x7F) ? (char)p[i] : '.';
     buf[pos] = 0;
+    return buf;
+}
+
+const char *fmt_real(double v, bool single, char *buf, size_t cap)
+{
+    if (isnan(v) || isinf(v)) {
+        snprintf(buf, cap, "%s", isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+        return buf;
+    }
+    for (int prec = single ? 6 : 15; prec <= (single ? 9 : 17); prec++) {
+        snprintf(buf, cap, "%.*g", prec, v);
+        double back = strtod(buf, NULL);
+        if (single ? (float)back == (float)v : back == v) break;
+    }
     return buf;
 }
 

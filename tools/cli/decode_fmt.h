@@ -6,6 +6,7 @@
 #ifndef DNP3_CLI_DECODE_FMT_H
 #define DNP3_CLI_DECODE_FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,13 @@ void fput_hex(FILE *f, const uint8_t *p, size_t n, char sep);
 
 /* Printable ASCII with '.' for other octets. */
 const char *fmt_ascii(const uint8_t *p, size_t n, char *buf, size_t cap);
+
+/*
+ * The shortest decimal form that reads back as the same value: single = float
+ * (6..9 significant digits), else double (15..17). "NaN", "Infinity", "-Infinity"
+ * for the non-finite values.
+ */
+const char *fmt_real(double v, bool single, char *buf, size_t cap);
 
 /* "2-octet index prefix" ... for a qualifier's prefix code (bits 6..4). */
 const char *fmt_prefix_name(unsigned prefix_code);

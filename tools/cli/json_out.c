@@ -113,6 +113,12 @@ void json_hex(json_w *w, const char *key, const uint8_t *p, size_t n)
     fputc('"', w->f);
 }
 
+void json_number(json_w *w, const char *key, const char *num)
+{
+    member(w, key);
+    fputs(num, w->f);
+}
+
 void json_bool(json_w *w, const char *key, bool v)
 {
     member(w, key);

@@ -38,6 +38,8 @@ void json_uint(json_w *w, const char *key, uint64_t v);
 void json_double(json_w *w, const char *key, double v, int precision);
 /* n octets as one string of upper-case hex digits, streamed (no length limit). */
 void json_hex(json_w *w, const char *key, const uint8_t *p, size_t n);
+/* A number already formatted as valid JSON (e.g. by fmt_real), written verbatim. */
+void json_number(json_w *w, const char *key, const char *num);
 void json_bool(json_w *w, const char *key, bool v);
 void json_null(json_w *w, const char *key);
 
