@@ -68,7 +68,7 @@ static void fmt_endpoint(int af, const uint8_t *addr, uint16_t port, char *buf, 
         snprintf(buf, cap, "[%s]:%u", a, port);
 }
 
-static flow *flow_find(pcap_ctx *c, const flow_key *k)
+static flow *flow_lookup(pcap_ctx *c, const flow_key *k)
 {
     for (size_t i = 0; i < c->nflows; i++) {
         flow_key *o = &c->flows[i].key;
@@ -76,6 +76,13 @@ static flow *flow_find(pcap_ctx *c, const flow_key *k)
             memcmp(o->src, k->src, 16) == 0 && memcmp(o->dst, k->dst, 16) == 0)
             return &c->flows[i];
     }
+    return NULL;
+}
+
+static flow *flow_find(pcap_ctx *c, const flow_key *k)
+{
+    flow *found = flow_lookup(c, k);
+    if (found) return found;
     if (c->nflows >= MAX_FLOWS) {
         if (!c->flows_full_reported)
             decoder_error(c->d, NULL, "more than %d flows; further flows are ignored", MAX_FLOWS);
@@ -138,7 +145,7 @@ static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
     dnp3_rd_init(&r, seg, len);
     (void)dnp3_rd_bytes(&r, 4); /* ports, already in the key */
     const uint8_t *sq = dnp3_rd_bytes(&r, 4);
-    (void)dnp3_rd_bytes(&r, 4); /* ack */
+    const uint8_t *ak = dnp3_rd_bytes(&r, 4);
     uint8_t off = dnp3_rd_u8(&r), flags = dnp3_rd_u8(&r);
     size_t hlen = (size_t)(off >> 4) * 4;
     if (r.err || hlen < 20 || hlen > len) {
@@ -147,6 +154,16 @@ static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
     }
     uint32_t seq = (uint32_t)sq[0] << 24 | (uint32_t)sq[1] << 16 | (uint32_t)sq[2] << 8 | sq[3];
     bool syn = flags & 0x02;
+    if (flags & 0x10) { /* ACK: the reverse direction cannot fill holes before it any more */
+        flow_key rk = *k;
+        memcpy(rk.src, k->dst, 16);
+        memcpy(rk.dst, k->src, 16);
+        rk.sport = k->dport;
+        rk.dport = k->sport;
+        flow *rf = flow_lookup(c, &rk);
+        uint32_t ack = (uint32_t)ak[0] << 24 | (uint32_t)ak[1] << 16 | (uint32_t)ak[2] << 8 | ak[3];
+        if (rf) tcp_dir_ack(&rf->tcp, ack, sink_for(rf));
+    }
     flow *f = flow_find(c, k);
     if (!f) return;
     const uint8_t *data = seg + hlen;

@@ -121,6 +121,23 @@ int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, siz
     return out;
 }
 
+void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *k)
+{
+    if (!t->started) return;
+    while (seq_diff(ack, t->next_seq) > 0) {
+        if (t->pending && seq_diff(t->pending->seq, ack) < 0) {
+            skip_hole(t, k);
+        } else {
+            /* acknowledged octets that are not in the capture at all */
+            int64_t d = seq_diff(ack, t->next_seq);
+            if (d > 0 && d < (1 << 30)) k->gap(k->ctx, (uint64_t)d);
+            t->next_seq = ack;
+            drain(t, k);
+            break;
+        }
+    }
+}
+
 void tcp_dir_flush(tcp_dir *t, const tcp_sink *k)
 {
     while (t->pending) skip_hole(t, k);

@@ -58,6 +58,13 @@ void tcp_dir_free(tcp_dir *t);
 int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, size_t n,
                     const tcp_sink *sink);
 
+/*
+ * The peer acknowledged everything before `ack`: octets of this direction that
+ * were never captured cannot come any more, so holes before `ack` are reported
+ * as gaps and what is pending behind them is delivered.
+ */
+void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *sink);
+
 /* Delivers everything still pending, reporting each hole as a gap (end of capture). */
 void tcp_dir_flush(tcp_dir *t, const tcp_sink *sink);
 
