@@ -5,7 +5,7 @@
  * register 0, final one's complement; the result is sent low octet first.
  * Check values: CRC("123456789") = 0xEA82, CRC(05 64 05 C0 01 00 00 04) = 0x21E9.
  *
- * dnp3_crc16 uses "slicing-by-8": CRC_TABLE[k][b] is the register after
+ * dnp3_crc16 uses "slicing-by-8": dnp3_crc16_table[k][b] is the register after
  * feeding octet b followed by k zero octets into a zero register, so eight
  * input octets are folded with eight independent table look-ups. The tables
  * are constant data (no run-time initialisation); they were generated once
@@ -15,10 +15,11 @@
 #include "dnp3/link.h"
 
 #include "core/cursor.h"
+#include "link/link_internal.h"
 
 #define CRC_POLY_REFLECTED 0xA6BCu
 
-static const uint16_t CRC_TABLE[8][256] = {
+const uint16_t dnp3_crc16_table[8][256] = {
     {
         0x0000, 0x365E, 0x6CBC, 0x5AE2, 0xD978, 0xEF26, 0xB5C4, 0x839A, 0xFF89, 0xC9D7,
         0x9335, 0xA56B, 0x26F1, 0x10AF, 0x4A4D, 0x7C13, 0xB26B, 0x8435, 0xDED7, 0xE889,
@@ -253,14 +254,14 @@ uint16_t dnp3_crc16(const void *data, size_t n)
     while (n >= 8) {
         uint32_t lo = dnp3_load_u32(p) ^ crc;
         uint32_t hi = dnp3_load_u32(p + 4);
-        crc = CRC_TABLE[7][lo & 0xFF] ^ CRC_TABLE[6][(lo >> 8) & 0xFF] ^
-              CRC_TABLE[5][(lo >> 16) & 0xFF] ^ CRC_TABLE[4][lo >> 24] ^
-              CRC_TABLE[3][hi & 0xFF] ^ CRC_TABLE[2][(hi >> 8) & 0xFF] ^
-              CRC_TABLE[1][(hi >> 16) & 0xFF] ^ CRC_TABLE[0][hi >> 24];
+        crc = dnp3_crc16_table[7][lo & 0xFF] ^ dnp3_crc16_table[6][(lo >> 8) & 0xFF] ^
+              dnp3_crc16_table[5][(lo >> 16) & 0xFF] ^ dnp3_crc16_table[4][lo >> 24] ^
+              dnp3_crc16_table[3][hi & 0xFF] ^ dnp3_crc16_table[2][(hi >> 8) & 0xFF] ^
+              dnp3_crc16_table[1][(hi >> 16) & 0xFF] ^ dnp3_crc16_table[0][hi >> 24];
         p += 8;
         n -= 8;
     }
-    while (n--) crc = (crc >> 8) ^ CRC_TABLE[0][(crc ^ *p++) & 0xFF];
+    while (n--) crc = (crc >> 8) ^ dnp3_crc16_table[0][(crc ^ *p++) & 0xFF];
     return (uint16_t)~crc;
 }
 

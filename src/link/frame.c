@@ -77,7 +77,7 @@ int dnp3_link_check_body(const uint8_t *body, size_t n, uint8_t *out, size_t *er
 {
     size_t in = 0;
     while (n >= DNP3_LINK_BLOCK_SIZE) {
-        if (dnp3_crc16(body + in, DNP3_LINK_BLOCK_SIZE) != dnp3_load_u16(body + in + DNP3_LINK_BLOCK_SIZE)) {
+        if (dnp3_crc16_block16(body + in) != dnp3_load_u16(body + in + DNP3_LINK_BLOCK_SIZE)) {
             *err_off = in;
             return DNP3_ERR_LINK_BAD_BODY_CRC;
         }

@@ -6,7 +6,25 @@
 #ifndef DNP3_LINK_INTERNAL_H
 #define DNP3_LINK_INTERNAL_H
 
+#include "core/cursor.h"
 #include "dnp3/link.h"
+
+/* Slicing-by-8 tables of CRC-16/DNP (crc16.c): entry [k][b] is the register
+ * after octet b followed by k zero octets, starting from 0. */
+extern const uint16_t dnp3_crc16_table[8][256];
+
+/* CRC-16/DNP of one full 16-octet user-data block (inlined in the parser's hot loop). */
+static inline uint16_t dnp3_crc16_block16(const uint8_t *p)
+{
+    const uint16_t(*t)[256] = dnp3_crc16_table;
+    uint32_t crc = 0;
+    for (int half = 0; half < 2; half++, p += 8) {
+        uint32_t lo = dnp3_load_u32(p) ^ crc, hi = dnp3_load_u32(p + 4);
+        crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
+              t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
+    }
+    return (uint16_t)~crc;
+}
 
 /*
  * Checks the first min(n, 3) octets of a frame: 05, 64, LENGTH >= 5. Returns 0

@@ -116,20 +116,20 @@ static int drain_buffer(dnp3_link_parser *p, feed *f, dnp3_link_frame *frame)
 {
     size_t eoff;
     while (p->have > 0) {
-        int e = dnp3_link_check_prefix(p->buf, p->have < 3 ? p->have : 3, &eoff);
-        if (e == DNP3_ERR_LINK_BAD_START && p->resyncing) {
-            resync_buffer(p, f);
-            continue;
-        }
-        if (p->have >= 2) p->resyncing = false; /* 05 64 found */
-        if (e < 0) return buffer_error(p, f, e, eoff);
-        if (p->have < 3) {
-            if (!take(p, f, 1)) return 0;
-            continue;
-        }
-        if (p->have < DNP3_LINK_HEADER_SIZE && take(p, f, DNP3_LINK_HEADER_SIZE - p->have) == 0) return 0;
-        if (p->have < DNP3_LINK_HEADER_SIZE) return 0;
-        if (p->need == 0) {
+        if (p->need == 0) { /* header not validated yet */
+            int e = dnp3_link_check_prefix(p->buf, p->have < 3 ? p->have : 3, &eoff);
+            if (e == DNP3_ERR_LINK_BAD_START && p->resyncing) {
+                resync_buffer(p, f);
+                continue;
+            }
+            if (p->have >= 2) p->resyncing = false; /* 05 64 found */
+            if (e < 0) return buffer_error(p, f, e, eoff);
+            if (p->have < 3) {
+                if (!take(p, f, 1)) return 0;
+                continue;
+            }
+            if (p->have < DNP3_LINK_HEADER_SIZE) take(p, f, DNP3_LINK_HEADER_SIZE - p->have);
+            if (p->have < DNP3_LINK_HEADER_SIZE) return 0;
             int n = dnp3_link_check_header(p->buf, &eoff);
             if (n < 0) return buffer_error(p, f, n, eoff);
             p->need = dnp3_link_frame_size((size_t)n);
