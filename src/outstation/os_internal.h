@@ -1,0 +1,248 @@
+/*
+ * os_internal.h - the outstation's state and the functions its files share
+ * (IEEE 1815-2012 clause 4, outstation side). Not part of the public API.
+ *
+ * Files:
+ *   outstation.c   configuration, memory layout, init, fragment pump, timers, IIN
+ *   database.c     points, updates, event detection, freeze, class assignment
+ *   events.c       event buffers: record, select, write, confirm, overflow
+ *   read.c         READ: request -> response plan -> fragments (static data, events)
+ *   attributes.c   device attributes (group 0)
+ *   controls.c     SELECT / OPERATE / DIRECT_OPERATE(_NR)
+ *   unsolicited.c  unsolicited responses, ENABLE/DISABLE_UNSOLICITED
+ *   timesync.c     DELAY_MEASURE, RECORD_CURRENT_TIME, time writes, NEED_TIME
+ *   dispatch.c     request classification, duplicates, broadcast, pass-1 checks,
+ *                  WRITE, ASSIGN_CLASS, freezes, restarts
+ */
+#ifndef DNP3_OS_INTERNAL_H
+#define DNP3_OS_INTERNAL_H
+
+#include "dnp3/outstation.h"
+#include "dnp3/writer.h"
+
+#define OS_MAX_ITEMS 32     /* static headers of one READ (class 0 counts as one per type) */
+#define OS_ATTR_STRINGS 10  /* string attributes of dnp3_os_attributes */
+
+/* event states */
+enum {
+    EV_PENDING = 0,   /* not reported yet */
+    EV_SELECTED,      /* chosen for the solicited response in progress, not written yet */
+    EV_WRITTEN_SOL,   /* in a solicited fragment awaiting confirm */
+    EV_WRITTEN_UNSOL, /* in an unsolicited fragment awaiting confirm */
+};
+
+typedef struct {
+    double value;
+    double ref;       /* value of the last event (deadband reference) */
+    dnp3_time48 time;
+    float deadband;
+    uint8_t flags;    /* without the state bits */
+    uint8_t cls;      /* 0..3 */
+    uint8_t svar;
+    uint8_t evar;
+} os_point;
+
+typedef struct {
+    double value;
+    dnp3_time48 time;
+    uint32_t seq;     /* global order of recording */
+    uint16_t index;
+    uint8_t flags;
+    uint8_t cls;      /* 1..3 */
+    uint8_t var;      /* default event variation of the point when recorded */
+    uint8_t rvar;     /* variation asked for by the READ in progress (0 = var) */
+    uint8_t state;
+    uint8_t len;      /* octet strings */
+} os_event;
+
+typedef struct {
+    os_event *ev;
+    uint8_t *data;    /* octet-string payloads, cap * octet_string_size (octet type only) */
+    uint16_t cap, head, count;
+    uint16_t scan;    /* write cursor (offset from head) during one fragment */
+} os_ring;
+
+typedef struct {
+    os_point *pts;
+    uint8_t *oct;     /* octet type: count * octet_string_size */
+    uint8_t *oct_len; /* octet type: count */
+    uint16_t count;
+} os_table;
+
+/* kinds of READ response items */
+enum {
+    ITEM_STATIC = 0, /* points start..stop of a type */
+    ITEM_LIST,       /* points by index list (0x17 / 0x28) */
+    ITEM_ATTR,       /* device attributes */
+    ITEM_TIME,       /* g50v1 current time */
+    ITEM_IIN,        /* g80v1 */
+    ITEM_DEADBAND,   /* g34 of analog inputs start..stop */
+};
+
+typedef struct {
+    uint8_t kind;
+    uint8_t type;      /* dnp3_os_type */
+    uint8_t variation; /* 0 = each point's default */
+    uint8_t qual;      /* ITEM_LIST: response qualifier */
+    uint32_t start, stop;
+    uint32_t pos;      /* next index (ranges) / list position / attribute position */
+    uint32_t list_off; /* ITEM_LIST: offset of the index list in the stored request */
+    uint8_t list_width;
+} os_item;
+
+/* unsolicited states */
+enum { UNS_OFF = 0, UNS_NULL_DUE, UNS_IDLE, UNS_AWAIT, UNS_RETRY_DELAY };
+
+/* broadcast states */
+enum { BC_NONE = 0, BC_ONCE, BC_CONFIRM };
+
+struct dnp3_outstation {
+    dnp3_outstation_config cfg;
+    dnp3_outstation_callbacks cb;
+    os_table db[DNP3_OS_TYPE_COUNT];
+    os_ring ev[DNP3_OS_TYPE_COUNT];
+    uint32_t next_event_seq;
+    uint32_t unwritten[4]; /* per class 1..3: events pending or selected */
+    bool overflow;         /* IIN2.3 */
+
+    uint16_t iin_app; /* application-owned bits */
+    bool online;
+
+    /* last request (duplicate detection, SELECT match, deferred READ, index lists) */
+    uint8_t *req;
+    size_t req_len;
+    bool req_valid;
+    uint32_t req_counter;
+    bool deferred_read;
+
+    /* solicited responses */
+    uint8_t *sol;
+    size_t sol_len;
+    bool sol_ready;     /* a fragment waits to be taken */
+    bool sol_repeatable;/* sol holds the answer to req (non-READ): a duplicate gets it again */
+    bool sol_more;      /* a READ response has more fragments */
+    bool sol_await;     /* waiting for a solicited confirm */
+    uint8_t sol_seq;    /* SEQ of the last fragment sent */
+    dnp3_tstamp sol_deadline;
+    bool sol_bcast_con; /* the fragment awaiting confirm carries a mandatory broadcast confirm */
+    os_item items[OS_MAX_ITEMS];
+    uint8_t n_items, cur_item;
+    uint16_t rsp_iin;   /* per-request IIN2 bits of the READ in progress */
+
+    /* unsolicited responses */
+    uint8_t *uns;
+    size_t uns_len;
+    bool uns_ready;
+    uint8_t uns_state;
+    bool uns_null;      /* the fragment in flight is the start-up null response */
+    bool null_done;
+    uint8_t uns_seq;    /* SEQ of the fragment in flight */
+    uint8_t uns_next_seq;
+    uint8_t uns_classes;
+    uint32_t uns_retries_left;
+    dnp3_tstamp uns_deadline;
+    bool uns_bcast_con;
+
+    /* select-before-operate */
+    bool sel_active;
+    uint8_t sel_seq;
+    dnp3_tstamp sel_time;
+    uint32_t sel_counter;
+
+    /* time */
+    bool rec_valid;
+    dnp3_tstamp rec_at;
+    dnp3_tstamp need_time_at; /* DNP3_TSTAMP_NEVER when not scheduled */
+    dnp3_tstamp req_time;     /* `now` of the request being processed */
+
+    uint8_t bcast;
+
+    const char *attr_str[OS_ATTR_STRINGS];
+    uint8_t attr_len[OS_ATTR_STRINGS];
+
+    dnp3_channel *ch;
+};
+
+/* ---- outstation.c ---- */
+uint16_t os_iin(const dnp3_outstation *os);
+/* Drops the solicited response in progress; its events return to pending. */
+void os_sol_abandon(dnp3_outstation *os);
+/* Called once a response has been built: broadcast IIN bookkeeping. Returns true if CON is needed for it. */
+bool os_bcast_after_build(dnp3_outstation *os);
+dnp3_time48 os_utc_now(const dnp3_outstation *os);
+
+/* ---- database.c ---- */
+uint8_t os_static_group(dnp3_os_type t);
+uint8_t os_event_group(dnp3_os_type t);
+bool os_static_var_ok(dnp3_os_type t, uint8_t v);
+bool os_event_var_ok(dnp3_os_type t, uint8_t v);
+uint8_t os_default_static_var(dnp3_os_type t);
+uint8_t os_default_event_var(dnp3_os_type t);
+/* Maps a group to a type; *is_event tells static or event group. Returns -1 if none. */
+int os_type_of_group(uint8_t group, bool *is_event);
+void os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
+/* Freezes counters start..stop (clipped to counters and frozen counters); clear resets them. */
+void os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear);
+
+/* ---- events.c ---- */
+void os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
+                  uint8_t len);
+/* Marks pending events (types in type_mask, classes in class_mask bits 1..3) as selected, oldest first. */
+uint32_t os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit);
+/* Writes selected events into w, marking them `written_state`; returns true when none is left. */
+bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote);
+/* Returns events in the given states to pending. */
+void os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2);
+/* Removes the events in state `s` (confirmed); may clear the overflow indication. */
+void os_ev_remove(dnp3_outstation *os, uint8_t s);
+/* True if an unreported event of a class in class_mask (bits 1..3) exists. */
+bool os_ev_pending(const dnp3_outstation *os, uint8_t class_mask);
+
+/* ---- read.c ---- */
+/* Plans a READ (selects events, records static items) and builds the first fragment. */
+void os_read(dnp3_outstation *os, const dnp3_apdu *req, dnp3_tstamp now);
+/* Builds the next fragment of the READ response in progress. */
+void os_read_next(dnp3_outstation *os, dnp3_tstamp now);
+
+/* ---- attributes.c ---- */
+/* True if the attribute variation can be answered (set 0). */
+bool os_attr_known(const dnp3_outstation *os, uint8_t variation);
+/* Writes attributes for the request variation from *pos on; returns true when done. */
+bool os_attr_write(const dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t variation, uint32_t *pos);
+
+/* ---- controls.c ---- */
+/* pre_status: SUCCESS, or the status (NO_SELECT, TIMEOUT) every object of a failed OPERATE gets. */
+void os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status, dnp3_tstamp now);
+
+/* ---- unsolicited.c ---- */
+void os_unsol_init(dnp3_outstation *os);
+/* ENABLE/DISABLE_UNSOLICITED: returns the IIN2 bits of the answer (0 = done). */
+uint16_t os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool enable);
+/* Starts an unsolicited response when one is due and allowed. */
+void os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now);
+void os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now);
+void os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now);
+void os_unsol_offline(dnp3_outstation *os);
+dnp3_tstamp os_unsol_expiry(const dnp3_outstation *os);
+bool os_unsol_awaiting(const dnp3_outstation *os);
+
+/* ---- timesync.c ---- */
+void os_time_init(dnp3_outstation *os, dnp3_tstamp now);
+/* WRITE g50v1 / g50v3 object: checks (apply = false) or applies. Returns IIN2 bits. */
+uint16_t os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bool apply, dnp3_tstamp now);
+void os_time_record(dnp3_outstation *os, dnp3_tstamp now);
+/* Delay reported for DELAY_MEASURE, in ms. */
+uint16_t os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);
+void os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
+
+/* ---- dispatch.c ---- */
+/* Builds a single-fragment response with the given objects; sets sol_ready. */
+void os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
+                bool repeatable);
+/* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16). */
+void os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);
+/* Runs a request already known to be new (used for deferred READs too). */
+void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
+                dnp3_tstamp now);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * outstation.c - configuration, memory layout and the driving API of the
+ * sans-I/O outstation (IEEE 1815-2012 clause 4, outstation application
+ * layer; IIN octets per clause 4.2.2.7): fragment pump (solicited first, then
+ * unsolicited), timers (confirm, unsolicited retry, NEED_TIME, keep-alive),
+ * connection state, and the optional built-in channel (clause 8 transport,
+ * clause 9 link) for octet-level use.
+ *
+ * Every buffer lives in the one block the caller provides; the layout is
+ * computed twice from the configuration: once to size it, once to place it.
+ */
+#include <stdalign.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "outstation/os_internal.h"
+
+#define MIN_FRAGMENT 249
+#define EVENT_MARGIN 32 /* header room around one octet-string event */
+
+void dnp3_outstation_config_init(dnp3_outstation_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->size = sizeof *c;
+    c->link_addr = 10;
+    c->master_addr = 1;
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+        c->types[t].count = 0;
+        c->types[t].event_class = 1;
+        c->types[t].in_class0 = true;
+        c->types[t].event_buffer = 100;
+    }
+    c->octet_string_size = 32;
+    c->max_rx_fragment = 2048;
+    c->max_tx_fragment = 2048;
+    c->select_timeout_ms = 5000;
+    c->confirm_timeout_ms = 5000;
+    c->max_controls = 16;
+    c->unsolicited = false;
+    c->unsol_retries = DNP3_OS_RETRY_FOREVER;
+    c->unsol_retry_delay_ms = 5000;
+    c->link_layer = true;
+    c->link_mode = DNP3_CHANNEL_STREAM;
+    c->keep_alive_ms = 60000;
+    c->link_timeout_ms = 1000;
+}
+
+static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config *out)
+{
+    dnp3_outstation_config_init(out);
+    if (!in || in->size < offsetof(dnp3_outstation_config, attr) || in->size > sizeof *in) return false;
+    memcpy(out, in, in->size);
+    out->size = sizeof *out;
+    if (out->max_rx_fragment < MIN_FRAGMENT || out->max_rx_fragment > 65535) return false;
+    if (out->max_tx_fragment < MIN_FRAGMENT || out->max_tx_fragment > 65535) return false;
+    if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment) return false;
+    if (out->link_mode > DNP3_CHANNEL_DATAGRAM) return false;
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+        dnp3_os_type_config *tc = &out->types[t];
+        if (tc->event_class > 3 || !(tc->deadband >= 0)) return false;
+        if (t == DNP3_OS_OCTET_STRING) continue;
+        if (tc->static_variation && !os_static_var_ok((dnp3_os_type)t, tc->static_variation)) return false;
+        if (tc->event_variation && !os_event_var_ok((dnp3_os_type)t, tc->event_variation)) return false;
+    }
+    return true;
+}
+
+static void channel_config(const dnp3_outstation_config *c, dnp3_channel_config *cc)
+{
+    dnp3_channel_config_init(cc);
+    cc->is_master = false;
+    cc->local_addr = c->link_addr;
+    cc->remote_addr = c->master_addr;
+    cc->self_addr_enabled = c->self_addr;
+    cc->mode = c->link_mode;
+    cc->max_rx_fragment = c->max_rx_fragment;
+    cc->max_tx_fragment = c->max_tx_fragment;
+    cc->keep_alive_ms = c->keep_alive_ms;
+    cc->link_timeout_ms = c->link_timeout_ms;
+}
+
+static size_t align_up(size_t n)
+{
+    size_t a = alignof(max_align_t);
+    return (n + a - 1) / a * a;
+}
+
+static const char *attr_source(const dnp3_os_attributes *a, int i)
+{
+    const char *s[OS_ATTR_STRINGS] = {a->vendor,   a->model,       a->sw_version,    a->hw_version, a->owner,
+                                      a->location, a->id_code,     a->device_name,   a->serial_number,
+                                      a->subset};
+    return s[i];
+}
+
+static size_t attr_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s && s[n] && n < 255) n++;
+    return n;
+}
+
+/* Carves the block: with os == NULL it only adds up the sizes. Returns the total. */
+static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8_t *base)
+{
+    size_t off = align_up(sizeof(struct dnp3_outstation));
+#define TAKE(ptr, type, bytes)                                    \
+    do {                                                          \
+        size_t take_n_ = (bytes);                                 \
+        if (os) (ptr) = (type)(void *)(base + off);               \
+        off += align_up(take_n_);                                 \
+    } while (0)
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+        size_t n = c->types[t].count, e = c->types[t].event_buffer;
+        os_table *tb = os ? &os->db[t] : NULL;
+        os_ring *r = os ? &os->ev[t] : NULL;
+        os_point *pts = NULL;
+        os_event *evs = NULL;
+        uint8_t *oct = NULL, *oct_len = NULL, *edata = NULL;
+        TAKE(pts, os_point *, n * sizeof(os_point));
+        TAKE(evs, os_event *, e * sizeof(os_event));
+        if (t == DNP3_OS_OCTET_STRING) {
+            TAKE(oct, uint8_t *, n * c->octet_string_size);
+            TAKE(oct_len, uint8_t *, n);
+            TAKE(edata, uint8_t *, e * c->octet_string_size);
+        }
+        if (os) {
+            tb->pts = pts;
+            tb->oct = oct;
+            tb->oct_len = oct_len;
+            tb->count = (uint16_t)n;
+            r->ev = evs;
+            r->data = edata;
+            r->cap = (uint16_t)e;
+        }
+    }
+    uint8_t *req = NULL, *sol = NULL, *uns = NULL;
+    TAKE(req, uint8_t *, c->max_rx_fragment);
+    TAKE(sol, uint8_t *, c->max_tx_fragment);
+    TAKE(uns, uint8_t *, c->max_tx_fragment);
+    if (os) {
+        os->req = req;
+        os->sol = sol;
+        os->uns = uns;
+    }
+    for (int i = 0; i < OS_ATTR_STRINGS; i++) {
+        const char *src = attr_source(&c->attr, i);
+        if (!src) continue;
+        size_t n = attr_strlen(src);
+        char *dst = NULL;
+        TAKE(dst, char *, n + 1);
+        if (os) {
+            memcpy(dst, src, n);
+            dst[n] = 0;
+            os->attr_str[i] = dst;
+            os->attr_len[i] = (uint8_t)n;
+        }
+    }
+    if (c->link_layer) {
+        dnp3_channel_config cc;
+        channel_config(c, &cc);
+        size_t n = dnp3_channel_memory_size(&cc);
+        if (n == 0) return 0;
+        if (os) os->ch = (dnp3_channel *)(void *)(base + off);
+        off += align_up(n);
+    }
+#undef TAKE
+    return off;
+}
+
+size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c)
+{
+    dnp3_outstation_config cfg;
+    if (!load_config(c, &cfg)) return 0;
+    return layout(&cfg, NULL, NULL);
+}
+
+static void on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
+{
+    dnp3_outstation_receive(ctx, f->apdu, f->len, f->broadcast, now);
+}
+
+static void init_points(dnp3_outstation *os)
+{
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+        const dnp3_os_type_config *tc = &os->cfg.types[t];
+        os_table *tb = &os->db[t];
+        for (uint32_t i = 0; i < tb->count; i++) {
+            os_point *p = &tb->pts[i];
+            p->flags = DNP3_FLAG_RESTART;
+            p->cls = tc->event_class;
+            p->svar = tc->static_variation ? tc->static_variation : os_default_static_var((dnp3_os_type)t);
+            p->evar = tc->event_variation ? tc->event_variation : os_default_event_var((dnp3_os_type)t);
+            p->deadband = (float)tc->deadband;
+            if (tb->oct_len) tb->oct_len[i] = 1; /* a single zero octet */
+        }
+    }
+}
+
+dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
+                                      const dnp3_outstation_callbacks *cb, dnp3_tstamp now)
+{
+    dnp3_outstation_config cfg;
+    if (!mem || !load_config(c, &cfg) || (uintptr_t)mem % alignof(max_align_t) != 0) return NULL;
+    size_t need = layout(&cfg, NULL, NULL);
+    if (need == 0 || size < need) return NULL;
+    if (cb && (cb->size < offsetof(dnp3_outstation_callbacks, crob) || cb->size > sizeof *cb)) return NULL;
+    memset(mem, 0, need);
+    dnp3_outstation *os = mem;
+    os->cfg = cfg;
+    if (cb) memcpy(&os->cb, cb, cb->size);
+    os->cb.size = sizeof os->cb;
+    layout(&cfg, os, mem);
+    memset(&os->cfg.attr, 0, sizeof os->cfg.attr); /* the strings now live in the block */
+    init_points(os);
+    os->iin_app = DNP3_IIN1_DEVICE_RESTART;
+    os->online = true;
+    os_unsol_init(os);
+    os_time_init(os, now);
+    if (cfg.link_layer) {
+        dnp3_channel_config cc;
+        channel_config(&cfg, &cc);
+        cc.on_fragment = on_fragment;
+        cc.ctx = os;
+        os->ch = dnp3_channel_init(os->ch, dnp3_channel_memory_size(&cc), &cc, now);
+        if (!os->ch) return NULL;
+    }
+    return os;
+}
+
+/* ---- IIN and shared helpers ---- */
+
+uint16_t os_iin(const dnp3_outstation *os)
+{
+    uint16_t iin = os->iin_app;
+    if (os->bcast != BC_NONE) iin |= DNP3_IIN1_BROADCAST;
+    if (os->unwritten[1]) iin |= DNP3_IIN1_CLASS1_EVENTS;
+    if (os->unwritten[2]) iin |= DNP3_IIN1_CLASS2_EVENTS;
+    if (os->unwritten[3]) iin |= DNP3_IIN1_CLASS3_EVENTS;
+    if (os->overflow) iin |= DNP3_IIN2_EVENT_BUFFER_OVERFLOW;
+    return iin;
+}
+
+bool os_bcast_after_build(dnp3_outstation *os)
+{
+    if (os->bcast == BC_ONCE) os->bcast = BC_NONE;
+    return os->bcast == BC_CONFIRM;
+}
+
+dnp3_time48 os_utc_now(const dnp3_outstation *os)
+{
+    return os->cb.utc_now ? os->cb.utc_now(os->cb.ctx) & DNP3_TIME48_MAX : 0;
+}
+
+void os_sol_abandon(dnp3_outstation *os)
+{
+    os_ev_revert(os, EV_SELECTED, EV_WRITTEN_SOL);
+    os->sol_more = false;
+    os->sol_await = false;
+    os->sol_ready = false;
+    os->sol_bcast_con = false;
+    os->n_items = 0;
+    os->cur_item = 0;
+}
+
+void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on)
+{
+    if (!os) return;
+    const uint16_t allowed = DNP3_IIN1_NEED_TIME | DNP3_IIN1_LOCAL_CONTROL | DNP3_IIN1_DEVICE_TROUBLE |
+                             DNP3_IIN1_DEVICE_RESTART | DNP3_IIN2_CONFIG_CORRUPT;
+    bits &= allowed;
+    if (on) os->iin_app |= bits;
+    else os->iin_app &= (uint16_t)~bits;
+}
+
+uint16_t dnp3_outstation_iin(const dnp3_outstation *os) { return os ? os_iin(os) : 0; }
+
+/* ---- fragment pump ---- */
+
+/* The next fragment to send (not consumed), or NULL. */
+static const uint8_t *peek(dnp3_outstation *os, dnp3_tstamp now, size_t *len)
+{
+    if (os->sol_ready) {
+        *len = os->sol_len;
+        return os->sol;
+    }
+    os_unsol_poll(os, now);
+    if (os->uns_ready) {
+        *len = os->uns_len;
+        return os->uns;
+    }
+    return NULL;
+}
+
+static void consume(dnp3_outstation *os)
+{
+    if (os->sol_ready) os->sol_ready = false;
+    else os->uns_ready = false;
+}
+
+int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now)
+{
+    if (!os) return DNP3_ERR_INVALID_ARG;
+    size_t n = 0;
+    const uint8_t *p = peek(os, now, &n);
+    if (!p) return 0;
+    if (!dst || cap < n) return DNP3_ERR_BUFFER_TOO_SMALL;
+    memcpy(dst, p, n);
+    consume(os);
+    return (int)n;
+}
+
+dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
+{
+    if (!os) return DNP3_TSTAMP_NEVER;
+    dnp3_tstamp t = DNP3_TSTAMP_NEVER, u;
+    if (os->sol_await) t = os->sol_deadline;
+    if ((u = os_unsol_expiry(os)) < t) t = u;
+    if (os->need_time_at < t) t = os->need_time_at;
+    if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
+    return t;
+}
+
+int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
+{
+    if (!os) return DNP3_ERR_INVALID_ARG;
+    if (os->sol_await && now >= os->sol_deadline) os_sol_abandon(os); /* events stay buffered */
+    os_unsol_timer(os, now);
+    os_time_timer(os, now);
+    if (os->ch) return dnp3_channel_handle_expiry(os->ch, now);
+    return DNP3_OK;
+}
+
+void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp now)
+{
+    if (!os) return;
+    if (!online || !os->online) {
+        os_sol_abandon(os);
+        os_unsol_offline(os);
+        os->sel_active = false;
+        os->deferred_read = false;
+        os->req_valid = false;
+        os->sol_repeatable = false;
+        if (os->ch) dnp3_channel_reset(os->ch, now);
+    }
+    os->online = online;
+}
+
+/* ---- octet level ---- */
+
+int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t len, dnp3_tstamp now)
+{
+    if (!os || !os->ch) return DNP3_ERR_STATE;
+    return dnp3_channel_read(os->ch, in, len, now);
+}
+
+int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now)
+{
+    if (!os || !os->ch) return DNP3_ERR_STATE;
+    size_t n = 0;
+    const uint8_t *p;
+    while (os->online && (p = peek(os, now, &n)) != NULL && dnp3_channel_can_send(os->ch, n)) {
+        if (dnp3_channel_send(os->ch, os->cfg.master_addr, p, n) != DNP3_OK) break;
+        consume(os);
+    }
+    return dnp3_channel_write(os->ch, dst, cap);
+}
+
+size_t dnp3_outstation_write_size(const dnp3_outstation *os)
+{
+    return os ? dnp3_transport_wire_size(os->cfg.max_tx_fragment) : 0;
+}
+
+dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os) { return os ? os->ch : NULL; }

@@ -1,0 +1,64 @@
+/*
+ * timesync.c - time synchronisation on the outstation (IEEE 1815-2012 clause
+ * 4.2.2.5 function codes 23 DELAY_MEASURE and 24 RECORD_CURRENT_TIME; WRITE
+ * of g50v1 "time and date" and g50v3 "time at last recorded time"; IIN1.4
+ * NEED_TIME).
+ *
+ *  - non-LAN: DELAY_MEASURE is answered with g52v2 = the outstation's own
+ *    processing delay (ms); the master then WRITEs g50v1 = its time + the
+ *    propagation delay, which is handed to callbacks.write_time as is;
+ *  - LAN: RECORD_CURRENT_TIME stores the monotonic instant of the request;
+ *    WRITE g50v3 = the master's time at that instant; the outstation's clock is
+ *    set to that time + (now - stored instant). g50v3 without a preceding
+ *    RECORD_CURRENT_TIME is a PARAMETER_ERROR;
+ *  - a successful write clears NEED_TIME; with need_time_period_ms it is set
+ *    again that long afterwards.
+ * The core never reads a clock: `now` is the caller's monotonic time and UTC
+ * only flows through the write_time / utc_now callbacks.
+ */
+#include "outstation/os_internal.h"
+
+void os_time_init(dnp3_outstation *os, dnp3_tstamp now)
+{
+    (void)now;
+    os->rec_valid = false;
+    os->need_time_at = DNP3_TSTAMP_NEVER;
+    if (os->cfg.need_time_at_start) os->iin_app |= DNP3_IIN1_NEED_TIME;
+}
+
+uint16_t os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bool apply, dnp3_tstamp now)
+{
+    dnp3_time48 utc = t;
+    if (variation == 3) {
+        if (!os->rec_valid) return DNP3_IIN2_PARAMETER_ERROR;
+        utc = (t + (now - os->rec_at)) & DNP3_TIME48_MAX;
+    } else if (variation != 1) {
+        return DNP3_IIN2_OBJECT_UNKNOWN;
+    }
+    if (!apply) return 0;
+    if (os->cb.write_time && !os->cb.write_time(os->cb.ctx, utc)) return DNP3_IIN2_PARAMETER_ERROR;
+    if (variation == 3) os->rec_valid = false;
+    os->iin_app &= (uint16_t)~DNP3_IIN1_NEED_TIME;
+    os->need_time_at = os->cfg.need_time_period_ms ? now + os->cfg.need_time_period_ms : DNP3_TSTAMP_NEVER;
+    return 0;
+}
+
+void os_time_record(dnp3_outstation *os, dnp3_tstamp now)
+{
+    os->rec_valid = true;
+    os->rec_at = now;
+}
+
+uint16_t os_time_delay(const dnp3_outstation *os, dnp3_tstamp now)
+{
+    uint64_t d = (uint64_t)os->cfg.processing_delay_ms + (now >= os->req_time ? now - os->req_time : 0);
+    return d > 0xFFFF ? 0xFFFF : (uint16_t)d;
+}
+
+void os_time_timer(dnp3_outstation *os, dnp3_tstamp now)
+{
+    if (os->need_time_at != DNP3_TSTAMP_NEVER && now >= os->need_time_at) {
+        os->iin_app |= DNP3_IIN1_NEED_TIME;
+        os->need_time_at = DNP3_TSTAMP_NEVER;
+    }
+}
