@@ -10,4 +10,7 @@
 /* dnp3 decode: offline decoder for hex input and pcap captures (cmd_decode.c). */
 int cmd_decode(int argc, char **argv);
 
+/* dnp3 outstation: a DNP3 outstation simulator on TCP or UDP (cmd_outstation.c). */
+int cmd_outstation(int argc, char **argv);
+
 #endif

@@ -20,6 +20,7 @@ typedef struct {
 
 static const command COMMANDS[] = {
     {"decode", cmd_decode, "decode DNP3 frames or fragments from hex, stdin or a pcap capture"},
+    {"outstation", cmd_outstation, "run a DNP3 outstation (substation simulator) on TCP or UDP port 20000"},
 };
 
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

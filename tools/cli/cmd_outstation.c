@@ -1,0 +1,383 @@
+/*
+ * cmd_outstation.c - `dnp3 outstation`: a DNP3 outstation on the libuv runtime,
+ * TCP (default 0.0.0.0:20000) or UDP, serving the built-in substation profile,
+ * a uniform --points N profile or a YAML point database; --simulate drifts
+ * measurements and generates events. Runs until SIGINT/SIGTERM, exit 0.
+ */
+#include "commands.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "cli_common.h"
+#include "config_yaml.h"
+#include "dnp3/io.h"
+#include "outstation_app.h"
+
+static const char *const CMD = "dnp3 outstation";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dnp3 outstation [options]\n"
+            "\n"
+            "Runs a DNP3 outstation until SIGINT/SIGTERM. Without --config it serves a small\n"
+            "substation (breakers, 138 kV buses, line currents, a valve, a pump, energy counters,\n"
+            "breaker/pump controls and a voltage setpoint).\n"
+            "\n"
+            "  --listen ADDR:PORT     TCP listen address (default 0.0.0.0:20000)\n"
+            "  --udp ADDR:PORT        DNP3 over UDP instead of TCP (responses go to the requester)\n"
+            "  --udp-peer HOST:PORT   UDP: send to this master (also the start-up unsolicited data)\n"
+            "  --link-addr N          outstation link address (default 10)\n"
+            "  --master-addr N        master link address (default 1)\n"
+            "  --config FILE          YAML point database (see docs/outstation-cli.md)\n"
+            "  --points N             N points of every type instead of the built-in profile\n"
+            "  --simulate             drift measurements and count energy, generating events\n"
+            "  --sim-period MS        simulation step (default 1000)\n"
+            "  --seed N               simulation random seed (default 1)\n"
+            "  --no-unsolicited       refuse unsolicited reporting\n"
+            "  --accept replace|reject  a second master replaces the first (default) or is refused\n"
+            "  --allow IP             accept masters only from this address (repeatable)\n"
+            "  --keep-alive MS        link-status keep-alive period (default 60000, 0 = off)\n"
+            "  --decode LEVEL         print traffic: none, link, transport, app, objects\n"
+            "  --log-level LEVEL      error, info (default) or debug\n"
+            "  -h, --help             this help\n");
+}
+
+typedef struct {
+    uv_loop_t *loop;
+    outstation_app app;
+    dnp3_channel *ch;
+    void *ch_mem;
+    dnp3_io *io;
+    cli_tap tap;
+    bool datagram;
+    bool verbose;
+    uint16_t master_addr;
+    uint32_t sim_period_ms;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t sim;
+    bool simulate;
+    uint8_t txbuf[65536];
+} os_cmd;
+
+static void on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
+{
+    os_cmd *c = ctx;
+    dnp3_outstation_receive(c->app.os, f->apdu, f->len, f->broadcast, now);
+}
+
+/* Connection events are logged by the runtime (up_log); here only the protocol state changes. */
+static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
+{
+    os_cmd *c = ctx;
+    (void)peer;
+    cli_tap_reset(&c->tap);
+    dnp3_outstation_set_online(c->app.os, true, now);
+}
+
+static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
+{
+    os_cmd *c = ctx;
+    (void)reason;
+    dnp3_outstation_set_online(c->app.os, false, now);
+}
+
+static void up_pump(void *ctx, dnp3_channel *ch, dnp3_tstamp now)
+{
+    os_cmd *c = ctx;
+    while (dnp3_channel_can_send(ch, c->app.prof->max_fragment)) {
+        int n = dnp3_outstation_take(c->app.os, c->txbuf, sizeof c->txbuf, now);
+        if (n <= 0) break;
+        dnp3_channel_send(ch, c->master_addr, c->txbuf, (size_t)n);
+    }
+}
+
+static dnp3_tstamp up_expiry(void *ctx) { return dnp3_outstation_get_expiry(((os_cmd *)ctx)->app.os); }
+
+static void up_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_outstation_handle_expiry(((os_cmd *)ctx)->app.os, now);
+}
+
+static void up_rx(void *ctx, const uint8_t *p, size_t n)
+{
+    os_cmd *c = ctx;
+    cli_tap_rx(&c->tap, p, n, c->datagram);
+}
+
+static void up_tx(void *ctx, const uint8_t *p, size_t n)
+{
+    os_cmd *c = ctx;
+    cli_tap_tx(&c->tap, p, n, c->datagram);
+}
+
+static void up_log(void *ctx, const char *msg)
+{
+    os_cmd *c = ctx;
+    if (c->verbose) printf("%s: %s\n", CMD, msg);
+    fflush(stdout);
+}
+
+static void on_handle_closed(uv_handle_t *h) { (void)h; }
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    os_cmd *c = s->data;
+    printf("%s: %s received, shutting down\n", CMD, signum == SIGINT ? "SIGINT" : "SIGTERM");
+    fflush(stdout);
+    dnp3_io_stop(c->io);
+    c->io = NULL;
+    uv_close((uv_handle_t *)&c->sigint, on_handle_closed);
+    uv_close((uv_handle_t *)&c->sigterm, on_handle_closed);
+    if (c->simulate) uv_close((uv_handle_t *)&c->sim, on_handle_closed);
+}
+
+static void on_sim(uv_timer_t *t)
+{
+    os_cmd *c = t->data;
+    outstation_app_simulate(&c->app, c->sim_period_ms / 1000.0);
+    dnp3_io_kick(c->io);
+}
+
+typedef struct {
+    char listen[160];
+    char udp[160];
+    char udp_peer[160];
+    const char *config;
+    const char *allow[32];
+    size_t allow_count;
+    uint64_t link_addr, master_addr, points, sim_period, seed, keep_alive;
+    bool have_link, have_master, have_points, simulate, no_unsol, reject;
+    unsigned decode;
+    bool verbose;
+} options;
+
+static int parse_options(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->sim_period = 1000;
+    o->seed = 1;
+    o->keep_alive = 60000;
+    o->verbose = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VALUE()                                                                           \
+    do {                                                                                       \
+        if (!v) return cli_usage_error(CMD, "%s needs a value (see dnp3 outstation --help)", a); \
+        i++;                                                                                   \
+    } while (0)
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 1;
+        } else if (!strcmp(a, "--listen")) {
+            NEED_VALUE();
+            snprintf(o->listen, sizeof o->listen, "%s", v);
+        } else if (!strcmp(a, "--udp")) {
+            NEED_VALUE();
+            snprintf(o->udp, sizeof o->udp, "%s", v);
+        } else if (!strcmp(a, "--udp-peer")) {
+            NEED_VALUE();
+            snprintf(o->udp_peer, sizeof o->udp_peer, "%s", v);
+        } else if (!strcmp(a, "--link-addr")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 0, 0xFFEF, &o->link_addr)) return 2;
+            o->have_link = true;
+        } else if (!strcmp(a, "--master-addr")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 0, 0xFFEF, &o->master_addr)) return 2;
+            o->have_master = true;
+        } else if (!strcmp(a, "--config")) {
+            NEED_VALUE();
+            o->config = v;
+        } else if (!strcmp(a, "--points")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 1, 65535, &o->points)) return 2;
+            o->have_points = true;
+        } else if (!strcmp(a, "--simulate")) {
+            o->simulate = true;
+        } else if (!strcmp(a, "--sim-period")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 10, 3600000, &o->sim_period)) return 2;
+        } else if (!strcmp(a, "--seed")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 0, UINT64_MAX, &o->seed)) return 2;
+        } else if (!strcmp(a, "--no-unsolicited")) {
+            o->no_unsol = true;
+        } else if (!strcmp(a, "--accept")) {
+            NEED_VALUE();
+            if (strcmp(v, "replace") && strcmp(v, "reject"))
+                return cli_usage_error(CMD, "--accept: '%s' is not replace or reject", v);
+            o->reject = !strcmp(v, "reject");
+        } else if (!strcmp(a, "--allow")) {
+            NEED_VALUE();
+            if (o->allow_count == sizeof o->allow / sizeof o->allow[0])
+                return cli_usage_error(CMD, "--allow: at most 32 addresses");
+            o->allow[o->allow_count++] = v;
+        } else if (!strcmp(a, "--keep-alive")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 0, 86400000, &o->keep_alive)) return 2;
+        } else if (!strcmp(a, "--decode")) {
+            NEED_VALUE();
+            if (cli_tap_parse_level(CMD, v, &o->decode)) return 2;
+        } else if (!strcmp(a, "--log-level")) {
+            NEED_VALUE();
+            if (strcmp(v, "error") && strcmp(v, "info") && strcmp(v, "debug"))
+                return cli_usage_error(CMD, "--log-level: '%s' is not error, info or debug", v);
+            o->verbose = strcmp(v, "error") != 0;
+        } else {
+            return cli_usage_error(CMD, "unknown option '%s' (see dnp3 outstation --help)", a);
+        }
+#undef NEED_VALUE
+    }
+    if (o->config && o->have_points) return cli_usage_error(CMD, "--config and --points cannot be combined");
+    if (o->listen[0] && o->udp[0]) return cli_usage_error(CMD, "--listen and --udp cannot be combined");
+    if (o->udp_peer[0] && !o->udp[0]) return cli_usage_error(CMD, "--udp-peer needs --udp");
+    return 0;
+}
+
+static int load_profile(const options *o, profile *p)
+{
+    char err[512];
+    if (o->config) {
+        if (config_yaml_load(o->config, p, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", CMD, err);
+            return 2;
+        }
+    } else if (o->have_points ? profile_uniform(p, (uint32_t)o->points) : profile_substation(p)) {
+        fprintf(stderr, "%s: out of memory\n", CMD);
+        return 1;
+    }
+    if (o->have_link) p->link_addr = (uint16_t)o->link_addr;
+    if (o->have_master) p->master_addr = (uint16_t)o->master_addr;
+    if (o->no_unsol) p->unsolicited = false;
+    if (p->link_addr == p->master_addr) {
+        fprintf(stderr, "%s: the link address and the master address are both %u\n", CMD, p->link_addr);
+        return 2;
+    }
+    return 0;
+}
+
+static int make_channel(os_cmd *c, const options *o, const profile *p)
+{
+    dnp3_channel_config cc;
+    dnp3_channel_config_init(&cc);
+    cc.is_master = false;
+    cc.local_addr = p->link_addr;
+    cc.remote_addr = p->master_addr;
+    cc.mode = o->udp[0] ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
+    cc.max_rx_fragment = p->max_fragment;
+    cc.max_tx_fragment = p->max_fragment;
+    cc.keep_alive_ms = (uint32_t)o->keep_alive;
+    cc.on_fragment = on_fragment;
+    cc.ctx = c;
+    size_t size = dnp3_channel_memory_size(&cc);
+    c->ch_mem = size ? aligned_alloc(_Alignof(max_align_t), (size + 15) / 16 * 16) : NULL;
+    c->ch = c->ch_mem ? dnp3_channel_init(c->ch_mem, size, &cc, dnp3_io_now(c->loop)) : NULL;
+    return c->ch ? 0 : -1;
+}
+
+static uint32_t point_total(const profile *p)
+{
+    uint32_t n = 0;
+    for (int t = 0; t < PROFILE_TYPE_COUNT; t++) n += p->count[t];
+    return n;
+}
+
+int cmd_outstation(int argc, char **argv)
+{
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc) return rc == 1 ? 0 : rc;
+
+    profile prof;
+    if ((rc = load_profile(&o, &prof)) != 0) return rc;
+
+    os_cmd *c = calloc(1, sizeof *c);
+    if (!c) return 1;
+    c->loop = uv_default_loop();
+    c->datagram = o.udp[0] != 0;
+    c->verbose = o.verbose;
+    c->master_addr = prof.master_addr;
+    c->sim_period_ms = (uint32_t)o.sim_period;
+    char err[256];
+    if (outstation_app_init(&c->app, &prof, dnp3_io_now(c->loop), o.verbose ? stdout : NULL, o.seed, err,
+                            sizeof err)) {
+        fprintf(stderr, "%s: %s\n", CMD, err);
+        rc = 2;
+        goto out;
+    }
+    if (make_channel(c, &o, &prof)) {
+        fprintf(stderr, "%s: could not create the link channel\n", CMD);
+        rc = 1;
+        goto out;
+    }
+
+    dnp3_io_config ioc;
+    dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : DNP3_IO_TCP_SERVER);
+    char host[128], peer_host[128];
+    uint16_t port, peer_port = 0;
+    if (cli_host_port(CMD, c->datagram ? "--udp" : "--listen", c->datagram ? o.udp : (o.listen[0] ? o.listen : ""),
+                      "0.0.0.0", 20000, host, sizeof host, &port)) {
+        rc = 2;
+        goto out;
+    }
+    ioc.host = host;
+    ioc.port = port;
+    ioc.accept_policy = o.reject ? DNP3_IO_REJECT_NEW : DNP3_IO_REPLACE_OLD;
+    ioc.allow = o.allow;
+    ioc.allow_count = o.allow_count;
+    if (o.udp_peer[0]) {
+        if (cli_host_port(CMD, "--udp-peer", o.udp_peer, "127.0.0.1", 20000, peer_host, sizeof peer_host, &peer_port)) {
+            rc = 2;
+            goto out;
+        }
+        ioc.udp_peer_host = peer_host;
+        ioc.udp_peer_port = peer_port;
+    }
+    char rx_label[64], tx_label[64];
+    snprintf(rx_label, sizeof rx_label, "master %u -> outstation %u", prof.master_addr, prof.link_addr);
+    snprintf(tx_label, sizeof tx_label, "outstation %u -> master %u", prof.link_addr, prof.master_addr);
+    cli_tap_init(&c->tap, o.decode, rx_label, tx_label);
+
+    if (!c->datagram) dnp3_outstation_set_online(c->app.os, false, dnp3_io_now(c->loop));
+    dnp3_io_upper up = {c, up_open, up_close, up_pump, up_expiry, up_handle_expiry, up_rx, up_tx, up_log};
+    int err_io = dnp3_io_start(c->loop, &ioc, c->ch, &up, &c->io);
+    if (err_io) {
+        fprintf(stderr, "%s: cannot %s %s:%u: %s\n", CMD, c->datagram ? "bind UDP" : "listen on TCP", host, port,
+                uv_strerror(err_io));
+        rc = 1;
+        goto out;
+    }
+    printf("%s: listening on %s %s:%u, link address %u, master address %u, %u points (%s)%s\n", CMD,
+           c->datagram ? "udp" : "tcp", host, dnp3_io_local_port(c->io), prof.link_addr, prof.master_addr,
+           point_total(&prof), o.config ? o.config : o.have_points ? "uniform profile" : "substation profile",
+           o.simulate ? ", simulating" : "");
+    fflush(stdout);
+
+    uv_signal_init(c->loop, &c->sigint);
+    uv_signal_init(c->loop, &c->sigterm);
+    c->sigint.data = c->sigterm.data = c;
+    uv_signal_start(&c->sigint, on_signal, SIGINT);
+    uv_signal_start(&c->sigterm, on_signal, SIGTERM);
+    if (o.simulate) {
+        c->simulate = true;
+        uv_timer_init(c->loop, &c->sim);
+        c->sim.data = c;
+        uv_timer_start(&c->sim, on_sim, c->sim_period_ms, c->sim_period_ms);
+    }
+    uv_run(c->loop, UV_RUN_DEFAULT);
+    uv_loop_close(c->loop);
+    rc = 0;
+out:
+    cli_tap_free(&c->tap);
+    outstation_app_free(&c->app);
+    free(c->ch_mem);
+    free(c);
+    profile_free(&prof);
+    return rc;
+}

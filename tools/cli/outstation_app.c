@@ -1,0 +1,241 @@
+/*
+ * outstation_app.c - see outstation_app.h. Control semantics (IEEE 1815-2012
+ * Annex A.12 CROB): the trip/close code decides when present (CLOSE = on,
+ * TRIP = off); otherwise LATCH_ON/PULSE_ON = on and LATCH_OFF/PULSE_OFF = off.
+ * SELECT only validates; OPERATE and DIRECT_OPERATE(_NR) act.
+ */
+#include "outstation_app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnp3/io.h"
+
+static const dnp3_os_type TYPE_MAP[PROFILE_TYPE_COUNT] = {
+    DNP3_OS_BINARY_INPUT,         DNP3_OS_DOUBLE_BIT_INPUT, DNP3_OS_BINARY_OUTPUT_STATUS,
+    DNP3_OS_COUNTER,              DNP3_OS_FROZEN_COUNTER,   DNP3_OS_ANALOG_INPUT,
+    DNP3_OS_ANALOG_OUTPUT_STATUS, DNP3_OS_OCTET_STRING,
+};
+
+dnp3_time48 outstation_app_utc(const outstation_app *a)
+{
+    return (dnp3_time48)((int64_t)dnp3_io_utc_ms() + a->clock_offset_ms) & DNP3_TIME48_MAX;
+}
+
+static dnp3_time48 cb_utc_now(void *ctx) { return outstation_app_utc(ctx); }
+
+static void set_point(outstation_app *a, profile_type t, int32_t index, double value)
+{
+    if (index < 0) return;
+    uint8_t flags = DNP3_FLAG_ONLINE;
+    dnp3_outstation_update(a->os, TYPE_MAP[t], (uint16_t)index, value, flags, outstation_app_utc(a),
+                           DNP3_EVENT_DETECT);
+}
+
+/* Decides on/off from a CROB; returns -1 when the code asks for nothing we can do. */
+static int crob_state(const dnp3_crob *c)
+{
+    unsigned tcc = c->code & DNP3_CROB_TCC_MASK, op = c->code & DNP3_CROB_OP_MASK;
+    if (tcc == DNP3_CROB_TCC_CLOSE) return 1;
+    if (tcc == DNP3_CROB_TCC_TRIP) return 0;
+    if (tcc != DNP3_CROB_TCC_NUL) return -1;
+    if (op == DNP3_OP_LATCH_ON || op == DNP3_OP_PULSE_ON) return 1;
+    if (op == DNP3_OP_LATCH_OFF || op == DNP3_OP_PULSE_OFF) return 0;
+    return -1;
+}
+
+static const char *mode_name(dnp3_control_mode m)
+{
+    switch (m) {
+    case DNP3_CTRL_SELECT: return "SELECT";
+    case DNP3_CTRL_OPERATE: return "OPERATE";
+    case DNP3_CTRL_DIRECT_OPERATE: return "DIRECT_OPERATE";
+    default: return "DIRECT_OPERATE_NR";
+    }
+}
+
+static dnp3_command_status cb_crob(void *ctx, dnp3_control_mode mode, uint16_t index, const dnp3_crob *c)
+{
+    outstation_app *a = ctx;
+    const profile_wire *w = profile_find_wire(a->prof, WIRE_CROB, index);
+    if (!w) return DNP3_CS_NOT_SUPPORTED;
+    int on = crob_state(c);
+    if (on < 0) return DNP3_CS_NOT_SUPPORTED;
+    if (mode == DNP3_CTRL_SELECT) return DNP3_CS_SUCCESS;
+    set_point(a, PROFILE_BINARY_OUTPUT_STATUS, w->binary_output_status, on);
+    set_point(a, PROFILE_BINARY_INPUT, w->binary_input, on);
+    set_point(a, PROFILE_DOUBLE_BIT_INPUT, w->double_bit_input, on ? DNP3_DBIT_DETERMINED_ON : DNP3_DBIT_DETERMINED_OFF);
+    a->controls_done++;
+    if (a->log) {
+        fprintf(a->log, "control: %s CROB %u %s/%s -> %s (%s)\n", mode_name(mode), index,
+                dnp3_tcc_name((unsigned)c->code >> 6), dnp3_op_type_name(c->code & DNP3_CROB_OP_MASK),
+                on ? "on/close" : "off/trip", w->name[0] ? w->name : "unnamed");
+        fflush(a->log);
+    }
+    return DNP3_CS_SUCCESS;
+}
+
+static dnp3_command_status cb_analog(void *ctx, dnp3_control_mode mode, uint16_t index, double value,
+                                     uint8_t variation)
+{
+    (void)variation;
+    outstation_app *a = ctx;
+    const profile_wire *w = profile_find_wire(a->prof, WIRE_ANALOG, index);
+    if (!w) return DNP3_CS_NOT_SUPPORTED;
+    if (value < w->min || value > w->max) return DNP3_CS_OUT_OF_RANGE;
+    if (mode == DNP3_CTRL_SELECT) return DNP3_CS_SUCCESS;
+    set_point(a, PROFILE_ANALOG_OUTPUT_STATUS, w->analog_output_status, value);
+    a->controls_done++;
+    if (a->log) {
+        fprintf(a->log, "control: %s analog output %u = %g (%s)\n", mode_name(mode), index, value,
+                w->name[0] ? w->name : "unnamed");
+        fflush(a->log);
+    }
+    return DNP3_CS_SUCCESS;
+}
+
+static bool cb_write_time(void *ctx, dnp3_time48 utc)
+{
+    outstation_app *a = ctx;
+    a->clock_offset_ms = (int64_t)utc - (int64_t)dnp3_io_utc_ms();
+    if (a->log) {
+        fprintf(a->log, "time: set by the master (offset %+lld ms from system time)\n", (long long)a->clock_offset_ms);
+        fflush(a->log);
+    }
+    return true;
+}
+
+static dnp3_restart_delay cb_restart(void *ctx, bool cold)
+{
+    outstation_app *a = ctx;
+    if (a->log) {
+        fprintf(a->log, "restart: %s restart requested (simulated; the database is kept)\n", cold ? "cold" : "warm");
+        fflush(a->log);
+    }
+    dnp3_restart_delay d = {true, false, 1};
+    return d;
+}
+
+static void configure(const profile *p, dnp3_outstation_config *c)
+{
+    dnp3_outstation_config_init(c);
+    c->link_addr = p->link_addr;
+    c->master_addr = p->master_addr;
+    c->link_layer = false; /* the runtime owns the channel */
+    c->max_rx_fragment = p->max_fragment;
+    c->max_tx_fragment = p->max_fragment;
+    c->unsolicited = p->unsolicited;
+    size_t octets = 1;
+    for (int t = 0; t < PROFILE_TYPE_COUNT; t++) {
+        dnp3_os_type_config *tc = &c->types[TYPE_MAP[t]];
+        tc->count = (uint16_t)p->count[t];
+        tc->event_buffer = (uint16_t)(p->event_buffer > 65535 ? 65535 : p->event_buffer);
+        tc->event_class = (t == PROFILE_BINARY_OUTPUT_STATUS || t == PROFILE_ANALOG_OUTPUT_STATUS) ? 0 : 1;
+    }
+    for (uint32_t i = 0; i < p->count[PROFILE_OCTET_STRING]; i++) {
+        size_t n = strlen(p->points[PROFILE_OCTET_STRING][i].text);
+        if (n > octets) octets = n;
+    }
+    c->octet_string_size = (uint8_t)(octets > 255 ? 255 : octets);
+    /* measurements like 138.2 kV need floating point: g30v5/g32v7, g40v3/g42v7 */
+    c->types[DNP3_OS_ANALOG_INPUT].static_variation = 5;
+    c->types[DNP3_OS_ANALOG_INPUT].event_variation = 7;
+    c->types[DNP3_OS_ANALOG_OUTPUT_STATUS].static_variation = 3;
+    c->types[DNP3_OS_ANALOG_OUTPUT_STATUS].event_variation = 7;
+    c->attr.vendor = "libdnp3";
+    c->attr.model = "dnp3 outstation simulator";
+    c->attr.sw_version = "0.1.0";
+    c->attr.hw_version = "simulated";
+    c->attr.device_name = p->device_name;
+    c->attr.subset = "2:2012";
+}
+
+int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed,
+                        char *err, size_t err_cap)
+{
+    memset(a, 0, sizeof *a);
+    a->prof = p;
+    a->log = log;
+    a->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
+    dnp3_outstation_config c;
+    configure(p, &c);
+    size_t size = dnp3_outstation_memory_size(&c);
+    if (size == 0) {
+        snprintf(err, err_cap, "the point database is not a valid outstation configuration");
+        return -1;
+    }
+    a->mem = aligned_alloc(_Alignof(max_align_t), (size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
+                                                      _Alignof(max_align_t));
+    if (!a->mem) {
+        snprintf(err, err_cap, "out of memory (%zu octets)", size);
+        return -1;
+    }
+    dnp3_outstation_callbacks cb = {sizeof cb, a, cb_crob, cb_analog, cb_write_time, cb_restart, NULL, cb_utc_now};
+    a->os = dnp3_outstation_init(a->mem, size, &c, &cb, now);
+    if (!a->os) {
+        snprintf(err, err_cap, "outstation initialisation failed");
+        free(a->mem);
+        a->mem = NULL;
+        return -1;
+    }
+    dnp3_time48 t = outstation_app_utc(a);
+    for (int ty = 0; ty < PROFILE_TYPE_COUNT; ty++) {
+        for (uint32_t i = 0; i < p->count[ty]; i++) {
+            const profile_point *pt = &p->points[ty][i];
+            dnp3_os_point_config pc = {pt->event_class, 0, 0, pt->deadband};
+            dnp3_outstation_configure_point(a->os, TYPE_MAP[ty], (uint16_t)i, &pc);
+            if (ty == PROFILE_OCTET_STRING) {
+                const char *s = pt->text[0] ? pt->text : " ";
+                dnp3_outstation_update_octets(a->os, (uint16_t)i, (const uint8_t *)s, strlen(s), t, DNP3_EVENT_SUPPRESS);
+            } else {
+                dnp3_outstation_update(a->os, TYPE_MAP[ty], (uint16_t)i, pt->value, pt->flags, t, DNP3_EVENT_SUPPRESS);
+            }
+        }
+    }
+    return 0;
+}
+
+static double next_unit(outstation_app *a) /* uniform in [-1, 1) */
+{
+    a->rng ^= a->rng << 13;
+    a->rng ^= a->rng >> 7;
+    a->rng ^= a->rng << 17;
+    return (double)(a->rng >> 11) / (double)(1ull << 52) - 1.0;
+}
+
+int outstation_app_simulate(outstation_app *a, double seconds)
+{
+    int events = 0;
+    dnp3_time48 t = outstation_app_utc(a);
+    const profile *p = a->prof;
+    for (uint32_t i = 0; i < p->count[PROFILE_ANALOG_INPUT]; i++) {
+        const profile_point *pt = &p->points[PROFILE_ANALOG_INPUT][i];
+        if (pt->sim_step <= 0) continue;
+        double v;
+        uint8_t flags;
+        dnp3_outstation_get(a->os, DNP3_OS_ANALOG_INPUT, (uint16_t)i, &v, &flags, NULL);
+        v += next_unit(a) * pt->sim_step * seconds;
+        if (v < pt->sim_min) v = pt->sim_min + (pt->sim_min - v);
+        if (v > pt->sim_max) v = pt->sim_max - (v - pt->sim_max);
+        if (dnp3_outstation_update(a->os, DNP3_OS_ANALOG_INPUT, (uint16_t)i, v, DNP3_FLAG_ONLINE, t,
+                                   DNP3_EVENT_DETECT) > 0)
+            events++;
+    }
+    for (uint32_t i = 0; i < p->count[PROFILE_COUNTER]; i++) {
+        if (!p->points[PROFILE_COUNTER][i].sim_counter_rate) continue;
+        double v;
+        dnp3_outstation_get(a->os, DNP3_OS_COUNTER, (uint16_t)i, &v, NULL, NULL);
+        double inc = 1.0 + (next_unit(a) + 1.0) * 2.0 * seconds; /* a few kWh per second */
+        v = (double)(((uint64_t)v + (uint64_t)inc) & 0xFFFFFFFFu);
+        if (dnp3_outstation_update(a->os, DNP3_OS_COUNTER, (uint16_t)i, v, DNP3_FLAG_ONLINE, t, DNP3_EVENT_DETECT) > 0)
+            events++;
+    }
+    return events;
+}
+
+void outstation_app_free(outstation_app *a)
+{
+    free(a->mem);
+    a->mem = NULL;
+    a->os = NULL;
+}
