@@ -1,0 +1,78 @@
+/*
+ * evaluate.c - what the final fragment of a response means for each task
+ * kind (IEEE 1815-2012 clause 4.2.2.7.2: IIN2 request errors; clause 5
+ * procedures as in notes 5.5-5.8):
+ *
+ *  READ kinds          SUCCESS, or REJECTED when IIN2 reports a request error
+ *                      and no object at all came back
+ *  WRITE, FREEZE, unsolicited enable/disable, other requests
+ *                      REJECTED on IIN2 request errors, else SUCCESS
+ *  clear restart       REJECTED, IIN_NOT_CLEARED (DEVICE_RESTART still set) or SUCCESS
+ *  cold/warm restart   REJECTED, MISSING_OBJECT (no g52 delay) or SUCCESS with the delay
+ *  time sync, commands timesync.c, commands.c (multi-phase)
+ */
+#include "master/master_internal.h"
+
+/* The time delay (g52v1 s / g52v2 ms) of a restart response, in ms. */
+static bool restart_delay(const dnp3_apdu *apdu, uint32_t *ms)
+{
+    dnp3_hdr_iter it;
+    dnp3_obj_header h;
+    dnp3_hdr_iter_init(&it, apdu);
+    while (dnp3_hdr_iter_next(&it, &h, NULL) > 0) {
+        if (h.group != 52) continue;
+        dnp3_obj_iter oi;
+        dnp3_obj o;
+        dnp3_obj_iter_init(&oi, &h);
+        if (!dnp3_obj_iter_next(&oi, &o) || !o.data || o.size != 2) continue;
+        uint32_t v = (uint32_t)o.data[0] | ((uint32_t)o.data[1] << 8);
+        *ms = h.variation == 1 ? v * 1000u : v;
+        return true;
+    }
+    return false;
+}
+
+void mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
+{
+    mst_task *t = &a->t;
+    const bool refused = (apdu->iin & MST_IIN_REQUEST_ERRORS) != 0;
+    if (mst_task_is_read(t)) {
+        mst_finish(a, refused && t->objects_rx == 0 ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now);
+        return;
+    }
+    switch (t->kind) {
+    case DNP3_TASK_COMMAND: {
+        dnp3_task_result r = mst_command_check(a, apdu);
+        if (r == DNP3_TASK_MISSING_OBJECT && refused) r = DNP3_TASK_REJECTED;
+        if (r == DNP3_TASK_SUCCESS && t->mode == DNP3_CMD_SELECT_OPERATE && t->phase == 0) {
+            t->phase = 1;
+            t->send_pending = true;
+            (void)mst_send_current(a, now);
+            return;
+        }
+        mst_finish(a, r, now);
+        return;
+    }
+    case DNP3_TASK_TIME_SYNC: mst_timesync_on_response(a, apdu, now); return;
+    case DNP3_TASK_CLEAR_RESTART:
+        mst_finish(a,
+                   refused                                       ? DNP3_TASK_REJECTED
+                   : (apdu->iin & DNP3_IIN1_DEVICE_RESTART) != 0 ? DNP3_TASK_IIN_NOT_CLEARED
+                                                                 : DNP3_TASK_SUCCESS,
+                   now);
+        return;
+    case DNP3_TASK_RESTART: {
+        uint32_t ms = 0;
+        if (refused) {
+            mst_finish(a, DNP3_TASK_REJECTED, now);
+        } else if (!restart_delay(apdu, &ms)) {
+            mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
+        } else {
+            t->restart_delay_ms = ms;
+            mst_finish(a, DNP3_TASK_SUCCESS, now);
+        }
+        return;
+    }
+    default: mst_finish(a, refused ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now); return;
+    }
+}

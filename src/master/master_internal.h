@@ -1,0 +1,213 @@
+/*
+ * master_internal.h - shared state of the sans-I/O master in src/master:
+ * the master object, associations, the running task, the user task queue and
+ * the functions the files of src/master call on each other.
+ *
+ * Files and their concern:
+ *   master.c       creation, associations, connect/disconnect, timers, API nesting
+ *   scheduler.c    which task runs next (priorities, periodic polls, back-off), sending
+ *   iin.c          reactions to the IIN bits of every response (IEEE 1815-2012 4.2.2.7.1)
+ *   request.c      the request fragment of each task and phase (clause 4.2)
+ *   response.c     solicited response series: SEQ/FIR/FIN rules, confirms (clause 4.2.2.4, 4.3)
+ *   unsolicited.c  unsolicited responses, confirms, duplicate detection (clause 4.2.2.4)
+ *   evaluate.c     what a complete response means for each task kind
+ *   measurements.c objects of a response to the measurement callback, CTO resolution (Annex A g51)
+ *   commands.c     command objects, echo verification, statuses (clause 4.4.x controls, g12/g41)
+ *   timesync.c     LAN and non-LAN time synchronisation (notes 5.6)
+ *   tasks.c        the user task API (queue)
+ *   names.c        names of task kinds and results
+ */
+#ifndef DNP3_MASTER_INTERNAL_H
+#define DNP3_MASTER_INTERNAL_H
+
+#include "dnp3/master.h"
+#include "dnp3/writer.h"
+
+/* IIN2 bits that say the outstation refused (part of) a request. */
+#define MST_IIN_REQUEST_ERRORS \
+    (DNP3_IIN2_NO_FUNC_CODE_SUPPORT | DNP3_IIN2_OBJECT_UNKNOWN | DNP3_IIN2_PARAMETER_ERROR)
+
+typedef enum {
+    MST_STARTUP_DISABLE = 0,
+    MST_STARTUP_INTEGRITY,
+    MST_STARTUP_ENABLE,
+    MST_STARTUP_DONE,
+} mst_startup;
+
+/* Back-off of one automatic task: earliest next attempt and the next delay. */
+typedef struct {
+    dnp3_tstamp at;
+    uint32_t delay;
+} mst_retry;
+
+/* A queued user task. */
+typedef struct {
+    dnp3_task_kind kind;
+    uint8_t function;   /* function code (COMMAND: of the first request) */
+    uint8_t mode;       /* COMMAND: dnp3_command_mode; TIME_SYNC: dnp3_timesync_mode */
+    uint8_t classes;    /* ENABLE/DISABLE_UNSOLICITED */
+    dnp3_tstamp start_deadline;
+    dnp3_task_cb cb;
+    void *ctx;
+    size_t len;         /* object octets in buf */
+    uint8_t *buf;       /* task_buffer_size octets */
+} mst_user_task;
+
+/* The task an association is running. */
+typedef struct {
+    bool running;       /* a task is in progress */
+    bool send_pending;  /* its next request still has to be queued on the channel */
+    bool awaiting;      /* a request is outstanding */
+    bool user;          /* the task is the head of the user queue */
+    dnp3_task_kind kind;
+    uint8_t phase;      /* 0 first request, 1 second (OPERATE, time WRITE) */
+    uint8_t function;   /* function code of the request outstanding / last sent */
+    uint8_t seq;        /* its SEQ */
+    uint8_t classes;
+    uint8_t mode;
+    bool series;        /* a first fragment (FIR) of the response was accepted */
+    uint8_t rx_seq;     /* SEQ of the last accepted fragment */
+    uint64_t rx_hash;   /* hash and length of the last accepted fragment (duplicates) */
+    size_t rx_len;
+    dnp3_tstamp deadline;
+    dnp3_tstamp sent_at;
+    dnp3_time48 utc_at_send;
+    bool have_iin;
+    uint16_t iin;
+    uint32_t objects_rx;
+    uint32_t restart_delay_ms;
+    int64_t propagation_ms;
+    dnp3_time48 time_written;
+    size_t n_statuses;
+    dnp3_parse_error perr;
+} mst_task;
+
+struct dnp3_master_assoc {
+    dnp3_master *m;
+    bool in_use;
+    bool removing;
+    dnp3_assoc_config cfg;
+    mst_task t;
+    uint8_t next_seq;
+    bool stale_valid;   /* stale_seq is the SEQ of the request before the current one */
+    uint8_t stale_seq;
+    bool have_sent;
+    uint8_t last_sent_seq;
+
+    /* automatic tasks */
+    mst_startup startup;
+    bool need_clear_restart;
+    bool need_time_sync;
+    bool need_integrity;
+    uint8_t need_events;      /* class mask (IIN-triggered, periodic, failed polls) */
+    bool restart_seen;        /* DEVICE_RESTART was set in the last response */
+    bool overflow_seen;       /* EVENT_BUFFER_OVERFLOW was set in the last response */
+    mst_retry r_startup, r_restart, r_time, r_integrity, r_events;
+    dnp3_tstamp next_integrity;
+    dnp3_tstamp next_class[3];
+
+    /* unsolicited duplicate memory */
+    bool uns_have;
+    uint8_t uns_seq;
+    uint64_t uns_hash;
+    size_t uns_len;
+
+    /* a confirm that did not fit the channel yet */
+    bool confirm_pending;
+    uint8_t confirm_ac;
+
+    bool have_iin;
+    uint16_t last_iin;
+
+    mst_user_task *q;         /* ring of cfg user_queue_len slots */
+    size_t q_head, q_count;
+    uint8_t *statuses;        /* max_command_objects */
+    dnp3_master_assoc_stats stats;
+};
+
+struct dnp3_master {
+    dnp3_master_config cfg;
+    dnp3_channel *ch;
+    bool connected;
+    unsigned depth;           /* nesting of API calls (callbacks call back in) */
+    bool blocked;             /* the channel refused a fragment: retry at blocked_at */
+    dnp3_tstamp blocked_at;
+    bool again;               /* the scheduler stopped early: run again at last_service */
+    dnp3_tstamp last_service;
+    size_t rr;                /* round-robin start of the scheduler */
+    dnp3_master_assoc *assocs;
+    uint8_t *txbuf;           /* request / confirm scratch */
+    size_t txcap;
+    dnp3_master_stats stats;
+};
+
+/* 64-bit FNV-1a over a fragment (duplicate detection). */
+static inline uint64_t mst_hash(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static inline uint32_t mst_min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+static inline dnp3_tstamp mst_min_ts(dnp3_tstamp a, dnp3_tstamp b) { return a < b ? a : b; }
+static inline dnp3_tstamp mst_add(dnp3_tstamp t, uint32_t ms)
+{
+    return t > DNP3_TSTAMP_NEVER - ms ? DNP3_TSTAMP_NEVER - 1 : t + ms;
+}
+
+/* master.c */
+void mst_enter(dnp3_master *m);
+void mst_leave(dnp3_master *m, dnp3_tstamp now);
+mst_user_task *mst_queue_head(dnp3_master_assoc *a);
+mst_user_task *mst_queue_at(dnp3_master_assoc *a, size_t i);
+void mst_queue_remove(dnp3_master_assoc *a, size_t i);
+void mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now);
+
+/* scheduler.c */
+void mst_service(dnp3_master *m, dnp3_tstamp now);
+dnp3_tstamp mst_ready_at(const dnp3_master_assoc *a);
+bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now);
+void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now);
+void mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns);
+bool mst_retry_ready(const mst_retry *r, dnp3_tstamp now);
+void mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
+void mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
+
+/* iin.c */
+void mst_process_iin(dnp3_master_assoc *a, uint16_t iin, dnp3_tstamp now);
+
+/* request.c */
+int mst_build_request(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t *len);
+bool mst_function_is_nr(uint8_t fc);
+int mst_write_class_headers(dnp3_apdu_writer *w, uint8_t classes, bool with_class0);
+
+/* response.c */
+void mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+                     dnp3_tstamp now);
+bool mst_task_is_read(const mst_task *t);
+
+/* unsolicited.c */
+void mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+                        dnp3_tstamp now);
+
+/* evaluate.c */
+void mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
+
+/* measurements.c */
+uint32_t mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp3_rx_info *info);
+
+/* commands.c */
+int mst_command_encode(const dnp3_command *cmds, size_t n, uint8_t qualifier, uint8_t *buf, size_t cap,
+                       size_t *len);
+dnp3_task_result mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *resp);
+
+/* timesync.c */
+int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t ac);
+void mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
+bool mst_utc_now(const dnp3_master *m, dnp3_time48 *out);
+
+#endif

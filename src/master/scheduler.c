@@ -1,0 +1,350 @@
+/*
+ * scheduler.c - the task scheduler of each association (IEEE 1815-2012
+ * clause 4.2.2.4 "one request outstanding", master procedures of clause 5 as
+ * summarised in notes 5.4-5.6): which task runs next, sending its request,
+ * ending it, and the back-off of automatic tasks.
+ *
+ * Priority, highest first (docs/master.md):
+ *   1. clear DEVICE_RESTART (WRITE g80v1 index 7)
+ *   2. user tasks, in the order queued
+ *   3. time synchronisation on NEED_TIME
+ *   4. the start-up sequence: DISABLE_UNSOLICITED -> integrity -> ENABLE_UNSOLICITED
+ *      (nothing below runs before it has completed)
+ *   5. integrity poll (EVENT_BUFFER_OVERFLOW, periodic)
+ *   6. event poll (CLASS_n_EVENTS, periodic class polls, failed event polls)
+ * A failed automatic task is retried after retry_min_ms, doubling up to
+ * retry_max_ms; success resets the delay. User tasks are never retried.
+ */
+#include <string.h>
+
+#include "master/master_internal.h"
+
+/* kinds of automatic tasks started by the start-up sequence carry this mode */
+#define MODE_STARTUP 1
+
+bool mst_retry_ready(const mst_retry *r, dnp3_tstamp now) { return now >= r->at; }
+
+void mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now)
+{
+    r->at = mst_add(now, r->delay);
+    uint32_t next = r->delay > UINT32_MAX / 2 ? UINT32_MAX : r->delay * 2;
+    r->delay = mst_min_u32(next, a->cfg.retry_max_ms);
+}
+
+void mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now)
+{
+    r->at = now;
+    r->delay = a->cfg.retry_min_ms;
+}
+
+static mst_startup next_stage(const dnp3_assoc_config *c, mst_startup s)
+{
+    for (int k = (int)s + 1; k < (int)MST_STARTUP_DONE; k++) {
+        if (k == MST_STARTUP_INTEGRITY && c->startup_integrity) return MST_STARTUP_INTEGRITY;
+        if (k == MST_STARTUP_ENABLE && c->startup_enable_unsol) return MST_STARTUP_ENABLE;
+    }
+    return MST_STARTUP_DONE;
+}
+
+static void rearm_periodic(dnp3_master_assoc *a, uint8_t classes, dnp3_tstamp now)
+{
+    if ((classes & DNP3_CLASS_0) && a->cfg.integrity_period_ms)
+        a->next_integrity = mst_add(now, a->cfg.integrity_period_ms);
+    for (int i = 0; i < 3; i++)
+        if ((classes & (DNP3_CLASS_1 << i)) && a->cfg.class_period_ms[i])
+            a->next_class[i] = mst_add(now, a->cfg.class_period_ms[i]);
+}
+
+/* Bookkeeping of the automatic tasks when one ends. */
+static void automatic_done(dnp3_master_assoc *a, const mst_task *t, dnp3_task_result r, dnp3_tstamp now)
+{
+    if (r == DNP3_TASK_DISCONNECTED || r == DNP3_TASK_CANCELLED) return;
+    bool done = r == DNP3_TASK_SUCCESS || r == DNP3_TASK_REJECTED; /* refused = not supported: move on */
+    if (t->mode == MODE_STARTUP) {
+        mst_startup step = t->kind == DNP3_TASK_DISABLE_UNSOLICITED ? MST_STARTUP_DISABLE
+                           : t->kind == DNP3_TASK_INTEGRITY_POLL    ? MST_STARTUP_INTEGRITY
+                                                                    : MST_STARTUP_ENABLE;
+        if (!done) {
+            mst_retry_fail(a, &a->r_startup, now);
+            return;
+        }
+        mst_retry_reset(a, &a->r_startup, now);
+        if (step == MST_STARTUP_INTEGRITY) {
+            a->need_integrity = false;
+            rearm_periodic(a, t->classes, now);
+        }
+        if (a->startup == step) a->startup = next_stage(&a->cfg, step);
+        return;
+    }
+    switch (t->kind) {
+    case DNP3_TASK_INTEGRITY_POLL:
+        if (done) {
+            a->need_integrity = false;
+            mst_retry_reset(a, &a->r_integrity, now);
+            rearm_periodic(a, DNP3_CLASS_ALL, now);
+        } else {
+            mst_retry_fail(a, &a->r_integrity, now);
+        }
+        break;
+    case DNP3_TASK_EVENT_POLL:
+        if (!done) {
+            a->need_events |= t->classes;
+            mst_retry_fail(a, &a->r_events, now);
+        } else if (t->objects_rx == 0 && (a->need_events & t->classes)) {
+            /* the outstation keeps announcing events it does not send: slow down */
+            mst_retry_fail(a, &a->r_events, now);
+        } else {
+            mst_retry_reset(a, &a->r_events, now);
+        }
+        break;
+    case DNP3_TASK_CLEAR_RESTART:
+        if (r == DNP3_TASK_SUCCESS) {
+            a->need_clear_restart = false;
+            mst_retry_reset(a, &a->r_restart, now);
+        } else {
+            mst_retry_fail(a, &a->r_restart, now);
+        }
+        break;
+    case DNP3_TASK_TIME_SYNC:
+        if (r == DNP3_TASK_SUCCESS) {
+            a->need_time_sync = false;
+            mst_retry_reset(a, &a->r_time, now);
+        } else {
+            mst_retry_fail(a, &a->r_time, now);
+        }
+        break;
+    default: break;
+    }
+}
+
+void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
+{
+    dnp3_master *m = a->m;
+    mst_task t = a->t;
+    if (!t.running) return;
+    dnp3_task_info info = {0};
+    info.kind = t.kind;
+    info.automatic = !t.user;
+    info.result = r;
+    info.address = a->cfg.address;
+    info.function = t.function;
+    info.have_iin = t.have_iin;
+    info.iin = t.iin;
+    info.statuses = t.n_statuses ? a->statuses : NULL;
+    info.n_statuses = t.n_statuses;
+    info.restart_delay_ms = t.restart_delay_ms;
+    info.propagation_ms = t.propagation_ms;
+    info.time_written = t.time_written;
+    info.parse_error = t.perr;
+
+    dnp3_task_cb cb = NULL;
+    void *ctx = NULL;
+    if (t.user) {
+        mst_user_task *u = mst_queue_head(a);
+        if (u) {
+            cb = u->cb;
+            ctx = u->ctx;
+            mst_queue_remove(a, 0);
+        }
+    }
+    a->t = (mst_task){0};
+    if (!t.user) automatic_done(a, &t, r, now);
+    if (r == DNP3_TASK_SUCCESS) a->stats.tasks_succeeded++;
+    else a->stats.tasks_failed++;
+    if (cb) cb(ctx, a, &info);
+    if (m->cfg.handler.task_done) m->cfg.handler.task_done(m->cfg.handler.ctx, a, &info);
+}
+
+void mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns)
+{
+    uint8_t apdu[2] = {dnp3_ac_make(true, true, false, uns, seq), DNP3_FC_CONFIRM};
+    if (dnp3_channel_send(a->m->ch, a->cfg.address, apdu, sizeof apdu) == DNP3_OK) {
+        a->stats.confirms_sent++;
+        a->confirm_pending = false;
+        return;
+    }
+    a->confirm_pending = true; /* sent before anything else once the channel has room */
+    a->confirm_ac = apdu[0];
+    a->m->blocked = true;
+    a->m->blocked_at = a->m->last_service;
+    a->m->stats.send_blocked++;
+}
+
+static bool flush_confirm(dnp3_master_assoc *a)
+{
+    uint8_t apdu[2] = {a->confirm_ac, DNP3_FC_CONFIRM};
+    if (dnp3_channel_send(a->m->ch, a->cfg.address, apdu, sizeof apdu) != DNP3_OK) return false;
+    a->stats.confirms_sent++;
+    a->confirm_pending = false;
+    return true;
+}
+
+bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    dnp3_master *m = a->m;
+    size_t len = 0;
+    int rc = mst_build_request(a, m->txbuf, m->txcap, &len);
+    if (rc != 0) {
+        mst_finish(a, (dnp3_task_result)rc, now);
+        return true;
+    }
+    rc = dnp3_channel_send(m->ch, a->cfg.address, m->txbuf, len);
+    if (rc == DNP3_ERR_BUFFER_TOO_SMALL) {
+        m->blocked = true;
+        m->blocked_at = now;
+        m->stats.send_blocked++;
+        return false;
+    }
+    if (rc != DNP3_OK) {
+        mst_finish(a, DNP3_TASK_TOO_LARGE, now);
+        return true;
+    }
+    mst_task *t = &a->t;
+    a->stats.requests_sent++;
+    if (a->have_sent) {
+        a->stale_valid = true;
+        a->stale_seq = a->last_sent_seq;
+    }
+    a->have_sent = true;
+    a->last_sent_seq = a->next_seq;
+    t->seq = a->next_seq;
+    a->next_seq = (uint8_t)((a->next_seq + 1) & DNP3_AC_SEQ_MASK);
+    t->function = m->txbuf[1];
+    t->send_pending = false;
+    t->series = false;
+    t->sent_at = now;
+    t->deadline = mst_add(now, a->cfg.response_timeout_ms);
+    if (mst_function_is_nr(t->function)) {
+        mst_finish(a, DNP3_TASK_SUCCESS, now);
+        return true;
+    }
+    t->awaiting = true;
+    return true;
+}
+
+/* Periodic polls that have come due become "needed". */
+static void update_periodic(dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    if (a->startup != MST_STARTUP_DONE) return;
+    if (a->cfg.integrity_period_ms && now >= a->next_integrity) {
+        a->need_integrity = true;
+        a->next_integrity = mst_add(now, a->cfg.integrity_period_ms);
+    }
+    for (int i = 0; i < 3; i++) {
+        if (a->cfg.class_period_ms[i] && now >= a->next_class[i]) {
+            a->need_events |= (uint8_t)(DNP3_CLASS_1 << i);
+            a->next_class[i] = mst_add(now, a->cfg.class_period_ms[i]);
+        }
+    }
+}
+
+/* Chooses the next task; fills a->t and returns true, or returns false. */
+static bool pick(dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    const dnp3_assoc_config *c = &a->cfg;
+    mst_task t = {0};
+    const mst_user_task *u = mst_queue_head(a);
+    if (a->need_clear_restart && c->clear_restart && mst_retry_ready(&a->r_restart, now)) {
+        t.kind = DNP3_TASK_CLEAR_RESTART;
+    } else if (u) {
+        t.user = true;
+        t.kind = u->kind;
+        t.function = u->function;
+        t.mode = u->mode;
+        t.classes = u->classes;
+    } else if (a->need_time_sync && c->time_sync != DNP3_TIMESYNC_NONE && mst_retry_ready(&a->r_time, now)) {
+        t.kind = DNP3_TASK_TIME_SYNC;
+        t.mode = (uint8_t)c->time_sync;
+    } else if (a->startup != MST_STARTUP_DONE) {
+        if (!mst_retry_ready(&a->r_startup, now)) return false;
+        t.mode = MODE_STARTUP;
+        switch (a->startup) {
+        case MST_STARTUP_DISABLE:
+            t.kind = DNP3_TASK_DISABLE_UNSOLICITED;
+            t.classes = c->startup_disable_unsol;
+            break;
+        case MST_STARTUP_INTEGRITY:
+            t.kind = DNP3_TASK_INTEGRITY_POLL;
+            t.classes = c->startup_integrity;
+            break;
+        default:
+            t.kind = DNP3_TASK_ENABLE_UNSOLICITED;
+            t.classes = c->startup_enable_unsol;
+            break;
+        }
+    } else if (a->need_integrity && mst_retry_ready(&a->r_integrity, now)) {
+        t.kind = DNP3_TASK_INTEGRITY_POLL;
+        t.classes = DNP3_CLASS_ALL;
+    } else if (a->need_events && mst_retry_ready(&a->r_events, now)) {
+        t.kind = DNP3_TASK_EVENT_POLL;
+        t.classes = a->need_events;
+        a->need_events = 0;
+    } else {
+        return false;
+    }
+    t.running = true;
+    t.send_pending = true;
+    t.deadline = mst_add(now, c->response_timeout_ms);
+    a->t = t;
+    return true;
+}
+
+dnp3_tstamp mst_ready_at(const dnp3_master_assoc *a)
+{
+    const dnp3_assoc_config *c = &a->cfg;
+    dnp3_tstamp t = DNP3_TSTAMP_NEVER;
+    if (a->confirm_pending || a->q_count > 0) t = 0;
+    if (a->need_clear_restart && c->clear_restart) t = mst_min_ts(t, a->r_restart.at);
+    if (a->need_time_sync && c->time_sync != DNP3_TIMESYNC_NONE) t = mst_min_ts(t, a->r_time.at);
+    if (a->startup != MST_STARTUP_DONE) return mst_min_ts(t, a->r_startup.at);
+    t = mst_min_ts(t, a->need_integrity ? a->r_integrity.at : a->next_integrity);
+    if (a->need_events) t = mst_min_ts(t, a->r_events.at);
+    for (int i = 0; i < 3; i++) t = mst_min_ts(t, a->next_class[i]);
+    return t;
+}
+
+/* One request per channel (serial multi-drop): is another association's request outstanding? */
+static bool line_busy(const dnp3_master *m, const dnp3_master_assoc *self)
+{
+    if (!m->cfg.one_request_per_channel) return false;
+    for (size_t i = 0; i < m->cfg.max_associations; i++) {
+        const dnp3_master_assoc *b = &m->assocs[i];
+        if (b != self && b->in_use && b->t.awaiting) return true;
+    }
+    return false;
+}
+
+void mst_service(dnp3_master *m, dnp3_tstamp now)
+{
+    m->last_service = now;
+    m->blocked = false;
+    m->again = false;
+    if (!m->connected) return;
+    size_t n = m->cfg.max_associations;
+    m->rr = (m->rr + 1) % n;
+    for (int round = 0; round < 64; round++) {
+        bool progress = false;
+        for (size_t k = 0; k < n; k++) {
+            dnp3_master_assoc *a = &m->assocs[(m->rr + k) % n];
+            if (!a->in_use || a->removing) continue;
+            if (a->confirm_pending && !flush_confirm(a)) {
+                m->blocked = true;
+                m->blocked_at = now;
+                return;
+            }
+            if (a->t.running) {
+                if (a->t.send_pending && !line_busy(m, a)) {
+                    if (mst_send_current(a, now)) progress = true;
+                    if (m->blocked) return;
+                }
+                continue;
+            }
+            update_periodic(a, now);
+            if (line_busy(m, a) || !pick(a, now)) continue;
+            if (mst_send_current(a, now)) progress = true;
+            if (m->blocked) return;
+        }
+        if (!progress) return;
+    }
+    m->again = true; /* callbacks keep adding work: continue at the next call */
+}
