@@ -154,7 +154,7 @@ static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
     }
     uint32_t seq = (uint32_t)sq[0] << 24 | (uint32_t)sq[1] << 16 | (uint32_t)sq[2] << 8 | sq[3];
     bool syn = flags & 0x02;
-    if (flags & 0x10) { /* ACK: the reverse direction cannot fill holes before it any more */
+    if ((flags & 0x10) && !(flags & 0x04)) { /* ACK (not on RST): the reverse direction cannot fill holes before it */
         flow_key rk = *k;
         memcpy(rk.src, k->dst, 16);
         memcpy(rk.dst, k->src, 16);
