@@ -282,6 +282,8 @@ static bool pick(dnp3_master_assoc *a, dnp3_tstamp now)
     } else {
         return false;
     }
+    if (t.kind == DNP3_TASK_INTEGRITY_POLL && !t.user)
+        a->need_events &= (uint8_t)~t.classes; /* the integrity poll reads those events too */
     t.running = true;
     t.send_pending = true;
     t.deadline = mst_add(now, c->response_timeout_ms);
