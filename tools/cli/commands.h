@@ -13,4 +13,7 @@ int cmd_decode(int argc, char **argv);
 /* dnp3 outstation: a DNP3 outstation simulator on TCP or UDP (cmd_outstation.c). */
 int cmd_outstation(int argc, char **argv);
 
+/* dnp3 master: poll, operate, watch, timesync, restart against an outstation (cmd_master.c). */
+int cmd_master(int argc, char **argv);
+
 #endif

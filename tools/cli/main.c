@@ -20,6 +20,7 @@ typedef struct {
 
 static const command COMMANDS[] = {
     {"decode", cmd_decode, "decode DNP3 frames or fragments from hex, stdin or a pcap capture"},
+    {"master", cmd_master, "poll, command, watch, time-sync or restart an outstation (TCP or UDP)"},
     {"outstation", cmd_outstation, "run a DNP3 outstation (substation simulator) on TCP or UDP port 20000"},
 };
 

@@ -137,7 +137,13 @@ static void configure(const profile *p, dnp3_outstation_config *c)
         if (n > octets) octets = n;
     }
     c->octet_string_size = (uint8_t)(octets > 255 ? 255 : octets);
-    /* measurements like 138.2 kV need floating point: g30v5/g32v7, g40v3/g42v7 */
+    /* events carry their time (a sequence of events without times tells an operator
+     * little); measurements like 138.2 kV need floating point: g30v5/g32v7, g40v3/g42v7 */
+    c->types[DNP3_OS_BINARY_INPUT].event_variation = 2;
+    c->types[DNP3_OS_DOUBLE_BIT_INPUT].event_variation = 2;
+    c->types[DNP3_OS_BINARY_OUTPUT_STATUS].event_variation = 2;
+    c->types[DNP3_OS_COUNTER].event_variation = 5;
+    c->types[DNP3_OS_FROZEN_COUNTER].event_variation = 5;
     c->types[DNP3_OS_ANALOG_INPUT].static_variation = 5;
     c->types[DNP3_OS_ANALOG_INPUT].event_variation = 7;
     c->types[DNP3_OS_ANALOG_OUTPUT_STATUS].static_variation = 3;

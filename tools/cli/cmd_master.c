@@ -1,0 +1,369 @@
+/*
+ * cmd_master.c - `dnp3 master`: poll, operate, watch, timesync and restart
+ * against one outstation over TCP or UDP. One-shot subcommands exit 0 on
+ * success, 1 on a failure (connection refused, timeout, IIN2 bits, a command
+ * status other than SUCCESS, all named), 2 on usage errors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "decode_fmt.h"
+#include "master_out.h"
+#include "master_session.h"
+
+static const char *const CMD = "dnp3 master";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: dnp3 master <subcommand> TARGET [options]\n"
+            "\n"
+            "TARGET is HOST[:PORT] (TCP, port 20000 by default), tcp://HOST:PORT or udp://HOST:PORT.\n"
+            "\n"
+            "subcommands:\n"
+            "  poll TARGET [--class 0123] [--json]     one integrity (or class) poll, print every point\n"
+            "  operate TARGET --crob INDEX --code latch-on|latch-off|pulse-on|pulse-off|trip|close\n"
+            "                 [--count N --on-ms MS --off-ms MS] [--mode sbo|direct|direct-noack]\n"
+            "  operate TARGET --analog INDEX --value V [--variation 1-4] [--mode ...]\n"
+            "  watch TARGET [--integrity-period S] [--event-period S] [--lan] [--json]\n"
+            "                 start-up sequence, polls, unsolicited data and time sync until SIGINT\n"
+            "  timesync TARGET [--lan]                   synchronise the outstation's clock\n"
+            "  restart TARGET [--warm]                   cold (default) or warm restart\n"
+            "\n"
+            "common options:\n"
+            "  --master-addr N    our link address (default 1)\n"
+            "  --link-addr N      the outstation's link address (default 10)\n"
+            "  --timeout MS       response timeout (default 5000)\n"
+            "  --decode LEVEL     print traffic: none, link, transport, app, objects\n");
+}
+
+typedef struct {
+    const char *sub;
+    master_session_config sc;
+    bool json;
+    uint8_t classes;
+    /* operate */
+    bool crob, analog;
+    uint32_t index;
+    uint8_t code, count, variation;
+    uint32_t on_ms, off_ms;
+    double value;
+    dnp3_command_mode mode;
+    bool lan, warm;
+    master_out out;
+} master_cmd;
+
+/* ---- task results ---- */
+
+static void done_poll(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    master_session *s = ctx;
+    master_cmd *c = s->cfg.ctx;
+    if (info->result != DNP3_TASK_SUCCESS) {
+        master_print_task_failure(CMD, info, s->cfg.timeout_ms);
+        master_session_finish(s, 1);
+        return;
+    }
+    c->out.iin = info->iin;
+    master_out_print(&c->out);
+    fflush(stdout);
+    master_session_finish(s, 0);
+}
+
+static const char *mode_name(dnp3_command_mode m)
+{
+    return m == DNP3_CMD_SELECT_OPERATE ? "select-before-operate" : m == DNP3_CMD_DIRECT_OPERATE ? "direct operate"
+                                                                                                 : "direct operate, no ack";
+}
+
+static void describe_command(const master_cmd *c, char *buf, size_t cap)
+{
+    if (c->crob)
+        snprintf(buf, cap, "CROB %u %s%s%s", c->index, (c->code & DNP3_CROB_TCC_MASK) ? dnp3_tcc_name(c->code >> 6) : "",
+                 (c->code & DNP3_CROB_TCC_MASK) ? "/" : "", dnp3_op_type_name(c->code & DNP3_CROB_OP_MASK));
+    else
+        snprintf(buf, cap, "analog output %u = %g (g41v%u)", c->index, c->value, c->variation);
+}
+
+static void done_operate(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    master_session *s = ctx;
+    master_cmd *c = s->cfg.ctx;
+    char what[96];
+    describe_command(c, what, sizeof what);
+    if (info->n_statuses > 0) {
+        unsigned st = info->statuses[0];
+        printf("%s (%s): %s\n", what, mode_name(c->mode), dnp3_command_status_name(st));
+        fflush(stdout);
+        if (st != DNP3_CS_SUCCESS) {
+            fprintf(stderr, "%s: the outstation answered command status %s", CMD, dnp3_command_status_name(st));
+            if (info->iin & 0xFF00) {
+                fprintf(stderr, " with IIN2");
+                for (unsigned b = 8; b < 16; b++)
+                    if (info->iin & (1u << b)) fprintf(stderr, " %s", dnp3_iin_bit_name(b));
+            }
+            fprintf(stderr, "\n");
+            master_session_finish(s, 1);
+            return;
+        }
+    }
+    if (info->result != DNP3_TASK_SUCCESS) {
+        if (info->result != DNP3_TASK_COMMAND_STATUS) master_print_task_failure(CMD, info, s->cfg.timeout_ms);
+        master_session_finish(s, 1);
+        return;
+    }
+    if (info->n_statuses == 0) printf("%s (%s): sent\n", what, mode_name(c->mode));
+    fflush(stdout);
+    master_session_finish(s, 0);
+}
+
+static void done_timesync(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    master_session *s = ctx;
+    master_cmd *c = s->cfg.ctx;
+    if (info->result != DNP3_TASK_SUCCESS) {
+        master_print_task_failure(CMD, info, s->cfg.timeout_ms);
+        master_session_finish(s, 1);
+        return;
+    }
+    char t[64];
+    if (c->lan)
+        printf("time synchronised (LAN procedure): wrote %s\n", fmt_time48(info->time_written, t, sizeof t));
+    else
+        printf("time synchronised (non-LAN procedure): wrote %s, propagation delay %lld ms\n",
+               fmt_time48(info->time_written, t, sizeof t), (long long)info->propagation_ms);
+    fflush(stdout);
+    master_session_finish(s, 0);
+}
+
+static void done_restart(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    master_session *s = ctx;
+    master_cmd *c = s->cfg.ctx;
+    if (info->result != DNP3_TASK_SUCCESS) {
+        master_print_task_failure(CMD, info, s->cfg.timeout_ms);
+        master_session_finish(s, 1);
+        return;
+    }
+    printf("%s restart accepted: the outstation expects to be available again in %u ms\n", c->warm ? "warm" : "cold",
+           info->restart_delay_ms);
+    fflush(stdout);
+    master_session_finish(s, 0);
+}
+
+/* ---- submitting the task at the first connect ---- */
+
+static void submit_failed(master_session *s, int rc)
+{
+    fprintf(stderr, "%s: could not queue the request: %s\n", CMD, dnp3_strerror(rc));
+    master_session_finish(s, 1);
+}
+
+static void ready(master_session *s, dnp3_master_assoc *a, dnp3_tstamp now, void *ctx)
+{
+    master_cmd *c = ctx;
+    int rc;
+    if (!strcmp(c->sub, "poll")) {
+        rc = dnp3_master_read_class(a, c->classes, done_poll, s, now);
+    } else if (!strcmp(c->sub, "operate")) {
+        dnp3_command cmd = c->crob ? dnp3_command_crob(c->index, c->code, c->count, c->on_ms, c->off_ms)
+                                   : dnp3_command_analog(c->index, c->variation, c->value);
+        uint8_t q = c->index > 255 ? DNP3_QUAL_COUNT_16_INDEX_16 : DNP3_QUAL_COUNT_8_INDEX_8;
+        rc = dnp3_master_operate(a, c->mode, q, &cmd, 1, done_operate, s, now);
+    } else if (!strcmp(c->sub, "timesync")) {
+        rc = dnp3_master_time_sync(a, c->lan ? DNP3_TIMESYNC_LAN : DNP3_TIMESYNC_NON_LAN, done_timesync, s, now);
+    } else if (!strcmp(c->sub, "restart")) {
+        rc = dnp3_master_restart(a, c->warm, done_restart, s, now);
+    } else {
+        return; /* watch: the scheduler does the work */
+    }
+    if (rc < 0) submit_failed(s, rc);
+}
+
+static bool utc_now(void *ctx, dnp3_time48 *out)
+{
+    (void)ctx;
+    *out = dnp3_io_utc_ms();
+    return true;
+}
+
+static void watch_task_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)ctx;
+    (void)a;
+    if (info->result == DNP3_TASK_SUCCESS || info->result == DNP3_TASK_DISCONNECTED) return;
+    fprintf(stderr, "%s: %s: %s\n", CMD, dnp3_task_kind_name(info->kind), dnp3_task_result_str(info->result));
+}
+
+/* ---- options ---- */
+
+static int parse_code(const char *s, uint8_t *code)
+{
+    static const struct {
+        const char *name;
+        uint8_t code;
+    } CODES[] = {
+        {"latch-on", DNP3_OP_LATCH_ON},
+        {"latch-off", DNP3_OP_LATCH_OFF},
+        {"pulse-on", DNP3_OP_PULSE_ON},
+        {"pulse-off", DNP3_OP_PULSE_OFF},
+        {"trip", DNP3_CROB_TCC_TRIP | DNP3_OP_PULSE_ON},
+        {"close", DNP3_CROB_TCC_CLOSE | DNP3_OP_PULSE_ON},
+    };
+    for (size_t i = 0; i < sizeof CODES / sizeof CODES[0]; i++)
+        if (!strcasecmp(s, CODES[i].name)) {
+            *code = CODES[i].code;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse(int argc, char **argv, master_cmd *c)
+{
+    uint64_t v;
+    bool have_code = false, have_value = false, have_variation = false;
+    const char *target = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        bool flag = !strcmp(a, "--json") || !strcmp(a, "--lan") || !strcmp(a, "--warm");
+        bool takes = a[0] == '-' && !flag; /* an option with a value */
+        if (takes && !val) return cli_usage_error(CMD, "%s needs a value", a);
+        if (a[0] != '-') {
+            if (target) return cli_usage_error(CMD, "unexpected argument '%s' (one TARGET only)", a);
+            target = a;
+            continue;
+        }
+        if (takes) i++;
+        if (!strcmp(a, "--master-addr") || !strcmp(a, "--link-addr")) {
+            if (cli_uint(CMD, a, val, 0, 0xFFEF, &v)) return 2;
+            if (!strcmp(a, "--master-addr"))
+                c->sc.master_addr = (uint16_t)v;
+            else
+                c->sc.link_addr = (uint16_t)v;
+        } else if (!strcmp(a, "--timeout")) {
+            if (cli_uint(CMD, a, val, 1, 3600000, &v)) return 2;
+            c->sc.timeout_ms = (uint32_t)v;
+        } else if (!strcmp(a, "--decode")) {
+            if (cli_tap_parse_level(CMD, val, &c->sc.decode)) return 2;
+        } else if (!strcmp(a, "--json")) {
+            c->json = true;
+        } else if (!strcmp(a, "--class") && !strcmp(c->sub, "poll")) {
+            c->classes = 0;
+            for (const char *p = val; *p; p++) {
+                if (*p < '0' || *p > '3') return cli_usage_error(CMD, "--class: '%s' is not made of 0, 1, 2, 3", val);
+                c->classes |= (uint8_t)(1u << (*p - '0'));
+            }
+            if (!c->classes) return cli_usage_error(CMD, "--class needs at least one class");
+        } else if (!strcmp(c->sub, "operate") && (!strcmp(a, "--crob") || !strcmp(a, "--analog"))) {
+            if (cli_uint(CMD, a, val, 0, 65535, &v)) return 2;
+            c->index = (uint32_t)v;
+            c->crob = !strcmp(a, "--crob");
+            c->analog = !c->crob;
+        } else if (!strcmp(c->sub, "operate") && !strcmp(a, "--code")) {
+            if (parse_code(val, &c->code))
+                return cli_usage_error(CMD, "--code: '%s' is not latch-on, latch-off, pulse-on, pulse-off, trip or close",
+                                       val);
+            have_code = true;
+        } else if (!strcmp(c->sub, "operate") && !strcmp(a, "--count")) {
+            if (cli_uint(CMD, a, val, 0, 255, &v)) return 2;
+            c->count = (uint8_t)v;
+        } else if (!strcmp(c->sub, "operate") && (!strcmp(a, "--on-ms") || !strcmp(a, "--off-ms"))) {
+            if (cli_uint(CMD, a, val, 0, UINT32_MAX, &v)) return 2;
+            if (!strcmp(a, "--on-ms"))
+                c->on_ms = (uint32_t)v;
+            else
+                c->off_ms = (uint32_t)v;
+        } else if (!strcmp(c->sub, "operate") && !strcmp(a, "--value")) {
+            if (cli_double(CMD, a, val, &c->value)) return 2;
+            have_value = true;
+        } else if (!strcmp(c->sub, "operate") && !strcmp(a, "--variation")) {
+            if (cli_uint(CMD, a, val, 1, 4, &v)) return 2;
+            c->variation = (uint8_t)v;
+            have_variation = true;
+        } else if (!strcmp(c->sub, "operate") && !strcmp(a, "--mode")) {
+            if (!strcmp(val, "sbo"))
+                c->mode = DNP3_CMD_SELECT_OPERATE;
+            else if (!strcmp(val, "direct"))
+                c->mode = DNP3_CMD_DIRECT_OPERATE;
+            else if (!strcmp(val, "direct-noack"))
+                c->mode = DNP3_CMD_DIRECT_OPERATE_NR;
+            else
+                return cli_usage_error(CMD, "--mode: '%s' is not sbo, direct or direct-noack", val);
+        } else if (!strcmp(c->sub, "watch") && (!strcmp(a, "--integrity-period") || !strcmp(a, "--event-period"))) {
+            if (cli_uint(CMD, a, val, 0, 86400, &v)) return 2;
+            if (!strcmp(a, "--integrity-period"))
+                c->sc.integrity_period_ms = (uint32_t)v * 1000;
+            else
+                c->sc.event_period_ms = (uint32_t)v * 1000;
+        } else if ((!strcmp(c->sub, "watch") || !strcmp(c->sub, "timesync")) && !strcmp(a, "--lan")) {
+            c->lan = true;
+        } else if (!strcmp(c->sub, "restart") && !strcmp(a, "--warm")) {
+            c->warm = true;
+        } else {
+            return cli_usage_error(CMD, "unknown option '%s' for 'dnp3 master %s' (see dnp3 master --help)", a, c->sub);
+        }
+    }
+    if (!target) return cli_usage_error(CMD, "%s needs a TARGET (HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", c->sub);
+    if (master_parse_target(CMD, target, &c->sc)) return 2;
+    if (c->sc.master_addr == c->sc.link_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    if (!strcmp(c->sub, "operate")) {
+        if (!c->crob && !c->analog) return cli_usage_error(CMD, "operate needs --crob INDEX or --analog INDEX");
+        if (c->crob && !have_code) return cli_usage_error(CMD, "--crob needs --code");
+        if (c->analog && !have_value) return cli_usage_error(CMD, "--analog needs --value");
+        if (c->analog && !have_variation) c->variation = c->value == (double)(int32_t)c->value ? 1 : 3;
+    }
+    return 0;
+}
+
+int cmd_master(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart"};
+    master_cmd c;
+    memset(&c, 0, sizeof c);
+    for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
+        if (!strcmp(argv[1], SUBS[i])) c.sub = SUBS[i];
+    if (!c.sub) return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart)", argv[1]);
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        }
+    c.sc.master_addr = 1;
+    c.sc.link_addr = 10;
+    c.sc.timeout_ms = 5000;
+    c.classes = DNP3_CLASS_ALL;
+    c.count = 1;
+    c.on_ms = 100;
+    c.off_ms = 100;
+    c.mode = DNP3_CMD_SELECT_OPERATE;
+    int rc = parse(argc, argv, &c);
+    if (rc) return rc;
+
+    bool watch = !strcmp(c.sub, "watch");
+    master_out_init(&c.out, stdout, c.json, watch);
+    c.sc.watch = watch;
+    c.sc.time_sync = c.lan ? DNP3_TIMESYNC_LAN : DNP3_TIMESYNC_NON_LAN;
+    c.sc.handler.fragment_begin = master_out_begin;
+    c.sc.handler.measurement = master_out_measurement;
+    c.sc.handler.fragment_end = master_out_end;
+    c.sc.handler.task_done = watch ? watch_task_done : NULL;
+    c.sc.handler.utc_now = utc_now;
+    c.sc.handler.ctx = &c.out;
+    c.sc.on_ready = ready;
+    c.sc.ctx = &c;
+    rc = master_session_run(&c.sc);
+    master_out_free(&c.out);
+    return rc;
+}

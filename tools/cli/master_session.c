@@ -1,0 +1,251 @@
+/*
+ * master_session.c - see master_session.h. The runtime (dnp3/io.h) owns the
+ * socket and timers; the library master (dnp3/master.h) owns the protocol.
+ */
+#include "master_session.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const CMD = "dnp3 master";
+
+int master_parse_target(const char *cmd, const char *target, master_session_config *c)
+{
+    const char *rest = target;
+    c->udp = false;
+    if (!strncmp(target, "tcp://", 6)) {
+        rest = target + 6;
+    } else if (!strncmp(target, "udp://", 6)) {
+        rest = target + 6;
+        c->udp = true;
+    } else if (strstr(target, "://")) {
+        cli_usage_error(cmd, "unsupported target '%s' (use HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", target);
+        return -1;
+    }
+    if (!*rest) {
+        cli_usage_error(cmd, "the target '%s' has no host", target);
+        return -1;
+    }
+    return cli_host_port(cmd, "TARGET", rest, "127.0.0.1", 20000, c->host, sizeof c->host, &c->port);
+}
+
+void master_print_task_failure(const char *cmd, const dnp3_task_info *info, uint32_t timeout_ms)
+{
+    switch (info->result) {
+    case DNP3_TASK_TIMEOUT:
+        fprintf(stderr, "%s: timeout after %u ms waiting for the outstation's response (%s)\n", cmd, timeout_ms,
+                dnp3_fc_name(info->function) ? dnp3_fc_name(info->function) : "request");
+        break;
+    case DNP3_TASK_REJECTED: {
+        fprintf(stderr, "%s: outstation answered with IIN2", cmd);
+        for (unsigned b = 8; b < 16; b++)
+            if (info->iin & (1u << b)) fprintf(stderr, " %s", dnp3_iin_bit_name(b));
+        fprintf(stderr, "\n");
+        break;
+    }
+    case DNP3_TASK_MALFORMED:
+        fprintf(stderr, "%s: malformed response: %s at object offset %zu\n", cmd,
+                dnp3_strerror(info->parse_error.err), info->parse_error.offset);
+        break;
+    case DNP3_TASK_DISCONNECTED:
+        fprintf(stderr, "%s: the connection closed before the outstation answered\n", cmd);
+        break;
+    default:
+        fprintf(stderr, "%s: %s failed: %s\n", cmd, dnp3_task_kind_name(info->kind),
+                dnp3_task_result_str(info->result));
+    }
+}
+
+static void on_closed_handle(uv_handle_t *h) { (void)h; }
+
+void master_session_finish(master_session *s, int exit_code)
+{
+    if (s->finished) return;
+    s->finished = true;
+    s->exit_code = exit_code;
+    if (s->io) dnp3_io_stop(s->io);
+    s->io = NULL;
+    uv_close((uv_handle_t *)&s->deadline, on_closed_handle);
+    uv_close((uv_handle_t *)&s->sigint, on_closed_handle);
+    uv_close((uv_handle_t *)&s->sigterm, on_closed_handle);
+}
+
+static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
+{
+    master_session *s = ctx;
+    s->ever_connected = true;
+    cli_tap_reset(&s->tap);
+    if (s->cfg.watch) printf("%s: connected to %s\n", CMD, peer);
+    fflush(stdout);
+    dnp3_master_on_connect(s->m, now);
+    if (!s->started) {
+        s->started = true;
+        if (s->cfg.on_ready) s->cfg.on_ready(s, s->a, now, s->cfg.ctx);
+    }
+}
+
+static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
+{
+    master_session *s = ctx;
+    if (dnp3_master_connected(s->m)) dnp3_master_on_disconnect(s->m, now);
+    if (s->cfg.watch) {
+        printf("%s: %s; reconnecting\n", CMD, reason);
+        fflush(stdout);
+        return;
+    }
+    if (s->finished) return;
+    if (!s->ever_connected) {
+        const char *why = strstr(reason, "failed: ");
+        fprintf(stderr, "%s: cannot connect to %s:%u: %s\n", CMD, s->cfg.host, s->cfg.port, why ? why + 8 : reason);
+    } else {
+        fprintf(stderr, "%s: connection to %s:%u lost: %s\n", CMD, s->cfg.host, s->cfg.port, reason);
+    }
+    master_session_finish(s, 1);
+}
+
+static dnp3_tstamp up_expiry(void *ctx) { return dnp3_master_get_expiry(((master_session *)ctx)->m); }
+
+static void up_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_master_handle_expiry(((master_session *)ctx)->m, now);
+}
+
+static void up_rx(void *ctx, const uint8_t *p, size_t n)
+{
+    master_session *s = ctx;
+    cli_tap_rx(&s->tap, p, n, s->cfg.udp);
+}
+
+static void up_tx(void *ctx, const uint8_t *p, size_t n)
+{
+    master_session *s = ctx;
+    cli_tap_tx(&s->tap, p, n, s->cfg.udp);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    master_session *s = t->data;
+    fprintf(stderr, "%s: timeout after %u ms (%s)\n", CMD, s->cfg.timeout_ms * 4 + 1000,
+            s->ever_connected ? "no complete answer from the outstation" : "no connection");
+    master_session_finish(s, 1);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    master_session *s = h->data;
+    if (s->cfg.watch) printf("%s: %s received, stopping\n", CMD, signum == SIGINT ? "SIGINT" : "SIGTERM");
+    fflush(stdout);
+    master_session_finish(s, s->cfg.watch ? 0 : 1);
+}
+
+static void *alloc_aligned(size_t size)
+{
+    size_t a = _Alignof(max_align_t);
+    return size ? aligned_alloc(a, (size + a - 1) / a * a) : NULL;
+}
+
+static int build(master_session *s, dnp3_tstamp now)
+{
+    const master_session_config *c = &s->cfg;
+    dnp3_master_config mc;
+    dnp3_master_config_init(&mc);
+    mc.handler = c->handler;
+    size_t msize = dnp3_master_memory_size(&mc);
+    s->m_mem = alloc_aligned(msize);
+    if (!s->m_mem) return -1;
+
+    dnp3_channel_config cc;
+    dnp3_channel_config_init(&cc);
+    cc.is_master = true;
+    cc.local_addr = c->master_addr;
+    cc.remote_addr = c->link_addr;
+    cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
+    cc.keep_alive_ms = c->watch ? 60000 : 0;
+    cc.on_fragment = dnp3_master_on_fragment;
+    cc.ctx = s->m_mem;
+    size_t csize = dnp3_channel_memory_size(&cc);
+    s->ch_mem = alloc_aligned(csize);
+    if (!s->ch_mem) return -1;
+    s->ch = dnp3_channel_init(s->ch_mem, csize, &cc, now);
+    if (!s->ch) return -1;
+    s->m = dnp3_master_init(s->m_mem, msize, &mc, s->ch, now);
+    if (!s->m) return -1;
+
+    dnp3_assoc_config ac;
+    dnp3_assoc_config_init(&ac);
+    ac.address = c->link_addr;
+    ac.response_timeout_ms = c->timeout_ms;
+    if (c->watch) {
+        ac.integrity_period_ms = c->integrity_period_ms;
+        for (int i = 0; i < 3; i++) ac.class_period_ms[i] = c->event_period_ms;
+        ac.time_sync = c->time_sync;
+    } else { /* one-shot: only the task the user asked for */
+        ac.startup_disable_unsol = ac.startup_integrity = ac.startup_enable_unsol = 0;
+        ac.clear_restart = false;
+        ac.restart_reruns_startup = false;
+        ac.integrity_on_overflow = false;
+        ac.event_poll_on_iin = 0;
+        ac.time_sync = DNP3_TIMESYNC_NONE;
+    }
+    s->a = dnp3_master_add_assoc(s->m, &ac, now);
+    return s->a ? 0 : -1;
+}
+
+int master_session_run(master_session_config *c)
+{
+    master_session *s = calloc(1, sizeof *s);
+    if (!s) return 1;
+    s->cfg = *c;
+    s->loop = uv_default_loop();
+    int rc = 1;
+    dnp3_tstamp now = dnp3_io_now(s->loop);
+    if (build(s, now)) {
+        fprintf(stderr, "%s: could not create the master\n", CMD);
+        goto out;
+    }
+    char rx_label[64], tx_label[64];
+    snprintf(rx_label, sizeof rx_label, "outstation %u -> master %u", c->link_addr, c->master_addr);
+    snprintf(tx_label, sizeof tx_label, "master %u -> outstation %u", c->master_addr, c->link_addr);
+    cli_tap_init(&s->tap, c->decode, rx_label, tx_label);
+
+    uv_timer_init(s->loop, &s->deadline);
+    s->deadline.data = s;
+    uv_signal_init(s->loop, &s->sigint);
+    uv_signal_init(s->loop, &s->sigterm);
+    s->sigint.data = s->sigterm.data = s;
+    uv_signal_start(&s->sigint, on_signal, SIGINT);
+    uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+
+    dnp3_io_config ioc;
+    dnp3_io_config_init(&ioc, c->udp ? DNP3_IO_UDP : DNP3_IO_TCP_CLIENT);
+    if (c->udp) {
+        ioc.host = "0.0.0.0";
+        ioc.port = 0; /* an ephemeral local port */
+        ioc.udp_peer_host = c->host;
+        ioc.udp_peer_port = c->port;
+    } else {
+        ioc.host = c->host;
+        ioc.port = c->port;
+        ioc.connect_timeout_ms = c->timeout_ms;
+        ioc.reconnect = c->watch;
+    }
+    dnp3_io_upper up = {s, up_open, up_close, NULL, up_expiry, up_handle_expiry, up_rx, up_tx, NULL};
+    if (!c->watch) /* connect + SELECT + OPERATE at most, with room to spare */
+        uv_timer_start(&s->deadline, on_deadline, (uint64_t)c->timeout_ms * 4 + 1000, 0);
+    int err = dnp3_io_start(s->loop, &ioc, s->ch, &up, &s->io);
+    if (err) {
+        fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, uv_strerror(err));
+        master_session_finish(s, 1);
+    }
+    uv_run(s->loop, UV_RUN_DEFAULT);
+    uv_loop_close(s->loop);
+    rc = s->exit_code;
+out:
+    cli_tap_free(&s->tap);
+    free(s->ch_mem);
+    free(s->m_mem);
+    free(s);
+    return rc;
+}

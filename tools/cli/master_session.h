@@ -1,0 +1,66 @@
+/*
+ * master_session.h - one master association to one outstation over the libuv
+ * runtime, for the `dnp3 master` subcommands: TCP or UDP target, a one-shot
+ * mode (connect, run one task, report, exit) and a watch mode (start-up
+ * sequence, polls, unsolicited data, reconnects, until SIGINT).
+ */
+#ifndef DNP3_CLI_MASTER_SESSION_H
+#define DNP3_CLI_MASTER_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "cli_common.h"
+#include "dnp3/io.h"
+#include "dnp3/master.h"
+
+typedef struct master_session master_session;
+
+typedef struct {
+    bool udp;
+    char host[128];
+    uint16_t port;
+    uint16_t master_addr;
+    uint16_t link_addr;
+    uint32_t timeout_ms;
+    unsigned decode;
+    bool watch;                   /* start-up sequence, reactions, reconnects, until SIGINT */
+    uint32_t integrity_period_ms; /* watch */
+    uint32_t event_period_ms;     /* watch */
+    dnp3_timesync_mode time_sync; /* watch: NEED_TIME reaction */
+    dnp3_master_handler handler;  /* measurement callbacks (ctx is the command's) */
+    /* one-shot: called once, at the first connect, to submit the task */
+    void (*on_ready)(master_session *s, dnp3_master_assoc *a, dnp3_tstamp now, void *ctx);
+    void *ctx;
+} master_session_config;
+
+struct master_session {
+    master_session_config cfg;
+    uv_loop_t *loop;
+    dnp3_channel *ch;
+    void *ch_mem;
+    dnp3_master *m;
+    void *m_mem;
+    dnp3_master_assoc *a;
+    dnp3_io *io;
+    cli_tap tap;
+    uv_timer_t deadline;
+    uv_signal_t sigint, sigterm;
+    bool started, ever_connected, finished;
+    int exit_code;
+};
+
+/* Parses TARGET: HOST[:PORT], tcp://HOST[:PORT] or udp://HOST[:PORT]. Returns 0 or -1 (message printed). */
+int master_parse_target(const char *cmd, const char *target, master_session_config *c);
+
+/* Runs the session until it finishes; returns the exit status. */
+int master_session_run(master_session_config *c);
+
+/* Ends the session with an exit status (one-shot: after the task's result). */
+void master_session_finish(master_session *s, int exit_code);
+
+/* Prints "dnp3 master: <why the task failed>" for a failed task on stderr. */
+void master_print_task_failure(const char *cmd, const dnp3_task_info *info, uint32_t timeout_ms);
+
+#endif
