@@ -67,9 +67,9 @@ typedef struct {
     size_t user_count;
     mh_meas_rec meas[MH_MAX_MEAS];
     size_t meas_count;
-    size_t frames_out; /* master link frames seen */
-    uint8_t last_chunk[4096];
-    size_t last_chunk_len;
+    size_t frames_out; /* output chunks of the master's channel */
+    uint8_t chunks[64][300]; /* the first 64 chunks the master's channel sent (frames) */
+    size_t chunk_len[64];
 } mh_t;
 
 static mh_t mh;
@@ -170,15 +170,23 @@ static inline void mh_on_request(void *ctx, const dnp3_channel_fragment *f, dnp3
     mh.req_count++;
 }
 
+static inline void mh_keep_chunk(const uint8_t *p, size_t n)
+{
+    if (mh.frames_out < 64) {
+        size_t k = n < sizeof mh.chunks[0] ? n : sizeof mh.chunks[0];
+        memcpy(mh.chunks[mh.frames_out], p, k);
+        mh.chunk_len[mh.frames_out] = k;
+    }
+    mh.frames_out++;
+}
+
 /* Moves everything the master queued on its channel to the outstation side. */
 static inline void mh_pump(void)
 {
     uint8_t out[4096];
     int n;
     while ((n = dnp3_channel_write(mh.mch, out, sizeof out)) > 0) {
-        memcpy(mh.last_chunk, out, (size_t)n);
-        mh.last_chunk_len = (size_t)n;
-        mh.frames_out++;
+        mh_keep_chunk(out, (size_t)n);
         assert_int_equal(dnp3_channel_read(mh.och, out, (size_t)n, mh.now), DNP3_OK);
     }
     while ((n = dnp3_channel_write(mh.och, out, sizeof out)) > 0) { /* link replies, if any */
@@ -187,9 +195,7 @@ static inline void mh_pump(void)
     if (dnp3_master_get_expiry(mh.m) <= mh.now) {
         dnp3_master_handle_expiry(mh.m, mh.now);
         while ((n = dnp3_channel_write(mh.mch, out, sizeof out)) > 0) {
-            memcpy(mh.last_chunk, out, (size_t)n);
-            mh.last_chunk_len = (size_t)n;
-            mh.frames_out++;
+            mh_keep_chunk(out, (size_t)n);
             assert_int_equal(dnp3_channel_read(mh.och, out, (size_t)n, mh.now), DNP3_OK);
         }
     }
