@@ -93,7 +93,11 @@ bool dnp3_io_connected(const dnp3_io *io);
 /* The local port actually bound (useful with port 0). */
 uint16_t dnp3_io_local_port(const dnp3_io *io);
 
-/* Closes sockets and timers; `io` is freed once libuv has closed every handle. */
+/*
+ * Closes sockets and timers; `io` is freed once libuv has closed every handle.
+ * What the core has queued is sent first: a TCP connection is shut down after
+ * its pending writes (e.g. the final application CONFIRM) have gone out.
+ */
 void dnp3_io_stop(dnp3_io *io);
 
 /* Monotonic milliseconds of the loop (the `now` the core sees). */

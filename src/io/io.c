@@ -561,12 +561,33 @@ uint16_t dnp3_io_local_port(const dnp3_io *io)
     return ntohs(((struct sockaddr_in *)(void *)&sa)->sin_port);
 }
 
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    (void)status;
+    conn *c = req->data;
+    free(req);
+    close_conn(c);
+}
+
+/* Closes a connection after libuv has written what is queued (a final CONFIRM, say). */
+static void close_conn_gracefully(conn *c)
+{
+    uv_shutdown_t *req = malloc(sizeof *req);
+    if (req) {
+        req->data = c;
+        if (uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) == 0) return;
+        free(req);
+    }
+    close_conn(c);
+}
+
 void dnp3_io_stop(dnp3_io *io)
 {
     if (!io || io->stopping) return;
+    if (io->connected) service(io); /* queue what the core still has to say */
     io->stopping = true;
     io->connected = false;
-    if (io->conn) close_conn(io->conn);
+    if (io->conn) close_conn_gracefully(io->conn);
     if (io->connecting) close_conn(io->connecting);
     io->conn = io->connecting = NULL;
     uv_close((uv_handle_t *)&io->timer, on_handle_closed);

@@ -60,16 +60,24 @@ void master_print_task_failure(const char *cmd, const dnp3_task_info *info, uint
 
 static void on_closed_handle(uv_handle_t *h) { (void)h; }
 
-void master_session_finish(master_session *s, int exit_code)
+/* Runs on the loop turn after master_session_finish: the runtime has drained the channel by then. */
+static void on_finish(uv_timer_t *t)
 {
-    if (s->finished) return;
-    s->finished = true;
-    s->exit_code = exit_code;
+    master_session *s = t->data;
     if (s->io) dnp3_io_stop(s->io);
     s->io = NULL;
     uv_close((uv_handle_t *)&s->deadline, on_closed_handle);
     uv_close((uv_handle_t *)&s->sigint, on_closed_handle);
     uv_close((uv_handle_t *)&s->sigterm, on_closed_handle);
+}
+
+void master_session_finish(master_session *s, int exit_code)
+{
+    if (s->finished) return;
+    s->finished = true;
+    s->exit_code = exit_code;
+    uv_timer_stop(&s->deadline);
+    uv_timer_start(&s->deadline, on_finish, 0, 0);
 }
 
 static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
