@@ -8,7 +8,6 @@
  * fragments, drains the channel with one socket write per fragment (TCP_NODELAY
  * set), and re-arms a single timer at the earliest deadline.
  */
-#define _POSIX_C_SOURCE 200809L
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
 
 #include "cli_common.h"
 #include "config_yaml.h"
-#include "dnp3/io.h"
+#include "dnp3/io_roles.h"
 #include "outstation_app.h"
 
 static const char *const CMD = "dnp3 outstation";
@@ -50,9 +50,7 @@ static void usage(FILE *f)
 typedef struct {
     uv_loop_t *loop;
     outstation_app app;
-    dnp3_channel *ch;
-    void *ch_mem;
-    dnp3_io *io;
+    dnp3_io_outstation *bind;
     cli_tap tap;
     bool datagram;
     bool verbose;
@@ -61,46 +59,14 @@ typedef struct {
     uv_signal_t sigint, sigterm;
     uv_timer_t sim;
     bool simulate;
-    uint8_t txbuf[65536];
 } os_cmd;
 
-static void on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
-{
-    os_cmd *c = ctx;
-    dnp3_outstation_receive(c->app.os, f->apdu, f->len, f->broadcast, now);
-}
-
-/* Connection events are logged by the runtime (up_log); here only the protocol state changes. */
+/* Connection events are logged by the runtime (up_log); the binding follows them for the outstation. */
 static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
 {
-    os_cmd *c = ctx;
     (void)peer;
-    cli_tap_reset(&c->tap);
-    dnp3_outstation_set_online(c->app.os, true, now);
-}
-
-static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
-{
-    os_cmd *c = ctx;
-    (void)reason;
-    dnp3_outstation_set_online(c->app.os, false, now);
-}
-
-static void up_pump(void *ctx, dnp3_channel *ch, dnp3_tstamp now)
-{
-    os_cmd *c = ctx;
-    while (dnp3_channel_can_send(ch, c->app.prof->max_fragment)) {
-        int n = dnp3_outstation_take(c->app.os, c->txbuf, sizeof c->txbuf, now);
-        if (n <= 0) break;
-        dnp3_channel_send(ch, c->master_addr, c->txbuf, (size_t)n);
-    }
-}
-
-static dnp3_tstamp up_expiry(void *ctx) { return dnp3_outstation_get_expiry(((os_cmd *)ctx)->app.os); }
-
-static void up_handle_expiry(void *ctx, dnp3_tstamp now)
-{
-    dnp3_outstation_handle_expiry(((os_cmd *)ctx)->app.os, now);
+    (void)now;
+    cli_tap_reset(&((os_cmd *)ctx)->tap);
 }
 
 static void up_rx(void *ctx, const uint8_t *p, size_t n)
@@ -129,8 +95,8 @@ static void on_signal(uv_signal_t *s, int signum)
     os_cmd *c = s->data;
     printf("%s: %s received, shutting down\n", CMD, signum == SIGINT ? "SIGINT" : "SIGTERM");
     fflush(stdout);
-    dnp3_io_stop(c->io);
-    c->io = NULL;
+    dnp3_io_outstation_stop(c->bind);
+    c->bind = NULL;
     uv_close((uv_handle_t *)&c->sigint, on_handle_closed);
     uv_close((uv_handle_t *)&c->sigterm, on_handle_closed);
     if (c->simulate) uv_close((uv_handle_t *)&c->sim, on_handle_closed);
@@ -140,7 +106,7 @@ static void on_sim(uv_timer_t *t)
 {
     os_cmd *c = t->data;
     outstation_app_simulate(&c->app, c->sim_period_ms / 1000.0);
-    dnp3_io_kick(c->io);
+    dnp3_io_outstation_kick(c->bind);
 }
 
 typedef struct {
@@ -262,23 +228,15 @@ static int load_profile(const options *o, profile *p)
     return 0;
 }
 
-static int make_channel(os_cmd *c, const options *o, const profile *p)
+static void channel_config(const options *o, const profile *p, dnp3_channel_config *cc)
 {
-    dnp3_channel_config cc;
-    dnp3_channel_config_init(&cc);
-    cc.is_master = false;
-    cc.local_addr = p->link_addr;
-    cc.remote_addr = p->master_addr;
-    cc.mode = o->udp[0] ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
-    cc.max_rx_fragment = p->max_fragment;
-    cc.max_tx_fragment = p->max_fragment;
-    cc.keep_alive_ms = (uint32_t)o->keep_alive;
-    cc.on_fragment = on_fragment;
-    cc.ctx = c;
-    size_t size = dnp3_channel_memory_size(&cc);
-    c->ch_mem = size ? aligned_alloc(_Alignof(max_align_t), (size + 15) / 16 * 16) : NULL;
-    c->ch = c->ch_mem ? dnp3_channel_init(c->ch_mem, size, &cc, dnp3_io_now(c->loop)) : NULL;
-    return c->ch ? 0 : -1;
+    dnp3_channel_config_init(cc);
+    cc->local_addr = p->link_addr;
+    cc->remote_addr = p->master_addr;
+    cc->mode = o->udp[0] ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
+    cc->max_rx_fragment = p->max_fragment;
+    cc->max_tx_fragment = p->max_fragment;
+    cc->keep_alive_ms = (uint32_t)o->keep_alive;
 }
 
 static uint32_t point_total(const profile *p)
@@ -311,11 +269,6 @@ int cmd_outstation(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    if (make_channel(c, &o, &prof)) {
-        fprintf(stderr, "%s: could not create the link channel\n", CMD);
-        rc = 1;
-        goto out;
-    }
 
     dnp3_io_config ioc;
     dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : DNP3_IO_TCP_SERVER);
@@ -344,9 +297,10 @@ int cmd_outstation(int argc, char **argv)
     snprintf(tx_label, sizeof tx_label, "outstation %u -> master %u", prof.link_addr, prof.master_addr);
     cli_tap_init(&c->tap, o.decode, rx_label, tx_label);
 
-    if (!c->datagram) dnp3_outstation_set_online(c->app.os, false, dnp3_io_now(c->loop));
-    dnp3_io_upper up = {c, up_open, up_close, up_pump, up_expiry, up_handle_expiry, up_rx, up_tx, up_log};
-    int err_io = dnp3_io_start(c->loop, &ioc, c->ch, &up, &c->io);
+    dnp3_channel_config cc;
+    channel_config(&o, &prof, &cc);
+    dnp3_io_hooks hooks = {c, up_open, NULL, up_rx, up_tx, up_log};
+    int err_io = dnp3_io_outstation_start(c->loop, &ioc, &cc, c->app.os, &hooks, &c->bind);
     if (err_io) {
         fprintf(stderr, "%s: cannot %s %s:%u: %s\n", CMD, c->datagram ? "bind UDP" : "listen on TCP", host, port,
                 uv_strerror(err_io));
@@ -354,7 +308,7 @@ int cmd_outstation(int argc, char **argv)
         goto out;
     }
     printf("%s: listening on %s %s:%u, link address %u, master address %u, %u points (%s)%s\n", CMD,
-           c->datagram ? "udp" : "tcp", host, dnp3_io_local_port(c->io), prof.link_addr, prof.master_addr,
+           c->datagram ? "udp" : "tcp", host, dnp3_io_local_port(dnp3_io_outstation_io(c->bind)), prof.link_addr, prof.master_addr,
            point_total(&prof), o.config ? o.config : o.have_points ? "uniform profile" : "substation profile",
            o.simulate ? ", simulating" : "");
     fflush(stdout);
@@ -376,7 +330,6 @@ int cmd_outstation(int argc, char **argv)
 out:
     cli_tap_free(&c->tap);
     outstation_app_free(&c->app);
-    free(c->ch_mem);
     free(c);
     profile_free(&prof);
     return rc;

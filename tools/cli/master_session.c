@@ -64,8 +64,9 @@ static void on_closed_handle(uv_handle_t *h) { (void)h; }
 static void on_finish(uv_timer_t *t)
 {
     master_session *s = t->data;
-    if (s->io) dnp3_io_stop(s->io);
-    s->io = NULL;
+    dnp3_io_master_stop(s->bind); /* sends what is queued (a final CONFIRM) first */
+    s->bind = NULL;
+    s->m = NULL;
     uv_close((uv_handle_t *)&s->deadline, on_closed_handle);
     uv_close((uv_handle_t *)&s->sigint, on_closed_handle);
     uv_close((uv_handle_t *)&s->sigterm, on_closed_handle);
@@ -87,7 +88,6 @@ static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
     cli_tap_reset(&s->tap);
     if (s->cfg.watch) printf("%s: connected to %s\n", CMD, peer);
     fflush(stdout);
-    dnp3_master_on_connect(s->m, now);
     if (!s->started) {
         s->started = true;
         if (s->cfg.on_ready) s->cfg.on_ready(s, s->a, now, s->cfg.ctx);
@@ -97,7 +97,7 @@ static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
 static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
 {
     master_session *s = ctx;
-    if (dnp3_master_connected(s->m)) dnp3_master_on_disconnect(s->m, now);
+    (void)now;
     if (s->cfg.watch) {
         printf("%s: %s; reconnecting\n", CMD, reason);
         fflush(stdout);
@@ -111,13 +111,6 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
         fprintf(stderr, "%s: connection to %s:%u lost: %s\n", CMD, s->cfg.host, s->cfg.port, reason);
     }
     master_session_finish(s, 1);
-}
-
-static dnp3_tstamp up_expiry(void *ctx) { return dnp3_master_get_expiry(((master_session *)ctx)->m); }
-
-static void up_handle_expiry(void *ctx, dnp3_tstamp now)
-{
-    dnp3_master_handle_expiry(((master_session *)ctx)->m, now);
 }
 
 static void up_rx(void *ctx, const uint8_t *p, size_t n)
@@ -148,57 +141,23 @@ static void on_signal(uv_signal_t *h, int signum)
     master_session_finish(s, s->cfg.watch ? 0 : 1);
 }
 
-static void *alloc_aligned(size_t size)
+static void assoc_config(const master_session_config *c, dnp3_assoc_config *ac)
 {
-    size_t a = _Alignof(max_align_t);
-    return size ? aligned_alloc(a, (size + a - 1) / a * a) : NULL;
-}
-
-static int build(master_session *s, dnp3_tstamp now)
-{
-    const master_session_config *c = &s->cfg;
-    dnp3_master_config mc;
-    dnp3_master_config_init(&mc);
-    mc.handler = c->handler;
-    size_t msize = dnp3_master_memory_size(&mc);
-    s->m_mem = alloc_aligned(msize);
-    if (!s->m_mem) return -1;
-
-    dnp3_channel_config cc;
-    dnp3_channel_config_init(&cc);
-    cc.is_master = true;
-    cc.local_addr = c->master_addr;
-    cc.remote_addr = c->link_addr;
-    cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
-    cc.keep_alive_ms = c->watch ? 60000 : 0;
-    cc.on_fragment = dnp3_master_on_fragment;
-    cc.ctx = s->m_mem;
-    size_t csize = dnp3_channel_memory_size(&cc);
-    s->ch_mem = alloc_aligned(csize);
-    if (!s->ch_mem) return -1;
-    s->ch = dnp3_channel_init(s->ch_mem, csize, &cc, now);
-    if (!s->ch) return -1;
-    s->m = dnp3_master_init(s->m_mem, msize, &mc, s->ch, now);
-    if (!s->m) return -1;
-
-    dnp3_assoc_config ac;
-    dnp3_assoc_config_init(&ac);
-    ac.address = c->link_addr;
-    ac.response_timeout_ms = c->timeout_ms;
+    dnp3_assoc_config_init(ac);
+    ac->address = c->link_addr;
+    ac->response_timeout_ms = c->timeout_ms;
     if (c->watch) {
-        ac.integrity_period_ms = c->integrity_period_ms;
-        for (int i = 0; i < 3; i++) ac.class_period_ms[i] = c->event_period_ms;
-        ac.time_sync = c->time_sync;
+        ac->integrity_period_ms = c->integrity_period_ms;
+        for (int i = 0; i < 3; i++) ac->class_period_ms[i] = c->event_period_ms;
+        ac->time_sync = c->time_sync;
     } else { /* one-shot: only the task the user asked for */
-        ac.startup_disable_unsol = ac.startup_integrity = ac.startup_enable_unsol = 0;
-        ac.clear_restart = false;
-        ac.restart_reruns_startup = false;
-        ac.integrity_on_overflow = false;
-        ac.event_poll_on_iin = 0;
-        ac.time_sync = DNP3_TIMESYNC_NONE;
+        ac->startup_disable_unsol = ac->startup_integrity = ac->startup_enable_unsol = 0;
+        ac->clear_restart = false;
+        ac->restart_reruns_startup = false;
+        ac->integrity_on_overflow = false;
+        ac->event_poll_on_iin = 0;
+        ac->time_sync = DNP3_TIMESYNC_NONE;
     }
-    s->a = dnp3_master_add_assoc(s->m, &ac, now);
-    return s->a ? 0 : -1;
 }
 
 int master_session_run(master_session_config *c)
@@ -207,12 +166,6 @@ int master_session_run(master_session_config *c)
     if (!s) return 1;
     s->cfg = *c;
     s->loop = uv_default_loop();
-    int rc = 1;
-    dnp3_tstamp now = dnp3_io_now(s->loop);
-    if (build(s, now)) {
-        fprintf(stderr, "%s: could not create the master\n", CMD);
-        goto out;
-    }
     char rx_label[64], tx_label[64];
     snprintf(rx_label, sizeof rx_label, "outstation %u -> master %u", c->link_addr, c->master_addr);
     snprintf(tx_label, sizeof tx_label, "master %u -> outstation %u", c->master_addr, c->link_addr);
@@ -239,21 +192,34 @@ int master_session_run(master_session_config *c)
         ioc.connect_timeout_ms = c->timeout_ms;
         ioc.reconnect = c->watch;
     }
-    dnp3_io_upper up = {s, up_open, up_close, NULL, up_expiry, up_handle_expiry, up_rx, up_tx, NULL};
+    dnp3_channel_config cc;
+    dnp3_channel_config_init(&cc);
+    cc.local_addr = c->master_addr;
+    cc.remote_addr = c->link_addr;
+    cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
+    cc.keep_alive_ms = c->watch ? 60000 : 0;
+    dnp3_master_config mc;
+    dnp3_master_config_init(&mc);
+    mc.handler = c->handler;
+    dnp3_assoc_config ac;
+    assoc_config(c, &ac);
+    dnp3_io_hooks hooks = {s, up_open, up_close, up_rx, up_tx, NULL};
     if (!c->watch) /* connect + SELECT + OPERATE at most, with room to spare */
         uv_timer_start(&s->deadline, on_deadline, (uint64_t)c->timeout_ms * 4 + 1000, 0);
-    int err = dnp3_io_start(s->loop, &ioc, s->ch, &up, &s->io);
+    int err = dnp3_io_master_create(s->loop, &cc, &mc, &hooks, &s->bind);
+    if (!err) {
+        s->m = dnp3_io_master_get(s->bind);
+        s->a = dnp3_master_add_assoc(s->m, &ac, dnp3_io_now(s->loop));
+        err = s->a ? dnp3_io_master_open(s->bind, &ioc) : UV_EINVAL;
+    }
     if (err) {
         fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, uv_strerror(err));
         master_session_finish(s, 1);
     }
     uv_run(s->loop, UV_RUN_DEFAULT);
     uv_loop_close(s->loop);
-    rc = s->exit_code;
-out:
+    int rc = s->exit_code;
     cli_tap_free(&s->tap);
-    free(s->ch_mem);
-    free(s->m_mem);
     free(s);
     return rc;
 }

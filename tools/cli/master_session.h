@@ -12,7 +12,7 @@
 #include <uv.h>
 
 #include "cli_common.h"
-#include "dnp3/io.h"
+#include "dnp3/io_roles.h"
 #include "dnp3/master.h"
 
 typedef struct master_session master_session;
@@ -38,12 +38,9 @@ typedef struct {
 struct master_session {
     master_session_config cfg;
     uv_loop_t *loop;
-    dnp3_channel *ch;
-    void *ch_mem;
+    dnp3_io_master *bind;
     dnp3_master *m;
-    void *m_mem;
     dnp3_master_assoc *a;
-    dnp3_io *io;
     cli_tap tap;
     uv_timer_t deadline;
     uv_signal_t sigint, sigterm;

@@ -1,0 +1,76 @@
+/*
+ * dnp3/io_roles.h - ready-made runtime bindings of the two DNP3 roles: an
+ * outstation (dnp3/outstation.h) or a master (dnp3/master.h) on a channel
+ * driven by the libuv runtime (dnp3/io.h). They create the channel, route its
+ * fragments, move the role's output into it, follow connects and disconnects,
+ * and run the role's timers.
+ */
+#ifndef DNP3_IO_ROLES_H
+#define DNP3_IO_ROLES_H
+
+#include "dnp3/io.h"
+#include "dnp3/master.h"
+#include "dnp3/outstation.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Optional hooks of a binding (any may be NULL). */
+typedef struct {
+    void *ctx;
+    void (*on_open)(void *ctx, const char *peer, dnp3_tstamp now);
+    void (*on_close)(void *ctx, const char *reason, dnp3_tstamp now);
+    void (*on_rx)(void *ctx, const uint8_t *data, size_t len);
+    void (*on_tx)(void *ctx, const uint8_t *data, size_t len);
+    void (*log)(void *ctx, const char *msg);
+} dnp3_io_hooks;
+
+typedef struct dnp3_io_outstation dnp3_io_outstation;
+
+/*
+ * Serves `os` (built with config.link_layer = false) over the endpoint `ioc`.
+ * `cc` gives the channel settings (addresses, mode, keep-alive, fragment
+ * sizes); its role, fragment callback and context are set here. The
+ * outstation is offline until a connection opens (TCP) or at once (UDP with a
+ * fixed peer). Returns 0 or a negative libuv error.
+ */
+int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+                             dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
+
+/* Call after updating the database from outside I/O, so events go out at once. */
+void dnp3_io_outstation_kick(dnp3_io_outstation *b);
+
+/* The runtime endpoint (for dnp3_io_local_port, dnp3_io_connected). */
+dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *b);
+
+/* Stops the endpoint and frees the binding (the outstation stays the caller's). */
+void dnp3_io_outstation_stop(dnp3_io_outstation *b);
+
+typedef struct dnp3_io_master dnp3_io_master;
+
+/*
+ * Creates a master (config `mc`) on a channel (settings `cc`). Add
+ * associations with dnp3_master_add_assoc(dnp3_io_master_get(b), ...), then
+ * open the endpoint with dnp3_io_master_open. Returns 0, UV_ENOMEM or
+ * UV_EINVAL (invalid master or channel configuration).
+ */
+int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
+                          const dnp3_io_hooks *hooks, dnp3_io_master **out);
+
+/* Opens the endpoint `ioc` (TCP client or UDP). Returns 0 or a negative libuv error. */
+int dnp3_io_master_open(dnp3_io_master *b, const dnp3_io_config *ioc);
+
+dnp3_master *dnp3_io_master_get(dnp3_io_master *b);
+dnp3_io *dnp3_io_master_io(dnp3_io_master *b);
+
+/* Call after submitting tasks from outside I/O so requests go out at once. */
+void dnp3_io_master_kick(dnp3_io_master *b);
+
+/* Stops the endpoint (after sending what is queued) and frees the binding and the master. */
+void dnp3_io_master_stop(dnp3_io_master *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,204 @@
+/*
+ * io_roles.c - runtime bindings of an outstation and a master (dnp3/io_roles.h):
+ * the glue between the libuv endpoint (io.c), a channel and a role.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnp3/io_roles.h"
+
+static void *alloc_aligned(size_t size)
+{
+    size_t a = _Alignof(max_align_t);
+    return size ? aligned_alloc(a, (size + a - 1) / a * a) : NULL;
+}
+
+/* ---- shared: channel creation and hook forwarding ---- */
+
+typedef struct {
+    dnp3_io_hooks hooks;
+    void *ch_mem;
+    dnp3_channel *ch;
+    dnp3_io *io;
+} binding;
+
+static dnp3_channel *make_channel(binding *b, const dnp3_channel_config *cc, bool is_master,
+                                  dnp3_channel_fragment_fn fn, void *ctx, dnp3_tstamp now)
+{
+    dnp3_channel_config c = *cc;
+    c.is_master = is_master;
+    c.on_fragment = fn;
+    c.ctx = ctx;
+    size_t size = dnp3_channel_memory_size(&c);
+    b->ch_mem = alloc_aligned(size);
+    b->ch = b->ch_mem ? dnp3_channel_init(b->ch_mem, size, &c, now) : NULL;
+    return b->ch;
+}
+
+static void fwd_rx(binding *b, const uint8_t *p, size_t n)
+{
+    if (b->hooks.on_rx) b->hooks.on_rx(b->hooks.ctx, p, n);
+}
+
+static void fwd_tx(binding *b, const uint8_t *p, size_t n)
+{
+    if (b->hooks.on_tx) b->hooks.on_tx(b->hooks.ctx, p, n);
+}
+
+static void fwd_log(binding *b, const char *msg)
+{
+    if (b->hooks.log) b->hooks.log(b->hooks.ctx, msg);
+}
+
+/* ---- outstation ---- */
+
+struct dnp3_io_outstation {
+    binding b; /* first: the upper-layer callbacks cast ctx to either */
+    dnp3_outstation *os;
+    uint16_t master_addr;
+    size_t max_tx;
+    uint8_t *txbuf;
+    size_t txcap;
+};
+
+static void os_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
+{
+    dnp3_io_outstation *s = ctx;
+    dnp3_outstation_receive(s->os, f->apdu, f->len, f->broadcast, now);
+}
+
+static void os_open(void *ctx, const char *peer, dnp3_tstamp now)
+{
+    dnp3_io_outstation *s = ctx;
+    dnp3_outstation_set_online(s->os, true, now);
+    if (s->b.hooks.on_open) s->b.hooks.on_open(s->b.hooks.ctx, peer, now);
+}
+
+static void os_close(void *ctx, const char *reason, dnp3_tstamp now)
+{
+    dnp3_io_outstation *s = ctx;
+    dnp3_outstation_set_online(s->os, false, now);
+    if (s->b.hooks.on_close) s->b.hooks.on_close(s->b.hooks.ctx, reason, now);
+}
+
+static void os_pump(void *ctx, dnp3_channel *ch, dnp3_tstamp now)
+{
+    dnp3_io_outstation *s = ctx;
+    while (dnp3_channel_can_send(ch, s->max_tx)) {
+        int n = dnp3_outstation_take(s->os, s->txbuf, s->txcap, now);
+        if (n <= 0) break;
+        dnp3_channel_send(ch, s->master_addr, s->txbuf, (size_t)n);
+    }
+}
+
+static dnp3_tstamp os_expiry(void *ctx) { return dnp3_outstation_get_expiry(((dnp3_io_outstation *)ctx)->os); }
+static void os_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_outstation_handle_expiry(((dnp3_io_outstation *)ctx)->os, now); }
+static void b_rx(void *ctx, const uint8_t *p, size_t n) { fwd_rx(ctx, p, n); }
+static void b_tx(void *ctx, const uint8_t *p, size_t n) { fwd_tx(ctx, p, n); }
+static void b_log(void *ctx, const char *msg) { fwd_log(ctx, msg); }
+
+int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+                             dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out)
+{
+    if (!loop || !ioc || !cc || !os || !out) return UV_EINVAL;
+    dnp3_io_outstation *s = calloc(1, sizeof *s);
+    if (!s) return UV_ENOMEM;
+    if (hooks) s->b.hooks = *hooks;
+    s->os = os;
+    s->master_addr = cc->remote_addr;
+    s->max_tx = cc->max_tx_fragment;
+    s->txcap = cc->max_tx_fragment > 65535 ? cc->max_tx_fragment : 65535;
+    s->txbuf = malloc(s->txcap);
+    dnp3_tstamp now = dnp3_io_now(loop);
+    if (!s->txbuf || !make_channel(&s->b, cc, false, os_fragment, s, now)) {
+        dnp3_io_outstation_stop(s);
+        return UV_EINVAL;
+    }
+    if (ioc->kind == DNP3_IO_TCP_SERVER) dnp3_outstation_set_online(os, false, now);
+    dnp3_io_upper up = {s, os_open, os_close, os_pump, os_expiry, os_handle_expiry, b_rx, b_tx, b_log};
+    int rc = dnp3_io_start(loop, ioc, s->b.ch, &up, &s->b.io);
+    if (rc) {
+        dnp3_io_outstation_stop(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void dnp3_io_outstation_kick(dnp3_io_outstation *s) { dnp3_io_kick(s->b.io); }
+dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *s) { return s->b.io; }
+
+void dnp3_io_outstation_stop(dnp3_io_outstation *s)
+{
+    if (!s) return;
+    dnp3_io_stop(s->b.io); /* it sends what is queued before it lets go of the channel */
+    free(s->b.ch_mem);
+    free(s->txbuf);
+    free(s);
+}
+
+/* ---- master ---- */
+
+struct dnp3_io_master {
+    binding b;
+    uv_loop_t *loop;
+    dnp3_master *m;
+    void *m_mem;
+};
+
+static void m_open(void *ctx, const char *peer, dnp3_tstamp now)
+{
+    dnp3_io_master *s = ctx;
+    dnp3_master_on_connect(s->m, now);
+    if (s->b.hooks.on_open) s->b.hooks.on_open(s->b.hooks.ctx, peer, now);
+}
+
+static void m_close(void *ctx, const char *reason, dnp3_tstamp now)
+{
+    dnp3_io_master *s = ctx;
+    if (dnp3_master_connected(s->m)) dnp3_master_on_disconnect(s->m, now);
+    if (s->b.hooks.on_close) s->b.hooks.on_close(s->b.hooks.ctx, reason, now);
+}
+
+static dnp3_tstamp m_expiry(void *ctx) { return dnp3_master_get_expiry(((dnp3_io_master *)ctx)->m); }
+static void m_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_master_handle_expiry(((dnp3_io_master *)ctx)->m, now); }
+
+int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
+                          const dnp3_io_hooks *hooks, dnp3_io_master **out)
+{
+    if (!loop || !cc || !mc || !out) return UV_EINVAL;
+    dnp3_io_master *s = calloc(1, sizeof *s);
+    if (!s) return UV_ENOMEM;
+    if (hooks) s->b.hooks = *hooks;
+    s->loop = loop;
+    dnp3_tstamp now = dnp3_io_now(loop);
+    size_t msize = dnp3_master_memory_size(mc);
+    s->m_mem = alloc_aligned(msize);
+    if (!s->m_mem || !make_channel(&s->b, cc, true, dnp3_master_on_fragment, s->m_mem, now) ||
+        !(s->m = dnp3_master_init(s->m_mem, msize, mc, s->b.ch, now))) {
+        dnp3_io_master_stop(s);
+        return UV_EINVAL;
+    }
+    *out = s;
+    return 0;
+}
+
+int dnp3_io_master_open(dnp3_io_master *s, const dnp3_io_config *ioc)
+{
+    if (!s || !ioc || s->b.io) return UV_EINVAL;
+    dnp3_io_upper up = {s, m_open, m_close, NULL, m_expiry, m_handle_expiry, b_rx, b_tx, b_log};
+    return dnp3_io_start(s->loop, ioc, s->b.ch, &up, &s->b.io);
+}
+
+dnp3_master *dnp3_io_master_get(dnp3_io_master *s) { return s->m; }
+dnp3_io *dnp3_io_master_io(dnp3_io_master *s) { return s->b.io; }
+void dnp3_io_master_kick(dnp3_io_master *s) { dnp3_io_kick(s->b.io); }
+
+void dnp3_io_master_stop(dnp3_io_master *s)
+{
+    if (!s) return;
+    dnp3_io_stop(s->b.io);
+    free(s->b.ch_mem);
+    free(s->m_mem);
+    free(s);
+}
