@@ -82,7 +82,7 @@ static int get_number(loader *L, const yaml_node_t *n, double lo, double hi, dou
 
 static int get_uint(loader *L, const yaml_node_t *n, double lo, double hi, uint32_t *out)
 {
-    double v;
+    double v = 0;
     if (get_number(L, n, lo, hi, &v)) return -1;
     if (v != floor(v)) return fail(L, n, "expected a whole number, got %s", scalar(n));
     *out = (uint32_t)v;
@@ -128,14 +128,14 @@ static int point_value(loader *L, profile_type t, const yaml_node_t *n, profile_
                 pt->value = i;
                 return 0;
             }
-        uint32_t v;
+        uint32_t v = 0;
         if (get_uint(L, n, 0, 3, &v)) return fail(L, n, "expected intermediate, off, on, indeterminate or 0..3");
         pt->value = v;
         return 0;
     }
     case PROFILE_COUNTER:
     case PROFILE_FROZEN_COUNTER: {
-        uint32_t v;
+        uint32_t v = 0;
         if (get_uint(L, n, 0, 4294967295.0, &v)) return -1;
         pt->value = v;
         return 0;
