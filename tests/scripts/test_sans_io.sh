@@ -140,7 +140,7 @@ if [ "${#objs[@]}" -gt 0 ]; then
   # and object tables).
   arm-none-eabi-size "${objs[@]}" | awk '
     NR > 1 { n = split($6, p, "/"); layer = p[n]; sub(/_.*/, "", layer); t[layer] += $1 }
-    END { for (l in t) printf "  %-12s %7d bytes .text\n", "src/" l, t[l] }' | sort
+    END { for (l in t) printf "  %-16s %7d bytes .text\n", "src/" l, t[l] }' | sort
   total_text=$(arm-none-eabi-size -t "${objs[@]}" | awk '/TOTALS/ { print $1 }')
   echo "Cortex-M4 core .text total: $total_text bytes (-Os, before --gc-sections)"
 fi
