@@ -80,6 +80,7 @@ typedef struct {
     dnp3_task_info last_user;
     uint8_t last_statuses[64];
     size_t n_user_done;
+    dnp3_task_result user_results[64];
     dnp3_task_result auto_results[256];
     dnp3_task_kind auto_kinds[256];
     size_t n_auto;
@@ -160,6 +161,7 @@ static inline void lb_user_cb(void *ctx, dnp3_master_assoc *a, const dnp3_task_i
     size_t n = i->n_statuses < 64 ? i->n_statuses : 64;
     if (n) memcpy(lb.last_statuses, i->statuses, n);
     lb.last_user.statuses = lb.last_statuses;
+    if (lb.n_user_done < 64) lb.user_results[lb.n_user_done] = i->result;
     lb.n_user_done++;
 }
 
