@@ -303,7 +303,7 @@ static void on_confirm(dnp3_outstation *os, const dnp3_apdu *a, dnp3_tstamp now)
         os_unsol_confirm(os, seq, now);
         return;
     }
-    if (!os->sol_await || seq != os->sol_seq) return;
+    if (!os->sol_await || os->sol_ready || seq != os->sol_seq) return; /* not sent yet: cannot be confirmed */
     os->sol_await = false;
     os_ev_remove(os, EV_WRITTEN_SOL);
     if (os->sol_bcast_con) os->bcast = BC_NONE;

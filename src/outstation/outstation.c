@@ -55,6 +55,7 @@ static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config
     if (out->max_tx_fragment < MIN_FRAGMENT || out->max_tx_fragment > 65535) return false;
     if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment) return false;
     if (out->link_mode > DNP3_CHANNEL_DATAGRAM) return false;
+    if (out->confirm_timeout_ms == 0) out->confirm_timeout_ms = 1; /* a timer must lie in the future */
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         dnp3_os_type_config *tc = &out->types[t];
         if (tc->event_class > 3 || !(tc->deadband >= 0)) return false;

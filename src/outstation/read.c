@@ -181,7 +181,13 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
 static uint8_t point_var(const dnp3_outstation *os, const os_item *it, uint32_t index)
 {
     if (it->type == DNP3_OS_OCTET_STRING) return os->db[it->type].oct_len[index];
-    return it->variation ? it->variation : os->db[it->type].pts[index].svar;
+    uint8_t v = it->variation ? it->variation : os->db[it->type].pts[index].svar;
+    /* packed variations cannot carry an index prefix: answer an index list with flags (v2) */
+    if (it->kind == ITEM_LIST && v == 1 &&
+        (it->type == DNP3_OS_BINARY_INPUT || it->type == DNP3_OS_DOUBLE_BIT_INPUT ||
+         it->type == DNP3_OS_BINARY_OUTPUT_STATUS))
+        v = 2;
+    return v;
 }
 
 static int add_static(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m, const os_item *it, uint32_t idx)

@@ -128,6 +128,10 @@ static void test_index_lists(void **state)
                "C1 81 80 00 1E 02 28 02 00 05 00 01 2C 01 00 00 02 00 00");
     /* notes 10.2 D5: READ g1v0 by index 0x41, 0x43, 0x42 - none exists here */
     h_exchange(&h, "C0 01 01 00 17 03 41 43 42", "C0 81 80 04");
+    /* packed variations by index list: answered with flags */
+    h_exchange(&h, "C3 01 01 00 17 01 03", "C3 81 80 00 01 02 17 01 03 81");
+    h_exchange(&h, "C4 01 01 01 28 01 00 01 00", "C4 81 80 00 01 02 28 01 00 01 00 81");
+    h_exchange(&h, "C5 01 0A 00 17 01 00", "C5 81 80 00 0A 02 17 01 00 02");
     /* one missing among existing ones: answered partly, IIN2.2 */
     h_exchange(&h, "C2 01 01 02 17 02 03 41", "C2 81 80 04 01 02 17 01 03 81");
 }
@@ -202,6 +206,12 @@ static void test_multi_fragment(void **state)
     h_req(&h, "C8 01 1E 02 00 00 01");
     h_expect(&h, "C8 81 80 00 1E 02 01 00 00 01 00 01 00 00 01 01 00");
     h_req(&h, "C7 00");
+    h_none(&h);
+    /* a confirm for a fragment not sent yet is ignored */
+    h_req(&h, "C9 01 1E 00 06");
+    h_req(&h, "C9 00");
+    n = h_take(&h, out, sizeof out);
+    assert_int_equal(out[0], 0xA9);
     h_none(&h);
 }
 
