@@ -23,7 +23,10 @@
  * wall-clock UTC (for time synchronisation) comes from handler.utc_now.
  * Objects are single-threaded; callbacks run only inside a call the caller
  * made. Callbacks may submit tasks and may remove associations (removal is
- * deferred to the end of the outermost call).
+ * deferred to the end of the outermost call); the calls that feed the master
+ * (on_fragment/handle_apdu, handle_expiry, on_connect, on_disconnect) are
+ * refused with DNP3_ERR_STATE inside a callback.
+ * An association pointer is valid until the association is removed.
  *
  * How a runtime drives it (one channel, e.g. a TCP client):
  *
@@ -310,14 +313,16 @@ const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m);
 /*
  * The connection is up: every association restarts its session (start-up
  * sequence, periodic timers from `now`, unsolicited duplicate memory
- * cleared) and the scheduler runs. Returns DNP3_OK.
+ * cleared) and the scheduler runs. Returns DNP3_OK, DNP3_ERR_INVALID_ARG
+ * (m NULL) or DNP3_ERR_STATE (called from a callback).
  */
 int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now);
 
 /*
  * The connection is down: running tasks end with DNP3_TASK_DISCONNECTED,
  * automatic tasks stop, queued user tasks wait (task_start_timeout_ms) for
- * the next connect. Returns DNP3_OK.
+ * the next connect. Returns DNP3_OK, DNP3_ERR_INVALID_ARG or DNP3_ERR_STATE
+ * (called from a callback).
  */
 int dnp3_master_on_disconnect(dnp3_master *m, dnp3_tstamp now);
 
@@ -334,7 +339,8 @@ void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tst
 
 /*
  * Same as dnp3_master_on_fragment for callers that hold an APDU directly
- * (tests, other transports). Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
+ * (tests, other transports). Returns DNP3_OK, DNP3_ERR_INVALID_ARG or
+ * DNP3_ERR_STATE (called from a callback: the fragment is not processed).
  */
 int dnp3_master_handle_apdu(dnp3_master *m, uint16_t src, const uint8_t *apdu, size_t len, dnp3_tstamp now);
 
@@ -343,7 +349,8 @@ dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m);
 
 /*
  * Runs what is due at `now`: response timeouts, user task start timeouts,
- * periodic polls and retries, and sends the next requests. Returns DNP3_OK.
+ * periodic polls and retries, and sends the next requests. Returns DNP3_OK,
+ * DNP3_ERR_INVALID_ARG or DNP3_ERR_STATE (called from a callback).
  */
 int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
 

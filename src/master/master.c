@@ -326,6 +326,7 @@ bool dnp3_master_connected(const dnp3_master *m) { return m->connected; }
 int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now)
 {
     if (!m) return DNP3_ERR_INVALID_ARG;
+    if (m->depth) return DNP3_ERR_STATE;
     mst_enter(m);
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
@@ -344,6 +345,7 @@ int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now)
 int dnp3_master_on_disconnect(dnp3_master *m, dnp3_tstamp now)
 {
     if (!m) return DNP3_ERR_INVALID_ARG;
+    if (m->depth) return DNP3_ERR_STATE;
     mst_enter(m);
     m->connected = false;
     m->blocked = false;
@@ -392,6 +394,7 @@ static void route(dnp3_master *m, uint16_t src, const uint8_t *frag, size_t len,
 int dnp3_master_handle_apdu(dnp3_master *m, uint16_t src, const uint8_t *apdu, size_t len, dnp3_tstamp now)
 {
     if (!m || (!apdu && len)) return DNP3_ERR_INVALID_ARG;
+    if (m->depth) return DNP3_ERR_STATE; /* not from a callback */
     mst_enter(m);
     if (m->connected) route(m, src, apdu, len, now);
     mst_leave(m, now);
@@ -461,6 +464,7 @@ static void expire_user_tasks(dnp3_master_assoc *a, dnp3_tstamp now)
 int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now)
 {
     if (!m) return DNP3_ERR_INVALID_ARG;
+    if (m->depth) return DNP3_ERR_STATE; /* not from a callback */
     mst_enter(m);
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];

@@ -180,6 +180,28 @@ static void remove_from_callback(void **state)
     assert_null(dnp3_master_add_assoc(mh.m, &ac, mh.now)); /* no free slot, same address */
 }
 
+static void reentrant_cb(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *i)
+{
+    mh_user_cb(ctx, a, i);
+    uint8_t apdu[] = {0xC1, 0x81, 0, 0};
+    assert_int_equal(dnp3_master_handle_apdu(mh.m, MH_OUT_ADDR, apdu, sizeof apdu, mh.now), DNP3_ERR_STATE);
+    assert_int_equal(dnp3_master_handle_expiry(mh.m, mh.now), DNP3_ERR_STATE);
+    assert_int_equal(dnp3_master_on_disconnect(mh.m, mh.now), DNP3_ERR_STATE);
+    /* submitting from a callback is fine: it runs once the callback returns */
+    assert_int_equal(dnp3_master_read_class(a, DNP3_CLASS_1, mh_user_cb, NULL, mh.now), DNP3_OK);
+}
+
+static void calls_from_callbacks(void **state)
+{
+    (void)state;
+    mh_setup(NULL);
+    assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_0, reentrant_cb, NULL, mh.now), DNP3_OK);
+    mh_expect("C0 01 3C 01 06");
+    mh_respond("C0 81 00 00");
+    mh_expect("C1 01 3C 02 06");
+    assert_true(dnp3_master_connected(mh.m));
+}
+
 static void multi_drop_routing(void **state)
 {
     (void)state;
@@ -347,6 +369,7 @@ int main(void)
         cmocka_unit_test(late_and_unexpected_responses),
         cmocka_unit_test(start_timeout_while_disconnected),
         cmocka_unit_test(remove_from_callback),
+        cmocka_unit_test(calls_from_callbacks),
         cmocka_unit_test(multi_drop_routing),
         cmocka_unit_test(one_request_per_line),
         cmocka_unit_test(channel_queue_full),
