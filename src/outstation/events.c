@@ -171,19 +171,23 @@ bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state
             dnp3_apdu_end(w, &cm);
         }
         dnp3_hdr_mark m;
-        if (dnp3_apdu_begin_indexed(w, &m, os_event_group((dnp3_os_type)t), var, DNP3_QUAL_COUNT_16_INDEX_16) !=
-            DNP3_OK) {
+        int rc = dnp3_apdu_begin_indexed(w, &m, os_event_group((dnp3_os_type)t), var, DNP3_QUAL_COUNT_16_INDEX_16);
+        if (rc != DNP3_OK) {
             w->len = mark_len;
-            break;
+            if (rc == DNP3_ERR_FRAGMENT_FULL) break;
+            mark_written(os, e, written_state); /* cannot be encoded at all: dropped with the confirm */
+            os->ev[t].scan++;
+            continue;
         }
         const int type = t;
         bool full = false;
         for (;;) {
-            if (add_event(os, w, &m, (dnp3_os_type)type, e, rel, cto) != DNP3_OK) {
+            rc = add_event(os, w, &m, (dnp3_os_type)type, e, rel, cto);
+            if (rc == DNP3_ERR_FRAGMENT_FULL) {
                 full = true;
                 break;
             }
-            mark_written(os, e, written_state);
+            mark_written(os, e, written_state); /* (an event that cannot be encoded is dropped) */
             *wrote = true;
             os->ev[type].scan++;
             e = next_in_state(os, all, any_class, EV_SELECTED, &t);

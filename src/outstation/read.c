@@ -308,6 +308,11 @@ static void build(dnp3_outstation *os, bool first, uint8_t seq, dnp3_tstamp now)
     dnp3_apdu_writer_init_response(&w, os->sol, os->cfg.max_tx_fragment, 0, DNP3_FC_RESPONSE, 0);
     bool wrote_ev = false;
     bool done = os_ev_write(os, &w, EV_WRITTEN_SOL, &wrote_ev);
+    if (!done && !wrote_ev) { /* not one event fits an empty fragment: give up on them */
+        os_ev_revert(os, EV_SELECTED, EV_SELECTED);
+        os->rsp_iin |= DNP3_IIN2_PARAMETER_ERROR;
+        done = true;
+    }
     if (done) {
         uint16_t iin_now = os_iin(os) | os->rsp_iin;
         while (os->cur_item < os->n_items) {

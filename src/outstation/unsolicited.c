@@ -58,7 +58,10 @@ void os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now)
         os_ev_select(os, (1u << DNP3_OS_TYPE_COUNT) - 1, class_mask(os), 0, UINT32_MAX);
         os_ev_write(os, &w, EV_WRITTEN_UNSOL, &wrote);
         os_ev_revert(os, EV_SELECTED, EV_SELECTED); /* what did not fit waits for the next one */
-        if (!wrote) return;
+        if (!wrote) {
+            os_ev_remove(os, EV_WRITTEN_UNSOL); /* only events that could not be encoded */
+            return;
+        }
     }
     dnp3_apdu_writer_set_iin(&w, os_iin(os));
     os->uns_bcast_con = os_bcast_after_build(os);
