@@ -91,7 +91,7 @@ static bool load_assoc_config(const dnp3_assoc_config *in, dnp3_assoc_config *ou
 
 /* Sizes of the parts of the memory block; false on overflow. */
 typedef struct {
-    size_t master, assocs, tasks, buffers, statuses, tx, total;
+    size_t master, assocs, tasks, buffers, statuses, tx, index, total;
 } layout;
 
 static bool compute_layout(const dnp3_master_config *c, layout *l)
@@ -104,8 +104,9 @@ static bool compute_layout(const dnp3_master_config *c, layout *l)
     l->buffers = mul(slots, c->task_buffer_size);
     l->statuses = mul(n, c->max_command_objects);
     l->tx = c->task_buffer_size + REQUEST_OVERHEAD;
-    if (!slots || !l->assocs || !l->tasks || !l->buffers || !l->statuses) return false;
-    size_t parts[] = {l->assocs, l->tasks, l->buffers, l->statuses, l->tx};
+    l->index = mul(n, 4 * sizeof(uint32_t)); /* heap, heap positions, dirty list, wait list */
+    if (!slots || !l->assocs || !l->tasks || !l->buffers || !l->statuses || !l->index) return false;
+    size_t parts[] = {l->assocs, l->tasks, l->buffers, l->statuses, l->tx, l->index};
     size_t total = l->master;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         size_t p = align_up(parts[i]);
@@ -117,6 +118,7 @@ static bool compute_layout(const dnp3_master_config *c, layout *l)
     l->buffers = align_up(l->buffers);
     l->statuses = align_up(l->statuses);
     l->tx = align_up(l->tx);
+    l->index = align_up(l->index);
     l->total = total;
     return true;
 }
@@ -151,9 +153,17 @@ dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *
     p += l.statuses;
     m->txbuf = p;
     m->txcap = cfg.task_buffer_size + REQUEST_OVERHEAD;
+    p += l.tx;
+    m->heap = (uint32_t *)(void *)p;
+    m->hpos = m->heap + cfg.max_associations;
+    m->dirty = m->hpos + cfg.max_associations;
+    m->wait = m->dirty + cfg.max_associations;
     for (size_t i = 0; i < cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
         a->m = m;
+        a->idx = (uint32_t)i;
+        a->due = DNP3_TSTAMP_NEVER;
+        m->hpos[i] = UINT32_MAX;
         a->q = tasks + i * cfg.user_queue_len;
         for (size_t j = 0; j < cfg.user_queue_len; j++)
             a->q[j].buf = buffers + (i * cfg.user_queue_len + j) * cfg.task_buffer_size;
@@ -163,18 +173,130 @@ dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *
     return m;
 }
 
+/* ---- timer heap (min-heap of association indices by `due`) ---- */
+
+static dnp3_tstamp due_of(const dnp3_master *m, uint32_t pos) { return m->assocs[m->heap[pos]].due; }
+
+static void heap_swap(dnp3_master *m, size_t i, size_t j)
+{
+    uint32_t t = m->heap[i];
+    m->heap[i] = m->heap[j];
+    m->heap[j] = t;
+    m->hpos[m->heap[i]] = (uint32_t)i;
+    m->hpos[m->heap[j]] = (uint32_t)j;
+}
+
+static void heap_down(dnp3_master *m, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, s = i;
+        if (l < m->heap_n && due_of(m, (uint32_t)l) < due_of(m, (uint32_t)s)) s = l;
+        if (r < m->heap_n && due_of(m, (uint32_t)r) < due_of(m, (uint32_t)s)) s = r;
+        if (s == i) return;
+        heap_swap(m, i, s);
+        i = s;
+    }
+}
+
+/* Restores the heap after the key at position i changed. */
+static void heap_fix(dnp3_master *m, size_t i)
+{
+    while (i > 0 && due_of(m, (uint32_t)i) < due_of(m, (uint32_t)((i - 1) / 2))) {
+        heap_swap(m, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    heap_down(m, i);
+}
+
+static void heap_insert(dnp3_master *m, dnp3_master_assoc *a)
+{
+    m->heap[m->heap_n] = a->idx;
+    m->hpos[a->idx] = (uint32_t)m->heap_n;
+    m->heap_n++;
+    heap_fix(m, m->heap_n - 1);
+}
+
+static void heap_remove(dnp3_master *m, dnp3_master_assoc *a)
+{
+    uint32_t pos = m->hpos[a->idx];
+    if (pos == UINT32_MAX) return;
+    heap_swap(m, pos, m->heap_n - 1);
+    m->heap_n--;
+    m->hpos[a->idx] = UINT32_MAX;
+    if (pos < m->heap_n) heap_fix(m, pos);
+}
+
+/* The next time the association needs handle_expiry (`now` = the scheduler run just done). */
+static dnp3_tstamp compute_due(const dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    const dnp3_master *m = a->m;
+    dnp3_tstamp t = DNP3_TSTAMP_NEVER;
+    if (!a->in_use) return t;
+    if (a->removing) return now;
+    if (a->t.running) t = a->t.deadline;
+    /* queued user tasks that have not started yet may time out */
+    for (size_t k = a->t.user ? 1 : 0; k < a->q_count; k++) {
+        const mst_user_task *u = &a->q[(a->q_head + k) % m->cfg.user_queue_len];
+        t = mst_min_ts(t, u->start_deadline);
+    }
+    if (m->connected && !a->t.running) {
+        /* what was ready now and did not start waits for another event
+         * (the channel drained, the line freed by another association) */
+        dnp3_tstamp r = mst_ready_at(a);
+        if (r > now) t = mst_min_ts(t, r);
+    }
+    return t;
+}
+
+static void update_due(dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    a->due = compute_due(a, now);
+    dnp3_master *m = a->m;
+    if (m->hpos[a->idx] != UINT32_MAX) heap_fix(m, m->hpos[a->idx]);
+}
+
 /* ---- API nesting ---- */
 
 void mst_enter(dnp3_master *m) { m->depth++; }
 
-/* Ends every task of a removed association and frees its slot. */
-static bool purge_removed(dnp3_master *m, dnp3_tstamp now)
+void mst_touch(dnp3_master_assoc *a)
 {
-    bool any = false;
+    dnp3_master *m = a->m;
+    if (a->dirty) return;
+    a->dirty = true;
+    m->dirty[m->n_dirty++] = a->idx;
+}
+
+void mst_wait(dnp3_master_assoc *a)
+{
+    dnp3_master *m = a->m;
+    if (a->waiting) return;
+    a->waiting = true;
+    m->wait[(m->wait_head + m->wait_n) % m->cfg.max_associations] = a->idx;
+    m->wait_n++;
+}
+
+/* The channel may have room again: serve the waiting associations in order. */
+static void serve_waiting(dnp3_master *m, dnp3_tstamp now)
+{
+    m->blocked = false;
+    while (m->wait_n > 0) {
+        dnp3_master_assoc *a = &m->assocs[m->wait[m->wait_head]];
+        if (!mst_service_assoc(a, now)) return; /* still full: keep it first in line */
+        a->waiting = false;
+        m->wait_head = (m->wait_head + 1) % m->cfg.max_associations;
+        m->wait_n--;
+        mst_touch(a);
+    }
+}
+
+/* Ends every task of a removed association and frees its slot. */
+static void purge_removed(dnp3_master *m, dnp3_tstamp now)
+{
+    m->pending_removal = false;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
         if (!a->in_use || !a->removing) continue;
-        any = true;
         if (a->t.running) mst_finish(a, DNP3_TASK_CANCELLED, now);
         while (a->q_count > 0) {
             mst_user_task *u = mst_queue_head(a);
@@ -184,25 +306,63 @@ static bool purge_removed(dnp3_master *m, dnp3_tstamp now)
             a->t.kind = u->kind;
             mst_finish(a, DNP3_TASK_CANCELLED, now);
         }
-        /* keep the queue and status memory wired to this slot */
+        heap_remove(m, a);
+        /* keep the queue, status memory and index wired to this slot */
         mst_user_task *q = a->q;
         uint8_t *st = a->statuses;
+        bool dirty = a->dirty, waiting = a->waiting;
         memset(a, 0, sizeof *a);
         a->m = m;
+        a->idx = (uint32_t)i;
         a->q = q;
         a->statuses = st;
+        a->dirty = dirty; /* still listed; the list entries are skipped */
+        a->waiting = waiting;
+        a->due = DNP3_TSTAMP_NEVER;
     }
-    return any;
 }
 
+/*
+ * End of the outermost API call: remove associations, run the scheduler of
+ * the associations this call touched (or of all of them after a connect, a
+ * blocked channel or on a one-request line) and recompute their timers.
+ */
 void mst_leave(dnp3_master *m, dnp3_tstamp now)
 {
     if (m->depth == 1) {
-        for (int round = 0; round < 8; round++) {
-            bool removed = purge_removed(m, now);
-            mst_service(m, now);
-            if (!removed && !purge_removed(m, now)) break;
+        for (int round = 0; round < 16; round++) {
+            if (m->pending_removal) purge_removed(m, now);
+            bool full = m->full || m->again;
+            m->full = false;
+            m->last_service = now;
+            if (m->blocked) serve_waiting(m, now);
+            if (full) {
+                mst_service_all(m, now);
+            } else {
+                for (size_t i = 0; i < m->n_dirty; i++) {
+                    dnp3_master_assoc *a = &m->assocs[m->dirty[i]];
+                    if (!a->waiting && !mst_service_assoc(a, now)) mst_wait(a);
+                }
+            }
+            if (m->pending_removal) continue;
+            if (full) {
+                for (size_t i = 0; i < m->cfg.max_associations; i++) {
+                    dnp3_master_assoc *a = &m->assocs[i];
+                    a->due = compute_due(a, now);
+                    a->dirty = false;
+                }
+                for (size_t i = m->heap_n / 2 + 1; i-- > 0;) heap_down(m, i);
+            } else {
+                for (size_t i = 0; i < m->n_dirty; i++) {
+                    dnp3_master_assoc *a = &m->assocs[m->dirty[i]];
+                    a->dirty = false;
+                    update_due(a, now);
+                }
+            }
+            m->n_dirty = 0;
+            if (!m->full && !m->pending_removal) break;
         }
+        if (m->n_dirty || m->pending_removal) m->again = true; /* finish at the next call */
     }
     m->depth--;
 }
@@ -292,6 +452,9 @@ dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config
         a->last_iin = 0;
         memset(&a->stats, 0, sizeof a->stats);
         mst_session_reset(a, now);
+        a->due = DNP3_TSTAMP_NEVER;
+        heap_insert(m, a);
+        mst_touch(a);
         mst_leave(m, now);
         return a;
     }
@@ -304,6 +467,8 @@ int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
     dnp3_master *m = a->m;
     mst_enter(m);
     a->removing = true;
+    m->pending_removal = true;
+    mst_touch(a);
     mst_leave(m, now);
     return DNP3_OK;
 }
@@ -334,6 +499,7 @@ int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now)
     }
     m->connected = true;
     m->blocked = false;
+    m->full = true;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
         if (a->in_use) mst_session_reset(a, now);
@@ -349,6 +515,7 @@ int dnp3_master_on_disconnect(dnp3_master *m, dnp3_tstamp now)
     mst_enter(m);
     m->connected = false;
     m->blocked = false;
+    m->full = true;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
         if (!a->in_use) continue;
@@ -370,6 +537,7 @@ static void route(dnp3_master *m, uint16_t src, const uint8_t *frag, size_t len,
         return;
     }
     a->stats.fragments_rx++;
+    mst_touch(a);
     dnp3_apdu apdu;
     if (len < 2 || dnp3_apdu_parse(frag, len, &apdu) != DNP3_OK) {
         /* not even a header: it can only be a broken response */
@@ -414,29 +582,9 @@ void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tst
 dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m)
 {
     if (!m) return DNP3_TSTAMP_NEVER;
-    dnp3_tstamp t = DNP3_TSTAMP_NEVER;
-    if (m->blocked) t = m->blocked_at;
-    if (m->again) t = mst_min_ts(t, m->last_service);
-    for (size_t i = 0; i < m->cfg.max_associations; i++) {
-        const dnp3_master_assoc *a = &m->assocs[i];
-        if (!a->in_use) continue;
-        if (a->removing) {
-            t = mst_min_ts(t, m->last_service);
-            continue;
-        }
-        if (a->t.running) t = mst_min_ts(t, a->t.deadline);
-        /* queued user tasks that have not started yet may time out */
-        for (size_t k = a->t.user ? 1 : 0; k < a->q_count; k++) {
-            const mst_user_task *u = &a->q[(a->q_head + k) % m->cfg.user_queue_len];
-            t = mst_min_ts(t, u->start_deadline);
-        }
-        if (m->connected && !a->t.running) {
-            /* anything that was ready at the last run and did not start waits for
-             * another event (channel drained, other association done) */
-            dnp3_tstamp r = mst_ready_at(a);
-            if (r > m->last_service) t = mst_min_ts(t, r);
-        }
-    }
+    dnp3_tstamp t = m->heap_n ? due_of(m, 0) : DNP3_TSTAMP_NEVER;
+    if (m->blocked) t = mst_min_ts(t, m->blocked_at);
+    if (m->again || m->full) t = mst_min_ts(t, m->last_service);
     return t;
 }
 
@@ -466,8 +614,12 @@ int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now)
     if (!m) return DNP3_ERR_INVALID_ARG;
     if (m->depth) return DNP3_ERR_STATE; /* not from a callback */
     mst_enter(m);
-    for (size_t i = 0; i < m->cfg.max_associations; i++) {
-        dnp3_master_assoc *a = &m->assocs[i];
+    /* every association whose time has come: take it off the front of the heap */
+    while (m->heap_n > 0 && due_of(m, 0) <= now) {
+        dnp3_master_assoc *a = &m->assocs[m->heap[0]];
+        a->due = DNP3_TSTAMP_NEVER;
+        heap_fix(m, 0);
+        mst_touch(a);
         if (!a->in_use || a->removing) continue;
         if (a->t.running && now >= a->t.deadline) mst_finish(a, DNP3_TASK_TIMEOUT, now);
         if (a->in_use && !a->removing) expire_user_tasks(a, now);

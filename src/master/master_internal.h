@@ -84,8 +84,12 @@ typedef struct {
 
 struct dnp3_master_assoc {
     dnp3_master *m;
+    uint32_t idx;             /* position in the master's array */
     bool in_use;
     bool removing;
+    bool dirty;               /* on the master's dirty list: service and recompute `due` */
+    bool waiting;             /* on the master's wait list: has something to send, channel full */
+    dnp3_tstamp due;          /* next time this association needs handle_expiry (heap key) */
     dnp3_assoc_config cfg;
     mst_task t;
     uint8_t next_seq;
@@ -133,9 +137,21 @@ struct dnp3_master {
     bool blocked;             /* the channel refused a fragment: retry at blocked_at */
     dnp3_tstamp blocked_at;
     bool again;               /* the scheduler stopped early: run again at last_service */
+    bool full;                /* the next scheduler run visits every association */
+    bool pending_removal;     /* an association is being removed */
     dnp3_tstamp last_service;
     size_t rr;                /* round-robin start of the scheduler */
     dnp3_master_assoc *assocs;
+    /* timer heap of the in-use associations keyed by `due`, and the dirty list:
+     * a call touches only the associations it changed, so the cost of a
+     * fragment or a submission does not grow with the number of associations */
+    uint32_t *heap;
+    uint32_t *hpos;           /* heap position of each association (UINT32_MAX: not in the heap) */
+    size_t heap_n;
+    uint32_t *dirty;
+    size_t n_dirty;
+    uint32_t *wait;           /* FIFO of associations waiting for room in the channel */
+    size_t wait_head, wait_n;
     uint8_t *txbuf;           /* request / confirm scratch */
     size_t txcap;
     dnp3_master_stats stats;
@@ -162,13 +178,16 @@ static inline dnp3_tstamp mst_add(dnp3_tstamp t, uint32_t ms)
 /* master.c */
 void mst_enter(dnp3_master *m);
 void mst_leave(dnp3_master *m, dnp3_tstamp now);
+void mst_touch(dnp3_master_assoc *a);
+void mst_wait(dnp3_master_assoc *a);
 mst_user_task *mst_queue_head(dnp3_master_assoc *a);
 mst_user_task *mst_queue_at(dnp3_master_assoc *a, size_t i);
 void mst_queue_remove(dnp3_master_assoc *a, size_t i);
 void mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now);
 
 /* scheduler.c */
-void mst_service(dnp3_master *m, dnp3_tstamp now);
+bool mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
+void mst_service_all(dnp3_master *m, dnp3_tstamp now);
 dnp3_tstamp mst_ready_at(const dnp3_master_assoc *a);
 bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now);
 void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now);

@@ -148,6 +148,8 @@ void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
         }
     }
     a->t = (mst_task){0};
+    mst_touch(a);
+    if (m->cfg.one_request_per_channel) m->full = true; /* the line is free for the others */
     if (!t.user) automatic_done(a, &t, r, now);
     if (r == DNP3_TASK_SUCCESS) a->stats.tasks_succeeded++;
     else a->stats.tasks_failed++;
@@ -168,6 +170,7 @@ void mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns)
     a->m->blocked = true;
     a->m->blocked_at = a->m->last_service;
     a->m->stats.send_blocked++;
+    mst_wait(a);
 }
 
 static bool flush_confirm(dnp3_master_assoc *a)
@@ -316,37 +319,44 @@ static bool line_busy(const dnp3_master *m, const dnp3_master_assoc *self)
     return false;
 }
 
-void mst_service(dnp3_master *m, dnp3_tstamp now)
+/*
+ * Runs one association's scheduler until it waits for something. Returns
+ * false if it has something to send and the channel is full (the caller puts
+ * it on the wait list); while blocked a task may still be chosen: it waits
+ * with its request unsent.
+ */
+bool mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
 {
-    m->last_service = now;
-    m->blocked = false;
-    m->again = false;
-    if (!m->connected) return;
-    size_t n = m->cfg.max_associations;
-    m->rr = (m->rr + 1) % n;
-    for (int round = 0; round < 64; round++) {
-        bool progress = false;
-        for (size_t k = 0; k < n; k++) {
-            dnp3_master_assoc *a = &m->assocs[(m->rr + k) % n];
-            if (!a->in_use || a->removing) continue;
-            if (a->confirm_pending && !flush_confirm(a)) {
+    dnp3_master *m = a->m;
+    if (!m->connected || !a->in_use || a->removing) return true;
+    for (int round = 0; round < 32; round++) {
+        if (a->confirm_pending) {
+            if (m->blocked || !flush_confirm(a)) {
                 m->blocked = true;
                 m->blocked_at = now;
-                return;
+                return false;
             }
-            if (a->t.running) {
-                if (a->t.send_pending && !line_busy(m, a)) {
-                    if (mst_send_current(a, now)) progress = true;
-                    if (m->blocked) return;
-                }
-                continue;
-            }
-            update_periodic(a, now);
-            if (line_busy(m, a) || !pick(a, now)) continue;
-            if (mst_send_current(a, now)) progress = true;
-            if (m->blocked) return;
         }
-        if (!progress) return;
+        if (a->t.running) {
+            if (!a->t.send_pending || line_busy(m, a)) return true;
+            if (m->blocked || !mst_send_current(a, now)) return false;
+            continue; /* a no-response request ends at once: look for the next task */
+        }
+        update_periodic(a, now);
+        if (line_busy(m, a) || !pick(a, now)) return true;
+        if (m->blocked || !mst_send_current(a, now)) return false;
     }
     m->again = true; /* callbacks keep adding work: continue at the next call */
+    return true;
+}
+
+void mst_service_all(dnp3_master *m, dnp3_tstamp now)
+{
+    m->again = false;
+    size_t n = m->cfg.max_associations;
+    m->rr = (m->rr + 1) % n;
+    for (size_t k = 0; k < n; k++) {
+        dnp3_master_assoc *a = &m->assocs[(m->rr + k) % n];
+        if (a->in_use && !mst_service_assoc(a, now)) mst_wait(a);
+    }
 }

@@ -47,6 +47,7 @@ static int enqueue(dnp3_master_assoc *a, dnp3_task_kind kind, uint8_t fc, uint8_
     if (len) memcpy(u->buf, objects, len);
     a->q_count++;
     mst_enter(m);
+    mst_touch(a);
     mst_leave(m, now);
     return DNP3_OK;
 }
