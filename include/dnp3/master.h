@@ -195,6 +195,10 @@ typedef struct {
     void (*task_done)(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info);
     /* wall-clock UTC in ms since 1970 for time sync; return false if unknown */
     bool (*utc_now)(void *ctx, dnp3_time48 *out);
+    /* a fragment came from a link address without an association (e.g. an outstation
+     * dialling in): the callback may dnp3_master_add_assoc one, and the fragment is
+     * then delivered to it */
+    void (*unknown_source)(void *ctx, dnp3_master *m, uint16_t address);
     void *ctx;
 } dnp3_master_handler;
 
@@ -386,6 +390,7 @@ typedef struct {
     double value;      /* g41 */
 } dnp3_command;
 
+/* Returns a CROB command object (g12v1) for dnp3_master_operate. */
 static inline dnp3_command dnp3_command_crob(uint32_t index, uint8_t code, uint8_t count, uint32_t on_ms,
                                              uint32_t off_ms)
 {
@@ -393,6 +398,7 @@ static inline dnp3_command dnp3_command_crob(uint32_t index, uint8_t code, uint8
     return c;
 }
 
+/* Returns an analog output command object (g41v<variation>) for dnp3_master_operate. */
 static inline dnp3_command dnp3_command_analog(uint32_t index, uint8_t variation, double value)
 {
     dnp3_command c = {41, variation, index, {0, 0, 0, 0, 0}, value};

@@ -534,7 +534,9 @@ static void route(dnp3_master *m, uint16_t src, const uint8_t *frag, size_t len,
     dnp3_master_assoc *a = dnp3_master_find_assoc(m, src);
     if (!a) {
         m->stats.fragments_unknown_source++;
-        return;
+        if (m->cfg.handler.unknown_source) m->cfg.handler.unknown_source(m->cfg.handler.ctx, m, src);
+        a = dnp3_master_find_assoc(m, src); /* the callback may have added it */
+        if (!a) return;
     }
     a->stats.fragments_rx++;
     mst_touch(a);

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 
+#include "dnp3/link.h"
 #include "test_master_harness.h"
 
 /* Queues two class-0 reads; the first one's request is consumed. */
@@ -230,6 +231,50 @@ static void multi_drop_routing(void **state)
     assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
 }
 
+static void add_on_unknown(void *ctx, dnp3_master *m, uint16_t address)
+{
+    (void)ctx;
+    dnp3_assoc_config ac;
+    dnp3_assoc_config_init(&ac);
+    ac.address = address;
+    ac.startup_disable_unsol = ac.startup_integrity = ac.startup_enable_unsol = 0;
+    assert_non_null(dnp3_master_add_assoc(m, &ac, 0));
+}
+
+static void dial_in_unknown_source(void **state)
+{
+    (void)state;
+    memset(&mh, 0, sizeof mh);
+    dnp3_master_config mc;
+    dnp3_master_config_init(&mc);
+    mc.max_associations = 2;
+    mc.handler.unknown_source = add_on_unknown;
+    dnp3_channel_config cc;
+    dnp3_channel_config_init(&cc);
+    cc.is_master = true;
+    cc.local_addr = 1;
+    cc.accept_any_remote = true;
+    cc.keep_alive_ms = 0;
+    dnp3_channel *ch = dnp3_channel_init(mh_mem_mc, sizeof mh_mem_mc, &cc, 0);
+    dnp3_master *m = dnp3_master_init(mh_mem_m, sizeof mh_mem_m, &mc, ch, 0);
+    assert_non_null(m);
+    dnp3_master_on_connect(m, 0);
+    /* an outstation that dialled in announces itself */
+    const uint8_t null_unsol[] = {0xF0, 0x82, 0x80, 0x00};
+    assert_int_equal(dnp3_master_handle_apdu(m, 77, null_unsol, sizeof null_unsol, 0), DNP3_OK);
+    dnp3_master_assoc *a = dnp3_master_find_assoc(m, 77);
+    assert_non_null(a);
+    assert_int_equal(dnp3_master_assoc_get_stats(a)->unsolicited_rx, 1);
+    uint8_t out[512], scratch[DNP3_LINK_MAX_USER_DATA];
+    int n = dnp3_channel_write(ch, out, sizeof out); /* the confirm goes to 77 */
+    assert_true(n > 0);
+    dnp3_link_frame f;
+    assert_true(dnp3_link_parse(out, (size_t)n, scratch, &f, NULL) > 0);
+    assert_int_equal(f.dest, 77);
+    assert_hex(f.data + 1, f.len - 1, "D0 00");
+    assert_int_equal(dnp3_master_get_stats(m)->fragments_unknown_source, 1);
+}
+
 static void one_request_per_line(void **state)
 {
     (void)state;
@@ -371,6 +416,7 @@ int main(void)
         cmocka_unit_test(remove_from_callback),
         cmocka_unit_test(calls_from_callbacks),
         cmocka_unit_test(multi_drop_routing),
+        cmocka_unit_test(dial_in_unknown_source),
         cmocka_unit_test(one_request_per_line),
         cmocka_unit_test(channel_queue_full),
         cmocka_unit_test(config_and_memory_contract),
