@@ -276,6 +276,14 @@ void mst_wait(dnp3_master_assoc *a)
     m->wait_n++;
 }
 
+/* Forgets the wait list (new connection or none: the channel's queue was emptied). */
+static void clear_waiting(dnp3_master *m)
+{
+    for (size_t i = 0; i < m->cfg.max_associations; i++) m->assocs[i].waiting = false;
+    m->wait_head = m->wait_n = 0;
+    m->blocked = false;
+}
+
 /* The channel may have room again: serve the waiting associations in order. */
 static void serve_waiting(dnp3_master *m, dnp3_tstamp now)
 {
@@ -341,7 +349,8 @@ void mst_leave(dnp3_master *m, dnp3_tstamp now)
             } else {
                 for (size_t i = 0; i < m->n_dirty; i++) {
                     dnp3_master_assoc *a = &m->assocs[m->dirty[i]];
-                    if (!a->waiting && !mst_service_assoc(a, now)) mst_wait(a);
+                    if (a->waiting && m->blocked) continue; /* served in order once there is room */
+                    if (!mst_service_assoc(a, now)) mst_wait(a);
                 }
             }
             if (m->pending_removal) continue;
@@ -498,7 +507,7 @@ int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now)
         if (a->in_use && a->t.running) mst_finish(a, DNP3_TASK_DISCONNECTED, now);
     }
     m->connected = true;
-    m->blocked = false;
+    clear_waiting(m);
     m->full = true;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
@@ -514,7 +523,7 @@ int dnp3_master_on_disconnect(dnp3_master *m, dnp3_tstamp now)
     if (m->depth) return DNP3_ERR_STATE;
     mst_enter(m);
     m->connected = false;
-    m->blocked = false;
+    clear_waiting(m);
     m->full = true;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];

@@ -354,6 +354,31 @@ static void channel_queue_full(void **state)
     mh_expect("C1 01 3C 02 06");
 }
 
+static void blocked_then_reconnect(void **state)
+{
+    (void)state;
+    mh_setup(NULL);
+    static const uint8_t one[1] = {0xC0};
+    while (dnp3_channel_can_send(mh.mch, 1)) assert_int_equal(dnp3_channel_send(mh.mch, MH_OUT_ADDR, one, 1), DNP3_OK);
+    assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_0, mh_user_cb, NULL, mh.now), DNP3_OK);
+    assert_true(dnp3_master_get_expiry(mh.m) <= mh.now);
+    /* the connection drops with the request still unsent */
+    assert_int_equal(dnp3_master_on_disconnect(mh.m, mh.now), DNP3_OK);
+    assert_int_equal(mh_last_user()->result, DNP3_TASK_DISCONNECTED);
+    dnp3_channel_reset(mh.mch, mh.now);
+    dnp3_channel_reset(mh.och, mh.now);
+    assert_int_equal(dnp3_master_on_connect(mh.m, mh.now), DNP3_OK);
+    assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_1, mh_user_cb, NULL, mh.now), DNP3_OK);
+    mh_expect("C0 01 3C 02 06");
+    mh_respond("C0 81 00 00");
+    assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
+    assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_2, mh_user_cb, NULL, mh.now), DNP3_OK);
+    mh_expect("C1 01 3C 03 06");
+    mh_respond("C1 81 00 00");
+    assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
+    assert_true(dnp3_master_get_expiry(mh.m) > mh.now);
+}
+
 static void config_and_memory_contract(void **state)
 {
     (void)state;
@@ -419,6 +444,7 @@ int main(void)
         cmocka_unit_test(dial_in_unknown_source),
         cmocka_unit_test(one_request_per_line),
         cmocka_unit_test(channel_queue_full),
+        cmocka_unit_test(blocked_then_reconnect),
         cmocka_unit_test(config_and_memory_contract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
