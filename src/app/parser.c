@@ -109,11 +109,12 @@ int dnp3_hdr_iter_next(dnp3_hdr_iter *it, dnp3_obj_header *h, dnp3_parse_error *
     const size_t start_pos = it->pos;
     dnp3_reader r;
     dnp3_rd_init(&r, it->buf + start_pos, it->len - start_pos);
-    uint8_t g = dnp3_rd_u8(&r), v = dnp3_rd_u8(&r), q = dnp3_rd_u8(&r);
+    uint8_t g = dnp3_rd_u8(&r), v = dnp3_rd_u8(&r);
+    /* an unknown object is named as such even when the fragment stops before its qualifier */
+    const dnp3_obj_desc *d = r.err ? NULL : dnp3_obj_lookup(g, v);
+    if (!r.err && !d) return fail(it, e, DNP3_ERR_APP_UNKNOWN_OBJECT, start_pos, g, v, 0);
+    uint8_t q = dnp3_rd_u8(&r);
     if (r.err) return fail(it, e, DNP3_ERR_APP_TRUNCATED, it->len, g, v, q);
-
-    const dnp3_obj_desc *d = dnp3_obj_lookup(g, v);
-    if (!d) return fail(it, e, DNP3_ERR_APP_UNKNOWN_OBJECT, start_pos, g, v, q);
 
     const unsigned prefix = (q >> 4) & 7u, range = q & 0x0Fu;
     if ((q & 0x80) || prefix == 7 || range == 0xA || range > 0xB)

@@ -228,8 +228,6 @@ void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind b
     int rc = dnp3_apdu_validate(req, &pe);
     if (rc < 0) {
         uint16_t perr = dnp3_parse_error_iin(rc);
-        /* a cut header of an unknown object is reported as unknown (notes 10.3 "C0 01 C8 00") */
-        if (rc == DNP3_ERR_APP_TRUNCATED && !dnp3_obj_lookup(pe.group, pe.variation)) perr = DNP3_IIN2_OBJECT_UNKNOWN;
         if (respond) os_respond(os, seq, perr, NULL, 0, fc != DNP3_FC_READ);
         return;
     }

@@ -223,6 +223,10 @@ static void test_rejections(void **state)
     (void)state;
     /* unknown object g200v0 -> OBJECT_UNKNOWN */
     expect_error("C0 01 C8 00 06", DNP3_ERR_APP_UNKNOWN_OBJECT, 0);
+    /* notes 10.3: "C0 01 C8 00" stops before the qualifier; the object is still unknown */
+    expect_error("C0 01 C8 00", DNP3_ERR_APP_UNKNOWN_OBJECT, 0);
+    /* a known object cut before its qualifier is truncated */
+    expect_error("C0 01 1E 01", DNP3_ERR_APP_TRUNCATED, 2);
     assert_int_equal(dnp3_parse_error_iin(DNP3_ERR_APP_UNKNOWN_OBJECT), DNP3_IIN2_OBJECT_UNKNOWN);
     /* stop < start */
     expect_error("C0 01 1E 01 00 05 03", DNP3_ERR_APP_BAD_RANGE, 3);
