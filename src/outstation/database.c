@@ -97,6 +97,8 @@ static int finish(dnp3_outstation *os, dnp3_os_type t, uint16_t index, bool dete
 {
     os_point *p = &os->db[t].pts[index];
     bool ev = mode == DNP3_EVENT_FORCE || (mode == DNP3_EVENT_DETECT && detected);
+    /* a value set without an event (initial values, corrections) is the new deadband reference */
+    if (mode == DNP3_EVENT_SUPPRESS) p->ref = p->value;
     if (!ev || p->cls == 0 || os->ev[t].cap == 0) return 0;
     p->ref = p->value;
     os_ev_record(os, t, index, p, oct, len);
