@@ -17,7 +17,7 @@
  *  6. unsupported functions => IIN2.0; pass 1 (dnp3_apdu_validate) checks every
  *     object header; each handler validates all of its headers before it acts
  *     (check, then apply), so a bad request never half-executes.
- * Also here: WRITE (g80v1 IIN, g50v1/g50v3 time, g34 deadbands), ASSIGN_CLASS,
+ * Also here: WRITE (g80v1 IIN, g50v1/g50v3 time, g34 deadbands, g110 octet strings), ASSIGN_CLASS,
  * IMMED_FREEZE / FREEZE_CLEAR (+ NR), COLD/WARM_RESTART, DELAY_MEASURE and
  * RECORD_CURRENT_TIME.
  */
@@ -78,6 +78,15 @@ static uint16_t write_objects(dnp3_outstation *os, const dnp3_apdu *req, bool ap
                 if (dnp3_point_decode(h.desc, o.data, o.size, 0, &p) != DNP3_OK || !(p.value >= 0))
                     return DNP3_IIN2_PARAMETER_ERROR;
                 if (apply) os->db[DNP3_OS_ANALOG_INPUT].pts[o.index].deadband = (float)p.value;
+            }
+        } else if (h.group == 110 && h.variation > 0) {
+            /* octet-string points: the master sets the value; a change is a g111 event */
+            while (dnp3_obj_iter_next(&oi, &o)) {
+                if (o.index >= os->db[DNP3_OS_OCTET_STRING].count || o.size > os->cfg.octet_string_size)
+                    return DNP3_IIN2_PARAMETER_ERROR;
+                if (apply)
+                    dnp3_outstation_update_octets(os, (uint16_t)o.index, o.data, o.size, os_utc_now(os),
+                                                  DNP3_EVENT_DETECT);
             }
         } else {
             return DNP3_IIN2_OBJECT_UNKNOWN;
