@@ -58,16 +58,21 @@ typedef struct {
 
 /* ---- task results ---- */
 
+/* Reports a failed task and ends the session with status 1; returns true if the task failed. */
+static bool failed(master_session *s, const dnp3_task_info *info)
+{
+    if (info->result == DNP3_TASK_SUCCESS) return false;
+    master_print_task_failure(CMD, info, s->cfg.timeout_ms);
+    master_session_finish(s, 1);
+    return true;
+}
+
 static void done_poll(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
     (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
-    if (info->result != DNP3_TASK_SUCCESS) {
-        master_print_task_failure(CMD, info, s->cfg.timeout_ms);
-        master_session_finish(s, 1);
-        return;
-    }
+    if (failed(s, info)) return;
     c->out.iin = info->iin;
     master_out_print(&c->out);
     fflush(stdout);
@@ -127,11 +132,7 @@ static void done_timesync(void *ctx, dnp3_master_assoc *a, const dnp3_task_info 
     (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
-    if (info->result != DNP3_TASK_SUCCESS) {
-        master_print_task_failure(CMD, info, s->cfg.timeout_ms);
-        master_session_finish(s, 1);
-        return;
-    }
+    if (failed(s, info)) return;
     char t[64];
     if (c->lan)
         printf("time synchronised (LAN procedure): wrote %s\n", fmt_time48(info->time_written, t, sizeof t));
@@ -147,11 +148,7 @@ static void done_restart(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *
     (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
-    if (info->result != DNP3_TASK_SUCCESS) {
-        master_print_task_failure(CMD, info, s->cfg.timeout_ms);
-        master_session_finish(s, 1);
-        return;
-    }
+    if (failed(s, info)) return;
     printf("%s restart accepted: the outstation expects to be available again in %u ms\n", c->warm ? "warm" : "cold",
            info->restart_delay_ms);
     fflush(stdout);

@@ -411,13 +411,7 @@ static int load_root(loader *L, profile *p, const yaml_node_t *root)
 int config_yaml_load(const char *file, profile *p, char *err, size_t err_cap)
 {
     loader L = {.file = file, .err = err, .err_cap = err_cap};
-    memset(p, 0, sizeof *p);
-    p->link_addr = 10;
-    p->master_addr = 1;
-    p->event_buffer = 1000;
-    p->max_fragment = 2048;
-    p->unsolicited = true;
-    snprintf(p->device_name, sizeof p->device_name, "libdnp3 outstation");
+    profile_defaults(p);
 
     FILE *f = fopen(file, "rb");
     if (!f) {

@@ -27,7 +27,7 @@ int profile_type_from_name(const char *name)
     return -1;
 }
 
-static void defaults(profile *p)
+void profile_defaults(profile *p)
 {
     memset(p, 0, sizeof *p);
     p->link_addr = 10;
@@ -77,7 +77,7 @@ static profile_wire wire(wire_kind k, uint32_t index, const char *name, int32_t 
 
 int profile_substation(profile *p)
 {
-    defaults(p);
+    profile_defaults(p);
     snprintf(p->device_name, sizeof p->device_name, "Substation 7 RTU");
     static const uint32_t N[PROFILE_TYPE_COUNT] = {4, 2, 3, 3, 3, 8, 1, 1};
     for (int t = 0; t < PROFILE_TYPE_COUNT; t++)
@@ -140,7 +140,7 @@ int profile_substation(profile *p)
 
 int profile_uniform(profile *p, uint32_t n)
 {
-    defaults(p);
+    profile_defaults(p);
     snprintf(p->device_name, sizeof p->device_name, "libdnp3 load profile (%u points/type)", n);
     for (int t = 0; t < PROFILE_TYPE_COUNT; t++) {
         if (alloc_points(p, (profile_type)t, n)) return -1;

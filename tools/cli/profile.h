@@ -73,6 +73,9 @@ typedef struct {
     uint32_t wire_count;
 } profile;
 
+/* An empty profile with the default settings (addresses 10 and 1, 1000 events, 2048 octets). */
+void profile_defaults(profile *p);
+
 /* The built-in "small substation" profile. Returns 0 or -1 (out of memory). */
 int profile_substation(profile *p);
 
