@@ -14,11 +14,15 @@
  *   3  submit a user task chosen by the next octet
  *   4  disconnect / reconnect
  *   5  octets through the link layer: length octet L, then L octets
+ *   6  hold / release the master's output (the runtime stops draining the
+ *      channel: its queue fills and the master must wait, then catch up)
  * Invariants (abort on violation): every request the master sends is a
  * well-formed request (FIR/FIN, UNS only on CONFIRM, a request function code,
  * objects that validate); the master never asks to run again at a time <= now
- * after its timers ran with the output drained (no busy loop); when the input
- * ends, letting time pass completes every accepted user task (no stall).
+ * after its timers ran with the output drained (no busy loop); while connected
+ * with the output drained, an association with queued user tasks has a request
+ * outstanding (nothing ready is left waiting); when the input ends, letting
+ * time pass completes every accepted user task (no stall).
  */
 #include <stdalign.h>
 #include <stdlib.h>
@@ -46,6 +50,7 @@ static struct {
     unsigned accepted, completed;
     uint8_t last_seq[2];
     bool connected;
+    bool hold;
 } F;
 
 static void on_task(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *i)
@@ -89,10 +94,19 @@ static void on_request(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp no
             F.last_seq[i] = dnp3_ac_seq(a.control);
 }
 
+/* Connected and drained: queued user work means a request is outstanding. */
+static void check_progress(void)
+{
+    if (F.hold || !F.connected) return;
+    for (int i = 0; i < 2; i++)
+        if (dnp3_master_assoc_queued(F.a[i]) > 0) check(dnp3_master_assoc_busy(F.a[i]));
+}
+
 static void drain(void)
 {
     uint8_t out[4096];
     int n;
+    if (F.hold) return;
     while ((n = dnp3_channel_write(F.mch, out, sizeof out)) > 0) (void)dnp3_channel_read(F.sink, out, (size_t)n, F.now);
     check(n == 0);
 }
@@ -101,12 +115,12 @@ static void run_timers(void)
 {
     for (int i = 0; i < 8; i++) {
         drain();
-        dnp3_tstamp e = dnp3_master_get_expiry(F.m);
-        if (e > F.now) return;
+        if (dnp3_master_get_expiry(F.m) > F.now) break;
         dnp3_master_handle_expiry(F.m, F.now);
     }
     drain();
-    check(dnp3_master_get_expiry(F.m) > F.now); /* no busy loop */
+    if (!F.hold) check(dnp3_master_get_expiry(F.m) > F.now); /* no busy loop */
+    check_progress();
 }
 
 static void submit(dnp3_master_assoc *a, uint8_t pick)
@@ -155,6 +169,7 @@ static void setup(void)
     cc.remote_addr = 10;
     cc.accept_any_remote = true;
     cc.keep_alive_ms = 0;
+    cc.max_tx_fragment = 64; /* a small output queue: held output fills it quickly */
     cc.on_fragment = dnp3_master_on_fragment;
     cc.ctx = mem_m;
     F.mch = dnp3_channel_init(mem_mc, sizeof mem_mc, &cc, 0);
@@ -233,6 +248,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             else dnp3_master_on_connect(F.m, F.now);
             F.connected = !F.connected;
             break;
+        case 6:
+            F.hold = !F.hold;
+            break;
         case 5: {
             if (i >= size) break;
             size_t len = data[i++];
@@ -243,9 +261,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         default: break;
         }
+        /* a runtime drains the channel and runs what is due at once */
+        for (int k = 0; k < 8 && !F.hold; k++) {
+            drain();
+            if (dnp3_master_get_expiry(F.m) > F.now) break;
+            dnp3_master_handle_expiry(F.m, F.now);
+        }
         drain();
+        check_progress();
     }
     /* no stall: time alone completes every accepted user task */
+    F.hold = false;
     if (!F.connected) dnp3_master_on_connect(F.m, F.now);
     for (int k = 0; k < 40; k++) {
         F.now += 5000;

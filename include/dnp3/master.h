@@ -307,6 +307,8 @@ dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a);
 uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a);
 /* Returns true while a request of this association awaits its response. */
 bool dnp3_master_assoc_busy(const dnp3_master_assoc *a);
+/* Returns the number of user tasks queued on the association, the running one included. */
+size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a);
 /* Returns true once the start-up sequence has completed since the last connect. */
 bool dnp3_master_assoc_started(const dnp3_master_assoc *a);
 /* Returns the association's counters (never NULL). */

@@ -487,6 +487,7 @@ void *dnp3_master_assoc_user(const dnp3_master_assoc *a) { return a->cfg.user; }
 dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a) { return a->m; }
 uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a) { return a->have_iin ? a->last_iin : 0; }
 bool dnp3_master_assoc_busy(const dnp3_master_assoc *a) { return a->t.awaiting; }
+size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a) { return a->q_count; }
 bool dnp3_master_assoc_started(const dnp3_master_assoc *a)
 {
     return a->m->connected && a->startup == MST_STARTUP_DONE;
