@@ -300,6 +300,7 @@ int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
 /* Returns the association for a link address, or NULL. */
 dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t address);
 
+/* Accessors; each returns 0 / NULL / false for a NULL argument. */
 /* Returns the association's address / user pointer / owning master / last IIN received (0 if none). */
 uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a);
 void *dnp3_master_assoc_user(const dnp3_master_assoc *a);
@@ -311,9 +312,9 @@ bool dnp3_master_assoc_busy(const dnp3_master_assoc *a);
 size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a);
 /* Returns true once the start-up sequence has completed since the last connect. */
 bool dnp3_master_assoc_started(const dnp3_master_assoc *a);
-/* Returns the association's counters (never NULL). */
+/* Returns the association's counters (NULL only for a NULL association). */
 const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a);
-/* Returns the master's counters (never NULL). */
+/* Returns the master's counters (NULL only for a NULL master). */
 const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m);
 
 /*

@@ -482,19 +482,19 @@ int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
     return DNP3_OK;
 }
 
-uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a) { return a->cfg.address; }
-void *dnp3_master_assoc_user(const dnp3_master_assoc *a) { return a->cfg.user; }
-dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a) { return a->m; }
-uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a) { return a->have_iin ? a->last_iin : 0; }
-bool dnp3_master_assoc_busy(const dnp3_master_assoc *a) { return a->t.awaiting; }
-size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a) { return a->q_count; }
+uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a) { return a ? a->cfg.address : 0; }
+void *dnp3_master_assoc_user(const dnp3_master_assoc *a) { return a ? a->cfg.user : NULL; }
+dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a) { return a ? a->m : NULL; }
+uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a) { return a && a->have_iin ? a->last_iin : 0; }
+bool dnp3_master_assoc_busy(const dnp3_master_assoc *a) { return a && a->t.awaiting; }
+size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a) { return a ? a->q_count : 0; }
 bool dnp3_master_assoc_started(const dnp3_master_assoc *a)
 {
-    return a->m->connected && a->startup == MST_STARTUP_DONE;
+    return a && a->in_use && a->m->connected && a->startup == MST_STARTUP_DONE;
 }
-const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a) { return &a->stats; }
-const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m) { return &m->stats; }
-bool dnp3_master_connected(const dnp3_master *m) { return m->connected; }
+const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a) { return a ? &a->stats : NULL; }
+const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m) { return m ? &m->stats : NULL; }
+bool dnp3_master_connected(const dnp3_master *m) { return m && m->connected; }
 
 /* ---- connection ---- */
 
