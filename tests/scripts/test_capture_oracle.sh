@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# test_capture_oracle.sh BUILD_DIR SOURCE_DIR - Wireshark's DNP3 dissector judges a real
+# session: tshark captures the loopback traffic of `dnp3 outstation` and `dnp3 master`
+# (TCP and UDP: poll, select-before-operate, event poll with confirm, time sync, watch with
+# unsolicited data), then every captured frame must decode as DNP3 with good CRCs and
+# no malformed or warning expert info. Skips (77) without tshark or capture rights.
+set -uo pipefail
+BUILD=$1
+DNP3=$BUILD/dnp3
+[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
+command -v tshark >/dev/null || { echo "skip: tshark not installed"; exit 77; }
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_outstation() { # start_outstation NAME ARGS...: sets PORT
+    local name=$1
+    shift
+    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 100); do grep -q "listening on" "$WORK/$name.log" && break; sleep 0.05; done
+    PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/$name.log" | head -1)
+    [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
+}
+
+start_outstation tcp --listen 127.0.0.1:0 --simulate --sim-period 100
+TCP_PORT=$PORT
+start_outstation udp --udp 127.0.0.1:0
+UDP_PORT=$PORT
+
+PCAP=$WORK/session.pcapng
+tshark -i lo -f "port $TCP_PORT or port $UDP_PORT" -w "$PCAP" -q >"$WORK/tshark.log" 2>&1 &
+TSHARK=$!
+PIDS+=($TSHARK)
+for _ in $(seq 100); do grep -q "Capturing on" "$WORK/tshark.log" && break; sleep 0.05; done
+if ! grep -q "Capturing on" "$WORK/tshark.log"; then
+    echo "skip: tshark cannot capture on lo here: $(head -2 "$WORK/tshark.log")"
+    exit 77
+fi
+sleep 0.3
+
+M="$DNP3 master"
+$M poll "127.0.0.1:$TCP_PORT" >/dev/null
+$M operate "127.0.0.1:$TCP_PORT" --crob 0 --code trip >/dev/null
+$M operate "127.0.0.1:$TCP_PORT" --analog 0 --value 139.5 --mode direct >/dev/null
+$M poll "127.0.0.1:$TCP_PORT" --class 123 >/dev/null
+$M timesync "127.0.0.1:$TCP_PORT" >/dev/null
+$M timesync "127.0.0.1:$TCP_PORT" --lan >/dev/null
+timeout -s INT 2 $M watch "127.0.0.1:$TCP_PORT" >/dev/null
+$M poll "udp://127.0.0.1:$UDP_PORT" >/dev/null
+$M operate "udp://127.0.0.1:$UDP_PORT" --crob 2 --code latch-on >/dev/null
+sleep 0.5
+kill -INT "$TSHARK"
+wait "$TSHARK" 2>/dev/null
+
+fail=0
+BAD=$(tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -d "udp.port==$UDP_PORT,dnp3" \
+    -Y '_ws.malformed || _ws.expert.severity >= warning || (tcp.len > 0 && !dnp3) || (udp && !dnp3)' 2>/dev/null | wc -l)
+FRAMES=$(tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -d "udp.port==$UDP_PORT,dnp3" -Y dnp3 2>/dev/null | wc -l)
+BADCRC=$(tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -d "udp.port==$UDP_PORT,dnp3" \
+    -Y 'dnp.hdr.CRC.status != 1 || dnp.data_chunk.CRC.status != 1' 2>/dev/null | wc -l)
+UNSOL=$(tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -Y 'dnp3.al.func == 0x82' 2>/dev/null | wc -l)
+OPER=$(tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -Y 'dnp3.al.func == 0x04' 2>/dev/null | wc -l)
+
+echo "captured DNP3 packets: $FRAMES, flagged: $BAD, bad CRC: $BADCRC, unsolicited: $UNSOL, OPERATE: $OPER"
+if [ "$BAD" -ne 0 ]; then
+    echo "FAIL: tshark flags packets:"
+    tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -d "udp.port==$UDP_PORT,dnp3" \
+        -Y '_ws.malformed || _ws.expert.severity >= warning || (tcp.len > 0 && !dnp3) || (udp && !dnp3)' -V | head -60
+    fail=1
+fi
+[ "$BADCRC" -eq 0 ] || { echo "FAIL: $BADCRC packets with a bad CRC"; fail=1; }
+[ "$FRAMES" -ge 30 ] || { echo "FAIL: only $FRAMES DNP3 packets captured"; fail=1; }
+[ "$UNSOL" -ge 1 ] || { echo "FAIL: no unsolicited response captured"; fail=1; }
+[ "$OPER" -ge 1 ] || { echo "FAIL: no OPERATE captured"; fail=1; }
+[ "$fail" -eq 0 ] && echo "test_capture_oracle: 1 passed, 0 failed" || echo "test_capture_oracle: 0 passed, 1 failed"
+exit $fail
