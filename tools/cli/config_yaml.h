@@ -5,6 +5,7 @@
 #define DNP3_CLI_CONFIG_YAML_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "profile.h"
 
@@ -13,5 +14,9 @@
  * message "FILE:LINE: field.path: what is wrong" in err.
  */
 int config_yaml_load(const char *file, profile *p, char *err, size_t err_cap);
+
+/* The same for YAML text in memory (tests, fuzzing); `name` stands for the file in messages. */
+int config_yaml_load_buffer(const char *name, const uint8_t *data, size_t len, profile *p, char *err,
+                            size_t err_cap);
 
 #endif
