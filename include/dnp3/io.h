@@ -46,6 +46,7 @@ typedef enum {
     DNP3_IO_TCP_SERVER = 0, /* outstation default: listen, one master at a time */
     DNP3_IO_TCP_CLIENT,     /* master default: connect, reconnect with back-off */
     DNP3_IO_UDP,            /* datagrams; replies go to the last requester or a fixed peer */
+    DNP3_IO_TCP_LISTEN,     /* listen; every accepted connection gets its own session (config.accept) */
 } dnp3_io_kind;
 
 typedef enum {
@@ -67,6 +68,11 @@ typedef struct {
     uint32_t reconnect_max_ms; /* default 30000 */
     uint32_t connect_timeout_ms; /* default 5000 */
     bool reconnect;            /* default true; false: one attempt, on_close on failure */
+    /* TCP listen: builds the session of one accepted connection (`peer` is "ip:port"):
+     * returns false to refuse it, else the channel and upper layer that serve it; both
+     * stay valid until upper.on_close has returned (the session may be freed there) */
+    bool (*accept)(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up);
+    void *accept_ctx;
     /* UDP */
     const char *udp_peer_host; /* fixed destination (NULL = reply to the last requester) */
     uint16_t udp_peer_port;    /* 0 = the requester's source port */
@@ -77,8 +83,9 @@ typedef struct dnp3_io dnp3_io;
 void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
 
 /*
- * Starts the endpoint on `loop` around an already-built channel. The channel
- * is reset when a connection opens. Returns 0 or a negative libuv error
+ * Starts the endpoint on `loop` around an already-built channel (NULL for
+ * DNP3_IO_TCP_LISTEN, whose sessions bring their own). The channel is reset
+ * when a connection opens. Returns 0 or a negative libuv error
  * (e.g. UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
  */
 int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,

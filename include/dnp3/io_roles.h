@@ -70,6 +70,36 @@ void dnp3_io_master_kick(dnp3_io_master *b);
 /* Stops the endpoint (after sending what is queued) and frees the binding and the master. */
 void dnp3_io_master_stop(dnp3_io_master *b);
 
+/* ---- a master accepting outstations that dial in ---- */
+
+/*
+ * Decides whether an outstation that dialled in with link address `address`
+ * is served, and how: fill *ac (already initialised with defaults and the
+ * address) and return true, or return false to refuse it.
+ */
+typedef bool (*dnp3_io_route_fn)(void *ctx, uint16_t address, dnp3_assoc_config *ac);
+
+typedef struct dnp3_io_master_listener dnp3_io_master_listener;
+
+/*
+ * Listens on `ioc` (host and port; its kind is set to DNP3_IO_TCP_LISTEN here)
+ * for outstations that connect to the master (cellular and dial-up practice).
+ * Every connection gets its own channel (settings `cc`; any source address
+ * accepted) and master (`mc`, one association). The outstation is identified
+ * by the link source address of its first fragment (normally its start-up
+ * null unsolicited response) and `route` decides its association. Measurement
+ * and task callbacks of `mc.handler` receive mc.handler.ctx as usual.
+ * Returns 0 or a negative libuv error.
+ */
+int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+                          const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
+                          const dnp3_io_hooks *hooks, dnp3_io_master_listener **out);
+
+dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l);
+
+/* Ends every session and stops listening; frees the listener. */
+void dnp3_io_master_listener_stop(dnp3_io_master_listener *l);
+
 #ifdef __cplusplus
 }
 #endif

@@ -45,6 +45,9 @@ struct dnp3_io {
     uv_udp_t udp;
     uv_connect_t connect_req;
     conn *conn;             /* the active TCP connection */
+    bool child;             /* a session of a TCP_LISTEN endpoint */
+    struct dnp3_io *parent;
+    struct dnp3_io *children, *next_child;
     conn *connecting;
     bool connected;
     bool stopping;
@@ -158,6 +161,17 @@ static void close_conn(conn *c)
 
 static void schedule_reconnect(dnp3_io *io);
 
+static void detach_child(dnp3_io *k)
+{
+    if (!k->parent) return;
+    for (dnp3_io **pp = &k->parent->children; *pp; pp = &(*pp)->next_child)
+        if (*pp == k) {
+            *pp = k->next_child;
+            break;
+        }
+    k->parent = NULL;
+}
+
 /* Drops the active connection and tells the upper layer why. */
 static void lose_connection(dnp3_io *io, const char *reason)
 {
@@ -168,6 +182,11 @@ static void lose_connection(dnp3_io *io, const char *reason)
     log3(io, "connection closed", c->peer, reason);
     close_conn(c);
     if (io->up.on_close) io->up.on_close(io->up.ctx, reason, dnp3_io_now(io->loop));
+    if (io->child) { /* the session is over: its channel and upper layer may be gone already */
+        detach_child(io);
+        dnp3_io_stop(io);
+        return;
+    }
     if (io->cfg.kind == DNP3_IO_TCP_CLIENT && !io->stopping) schedule_reconnect(io);
     service(io);
 }
@@ -361,7 +380,7 @@ static void activate(dnp3_io *io, conn *c)
     io->connected = true;
     dnp3_tstamp now = dnp3_io_now(io->loop);
     dnp3_channel_reset(io->ch, now);
-    log3(io, "connection accepted from", c->peer, "");
+    log3(io, io->cfg.kind == DNP3_IO_TCP_CLIENT ? "connected to" : "connection accepted from", c->peer, "");
     if (io->up.on_open) io->up.on_open(io->up.ctx, c->peer, now);
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_tcp_read);
     service(io);
@@ -377,6 +396,38 @@ static bool allowed(const dnp3_io *io, const char *peer)
     for (size_t i = 0; i < io->cfg.allow_count; i++)
         if (strcmp(io->cfg.allow[i], ip) == 0) return true;
     return false;
+}
+
+static void init_timer(dnp3_io *io, uv_timer_t *t);
+
+/* A TCP_LISTEN endpoint hands an accepted connection to a session of its own. */
+static void accept_child(dnp3_io *io, conn *c)
+{
+    dnp3_channel *ch = NULL;
+    dnp3_io_upper up = {0};
+    dnp3_io *k = calloc(1, sizeof *k);
+    if (!k || !io->cfg.accept || !io->cfg.accept(io->cfg.accept_ctx, c->peer, &ch, &up) || !ch) {
+        free(k);
+        log3(io, "connection rejected from", c->peer, "no session for it");
+        close_conn(c);
+        return;
+    }
+    k->loop = io->loop;
+    k->cfg = io->cfg;
+    k->cfg.kind = DNP3_IO_TCP_SERVER;
+    k->cfg.reconnect = false;
+    k->child = true;
+    k->parent = io;
+    k->next_child = io->children;
+    io->children = k;
+    k->ch = ch;
+    k->up = up;
+    init_timer(k, &k->timer);
+    init_timer(k, &k->retry_timer);
+    io->open_handles--; /* the connection now belongs to the session */
+    k->open_handles++;
+    c->io = k;
+    activate(k, c);
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -396,6 +447,10 @@ static void on_connection(uv_stream_t *server, int status)
     if (!allowed(io, c->peer)) {
         log3(io, "connection rejected from", c->peer, "not in the allow-list");
         close_conn(c);
+        return;
+    }
+    if (io->cfg.kind == DNP3_IO_TCP_LISTEN) {
+        accept_child(io, c);
         return;
     }
     if (io->conn) {
@@ -481,7 +536,7 @@ static void init_timer(dnp3_io *io, uv_timer_t *t)
 int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
                   const dnp3_io_upper *upper, dnp3_io **out)
 {
-    if (!loop || !c || c->size != sizeof *c || !ch || !out) return UV_EINVAL;
+    if (!loop || !c || c->size != sizeof *c || (!ch && c->kind != DNP3_IO_TCP_LISTEN) || !out) return UV_EINVAL;
     dnp3_io *io = calloc(1, sizeof *io);
     if (!io) return UV_ENOMEM;
     io->loop = loop;
@@ -507,6 +562,7 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
     init_timer(io, &io->retry_timer);
     switch (c->kind) {
     case DNP3_IO_TCP_SERVER:
+    case DNP3_IO_TCP_LISTEN:
         uv_tcp_init(loop, &io->listener);
         io->listener.data = io;
         io->open_handles++;
@@ -552,7 +608,7 @@ uint16_t dnp3_io_local_port(const dnp3_io *io)
     struct sockaddr_storage sa;
     int len = sizeof sa;
     int rc = io->cfg.kind == DNP3_IO_UDP ? uv_udp_getsockname(&io->udp, (struct sockaddr *)&sa, &len)
-             : io->cfg.kind == DNP3_IO_TCP_SERVER
+             : (io->cfg.kind == DNP3_IO_TCP_SERVER || io->cfg.kind == DNP3_IO_TCP_LISTEN)
                  ? uv_tcp_getsockname(&io->listener, (struct sockaddr *)&sa, &len)
                  : UV_ENOTCONN;
     if (rc != 0) return 0;
@@ -583,6 +639,15 @@ static void close_conn_gracefully(conn *c)
 void dnp3_io_stop(dnp3_io *io)
 {
     if (!io || io->stopping) return;
+    while (io->children) { /* a listener ends its sessions first */
+        dnp3_io *k = io->children;
+        if (k->conn)
+            lose_connection(k, "the listener stopped"); /* detaches and stops k */
+        else {
+            detach_child(k);
+            dnp3_io_stop(k);
+        }
+    }
     if (io->connected) service(io); /* queue what the core still has to say */
     io->stopping = true;
     io->connected = false;
@@ -591,6 +656,7 @@ void dnp3_io_stop(dnp3_io *io)
     io->conn = io->connecting = NULL;
     uv_close((uv_handle_t *)&io->timer, on_handle_closed);
     uv_close((uv_handle_t *)&io->retry_timer, on_handle_closed);
-    if (io->cfg.kind == DNP3_IO_TCP_SERVER) uv_close((uv_handle_t *)&io->listener, on_handle_closed);
+    if ((io->cfg.kind == DNP3_IO_TCP_SERVER || io->cfg.kind == DNP3_IO_TCP_LISTEN) && !io->child)
+        uv_close((uv_handle_t *)&io->listener, on_handle_closed);
     if (io->cfg.kind == DNP3_IO_UDP) uv_close((uv_handle_t *)&io->udp, on_handle_closed);
 }

@@ -202,3 +202,156 @@ void dnp3_io_master_stop(dnp3_io_master *s)
     free(s->m_mem);
     free(s);
 }
+
+/* ---- master listener: one session (channel + master) per outstation dialling in ---- */
+
+struct dnp3_io_master_listener {
+    uv_loop_t *loop;
+    dnp3_io *io;
+    dnp3_channel_config cc;
+    dnp3_master_config mc;
+    dnp3_master_handler user; /* the caller's handler, called through the trampolines below */
+    dnp3_io_route_fn route;
+    void *route_ctx;
+    dnp3_io_hooks hooks;
+};
+
+typedef struct {
+    binding b;
+    dnp3_io_master_listener *l;
+    dnp3_master *m;
+    void *m_mem;
+    bool routed;
+} dialin;
+
+static void di_begin(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *i)
+{
+    dialin *d = ctx;
+    if (d->l->user.fragment_begin) d->l->user.fragment_begin(d->l->user.ctx, a, i);
+}
+static void di_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measurement *m)
+{
+    dialin *d = ctx;
+    if (d->l->user.measurement) d->l->user.measurement(d->l->user.ctx, a, m);
+}
+static void di_end(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *i)
+{
+    dialin *d = ctx;
+    if (d->l->user.fragment_end) d->l->user.fragment_end(d->l->user.ctx, a, i);
+}
+static void di_task_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *i)
+{
+    dialin *d = ctx;
+    if (d->l->user.task_done) d->l->user.task_done(d->l->user.ctx, a, i);
+}
+static bool di_utc_now(void *ctx, dnp3_time48 *out)
+{
+    dialin *d = ctx;
+    return d->l->user.utc_now ? d->l->user.utc_now(d->l->user.ctx, out) : false;
+}
+
+static void di_unknown_source(void *ctx, dnp3_master *m, uint16_t address)
+{
+    dialin *d = ctx;
+    if (d->routed) return; /* one outstation per connection */
+    dnp3_assoc_config ac;
+    dnp3_assoc_config_init(&ac);
+    ac.address = address;
+    if (!d->l->route || !d->l->route(d->l->route_ctx, address, &ac)) return;
+    ac.address = address;
+    if (dnp3_master_add_assoc(m, &ac, dnp3_io_now(d->l->loop))) d->routed = true;
+}
+
+static void di_free(dialin *d)
+{
+    free(d->b.ch_mem);
+    free(d->m_mem);
+    free(d);
+}
+
+static void di_open(void *ctx, const char *peer, dnp3_tstamp now)
+{
+    dialin *d = ctx;
+    dnp3_master_on_connect(d->m, now);
+    if (d->b.hooks.on_open) d->b.hooks.on_open(d->b.hooks.ctx, peer, now);
+}
+
+static void di_close(void *ctx, const char *reason, dnp3_tstamp now)
+{
+    dialin *d = ctx;
+    if (dnp3_master_connected(d->m)) dnp3_master_on_disconnect(d->m, now);
+    if (d->b.hooks.on_close) d->b.hooks.on_close(d->b.hooks.ctx, reason, now);
+    di_free(d); /* the runtime lets go of the session after this call */
+}
+
+static dnp3_tstamp di_expiry(void *ctx) { return dnp3_master_get_expiry(((dialin *)ctx)->m); }
+static void di_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_master_handle_expiry(((dialin *)ctx)->m, now); }
+
+static bool di_accept(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up)
+{
+    (void)peer;
+    dnp3_io_master_listener *l = ctx;
+    dialin *d = calloc(1, sizeof *d);
+    if (!d) return false;
+    d->l = l;
+    d->b.hooks = l->hooks;
+    dnp3_tstamp now = dnp3_io_now(l->loop);
+    dnp3_master_config mc = l->mc;
+    mc.max_associations = 1;
+    mc.handler = (dnp3_master_handler){.fragment_begin = di_begin,
+                                       .measurement = di_measurement,
+                                       .fragment_end = di_end,
+                                       .task_done = di_task_done,
+                                       .utc_now = di_utc_now,
+                                       .unknown_source = di_unknown_source,
+                                       .ctx = d};
+    size_t msize = dnp3_master_memory_size(&mc);
+    d->m_mem = alloc_aligned(msize);
+    dnp3_channel_config cc = l->cc;
+    cc.accept_any_remote = true; /* the outstation's address is not known yet */
+    cc.keep_alive_ms = 0;        /* nor where a link-status request should go */
+    if (!d->m_mem || !make_channel(&d->b, &cc, true, dnp3_master_on_fragment, d->m_mem, now) ||
+        !(d->m = dnp3_master_init(d->m_mem, msize, &mc, d->b.ch, now))) {
+        di_free(d);
+        return false;
+    }
+    *ch = d->b.ch;
+    *up = (dnp3_io_upper){d, di_open, di_close, NULL, di_expiry, di_handle_expiry, b_rx, b_tx, b_log};
+    return true;
+}
+
+int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+                          const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
+                          const dnp3_io_hooks *hooks, dnp3_io_master_listener **out)
+{
+    if (!loop || !ioc || !cc || !mc || !out) return UV_EINVAL;
+    dnp3_io_master_listener *l = calloc(1, sizeof *l);
+    if (!l) return UV_ENOMEM;
+    l->loop = loop;
+    l->cc = *cc;
+    l->mc = *mc;
+    l->user = mc->handler;
+    l->route = route;
+    l->route_ctx = route_ctx;
+    if (hooks) l->hooks = *hooks;
+    dnp3_io_config c = *ioc;
+    c.kind = DNP3_IO_TCP_LISTEN;
+    c.accept = di_accept;
+    c.accept_ctx = l;
+    int rc = dnp3_io_start(loop, &c, NULL, NULL, &l->io);
+    if (rc) {
+        free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l) { return l->io; }
+
+void dnp3_io_master_listener_stop(dnp3_io_master_listener *l)
+{
+    if (!l) return;
+    dnp3_io_stop(l->io); /* ends every session (each frees itself in di_close) */
+    free(l);
+}

@@ -32,6 +32,9 @@ static void usage(FILE *f)
             "                 start-up sequence, polls, unsolicited data and time sync until SIGINT\n"
             "  timesync TARGET [--lan]                   synchronise the outstation's clock\n"
             "  restart TARGET [--warm]                   cold (default) or warm restart\n"
+            "  listen [ADDR:PORT] [--link-addr N] [--json] [--integrity-period S] [--event-period S]\n"
+            "                 accept outstations that dial in (default 0.0.0.0:20000), identify each\n"
+            "                 by its link address, run the start-up sequence and print measurements\n"
             "\n"
             "common options:\n"
             "  --master-addr N    our link address (default 1)\n"
@@ -326,17 +329,18 @@ int cmd_master(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart"};
+    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart", "listen"};
     master_cmd c;
     memset(&c, 0, sizeof c);
     for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
         if (!strcmp(argv[1], SUBS[i])) c.sub = SUBS[i];
-    if (!c.sub) return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart)", argv[1]);
+    if (!c.sub) return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen)", argv[1]);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
         }
+    if (!strcmp(c.sub, "listen")) return cmd_master_listen(argc, argv);
     c.sc.master_addr = 1;
     c.sc.link_addr = 10;
     c.sc.timeout_ms = 5000;

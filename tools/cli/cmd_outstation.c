@@ -31,6 +31,8 @@ static void usage(FILE *f)
             "  --listen ADDR:PORT     TCP listen address (default 0.0.0.0:20000)\n"
             "  --udp ADDR:PORT        DNP3 over UDP instead of TCP (responses go to the requester)\n"
             "  --udp-peer HOST:PORT   UDP: send to this master (also the start-up unsolicited data)\n"
+            "  --connect HOST:PORT    dial out to a master that listens (dnp3 master listen) instead of\n"
+            "                         listening; reconnects with back-off\n"
             "  --link-addr N          outstation link address (default 10)\n"
             "  --master-addr N        master link address (default 1)\n"
             "  --config FILE          YAML point database (see docs/outstation-cli.md)\n"
@@ -113,6 +115,7 @@ typedef struct {
     char listen[160];
     char udp[160];
     char udp_peer[160];
+    char connect[160];
     const char *config;
     const char *allow[32];
     size_t allow_count;
@@ -146,6 +149,9 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--udp")) {
             NEED_VALUE();
             snprintf(o->udp, sizeof o->udp, "%s", v);
+        } else if (!strcmp(a, "--connect")) {
+            NEED_VALUE();
+            snprintf(o->connect, sizeof o->connect, "%s", v);
         } else if (!strcmp(a, "--udp-peer")) {
             NEED_VALUE();
             snprintf(o->udp_peer, sizeof o->udp_peer, "%s", v);
@@ -201,7 +207,8 @@ static int parse_options(int argc, char **argv, options *o)
 #undef NEED_VALUE
     }
     if (o->config && o->have_points) return cli_usage_error(CMD, "--config and --points cannot be combined");
-    if (o->listen[0] && o->udp[0]) return cli_usage_error(CMD, "--listen and --udp cannot be combined");
+    if ((o->listen[0] != 0) + (o->udp[0] != 0) + (o->connect[0] != 0) > 1)
+        return cli_usage_error(CMD, "--listen, --udp and --connect cannot be combined");
     if (o->udp_peer[0] && !o->udp[0]) return cli_usage_error(CMD, "--udp-peer needs --udp");
     return 0;
 }
@@ -271,11 +278,12 @@ int cmd_outstation(int argc, char **argv)
     }
 
     dnp3_io_config ioc;
-    dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : DNP3_IO_TCP_SERVER);
+    dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : o.connect[0] ? DNP3_IO_TCP_CLIENT : DNP3_IO_TCP_SERVER);
     char host[128], peer_host[128];
     uint16_t port, peer_port = 0;
-    if (cli_host_port(CMD, c->datagram ? "--udp" : "--listen", c->datagram ? o.udp : (o.listen[0] ? o.listen : ""),
-                      "0.0.0.0", 20000, host, sizeof host, &port)) {
+    const char *endpoint = c->datagram ? o.udp : o.connect[0] ? o.connect : o.listen;
+    if (cli_host_port(CMD, c->datagram ? "--udp" : o.connect[0] ? "--connect" : "--listen", endpoint,
+                      o.connect[0] ? "127.0.0.1" : "0.0.0.0", 20000, host, sizeof host, &port)) {
         rc = 2;
         goto out;
     }
@@ -307,8 +315,9 @@ int cmd_outstation(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    printf("%s: listening on %s %s:%u, link address %u, master address %u, %u points (%s)%s\n", CMD,
-           c->datagram ? "udp" : "tcp", host, dnp3_io_local_port(dnp3_io_outstation_io(c->bind)), prof.link_addr, prof.master_addr,
+    printf("%s: %s %s %s:%u, link address %u, master address %u, %u points (%s)%s\n", CMD,
+           o.connect[0] ? "dialling out over" : "listening on", c->datagram ? "udp" : "tcp", host,
+           o.connect[0] ? port : dnp3_io_local_port(dnp3_io_outstation_io(c->bind)), prof.link_addr, prof.master_addr,
            point_total(&prof), o.config ? o.config : o.have_points ? "uniform profile" : "substation profile",
            o.simulate ? ", simulating" : "");
     fflush(stdout);
