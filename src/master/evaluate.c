@@ -13,25 +13,6 @@
  */
 #include "master/master_internal.h"
 
-/* The time delay (g52v1 s / g52v2 ms) of a restart response, in ms. */
-static bool restart_delay(const dnp3_apdu *apdu, uint32_t *ms)
-{
-    dnp3_hdr_iter it;
-    dnp3_obj_header h;
-    dnp3_hdr_iter_init(&it, apdu);
-    while (dnp3_hdr_iter_next(&it, &h, NULL) > 0) {
-        if (h.group != 52) continue;
-        dnp3_obj_iter oi;
-        dnp3_obj o;
-        dnp3_obj_iter_init(&oi, &h);
-        if (!dnp3_obj_iter_next(&oi, &o) || !o.data || o.size != 2) continue;
-        uint32_t v = (uint32_t)o.data[0] | ((uint32_t)o.data[1] << 8);
-        *ms = h.variation == 1 ? v * 1000u : v;
-        return true;
-    }
-    return false;
-}
-
 void mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
 {
     mst_task *t = &a->t;
@@ -65,7 +46,7 @@ void mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tst
         uint32_t ms = 0;
         if (refused) {
             mst_finish(a, DNP3_TASK_REJECTED, now);
-        } else if (!restart_delay(apdu, &ms)) {
+        } else if (!mst_time_delay(apdu, &ms)) {
             mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
         } else {
             t->restart_delay_ms = ms;

@@ -229,4 +229,8 @@ int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, 
 void mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
 bool mst_utc_now(const dnp3_master *m, dnp3_time48 *out);
 
+/* The time delay of a response's first g52 object (g52v1 seconds, g52v2 ms) in ms; false if absent
+ * (timesync.c; also used for the restart delay by evaluate.c). */
+bool mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms);
+
 #endif

@@ -49,8 +49,7 @@ int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, 
     return rc;
 }
 
-/* The outstation's processing delay from the first g52 object, in ms; false if absent. */
-static bool find_delay(const dnp3_apdu *apdu, uint32_t *ms)
+bool mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms)
 {
     dnp3_hdr_iter it;
     dnp3_obj_header h;
@@ -78,7 +77,7 @@ void mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_
     if (t->phase == 0) {
         if (t->mode != DNP3_TIMESYNC_LAN) {
             uint32_t delay;
-            if (!find_delay(apdu, &delay)) {
+            if (!mst_time_delay(apdu, &delay)) {
                 mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
                 return;
             }
