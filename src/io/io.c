@@ -57,8 +57,12 @@ struct dnp3_io {
     struct sockaddr_storage addr; /* resolved host:port */
     struct sockaddr_storage udp_dest;
     bool have_udp_dest;
-    uint8_t rxbuf[65536];
 };
+
+/* Received octets are consumed inside the read callback (dnp3_channel_read copies what it
+ * keeps), so one buffer per loop thread serves every connection: 10,000 connections must not
+ * cost 64 KiB each. */
+static _Thread_local uint8_t rxbuf[65536];
 
 static void service(dnp3_io *io);
 
@@ -294,8 +298,8 @@ static void on_timer(uv_timer_t *t)
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)suggested;
-    dnp3_io *io = h->type == UV_UDP ? h->data : ((conn *)h->data)->io;
-    *buf = uv_buf_init((char *)io->rxbuf, sizeof io->rxbuf);
+    (void)h;
+    *buf = uv_buf_init((char *)rxbuf, sizeof rxbuf);
 }
 
 static void deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed)
