@@ -70,6 +70,27 @@ void dnp3_io_master_kick(dnp3_io_master *b);
 /* Stops the endpoint (after sending what is queued) and frees the binding and the master. */
 void dnp3_io_master_stop(dnp3_io_master *b);
 
+/* ---- an outstation instance per accepted connection ---- */
+
+/* Builds the outstation (config.link_layer = false) that serves one connection, or NULL to refuse it. */
+typedef dnp3_outstation *(*dnp3_io_outstation_factory)(void *ctx, const char *peer);
+/* Called when that connection has ended: the outstation may be freed. */
+typedef void (*dnp3_io_outstation_release)(void *ctx, dnp3_outstation *os);
+
+typedef struct dnp3_io_outstation_listener dnp3_io_outstation_listener;
+
+/*
+ * Listens on `ioc` (its kind is set to DNP3_IO_TCP_LISTEN here) and serves every
+ * accepted connection with its own outstation from `factory` (one per master:
+ * event state is per master, notes 5.10), on a channel with settings `cc`.
+ * Returns 0 or a negative libuv error.
+ */
+int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+                              dnp3_io_outstation_factory factory, dnp3_io_outstation_release release, void *ctx,
+                              const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out);
+dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l);
+void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l);
+
 /* ---- a master accepting outstations that dial in ---- */
 
 /*

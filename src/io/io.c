@@ -571,7 +571,7 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
         io->listener.data = io;
         io->open_handles++;
         rc = uv_tcp_bind(&io->listener, (const struct sockaddr *)&io->addr, 0);
-        if (rc == 0) rc = uv_listen((uv_stream_t *)&io->listener, 16, on_connection);
+        if (rc == 0) rc = uv_listen((uv_stream_t *)&io->listener, c->kind == DNP3_IO_TCP_LISTEN ? 4096 : 16, on_connection);
         break;
     case DNP3_IO_TCP_CLIENT: start_connect(io); break;
     case DNP3_IO_UDP:

@@ -54,6 +54,7 @@ static void fwd_log(binding *b, const char *msg)
 
 struct dnp3_io_outstation {
     binding b; /* first: the upper-layer callbacks cast ctx to either */
+    struct dnp3_io_outstation_listener *listener; /* a per-connection session of a listener */
     dnp3_outstation *os;
     uint16_t master_addr;
     size_t max_tx;
@@ -74,11 +75,14 @@ static void os_open(void *ctx, const char *peer, dnp3_tstamp now)
     if (s->b.hooks.on_open) s->b.hooks.on_open(s->b.hooks.ctx, peer, now);
 }
 
+static void session_end(dnp3_io_outstation *s);
+
 static void os_close(void *ctx, const char *reason, dnp3_tstamp now)
 {
     dnp3_io_outstation *s = ctx;
     dnp3_outstation_set_online(s->os, false, now);
     if (s->b.hooks.on_close) s->b.hooks.on_close(s->b.hooks.ctx, reason, now);
+    if (s->listener) session_end(s); /* the runtime lets go of the session after this call */
 }
 
 static void os_pump(void *ctx, dnp3_channel *ch, dnp3_tstamp now)
@@ -107,7 +111,8 @@ int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const d
     s->os = os;
     s->master_addr = cc->remote_addr;
     s->max_tx = cc->max_tx_fragment;
-    s->txcap = cc->max_tx_fragment > 65535 ? cc->max_tx_fragment : 65535;
+    /* dnp3_outstation_take needs room for the outstation's own largest fragment */
+    s->txcap = dnp3_outstation_write_size(os) > cc->max_tx_fragment ? dnp3_outstation_write_size(os) : cc->max_tx_fragment;
     s->txbuf = malloc(s->txcap);
     dnp3_tstamp now = dnp3_io_now(loop);
     if (!s->txbuf || !make_channel(&s->b, cc, false, os_fragment, s, now)) {
@@ -353,5 +358,89 @@ void dnp3_io_master_listener_stop(dnp3_io_master_listener *l)
 {
     if (!l) return;
     dnp3_io_stop(l->io); /* ends every session (each frees itself in di_close) */
+    free(l);
+}
+
+/* ---- outstation listener: an outstation per accepted connection ---- */
+
+struct dnp3_io_outstation_listener {
+    uv_loop_t *loop;
+    dnp3_io *io;
+    dnp3_channel_config cc;
+    dnp3_io_outstation_factory factory;
+    dnp3_io_outstation_release release;
+    void *ctx;
+    dnp3_io_hooks hooks;
+};
+
+static void session_end(dnp3_io_outstation *s)
+{
+    if (s->listener->release) s->listener->release(s->listener->ctx, s->os);
+    free(s->b.ch_mem);
+    free(s->txbuf);
+    free(s);
+}
+
+static bool os_accept(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up)
+{
+    dnp3_io_outstation_listener *l = ctx;
+    dnp3_outstation *os = l->factory ? l->factory(l->ctx, peer) : NULL;
+    if (!os) return false;
+    dnp3_io_outstation *s = calloc(1, sizeof *s);
+    if (s) {
+        s->listener = l;
+        s->b.hooks = l->hooks;
+        s->os = os;
+        s->master_addr = l->cc.remote_addr;
+        s->max_tx = l->cc.max_tx_fragment;
+        s->txcap = dnp3_outstation_write_size(os) > s->max_tx ? dnp3_outstation_write_size(os) : s->max_tx;
+        s->txbuf = malloc(s->txcap);
+    }
+    if (!s || !s->txbuf || !make_channel(&s->b, &l->cc, false, os_fragment, s, dnp3_io_now(l->loop))) {
+        if (s) {
+            free(s->txbuf);
+            free(s->b.ch_mem);
+            free(s);
+        }
+        if (l->release) l->release(l->ctx, os);
+        return false;
+    }
+    *ch = s->b.ch;
+    *up = (dnp3_io_upper){s, os_open, os_close, os_pump, os_expiry, os_handle_expiry, b_rx, b_tx, b_log};
+    return true;
+}
+
+int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+                              dnp3_io_outstation_factory factory, dnp3_io_outstation_release release, void *ctx,
+                              const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out)
+{
+    if (!loop || !ioc || !cc || !factory || !out) return UV_EINVAL;
+    dnp3_io_outstation_listener *l = calloc(1, sizeof *l);
+    if (!l) return UV_ENOMEM;
+    l->loop = loop;
+    l->cc = *cc;
+    l->factory = factory;
+    l->release = release;
+    l->ctx = ctx;
+    if (hooks) l->hooks = *hooks;
+    dnp3_io_config c = *ioc;
+    c.kind = DNP3_IO_TCP_LISTEN;
+    c.accept = os_accept;
+    c.accept_ctx = l;
+    int rc = dnp3_io_start(loop, &c, NULL, NULL, &l->io);
+    if (rc) {
+        free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l) { return l->io; }
+
+void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l)
+{
+    if (!l) return;
+    dnp3_io_stop(l->io);
     free(l);
 }
