@@ -340,6 +340,10 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
         return DNP3_OK;
     }
     if (len > os->cfg.max_rx_fragment) return DNP3_OK;
+    if (os->sa) { /* Secure Authentication: critical requests run only once authenticated */
+        if (!os_sa_filter(os, &apdu, &len, bcast, now)) return DNP3_OK;
+        if (dnp3_apdu_parse(apdu, len, &a) != DNP3_OK) return DNP3_OK;
+    }
     os->req_time = now;
     os->req_counter++;
 

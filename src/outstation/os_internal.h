@@ -161,6 +161,8 @@ struct dnp3_outstation {
     uint8_t attr_len[OS_ATTR_STRINGS];
 
     dnp3_channel *ch;
+
+    struct dnp3_sa_outstation *sa; /* Secure Authentication (sa_hook.c), NULL = off */
 };
 
 /* ---- outstation.c ---- */
@@ -244,5 +246,14 @@ void os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);
 /* Runs a request already known to be new (used for deferred READs too). */
 void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
                 dnp3_tstamp now);
+
+/* ---- sa_hook.c ---- */
+/* Passes a request through Secure Authentication. Returns true to go on with (*apdu, *len)
+ * (possibly an authenticated stored request), false when SA consumed it (answered or dropped). */
+bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
+                  dnp3_tstamp now);
+/* SA timers */
+dnp3_tstamp os_sa_expiry(const dnp3_outstation *os);
+void os_sa_timer(dnp3_outstation *os, dnp3_tstamp now);
 
 #endif

@@ -319,6 +319,7 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if ((u = os_unsol_expiry(os)) < t) t = u;
     if (os->need_time_at < t) t = os->need_time_at;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
+    if (os->sa && (u = os_sa_expiry(os)) < t) t = u;
     return t;
 }
 
@@ -328,6 +329,7 @@ int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
     if (os->sol_await && now >= os->sol_deadline) os_sol_abandon(os); /* events stay buffered */
     os_unsol_timer(os, now);
     os_time_timer(os, now);
+    if (os->sa) os_sa_timer(os, now);
     if (os->ch) return dnp3_channel_handle_expiry(os->ch, now);
     return DNP3_OK;
 }

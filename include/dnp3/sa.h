@@ -1,0 +1,372 @@
+/*
+ * dnp3/sa.h - Secure Authentication version 5 (IEEE 1815-2012 clause 7,
+ * IEC 62351-5), sans-I/O, in both roles.
+ *
+ *  - Group 120 codec (variations 1..15, clause 7 "authentication objects"),
+ *    validating every length field against the object size.
+ *  - dnp3_sa_outstation: session key status / session key change (update key
+ *    wrap, KSQ rules), challenge of critical requests and verification of the
+ *    reply, aggressive mode, users, key expiry, error objects, statistics (g121
+ *    indices of clause 7 "security statistics").
+ *  - dnp3_sa_master: session key initialisation at start-up and on expiry,
+ *    transparent answers to challenges, optional aggressive mode.
+ *
+ * Both objects live in caller-provided memory (dnp3_sa_*_memory_size), take
+ * time as an argument and call their crypto provider (dnp3/crypto.h) and event
+ * callback only inside the caller's calls. Key material is zeroed by
+ * dnp3_sa_*_free. docs/sa.md describes the message sequences and choices.
+ *
+ * Wiring: dnp3_outstation_set_sa / dnp3_master_assoc_set_sa attach them to
+ * an outstation / a master association; from then on requests pass through
+ * SA before dispatch and the master answers challenges for its tasks.
+ */
+#ifndef DNP3_SA_H
+#define DNP3_SA_H
+
+#include "dnp3/crypto.h"
+#include "dnp3/master.h"
+#include "dnp3/outstation.h"
+#include "dnp3/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DNP3_SA_MAX_USERS 16
+#define DNP3_SA_MAX_KEY 32        /* update keys and session keys: 16..32 octets */
+#define DNP3_SA_MAX_CHALLENGE 64  /* challenge data: 4..64 octets */
+#define DNP3_SA_MIN_CHALLENGE 4
+#define DNP3_SA_MAX_MAC 16        /* truncated MAC values */
+
+/* MAC algorithms (MAL) and their truncations. */
+typedef enum {
+    DNP3_SA_MAL_NONE = 0,
+    DNP3_SA_MAL_HMAC_SHA1_4 = 1,    /* legacy (SAv2 serial) */
+    DNP3_SA_MAL_HMAC_SHA1_10 = 2,   /* networked */
+    DNP3_SA_MAL_HMAC_SHA256_8 = 3,  /* serial */
+    DNP3_SA_MAL_HMAC_SHA256_16 = 4, /* networked (default) */
+    DNP3_SA_MAL_HMAC_SHA1_8 = 5,    /* serial */
+    DNP3_SA_MAL_AES_GMAC = 6,       /* not supported (nonce construction unknown) */
+} dnp3_sa_mal;
+
+/* Octets of a MAC for the algorithm, or 0 if the algorithm is not supported. */
+size_t dnp3_sa_mac_len(uint8_t mal);
+
+/* Key-wrap algorithms (KWA). */
+#define DNP3_SA_KWA_AES128 1
+#define DNP3_SA_KWA_AES256 2
+
+typedef enum {
+    DNP3_SA_KS_OK = 1,
+    DNP3_SA_KS_NOT_INIT = 2,
+    DNP3_SA_KS_COMM_FAIL = 3,
+    DNP3_SA_KS_AUTH_FAIL = 4,
+} dnp3_sa_key_status;
+
+/* Error codes of g120v7. */
+typedef enum {
+    DNP3_SA_ERR_AUTHENTICATION_FAILED = 1,
+    DNP3_SA_ERR_UNEXPECTED_RESPONSE = 2,
+    DNP3_SA_ERR_NO_RESPONSE = 3,
+    DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED = 4,
+    DNP3_SA_ERR_MAC_NOT_SUPPORTED = 5,
+    DNP3_SA_ERR_KEY_WRAP_NOT_SUPPORTED = 6,
+    DNP3_SA_ERR_AUTHORIZATION_FAILED = 7,
+    DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED = 8,
+    DNP3_SA_ERR_INVALID_SIGNATURE = 9,
+    DNP3_SA_ERR_INVALID_CERTIFICATION = 10,
+    DNP3_SA_ERR_UNKNOWN_USER = 11,
+    DNP3_SA_ERR_MAX_SESSION_KEY_STATUS = 12,
+} dnp3_sa_error_code;
+
+/* Name of a g120v7 error code, e.g. "UNKNOWN_USER" (never NULL). */
+const char *dnp3_sa_error_name(unsigned code);
+
+/* Security statistics (g121/g122 point index). */
+typedef enum {
+    DNP3_SA_STAT_UNEXPECTED_MESSAGES = 0,
+    DNP3_SA_STAT_AUTHORIZATION_FAILURES,
+    DNP3_SA_STAT_AUTHENTICATION_FAILURES,
+    DNP3_SA_STAT_REPLY_TIMEOUTS,
+    DNP3_SA_STAT_REKEYS_DUE_TO_AUTH_FAILURE,
+    DNP3_SA_STAT_TOTAL_MESSAGES_SENT,
+    DNP3_SA_STAT_TOTAL_MESSAGES_RECEIVED,
+    DNP3_SA_STAT_CRITICAL_MESSAGES_SENT,
+    DNP3_SA_STAT_CRITICAL_MESSAGES_RECEIVED,
+    DNP3_SA_STAT_DISCARDED_MESSAGES,
+    DNP3_SA_STAT_ERROR_MESSAGES_SENT,
+    DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED,
+    DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS,
+    DNP3_SA_STAT_SESSION_KEY_CHANGES,
+    DNP3_SA_STAT_FAILED_SESSION_KEY_CHANGES,
+    DNP3_SA_STAT_UPDATE_KEY_CHANGES,
+    DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES,
+    DNP3_SA_STAT_REKEYS_DUE_TO_RESTARTS,
+    DNP3_SA_STAT_COUNT
+} dnp3_sa_stat;
+
+/* ---- group 120 codec ---- */
+
+/*
+ * One decoded g120 object. Fields not carried by a variation are 0/NULL.
+ * Pointers point into the decoded buffer.
+ *   v1  seq=CSQ user mal reason data=challenge
+ *   v2  seq=CSQ user data=MAC
+ *   v3  seq=CSQ user
+ *   v4  user
+ *   v5  seq=KSQ user kwa ks mal data=challenge data2=MAC (may be empty)
+ *   v6  seq=KSQ user data=wrapped key data
+ *   v7  seq user assoc error time data=error text (may be empty)
+ *   v8  kcm cert_type data=certificate
+ *   v9  data=MAC
+ *   v10 kcm op seq=SCS role role_expiry data=user name data2=public key data3=certification data
+ *   v11 kcm data=user name data2=master challenge
+ *   v12 seq=KSQ user data=outstation challenge
+ *   v13 seq=KSQ user data=encrypted update key
+ *   v14 data=signature
+ *   v15 data=MAC
+ */
+typedef struct {
+    uint8_t variation;
+    uint32_t seq;
+    uint16_t user;
+    uint8_t mal, reason, kwa, ks, kcm, op, cert_type, error;
+    uint16_t assoc, role, role_expiry;
+    dnp3_time48 time;
+    const uint8_t *data;
+    size_t data_len;
+    const uint8_t *data2;
+    size_t data2_len;
+    const uint8_t *data3;
+    size_t data3_len;
+} dnp3_g120;
+
+/*
+ * Decodes the object body (without group/variation/qualifier/size prefix) of
+ * g120 variation `variation`. Every embedded length must match the object
+ * size exactly; minimum sizes (challenge >= 4, MAC >= 4, ...) are enforced.
+ * Returns DNP3_OK, DNP3_ERR_APP_TRUNCATED, DNP3_ERR_APP_BAD_VALUE (lengths
+ * that lie, trailing octets, too-short fields) or DNP3_ERR_APP_UNKNOWN_OBJECT.
+ */
+int dnp3_g120_decode(uint8_t variation, const uint8_t *obj, size_t len, dnp3_g120 *out);
+
+/*
+ * Encodes the object body of in->variation into buf. Returns the length, or
+ * DNP3_ERR_BUFFER_TOO_SMALL / DNP3_ERR_INVALID_ARG (field too long for its
+ * 16-bit length, unknown variation).
+ */
+int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
+
+/*
+ * Finds the first object header of an APDU and decodes it if it is a g120
+ * object with exactly one object. Returns 1 (found, *out and *h filled), 0 (the
+ * first header is not g120, or there are no objects) or a negative parse
+ * error. h may be NULL.
+ */
+int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, size_t *obj_end);
+
+/* ---- users and critical functions ---- */
+
+typedef struct {
+    uint16_t number;              /* 1..65535 (1 = default user) */
+    uint8_t key_len;              /* 16 (AES-128 wrap) or 32 (AES-256 wrap) */
+    uint8_t key[DNP3_SA_MAX_KEY]; /* update key */
+} dnp3_sa_user;
+
+/* Bit map of function codes (bit fc). */
+typedef struct {
+    uint8_t bits[32];
+} dnp3_sa_fc_set;
+
+/* The default critical list of notes 7.8: every function except the optional ones. */
+void dnp3_sa_critical_default(dnp3_sa_fc_set *s);
+static inline bool dnp3_sa_fc_in(const dnp3_sa_fc_set *s, uint8_t fc)
+{
+    return (s->bits[fc >> 3] >> (fc & 7)) & 1u;
+}
+static inline void dnp3_sa_fc_set_bit(dnp3_sa_fc_set *s, uint8_t fc, bool on)
+{
+    if (on) s->bits[fc >> 3] = (uint8_t)(s->bits[fc >> 3] | (1u << (fc & 7)));
+    else s->bits[fc >> 3] = (uint8_t)(s->bits[fc >> 3] & ~(1u << (fc & 7)));
+}
+
+/* ---- security events ---- */
+
+typedef enum {
+    DNP3_SA_EV_AUTHENTICATED = 0,  /* a critical request passed (challenge or aggressive mode) */
+    DNP3_SA_EV_AUTH_FAILED,        /* wrong MAC / wrong key: the request was not executed */
+    DNP3_SA_EV_UNKNOWN_USER,       /* a message named a user that is not configured */
+    DNP3_SA_EV_REPLAY,             /* a reply or aggressive request with an old/unexpected CSQ */
+    DNP3_SA_EV_REPLY_TIMEOUT,      /* no reply to a challenge in time: the request was dropped */
+    DNP3_SA_EV_KEYS_CHANGED,       /* session keys installed */
+    DNP3_SA_EV_KEY_CHANGE_FAILED,  /* session key change rejected (bad wrap, KSQ, status copy) */
+    DNP3_SA_EV_KEYS_EXPIRED,       /* session keys expired (interval or count): COMM_FAIL */
+    DNP3_SA_EV_NO_SESSION_KEYS,    /* a reply arrived for a user without valid session keys */
+    DNP3_SA_EV_ERROR_RECEIVED,     /* master: the outstation sent g120v7 */
+    DNP3_SA_EV_UNEXPECTED,         /* a message that does not fit the state was discarded */
+    DNP3_SA_EV_AGGRESSIVE_REJECTED,/* aggressive mode request refused */
+} dnp3_sa_event_kind;
+
+typedef struct {
+    dnp3_sa_event_kind kind;
+    uint16_t user;
+    uint32_t seq;       /* CSQ or KSQ concerned */
+    uint8_t function;   /* function code of the critical request (0 if none) */
+    uint8_t error;      /* g120v7 error code sent or received (0 if none) */
+} dnp3_sa_event;
+
+typedef void (*dnp3_sa_event_cb)(void *ctx, const dnp3_sa_event *ev);
+
+/* ---- outstation ---- */
+
+typedef struct {
+    uint32_t size;                 /* sizeof(dnp3_sa_outstation_config) */
+    const dnp3_crypto *crypto;     /* required */
+    dnp3_sa_user users[DNP3_SA_MAX_USERS];
+    size_t n_users;
+    uint8_t mal;                   /* MAC algorithm of challenges and key status (default 4) */
+    uint8_t challenge_len;         /* 4..64 (default 4) */
+    uint32_t reply_timeout_ms;     /* challenge -> reply (default 2000) */
+    uint32_t key_change_interval_ms; /* session keys expire after (default 15 min; 0 = never) */
+    uint32_t key_change_count;     /* ... or after this many authenticated messages (default 1000; 0 = never) */
+    uint8_t max_error_count;       /* g120v7 errors sent before further failures are only counted (default 2) */
+    bool aggressive_mode;          /* accept aggressive-mode requests (default true) */
+    dnp3_sa_fc_set critical;       /* functions that must be authenticated (default: notes 7.8) */
+    size_t max_apdu;               /* largest request held while challenged (default 2048) */
+    dnp3_sa_event_cb on_event;
+    void *ctx;
+} dnp3_sa_outstation_config;
+
+typedef struct dnp3_sa_outstation dnp3_sa_outstation;
+
+void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
+
+/* Octets needed, or 0 for an invalid configuration (no crypto, bad key length, duplicate user,
+ * challenge_len or mal out of range, max_apdu < 249). */
+size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
+
+/* Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
+dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
+                                             dnp3_tstamp now);
+
+/* Zeroes every key and the whole object. */
+void dnp3_sa_outstation_free(dnp3_sa_outstation *sa);
+
+typedef enum {
+    DNP3_SA_PASS = 0, /* execute r.apdu (the request itself, an authenticated stored request, or an
+                       * aggressive-mode request with its g120v3/v9 objects removed) */
+    DNP3_SA_REPLY,    /* send r.apdu (an AUTH_RESPONSE) and execute nothing */
+    DNP3_SA_DROP,     /* execute and send nothing */
+} dnp3_sa_action;
+
+typedef struct {
+    dnp3_sa_action action;
+    const uint8_t *apdu; /* valid until the next call on the object */
+    size_t len;
+} dnp3_sa_result;
+
+/*
+ * Processes one received request (not CONFIRM). iin is the IIN the
+ * outstation would send now; it goes into any AUTH_RESPONSE built. Returns
+ * DNP3_OK with *r filled, or DNP3_ERR_INVALID_ARG.
+ */
+int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, uint16_t iin,
+                               dnp3_tstamp now, dnp3_sa_result *r);
+
+/* Next deadline (challenge reply timeout, key expiry) or DNP3_TSTAMP_NEVER. */
+dnp3_tstamp dnp3_sa_outstation_get_expiry(const dnp3_sa_outstation *sa);
+void dnp3_sa_outstation_handle_expiry(dnp3_sa_outstation *sa, dnp3_tstamp now);
+
+/* Key status of a user now (NOT_INIT for unknown users). */
+dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, uint16_t user);
+
+/* The DNP3_SA_STAT_COUNT statistics counters. */
+const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa);
+
+/*
+ * Attaches SA to an outstation (NULL detaches): every request then passes
+ * dnp3_sa_outstation_receive before dispatch, SA timers join the
+ * outstation's, and READ of g121 returns the statistics. Returns DNP3_OK or
+ * DNP3_ERR_INVALID_ARG.
+ */
+int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa);
+
+/* ---- master ---- */
+
+typedef struct {
+    uint32_t size;                  /* sizeof(dnp3_sa_master_config) */
+    const dnp3_crypto *crypto;      /* required */
+    dnp3_sa_user user;              /* user number and update key */
+    uint8_t session_key_len;        /* 16..32 (default 16) */
+    uint32_t key_change_interval_ms;/* rekey after (default 10 min; 0 = never) */
+    uint32_t key_change_count;      /* ... or after this many authenticated messages (default 1000) */
+    bool aggressive_mode;           /* send critical requests in aggressive mode (default false) */
+    dnp3_sa_fc_set critical;        /* functions sent in aggressive mode (default: notes 7.8) */
+    size_t max_apdu;                /* largest request remembered for MACs (default 2048) */
+    dnp3_sa_event_cb on_event;
+    void *ctx;
+} dnp3_sa_master_config;
+
+typedef struct dnp3_sa_master dnp3_sa_master;
+
+void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
+size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
+dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
+void dnp3_sa_master_free(dnp3_sa_master *sa);
+
+/* True when session keys must be (re-)established before the next request. */
+bool dnp3_sa_master_needs_keys(const dnp3_sa_master *sa, dnp3_tstamp now);
+
+/* Forget the session keys (connection lost, outstation restart): rekey before the next request. */
+void dnp3_sa_master_reset(dnp3_sa_master *sa);
+
+/*
+ * Builds the next AUTH_REQUEST of the session key exchange with application
+ * control `ac`: the key status request (g120v4), or after a key status the
+ * session key change (g120v6). Returns the length or a negative error.
+ */
+int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp now, uint8_t *buf, size_t cap);
+
+/* Remembers the request just sent (the critical request a challenge will refer to). */
+void dnp3_sa_master_note_request(dnp3_sa_master *sa, const uint8_t *apdu, size_t len);
+
+typedef enum {
+    DNP3_SA_M_IGNORE = 0, /* not for the running exchange: discard */
+    DNP3_SA_M_SEND,       /* send out[0..out_len) (challenge reply, same SEQ) and keep waiting */
+    DNP3_SA_M_NEXT_KEY,   /* key status received: send dnp3_sa_master_build_key_request next */
+    DNP3_SA_M_KEYS_OK,    /* session keys established */
+    DNP3_SA_M_FAILED,     /* error object or failed verification: *error holds the g120v7 code (0 = local) */
+} dnp3_sa_master_action;
+
+/*
+ * Processes an AUTH_RESPONSE fragment. Returns DNP3_OK with *act (and *out_len,
+ * *error) filled, or DNP3_ERR_INVALID_ARG.
+ */
+int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, size_t len, dnp3_tstamp now,
+                                    uint8_t *out, size_t cap, size_t *out_len, dnp3_sa_master_action *act,
+                                    uint8_t *error);
+
+/* True if `fc` is sent in aggressive mode (aggressive_mode on, keys valid, fc critical). */
+bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc, dnp3_tstamp now);
+
+/*
+ * Rewrites request `req` as an aggressive-mode request into out: g120v3 after
+ * the header, g120v9 MAC at the end. Returns the length or a negative error.
+ */
+int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len, uint8_t *out, size_t cap);
+
+dnp3_sa_key_status dnp3_sa_master_key_status(const dnp3_sa_master *sa, dnp3_tstamp now);
+const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa);
+
+/*
+ * Attaches SA to a master association (NULL detaches): the association
+ * establishes session keys before any other task (task kind
+ * DNP3_TASK_AUTH_KEYS), rekeys when they expire, and answers challenges of
+ * its requests. Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
+ */
+int dnp3_master_assoc_set_sa(dnp3_master_assoc *a, dnp3_sa_master *sa);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

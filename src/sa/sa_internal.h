@@ -1,0 +1,51 @@
+/*
+ * sa_internal.h - helpers shared by the Secure Authentication files
+ * (IEEE 1815-2012 clause 7): MAC computation with truncation per MAL,
+ * g120 object framing inside APDUs, statistics and security events.
+ * Not part of the public API.
+ *
+ * Files:
+ *   sa_common.c     constant-time compare, zeroize, MAL table, critical list, MACs, framing
+ *   g120.c          g120 v1..v15 codec (clause 7 authentication objects)
+ *   sa_outstation.c the outstation state machine (session keys, challenges, aggressive mode)
+ *   sa_master.c     the master state machine (key initialisation, challenge replies)
+ */
+#ifndef DNP3_SA_INTERNAL_H
+#define DNP3_SA_INTERNAL_H
+
+#include "core/cursor.h"
+#include "dnp3/app.h"
+#include "dnp3/sa.h"
+
+#define SA_STATUS_MAX (11 + DNP3_SA_MAX_CHALLENGE) /* g120v5 body without MAC */
+#define SA_CHAL_MAX 128                            /* a challenge APDU (g120v1, or g120v5 with MAC) */
+#define SA_TX_MAX 160                              /* any AUTH_RESPONSE the outstation builds */
+#define SA_PLAIN_MAX 152                           /* key length + two keys + status, padded to 8 */
+#define SA_KEYCHANGE_MAX (2 + 6 + 6 + SA_PLAIN_MAX + 8)
+
+/*
+ * Computes the MAC of parts with key according to mal into out
+ * (DNP3_SA_MAX_MAC octets). Returns the MAC length or a negative error
+ * (DNP3_ERR_INVALID_ARG for an unsupported MAL, provider errors).
+ */
+int sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
+           size_t n_parts, uint8_t out[DNP3_SA_MAX_MAC]);
+
+/* Appends a g120 object: 0x07 count 1 for v3/v4, else 0x5B count 1 with a 2-octet size. */
+void sa_put_object(dnp3_writer *w, uint8_t variation, const uint8_t *body, size_t len);
+
+/* Finds a user in a table; NULL if absent. */
+const dnp3_sa_user *sa_find_user(const dnp3_sa_user *users, size_t n, uint16_t number);
+
+/* True if fc must be authenticated by this outstation (the auth functions included). */
+bool sa_os_is_critical(const dnp3_sa_outstation *sa, uint8_t fc);
+
+static inline void sa_event(dnp3_sa_event_cb cb, void *ctx, dnp3_sa_event_kind kind, uint16_t user, uint32_t seq,
+                            uint8_t fc, uint8_t error)
+{
+    if (!cb) return;
+    dnp3_sa_event ev = {kind, user, seq, fc, error};
+    cb(ctx, &ev);
+}
+
+#endif
