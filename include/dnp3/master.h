@@ -90,6 +90,7 @@ typedef enum {
     DNP3_TASK_WRITE,               /* WRITE with caller-built objects, octet strings */
     DNP3_TASK_READ_ATTRIBUTES,     /* READ g0 */
     DNP3_TASK_REQUEST,             /* any other function code with caller-built objects */
+    DNP3_TASK_AUTH_KEYS,           /* Secure Authentication session key exchange (dnp3/sa.h) */
     DNP3_TASK_KIND_COUNT
 } dnp3_task_kind;
 
@@ -112,6 +113,7 @@ typedef enum {
     DNP3_TASK_CANCELLED,          /* the association was removed */
     DNP3_TASK_TOO_LARGE,          /* the request does not fit the channel's max_tx_fragment */
     DNP3_TASK_UNSUPPORTED,        /* e.g. an AUTH_RESPONSE (secure authentication not available) */
+    DNP3_TASK_AUTH_FAILED,        /* Secure Authentication failed (sa_error: the g120v7 code, 0 = local) */
     DNP3_TASK_RESULT_COUNT
 } dnp3_task_result;
 
@@ -140,6 +142,7 @@ typedef struct {
     int64_t propagation_ms;    /* non-LAN time sync: (D - A - outstation delay) / 2 (>= 0) */
     dnp3_time48 time_written;  /* time sync: the g50 value written */
     dnp3_parse_error parse_error; /* DNP3_TASK_MALFORMED: what and where */
+    uint8_t sa_error;          /* DNP3_TASK_AUTH_FAILED: g120v7 error code (0 = failed locally) */
 } dnp3_task_info;
 
 typedef void (*dnp3_task_cb)(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info);

@@ -158,10 +158,11 @@ int dnp3_g120_decode(uint8_t variation, const uint8_t *obj, size_t len, dnp3_g12
 int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
 
 /*
- * Finds the first object header of an APDU and decodes it if it is a g120
- * object with exactly one object. Returns 1 (found, *out and *h filled), 0 (the
- * first header is not g120, or there are no objects) or a negative parse
- * error. h may be NULL.
+ * Finds the first object header of an APDU (request or response) and decodes
+ * it if it is a g120 header with exactly one object. Returns 1 (found: *out
+ * filled, *obj_end = offset in apdu just after that object, obj_end may be
+ * NULL), 0 (the first header is not g120, or there are no objects) or a
+ * negative parse/decode error.
  */
 int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, size_t *obj_end);
 
@@ -316,6 +317,9 @@ void dnp3_sa_master_free(dnp3_sa_master *sa);
 
 /* True when session keys must be (re-)established before the next request. */
 bool dnp3_sa_master_needs_keys(const dnp3_sa_master *sa, dnp3_tstamp now);
+
+/* When the session keys must be renewed: 0 if they are not valid now, DNP3_TSTAMP_NEVER if never. */
+dnp3_tstamp dnp3_sa_master_rekey_at(const dnp3_sa_master *sa);
 
 /* Forget the session keys (connection lost, outstation restart): rekey before the next request. */
 void dnp3_sa_master_reset(dnp3_sa_master *sa);

@@ -428,6 +428,8 @@ void mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now)
         a->next_class[i] = c->class_period_ms[i] ? mst_add(now, c->class_period_ms[i]) : DNP3_TSTAMP_NEVER;
     a->uns_have = false;
     a->confirm_pending = false;
+    if (a->sa) dnp3_sa_master_reset(a->sa); /* a new session: new session keys */
+    mst_retry_reset(a, &a->r_sa, now);
 }
 
 dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t address)
@@ -561,7 +563,8 @@ static void route(dnp3_master *m, uint16_t src, const uint8_t *frag, size_t len,
     case DNP3_FC_RESPONSE: mst_on_response(a, frag, len, &apdu, now); break;
     case DNP3_FC_UNSOLICITED_RESPONSE: mst_on_unsolicited(a, frag, len, &apdu, now); break;
     case DNP3_FC_AUTH_RESPONSE:
-        if (a->t.awaiting) mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
+        if (a->sa) mst_on_auth_response(a, frag, len, &apdu, now);
+        else if (a->t.awaiting) mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
         else a->stats.unexpected_responses++;
         break;
     default:

@@ -21,6 +21,7 @@
 #define DNP3_MASTER_INTERNAL_H
 
 #include "dnp3/master.h"
+#include "dnp3/sa.h"
 #include "dnp3/writer.h"
 
 /* IIN2 bits that say the outstation refused (part of) a request. */
@@ -80,6 +81,7 @@ typedef struct {
     dnp3_time48 time_written;
     size_t n_statuses;
     dnp3_parse_error perr;
+    uint8_t sa_error;   /* AUTH_FAILED: g120v7 code */
 } mst_task;
 
 struct dnp3_master_assoc {
@@ -127,6 +129,10 @@ struct dnp3_master_assoc {
     size_t q_head, q_count;
     uint8_t *statuses;        /* max_command_objects */
     dnp3_master_assoc_stats stats;
+
+    /* Secure Authentication (sa_hook.c), NULL = off */
+    struct dnp3_sa_master *sa;
+    mst_retry r_sa;
 };
 
 struct dnp3_master {
@@ -228,6 +234,14 @@ dnp3_task_result mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *resp);
 int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t ac);
 void mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
 bool mst_utc_now(const dnp3_master *m, dnp3_time48 *out);
+
+/* sa_hook.c: AUTH_RESPONSE of the outstanding request; the request about to be sent (may be
+ * rewritten in aggressive mode, returns its new length) and noted as sent. */
+void mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+                          dnp3_tstamp now);
+size_t mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t len, dnp3_tstamp now);
+bool mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now);
+int mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len);
 
 /* The time delay of a response's first g52 object (g52v1 seconds, g52v2 ms) in ms; false if absent
  * (timesync.c; also used for the restart delay by evaluate.c). */

@@ -22,6 +22,7 @@ static const char *const result_names[DNP3_TASK_RESULT_COUNT] = {
     [DNP3_TASK_CANCELLED] = "CANCELLED",
     [DNP3_TASK_TOO_LARGE] = "TOO_LARGE",
     [DNP3_TASK_UNSUPPORTED] = "UNSUPPORTED",
+    [DNP3_TASK_AUTH_FAILED] = "AUTH_FAILED",
 };
 
 static const char *const result_text[DNP3_TASK_RESULT_COUNT] = {
@@ -41,7 +42,8 @@ static const char *const result_text[DNP3_TASK_RESULT_COUNT] = {
     [DNP3_TASK_START_TIMEOUT] = "task could not start in time",
     [DNP3_TASK_CANCELLED] = "association removed",
     [DNP3_TASK_TOO_LARGE] = "request larger than the channel's maximum fragment",
-    [DNP3_TASK_UNSUPPORTED] = "outstation used a feature this master does not support",
+    [DNP3_TASK_UNSUPPORTED] = "outstation used a feature this master does not support (e.g. it demands secure authentication)",
+    [DNP3_TASK_AUTH_FAILED] = "secure authentication failed (wrong update key or user, or the outstation refused the MAC)",
 };
 
 static const char *const kind_names[DNP3_TASK_KIND_COUNT] = {
@@ -59,6 +61,7 @@ static const char *const kind_names[DNP3_TASK_KIND_COUNT] = {
     [DNP3_TASK_WRITE] = "write",
     [DNP3_TASK_READ_ATTRIBUTES] = "read_attributes",
     [DNP3_TASK_REQUEST] = "request",
+    [DNP3_TASK_AUTH_KEYS] = "auth_session_keys",
 };
 
 const char *dnp3_task_result_name(int r)

@@ -113,6 +113,10 @@ static void automatic_done(dnp3_master_assoc *a, const mst_task *t, dnp3_task_re
             mst_retry_fail(a, &a->r_time, now);
         }
         break;
+    case DNP3_TASK_AUTH_KEYS:
+        if (r == DNP3_TASK_SUCCESS) mst_retry_reset(a, &a->r_sa, now);
+        else mst_retry_fail(a, &a->r_sa, now);
+        break;
     default: break;
     }
 }
@@ -136,6 +140,7 @@ void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
     info.propagation_ms = t.propagation_ms;
     info.time_written = t.time_written;
     info.parse_error = t.perr;
+    info.sa_error = t.sa_error;
 
     dnp3_task_cb cb = NULL;
     void *ctx = NULL;
@@ -191,6 +196,7 @@ bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now)
         mst_finish(a, (dnp3_task_result)rc, now);
         return true;
     }
+    if (a->sa) len = mst_sa_outgoing(a, m->txbuf, m->txcap, len, now);
     rc = dnp3_channel_send(m->ch, a->cfg.address, m->txbuf, len);
     if (rc == DNP3_ERR_BUFFER_TOO_SMALL) {
         m->blocked = true;
@@ -247,7 +253,11 @@ static bool pick(dnp3_master_assoc *a, dnp3_tstamp now)
     const dnp3_assoc_config *c = &a->cfg;
     mst_task t = {0};
     const mst_user_task *u = mst_queue_head(a);
-    if (a->need_clear_restart && c->clear_restart && mst_retry_ready(&a->r_restart, now)) {
+    if (a->sa && mst_sa_needs_keys(a, now)) {
+        /* Secure Authentication: nothing else runs before the session keys are valid */
+        if (!mst_retry_ready(&a->r_sa, now)) return false;
+        t.kind = DNP3_TASK_AUTH_KEYS;
+    } else if (a->need_clear_restart && c->clear_restart && mst_retry_ready(&a->r_restart, now)) {
         t.kind = DNP3_TASK_CLEAR_RESTART;
     } else if (u) {
         t.user = true;
@@ -299,6 +309,10 @@ dnp3_tstamp mst_ready_at(const dnp3_master_assoc *a)
     const dnp3_assoc_config *c = &a->cfg;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER;
     if (a->confirm_pending || a->q_count > 0) t = 0;
+    if (a->sa) {
+        dnp3_tstamp k = dnp3_sa_master_rekey_at(a->sa);
+        t = mst_min_ts(t, k > a->r_sa.at ? k : a->r_sa.at);
+    }
     if (a->need_clear_restart && c->clear_restart) t = mst_min_ts(t, a->r_restart.at);
     if (a->need_time_sync && c->time_sync != DNP3_TIMESYNC_NONE) t = mst_min_ts(t, a->r_time.at);
     if (a->startup != MST_STARTUP_DONE) return mst_min_ts(t, a->r_startup.at);

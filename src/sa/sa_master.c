@@ -125,6 +125,15 @@ void dnp3_sa_master_reset(dnp3_sa_master *sa)
     if (sa) forget(sa);
 }
 
+dnp3_tstamp dnp3_sa_master_rekey_at(const dnp3_sa_master *sa)
+{
+    if (!sa) return DNP3_TSTAMP_NEVER;
+    if (sa->state != M_READY) return 0;
+    if (sa->cfg.key_change_count && sa->auth_count >= sa->cfg.key_change_count) return 0;
+    if (!sa->cfg.key_change_interval_ms) return DNP3_TSTAMP_NEVER;
+    return sa->keys_at + sa->cfg.key_change_interval_ms;
+}
+
 bool dnp3_sa_master_needs_keys(const dnp3_sa_master *sa, dnp3_tstamp now)
 {
     return sa && (sa->state != M_READY || expired(sa, now));
@@ -334,7 +343,9 @@ int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len
     if (sa->state != M_READY || !sa->chal_valid) return DNP3_ERR_STATE;
     const size_t ml = dnp3_sa_mac_len(sa->mal);
     if (!ml) return DNP3_ERR_STATE;
-    if (len + 10 + 6 + ml > cap) return DNP3_ERR_BUFFER_TOO_SMALL;
+    if (len + 10 + 6 + ml > cap || len > sa->cfg.max_apdu) return DNP3_ERR_BUFFER_TOO_SMALL;
+    memcpy(sa->work, req, len); /* out may be req */
+    req = sa->work;
     dnp3_writer w;
     dnp3_wr_init(&w, out, cap);
     dnp3_wr_bytes(&w, req, 2);

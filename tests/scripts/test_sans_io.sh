@@ -2,7 +2,7 @@
 # test_sans_io.sh BUILD_DIR SOURCE_DIR
 #
 # Proves that the protocol core (libdnp3.a: src/core, link, transport, app,
-# outstation, master, channel) is sans-I/O: it never touches a socket, the
+# outstation, master, channel, sa) is sans-I/O: it never touches a socket, the
 # clock, stdio, threads or malloc (docs/architecture.md, design guide section 1).
 #
 #  1. `nm -u` on every object of BUILD_DIR/libdnp3.a: each symbol the core uses
@@ -20,7 +20,7 @@ set -euo pipefail
 BUILD_DIR=${1:?usage: test_sans_io.sh BUILD_DIR SOURCE_DIR}
 SOURCE_DIR=${2:?usage: test_sans_io.sh BUILD_DIR SOURCE_DIR}
 LIB="$BUILD_DIR/libdnp3.a"
-CORE_DIRS=(core link transport app outstation master channel)
+CORE_DIRS=(core link transport app outstation master channel sa)
 
 if [ ! -f "$LIB" ]; then
   echo "SKIP: $LIB not found (build the dnp3core target first)"
