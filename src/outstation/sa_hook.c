@@ -28,7 +28,6 @@ static void sa_reply(dnp3_outstation *os, const uint8_t *apdu, size_t len)
     os->sol_more = false;
     os->sol_await = false;
     os->sol_seq = dnp3_ac_seq(apdu[0]);
-    os->req_valid = false; /* a repeat of the request is challenged again, never answered from memory */
 }
 
 /* READ whose every header is g121 (v0/v1, all or 8/16-bit range): answered here. */

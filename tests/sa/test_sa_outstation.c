@@ -1,0 +1,443 @@
+/*
+ * test_sa_outstation.c - the outstation side of Secure Authentication
+ * (IEEE 1815-2012 clause 7) at the fragment level on a virtual clock: a
+ * critical request never reaches the control callback before its reply
+ * verified (unauthenticated, tampered request, wrong MAC, wrong user, replay,
+ * late reply, expired keys), key change failures, aggressive mode and its
+ * replay, max error count, broadcasts, non-critical requests and g121.
+ */
+#include "sa_fixture.h"
+
+static const char *DO_REQ = "C3 05 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00";
+
+static uint8_t ukey1[16];
+
+static dnp3_sa_master *keyed_master(sf_os *f, dnp3_crypto *mc, uint16_t user)
+{
+    sf_key(ukey1, 16, 0);
+    dnp3_sa_master *m = sf_msa_setup(mc, user, ukey1, 16, NULL);
+    uint8_t req[256], out[256];
+    size_t out_len;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    int n = dnp3_sa_master_build_key_request(m, 0xC0, f->now, req, sizeof req);
+    sf_os_send(f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
+    n = dnp3_sa_master_build_key_request(m, 0xC1, f->now, req, sizeof req);
+    sf_os_send(f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_KEYS_OK);
+    return m;
+}
+
+/* The master sends `req` (noted), the outstation challenges; returns the master's reply in out. */
+static size_t challenge_reply(sf_os *f, dnp3_sa_master *m, const uint8_t *req, size_t n, uint8_t *out)
+{
+    dnp3_sa_master_note_request(m, req, n);
+    sf_os_send(f, req, n);
+    assert_true(f->out_len > 10);
+    assert_int_equal(f->out[1], 0x83);
+    assert_int_equal(f->out[5], 1); /* g120v1 */
+    size_t out_len = 0;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, 256, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_SEND);
+    return out_len;
+}
+
+static uint8_t error_code(const sf_os *f)
+{
+    /* AUTH_RESPONSE g120v7: header 4, object header 6, then seq 4 user 2 assoc 2 code 1 */
+    if (f->out_len < 19) print_message("out: %s\n", tu_tohex(f->out, f->out_len));
+    assert_true(f->out_len >= 19);
+    assert_int_equal(f->out[1], 0x83);
+    assert_int_equal(f->out[5], 7);
+    return f->out[18];
+}
+
+static void test_unauthenticated_operate_never_executes(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    /* no session keys at all: the DO is challenged, not executed */
+    sf_os_send_hex(&f, DO_REQ);
+    assert_int_equal(f.out[1], 0x83);
+    assert_int_equal(f.crob_calls, 0);
+    /* a forged reply (any MAC) with the right CSQ */
+    sf_os_send_hex(&f, "C3 20 78 02 5B 01 16 00 01 00 00 00 01 00 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF");
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 0);
+    /* SELECT / OPERATE, WRITE, restarts, unsolicited control are critical as well */
+    const char *critical[] = {
+        "C4 03 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00",
+        "C5 04 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00",
+        "C6 06 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00",
+        "C7 02 50 01 00 07 07 00", "C8 0D", "C9 0E", "CA 14 3C 02 06", "CB 15 3C 02 06", "CC 18",
+    };
+    for (size_t i = 0; i < sizeof critical / sizeof *critical; i++) {
+        sf_os_send_hex(&f, critical[i]);
+        assert_true(f.out_len > 5);
+        assert_int_equal(f.out[1], 0x83); /* challenged */
+        assert_int_equal(f.out[5], 1);
+    }
+    assert_int_equal(f.crob_calls, 0);
+    /* DIRECT_OPERATE_NR too: challenged although it normally has no response */
+    assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS], 0);
+}
+
+static void test_authenticated_operate(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    assert_int_equal(f.crob_calls, 0);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(f.crob_calls, 1);
+    assert_int_equal(f.out[1], 0x81);
+    assert_int_equal(f.out[0] & 0x0F, 3);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_AUTHENTICATED), 1);
+    /* replay of the same reply: no challenge outstanding -> discarded, nothing executed */
+    sf_os_send(&f, out, rl);
+    assert_int_equal(f.crob_calls, 1);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_REPLAY), 1);
+    /* replay of request + old reply: the new challenge has a new CSQ, the old reply does not match */
+    sf_os_send(&f, req, n);
+    assert_int_equal(f.out[1], 0x83);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(f.crob_calls, 1);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_REPLAY), 2);
+    /* a READ is not critical: answered at once */
+    sf_os_send_hex(&f, "C4 01 3C 01 06");
+    assert_int_equal(f.out[1], 0x81);
+}
+
+static void test_tampered_request_and_mac(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], bad[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    /* the master MACs the request it sent; the outstation received a modified one (index 3 -> 5) */
+    memcpy(bad, req, n);
+    bad[7] = 5;
+    dnp3_sa_master_note_request(m, req, n);
+    sf_os_send(&f, bad, n);
+    size_t rl = 0;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    dnp3_sa_master_on_auth_response(m, f.out, f.out_len, f.now, out, sizeof out, &rl, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_SEND);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 0);
+    /* a tampered MAC */
+    rl = challenge_reply(&f, m, req, n, out);
+    out[rl - 1] ^= 0x01;
+    sf_os_send(&f, out, rl);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 0);
+    /* a truncated MAC (length differs) */
+    rl = challenge_reply(&f, m, req, n, out);
+    out[6] = (uint8_t)(out[6] - 1);
+    sf_os_send(&f, out, rl - 1);
+    assert_int_equal(f.crob_calls, 0);
+    assert_true(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_AUTHENTICATION_FAILURES] >= 2);
+    assert_true(sf_count_ev(&f, DNP3_SA_EV_AUTH_FAILED) >= 2);
+}
+
+static void test_wrong_user(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    /* key status request for an unknown user: error UNKNOWN_USER */
+    sf_os_send_hex(&f, "C0 20 78 04 07 01 09 00");
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
+    /* a reply naming an unknown user */
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    out[12] = 9; /* USR 9 */
+    sf_os_send(&f, out, rl);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
+    assert_int_equal(f.crob_calls, 0);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_UNKNOWN_USER), 2);
+}
+
+static void test_user_two_cannot_use_user_one_keys(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    out[12] = 2; /* user 2 exists but has no session keys */
+    sf_os_send(&f, out, rl);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 0);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_NO_SESSION_KEYS), 1);
+}
+
+static void test_challenge_timeout(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    assert_int_equal(dnp3_outstation_get_expiry(f.os), f.now + 2000);
+    sf_os_advance(&f, 2000);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_REPLY_TIMEOUT), 1);
+    assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_REPLY_TIMEOUTS], 1);
+    sf_os_send(&f, out, rl); /* too late */
+    assert_int_equal(f.out_len, 0);
+    assert_int_equal(f.crob_calls, 0);
+}
+
+static void short_keys(dnp3_sa_outstation_config *c)
+{
+    c->key_change_interval_ms = 60000;
+    c->key_change_count = 3;
+}
+
+static void test_expired_session_keys(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, short_keys);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    /* interval: keys expire after 60 s */
+    assert_int_equal(dnp3_outstation_get_expiry(f.os), 60000);
+    sf_os_advance(&f, 60000);
+    assert_int_equal(dnp3_sa_outstation_key_status(f.sa, 1), DNP3_SA_KS_COMM_FAIL);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_KEYS_EXPIRED), 1);
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 0);
+    /* the key status now says COMM_FAIL; a rekey restores service */
+    sf_os_send_hex(&f, "C0 20 78 04 07 01 01 00");
+    assert_int_equal(f.out[17], DNP3_SA_KS_COMM_FAIL);
+    m = keyed_master(&f, &mc, 1);
+    /* count: 3 authenticated messages, the 4th needs new keys */
+    for (int i = 0; i < 3; i++) {
+        req[0] = (uint8_t)(0xC0 | i);
+        rl = challenge_reply(&f, m, req, n, out);
+        sf_os_send(&f, out, rl);
+        assert_int_equal(f.out[1], 0x81);
+    }
+    assert_int_equal(f.crob_calls, 3);
+    req[0] = 0xC5;
+    rl = challenge_reply(&f, m, req, n, out);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 3);
+}
+
+static void test_key_change_failures(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    uint8_t wrong[16], req[256], out[256];
+    sf_key(wrong, 16, 0x50);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = sf_msa_setup(&mc, 1, wrong, 16, NULL);
+    size_t ol;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    int n = dnp3_sa_master_build_key_request(m, 0xC0, 0, req, sizeof req);
+    sf_os_send(&f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &ol, &act, &err);
+    n = dnp3_sa_master_build_key_request(m, 0xC1, 0, req, sizeof req);
+    sf_os_send(&f, req, (size_t)n);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(dnp3_sa_outstation_key_status(f.sa, 1), DNP3_SA_KS_AUTH_FAIL);
+    dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &ol, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_FAILED);
+    assert_int_equal(err, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_KEY_CHANGE_FAILED), 1);
+    /* a session key change without a preceding status (KSQ unknown) */
+    sf_os_send(&f, req, (size_t)n);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    /* the right key with a stale KSQ: build against one status, then ask for another */
+    sf_key(ukey1, 16, 0);
+    m = sf_msa_setup(&mc, 1, ukey1, 16, NULL);
+    n = dnp3_sa_master_build_key_request(m, 0xC2, 0, req, sizeof req);
+    sf_os_send(&f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &ol, &act, &err);
+    sf_os_send_hex(&f, "C3 20 78 04 07 01 01 00"); /* someone else asks: KSQ moves on */
+    n = dnp3_sa_master_build_key_request(m, 0xC4, 0, req, sizeof req);
+    sf_os_send(&f, req, (size_t)n);
+    assert_int_equal(f.out_len, 0); /* third failure in a row: above max_error_count (2), only counted */
+    assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_FAILED_SESSION_KEY_CHANGES], 3);
+}
+
+static void test_aggressive_mode(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], ag[128], ag2[128];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    int an = dnp3_sa_master_aggressive(m, req, n, ag, sizeof ag);
+    assert_true(an > (int)n);
+    sf_os_send(&f, ag, (size_t)an);
+    assert_int_equal(f.crob_calls, 1);
+    assert_int_equal(f.out[1], 0x81);
+    /* the response echoes the plain request objects */
+    assert_memory_equal(f.out + 4, req + 2, n - 2);
+    /* replay: same CSQ -> rejected */
+    sf_os_send(&f, ag, (size_t)an);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 1);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_REPLAY), 1);
+    /* next one (CSQ + 1) after a normal challenge in between */
+    uint8_t out[256];
+    req[0] = 0xC4;
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(f.crob_calls, 2);
+    req[0] = 0xC5;
+    an = dnp3_sa_master_aggressive(m, req, n, ag2, sizeof ag2);
+    /* tampered: flip an octet of the CROB */
+    ag2[20] ^= 1;
+    sf_os_send(&f, ag2, (size_t)an);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(f.crob_calls, 2);
+    /* a g120v3 without a trailing g120v9 */
+    sf_os_send(&f, ag, 2 + 10 + n - 2);
+    assert_int_equal(f.crob_calls, 2);
+}
+
+static void no_aggressive(dnp3_sa_outstation_config *c) { c->aggressive_mode = false; }
+
+static void test_aggressive_refused_and_max_errors(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, no_aggressive);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], ag[128];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    int an = dnp3_sa_master_aggressive(m, req, n, ag, sizeof ag);
+    sf_os_send(&f, ag, (size_t)an);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+    assert_int_equal(f.crob_calls, 0);
+    /* max error count 2: the next failures are counted but not answered */
+    sf_os_send(&f, ag, (size_t)an);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+    sf_os_send(&f, ag, (size_t)an);
+    assert_int_equal(f.out_len, 0);
+    assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_ERROR_MESSAGES_SENT], 2);
+    /* a success resets the counter */
+    uint8_t out[256];
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(f.crob_calls, 1);
+    sf_os_send(&f, ag, (size_t)an);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+}
+
+static void test_broadcast_and_stats(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    uint8_t req[64];
+    size_t n = tu_hex("C0 06 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00", req, sizeof req);
+    assert_int_equal(dnp3_outstation_receive(f.os, req, n, DNP3_BCAST_NO_CONFIRM, 0), DNP3_OK);
+    assert_int_equal(f.crob_calls, 0);
+    /* g121 statistics by READ (all, and a range) */
+    sf_os_send_hex(&f, "C1 01 79 00 06");
+    assert_int_equal(f.out[1], 0x81);
+    assert_int_equal(f.out_len, 4 + 5 + 18 * 7);
+    assert_hex(f.out + 4, 5, "79 01 00 00 11");
+    sf_os_send_hex(&f, "C2 01 79 01 00 05 06");
+    /* index 5 total messages sent: 0, index 6 total messages received: 2 */
+    assert_hex(f.out + 4, 19, "79 01 00 05 06 01 00 00 00 00 00 00 01 00 00 02 00 00 00");
+    /* AUTH_REQUEST with UNS, or without objects, or unsupported variations */
+    sf_os_send_hex(&f, "D0 20 78 04 07 01 01 00");
+    assert_int_equal(f.out_len, 0);
+    sf_os_send_hex(&f, "C3 20");
+    assert_int_equal(f.out_len, 0);
+    sf_os_send_hex(&f, "C4 20 78 0B 5B 01 0C 00 04 03 00 04 00 6A 69 6D AA AA AA AA");
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
+}
+
+static void test_config_validation(void **state)
+{
+    (void)state;
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_outstation_config c;
+    dnp3_sa_outstation_config_init(&c);
+    assert_int_equal(dnp3_sa_outstation_memory_size(&c), 0); /* no crypto, no users */
+    c.crypto = &mc;
+    c.n_users = 1;
+    c.users[0].number = 1;
+    c.users[0].key_len = 20;
+    assert_int_equal(dnp3_sa_outstation_memory_size(&c), 0);
+    c.users[0].key_len = 16;
+    assert_true(dnp3_sa_outstation_memory_size(&c) > 0);
+    c.n_users = 2;
+    c.users[1] = c.users[0]; /* duplicate user */
+    assert_int_equal(dnp3_sa_outstation_memory_size(&c), 0);
+    c.n_users = 1;
+    c.mal = 6;
+    assert_int_equal(dnp3_sa_outstation_memory_size(&c), 0);
+    c.mal = 4;
+    c.challenge_len = 3;
+    assert_int_equal(dnp3_sa_outstation_memory_size(&c), 0);
+    dnp3_sa_fc_set s;
+    dnp3_sa_critical_default(&s);
+    assert_true(dnp3_sa_fc_in(&s, DNP3_FC_DIRECT_OPERATE));
+    assert_true(dnp3_sa_fc_in(&s, DNP3_FC_WRITE));
+    assert_true(dnp3_sa_fc_in(&s, DNP3_FC_COLD_RESTART));
+    assert_false(dnp3_sa_fc_in(&s, DNP3_FC_READ));
+    assert_false(dnp3_sa_fc_in(&s, DNP3_FC_CONFIRM));
+    assert_false(dnp3_sa_fc_in(&s, DNP3_FC_AUTH_REQUEST));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unauthenticated_operate_never_executes),
+        cmocka_unit_test(test_authenticated_operate),
+        cmocka_unit_test(test_tampered_request_and_mac),
+        cmocka_unit_test(test_wrong_user),
+        cmocka_unit_test(test_user_two_cannot_use_user_one_keys),
+        cmocka_unit_test(test_challenge_timeout),
+        cmocka_unit_test(test_expired_session_keys),
+        cmocka_unit_test(test_key_change_failures),
+        cmocka_unit_test(test_aggressive_mode),
+        cmocka_unit_test(test_aggressive_refused_and_max_errors),
+        cmocka_unit_test(test_broadcast_and_stats),
+        cmocka_unit_test(test_config_validation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
