@@ -13,6 +13,7 @@
 #include "decode_fmt.h"
 #include "master_out.h"
 #include "master_session.h"
+#include "sa_cli.h"
 
 static const char *const CMD = "dnp3 master";
 
@@ -40,7 +41,10 @@ static void usage(FILE *f)
             "  --master-addr N    our link address (default 1)\n"
             "  --link-addr N      the outstation's link address (default 10)\n"
             "  --timeout MS       response timeout (default 5000)\n"
-            "  --decode LEVEL     print traffic: none, link, transport, app, objects\n");
+            "  --decode LEVEL     print traffic: none, link, transport, app, objects\n"
+            "  --sa-user N        Secure Authentication v5 user number (default 1 with a key file)\n"
+            "  --sa-update-key-file FILE  authenticate with this update key (32 or 64 hex digits):\n"
+            "                     session keys are set up first, challenges are answered\n");
 }
 
 typedef struct {
@@ -255,6 +259,12 @@ static int parse(int argc, char **argv, master_cmd *c)
             if (cli_tap_parse_level(CMD, val, &c->sc.decode)) return 2;
         } else if (!strcmp(a, "--json")) {
             c->json = true;
+        } else if (!strcmp(a, "--sa-user")) {
+            if (cli_uint(CMD, a, val, 1, 65535, &v)) return 2;
+            c->sc.sa_user.number = (uint16_t)v;
+        } else if (!strcmp(a, "--sa-update-key-file")) {
+            if (sa_cli_load_key(CMD, val, &c->sc.sa_user)) return 2;
+            c->sc.sa = true;
         } else if (!strcmp(a, "--class") && !strcmp(c->sub, "poll")) {
             c->classes = 0;
             for (const char *p = val; *p; p++) {
@@ -313,6 +323,8 @@ static int parse(int argc, char **argv, master_cmd *c)
     }
     if (!target) return cli_usage_error(CMD, "%s needs a TARGET (HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", c->sub);
     if (master_parse_target(CMD, target, &c->sc)) return 2;
+    if (c->sc.sa && !c->sc.sa_user.number) c->sc.sa_user.number = 1; /* the default user */
+    if (c->sc.sa_user.number && !c->sc.sa) return cli_usage_error(CMD, "--sa-user needs --sa-update-key-file FILE");
     if (c->sc.master_addr == c->sc.link_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
     if (!strcmp(c->sub, "operate")) {
         if (!c->crob && !c->analog) return cli_usage_error(CMD, "operate needs --crob INDEX or --analog INDEX");

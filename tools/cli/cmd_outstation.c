@@ -16,6 +16,7 @@
 #include "config_yaml.h"
 #include "dnp3/io_roles.h"
 #include "outstation_app.h"
+#include "sa_cli.h"
 
 static const char *const CMD = "dnp3 outstation";
 
@@ -46,6 +47,10 @@ static void usage(FILE *f)
             "  --keep-alive MS        link-status keep-alive period (default 60000, 0 = off)\n"
             "  --decode LEVEL         print traffic: none, link, transport, app, objects\n"
             "  --log-level LEVEL      error, info (default) or debug\n"
+            "  --sa-user N            demand Secure Authentication v5 (IEEE 1815 clause 7) for critical\n"
+            "                         requests (operate, write, restart, ...) from user N (1..65535);\n"
+            "                         give its key with the next --sa-update-key-file (repeat the pair)\n"
+            "  --sa-update-key-file FILE  that user's update key: 32 or 64 hex digits (AES-128/256)\n"
             "  -h, --help             this help\n");
 }
 
@@ -123,6 +128,9 @@ typedef struct {
     bool have_link, have_master, have_points, simulate, no_unsol, reject;
     unsigned decode;
     bool verbose;
+    dnp3_sa_user sa_users[DNP3_SA_MAX_USERS];
+    size_t sa_count;
+    bool sa_key_pending; /* the last --sa-user still waits for its key file */
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -201,11 +209,29 @@ static int parse_options(int argc, char **argv, options *o)
             if (strcmp(v, "error") && strcmp(v, "info") && strcmp(v, "debug"))
                 return cli_usage_error(CMD, "--log-level: '%s' is not error, info or debug", v);
             o->verbose = strcmp(v, "error") != 0;
+        } else if (!strcmp(a, "--sa-user")) {
+            NEED_VALUE();
+            if (o->sa_key_pending) return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file", o->sa_users[o->sa_count - 1].number);
+            if (o->sa_count >= DNP3_SA_MAX_USERS) return cli_usage_error(CMD, "--sa-user: at most %d users", DNP3_SA_MAX_USERS);
+            uint64_t u;
+            if (cli_uint(CMD, a, v, 1, 65535, &u)) return 2;
+            for (size_t k = 0; k < o->sa_count; k++)
+                if (o->sa_users[k].number == u) return cli_usage_error(CMD, "--sa-user %u given twice", (unsigned)u);
+            o->sa_users[o->sa_count].number = (uint16_t)u;
+            o->sa_count++;
+            o->sa_key_pending = true;
+        } else if (!strcmp(a, "--sa-update-key-file")) {
+            NEED_VALUE();
+            if (!o->sa_key_pending) return cli_usage_error(CMD, "--sa-update-key-file must follow an --sa-user N");
+            if (sa_cli_load_key(CMD, v, &o->sa_users[o->sa_count - 1])) return 2;
+            o->sa_key_pending = false;
         } else {
             return cli_usage_error(CMD, "unknown option '%s' (see dnp3 outstation --help)", a);
         }
 #undef NEED_VALUE
     }
+    if (o->sa_key_pending)
+        return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file", o->sa_users[o->sa_count - 1].number);
     if (o->config && o->have_points) return cli_usage_error(CMD, "--config and --points cannot be combined");
     if ((o->listen[0] != 0) + (o->udp[0] != 0) + (o->connect[0] != 0) > 1)
         return cli_usage_error(CMD, "--listen, --udp and --connect cannot be combined");
@@ -277,6 +303,16 @@ int cmd_outstation(int argc, char **argv)
         goto out;
     }
 
+    if (o.sa_count) {
+        rc = outstation_app_enable_sa(&c->app, o.sa_users, o.sa_count, dnp3_io_now(c->loop), err, sizeof err);
+        dnp3_zeroize(o.sa_users, sizeof o.sa_users);
+        if (rc) {
+            fprintf(stderr, "%s: %s\n", CMD, err);
+            rc = 2;
+            goto out;
+        }
+    }
+
     dnp3_io_config ioc;
     dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : o.connect[0] ? DNP3_IO_TCP_CLIENT : DNP3_IO_TCP_SERVER);
     char host[128], peer_host[128];
@@ -320,6 +356,8 @@ int cmd_outstation(int argc, char **argv)
            o.connect[0] ? port : dnp3_io_local_port(dnp3_io_outstation_io(c->bind)), prof.link_addr, prof.master_addr,
            point_total(&prof), o.config ? o.config : o.have_points ? "uniform profile" : "substation profile",
            o.simulate ? ", simulating" : "");
+    if (c->app.sa) printf("%s: Secure Authentication v5 demanded for critical requests (%zu user%s)\n", CMD,
+                          o.sa_count, o.sa_count == 1 ? "" : "s");
     fflush(stdout);
 
     uv_signal_init(c->loop, &c->sigint);

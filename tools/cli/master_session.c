@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnp3/crypto.h"
+#include "sa_cli.h"
+
 static const char *const CMD = "dnp3 master";
 
 int master_parse_target(const char *cmd, const char *target, master_session_config *c)
@@ -51,6 +54,17 @@ void master_print_task_failure(const char *cmd, const dnp3_task_info *info, uint
         break;
     case DNP3_TASK_DISCONNECTED:
         fprintf(stderr, "%s: the connection closed before the outstation answered\n", cmd);
+        break;
+    case DNP3_TASK_UNSUPPORTED:
+        fprintf(stderr,
+                "%s: the outstation demands Secure Authentication for %s (it answered with a challenge); "
+                "give --sa-user N --sa-update-key-file FILE\n",
+                cmd, dnp3_fc_name(info->function) ? dnp3_fc_name(info->function) : "this request");
+        break;
+    case DNP3_TASK_AUTH_FAILED:
+        fprintf(stderr, "%s: Secure Authentication failed for %s: %s\n", cmd,
+                dnp3_fc_name(info->function) ? dnp3_fc_name(info->function) : "the request",
+                info->sa_error ? dnp3_sa_error_name(info->sa_error) : "the session keys are no longer valid");
         break;
     default:
         fprintf(stderr, "%s: %s failed: %s\n", cmd, dnp3_task_kind_name(info->kind),
@@ -141,6 +155,48 @@ static void on_signal(uv_signal_t *h, int signum)
     master_session_finish(s, s->cfg.watch ? 0 : 1);
 }
 
+/* Security events: a failed key exchange ends a one-shot command with a clear message. */
+static void sa_event(void *ctx, const dnp3_sa_event *ev)
+{
+    master_session *s = ctx;
+    bool fatal = ev->kind == DNP3_SA_EV_KEY_CHANGE_FAILED ||
+                 (ev->kind == DNP3_SA_EV_ERROR_RECEIVED && ev->function == 0 &&
+                  dnp3_sa_master_key_status(s->sa, dnp3_io_now(s->loop)) != DNP3_SA_KS_OK);
+    if (s->cfg.decode || s->cfg.watch || fatal) {
+        FILE *f = fatal ? stderr : stdout;
+        if (fatal && ev->kind == DNP3_SA_EV_ERROR_RECEIVED)
+            fprintf(f, "%s: Secure Authentication failed: the outstation answered %s for user %u%s\n", CMD,
+                    dnp3_sa_error_name(ev->error), ev->user,
+                    ev->error == DNP3_SA_ERR_UNKNOWN_USER          ? " (the user is not configured there)"
+                    : ev->error == DNP3_SA_ERR_AUTHENTICATION_FAILED ? " (wrong update key?)"
+                                                                     : "");
+        else if (fatal)
+            fprintf(f, "%s: Secure Authentication failed: session key change for user %u not confirmed "
+                       "(wrong update key?)\n", CMD, ev->user);
+        else
+            fprintf(f, "%s: security: %s\n", CMD, sa_cli_event_text(ev));
+        fflush(f);
+    }
+    if (fatal && !s->cfg.watch) master_session_finish(s, 1);
+}
+
+static int sa_attach(master_session *s, dnp3_tstamp now)
+{
+    dnp3_sa_master_config c;
+    dnp3_sa_master_config_init(&c);
+    c.crypto = dnp3_crypto_openssl();
+    c.user = s->cfg.sa_user;
+    c.on_event = sa_event;
+    c.ctx = s;
+    size_t size = dnp3_sa_master_memory_size(&c), al = _Alignof(max_align_t);
+    s->sa_mem = size ? aligned_alloc(al, (size + al - 1) / al * al) : NULL;
+    if (s->sa_mem) s->sa = dnp3_sa_master_init(s->sa_mem, size, &c, now);
+    dnp3_zeroize(&c.user, sizeof c.user);
+    dnp3_zeroize(&s->cfg.sa_user, sizeof s->cfg.sa_user);
+    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) return UV_EINVAL;
+    return 0;
+}
+
 static void assoc_config(const master_session_config *c, dnp3_assoc_config *ac)
 {
     dnp3_assoc_config_init(ac);
@@ -210,7 +266,8 @@ int master_session_run(master_session_config *c)
     if (!err) {
         s->m = dnp3_io_master_get(s->bind);
         s->a = dnp3_master_add_assoc(s->m, &ac, dnp3_io_now(s->loop));
-        err = s->a ? dnp3_io_master_open(s->bind, &ioc) : UV_EINVAL;
+        if (s->a && c->sa) err = sa_attach(s, dnp3_io_now(s->loop));
+        if (!err) err = s->a ? dnp3_io_master_open(s->bind, &ioc) : UV_EINVAL;
     }
     if (err) {
         fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, uv_strerror(err));
@@ -219,6 +276,8 @@ int master_session_run(master_session_config *c)
     uv_run(s->loop, UV_RUN_DEFAULT);
     uv_loop_close(s->loop);
     int rc = s->exit_code;
+    if (s->sa) dnp3_sa_master_free(s->sa);
+    free(s->sa_mem);
     cli_tap_free(&s->tap);
     free(s);
     return rc;

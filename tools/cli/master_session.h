@@ -14,6 +14,7 @@
 #include "cli_common.h"
 #include "dnp3/io_roles.h"
 #include "dnp3/master.h"
+#include "dnp3/sa.h"
 
 typedef struct master_session master_session;
 
@@ -33,6 +34,8 @@ typedef struct {
     /* one-shot: called once, at the first connect, to submit the task */
     void (*on_ready)(master_session *s, dnp3_master_assoc *a, dnp3_tstamp now, void *ctx);
     void *ctx;
+    bool sa;                      /* Secure Authentication v5 as sa_user */
+    dnp3_sa_user sa_user;
 } master_session_config;
 
 struct master_session {
@@ -46,6 +49,8 @@ struct master_session {
     uv_signal_t sigint, sigterm;
     bool started, ever_connected, finished;
     int exit_code;
+    void *sa_mem;
+    dnp3_sa_master *sa;
 };
 
 /* Parses TARGET: HOST[:PORT], tcp://HOST[:PORT] or udp://HOST[:PORT]. Returns 0 or -1 (message printed). */

@@ -6,6 +6,9 @@
  */
 #include "outstation_app.h"
 
+#include "dnp3/crypto.h"
+#include "sa_cli.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,8 +242,60 @@ int outstation_app_simulate(outstation_app *a, double seconds)
     return events;
 }
 
+static void sa_event(void *ctx, const dnp3_sa_event *ev)
+{
+    outstation_app *a = ctx;
+    if (!a->log) return;
+    fprintf(a->log, "dnp3 outstation: security: %s\n", sa_cli_event_text(ev));
+    fflush(a->log);
+}
+
+int outstation_app_enable_sa(outstation_app *a, const dnp3_sa_user *users, size_t n, dnp3_tstamp now, char *err,
+                             size_t err_cap)
+{
+    dnp3_sa_outstation_config c;
+    dnp3_sa_outstation_config_init(&c);
+    c.crypto = dnp3_crypto_openssl();
+    if (n > DNP3_SA_MAX_USERS) {
+        snprintf(err, err_cap, "at most %d Secure Authentication users", DNP3_SA_MAX_USERS);
+        return -1;
+    }
+    memcpy(c.users, users, n * sizeof *users);
+    c.n_users = n;
+    c.on_event = sa_event;
+    c.ctx = a;
+    c.max_apdu = a->prof->max_fragment;
+    size_t size = dnp3_sa_outstation_memory_size(&c);
+    dnp3_zeroize(c.users, sizeof c.users);
+    if (size == 0) {
+        snprintf(err, err_cap, "invalid Secure Authentication users (user numbers 1..65535, each once)");
+        return -1;
+    }
+    size_t al = _Alignof(max_align_t);
+    a->sa_mem = aligned_alloc(al, (size + al - 1) / al * al);
+    if (!a->sa_mem) {
+        snprintf(err, err_cap, "out of memory");
+        return -1;
+    }
+    memcpy(c.users, users, n * sizeof *users);
+    a->sa = dnp3_sa_outstation_init(a->sa_mem, size, &c, now);
+    dnp3_zeroize(c.users, sizeof c.users);
+    if (!a->sa || dnp3_outstation_set_sa(a->os, a->sa) != DNP3_OK) {
+        snprintf(err, err_cap, "Secure Authentication initialisation failed");
+        return -1;
+    }
+    return 0;
+}
+
 void outstation_app_free(outstation_app *a)
 {
+    if (a->sa) {
+        dnp3_outstation_set_sa(a->os, NULL);
+        dnp3_sa_outstation_free(a->sa);
+        a->sa = NULL;
+    }
+    free(a->sa_mem);
+    a->sa_mem = NULL;
     free(a->mem);
     a->mem = NULL;
     a->os = NULL;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "dnp3/outstation.h"
+#include "dnp3/sa.h"
 #include "profile.h"
 
 typedef struct {
@@ -21,6 +22,8 @@ typedef struct {
     uint64_t rng;            /* simulation PRNG state */
     FILE *log;               /* control and time events (NULL = quiet) */
     uint64_t controls_done;
+    void *sa_mem;            /* Secure Authentication (NULL = off) */
+    dnp3_sa_outstation *sa;
 } outstation_app;
 
 /*
@@ -36,6 +39,14 @@ int outstation_app_simulate(outstation_app *a, double seconds);
 
 /* Wall-clock time as the outstation sees it (system UTC + what the master set). */
 dnp3_time48 outstation_app_utc(const outstation_app *a);
+
+/*
+ * Makes the outstation demand Secure Authentication v5 for the critical
+ * functions (notes 7.8 default list) from these users. Security events go to
+ * the log. Returns 0, or -1 with a message in err.
+ */
+int outstation_app_enable_sa(outstation_app *a, const dnp3_sa_user *users, size_t n, dnp3_tstamp now, char *err,
+                             size_t err_cap);
 
 void outstation_app_free(outstation_app *a);
 

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# test_sa_live.sh BUILD_DIR SOURCE_DIR - Secure Authentication v5 (IEEE 1815-2012
+# clause 7) with the real processes on 127.0.0.1: `dnp3 outstation --sa-user 1
+# --sa-update-key-file K` demands SA; `dnp3 master operate ... --sa-update-key-file K`
+# trips the breaker (session keys, challenge, reply); a master without a key, with the
+# wrong key or an unknown user fails with a clear message and the breaker is not
+# operated; polls stay possible without a key (READ is not critical); a missing or
+# malformed key file is a start-up error (exit 2) naming the file.
+set -uo pipefail
+BUILD=$1
+DNP3=$BUILD/dnp3
+[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2:"; sed 's/^/    /' "$2" | head -20; fi; }
+expect_not() { if grep -qF -- "$3" "$2"; then bad "$1: '$3' unexpectedly in $2"; else ok; fi; }
+expect_rc() { if [ "$2" = "$3" ]; then ok; else bad "$1: exit status $3, want $2"; fi; }
+
+printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/user1.key"
+printf '20212223242526272829 2a2b2c2d2e2f 303132333435363738393a3b3c3d3e3f\n' >"$WORK/user2.key"
+printf 'ffeeddccbbaa99887766554433221100\n' >"$WORK/wrong.key"
+printf '0001020304\n' >"$WORK/short.key"
+printf 'not a key\n' >"$WORK/junk.key"
+
+"$DNP3" outstation --listen 127.0.0.1:0 --sa-user 1 --sa-update-key-file "$WORK/user1.key" \
+    --sa-user 2 --sa-update-key-file "$WORK/user2.key" >"$WORK/os.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$WORK/os.log" && break; sleep 0.05; done
+PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/os.log" | head -1)
+[ -n "$PORT" ] || { echo "FAIL: outstation did not start"; cat "$WORK/os.log"; exit 1; }
+expect "start-up line" "$WORK/os.log" "Secure Authentication v5 demanded for critical requests (2 users)"
+T=127.0.0.1:$PORT
+
+# no key: the operate is challenged and fails with a clear message; nothing operated
+"$DNP3" master operate "$T" --crob 0 --code trip --mode direct >"$WORK/nokey.out" 2>"$WORK/nokey.err"
+expect_rc "operate without key" 1 $?
+expect "operate without key: message" "$WORK/nokey.err" "the outstation demands Secure Authentication for DIRECT_OPERATE"
+# READ is not critical: a poll without a key works
+"$DNP3" master poll "$T" >"$WORK/poll.out" 2>&1
+expect_rc "poll without key" 0 $?
+# wrong key, unknown user
+"$DNP3" master operate "$T" --crob 0 --code trip --sa-update-key-file "$WORK/wrong.key" >"$WORK/wrong.out" 2>&1
+expect_rc "operate with the wrong key" 1 $?
+expect "wrong key: message" "$WORK/wrong.out" "Secure Authentication failed: the outstation answered AUTHENTICATION_FAILED for user 1"
+"$DNP3" master operate "$T" --crob 0 --code trip --sa-user 7 --sa-update-key-file "$WORK/user1.key" >"$WORK/user7.out" 2>&1
+expect_rc "operate as an unknown user" 1 $?
+expect "unknown user: message" "$WORK/user7.out" "answered UNKNOWN_USER for user 7"
+sleep 0.2
+expect_not "no control before authentication" "$WORK/os.log" "control:"
+expect "outstation logs the failed key change" "$WORK/os.log" "security: session key change failed, user 1"
+
+# authenticated operate: user 1 (AES-128) with SBO, user 2 (AES-256) direct
+"$DNP3" master operate "$T" --crob 0 --code trip --sa-user 1 --sa-update-key-file "$WORK/user1.key" >"$WORK/op1.out" 2>&1
+expect_rc "authenticated operate (user 1, SBO)" 0 $?
+expect "operate result" "$WORK/op1.out" "CROB 0 TRIP/PULSE_ON (select-before-operate): SUCCESS"
+"$DNP3" master operate "$T" --crob 0 --code close --mode direct --sa-user 2 --sa-update-key-file "$WORK/user2.key" >"$WORK/op2.out" 2>&1
+expect_rc "authenticated operate (user 2, AES-256, direct)" 0 $?
+sleep 0.2
+expect "outstation executed after authentication" "$WORK/os.log" "control: OPERATE CROB 0 TRIP/PULSE_ON"
+expect "outstation logs authentication" "$WORK/os.log" "security: authenticated, user 2"
+
+# key file errors are start-up errors naming the file
+"$DNP3" master poll "$T" --sa-update-key-file "$WORK/short.key" >"$WORK/short.out" 2>&1
+expect_rc "short key file" 2 $?
+expect "short key message" "$WORK/short.out" "short.key: the key has 10 hex digits; an update key has 32 (AES-128) or 64 (AES-256)"
+"$DNP3" outstation --listen 127.0.0.1:0 --sa-user 1 --sa-update-key-file "$WORK/junk.key" >"$WORK/junk.out" 2>&1
+expect_rc "outstation: malformed key file" 2 $?
+expect "malformed key message" "$WORK/junk.out" "junk.key: it contains a character that is not a hex digit"
+"$DNP3" outstation --listen 127.0.0.1:0 --sa-user 1 --sa-update-key-file "$WORK/missing.key" >"$WORK/missing.out" 2>&1
+expect_rc "outstation: missing key file" 2 $?
+expect "missing key message" "$WORK/missing.out" "missing.key: cannot open: No such file or directory"
+"$DNP3" outstation --listen 127.0.0.1:0 --sa-user 1 >"$WORK/nofile.out" 2>&1
+expect_rc "outstation: user without key file" 2 $?
+
+echo "test_sa_live: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,95 @@
+/*
+ * sa_cli.c - update-key files and security-event text for the dnp3 command
+ * (Secure Authentication, IEEE 1815-2012 clause 7; see sa_cli.h).
+ */
+#include "sa_cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "dnp3/crypto.h"
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    c = tolower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int sa_cli_load_key(const char *cmd, const char *path, dnp3_sa_user *u)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "%s: --sa-update-key-file %s: cannot open: %s\n", cmd, path, strerror(errno));
+        return 2;
+    }
+    char text[512];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    bool more = fgetc(f) != EOF;
+    fclose(f);
+    text[n] = 0;
+    uint8_t key[DNP3_SA_MAX_KEY];
+    size_t digits = 0;
+    int rc = 0;
+    const char *why = NULL;
+    if (more) why = "the file is too long for a key (expected 32 or 64 hex digits)";
+    for (size_t i = 0; !why && i < n; i++) {
+        int c = (unsigned char)text[i];
+        if (isspace(c) || c == ':') continue;
+        if (c == '0' && i + 1 < n && (text[i + 1] == 'x' || text[i + 1] == 'X') && digits == 0) {
+            i++;
+            continue;
+        }
+        int v = hexval(c);
+        if (v < 0) {
+            why = "it contains a character that is not a hex digit";
+            break;
+        }
+        if (digits >= 2 * DNP3_SA_MAX_KEY) {
+            why = "the key is longer than 32 octets (expected 32 or 64 hex digits)";
+            break;
+        }
+        if (digits % 2 == 0) key[digits / 2] = (uint8_t)(v << 4);
+        else key[digits / 2] = (uint8_t)(key[digits / 2] | v);
+        digits++;
+    }
+    if (!why && digits == 0) why = "the file is empty (expected 32 or 64 hex digits: an AES-128 or AES-256 key)";
+    if (!why && digits != 32 && digits != 64) why = NULL, rc = 1;
+    if (why || rc) {
+        if (why)
+            fprintf(stderr, "%s: --sa-update-key-file %s: %s\n", cmd, path, why);
+        else
+            fprintf(stderr, "%s: --sa-update-key-file %s: the key has %zu hex digits; an update key has 32 (AES-128) "
+                            "or 64 (AES-256)\n", cmd, path, digits);
+        dnp3_zeroize(key, sizeof key);
+        dnp3_zeroize(text, sizeof text);
+        return 2;
+    }
+    memcpy(u->key, key, digits / 2);
+    u->key_len = (uint8_t)(digits / 2);
+    dnp3_zeroize(key, sizeof key);
+    dnp3_zeroize(text, sizeof text);
+    return 0;
+}
+
+const char *sa_cli_event_text(const dnp3_sa_event *ev)
+{
+    static char buf[160];
+    static const char *const names[] = {
+        "authenticated",      "authentication failed (wrong MAC or key)", "unknown user",
+        "replay or stale sequence number rejected", "challenge reply timeout: request dropped",
+        "session keys changed", "session key change failed", "session keys expired",
+        "no valid session keys for the user", "error object received", "unexpected message discarded",
+        "aggressive mode request refused",
+    };
+    const char *what = (unsigned)ev->kind < sizeof names / sizeof names[0] ? names[ev->kind] : "event";
+    int n = snprintf(buf, sizeof buf, "%s, user %u, seq %u", what, ev->user, (unsigned)ev->seq);
+    if (ev->function && n > 0 && (size_t)n < sizeof buf) {
+        const char *fn = dnp3_fc_name(ev->function);
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ", %s", fn ? fn : "function");
+    }
+    if (ev->error && n > 0 && (size_t)n < sizeof buf)
+        snprintf(buf + n, sizeof buf - (size_t)n, ", error %s", dnp3_sa_error_name(ev->error));
+    return buf;
+}
