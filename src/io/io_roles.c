@@ -208,6 +208,18 @@ void dnp3_io_master_stop(dnp3_io_master *s)
     free(s);
 }
 
+/* Starts a TCP_LISTEN endpoint on `ioc`'s address whose connections are built by `accept`. */
+static int start_listener(uv_loop_t *loop, const dnp3_io_config *ioc,
+                          bool (*accept)(void *, const char *, dnp3_channel **, dnp3_io_upper *), void *ctx,
+                          dnp3_io **io)
+{
+    dnp3_io_config c = *ioc;
+    c.kind = DNP3_IO_TCP_LISTEN;
+    c.accept = accept;
+    c.accept_ctx = ctx;
+    return dnp3_io_start(loop, &c, NULL, NULL, io);
+}
+
 /* ---- master listener: one session (channel + master) per outstation dialling in ---- */
 
 struct dnp3_io_master_listener {
@@ -339,11 +351,7 @@ int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3
     l->route = route;
     l->route_ctx = route_ctx;
     if (hooks) l->hooks = *hooks;
-    dnp3_io_config c = *ioc;
-    c.kind = DNP3_IO_TCP_LISTEN;
-    c.accept = di_accept;
-    c.accept_ctx = l;
-    int rc = dnp3_io_start(loop, &c, NULL, NULL, &l->io);
+    int rc = start_listener(loop, ioc, di_accept, l, &l->io);
     if (rc) {
         free(l);
         return rc;
@@ -423,11 +431,7 @@ int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const 
     l->release = release;
     l->ctx = ctx;
     if (hooks) l->hooks = *hooks;
-    dnp3_io_config c = *ioc;
-    c.kind = DNP3_IO_TCP_LISTEN;
-    c.accept = os_accept;
-    c.accept_ctx = l;
-    int rc = dnp3_io_start(loop, &c, NULL, NULL, &l->io);
+    int rc = start_listener(loop, ioc, os_accept, l, &l->io);
     if (rc) {
         free(l);
         return rc;
