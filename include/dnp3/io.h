@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "dnp3/channel.h"
+#include "dnp3/tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,6 +77,12 @@ typedef struct {
     /* UDP */
     const char *udp_peer_host; /* fixed destination (NULL = reply to the last requester) */
     uint16_t udp_peer_port;    /* 0 = the requester's source port */
+    /* TLS (TCP kinds only): NULL = plain TCP. Loaded with dnp3_tls_load (server side for
+     * TCP_SERVER/TCP_LISTEN, client side for TCP_CLIENT); it must outlive the endpoint.
+     * The upper layer sees on_open only after the handshake and certificate checks
+     * succeeded; a failed handshake is logged (and reported by on_close to a client). */
+    dnp3_tls *tls;
+    const char *tls_peer_name; /* client: name the server's certificate must carry (NULL: the tls default) */
 } dnp3_io_config;
 
 typedef struct dnp3_io dnp3_io;

@@ -3,6 +3,9 @@
  * port 20000): a TCP server (one connection at a time, replace-old or reject-new
  * policy, optional allow-list), a TCP client with reconnect back-off, or a UDP
  * endpoint, each driving one sans-I/O dnp3_channel and the layer above it.
+ * Optionally TLS (IEC 62351-3, port 19999) on the TCP kinds: a connection
+ * stays "pending" until its handshake and certificate checks succeed, and only
+ * then meets the accept policy and the upper layer (tls_conn.c does the TLS).
  *
  * After every read, timer or kick, service() lets the upper layer queue
  * fragments, drains the channel with one socket write per fragment (TCP_NODELAY
@@ -15,6 +18,7 @@
 #include <time.h>
 
 #include "dnp3/io.h"
+#include "tls_conn.h"
 
 /* A peer that never reads would make libuv queue without bound: close it past this. */
 #define MAX_WRITE_QUEUE (1u << 20)
@@ -23,6 +27,10 @@ typedef struct conn {
     uv_tcp_t tcp;
     struct dnp3_io *io;
     char peer[64];
+    tls_conn *tls;              /* NULL for plain TCP */
+    bool pending;               /* TLS handshake not finished: not yet the endpoint's connection */
+    dnp3_tstamp hs_deadline;    /* end of the TLS handshake time */
+    struct conn *next_pending;
 } conn;
 
 typedef struct {
@@ -57,12 +65,17 @@ struct dnp3_io {
     struct sockaddr_storage addr; /* resolved host:port */
     struct sockaddr_storage udp_dest;
     bool have_udp_dest;
+    char tls_peer_name[256];
+    conn *pending;          /* TLS connections still in their handshake */
+    uv_timer_t hs_timer;    /* TLS handshake timeout (initialised only with TLS) */
 };
 
 /* Received octets are consumed inside the read callback (dnp3_channel_read copies what it
  * keeps), so one buffer per loop thread serves every connection: 10,000 connections must not
  * cost 64 KiB each. */
 static _Thread_local uint8_t rxbuf[65536];
+/* Plaintext of TLS records, consumed the same way. */
+static _Thread_local uint8_t plainbuf[16384];
 
 static void service(dnp3_io *io);
 
@@ -97,7 +110,7 @@ void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
 static void log3(dnp3_io *io, const char *what, const char *peer, const char *detail)
 {
     if (!io->up.log) return;
-    char msg[320];
+    char msg[512];
     snprintf(msg, sizeof msg, "%s %s%s%s", what, peer, detail[0] ? ": " : "", detail);
     io->up.log(io->up.ctx, msg);
 }
@@ -153,6 +166,7 @@ static void on_conn_closed(uv_handle_t *h)
 {
     conn *c = h->data;
     dnp3_io *io = c->io;
+    tls_conn_free(c->tls);
     free(c);
     io->open_handles--;
     maybe_free(io);
@@ -206,32 +220,78 @@ static void on_tcp_written(uv_write_t *req, int status)
     if (status < 0 && status != UV_ECANCELED && io->conn == c) lose_connection(io, uv_strerror(status));
 }
 
+/* Queues w->data[0..len) on the connection as one write (w is freed when written). */
+static void write_tcp(conn *c, wreq *w, size_t len)
+{
+    w->buf = uv_buf_init((char *)w->data, (unsigned)len);
+    w->req.data = w;
+    if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &w->buf, 1, on_tcp_written) != 0) free(w);
+}
+
+/* Sends the ciphertext the TLS engine has produced (records, handshake messages, alerts). */
+static void tls_flush(conn *c)
+{
+    size_t n;
+    while ((n = tls_conn_pending(c->tls)) > 0) {
+        wreq *w = malloc(sizeof *w + n);
+        if (!w) return;
+        n = tls_conn_take(c->tls, w->data, n);
+        if (n == 0) {
+            free(w);
+            return;
+        }
+        write_tcp(c, w, n);
+    }
+}
+
+/* Plaintext of one outgoing chunk before encryption. */
+static _Thread_local uint8_t txplain[16384];
+
+/* One chunk of the channel through TLS. Returns false if the session is broken. */
+static bool send_chunk_tls(dnp3_io *io, size_t len)
+{
+    conn *c = io->conn;
+    uint8_t *p = len <= sizeof txplain ? txplain : malloc(len);
+    if (!p) return true; /* retried at the next service */
+    int n = dnp3_channel_write(io->ch, p, len);
+    bool ok = true;
+    if (n > 0) {
+        if (io->up.on_tx) io->up.on_tx(io->up.ctx, p, (size_t)n);
+        ok = tls_conn_write(c->tls, p, (size_t)n) == 0;
+        tls_flush(c);
+    }
+    if (p != txplain) free(p);
+    return ok;
+}
+
 static void on_udp_sent(uv_udp_send_t *req, int status)
 {
     (void)status; /* a lost datagram is the protocol's business (timeouts, retries) */
     free(req->data);
 }
 
-static void send_chunk(dnp3_io *io, size_t len)
+/* Drains one chunk of the channel into a socket write. Returns false if the connection is broken. */
+static bool send_chunk(dnp3_io *io, size_t len)
 {
+    if (io->conn && io->conn->tls) return send_chunk_tls(io, len);
     wreq *w = malloc(sizeof *w + len);
-    if (!w) return;
+    if (!w) return true;
     int n = dnp3_channel_write(io->ch, w->data, len);
     if (n <= 0) {
         free(w);
-        return;
+        return true;
     }
     if (io->up.on_tx) io->up.on_tx(io->up.ctx, w->data, (size_t)n);
-    w->buf = uv_buf_init((char *)w->data, (unsigned)n);
     if (io->cfg.kind == DNP3_IO_UDP) {
+        w->buf = uv_buf_init((char *)w->data, (unsigned)n);
         w->ureq.data = w;
         if (!io->have_udp_dest || uv_udp_send(&w->ureq, &io->udp, &w->buf, 1,
                                               (const struct sockaddr *)&io->udp_dest, on_udp_sent) != 0)
             free(w);
-        return;
+        return true;
     }
-    w->req.data = w;
-    if (uv_write(&w->req, (uv_stream_t *)&io->conn->tcp, &w->buf, 1, on_tcp_written) != 0) free(w);
+    write_tcp(io->conn, w, (size_t)n);
+    return true;
 }
 
 static void on_timer(uv_timer_t *t);
@@ -265,7 +325,12 @@ static void service(dnp3_io *io)
         if (io->connected) {
             if (io->up.pump) io->up.pump(io->up.ctx, io->ch, now);
             size_t len;
-            while (io->connected && (len = dnp3_channel_pending(io->ch)) > 0) send_chunk(io, len);
+            while (io->connected && (len = dnp3_channel_pending(io->ch)) > 0)
+                if (!send_chunk(io, len)) {
+                    io->in_service = false;
+                    lose_connection(io, tls_conn_error(io->conn->tls));
+                    return;
+                }
             if (io->conn && uv_stream_get_write_queue_size((uv_stream_t *)&io->conn->tcp) > MAX_WRITE_QUEUE) {
                 io->in_service = false;
                 lose_connection(io, "peer is not reading (write queue over 1 MiB)");
@@ -309,13 +374,50 @@ static void deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed)
     *closed = rc == DNP3_ERR_LINK_CLOSED && io->cfg.kind != DNP3_IO_UDP;
 }
 
+static void tls_pending_read(dnp3_io *io, conn *c, ssize_t nread, const uint8_t *data);
+
+/* Decrypts what TLS has buffered and hands the plaintext to the channel. Returns false if
+ * the connection was lost. */
+static bool tls_deliver(dnp3_io *io, conn *c)
+{
+    for (;;) {
+        int n = tls_conn_read(c->tls, plainbuf, sizeof plainbuf);
+        if (n == 0) break;
+        if (n < 0) {
+            tls_flush(c);
+            lose_connection(io, n == TLS_CONN_CLOSED ? "closed by peer (TLS close_notify)" : tls_conn_error(c->tls));
+            return false;
+        }
+        bool closed = false;
+        deliver(io, plainbuf, (size_t)n, &closed);
+        if (closed) {
+            lose_connection(io, "link framing error");
+            return false;
+        }
+    }
+    tls_flush(c); /* post-handshake messages: session tickets, key updates */
+    return true;
+}
+
 static void on_tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     conn *c = s->data;
     dnp3_io *io = c->io;
+    if (c->pending) {
+        tls_pending_read(io, c, nread, (const uint8_t *)buf->base);
+        return;
+    }
     if (c != io->conn) return; /* a connection being replaced */
     if (nread < 0) {
         lose_connection(io, nread == UV_EOF ? "closed by peer" : uv_strerror((int)nread));
+        return;
+    }
+    if (c->tls) {
+        if (tls_conn_feed(c->tls, (const uint8_t *)buf->base, (size_t)nread) != 0) {
+            lose_connection(io, "out of memory for TLS input");
+            return;
+        }
+        if (tls_deliver(io, c)) service(io);
         return;
     }
     bool closed = false;
@@ -373,12 +475,18 @@ static conn *new_conn(dnp3_io *io)
     return c;
 }
 
-static void activate(dnp3_io *io, conn *c)
+/* c->peer = "ip:port" of the other end. */
+static void name_peer(conn *c)
 {
     struct sockaddr_storage sa;
     int len = sizeof sa;
     if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
         format_addr((struct sockaddr *)&sa, c->peer, sizeof c->peer);
+}
+
+static void activate(dnp3_io *io, conn *c)
+{
+    name_peer(c);
     uv_tcp_nodelay(&c->tcp, 1);
     io->conn = c;
     io->connected = true;
@@ -386,7 +494,11 @@ static void activate(dnp3_io *io, conn *c)
     dnp3_channel_reset(io->ch, now);
     log3(io, io->cfg.kind == DNP3_IO_TCP_CLIENT ? "connected to" : "connection accepted from", c->peer, "");
     if (io->up.on_open) io->up.on_open(io->up.ctx, c->peer, now);
-    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_tcp_read);
+    if (c->tls) { /* already reading; records that came with the handshake's end */
+        if (!tls_deliver(io, c)) return;
+    } else {
+        uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_tcp_read);
+    }
     service(io);
 }
 
@@ -434,25 +546,11 @@ static void accept_child(dnp3_io *io, conn *c)
     activate(k, c);
 }
 
-static void on_connection(uv_stream_t *server, int status)
+static void start_tls(dnp3_io *io, conn *c);
+
+/* A server's connection, authenticated if TLS is on, meets the accept policy. */
+static void admit(dnp3_io *io, conn *c)
 {
-    dnp3_io *io = server->data;
-    if (status < 0 || io->stopping) return;
-    conn *c = new_conn(io);
-    if (!c) return;
-    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
-        close_conn(c);
-        return;
-    }
-    struct sockaddr_storage sa;
-    int len = sizeof sa;
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0)
-        format_addr((struct sockaddr *)&sa, c->peer, sizeof c->peer);
-    if (!allowed(io, c->peer)) {
-        log3(io, "connection rejected from", c->peer, "not in the allow-list");
-        close_conn(c);
-        return;
-    }
     if (io->cfg.kind == DNP3_IO_TCP_LISTEN) {
         accept_child(io, c);
         return;
@@ -466,6 +564,28 @@ static void on_connection(uv_stream_t *server, int status)
         lose_connection(io, "replaced by a new connection");
     }
     activate(io, c);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    dnp3_io *io = server->data;
+    if (status < 0 || io->stopping) return;
+    conn *c = new_conn(io);
+    if (!c) return;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        close_conn(c);
+        return;
+    }
+    name_peer(c);
+    if (!allowed(io, c->peer)) {
+        log3(io, "connection rejected from", c->peer, "not in the allow-list");
+        close_conn(c);
+        return;
+    }
+    if (io->cfg.tls)
+        start_tls(io, c);
+    else
+        admit(io, c);
 }
 
 static void start_connect(dnp3_io *io);
@@ -508,8 +628,122 @@ static void on_connected(uv_connect_t *req, int status)
         schedule_reconnect(io);
         return;
     }
+    if (io->cfg.tls) {
+        start_tls(io, c);
+        return;
+    }
     io->backoff_ms = 0;
     activate(io, c);
+}
+
+/* ---- TLS handshakes (IEC 62351-3) ---- */
+
+static void close_conn_gracefully(conn *c);
+static void on_hs_timer(uv_timer_t *t);
+
+static void arm_hs_timer(dnp3_io *io)
+{
+    dnp3_tstamp next = DNP3_TSTAMP_NEVER, now = dnp3_io_now(io->loop);
+    for (conn *c = io->pending; c; c = c->next_pending)
+        if (c->hs_deadline < next) next = c->hs_deadline;
+    if (next == DNP3_TSTAMP_NEVER)
+        uv_timer_stop(&io->hs_timer);
+    else
+        uv_timer_start(&io->hs_timer, on_hs_timer, next > now ? next - now : 0, 0);
+}
+
+static void unlink_pending(dnp3_io *io, conn *c)
+{
+    for (conn **pp = &io->pending; *pp; pp = &(*pp)->next_pending)
+        if (*pp == c) {
+            *pp = c->next_pending;
+            break;
+        }
+    c->pending = false;
+    c->next_pending = NULL;
+    arm_hs_timer(io);
+}
+
+/* Ends a connection whose handshake failed; the alert TLS produced goes out first. */
+static void fail_handshake(dnp3_io *io, conn *c, const char *reason)
+{
+    unlink_pending(io, c);
+    log3(io, "TLS handshake failed with", c->peer, reason);
+    close_conn_gracefully(c);
+    if (io->cfg.kind == DNP3_IO_TCP_CLIENT) {
+        if (io->up.on_close) {
+            char why[400];
+            snprintf(why, sizeof why, "TLS handshake with %s failed: %s", c->peer, reason);
+            io->up.on_close(io->up.ctx, why, dnp3_io_now(io->loop));
+        }
+        schedule_reconnect(io);
+    }
+}
+
+static void advance_handshake(dnp3_io *io, conn *c)
+{
+    tls_conn_status st = tls_conn_handshake(c->tls);
+    tls_flush(c);
+    if (st == TLS_CONN_WANT) return;
+    if (st != TLS_CONN_OK) {
+        fail_handshake(io, c, tls_conn_error(c->tls));
+        return;
+    }
+    unlink_pending(io, c);
+    char what[320];
+    tls_conn_describe(c->tls, what, sizeof what);
+    log3(io, "TLS session with", c->peer, what);
+    if (io->cfg.kind == DNP3_IO_TCP_CLIENT) {
+        io->backoff_ms = 0;
+        activate(io, c);
+    } else {
+        admit(io, c);
+    }
+}
+
+static void tls_pending_read(dnp3_io *io, conn *c, ssize_t nread, const uint8_t *data)
+{
+    if (nread < 0) {
+        fail_handshake(io, c, nread == UV_EOF ? "the peer closed the connection" : uv_strerror((int)nread));
+        return;
+    }
+    if (tls_conn_feed(c->tls, data, (size_t)nread) != 0) {
+        fail_handshake(io, c, "out of memory");
+        return;
+    }
+    advance_handshake(io, c);
+}
+
+static void on_hs_timer(uv_timer_t *t)
+{
+    dnp3_io *io = t->data;
+    dnp3_tstamp now = dnp3_io_now(io->loop);
+    conn *c = io->pending;
+    while (c) {
+        conn *next = c->next_pending;
+        if (c->hs_deadline <= now) fail_handshake(io, c, "TLS handshake timed out");
+        c = next;
+    }
+}
+
+/* Starts the TLS handshake of a new TCP connection; the connection waits in io->pending. */
+static void start_tls(dnp3_io *io, conn *c)
+{
+    const char *name = io->cfg.kind == DNP3_IO_TCP_CLIENT && io->tls_peer_name[0] ? io->tls_peer_name : NULL;
+    name_peer(c); /* a client's connection is otherwise named when activated; the log needs it now */
+    c->tls = tls_conn_new(io->cfg.tls, name);
+    c->pending = true;
+    c->hs_deadline = dnp3_io_now(io->loop) + io->cfg.tls->handshake_timeout_ms;
+    c->next_pending = io->pending;
+    io->pending = c;
+    if (!c->tls) {
+        fail_handshake(io, c, "out of memory");
+        return;
+    }
+    arm_hs_timer(io);
+    uv_tcp_nodelay(&c->tcp, 1);
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_tcp_read);
+    advance_handshake(io, c); /* a client sends its ClientHello */
 }
 
 static void start_connect(dnp3_io *io)
@@ -553,6 +787,12 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
     }
     io->ch = ch;
     if (upper) io->up = *upper;
+    if (c->tls_peer_name) snprintf(io->tls_peer_name, sizeof io->tls_peer_name, "%s", c->tls_peer_name);
+    io->cfg.tls_peer_name = NULL;
+    if (c->tls && c->kind == DNP3_IO_UDP) {
+        free(io);
+        return UV_EINVAL; /* DNP3 over TLS is TCP only (IEC 62351-3) */
+    }
     int rc = resolve(io->host, c->port, &io->addr);
     if (rc == 0 && c->kind == DNP3_IO_UDP && c->udp_peer_host) {
         rc = resolve(io->udp_peer_host, c->udp_peer_port ? c->udp_peer_port : c->port, &io->udp_dest);
@@ -564,6 +804,7 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
     }
     init_timer(io, &io->timer);
     init_timer(io, &io->retry_timer);
+    if (c->tls) init_timer(io, &io->hs_timer);
     switch (c->kind) {
     case DNP3_IO_TCP_SERVER:
     case DNP3_IO_TCP_LISTEN:
@@ -655,11 +896,22 @@ void dnp3_io_stop(dnp3_io *io)
     if (io->connected) service(io); /* queue what the core still has to say */
     io->stopping = true;
     io->connected = false;
+    if (io->conn && io->conn->tls) { /* close_notify after the last records */
+        tls_conn_close(io->conn->tls);
+        tls_flush(io->conn);
+    }
     if (io->conn) close_conn_gracefully(io->conn);
     if (io->connecting) close_conn(io->connecting);
     io->conn = io->connecting = NULL;
+    while (io->pending) {
+        conn *c = io->pending;
+        io->pending = c->next_pending;
+        c->pending = false;
+        close_conn(c);
+    }
     uv_close((uv_handle_t *)&io->timer, on_handle_closed);
     uv_close((uv_handle_t *)&io->retry_timer, on_handle_closed);
+    if (io->cfg.tls && !io->child) uv_close((uv_handle_t *)&io->hs_timer, on_handle_closed);
     if ((io->cfg.kind == DNP3_IO_TCP_SERVER || io->cfg.kind == DNP3_IO_TCP_LISTEN) && !io->child)
         uv_close((uv_handle_t *)&io->listener, on_handle_closed);
     if (io->cfg.kind == DNP3_IO_UDP) uv_close((uv_handle_t *)&io->udp, on_handle_closed);

@@ -22,7 +22,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: dnp3 master <subcommand> TARGET [options]\n"
             "\n"
-            "TARGET is HOST[:PORT] (TCP, port 20000 by default), tcp://HOST:PORT or udp://HOST:PORT.\n"
+            "TARGET is HOST[:PORT] (TCP, port 20000 by default), tcp://HOST:PORT, udp://HOST:PORT or\n"
+            "tls://HOST[:PORT] (DNP3 over TLS, IEC 62351-3, port 19999 by default; needs the --tls-* options).\n"
             "\n"
             "subcommands:\n"
             "  poll TARGET [--class 0123] [--json]     one integrity (or class) poll, print every point\n"
@@ -44,7 +45,10 @@ static void usage(FILE *f)
             "  --decode LEVEL     print traffic: none, link, transport, app, objects\n"
             "  --sa-user N        Secure Authentication v5 user number (default 1 with a key file)\n"
             "  --sa-update-key-file FILE  authenticate with this update key (32 or 64 hex digits):\n"
-            "                     session keys are set up first, challenges are answered\n");
+            "                     session keys are set up first, challenges are answered\n"
+            "TLS options (tls:// targets; the server's certificate must name HOST unless --tls-peer-name):\n"
+            "%s",
+            TLS_CLI_HELP);
 }
 
 typedef struct {
@@ -246,6 +250,9 @@ static int parse(int argc, char **argv, master_cmd *c)
             continue;
         }
         if (takes) i++;
+        int tls_rc = tls_cli_option(CMD, a, val, &c->sc.tls_opts);
+        if (tls_rc == 2) return 2;
+        if (tls_rc == 1) continue;
         if (!strcmp(a, "--master-addr") || !strcmp(a, "--link-addr")) {
             if (cli_uint(CMD, a, val, 0, 0xFFEF, &v)) return 2;
             if (!strcmp(a, "--master-addr"))
@@ -323,6 +330,9 @@ static int parse(int argc, char **argv, master_cmd *c)
     }
     if (!target) return cli_usage_error(CMD, "%s needs a TARGET (HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", c->sub);
     if (master_parse_target(CMD, target, &c->sc)) return 2;
+    if (c->sc.tls_opts.any && !c->sc.tls) return cli_usage_error(CMD, "the --tls-* options need a tls://HOST:PORT target");
+    if (c->sc.tls && !c->sc.tls_opts.any)
+        return cli_usage_error(CMD, "a tls:// target needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
     if (c->sc.sa && !c->sc.sa_user.number) c->sc.sa_user.number = 1; /* the default user */
     if (c->sc.sa_user.number && !c->sc.sa) return cli_usage_error(CMD, "--sa-user needs --sa-update-key-file FILE");
     if (c->sc.master_addr == c->sc.link_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
@@ -344,6 +354,7 @@ int cmd_master(int argc, char **argv)
     static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart", "listen"};
     master_cmd c;
     memset(&c, 0, sizeof c);
+    tls_cli_init(&c.sc.tls_opts);
     for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
         if (!strcmp(argv[1], SUBS[i])) c.sub = SUBS[i];
     if (!c.sub) return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen)", argv[1]);

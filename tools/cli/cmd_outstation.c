@@ -17,6 +17,7 @@
 #include "dnp3/io_roles.h"
 #include "outstation_app.h"
 #include "sa_cli.h"
+#include "tls_cli.h"
 
 static const char *const CMD = "dnp3 outstation";
 
@@ -33,7 +34,9 @@ static void usage(FILE *f)
             "  --udp ADDR:PORT        DNP3 over UDP instead of TCP (responses go to the requester)\n"
             "  --udp-peer HOST:PORT   UDP: send to this master (also the start-up unsolicited data)\n"
             "  --connect HOST:PORT    dial out to a master that listens (dnp3 master listen) instead of\n"
-            "                         listening; reconnects with back-off\n"
+            "                         listening; reconnects with back-off (tls://HOST:PORT: over TLS)\n"
+            "  --tls-listen ADDR:PORT DNP3 over TLS (IEC 62351-3; port 19999 by default) instead of TCP;\n"
+            "                         needs --tls-cert, --tls-key and --tls-ca and/or --tls-peer-cert\n"
             "  --link-addr N          outstation link address (default 10)\n"
             "  --master-addr N        master link address (default 1)\n"
             "  --config FILE          YAML point database (see docs/outstation-cli.md)\n"
@@ -51,7 +54,9 @@ static void usage(FILE *f)
             "                         requests (operate, write, restart, ...) from user N (1..65535);\n"
             "                         give its key with the next --sa-update-key-file (repeat the pair)\n"
             "  --sa-update-key-file FILE  that user's update key: 32 or 64 hex digits (AES-128/256)\n"
-            "  -h, --help             this help\n");
+            "%s"
+            "  -h, --help             this help\n",
+            TLS_CLI_HELP);
 }
 
 typedef struct {
@@ -66,6 +71,7 @@ typedef struct {
     uv_signal_t sigint, sigterm;
     uv_timer_t sim;
     bool simulate;
+    dnp3_tls *tls;
 } os_cmd;
 
 /* Connection events are logged by the runtime (up_log); the binding follows them for the outstation. */
@@ -121,6 +127,8 @@ typedef struct {
     char udp[160];
     char udp_peer[160];
     char connect[160];
+    char tls_listen[160];
+    tls_cli_options tls;
     const char *config;
     const char *allow[32];
     size_t allow_count;
@@ -140,6 +148,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->seed = 1;
     o->keep_alive = 60000;
     o->verbose = true;
+    tls_cli_init(&o->tls);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -148,9 +157,18 @@ static int parse_options(int argc, char **argv, options *o)
         if (!v) return cli_usage_error(CMD, "%s needs a value (see dnp3 outstation --help)", a); \
         i++;                                                                                   \
     } while (0)
+        int tls_rc = tls_cli_option(CMD, a, v, &o->tls);
+        if (tls_rc == 2) return 2;
+        if (tls_rc == 1) {
+            i++;
+            continue;
+        }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 1;
+        } else if (!strcmp(a, "--tls-listen")) {
+            NEED_VALUE();
+            snprintf(o->tls_listen, sizeof o->tls_listen, "%s", v);
         } else if (!strcmp(a, "--listen")) {
             NEED_VALUE();
             snprintf(o->listen, sizeof o->listen, "%s", v);
@@ -233,8 +251,12 @@ static int parse_options(int argc, char **argv, options *o)
     if (o->sa_key_pending)
         return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file", o->sa_users[o->sa_count - 1].number);
     if (o->config && o->have_points) return cli_usage_error(CMD, "--config and --points cannot be combined");
-    if ((o->listen[0] != 0) + (o->udp[0] != 0) + (o->connect[0] != 0) > 1)
-        return cli_usage_error(CMD, "--listen, --udp and --connect cannot be combined");
+    if ((o->listen[0] != 0) + (o->udp[0] != 0) + (o->connect[0] != 0) + (o->tls_listen[0] != 0) > 1)
+        return cli_usage_error(CMD, "--listen, --tls-listen, --udp and --connect cannot be combined");
+    bool tls = o->tls_listen[0] || !strncmp(o->connect, "tls://", 6);
+    if (o->tls.any && !tls) return cli_usage_error(CMD, "the --tls-* options need --tls-listen or --connect tls://HOST:PORT");
+    if (tls && !o->tls.any)
+        return cli_usage_error(CMD, "TLS needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
     if (o->udp_peer[0] && !o->udp[0]) return cli_usage_error(CMD, "--udp-peer needs --udp");
     return 0;
 }
@@ -317,11 +339,27 @@ int cmd_outstation(int argc, char **argv)
     dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : o.connect[0] ? DNP3_IO_TCP_CLIENT : DNP3_IO_TCP_SERVER);
     char host[128], peer_host[128];
     uint16_t port, peer_port = 0;
-    const char *endpoint = c->datagram ? o.udp : o.connect[0] ? o.connect : o.listen;
-    if (cli_host_port(CMD, c->datagram ? "--udp" : o.connect[0] ? "--connect" : "--listen", endpoint,
-                      o.connect[0] ? "127.0.0.1" : "0.0.0.0", 20000, host, sizeof host, &port)) {
+    bool dial_tls = !strncmp(o.connect, "tls://", 6);
+    bool use_tls = o.tls_listen[0] || dial_tls;
+    const char *endpoint = c->datagram     ? o.udp
+                           : dial_tls      ? o.connect + 6
+                           : o.connect[0]  ? o.connect
+                           : o.tls_listen[0] ? o.tls_listen
+                                             : o.listen;
+    if (cli_host_port(CMD, c->datagram ? "--udp" : o.connect[0] ? "--connect" : o.tls_listen[0] ? "--tls-listen" : "--listen",
+                      endpoint, o.connect[0] ? "127.0.0.1" : "0.0.0.0", use_tls ? TLS_CLI_DEFAULT_PORT : 20000, host,
+                      sizeof host, &port)) {
         rc = 2;
         goto out;
+    }
+    if (use_tls) {
+        if (dial_tls && !o.tls.cfg.peer_name) o.tls.cfg.peer_name = host; /* the master's certificate names it */
+        c->tls = tls_cli_load(CMD, &o.tls, !dial_tls);
+        if (!c->tls) {
+            rc = 2;
+            goto out;
+        }
+        ioc.tls = c->tls;
     }
     ioc.host = host;
     ioc.port = port;
@@ -352,7 +390,7 @@ int cmd_outstation(int argc, char **argv)
         goto out;
     }
     printf("%s: %s %s %s:%u, link address %u, master address %u, %u points (%s)%s\n", CMD,
-           o.connect[0] ? "dialling out over" : "listening on", c->datagram ? "udp" : "tcp", host,
+           o.connect[0] ? "dialling out over" : "listening on", c->datagram ? "udp" : use_tls ? "tls" : "tcp", host,
            o.connect[0] ? port : dnp3_io_local_port(dnp3_io_outstation_io(c->bind)), prof.link_addr, prof.master_addr,
            point_total(&prof), o.config ? o.config : o.have_points ? "uniform profile" : "substation profile",
            o.simulate ? ", simulating" : "");
@@ -377,6 +415,7 @@ int cmd_outstation(int argc, char **argv)
 out:
     cli_tap_free(&c->tap);
     outstation_app_free(&c->app);
+    dnp3_tls_free(c->tls);
     free(c);
     profile_free(&prof);
     return rc;

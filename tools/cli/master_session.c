@@ -17,21 +17,25 @@ static const char *const CMD = "dnp3 master";
 int master_parse_target(const char *cmd, const char *target, master_session_config *c)
 {
     const char *rest = target;
-    c->udp = false;
+    c->udp = c->tls = false;
     if (!strncmp(target, "tcp://", 6)) {
         rest = target + 6;
     } else if (!strncmp(target, "udp://", 6)) {
         rest = target + 6;
         c->udp = true;
+    } else if (!strncmp(target, "tls://", 6)) {
+        rest = target + 6;
+        c->tls = true;
     } else if (strstr(target, "://")) {
-        cli_usage_error(cmd, "unsupported target '%s' (use HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", target);
+        cli_usage_error(cmd, "unsupported target '%s' (use HOST[:PORT], tcp://, udp:// or tls://HOST:PORT)", target);
         return -1;
     }
     if (!*rest) {
         cli_usage_error(cmd, "the target '%s' has no host", target);
         return -1;
     }
-    return cli_host_port(cmd, "TARGET", rest, "127.0.0.1", 20000, c->host, sizeof c->host, &c->port);
+    return cli_host_port(cmd, "TARGET", rest, "127.0.0.1", c->tls ? TLS_CLI_DEFAULT_PORT : 20000, c->host,
+                         sizeof c->host, &c->port);
 }
 
 void master_print_task_failure(const char *cmd, const dnp3_task_info *info, uint32_t timeout_ms)
@@ -118,7 +122,9 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
         return;
     }
     if (s->finished) return;
-    if (!s->ever_connected) {
+    if (!strncmp(reason, "TLS ", 4)) {
+        fprintf(stderr, "%s: %s\n", CMD, reason);
+    } else if (!s->ever_connected) {
         const char *why = strstr(reason, "failed: ");
         fprintf(stderr, "%s: cannot connect to %s:%u: %s\n", CMD, s->cfg.host, s->cfg.port, why ? why + 8 : reason);
     } else {
@@ -218,8 +224,16 @@ static void assoc_config(const master_session_config *c, dnp3_assoc_config *ac)
 
 int master_session_run(master_session_config *c)
 {
+    dnp3_tls *tls = NULL;
+    if (c->tls) {
+        if (!c->tls_opts.cfg.peer_name) c->tls_opts.cfg.peer_name = c->host; /* the certificate must name it */
+        if (!(tls = tls_cli_load(CMD, &c->tls_opts, false))) return 2;
+    }
     master_session *s = calloc(1, sizeof *s);
-    if (!s) return 1;
+    if (!s) {
+        dnp3_tls_free(tls);
+        return 1;
+    }
     s->cfg = *c;
     s->loop = uv_default_loop();
     char rx_label[64], tx_label[64];
@@ -247,6 +261,7 @@ int master_session_run(master_session_config *c)
         ioc.port = c->port;
         ioc.connect_timeout_ms = c->timeout_ms;
         ioc.reconnect = c->watch;
+        ioc.tls = tls;
     }
     dnp3_channel_config cc;
     dnp3_channel_config_init(&cc);
@@ -280,5 +295,6 @@ int master_session_run(master_session_config *c)
     free(s->sa_mem);
     cli_tap_free(&s->tap);
     free(s);
+    dnp3_tls_free(tls);
     return rc;
 }

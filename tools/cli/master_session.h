@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "cli_common.h"
+#include "tls_cli.h"
 #include "dnp3/io_roles.h"
 #include "dnp3/master.h"
 #include "dnp3/sa.h"
@@ -36,6 +37,8 @@ typedef struct {
     void *ctx;
     bool sa;                      /* Secure Authentication v5 as sa_user */
     dnp3_sa_user sa_user;
+    bool tls;                     /* tls://HOST:PORT target (IEC 62351-3) */
+    tls_cli_options tls_opts;     /* --tls-* options */
 } master_session_config;
 
 struct master_session {
@@ -53,7 +56,8 @@ struct master_session {
     dnp3_sa_master *sa;
 };
 
-/* Parses TARGET: HOST[:PORT], tcp://HOST[:PORT] or udp://HOST[:PORT]. Returns 0 or -1 (message printed). */
+/* Parses TARGET: HOST[:PORT], tcp://HOST[:PORT], udp://HOST[:PORT] or tls://HOST[:PORT] (port 19999 by
+ * default). Returns 0 or -1 (message printed). */
 int master_parse_target(const char *cmd, const char *target, master_session_config *c);
 
 /* Runs the session until it finishes; returns the exit status. */
