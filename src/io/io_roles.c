@@ -161,8 +161,9 @@ static void m_open(void *ctx, const char *peer, dnp3_tstamp now)
 static void m_close(void *ctx, const char *reason, dnp3_tstamp now)
 {
     dnp3_io_master *s = ctx;
-    if (dnp3_master_connected(s->m)) dnp3_master_on_disconnect(s->m, now);
+    /* the hook first: it learns why before the tasks fail with DISCONNECTED */
     if (s->b.hooks.on_close) s->b.hooks.on_close(s->b.hooks.ctx, reason, now);
+    if (dnp3_master_connected(s->m)) dnp3_master_on_disconnect(s->m, now);
 }
 
 static dnp3_tstamp m_expiry(void *ctx) { return dnp3_master_get_expiry(((dnp3_io_master *)ctx)->m); }

@@ -85,10 +85,13 @@ int tls_conn_feed(tls_conn *c, const uint8_t *data, size_t len)
 /* Explains a failed handshake or record operation. */
 static void explain(tls_conn *c)
 {
-    long vr = SSL_get_verify_result(c->ssl);
     unsigned long e = ERR_peek_last_error();
     const char *reason = e ? ERR_reason_error_string(e) : NULL;
-    if (vr != X509_V_OK && vr != X509_V_ERR_CERT_REJECTED)
+    bool verify_failed = e && ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+    long vr = verify_failed ? SSL_get_verify_result(c->ssl) : X509_V_OK;
+    if (verify_failed && vr == X509_V_OK)
+        snprintf(c->error, sizeof c->error, "peer certificate rejected");
+    else if (vr != X509_V_OK && vr != X509_V_ERR_CERT_REJECTED)
         snprintf(c->error, sizeof c->error, "peer certificate rejected: %s", X509_verify_cert_error_string(vr));
     else if (vr == X509_V_ERR_CERT_REJECTED)
         snprintf(c->error, sizeof c->error, "peer certificate rejected: it is not the pinned certificate");

@@ -73,7 +73,7 @@ typedef struct {
 static bool failed(master_session *s, const dnp3_task_info *info)
 {
     if (info->result == DNP3_TASK_SUCCESS) return false;
-    master_print_task_failure(CMD, info, s->cfg.timeout_ms);
+    if (!s->finished) master_print_task_failure(CMD, info, s->cfg.timeout_ms); /* else already reported */
     master_session_finish(s, 1);
     return true;
 }
@@ -129,7 +129,8 @@ static void done_operate(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *
         }
     }
     if (info->result != DNP3_TASK_SUCCESS) {
-        if (info->result != DNP3_TASK_COMMAND_STATUS) master_print_task_failure(CMD, info, s->cfg.timeout_ms);
+        if (info->result != DNP3_TASK_COMMAND_STATUS && !s->finished)
+            master_print_task_failure(CMD, info, s->cfg.timeout_ms);
         master_session_finish(s, 1);
         return;
     }
