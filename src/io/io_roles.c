@@ -209,16 +209,20 @@ void dnp3_io_master_stop(dnp3_io_master *s)
     free(s);
 }
 
-/* Starts a TCP_LISTEN endpoint on `ioc`'s address whose connections are built by `accept`. */
+/* Starts a TCP_LISTEN endpoint on `ioc`'s address whose connections are built by `accept`;
+ * what happens before a session exists (refusals, TLS handshakes) goes to hooks->log. */
 static int start_listener(uv_loop_t *loop, const dnp3_io_config *ioc,
                           bool (*accept)(void *, const char *, dnp3_channel **, dnp3_io_upper *), void *ctx,
-                          dnp3_io **io)
+                          const dnp3_io_hooks *hooks, dnp3_io **io)
 {
     dnp3_io_config c = *ioc;
     c.kind = DNP3_IO_TCP_LISTEN;
     c.accept = accept;
     c.accept_ctx = ctx;
-    return dnp3_io_start(loop, &c, NULL, NULL, io);
+    dnp3_io_upper up = {0};
+    up.ctx = hooks->ctx;
+    up.log = hooks->log;
+    return dnp3_io_start(loop, &c, NULL, &up, io);
 }
 
 /* ---- master listener: one session (channel + master) per outstation dialling in ---- */
@@ -352,7 +356,7 @@ int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3
     l->route = route;
     l->route_ctx = route_ctx;
     if (hooks) l->hooks = *hooks;
-    int rc = start_listener(loop, ioc, di_accept, l, &l->io);
+    int rc = start_listener(loop, ioc, di_accept, l, &l->hooks, &l->io);
     if (rc) {
         free(l);
         return rc;
@@ -432,7 +436,7 @@ int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const 
     l->release = release;
     l->ctx = ctx;
     if (hooks) l->hooks = *hooks;
-    int rc = start_listener(loop, ioc, os_accept, l, &l->io);
+    int rc = start_listener(loop, ioc, os_accept, l, &l->hooks, &l->io);
     if (rc) {
         free(l);
         return rc;

@@ -171,6 +171,27 @@ expect_rc "SA inside TLS" 0 $?
 expect "SA inside TLS: status" "$WORK/tls-sa.out" "SUCCESS"
 expect "SA inside TLS reaches the outstation" "$WORK/pinned.log" "control: OPERATE CROB 0 TRIP"
 
+# ---- an outstation dialling in over TLS to `dnp3 master listen`; one from another CA is refused
+"$DNP3" master listen 127.0.0.1:0 "${M_TLS[@]}" >"$WORK/listen.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$WORK/listen.log" && break; sleep 0.05; done
+LPORT=$(sed -n 's/.*listening on tls [0-9.]*:\([0-9]*\) .*/\1/p' "$WORK/listen.log" | head -1)
+if [ -n "$LPORT" ]; then ok; else bad "master listen over TLS did not start"; cat "$WORK/listen.log"; fi
+"$DNP3" outstation --connect "tls://127.0.0.1:$LPORT" --link-addr 33 --tls-cert "$P/m_other.pem" \
+    --tls-key "$P/m_other.key" --tls-ca "$P/ca.pem" --tls-peer-name master.test >"$WORK/rogue.log" 2>&1 &
+ROGUE=$!
+PIDS+=($ROGUE)
+"$DNP3" outstation --connect "tls://127.0.0.1:$LPORT" --link-addr 21 "${OS_TLS[@]}" --tls-peer-name master.test \
+    >"$WORK/dialer.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q "binary_input" "$WORK/listen.log" && break; sleep 0.05; done
+kill "$ROGUE" 2>/dev/null
+expect "dial-in over TLS: identified" "$WORK/listen.log" "outstation 21 identified"
+expect "dial-in over TLS: measurements" "$WORK/listen.log" "binary_input"
+expect "dial-in over TLS: the rogue outstation is refused" "$WORK/listen.log" "TLS handshake failed with"
+expect_not "dial-in over TLS: the rogue outstation is never served" "$WORK/listen.log" "outstation 33"
+expect "dial-in over TLS: the dialler logs its session" "$WORK/dialer.log" "peer certificate CN=master.test"
+
 # ---- Wireshark decrypts the TLS session and judges the DNP3 inside
 if [ "$CAPTURE" = 1 ]; then
     sleep 0.3

@@ -2,7 +2,8 @@
  * master_listen.c - `dnp3 master listen [ADDR:PORT]`: the master waits for
  * outstations that dial in (cellular and dial-up practice), identifies each by
  * the link source address of its first fragment, runs the start-up sequence
- * and prints every measurement as it arrives, until SIGINT/SIGTERM.
+ * and prints every measurement as it arrives, until SIGINT/SIGTERM. With the
+ * --tls-* options the outstations dial in over TLS (IEC 62351-3, port 19999).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "dnp3/io_roles.h"
 #include "master_out.h"
+#include "tls_cli.h"
 
 static const char *const CMD = "dnp3 master listen";
 
@@ -56,6 +58,15 @@ static void on_close(void *ctx, const char *reason, dnp3_tstamp now)
     fflush(stdout);
 }
 
+/* The runtime's connection log: only the TLS lines (sessions and failed handshakes) are new here. */
+static void on_log(void *ctx, const char *msg)
+{
+    (void)ctx;
+    if (strncmp(msg, "TLS ", 4) != 0) return;
+    printf("%s: %s\n", CMD, msg);
+    fflush(stdout);
+}
+
 static bool utc_now(void *ctx, dnp3_time48 *out)
 {
     (void)ctx;
@@ -86,6 +97,8 @@ int cmd_master_listen(int argc, char **argv)
     uint16_t master_addr = 1;
     bool json = false;
     unsigned decode = 0;
+    tls_cli_options tls;
+    tls_cli_init(&tls);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t n;
@@ -99,6 +112,9 @@ int cmd_master_listen(int argc, char **argv)
         }
         if (!v) return cli_usage_error(CMD, "%s needs a value", a);
         i++;
+        int tls_rc = tls_cli_option(CMD, a, v, &tls);
+        if (tls_rc == 2) return 2;
+        if (tls_rc == 1) continue;
         if (!strcmp(a, "--link-addr")) {
             if (cli_uint(CMD, a, v, 0, 0xFFEF, &n)) return 2;
             c.only_addr = (int)n;
@@ -122,7 +138,11 @@ int cmd_master_listen(int argc, char **argv)
     }
     char host[128];
     uint16_t port;
-    if (cli_host_port(CMD, "ADDR:PORT", endpoint, "0.0.0.0", 20000, host, sizeof host, &port)) return 2;
+    if (cli_host_port(CMD, "ADDR:PORT", endpoint, "0.0.0.0", tls.any ? TLS_CLI_DEFAULT_PORT : 20000, host, sizeof host,
+                      &port))
+        return 2;
+    dnp3_tls *tls_ctx = tls.any ? tls_cli_load(CMD, &tls, true) : NULL;
+    if (tls.any && !tls_ctx) return 2;
     (void)decode; /* per-session decoding is not offered by the listener yet */
 
     c.loop = uv_default_loop();
@@ -131,6 +151,7 @@ int cmd_master_listen(int argc, char **argv)
     dnp3_io_config_init(&ioc, DNP3_IO_TCP_LISTEN);
     ioc.host = host;
     ioc.port = port;
+    ioc.tls = tls_ctx;
     dnp3_channel_config cc;
     dnp3_channel_config_init(&cc);
     cc.local_addr = master_addr;
@@ -141,13 +162,14 @@ int cmd_master_listen(int argc, char **argv)
     mc.handler.fragment_end = master_out_end;
     mc.handler.utc_now = utc_now;
     mc.handler.ctx = &c.out;
-    dnp3_io_hooks hooks = {&c, on_open, on_close, NULL, NULL, NULL};
+    dnp3_io_hooks hooks = {&c, on_open, on_close, NULL, NULL, on_log};
     int rc = dnp3_io_master_listen(c.loop, &ioc, &cc, &mc, route, &c, &hooks, &c.l);
     if (rc) {
         fprintf(stderr, "%s: cannot listen on TCP %s:%u: %s\n", CMD, host, port, uv_strerror(rc));
+        dnp3_tls_free(tls_ctx);
         return 1;
     }
-    printf("%s: listening on tcp %s:%u for outstations dialling in, master address %u\n", CMD, host,
+    printf("%s: listening on %s %s:%u for outstations dialling in, master address %u\n", CMD, tls_ctx ? "tls" : "tcp", host,
            dnp3_io_local_port(dnp3_io_master_listener_io(c.l)), master_addr);
     fflush(stdout);
     uv_signal_init(c.loop, &c.sigint);
@@ -158,5 +180,6 @@ int cmd_master_listen(int argc, char **argv)
     uv_run(c.loop, UV_RUN_DEFAULT);
     uv_loop_close(c.loop);
     master_out_free(&c.out);
+    dnp3_tls_free(tls_ctx);
     return 0;
 }
