@@ -4,6 +4,8 @@
  * process): median and 99th-percentile round trip and polls/s; and unsolicited
  * event throughput with confirms and update-to-callback latency. The physical
  * reference is a plain TCP ping-pong between two threads on 127.0.0.1.
+ * The polls run over plain TCP and over TLS 1.3 and 1.2 (IEC 62351-3, mutual
+ * certificate authentication with ECDSA P-256 certificates made at start-up).
  *
  *   bench_net_poll [points] [seconds]
  */
@@ -18,6 +20,11 @@
 #include <unistd.h>
 
 #include "dnp3/io_roles.h"
+#include "pki.h"
+
+/* TLS for the poll runs (NULL: plain TCP) */
+static dnp3_tls *g_tls_server, *g_tls_client;
+static const char *g_tls_name = "TCP";
 
 typedef struct {
     uv_loop_t *loop;
@@ -143,6 +150,7 @@ static int setup(bench *b, uint16_t points, size_t max_fragment, bool events)
     dnp3_io_config_init(&sc, DNP3_IO_TCP_SERVER);
     sc.host = "127.0.0.1";
     sc.port = 0;
+    sc.tls = g_tls_server;
     dnp3_channel_config cc;
     dnp3_channel_config_init(&cc);
     cc.max_tx_fragment = cc.max_rx_fragment = max_fragment;
@@ -152,6 +160,7 @@ static int setup(bench *b, uint16_t points, size_t max_fragment, bool events)
     dnp3_io_config_init(&mcio, DNP3_IO_TCP_CLIENT);
     mcio.host = "127.0.0.1";
     mcio.port = dnp3_io_local_port(dnp3_io_outstation_io(b->osb));
+    mcio.tls = g_tls_client;
     dnp3_channel_config mcc;
     dnp3_channel_config_init(&mcc);
     mcc.local_addr = 1;
@@ -194,8 +203,8 @@ static void run_polls(uint16_t points, size_t max_fragment, double seconds)
     uv_run(b.loop, UV_RUN_DEFAULT);
     qsort(b.rtt, b.n, sizeof *b.rtt, cmp_u64);
     size_t frags = ((size_t)points * 5 + max_fragment - 1) / (max_fragment - 10);
-    printf("integrity poll (class 0) of %u analog inputs (g30v1), max fragment %zu (~%zu fragment%s):\n", points,
-           max_fragment, frags, frags == 1 ? "" : "s");
+    printf("integrity poll (class 0) of %u analog inputs (g30v1) over %s, max fragment %zu (~%zu fragment%s):\n",
+           points, g_tls_name, max_fragment, frags, frags == 1 ? "" : "s");
     printf("  %zu polls in %.2f s: %.0f polls/s; round trip median %.3f ms, p99 %.3f ms, min %.3f ms\n", b.n,
            (double)(b.t_end - b.t_start) / 1e6, (double)b.n / ((double)(b.t_end - b.t_start) / 1e6),
            b.n ? (double)b.rtt[b.n / 2] / 1000 : 0, b.n ? (double)b.rtt[b.n * 99 / 100] / 1000 : 0,
@@ -275,6 +284,55 @@ static void run_pingpong(double seconds)
            n ? (double)rtt[n / 2] / 1000 : 0, (double)n / seconds);
 }
 
+/* Loads the outstation (server) and master (client) TLS sides from a fresh PKI in `dir`. */
+static void tls_on(const char *dir, dnp3_tls_version v)
+{
+    char f[5][300];
+    const char *names[5] = {"os.pem", "os.key", "ca.pem", "m.pem", "m.key"};
+    for (int i = 0; i < 5; i++) snprintf(f[i], sizeof f[i], "%s/%s", dir, names[i]);
+    dnp3_tls_config s, c;
+    dnp3_tls_config_init(&s);
+    s.cert_file = f[0];
+    s.key_file = f[1];
+    s.ca_file = f[2];
+    s.min_version = s.max_version = v;
+    c = s;
+    c.cert_file = f[3];
+    c.key_file = f[4];
+    c.peer_name = "127.0.0.1";
+    char err[600];
+    g_tls_server = dnp3_tls_load(&s, true, err, sizeof err);
+    if (g_tls_server) g_tls_client = dnp3_tls_load(&c, false, err, sizeof err);
+    if (!g_tls_server || !g_tls_client) {
+        fprintf(stderr, "TLS set-up failed: %s\n", err);
+        exit(1);
+    }
+    g_tls_name = v == DNP3_TLS_1_3 ? "TLS 1.3" : "TLS 1.2";
+}
+
+static void tls_off(void)
+{
+    dnp3_tls_free(g_tls_server);
+    dnp3_tls_free(g_tls_client);
+    g_tls_server = g_tls_client = NULL;
+    g_tls_name = "TCP";
+}
+
+static void make_pki(char *dir, size_t cap)
+{
+    snprintf(dir, cap, "/tmp/dnp3-bench-tls.XXXXXX");
+    if (!mkdtemp(dir)) exit(1);
+    pki_id ca = pki_make("Bench CA", NULL, -60, 86400, NULL, true);
+    pki_id os = pki_make("outstation", "IP:127.0.0.1", -60, 86400, &ca, false);
+    pki_id m = pki_make("master", "IP:127.0.0.1", -60, 86400, &ca, false);
+    pki_write(dir, "ca", &ca);
+    pki_write(dir, "os", &os);
+    pki_write(dir, "m", &m);
+    pki_free(&ca);
+    pki_free(&os);
+    pki_free(&m);
+}
+
 int main(int argc, char **argv)
 {
     uint16_t points = argc > 1 ? (uint16_t)atoi(argv[1]) : 1000;
@@ -283,5 +341,16 @@ int main(int argc, char **argv)
     run_polls(points, 2048, seconds);
     run_polls(points, 8192, seconds);
     run_events(seconds);
+    char dir[64];
+    make_pki(dir, sizeof dir);
+    const dnp3_tls_version versions[] = {DNP3_TLS_1_3, DNP3_TLS_1_2};
+    for (size_t i = 0; i < 2; i++) {
+        tls_on(dir, versions[i]);
+        run_polls(points, 2048, seconds);
+        tls_off();
+    }
+    const char *files[] = {"ca.pem", "ca.key", "os.pem", "os.key", "m.pem", "m.key"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) remove(pki_path(dir, files[i]));
+    rmdir(dir);
     return 0;
 }
