@@ -45,6 +45,7 @@ static void usage(FILE *f)
             "  --sim-period MS        simulation step (default 1000)\n"
             "  --seed N               simulation random seed (default 1)\n"
             "  --no-unsolicited       refuse unsolicited reporting\n"
+            "  --no-self-addr         do not answer the self address 0xFFFC as our own\n"
             "  --accept replace|reject  a second master replaces the first (default) or is refused\n"
             "  --allow IP             accept masters only from this address (repeatable)\n"
             "  --keep-alive MS        link-status keep-alive period (default 60000, 0 = off)\n"
@@ -133,7 +134,7 @@ typedef struct {
     const char *allow[32];
     size_t allow_count;
     uint64_t link_addr, master_addr, points, sim_period, seed, keep_alive;
-    bool have_link, have_master, have_points, simulate, no_unsol, reject;
+    bool have_link, have_master, have_points, simulate, no_unsol, reject, no_self_addr;
     unsigned decode;
     bool verbose;
     dnp3_sa_user sa_users[DNP3_SA_MAX_USERS];
@@ -204,6 +205,8 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--seed")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 0, UINT64_MAX, &o->seed)) return 2;
+        } else if (!strcmp(a, "--no-self-addr")) {
+            o->no_self_addr = true;
         } else if (!strcmp(a, "--no-unsolicited")) {
             o->no_unsol = true;
         } else if (!strcmp(a, "--accept")) {
@@ -292,6 +295,7 @@ static void channel_config(const options *o, const profile *p, dnp3_channel_conf
     cc->max_rx_fragment = p->max_fragment;
     cc->max_tx_fragment = p->max_fragment;
     cc->keep_alive_ms = (uint32_t)o->keep_alive;
+    cc->self_addr_enabled = !o->no_self_addr; /* a master (or `dnp3 scan`) may use 0xFFFC */
 }
 
 static uint32_t point_total(const profile *p)

@@ -16,6 +16,9 @@ int cmd_outstation(int argc, char **argv);
 /* dnp3 master: poll, operate, watch, timesync, restart against an outstation (cmd_master.c). */
 int cmd_master(int argc, char **argv);
 
+/* dnp3 scan: discover and judge DNP3 endpoints, read-only (cmd_scan.c). */
+int cmd_scan(int argc, char **argv);
+
 /* dnp3 master listen: accept outstations that dial in (master_listen.c); called by cmd_master. */
 int cmd_master_listen(int argc, char **argv);
 

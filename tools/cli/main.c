@@ -22,6 +22,7 @@ static const command COMMANDS[] = {
     {"decode", cmd_decode, "decode DNP3 frames or fragments from hex, stdin or a pcap capture"},
     {"master", cmd_master, "poll, command, watch, time-sync or restart an outstation (TCP or UDP)"},
     {"outstation", cmd_outstation, "run a DNP3 outstation (substation simulator) on TCP or UDP port 20000"},
+    {"scan", cmd_scan, "what listens on a DNP3 port and is it protected (read-only: SA, TLS, attributes)"},
 };
 
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
