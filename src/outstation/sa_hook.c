@@ -80,6 +80,12 @@ bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_b
     if (!os->sa) return true;
     if (bcast != DNP3_BCAST_NONE) /* a broadcast cannot be challenged: only non-critical ones pass */
         return *len >= 2 && !sa_os_is_critical(os->sa, (*apdu)[1]);
+    /* The master repeating its last request because the response was lost: dispatch sends the
+     * stored response again and executes nothing (rule 4 of dispatch.c), so no new challenge is
+     * needed - and one would replace that stored response, leaving the master without an answer. */
+    if (os->req_valid && os->sol_repeatable && *len == os->req_len && *len >= 2 && (*apdu)[1] != DNP3_FC_READ &&
+        memcmp(*apdu, os->req, *len) == 0)
+        return true;
     dnp3_sa_result r;
     if (dnp3_sa_outstation_receive(os->sa, *apdu, *len, os_iin(os), now, &r) != DNP3_OK) return false;
     if (r.action == DNP3_SA_REPLY) {

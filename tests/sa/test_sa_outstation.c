@@ -104,11 +104,24 @@ static void test_authenticated_operate(void **state)
     assert_int_equal(f.out[1], 0x81);
     assert_int_equal(f.out[0] & 0x0F, 3);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_AUTHENTICATED), 1);
+    uint8_t first[64];
+    size_t first_len = f.out_len;
+    assert_true(first_len <= sizeof first);
+    memcpy(first, f.out, f.out_len);
     /* replay of the same reply: no challenge outstanding -> discarded, nothing executed */
     sf_os_send(&f, out, rl);
     assert_int_equal(f.crob_calls, 1);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_REPLAY), 1);
-    /* replay of request + old reply: the new challenge has a new CSQ, the old reply does not match */
+    /* the same request again (the master's retry after a lost response): the stored response
+     * goes out again at once, nothing executes, no challenge */
+    f.out_len = 0;
+    sf_os_send(&f, req, n);
+    assert_int_equal(f.out_len, first_len);
+    assert_memory_equal(f.out, first, first_len);
+    assert_int_equal(f.crob_calls, 1);
+    /* a new request in between: the old one is challenged afresh, and the old reply does not match */
+    sf_os_send_hex(&f, "C4 01 3C 01 06");
+    req[0] = 0xC5; /* a new SEQ */
     sf_os_send(&f, req, n);
     assert_int_equal(f.out[1], 0x83);
     sf_os_send(&f, out, rl);
