@@ -91,6 +91,7 @@ typedef enum {
     DNP3_TASK_READ_ATTRIBUTES,     /* READ g0 */
     DNP3_TASK_REQUEST,             /* any other function code with caller-built objects */
     DNP3_TASK_AUTH_KEYS,           /* Secure Authentication session key exchange (dnp3/sa.h) */
+    DNP3_TASK_AUTH_UPDATE_KEY,     /* Secure Authentication update-key change (dnp3/sa.h) */
     DNP3_TASK_KIND_COUNT
 } dnp3_task_kind;
 
@@ -446,6 +447,15 @@ int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const u
  * attribute set `set` (0 = standard). Each attribute reaches
  * handler.measurement (type DNP3_POINT_DEVICE_ATTRIBUTE).
  */
+/*
+ * Changes the update key of the association's SA user with the parameters
+ * given to dnp3_sa_master_begin_update_key (symmetric method, IEEE 1815-2012
+ * clause 7): g120v11 -> g120v12, g120v13 + g120v15 -> g120v15. On success the
+ * master uses the new key and re-establishes session keys with it. Fails with
+ * DNP3_ERR_STATE when no SA is attached or no change was prepared.
+ */
+int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+
 int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb,
                                 void *ctx, dnp3_tstamp now);
 

@@ -168,11 +168,18 @@ int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, size_t *obj
 
 /* ---- users and critical functions ---- */
 
+#define DNP3_SA_MAX_NAME 32 /* user and outstation names of the update-key change */
+
 typedef struct {
     uint16_t number;              /* 1..65535 (1 = default user) */
     uint8_t key_len;              /* 16 (AES-128 wrap) or 32 (AES-256 wrap) */
     uint8_t key[DNP3_SA_MAX_KEY]; /* update key */
+    char name[DNP3_SA_MAX_NAME + 1]; /* user name (update-key change); "" = none */
 } dnp3_sa_user;
+
+/* Symmetric key change methods of the update-key change (g120v11 KCM). */
+#define DNP3_SA_KCM_AES128_SHA1 3   /* new update key 16 octets, MACs HMAC-SHA-1 */
+#define DNP3_SA_KCM_AES256_SHA256 4 /* new update key 32 octets, MACs HMAC-SHA-256 */
 
 /* Bit map of function codes (bit fc). */
 typedef struct {
@@ -206,6 +213,8 @@ typedef enum {
     DNP3_SA_EV_ERROR_RECEIVED,     /* master: the outstation sent g120v7 */
     DNP3_SA_EV_UNEXPECTED,         /* a message that does not fit the state was discarded */
     DNP3_SA_EV_AGGRESSIVE_REJECTED,/* aggressive mode request refused */
+    DNP3_SA_EV_UPDATE_KEY_CHANGED, /* a user's update key was replaced (update-key change) */
+    DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, /* an update-key change was refused or not confirmed */
 } dnp3_sa_event_kind;
 
 typedef struct {
@@ -234,6 +243,12 @@ typedef struct {
     bool aggressive_mode;          /* accept aggressive-mode requests (default true) */
     dnp3_sa_fc_set critical;       /* functions that must be authenticated (default: notes 7.8) */
     size_t max_apdu;               /* largest request held while challenged (default 2048) */
+    /* Update-key change (symmetric methods 3 and 4): the authority key (16 or 32 octets; 0 = the
+     * change is not permitted, answered with error 8) and this outstation's name. A user is
+     * found by its `name`. */
+    uint8_t authority_key_len;
+    uint8_t authority_key[DNP3_SA_MAX_KEY];
+    char outstation_name[DNP3_SA_MAX_NAME + 1];
     dnp3_sa_event_cb on_event;
     void *ctx;
 } dnp3_sa_outstation_config;
@@ -283,6 +298,10 @@ dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, u
 
 /* The DNP3_SA_STAT_COUNT statistics counters. */
 const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa);
+
+/* Copies a user's current update key (to persist it after DNP3_SA_EV_UPDATE_KEY_CHANGED). Returns
+ * the key length, or 0 for an unknown user. */
+size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY]);
 
 /*
  * Attaches SA to an outstation (NULL detaches): every request then passes
@@ -358,6 +377,36 @@ bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc, dnp3_ts
  * the header, g120v9 MAC at the end. Returns the length or a negative error.
  */
 int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len, uint8_t *out, size_t cap);
+
+/* ---- update-key change by the master (symmetric method, notes 7.7) ---- */
+
+typedef struct {
+    uint8_t kcm;                        /* DNP3_SA_KCM_AES128_SHA1 or DNP3_SA_KCM_AES256_SHA256 */
+    uint8_t new_key[DNP3_SA_MAX_KEY];   /* 16 (KCM 3) or 32 (KCM 4) octets */
+    uint8_t authority_key_len;          /* 16 or 32 */
+    uint8_t authority_key[DNP3_SA_MAX_KEY];
+    char user_name[DNP3_SA_MAX_NAME + 1];       /* the user's name at the outstation */
+    char outstation_name[DNP3_SA_MAX_NAME + 1]; /* the outstation's name */
+} dnp3_sa_update_key_change;
+
+/*
+ * Prepares an update-key change of the master's user (run it with the task
+ * dnp3_master_change_update_key). The parameters are copied (and zeroed when
+ * done). Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
+ */
+int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key_change *c);
+
+/* True while an update-key change is prepared or running. */
+bool dnp3_sa_master_update_key_pending(const dnp3_sa_master *sa);
+
+/*
+ * Builds the next AUTH_REQUEST of the update-key change: g120v11, then (after
+ * the outstation's g120v12) g120v13 + g120v15. Returns the length or a negative error.
+ */
+int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint8_t *buf, size_t cap);
+
+/* Abandons a prepared or running update-key change (key material zeroed). */
+void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa);
 
 dnp3_sa_key_status dnp3_sa_master_key_status(const dnp3_sa_master *sa, dnp3_tstamp now);
 const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa);

@@ -62,6 +62,7 @@ static const char *const kind_names[DNP3_TASK_KIND_COUNT] = {
     [DNP3_TASK_READ_ATTRIBUTES] = "read_attributes",
     [DNP3_TASK_REQUEST] = "request",
     [DNP3_TASK_AUTH_KEYS] = "auth_session_keys",
+    [DNP3_TASK_AUTH_UPDATE_KEY] = "auth_update_key",
 };
 
 const char *dnp3_task_result_name(int r)

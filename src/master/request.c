@@ -68,7 +68,8 @@ int mst_build_request(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t *le
         rc = mst_timesync_build(a, &w, buf, cap, ac);
         if (rc > 0) return rc; /* a dnp3_task_result */
         break;
-    case DNP3_TASK_AUTH_KEYS: return mst_sa_build(a, buf, cap, ac, len);
+    case DNP3_TASK_AUTH_KEYS:
+    case DNP3_TASK_AUTH_UPDATE_KEY: return mst_sa_build(a, buf, cap, ac, len);
     case DNP3_TASK_COMMAND:
         if (!u) return DNP3_TASK_CANCELLED;
         rc = dnp3_apdu_writer_init_request(&w, buf, cap, ac, command_function(t));

@@ -25,7 +25,8 @@ bool mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now) { return dnp
 int mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len)
 {
     if (!a->sa) return DNP3_TASK_CANCELLED;
-    int n = dnp3_sa_master_build_key_request(a->sa, ac, a->m->last_service, buf, cap);
+    int n = a->t.kind == DNP3_TASK_AUTH_UPDATE_KEY ? dnp3_sa_master_build_update_key_request(a->sa, ac, buf, cap)
+                                                   : dnp3_sa_master_build_key_request(a->sa, ac, a->m->last_service, buf, cap);
     if (n < 0) return n == DNP3_ERR_BUFFER_TOO_SMALL ? DNP3_TASK_TOO_LARGE : DNP3_TASK_AUTH_FAILED;
     *len = (size_t)n;
     return 0;
@@ -33,7 +34,7 @@ int mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, siz
 
 size_t mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t len, dnp3_tstamp now)
 {
-    if (a->t.kind == DNP3_TASK_AUTH_KEYS || len < 2) return len;
+    if (a->t.kind == DNP3_TASK_AUTH_KEYS || a->t.kind == DNP3_TASK_AUTH_UPDATE_KEY || len < 2) return len;
     if (dnp3_sa_master_use_aggressive(a->sa, buf[1], now)) {
         int n = dnp3_sa_master_aggressive(a->sa, buf, len, buf, cap);
         if (n > 0) len = (size_t)n;
@@ -76,7 +77,10 @@ void mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len,
         return;
     case DNP3_SA_M_KEYS_OK:
         t->awaiting = false;
-        mst_finish(a, t->kind == DNP3_TASK_AUTH_KEYS ? DNP3_TASK_SUCCESS : DNP3_TASK_UNEXPECTED_FUNCTION, now);
+        mst_finish(a, t->kind == DNP3_TASK_AUTH_KEYS || t->kind == DNP3_TASK_AUTH_UPDATE_KEY
+                          ? DNP3_TASK_SUCCESS
+                          : DNP3_TASK_UNEXPECTED_FUNCTION,
+                   now);
         return;
     case DNP3_SA_M_FAILED:
         t->awaiting = false;

@@ -108,6 +108,14 @@ int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers,
     return enqueue(a, DNP3_TASK_FREEZE, fc, 0, 0, headers, len, cb, ctx, now);
 }
 
+int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb, void *ctx, dnp3_tstamp now)
+{
+    int rc = check_assoc(a);
+    if (rc) return rc;
+    if (!a->sa || !dnp3_sa_master_update_key_pending(a->sa)) return DNP3_ERR_STATE;
+    return enqueue(a, DNP3_TASK_AUTH_UPDATE_KEY, DNP3_FC_AUTH_REQUEST, 0, 0, NULL, 0, cb, ctx, now);
+}
+
 int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now)
 {
     int rc = check_assoc(a);

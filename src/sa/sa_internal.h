@@ -9,6 +9,7 @@
  *   g120.c          g120 v1..v15 codec (clause 7 authentication objects)
  *   sa_outstation.c the outstation state machine (session keys, challenges, aggressive mode)
  *   sa_master.c     the master state machine (key initialisation, challenge replies)
+ *   sa_update_key.c the symmetric update-key change: wrap plaintext, confirmation MACs
  */
 #ifndef DNP3_SA_INTERNAL_H
 #define DNP3_SA_INTERNAL_H
@@ -22,6 +23,7 @@
 #define SA_TX_MAX 160                              /* any AUTH_RESPONSE the outstation builds */
 #define SA_PLAIN_MAX 152                           /* key length + two keys + status, padded to 8 */
 #define SA_KEYCHANGE_MAX (2 + 6 + 6 + SA_PLAIN_MAX + 8)
+#define SA_UK_PLAIN_MAX (DNP3_SA_MAX_NAME + DNP3_SA_MAX_KEY + DNP3_SA_MAX_CHALLENGE + 8) /* padded to 8 */
 
 /*
  * Computes the MAC of parts with key according to mal into out
@@ -39,6 +41,25 @@ const dnp3_sa_user *sa_find_user(const dnp3_sa_user *users, size_t n, uint16_t n
 
 /* True if fc must be authenticated by this outstation (the auth functions included). */
 bool sa_os_is_critical(const dnp3_sa_outstation *sa, uint8_t fc);
+
+/* ---- update-key change (sa_update_key.c) ---- */
+
+/* Octets of the new update key of a key change method (0 if not a symmetric method we do). */
+size_t sa_uk_key_len(uint8_t kcm);
+
+/* HMAC(key, name || first challenge || second challenge || KSQ || USR), truncated (10 or 16 octets).
+ * Returns the MAC length or a negative error. */
+int sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, const char *name,
+                       const uint8_t *first_chal, size_t first_len, const uint8_t *second_chal, size_t second_len,
+                       uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC]);
+
+/* name || key || challenge, zero-padded to a multiple of 8 (>= 16). Returns the length or 0. */
+size_t sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
+                   uint8_t out[SA_UK_PLAIN_MAX]);
+
+/* Decodes the nth object header's (0-based) single g120 object. Returns 1, 0 (absent / not g120)
+ * or a negative error. */
+int sa_g120_nth(const uint8_t *apdu, size_t len, int nth, dnp3_g120 *out);
 
 static inline void sa_event(dnp3_sa_event_cb cb, void *ctx, dnp3_sa_event_kind kind, uint16_t user, uint32_t seq,
                             uint8_t fc, uint8_t error)

@@ -37,7 +37,18 @@ struct dnp3_sa_master {
     size_t req_len;
     uint8_t *work;                  /* max_apdu + 32: aggressive-mode request */
     uint32_t stats[DNP3_SA_STAT_COUNT];
+    /* update-key change: UK_NONE -> UK_READY (prepared) -> UK_AWAIT_REPLY (g120v11 sent)
+     * -> UK_HAVE_REPLY (g120v12 received) -> UK_AWAIT_CONFIRM (g120v13 + v15 sent) */
+    uint8_t uk_state;
+    dnp3_sa_update_key_change uk;
+    uint8_t uk_mchal[DNP3_SA_MAX_CHALLENGE], uk_ochal[DNP3_SA_MAX_CHALLENGE];
+    size_t uk_ochal_len;
+    uint32_t uk_ksq;
+    uint16_t uk_user;
 };
+
+enum { UK_NONE = 0, UK_READY, UK_AWAIT_REPLY, UK_HAVE_REPLY, UK_AWAIT_CONFIRM };
+#define UK_CHALLENGE_LEN 16 /* master challenge of g120v11 */
 
 void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
 {
@@ -301,6 +312,125 @@ static void on_challenge(dnp3_sa_master *sa, const uint8_t *frag, size_t len, co
     *act = DNP3_SA_M_SEND;
 }
 
+/* ---- update-key change (notes 7.7; sa_update_key.c) ---- */
+
+void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa)
+{
+    if (!sa) return;
+    dnp3_zeroize(&sa->uk, sizeof sa->uk);
+    dnp3_zeroize(sa->uk_ochal, sizeof sa->uk_ochal);
+    sa->uk_state = UK_NONE;
+}
+
+int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key_change *c)
+{
+    if (!sa || !c || !sa_uk_key_len(c->kcm) || (c->authority_key_len != 16 && c->authority_key_len != 32) ||
+        !memchr(c->user_name, 0, sizeof c->user_name) || !c->user_name[0] ||
+        !memchr(c->outstation_name, 0, sizeof c->outstation_name))
+        return DNP3_ERR_INVALID_ARG;
+    dnp3_sa_master_cancel_update_key(sa);
+    sa->uk = *c;
+    sa->uk_state = UK_READY;
+    return DNP3_OK;
+}
+
+bool dnp3_sa_master_update_key_pending(const dnp3_sa_master *sa) { return sa && sa->uk_state != UK_NONE; }
+
+int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint8_t *buf, size_t cap)
+{
+    if (!sa || !buf) return DNP3_ERR_INVALID_ARG;
+    const dnp3_crypto *c = sa->cfg.crypto;
+    dnp3_writer w;
+    dnp3_wr_init(&w, buf, cap);
+    dnp3_wr_u8(&w, ac);
+    dnp3_wr_u8(&w, DNP3_FC_AUTH_REQUEST);
+    dnp3_g120 o = {0};
+    if (sa->uk_state == UK_READY || sa->uk_state == UK_AWAIT_REPLY) { /* g120v11 (again after a retry) */
+        if (c->random(c->ctx, sa->uk_mchal, UK_CHALLENGE_LEN) != DNP3_OK) return DNP3_ERR_CRYPTO;
+        uint8_t body[5 + DNP3_SA_MAX_NAME + UK_CHALLENGE_LEN];
+        o.variation = 11;
+        o.kcm = sa->uk.kcm;
+        o.data = (const uint8_t *)sa->uk.user_name;
+        o.data_len = strlen(sa->uk.user_name);
+        o.data2 = sa->uk_mchal;
+        o.data2_len = UK_CHALLENGE_LEN;
+        int n = dnp3_g120_encode(&o, body, sizeof body);
+        if (n < 0) return n;
+        sa_put_object(&w, 11, body, (size_t)n);
+        if (w.err) return w.err;
+        sa->uk_state = UK_AWAIT_REPLY;
+        sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
+        return (int)w.pos;
+    }
+    if (sa->uk_state != UK_HAVE_REPLY) return DNP3_ERR_STATE;
+    const size_t kl = sa_uk_key_len(sa->uk.kcm);
+    uint8_t plain[SA_UK_PLAIN_MAX], wrapped[SA_UK_PLAIN_MAX + 8], body[8 + SA_UK_PLAIN_MAX + 8], mac[DNP3_SA_MAX_MAC];
+    size_t pl = sa_uk_plain(sa->uk.user_name, sa->uk.new_key, kl, sa->uk_ochal, sa->uk_ochal_len, plain);
+    int rc = pl ? c->key_wrap(c->ctx, sa->uk.authority_key, sa->uk.authority_key_len, plain, pl, wrapped)
+                : DNP3_ERR_INVALID_ARG;
+    dnp3_zeroize(plain, sizeof plain);
+    if (rc != DNP3_OK) return rc;
+    o.variation = 13;
+    o.seq = sa->uk_ksq;
+    o.user = sa->uk_user;
+    o.data = wrapped;
+    o.data_len = pl + 8;
+    int n = dnp3_g120_encode(&o, body, sizeof body);
+    int ml = sa_uk_confirmation(c, sa->uk.kcm, sa->uk.new_key, sa->uk.outstation_name, sa->uk_mchal, UK_CHALLENGE_LEN,
+                                sa->uk_ochal, sa->uk_ochal_len, sa->uk_ksq, sa->uk_user, mac);
+    if (n < 0 || ml < 0) return n < 0 ? n : ml;
+    sa_put_object(&w, 13, body, (size_t)n);
+    sa_put_object(&w, 15, mac, (size_t)ml);
+    if (w.err) return w.err;
+    sa->uk_state = UK_AWAIT_CONFIRM;
+    sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
+    return (int)w.pos;
+}
+
+static void on_uk_reply(dnp3_sa_master *sa, const dnp3_g120 *o, dnp3_sa_master_action *act)
+{
+    if (sa->uk_state != UK_AWAIT_REPLY || o->data_len > DNP3_SA_MAX_CHALLENGE) {
+        sa->stats[DNP3_SA_STAT_UNEXPECTED_MESSAGES]++;
+        return;
+    }
+    sa->uk_ksq = o->seq;
+    sa->uk_user = o->user;
+    memcpy(sa->uk_ochal, o->data, o->data_len);
+    sa->uk_ochal_len = o->data_len;
+    sa->uk_state = UK_HAVE_REPLY;
+    *act = DNP3_SA_M_NEXT_KEY;
+}
+
+static void on_uk_confirm(dnp3_sa_master *sa, const dnp3_g120 *o, dnp3_sa_master_action *act, uint8_t *error)
+{
+    if (sa->uk_state != UK_AWAIT_CONFIRM) {
+        sa->stats[DNP3_SA_STAT_UNEXPECTED_MESSAGES]++;
+        return;
+    }
+    uint8_t mac[DNP3_SA_MAX_MAC];
+    int ml = sa_uk_confirmation(sa->cfg.crypto, sa->uk.kcm, sa->uk.new_key, sa->uk.user_name, sa->uk_ochal,
+                                sa->uk_ochal_len, sa->uk_mchal, UK_CHALLENGE_LEN, sa->uk_ksq, sa->uk_user, mac);
+    if (ml <= 0 || o->data_len != (size_t)ml || !dnp3_ct_equal(mac, o->data, (size_t)ml)) {
+        sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
+        event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, sa->uk_ksq, DNP3_FC_AUTH_REQUEST, 0);
+        dnp3_sa_master_cancel_update_key(sa);
+        *act = DNP3_SA_M_FAILED;
+        *error = 0;
+        return;
+    }
+    /* the new update key is ours; session keys are made with it from now on */
+    size_t kl = sa_uk_key_len(sa->uk.kcm);
+    dnp3_zeroize(sa->cfg.user.key, sizeof sa->cfg.user.key);
+    memcpy(sa->cfg.user.key, sa->uk.new_key, kl);
+    sa->cfg.user.key_len = (uint8_t)kl;
+    sa->cfg.user.number = sa->uk_user;
+    sa->stats[DNP3_SA_STAT_UPDATE_KEY_CHANGES]++;
+    event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGED, sa->uk_ksq, DNP3_FC_AUTH_REQUEST, 0);
+    dnp3_sa_master_cancel_update_key(sa);
+    forget(sa);
+    *act = DNP3_SA_M_KEYS_OK;
+}
+
 int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, size_t len, dnp3_tstamp now,
                                     uint8_t *out, size_t cap, size_t *out_len, dnp3_sa_master_action *act,
                                     uint8_t *error)
@@ -318,7 +448,14 @@ int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, siz
     switch (o.variation) {
     case 1: on_challenge(sa, frag, len, &o, now, out, cap, out_len, act, error); break;
     case 5: on_status(sa, frag, len, &o, now, act, error); break;
+    case 12: on_uk_reply(sa, &o, act); break;
+    case 15: on_uk_confirm(sa, &o, act, error); break;
     case 7:
+        if (sa->uk_state == UK_AWAIT_REPLY || sa->uk_state == UK_AWAIT_CONFIRM) {
+            sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
+            event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, o.seq, DNP3_FC_AUTH_REQUEST, o.error);
+            dnp3_sa_master_cancel_update_key(sa);
+        }
         sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED]++;
         event(sa, DNP3_SA_EV_ERROR_RECEIVED, o.seq, 0, o.error);
         forget(sa); /* whatever failed, the next request starts with fresh session keys */

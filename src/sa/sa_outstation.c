@@ -52,6 +52,13 @@ struct dnp3_sa_outstation {
     uint8_t errors; /* authentication failures since the last success */
     uint8_t tx[SA_TX_MAX];
     uint32_t stats[DNP3_SA_STAT_COUNT];
+    /* update-key change in progress (between g120v12 and g120v13) */
+    bool uk_pending;
+    uint16_t uk_user;
+    uint8_t uk_kcm;
+    uint32_t uk_ksq;
+    uint8_t uk_mchal[DNP3_SA_MAX_CHALLENGE], uk_ochal[DNP3_SA_MAX_CHALLENGE];
+    size_t uk_mchal_len;
 };
 
 void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
@@ -79,10 +86,13 @@ static bool load(const dnp3_sa_outstation_config *in, dnp3_sa_outstation_config 
     if (out->challenge_len < DNP3_SA_MIN_CHALLENGE || out->challenge_len > DNP3_SA_MAX_CHALLENGE) return false;
     if (out->max_apdu < 249 || out->max_apdu > 65535) return false;
     if (out->reply_timeout_ms == 0) out->reply_timeout_ms = 1;
+    if (out->authority_key_len != 0 && out->authority_key_len != 16 && out->authority_key_len != 32) return false;
+    if (!memchr(out->outstation_name, 0, sizeof out->outstation_name)) return false;
     for (size_t i = 0; i < out->n_users; i++) {
         const dnp3_sa_user *u = &out->users[i];
         if (u->number == 0 || (u->key_len != 16 && u->key_len != 32)) return false;
         if (sa_find_user(out->users, i, u->number)) return false;
+        if (!memchr(u->name, 0, sizeof u->name)) return false;
     }
     return true;
 }
@@ -120,6 +130,7 @@ dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_s
         sa->users[i].status = DNP3_SA_KS_NOT_INIT;
     }
     dnp3_zeroize(cfg.users, sizeof cfg.users);
+    dnp3_zeroize(cfg.authority_key, sizeof cfg.authority_key);
     return sa;
 }
 
@@ -496,6 +507,133 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
     r->len = 2 + (v9_start - v3_end);
 }
 
+/* ---- update-key change (notes 7.7; sa_update_key.c) ---- */
+
+static os_user *find_by_name(dnp3_sa_outstation *sa, const uint8_t *name, size_t len)
+{
+    for (size_t i = 0; i < sa->cfg.n_users; i++) {
+        const char *n = sa->users[i].u.name;
+        if (n[0] && strlen(n) == len && memcmp(n, name, len) == 0) return &sa->users[i];
+    }
+    return NULL;
+}
+
+static void uk_failed(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t ksq,
+                      uint16_t user, uint8_t code)
+{
+    sa->uk_pending = false;
+    dnp3_zeroize(sa->uk_ochal, sizeof sa->uk_ochal);
+    sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
+    event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, user, ksq, DNP3_FC_AUTH_REQUEST, code);
+    fail(sa, r, seq, iin, ksq, user, code);
+}
+
+/* g120v11: a master asks to change the update key of the user it names. */
+static void on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin, dnp3_sa_result *r)
+{
+    if (!sa->cfg.authority_key_len || !sa_uk_key_len(o->kcm)) {
+        uk_failed(sa, r, seq, iin, 0, 0, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
+        return;
+    }
+    os_user *u = find_by_name(sa, o->data, o->data_len);
+    if (!u) {
+        event(sa, DNP3_SA_EV_UNKNOWN_USER, 0, 0, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
+        uk_failed(sa, r, seq, iin, 0, 0, DNP3_SA_ERR_UNKNOWN_USER);
+        return;
+    }
+    if (o->data2_len > DNP3_SA_MAX_CHALLENGE ||
+        sa->cfg.crypto->random(sa->cfg.crypto->ctx, sa->uk_ochal, sa->cfg.challenge_len) != DNP3_OK) {
+        uk_failed(sa, r, seq, iin, 0, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        return;
+    }
+    sa->uk_pending = true;
+    sa->uk_user = u->u.number;
+    sa->uk_kcm = o->kcm;
+    sa->uk_ksq = ++u->ksq;
+    memcpy(sa->uk_mchal, o->data2, o->data2_len);
+    sa->uk_mchal_len = o->data2_len;
+    dnp3_g120 rep = {0};
+    rep.variation = 12;
+    rep.seq = sa->uk_ksq;
+    rep.user = u->u.number;
+    rep.data = sa->uk_ochal;
+    rep.data_len = sa->cfg.challenge_len;
+    uint8_t body[8 + DNP3_SA_MAX_CHALLENGE];
+    int n = dnp3_g120_encode(&rep, body, sizeof body);
+    dnp3_writer w;
+    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    sa_put_object(&w, 12, body, n > 0 ? (size_t)n : 0);
+    if (n <= 0 || w.err) {
+        r->action = DNP3_SA_DROP;
+        return;
+    }
+    reply(sa, r, w.pos);
+}
+
+/* g120v13 + g120v15: the new update key, wrapped with the authority key, and the master's proof. */
+static void on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13, uint8_t seq,
+                         uint16_t iin, dnp3_sa_result *r)
+{
+    dnp3_g120 v15;
+    os_user *u = sa->uk_pending ? find(sa, sa->uk_user) : NULL;
+    if (!u || v13->seq != sa->uk_ksq || v13->user != sa->uk_user || sa_g120_nth(apdu, len, 1, &v15) != 1 ||
+        v15.variation != 15 || v13->data_len % 8 != 0 || v13->data_len < 24 || v13->data_len > SA_UK_PLAIN_MAX + 8) {
+        uk_failed(sa, r, seq, iin, v13->seq, v13->user, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        return;
+    }
+    const dnp3_crypto *c = sa->cfg.crypto;
+    const size_t kl = sa_uk_key_len(sa->uk_kcm), nl = strlen(u->u.name), cl = sa->cfg.challenge_len;
+    uint8_t plain[SA_UK_PLAIN_MAX], mac[DNP3_SA_MAX_MAC];
+    const size_t plen = v13->data_len - 8;
+    bool ok = c->key_unwrap(c->ctx, sa->cfg.authority_key, sa->cfg.authority_key_len, v13->data, v13->data_len,
+                            plain) == DNP3_OK &&
+              nl + kl + cl <= plen && plen - (nl + kl + cl) < 8 && memcmp(plain, u->u.name, nl) == 0 &&
+              dnp3_ct_equal(plain + nl + kl, sa->uk_ochal, cl);
+    int ml = ok ? sa_uk_confirmation(c, sa->uk_kcm, plain + nl, sa->cfg.outstation_name, sa->uk_mchal,
+                                     sa->uk_mchal_len, sa->uk_ochal, cl, sa->uk_ksq, u->u.number, mac)
+                : -1;
+    ok = ok && ml > 0 && v15.data_len == (size_t)ml && dnp3_ct_equal(mac, v15.data, (size_t)ml);
+    if (!ok) {
+        dnp3_zeroize(plain, sizeof plain);
+        sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
+        uk_failed(sa, r, seq, iin, v13->seq, v13->user, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        return;
+    }
+    /* install the new update key; the session keys made with the old one are gone */
+    dnp3_zeroize(u->u.key, sizeof u->u.key);
+    memcpy(u->u.key, plain + nl, kl);
+    u->u.key_len = (uint8_t)kl;
+    dnp3_zeroize(plain, sizeof plain);
+    drop_keys(u, DNP3_SA_KS_NOT_INIT);
+    u->status_sent = false;
+    sa->uk_pending = false;
+    sa->errors = 0;
+    sa->stats[DNP3_SA_STAT_UPDATE_KEY_CHANGES]++;
+    ml = sa_uk_confirmation(c, sa->uk_kcm, u->u.key, u->u.name, sa->uk_ochal, cl, sa->uk_mchal, sa->uk_mchal_len,
+                            sa->uk_ksq, u->u.number, mac);
+    dnp3_zeroize(sa->uk_ochal, sizeof sa->uk_ochal);
+    event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGED, u->u.number, v13->seq, DNP3_FC_AUTH_REQUEST, 0);
+    dnp3_writer w;
+    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    sa_put_object(&w, 15, mac, ml > 0 ? (size_t)ml : 0);
+    if (ml <= 0 || w.err) {
+        r->action = DNP3_SA_DROP;
+        return;
+    }
+    reply(sa, r, w.pos);
+}
+
+size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY])
+{
+    if (!sa || !out) return 0;
+    for (size_t i = 0; i < sa->cfg.n_users; i++)
+        if (sa->users[i].u.number == user) {
+            memcpy(out, sa->users[i].u.key, sa->users[i].u.key_len);
+            return sa->users[i].u.key_len;
+        }
+    return 0;
+}
+
 /* ---- entry ---- */
 
 int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, uint16_t iin,
@@ -528,8 +666,10 @@ int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size
         case 6: on_key_change(sa, apdu, len, &o, seq, iin, now, r); break;
         case 2: on_reply(sa, &o, seq, iin, now, r); break;
         case 7: sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED]++; break;
+        case 11: on_uk_request(sa, &o, seq, iin, r); break;
+        case 13: on_uk_change(sa, apdu, len, &o, seq, iin, r); break;
         default:
-            /* update-key change and user status change are not implemented (docs/sa.md) */
+            /* user status change (g120v10) and the asymmetric methods are not implemented (docs/sa.md) */
             sa->stats[DNP3_SA_STAT_UNEXPECTED_MESSAGES]++;
             fail(sa, r, seq, iin, o.seq, o.user, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
             break;

@@ -7,6 +7,7 @@
  * examples, round trips of every variation, lying lengths and truncations).
  */
 #include "sa_fixture.h"
+#include "sa/sa_internal.h"
 
 static const dnp3_crypto *C(void) { return dnp3_crypto_openssl(); }
 
@@ -43,6 +44,29 @@ static void test_keywrap_odsa_vector(void **state)
     memset(want + 3, 0xAA, 32);
     tu_hex("DEADBEEFFF", want + 35, 5);
     assert_memory_equal(out, want, 40);
+}
+
+/* The update-key change wraps name || key || outstation challenge: the layout gives OD-SA's vector. */
+static void test_update_key_plaintext_layout(void **state)
+{
+    (void)state;
+    uint8_t key[32], chal[5], plain[SA_UK_PLAIN_MAX], kek[32], out[48], want[48];
+    memset(key, 0xAA, sizeof key);
+    memset(kek, 0xFF, sizeof kek);
+    tu_hex("DEADBEEFFF", chal, sizeof chal);
+    size_t n = sa_uk_plain("jim", key, 32, chal, 5, plain);
+    assert_int_equal(n, 40);
+    assert_int_equal(C()->key_wrap(NULL, kek, 32, plain, n, out), DNP3_OK);
+    tu_hex("DC9CB03A6317A5086C66B4852480B7C99D87BB5D7EFE102A28065AACCA413DEB895EAF3B5F86F9123FB1C8CECB921636", want,
+           sizeof want);
+    assert_memory_equal(out, want, 48);
+    /* shorter contents are zero-padded to a multiple of 8 */
+    n = sa_uk_plain("jim", key, 16, chal, 4, plain);
+    assert_int_equal(n, 24);
+    assert_int_equal(plain[23], 0);
+    assert_int_equal(sa_uk_key_len(DNP3_SA_KCM_AES128_SHA1), 16);
+    assert_int_equal(sa_uk_key_len(DNP3_SA_KCM_AES256_SHA256), 32);
+    assert_int_equal(sa_uk_key_len(5), 0);
 }
 
 static void test_hmac(void **state)
@@ -253,7 +277,7 @@ int main(void)
         cmocka_unit_test(test_hmac),               cmocka_unit_test(test_mal_lengths),
         cmocka_unit_test(test_ct_equal_zeroize),   cmocka_unit_test(test_random),
         cmocka_unit_test(test_g120_notes_examples), cmocka_unit_test(test_g120_roundtrip_all),
-        cmocka_unit_test(test_g120_lying_lengths),
+        cmocka_unit_test(test_g120_lying_lengths), cmocka_unit_test(test_update_key_plaintext_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
  * exchange, transparent challenges for the start-up tasks and commands (DO,
  * SBO), aggressive mode, and each failure: wrong update key, wrong user,
  * master without SA, lost reply (challenge timeout), duplicated reply
- * (replay), expired session keys on either side.
+ * (replay), expired session keys on either side; the update-key change as a
+ * master task (and with a wrong authority key).
  */
 #include "../loopback/lb_master.h"
 #include "sa_fixture.h"
@@ -46,6 +47,7 @@ typedef struct {
     bool m_sa;
     bool aggressive;
     uint32_t os_interval, m_interval;
+    bool uk; /* the outstation permits update-key changes (authority key, names) */
 } opts;
 
 static void setup(const opts *o)
@@ -70,6 +72,12 @@ static void setup(const opts *o)
     sc.users[0].key_len = 16;
     sf_key(sc.users[0].key, 16, o->os_key_first);
     sc.key_change_interval_ms = o->os_interval;
+    if (o->uk) {
+        sc.authority_key_len = 32;
+        sf_key(sc.authority_key, 32, 0x40);
+        strcpy(sc.users[0].name, "jim");
+        strcpy(sc.outstation_name, "rtu7");
+    }
     osa = dnp3_sa_outstation_init(l_sa_os, sizeof l_sa_os, &sc, 0);
     assert_non_null(osa);
     dnp3_outstation_set_sa(lb.os, osa);
@@ -91,7 +99,7 @@ static void setup(const opts *o)
     lb_advance(100);
 }
 
-static const opts GOOD = {1, 0, 1, 0, true, false, 0, 0};
+static const opts GOOD = {1, 0, 1, 0, true, false, 0, 0, false};
 
 static dnp3_task_result operate(dnp3_command_mode mode)
 {
@@ -240,6 +248,50 @@ static void test_reconnect_rekeys(void **state)
     assert_int_equal(operate(DNP3_CMD_DIRECT_OPERATE), DNP3_TASK_SUCCESS);
 }
 
+static dnp3_task_result change_update_key(uint8_t authority_first)
+{
+    dnp3_sa_update_key_change c;
+    memset(&c, 0, sizeof c);
+    c.kcm = DNP3_SA_KCM_AES256_SHA256;
+    sf_key(c.new_key, 32, 0x80);
+    c.authority_key_len = 32;
+    sf_key(c.authority_key, 32, authority_first);
+    strcpy(c.user_name, "jim");
+    strcpy(c.outstation_name, "rtu7");
+    assert_int_equal(dnp3_sa_master_begin_update_key(msa, &c), DNP3_OK);
+    size_t before = lb.n_user_done;
+    assert_int_equal(dnp3_master_change_update_key(lb.a, lb_user_cb, NULL, lb.now), DNP3_OK);
+    lb_advance(20000);
+    assert_int_equal(lb.n_user_done, before + 1);
+    assert_int_equal(lb.last_user.kind, DNP3_TASK_AUTH_UPDATE_KEY);
+    return lb.last_user.result;
+}
+
+static void test_update_key_change_task(void **state)
+{
+    (void)state;
+    opts o = GOOD;
+    o.uk = true;
+    setup(&o);
+    assert_int_equal(dnp3_master_change_update_key(lb.a, lb_user_cb, NULL, lb.now), DNP3_ERR_STATE);
+    assert_int_equal(operate(DNP3_CMD_DIRECT_OPERATE), DNP3_TASK_SUCCESS);
+    /* a wrong authority key: refused, the old update key keeps working */
+    assert_int_equal(change_update_key(0x41), DNP3_TASK_AUTH_FAILED);
+    assert_int_equal(lb.last_user.sa_error, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(operate(DNP3_CMD_DIRECT_OPERATE), DNP3_TASK_SUCCESS);
+    /* the real change; the master then makes session keys with the new key */
+    size_t keys_before = lb_count_auto(DNP3_TASK_AUTH_KEYS, DNP3_TASK_SUCCESS);
+    assert_int_equal(change_update_key(0x40), DNP3_TASK_SUCCESS);
+    assert_int_equal(dnp3_sa_outstation_stats(osa)[DNP3_SA_STAT_UPDATE_KEY_CHANGES], 1);
+    assert_int_equal(dnp3_sa_master_stats(msa)[DNP3_SA_STAT_UPDATE_KEY_CHANGES], 1);
+    assert_int_equal(operate(DNP3_CMD_SELECT_OPERATE), DNP3_TASK_SUCCESS);
+    assert_true(lb_count_auto(DNP3_TASK_AUTH_KEYS, DNP3_TASK_SUCCESS) > keys_before);
+    uint8_t k[DNP3_SA_MAX_KEY], want[32];
+    sf_key(want, 32, 0x80);
+    assert_int_equal(dnp3_sa_outstation_update_key(osa, 1, k), 32);
+    assert_memory_equal(k, want, 32);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,7 +299,7 @@ int main(void)
         cmocka_unit_test(test_wrong_update_key),     cmocka_unit_test(test_wrong_user),
         cmocka_unit_test(test_master_without_sa),    cmocka_unit_test(test_lost_and_duplicated_reply),
         cmocka_unit_test(test_expiry_outstation_side), cmocka_unit_test(test_expiry_master_side),
-        cmocka_unit_test(test_reconnect_rekeys),
+        cmocka_unit_test(test_reconnect_rekeys),   cmocka_unit_test(test_update_key_change_task),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

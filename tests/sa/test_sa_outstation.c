@@ -12,10 +12,9 @@ static const char *DO_REQ = "C3 05 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 
 
 static uint8_t ukey1[16];
 
-static dnp3_sa_master *keyed_master(sf_os *f, dnp3_crypto *mc, uint16_t user)
+/* Session key exchange of m with the outstation of f (g120v4 -> v5, v6 -> v5). */
+static void exchange_keys(sf_os *f, dnp3_sa_master *m)
 {
-    sf_key(ukey1, 16, 0);
-    dnp3_sa_master *m = sf_msa_setup(mc, user, ukey1, 16, NULL);
     uint8_t req[256], out[256];
     size_t out_len;
     dnp3_sa_master_action act;
@@ -28,6 +27,13 @@ static dnp3_sa_master *keyed_master(sf_os *f, dnp3_crypto *mc, uint16_t user)
     sf_os_send(f, req, (size_t)n);
     dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
     assert_int_equal(act, DNP3_SA_M_KEYS_OK);
+}
+
+static dnp3_sa_master *keyed_master(sf_os *f, dnp3_crypto *mc, uint16_t user)
+{
+    sf_key(ukey1, 16, 0);
+    dnp3_sa_master *m = sf_msa_setup(mc, user, ukey1, 16, NULL);
+    exchange_keys(f, m);
     return m;
 }
 
@@ -436,6 +442,156 @@ static void test_config_validation(void **state)
     assert_false(dnp3_sa_fc_in(&s, DNP3_FC_AUTH_REQUEST));
 }
 
+/* ---- update-key change (notes 7.7) ---- */
+
+static void uk_tweak(dnp3_sa_outstation_config *sc)
+{
+    sc->authority_key_len = 32;
+    sf_key(sc->authority_key, 32, 0x40);
+    strcpy(sc->users[0].name, "jim");
+    strcpy(sc->outstation_name, "rtu7");
+    sc->max_error_count = 5; /* the failure tests send several bad messages in a row */
+}
+
+static dnp3_sa_update_key_change uk_params(uint8_t authority_first, const char *user)
+{
+    dnp3_sa_update_key_change c;
+    memset(&c, 0, sizeof c);
+    c.kcm = DNP3_SA_KCM_AES256_SHA256;
+    sf_key(c.new_key, 32, 0x80);
+    c.authority_key_len = 32;
+    sf_key(c.authority_key, 32, authority_first);
+    strcpy(c.user_name, user);
+    strcpy(c.outstation_name, "rtu7");
+    return c;
+}
+
+/* Runs the change with m; returns the master's last action; *change receives the g120v13+v15 request. */
+static dnp3_sa_master_action run_change(sf_os *f, dnp3_sa_master *m, const dnp3_sa_update_key_change *c,
+                                        uint8_t *change, size_t *change_len)
+{
+    uint8_t req[512], out[256];
+    size_t out_len;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    assert_int_equal(dnp3_sa_master_begin_update_key(m, c), DNP3_OK);
+    int n = dnp3_sa_master_build_update_key_request(m, 0xC6, req, sizeof req);
+    assert_true(n > 0);
+    sf_os_send(f, req, (size_t)n);
+    assert_int_equal(f->out[1], 0x83);
+    if (f->out[5] != 12) return DNP3_SA_M_FAILED; /* an error object */
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
+    n = dnp3_sa_master_build_update_key_request(m, 0xC7, req, sizeof req);
+    assert_true(n > 0);
+    memcpy(change, req, (size_t)n);
+    *change_len = (size_t)n;
+    sf_os_send(f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    return act;
+}
+
+static void test_update_key_change(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, uk_tweak);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_update_key_change c = uk_params(0x40, "jim");
+    uint8_t change[512], k[DNP3_SA_MAX_KEY];
+    size_t change_len;
+    assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_KEYS_OK);
+    assert_int_equal(f.out[5], 15); /* the outstation's confirmation */
+    assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_UPDATE_KEY_CHANGES], 1);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_UPDATE_KEY_CHANGED), 1);
+    assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 32);
+    assert_memory_equal(k, c.new_key, 32);
+    /* the session keys made with the old update key are gone on both sides */
+    assert_int_equal(dnp3_sa_outstation_key_status(f.sa, 1), DNP3_SA_KS_NOT_INIT);
+    assert_true(dnp3_sa_master_needs_keys(m, f.now));
+    /* replaying the change: nothing pending, refused, the key stays */
+    sf_os_send(&f, change, change_len);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 32);
+    assert_memory_equal(k, c.new_key, 32);
+    /* the master makes session keys with the new update key and operates */
+    exchange_keys(&f, m);
+    uint8_t req[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t rl = challenge_reply(&f, m, req, n, out);
+    sf_os_send(&f, out, rl);
+    assert_int_equal(f.crob_calls, 1);
+    /* a master with the old update key no longer gets session keys */
+    dnp3_crypto mc2 = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *old = sf_msa_setup(&mc2, 1, ukey1, 16, NULL);
+    int kn = dnp3_sa_master_build_key_request(old, 0xC0, f.now, req, sizeof req);
+    sf_os_send(&f, req, (size_t)kn);
+    size_t out_len;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    dnp3_sa_master_on_auth_response(old, f.out, f.out_len, f.now, out, sizeof out, &out_len, &act, &err);
+    if (act == DNP3_SA_M_NEXT_KEY) { /* it tries: the wrap with the old key does not open */
+        kn = dnp3_sa_master_build_key_request(old, 0xC1, f.now, req, sizeof req);
+        sf_os_send(&f, req, (size_t)kn);
+        assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    } else { /* or it sees the key-wrap algorithm of a 32-octet key and stops */
+        assert_int_equal(act, DNP3_SA_M_FAILED);
+    }
+}
+
+static void test_update_key_change_failures(void **state)
+{
+    (void)state;
+    uint8_t change[512], k[DNP3_SA_MAX_KEY];
+    size_t change_len;
+    /* wrong authority key: the wrap does not open; the old key stays */
+    sf_os f;
+    sf_os_setup(&f, uk_tweak);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_update_key_change c = uk_params(0x41, "jim");
+    assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES], 1);
+    assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED), 1);
+    assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 16);
+    assert_memory_equal(k, ukey1, 16);
+    assert_false(dnp3_sa_master_update_key_pending(m));
+    /* a tampered confirmation MAC (last octet) */
+    c = uk_params(0x40, "jim");
+    assert_int_equal(dnp3_sa_master_begin_update_key(m, &c), DNP3_OK);
+    uint8_t req[512], out[256];
+    size_t out_len;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    int n = dnp3_sa_master_build_update_key_request(m, 0xC2, req, sizeof req);
+    sf_os_send(&f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f.out, f.out_len, f.now, out, sizeof out, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
+    n = dnp3_sa_master_build_update_key_request(m, 0xC3, req, sizeof req);
+    assert_true(n > 0);
+    req[n - 1] ^= 1;
+    sf_os_send(&f, req, (size_t)n);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 16);
+    /* an unknown user name */
+    c = uk_params(0x40, "bob");
+    assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
+    assert_int_equal(error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
+    /* an outstation without an authority key does not permit the change */
+    sf_os g;
+    sf_os_setup(&g, NULL);
+    dnp3_crypto mc2 = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m2 = keyed_master(&g, &mc2, 1);
+    c = uk_params(0x40, "jim");
+    assert_int_equal(run_change(&g, m2, &c, change, &change_len), DNP3_SA_M_FAILED);
+    assert_int_equal(error_code(&g), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
+    /* bad parameters are refused before anything is sent */
+    c.kcm = 5;
+    assert_int_equal(dnp3_sa_master_begin_update_key(m, &c), DNP3_ERR_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_aggressive_refused_and_max_errors),
         cmocka_unit_test(test_broadcast_and_stats),
         cmocka_unit_test(test_config_validation),
+        cmocka_unit_test(test_update_key_change),
+        cmocka_unit_test(test_update_key_change_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
