@@ -72,7 +72,7 @@ expect "outstation logs authentication" "$WORK/os.log" "security: authenticated,
 # key file errors are start-up errors naming the file
 "$DNP3" master poll "$T" --sa-update-key-file "$WORK/short.key" >"$WORK/short.out" 2>&1
 expect_rc "short key file" 2 $?
-expect "short key message" "$WORK/short.out" "short.key: the key has 10 hex digits; an update key has 32 (AES-128) or 64 (AES-256)"
+expect "short key message" "$WORK/short.out" "short.key: the key has 10 hex digits; a key has 32 (AES-128) or 64 (AES-256)"
 "$DNP3" outstation --listen 127.0.0.1:0 --sa-user 1 --sa-update-key-file "$WORK/junk.key" >"$WORK/junk.out" 2>&1
 expect_rc "outstation: malformed key file" 2 $?
 expect "malformed key message" "$WORK/junk.out" "junk.key: it contains a character that is not a hex digit"
@@ -81,6 +81,38 @@ expect_rc "outstation: missing key file" 2 $?
 expect "missing key message" "$WORK/missing.out" "missing.key: cannot open: No such file or directory"
 "$DNP3" outstation --listen 127.0.0.1:0 --sa-user 1 >"$WORK/nofile.out" 2>&1
 expect_rc "outstation: user without key file" 2 $?
+
+# ---- update-key change (symmetric method 4): the master replaces user "jim"'s update key; the
+#      outstation saves it in the key file; the old key stops working, the new one works
+cp "$WORK/user1.key" "$WORK/jim.key"
+printf '404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f\n' >"$WORK/authority.key"
+printf '808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f\n' >"$WORK/jim-new.key"
+printf '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n' >"$WORK/wrong-authority.key"
+"$DNP3" outstation --listen 127.0.0.1:0 --link-addr 12 --sa-user 1 --sa-update-key-file "$WORK/jim.key" \
+    --sa-user-name jim --sa-authority-key-file "$WORK/authority.key" --sa-outstation-name rtu12 >"$WORK/uk.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q "listening on" "$WORK/uk.log" && break; sleep 0.05; done
+UPORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/uk.log" | head -1)
+U=127.0.0.1:$UPORT
+UK=(--link-addr 12 --sa-user-name jim --sa-outstation-name rtu12 --sa-new-key-file "$WORK/jim-new.key")
+"$DNP3" master update-key "$U" --sa-update-key-file "$WORK/user1.key" "${UK[@]}" \
+    --sa-authority-key-file "$WORK/wrong-authority.key" >"$WORK/uk-wrong.out" 2>&1
+expect_rc "update-key with the wrong authority key" 1 $?
+expect "update-key with the wrong authority key: message" "$WORK/uk-wrong.out" "Secure Authentication failed for AUTH_REQUEST: AUTHENTICATION_FAILED"
+"$DNP3" master update-key "$U" --sa-update-key-file "$WORK/user1.key" "${UK[@]}" \
+    --sa-authority-key-file "$WORK/authority.key" >"$WORK/uk.out" 2>&1
+expect_rc "update-key" 0 $?
+expect "update-key: message" "$WORK/uk.out" 'update key of user "jim" changed (key change method 4, AES-256)'
+sleep 0.2
+expect "update-key: outstation event" "$WORK/uk.log" "security: update key changed, user 1"
+expect "update-key: the outstation saves the key" "$WORK/uk.log" "the new update key of user 1 is saved in $WORK/jim.key"
+if diff -q "$WORK/jim.key" "$WORK/jim-new.key" >/dev/null; then ok; else bad "the key file does not hold the new key"; fi
+"$DNP3" master operate "$U" --link-addr 12 --crob 0 --code trip --mode direct --sa-update-key-file "$WORK/user1.key" >"$WORK/uk-old.out" 2>&1
+expect_rc "operate with the old update key" 1 $?
+"$DNP3" master operate "$U" --link-addr 12 --crob 0 --code trip --mode direct --sa-update-key-file "$WORK/jim-new.key" >"$WORK/uk-new.out" 2>&1
+expect_rc "operate with the new update key" 0 $?
+"$DNP3" master update-key "$U" --sa-update-key-file "$WORK/user1.key" --link-addr 12 >"$WORK/uk-usage.out" 2>&1
+expect_rc "update-key without its options" 2 $?
 
 echo "test_sa_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -34,6 +34,10 @@ static void usage(FILE *f)
             "                 start-up sequence, polls, unsolicited data and time sync until SIGINT\n"
             "  timesync TARGET [--lan]                   synchronise the outstation's clock\n"
             "  restart TARGET [--warm]                   cold (default) or warm restart\n"
+            "  update-key TARGET --sa-update-key-file CURRENT --sa-user-name NAME --sa-new-key-file NEW\n"
+            "                 --sa-authority-key-file AUTH [--sa-outstation-name NAME]\n"
+            "                 change the user's Secure Authentication update key (symmetric method;\n"
+            "                 a 32-hex-digit NEW key uses method 3, 64 digits method 4)\n"
             "  listen [ADDR:PORT] [--link-addr N] [--json] [--integrity-period S] [--event-period S]\n"
             "                 accept outstations that dial in (default 0.0.0.0:20000), identify each\n"
             "                 by its link address, run the start-up sequence and print measurements;\n"
@@ -66,6 +70,8 @@ typedef struct {
     dnp3_command_mode mode;
     bool lan, warm;
     master_out out;
+    dnp3_sa_update_key_change uk; /* update-key */
+    bool have_new_key;
 } master_cmd;
 
 /* ---- task results ---- */
@@ -156,6 +162,18 @@ static void done_timesync(void *ctx, dnp3_master_assoc *a, const dnp3_task_info 
     master_session_finish(s, 0);
 }
 
+static void done_update_key(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    master_session *s = ctx;
+    master_cmd *c = s->cfg.ctx;
+    if (failed(s, info)) return;
+    printf("update key of user \"%s\" changed (key change method %u, AES-%u); use the new key file from now on\n",
+           c->uk.user_name, c->uk.kcm, c->uk.kcm == DNP3_SA_KCM_AES128_SHA1 ? 128 : 256);
+    fflush(stdout);
+    master_session_finish(s, 0);
+}
+
 static void done_restart(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
     (void)a;
@@ -191,6 +209,11 @@ static void ready(master_session *s, dnp3_master_assoc *a, dnp3_tstamp now, void
         rc = dnp3_master_time_sync(a, c->lan ? DNP3_TIMESYNC_LAN : DNP3_TIMESYNC_NON_LAN, done_timesync, s, now);
     } else if (!strcmp(c->sub, "restart")) {
         rc = dnp3_master_restart(a, c->warm, done_restart, s, now);
+    } else if (!strcmp(c->sub, "update-key")) {
+        rc = dnp3_sa_master_begin_update_key(s->sa, &c->uk);
+        dnp3_zeroize(&c->uk.new_key, sizeof c->uk.new_key);
+        dnp3_zeroize(&c->uk.authority_key, sizeof c->uk.authority_key);
+        if (rc == DNP3_OK) rc = dnp3_master_change_update_key(a, done_update_key, s, now);
     } else {
         return; /* watch: the scheduler does the work */
     }
@@ -326,6 +349,18 @@ static int parse(int argc, char **argv, master_cmd *c)
             c->lan = true;
         } else if (!strcmp(c->sub, "restart") && !strcmp(a, "--warm")) {
             c->warm = true;
+        } else if (!strcmp(c->sub, "update-key") && !strcmp(a, "--sa-new-key-file")) {
+            uint8_t len = 0;
+            if (sa_cli_read_key(CMD, a, val, c->uk.new_key, &len)) return 2;
+            c->uk.kcm = len == 16 ? DNP3_SA_KCM_AES128_SHA1 : DNP3_SA_KCM_AES256_SHA256;
+            c->have_new_key = true;
+        } else if (!strcmp(c->sub, "update-key") && !strcmp(a, "--sa-authority-key-file")) {
+            if (sa_cli_read_key(CMD, a, val, c->uk.authority_key, &c->uk.authority_key_len)) return 2;
+        } else if (!strcmp(c->sub, "update-key") &&
+                   (!strcmp(a, "--sa-user-name") || !strcmp(a, "--sa-outstation-name"))) {
+            if (strlen(val) > DNP3_SA_MAX_NAME) return cli_usage_error(CMD, "%s: at most %d characters", a, DNP3_SA_MAX_NAME);
+            snprintf(!strcmp(a, "--sa-user-name") ? c->uk.user_name : c->uk.outstation_name, DNP3_SA_MAX_NAME + 1, "%s",
+                     val);
         } else {
             return cli_usage_error(CMD, "unknown option '%s' for 'dnp3 master %s' (see dnp3 master --help)", a, c->sub);
         }
@@ -338,6 +373,12 @@ static int parse(int argc, char **argv, master_cmd *c)
     if (c->sc.sa && !c->sc.sa_user.number) c->sc.sa_user.number = 1; /* the default user */
     if (c->sc.sa_user.number && !c->sc.sa) return cli_usage_error(CMD, "--sa-user needs --sa-update-key-file FILE");
     if (c->sc.master_addr == c->sc.link_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    if (!strcmp(c->sub, "update-key")) {
+        if (!c->sc.sa) return cli_usage_error(CMD, "update-key needs the current key: --sa-update-key-file FILE");
+        if (!c->have_new_key) return cli_usage_error(CMD, "update-key needs --sa-new-key-file FILE");
+        if (!c->uk.authority_key_len) return cli_usage_error(CMD, "update-key needs --sa-authority-key-file FILE");
+        if (!c->uk.user_name[0]) return cli_usage_error(CMD, "update-key needs --sa-user-name NAME");
+    }
     if (!strcmp(c->sub, "operate")) {
         if (!c->crob && !c->analog) return cli_usage_error(CMD, "operate needs --crob INDEX or --analog INDEX");
         if (c->crob && !have_code) return cli_usage_error(CMD, "--crob needs --code");
@@ -353,13 +394,15 @@ int cmd_master(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart", "listen"};
+    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart", "listen", "update-key"};
     master_cmd c;
     memset(&c, 0, sizeof c);
     tls_cli_init(&c.sc.tls_opts);
     for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
         if (!strcmp(argv[1], SUBS[i])) c.sub = SUBS[i];
-    if (!c.sub) return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen)", argv[1]);
+    if (!c.sub)
+        return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key)",
+                               argv[1]);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
@@ -390,6 +433,7 @@ int cmd_master(int argc, char **argv)
     c.sc.on_ready = ready;
     c.sc.ctx = &c;
     rc = master_session_run(&c.sc);
+    dnp3_zeroize(&c.uk, sizeof c.uk);
     master_out_free(&c.out);
     return rc;
 }

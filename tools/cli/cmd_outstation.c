@@ -55,6 +55,10 @@ static void usage(FILE *f)
             "                         requests (operate, write, restart, ...) from user N (1..65535);\n"
             "                         give its key with the next --sa-update-key-file (repeat the pair)\n"
             "  --sa-update-key-file FILE  that user's update key: 32 or 64 hex digits (AES-128/256)\n"
+            "  --sa-user-name NAME    that user's name (lets a master change its update key; the file is\n"
+            "                         rewritten with the new key)\n"
+            "  --sa-authority-key-file FILE  permit update-key changes authorised by this key (16/32 octets)\n"
+            "  --sa-outstation-name NAME  this outstation's name in update-key changes (default empty)\n"
             "%s"
             "  -h, --help             this help\n",
             TLS_CLI_HELP);
@@ -138,8 +142,12 @@ typedef struct {
     unsigned decode;
     bool verbose;
     dnp3_sa_user sa_users[DNP3_SA_MAX_USERS];
+    const char *sa_key_files[DNP3_SA_MAX_USERS];
     size_t sa_count;
     bool sa_key_pending; /* the last --sa-user still waits for its key file */
+    uint8_t sa_authority_key[DNP3_SA_MAX_KEY];
+    uint8_t sa_authority_key_len;
+    const char *sa_outstation_name;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -245,7 +253,22 @@ static int parse_options(int argc, char **argv, options *o)
             NEED_VALUE();
             if (!o->sa_key_pending) return cli_usage_error(CMD, "--sa-update-key-file must follow an --sa-user N");
             if (sa_cli_load_key(CMD, v, &o->sa_users[o->sa_count - 1])) return 2;
+            o->sa_key_files[o->sa_count - 1] = v;
             o->sa_key_pending = false;
+        } else if (!strcmp(a, "--sa-user-name")) {
+            NEED_VALUE();
+            if (!o->sa_count) return cli_usage_error(CMD, "--sa-user-name must follow an --sa-user N");
+            if (!v[0] || strlen(v) > DNP3_SA_MAX_NAME)
+                return cli_usage_error(CMD, "--sa-user-name: 1 to %d characters", DNP3_SA_MAX_NAME);
+            snprintf(o->sa_users[o->sa_count - 1].name, sizeof o->sa_users[0].name, "%s", v);
+        } else if (!strcmp(a, "--sa-authority-key-file")) {
+            NEED_VALUE();
+            if (sa_cli_read_key(CMD, a, v, o->sa_authority_key, &o->sa_authority_key_len)) return 2;
+        } else if (!strcmp(a, "--sa-outstation-name")) {
+            NEED_VALUE();
+            if (strlen(v) > DNP3_SA_MAX_NAME)
+                return cli_usage_error(CMD, "--sa-outstation-name: at most %d characters", DNP3_SA_MAX_NAME);
+            o->sa_outstation_name = v;
         } else {
             return cli_usage_error(CMD, "unknown option '%s' (see dnp3 outstation --help)", a);
         }
@@ -330,8 +353,12 @@ int cmd_outstation(int argc, char **argv)
     }
 
     if (o.sa_count) {
-        rc = outstation_app_enable_sa(&c->app, o.sa_users, o.sa_count, dnp3_io_now(c->loop), err, sizeof err);
+        outstation_sa_options so = {o.sa_users,        o.sa_count,
+                                    o.sa_key_files,    o.sa_authority_key_len ? o.sa_authority_key : NULL,
+                                    o.sa_authority_key_len, o.sa_outstation_name ? o.sa_outstation_name : ""};
+        rc = outstation_app_enable_sa(&c->app, &so, dnp3_io_now(c->loop), err, sizeof err);
         dnp3_zeroize(o.sa_users, sizeof o.sa_users);
+        dnp3_zeroize(o.sa_authority_key, sizeof o.sa_authority_key);
         if (rc) {
             fprintf(stderr, "%s: %s\n", CMD, err);
             rc = 2;

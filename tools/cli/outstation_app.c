@@ -9,6 +9,7 @@
 #include "dnp3/crypto.h"
 #include "sa_cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,20 +243,50 @@ int outstation_app_simulate(outstation_app *a, double seconds)
     return events;
 }
 
+/* After an update-key change the user's key file holds the new key, so a restart keeps it. */
+static void persist_update_key(outstation_app *a, uint16_t user)
+{
+    for (size_t i = 0; i < a->sa_users; i++) {
+        if (a->sa_user_numbers[i] != user || !a->sa_key_files[i]) continue;
+        uint8_t key[DNP3_SA_MAX_KEY];
+        size_t len = dnp3_sa_outstation_update_key(a->sa, user, key);
+        int rc = len ? sa_cli_save_key(a->sa_key_files[i], key, len) : -EINVAL;
+        dnp3_zeroize(key, sizeof key);
+        if (a->log) {
+            if (rc == 0)
+                fprintf(a->log, "dnp3 outstation: security: the new update key of user %u is saved in %s\n", user,
+                        a->sa_key_files[i]);
+            else
+                fprintf(a->log, "dnp3 outstation: security: cannot save the new update key of user %u in %s: %s\n",
+                        user, a->sa_key_files[i], strerror(-rc));
+        }
+    }
+}
+
 static void sa_event(void *ctx, const dnp3_sa_event *ev)
 {
     outstation_app *a = ctx;
-    if (!a->log) return;
-    fprintf(a->log, "dnp3 outstation: security: %s\n", sa_cli_event_text(ev));
-    fflush(a->log);
+    if (a->log) {
+        fprintf(a->log, "dnp3 outstation: security: %s\n", sa_cli_event_text(ev));
+        fflush(a->log);
+    }
+    if (ev->kind == DNP3_SA_EV_UPDATE_KEY_CHANGED && a->sa) persist_update_key(a, ev->user);
+    if (a->log) fflush(a->log);
 }
 
-int outstation_app_enable_sa(outstation_app *a, const dnp3_sa_user *users, size_t n, dnp3_tstamp now, char *err,
+int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, dnp3_tstamp now, char *err,
                              size_t err_cap)
 {
+    const dnp3_sa_user *users = o->users;
+    size_t n = o->n;
     dnp3_sa_outstation_config c;
     dnp3_sa_outstation_config_init(&c);
     c.crypto = dnp3_crypto_openssl();
+    if (o->authority_key_len) {
+        memcpy(c.authority_key, o->authority_key, o->authority_key_len);
+        c.authority_key_len = (uint8_t)o->authority_key_len;
+    }
+    if (o->outstation_name) snprintf(c.outstation_name, sizeof c.outstation_name, "%s", o->outstation_name);
     if (n > DNP3_SA_MAX_USERS) {
         snprintf(err, err_cap, "at most %d Secure Authentication users", DNP3_SA_MAX_USERS);
         return -1;
@@ -268,6 +299,7 @@ int outstation_app_enable_sa(outstation_app *a, const dnp3_sa_user *users, size_
     size_t size = dnp3_sa_outstation_memory_size(&c);
     dnp3_zeroize(c.users, sizeof c.users);
     if (size == 0) {
+        dnp3_zeroize(c.authority_key, sizeof c.authority_key);
         snprintf(err, err_cap, "invalid Secure Authentication users (user numbers 1..65535, each once)");
         return -1;
     }
@@ -280,6 +312,12 @@ int outstation_app_enable_sa(outstation_app *a, const dnp3_sa_user *users, size_
     memcpy(c.users, users, n * sizeof *users);
     a->sa = dnp3_sa_outstation_init(a->sa_mem, size, &c, now);
     dnp3_zeroize(c.users, sizeof c.users);
+    dnp3_zeroize(c.authority_key, sizeof c.authority_key);
+    a->sa_users = n;
+    for (size_t i = 0; i < n; i++) {
+        a->sa_user_numbers[i] = users[i].number;
+        a->sa_key_files[i] = o->key_files ? o->key_files[i] : NULL;
+    }
     if (!a->sa || dnp3_outstation_set_sa(a->os, a->sa) != DNP3_OK) {
         snprintf(err, err_cap, "Secure Authentication initialisation failed");
         return -1;

@@ -24,7 +24,20 @@ typedef struct {
     uint64_t controls_done;
     void *sa_mem;            /* Secure Authentication (NULL = off) */
     dnp3_sa_outstation *sa;
+    uint16_t sa_user_numbers[DNP3_SA_MAX_USERS];
+    const char *sa_key_files[DNP3_SA_MAX_USERS]; /* rewritten after an update-key change */
+    size_t sa_users;
 } outstation_app;
+
+/* Secure Authentication settings of `dnp3 outstation`. */
+typedef struct {
+    const dnp3_sa_user *users;
+    size_t n;
+    const char *const *key_files;    /* per user (may be NULL): the file to rewrite after an update-key change */
+    const uint8_t *authority_key;    /* update-key change permitted with this key (NULL = not permitted) */
+    size_t authority_key_len;
+    const char *outstation_name;     /* for the update-key change ("" by default) */
+} outstation_sa_options;
 
 /*
  * Builds the outstation for a profile. datagram: UDP endpoint (affects
@@ -45,7 +58,7 @@ dnp3_time48 outstation_app_utc(const outstation_app *a);
  * functions (notes 7.8 default list) from these users. Security events go to
  * the log. Returns 0, or -1 with a message in err.
  */
-int outstation_app_enable_sa(outstation_app *a, const dnp3_sa_user *users, size_t n, dnp3_tstamp now, char *err,
+int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, dnp3_tstamp now, char *err,
                              size_t err_cap);
 
 void outstation_app_free(outstation_app *a);

@@ -6,7 +6,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dnp3/crypto.h"
 
@@ -19,9 +21,15 @@ static int hexval(int c)
 
 int sa_cli_load_key(const char *cmd, const char *path, dnp3_sa_user *u)
 {
+    return sa_cli_read_key(cmd, "--sa-update-key-file", path, u->key, &u->key_len);
+}
+
+int sa_cli_read_key(const char *cmd, const char *opt, const char *path, uint8_t out[DNP3_SA_MAX_KEY],
+                    uint8_t *out_len)
+{
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "%s: --sa-update-key-file %s: cannot open: %s\n", cmd, path, strerror(errno));
+        fprintf(stderr, "%s: %s %s: cannot open: %s\n", cmd, opt, path, strerror(errno));
         return 2;
     }
     char text[512];
@@ -58,18 +66,40 @@ int sa_cli_load_key(const char *cmd, const char *path, dnp3_sa_user *u)
     if (!why && digits != 32 && digits != 64) why = NULL, rc = 1;
     if (why || rc) {
         if (why)
-            fprintf(stderr, "%s: --sa-update-key-file %s: %s\n", cmd, path, why);
+            fprintf(stderr, "%s: %s %s: %s\n", cmd, opt, path, why);
         else
-            fprintf(stderr, "%s: --sa-update-key-file %s: the key has %zu hex digits; an update key has 32 (AES-128) "
-                            "or 64 (AES-256)\n", cmd, path, digits);
+            fprintf(stderr, "%s: %s %s: the key has %zu hex digits; a key has 32 (AES-128) or 64 (AES-256)\n", cmd,
+                    opt, path, digits);
         dnp3_zeroize(key, sizeof key);
         dnp3_zeroize(text, sizeof text);
         return 2;
     }
-    memcpy(u->key, key, digits / 2);
-    u->key_len = (uint8_t)(digits / 2);
+    memcpy(out, key, digits / 2);
+    *out_len = (uint8_t)(digits / 2);
     dnp3_zeroize(key, sizeof key);
     dnp3_zeroize(text, sizeof text);
+    return 0;
+}
+
+int sa_cli_save_key(const char *path, const uint8_t *key, size_t len)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp) return -ENAMETOOLONG;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) return -errno;
+    char hex[2 * DNP3_SA_MAX_KEY + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < len && i < DNP3_SA_MAX_KEY; i++) n += (size_t)snprintf(hex + n, 3, "%02x", key[i]);
+    hex[n++] = '\n';
+    bool ok = write(fd, hex, n) == (ssize_t)n && fsync(fd) == 0;
+    int e = errno;
+    close(fd);
+    dnp3_zeroize(hex, sizeof hex);
+    if (!ok || rename(tmp, path) != 0) {
+        if (ok) e = errno;
+        unlink(tmp);
+        return -e;
+    }
     return 0;
 }
 
@@ -81,7 +111,7 @@ const char *sa_cli_event_text(const dnp3_sa_event *ev)
         "replay or stale sequence number rejected", "challenge reply timeout: request dropped",
         "session keys changed", "session key change failed", "session keys expired",
         "no valid session keys for the user", "error object received", "unexpected message discarded",
-        "aggressive mode request refused",
+        "aggressive mode request refused", "update key changed", "update-key change failed",
     };
     const char *what = (unsigned)ev->kind < sizeof names / sizeof names[0] ? names[ev->kind] : "event";
     int n = snprintf(buf, sizeof buf, "%s, user %u, seq %u", what, ev->user, (unsigned)ev->seq);

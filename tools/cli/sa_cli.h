@@ -18,6 +18,14 @@
  */
 int sa_cli_load_key(const char *cmd, const char *path, dnp3_sa_user *u);
 
+/* The same for any key option (`opt` names it in messages): authority keys, new update keys. */
+int sa_cli_read_key(const char *cmd, const char *opt, const char *path, uint8_t out[DNP3_SA_MAX_KEY],
+                    uint8_t *out_len);
+
+/* Replaces the key file at `path` (hex, mode 0600, written to PATH.new and renamed).
+ * Returns 0 or a negative errno. */
+int sa_cli_save_key(const char *path, const uint8_t *key, size_t len);
+
 /* One line describing a security event (static buffer). */
 const char *sa_cli_event_text(const dnp3_sa_event *ev);
 
