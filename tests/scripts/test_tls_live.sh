@@ -192,6 +192,45 @@ expect "dial-in over TLS: the rogue outstation is refused" "$WORK/listen.log" "T
 expect_not "dial-in over TLS: the rogue outstation is never served" "$WORK/listen.log" "outstation 33"
 expect "dial-in over TLS: the dialler logs its session" "$WORK/dialer.log" "peer certificate CN=master.test"
 
+# ---- the same from a configuration file: security.tls and security.secure_authentication
+mkdir -p "$WORK/cfg/keys"
+cp "$WORK/user1.key" "$WORK/cfg/keys/jim.key"
+cat >"$WORK/cfg/rtu.yaml" <<EOF
+outstation: {link_addr: 10, master_addr: 1}
+points:
+  binary_input:
+    - {index: 0, name: "CB-101 closed", value: 1}
+controls:
+  - {crob: 0, name: "CB-101", binary_input: 0}
+security:
+  secure_authentication:
+    users:
+      - {number: 1, update_key_file: keys/jim.key, name: jim}
+    mac: hmac-sha256-8
+  tls:
+    listen: 127.0.0.1:0
+    certificate: $P/os.pem
+    private_key: $P/os.key
+    ca: $P/ca.pem
+EOF
+start_outstation cfg --config "$WORK/cfg/rtu.yaml"
+expect "config: TLS listener" "$WORK/cfg.log" "listening on tls 127.0.0.1:"
+expect "config: SA demanded" "$WORK/cfg.log" "Secure Authentication v5 demanded for critical requests (1 user)"
+"$DNP3" master operate "tls://127.0.0.1:$PORT" --crob 0 --code trip "${M_TLS[@]}" \
+    --sa-update-key-file "$WORK/user1.key" >"$WORK/cfg-op.out" 2>&1
+expect_rc "config: SA operate over TLS" 0 $?
+"$DNP3" master operate "tls://127.0.0.1:$PORT" --crob 0 --code trip --mode direct "${M_TLS[@]}" >"$WORK/cfg-nosa.out" 2>&1
+expect_rc "config: operate without SA is refused" 1 $?
+sed 's/hmac-sha256-8/hmac-md5/' "$WORK/cfg/rtu.yaml" >"$WORK/cfg/bad-mac.yaml"
+startup config-bad-mac "bad-mac.yaml:11: security.secure_authentication.mac: expected hmac-sha256-16" \
+    outstation --config "$WORK/cfg/bad-mac.yaml"
+sed 's#keys/jim.key#keys/nope.key#' "$WORK/cfg/rtu.yaml" >"$WORK/cfg/no-key.yaml"
+startup config-missing-key "no-key.yaml:10: security.secure_authentication.users[0].update_key_file $WORK/cfg/keys/nope.key: cannot open" \
+    outstation --config "$WORK/cfg/no-key.yaml"
+sed 's#certificate: .*#certificate: /nonexistent.pem#' "$WORK/cfg/rtu.yaml" >"$WORK/cfg/no-cert.yaml"
+startup config-missing-cert "cannot read the certificate file '/nonexistent.pem'" outstation --config "$WORK/cfg/no-cert.yaml"
+startup config-and-options "TLS is set in $WORK/cfg/rtu.yaml" outstation --config "$WORK/cfg/rtu.yaml" --listen 127.0.0.1:0
+
 # ---- Wireshark decrypts the TLS session and judges the DNP3 inside
 if [ "$CAPTURE" = 1 ]; then
     sleep 0.3

@@ -309,6 +309,48 @@ static int load_profile(const options *o, profile *p)
     return 0;
 }
 
+/* The config file's `security:` section becomes what the --sa-* / --tls-* options would have given. */
+static int apply_config_security(options *o, const profile *p)
+{
+    if (p->sa.enabled) {
+        if (o->sa_count || o->sa_authority_key_len)
+            return cli_usage_error(CMD, "Secure Authentication is set both in %s and on the command line", o->config);
+        for (size_t i = 0; i < p->sa.n_users; i++) {
+            const profile_sa_user *u = &p->sa.users[i];
+            dnp3_sa_user *d = &o->sa_users[o->sa_count];
+            d->number = u->number;
+            snprintf(d->name, sizeof d->name, "%s", u->name);
+            if (sa_cli_read_key(CMD, u->key_where, u->key_file, d->key, &d->key_len)) return 2;
+            o->sa_key_files[o->sa_count++] = u->key_file;
+        }
+        if (p->sa.authority_key_file[0] &&
+            sa_cli_read_key(CMD, p->sa.authority_where, p->sa.authority_key_file, o->sa_authority_key,
+                            &o->sa_authority_key_len))
+            return 2;
+        if (p->sa.outstation_name[0]) o->sa_outstation_name = p->sa.outstation_name;
+    }
+    if (p->tls.enabled) {
+        if (o->tls.any || o->tls_listen[0] || o->listen[0] || o->udp[0] || o->connect[0])
+            return cli_usage_error(CMD, "TLS is set in %s: --listen, --udp, --connect and the --tls-* options "
+                                        "cannot be combined with it", o->config);
+        const profile_tls *t = &p->tls;
+        snprintf(o->tls_listen, sizeof o->tls_listen, "%s", t->listen[0] ? t->listen : "0.0.0.0:19999");
+        dnp3_tls_config *c = &o->tls.cfg;
+        c->cert_file = t->cert;
+        c->key_file = t->key;
+        c->ca_file = t->ca[0] ? t->ca : NULL;
+        c->peer_cert_file = t->peer_cert[0] ? t->peer_cert : NULL;
+        c->crl_file = t->crl[0] ? t->crl : NULL;
+        c->peer_name = t->peer_name[0] ? t->peer_name : NULL;
+        c->ciphers_tls12 = t->ciphers[0] ? t->ciphers : NULL;
+        if (t->min_version) c->min_version = (dnp3_tls_version)t->min_version;
+        if (t->max_version) c->max_version = (dnp3_tls_version)t->max_version;
+        if (t->handshake_timeout_ms) c->handshake_timeout_ms = t->handshake_timeout_ms;
+        o->tls.any = true;
+    }
+    return 0;
+}
+
 static void channel_config(const options *o, const profile *p, dnp3_channel_config *cc)
 {
     dnp3_channel_config_init(cc);
@@ -336,6 +378,10 @@ int cmd_outstation(int argc, char **argv)
 
     profile prof;
     if ((rc = load_profile(&o, &prof)) != 0) return rc;
+    if ((rc = apply_config_security(&o, &prof)) != 0) {
+        profile_free(&prof);
+        return rc;
+    }
 
     os_cmd *c = calloc(1, sizeof *c);
     if (!c) return 1;
@@ -355,7 +401,8 @@ int cmd_outstation(int argc, char **argv)
     if (o.sa_count) {
         outstation_sa_options so = {o.sa_users,        o.sa_count,
                                     o.sa_key_files,    o.sa_authority_key_len ? o.sa_authority_key : NULL,
-                                    o.sa_authority_key_len, o.sa_outstation_name ? o.sa_outstation_name : ""};
+                                    o.sa_authority_key_len, o.sa_outstation_name ? o.sa_outstation_name : "",
+                                    prof.sa.enabled ? &prof.sa : NULL};
         rc = outstation_app_enable_sa(&c->app, &so, dnp3_io_now(c->loop), err, sizeof err);
         dnp3_zeroize(o.sa_users, sizeof o.sa_users);
         dnp3_zeroize(o.sa_authority_key, sizeof o.sa_authority_key);

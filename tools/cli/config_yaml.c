@@ -13,6 +13,7 @@
  *   controls:
  *     - {crob: 0, name: "CB-101", binary_input: 0, double_bit_input: 0, binary_output_status: 0}
  *     - {analog_output: 0, analog_output_status: 0, min: 130, max: 145}
+ *   security: {secure_authentication: {...}, tls: {...}}   (config_security.c)
  */
 #include "config_yaml.h"
 
@@ -25,90 +26,8 @@
 #include <strings.h>
 #include <yaml.h>
 
-typedef struct {
-    yaml_document_t doc;
-    const char *file;
-    char *err;
-    size_t err_cap;
-    char path[256];
-} loader;
-
-static int fail(loader *L, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(loader *L, const yaml_node_t *n, const char *fmt, ...)
-{
-    char what[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(L->err, L->err_cap, "%s:%lu: %s%s%s", L->file, n ? (unsigned long)n->start_mark.line + 1 : 0ul,
-             L->path, L->path[0] ? ": " : "", what);
-    return -1;
-}
-
-static yaml_node_t *node(loader *L, int id) { return yaml_document_get_node(&L->doc, id); }
-
-static const char *scalar(const yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-/* Appends ".key" or "[i]" to the path for the duration of a field. */
-static size_t push(loader *L, const char *key, int idx)
-{
-    size_t len = strlen(L->path);
-    if (key)
-        snprintf(L->path + len, sizeof L->path - len, ".%s", key);
-    else
-        snprintf(L->path + len, sizeof L->path - len, "[%d]", idx);
-    return len;
-}
-
-static void pop(loader *L, size_t len) { L->path[len] = 0; }
-
-static int get_number(loader *L, const yaml_node_t *n, double lo, double hi, double *out)
-{
-    const char *s = scalar(n);
-    if (!s) return fail(L, n, "expected a number");
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v)) return fail(L, n, "expected a number, got \"%s\"", s);
-    if (v < lo || v > hi) return fail(L, n, "%s is out of range %g..%g", s, lo, hi);
-    *out = v;
-    return 0;
-}
-
-static int get_uint(loader *L, const yaml_node_t *n, double lo, double hi, uint32_t *out)
-{
-    double v = 0;
-    if (get_number(L, n, lo, hi, &v)) return -1;
-    if (v != floor(v)) return fail(L, n, "expected a whole number, got %s", scalar(n));
-    *out = (uint32_t)v;
-    return 0;
-}
-
-static int get_bool(loader *L, const yaml_node_t *n, bool *out)
-{
-    const char *s = scalar(n);
-    if (s && (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1") || !strcasecmp(s, "on")))
-        *out = true;
-    else if (s && (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0") || !strcasecmp(s, "off")))
-        *out = false;
-    else
-        return fail(L, n, "expected true or false");
-    return 0;
-}
-
-static int get_string(loader *L, const yaml_node_t *n, char *out, size_t cap)
-{
-    const char *s = scalar(n);
-    if (!s) return fail(L, n, "expected a string");
-    if (strlen(s) >= cap) return fail(L, n, "longer than %zu characters", cap - 1);
-    snprintf(out, cap, "%s", s);
-    return 0;
-}
+#include "config_loader.h"
+#include "config_security.h"
 
 static int point_value(loader *L, profile_type t, const yaml_node_t *n, profile_point *pt)
 {
@@ -384,11 +303,13 @@ static int load_root(loader *L, profile *p, const yaml_node_t *root)
             rc = load_outstation(L, p, v);
         else if (!strcmp(k, "points"))
             rc = load_points(L, p, v);
+        else if (!strcmp(k, "security"))
+            rc = config_load_security(L, v, p);
         else if (!strcmp(k, "controls")) {
             controls = v;
             rc = 0;
         } else
-            rc = fail(L, v, "unknown section (expected outstation, points, controls)");
+            rc = fail(L, v, "unknown section (expected outstation, points, controls, security)");
         if (rc) return -1;
     }
     if (controls) { /* after points, so wiring can be checked against them */

@@ -287,6 +287,16 @@ int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, 
         c.authority_key_len = (uint8_t)o->authority_key_len;
     }
     if (o->outstation_name) snprintf(c.outstation_name, sizeof c.outstation_name, "%s", o->outstation_name);
+    const profile_sa *t = o->tuning;
+    if (t) {
+        if (t->mal) c.mal = t->mal;
+        if (t->have_interval) c.key_change_interval_ms = t->key_change_interval_ms;
+        if (t->have_count) c.key_change_count = t->key_change_count;
+        if (t->reply_timeout_ms) c.reply_timeout_ms = t->reply_timeout_ms;
+        if (t->have_max_errors) c.max_error_count = t->max_error_count;
+        if (t->challenge_len) c.challenge_len = t->challenge_len;
+        if (t->have_aggressive) c.aggressive_mode = t->aggressive_mode;
+    }
     if (n > DNP3_SA_MAX_USERS) {
         snprintf(err, err_cap, "at most %d Secure Authentication users", DNP3_SA_MAX_USERS);
         return -1;

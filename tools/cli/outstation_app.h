@@ -37,6 +37,7 @@ typedef struct {
     const uint8_t *authority_key;    /* update-key change permitted with this key (NULL = not permitted) */
     size_t authority_key_len;
     const char *outstation_name;     /* for the update-key change ("" by default) */
+    const profile_sa *tuning;        /* MAC algorithm, intervals, ... from the config file (NULL = defaults) */
 } outstation_sa_options;
 
 /*

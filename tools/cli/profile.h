@@ -60,6 +60,44 @@ typedef struct {
     double min, max;          /* analog outputs: accepted range (OUT_OF_RANGE otherwise) */
 } profile_wire;
 
+/* Secure Authentication settings from the configuration file (key files are read later, by the command). */
+#define PROFILE_PATH_MAX 512
+#define PROFILE_WHERE_MAX 320 /* "FILE:LINE: field" of a path, for the errors of reading it */
+
+typedef struct {
+    uint16_t number;
+    char name[33];
+    char key_file[PROFILE_PATH_MAX];
+    char key_where[PROFILE_WHERE_MAX];
+} profile_sa_user;
+
+typedef struct {
+    bool enabled;
+    profile_sa_user users[16];
+    size_t n_users;
+    char authority_key_file[PROFILE_PATH_MAX]; /* "" = update-key change not permitted */
+    char authority_where[PROFILE_WHERE_MAX];
+    char outstation_name[33];
+    uint8_t mal;                  /* 0 = library default */
+    uint32_t key_change_interval_ms, key_change_count, reply_timeout_ms; /* 0 = default */
+    bool have_interval, have_count;
+    uint8_t max_error_count, challenge_len;
+    bool have_max_errors;
+    bool aggressive_mode, have_aggressive;
+} profile_sa;
+
+/* TLS settings from the configuration file (dnp3/tls.h). */
+typedef struct {
+    bool enabled;
+    char listen[160];
+    char cert[PROFILE_PATH_MAX], key[PROFILE_PATH_MAX], ca[PROFILE_PATH_MAX], peer_cert[PROFILE_PATH_MAX],
+        crl[PROFILE_PATH_MAX];
+    char peer_name[256];
+    char ciphers[256];
+    uint8_t min_version, max_version; /* 12, 13; 0 = default */
+    uint32_t handshake_timeout_ms;
+} profile_tls;
+
 typedef struct {
     uint16_t link_addr;
     uint16_t master_addr;
@@ -71,6 +109,8 @@ typedef struct {
     uint32_t count[PROFILE_TYPE_COUNT];
     profile_wire *wires;
     uint32_t wire_count;
+    profile_sa sa;   /* security.secure_authentication */
+    profile_tls tls; /* security.tls */
 } profile;
 
 /* An empty profile with the default settings (addresses 10 and 1, 1000 events, 2048 octets). */

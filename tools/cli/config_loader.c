@@ -1,0 +1,90 @@
+/*
+ * config_loader.c - the strict YAML field readers shared by the sections of
+ * the `dnp3 outstation` configuration (config_yaml.c, config_security.c):
+ * every error becomes "FILE:LINE: field.path: what is wrong".
+ */
+#include "config_loader.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int fail(loader *L, const yaml_node_t *n, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(L->err, L->err_cap, "%s:%lu: %s%s%s", L->file, n ? (unsigned long)n->start_mark.line + 1 : 0ul,
+             L->path, L->path[0] ? ": " : "", what);
+    return -1;
+}
+
+yaml_node_t *node(loader *L, int id) { return yaml_document_get_node(&L->doc, id); }
+
+const char *scalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* Appends ".key" or "[i]" to the path for the duration of a field. */
+size_t push(loader *L, const char *key, int idx)
+{
+    size_t len = strlen(L->path);
+    if (key)
+        snprintf(L->path + len, sizeof L->path - len, ".%s", key);
+    else
+        snprintf(L->path + len, sizeof L->path - len, "[%d]", idx);
+    return len;
+}
+
+void pop(loader *L, size_t len) { L->path[len] = 0; }
+
+int get_number(loader *L, const yaml_node_t *n, double lo, double hi, double *out)
+{
+    const char *s = scalar(n);
+    if (!s) return fail(L, n, "expected a number");
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v)) return fail(L, n, "expected a number, got \"%s\"", s);
+    if (v < lo || v > hi) return fail(L, n, "%s is out of range %g..%g", s, lo, hi);
+    *out = v;
+    return 0;
+}
+
+int get_uint(loader *L, const yaml_node_t *n, double lo, double hi, uint32_t *out)
+{
+    double v = 0;
+    if (get_number(L, n, lo, hi, &v)) return -1;
+    if (v != floor(v)) return fail(L, n, "expected a whole number, got %s", scalar(n));
+    *out = (uint32_t)v;
+    return 0;
+}
+
+int get_bool(loader *L, const yaml_node_t *n, bool *out)
+{
+    const char *s = scalar(n);
+    if (s && (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1") || !strcasecmp(s, "on")))
+        *out = true;
+    else if (s && (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcmp(s, "0") || !strcasecmp(s, "off")))
+        *out = false;
+    else
+        return fail(L, n, "expected true or false");
+    return 0;
+}
+
+int get_string(loader *L, const yaml_node_t *n, char *out, size_t cap)
+{
+    const char *s = scalar(n);
+    if (!s) return fail(L, n, "expected a string");
+    if (strlen(s) >= cap) return fail(L, n, "longer than %zu characters", cap - 1);
+    snprintf(out, cap, "%s", s);
+    return 0;
+}
+

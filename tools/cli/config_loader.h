@@ -1,0 +1,41 @@
+/*
+ * config_loader.h - strict YAML field readers for the `dnp3 outstation`
+ * configuration (docs/outstation-cli.md): a loader carries the document, the
+ * file name and the dotted path of the field being read, so that every error
+ * names FILE:LINE and the field.
+ */
+#ifndef DNP3_CLI_CONFIG_LOADER_H
+#define DNP3_CLI_CONFIG_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yaml.h>
+
+typedef struct {
+    yaml_document_t doc;
+    const char *file;
+    char *err;
+    size_t err_cap;
+    char path[256];
+} loader;
+
+/* Writes "FILE:LINE: path: what" into the loader's error buffer; returns -1. */
+int fail(loader *L, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+yaml_node_t *node(loader *L, int id);
+
+/* The text of a scalar node, or NULL. */
+const char *scalar(const yaml_node_t *n);
+
+/* Appends ".key" (or "[idx]" when key is NULL) to the path; returns the mark for pop. */
+size_t push(loader *L, const char *key, int idx);
+void pop(loader *L, size_t len);
+
+/* Readers: 0, or -1 with the error set. */
+int get_number(loader *L, const yaml_node_t *n, double lo, double hi, double *out);
+int get_uint(loader *L, const yaml_node_t *n, double lo, double hi, uint32_t *out);
+int get_bool(loader *L, const yaml_node_t *n, bool *out);
+int get_string(loader *L, const yaml_node_t *n, char *out, size_t cap);
+
+#endif
