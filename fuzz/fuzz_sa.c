@@ -100,8 +100,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dnp3_sa_outstation_config_init(&sc);
     sc.crypto = &fake;
     sc.n_users = 2;
-    sc.users[0] = (dnp3_sa_user){1, 16, {0}};
-    sc.users[1] = (dnp3_sa_user){2, 32, {1}};
+    sc.users[0] = (dnp3_sa_user){1, 16, {0}, "jim"};
+    sc.users[1] = (dnp3_sa_user){2, 32, {1}, ""};
+    if (data[0] & 0x40) { /* update-key changes permitted (g120v11/v13/v15 paths) */
+        sc.authority_key_len = 16;
+        memset(sc.authority_key, 0x40, 16);
+    }
     sc.mal = (uint8_t)(1 + data[0] % 5);
     sc.aggressive_mode = data[0] & 0x80;
     dnp3_sa_outstation *sa = dnp3_sa_outstation_init(sa_mem, sizeof sa_mem, &sc, 0);
