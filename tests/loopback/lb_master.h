@@ -94,6 +94,9 @@ typedef struct {
     dnp3_time48 time_written;
     unsigned restarts;
     size_t reconnects;
+    /* optional observers of everything the master receives (property tests) */
+    void (*begin_hook)(const dnp3_rx_info *i);
+    void (*meas_hook)(const dnp3_measurement *m);
 } lb_t;
 
 static lb_t lb;
@@ -111,12 +114,14 @@ static inline void lb_begin(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info 
     (void)a;
     lb.in_unsol = i->unsolicited;
     if (i->unsolicited) lb.n_unsol_fragments++;
+    if (lb.begin_hook) lb.begin_hook(i);
 }
 
 static inline void lb_meas(void *ctx, dnp3_master_assoc *a, const dnp3_measurement *m)
 {
     (void)ctx;
     (void)a;
+    if (lb.meas_hook) lb.meas_hook(m);
     if (m->type >= DNP3_POINT_TYPE_COUNT || m->index >= LB_MAX_POINTS) return;
     if (m->event) {
         if (lb.n_events < LB_MAX_EVENTS) {
