@@ -43,6 +43,7 @@ static void usage(FILE *f)
             "  --points N             N points of every type instead of the built-in profile\n"
             "  --simulate             drift measurements and count energy, generating events\n"
             "  --sim-period MS        simulation step (default 1000)\n"
+            "  --sim-steps N          stop simulating after N steps and print how many events it made\n"
             "  --seed N               simulation random seed (default 1)\n"
             "  --no-unsolicited       refuse unsolicited reporting\n"
             "  --no-self-addr         do not answer the self address 0xFFFC as our own\n"
@@ -76,6 +77,8 @@ typedef struct {
     uv_signal_t sigint, sigterm;
     uv_timer_t sim;
     bool simulate;
+    uint32_t sim_steps_left; /* --sim-steps: 0 = forever */
+    uint64_t sim_events;     /* events the simulation recorded */
     dnp3_tls *tls;
 } os_cmd;
 
@@ -112,6 +115,7 @@ static void on_signal(uv_signal_t *s, int signum)
 {
     os_cmd *c = s->data;
     printf("%s: %s received, shutting down\n", CMD, signum == SIGINT ? "SIGINT" : "SIGTERM");
+    if (c->simulate) printf("%s: the simulation generated %llu events\n", CMD, (unsigned long long)c->sim_events);
     fflush(stdout);
     dnp3_io_outstation_stop(c->bind);
     c->bind = NULL;
@@ -123,8 +127,14 @@ static void on_signal(uv_signal_t *s, int signum)
 static void on_sim(uv_timer_t *t)
 {
     os_cmd *c = t->data;
-    outstation_app_simulate(&c->app, c->sim_period_ms / 1000.0);
+    int n = outstation_app_simulate(&c->app, c->sim_period_ms / 1000.0);
+    if (n > 0) c->sim_events += (uint64_t)n;
     dnp3_io_outstation_kick(c->bind);
+    if (c->sim_steps_left && --c->sim_steps_left == 0) {
+        uv_timer_stop(t);
+        printf("%s: simulation finished: %llu events generated\n", CMD, (unsigned long long)c->sim_events);
+        fflush(stdout);
+    }
 }
 
 typedef struct {
@@ -137,7 +147,7 @@ typedef struct {
     const char *config;
     const char *allow[32];
     size_t allow_count;
-    uint64_t link_addr, master_addr, points, sim_period, seed, keep_alive;
+    uint64_t link_addr, master_addr, points, sim_period, seed, keep_alive, sim_steps;
     bool have_link, have_master, have_points, simulate, no_unsol, reject, no_self_addr;
     unsigned decode;
     bool verbose;
@@ -210,6 +220,9 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--sim-period")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 10, 3600000, &o->sim_period)) return 2;
+        } else if (!strcmp(a, "--sim-steps")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 1, UINT32_MAX, &o->sim_steps)) return 2;
         } else if (!strcmp(a, "--seed")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 0, UINT64_MAX, &o->seed)) return 2;
@@ -483,6 +496,7 @@ int cmd_outstation(int argc, char **argv)
     uv_signal_start(&c->sigterm, on_signal, SIGTERM);
     if (o.simulate) {
         c->simulate = true;
+        c->sim_steps_left = (uint32_t)o.sim_steps;
         uv_timer_init(c->loop, &c->sim);
         c->sim.data = c;
         uv_timer_start(&c->sim, on_sim, c->sim_period_ms, c->sim_period_ms);
