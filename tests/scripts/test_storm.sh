@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# test_storm.sh BUILD_DIR SOURCE_DIR - connection storms and half-open connections against a
+# real `dnp3 outstation` on 127.0.0.1 while `dnp3 master watch` is served (issue 6):
+#  - with --accept reject: 300 connections opened and closed at once, 100 held open and silent
+#    (half-open), 100 that send garbage; the master's session is never interrupted and keeps
+#    receiving data; afterwards the outstation's descriptors are back to their count before the
+#    storm and its resident memory grew by less than 2 MiB;
+#  - with the default --accept replace: a newcomer takes the outstation over (the IP-networking
+#    practice) and the master reconnects and is served again; descriptors stay flat;
+#  - a half-open connection (connected, silent) holding a reject-policy outstation is dropped when
+#    the link keep-alive goes unanswered, and a master can connect again.
+set -uo pipefail
+BUILD=$1
+DNP3=$BUILD/dnp3
+[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
+command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+lines() { wc -l <"$1"; }
+
+start_outstation() { # start_outstation NAME ARGS...: sets PORT and OSPID
+    local name=$1
+    shift
+    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
+    OSPID=$!
+    PIDS+=($OSPID)
+    for _ in $(seq 100); do grep -q "listening on" "$WORK/$name.log" && break; sleep 0.05; done
+    PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/$name.log" | head -1)
+    [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
+}
+
+storm() { # storm PORT: opens/closes 300, holds 100 silent, 100 with garbage; holds for 2 s
+    python3 - "$1" <<'EOF'
+import socket, sys, time
+port = int(sys.argv[1])
+held = []
+def conn():
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        s.connect(("127.0.0.1", port))
+        return s
+    except OSError:
+        s.close()
+        return None
+for _ in range(300):
+    s = conn()
+    if s: s.close()
+for _ in range(100):
+    s = conn()
+    if s: held.append(s)
+for _ in range(100):
+    s = conn()
+    if s:
+        try: s.sendall(b"GET / HTTP/1.0\r\n\r\n" + bytes(range(256)))
+        except OSError: pass
+        held.append(s)
+time.sleep(2)
+for s in held: s.close()
+EOF
+}
+
+# ---- reject policy: the master keeps its session
+start_outstation reject --listen 127.0.0.1:0 --accept reject --simulate --sim-period 100
+"$DNP3" master watch "127.0.0.1:$PORT" --json --event-period 1 >"$WORK/m1.json" 2>&1 &
+M1=$!
+PIDS+=($M1)
+sleep 2
+FD0=$(fds "$OSPID")
+RSS0=$(rss_kb "$OSPID")
+BEFORE=$(lines "$WORK/m1.json")
+storm "$PORT"
+sleep 2
+AFTER=$(lines "$WORK/m1.json")
+FD1=$(fds "$OSPID")
+RSS1=$(rss_kb "$OSPID")
+REJECTED=$(grep -c "connection rejected from" "$WORK/reject.log")
+echo "reject policy: $REJECTED connections rejected; master output $BEFORE -> $AFTER lines; outstation fds $FD0 -> $FD1, RSS $RSS0 -> $RSS1 KiB"
+if [ "$(grep -c "connected to" "$WORK/m1.json")" -eq 1 ]; then ok; else bad "the master's session was interrupted"; fi
+if [ "$AFTER" -gt "$BEFORE" ]; then ok; else bad "the master received nothing during and after the storm"; fi
+if [ "$REJECTED" -ge 400 ]; then ok; else bad "only $REJECTED connections rejected"; fi
+if [ "$FD1" -le "$FD0" ]; then ok; else bad "descriptors grew from $FD0 to $FD1"; fi
+if [ $((RSS1 - RSS0)) -lt 2048 ]; then ok; else bad "resident memory grew from $RSS0 to $RSS1 KiB"; fi
+kill -0 "$OSPID" 2>/dev/null && ok || bad "the outstation died"
+
+# ---- replace policy: a newcomer takes over, the master comes back
+start_outstation replace --listen 127.0.0.1:0 --keep-alive 1000 --simulate --sim-period 100
+RPID=$OSPID
+"$DNP3" master watch "127.0.0.1:$PORT" --json --event-period 1 >"$WORK/m2.json" 2>&1 &
+PIDS+=($!)
+sleep 1.5
+FDR0=$(fds "$RPID")
+storm "$PORT"
+sleep 3
+FDR1=$(fds "$RPID")
+echo "replace policy: outstation fds $FDR0 -> $FDR1 after a storm"
+if grep -q "replaced by a new connection" "$WORK/replace.log"; then ok; else bad "the newcomers did not replace the master"; fi
+if [ "$(grep -c "connected to" "$WORK/m2.json")" -ge 2 ]; then ok; else bad "the master did not reconnect"; fi
+N1=$(lines "$WORK/m2.json")
+sleep 2
+N2=$(lines "$WORK/m2.json")
+if [ "$N2" -gt "$N1" ]; then ok; else bad "the master is not served after reconnecting"; fi
+if [ "$FDR1" -le $((FDR0 + 1)) ]; then ok; else bad "descriptors grew from $FDR0 to $FDR1 (replace policy)"; fi
+kill -0 "$RPID" 2>/dev/null && ok || bad "the outstation died (replace policy)"
+
+# ---- a half-open connection holds a reject-policy outstation until the keep-alive drops it
+start_outstation halfopen --listen 127.0.0.1:0 --accept reject --keep-alive 1000
+python3 - "$PORT" <<'EOF' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+time.sleep(6)   # silent, never answers the outstation's REQUEST_LINK_STATUS
+s.close()
+EOF
+PIDS+=($!)
+sleep 0.5
+"$DNP3" master poll "127.0.0.1:$PORT" --timeout 1000 >"$WORK/blocked.out" 2>&1
+BLOCKED=$?
+sleep 2.5
+"$DNP3" master poll "127.0.0.1:$PORT" --timeout 2000 >"$WORK/after-keepalive.out" 2>&1
+AFTER_KA=$?
+if [ "$BLOCKED" -ne 0 ] && grep -q "a master is already connected" "$WORK/halfopen.log"; then ok; else bad "the half-open connection did not hold the outstation"; fi
+if grep -q "link keep-alive not answered" "$WORK/halfopen.log"; then ok; else bad "the half-open connection was not dropped by the keep-alive"; fi
+if [ "$AFTER_KA" -eq 0 ]; then ok; else bad "no master could connect after the keep-alive dropped the half-open connection"; fi
+
+echo "test_storm: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
