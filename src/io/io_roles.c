@@ -22,17 +22,35 @@ typedef struct {
     dnp3_io *io;
 } binding;
 
-static dnp3_channel *make_channel(binding *b, const dnp3_channel_config *cc, bool is_master,
-                                  dnp3_channel_fragment_fn fn, void *ctx, dnp3_tstamp now)
+/* Allocates and initialises the binding's channel: 0, UV_ENOMEM when the memory
+ * could not be had, UV_EINVAL when the channel configuration is refused. */
+static int make_channel(binding *b, const dnp3_channel_config *cc, bool is_master, dnp3_channel_fragment_fn fn,
+                        void *ctx, dnp3_tstamp now)
 {
     dnp3_channel_config c = *cc;
     c.is_master = is_master;
     c.on_fragment = fn;
     c.ctx = ctx;
     size_t size = dnp3_channel_memory_size(&c);
+    if (!size) return UV_EINVAL;
     b->ch_mem = alloc_aligned(size);
-    b->ch = b->ch_mem ? dnp3_channel_init(b->ch_mem, size, &c, now) : NULL;
-    return b->ch;
+    if (!b->ch_mem) return UV_ENOMEM;
+    b->ch = dnp3_channel_init(b->ch_mem, size, &c, now);
+    return b->ch ? 0 : UV_EINVAL;
+}
+
+/* The master's memory and channel: 0, UV_ENOMEM or UV_EINVAL as make_channel. */
+static int make_master(binding *b, void **m_mem, dnp3_master **m, const dnp3_channel_config *cc,
+                       const dnp3_master_config *mc, dnp3_tstamp now)
+{
+    size_t msize = dnp3_master_memory_size(mc);
+    if (!msize) return UV_EINVAL;
+    *m_mem = alloc_aligned(msize);
+    if (!*m_mem) return UV_ENOMEM;
+    int rc = make_channel(b, cc, true, dnp3_master_on_fragment, *m_mem, now);
+    if (rc) return rc;
+    *m = dnp3_master_init(*m_mem, msize, mc, b->ch, now);
+    return *m ? 0 : UV_EINVAL;
 }
 
 static void fwd_rx(binding *b, const uint8_t *p, size_t n)
@@ -115,13 +133,14 @@ int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const d
     s->txcap = dnp3_outstation_write_size(os) > cc->max_tx_fragment ? dnp3_outstation_write_size(os) : cc->max_tx_fragment;
     s->txbuf = malloc(s->txcap);
     dnp3_tstamp now = dnp3_io_now(loop);
-    if (!s->txbuf || !make_channel(&s->b, cc, false, os_fragment, s, now)) {
+    int rc = s->txbuf ? make_channel(&s->b, cc, false, os_fragment, s, now) : UV_ENOMEM;
+    if (rc) {
         dnp3_io_outstation_stop(s);
-        return UV_EINVAL;
+        return rc;
     }
     if (ioc->kind == DNP3_IO_TCP_SERVER) dnp3_outstation_set_online(os, false, now);
     dnp3_io_upper up = {s, os_open, os_close, os_pump, os_expiry, os_handle_expiry, b_rx, b_tx, b_log};
-    int rc = dnp3_io_start(loop, ioc, s->b.ch, &up, &s->b.io);
+    rc = dnp3_io_start(loop, ioc, s->b.ch, &up, &s->b.io);
     if (rc) {
         dnp3_io_outstation_stop(s);
         return rc;
@@ -177,13 +196,10 @@ int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const 
     if (!s) return UV_ENOMEM;
     if (hooks) s->b.hooks = *hooks;
     s->loop = loop;
-    dnp3_tstamp now = dnp3_io_now(loop);
-    size_t msize = dnp3_master_memory_size(mc);
-    s->m_mem = alloc_aligned(msize);
-    if (!s->m_mem || !make_channel(&s->b, cc, true, dnp3_master_on_fragment, s->m_mem, now) ||
-        !(s->m = dnp3_master_init(s->m_mem, msize, mc, s->b.ch, now))) {
+    int rc = make_master(&s->b, &s->m_mem, &s->m, cc, mc, dnp3_io_now(loop));
+    if (rc) {
         dnp3_io_master_stop(s);
-        return UV_EINVAL;
+        return rc;
     }
     *out = s;
     return 0;
@@ -327,13 +343,10 @@ static bool di_accept(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_up
                                        .utc_now = di_utc_now,
                                        .unknown_source = di_unknown_source,
                                        .ctx = d};
-    size_t msize = dnp3_master_memory_size(&mc);
-    d->m_mem = alloc_aligned(msize);
     dnp3_channel_config cc = l->cc;
     cc.accept_any_remote = true; /* the outstation's address is not known yet */
     cc.keep_alive_ms = 0;        /* nor where a link-status request should go */
-    if (!d->m_mem || !make_channel(&d->b, &cc, true, dnp3_master_on_fragment, d->m_mem, now) ||
-        !(d->m = dnp3_master_init(d->m_mem, msize, &mc, d->b.ch, now))) {
+    if (make_master(&d->b, &d->m_mem, &d->m, &cc, &mc, now)) {
         di_free(d);
         return false;
     }
@@ -409,7 +422,7 @@ static bool os_accept(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_up
         s->txcap = dnp3_outstation_write_size(os) > s->max_tx ? dnp3_outstation_write_size(os) : s->max_tx;
         s->txbuf = malloc(s->txcap);
     }
-    if (!s || !s->txbuf || !make_channel(&s->b, &l->cc, false, os_fragment, s, dnp3_io_now(l->loop))) {
+    if (!s || !s->txbuf || make_channel(&s->b, &l->cc, false, os_fragment, s, dnp3_io_now(l->loop))) {
         if (s) {
             free(s->txbuf);
             free(s->b.ch_mem);
