@@ -4,7 +4,9 @@
 #  - with --accept reject: 300 connections opened and closed at once, 100 held open and silent
 #    (half-open), 100 that send garbage; the master's session is never interrupted and keeps
 #    receiving data; afterwards the outstation's descriptors are back to their count before the
-#    storm and its resident memory grew by less than 2 MiB;
+#    storm and its resident memory grew by less than 2 MiB (not checked in the ASan build, whose
+#    allocator quarantine grows by design; there the outstation is stopped with SIGINT at the end
+#    and must exit cleanly without a leak report);
 #  - with the default --accept replace: a newcomer takes the outstation over (the IP-networking
 #    practice) and the master reconnects and is served again; descriptors stay flat;
 #  - a half-open connection (connected, silent) holding a reject-policy outstation is dropped when
@@ -30,6 +32,8 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
 lines() { wc -l <"$1"; }
+ASAN=0
+ldd "$DNP3" 2>/dev/null | grep -q libasan && ASAN=1
 
 start_outstation() { # start_outstation NAME ARGS...: sets PORT and OSPID
     local name=$1
@@ -93,8 +97,14 @@ if [ "$(grep -c "connected to" "$WORK/m1.json")" -eq 1 ]; then ok; else bad "the
 if [ "$AFTER" -gt "$BEFORE" ]; then ok; else bad "the master received nothing during and after the storm"; fi
 if [ "$REJECTED" -ge 400 ]; then ok; else bad "only $REJECTED connections rejected"; fi
 if [ "$FD1" -le "$FD0" ]; then ok; else bad "descriptors grew from $FD0 to $FD1"; fi
-if [ $((RSS1 - RSS0)) -lt 2048 ]; then ok; else bad "resident memory grew from $RSS0 to $RSS1 KiB"; fi
+if [ "$ASAN" = 1 ]; then
+    echo "note: ASan build: resident-memory bound not checked (the leak check at exit is)"
+elif [ $((RSS1 - RSS0)) -lt 2048 ]; then ok; else bad "resident memory grew from $RSS0 to $RSS1 KiB"; fi
 kill -0 "$OSPID" 2>/dev/null && ok || bad "the outstation died"
+kill -INT "$OSPID"
+wait "$OSPID"
+RC=$?
+if [ "$RC" -eq 0 ] && ! grep -q "Sanitizer" "$WORK/reject.log"; then ok; else bad "the outstation did not exit cleanly after the storm (status $RC)"; grep -A20 Sanitizer "$WORK/reject.log" | head -30; fi
 
 # ---- replace policy: a newcomer takes over, the master comes back
 start_outstation replace --listen 127.0.0.1:0 --keep-alive 1000 --simulate --sim-period 100
