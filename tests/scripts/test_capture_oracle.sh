@@ -5,28 +5,8 @@
 # unsolicited data), then every captured frame must decode as DNP3 with good CRCs and
 # no malformed or warning expert info. Skips (77) without tshark or capture rights.
 set -uo pipefail
-BUILD=$1
-DNP3=$BUILD/dnp3
-[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
-command -v tshark >/dev/null || { echo "skip: tshark not installed"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-start_outstation() { # start_outstation NAME ARGS...: sets PORT
-    local name=$1
-    shift
-    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 100); do grep -q "listening on" "$WORK/$name.log" && break; sleep 0.05; done
-    PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/$name.log" | head -1)
-    [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
-}
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_capture_oracle "$1" tshark
 
 start_outstation tcp --listen 127.0.0.1:0 --simulate --sim-period 100
 TCP_PORT=$PORT
@@ -58,7 +38,6 @@ sleep 0.5
 kill -INT "$TSHARK"
 wait "$TSHARK" 2>/dev/null
 
-fail=0
 BAD=$(tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -d "udp.port==$UDP_PORT,dnp3" \
     -Y '_ws.malformed || _ws.expert.severity >= warning || (tcp.len > 0 && !dnp3) || (udp && !dnp3)' 2>/dev/null | wc -l)
 FRAMES=$(tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -d "udp.port==$UDP_PORT,dnp3" -Y dnp3 2>/dev/null | wc -l)
@@ -72,11 +51,12 @@ if [ "$BAD" -ne 0 ]; then
     echo "FAIL: tshark flags packets:"
     tshark -r "$PCAP" -d "tcp.port==$TCP_PORT,dnp3" -d "udp.port==$UDP_PORT,dnp3" \
         -Y '_ws.malformed || _ws.expert.severity >= warning || (tcp.len > 0 && !dnp3) || (udp && !dnp3)' -V | head -60
-    fail=1
+    bad "tshark flags $BAD packets"
+else
+    ok
 fi
-[ "$BADCRC" -eq 0 ] || { echo "FAIL: $BADCRC packets with a bad CRC"; fail=1; }
-[ "$FRAMES" -ge 30 ] || { echo "FAIL: only $FRAMES DNP3 packets captured"; fail=1; }
-[ "$UNSOL" -ge 1 ] || { echo "FAIL: no unsolicited response captured"; fail=1; }
-[ "$OPER" -ge 1 ] || { echo "FAIL: no OPERATE captured"; fail=1; }
-[ "$fail" -eq 0 ] && echo "test_capture_oracle: 1 passed, 0 failed" || echo "test_capture_oracle: 0 passed, 1 failed"
-exit $fail
+[ "$BADCRC" -eq 0 ] && ok || bad "$BADCRC packets with a bad CRC"
+[ "$FRAMES" -ge 30 ] && ok || bad "only $FRAMES DNP3 packets captured"
+[ "$UNSOL" -ge 1 ] && ok || bad "no unsolicited response captured"
+[ "$OPER" -ge 1 ] && ok || bad "no OPERATE captured"
+live_finish

@@ -5,49 +5,14 @@
 # right exit status, a config error names file:line:field, SIGTERM exits 0.
 # Ports are ephemeral (port 0, read back from the outstation's start-up line).
 set -uo pipefail
-BUILD=$1
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_cli_live "$1"
 SRC=$2
-DNP3=$BUILD/dnp3
-[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() { # expect DESCRIPTION FILE PATTERN (fixed string)
-    if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2:"; sed 's/^/    /' "$2" | head -20; fi
-}
-expect_rc() { # expect_rc DESCRIPTION WANT GOT
-    if [ "$2" = "$3" ]; then ok; else bad "$1: exit status $3, want $2"; fi
-}
-
-# start_outstation NAME ARGS... : runs it in the background, waits for its line, sets PORT
-start_outstation() {
-    local name=$1
-    shift
-    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
-    LAST_PID=$!
-    for _ in $(seq 100); do
-        if grep -q "listening on" "$WORK/$name.log"; then break; fi
-        sleep 0.05
-    done
-    PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/$name.log" | head -1)
-    [ -n "$PORT" ] || { bad "outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
-}
 
 # ---- TCP ----
 start_outstation tcp --listen 127.0.0.1:0
 TCP_PORT=$PORT
-OS_PID=$LAST_PID
+OS_PID=$OSPID
 expect "start-up line" "$WORK/tcp.log" "link address 10, master address 1, 25 points (substation profile)"
 
 "$DNP3" master poll "127.0.0.1:$TCP_PORT" --json >"$WORK/poll.json" 2>"$WORK/poll.err"
@@ -143,5 +108,4 @@ wait "$OS_PID"
 expect_rc "SIGTERM exit status" 0 $?
 expect "shutdown message" "$WORK/tcp.log" "SIGTERM received, shutting down"
 
-echo "test_cli_live: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+live_finish

@@ -4,16 +4,8 @@
 # identifies each by its link address, runs the start-up sequence, receives the integrity
 # poll and unsolicited events; a refused address is turned away; both stop cleanly.
 set -uo pipefail
-BUILD=$1
-DNP3=$BUILD/dnp3
-[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-pass=0
-fail=0
-expect() { if grep -qF -- "$3" "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: '$3' not in $2:"; sed 's/^/    /' "$2" | head -20; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_dialin "$1"
 
 "$DNP3" master listen 127.0.0.1:0 --json --link-addr 1234 >"$WORK/master.log" 2>&1 &
 MASTER=$!
@@ -39,12 +31,11 @@ expect "other address refused" "$WORK/master.log" "refused outstation 77 (only 1
 kill -INT "$MASTER"
 wait "$MASTER"
 rc=$?
-[ "$rc" -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: master exit status $rc"; }
+expect_rc "master exit status" 0 "$rc"
 expect "master stopped" "$WORK/master.log" "SIGINT received, stopping"
 kill -INT "$OS1" "$OS2"
 wait "$OS1"
 rc=$?
-[ "$rc" -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: outstation exit status $rc"; }
+expect_rc "outstation exit status" 0 "$rc"
 
-echo "test_dialin: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+live_finish

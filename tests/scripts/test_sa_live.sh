@@ -7,24 +7,8 @@
 # operated; polls stay possible without a key (READ is not critical); a missing or
 # malformed key file is a start-up error (exit 2) naming the file.
 set -uo pipefail
-BUILD=$1
-DNP3=$BUILD/dnp3
-[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2:"; sed 's/^/    /' "$2" | head -20; fi; }
-expect_not() { if grep -qF -- "$3" "$2"; then bad "$1: '$3' unexpectedly in $2"; else ok; fi; }
-expect_rc() { if [ "$2" = "$3" ]; then ok; else bad "$1: exit status $3, want $2"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_sa_live "$1"
 
 printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/user1.key"
 printf '20212223242526272829 2a2b2c2d2e2f 303132333435363738393a3b3c3d3e3f\n' >"$WORK/user2.key"
@@ -32,12 +16,8 @@ printf 'ffeeddccbbaa99887766554433221100\n' >"$WORK/wrong.key"
 printf '0001020304\n' >"$WORK/short.key"
 printf 'not a key\n' >"$WORK/junk.key"
 
-"$DNP3" outstation --listen 127.0.0.1:0 --sa-user 1 --sa-update-key-file "$WORK/user1.key" \
-    --sa-user 2 --sa-update-key-file "$WORK/user2.key" >"$WORK/os.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$WORK/os.log" && break; sleep 0.05; done
-PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/os.log" | head -1)
-[ -n "$PORT" ] || { echo "FAIL: outstation did not start"; cat "$WORK/os.log"; exit 1; }
+start_outstation os --listen 127.0.0.1:0 --sa-user 1 --sa-update-key-file "$WORK/user1.key" \
+    --sa-user 2 --sa-update-key-file "$WORK/user2.key"
 expect "start-up line" "$WORK/os.log" "Secure Authentication v5 demanded for critical requests (2 users)"
 T=127.0.0.1:$PORT
 
@@ -88,12 +68,9 @@ cp "$WORK/user1.key" "$WORK/jim.key"
 printf '404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f\n' >"$WORK/authority.key"
 printf '808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f\n' >"$WORK/jim-new.key"
 printf '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n' >"$WORK/wrong-authority.key"
-"$DNP3" outstation --listen 127.0.0.1:0 --link-addr 12 --sa-user 1 --sa-update-key-file "$WORK/jim.key" \
-    --sa-user-name jim --sa-authority-key-file "$WORK/authority.key" --sa-outstation-name rtu12 >"$WORK/uk.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$WORK/uk.log" && break; sleep 0.05; done
-UPORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/uk.log" | head -1)
-U=127.0.0.1:$UPORT
+start_outstation uk --listen 127.0.0.1:0 --link-addr 12 --sa-user 1 --sa-update-key-file "$WORK/jim.key" \
+    --sa-user-name jim --sa-authority-key-file "$WORK/authority.key" --sa-outstation-name rtu12
+U=127.0.0.1:$PORT
 UK=(--link-addr 12 --sa-user-name jim --sa-outstation-name rtu12 --sa-new-key-file "$WORK/jim-new.key")
 "$DNP3" master update-key "$U" --sa-update-key-file "$WORK/user1.key" "${UK[@]}" \
     --sa-authority-key-file "$WORK/wrong-authority.key" >"$WORK/uk-wrong.out" 2>&1
@@ -114,5 +91,4 @@ expect_rc "operate with the new update key" 0 $?
 "$DNP3" master update-key "$U" --sa-update-key-file "$WORK/user1.key" --link-addr 12 >"$WORK/uk-usage.out" 2>&1
 expect_rc "update-key without its options" 2 $?
 
-echo "test_sa_live: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+live_finish

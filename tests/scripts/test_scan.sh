@@ -6,35 +6,8 @@
 # silent listener and a non-DNP3 server. Checks the verdicts, the JSON, the exit status, and
 # that the scanned outstations only ever received READ, AUTH_REQUEST and CONFIRM.
 set -uo pipefail
-BUILD=$1
-DNP3=$BUILD/dnp3
-[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
-command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2:"; sed 's/^/    /' "$2" | head -30; fi; }
-expect_not() { if grep -qF -- "$3" "$2"; then bad "$1: '$3' unexpectedly in $2"; else ok; fi; }
-expect_rc() { if [ "$2" = "$3" ]; then ok; else bad "$1: exit status $3, want $2"; fi; }
-
-start_outstation() { # start_outstation NAME ARGS...: sets PORT
-    local name=$1
-    shift
-    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 100); do grep -q "listening on" "$WORK/$name.log" && break; sleep 0.05; done
-    PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/$name.log" | head -1)
-    [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
-}
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_scan "$1" python3
 # a python listener: KIND silent|banner; prints its port
 start_listener() {
     python3 - "$1" >"$WORK/$1.port" 2>/dev/null <<'EOF' &
@@ -198,5 +171,4 @@ for name in plain sa; do
     expect_not "$name: no control" "$WORK/$name.log" "control:"
 done
 
-echo "test_scan: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+live_finish

@@ -6,38 +6,14 @@
 # 1 MiB (skipped in the ASan build, whose allocator quarantine grows by design; there the
 # leak check at exit does the job), and both must exit cleanly (status 0, no sanitizer report).
 set -uo pipefail
-BUILD=$1
-DNP3=$BUILD/dnp3
-PROXY=$BUILD/tests/fault_proxy
-[ -x "$DNP3" ] && [ -x "$PROXY" ] || { echo "skip: $DNP3 or $PROXY not built"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_soak "$1"
+[ -x "$BUILD/tests/fault_proxy" ] || { echo "skip: $BUILD/tests/fault_proxy not built"; exit 77; }
 SECONDS_TOTAL=${SOAK_SECONDS:-12}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
-rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
-ASAN=0
-ldd "$DNP3" 2>/dev/null | grep -q libasan && ASAN=1
 
-"$DNP3" outstation --listen 127.0.0.1:0 --simulate --sim-period 50 --keep-alive 2000 >"$WORK/os.log" 2>&1 &
-OS=$!
-PIDS+=($OS)
-for _ in $(seq 100); do grep -q "listening on" "$WORK/os.log" && break; sleep 0.05; done
-OSPORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/os.log" | head -1)
-"$PROXY" --listen 0 --upstream "$OSPORT" --seed 11 --every-ms 500-1500 --stall-ms 300 >"$WORK/proxy.log" 2>&1 &
-PROXYPID=$!
-PIDS+=($PROXYPID)
-for _ in $(seq 100); do grep -q "listening on" "$WORK/proxy.log" && break; sleep 0.05; done
-PPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/proxy.log" | head -1)
+start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 50 --keep-alive 2000
+OS=$OSPID
+start_proxy proxy "$PORT" --seed 11 --every-ms 500-1500 --stall-ms 300
 "$DNP3" master watch "127.0.0.1:$PPORT" --json --event-period 1 --timeout 1000 >"$WORK/m.json" 2>"$WORK/m.err" &
 M=$!
 PIDS+=($M)
@@ -68,5 +44,4 @@ if [ "$MRC" = 0 ]; then ok; else bad "the master exited with $MRC"; cat "$WORK/m
 if [ "$ORC" = 0 ]; then ok; else bad "the outstation exited with $ORC"; tail "$WORK/os.log"; fi
 if grep -q "Sanitizer" "$WORK/m.err" "$WORK/os.log"; then bad "sanitizer report"; grep -A20 Sanitizer "$WORK/m.err" "$WORK/os.log" | head -40; else ok; fi
 
-echo "test_soak: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+live_finish

@@ -12,39 +12,9 @@
 #  - a half-open connection (connected, silent) holding a reject-policy outstation is dropped when
 #    the link keep-alive goes unanswered, and a master can connect again.
 set -uo pipefail
-BUILD=$1
-DNP3=$BUILD/dnp3
-[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
-command -v python3 >/dev/null || { echo "skip: python3 not installed"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
-rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_storm "$1" python3
 lines() { wc -l <"$1"; }
-ASAN=0
-ldd "$DNP3" 2>/dev/null | grep -q libasan && ASAN=1
-
-start_outstation() { # start_outstation NAME ARGS...: sets PORT and OSPID
-    local name=$1
-    shift
-    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
-    OSPID=$!
-    PIDS+=($OSPID)
-    for _ in $(seq 100); do grep -q "listening on" "$WORK/$name.log" && break; sleep 0.05; done
-    PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/$name.log" | head -1)
-    [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
-}
 
 storm() { # storm PORT: opens/closes 300, holds 100 silent, 100 with garbage; holds for 2 s
     python3 - "$1" <<'EOF'
@@ -145,5 +115,4 @@ if [ "$BLOCKED" -ne 0 ] && grep -q "a master is already connected" "$WORK/halfop
 if grep -q "link keep-alive not answered" "$WORK/halfopen.log"; then ok; else bad "the half-open connection was not dropped by the keep-alive"; fi
 if [ "$AFTER_KA" -eq 0 ]; then ok; else bad "no master could connect after the keep-alive dropped the half-open connection"; fi
 
-echo "test_storm: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+live_finish

@@ -9,25 +9,8 @@
 # error (exit 2) naming it; the outstation keeps serving afterwards. Wireshark, given the
 # key log, decrypts the session and judges the DNP3 inside.
 set -uo pipefail
-BUILD=$1
-DNP3=$BUILD/dnp3
-[ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
-command -v openssl >/dev/null || { echo "skip: openssl command not installed"; exit 77; }
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${KEEP_WORK:-}" ] && echo "work dir kept: $WORK" || rm -rf "$WORK"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2:"; sed 's/^/    /' "$2" | head -20; fi; }
-expect_not() { if grep -qF -- "$3" "$2"; then bad "$1: '$3' unexpectedly in $2"; else ok; fi; }
-expect_rc() { if [ "$2" = "$3" ]; then ok; else bad "$1: exit status $3, want $2"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_tls_live "$1" openssl
 
 # ---- PKI: two CAs, outstation and master certificates, an expired one, a self-signed one
 P=$WORK/pki
@@ -52,16 +35,6 @@ printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/user1.key"
 
 OS_TLS=(--tls-cert "$P/os.pem" --tls-key "$P/os.key" --tls-ca "$P/ca.pem")
 M_TLS=(--tls-cert "$P/m.pem" --tls-key "$P/m.key" --tls-ca "$P/ca.pem")
-
-start_outstation() { # start_outstation NAME ARGS...: sets PORT
-    local name=$1
-    shift
-    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 100); do grep -q "listening on" "$WORK/$name.log" && break; sleep 0.05; done
-    PORT=$(sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$WORK/$name.log" | head -1)
-    [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
-}
 
 start_outstation os --tls-listen 127.0.0.1:0 "${OS_TLS[@]}" --tls-handshake-timeout 400
 OS=$WORK/os.log
@@ -248,5 +221,4 @@ else
     echo "note: tshark cannot capture here; the Wireshark checks were skipped"
 fi
 
-echo "test_tls_live: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+live_finish

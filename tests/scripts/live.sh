@@ -1,0 +1,97 @@
+# live.sh - the scaffolding shared by the script tests that run real `dnp3` processes on
+# 127.0.0.1 (sourced, never run). A test starts with
+#
+#     . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+#     live_setup test_name "$1" python3 ...   # BUILD_DIR, then commands the test needs
+#
+# and ends with `live_finish`. live_setup skips the test (exit 77) when build/dnp3 is not built or
+# a needed command is missing, makes the scratch directory $WORK and arranges that every process
+# whose pid is appended to PIDS is killed and $WORK removed on exit (kept if KEEP_WORK is set).
+
+# live_setup NAME BUILD_DIR [COMMAND...]: sets TEST_NAME, BUILD, DNP3, WORK, PIDS, ASAN.
+live_setup() {
+    TEST_NAME=$1
+    BUILD=$2
+    shift 2
+    DNP3=$BUILD/dnp3
+    [ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null || { echo "skip: $c not installed"; exit 77; }
+    done
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/$TEST_NAME.XXXXXX")
+    PIDS=()
+    trap live_cleanup EXIT
+    pass=0
+    fail=0
+    ASAN=0 # the ASan build: its allocator quarantine makes resident-memory bounds meaningless
+    ldd "$DNP3" 2>/dev/null | grep -q libasan && ASAN=1
+    return 0
+}
+
+live_cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    if [ -n "${KEEP_WORK:-}" ]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+
+# live_finish: the summary line; the exit status of the test.
+live_finish() {
+    echo "$TEST_NAME: $pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect() { # expect DESCRIPTION FILE TEXT: FILE contains TEXT (a fixed string)
+    if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2:"; sed 's/^/    /' "$2" | head -30; fi
+}
+expect_not() { # expect_not DESCRIPTION FILE TEXT
+    if grep -qF -- "$3" "$2"; then bad "$1: '$3' unexpectedly in $2"; else ok; fi
+}
+expect_rc() { # expect_rc DESCRIPTION WANT GOT
+    if [ "$2" = "$3" ]; then ok; else bad "$1: exit status $3, want $2"; fi
+}
+
+# wait_for FILE TEXT [TRIES]: waits (TRIES x 50 ms, default 100) until FILE contains TEXT.
+wait_for() {
+    local i
+    for ((i = 0; i < ${3:-100}; i++)); do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# listen_port LOG: the port of the first "listening on <proto> <addr>:<port>," line of LOG.
+listen_port() { sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$1" | head -1; }
+
+# start_outstation NAME ARGS...: `dnp3 outstation ARGS` logging to $WORK/NAME.log; waits until it
+# listens and sets PORT and OSPID; a start-up failure ends the test.
+start_outstation() {
+    local name=$1
+    shift
+    "$DNP3" outstation "$@" >"$WORK/$name.log" 2>&1 &
+    OSPID=$!
+    PIDS+=("$OSPID")
+    wait_for "$WORK/$name.log" "listening on"
+    PORT=$(listen_port "$WORK/$name.log")
+    [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
+}
+
+fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }                               # open descriptors of PID
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; } # resident memory of PID
+
+# start_proxy NAME UPSTREAM_PORT ARGS...: tests/tools/fault_proxy in front of 127.0.0.1:UPSTREAM_PORT,
+# logging to $WORK/NAME.log; sets PPORT (where it listens) and PROXYPID.
+start_proxy() {
+    local name=$1 upstream=$2
+    shift 2
+    "$BUILD/tests/fault_proxy" --listen 0 --upstream "$upstream" "$@" >"$WORK/$name.log" 2>&1 &
+    PROXYPID=$!
+    PIDS+=("$PROXYPID")
+    wait_for "$WORK/$name.log" "listening on"
+    PPORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/$name.log" | head -1)
+    [ -n "$PPORT" ] || { echo "FAIL: proxy $name did not start"; cat "$WORK/$name.log"; exit 1; }
+}
