@@ -11,7 +11,7 @@
 # live_setup NAME BUILD_DIR [COMMAND...]: sets TEST_NAME, BUILD, DNP3, WORK, PIDS, ASAN.
 live_setup() {
     TEST_NAME=$1
-    BUILD=$2
+    BUILD=$(cd "$2" 2>/dev/null && pwd) || BUILD=$2
     shift 2
     DNP3=$BUILD/dnp3
     [ -x "$DNP3" ] || { echo "skip: $DNP3 not built"; exit 77; }

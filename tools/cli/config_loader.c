@@ -20,8 +20,9 @@ int fail(loader *L, const yaml_node_t *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    snprintf(L->err, L->err_cap, "%s:%lu: %s%s%s", L->file, n ? (unsigned long)n->start_mark.line + 1 : 0ul,
-             L->path, L->path[0] ? ": " : "", what);
+    char line[24] = "";
+    if (n) snprintf(line, sizeof line, ":%lu", (unsigned long)n->start_mark.line + 1);
+    snprintf(L->err, L->err_cap, "%s%s: %s%s%s", L->file, line, L->path, L->path[0] ? ": " : "", what);
     return -1;
 }
 
@@ -37,13 +38,40 @@ size_t push(loader *L, const char *key, int idx)
 {
     size_t len = strlen(L->path);
     if (key)
-        snprintf(L->path + len, sizeof L->path - len, ".%s", key);
+        snprintf(L->path + len, sizeof L->path - len, "%s%s", len ? "." : "", key);
     else
         snprintf(L->path + len, sizeof L->path - len, "[%d]", idx);
     return len;
 }
 
 void pop(loader *L, size_t len) { L->path[len] = 0; }
+
+int for_each_field(loader *L, const yaml_node_t *n, const char *what, field_fn fn, void *ctx)
+{
+    if (!n || n->type != YAML_MAPPING_NODE) return fail(L, n, "expected %s", what);
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        const char *k = scalar(node(L, pr->key));
+        const yaml_node_t *v = node(L, pr->value);
+        size_t mark = push(L, k ? k : "?", 0);
+        int rc = k ? fn(L, k, v, ctx) : fail(L, v, "bad key");
+        pop(L, mark);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+int for_each_item(loader *L, const yaml_node_t *n, const char *what, item_fn fn, void *ctx)
+{
+    if (!n || n->type != YAML_SEQUENCE_NODE) return fail(L, n, "expected %s", what);
+    size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    for (size_t i = 0; i < count; i++) {
+        size_t mark = push(L, NULL, (int)i);
+        int rc = fn(L, i, node(L, n->data.sequence.items.start[i]), ctx);
+        pop(L, mark);
+        if (rc) return -1;
+    }
+    return 0;
+}
 
 int get_number(loader *L, const yaml_node_t *n, double lo, double hi, double *out)
 {

@@ -28,9 +28,21 @@ yaml_node_t *node(loader *L, int id);
 /* The text of a scalar node, or NULL. */
 const char *scalar(const yaml_node_t *n);
 
-/* Appends ".key" (or "[idx]" when key is NULL) to the path; returns the mark for pop. */
+/* Appends ".key" ("key" at the top) or "[idx]" when key is NULL to the path; returns the mark for pop. */
 size_t push(loader *L, const char *key, int idx);
 void pop(loader *L, size_t len);
+
+/* One field of a mapping or one item of a sequence: 0, or -1 with the error set. */
+typedef int (*field_fn)(loader *L, const char *key, const yaml_node_t *value, void *ctx);
+typedef int (*item_fn)(loader *L, size_t i, const yaml_node_t *item, void *ctx);
+
+/* Calls fn for each field of the mapping n with ".key" on the path, and stops at the first that
+ * fails. A node that is not a mapping fails with "expected <what>", a key that is not a scalar
+ * with "bad key". */
+int for_each_field(loader *L, const yaml_node_t *n, const char *what, field_fn fn, void *ctx);
+
+/* The same for each item of the sequence n, with "[i]" on the path. */
+int for_each_item(loader *L, const yaml_node_t *n, const char *what, item_fn fn, void *ctx);
 
 /* Readers: 0, or -1 with the error set. */
 int get_number(loader *L, const yaml_node_t *n, double lo, double hi, double *out);

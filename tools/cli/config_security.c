@@ -71,96 +71,82 @@ static int get_mac(loader *L, const yaml_node_t *n, uint8_t *mal)
     return fail(L, n, "expected hmac-sha256-16, hmac-sha256-8, hmac-sha1-10, hmac-sha1-8 or hmac-sha1-4");
 }
 
-static int load_user(loader *L, const yaml_node_t *n, profile_sa *sa)
+static int user_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected {number: N, update_key_file: FILE, name: NAME}");
+    profile_sa_user *u = ctx;
+    uint32_t x = 0;
+    if (!strcmp(k, "number")) {
+        int rc = get_uint(L, v, 1, 65535, &x);
+        u->number = (uint16_t)x;
+        return rc;
+    }
+    if (!strcmp(k, "update_key_file"))
+        return get_path(L, v, u->key_file, sizeof u->key_file, u->key_where, sizeof u->key_where);
+    if (!strcmp(k, "name")) return get_name(L, v, u->name);
+    return fail(L, v, "unknown key (expected number, update_key_file, name)");
+}
+
+static int load_user(loader *L, size_t i, const yaml_node_t *n, void *ctx)
+{
+    (void)i;
+    profile_sa *sa = ctx;
     if (sa->n_users >= sizeof sa->users / sizeof sa->users[0]) return fail(L, n, "at most 16 users");
     profile_sa_user *u = &sa->users[sa->n_users];
     memset(u, 0, sizeof *u);
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        uint32_t x = 0;
-        int rc;
-        if (!k)
-            rc = fail(L, v, "bad key");
-        else if (!strcmp(k, "number")) {
-            rc = get_uint(L, v, 1, 65535, &x);
-            u->number = (uint16_t)x;
-        } else if (!strcmp(k, "update_key_file"))
-            rc = get_path(L, v, u->key_file, sizeof u->key_file, u->key_where, sizeof u->key_where);
-        else if (!strcmp(k, "name"))
-            rc = get_name(L, v, u->name);
-        else
-            rc = fail(L, v, "unknown key (expected number, update_key_file, name)");
-        pop(L, mark);
-        if (rc) return -1;
-    }
+    if (for_each_field(L, n, "{number: N, update_key_file: FILE, name: NAME}", user_field, u)) return -1;
     if (!u->number || !u->key_file[0]) return fail(L, n, "a user needs number and update_key_file");
-    for (size_t i = 0; i < sa->n_users; i++)
-        if (sa->users[i].number == u->number) return fail(L, n, "user %u is given twice", u->number);
+    for (size_t j = 0; j < sa->n_users; j++)
+        if (sa->users[j].number == u->number) return fail(L, n, "user %u is given twice", u->number);
     sa->n_users++;
     return 0;
 }
 
+static int sa_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    profile_sa *sa = ctx;
+    uint32_t x = 0;
+    int rc;
+    if (!strcmp(k, "users")) return for_each_item(L, v, "a list of users", load_user, sa);
+    if (!strcmp(k, "authority_key_file"))
+        return get_path(L, v, sa->authority_key_file, sizeof sa->authority_key_file, sa->authority_where,
+                        sizeof sa->authority_where);
+    if (!strcmp(k, "outstation_name")) return get_name(L, v, sa->outstation_name);
+    if (!strcmp(k, "mac")) return get_mac(L, v, &sa->mal);
+    if (!strcmp(k, "key_change_interval_s")) {
+        rc = get_uint(L, v, 0, 86400, &x);
+        sa->key_change_interval_ms = x * 1000u;
+        sa->have_interval = true;
+        return rc;
+    }
+    if (!strcmp(k, "key_change_count")) {
+        sa->have_count = true;
+        return get_uint(L, v, 0, 100000, &sa->key_change_count);
+    }
+    if (!strcmp(k, "reply_timeout_ms")) return get_uint(L, v, 1, 600000, &sa->reply_timeout_ms);
+    if (!strcmp(k, "max_error_count")) {
+        rc = get_uint(L, v, 0, 255, &x);
+        sa->max_error_count = (uint8_t)x;
+        sa->have_max_errors = true;
+        return rc;
+    }
+    if (!strcmp(k, "challenge_length")) {
+        rc = get_uint(L, v, 4, 64, &x);
+        sa->challenge_len = (uint8_t)x;
+        return rc;
+    }
+    if (!strcmp(k, "aggressive_mode")) {
+        sa->have_aggressive = true;
+        return get_bool(L, v, &sa->aggressive_mode);
+    }
+    return fail(L, v, "unknown key (expected users, authority_key_file, outstation_name, mac, "
+                      "key_change_interval_s, key_change_count, reply_timeout_ms, max_error_count, "
+                      "challenge_length, aggressive_mode)");
+}
+
 static int load_sa(loader *L, const yaml_node_t *n, profile_sa *sa)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping");
     sa->enabled = true;
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        uint32_t x = 0;
-        int rc = 0;
-        if (!k) {
-            rc = fail(L, v, "bad key");
-        } else if (!strcmp(k, "users")) {
-            if (v->type != YAML_SEQUENCE_NODE) {
-                rc = fail(L, v, "expected a list of users");
-            } else {
-                int i = 0;
-                for (yaml_node_item_t *it = v->data.sequence.items.start; !rc && it < v->data.sequence.items.top; it++) {
-                    size_t m2 = push(L, NULL, i++);
-                    rc = load_user(L, node(L, *it), sa);
-                    pop(L, m2);
-                }
-            }
-        } else if (!strcmp(k, "authority_key_file")) {
-            rc = get_path(L, v, sa->authority_key_file, sizeof sa->authority_key_file, sa->authority_where,
-                          sizeof sa->authority_where);
-        } else if (!strcmp(k, "outstation_name")) {
-            rc = get_name(L, v, sa->outstation_name);
-        } else if (!strcmp(k, "mac")) {
-            rc = get_mac(L, v, &sa->mal);
-        } else if (!strcmp(k, "key_change_interval_s")) {
-            rc = get_uint(L, v, 0, 86400, &x);
-            sa->key_change_interval_ms = x * 1000u;
-            sa->have_interval = true;
-        } else if (!strcmp(k, "key_change_count")) {
-            rc = get_uint(L, v, 0, 100000, &sa->key_change_count);
-            sa->have_count = true;
-        } else if (!strcmp(k, "reply_timeout_ms")) {
-            rc = get_uint(L, v, 1, 600000, &sa->reply_timeout_ms);
-        } else if (!strcmp(k, "max_error_count")) {
-            rc = get_uint(L, v, 0, 255, &x);
-            sa->max_error_count = (uint8_t)x;
-            sa->have_max_errors = true;
-        } else if (!strcmp(k, "challenge_length")) {
-            rc = get_uint(L, v, 4, 64, &x);
-            sa->challenge_len = (uint8_t)x;
-        } else if (!strcmp(k, "aggressive_mode")) {
-            rc = get_bool(L, v, &sa->aggressive_mode);
-            sa->have_aggressive = true;
-        } else {
-            rc = fail(L, v, "unknown key (expected users, authority_key_file, outstation_name, mac, "
-                            "key_change_interval_s, key_change_count, reply_timeout_ms, max_error_count, "
-                            "challenge_length, aggressive_mode)");
-        }
-        pop(L, mark);
-        if (rc) return -1;
-    }
+    if (for_each_field(L, n, "a mapping", sa_field, sa)) return -1;
     if (!sa->n_users) return fail(L, n, "secure_authentication needs at least one user");
     return 0;
 }
@@ -177,68 +163,42 @@ static int get_version(loader *L, const yaml_node_t *n, uint8_t *out)
     return 0;
 }
 
+static int tls_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    profile_tls *t = ctx;
+    if (!strcmp(k, "listen")) return get_string(L, v, t->listen, sizeof t->listen);
+    if (!strcmp(k, "certificate")) return get_path(L, v, t->cert, sizeof t->cert, NULL, 0);
+    if (!strcmp(k, "private_key")) return get_path(L, v, t->key, sizeof t->key, NULL, 0);
+    if (!strcmp(k, "ca")) return get_path(L, v, t->ca, sizeof t->ca, NULL, 0);
+    if (!strcmp(k, "peer_certificate")) return get_path(L, v, t->peer_cert, sizeof t->peer_cert, NULL, 0);
+    if (!strcmp(k, "crl")) return get_path(L, v, t->crl, sizeof t->crl, NULL, 0);
+    if (!strcmp(k, "peer_name")) return get_string(L, v, t->peer_name, sizeof t->peer_name);
+    if (!strcmp(k, "ciphers")) return get_string(L, v, t->ciphers, sizeof t->ciphers);
+    if (!strcmp(k, "min_version")) return get_version(L, v, &t->min_version);
+    if (!strcmp(k, "max_version")) return get_version(L, v, &t->max_version);
+    if (!strcmp(k, "handshake_timeout_ms")) return get_uint(L, v, 1, 3600000, &t->handshake_timeout_ms);
+    return fail(L, v, "unknown key (expected listen, certificate, private_key, ca, peer_certificate, crl, "
+                      "peer_name, ciphers, min_version, max_version, handshake_timeout_ms)");
+}
+
 static int load_tls(loader *L, const yaml_node_t *n, profile_tls *t)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping");
     t->enabled = true;
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        int rc;
-        if (!k)
-            rc = fail(L, v, "bad key");
-        else if (!strcmp(k, "listen"))
-            rc = get_string(L, v, t->listen, sizeof t->listen);
-        else if (!strcmp(k, "certificate"))
-            rc = get_path(L, v, t->cert, sizeof t->cert, NULL, 0);
-        else if (!strcmp(k, "private_key"))
-            rc = get_path(L, v, t->key, sizeof t->key, NULL, 0);
-        else if (!strcmp(k, "ca"))
-            rc = get_path(L, v, t->ca, sizeof t->ca, NULL, 0);
-        else if (!strcmp(k, "peer_certificate"))
-            rc = get_path(L, v, t->peer_cert, sizeof t->peer_cert, NULL, 0);
-        else if (!strcmp(k, "crl"))
-            rc = get_path(L, v, t->crl, sizeof t->crl, NULL, 0);
-        else if (!strcmp(k, "peer_name"))
-            rc = get_string(L, v, t->peer_name, sizeof t->peer_name);
-        else if (!strcmp(k, "ciphers"))
-            rc = get_string(L, v, t->ciphers, sizeof t->ciphers);
-        else if (!strcmp(k, "min_version"))
-            rc = get_version(L, v, &t->min_version);
-        else if (!strcmp(k, "max_version"))
-            rc = get_version(L, v, &t->max_version);
-        else if (!strcmp(k, "handshake_timeout_ms"))
-            rc = get_uint(L, v, 1, 3600000, &t->handshake_timeout_ms);
-        else
-            rc = fail(L, v, "unknown key (expected listen, certificate, private_key, ca, peer_certificate, crl, "
-                            "peer_name, ciphers, min_version, max_version, handshake_timeout_ms)");
-        pop(L, mark);
-        if (rc) return -1;
-    }
+    if (for_each_field(L, n, "a mapping", tls_field, t)) return -1;
     if (!t->cert[0] || !t->key[0]) return fail(L, n, "tls needs certificate and private_key");
     if (!t->ca[0] && !t->peer_cert[0]) return fail(L, n, "tls needs ca or peer_certificate to authenticate the master");
     return 0;
 }
 
+static int security_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    profile *p = ctx;
+    if (!strcmp(k, "secure_authentication")) return load_sa(L, v, &p->sa);
+    if (!strcmp(k, "tls")) return load_tls(L, v, &p->tls);
+    return fail(L, v, "unknown key (expected secure_authentication, tls)");
+}
+
 int config_load_security(loader *L, const yaml_node_t *n, profile *p)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping with secure_authentication, tls");
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        int rc;
-        if (!k)
-            rc = fail(L, v, "bad key");
-        else if (!strcmp(k, "secure_authentication"))
-            rc = load_sa(L, v, &p->sa);
-        else if (!strcmp(k, "tls"))
-            rc = load_tls(L, v, &p->tls);
-        else
-            rc = fail(L, v, "unknown key (expected secure_authentication, tls)");
-        pop(L, mark);
-        if (rc) return -1;
-    }
-    return 0;
+    return for_each_field(L, n, "a mapping with secure_authentication, tls", security_field, p);
 }

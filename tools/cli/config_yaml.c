@@ -67,120 +67,124 @@ static int point_value(loader *L, profile_type t, const yaml_node_t *n, profile_
     }
 }
 
+static int simulate_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    profile_point *pt = ctx;
+    if (!strcmp(k, "min")) return get_number(L, v, -1e300, 1e300, &pt->sim_min);
+    if (!strcmp(k, "max")) return get_number(L, v, -1e300, 1e300, &pt->sim_max);
+    if (!strcmp(k, "step")) return get_number(L, v, 0, 1e300, &pt->sim_step);
+    return fail(L, v, "unknown key (expected min, max, step)");
+}
+
 static int load_simulate(loader *L, const yaml_node_t *n, profile_point *pt)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping {min, max, step}");
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        int rc = !k ? fail(L, v, "bad key")
-                 : !strcmp(k, "min")  ? get_number(L, v, -1e300, 1e300, &pt->sim_min)
-                 : !strcmp(k, "max")  ? get_number(L, v, -1e300, 1e300, &pt->sim_max)
-                 : !strcmp(k, "step") ? get_number(L, v, 0, 1e300, &pt->sim_step)
-                                      : fail(L, v, "unknown key (expected min, max, step)");
-        pop(L, mark);
-        if (rc) return -1;
-    }
+    if (for_each_field(L, n, "a mapping {min, max, step}", simulate_field, pt)) return -1;
     if (pt->sim_min > pt->sim_max) return fail(L, n, "min is above max");
     return 0;
 }
 
+typedef struct {
+    profile_type t;
+    profile_point *pt;
+    uint32_t *index;
+    bool has_value;
+} point_ctx;
+
+static int point_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    point_ctx *c = ctx;
+    profile_type t = c->t;
+    profile_point *pt = c->pt;
+    uint32_t x = 0;
+    int rc;
+    if (!strcmp(k, "index")) return get_uint(L, v, 0, 65535, c->index);
+    if (!strcmp(k, "name")) return get_string(L, v, pt->name, sizeof pt->name);
+    if (!strcmp(k, "class")) {
+        rc = get_uint(L, v, 0, 3, &x);
+        pt->event_class = (uint8_t)x;
+        return rc;
+    }
+    if (!strcmp(k, "value")) {
+        c->has_value = true;
+        return point_value(L, t, v, pt);
+    }
+    if (!strcmp(k, "flags")) {
+        rc = get_uint(L, v, 0, 255, &x);
+        pt->flags = (uint8_t)x;
+        return rc;
+    }
+    if (!strcmp(k, "deadband") && (t == PROFILE_ANALOG_INPUT || t == PROFILE_ANALOG_OUTPUT_STATUS))
+        return get_number(L, v, 0, 1e300, &pt->deadband);
+    if (!strcmp(k, "simulate") && t == PROFILE_ANALOG_INPUT) return load_simulate(L, v, pt);
+    if (!strcmp(k, "simulate") && t == PROFILE_COUNTER) return get_bool(L, v, &pt->sim_counter_rate);
+    return fail(L, v, "unknown key for %s", profile_type_name(t));
+}
+
 static int load_point(loader *L, profile_type t, const yaml_node_t *n, profile_point *pt, uint32_t *index)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping with index, name, class, value, ...");
-    bool has_value = false;
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        int rc;
-        uint32_t cls = 0;
-        if (!k)
-            rc = fail(L, v, "bad key");
-        else if (!strcmp(k, "index"))
-            rc = get_uint(L, v, 0, 65535, index);
-        else if (!strcmp(k, "name"))
-            rc = get_string(L, v, pt->name, sizeof pt->name);
-        else if (!strcmp(k, "class")) {
-            rc = get_uint(L, v, 0, 3, &cls);
-            pt->event_class = (uint8_t)cls;
-        } else if (!strcmp(k, "value")) {
-            rc = point_value(L, t, v, pt);
-            has_value = true;
-        } else if (!strcmp(k, "flags")) {
-            rc = get_uint(L, v, 0, 255, &cls);
-            pt->flags = (uint8_t)cls;
-        } else if (!strcmp(k, "deadband") && (t == PROFILE_ANALOG_INPUT || t == PROFILE_ANALOG_OUTPUT_STATUS))
-            rc = get_number(L, v, 0, 1e300, &pt->deadband);
-        else if (!strcmp(k, "simulate") && t == PROFILE_ANALOG_INPUT)
-            rc = load_simulate(L, v, pt);
-        else if (!strcmp(k, "simulate") && t == PROFILE_COUNTER)
-            rc = get_bool(L, v, &pt->sim_counter_rate);
-        else
-            rc = fail(L, v, "unknown key for %s", profile_type_name(t));
-        pop(L, mark);
-        if (rc) return -1;
-    }
-    if (t == PROFILE_OCTET_STRING && !has_value) return fail(L, n, "an octet string needs a value");
+    point_ctx c = {t, pt, index, false};
+    if (for_each_field(L, n, "a mapping with index, name, class, value, ...", point_field, &c)) return -1;
+    if (t == PROFILE_OCTET_STRING && !c.has_value) return fail(L, n, "an octet string needs a value");
     if (t == PROFILE_ANALOG_INPUT && pt->sim_step > 0 && pt->sim_min == 0 && pt->sim_max == 0)
         pt->sim_min = pt->sim_max = pt->value;
     return 0;
 }
 
+typedef struct {
+    profile_type t;
+    profile_point *items;
+    uint32_t *idx;
+    uint32_t max_index;
+} list_ctx;
+
+static int list_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
+{
+    list_ctx *c = ctx;
+    c->items[i].flags = 0x01;
+    c->items[i].event_class = (c->t == PROFILE_BINARY_OUTPUT_STATUS || c->t == PROFILE_ANALOG_OUTPUT_STATUS) ? 0 : 1;
+    c->idx[i] = (uint32_t)i;
+    if (load_point(L, c->t, item, &c->items[i], &c->idx[i])) return -1;
+    for (size_t j = 0; j < i; j++)
+        if (c->idx[j] == c->idx[i]) return fail(L, item, "index %u is defined twice", c->idx[i]);
+    if (c->idx[i] > c->max_index) c->max_index = c->idx[i];
+    return 0;
+}
+
+/* One list of points (key: the point type): read, then stored densely by index. */
+static int point_list(loader *L, const char *k, const yaml_node_t *list, void *ctx)
+{
+    profile *p = ctx;
+    int t = profile_type_from_name(k);
+    if (t < 0)
+        return fail(L, list, "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
+                             "counter, frozen_counter, analog_input, analog_output_status, octet_string)");
+    if (list->type != YAML_SEQUENCE_NODE) return fail(L, list, "expected a list of points");
+    size_t n_items = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+    if (n_items > 65536) return fail(L, list, "more than 65536 points");
+    list_ctx c = {(profile_type)t, calloc(n_items ? n_items : 1, sizeof *c.items),
+                  calloc(n_items ? n_items : 1, sizeof *c.idx), 0};
+    int rc = c.items && c.idx ? for_each_item(L, list, "a list of points", list_item, &c)
+                              : fail(L, list, "out of memory");
+    if (!rc) {
+        uint32_t count = n_items ? c.max_index + 1 : 0;
+        profile_point *dense = calloc(count ? count : 1, sizeof *dense);
+        if (!dense) rc = fail(L, list, "out of memory");
+        for (uint32_t i = 0; !rc && i < count; i++) dense[i].flags = 0x01;
+        for (size_t i = 0; !rc && i < n_items; i++) dense[c.idx[i]] = c.items[i];
+        if (!rc) {
+            free(p->points[t]);
+            p->points[t] = dense;
+            p->count[t] = count;
+        }
+    }
+    free(c.items);
+    free(c.idx);
+    return rc;
+}
+
 static int load_points(loader *L, profile *p, const yaml_node_t *n)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping of point types");
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *list = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        int t = k ? profile_type_from_name(k) : -1;
-        if (t < 0) return fail(L, list, "unknown point type (expected binary_input, double_bit_input, "
-                                        "binary_output_status, counter, frozen_counter, analog_input, "
-                                        "analog_output_status, octet_string)");
-        if (list->type != YAML_SEQUENCE_NODE) return fail(L, list, "expected a list of points");
-        size_t n_items = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
-        if (n_items > 65536) return fail(L, list, "more than 65536 points");
-        profile_point *items = calloc(n_items ? n_items : 1, sizeof *items);
-        uint32_t *idx = calloc(n_items ? n_items : 1, sizeof *idx);
-        if (!items || !idx) {
-            free(items);
-            free(idx);
-            return fail(L, list, "out of memory");
-        }
-        uint32_t max_index = 0;
-        int rc = 0;
-        for (size_t i = 0; i < n_items && !rc; i++) {
-            size_t m2 = push(L, NULL, (int)i);
-            items[i].flags = 0x01;
-            items[i].event_class = (t == PROFILE_BINARY_OUTPUT_STATUS || t == PROFILE_ANALOG_OUTPUT_STATUS) ? 0 : 1;
-            idx[i] = (uint32_t)i;
-            yaml_node_t *item = node(L, list->data.sequence.items.start[i]);
-            rc = load_point(L, (profile_type)t, item, &items[i], &idx[i]);
-            for (size_t j = 0; !rc && j < i; j++)
-                if (idx[j] == idx[i]) rc = fail(L, item, "index %u is defined twice", idx[i]);
-            if (idx[i] > max_index) max_index = idx[i];
-            pop(L, m2);
-        }
-        if (!rc) {
-            uint32_t count = n_items ? max_index + 1 : 0;
-            profile_point *dense = calloc(count ? count : 1, sizeof *dense);
-            if (!dense) rc = fail(L, list, "out of memory");
-            for (uint32_t i = 0; !rc && i < count; i++) dense[i].flags = 0x01;
-            for (size_t i = 0; !rc && i < n_items; i++) dense[idx[i]] = items[i];
-            if (!rc) {
-                free(p->points[t]);
-                p->points[t] = dense;
-                p->count[t] = count;
-            }
-        }
-        free(items);
-        free(idx);
-        pop(L, mark);
-        if (rc) return -1;
-    }
-    return 0;
+    return for_each_field(L, n, "a mapping of point types", point_list, p);
 }
 
 static int wire_target(loader *L, const yaml_node_t *v, int32_t *out)
@@ -191,43 +195,40 @@ static int wire_target(loader *L, const yaml_node_t *v, int32_t *out)
     return 0;
 }
 
-static int load_control(loader *L, const yaml_node_t *n, profile_wire *w)
+typedef struct {
+    profile_wire *w;
+    bool has_target;
+} control_ctx;
+
+static int control_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping with crob or analog_output");
-    *w = (profile_wire){WIRE_CROB, 0, "", -1, -1, -1, -1, -1e300, 1e300};
-    bool has_target = false;
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        int rc;
-        if (!k)
-            rc = fail(L, v, "bad key");
-        else if (!strcmp(k, "crob") || !strcmp(k, "analog_output")) {
-            w->kind = !strcmp(k, "crob") ? WIRE_CROB : WIRE_ANALOG;
-            rc = get_uint(L, v, 0, 65535, &w->index);
-            has_target = true;
-        } else if (!strcmp(k, "name"))
-            rc = get_string(L, v, w->name, sizeof w->name);
-        else if (!strcmp(k, "binary_input"))
-            rc = wire_target(L, v, &w->binary_input);
-        else if (!strcmp(k, "double_bit_input"))
-            rc = wire_target(L, v, &w->double_bit_input);
-        else if (!strcmp(k, "binary_output_status"))
-            rc = wire_target(L, v, &w->binary_output_status);
-        else if (!strcmp(k, "analog_output_status"))
-            rc = wire_target(L, v, &w->analog_output_status);
-        else if (!strcmp(k, "min"))
-            rc = get_number(L, v, -1e300, 1e300, &w->min);
-        else if (!strcmp(k, "max"))
-            rc = get_number(L, v, -1e300, 1e300, &w->max);
-        else
-            rc = fail(L, v, "unknown key (expected crob, analog_output, name, binary_input, double_bit_input, "
-                            "binary_output_status, analog_output_status, min, max)");
-        pop(L, mark);
-        if (rc) return -1;
+    control_ctx *c = ctx;
+    profile_wire *w = c->w;
+    if (!strcmp(k, "crob") || !strcmp(k, "analog_output")) {
+        w->kind = !strcmp(k, "crob") ? WIRE_CROB : WIRE_ANALOG;
+        c->has_target = true;
+        return get_uint(L, v, 0, 65535, &w->index);
     }
-    if (!has_target) return fail(L, n, "a control needs crob: N or analog_output: N");
+    if (!strcmp(k, "name")) return get_string(L, v, w->name, sizeof w->name);
+    if (!strcmp(k, "binary_input")) return wire_target(L, v, &w->binary_input);
+    if (!strcmp(k, "double_bit_input")) return wire_target(L, v, &w->double_bit_input);
+    if (!strcmp(k, "binary_output_status")) return wire_target(L, v, &w->binary_output_status);
+    if (!strcmp(k, "analog_output_status")) return wire_target(L, v, &w->analog_output_status);
+    if (!strcmp(k, "min")) return get_number(L, v, -1e300, 1e300, &w->min);
+    if (!strcmp(k, "max")) return get_number(L, v, -1e300, 1e300, &w->max);
+    return fail(L, v, "unknown key (expected crob, analog_output, name, binary_input, double_bit_input, "
+                      "binary_output_status, analog_output_status, min, max)");
+}
+
+static int load_control(loader *L, size_t i, const yaml_node_t *n, void *ctx)
+{
+    profile *p = ctx;
+    profile_wire *w = &p->wires[i];
+    *w = (profile_wire){WIRE_CROB, 0, "", -1, -1, -1, -1, -1e300, 1e300};
+    control_ctx c = {w, false};
+    if (for_each_field(L, n, "a mapping with crob or analog_output", control_field, &c)) return -1;
+    if (!c.has_target) return fail(L, n, "a control needs crob: N or analog_output: N");
+    p->wire_count++;
     return 0;
 }
 
@@ -253,78 +254,56 @@ static int check_wires(loader *L, const profile *p, const yaml_node_t *n)
     return 0;
 }
 
-static int load_outstation(loader *L, profile *p, const yaml_node_t *n)
+static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
 {
-    if (n->type != YAML_MAPPING_NODE) return fail(L, n, "expected a mapping");
-    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        size_t mark = push(L, k ? k : "?", 0);
-        uint32_t u = 0;
-        int rc;
-        if (!k)
-            rc = fail(L, v, "bad key");
-        else if (!strcmp(k, "link_addr") || !strcmp(k, "master_addr")) {
-            rc = get_uint(L, v, 0, 0xFFEF, &u);
-            if (!strcmp(k, "link_addr"))
-                p->link_addr = (uint16_t)u;
-            else
-                p->master_addr = (uint16_t)u;
-        } else if (!strcmp(k, "event_buffer"))
-            rc = get_uint(L, v, 1, 100000, &p->event_buffer);
-        else if (!strcmp(k, "max_fragment"))
-            rc = get_uint(L, v, 249, 65535, &p->max_fragment);
-        else if (!strcmp(k, "unsolicited"))
-            rc = get_bool(L, v, &p->unsolicited);
-        else if (!strcmp(k, "device_name"))
-            rc = get_string(L, v, p->device_name, sizeof p->device_name);
-        else
-            rc = fail(L, v, "unknown key (expected link_addr, master_addr, event_buffer, max_fragment, "
-                            "unsolicited, device_name)");
-        pop(L, mark);
-        if (rc) return -1;
+    profile *p = ctx;
+    uint32_t u = 0;
+    if (!strcmp(k, "link_addr") || !strcmp(k, "master_addr")) {
+        int rc = get_uint(L, v, 0, 0xFFEF, &u);
+        *(!strcmp(k, "link_addr") ? &p->link_addr : &p->master_addr) = (uint16_t)u;
+        return rc;
     }
-    return 0;
+    if (!strcmp(k, "event_buffer")) return get_uint(L, v, 1, 100000, &p->event_buffer);
+    if (!strcmp(k, "max_fragment")) return get_uint(L, v, 249, 65535, &p->max_fragment);
+    if (!strcmp(k, "unsolicited")) return get_bool(L, v, &p->unsolicited);
+    if (!strcmp(k, "device_name")) return get_string(L, v, p->device_name, sizeof p->device_name);
+    return fail(L, v, "unknown key (expected link_addr, master_addr, event_buffer, max_fragment, "
+                      "unsolicited, device_name)");
+}
+
+typedef struct {
+    profile *p;
+    const yaml_node_t *controls;
+} root_ctx;
+
+static int root_section(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    root_ctx *c = ctx;
+    if (!strcmp(k, "outstation")) return for_each_field(L, v, "a mapping", outstation_field, c->p);
+    if (!strcmp(k, "points")) return load_points(L, c->p, v);
+    if (!strcmp(k, "security")) return config_load_security(L, v, c->p);
+    if (!strcmp(k, "controls")) {
+        c->controls = v; /* read after points, so that wiring can be checked against them */
+        return 0;
+    }
+    return fail(L, v, "unknown section (expected outstation, points, controls, security)");
 }
 
 static int load_root(loader *L, profile *p, const yaml_node_t *root)
 {
     if (!root) return fail(L, NULL, "the file is empty");
-    if (root->type != YAML_MAPPING_NODE) return fail(L, root, "expected a mapping with outstation, points, controls");
-    const yaml_node_t *controls = NULL;
-    for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
-        const char *k = scalar(node(L, pr->key));
-        yaml_node_t *v = node(L, pr->value);
-        snprintf(L->path, sizeof L->path, "%s", k ? k : "?");
-        int rc;
-        if (!k)
-            rc = fail(L, v, "bad key");
-        else if (!strcmp(k, "outstation"))
-            rc = load_outstation(L, p, v);
-        else if (!strcmp(k, "points"))
-            rc = load_points(L, p, v);
-        else if (!strcmp(k, "security"))
-            rc = config_load_security(L, v, p);
-        else if (!strcmp(k, "controls")) {
-            controls = v;
-            rc = 0;
-        } else
-            rc = fail(L, v, "unknown section (expected outstation, points, controls, security)");
-        if (rc) return -1;
-    }
-    if (controls) { /* after points, so wiring can be checked against them */
-        snprintf(L->path, sizeof L->path, "controls");
-        if (controls->type != YAML_SEQUENCE_NODE) return fail(L, controls, "expected a list of controls");
-        size_t n = (size_t)(controls->data.sequence.items.top - controls->data.sequence.items.start);
+    root_ctx c = {p, NULL};
+    if (for_each_field(L, root, "a mapping with outstation, points, controls", root_section, &c)) return -1;
+    if (c.controls) {
+        size_t mark = push(L, "controls", 0);
+        size_t n = c.controls->type == YAML_SEQUENCE_NODE
+                       ? (size_t)(c.controls->data.sequence.items.top - c.controls->data.sequence.items.start)
+                       : 0;
         p->wires = calloc(n ? n : 1, sizeof *p->wires);
-        if (!p->wires) return fail(L, controls, "out of memory");
-        for (size_t i = 0; i < n; i++) {
-            snprintf(L->path, sizeof L->path, "controls[%zu]", i);
-            if (load_control(L, node(L, controls->data.sequence.items.start[i]), &p->wires[i])) return -1;
-            p->wire_count++;
-        }
-        L->path[0] = 0;
-        if (check_wires(L, p, controls)) return -1;
+        if (!p->wires) return fail(L, c.controls, "out of memory");
+        if (for_each_item(L, c.controls, "a list of controls", load_control, p)) return -1;
+        pop(L, mark);
+        if (check_wires(L, p, c.controls)) return -1;
     }
     return 0;
 }
