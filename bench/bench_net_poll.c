@@ -318,21 +318,6 @@ static void tls_off(void)
     g_tls_name = "TCP";
 }
 
-static void make_pki(char *dir, size_t cap)
-{
-    snprintf(dir, cap, "/tmp/dnp3-bench-tls.XXXXXX");
-    if (!mkdtemp(dir)) exit(1);
-    pki_id ca = pki_make("Bench CA", NULL, -60, 86400, NULL, true);
-    pki_id os = pki_make("outstation", "IP:127.0.0.1", -60, 86400, &ca, false);
-    pki_id m = pki_make("master", "IP:127.0.0.1", -60, 86400, &ca, false);
-    pki_write(dir, "ca", &ca);
-    pki_write(dir, "os", &os);
-    pki_write(dir, "m", &m);
-    pki_free(&ca);
-    pki_free(&os);
-    pki_free(&m);
-}
-
 int main(int argc, char **argv)
 {
     uint16_t points = argc > 1 ? (uint16_t)atoi(argv[1]) : 1000;
@@ -341,16 +326,14 @@ int main(int argc, char **argv)
     run_polls(points, 2048, seconds);
     run_polls(points, 8192, seconds);
     run_events(seconds);
-    char dir[64];
-    make_pki(dir, sizeof dir);
+    char dir[] = "/tmp/dnp3-bench-tls.XXXXXX";
+    if (!pki_make_loopback_set(dir)) return 1;
     const dnp3_tls_version versions[] = {DNP3_TLS_1_3, DNP3_TLS_1_2};
     for (size_t i = 0; i < 2; i++) {
         tls_on(dir, versions[i]);
         run_polls(points, 2048, seconds);
         tls_off();
     }
-    const char *files[] = {"ca.pem", "ca.key", "os.pem", "os.key", "m.pem", "m.key"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) remove(pki_path(dir, files[i]));
-    rmdir(dir);
+    pki_remove_loopback_set(dir);
     return 0;
 }

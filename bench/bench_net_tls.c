@@ -205,18 +205,8 @@ int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 500;
     if (n < 1) n = 1;
-    char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/dnp3-bench-tls.XXXXXX");
-    if (!mkdtemp(dir)) return 1;
-    pki_id ca = pki_make("Bench CA", NULL, -60, 86400, NULL, true);
-    pki_id os = pki_make("outstation", "IP:127.0.0.1", -60, 86400, &ca, false);
-    pki_id m = pki_make("master", "IP:127.0.0.1", -60, 86400, &ca, false);
-    pki_write(dir, "ca", &ca);
-    pki_write(dir, "os", &os);
-    pki_write(dir, "m", &m);
-    pki_free(&ca);
-    pki_free(&os);
-    pki_free(&m);
+    char dir[] = "/tmp/dnp3-bench-tls.XXXXXX";
+    if (!pki_make_loopback_set(dir)) return 1;
 
     bench_cpu(dir, DNP3_TLS_1_3, n);
     bench_cpu(dir, DNP3_TLS_1_2, n);
@@ -224,12 +214,6 @@ int main(int argc, char **argv)
     bench_connect(dir, 13, n);
     bench_connect(dir, 12, n);
 
-    const char *files[] = {"ca.pem", "ca.key", "os.pem", "os.key", "m.pem", "m.key"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char p[300];
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        remove(p);
-    }
-    rmdir(dir);
+    pki_remove_loopback_set(dir);
     return 0;
 }

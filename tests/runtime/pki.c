@@ -6,7 +6,9 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -113,4 +115,29 @@ void pki_free(pki_id *id)
     EVP_PKEY_free(id->key);
     id->cert = NULL;
     id->key = NULL;
+}
+
+bool pki_make_loopback_set(char *tmpl)
+{
+    if (!mkdtemp(tmpl)) return false;
+    pki_id ca = pki_make("Loopback CA", NULL, -60, 86400, NULL, true);
+    pki_id os = pki_make("outstation", "IP:127.0.0.1", -60, 86400, &ca, false);
+    pki_id m = pki_make("master", "IP:127.0.0.1", -60, 86400, &ca, false);
+    bool ok = ca.cert && os.cert && m.cert;
+    if (ok) {
+        pki_write(tmpl, "ca", &ca);
+        pki_write(tmpl, "os", &os);
+        pki_write(tmpl, "m", &m);
+    }
+    pki_free(&ca);
+    pki_free(&os);
+    pki_free(&m);
+    return ok;
+}
+
+void pki_remove_loopback_set(const char *dir)
+{
+    const char *files[] = {"ca.pem", "ca.key", "os.pem", "os.key", "m.pem", "m.key"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) remove(pki_path(dir, files[i]));
+    rmdir(dir);
 }

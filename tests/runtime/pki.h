@@ -31,4 +31,12 @@ const char *pki_path(const char *dir, const char *name);
 
 void pki_free(pki_id *id);
 
+/* Makes a fresh directory from `tmpl` (a mkdtemp template, rewritten in place) holding ca.pem,
+ * os.pem/os.key and m.pem/m.key: a CA, and outstation and master certificates for IP 127.0.0.1,
+ * valid for a day. Returns false if it could not be made. */
+bool pki_make_loopback_set(char *tmpl);
+
+/* Removes what pki_make_loopback_set made. */
+void pki_remove_loopback_set(const char *dir);
+
 #endif

@@ -103,6 +103,21 @@ static inline void sf_key(uint8_t *k, size_t n, uint8_t first)
     for (size_t i = 0; i < n; i++) k[i] = (uint8_t)(first + i);
 }
 
+/* An update-key change (AES-256 key wrap, SHA-256 MACs) to the key 80..9F for `user` at
+ * outstation "rtu7", authorised by the authority key authority_first.. (32 octets). */
+static inline dnp3_sa_update_key_change sf_update_key_change(uint8_t authority_first, const char *user)
+{
+    dnp3_sa_update_key_change c;
+    memset(&c, 0, sizeof c);
+    c.kcm = DNP3_SA_KCM_AES256_SHA256;
+    sf_key(c.new_key, 32, 0x80);
+    c.authority_key_len = 32;
+    sf_key(c.authority_key, 32, authority_first);
+    snprintf(c.user_name, sizeof c.user_name, "%s", user);
+    snprintf(c.outstation_name, sizeof c.outstation_name, "rtu7");
+    return c;
+}
+
 /* Outstation with 10 binary outputs' worth of controls; users 1 (key 00..0F) and 2 (key 20..3F, AES-256). */
 static inline void sf_os_setup(sf_os *f, void (*tweak)(dnp3_sa_outstation_config *))
 {

@@ -250,14 +250,7 @@ static void test_reconnect_rekeys(void **state)
 
 static dnp3_task_result change_update_key(uint8_t authority_first)
 {
-    dnp3_sa_update_key_change c;
-    memset(&c, 0, sizeof c);
-    c.kcm = DNP3_SA_KCM_AES256_SHA256;
-    sf_key(c.new_key, 32, 0x80);
-    c.authority_key_len = 32;
-    sf_key(c.authority_key, 32, authority_first);
-    strcpy(c.user_name, "jim");
-    strcpy(c.outstation_name, "rtu7");
+    dnp3_sa_update_key_change c = sf_update_key_change(authority_first, "jim");
     assert_int_equal(dnp3_sa_master_begin_update_key(msa, &c), DNP3_OK);
     size_t before = lb.n_user_done;
     assert_int_equal(dnp3_master_change_update_key(lb.a, lb_user_cb, NULL, lb.now), DNP3_OK);

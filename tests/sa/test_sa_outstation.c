@@ -453,19 +453,6 @@ static void uk_tweak(dnp3_sa_outstation_config *sc)
     sc->max_error_count = 5; /* the failure tests send several bad messages in a row */
 }
 
-static dnp3_sa_update_key_change uk_params(uint8_t authority_first, const char *user)
-{
-    dnp3_sa_update_key_change c;
-    memset(&c, 0, sizeof c);
-    c.kcm = DNP3_SA_KCM_AES256_SHA256;
-    sf_key(c.new_key, 32, 0x80);
-    c.authority_key_len = 32;
-    sf_key(c.authority_key, 32, authority_first);
-    strcpy(c.user_name, user);
-    strcpy(c.outstation_name, "rtu7");
-    return c;
-}
-
 /* Runs the change with m; returns the master's last action; *change receives the g120v13+v15 request. */
 static dnp3_sa_master_action run_change(sf_os *f, dnp3_sa_master *m, const dnp3_sa_update_key_change *c,
                                         uint8_t *change, size_t *change_len)
@@ -498,7 +485,7 @@ static void test_update_key_change(void **state)
     sf_os_setup(&f, uk_tweak);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
     dnp3_sa_master *m = keyed_master(&f, &mc, 1);
-    dnp3_sa_update_key_change c = uk_params(0x40, "jim");
+    dnp3_sa_update_key_change c = sf_update_key_change(0x40, "jim");
     uint8_t change[512], k[DNP3_SA_MAX_KEY];
     size_t change_len;
     assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_KEYS_OK);
@@ -550,7 +537,7 @@ static void test_update_key_change_failures(void **state)
     sf_os_setup(&f, uk_tweak);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
     dnp3_sa_master *m = keyed_master(&f, &mc, 1);
-    dnp3_sa_update_key_change c = uk_params(0x41, "jim");
+    dnp3_sa_update_key_change c = sf_update_key_change(0x41, "jim");
     assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
     assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES], 1);
@@ -559,7 +546,7 @@ static void test_update_key_change_failures(void **state)
     assert_memory_equal(k, ukey1, 16);
     assert_false(dnp3_sa_master_update_key_pending(m));
     /* a tampered confirmation MAC (last octet) */
-    c = uk_params(0x40, "jim");
+    c = sf_update_key_change(0x40, "jim");
     assert_int_equal(dnp3_sa_master_begin_update_key(m, &c), DNP3_OK);
     uint8_t req[512], out[256];
     size_t out_len;
@@ -576,7 +563,7 @@ static void test_update_key_change_failures(void **state)
     assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 16);
     /* an unknown user name */
-    c = uk_params(0x40, "bob");
+    c = sf_update_key_change(0x40, "bob");
     assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
     assert_int_equal(error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
     /* an outstation without an authority key does not permit the change */
@@ -584,7 +571,7 @@ static void test_update_key_change_failures(void **state)
     sf_os_setup(&g, NULL);
     dnp3_crypto mc2 = sf_crypto(&(sf_rng){0});
     dnp3_sa_master *m2 = keyed_master(&g, &mc2, 1);
-    c = uk_params(0x40, "jim");
+    c = sf_update_key_change(0x40, "jim");
     assert_int_equal(run_change(&g, m2, &c, change, &change_len), DNP3_SA_M_FAILED);
     assert_int_equal(error_code(&g), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
     /* bad parameters are refused before anything is sent */
