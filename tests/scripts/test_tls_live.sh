@@ -157,7 +157,8 @@ PIDS+=($ROGUE)
 "$DNP3" outstation --connect "tls://127.0.0.1:$LPORT" --link-addr 21 "${OS_TLS[@]}" --tls-peer-name master.test \
     >"$WORK/dialer.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 100); do grep -q "binary_input" "$WORK/listen.log" && break; sleep 0.05; done
+wait_for "$WORK/listen.log" "binary_input" 200
+wait_for "$WORK/listen.log" "TLS handshake failed with" 200 # the rogue's attempt may come after the good one
 kill "$ROGUE" 2>/dev/null
 expect "dial-in over TLS: identified" "$WORK/listen.log" "outstation 21 identified"
 expect "dial-in over TLS: measurements" "$WORK/listen.log" "binary_input"
