@@ -117,6 +117,13 @@ typedef struct {
     uint32_t link_timeout_ms;      /* keep-alive answer timeout (default 1000) */
 
     dnp3_os_attributes attr;
+
+    /* Security statistic events (g122, IEEE 1815-2012 clause 7; docs/sa.md), reported once Secure
+     * Authentication is attached (dnp3_sa.h, dnp3_outstation_set_sa): an event when a statistic has
+     * grown by its threshold since its last event. */
+    uint16_t sa_stat_event_buffer;   /* events kept (default 32; 0 = no g122 events) */
+    uint8_t sa_stat_event_class;     /* 1..3 (default 3) */
+    uint8_t sa_stat_event_variation; /* 1 (count) or 2 (count and time; default) */
 } dnp3_outstation_config;
 
 /* How a control reaches the application. */

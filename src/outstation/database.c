@@ -17,7 +17,7 @@ typedef struct {
     uint16_t smask, emask; /* bit v set: variation v allowed */
 } type_info;
 
-static const type_info TYPES[DNP3_OS_TYPE_COUNT] = {
+static const type_info TYPES[OS_EV_TYPES] = {
     [DNP3_OS_BINARY_INPUT] = {1, 2, 1, 1, 0x0006, 0x000E},
     [DNP3_OS_DOUBLE_BIT_INPUT] = {3, 4, 2, 1, 0x0006, 0x000E},
     [DNP3_OS_BINARY_OUTPUT_STATUS] = {10, 11, 2, 1, 0x0006, 0x0006},
@@ -26,6 +26,7 @@ static const type_info TYPES[DNP3_OS_TYPE_COUNT] = {
     [DNP3_OS_ANALOG_INPUT] = {30, 32, 1, 1, 0x007E, 0x01FE},
     [DNP3_OS_ANALOG_OUTPUT_STATUS] = {40, 42, 1, 1, 0x001E, 0x01FE},
     [DNP3_OS_OCTET_STRING] = {110, 111, 0, 0, 0x0000, 0x0000},
+    [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006},
 };
 
 uint8_t os_static_group(dnp3_os_type t) { return TYPES[t].sgroup; }

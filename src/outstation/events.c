@@ -4,7 +4,8 @@
  * that carried it; events of one type keep their order; a full buffer drops
  * its oldest event and sets IIN2.3 EVENT_BUFFER_OVERFLOW).
  *
- * One ring per point type. Each event has a global sequence number so that a
+ * One ring per point type, and one for the security statistic events (g122).
+ * Each event has a global sequence number so that a
  * response lists events of all types in the order they were recorded. States:
  *   PENDING -> SELECTED (chosen for a READ response) -> WRITTEN_SOL (in a
  *   solicited fragment) -> removed on its confirm;
@@ -61,7 +62,7 @@ static os_event *next_in_state(dnp3_outstation *os, uint32_t type_mask, uint8_t 
                                int *type)
 {
     os_event *best = NULL;
-    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+    for (int t = 0; t < OS_EV_TYPES; t++) {
         if (!((type_mask >> t) & 1u)) continue;
         os_ring *r = &os->ev[t];
         while (r->scan < r->count) {
@@ -81,7 +82,7 @@ static os_event *next_in_state(dnp3_outstation *os, uint32_t type_mask, uint8_t 
 
 static void rewind_scans(dnp3_outstation *os)
 {
-    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) os->ev[t].scan = 0;
+    for (int t = 0; t < OS_EV_TYPES; t++) os->ev[t].scan = 0;
 }
 
 uint32_t os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit)
@@ -142,7 +143,7 @@ static void mark_written(dnp3_outstation *os, os_event *e, uint8_t state)
 
 bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote)
 {
-    const uint32_t all = (1u << DNP3_OS_TYPE_COUNT) - 1;
+    const uint32_t all = OS_EV_ALL;
     const uint8_t any_class = 0x0E;
     bool done = false;
     int t = 0;
@@ -203,7 +204,7 @@ bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state
 
 void os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2)
 {
-    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+    for (int t = 0; t < OS_EV_TYPES; t++) {
         os_ring *r = &os->ev[t];
         for (uint32_t i = 0; i < r->count; i++) {
             os_event *e = at(r, i);
@@ -218,7 +219,7 @@ void os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2)
 void os_ev_remove(dnp3_outstation *os, uint8_t s)
 {
     bool removed = false, full = false;
-    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+    for (int t = 0; t < OS_EV_TYPES; t++) {
         os_ring *r = &os->ev[t];
         uint32_t k = 0;
         for (uint32_t i = 0; i < r->count; i++) {

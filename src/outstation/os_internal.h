@@ -96,11 +96,17 @@ enum { UNS_OFF = 0, UNS_NULL_DUE, UNS_IDLE, UNS_AWAIT, UNS_RETRY_DELAY };
 /* broadcast states */
 enum { BC_NONE = 0, BC_ONCE, BC_CONFIRM };
 
+/* Event rings: one per point type, and one more for the security statistics (g121 static,
+ * g122 events; fed by sa_hook.c, with no point table behind it). */
+#define OS_SEC_STAT DNP3_OS_TYPE_COUNT
+#define OS_EV_TYPES (DNP3_OS_TYPE_COUNT + 1)
+#define OS_EV_ALL ((1u << OS_EV_TYPES) - 1u)
+
 struct dnp3_outstation {
     dnp3_outstation_config cfg;
     dnp3_outstation_callbacks cb;
     os_table db[DNP3_OS_TYPE_COUNT];
-    os_ring ev[DNP3_OS_TYPE_COUNT];
+    os_ring ev[OS_EV_TYPES];
     uint32_t next_event_seq;
     uint32_t unwritten[4]; /* per class 1..3: events pending or selected */
     bool overflow;         /* IIN2.3 */
@@ -163,6 +169,7 @@ struct dnp3_outstation {
     dnp3_channel *ch;
 
     struct dnp3_sa_outstation *sa; /* Secure Authentication (sa_hook.c), NULL = off */
+    uint32_t sa_stat_reported[18]; /* each statistic's count at its last g122 event (DNP3_SA_STAT_COUNT) */
 };
 
 /* ---- outstation.c ---- */
@@ -180,7 +187,8 @@ bool os_static_var_ok(dnp3_os_type t, uint8_t v);
 bool os_event_var_ok(dnp3_os_type t, uint8_t v);
 uint8_t os_default_static_var(dnp3_os_type t);
 uint8_t os_default_event_var(dnp3_os_type t);
-/* Maps a group to a type; *is_event tells static or event group. Returns -1 if none. */
+/* Maps a group to a point type; *is_event tells static or event group. Returns -1 if none
+ * (g121/g122 included: they have no point table). */
 int os_type_of_group(uint8_t group, bool *is_event);
 void os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
 /* Freezes counters start..stop (clipped to counters and frozen counters); clear resets them. */
@@ -252,6 +260,8 @@ void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind b
  * (possibly an authenticated stored request), false when SA consumed it (answered or dropped). */
 bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
                   dnp3_tstamp now);
+/* Records a g122 event for each statistic that has grown by its threshold since its last one. */
+void os_sa_stat_events(dnp3_outstation *os);
 /* SA timers */
 dnp3_tstamp os_sa_expiry(const dnp3_outstation *os);
 void os_sa_timer(dnp3_outstation *os, dnp3_tstamp now);

@@ -43,6 +43,9 @@ void dnp3_outstation_config_init(dnp3_outstation_config *c)
     c->link_mode = DNP3_CHANNEL_STREAM;
     c->keep_alive_ms = 60000;
     c->link_timeout_ms = 1000;
+    c->sa_stat_event_buffer = 32;
+    c->sa_stat_event_class = 3;
+    c->sa_stat_event_variation = 2;
 }
 
 static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config *out)
@@ -56,6 +59,10 @@ static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config
     if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment) return false;
     if (out->link_mode > DNP3_CHANNEL_DATAGRAM) return false;
     if (out->confirm_timeout_ms == 0) out->confirm_timeout_ms = 1; /* a timer must lie in the future */
+    if (out->sa_stat_event_buffer &&
+        (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3 ||
+         !os_event_var_ok((dnp3_os_type)OS_SEC_STAT, out->sa_stat_event_variation)))
+        return false;
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         dnp3_os_type_config *tc = &out->types[t];
         if (tc->event_class > 3 || !(tc->deadband >= 0)) return false;
@@ -134,6 +141,12 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
             r->data = edata;
             r->cap = (uint16_t)e;
         }
+    }
+    os_event *sec = NULL;
+    TAKE(sec, os_event *, (size_t)c->sa_stat_event_buffer * sizeof(os_event));
+    if (os) {
+        os->ev[OS_SEC_STAT].ev = sec;
+        os->ev[OS_SEC_STAT].cap = c->sa_stat_event_buffer;
     }
     uint8_t *req = NULL, *sol = NULL, *uns = NULL;
     TAKE(req, uint8_t *, c->max_rx_fragment);

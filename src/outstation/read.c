@@ -108,7 +108,7 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
                 os->rsp_iin |= DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
                 return;
             }
-            os_ev_select(os, (1u << DNP3_OS_TYPE_COUNT) - 1, (uint8_t)(1u << (v - 1)), 0, limit);
+            os_ev_select(os, OS_EV_ALL, (uint8_t)(1u << (v - 1)), 0, limit);
         }
         return;
     case 0:
@@ -141,6 +141,20 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
         }
         it.kind = ITEM_IIN;
         add_item(os, &it);
+        return;
+    case 122: /* security statistic events: only with Secure Authentication attached */
+        if (!os->sa || v > 2) {
+            os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
+            return;
+        }
+        {
+            uint32_t limit = event_limit(h, &ok);
+            if (!ok) {
+                os->rsp_iin |= DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
+                return;
+            }
+            os_ev_select(os, 1u << OS_SEC_STAT, 0x0E, v, limit);
+        }
         return;
     case 34:
         if (v > 3) break;

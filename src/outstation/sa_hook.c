@@ -3,17 +3,46 @@
  * clause 7): every request goes through dnp3_sa_outstation_receive before
  * dispatch (a critical request is executed only once authenticated), SA's
  * AUTH_RESPONSEs become the solicited response, SA timers join the
- * outstation's, and a READ of group 121 returns the security statistics
- * (g121v1: flags, association 0, 32-bit count; index = statistic number).
+ * outstation's, a READ of group 121 returns the security statistics
+ * (g121v1: flags, association 0, 32-bit count; index = statistic number), and
+ * a statistic that has grown by its threshold since its last report becomes a
+ * g122 event (notes 7.10) in the outstation's event buffers.
  */
 #include "outstation/os_internal.h"
 #include "sa/sa_internal.h"
+
+_Static_assert(sizeof ((dnp3_outstation *)0)->sa_stat_reported == DNP3_SA_STAT_COUNT * sizeof(uint32_t),
+               "one reported count per statistic");
+
+/* Growth of each statistic that makes a g122 event (the thresholds OD-SA used, notes 7.10). */
+static const uint32_t STAT_THRESHOLD[DNP3_SA_STAT_COUNT] = {3,   5,   5,  3, 3,  100, 100, 100, 100,
+                                                            10,  2,   10, 100, 10, 5,   1,   1,   3};
 
 int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa)
 {
     if (!os) return DNP3_ERR_INVALID_ARG;
     os->sa = sa;
+    if (sa) memcpy(os->sa_stat_reported, dnp3_sa_outstation_stats(sa), sizeof os->sa_stat_reported);
     return DNP3_OK;
+}
+
+void os_sa_stat_events(dnp3_outstation *os)
+{
+    os_ring *r = &os->ev[OS_SEC_STAT];
+    if (!os->sa || r->cap == 0) return;
+    const uint32_t *st = dnp3_sa_outstation_stats(os->sa);
+    for (uint16_t i = 0; i < DNP3_SA_STAT_COUNT; i++) {
+        if (st[i] - os->sa_stat_reported[i] < STAT_THRESHOLD[i]) continue;
+        os->sa_stat_reported[i] = st[i];
+        os_point p;
+        memset(&p, 0, sizeof p);
+        p.value = st[i];
+        p.flags = DNP3_FLAG_ONLINE;
+        p.time = os_utc_now(os);
+        p.cls = os->cfg.sa_stat_event_class;
+        p.evar = os->cfg.sa_stat_event_variation;
+        os_ev_record(os, (dnp3_os_type)OS_SEC_STAT, i, &p, NULL, 0);
+    }
 }
 
 /* An AUTH_RESPONSE from SA replaces whatever solicited response was in progress. */
@@ -74,10 +103,9 @@ static bool read_stats(dnp3_outstation *os, const dnp3_apdu *a)
     return true;
 }
 
-bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
-                  dnp3_tstamp now)
+static bool sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
+                      dnp3_tstamp now)
 {
-    if (!os->sa) return true;
     if (bcast != DNP3_BCAST_NONE) /* a broadcast cannot be challenged: only non-critical ones pass */
         return *len >= 2 && !sa_os_is_critical(os->sa, (*apdu)[1]);
     /* The master repeating its last request because the response was lost: dispatch sends the
@@ -103,6 +131,19 @@ bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_b
     return true;
 }
 
+bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
+                  dnp3_tstamp now)
+{
+    if (!os->sa) return true;
+    bool go_on = sa_filter(os, apdu, len, bcast, now);
+    os_sa_stat_events(os);
+    return go_on;
+}
+
 dnp3_tstamp os_sa_expiry(const dnp3_outstation *os) { return dnp3_sa_outstation_get_expiry(os->sa); }
 
-void os_sa_timer(dnp3_outstation *os, dnp3_tstamp now) { dnp3_sa_outstation_handle_expiry(os->sa, now); }
+void os_sa_timer(dnp3_outstation *os, dnp3_tstamp now)
+{
+    dnp3_sa_outstation_handle_expiry(os->sa, now);
+    os_sa_stat_events(os);
+}

@@ -55,7 +55,7 @@ void os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now)
     dnp3_apdu_writer_init_response(&w, os->uns, os->cfg.max_tx_fragment, 0, DNP3_FC_UNSOLICITED_RESPONSE, 0);
     if (!null) {
         bool wrote = false;
-        os_ev_select(os, (1u << DNP3_OS_TYPE_COUNT) - 1, class_mask(os), 0, UINT32_MAX);
+        os_ev_select(os, OS_EV_ALL, class_mask(os), 0, UINT32_MAX);
         os_ev_write(os, &w, EV_WRITTEN_UNSOL, &wrote);
         os_ev_revert(os, EV_SELECTED, EV_SELECTED); /* what did not fit waits for the next one */
         if (!wrote) {

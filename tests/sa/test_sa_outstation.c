@@ -409,6 +409,48 @@ static void test_broadcast_and_stats(void **state)
     assert_int_equal(error_code(&f), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
 }
 
+/* g122: a statistic that grew by its threshold becomes an event of class 3 (g122v2 by default). */
+static void test_statistic_events(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    dnp3_crypto mc = sf_crypto(&(sf_rng){0});
+    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    uint8_t req[64], out[256];
+    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    sf_os_send_hex(&f, "C0 01 3C 04 06"); /* nothing yet */
+    assert_int_equal(f.out_len, 4);
+    for (int i = 0; i < 3; i++) { /* three challenges left unanswered: REPLY_TIMEOUTS threshold 3 */
+        challenge_reply(&f, m, req, n, out);
+        sf_os_advance(&f, 2000);
+    }
+    assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_REPLY_TIMEOUTS], 3);
+    assert_true(dnp3_outstation_iin(f.os) & DNP3_IIN1_CLASS3_EVENTS);
+    sf_os_send_hex(&f, "C1 01 3C 04 06");
+    /* one event: index 3, flags ONLINE, association 0, count 3, time 0 (no clock); confirm asked */
+    assert_int_equal(f.out_len, 4 + 5 + 2 + 13);
+    assert_int_equal(f.out[0] & 0x20, 0x20);
+    assert_hex(f.out + 4, 20, "7A 02 28 01 00 03 00 01 00 00 03 00 00 00 00 00 00 00 00 00");
+    /* READ g122v1 before the confirm: the same event without time */
+    sf_os_send_hex(&f, "C2 01 7A 01 06");
+    assert_hex(f.out + 4, 14, "7A 01 28 01 00 03 00 01 00 00 03 00 00 00");
+    sf_os_send_hex(&f, "C2 00"); /* confirm: the event is gone */
+    sf_os_send_hex(&f, "C3 01 7A 00 06");
+    assert_int_equal(f.out_len, 4);
+    assert_false(dnp3_outstation_iin(f.os) & DNP3_IIN1_CLASS3_EVENTS);
+    /* below the threshold again: no new event */
+    challenge_reply(&f, m, req, n, out);
+    sf_os_advance(&f, 2000);
+    sf_os_send_hex(&f, "C4 01 7A 00 06");
+    assert_int_equal(f.out_len, 4);
+    /* g122 is unknown without SA */
+    dnp3_outstation_set_sa(f.os, NULL);
+    sf_os_send_hex(&f, "C5 01 7A 00 06");
+    assert_int_equal(f.out_len, 4);
+    assert_int_equal(f.out[3] & (DNP3_IIN2_OBJECT_UNKNOWN >> 8), DNP3_IIN2_OBJECT_UNKNOWN >> 8);
+}
+
 static void test_config_validation(void **state)
 {
     (void)state;
@@ -593,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_aggressive_mode),
         cmocka_unit_test(test_aggressive_refused_and_max_errors),
         cmocka_unit_test(test_broadcast_and_stats),
+        cmocka_unit_test(test_statistic_events),
         cmocka_unit_test(test_config_validation),
         cmocka_unit_test(test_update_key_change),
         cmocka_unit_test(test_update_key_change_failures),
