@@ -38,6 +38,11 @@ expect "unknown user: message" "$WORK/user7.out" "answered UNKNOWN_USER for user
 sleep 0.2
 expect_not "no control before authentication" "$WORK/os.log" "control:"
 expect "outstation logs the failed key change" "$WORK/os.log" "security: session key change failed, user 1"
+# the failures grew security statistics past their thresholds: g122 events in class 3
+"$DNP3" master poll "$T" --class 3 --json >"$WORK/stats.json" 2>&1
+expect_rc "class 3 poll" 0 $?
+# (error messages sent, index 10, threshold 2: the two g120v7 errors above)
+expect "g122 event: error messages sent" "$WORK/stats.json" '{"type":"security_statistic","index":10,"value":2,"flags":1,"time":'
 
 # authenticated operate: user 1 (AES-128) with SBO, user 2 (AES-256) direct
 "$DNP3" master operate "$T" --crob 0 --code trip --sa-user 1 --sa-update-key-file "$WORK/user1.key" >"$WORK/op1.out" 2>&1

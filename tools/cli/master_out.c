@@ -126,7 +126,8 @@ static bool reportable(const dnp3_measurement *m)
     case DNP3_POINT_ANALOG_INPUT:
     case DNP3_POINT_FROZEN_ANALOG_INPUT:
     case DNP3_POINT_ANALOG_OUTPUT_STATUS:
-    case DNP3_POINT_OCTET_STRING: return true;
+    case DNP3_POINT_OCTET_STRING:
+    case DNP3_POINT_SECURITY_STAT: return true;
     default: return false;
     }
 }
