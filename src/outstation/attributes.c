@@ -3,7 +3,9 @@
  * object group 0; READ with qualifier 0x00, start = stop = 0): the configured
  * strings (vendor 252, model 250, versions 242/243, names 244-249), fragment
  * sizes (240/241), point counts and maximum indices per type, event support
- * flags, controls per request (216); v254 returns every one of them (one
+ * flags, controls per request (216), and with Secure Authentication attached
+ * its version (209: 5) and the number of security statistics per association
+ * (210: 18; clause 7, notes 7.10); v254 returns every one of them (one
  * header each), v255 the list of supported variations.
  *
  * Encoding of one attribute: data type (1 = VSTR, 2 = UINT, 3 = INT used for
@@ -11,6 +13,7 @@
  */
 #include <string.h>
 
+#include "dnp3/sa.h"
 #include "outstation/os_internal.h"
 
 enum { A_STR, A_UINT, A_BOOL, A_MAXIDX };
@@ -22,11 +25,13 @@ typedef struct {
 } attr_row;
 
 /* A_UINT args */
-enum { U_MAX_CONTROLS, U_TX, U_RX, U_COUNT_BASE = 16 /* + dnp3_os_type */ };
+enum { U_MAX_CONTROLS, U_TX, U_RX, U_SA_VERSION, U_SA_STATS, U_COUNT_BASE = 16 /* + dnp3_os_type */ };
 /* A_BOOL args: BOOL_EVENTS_BASE + type = events supported; the others fixed */
 enum { B_FROZEN_COUNTERS = 0, B_FROZEN_ANALOG = 1, B_EVENTS_BASE = 16 };
 
 static const attr_row ROWS[] = {
+    {209, A_UINT, U_SA_VERSION},
+    {210, A_UINT, U_SA_STATS},
     {216, A_UINT, U_MAX_CONTROLS},
     {219, A_BOOL, B_EVENTS_BASE + DNP3_OS_ANALOG_OUTPUT_STATUS},
     {220, A_MAXIDX, DNP3_OS_ANALOG_OUTPUT_STATUS},
@@ -68,6 +73,7 @@ static bool present(const dnp3_outstation *os, const attr_row *r)
 {
     if (r->kind == A_STR) return os->attr_str[r->arg] != NULL;
     if (r->kind == A_MAXIDX) return os->db[r->arg].count > 0;
+    if (r->kind == A_UINT && (r->arg == U_SA_VERSION || r->arg == U_SA_STATS)) return os->sa != NULL;
     return true;
 }
 
@@ -99,6 +105,8 @@ static size_t encode(const dnp3_outstation *os, const attr_row *r, uint8_t *out)
         if (r->arg == U_MAX_CONTROLS) v = os->cfg.max_controls;
         else if (r->arg == U_TX) v = (uint32_t)os->cfg.max_tx_fragment;
         else if (r->arg == U_RX) v = (uint32_t)os->cfg.max_rx_fragment;
+        else if (r->arg == U_SA_VERSION) v = 5;
+        else if (r->arg == U_SA_STATS) v = DNP3_SA_STAT_COUNT;
         else v = os->db[r->arg - U_COUNT_BASE].count;
         break;
     }

@@ -451,6 +451,24 @@ static void test_statistic_events(void **state)
     assert_int_equal(f.out[3] & (DNP3_IIN2_OBJECT_UNKNOWN >> 8), DNP3_IIN2_OBJECT_UNKNOWN >> 8);
 }
 
+/* g0v209 (SA version 5) and g0v210 (18 statistics per association) exist only with SA. */
+static void test_device_attributes(void **state)
+{
+    (void)state;
+    sf_os f;
+    sf_os_setup(&f, NULL);
+    sf_os_send_hex(&f, "C0 01 00 D1 00 00 00 00 D2 00 00 00");
+    assert_int_equal(f.out_len, 4 + 16);
+    assert_hex(f.out + 2, 18, "80 00 00 D1 00 00 00 02 01 05 00 D2 00 00 00 02 01 12"); /* IIN1: DEVICE_RESTART */
+    sf_os_send_hex(&f, "C1 01 00 FF 00 00 00"); /* the list of supported attributes starts with them */
+    assert_hex(f.out + 4, 6, "00 FF 00 00 00 FE");
+    assert_hex(f.out + 11, 4, "D1 00 D2 00");
+    dnp3_outstation_set_sa(f.os, NULL);
+    sf_os_send_hex(&f, "C2 01 00 D1 00 00 00");
+    assert_int_equal(f.out_len, 4);
+    assert_int_equal(f.out[3] & (DNP3_IIN2_OBJECT_UNKNOWN >> 8), DNP3_IIN2_OBJECT_UNKNOWN >> 8);
+}
+
 static void test_config_validation(void **state)
 {
     (void)state;
@@ -636,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_aggressive_refused_and_max_errors),
         cmocka_unit_test(test_broadcast_and_stats),
         cmocka_unit_test(test_statistic_events),
+        cmocka_unit_test(test_device_attributes),
         cmocka_unit_test(test_config_validation),
         cmocka_unit_test(test_update_key_change),
         cmocka_unit_test(test_update_key_change_failures),
