@@ -28,7 +28,10 @@
 #define LB_MAX_EVENTS 512
 #define LB_MAX_CHUNKS 64
 
-typedef enum { LB_PASS = 0, LB_DROP, LB_DUP, LB_DELAY, LB_CORRUPT } lb_action;
+/* What the wire does to one chunk: deliver, drop, deliver twice, deliver late (after later
+ * chunks: a reorder), flip its last octet, or deliver only its first half and then cut the
+ * connection (how TCP truncates: it never loses octets in the middle of a live stream). */
+typedef enum { LB_PASS = 0, LB_DROP, LB_DUP, LB_DELAY, LB_CORRUPT, LB_TRUNCATE } lb_action;
 
 /* Decides what happens to a chunk on its way; dir 0 = master -> outstation. fc is the APDU function (-1 if none). */
 typedef lb_action (*lb_fault_fn)(int dir, int fc, const uint8_t *chunk, size_t len);
@@ -37,6 +40,7 @@ typedef struct {
     uint8_t data[4096];
     size_t len;
     dnp3_tstamp at;
+    bool cut_after; /* LB_TRUNCATE: the connection drops once this chunk is delivered */
 } lb_chunk;
 
 typedef struct {
@@ -243,6 +247,8 @@ static inline void lb_enqueue(int dir, const uint8_t *p, size_t n)
         c->len = n;
         c->at = lb.now + (act == LB_DELAY ? lb.delay_ms : 0);
         if (act == LB_CORRUPT) c->data[n - 1] ^= 0x55;
+        c->cut_after = act == LB_TRUNCATE;
+        if (act == LB_TRUNCATE) c->len = n / 2;
     }
 }
 
@@ -276,7 +282,7 @@ static inline bool lb_step(void)
             moved = true;
             int rc = dir == 0 ? dnp3_outstation_read(lb.os, c.data, c.len, lb.now)
                               : dnp3_channel_read(lb.mch, c.data, c.len, lb.now);
-            if (rc == DNP3_ERR_LINK_CLOSED) { /* a runtime closes the socket */
+            if (rc == DNP3_ERR_LINK_CLOSED || c.cut_after) { /* a runtime closes the socket */
                 lb_disconnect();
                 return true;
             }

@@ -3,8 +3,8 @@
  * clause 5.x event buffers and confirms; notes 5.10), under random faults with
  * a recorded seed: our outstation generates tens of thousands of events of
  * five types in classes 1-3 while the wire between it and our master (the
- * lb_master.h loopback, virtual clock) drops, duplicates, delays (reorders)
- * and corrupts chunks and the connection is cut at random moments. Then the
+ * lb_master.h loopback, virtual clock) drops, duplicates, delays (reorders),
+ * corrupts and truncates chunks and the connection is cut at random moments. Then the
  * faults stop, the master drains and runs an integrity poll. Checked:
  *
  *  - no loss: every generated event reached the master, unless the outstation
@@ -50,7 +50,7 @@ static size_t n_gen, n_got;
 static bool overflow_seen;
 static uint64_t rng;
 static struct {
-    unsigned drop, dup, delay, corrupt, cut, confirm_lost;
+    unsigned drop, dup, delay, corrupt, truncate, cut, confirm_lost;
 } faults;
 static bool faults_on;
 static unsigned fault_permille;
@@ -70,12 +70,13 @@ static lb_action random_fault(int dir, int fc, const uint8_t *c, size_t len)
     bool confirm = dir == 0 && fc == DNP3_FC_CONFIRM;
     bool unsol_confirm = confirm && len > 11 && (c[11] & DNP3_AC_UNS); /* link header, transport octet, AC */
     if (confirms_only && !unsol_confirm) return LB_PASS;
-    lb_action a = confirms_only ? LB_DROP : (lb_action)(1 + next_rand() % 4);
+    lb_action a = confirms_only ? LB_DROP : (lb_action)(1 + next_rand() % 5);
     switch (a) {
     case LB_DROP: faults.drop++; faults.confirm_lost += confirm; break;
     case LB_DUP: faults.dup++; break;
     case LB_DELAY: faults.delay++; break;
     case LB_CORRUPT: faults.corrupt++; faults.confirm_lost += confirm; break;
+    case LB_TRUNCATE: faults.truncate++; faults.confirm_lost += confirm; break;
     default: break;
     }
     return a;
@@ -185,8 +186,10 @@ static void run(uint64_t seed, bool unsol, size_t n_events, bool cuts)
     }
     /* calm: the wire heals, everything is delivered, then an integrity poll */
     faults_on = false;
-    if (!lb.connected) lb_connect();
-    lb_advance(30000);
+    for (int s = 0; s < 30; s++) { /* 30 s; the runtime would reconnect after a cut at any time */
+        if (!lb.connected) lb_connect();
+        lb_advance(1000);
+    }
     size_t before = lb.n_user_done;
     assert_int_equal(dnp3_master_read_class(lb.a, DNP3_CLASS_ALL, lb_user_cb, NULL, lb.now), DNP3_OK);
     lb_advance(10000);
@@ -231,13 +234,13 @@ static void run(uint64_t seed, bool unsol, size_t n_events, bool cuts)
                      seen->value, v);
     }
     print_message("seed %llu (%s): %zu events generated, %zu delivered once, %zu repeats, %zu lost%s; faults: "
-                  "%u dropped, %u duplicated, %u delayed, %u corrupted chunks (%u confirms lost), %u cuts\n",
+                  "%u dropped, %u duplicated, %u delayed, %u corrupted, %u truncated chunks (%u confirms lost), %u cuts\n",
                   (unsigned long long)seed, unsol ? "unsolicited" : "polled", n_gen, delivered, dups, lost,
                   overflow_seen ? " (EVENT_BUFFER_OVERFLOW reported)" : "", faults.drop, faults.dup, faults.delay,
-                  faults.corrupt, faults.confirm_lost, faults.cut);
+                  faults.corrupt, faults.truncate, faults.confirm_lost, faults.cut);
     if (lost && !overflow_seen)
         fail_msg("seed %llu: %zu events lost without EVENT_BUFFER_OVERFLOW", (unsigned long long)seed, lost);
-    if (dups && !faults.confirm_lost && !faults.cut && !faults.corrupt && !faults.drop)
+    if (dups && !faults.confirm_lost && !faults.cut && !faults.corrupt && !faults.truncate && !faults.drop)
         fail_msg("seed %llu: %zu repeats although no confirm was lost", (unsigned long long)seed, dups);
     if (confirms_only) {
         const dnp3_master_assoc_stats *st = dnp3_master_assoc_get_stats(lb.a);
@@ -248,7 +251,7 @@ static void run(uint64_t seed, bool unsol, size_t n_events, bool cuts)
     if (unsol && confirms_only && dups)
         fail_msg("seed %llu: %zu repeats of unsolicited events whose confirm was lost (SEQ duplicate detection)",
                  (unsigned long long)seed, dups);
-    assert_true(faults.drop + faults.dup + faults.delay + faults.corrupt > 0);
+    assert_true(faults.drop + faults.dup + faults.delay + faults.corrupt + faults.truncate > 0);
 }
 
 static void run_seeds(bool unsol)
