@@ -181,6 +181,19 @@ typedef struct {
 #define DNP3_SA_KCM_AES128_SHA1 3   /* new update key 16 octets, MACs HMAC-SHA-1 */
 #define DNP3_SA_KCM_AES256_SHA256 4 /* new update key 32 octets, MACs HMAC-SHA-256 */
 
+/* User status change (g120v10) operations and the role of a user (notes 7.3). */
+#define DNP3_SA_USER_ADD 1
+#define DNP3_SA_USER_DELETE 2
+#define DNP3_SA_USER_CHANGE 3
+#define DNP3_SA_ROLE_VIEWER 0
+#define DNP3_SA_ROLE_OPERATOR 1
+#define DNP3_SA_ROLE_ENGINEER 2
+#define DNP3_SA_ROLE_INSTALLER 3
+#define DNP3_SA_ROLE_SECADM 4
+#define DNP3_SA_ROLE_SECAUD 5
+#define DNP3_SA_ROLE_RBACMNT 6
+#define DNP3_SA_ROLE_SINGLE_USER 32768
+
 /* Bit map of function codes (bit fc). */
 typedef struct {
     uint8_t bits[32];
@@ -215,6 +228,10 @@ typedef enum {
     DNP3_SA_EV_AGGRESSIVE_REJECTED,/* aggressive mode request refused */
     DNP3_SA_EV_UPDATE_KEY_CHANGED, /* a user's update key was replaced (update-key change) */
     DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, /* an update-key change was refused or not confirmed */
+    DNP3_SA_EV_USER_STATUS_CHANGED, /* an authority's g120v10 was accepted: seq = SCS, error = the
+                                     * operation; for DELETE `user` is the deleted number, and a user
+                                     * added is reported by UPDATE_KEY_CHANGED once it has its key */
+    DNP3_SA_EV_USER_STATUS_CHANGE_FAILED, /* a g120v10 was refused (error: the g120v7 code) */
 } dnp3_sa_event_kind;
 
 typedef struct {
@@ -245,10 +262,14 @@ typedef struct {
     size_t max_apdu;               /* largest request held while challenged (default 2048) */
     /* Update-key change (symmetric methods 3 and 4): the authority key (16 or 32 octets; 0 = the
      * change is not permitted, answered with error 8) and this outstation's name. A user is
-     * found by its `name`. */
+     * found by its `name`. The authority adds, changes and deletes users with a user status
+     * change (g120v10) certified with the same key; its sequence number (SCS) must exceed every
+     * one accepted before: status_change_seq is the lowest acceptable (persist seq + 1 of each
+     * DNP3_SA_EV_USER_STATUS_CHANGED). */
     uint8_t authority_key_len;
     uint8_t authority_key[DNP3_SA_MAX_KEY];
     char outstation_name[DNP3_SA_MAX_NAME + 1];
+    uint32_t status_change_seq;
     dnp3_sa_event_cb on_event;
     void *ctx;
 } dnp3_sa_outstation_config;
@@ -387,6 +408,13 @@ typedef struct {
     uint8_t authority_key[DNP3_SA_MAX_KEY];
     char user_name[DNP3_SA_MAX_NAME + 1];       /* the user's name at the outstation */
     char outstation_name[DNP3_SA_MAX_NAME + 1]; /* the outstation's name */
+    /* A user status change (g120v10) first, certified with the authority key: operation
+     * DNP3_SA_USER_ADD (a new user, then its update key), _CHANGE (role of an existing user,
+     * then its key) or _DELETE (the user is removed; no key follows); 0 = none. */
+    uint8_t status_operation;
+    uint32_t status_change_seq; /* SCS: above every one the outstation accepted */
+    uint16_t role;              /* DNP3_SA_ROLE_* */
+    uint16_t role_expiry_days;
 } dnp3_sa_update_key_change;
 
 /*

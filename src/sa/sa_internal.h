@@ -54,6 +54,14 @@ int sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, co
                        uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC]);
 
 /* name || key || challenge, zero-padded to a multiple of 8 (>= 16). Returns the length or 0. */
+/* Certification data of a user status change (g120v10, symmetric methods; notes 7.7 step 1):
+ * the full HMAC (SHA-256 for KCM 4, SHA-1 for KCM 3) with the authority key of
+ * operation u8 || SCS u32 || role u16 || expiry u16 || name length u16 || name. Returns its length
+ * (32 or 20) or a negative error. */
+int sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
+                         uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name, size_t name_len,
+                         uint8_t out[32]);
+
 size_t sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
                    uint8_t out[SA_UK_PLAIN_MAX]);
 

@@ -37,8 +37,10 @@ struct dnp3_sa_master {
     size_t req_len;
     uint8_t *work;                  /* max_apdu + 32: aggressive-mode request */
     uint32_t stats[DNP3_SA_STAT_COUNT];
-    /* update-key change: UK_NONE -> UK_READY (prepared) -> UK_AWAIT_REPLY (g120v11 sent)
-     * -> UK_HAVE_REPLY (g120v12 received) -> UK_AWAIT_CONFIRM (g120v13 + v15 sent) */
+    /* update-key change: UK_NONE -> [UK_STATUS (prepared with a user status change) ->
+     * UK_AWAIT_STATUS (g120v10 sent; an empty AUTH_RESPONSE accepts it) ->] UK_READY (prepared)
+     * -> UK_AWAIT_REPLY (g120v11 sent) -> UK_HAVE_REPLY (g120v12 received) -> UK_AWAIT_CONFIRM
+     * (g120v13 + v15 sent) */
     uint8_t uk_state;
     dnp3_sa_update_key_change uk;
     uint8_t uk_mchal[DNP3_SA_MAX_CHALLENGE], uk_ochal[DNP3_SA_MAX_CHALLENGE];
@@ -47,7 +49,7 @@ struct dnp3_sa_master {
     uint16_t uk_user;
 };
 
-enum { UK_NONE = 0, UK_READY, UK_AWAIT_REPLY, UK_HAVE_REPLY, UK_AWAIT_CONFIRM };
+enum { UK_NONE = 0, UK_STATUS, UK_AWAIT_STATUS, UK_READY, UK_AWAIT_REPLY, UK_HAVE_REPLY, UK_AWAIT_CONFIRM };
 #define UK_CHALLENGE_LEN 16 /* master challenge of g120v11 */
 
 void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
@@ -326,11 +328,11 @@ int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key
 {
     if (!sa || !c || !sa_uk_key_len(c->kcm) || (c->authority_key_len != 16 && c->authority_key_len != 32) ||
         !memchr(c->user_name, 0, sizeof c->user_name) || !c->user_name[0] ||
-        !memchr(c->outstation_name, 0, sizeof c->outstation_name))
+        !memchr(c->outstation_name, 0, sizeof c->outstation_name) || c->status_operation > DNP3_SA_USER_CHANGE)
         return DNP3_ERR_INVALID_ARG;
     dnp3_sa_master_cancel_update_key(sa);
     sa->uk = *c;
-    sa->uk_state = UK_READY;
+    sa->uk_state = c->status_operation ? UK_STATUS : UK_READY;
     return DNP3_OK;
 }
 
@@ -345,6 +347,31 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
     dnp3_wr_u8(&w, ac);
     dnp3_wr_u8(&w, DNP3_FC_AUTH_REQUEST);
     dnp3_g120 o = {0};
+    if (sa->uk_state == UK_STATUS || sa->uk_state == UK_AWAIT_STATUS) { /* g120v10 (again after a retry) */
+        uint8_t cert[32], body[16 + DNP3_SA_MAX_NAME + 32];
+        size_t nl = strlen(sa->uk.user_name);
+        int cl = sa_usc_certification(c, sa->uk.kcm, sa->uk.authority_key, sa->uk.authority_key_len,
+                                      sa->uk.status_operation, sa->uk.status_change_seq, sa->uk.role,
+                                      sa->uk.role_expiry_days, (const uint8_t *)sa->uk.user_name, nl, cert);
+        if (cl < 0) return cl;
+        o.variation = 10;
+        o.kcm = sa->uk.kcm;
+        o.op = sa->uk.status_operation;
+        o.seq = sa->uk.status_change_seq;
+        o.role = sa->uk.role;
+        o.role_expiry = sa->uk.role_expiry_days;
+        o.data = (const uint8_t *)sa->uk.user_name;
+        o.data_len = nl;
+        o.data3 = cert;
+        o.data3_len = (size_t)cl;
+        int n = dnp3_g120_encode(&o, body, sizeof body);
+        if (n < 0) return n;
+        sa_put_object(&w, 10, body, (size_t)n);
+        if (w.err) return w.err;
+        sa->uk_state = UK_AWAIT_STATUS;
+        sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
+        return (int)w.pos;
+    }
     if (sa->uk_state == UK_READY || sa->uk_state == UK_AWAIT_REPLY) { /* g120v11 (again after a retry) */
         if (c->random(c->ctx, sa->uk_mchal, UK_CHALLENGE_LEN) != DNP3_OK) return DNP3_ERR_CRYPTO;
         uint8_t body[5 + DNP3_SA_MAX_NAME + UK_CHALLENGE_LEN];
@@ -440,6 +467,20 @@ int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, siz
     *error = 0;
     *out_len = 0;
     dnp3_g120 o;
+    if (len == 4 && frag[1] == DNP3_FC_AUTH_RESPONSE && sa->uk_state == UK_AWAIT_STATUS) {
+        /* the user status change is accepted: a deletion is done, the others go on with the key */
+        sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_RECEIVED]++;
+        event(sa, DNP3_SA_EV_USER_STATUS_CHANGED, sa->uk.status_change_seq, DNP3_FC_AUTH_REQUEST,
+              sa->uk.status_operation);
+        if (sa->uk.status_operation == DNP3_SA_USER_DELETE) {
+            dnp3_sa_master_cancel_update_key(sa);
+            *act = DNP3_SA_M_KEYS_OK;
+        } else {
+            sa->uk_state = UK_READY;
+            *act = DNP3_SA_M_NEXT_KEY;
+        }
+        return DNP3_OK;
+    }
     if (len < 4 || frag[1] != DNP3_FC_AUTH_RESPONSE || dnp3_g120_first(frag, len, &o, NULL) != 1) {
         sa->stats[DNP3_SA_STAT_DISCARDED_MESSAGES]++;
         return DNP3_OK;
@@ -451,7 +492,7 @@ int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, siz
     case 12: on_uk_reply(sa, &o, act); break;
     case 15: on_uk_confirm(sa, &o, act, error); break;
     case 7:
-        if (sa->uk_state == UK_AWAIT_REPLY || sa->uk_state == UK_AWAIT_CONFIRM) {
+        if (sa->uk_state == UK_AWAIT_STATUS || sa->uk_state == UK_AWAIT_REPLY || sa->uk_state == UK_AWAIT_CONFIRM) {
             sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
             event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, o.seq, DNP3_FC_AUTH_REQUEST, o.error);
             dnp3_sa_master_cancel_update_key(sa);

@@ -8,6 +8,10 @@
  *             + g120v15 {HMAC(new key, outstation name || master challenge || outstation challenge || KSQ || USR)}
  *   outstation -> g120v15 {HMAC(new key, user name || outstation challenge || master challenge || KSQ || USR)}
  *
+ * preceded, to add, change or delete a user, by the authority's user status change
+ *   master -> g120v10 {KCM, operation, SCS, role, expiry, name, -, certification data}
+ *   outstation -> AUTH_RESPONSE without objects (or g120v7)
+ *
  * KCM 3: 16-octet update key, HMAC-SHA-1; KCM 4: 32-octet key, HMAC-SHA-256.
  * The confirmation MACs are truncated like the networked MAC algorithms
  * (SHA-1 to 10 octets, SHA-256 to 16): the notes do not give the length; see
@@ -31,6 +35,23 @@ int sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, co
         {(const uint8_t *)name, strlen(name)}, {first_chal, first_len}, {second_chal, second_len}, {tail, 6}};
     uint8_t mal = kcm == DNP3_SA_KCM_AES128_SHA1 ? DNP3_SA_MAL_HMAC_SHA1_10 : DNP3_SA_MAL_HMAC_SHA256_16;
     return sa_mac(c, mal, key, sa_uk_key_len(kcm), parts, 4, out);
+}
+
+int sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
+                         uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name, size_t name_len,
+                         uint8_t out[32])
+{
+    if (!sa_uk_key_len(kcm) || name_len > 0xFFFF) return DNP3_ERR_INVALID_ARG;
+    uint8_t fields[11];
+    fields[0] = op;
+    dnp3_store_u32(fields + 1, scs);
+    dnp3_store_u16(fields + 5, role);
+    dnp3_store_u16(fields + 7, expiry);
+    dnp3_store_u16(fields + 9, (uint16_t)name_len);
+    dnp3_iov parts[2] = {{fields, sizeof fields}, {name, name_len}};
+    dnp3_hash_alg alg = kcm == DNP3_SA_KCM_AES128_SHA1 ? DNP3_HASH_SHA1 : DNP3_HASH_SHA256;
+    int rc = c->hmac(c->ctx, alg, authority_key, akl, parts, 2, out);
+    return rc != DNP3_OK ? rc : alg == DNP3_HASH_SHA1 ? 20 : 32;
 }
 
 size_t sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,

@@ -195,4 +195,97 @@ static inline dnp3_sa_master *sf_msa_setup(const dnp3_crypto *crypto, uint16_t u
     return m;
 }
 
+/* ---- exchanges between a master-side SA object and the outstation of a fixture ---- */
+
+static const char *const SF_DO_REQ = "C3 05 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00";
+
+static uint8_t sf_ukey1[16];
+
+/* Session key exchange of m with the outstation of f (g120v4 -> v5, v6 -> v5). */
+static inline void sf_exchange_keys(sf_os *f, dnp3_sa_master *m)
+{
+    uint8_t req[256], out[256];
+    size_t out_len;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    int n = dnp3_sa_master_build_key_request(m, 0xC0, f->now, req, sizeof req);
+    sf_os_send(f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
+    n = dnp3_sa_master_build_key_request(m, 0xC1, f->now, req, sizeof req);
+    sf_os_send(f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_KEYS_OK);
+}
+
+static inline dnp3_sa_master *sf_keyed_master(sf_os *f, dnp3_crypto *mc, uint16_t user)
+{
+    sf_key(sf_ukey1, 16, 0);
+    dnp3_sa_master *m = sf_msa_setup(mc, user, sf_ukey1, 16, NULL);
+    sf_exchange_keys(f, m);
+    return m;
+}
+
+/* The master sends `req` (noted), the outstation challenges; returns the master's reply in out. */
+static inline size_t sf_challenge_reply(sf_os *f, dnp3_sa_master *m, const uint8_t *req, size_t n, uint8_t *out)
+{
+    dnp3_sa_master_note_request(m, req, n);
+    sf_os_send(f, req, n);
+    assert_true(f->out_len > 10);
+    assert_int_equal(f->out[1], 0x83);
+    assert_int_equal(f->out[5], 1); /* g120v1 */
+    size_t out_len = 0;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, 256, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_SEND);
+    return out_len;
+}
+
+static inline uint8_t sf_error_code(const sf_os *f)
+{
+    /* AUTH_RESPONSE g120v7: header 4, object header 6, then seq 4 user 2 assoc 2 code 1 */
+    if (f->out_len < 19) print_message("out: %s\n", tu_tohex(f->out, f->out_len));
+    assert_true(f->out_len >= 19);
+    assert_int_equal(f->out[1], 0x83);
+    assert_int_equal(f->out[5], 7);
+    return f->out[18];
+}
+
+
+/* update-key change: an authority key 40..5F, user 1 named "jim", outstation "rtu7" */
+static inline void sf_uk_tweak(dnp3_sa_outstation_config *sc)
+{
+    sc->authority_key_len = 32;
+    sf_key(sc->authority_key, 32, 0x40);
+    strcpy(sc->users[0].name, "jim");
+    strcpy(sc->outstation_name, "rtu7");
+    sc->max_error_count = 5; /* the failure tests send several bad messages in a row */
+}
+
+/* Runs the change with m; returns the master's last action; *change receives the g120v13+v15 request. */
+static inline dnp3_sa_master_action sf_run_change(sf_os *f, dnp3_sa_master *m, const dnp3_sa_update_key_change *c,
+                                        uint8_t *change, size_t *change_len)
+{
+    uint8_t req[512], out[256];
+    size_t out_len;
+    dnp3_sa_master_action act;
+    uint8_t err;
+    assert_int_equal(dnp3_sa_master_begin_update_key(m, c), DNP3_OK);
+    int n = dnp3_sa_master_build_update_key_request(m, 0xC6, req, sizeof req);
+    assert_true(n > 0);
+    sf_os_send(f, req, (size_t)n);
+    assert_int_equal(f->out[1], 0x83);
+    if (f->out[5] != 12) return DNP3_SA_M_FAILED; /* an error object */
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
+    n = dnp3_sa_master_build_update_key_request(m, 0xC7, req, sizeof req);
+    assert_true(n > 0);
+    memcpy(change, req, (size_t)n);
+    *change_len = (size_t)n;
+    sf_os_send(f, req, (size_t)n);
+    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
+    return act;
+}
+
 #endif

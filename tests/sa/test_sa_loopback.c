@@ -285,10 +285,43 @@ static void test_update_key_change_task(void **state)
     assert_memory_equal(k, want, 32);
 }
 
+/* The authority adds "bob" through the master task: g120v10, then his update key; the master
+ * then is bob (the outstation's user 2 - the fixture has only user 1) and operates as him. */
+static void test_user_added_by_the_master_task(void **state)
+{
+    (void)state;
+    opts o = GOOD;
+    o.uk = true;
+    setup(&o);
+    assert_int_equal(operate(DNP3_CMD_DIRECT_OPERATE), DNP3_TASK_SUCCESS);
+    dnp3_sa_update_key_change c = sf_update_key_change(0x40, "bob");
+    c.status_operation = DNP3_SA_USER_ADD;
+    c.status_change_seq = 1;
+    c.role = DNP3_SA_ROLE_OPERATOR;
+    assert_int_equal(dnp3_sa_master_begin_update_key(msa, &c), DNP3_OK);
+    size_t before = lb.n_user_done;
+    assert_int_equal(dnp3_master_change_update_key(lb.a, lb_user_cb, NULL, lb.now), DNP3_OK);
+    lb_advance(20000);
+    assert_int_equal(lb.n_user_done, before + 1);
+    assert_int_equal(lb.last_user.result, DNP3_TASK_SUCCESS);
+    uint8_t k[DNP3_SA_MAX_KEY];
+    assert_int_equal(dnp3_sa_outstation_update_key(osa, 2, k), 32);
+    assert_memory_equal(k, c.new_key, 32);
+    assert_int_equal(operate(DNP3_CMD_SELECT_OPERATE), DNP3_TASK_SUCCESS);
+    /* the same change again: its sequence number is used up */
+    c.status_change_seq = 1;
+    assert_int_equal(dnp3_sa_master_begin_update_key(msa, &c), DNP3_OK);
+    assert_int_equal(dnp3_master_change_update_key(lb.a, lb_user_cb, NULL, lb.now), DNP3_OK);
+    lb_advance(20000);
+    assert_int_equal(lb.last_user.result, DNP3_TASK_AUTH_FAILED);
+    assert_int_equal(lb.last_user.sa_error, DNP3_SA_ERR_INVALID_CERTIFICATION);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_startup_and_commands), cmocka_unit_test(test_aggressive),
+        cmocka_unit_test(test_user_added_by_the_master_task),
         cmocka_unit_test(test_wrong_update_key),     cmocka_unit_test(test_wrong_user),
         cmocka_unit_test(test_master_without_sa),    cmocka_unit_test(test_lost_and_duplicated_reply),
         cmocka_unit_test(test_expiry_outstation_side), cmocka_unit_test(test_expiry_master_side),

@@ -8,73 +8,18 @@
  */
 #include "sa_fixture.h"
 
-static const char *DO_REQ = "C3 05 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00";
-
-static uint8_t ukey1[16];
-
-/* Session key exchange of m with the outstation of f (g120v4 -> v5, v6 -> v5). */
-static void exchange_keys(sf_os *f, dnp3_sa_master *m)
-{
-    uint8_t req[256], out[256];
-    size_t out_len;
-    dnp3_sa_master_action act;
-    uint8_t err;
-    int n = dnp3_sa_master_build_key_request(m, 0xC0, f->now, req, sizeof req);
-    sf_os_send(f, req, (size_t)n);
-    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
-    assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
-    n = dnp3_sa_master_build_key_request(m, 0xC1, f->now, req, sizeof req);
-    sf_os_send(f, req, (size_t)n);
-    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
-    assert_int_equal(act, DNP3_SA_M_KEYS_OK);
-}
-
-static dnp3_sa_master *keyed_master(sf_os *f, dnp3_crypto *mc, uint16_t user)
-{
-    sf_key(ukey1, 16, 0);
-    dnp3_sa_master *m = sf_msa_setup(mc, user, ukey1, 16, NULL);
-    exchange_keys(f, m);
-    return m;
-}
-
-/* The master sends `req` (noted), the outstation challenges; returns the master's reply in out. */
-static size_t challenge_reply(sf_os *f, dnp3_sa_master *m, const uint8_t *req, size_t n, uint8_t *out)
-{
-    dnp3_sa_master_note_request(m, req, n);
-    sf_os_send(f, req, n);
-    assert_true(f->out_len > 10);
-    assert_int_equal(f->out[1], 0x83);
-    assert_int_equal(f->out[5], 1); /* g120v1 */
-    size_t out_len = 0;
-    dnp3_sa_master_action act;
-    uint8_t err;
-    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, 256, &out_len, &act, &err);
-    assert_int_equal(act, DNP3_SA_M_SEND);
-    return out_len;
-}
-
-static uint8_t error_code(const sf_os *f)
-{
-    /* AUTH_RESPONSE g120v7: header 4, object header 6, then seq 4 user 2 assoc 2 code 1 */
-    if (f->out_len < 19) print_message("out: %s\n", tu_tohex(f->out, f->out_len));
-    assert_true(f->out_len >= 19);
-    assert_int_equal(f->out[1], 0x83);
-    assert_int_equal(f->out[5], 7);
-    return f->out[18];
-}
-
 static void test_unauthenticated_operate_never_executes(void **state)
 {
     (void)state;
     sf_os f;
     sf_os_setup(&f, NULL);
     /* no session keys at all: the DO is challenged, not executed */
-    sf_os_send_hex(&f, DO_REQ);
+    sf_os_send_hex(&f, SF_DO_REQ);
     assert_int_equal(f.out[1], 0x83);
     assert_int_equal(f.crob_calls, 0);
     /* a forged reply (any MAC) with the right CSQ */
     sf_os_send_hex(&f, "C3 20 78 02 5B 01 16 00 01 00 00 00 01 00 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF");
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 0);
     /* SELECT / OPERATE, WRITE, restarts, unsolicited control are critical as well */
     const char *critical[] = {
@@ -100,10 +45,10 @@ static void test_authenticated_operate(void **state)
     sf_os f;
     sf_os_setup(&f, NULL);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     assert_int_equal(f.crob_calls, 0);
     sf_os_send(&f, out, rl);
     assert_int_equal(f.crob_calls, 1);
@@ -144,9 +89,9 @@ static void test_tampered_request_and_mac(void **state)
     sf_os f;
     sf_os_setup(&f, NULL);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], bad[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
     /* the master MACs the request it sent; the outstation received a modified one (index 3 -> 5) */
     memcpy(bad, req, n);
     bad[7] = 5;
@@ -158,16 +103,16 @@ static void test_tampered_request_and_mac(void **state)
     dnp3_sa_master_on_auth_response(m, f.out, f.out_len, f.now, out, sizeof out, &rl, &act, &err);
     assert_int_equal(act, DNP3_SA_M_SEND);
     sf_os_send(&f, out, rl);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 0);
     /* a tampered MAC */
-    rl = challenge_reply(&f, m, req, n, out);
+    rl = sf_challenge_reply(&f, m, req, n, out);
     out[rl - 1] ^= 0x01;
     sf_os_send(&f, out, rl);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 0);
     /* a truncated MAC (length differs) */
-    rl = challenge_reply(&f, m, req, n, out);
+    rl = sf_challenge_reply(&f, m, req, n, out);
     out[6] = (uint8_t)(out[6] - 1);
     sf_os_send(&f, out, rl - 1);
     assert_int_equal(f.crob_calls, 0);
@@ -182,16 +127,16 @@ static void test_wrong_user(void **state)
     sf_os_setup(&f, NULL);
     /* key status request for an unknown user: error UNKNOWN_USER */
     sf_os_send_hex(&f, "C0 20 78 04 07 01 09 00");
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
     /* a reply naming an unknown user */
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     out[12] = 9; /* USR 9 */
     sf_os_send(&f, out, rl);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
     assert_int_equal(f.crob_calls, 0);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_UNKNOWN_USER), 2);
 }
@@ -202,13 +147,13 @@ static void test_user_two_cannot_use_user_one_keys(void **state)
     sf_os f;
     sf_os_setup(&f, NULL);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     out[12] = 2; /* user 2 exists but has no session keys */
     sf_os_send(&f, out, rl);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 0);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_NO_SESSION_KEYS), 1);
 }
@@ -219,10 +164,10 @@ static void test_challenge_timeout(void **state)
     sf_os f;
     sf_os_setup(&f, NULL);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     assert_int_equal(dnp3_outstation_get_expiry(f.os), f.now + 2000);
     sf_os_advance(&f, 2000);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_REPLY_TIMEOUT), 1);
@@ -244,34 +189,34 @@ static void test_expired_session_keys(void **state)
     sf_os f;
     sf_os_setup(&f, short_keys);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
     /* interval: keys expire after 60 s */
     assert_int_equal(dnp3_outstation_get_expiry(f.os), 60000);
     sf_os_advance(&f, 60000);
     assert_int_equal(dnp3_sa_outstation_key_status(f.sa, 1), DNP3_SA_KS_COMM_FAIL);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_KEYS_EXPIRED), 1);
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     sf_os_send(&f, out, rl);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 0);
     /* the key status now says COMM_FAIL; a rekey restores service */
     sf_os_send_hex(&f, "C0 20 78 04 07 01 01 00");
     assert_int_equal(f.out[17], DNP3_SA_KS_COMM_FAIL);
-    m = keyed_master(&f, &mc, 1);
+    m = sf_keyed_master(&f, &mc, 1);
     /* count: 3 authenticated messages, the 4th needs new keys */
     for (int i = 0; i < 3; i++) {
         req[0] = (uint8_t)(0xC0 | i);
-        rl = challenge_reply(&f, m, req, n, out);
+        rl = sf_challenge_reply(&f, m, req, n, out);
         sf_os_send(&f, out, rl);
         assert_int_equal(f.out[1], 0x81);
     }
     assert_int_equal(f.crob_calls, 3);
     req[0] = 0xC5;
-    rl = challenge_reply(&f, m, req, n, out);
+    rl = sf_challenge_reply(&f, m, req, n, out);
     sf_os_send(&f, out, rl);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 3);
 }
 
@@ -292,7 +237,7 @@ static void test_key_change_failures(void **state)
     dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &ol, &act, &err);
     n = dnp3_sa_master_build_key_request(m, 0xC1, 0, req, sizeof req);
     sf_os_send(&f, req, (size_t)n);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(dnp3_sa_outstation_key_status(f.sa, 1), DNP3_SA_KS_AUTH_FAIL);
     dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &ol, &act, &err);
     assert_int_equal(act, DNP3_SA_M_FAILED);
@@ -300,10 +245,10 @@ static void test_key_change_failures(void **state)
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_KEY_CHANGE_FAILED), 1);
     /* a session key change without a preceding status (KSQ unknown) */
     sf_os_send(&f, req, (size_t)n);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     /* the right key with a stale KSQ: build against one status, then ask for another */
-    sf_key(ukey1, 16, 0);
-    m = sf_msa_setup(&mc, 1, ukey1, 16, NULL);
+    sf_key(sf_ukey1, 16, 0);
+    m = sf_msa_setup(&mc, 1, sf_ukey1, 16, NULL);
     n = dnp3_sa_master_build_key_request(m, 0xC2, 0, req, sizeof req);
     sf_os_send(&f, req, (size_t)n);
     dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &ol, &act, &err);
@@ -320,9 +265,9 @@ static void test_aggressive_mode(void **state)
     sf_os f;
     sf_os_setup(&f, NULL);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], ag[128], ag2[128];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
     int an = dnp3_sa_master_aggressive(m, req, n, ag, sizeof ag);
     assert_true(an > (int)n);
     sf_os_send(&f, ag, (size_t)an);
@@ -332,13 +277,13 @@ static void test_aggressive_mode(void **state)
     assert_memory_equal(f.out + 4, req + 2, n - 2);
     /* replay: same CSQ -> rejected */
     sf_os_send(&f, ag, (size_t)an);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 1);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_REPLAY), 1);
     /* next one (CSQ + 1) after a normal challenge in between */
     uint8_t out[256];
     req[0] = 0xC4;
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     sf_os_send(&f, out, rl);
     assert_int_equal(f.crob_calls, 2);
     req[0] = 0xC5;
@@ -346,7 +291,7 @@ static void test_aggressive_mode(void **state)
     /* tampered: flip an octet of the CROB */
     ag2[20] ^= 1;
     sf_os_send(&f, ag2, (size_t)an);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 2);
     /* a g120v3 without a trailing g120v9 */
     sf_os_send(&f, ag, 2 + 10 + n - 2);
@@ -361,26 +306,26 @@ static void test_aggressive_refused_and_max_errors(void **state)
     sf_os f;
     sf_os_setup(&f, no_aggressive);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], ag[128];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
     int an = dnp3_sa_master_aggressive(m, req, n, ag, sizeof ag);
     sf_os_send(&f, ag, (size_t)an);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
     assert_int_equal(f.crob_calls, 0);
     /* max error count 2: the next failures are counted but not answered */
     sf_os_send(&f, ag, (size_t)an);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
     sf_os_send(&f, ag, (size_t)an);
     assert_int_equal(f.out_len, 0);
     assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_ERROR_MESSAGES_SENT], 2);
     /* a success resets the counter */
     uint8_t out[256];
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     sf_os_send(&f, out, rl);
     assert_int_equal(f.crob_calls, 1);
     sf_os_send(&f, ag, (size_t)an);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
 }
 
 static void test_broadcast_and_stats(void **state)
@@ -406,7 +351,7 @@ static void test_broadcast_and_stats(void **state)
     sf_os_send_hex(&f, "C3 20");
     assert_int_equal(f.out_len, 0);
     sf_os_send_hex(&f, "C4 20 78 0B 5B 01 0C 00 04 03 00 04 00 6A 69 6D AA AA AA AA");
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
 }
 
 /* g122: a statistic that grew by its threshold becomes an event of class 3 (g122v2 by default). */
@@ -416,13 +361,13 @@ static void test_statistic_events(void **state)
     sf_os f;
     sf_os_setup(&f, NULL);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     uint8_t req[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
     sf_os_send_hex(&f, "C0 01 3C 04 06"); /* nothing yet */
     assert_int_equal(f.out_len, 4);
     for (int i = 0; i < 3; i++) { /* three challenges left unanswered: REPLY_TIMEOUTS threshold 3 */
-        challenge_reply(&f, m, req, n, out);
+        sf_challenge_reply(&f, m, req, n, out);
         sf_os_advance(&f, 2000);
     }
     assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_REPLY_TIMEOUTS], 3);
@@ -440,7 +385,7 @@ static void test_statistic_events(void **state)
     assert_int_equal(f.out_len, 4);
     assert_false(dnp3_outstation_iin(f.os) & DNP3_IIN1_CLASS3_EVENTS);
     /* below the threshold again: no new event */
-    challenge_reply(&f, m, req, n, out);
+    sf_challenge_reply(&f, m, req, n, out);
     sf_os_advance(&f, 2000);
     sf_os_send_hex(&f, "C4 01 7A 00 06");
     assert_int_equal(f.out_len, 4);
@@ -504,51 +449,17 @@ static void test_config_validation(void **state)
 
 /* ---- update-key change (notes 7.7) ---- */
 
-static void uk_tweak(dnp3_sa_outstation_config *sc)
-{
-    sc->authority_key_len = 32;
-    sf_key(sc->authority_key, 32, 0x40);
-    strcpy(sc->users[0].name, "jim");
-    strcpy(sc->outstation_name, "rtu7");
-    sc->max_error_count = 5; /* the failure tests send several bad messages in a row */
-}
-
-/* Runs the change with m; returns the master's last action; *change receives the g120v13+v15 request. */
-static dnp3_sa_master_action run_change(sf_os *f, dnp3_sa_master *m, const dnp3_sa_update_key_change *c,
-                                        uint8_t *change, size_t *change_len)
-{
-    uint8_t req[512], out[256];
-    size_t out_len;
-    dnp3_sa_master_action act;
-    uint8_t err;
-    assert_int_equal(dnp3_sa_master_begin_update_key(m, c), DNP3_OK);
-    int n = dnp3_sa_master_build_update_key_request(m, 0xC6, req, sizeof req);
-    assert_true(n > 0);
-    sf_os_send(f, req, (size_t)n);
-    assert_int_equal(f->out[1], 0x83);
-    if (f->out[5] != 12) return DNP3_SA_M_FAILED; /* an error object */
-    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
-    assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
-    n = dnp3_sa_master_build_update_key_request(m, 0xC7, req, sizeof req);
-    assert_true(n > 0);
-    memcpy(change, req, (size_t)n);
-    *change_len = (size_t)n;
-    sf_os_send(f, req, (size_t)n);
-    dnp3_sa_master_on_auth_response(m, f->out, f->out_len, f->now, out, sizeof out, &out_len, &act, &err);
-    return act;
-}
-
 static void test_update_key_change(void **state)
 {
     (void)state;
     sf_os f;
-    sf_os_setup(&f, uk_tweak);
+    sf_os_setup(&f, sf_uk_tweak);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     dnp3_sa_update_key_change c = sf_update_key_change(0x40, "jim");
     uint8_t change[512], k[DNP3_SA_MAX_KEY];
     size_t change_len;
-    assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_KEYS_OK);
+    assert_int_equal(sf_run_change(&f, m, &c, change, &change_len), DNP3_SA_M_KEYS_OK);
     assert_int_equal(f.out[5], 15); /* the outstation's confirmation */
     assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_UPDATE_KEY_CHANGES], 1);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_UPDATE_KEY_CHANGED), 1);
@@ -559,19 +470,19 @@ static void test_update_key_change(void **state)
     assert_true(dnp3_sa_master_needs_keys(m, f.now));
     /* replaying the change: nothing pending, refused, the key stays */
     sf_os_send(&f, change, change_len);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 32);
     assert_memory_equal(k, c.new_key, 32);
     /* the master makes session keys with the new update key and operates */
-    exchange_keys(&f, m);
+    sf_exchange_keys(&f, m);
     uint8_t req[64], out[256];
-    size_t n = tu_hex(DO_REQ, req, sizeof req);
-    size_t rl = challenge_reply(&f, m, req, n, out);
+    size_t n = tu_hex(SF_DO_REQ, req, sizeof req);
+    size_t rl = sf_challenge_reply(&f, m, req, n, out);
     sf_os_send(&f, out, rl);
     assert_int_equal(f.crob_calls, 1);
     /* a master with the old update key no longer gets session keys */
     dnp3_crypto mc2 = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *old = sf_msa_setup(&mc2, 1, ukey1, 16, NULL);
+    dnp3_sa_master *old = sf_msa_setup(&mc2, 1, sf_ukey1, 16, NULL);
     int kn = dnp3_sa_master_build_key_request(old, 0xC0, f.now, req, sizeof req);
     sf_os_send(&f, req, (size_t)kn);
     size_t out_len;
@@ -581,7 +492,7 @@ static void test_update_key_change(void **state)
     if (act == DNP3_SA_M_NEXT_KEY) { /* it tries: the wrap with the old key does not open */
         kn = dnp3_sa_master_build_key_request(old, 0xC1, f.now, req, sizeof req);
         sf_os_send(&f, req, (size_t)kn);
-        assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     } else { /* or it sees the key-wrap algorithm of a 32-octet key and stops */
         assert_int_equal(act, DNP3_SA_M_FAILED);
     }
@@ -594,16 +505,16 @@ static void test_update_key_change_failures(void **state)
     size_t change_len;
     /* wrong authority key: the wrap does not open; the old key stays */
     sf_os f;
-    sf_os_setup(&f, uk_tweak);
+    sf_os_setup(&f, sf_uk_tweak);
     dnp3_crypto mc = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m = keyed_master(&f, &mc, 1);
+    dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     dnp3_sa_update_key_change c = sf_update_key_change(0x41, "jim");
-    assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES], 1);
     assert_int_equal(sf_count_ev(&f, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED), 1);
     assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 16);
-    assert_memory_equal(k, ukey1, 16);
+    assert_memory_equal(k, sf_ukey1, 16);
     assert_false(dnp3_sa_master_update_key_pending(m));
     /* a tampered confirmation MAC (last octet) */
     c = sf_update_key_change(0x40, "jim");
@@ -620,20 +531,20 @@ static void test_update_key_change_failures(void **state)
     assert_true(n > 0);
     req[n - 1] ^= 1;
     sf_os_send(&f, req, (size_t)n);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(dnp3_sa_outstation_update_key(f.sa, 1, k), 16);
     /* an unknown user name */
     c = sf_update_key_change(0x40, "bob");
-    assert_int_equal(run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
-    assert_int_equal(error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
+    assert_int_equal(sf_run_change(&f, m, &c, change, &change_len), DNP3_SA_M_FAILED);
+    assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_UNKNOWN_USER);
     /* an outstation without an authority key does not permit the change */
     sf_os g;
     sf_os_setup(&g, NULL);
     dnp3_crypto mc2 = sf_crypto(&(sf_rng){0});
-    dnp3_sa_master *m2 = keyed_master(&g, &mc2, 1);
+    dnp3_sa_master *m2 = sf_keyed_master(&g, &mc2, 1);
     c = sf_update_key_change(0x40, "jim");
-    assert_int_equal(run_change(&g, m2, &c, change, &change_len), DNP3_SA_M_FAILED);
-    assert_int_equal(error_code(&g), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
+    assert_int_equal(sf_run_change(&g, m2, &c, change, &change_len), DNP3_SA_M_FAILED);
+    assert_int_equal(sf_error_code(&g), DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
     /* bad parameters are refused before anything is sent */
     c.kcm = 5;
     assert_int_equal(dnp3_sa_master_begin_update_key(m, &c), DNP3_ERR_INVALID_ARG);
