@@ -96,4 +96,35 @@ expect_rc "operate with the new update key" 0 $?
 "$DNP3" master update-key "$U" --sa-update-key-file "$WORK/user1.key" --link-addr 12 >"$WORK/uk-usage.out" 2>&1
 expect_rc "update-key without its options" 2 $?
 
+# the authority adds bob (user status change g120v10, then his key), bob operates, the replayed
+# status change is refused, the authority deletes bob, bob is refused; the sequence number is kept
+printf '606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f\n' >"$WORK/bob.key"
+AUTH=(--link-addr 12 --sa-update-key-file "$WORK/jim-new.key" --sa-authority-key-file "$WORK/authority.key"
+    --sa-outstation-name rtu12 --sa-user-name bob)
+"$DNP3" master update-key "$U" "${AUTH[@]}" --sa-new-key-file "$WORK/bob.key" --sa-user-status add --sa-scs 1 \
+    --sa-role operator >"$WORK/add.out" 2>&1
+expect_rc "add a user" 0 $?
+expect "add a user: message" "$WORK/add.out" 'user "bob" added by the authority (status change sequence number 1)'
+sleep 0.2
+expect "add a user: outstation event" "$WORK/uk.log" "security: user status change accepted, user 0, seq 1, AUTH_REQUEST, operation ADD"
+expect "add a user: his number" "$WORK/uk.log" "security: update key changed, user 2"
+expect "add a user: no key file" "$WORK/uk.log" "user 2 has no key file"
+expect "the sequence number is kept" "$WORK/authority.key.scs" "2"
+"$DNP3" master operate "$U" --link-addr 12 --crob 0 --code trip --mode direct --sa-user 2 \
+    --sa-update-key-file "$WORK/bob.key" >"$WORK/bob.out" 2>&1
+expect_rc "the added user operates" 0 $?
+"$DNP3" master update-key "$U" "${AUTH[@]}" --sa-new-key-file "$WORK/bob.key" --sa-user-status add --sa-scs 1 \
+    >"$WORK/replay.out" 2>&1
+expect_rc "a used sequence number" 1 $?
+expect "a used sequence number: message" "$WORK/replay.out" "INVALID_CERTIFICATION"
+"$DNP3" master update-key "$U" "${AUTH[@]}" --sa-user-status delete --sa-scs 2 >"$WORK/del.out" 2>&1
+expect_rc "delete a user" 0 $?
+expect "delete a user: message" "$WORK/del.out" 'user "bob" deleted by the authority (status change sequence number 2)'
+"$DNP3" master operate "$U" --link-addr 12 --crob 0 --code trip --mode direct --sa-user 2 \
+    --sa-update-key-file "$WORK/bob.key" >"$WORK/bob2.out" 2>&1
+expect_rc "the deleted user is refused" 1 $?
+expect "the sequence number is kept after the deletion" "$WORK/authority.key.scs" "3"
+"$DNP3" master update-key "$U" "${AUTH[@]}" --sa-user-status delete >"$WORK/noscs.out" 2>&1
+expect_rc "status change without --sa-scs" 2 $?
+
 live_finish

@@ -36,6 +36,10 @@ static void usage(FILE *f)
             "  restart TARGET [--warm]                   cold (default) or warm restart\n"
             "  update-key TARGET --sa-update-key-file CURRENT --sa-user-name NAME --sa-new-key-file NEW\n"
             "                 --sa-authority-key-file AUTH [--sa-outstation-name NAME]\n"
+            "                 [--sa-user-status add|change|delete --sa-scs N [--sa-role ROLE]\n"
+            "                 [--sa-role-expiry DAYS]]  first the authority's user status change\n"
+            "                 (g120v10): add a user (then its key), change its role, or delete it\n"
+            "                 (no new key then); N above every sequence number used before\n"
             "                 change the user's Secure Authentication update key (symmetric method;\n"
             "                 a 32-hex-digit NEW key uses method 3, 64 digits method 4)\n"
             "  listen [ADDR:PORT] [--link-addr N] [--json] [--integrity-period S] [--event-period S]\n"
@@ -71,8 +75,29 @@ typedef struct {
     bool lan, warm;
     master_out out;
     dnp3_sa_update_key_change uk; /* update-key */
-    bool have_new_key;
+    bool have_new_key, have_scs;
 } master_cmd;
+
+/* --sa-role: a name of notes 7.3 or a number. */
+static int parse_role(const char *val, uint16_t *out)
+{
+    static const struct {
+        const char *name;
+        uint16_t role;
+    } ROLES[] = {{"viewer", DNP3_SA_ROLE_VIEWER},       {"operator", DNP3_SA_ROLE_OPERATOR},
+                 {"engineer", DNP3_SA_ROLE_ENGINEER},   {"installer", DNP3_SA_ROLE_INSTALLER},
+                 {"secadm", DNP3_SA_ROLE_SECADM},       {"secaud", DNP3_SA_ROLE_SECAUD},
+                 {"rbacmnt", DNP3_SA_ROLE_RBACMNT},     {"single-user", DNP3_SA_ROLE_SINGLE_USER}};
+    for (size_t i = 0; i < sizeof ROLES / sizeof ROLES[0]; i++)
+        if (!strcmp(val, ROLES[i].name)) {
+            *out = ROLES[i].role;
+            return 0;
+        }
+    uint64_t v;
+    if (cli_uint(CMD, "--sa-role", val, 0, 65535, &v)) return 2;
+    *out = (uint16_t)v;
+    return 0;
+}
 
 /* ---- task results ---- */
 
@@ -168,8 +193,13 @@ static void done_update_key(void *ctx, dnp3_master_assoc *a, const dnp3_task_inf
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
     if (failed(s, info)) return;
-    printf("update key of user \"%s\" changed (key change method %u, AES-%u); use the new key file from now on\n",
-           c->uk.user_name, c->uk.kcm, c->uk.kcm == DNP3_SA_KCM_AES128_SHA1 ? 128 : 256);
+    static const char *const ops[] = {"", "added", "deleted", "changed"};
+    if (c->uk.status_operation)
+        printf("user \"%s\" %s by the authority (status change sequence number %u)\n", c->uk.user_name,
+               ops[c->uk.status_operation], (unsigned)c->uk.status_change_seq);
+    if (c->uk.status_operation != DNP3_SA_USER_DELETE)
+        printf("update key of user \"%s\" changed (key change method %u, AES-%u); use the new key file from now on\n",
+               c->uk.user_name, c->uk.kcm, c->uk.kcm == DNP3_SA_KCM_AES128_SHA1 ? 128 : 256);
     fflush(stdout);
     master_session_finish(s, 0);
 }
@@ -263,6 +293,8 @@ static int parse(int argc, char **argv, master_cmd *c)
     uint64_t v;
     bool have_code = false, have_value = false, have_variation = false;
     const char *target = NULL;
+    c->uk.role = DNP3_SA_ROLE_OPERATOR; /* of a user status change, unless --sa-role */
+    c->uk.role_expiry_days = 365;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -356,6 +388,22 @@ static int parse(int argc, char **argv, master_cmd *c)
             c->have_new_key = true;
         } else if (!strcmp(c->sub, "update-key") && !strcmp(a, "--sa-authority-key-file")) {
             if (sa_cli_read_key(CMD, a, val, c->uk.authority_key, &c->uk.authority_key_len)) return 2;
+        } else if (!strcmp(c->sub, "update-key") && !strcmp(a, "--sa-user-status")) {
+            c->uk.status_operation = !strcmp(val, "add")      ? DNP3_SA_USER_ADD
+                                     : !strcmp(val, "change") ? DNP3_SA_USER_CHANGE
+                                     : !strcmp(val, "delete") ? DNP3_SA_USER_DELETE
+                                                              : 0;
+            if (!c->uk.status_operation)
+                return cli_usage_error(CMD, "--sa-user-status: '%s' is not add, change or delete", val);
+        } else if (!strcmp(c->sub, "update-key") && !strcmp(a, "--sa-scs")) {
+            if (cli_uint(CMD, a, val, 0, UINT32_MAX, &v)) return 2;
+            c->uk.status_change_seq = (uint32_t)v;
+            c->have_scs = true;
+        } else if (!strcmp(c->sub, "update-key") && !strcmp(a, "--sa-role")) {
+            if (parse_role(val, &c->uk.role)) return 2;
+        } else if (!strcmp(c->sub, "update-key") && !strcmp(a, "--sa-role-expiry")) {
+            if (cli_uint(CMD, a, val, 0, 65535, &v)) return 2;
+            c->uk.role_expiry_days = (uint16_t)v;
         } else if (!strcmp(c->sub, "update-key") &&
                    (!strcmp(a, "--sa-user-name") || !strcmp(a, "--sa-outstation-name"))) {
             if (strlen(val) > DNP3_SA_MAX_NAME) return cli_usage_error(CMD, "%s: at most %d characters", a, DNP3_SA_MAX_NAME);
@@ -375,7 +423,12 @@ static int parse(int argc, char **argv, master_cmd *c)
     if (c->sc.master_addr == c->sc.link_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
     if (!strcmp(c->sub, "update-key")) {
         if (!c->sc.sa) return cli_usage_error(CMD, "update-key needs the current key: --sa-update-key-file FILE");
-        if (!c->have_new_key) return cli_usage_error(CMD, "update-key needs --sa-new-key-file FILE");
+        bool deleting = c->uk.status_operation == DNP3_SA_USER_DELETE;
+        if (!c->have_new_key && !deleting) return cli_usage_error(CMD, "update-key needs --sa-new-key-file FILE");
+        if (deleting && !c->have_new_key) c->uk.kcm = DNP3_SA_KCM_AES256_SHA256; /* the method of the deletion */
+        if (c->uk.status_operation && !c->have_scs)
+            return cli_usage_error(CMD, "--sa-user-status needs --sa-scs N (above every number used before)");
+        if (!c->uk.status_operation && c->have_scs) return cli_usage_error(CMD, "--sa-scs needs --sa-user-status");
         if (!c->uk.authority_key_len) return cli_usage_error(CMD, "update-key needs --sa-authority-key-file FILE");
         if (!c->uk.user_name[0]) return cli_usage_error(CMD, "update-key needs --sa-user-name NAME");
     }

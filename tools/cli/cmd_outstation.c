@@ -58,7 +58,9 @@ static void usage(FILE *f)
             "  --sa-update-key-file FILE  that user's update key: 32 or 64 hex digits (AES-128/256)\n"
             "  --sa-user-name NAME    that user's name (lets a master change its update key; the file is\n"
             "                         rewritten with the new key)\n"
-            "  --sa-authority-key-file FILE  permit update-key changes authorised by this key (16/32 octets)\n"
+            "  --sa-authority-key-file FILE  permit update-key changes and user status changes (add, change,\n"
+            "                         delete a user) authorised by this key (16/32 octets); the last\n"
+            "                         accepted status change sequence number is kept in FILE.scs\n"
             "  --sa-outstation-name NAME  this outstation's name in update-key changes (default empty)\n"
             "%s"
             "  -h, --help             this help\n",
@@ -157,6 +159,7 @@ typedef struct {
     bool sa_key_pending; /* the last --sa-user still waits for its key file */
     uint8_t sa_authority_key[DNP3_SA_MAX_KEY];
     uint8_t sa_authority_key_len;
+    const char *sa_authority_file;
     const char *sa_outstation_name;
 } options;
 
@@ -277,6 +280,7 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--sa-authority-key-file")) {
             NEED_VALUE();
             if (sa_cli_read_key(CMD, a, v, o->sa_authority_key, &o->sa_authority_key_len)) return 2;
+            o->sa_authority_file = v;
         } else if (!strcmp(a, "--sa-outstation-name")) {
             NEED_VALUE();
             if (strlen(v) > DNP3_SA_MAX_NAME)
@@ -340,6 +344,7 @@ static int apply_config_security(options *o, const profile *p)
             sa_cli_read_key(CMD, p->sa.authority_where, p->sa.authority_key_file, o->sa_authority_key,
                             &o->sa_authority_key_len))
             return 2;
+        if (p->sa.authority_key_file[0]) o->sa_authority_file = p->sa.authority_key_file;
         if (p->sa.outstation_name[0]) o->sa_outstation_name = p->sa.outstation_name;
     }
     if (p->tls.enabled) {
@@ -415,7 +420,19 @@ int cmd_outstation(int argc, char **argv)
         outstation_sa_options so = {o.sa_users,        o.sa_count,
                                     o.sa_key_files,    o.sa_authority_key_len ? o.sa_authority_key : NULL,
                                     o.sa_authority_key_len, o.sa_outstation_name ? o.sa_outstation_name : "",
-                                    prof.sa.enabled ? &prof.sa : NULL};
+                                    prof.sa.enabled ? &prof.sa : NULL, NULL, 0};
+        /* the user status change sequence number lives beside the authority key: <file>.scs */
+        static char scs_file[4096];
+        if (o.sa_authority_key_len && o.sa_authority_file &&
+            snprintf(scs_file, sizeof scs_file, "%s.scs", o.sa_authority_file) < (int)sizeof scs_file) {
+            if (sa_cli_read_scs(CMD, scs_file, &so.scs)) {
+                dnp3_zeroize(o.sa_users, sizeof o.sa_users);
+                dnp3_zeroize(o.sa_authority_key, sizeof o.sa_authority_key);
+                rc = 2;
+                goto out;
+            }
+            so.scs_file = scs_file;
+        }
         rc = outstation_app_enable_sa(&c->app, &so, dnp3_io_now(c->loop), err, sizeof err);
         dnp3_zeroize(o.sa_users, sizeof o.sa_users);
         dnp3_zeroize(o.sa_authority_key, sizeof o.sa_authority_key);

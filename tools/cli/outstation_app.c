@@ -246,8 +246,10 @@ int outstation_app_simulate(outstation_app *a, double seconds)
 /* After an update-key change the user's key file holds the new key, so a restart keeps it. */
 static void persist_update_key(outstation_app *a, uint16_t user)
 {
+    bool saved = false;
     for (size_t i = 0; i < a->sa_users; i++) {
         if (a->sa_user_numbers[i] != user || !a->sa_key_files[i]) continue;
+        saved = true;
         uint8_t key[DNP3_SA_MAX_KEY];
         size_t len = dnp3_sa_outstation_update_key(a->sa, user, key);
         int rc = len ? sa_cli_save_key(a->sa_key_files[i], key, len) : -EINVAL;
@@ -261,6 +263,11 @@ static void persist_update_key(outstation_app *a, uint16_t user)
                         user, a->sa_key_files[i], strerror(-rc));
         }
     }
+    if (!saved && a->log) /* a user the authority added */
+        fprintf(a->log,
+                "dnp3 outstation: security: user %u has no key file: its update key lasts until the outstation "
+                "stops (give it with --sa-user %u --sa-update-key-file FILE)\n",
+                user, user);
 }
 
 static void sa_event(void *ctx, const dnp3_sa_event *ev)
@@ -271,6 +278,12 @@ static void sa_event(void *ctx, const dnp3_sa_event *ev)
         fflush(a->log);
     }
     if (ev->kind == DNP3_SA_EV_UPDATE_KEY_CHANGED && a->sa) persist_update_key(a, ev->user);
+    if (ev->kind == DNP3_SA_EV_USER_STATUS_CHANGED && a->sa_scs_file) { /* a replay must stay refused */
+        int rc = sa_cli_save_scs(a->sa_scs_file, ev->seq + 1);
+        if (rc && a->log)
+            fprintf(a->log, "dnp3 outstation: security: cannot save the status change sequence number in %s: %s\n",
+                    a->sa_scs_file, strerror(-rc));
+    }
     if (a->log) fflush(a->log);
 }
 
@@ -305,6 +318,8 @@ int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, 
     c.n_users = n;
     c.on_event = sa_event;
     c.ctx = a;
+    c.status_change_seq = o->scs;
+    a->sa_scs_file = o->scs_file;
     c.max_apdu = a->prof->max_fragment;
     size_t size = dnp3_sa_outstation_memory_size(&c);
     dnp3_zeroize(c.users, sizeof c.users);

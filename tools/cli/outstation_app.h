@@ -27,6 +27,7 @@ typedef struct {
     uint16_t sa_user_numbers[DNP3_SA_MAX_USERS];
     const char *sa_key_files[DNP3_SA_MAX_USERS]; /* rewritten after an update-key change */
     size_t sa_users;
+    const char *sa_scs_file; /* rewritten after each accepted user status change */
 } outstation_app;
 
 /* Secure Authentication settings of `dnp3 outstation`. */
@@ -38,6 +39,8 @@ typedef struct {
     size_t authority_key_len;
     const char *outstation_name;     /* for the update-key change ("" by default) */
     const profile_sa *tuning;        /* MAC algorithm, intervals, ... from the config file (NULL = defaults) */
+    const char *scs_file;            /* the user status change sequence number, kept across restarts (or NULL) */
+    uint32_t scs;                    /* its value at start-up */
 } outstation_sa_options;
 
 /*

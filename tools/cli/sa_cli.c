@@ -7,6 +7,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,26 +84,65 @@ int sa_cli_read_key(const char *cmd, const char *opt, const char *path, uint8_t 
     return 0;
 }
 
-int sa_cli_save_key(const char *path, const uint8_t *key, size_t len)
+/* Replaces `path` with n octets of buf: PATH.new (mode 0600), fsync, rename. 0 or a negative errno. */
+static int save_atomically(const char *path, const char *buf, size_t n)
 {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp) return -ENAMETOOLONG;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) return -errno;
-    char hex[2 * DNP3_SA_MAX_KEY + 2];
-    size_t n = 0;
-    for (size_t i = 0; i < len && i < DNP3_SA_MAX_KEY; i++) n += (size_t)snprintf(hex + n, 3, "%02x", key[i]);
-    hex[n++] = '\n';
-    bool ok = write(fd, hex, n) == (ssize_t)n && fsync(fd) == 0;
+    bool ok = write(fd, buf, n) == (ssize_t)n && fsync(fd) == 0;
     int e = errno;
     close(fd);
-    dnp3_zeroize(hex, sizeof hex);
     if (!ok || rename(tmp, path) != 0) {
         if (ok) e = errno;
         unlink(tmp);
         return -e;
     }
     return 0;
+}
+
+int sa_cli_save_key(const char *path, const uint8_t *key, size_t len)
+{
+    char hex[2 * DNP3_SA_MAX_KEY + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < len && i < DNP3_SA_MAX_KEY; i++) n += (size_t)snprintf(hex + n, 3, "%02x", key[i]);
+    hex[n++] = '\n';
+    int rc = save_atomically(path, hex, n);
+    dnp3_zeroize(hex, sizeof hex);
+    return rc;
+}
+
+int sa_cli_read_scs(const char *cmd, const char *path, uint32_t *out)
+{
+    *out = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT) return 0;
+        fprintf(stderr, "%s: %s: %s\n", cmd, path, strerror(errno));
+        return 2;
+    }
+    char text[32] = "";
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    while (*end == '\n' || *end == '\r' || *end == ' ') end++;
+    if (end == text || *end || errno || v > UINT32_MAX || text[0] == '-') {
+        fprintf(stderr, "%s: %s: expected the status change sequence number (a decimal number)\n", cmd, path);
+        return 2;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+int sa_cli_save_scs(const char *path, uint32_t scs)
+{
+    char text[16];
+    int n = snprintf(text, sizeof text, "%u\n", (unsigned)scs);
+    return save_atomically(path, text, (size_t)n);
 }
 
 const char *sa_cli_event_text(const dnp3_sa_event *ev)
@@ -112,6 +154,7 @@ const char *sa_cli_event_text(const dnp3_sa_event *ev)
         "session keys changed", "session key change failed", "session keys expired",
         "no valid session keys for the user", "error object received", "unexpected message discarded",
         "aggressive mode request refused", "update key changed", "update-key change failed",
+        "user status change accepted", "user status change refused",
     };
     const char *what = (unsigned)ev->kind < sizeof names / sizeof names[0] ? names[ev->kind] : "event";
     int n = snprintf(buf, sizeof buf, "%s, user %u, seq %u", what, ev->user, (unsigned)ev->seq);
@@ -119,7 +162,12 @@ const char *sa_cli_event_text(const dnp3_sa_event *ev)
         const char *fn = dnp3_fc_name(ev->function);
         n += snprintf(buf + n, sizeof buf - (size_t)n, ", %s", fn ? fn : "function");
     }
-    if (ev->error && n > 0 && (size_t)n < sizeof buf)
+    if (ev->kind == DNP3_SA_EV_USER_STATUS_CHANGED) { /* `error` holds the operation */
+        static const char *const ops[] = {"?", "ADD", "DELETE", "CHANGE"};
+        if (n > 0 && (size_t)n < sizeof buf)
+            snprintf(buf + n, sizeof buf - (size_t)n, ", operation %s", ops[ev->error <= 3 ? ev->error : 0]);
+    } else if (ev->error && n > 0 && (size_t)n < sizeof buf) {
         snprintf(buf + n, sizeof buf - (size_t)n, ", error %s", dnp3_sa_error_name(ev->error));
+    }
     return buf;
 }

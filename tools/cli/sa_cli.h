@@ -26,6 +26,13 @@ int sa_cli_read_key(const char *cmd, const char *opt, const char *path, uint8_t 
  * Returns 0 or a negative errno. */
 int sa_cli_save_key(const char *path, const uint8_t *key, size_t len);
 
+/* The status change sequence number kept in `path` (decimal; the authority key file + ".scs"):
+ * 0 into *out when the file does not exist yet. Returns 0, or 2 after a message on stderr. */
+int sa_cli_read_scs(const char *cmd, const char *path, uint32_t *out);
+
+/* Writes it (PATH.new and rename). Returns 0 or a negative errno. */
+int sa_cli_save_scs(const char *path, uint32_t scs);
+
 /* One line describing a security event (static buffer). */
 const char *sa_cli_event_text(const dnp3_sa_event *ev);
 
