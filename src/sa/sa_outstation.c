@@ -2,9 +2,9 @@
  * sa_outstation.c - Secure Authentication v5, outstation role (IEEE 1815-2012
  * clause 7: session key status / session key change, challenge of critical
  * requests and verification of the reply, aggressive mode, error objects,
- * key expiry, security statistics, the symmetric update-key change and the
- * authority's user status change that adds, changes or deletes users).
- * Sequences: docs/sa.md, notes 7.4-7.7.
+ * key expiry, security statistics; the update-key change and the authority's
+ * user status change are in sa_os_users.c). Sequences: docs/sa.md, notes
+ * 7.4-7.7.
  *
  * State per user: update key, key status (NOT_INIT -> OK -> COMM_FAIL on
  * expiry), session keys (CDSK, MDSK), KSQ and the last key-status object sent
@@ -19,56 +19,8 @@
 #include <stdalign.h>
 #include <stddef.h>
 
-#include "sa/sa_internal.h"
+#include "sa/sa_os_internal.h"
 
-typedef struct {
-    dnp3_sa_user u;
-    uint8_t status;
-    uint8_t sk_len;
-    uint8_t cdsk[DNP3_SA_MAX_KEY], mdsk[DNP3_SA_MAX_KEY];
-    dnp3_tstamp keys_at;
-    uint32_t auth_count;
-    uint32_t ksq;
-    bool status_sent;
-    uint8_t last_status[SA_STATUS_MAX];
-    size_t last_status_len;
-    uint16_t role, role_expiry_days; /* from the authority's user status change (not enforced) */
-} os_user;
-
-struct dnp3_sa_outstation {
-    dnp3_sa_outstation_config cfg;
-    os_user users[DNP3_SA_MAX_USERS];
-    uint32_t csq;
-    /* pending challenge */
-    bool pending;
-    uint8_t pend_seq;
-    uint8_t pend_fc;
-    uint32_t pend_csq;
-    dnp3_tstamp pend_deadline;
-    uint8_t *req;   /* max_apdu: the critical request held back */
-    size_t req_len;
-    uint8_t *work;  /* max_apdu: an aggressive-mode request without its g120 objects */
-    /* last challenge (g120v1 or g120v5 with MAC) sent: base of aggressive-mode MACs */
-    uint8_t chal[SA_CHAL_MAX];
-    size_t chal_len;
-    bool chal_valid;
-    uint8_t errors; /* authentication failures since the last success */
-    uint8_t tx[SA_TX_MAX];
-    uint32_t stats[DNP3_SA_STAT_COUNT];
-    /* update-key change in progress (between g120v12 and g120v13) */
-    bool uk_pending;
-    uint16_t uk_user;
-    uint8_t uk_kcm;
-    uint32_t uk_ksq;
-    uint8_t uk_mchal[DNP3_SA_MAX_CHALLENGE], uk_ochal[DNP3_SA_MAX_CHALLENGE];
-    size_t uk_mchal_len;
-    bool uk_new; /* the change creates the user added by the status change below */
-    /* user status change (g120v10) */
-    uint32_t scs_next; /* lowest status change sequence number accepted */
-    bool add_pending;  /* an authorised ADD waits for its update-key change */
-    char add_name[DNP3_SA_MAX_NAME + 1];
-    uint16_t add_role, add_expiry;
-};
 
 void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
 {
@@ -152,20 +104,20 @@ void dnp3_sa_outstation_free(dnp3_sa_outstation *sa)
 
 const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa) { return sa ? sa->stats : NULL; }
 
-static os_user *find(dnp3_sa_outstation *sa, uint16_t number)
+os_user *sa_os_find(dnp3_sa_outstation *sa, uint16_t number)
 {
     for (size_t i = 0; i < sa->cfg.n_users; i++)
         if (sa->users[i].u.number == number) return &sa->users[i];
     return NULL;
 }
 
-static void event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
+void sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
                   uint8_t err)
 {
     sa_event(sa->cfg.on_event, sa->cfg.ctx, k, user, seq, fc, err);
 }
 
-static void drop_keys(os_user *u, uint8_t status)
+void sa_os_drop_keys(os_user *u, uint8_t status)
 {
     dnp3_zeroize(u->cdsk, sizeof u->cdsk);
     dnp3_zeroize(u->mdsk, sizeof u->mdsk);
@@ -180,8 +132,8 @@ static bool keys_valid(dnp3_sa_outstation *sa, os_user *u, dnp3_tstamp now)
     bool expired = (c->key_change_interval_ms && now - u->keys_at >= c->key_change_interval_ms) ||
                    (c->key_change_count && u->auth_count >= c->key_change_count);
     if (!expired) return true;
-    drop_keys(u, DNP3_SA_KS_COMM_FAIL);
-    event(sa, DNP3_SA_EV_KEYS_EXPIRED, u->u.number, u->ksq, 0, 0);
+    sa_os_drop_keys(u, DNP3_SA_KS_COMM_FAIL);
+    sa_os_event(sa, DNP3_SA_EV_KEYS_EXPIRED, u->u.number, u->ksq, 0, 0);
     return false;
 }
 
@@ -195,7 +147,7 @@ dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, u
 
 /* ---- building AUTH_RESPONSEs ---- */
 
-static void begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint16_t iin)
+void sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint16_t iin)
 {
     dnp3_wr_init(w, buf, cap);
     dnp3_wr_u8(w, dnp3_ac_make(true, true, false, false, seq));
@@ -203,7 +155,7 @@ static void begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uin
     dnp3_wr_u16(w, iin);
 }
 
-static void reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
+void sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
 {
     r->action = DNP3_SA_REPLY;
     r->apdu = sa->tx;
@@ -215,7 +167,7 @@ static void reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
  * Answers an authentication failure with g120v7 (until max_error_count
  * errors in a row have been sent; after that failures are only counted).
  */
-static void fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
+void sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
                  uint8_t code)
 {
     r->action = DNP3_SA_DROP;
@@ -232,10 +184,10 @@ static void fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_
     e.error = code;
     int n = dnp3_g120_encode(&e, body, sizeof body);
     dnp3_writer w;
-    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
     sa_put_object(&w, 7, body, (size_t)n);
     sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_SENT]++;
-    reply(sa, r, w.pos);
+    sa_os_reply(sa, r, w.pos);
 }
 
 static uint8_t kwa_of(const os_user *u) { return u->u.key_len == 16 ? DNP3_SA_KWA_AES128 : DNP3_SA_KWA_AES256; }
@@ -267,7 +219,7 @@ static int key_status(dnp3_sa_outstation *sa, os_user *u, uint8_t seq, uint16_t 
         if (ml < 0) return ml;
     }
     dnp3_writer w;
-    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
     dnp3_wr_u8(&w, 120);
     dnp3_wr_u8(&w, 5);
     dnp3_wr_u8(&w, DNP3_QUAL_FREE_FORMAT_16);
@@ -276,7 +228,7 @@ static int key_status(dnp3_sa_outstation *sa, os_user *u, uint8_t seq, uint16_t 
     dnp3_wr_bytes(&w, u->last_status, (size_t)n);
     dnp3_wr_bytes(&w, mac, (size_t)ml);
     if (w.err) return w.err;
-    reply(sa, r, w.pos);
+    sa_os_reply(sa, r, w.pos);
     return DNP3_OK;
 }
 
@@ -285,10 +237,10 @@ static int key_status(dnp3_sa_outstation *sa, os_user *u, uint8_t seq, uint16_t 
 static void on_status_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
                               dnp3_tstamp now, dnp3_sa_result *r)
 {
-    os_user *u = find(sa, o->user);
+    os_user *u = sa_os_find(sa, o->user);
     if (!u) {
-        event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, 0, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
-        fail(sa, r, seq, iin, 0, o->user, DNP3_SA_ERR_UNKNOWN_USER);
+        sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, 0, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
+        sa_os_fail(sa, r, seq, iin, 0, o->user, DNP3_SA_ERR_UNKNOWN_USER);
         return;
     }
     (void)keys_valid(sa, u, now);
@@ -302,18 +254,18 @@ static void key_change_failed(dnp3_sa_outstation *sa, os_user *u, dnp3_sa_result
     sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
     if (u->status != DNP3_SA_KS_OK) u->status = DNP3_SA_KS_AUTH_FAIL;
     u->status_sent = false; /* the master has to ask for a fresh status */
-    event(sa, DNP3_SA_EV_KEY_CHANGE_FAILED, u->u.number, ksq, DNP3_FC_AUTH_REQUEST,
+    sa_os_event(sa, DNP3_SA_EV_KEY_CHANGE_FAILED, u->u.number, ksq, DNP3_FC_AUTH_REQUEST,
           DNP3_SA_ERR_AUTHENTICATION_FAILED);
-    fail(sa, r, seq, iin, ksq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    sa_os_fail(sa, r, seq, iin, ksq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
 }
 
 static void on_key_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *o, uint8_t seq,
                           uint16_t iin, dnp3_tstamp now, dnp3_sa_result *r)
 {
-    os_user *u = find(sa, o->user);
+    os_user *u = sa_os_find(sa, o->user);
     if (!u) {
-        event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, o->seq, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
-        fail(sa, r, seq, iin, o->seq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
+        sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, o->seq, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
+        sa_os_fail(sa, r, seq, iin, o->seq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
         return;
     }
     if (!u->status_sent || o->seq != u->ksq || o->data_len % 8 != 0 || o->data_len > SA_PLAIN_MAX + 8) {
@@ -333,7 +285,7 @@ static void on_key_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t le
         key_change_failed(sa, u, r, seq, iin, o->seq);
         return;
     }
-    drop_keys(u, DNP3_SA_KS_OK);
+    sa_os_drop_keys(u, DNP3_SA_KS_OK);
     memcpy(u->cdsk, plain + 2, kl);
     memcpy(u->mdsk, plain + 2 + kl, kl);
     u->sk_len = (uint8_t)kl;
@@ -351,7 +303,7 @@ static void on_key_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t le
     memcpy(sa->chal, r->apdu, r->len);
     sa->chal_len = r->len;
     sa->chal_valid = true;
-    event(sa, DNP3_SA_EV_KEYS_CHANGED, u->u.number, u->ksq, DNP3_FC_AUTH_REQUEST, 0);
+    sa_os_event(sa, DNP3_SA_EV_KEYS_CHANGED, u->u.number, u->ksq, DNP3_FC_AUTH_REQUEST, 0);
 }
 
 /* ---- challenge / reply ---- */
@@ -377,7 +329,7 @@ static void challenge(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, u
     int n = dnp3_g120_encode(&o, body, sizeof body);
     dnp3_writer w;
     const uint8_t seq = dnp3_ac_seq(apdu[0]);
-    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
     sa_put_object(&w, 1, body, (size_t)n);
     memcpy(sa->req, apdu, len);
     sa->req_len = len;
@@ -389,7 +341,7 @@ static void challenge(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, u
     sa->pend_fc = apdu[1];
     sa->pend_csq = o.seq;
     sa->pend_deadline = now + sa->cfg.reply_timeout_ms;
-    reply(sa, r, w.pos);
+    sa_os_reply(sa, r, w.pos);
 }
 
 static void cancel_pending(dnp3_sa_outstation *sa)
@@ -406,25 +358,25 @@ static void on_reply(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, ui
         /* no challenge outstanding, or an old one: a replay or a late reply */
         sa->stats[DNP3_SA_STAT_UNEXPECTED_MESSAGES]++;
         sa->stats[DNP3_SA_STAT_DISCARDED_MESSAGES]++;
-        event(sa, DNP3_SA_EV_REPLAY, o->user, o->seq, 0, 0);
+        sa_os_event(sa, DNP3_SA_EV_REPLAY, o->user, o->seq, 0, 0);
         r->action = DNP3_SA_DROP;
         return;
     }
     const uint8_t fc = sa->pend_fc;
     const uint32_t csq = sa->pend_csq;
-    os_user *u = find(sa, o->user);
+    os_user *u = sa_os_find(sa, o->user);
     if (!u) {
         cancel_pending(sa);
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, csq, fc, DNP3_SA_ERR_UNKNOWN_USER);
-        fail(sa, r, seq, iin, csq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
+        sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, csq, fc, DNP3_SA_ERR_UNKNOWN_USER);
+        sa_os_fail(sa, r, seq, iin, csq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
         return;
     }
     if (!keys_valid(sa, u, now)) {
         cancel_pending(sa);
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        event(sa, DNP3_SA_EV_NO_SESSION_KEYS, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        sa_os_event(sa, DNP3_SA_EV_NO_SESSION_KEYS, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        sa_os_fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
         return;
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
@@ -434,15 +386,15 @@ static void on_reply(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, ui
     if (!ok) {
         cancel_pending(sa);
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        sa_os_event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        sa_os_fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
         return;
     }
     sa->pending = false;
     sa->errors = 0;
     u->auth_count++;
     sa->stats[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS]++;
-    event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, csq, fc, 0);
+    sa_os_event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, csq, fc, 0);
     r->action = DNP3_SA_PASS;
     r->apdu = sa->req;
     r->len = sa->req_len;
@@ -456,8 +408,8 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
     const uint8_t seq = dnp3_ac_seq(apdu[0]), fc = apdu[1];
     if (sa->pending) cancel_pending(sa);
     if (!sa->cfg.aggressive_mode) {
-        event(sa, DNP3_SA_EV_AGGRESSIVE_REJECTED, v3->user, v3->seq, fc, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
-        fail(sa, r, seq, iin, v3->seq, v3->user, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+        sa_os_event(sa, DNP3_SA_EV_AGGRESSIVE_REJECTED, v3->user, v3->seq, fc, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+        sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
         return;
     }
     /* the last object must be g120v9 (count 1): find it */
@@ -483,7 +435,7 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
         }
         v9_start = 2 + last.offset;
     }
-    os_user *u = find(sa, v3->user);
+    os_user *u = sa_os_find(sa, v3->user);
     if (!mac_rx || !u || !keys_valid(sa, u, now) || v3->seq != sa->csq + 1 || !sa->chal_valid) {
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
         dnp3_sa_event_kind k = !mac_rx                  ? DNP3_SA_EV_AUTH_FAILED
@@ -491,8 +443,8 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
                                : u->status != DNP3_SA_KS_OK ? DNP3_SA_EV_NO_SESSION_KEYS
                                                          : DNP3_SA_EV_REPLAY;
         uint8_t code = !u && mac_rx ? DNP3_SA_ERR_UNKNOWN_USER : DNP3_SA_ERR_AUTHENTICATION_FAILED;
-        event(sa, k, v3->user, v3->seq, fc, code);
-        fail(sa, r, seq, iin, v3->seq, v3->user, code);
+        sa_os_event(sa, k, v3->user, v3->seq, fc, code);
+        sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, code);
         return;
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
@@ -500,15 +452,15 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
     int ml = sa_mac(sa->cfg.crypto, sa->cfg.mal, u->cdsk, u->sk_len, parts, 2, mac);
     if (ml <= 0 || mac_rx_len != (size_t)ml || !dnp3_ct_equal(mac, mac_rx, (size_t)ml)) {
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, v3->seq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        fail(sa, r, seq, iin, v3->seq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        sa_os_event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, v3->seq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        sa_os_fail(sa, r, seq, iin, v3->seq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
         return;
     }
     sa->csq = v3->seq;
     sa->errors = 0;
     u->auth_count++;
     sa->stats[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS]++;
-    event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, v3->seq, fc, 0);
+    sa_os_event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, v3->seq, fc, 0);
     /* the request without its g120v3 and g120v9 objects */
     memcpy(sa->work, apdu, 2);
     memcpy(sa->work + 2, apdu + v3_end, v9_start - v3_end);
@@ -518,227 +470,6 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
 }
 
 /* ---- update-key change (notes 7.7; sa_update_key.c) ---- */
-
-static os_user *find_by_name(dnp3_sa_outstation *sa, const uint8_t *name, size_t len)
-{
-    for (size_t i = 0; i < sa->cfg.n_users; i++) {
-        const char *n = sa->users[i].u.name;
-        if (n[0] && strlen(n) == len && memcmp(n, name, len) == 0) return &sa->users[i];
-    }
-    return NULL;
-}
-
-static void uk_failed(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t ksq,
-                      uint16_t user, uint8_t code)
-{
-    sa->uk_pending = false;
-    dnp3_zeroize(sa->uk_ochal, sizeof sa->uk_ochal);
-    sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
-    event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, user, ksq, DNP3_FC_AUTH_REQUEST, code);
-    fail(sa, r, seq, iin, ksq, user, code);
-}
-
-/* The lowest user number not in use (0 if none is left). */
-static uint16_t free_number(dnp3_sa_outstation *sa)
-{
-    for (uint32_t n = 1; n <= 0xFFFF; n++)
-        if (!find(sa, (uint16_t)n)) return (uint16_t)n;
-    return 0;
-}
-
-/* g120v11: a master asks to change the update key of the user it names (or of the user an
- * authorised user status change is adding: it gets its number here). */
-static void on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin, dnp3_sa_result *r)
-{
-    if (!sa->cfg.authority_key_len || !sa_uk_key_len(o->kcm)) {
-        uk_failed(sa, r, seq, iin, 0, 0, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
-        return;
-    }
-    os_user *u = find_by_name(sa, o->data, o->data_len);
-    bool adding = !u && sa->add_pending && strlen(sa->add_name) == o->data_len &&
-                  memcmp(sa->add_name, o->data, o->data_len) == 0;
-    if (!u && !adding) {
-        event(sa, DNP3_SA_EV_UNKNOWN_USER, 0, 0, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
-        uk_failed(sa, r, seq, iin, 0, 0, DNP3_SA_ERR_UNKNOWN_USER);
-        return;
-    }
-    uint16_t number = u ? u->u.number : sa->cfg.n_users < DNP3_SA_MAX_USERS ? free_number(sa) : 0;
-    if (!number) { /* no room for another user */
-        uk_failed(sa, r, seq, iin, 0, 0, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
-        return;
-    }
-    if (o->data2_len > DNP3_SA_MAX_CHALLENGE ||
-        sa->cfg.crypto->random(sa->cfg.crypto->ctx, sa->uk_ochal, sa->cfg.challenge_len) != DNP3_OK) {
-        uk_failed(sa, r, seq, iin, 0, number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        return;
-    }
-    sa->uk_pending = true;
-    sa->uk_new = adding;
-    sa->uk_user = number;
-    sa->uk_kcm = o->kcm;
-    sa->uk_ksq = u ? ++u->ksq : 1;
-    memcpy(sa->uk_mchal, o->data2, o->data2_len);
-    sa->uk_mchal_len = o->data2_len;
-    dnp3_g120 rep = {0};
-    rep.variation = 12;
-    rep.seq = sa->uk_ksq;
-    rep.user = number;
-    rep.data = sa->uk_ochal;
-    rep.data_len = sa->cfg.challenge_len;
-    uint8_t body[8 + DNP3_SA_MAX_CHALLENGE];
-    int n = dnp3_g120_encode(&rep, body, sizeof body);
-    dnp3_writer w;
-    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
-    sa_put_object(&w, 12, body, n > 0 ? (size_t)n : 0);
-    if (n <= 0 || w.err) {
-        r->action = DNP3_SA_DROP;
-        return;
-    }
-    reply(sa, r, w.pos);
-}
-
-/* g120v13 + g120v15: the new update key, wrapped with the authority key, and the master's proof. */
-static void on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13, uint8_t seq,
-                         uint16_t iin, dnp3_sa_result *r)
-{
-    dnp3_g120 v15;
-    os_user *u = sa->uk_pending && !sa->uk_new ? find(sa, sa->uk_user) : NULL;
-    const char *name = u ? u->u.name : sa->uk_pending && sa->uk_new ? sa->add_name : NULL;
-    if (!name || v13->seq != sa->uk_ksq || v13->user != sa->uk_user || sa_g120_nth(apdu, len, 1, &v15) != 1 ||
-        v15.variation != 15 || v13->data_len % 8 != 0 || v13->data_len < 24 || v13->data_len > SA_UK_PLAIN_MAX + 8) {
-        uk_failed(sa, r, seq, iin, v13->seq, v13->user, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        return;
-    }
-    const dnp3_crypto *c = sa->cfg.crypto;
-    const size_t kl = sa_uk_key_len(sa->uk_kcm), nl = strlen(name), cl = sa->cfg.challenge_len;
-    uint8_t plain[SA_UK_PLAIN_MAX], mac[DNP3_SA_MAX_MAC];
-    const size_t plen = v13->data_len - 8;
-    bool ok = c->key_unwrap(c->ctx, sa->cfg.authority_key, sa->cfg.authority_key_len, v13->data, v13->data_len,
-                            plain) == DNP3_OK &&
-              nl + kl + cl <= plen && plen - (nl + kl + cl) < 8 && memcmp(plain, name, nl) == 0 &&
-              dnp3_ct_equal(plain + nl + kl, sa->uk_ochal, cl);
-    int ml = ok ? sa_uk_confirmation(c, sa->uk_kcm, plain + nl, sa->cfg.outstation_name, sa->uk_mchal,
-                                     sa->uk_mchal_len, sa->uk_ochal, cl, sa->uk_ksq, sa->uk_user, mac)
-                : -1;
-    ok = ok && ml > 0 && v15.data_len == (size_t)ml && dnp3_ct_equal(mac, v15.data, (size_t)ml);
-    if (!ok) {
-        dnp3_zeroize(plain, sizeof plain);
-        sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        uk_failed(sa, r, seq, iin, v13->seq, v13->user, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        return;
-    }
-    if (!u) { /* the user added by the status change comes into being with its key */
-        u = &sa->users[sa->cfg.n_users++];
-        memset(u, 0, sizeof *u);
-        u->u.number = sa->uk_user;
-        memcpy(u->u.name, sa->add_name, sizeof u->u.name);
-        u->role = sa->add_role;
-        u->role_expiry_days = sa->add_expiry;
-        u->ksq = sa->uk_ksq;
-        sa->add_pending = false;
-    }
-    /* install the new update key; the session keys made with the old one are gone */
-    dnp3_zeroize(u->u.key, sizeof u->u.key);
-    memcpy(u->u.key, plain + nl, kl);
-    u->u.key_len = (uint8_t)kl;
-    dnp3_zeroize(plain, sizeof plain);
-    drop_keys(u, DNP3_SA_KS_NOT_INIT);
-    u->status_sent = false;
-    sa->uk_pending = false;
-    sa->uk_new = false;
-    sa->errors = 0;
-    sa->stats[DNP3_SA_STAT_UPDATE_KEY_CHANGES]++;
-    ml = sa_uk_confirmation(c, sa->uk_kcm, u->u.key, u->u.name, sa->uk_ochal, cl, sa->uk_mchal, sa->uk_mchal_len,
-                            sa->uk_ksq, u->u.number, mac);
-    dnp3_zeroize(sa->uk_ochal, sizeof sa->uk_ochal);
-    event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGED, u->u.number, v13->seq, DNP3_FC_AUTH_REQUEST, 0);
-    dnp3_writer w;
-    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
-    sa_put_object(&w, 15, mac, ml > 0 ? (size_t)ml : 0);
-    if (ml <= 0 || w.err) {
-        r->action = DNP3_SA_DROP;
-        return;
-    }
-    reply(sa, r, w.pos);
-}
-
-static void usc_failed(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t scs,
-                       uint8_t code)
-{
-    event(sa, DNP3_SA_EV_USER_STATUS_CHANGE_FAILED, 0, scs, DNP3_FC_AUTH_REQUEST, code);
-    fail(sa, r, seq, iin, scs, 0, code);
-}
-
-static void remove_user(dnp3_sa_outstation *sa, os_user *u)
-{
-    size_t i = (size_t)(u - sa->users);
-    if (sa->uk_pending && !sa->uk_new && sa->uk_user == u->u.number) sa->uk_pending = false;
-    dnp3_zeroize(u, sizeof *u);
-    memmove(&sa->users[i], &sa->users[i + 1], (sa->cfg.n_users - i - 1) * sizeof *u);
-    sa->cfg.n_users--;
-    dnp3_zeroize(&sa->users[sa->cfg.n_users], sizeof *u);
-}
-
-/* g120v10: the authority adds, changes or deletes a user; certified with the authority key. */
-static void on_user_status_change(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
-                                  dnp3_sa_result *r)
-{
-    if (!sa->cfg.authority_key_len || !sa_uk_key_len(o->kcm) || o->data2_len) { /* no asymmetric methods */
-        usc_failed(sa, r, seq, iin, o->seq, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
-        return;
-    }
-    uint8_t cert[32];
-    int cl = sa_usc_certification(sa->cfg.crypto, o->kcm, sa->cfg.authority_key, sa->cfg.authority_key_len, o->op,
-                                  o->seq, o->role, o->role_expiry, o->data, o->data_len, cert);
-    bool certified = cl > 0 && o->data3_len == (size_t)cl && dnp3_ct_equal(cert, o->data3, (size_t)cl);
-    if (!certified || o->seq < sa->scs_next || o->data_len > DNP3_SA_MAX_NAME) {
-        if (!certified) sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        usc_failed(sa, r, seq, iin, o->seq, DNP3_SA_ERR_INVALID_CERTIFICATION);
-        return;
-    }
-    os_user *u = find_by_name(sa, o->data, o->data_len);
-    if ((o->op == DNP3_SA_USER_CHANGE || o->op == DNP3_SA_USER_DELETE) && !u) {
-        sa->scs_next = o->seq + 1;
-        event(sa, DNP3_SA_EV_UNKNOWN_USER, 0, o->seq, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
-        usc_failed(sa, r, seq, iin, o->seq, DNP3_SA_ERR_UNKNOWN_USER);
-        return;
-    }
-    uint16_t number = 0;
-    switch (o->op) {
-    case DNP3_SA_USER_ADD:
-    case DNP3_SA_USER_CHANGE:
-        if (u) { /* an existing user: its role now, its key by the update-key change that follows */
-            u->role = o->role;
-            u->role_expiry_days = o->role_expiry;
-            number = u->u.number;
-        } else { /* a new user: it exists once the update-key change gives it a key */
-            sa->add_pending = true;
-            memset(sa->add_name, 0, sizeof sa->add_name);
-            memcpy(sa->add_name, o->data, o->data_len);
-            sa->add_role = o->role;
-            sa->add_expiry = o->role_expiry;
-        }
-        break;
-    case DNP3_SA_USER_DELETE:
-        if (u) { /* (checked above) */
-            number = u->u.number;
-            remove_user(sa, u);
-        }
-        break;
-    default:
-        usc_failed(sa, r, seq, iin, o->seq, DNP3_SA_ERR_INVALID_CERTIFICATION);
-        return;
-    }
-    sa->scs_next = o->seq + 1;
-    event(sa, DNP3_SA_EV_USER_STATUS_CHANGED, number, o->seq, DNP3_FC_AUTH_REQUEST, o->op);
-    dnp3_writer w;
-    begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin); /* an AUTH_RESPONSE without objects */
-    if (w.err) {
-        r->action = DNP3_SA_DROP;
-        return;
-    }
-    reply(sa, r, w.pos);
-}
 
 size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY])
 {
@@ -783,13 +514,13 @@ int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size
         case 6: on_key_change(sa, apdu, len, &o, seq, iin, now, r); break;
         case 2: on_reply(sa, &o, seq, iin, now, r); break;
         case 7: sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED]++; break;
-        case 11: on_uk_request(sa, &o, seq, iin, r); break;
-        case 13: on_uk_change(sa, apdu, len, &o, seq, iin, r); break;
-        case 10: on_user_status_change(sa, &o, seq, iin, r); break;
+        case 11: sa_os_on_uk_request(sa, &o, seq, iin, r); break;
+        case 13: sa_os_on_uk_change(sa, apdu, len, &o, seq, iin, r); break;
+        case 10: sa_os_on_user_status_change(sa, &o, seq, iin, r); break;
         default:
             /* the asymmetric update-key change methods are not implemented (docs/sa.md) */
             sa->stats[DNP3_SA_STAT_UNEXPECTED_MESSAGES]++;
-            fail(sa, r, seq, iin, o.seq, o.user, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
+            sa_os_fail(sa, r, seq, iin, o.seq, o.user, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
             break;
         }
         return DNP3_OK;
@@ -837,7 +568,7 @@ void dnp3_sa_outstation_handle_expiry(dnp3_sa_outstation *sa, dnp3_tstamp now)
     if (!sa) return;
     if (sa->pending && now >= sa->pend_deadline) {
         sa->stats[DNP3_SA_STAT_REPLY_TIMEOUTS]++;
-        event(sa, DNP3_SA_EV_REPLY_TIMEOUT, 0, sa->pend_csq, sa->pend_fc, 0);
+        sa_os_event(sa, DNP3_SA_EV_REPLY_TIMEOUT, 0, sa->pend_csq, sa->pend_fc, 0);
         cancel_pending(sa);
     }
     for (size_t i = 0; i < sa->cfg.n_users; i++) (void)keys_valid(sa, &sa->users[i], now);
