@@ -21,7 +21,6 @@
 
 #include "sa/sa_os_internal.h"
 
-
 void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
 {
     memset(c, 0, sizeof *c);
