@@ -79,12 +79,24 @@ static uint32_t event_limit(const dnp3_obj_header *h, bool *ok)
     return 0;
 }
 
+/* Selects the events a READ header asks for: all of them, or the first `count`. */
+static void plan_events(dnp3_outstation *os, const dnp3_obj_header *h, uint32_t type_mask, uint8_t class_mask,
+                        uint8_t var)
+{
+    bool ok;
+    uint32_t limit = event_limit(h, &ok);
+    if (!ok) {
+        os->rsp_iin |= DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
+        return;
+    }
+    os_ev_select(os, type_mask, class_mask, var, limit);
+}
+
 static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
 {
     const uint8_t g = h->group, v = h->variation;
     os_item it;
     memset(&it, 0, sizeof it);
-    bool ok;
     switch (g) {
     case 60:
         if (v == 1) {
@@ -102,14 +114,7 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
             }
             return;
         }
-        {
-            uint32_t limit = event_limit(h, &ok);
-            if (!ok) {
-                os->rsp_iin |= DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
-                return;
-            }
-            os_ev_select(os, OS_EV_ALL, (uint8_t)(1u << (v - 1)), 0, limit);
-        }
+        plan_events(os, h, OS_EV_ALL, (uint8_t)(1u << (v - 1)), 0);
         return;
     case 0:
         if (!h->has_range || h->start != h->stop || h->start != 0 || !os_attr_known(os, v)) {
@@ -147,14 +152,7 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
             os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
             return;
         }
-        {
-            uint32_t limit = event_limit(h, &ok);
-            if (!ok) {
-                os->rsp_iin |= DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
-                return;
-            }
-            os_ev_select(os, 1u << OS_SEC_STAT, 0x0E, v, limit);
-        }
+        plan_events(os, h, 1u << OS_SEC_STAT, 0x0E, v);
         return;
     case 34:
         if (v > 3) break;
@@ -175,12 +173,7 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
             os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
             return;
         }
-        uint32_t limit = event_limit(h, &ok);
-        if (!ok) {
-            os->rsp_iin |= DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
-            return;
-        }
-        os_ev_select(os, 1u << t, 0x0E, octets ? 0 : v, limit);
+        plan_events(os, h, 1u << t, 0x0E, octets ? 0 : v);
         return;
     }
     if (!octets && v != 0 && !os_static_var_ok((dnp3_os_type)t, v)) {
