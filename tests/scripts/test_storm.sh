@@ -105,7 +105,7 @@ time.sleep(6)   # silent, never answers the outstation's REQUEST_LINK_STATUS
 s.close()
 EOF
 PIDS+=($!)
-sleep 0.5
+wait_for "$WORK/halfopen.log" "connection accepted from" 100 # the silent client holds the outstation first
 "$DNP3" master poll "127.0.0.1:$PORT" --timeout 1000 >"$WORK/blocked.out" 2>&1
 BLOCKED=$?
 sleep 2.5
