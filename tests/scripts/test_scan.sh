@@ -84,6 +84,8 @@ EOF
 expect_rc "SA outstation" 0 $?
 expect "SA: address" "$WORK/sa.out" "link address:      9 "
 expect "SA: state" "$WORK/sa.out" "active (key status of user 1: NOT_INIT)"
+expect "SA: version attribute (g0v209)" "$WORK/sa.out" "SA version:        5"
+expect "SA: statistics attribute (g0v210)" "$WORK/sa.out" "SA statistics:     18"
 expect "SA: verdict" "$WORK/sa.out" "Secure Authentication active"
 expect_not "SA: no warning" "$WORK/sa.out" "WARNING"
 "${SCAN[@]}" "127.0.0.1:$P_SA" --no-tls --sa-user 7 >"$WORK/sa7.out" 2>&1

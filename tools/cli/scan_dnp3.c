@@ -361,6 +361,7 @@ const char *scan_attr_name(uint8_t var)
     case 250: return "product and model";
     case 252: return "manufacturer";
     case 209: return "SA version";
+    case 210: return "SA statistics";
     default: return NULL;
     }
 }
