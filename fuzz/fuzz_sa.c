@@ -6,8 +6,11 @@
  *   mode 0: [variation][object octets...] -> dnp3_g120_decode (+ re-encode round trip)
  *   else:   a stream of records [len][dt][fragment octets...]: each fragment goes to an
  *           outstation with SA attached (dnp3_outstation_receive/take) and, when it is
- *           an AUTH_RESPONSE, to a master-side SA object; dt advances virtual time (x 100 ms)
- *           and fires the timers.
+ *           an AUTH_RESPONSE, to a master-side SA object (a few rounds); dt advances
+ *           virtual time (x 100 ms) and fires the timers. A fragment FE xx yy is replaced by
+ *           the master's user status change (operation, user name, method, role from xx,
+ *           SCS yy) and update-key change, certified with the authority key, so the user
+ *           management (add, change, delete) is reached.
  * The crypto provider is a cheap deterministic stand-in (no OpenSSL): "HMAC" is an
  * FNV mix of key and parts, "unwrap" strips 8 octets, random octets are zero, so
  * the fuzzer can reach session keys, challenges and replies.
@@ -16,6 +19,7 @@
  * object; a decoded object re-encodes to at most its input size.
  */
 #include <stdalign.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +130,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (len > size - pos) len = size - pos;
         const uint8_t *frag = data + pos;
         pos += len;
+        uint8_t uk_req[512];
+        if (len >= 3 && frag[0] == 0xFE) { /* the master runs a user status change and/or update-key change */
+            static const char *const names[] = {"jim", "bob", "zed"};
+            dnp3_sa_update_key_change u;
+            memset(&u, 0, sizeof u);
+            u.kcm = (frag[1] & 1) ? DNP3_SA_KCM_AES256_SHA256 : DNP3_SA_KCM_AES128_SHA1;
+            memset(u.new_key, frag[2], sizeof u.new_key);
+            u.authority_key_len = 16;
+            memset(u.authority_key, 0x40, 16);
+            snprintf(u.user_name, sizeof u.user_name, "%s", names[(frag[1] >> 1) % 3]);
+            u.status_operation = (uint8_t)((frag[1] >> 3) % 4);
+            u.status_change_seq = frag[2];
+            u.role = frag[1] >> 5;
+            int k = dnp3_sa_master_begin_update_key(msa, &u) == DNP3_OK
+                        ? dnp3_sa_master_build_update_key_request(msa, (uint8_t)(0xC0 | (frag[2] & 15)), uk_req,
+                                                                  sizeof uk_req)
+                        : -1;
+            if (k > 0) {
+                frag = uk_req;
+                len = (size_t)k;
+            }
+        }
         dnp3_outstation_handle_expiry(os, now);
         uint32_t auth_before = dnp3_sa_outstation_stats(sa)[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS];
         int ctl_before = controls;
@@ -136,16 +162,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             dnp3_sa_outstation_stats(sa)[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS] == auth_before)
             abort(); /* a control ran without an authentication in this request */
         int n = dnp3_outstation_take(os, out, sizeof out, now);
-        /* the outstation's answers drive the master SA; the master's replies go back once */
-        if (n > 0 && out[1] == DNP3_FC_AUTH_RESPONSE) {
+        /* the outstation's answers drive the master SA; the master's replies go back (a few
+         * rounds: an update-key change takes three) */
+        for (int round = 0; round < 4 && n > 0 && out[1] == DNP3_FC_AUTH_RESPONSE; round++) {
             size_t rl = 0;
             dnp3_sa_master_action act;
             uint8_t err;
             dnp3_sa_master_on_auth_response(msa, out, (size_t)n, now, reply, sizeof reply, &rl, &act, &err);
             if (act == DNP3_SA_M_NEXT_KEY) {
-                int k = dnp3_sa_master_build_key_request(msa, 0xC1, now, reply, sizeof reply);
+                int k = dnp3_sa_master_update_key_pending(msa)
+                            ? dnp3_sa_master_build_update_key_request(msa, 0xC1, reply, sizeof reply)
+                            : dnp3_sa_master_build_key_request(msa, 0xC1, now, reply, sizeof reply);
                 if (k > 0) rl = (size_t)k;
             }
+            n = 0;
             if (rl) {
                 auth_before = dnp3_sa_outstation_stats(sa)[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS];
                 ctl_before = controls;
@@ -155,7 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (controls != ctl_before &&
                     dnp3_sa_outstation_stats(sa)[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS] == auth_before)
                     abort();
-                (void)dnp3_outstation_take(os, out, sizeof out, now);
+                n = dnp3_outstation_take(os, out, sizeof out, now);
             }
         }
         dnp3_sa_master_note_request(msa, frag, len);
