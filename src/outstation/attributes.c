@@ -13,7 +13,6 @@
  */
 #include <string.h>
 
-#include "dnp3/sa.h"
 #include "outstation/os_internal.h"
 
 enum { A_STR, A_UINT, A_BOOL, A_MAXIDX };

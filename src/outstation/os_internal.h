@@ -18,6 +18,7 @@
 #define DNP3_OS_INTERNAL_H
 
 #include "dnp3/outstation.h"
+#include "dnp3/sa.h"
 #include "dnp3/writer.h"
 
 #define OS_MAX_ITEMS 32     /* static headers of one READ (class 0 counts as one per type) */
@@ -169,7 +170,7 @@ struct dnp3_outstation {
     dnp3_channel *ch;
 
     struct dnp3_sa_outstation *sa; /* Secure Authentication (sa_hook.c), NULL = off */
-    uint32_t sa_stat_reported[18]; /* each statistic's count at its last g122 event (DNP3_SA_STAT_COUNT) */
+    uint32_t sa_stat_reported[DNP3_SA_STAT_COUNT]; /* each statistic's count at its last g122 event */
 };
 
 /* ---- outstation.c ---- */

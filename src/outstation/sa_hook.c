@@ -11,9 +11,6 @@
 #include "outstation/os_internal.h"
 #include "sa/sa_internal.h"
 
-_Static_assert(sizeof ((dnp3_outstation *)0)->sa_stat_reported == DNP3_SA_STAT_COUNT * sizeof(uint32_t),
-               "one reported count per statistic");
-
 /* Growth of each statistic that makes a g122 event (the thresholds OD-SA used, notes 7.10). */
 static const uint32_t STAT_THRESHOLD[DNP3_SA_STAT_COUNT] = {3,   5,   5,  3, 3,  100, 100, 100, 100,
                                                             10,  2,   10, 100, 10, 5,   1,   1,   3};

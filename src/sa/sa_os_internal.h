@@ -49,7 +49,6 @@ struct dnp3_sa_outstation {
     uint32_t uk_ksq;
     uint8_t uk_mchal[DNP3_SA_MAX_CHALLENGE], uk_ochal[DNP3_SA_MAX_CHALLENGE];
     size_t uk_mchal_len;
-    bool uk_new; /* the change creates the user added by the status change below */
     /* user status change (g120v10) */
     uint32_t scs_next; /* lowest status change sequence number accepted */
     bool add_pending;  /* an authorised ADD waits for its update-key change */

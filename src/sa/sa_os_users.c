@@ -26,6 +26,21 @@ static void uk_failed(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, ui
     sa_os_fail(sa, r, seq, iin, ksq, user, code);
 }
 
+/* Answers with an AUTH_RESPONSE holding one g120 object of variation `var` (n octets of body), or
+ * none when var is 0; drops the request when the answer cannot be built. */
+static void answer(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint8_t var,
+                   const uint8_t *body, int n)
+{
+    dnp3_writer w;
+    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    if (var) sa_put_object(&w, var, body, n > 0 ? (size_t)n : 0);
+    if ((var && n <= 0) || w.err) {
+        r->action = DNP3_SA_DROP;
+        return;
+    }
+    sa_os_reply(sa, r, w.pos);
+}
+
 /* The lowest user number not in use (0 if none is left). */
 static uint16_t free_number(dnp3_sa_outstation *sa)
 {
@@ -61,8 +76,7 @@ void sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq
         return;
     }
     sa->uk_pending = true;
-    sa->uk_new = adding;
-    sa->uk_user = number;
+    sa->uk_user = number; /* not in the table yet when adding */
     sa->uk_kcm = o->kcm;
     sa->uk_ksq = u ? ++u->ksq : 1;
     memcpy(sa->uk_mchal, o->data2, o->data2_len);
@@ -74,15 +88,7 @@ void sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq
     rep.data = sa->uk_ochal;
     rep.data_len = sa->cfg.challenge_len;
     uint8_t body[8 + DNP3_SA_MAX_CHALLENGE];
-    int n = dnp3_g120_encode(&rep, body, sizeof body);
-    dnp3_writer w;
-    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
-    sa_put_object(&w, 12, body, n > 0 ? (size_t)n : 0);
-    if (n <= 0 || w.err) {
-        r->action = DNP3_SA_DROP;
-        return;
-    }
-    sa_os_reply(sa, r, w.pos);
+    answer(sa, r, seq, iin, 12, body, dnp3_g120_encode(&rep, body, sizeof body));
 }
 
 /* g120v13 + g120v15: the new update key, wrapped with the authority key, and the master's proof. */
@@ -90,8 +96,9 @@ void sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len,
                          uint16_t iin, dnp3_sa_result *r)
 {
     dnp3_g120 v15;
-    os_user *u = sa->uk_pending && !sa->uk_new ? sa_os_find(sa, sa->uk_user) : NULL;
-    const char *name = u ? u->u.name : sa->uk_pending && sa->uk_new ? sa->add_name : NULL;
+    /* the user whose key changes, or - its number not in the table - the one being added */
+    os_user *u = sa->uk_pending ? sa_os_find(sa, sa->uk_user) : NULL;
+    const char *name = u ? u->u.name : sa->uk_pending && sa->add_pending ? sa->add_name : NULL;
     if (!name || v13->seq != sa->uk_ksq || v13->user != sa->uk_user || sa_g120_nth(apdu, len, 1, &v15) != 1 ||
         v15.variation != 15 || v13->data_len % 8 != 0 || v13->data_len < 24 || v13->data_len > SA_UK_PLAIN_MAX + 8) {
         uk_failed(sa, r, seq, iin, v13->seq, v13->user, DNP3_SA_ERR_AUTHENTICATION_FAILED);
@@ -133,21 +140,13 @@ void sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len,
     sa_os_drop_keys(u, DNP3_SA_KS_NOT_INIT);
     u->status_sent = false;
     sa->uk_pending = false;
-    sa->uk_new = false;
     sa->errors = 0;
     sa->stats[DNP3_SA_STAT_UPDATE_KEY_CHANGES]++;
     ml = sa_uk_confirmation(c, sa->uk_kcm, u->u.key, u->u.name, sa->uk_ochal, cl, sa->uk_mchal, sa->uk_mchal_len,
                             sa->uk_ksq, u->u.number, mac);
     dnp3_zeroize(sa->uk_ochal, sizeof sa->uk_ochal);
     sa_os_event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGED, u->u.number, v13->seq, DNP3_FC_AUTH_REQUEST, 0);
-    dnp3_writer w;
-    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
-    sa_put_object(&w, 15, mac, ml > 0 ? (size_t)ml : 0);
-    if (ml <= 0 || w.err) {
-        r->action = DNP3_SA_DROP;
-        return;
-    }
-    sa_os_reply(sa, r, w.pos);
+    answer(sa, r, seq, iin, 15, mac, ml);
 }
 
 static void usc_failed(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t scs,
@@ -160,7 +159,7 @@ static void usc_failed(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, u
 static void remove_user(dnp3_sa_outstation *sa, os_user *u)
 {
     size_t i = (size_t)(u - sa->users);
-    if (sa->uk_pending && !sa->uk_new && sa->uk_user == u->u.number) sa->uk_pending = false;
+    if (sa->uk_pending && sa->uk_user == u->u.number) sa->uk_pending = false;
     dnp3_zeroize(u, sizeof *u);
     memmove(&sa->users[i], &sa->users[i + 1], (sa->cfg.n_users - i - 1) * sizeof *u);
     sa->cfg.n_users--;
@@ -219,11 +218,5 @@ void sa_os_on_user_status_change(dnp3_sa_outstation *sa, const dnp3_g120 *o, uin
     }
     sa->scs_next = o->seq + 1;
     sa_os_event(sa, DNP3_SA_EV_USER_STATUS_CHANGED, number, o->seq, DNP3_FC_AUTH_REQUEST, o->op);
-    dnp3_writer w;
-    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin); /* an AUTH_RESPONSE without objects */
-    if (w.err) {
-        r->action = DNP3_SA_DROP;
-        return;
-    }
-    sa_os_reply(sa, r, w.pos);
+    answer(sa, r, seq, iin, 0, NULL, 0); /* an AUTH_RESPONSE without objects */
 }
