@@ -47,8 +47,8 @@ static size_t move(tls_conn *from, tls_conn *to)
 {
     uint8_t buf[16384];
     size_t n, total = 0;
-    while ((n = tls_conn_take(from, buf, sizeof buf)) > 0) {
-        tls_conn_feed(to, buf, n);
+    while ((n = dnp3_tls_conn_take(from, buf, sizeof buf)) > 0) {
+        dnp3_tls_conn_feed(to, buf, n);
         total += n;
     }
     return total;
@@ -57,18 +57,18 @@ static size_t move(tls_conn *from, tls_conn *to)
 /* One handshake in memory; returns the octets exchanged, 0 on failure. */
 static size_t handshake_once(dnp3_tls *st, dnp3_tls *ct)
 {
-    tls_conn *s = tls_conn_new(st, NULL), *c = tls_conn_new(ct, NULL);
-    int cs = tls_conn_handshake(c), ss = TLS_CONN_WANT;
+    tls_conn *s = dnp3_tls_conn_new(st, NULL), *c = dnp3_tls_conn_new(ct, NULL);
+    int cs = dnp3_tls_conn_handshake(c), ss = TLS_CONN_WANT;
     size_t octets = 0;
     for (int i = 0; i < 10 && (cs == TLS_CONN_WANT || ss == TLS_CONN_WANT); i++) {
         octets += move(c, s);
-        if (ss == TLS_CONN_WANT) ss = tls_conn_handshake(s);
+        if (ss == TLS_CONN_WANT) ss = dnp3_tls_conn_handshake(s);
         octets += move(s, c);
-        if (cs == TLS_CONN_WANT) cs = tls_conn_handshake(c);
+        if (cs == TLS_CONN_WANT) cs = dnp3_tls_conn_handshake(c);
     }
     octets += move(c, s);
-    tls_conn_free(s);
-    tls_conn_free(c);
+    dnp3_tls_conn_free(s);
+    dnp3_tls_conn_free(c);
     return cs == TLS_CONN_OK && ss == TLS_CONN_OK ? octets : 0;
 }
 

@@ -166,7 +166,7 @@ static void on_conn_closed(uv_handle_t *h)
 {
     conn *c = h->data;
     dnp3_io *io = c->io;
-    tls_conn_free(c->tls);
+    dnp3_tls_conn_free(c->tls);
     free(c);
     io->open_handles--;
     maybe_free(io);
@@ -232,10 +232,10 @@ static void write_tcp(conn *c, wreq *w, size_t len)
 static void tls_flush(conn *c)
 {
     size_t n;
-    while ((n = tls_conn_pending(c->tls)) > 0) {
+    while ((n = dnp3_tls_conn_pending(c->tls)) > 0) {
         wreq *w = malloc(sizeof *w + n);
         if (!w) return;
-        n = tls_conn_take(c->tls, w->data, n);
+        n = dnp3_tls_conn_take(c->tls, w->data, n);
         if (n == 0) {
             free(w);
             return;
@@ -257,7 +257,7 @@ static bool send_chunk_tls(dnp3_io *io, size_t len)
     bool ok = true;
     if (n > 0) {
         if (io->up.on_tx) io->up.on_tx(io->up.ctx, p, (size_t)n);
-        ok = tls_conn_write(c->tls, p, (size_t)n) == 0;
+        ok = dnp3_tls_conn_write(c->tls, p, (size_t)n) == 0;
         tls_flush(c);
     }
     if (p != txplain) free(p);
@@ -328,7 +328,7 @@ static void service(dnp3_io *io)
             while (io->connected && (len = dnp3_channel_pending(io->ch)) > 0)
                 if (!send_chunk(io, len)) {
                     io->in_service = false;
-                    lose_connection(io, tls_conn_error(io->conn->tls));
+                    lose_connection(io, dnp3_tls_conn_error(io->conn->tls));
                     return;
                 }
             if (io->conn && uv_stream_get_write_queue_size((uv_stream_t *)&io->conn->tcp) > MAX_WRITE_QUEUE) {
@@ -381,11 +381,11 @@ static void tls_pending_read(dnp3_io *io, conn *c, ssize_t nread, const uint8_t 
 static bool tls_deliver(dnp3_io *io, conn *c)
 {
     for (;;) {
-        int n = tls_conn_read(c->tls, plainbuf, sizeof plainbuf);
+        int n = dnp3_tls_conn_read(c->tls, plainbuf, sizeof plainbuf);
         if (n == 0) break;
         if (n < 0) {
             tls_flush(c);
-            lose_connection(io, n == TLS_CONN_CLOSED ? "closed by peer (TLS close_notify)" : tls_conn_error(c->tls));
+            lose_connection(io, n == TLS_CONN_CLOSED ? "closed by peer (TLS close_notify)" : dnp3_tls_conn_error(c->tls));
             return false;
         }
         bool closed = false;
@@ -413,7 +413,7 @@ static void on_tcp_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (c->tls) {
-        if (tls_conn_feed(c->tls, (const uint8_t *)buf->base, (size_t)nread) != 0) {
+        if (dnp3_tls_conn_feed(c->tls, (const uint8_t *)buf->base, (size_t)nread) != 0) {
             lose_connection(io, "out of memory for TLS input");
             return;
         }
@@ -682,16 +682,16 @@ static void fail_handshake(dnp3_io *io, conn *c, const char *reason)
 
 static void advance_handshake(dnp3_io *io, conn *c)
 {
-    tls_conn_status st = tls_conn_handshake(c->tls);
+    tls_conn_status st = dnp3_tls_conn_handshake(c->tls);
     tls_flush(c);
     if (st == TLS_CONN_WANT) return;
     if (st != TLS_CONN_OK) {
-        fail_handshake(io, c, tls_conn_error(c->tls));
+        fail_handshake(io, c, dnp3_tls_conn_error(c->tls));
         return;
     }
     unlink_pending(io, c);
     char what[320];
-    tls_conn_describe(c->tls, what, sizeof what);
+    dnp3_tls_conn_describe(c->tls, what, sizeof what);
     log3(io, "TLS session with", c->peer, what);
     if (io->cfg.kind == DNP3_IO_TCP_CLIENT) {
         io->backoff_ms = 0;
@@ -707,7 +707,7 @@ static void tls_pending_read(dnp3_io *io, conn *c, ssize_t nread, const uint8_t 
         fail_handshake(io, c, nread == UV_EOF ? "the peer closed the connection" : uv_strerror((int)nread));
         return;
     }
-    if (tls_conn_feed(c->tls, data, (size_t)nread) != 0) {
+    if (dnp3_tls_conn_feed(c->tls, data, (size_t)nread) != 0) {
         fail_handshake(io, c, "out of memory");
         return;
     }
@@ -731,7 +731,7 @@ static void start_tls(dnp3_io *io, conn *c)
 {
     const char *name = io->cfg.kind == DNP3_IO_TCP_CLIENT && io->tls_peer_name[0] ? io->tls_peer_name : NULL;
     name_peer(c); /* a client's connection is otherwise named when activated; the log needs it now */
-    c->tls = tls_conn_new(io->cfg.tls, name);
+    c->tls = dnp3_tls_conn_new(io->cfg.tls, name);
     c->pending = true;
     c->hs_deadline = dnp3_io_now(io->loop) + io->cfg.tls->handshake_timeout_ms;
     c->next_pending = io->pending;
@@ -897,7 +897,7 @@ void dnp3_io_stop(dnp3_io *io)
     io->stopping = true;
     io->connected = false;
     if (io->conn && io->conn->tls) { /* close_notify after the last records */
-        tls_conn_close(io->conn->tls);
+        dnp3_tls_conn_close(io->conn->tls);
         tls_flush(io->conn);
     }
     if (io->conn) close_conn_gracefully(io->conn);

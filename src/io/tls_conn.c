@@ -37,7 +37,7 @@ static int expect_name(SSL *ssl, const char *name)
     return X509_VERIFY_PARAM_set1_host(p, name, 0);
 }
 
-tls_conn *tls_conn_new(dnp3_tls *t, const char *peer_name)
+tls_conn *dnp3_tls_conn_new(dnp3_tls *t, const char *peer_name)
 {
     tls_conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
@@ -63,14 +63,14 @@ bad_after_bio:
     return NULL;
 }
 
-void tls_conn_free(tls_conn *c)
+void dnp3_tls_conn_free(tls_conn *c)
 {
     if (!c) return;
     SSL_free(c->ssl);
     free(c);
 }
 
-int tls_conn_feed(tls_conn *c, const uint8_t *data, size_t len)
+int dnp3_tls_conn_feed(tls_conn *c, const uint8_t *data, size_t len)
 {
     while (len > 0) {
         int chunk = len > 0x40000000u ? 0x40000000 : (int)len;
@@ -115,7 +115,7 @@ static int classify(tls_conn *c, int rc)
     }
 }
 
-tls_conn_status tls_conn_handshake(tls_conn *c)
+tls_conn_status dnp3_tls_conn_handshake(tls_conn *c)
 {
     if (c->established) return TLS_CONN_OK;
     ERR_clear_error();
@@ -128,9 +128,9 @@ tls_conn_status tls_conn_handshake(tls_conn *c)
     return s == TLS_CONN_CLOSED ? TLS_CONN_FAILED : (tls_conn_status)s;
 }
 
-bool tls_conn_established(const tls_conn *c) { return c->established; }
+bool dnp3_tls_conn_established(const tls_conn *c) { return c->established; }
 
-int tls_conn_read(tls_conn *c, uint8_t *out, size_t cap)
+int dnp3_tls_conn_read(tls_conn *c, uint8_t *out, size_t cap)
 {
     if (!c->established || cap == 0) return 0;
     ERR_clear_error();
@@ -140,7 +140,7 @@ int tls_conn_read(tls_conn *c, uint8_t *out, size_t cap)
     return s == TLS_CONN_WANT ? 0 : s;
 }
 
-int tls_conn_write(tls_conn *c, const uint8_t *data, size_t len)
+int dnp3_tls_conn_write(tls_conn *c, const uint8_t *data, size_t len)
 {
     if (!c->established) return TLS_CONN_FAILED;
     ERR_clear_error();
@@ -157,7 +157,7 @@ int tls_conn_write(tls_conn *c, const uint8_t *data, size_t len)
     return 0;
 }
 
-void tls_conn_close(tls_conn *c)
+void dnp3_tls_conn_close(tls_conn *c)
 {
     if (c->established) {
         ERR_clear_error();
@@ -166,9 +166,9 @@ void tls_conn_close(tls_conn *c)
     }
 }
 
-size_t tls_conn_pending(const tls_conn *c) { return BIO_ctrl_pending(c->wbio); }
+size_t dnp3_tls_conn_pending(const tls_conn *c) { return BIO_ctrl_pending(c->wbio); }
 
-size_t tls_conn_take(tls_conn *c, uint8_t *out, size_t cap)
+size_t dnp3_tls_conn_take(tls_conn *c, uint8_t *out, size_t cap)
 {
     size_t have = BIO_ctrl_pending(c->wbio);
     if (have > cap) have = cap;
@@ -177,9 +177,9 @@ size_t tls_conn_take(tls_conn *c, uint8_t *out, size_t cap)
     return n > 0 ? (size_t)n : 0;
 }
 
-const char *tls_conn_error(const tls_conn *c) { return c->error[0] ? c->error : "TLS error"; }
+const char *dnp3_tls_conn_error(const tls_conn *c) { return c->error[0] ? c->error : "TLS error"; }
 
-void tls_conn_describe(const tls_conn *c, char *out, size_t cap)
+void dnp3_tls_conn_describe(const tls_conn *c, char *out, size_t cap)
 {
     char subject[200] = "?";
     X509 *peer = SSL_get1_peer_certificate(c->ssl);

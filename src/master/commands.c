@@ -36,7 +36,7 @@ static int add_one(dnp3_apdu_writer *w, dnp3_hdr_mark *mk, const dnp3_command *c
     return dnp3_apdu_add_point(w, mk, c->index, &p);
 }
 
-int mst_command_encode(const dnp3_command *cmds, size_t n, uint8_t qualifier, uint8_t *buf, size_t cap,
+int dnp3_mst_command_encode(const dnp3_command *cmds, size_t n, uint8_t qualifier, uint8_t *buf, size_t cap,
                        size_t *len)
 {
     if (qualifier == 0) qualifier = DNP3_QUAL_COUNT_16_INDEX_16;
@@ -121,9 +121,9 @@ static dnp3_task_result compare(dnp3_master_assoc *a, const dnp3_apdu *req, cons
     return DNP3_TASK_SUCCESS;
 }
 
-dnp3_task_result mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *resp)
+dnp3_task_result dnp3_mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *resp)
 {
-    const mst_user_task *u = mst_queue_head(a);
+    const mst_user_task *u = dnp3_mst_queue_head(a);
     a->t.n_statuses = 0;
     if (!u) return DNP3_TASK_CANCELLED;
     dnp3_apdu req = {0};

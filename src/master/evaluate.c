@@ -13,30 +13,30 @@
  */
 #include "master/master_internal.h"
 
-void mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
+void dnp3_mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
 {
     mst_task *t = &a->t;
     const bool refused = (apdu->iin & MST_IIN_REQUEST_ERRORS) != 0;
-    if (mst_task_is_read(t)) {
-        mst_finish(a, refused && t->objects_rx == 0 ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now);
+    if (dnp3_mst_task_is_read(t)) {
+        dnp3_mst_finish(a, refused && t->objects_rx == 0 ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now);
         return;
     }
     switch (t->kind) {
     case DNP3_TASK_COMMAND: {
-        dnp3_task_result r = mst_command_check(a, apdu);
+        dnp3_task_result r = dnp3_mst_command_check(a, apdu);
         if (r == DNP3_TASK_MISSING_OBJECT && refused) r = DNP3_TASK_REJECTED;
         if (r == DNP3_TASK_SUCCESS && t->mode == DNP3_CMD_SELECT_OPERATE && t->phase == 0) {
             t->phase = 1;
             t->send_pending = true;
-            (void)mst_send_current(a, now);
+            (void)dnp3_mst_send_current(a, now);
             return;
         }
-        mst_finish(a, r, now);
+        dnp3_mst_finish(a, r, now);
         return;
     }
-    case DNP3_TASK_TIME_SYNC: mst_timesync_on_response(a, apdu, now); return;
+    case DNP3_TASK_TIME_SYNC: dnp3_mst_timesync_on_response(a, apdu, now); return;
     case DNP3_TASK_CLEAR_RESTART:
-        mst_finish(a,
+        dnp3_mst_finish(a,
                    refused                                       ? DNP3_TASK_REJECTED
                    : (apdu->iin & DNP3_IIN1_DEVICE_RESTART) != 0 ? DNP3_TASK_IIN_NOT_CLEARED
                                                                  : DNP3_TASK_SUCCESS,
@@ -45,15 +45,15 @@ void mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tst
     case DNP3_TASK_RESTART: {
         uint32_t ms = 0;
         if (refused) {
-            mst_finish(a, DNP3_TASK_REJECTED, now);
-        } else if (!mst_time_delay(apdu, &ms)) {
-            mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
+            dnp3_mst_finish(a, DNP3_TASK_REJECTED, now);
+        } else if (!dnp3_mst_time_delay(apdu, &ms)) {
+            dnp3_mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
         } else {
             t->restart_delay_ms = ms;
-            mst_finish(a, DNP3_TASK_SUCCESS, now);
+            dnp3_mst_finish(a, DNP3_TASK_SUCCESS, now);
         }
         return;
     }
-    default: mst_finish(a, refused ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now); return;
+    default: dnp3_mst_finish(a, refused ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now); return;
     }
 }

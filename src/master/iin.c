@@ -15,7 +15,7 @@
  */
 #include "master/master_internal.h"
 
-void mst_process_iin(dnp3_master_assoc *a, uint16_t iin, dnp3_tstamp now)
+void dnp3_mst_process_iin(dnp3_master_assoc *a, uint16_t iin, dnp3_tstamp now)
 {
     const dnp3_assoc_config *c = &a->cfg;
     a->have_iin = true;
@@ -28,7 +28,7 @@ void mst_process_iin(dnp3_master_assoc *a, uint16_t iin, dnp3_tstamp now)
                      : c->startup_integrity   ? MST_STARTUP_INTEGRITY
                      : c->startup_enable_unsol ? MST_STARTUP_ENABLE
                                                : MST_STARTUP_DONE;
-        mst_retry_reset(a, &a->r_startup, now);
+        dnp3_mst_retry_reset(a, &a->r_startup, now);
     }
     a->restart_seen = restart;
 

@@ -242,7 +242,7 @@ static dnp3_tstamp compute_due(const dnp3_master_assoc *a, dnp3_tstamp now)
     if (m->connected && !a->t.running) {
         /* what was ready now and did not start waits for another event
          * (the channel drained, the line freed by another association) */
-        dnp3_tstamp r = mst_ready_at(a);
+        dnp3_tstamp r = dnp3_mst_ready_at(a);
         if (r > now) t = mst_min_ts(t, r);
     }
     return t;
@@ -257,9 +257,9 @@ static void update_due(dnp3_master_assoc *a, dnp3_tstamp now)
 
 /* ---- API nesting ---- */
 
-void mst_enter(dnp3_master *m) { m->depth++; }
+void dnp3_mst_enter(dnp3_master *m) { m->depth++; }
 
-void mst_touch(dnp3_master_assoc *a)
+void dnp3_mst_touch(dnp3_master_assoc *a)
 {
     dnp3_master *m = a->m;
     if (a->dirty) return;
@@ -267,7 +267,7 @@ void mst_touch(dnp3_master_assoc *a)
     m->dirty[m->n_dirty++] = a->idx;
 }
 
-void mst_wait(dnp3_master_assoc *a)
+void dnp3_mst_wait(dnp3_master_assoc *a)
 {
     dnp3_master *m = a->m;
     if (a->waiting) return;
@@ -290,11 +290,11 @@ static void serve_waiting(dnp3_master *m, dnp3_tstamp now)
     m->blocked = false;
     while (m->wait_n > 0) {
         dnp3_master_assoc *a = &m->assocs[m->wait[m->wait_head]];
-        if (!mst_service_assoc(a, now)) return; /* still full: keep it first in line */
+        if (!dnp3_mst_service_assoc(a, now)) return; /* still full: keep it first in line */
         a->waiting = false;
         m->wait_head = (m->wait_head + 1) % m->cfg.max_associations;
         m->wait_n--;
-        mst_touch(a);
+        dnp3_mst_touch(a);
     }
 }
 
@@ -305,14 +305,14 @@ static void purge_removed(dnp3_master *m, dnp3_tstamp now)
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
         if (!a->in_use || !a->removing) continue;
-        if (a->t.running) mst_finish(a, DNP3_TASK_CANCELLED, now);
+        if (a->t.running) dnp3_mst_finish(a, DNP3_TASK_CANCELLED, now);
         while (a->q_count > 0) {
-            mst_user_task *u = mst_queue_head(a);
+            mst_user_task *u = dnp3_mst_queue_head(a);
             a->t = (mst_task){0};
             a->t.running = true;
             a->t.user = true;
             a->t.kind = u->kind;
-            mst_finish(a, DNP3_TASK_CANCELLED, now);
+            dnp3_mst_finish(a, DNP3_TASK_CANCELLED, now);
         }
         heap_remove(m, a);
         /* keep the queue, status memory and index wired to this slot */
@@ -335,7 +335,7 @@ static void purge_removed(dnp3_master *m, dnp3_tstamp now)
  * the associations this call touched (or of all of them after a connect, a
  * blocked channel or on a one-request line) and recompute their timers.
  */
-void mst_leave(dnp3_master *m, dnp3_tstamp now)
+void dnp3_mst_leave(dnp3_master *m, dnp3_tstamp now)
 {
     if (m->depth == 1) {
         for (int round = 0; round < 16; round++) {
@@ -345,12 +345,12 @@ void mst_leave(dnp3_master *m, dnp3_tstamp now)
             m->last_service = now;
             if (m->blocked) serve_waiting(m, now);
             if (full) {
-                mst_service_all(m, now);
+                dnp3_mst_service_all(m, now);
             } else {
                 for (size_t i = 0; i < m->n_dirty; i++) {
                     dnp3_master_assoc *a = &m->assocs[m->dirty[i]];
                     if (a->waiting && m->blocked) continue; /* served in order once there is room */
-                    if (!mst_service_assoc(a, now)) mst_wait(a);
+                    if (!dnp3_mst_service_assoc(a, now)) dnp3_mst_wait(a);
                 }
             }
             if (m->pending_removal) continue;
@@ -378,14 +378,14 @@ void mst_leave(dnp3_master *m, dnp3_tstamp now)
 
 /* ---- user queue ---- */
 
-mst_user_task *mst_queue_at(dnp3_master_assoc *a, size_t i)
+mst_user_task *dnp3_mst_queue_at(dnp3_master_assoc *a, size_t i)
 {
     return &a->q[(a->q_head + i) % a->m->cfg.user_queue_len];
 }
 
-mst_user_task *mst_queue_head(dnp3_master_assoc *a) { return a->q_count ? mst_queue_at(a, 0) : NULL; }
+mst_user_task *dnp3_mst_queue_head(dnp3_master_assoc *a) { return a->q_count ? dnp3_mst_queue_at(a, 0) : NULL; }
 
-void mst_queue_remove(dnp3_master_assoc *a, size_t i)
+void dnp3_mst_queue_remove(dnp3_master_assoc *a, size_t i)
 {
     size_t n = a->m->cfg.user_queue_len;
     if (i >= a->q_count) return;
@@ -394,9 +394,9 @@ void mst_queue_remove(dnp3_master_assoc *a, size_t i)
     } else {
         /* shift the later entries down, swapping slots so every buffer stays owned */
         for (size_t k = i; k + 1 < a->q_count; k++) {
-            mst_user_task tmp = *mst_queue_at(a, k);
-            *mst_queue_at(a, k) = *mst_queue_at(a, k + 1);
-            *mst_queue_at(a, k + 1) = tmp;
+            mst_user_task tmp = *dnp3_mst_queue_at(a, k);
+            *dnp3_mst_queue_at(a, k) = *dnp3_mst_queue_at(a, k + 1);
+            *dnp3_mst_queue_at(a, k + 1) = tmp;
         }
     }
     a->q_count--;
@@ -404,7 +404,7 @@ void mst_queue_remove(dnp3_master_assoc *a, size_t i)
 
 /* ---- associations ---- */
 
-void mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now)
+void dnp3_mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     const dnp3_assoc_config *c = &a->cfg;
     a->t = (mst_task){0};
@@ -418,18 +418,18 @@ void mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now)
     a->need_events = 0;
     a->restart_seen = false;
     a->overflow_seen = false;
-    mst_retry_reset(a, &a->r_startup, now);
-    mst_retry_reset(a, &a->r_restart, now);
-    mst_retry_reset(a, &a->r_time, now);
-    mst_retry_reset(a, &a->r_integrity, now);
-    mst_retry_reset(a, &a->r_events, now);
+    dnp3_mst_retry_reset(a, &a->r_startup, now);
+    dnp3_mst_retry_reset(a, &a->r_restart, now);
+    dnp3_mst_retry_reset(a, &a->r_time, now);
+    dnp3_mst_retry_reset(a, &a->r_integrity, now);
+    dnp3_mst_retry_reset(a, &a->r_events, now);
     a->next_integrity = c->integrity_period_ms ? mst_add(now, c->integrity_period_ms) : DNP3_TSTAMP_NEVER;
     for (int i = 0; i < 3; i++)
         a->next_class[i] = c->class_period_ms[i] ? mst_add(now, c->class_period_ms[i]) : DNP3_TSTAMP_NEVER;
     a->uns_have = false;
     a->confirm_pending = false;
     if (a->sa) dnp3_sa_master_reset(a->sa); /* a new session: new session keys */
-    mst_retry_reset(a, &a->r_sa, now);
+    dnp3_mst_retry_reset(a, &a->r_sa, now);
 }
 
 dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t address)
@@ -453,7 +453,7 @@ dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
         if (a->in_use) continue;
-        mst_enter(m);
+        dnp3_mst_enter(m);
         a->in_use = true;
         a->removing = false;
         a->cfg = cfg;
@@ -462,11 +462,11 @@ dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config
         a->have_iin = false;
         a->last_iin = 0;
         memset(&a->stats, 0, sizeof a->stats);
-        mst_session_reset(a, now);
+        dnp3_mst_session_reset(a, now);
         a->due = DNP3_TSTAMP_NEVER;
         heap_insert(m, a);
-        mst_touch(a);
-        mst_leave(m, now);
+        dnp3_mst_touch(a);
+        dnp3_mst_leave(m, now);
         return a;
     }
     return NULL;
@@ -476,11 +476,11 @@ int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     if (!a || !a->in_use) return DNP3_ERR_INVALID_ARG;
     dnp3_master *m = a->m;
-    mst_enter(m);
+    dnp3_mst_enter(m);
     a->removing = true;
     m->pending_removal = true;
-    mst_touch(a);
-    mst_leave(m, now);
+    dnp3_mst_touch(a);
+    dnp3_mst_leave(m, now);
     return DNP3_OK;
 }
 
@@ -504,19 +504,19 @@ int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now)
 {
     if (!m) return DNP3_ERR_INVALID_ARG;
     if (m->depth) return DNP3_ERR_STATE;
-    mst_enter(m);
+    dnp3_mst_enter(m);
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
-        if (a->in_use && a->t.running) mst_finish(a, DNP3_TASK_DISCONNECTED, now);
+        if (a->in_use && a->t.running) dnp3_mst_finish(a, DNP3_TASK_DISCONNECTED, now);
     }
     m->connected = true;
     clear_waiting(m);
     m->full = true;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
-        if (a->in_use) mst_session_reset(a, now);
+        if (a->in_use) dnp3_mst_session_reset(a, now);
     }
-    mst_leave(m, now);
+    dnp3_mst_leave(m, now);
     return DNP3_OK;
 }
 
@@ -524,18 +524,18 @@ int dnp3_master_on_disconnect(dnp3_master *m, dnp3_tstamp now)
 {
     if (!m) return DNP3_ERR_INVALID_ARG;
     if (m->depth) return DNP3_ERR_STATE;
-    mst_enter(m);
+    dnp3_mst_enter(m);
     m->connected = false;
     clear_waiting(m);
     m->full = true;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         dnp3_master_assoc *a = &m->assocs[i];
         if (!a->in_use) continue;
-        if (a->t.running) mst_finish(a, DNP3_TASK_DISCONNECTED, now);
+        if (a->t.running) dnp3_mst_finish(a, DNP3_TASK_DISCONNECTED, now);
         a->confirm_pending = false;
         a->uns_have = false;
     }
-    mst_leave(m, now);
+    dnp3_mst_leave(m, now);
     return DNP3_OK;
 }
 
@@ -551,24 +551,24 @@ static void route(dnp3_master *m, uint16_t src, const uint8_t *frag, size_t len,
         if (!a) return;
     }
     a->stats.fragments_rx++;
-    mst_touch(a);
+    dnp3_mst_touch(a);
     dnp3_apdu apdu;
     if (len < 2 || dnp3_apdu_parse(frag, len, &apdu) != DNP3_OK) {
         /* not even a header: it can only be a broken response */
-        if (a->t.awaiting) mst_finish(a, DNP3_TASK_BAD_HEADER, now);
+        if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
         else a->stats.unexpected_responses++;
         return;
     }
     switch (apdu.function) {
-    case DNP3_FC_RESPONSE: mst_on_response(a, frag, len, &apdu, now); break;
-    case DNP3_FC_UNSOLICITED_RESPONSE: mst_on_unsolicited(a, frag, len, &apdu, now); break;
+    case DNP3_FC_RESPONSE: dnp3_mst_on_response(a, frag, len, &apdu, now); break;
+    case DNP3_FC_UNSOLICITED_RESPONSE: dnp3_mst_on_unsolicited(a, frag, len, &apdu, now); break;
     case DNP3_FC_AUTH_RESPONSE:
-        if (a->sa) mst_on_auth_response(a, frag, len, &apdu, now);
-        else if (a->t.awaiting) mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
+        if (a->sa) dnp3_mst_on_auth_response(a, frag, len, &apdu, now);
+        else if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
         else a->stats.unexpected_responses++;
         break;
     default:
-        if (a->t.awaiting) mst_finish(a, DNP3_TASK_UNEXPECTED_FUNCTION, now);
+        if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_UNEXPECTED_FUNCTION, now);
         else a->stats.unexpected_responses++;
         break;
     }
@@ -578,9 +578,9 @@ int dnp3_master_handle_apdu(dnp3_master *m, uint16_t src, const uint8_t *apdu, s
 {
     if (!m || (!apdu && len)) return DNP3_ERR_INVALID_ARG;
     if (m->depth) return DNP3_ERR_STATE; /* not from a callback */
-    mst_enter(m);
+    dnp3_mst_enter(m);
     if (m->connected) route(m, src, apdu, len, now);
-    mst_leave(m, now);
+    dnp3_mst_leave(m, now);
     return DNP3_OK;
 }
 
@@ -607,13 +607,13 @@ static void expire_user_tasks(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     size_t k = a->t.user ? 1 : 0;
     while (k < a->q_count) {
-        mst_user_task *u = mst_queue_at(a, k);
+        mst_user_task *u = dnp3_mst_queue_at(a, k);
         if (now < u->start_deadline) {
             k++;
             continue;
         }
         mst_user_task copy = *u;
-        mst_queue_remove(a, k);
+        dnp3_mst_queue_remove(a, k);
         dnp3_task_info info = {0};
         info.kind = copy.kind;
         info.result = DNP3_TASK_START_TIMEOUT;
@@ -628,17 +628,17 @@ int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now)
 {
     if (!m) return DNP3_ERR_INVALID_ARG;
     if (m->depth) return DNP3_ERR_STATE; /* not from a callback */
-    mst_enter(m);
+    dnp3_mst_enter(m);
     /* every association whose time has come: take it off the front of the heap */
     while (m->heap_n > 0 && due_of(m, 0) <= now) {
         dnp3_master_assoc *a = &m->assocs[m->heap[0]];
         a->due = DNP3_TSTAMP_NEVER;
         heap_fix(m, 0);
-        mst_touch(a);
+        dnp3_mst_touch(a);
         if (!a->in_use || a->removing) continue;
-        if (a->t.running && now >= a->t.deadline) mst_finish(a, DNP3_TASK_TIMEOUT, now);
+        if (a->t.running && now >= a->t.deadline) dnp3_mst_finish(a, DNP3_TASK_TIMEOUT, now);
         if (a->in_use && !a->removing) expire_user_tasks(a, now);
     }
-    mst_leave(m, now);
+    dnp3_mst_leave(m, now);
     return DNP3_OK;
 }

@@ -182,69 +182,69 @@ static inline dnp3_tstamp mst_add(dnp3_tstamp t, uint32_t ms)
 }
 
 /* master.c */
-void mst_enter(dnp3_master *m);
-void mst_leave(dnp3_master *m, dnp3_tstamp now);
-void mst_touch(dnp3_master_assoc *a);
-void mst_wait(dnp3_master_assoc *a);
-mst_user_task *mst_queue_head(dnp3_master_assoc *a);
-mst_user_task *mst_queue_at(dnp3_master_assoc *a, size_t i);
-void mst_queue_remove(dnp3_master_assoc *a, size_t i);
-void mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now);
+void dnp3_mst_enter(dnp3_master *m);
+void dnp3_mst_leave(dnp3_master *m, dnp3_tstamp now);
+void dnp3_mst_touch(dnp3_master_assoc *a);
+void dnp3_mst_wait(dnp3_master_assoc *a);
+mst_user_task *dnp3_mst_queue_head(dnp3_master_assoc *a);
+mst_user_task *dnp3_mst_queue_at(dnp3_master_assoc *a, size_t i);
+void dnp3_mst_queue_remove(dnp3_master_assoc *a, size_t i);
+void dnp3_mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now);
 
 /* scheduler.c */
-bool mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
-void mst_service_all(dnp3_master *m, dnp3_tstamp now);
-dnp3_tstamp mst_ready_at(const dnp3_master_assoc *a);
-bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now);
-void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now);
-void mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns);
-bool mst_retry_ready(const mst_retry *r, dnp3_tstamp now);
-void mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
-void mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
+bool dnp3_mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
+void dnp3_mst_service_all(dnp3_master *m, dnp3_tstamp now);
+dnp3_tstamp dnp3_mst_ready_at(const dnp3_master_assoc *a);
+bool dnp3_mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now);
+void dnp3_mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now);
+void dnp3_mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns);
+bool dnp3_mst_retry_ready(const mst_retry *r, dnp3_tstamp now);
+void dnp3_mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
+void dnp3_mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
 
 /* iin.c */
-void mst_process_iin(dnp3_master_assoc *a, uint16_t iin, dnp3_tstamp now);
+void dnp3_mst_process_iin(dnp3_master_assoc *a, uint16_t iin, dnp3_tstamp now);
 
 /* request.c */
-int mst_build_request(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t *len);
-bool mst_function_is_nr(uint8_t fc);
-int mst_write_class_headers(dnp3_apdu_writer *w, uint8_t classes, bool with_class0);
+int dnp3_mst_build_request(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t *len);
+bool dnp3_mst_function_is_nr(uint8_t fc);
+int dnp3_mst_write_class_headers(dnp3_apdu_writer *w, uint8_t classes, bool with_class0);
 
 /* response.c */
-void mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                      dnp3_tstamp now);
-bool mst_task_is_read(const mst_task *t);
+bool dnp3_mst_task_is_read(const mst_task *t);
 
 /* unsolicited.c */
-void mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                         dnp3_tstamp now);
 
 /* evaluate.c */
-void mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
+void dnp3_mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
 
 /* measurements.c */
-uint32_t mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp3_rx_info *info);
+uint32_t dnp3_mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp3_rx_info *info);
 
 /* commands.c */
-int mst_command_encode(const dnp3_command *cmds, size_t n, uint8_t qualifier, uint8_t *buf, size_t cap,
+int dnp3_mst_command_encode(const dnp3_command *cmds, size_t n, uint8_t qualifier, uint8_t *buf, size_t cap,
                        size_t *len);
-dnp3_task_result mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *resp);
+dnp3_task_result dnp3_mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *resp);
 
 /* timesync.c */
-int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t ac);
-void mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
-bool mst_utc_now(const dnp3_master *m, dnp3_time48 *out);
+int dnp3_mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t ac);
+void dnp3_mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
+bool dnp3_mst_utc_now(const dnp3_master *m, dnp3_time48 *out);
 
 /* sa_hook.c: AUTH_RESPONSE of the outstanding request; the request about to be sent (may be
  * rewritten in aggressive mode, returns its new length) and noted as sent. */
-void mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+void dnp3_mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                           dnp3_tstamp now);
-size_t mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t len, dnp3_tstamp now);
-bool mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now);
-int mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len);
+size_t dnp3_mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t len, dnp3_tstamp now);
+bool dnp3_mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now);
+int dnp3_mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len);
 
 /* The time delay of a response's first g52 object (g52v1 seconds, g52v2 ms) in ms; false if absent
  * (timesync.c; also used for the restart delay by evaluate.c). */
-bool mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms);
+bool dnp3_mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms);
 
 #endif

@@ -71,7 +71,7 @@ static void fill_point(dnp3_measurement *mm, const dnp3_point *p, cto_state *cto
     }
 }
 
-uint32_t mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp3_rx_info *info)
+uint32_t dnp3_mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp3_rx_info *info)
 {
     const dnp3_master_handler *hd = &a->m->cfg.handler;
     uint32_t count = 0;

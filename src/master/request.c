@@ -12,13 +12,13 @@
  */
 #include "master/master_internal.h"
 
-bool mst_function_is_nr(uint8_t fc)
+bool dnp3_mst_function_is_nr(uint8_t fc)
 {
     return fc == DNP3_FC_DIRECT_OPERATE_NR || fc == DNP3_FC_IMMED_FREEZE_NR || fc == DNP3_FC_FREEZE_CLEAR_NR ||
            fc == DNP3_FC_FREEZE_AT_TIME_NR || fc == DNP3_FC_AUTH_REQUEST_NO_ACK;
 }
 
-int mst_write_class_headers(dnp3_apdu_writer *w, uint8_t classes, bool with_class0)
+int dnp3_mst_write_class_headers(dnp3_apdu_writer *w, uint8_t classes, bool with_class0)
 {
     for (unsigned c = 1; c <= 3; c++) {
         if (!(classes & (1u << c))) continue;
@@ -38,11 +38,11 @@ static uint8_t command_function(const mst_task *t)
     }
 }
 
-int mst_build_request(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t *len)
+int dnp3_mst_build_request(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t *len)
 {
     mst_task *t = &a->t;
     const uint8_t ac = dnp3_ac_make(true, true, false, false, a->next_seq);
-    const mst_user_task *u = t->user ? mst_queue_head(a) : NULL;
+    const mst_user_task *u = t->user ? dnp3_mst_queue_head(a) : NULL;
     dnp3_apdu_writer w;
     int rc = DNP3_OK;
     static const uint8_t clear_restart[] = {80, 1, DNP3_QUAL_START_STOP_8, 7, 7, 0};
@@ -53,23 +53,23 @@ int mst_build_request(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t *le
         rc = dnp3_apdu_writer_init_request(&w, buf, cap, ac,
                                            t->kind == DNP3_TASK_ENABLE_UNSOLICITED ? DNP3_FC_ENABLE_UNSOLICITED
                                                                                    : DNP3_FC_DISABLE_UNSOLICITED);
-        if (!rc) rc = mst_write_class_headers(&w, t->classes, false);
+        if (!rc) rc = dnp3_mst_write_class_headers(&w, t->classes, false);
         break;
     case DNP3_TASK_INTEGRITY_POLL:
     case DNP3_TASK_EVENT_POLL:
         rc = dnp3_apdu_writer_init_request(&w, buf, cap, ac, DNP3_FC_READ);
-        if (!rc) rc = mst_write_class_headers(&w, t->classes, true);
+        if (!rc) rc = dnp3_mst_write_class_headers(&w, t->classes, true);
         break;
     case DNP3_TASK_CLEAR_RESTART:
         rc = dnp3_apdu_writer_init_request(&w, buf, cap, ac, DNP3_FC_WRITE);
         if (!rc) rc = dnp3_apdu_append(&w, clear_restart, sizeof clear_restart);
         break;
     case DNP3_TASK_TIME_SYNC:
-        rc = mst_timesync_build(a, &w, buf, cap, ac);
+        rc = dnp3_mst_timesync_build(a, &w, buf, cap, ac);
         if (rc > 0) return rc; /* a dnp3_task_result */
         break;
     case DNP3_TASK_AUTH_KEYS:
-    case DNP3_TASK_AUTH_UPDATE_KEY: return mst_sa_build(a, buf, cap, ac, len);
+    case DNP3_TASK_AUTH_UPDATE_KEY: return dnp3_mst_sa_build(a, buf, cap, ac, len);
     case DNP3_TASK_COMMAND:
         if (!u) return DNP3_TASK_CANCELLED;
         rc = dnp3_apdu_writer_init_request(&w, buf, cap, ac, command_function(t));

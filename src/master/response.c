@@ -18,7 +18,7 @@
  */
 #include "master/master_internal.h"
 
-bool mst_task_is_read(const mst_task *t)
+bool dnp3_mst_task_is_read(const mst_task *t)
 {
     switch (t->kind) {
     case DNP3_TASK_INTEGRITY_POLL:
@@ -30,7 +30,7 @@ bool mst_task_is_read(const mst_task *t)
     }
 }
 
-void mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                      dnp3_tstamp now)
 {
     mst_task *t = &a->t;
@@ -43,7 +43,7 @@ void mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, cons
         return;
     }
     if (dnp3_apdu_check_control(apdu) != DNP3_OK) {
-        mst_finish(a, DNP3_TASK_BAD_HEADER, now);
+        dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
         return;
     }
     const uint64_t h = mst_hash(frag, len);
@@ -53,21 +53,21 @@ void mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, cons
                 a->stats.unexpected_responses++;
                 return;
             }
-            mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
+            dnp3_mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
             return;
         }
         if (!fir) {
-            mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
+            dnp3_mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
             return;
         }
     } else {
         if (seq == t->rx_seq && len == t->rx_len && h == t->rx_hash) {
             a->stats.duplicate_fragments++;
-            if (con) mst_send_confirm(a, seq, false);
+            if (con) dnp3_mst_send_confirm(a, seq, false);
             return;
         }
         if (fir || seq != ((t->rx_seq + 1) & DNP3_AC_SEQ_MASK)) {
-            mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
+            dnp3_mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
             return;
         }
     }
@@ -77,19 +77,19 @@ void mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, cons
     dnp3_parse_error pe = {0};
     if (dnp3_apdu_validate(apdu, &pe) < 0) {
         t->perr = pe;
-        mst_process_iin(a, apdu->iin, now);
-        mst_finish(a, DNP3_TASK_MALFORMED, now);
+        dnp3_mst_process_iin(a, apdu->iin, now);
+        dnp3_mst_finish(a, DNP3_TASK_MALFORMED, now);
         return;
     }
-    const bool is_read = mst_task_is_read(t);
+    const bool is_read = dnp3_mst_task_is_read(t);
     if (!fin && !is_read) {
         /* only READ responses may span fragments; nothing else is reassembled */
         t->perr.err = DNP3_ERR_APP_BAD_HEADER;
-        mst_process_iin(a, apdu->iin, now);
-        mst_finish(a, DNP3_TASK_MALFORMED, now);
+        dnp3_mst_process_iin(a, apdu->iin, now);
+        dnp3_mst_finish(a, DNP3_TASK_MALFORMED, now);
         return;
     }
-    if (con) mst_send_confirm(a, seq, false);
+    if (con) dnp3_mst_send_confirm(a, seq, false);
     t->series = true;
     t->rx_seq = seq;
     t->rx_hash = h;
@@ -97,14 +97,14 @@ void mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, cons
 
     if (is_read) {
         dnp3_rx_info info = {a->cfg.address, false, fir, fin, seq, apdu->iin, t->kind};
-        t->objects_rx += mst_deliver(a, apdu, &info);
+        t->objects_rx += dnp3_mst_deliver(a, apdu, &info);
         if (!a->t.running || a->removing) return; /* ended from a callback */
     }
-    mst_process_iin(a, apdu->iin, now);
+    dnp3_mst_process_iin(a, apdu->iin, now);
     if (!fin) {
         t->deadline = mst_add(now, a->cfg.response_timeout_ms);
         return;
     }
     t->awaiting = false;
-    mst_on_final_response(a, apdu, now);
+    dnp3_mst_on_final_response(a, apdu, now);
 }

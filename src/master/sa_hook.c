@@ -16,13 +16,13 @@ int dnp3_master_assoc_set_sa(dnp3_master_assoc *a, dnp3_sa_master *sa)
     if (sa) dnp3_sa_master_reset(sa);
     a->r_sa.at = 0;
     a->r_sa.delay = a->cfg.retry_min_ms;
-    mst_touch(a);
+    dnp3_mst_touch(a);
     return DNP3_OK;
 }
 
-bool mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now) { return dnp3_sa_master_needs_keys(a->sa, now); }
+bool dnp3_mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now) { return dnp3_sa_master_needs_keys(a->sa, now); }
 
-int mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len)
+int dnp3_mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len)
 {
     if (!a->sa) return DNP3_TASK_CANCELLED;
     int n = a->t.kind == DNP3_TASK_AUTH_UPDATE_KEY ? dnp3_sa_master_build_update_key_request(a->sa, ac, buf, cap)
@@ -32,7 +32,7 @@ int mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, siz
     return 0;
 }
 
-size_t mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t len, dnp3_tstamp now)
+size_t dnp3_mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t len, dnp3_tstamp now)
 {
     if (a->t.kind == DNP3_TASK_AUTH_KEYS || a->t.kind == DNP3_TASK_AUTH_UPDATE_KEY || len < 2) return len;
     if (dnp3_sa_master_use_aggressive(a->sa, buf[1], now)) {
@@ -43,7 +43,7 @@ size_t mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t le
     return len;
 }
 
-void mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+void dnp3_mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                           dnp3_tstamp now)
 {
     dnp3_master *m = a->m;
@@ -62,22 +62,22 @@ void mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len,
     case DNP3_SA_M_SEND:
         if (dnp3_channel_send(m->ch, a->cfg.address, m->txbuf, n) != DNP3_OK) {
             t->sa_error = 0;
-            mst_finish(a, DNP3_TASK_AUTH_FAILED, now);
+            dnp3_mst_finish(a, DNP3_TASK_AUTH_FAILED, now);
             return;
         }
         a->stats.requests_sent++;
         t->deadline = mst_add(now, a->cfg.response_timeout_ms);
-        mst_touch(a);
+        dnp3_mst_touch(a);
         return;
     case DNP3_SA_M_NEXT_KEY:
         t->awaiting = false;
         t->send_pending = true;
         t->phase = 1;
-        mst_touch(a);
+        dnp3_mst_touch(a);
         return;
     case DNP3_SA_M_KEYS_OK:
         t->awaiting = false;
-        mst_finish(a, t->kind == DNP3_TASK_AUTH_KEYS || t->kind == DNP3_TASK_AUTH_UPDATE_KEY
+        dnp3_mst_finish(a, t->kind == DNP3_TASK_AUTH_KEYS || t->kind == DNP3_TASK_AUTH_UPDATE_KEY
                           ? DNP3_TASK_SUCCESS
                           : DNP3_TASK_UNEXPECTED_FUNCTION,
                    now);
@@ -85,7 +85,7 @@ void mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len,
     case DNP3_SA_M_FAILED:
         t->awaiting = false;
         t->sa_error = err;
-        mst_finish(a, DNP3_TASK_AUTH_FAILED, now);
+        dnp3_mst_finish(a, DNP3_TASK_AUTH_FAILED, now);
         return;
     default: a->stats.unexpected_responses++; return;
     }

@@ -22,16 +22,16 @@
 /* kinds of automatic tasks started by the start-up sequence carry this mode */
 #define MODE_STARTUP 1
 
-bool mst_retry_ready(const mst_retry *r, dnp3_tstamp now) { return now >= r->at; }
+bool dnp3_mst_retry_ready(const mst_retry *r, dnp3_tstamp now) { return now >= r->at; }
 
-void mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now)
+void dnp3_mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now)
 {
     r->at = mst_add(now, r->delay);
     uint32_t next = r->delay > UINT32_MAX / 2 ? UINT32_MAX : r->delay * 2;
     r->delay = mst_min_u32(next, a->cfg.retry_max_ms);
 }
 
-void mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now)
+void dnp3_mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now)
 {
     r->at = now;
     r->delay = a->cfg.retry_min_ms;
@@ -65,10 +65,10 @@ static void automatic_done(dnp3_master_assoc *a, const mst_task *t, dnp3_task_re
                            : t->kind == DNP3_TASK_INTEGRITY_POLL    ? MST_STARTUP_INTEGRITY
                                                                     : MST_STARTUP_ENABLE;
         if (!done) {
-            mst_retry_fail(a, &a->r_startup, now);
+            dnp3_mst_retry_fail(a, &a->r_startup, now);
             return;
         }
-        mst_retry_reset(a, &a->r_startup, now);
+        dnp3_mst_retry_reset(a, &a->r_startup, now);
         if (step == MST_STARTUP_INTEGRITY) {
             a->need_integrity = false;
             rearm_periodic(a, t->classes, now);
@@ -80,48 +80,48 @@ static void automatic_done(dnp3_master_assoc *a, const mst_task *t, dnp3_task_re
     case DNP3_TASK_INTEGRITY_POLL:
         if (done) {
             a->need_integrity = false;
-            mst_retry_reset(a, &a->r_integrity, now);
+            dnp3_mst_retry_reset(a, &a->r_integrity, now);
             rearm_periodic(a, DNP3_CLASS_ALL, now);
         } else {
-            mst_retry_fail(a, &a->r_integrity, now);
+            dnp3_mst_retry_fail(a, &a->r_integrity, now);
         }
         break;
     case DNP3_TASK_EVENT_POLL:
         if (!done) {
             a->need_events |= t->classes;
-            mst_retry_fail(a, &a->r_events, now);
+            dnp3_mst_retry_fail(a, &a->r_events, now);
         } else if (t->objects_rx == 0 && (a->need_events & t->classes)) {
             /* the outstation keeps announcing events it does not send: slow down */
-            mst_retry_fail(a, &a->r_events, now);
+            dnp3_mst_retry_fail(a, &a->r_events, now);
         } else {
-            mst_retry_reset(a, &a->r_events, now);
+            dnp3_mst_retry_reset(a, &a->r_events, now);
         }
         break;
     case DNP3_TASK_CLEAR_RESTART:
         if (r == DNP3_TASK_SUCCESS) {
             a->need_clear_restart = false;
-            mst_retry_reset(a, &a->r_restart, now);
+            dnp3_mst_retry_reset(a, &a->r_restart, now);
         } else {
-            mst_retry_fail(a, &a->r_restart, now);
+            dnp3_mst_retry_fail(a, &a->r_restart, now);
         }
         break;
     case DNP3_TASK_TIME_SYNC:
         if (r == DNP3_TASK_SUCCESS) {
             a->need_time_sync = false;
-            mst_retry_reset(a, &a->r_time, now);
+            dnp3_mst_retry_reset(a, &a->r_time, now);
         } else {
-            mst_retry_fail(a, &a->r_time, now);
+            dnp3_mst_retry_fail(a, &a->r_time, now);
         }
         break;
     case DNP3_TASK_AUTH_KEYS:
-        if (r == DNP3_TASK_SUCCESS) mst_retry_reset(a, &a->r_sa, now);
-        else mst_retry_fail(a, &a->r_sa, now);
+        if (r == DNP3_TASK_SUCCESS) dnp3_mst_retry_reset(a, &a->r_sa, now);
+        else dnp3_mst_retry_fail(a, &a->r_sa, now);
         break;
     default: break;
     }
 }
 
-void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
+void dnp3_mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
 {
     dnp3_master *m = a->m;
     mst_task t = a->t;
@@ -145,15 +145,15 @@ void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
     dnp3_task_cb cb = NULL;
     void *ctx = NULL;
     if (t.user) {
-        mst_user_task *u = mst_queue_head(a);
+        mst_user_task *u = dnp3_mst_queue_head(a);
         if (u) {
             cb = u->cb;
             ctx = u->ctx;
-            mst_queue_remove(a, 0);
+            dnp3_mst_queue_remove(a, 0);
         }
     }
     a->t = (mst_task){0};
-    mst_touch(a);
+    dnp3_mst_touch(a);
     if (m->cfg.one_request_per_channel) m->full = true; /* the line is free for the others */
     if (!t.user) automatic_done(a, &t, r, now);
     if (r == DNP3_TASK_SUCCESS) a->stats.tasks_succeeded++;
@@ -162,7 +162,7 @@ void mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
     if (m->cfg.handler.task_done) m->cfg.handler.task_done(m->cfg.handler.ctx, a, &info);
 }
 
-void mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns)
+void dnp3_mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns)
 {
     uint8_t apdu[2] = {dnp3_ac_make(true, true, false, uns, seq), DNP3_FC_CONFIRM};
     if (dnp3_channel_send(a->m->ch, a->cfg.address, apdu, sizeof apdu) == DNP3_OK) {
@@ -175,7 +175,7 @@ void mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns)
     a->m->blocked = true;
     a->m->blocked_at = a->m->last_service;
     a->m->stats.send_blocked++;
-    mst_wait(a);
+    dnp3_mst_wait(a);
 }
 
 static bool flush_confirm(dnp3_master_assoc *a)
@@ -187,16 +187,16 @@ static bool flush_confirm(dnp3_master_assoc *a)
     return true;
 }
 
-bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now)
+bool dnp3_mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     dnp3_master *m = a->m;
     size_t len = 0;
-    int rc = mst_build_request(a, m->txbuf, m->txcap, &len);
+    int rc = dnp3_mst_build_request(a, m->txbuf, m->txcap, &len);
     if (rc != 0) {
-        mst_finish(a, (dnp3_task_result)rc, now);
+        dnp3_mst_finish(a, (dnp3_task_result)rc, now);
         return true;
     }
-    if (a->sa) len = mst_sa_outgoing(a, m->txbuf, m->txcap, len, now);
+    if (a->sa) len = dnp3_mst_sa_outgoing(a, m->txbuf, m->txcap, len, now);
     rc = dnp3_channel_send(m->ch, a->cfg.address, m->txbuf, len);
     if (rc == DNP3_ERR_BUFFER_TOO_SMALL) {
         m->blocked = true;
@@ -205,7 +205,7 @@ bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now)
         return false;
     }
     if (rc != DNP3_OK) {
-        mst_finish(a, DNP3_TASK_TOO_LARGE, now);
+        dnp3_mst_finish(a, DNP3_TASK_TOO_LARGE, now);
         return true;
     }
     mst_task *t = &a->t;
@@ -223,8 +223,8 @@ bool mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now)
     t->series = false;
     t->sent_at = now;
     t->deadline = mst_add(now, a->cfg.response_timeout_ms);
-    if (mst_function_is_nr(t->function)) {
-        mst_finish(a, DNP3_TASK_SUCCESS, now);
+    if (dnp3_mst_function_is_nr(t->function)) {
+        dnp3_mst_finish(a, DNP3_TASK_SUCCESS, now);
         return true;
     }
     t->awaiting = true;
@@ -252,12 +252,12 @@ static bool pick(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     const dnp3_assoc_config *c = &a->cfg;
     mst_task t = {0};
-    const mst_user_task *u = mst_queue_head(a);
-    if (a->sa && mst_sa_needs_keys(a, now)) {
+    const mst_user_task *u = dnp3_mst_queue_head(a);
+    if (a->sa && dnp3_mst_sa_needs_keys(a, now)) {
         /* Secure Authentication: nothing else runs before the session keys are valid */
-        if (!mst_retry_ready(&a->r_sa, now)) return false;
+        if (!dnp3_mst_retry_ready(&a->r_sa, now)) return false;
         t.kind = DNP3_TASK_AUTH_KEYS;
-    } else if (a->need_clear_restart && c->clear_restart && mst_retry_ready(&a->r_restart, now)) {
+    } else if (a->need_clear_restart && c->clear_restart && dnp3_mst_retry_ready(&a->r_restart, now)) {
         t.kind = DNP3_TASK_CLEAR_RESTART;
     } else if (u) {
         t.user = true;
@@ -265,11 +265,11 @@ static bool pick(dnp3_master_assoc *a, dnp3_tstamp now)
         t.function = u->function;
         t.mode = u->mode;
         t.classes = u->classes;
-    } else if (a->need_time_sync && c->time_sync != DNP3_TIMESYNC_NONE && mst_retry_ready(&a->r_time, now)) {
+    } else if (a->need_time_sync && c->time_sync != DNP3_TIMESYNC_NONE && dnp3_mst_retry_ready(&a->r_time, now)) {
         t.kind = DNP3_TASK_TIME_SYNC;
         t.mode = (uint8_t)c->time_sync;
     } else if (a->startup != MST_STARTUP_DONE) {
-        if (!mst_retry_ready(&a->r_startup, now)) return false;
+        if (!dnp3_mst_retry_ready(&a->r_startup, now)) return false;
         t.mode = MODE_STARTUP;
         switch (a->startup) {
         case MST_STARTUP_DISABLE:
@@ -285,10 +285,10 @@ static bool pick(dnp3_master_assoc *a, dnp3_tstamp now)
             t.classes = c->startup_enable_unsol;
             break;
         }
-    } else if (a->need_integrity && mst_retry_ready(&a->r_integrity, now)) {
+    } else if (a->need_integrity && dnp3_mst_retry_ready(&a->r_integrity, now)) {
         t.kind = DNP3_TASK_INTEGRITY_POLL;
         t.classes = DNP3_CLASS_ALL;
-    } else if (a->need_events && mst_retry_ready(&a->r_events, now)) {
+    } else if (a->need_events && dnp3_mst_retry_ready(&a->r_events, now)) {
         t.kind = DNP3_TASK_EVENT_POLL;
         t.classes = a->need_events;
         a->need_events = 0;
@@ -304,7 +304,7 @@ static bool pick(dnp3_master_assoc *a, dnp3_tstamp now)
     return true;
 }
 
-dnp3_tstamp mst_ready_at(const dnp3_master_assoc *a)
+dnp3_tstamp dnp3_mst_ready_at(const dnp3_master_assoc *a)
 {
     const dnp3_assoc_config *c = &a->cfg;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER;
@@ -339,7 +339,7 @@ static bool line_busy(const dnp3_master *m, const dnp3_master_assoc *self)
  * it on the wait list); while blocked a task may still be chosen: it waits
  * with its request unsent.
  */
-bool mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
+bool dnp3_mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     dnp3_master *m = a->m;
     if (!m->connected || !a->in_use || a->removing) return true;
@@ -353,24 +353,24 @@ bool mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
         }
         if (a->t.running) {
             if (!a->t.send_pending || line_busy(m, a)) return true;
-            if (m->blocked || !mst_send_current(a, now)) return false;
+            if (m->blocked || !dnp3_mst_send_current(a, now)) return false;
             continue; /* a no-response request ends at once: look for the next task */
         }
         update_periodic(a, now);
         if (line_busy(m, a) || !pick(a, now)) return true;
-        if (m->blocked || !mst_send_current(a, now)) return false;
+        if (m->blocked || !dnp3_mst_send_current(a, now)) return false;
     }
     m->again = true; /* callbacks keep adding work: continue at the next call */
     return true;
 }
 
-void mst_service_all(dnp3_master *m, dnp3_tstamp now)
+void dnp3_mst_service_all(dnp3_master *m, dnp3_tstamp now)
 {
     m->again = false;
     size_t n = m->cfg.max_associations;
     m->rr = (m->rr + 1) % n;
     for (size_t k = 0; k < n; k++) {
         dnp3_master_assoc *a = &m->assocs[(m->rr + k) % n];
-        if (a->in_use && !mst_service_assoc(a, now)) mst_wait(a);
+        if (a->in_use && !dnp3_mst_service_assoc(a, now)) dnp3_mst_wait(a);
     }
 }

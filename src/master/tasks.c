@@ -35,7 +35,7 @@ static int enqueue(dnp3_master_assoc *a, dnp3_task_kind kind, uint8_t fc, uint8_
     dnp3_master *m = a->m;
     if (len > m->cfg.task_buffer_size) return DNP3_ERR_BUFFER_TOO_SMALL;
     if (a->q_count >= m->cfg.user_queue_len) return DNP3_ERR_STATE;
-    mst_user_task *u = mst_queue_at(a, a->q_count);
+    mst_user_task *u = dnp3_mst_queue_at(a, a->q_count);
     u->kind = kind;
     u->function = fc;
     u->mode = mode;
@@ -46,9 +46,9 @@ static int enqueue(dnp3_master_assoc *a, dnp3_task_kind kind, uint8_t fc, uint8_
     u->len = len;
     if (len) memcpy(u->buf, objects, len);
     a->q_count++;
-    mst_enter(m);
-    mst_touch(a);
-    mst_leave(m, now);
+    dnp3_mst_enter(m);
+    dnp3_mst_touch(a);
+    dnp3_mst_leave(m, now);
     return DNP3_OK;
 }
 
@@ -69,7 +69,7 @@ int dnp3_master_read_class(dnp3_master_assoc *a, uint8_t classes, dnp3_task_cb c
     uint8_t buf[16];
     dnp3_apdu_writer w;
     if (dnp3_apdu_writer_init_request(&w, buf, sizeof buf, 0, DNP3_FC_READ) ||
-        mst_write_class_headers(&w, classes, true))
+        dnp3_mst_write_class_headers(&w, classes, true))
         return DNP3_ERR_INVALID_ARG;
     return enqueue(a, DNP3_TASK_READ, DNP3_FC_READ, 0, 0, buf + 2, dnp3_apdu_writer_len(&w) - 2, cb, ctx, now);
 }
@@ -83,7 +83,7 @@ int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qu
     dnp3_master *m = a->m;
     if (n > m->cfg.max_command_objects) return DNP3_ERR_BUFFER_TOO_SMALL;
     size_t len = 0;
-    rc = mst_command_encode(cmds, n, qualifier, m->txbuf, m->txcap, &len);
+    rc = dnp3_mst_command_encode(cmds, n, qualifier, m->txbuf, m->txcap, &len);
     if (rc) return rc;
     uint8_t fc = mode == DNP3_CMD_SELECT_OPERATE ? DNP3_FC_SELECT
                  : mode == DNP3_CMD_DIRECT_OPERATE ? DNP3_FC_DIRECT_OPERATE

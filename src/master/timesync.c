@@ -13,19 +13,19 @@
  */
 #include "master/master_internal.h"
 
-bool mst_utc_now(const dnp3_master *m, dnp3_time48 *out)
+bool dnp3_mst_utc_now(const dnp3_master *m, dnp3_time48 *out)
 {
     if (!m->cfg.handler.utc_now || !m->cfg.handler.utc_now(m->cfg.handler.ctx, out)) return false;
     *out &= DNP3_TIME48_MAX;
     return true;
 }
 
-int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t ac)
+int dnp3_mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t ac)
 {
     mst_task *t = &a->t;
     const bool lan = t->mode == DNP3_TIMESYNC_LAN;
     if (t->phase == 0) {
-        if (lan && !mst_utc_now(a->m, &t->utc_at_send)) return DNP3_TASK_NO_TIME_SOURCE;
+        if (lan && !dnp3_mst_utc_now(a->m, &t->utc_at_send)) return DNP3_TASK_NO_TIME_SOURCE;
         return dnp3_apdu_writer_init_request(w, buf, cap, ac,
                                              lan ? DNP3_FC_RECORD_CURRENT_TIME : DNP3_FC_DELAY_MEASURE);
     }
@@ -34,7 +34,7 @@ int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, 
         value = t->utc_at_send;
     } else {
         dnp3_time48 utc;
-        if (!mst_utc_now(a->m, &utc)) return DNP3_TASK_NO_TIME_SOURCE;
+        if (!dnp3_mst_utc_now(a->m, &utc)) return DNP3_TASK_NO_TIME_SOURCE;
         value = (utc + (uint64_t)t->propagation_ms) & DNP3_TIME48_MAX;
     }
     t->time_written = value;
@@ -49,7 +49,7 @@ int mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, 
     return rc;
 }
 
-bool mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms)
+bool dnp3_mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms)
 {
     dnp3_hdr_iter it;
     dnp3_obj_header h;
@@ -67,18 +67,18 @@ bool mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms)
     return false;
 }
 
-void mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
+void dnp3_mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
 {
     mst_task *t = &a->t;
     if (apdu->iin & MST_IIN_REQUEST_ERRORS) {
-        mst_finish(a, DNP3_TASK_REJECTED, now);
+        dnp3_mst_finish(a, DNP3_TASK_REJECTED, now);
         return;
     }
     if (t->phase == 0) {
         if (t->mode != DNP3_TIMESYNC_LAN) {
             uint32_t delay;
-            if (!mst_time_delay(apdu, &delay)) {
-                mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
+            if (!dnp3_mst_time_delay(apdu, &delay)) {
+                dnp3_mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
                 return;
             }
             int64_t rtt = (int64_t)(now - t->sent_at) - (int64_t)delay;
@@ -86,8 +86,8 @@ void mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_
         }
         t->phase = 1;
         t->send_pending = true;
-        (void)mst_send_current(a, now);
+        (void)dnp3_mst_send_current(a, now);
         return;
     }
-    mst_finish(a, (apdu->iin & DNP3_IIN1_NEED_TIME) ? DNP3_TASK_IIN_NOT_CLEARED : DNP3_TASK_SUCCESS, now);
+    dnp3_mst_finish(a, (apdu->iin & DNP3_IIN1_NEED_TIME) ? DNP3_TASK_IIN_NOT_CLEARED : DNP3_TASK_SUCCESS, now);
 }

@@ -15,7 +15,7 @@
  */
 #include "master/master_internal.h"
 
-void mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                         dnp3_tstamp now)
 {
     const uint8_t seq = dnp3_ac_seq(apdu->control);
@@ -23,7 +23,7 @@ void mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, c
     a->stats.unsolicited_rx++;
     if (dnp3_apdu_check_control(apdu) != DNP3_OK) {
         a->stats.unsolicited_malformed++;
-        if (a->t.awaiting) mst_finish(a, DNP3_TASK_BAD_HEADER, now);
+        if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
         return;
     }
     if (dnp3_apdu_validate(apdu, NULL) < 0) {
@@ -33,16 +33,16 @@ void mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, c
     const uint64_t h = mst_hash(frag, len);
     if (a->uns_have && a->uns_seq == seq && a->uns_len == len && a->uns_hash == h) {
         a->stats.unsolicited_duplicates++;
-        if (con) mst_send_confirm(a, seq, true);
+        if (con) dnp3_mst_send_confirm(a, seq, true);
         return;
     }
-    if (con) mst_send_confirm(a, seq, true);
+    if (con) dnp3_mst_send_confirm(a, seq, true);
     a->uns_have = true;
     a->uns_seq = seq;
     a->uns_len = len;
     a->uns_hash = h;
     dnp3_rx_info info = {a->cfg.address, true, true, true, seq, apdu->iin, DNP3_TASK_NONE};
-    (void)mst_deliver(a, apdu, &info);
+    (void)dnp3_mst_deliver(a, apdu, &info);
     if (a->removing || !a->in_use) return;
-    mst_process_iin(a, apdu->iin, now);
+    dnp3_mst_process_iin(a, apdu->iin, now);
 }

@@ -123,7 +123,7 @@ static const attr_row *find(uint8_t var)
     return NULL;
 }
 
-bool os_attr_known(const dnp3_outstation *os, uint8_t variation)
+bool dnp3_os_attr_known(const dnp3_outstation *os, uint8_t variation)
 {
     if (variation == 254 || variation == 255) return true;
     const attr_row *r = find(variation);
@@ -143,7 +143,7 @@ static bool put(dnp3_apdu_writer *w, uint8_t var, const uint8_t *body, size_t n)
     return dnp3_apdu_append(w, obj, 5 + n) == DNP3_OK;
 }
 
-bool os_attr_write(const dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t variation, uint32_t *pos)
+bool dnp3_os_attr_write(const dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t variation, uint32_t *pos)
 {
     uint8_t body[2 + 2 * NROWS + 255];
     if (variation == 255) {

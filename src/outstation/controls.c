@@ -54,7 +54,7 @@ static uint8_t run_one(dnp3_outstation *os, dnp3_control_mode mode, const dnp3_o
     return (uint8_t)(os->cb.analog_output(os->cb.ctx, mode, (uint16_t)o->index, p.value, h->variation) & 0x7F);
 }
 
-void os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status, dnp3_tstamp now)
+void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status, dnp3_tstamp now)
 {
     const uint8_t seq = dnp3_ac_seq(req->control);
     const dnp3_control_mode mode = mode_of(req->function);
@@ -67,12 +67,12 @@ void os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_
     dnp3_hdr_iter_init(&hi, req);
     while (dnp3_hdr_iter_next(&hi, &h, NULL) > 0) {
         if (!is_control(&h)) {
-            if (respond) os_respond(os, seq, DNP3_IIN2_OBJECT_UNKNOWN, NULL, 0, true);
+            if (respond) dnp3_os_respond(os, seq, DNP3_IIN2_OBJECT_UNKNOWN, NULL, 0, true);
             return;
         }
     }
     if (4 + req->objects_len > os->cfg.max_tx_fragment) {
-        if (respond) os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
+        if (respond) dnp3_os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
         return;
     }
 
@@ -105,5 +105,5 @@ void os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_
         os->sel_time = now;
         os->sel_counter = os->req_counter;
     }
-    if (respond) os_respond(os, seq, iin, echo, req->objects_len, true);
+    if (respond) dnp3_os_respond(os, seq, iin, echo, req->objects_len, true);
 }

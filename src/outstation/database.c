@@ -29,15 +29,15 @@ static const type_info TYPES[OS_EV_TYPES] = {
     [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006},
 };
 
-uint8_t os_static_group(dnp3_os_type t) { return TYPES[t].sgroup; }
-uint8_t os_event_group(dnp3_os_type t) { return TYPES[t].egroup; }
-uint8_t os_default_static_var(dnp3_os_type t) { return TYPES[t].sdef; }
-uint8_t os_default_event_var(dnp3_os_type t) { return TYPES[t].edef; }
+uint8_t dnp3_os_static_group(dnp3_os_type t) { return TYPES[t].sgroup; }
+uint8_t dnp3_os_event_group(dnp3_os_type t) { return TYPES[t].egroup; }
+uint8_t dnp3_os_default_static_var(dnp3_os_type t) { return TYPES[t].sdef; }
+uint8_t dnp3_os_default_event_var(dnp3_os_type t) { return TYPES[t].edef; }
 
-bool os_static_var_ok(dnp3_os_type t, uint8_t v) { return v < 16 && (TYPES[t].smask >> v) & 1u; }
-bool os_event_var_ok(dnp3_os_type t, uint8_t v) { return v < 16 && (TYPES[t].emask >> v) & 1u; }
+bool dnp3_os_static_var_ok(dnp3_os_type t, uint8_t v) { return v < 16 && (TYPES[t].smask >> v) & 1u; }
+bool dnp3_os_event_var_ok(dnp3_os_type t, uint8_t v) { return v < 16 && (TYPES[t].emask >> v) & 1u; }
 
-int os_type_of_group(uint8_t group, bool *is_event)
+int dnp3_os_type_of_group(uint8_t group, bool *is_event)
 {
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         if (TYPES[t].sgroup == group || TYPES[t].egroup == group) {
@@ -61,7 +61,7 @@ static uint8_t state_bits(dnp3_os_type t)
     return 0;
 }
 
-void os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p)
+void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p)
 {
     const os_point *q = &os->db[t].pts[index];
     memset(p, 0, sizeof *p);
@@ -102,7 +102,7 @@ static int finish(dnp3_outstation *os, dnp3_os_type t, uint16_t index, bool dete
     if (mode == DNP3_EVENT_SUPPRESS) p->ref = p->value;
     if (!ev || p->cls == 0 || os->ev[t].cap == 0) return 0;
     p->ref = p->value;
-    os_ev_record(os, t, index, p, oct, len);
+    dnp3_os_ev_record(os, t, index, p, oct, len);
     return 1;
 }
 
@@ -155,8 +155,8 @@ int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint
 {
     if (!os || !pc || (unsigned)type >= DNP3_OS_TYPE_COUNT || index >= os->db[type].count) return DNP3_ERR_INVALID_ARG;
     if (pc->event_class > 3 || !(pc->deadband >= 0)) return DNP3_ERR_INVALID_ARG;
-    if (pc->static_variation && !os_static_var_ok(type, pc->static_variation)) return DNP3_ERR_INVALID_ARG;
-    if (pc->event_variation && !os_event_var_ok(type, pc->event_variation)) return DNP3_ERR_INVALID_ARG;
+    if (pc->static_variation && !dnp3_os_static_var_ok(type, pc->static_variation)) return DNP3_ERR_INVALID_ARG;
+    if (pc->event_variation && !dnp3_os_event_var_ok(type, pc->event_variation)) return DNP3_ERR_INVALID_ARG;
     os_point *p = &os->db[type].pts[index];
     p->cls = pc->event_class;
     if (pc->static_variation) p->svar = pc->static_variation;
@@ -165,13 +165,13 @@ int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint
     return DNP3_OK;
 }
 
-void os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear)
+void dnp3_os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear)
 {
     os_table *c = &os->db[DNP3_OS_COUNTER], *f = &os->db[DNP3_OS_FROZEN_COUNTER];
     uint32_t n = c->count < f->count ? c->count : f->count;
     if (n == 0 || start >= n) return;
     if (stop >= n) stop = n - 1;
-    dnp3_time48 now = os_utc_now(os);
+    dnp3_time48 now = dnp3_os_utc_now(os);
     for (uint32_t i = start; i <= stop; i++) {
         os_point *src = &c->pts[i];
         bool detected = store(DNP3_OS_FROZEN_COUNTER, &f->pts[i], src->value, src->flags, now);

@@ -26,7 +26,7 @@
 #include "core/cursor.h"
 #include "outstation/os_internal.h"
 
-void os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
+void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
                 bool repeatable)
 {
     if (4 + len > os->cfg.max_tx_fragment) {
@@ -34,8 +34,8 @@ void os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_
         iin_req |= DNP3_IIN2_PARAMETER_ERROR;
     }
     if (len && objs != os->sol + 4) memmove(os->sol + 4, objs, len);
-    dnp3_store_u16(os->sol + 2, (uint16_t)(os_iin(os) | iin_req));
-    bool con = os_bcast_after_build(os);
+    dnp3_store_u16(os->sol + 2, (uint16_t)(dnp3_os_iin(os) | iin_req));
+    bool con = dnp3_os_bcast_after_build(os);
     os->sol[0] = dnp3_ac_make(true, true, con, false, seq);
     os->sol[1] = DNP3_FC_RESPONSE;
     os->sol_len = 4 + len;
@@ -68,7 +68,7 @@ static uint16_t write_objects(dnp3_outstation *os, const dnp3_apdu *req, bool ap
         } else if (h.group == 50 && (h.variation == 1 || h.variation == 3)) {
             if (h.count != 1 || h.prefix_code != 0) return DNP3_IIN2_PARAMETER_ERROR;
             while (dnp3_obj_iter_next(&oi, &o)) {
-                uint16_t iin = os_time_write(os, h.variation, dnp3_load_u48(o.data), apply, now);
+                uint16_t iin = dnp3_os_time_write(os, h.variation, dnp3_load_u48(o.data), apply, now);
                 if (iin) return iin;
             }
         } else if (h.group == 34 && h.variation >= 1 && h.variation <= 3) {
@@ -85,7 +85,7 @@ static uint16_t write_objects(dnp3_outstation *os, const dnp3_apdu *req, bool ap
                 if (o.index >= os->db[DNP3_OS_OCTET_STRING].count || o.size > os->cfg.octet_string_size)
                     return DNP3_IIN2_PARAMETER_ERROR;
                 if (apply)
-                    dnp3_outstation_update_octets(os, (uint16_t)o.index, o.data, o.size, os_utc_now(os),
+                    dnp3_outstation_update_octets(os, (uint16_t)o.index, o.data, o.size, dnp3_os_utc_now(os),
                                                   DNP3_EVENT_DETECT);
             }
         } else {
@@ -132,9 +132,9 @@ static uint16_t assign_class(dnp3_outstation *os, const dnp3_apdu *req, bool app
             continue;
         }
         bool is_event = false;
-        int t = os_type_of_group(h.group, &is_event);
+        int t = dnp3_os_type_of_group(h.group, &is_event);
         if (t < 0 || is_event) return DNP3_IIN2_OBJECT_UNKNOWN;
-        if (t != DNP3_OS_OCTET_STRING && h.variation != 0 && !os_static_var_ok((dnp3_os_type)t, h.variation))
+        if (t != DNP3_OS_OCTET_STRING && h.variation != 0 && !dnp3_os_static_var_ok((dnp3_os_type)t, h.variation))
             return DNP3_IIN2_OBJECT_UNKNOWN;
         if (cls < 0) return DNP3_IIN2_PARAMETER_ERROR;
         os_table *tb = &os->db[t];
@@ -164,7 +164,7 @@ static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bo
     dnp3_obj_header h;
     dnp3_hdr_iter_init(&hi, req);
     while (dnp3_hdr_iter_next(&hi, &h, NULL) > 0) {
-        if (h.group != 20 || (h.variation != 0 && !os_static_var_ok(DNP3_OS_COUNTER, h.variation)))
+        if (h.group != 20 || (h.variation != 0 && !dnp3_os_static_var_ok(DNP3_OS_COUNTER, h.variation)))
             return DNP3_IIN2_OBJECT_UNKNOWN;
         uint32_t start = 0, stop = 0;
         bool list;
@@ -173,7 +173,7 @@ static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bo
         if (iin) return iin;
         if (list) return DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
         if (!apply) continue;
-        os_db_freeze(os, start, stop, clear);
+        dnp3_os_db_freeze(os, start, stop, clear);
         if (os->cb.freeze)
             os->cb.freeze(os->cb.ctx, clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE, (uint16_t)start, (uint16_t)stop);
     }
@@ -190,7 +190,7 @@ static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bo
 static void respond_g52(dnp3_outstation *os, uint8_t seq, uint8_t variation, uint16_t value)
 {
     uint8_t obj[6] = {52, variation, DNP3_QUAL_COUNT_8, 1, (uint8_t)value, (uint8_t)(value >> 8)};
-    os_respond(os, seq, 0, obj, sizeof obj, true);
+    dnp3_os_respond(os, seq, 0, obj, sizeof obj, true);
 }
 
 static bool function_supported(uint8_t fc)
@@ -222,7 +222,7 @@ static bool no_response(uint8_t fc)
     return fc == DNP3_FC_DIRECT_OPERATE_NR || fc == DNP3_FC_IMMED_FREEZE_NR || fc == DNP3_FC_FREEZE_CLEAR_NR;
 }
 
-void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
+void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
                 dnp3_tstamp now)
 {
     const uint8_t fc = req->function, seq = dnp3_ac_seq(req->control);
@@ -230,22 +230,22 @@ void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind b
     uint16_t iin = 0;
 
     if (!function_supported(fc)) {
-        if (respond) os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
+        if (respond) dnp3_os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
         return;
     }
     dnp3_parse_error pe = {0, 0, 0, 0, 0};
     int rc = dnp3_apdu_validate(req, &pe);
     if (rc < 0) {
         uint16_t perr = dnp3_parse_error_iin(rc);
-        if (respond) os_respond(os, seq, perr, NULL, 0, fc != DNP3_FC_READ);
+        if (respond) dnp3_os_respond(os, seq, perr, NULL, 0, fc != DNP3_FC_READ);
         return;
     }
     switch (fc) {
-    case DNP3_FC_READ: os_read(os, req, now); return;
+    case DNP3_FC_READ: dnp3_os_read(os, req, now); return;
     case DNP3_FC_SELECT:
     case DNP3_FC_OPERATE:
     case DNP3_FC_DIRECT_OPERATE:
-    case DNP3_FC_DIRECT_OPERATE_NR: os_controls(os, req, respond, pre_status, now); return;
+    case DNP3_FC_DIRECT_OPERATE_NR: dnp3_os_controls(os, req, respond, pre_status, now); return;
     case DNP3_FC_WRITE: CHECK_APPLY(iin, write_objects(os, req, false, now), write_objects(os, req, true, now)); break;
     case DNP3_FC_ASSIGN_CLASS: CHECK_APPLY(iin, assign_class(os, req, false), assign_class(os, req, true)); break;
     case DNP3_FC_IMMED_FREEZE:
@@ -257,23 +257,23 @@ void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind b
         break;
     }
     case DNP3_FC_ENABLE_UNSOLICITED:
-    case DNP3_FC_DISABLE_UNSOLICITED: iin = os_unsol_enable(os, req, fc == DNP3_FC_ENABLE_UNSOLICITED); break;
-    case DNP3_FC_RECORD_CURRENT_TIME: os_time_record(os, now); break;
+    case DNP3_FC_DISABLE_UNSOLICITED: iin = dnp3_os_unsol_enable(os, req, fc == DNP3_FC_ENABLE_UNSOLICITED); break;
+    case DNP3_FC_RECORD_CURRENT_TIME: dnp3_os_time_record(os, now); break;
     case DNP3_FC_DELAY_MEASURE:
-        if (respond) respond_g52(os, seq, 2, os_time_delay(os, now));
+        if (respond) respond_g52(os, seq, 2, dnp3_os_time_delay(os, now));
         return;
     case DNP3_FC_COLD_RESTART:
     case DNP3_FC_WARM_RESTART: {
         dnp3_restart_delay d = {false, false, 0};
         if (os->cb.restart) d = os->cb.restart(os->cb.ctx, fc == DNP3_FC_COLD_RESTART);
         if (!respond) return;
-        if (!d.supported) os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
+        if (!d.supported) dnp3_os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
         else respond_g52(os, seq, d.milliseconds ? 2 : 1, d.delay);
         return;
     }
     default: break;
     }
-    if (respond) os_respond(os, seq, iin, NULL, 0, true);
+    if (respond) dnp3_os_respond(os, seq, iin, NULL, 0, true);
 }
 
 /* Functions a broadcast may carry (never answered). */
@@ -307,25 +307,25 @@ static void on_confirm(dnp3_outstation *os, const dnp3_apdu *a, dnp3_tstamp now)
 {
     const uint8_t seq = dnp3_ac_seq(a->control);
     if (a->control & DNP3_AC_UNS) {
-        os_unsol_confirm(os, seq, now);
+        dnp3_os_unsol_confirm(os, seq, now);
         return;
     }
     if (!os->sol_await || os->sol_ready || seq != os->sol_seq) return; /* not sent yet: cannot be confirmed */
     os->sol_await = false;
-    os_ev_remove(os, EV_WRITTEN_SOL);
+    dnp3_os_ev_remove(os, EV_WRITTEN_SOL);
     if (os->sol_bcast_con) os->bcast = BC_NONE;
     os->sol_bcast_con = false;
-    if (os->sol_more) os_read_next(os, now);
+    if (os->sol_more) dnp3_os_read_next(os, now);
 }
 
-void os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (!os->deferred_read) return;
     os->deferred_read = false;
     dnp3_apdu a;
     if (dnp3_apdu_parse(os->req, os->req_len, &a) != DNP3_OK) return;
     os->req_time = now;
-    os_execute(os, &a, DNP3_BCAST_NONE, DNP3_CS_SUCCESS, now);
+    dnp3_os_execute(os, &a, DNP3_BCAST_NONE, DNP3_CS_SUCCESS, now);
 }
 
 int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len, dnp3_broadcast_kind bcast,
@@ -341,7 +341,7 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     }
     if (len > os->cfg.max_rx_fragment) return DNP3_OK;
     if (os->sa) { /* Secure Authentication: critical requests run only once authenticated */
-        if (!os_sa_filter(os, &apdu, &len, bcast, now)) return DNP3_OK;
+        if (!dnp3_os_sa_filter(os, &apdu, &len, bcast, now)) return DNP3_OK;
         if (dnp3_apdu_parse(apdu, len, &a) != DNP3_OK) return DNP3_OK;
     }
     os->req_time = now;
@@ -350,7 +350,7 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     if (bcast != DNP3_BCAST_NONE) {
         if (bcast == DNP3_BCAST_CONFIRM) os->bcast = BC_CONFIRM;
         else if (os->bcast == BC_NONE) os->bcast = BC_ONCE;
-        if (broadcast_allowed(a.function)) os_execute(os, &a, bcast, DNP3_CS_SUCCESS, now);
+        if (broadcast_allowed(a.function)) dnp3_os_execute(os, &a, bcast, DNP3_CS_SUCCESS, now);
         return DNP3_OK;
     }
 
@@ -364,7 +364,7 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     uint8_t pre = DNP3_CS_SUCCESS;
     if (a.function == DNP3_FC_OPERATE) pre = match_select(os, &a, now);
 
-    os_sol_abandon(os);
+    dnp3_os_sol_abandon(os);
     os->deferred_read = false;
     memcpy(os->req, apdu, len);
     os->req_len = len;
@@ -372,10 +372,10 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     os->sol_repeatable = false;
     dnp3_apdu_parse(os->req, len, &a);
 
-    if (a.function == DNP3_FC_READ && os_unsol_awaiting(os)) {
+    if (a.function == DNP3_FC_READ && dnp3_os_unsol_awaiting(os)) {
         os->deferred_read = true;
         return DNP3_OK;
     }
-    os_execute(os, &a, DNP3_BCAST_NONE, pre, now);
+    dnp3_os_execute(os, &a, DNP3_BCAST_NONE, pre, now);
     return DNP3_OK;
 }

@@ -26,7 +26,7 @@ static uint8_t *data_of(dnp3_outstation *os, os_ring *r, const os_event *e)
 
 static bool counted(uint8_t state) { return state == EV_PENDING || state == EV_SELECTED; }
 
-void os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
+void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
                   uint8_t len)
 {
     os_ring *r = &os->ev[t];
@@ -85,7 +85,7 @@ static void rewind_scans(dnp3_outstation *os)
     for (int t = 0; t < OS_EV_TYPES; t++) os->ev[t].scan = 0;
 }
 
-uint32_t os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit)
+uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit)
 {
     uint32_t n = 0;
     int t = 0;
@@ -102,7 +102,7 @@ uint32_t os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mas
     return n;
 }
 
-bool os_ev_pending(const dnp3_outstation *os, uint8_t class_mask)
+bool dnp3_os_ev_pending(const dnp3_outstation *os, uint8_t class_mask)
 {
     for (int c = 1; c <= 3; c++)
         if (((class_mask >> c) & 1u) && os->unwritten[c]) return true;
@@ -141,7 +141,7 @@ static void mark_written(dnp3_outstation *os, os_event *e, uint8_t state)
     e->state = state;
 }
 
-bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote)
+bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote)
 {
     const uint32_t all = OS_EV_ALL;
     const uint8_t any_class = 0x0E;
@@ -164,7 +164,7 @@ bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state
             memset(&cp, 0, sizeof cp);
             cp.time = cto;
             cp.time_kind = DNP3_TIME_ABSOLUTE;
-            uint8_t cv = (os_iin(os) & DNP3_IIN1_NEED_TIME) ? 2 : 1;
+            uint8_t cv = (dnp3_os_iin(os) & DNP3_IIN1_NEED_TIME) ? 2 : 1;
             if (dnp3_apdu_begin_count(w, &cm, 51, cv) != DNP3_OK || dnp3_apdu_add_point(w, &cm, 0, &cp) != DNP3_OK) {
                 w->len = mark_len;
                 break;
@@ -172,7 +172,7 @@ bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state
             dnp3_apdu_end(w, &cm);
         }
         dnp3_hdr_mark m;
-        int rc = dnp3_apdu_begin_indexed(w, &m, os_event_group((dnp3_os_type)t), var, DNP3_QUAL_COUNT_16_INDEX_16);
+        int rc = dnp3_apdu_begin_indexed(w, &m, dnp3_os_event_group((dnp3_os_type)t), var, DNP3_QUAL_COUNT_16_INDEX_16);
         if (rc != DNP3_OK) {
             w->len = mark_len;
             if (rc == DNP3_ERR_FRAGMENT_FULL) break;
@@ -202,7 +202,7 @@ bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state
     return done;
 }
 
-void os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2)
+void dnp3_os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2)
 {
     for (int t = 0; t < OS_EV_TYPES; t++) {
         os_ring *r = &os->ev[t];
@@ -216,7 +216,7 @@ void os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2)
     }
 }
 
-void os_ev_remove(dnp3_outstation *os, uint8_t s)
+void dnp3_os_ev_remove(dnp3_outstation *os, uint8_t s)
 {
     bool removed = false, full = false;
     for (int t = 0; t < OS_EV_TYPES; t++) {

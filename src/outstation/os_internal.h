@@ -174,97 +174,97 @@ struct dnp3_outstation {
 };
 
 /* ---- outstation.c ---- */
-uint16_t os_iin(const dnp3_outstation *os);
+uint16_t dnp3_os_iin(const dnp3_outstation *os);
 /* Drops the solicited response in progress; its events return to pending. */
-void os_sol_abandon(dnp3_outstation *os);
+void dnp3_os_sol_abandon(dnp3_outstation *os);
 /* Called once a response has been built: broadcast IIN bookkeeping. Returns true if CON is needed for it. */
-bool os_bcast_after_build(dnp3_outstation *os);
-dnp3_time48 os_utc_now(const dnp3_outstation *os);
+bool dnp3_os_bcast_after_build(dnp3_outstation *os);
+dnp3_time48 dnp3_os_utc_now(const dnp3_outstation *os);
 
 /* ---- database.c ---- */
-uint8_t os_static_group(dnp3_os_type t);
-uint8_t os_event_group(dnp3_os_type t);
-bool os_static_var_ok(dnp3_os_type t, uint8_t v);
-bool os_event_var_ok(dnp3_os_type t, uint8_t v);
-uint8_t os_default_static_var(dnp3_os_type t);
-uint8_t os_default_event_var(dnp3_os_type t);
+uint8_t dnp3_os_static_group(dnp3_os_type t);
+uint8_t dnp3_os_event_group(dnp3_os_type t);
+bool dnp3_os_static_var_ok(dnp3_os_type t, uint8_t v);
+bool dnp3_os_event_var_ok(dnp3_os_type t, uint8_t v);
+uint8_t dnp3_os_default_static_var(dnp3_os_type t);
+uint8_t dnp3_os_default_event_var(dnp3_os_type t);
 /* Maps a group to a point type; *is_event tells static or event group. Returns -1 if none
  * (g121/g122 included: they have no point table). */
-int os_type_of_group(uint8_t group, bool *is_event);
-void os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
+int dnp3_os_type_of_group(uint8_t group, bool *is_event);
+void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
 /* Freezes counters start..stop (clipped to counters and frozen counters); clear resets them. */
-void os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear);
+void dnp3_os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear);
 
 /* ---- events.c ---- */
-void os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
+void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
                   uint8_t len);
 /* Marks pending events (types in type_mask, classes in class_mask bits 1..3) as selected, oldest first. */
-uint32_t os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit);
+uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit);
 /* Writes selected events into w, marking them `written_state`; returns true when none is left. */
-bool os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote);
+bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote);
 /* Returns events in the given states to pending. */
-void os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2);
+void dnp3_os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2);
 /* Removes the events in state `s` (confirmed); may clear the overflow indication. */
-void os_ev_remove(dnp3_outstation *os, uint8_t s);
+void dnp3_os_ev_remove(dnp3_outstation *os, uint8_t s);
 /* True if an unreported event of a class in class_mask (bits 1..3) exists. */
-bool os_ev_pending(const dnp3_outstation *os, uint8_t class_mask);
+bool dnp3_os_ev_pending(const dnp3_outstation *os, uint8_t class_mask);
 
 /* ---- read.c ---- */
 /* Plans a READ (selects events, records static items) and builds the first fragment. */
-void os_read(dnp3_outstation *os, const dnp3_apdu *req, dnp3_tstamp now);
+void dnp3_os_read(dnp3_outstation *os, const dnp3_apdu *req, dnp3_tstamp now);
 /* Builds the next fragment of the READ response in progress. */
-void os_read_next(dnp3_outstation *os, dnp3_tstamp now);
+void dnp3_os_read_next(dnp3_outstation *os, dnp3_tstamp now);
 
 /* ---- attributes.c ---- */
 /* True if the attribute variation can be answered (set 0). */
-bool os_attr_known(const dnp3_outstation *os, uint8_t variation);
+bool dnp3_os_attr_known(const dnp3_outstation *os, uint8_t variation);
 /* Writes attributes for the request variation from *pos on; returns true when done. */
-bool os_attr_write(const dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t variation, uint32_t *pos);
+bool dnp3_os_attr_write(const dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t variation, uint32_t *pos);
 
 /* ---- controls.c ---- */
 /* pre_status: SUCCESS, or the status (NO_SELECT, TIMEOUT) every object of a failed OPERATE gets. */
-void os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status, dnp3_tstamp now);
+void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status, dnp3_tstamp now);
 
 /* ---- unsolicited.c ---- */
-void os_unsol_init(dnp3_outstation *os);
+void dnp3_os_unsol_init(dnp3_outstation *os);
 /* ENABLE/DISABLE_UNSOLICITED: returns the IIN2 bits of the answer (0 = done). */
-uint16_t os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool enable);
+uint16_t dnp3_os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool enable);
 /* Starts an unsolicited response when one is due and allowed. */
-void os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now);
-void os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now);
-void os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now);
-void os_unsol_offline(dnp3_outstation *os);
-dnp3_tstamp os_unsol_expiry(const dnp3_outstation *os);
-bool os_unsol_awaiting(const dnp3_outstation *os);
+void dnp3_os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now);
+void dnp3_os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now);
+void dnp3_os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now);
+void dnp3_os_unsol_offline(dnp3_outstation *os);
+dnp3_tstamp dnp3_os_unsol_expiry(const dnp3_outstation *os);
+bool dnp3_os_unsol_awaiting(const dnp3_outstation *os);
 
 /* ---- timesync.c ---- */
-void os_time_init(dnp3_outstation *os, dnp3_tstamp now);
+void dnp3_os_time_init(dnp3_outstation *os, dnp3_tstamp now);
 /* WRITE g50v1 / g50v3 object: checks (apply = false) or applies. Returns IIN2 bits. */
-uint16_t os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bool apply, dnp3_tstamp now);
-void os_time_record(dnp3_outstation *os, dnp3_tstamp now);
+uint16_t dnp3_os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bool apply, dnp3_tstamp now);
+void dnp3_os_time_record(dnp3_outstation *os, dnp3_tstamp now);
 /* Delay reported for DELAY_MEASURE, in ms. */
-uint16_t os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);
-void os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
+uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);
+void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
 
 /* ---- dispatch.c ---- */
 /* Builds a single-fragment response with the given objects; sets sol_ready. */
-void os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
+void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
                 bool repeatable);
 /* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16). */
-void os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);
+void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);
 /* Runs a request already known to be new (used for deferred READs too). */
-void os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
+void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
                 dnp3_tstamp now);
 
 /* ---- sa_hook.c ---- */
 /* Passes a request through Secure Authentication. Returns true to go on with (*apdu, *len)
  * (possibly an authenticated stored request), false when SA consumed it (answered or dropped). */
-bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
+bool dnp3_os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
                   dnp3_tstamp now);
 /* Records a g122 event for each statistic that has grown by its threshold since its last one. */
-void os_sa_stat_events(dnp3_outstation *os);
+void dnp3_os_sa_stat_events(dnp3_outstation *os);
 /* SA timers */
-dnp3_tstamp os_sa_expiry(const dnp3_outstation *os);
-void os_sa_timer(dnp3_outstation *os, dnp3_tstamp now);
+dnp3_tstamp dnp3_os_sa_expiry(const dnp3_outstation *os);
+void dnp3_os_sa_timer(dnp3_outstation *os, dnp3_tstamp now);
 
 #endif

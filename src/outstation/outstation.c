@@ -61,14 +61,14 @@ static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config
     if (out->confirm_timeout_ms == 0) out->confirm_timeout_ms = 1; /* a timer must lie in the future */
     if (out->sa_stat_event_buffer &&
         (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3 ||
-         !os_event_var_ok((dnp3_os_type)OS_SEC_STAT, out->sa_stat_event_variation)))
+         !dnp3_os_event_var_ok((dnp3_os_type)OS_SEC_STAT, out->sa_stat_event_variation)))
         return false;
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         dnp3_os_type_config *tc = &out->types[t];
         if (tc->event_class > 3 || !(tc->deadband >= 0)) return false;
         if (t == DNP3_OS_OCTET_STRING) continue;
-        if (tc->static_variation && !os_static_var_ok((dnp3_os_type)t, tc->static_variation)) return false;
-        if (tc->event_variation && !os_event_var_ok((dnp3_os_type)t, tc->event_variation)) return false;
+        if (tc->static_variation && !dnp3_os_static_var_ok((dnp3_os_type)t, tc->static_variation)) return false;
+        if (tc->event_variation && !dnp3_os_event_var_ok((dnp3_os_type)t, tc->event_variation)) return false;
     }
     return true;
 }
@@ -203,8 +203,8 @@ static void init_points(dnp3_outstation *os)
             os_point *p = &tb->pts[i];
             p->flags = DNP3_FLAG_RESTART;
             p->cls = tc->event_class;
-            p->svar = tc->static_variation ? tc->static_variation : os_default_static_var((dnp3_os_type)t);
-            p->evar = tc->event_variation ? tc->event_variation : os_default_event_var((dnp3_os_type)t);
+            p->svar = tc->static_variation ? tc->static_variation : dnp3_os_default_static_var((dnp3_os_type)t);
+            p->evar = tc->event_variation ? tc->event_variation : dnp3_os_default_event_var((dnp3_os_type)t);
             p->deadband = (float)tc->deadband;
             if (tb->oct_len) tb->oct_len[i] = 1; /* a single zero octet */
         }
@@ -229,8 +229,8 @@ dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstat
     init_points(os);
     os->iin_app = DNP3_IIN1_DEVICE_RESTART;
     os->online = true;
-    os_unsol_init(os);
-    os_time_init(os, now);
+    dnp3_os_unsol_init(os);
+    dnp3_os_time_init(os, now);
     if (cfg.link_layer) {
         dnp3_channel_config cc;
         channel_config(&cfg, &cc);
@@ -244,7 +244,7 @@ dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstat
 
 /* ---- IIN and shared helpers ---- */
 
-uint16_t os_iin(const dnp3_outstation *os)
+uint16_t dnp3_os_iin(const dnp3_outstation *os)
 {
     uint16_t iin = os->iin_app;
     if (os->bcast != BC_NONE) iin |= DNP3_IIN1_BROADCAST;
@@ -255,20 +255,20 @@ uint16_t os_iin(const dnp3_outstation *os)
     return iin;
 }
 
-bool os_bcast_after_build(dnp3_outstation *os)
+bool dnp3_os_bcast_after_build(dnp3_outstation *os)
 {
     if (os->bcast == BC_ONCE) os->bcast = BC_NONE;
     return os->bcast == BC_CONFIRM;
 }
 
-dnp3_time48 os_utc_now(const dnp3_outstation *os)
+dnp3_time48 dnp3_os_utc_now(const dnp3_outstation *os)
 {
     return os->cb.utc_now ? os->cb.utc_now(os->cb.ctx) & DNP3_TIME48_MAX : 0;
 }
 
-void os_sol_abandon(dnp3_outstation *os)
+void dnp3_os_sol_abandon(dnp3_outstation *os)
 {
-    os_ev_revert(os, EV_SELECTED, EV_WRITTEN_SOL);
+    dnp3_os_ev_revert(os, EV_SELECTED, EV_WRITTEN_SOL);
     os->sol_more = false;
     os->sol_await = false;
     os->sol_ready = false;
@@ -287,7 +287,7 @@ void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on)
     else os->iin_app &= (uint16_t)~bits;
 }
 
-uint16_t dnp3_outstation_iin(const dnp3_outstation *os) { return os ? os_iin(os) : 0; }
+uint16_t dnp3_outstation_iin(const dnp3_outstation *os) { return os ? dnp3_os_iin(os) : 0; }
 
 /* ---- fragment pump ---- */
 
@@ -298,7 +298,7 @@ static const uint8_t *peek(dnp3_outstation *os, dnp3_tstamp now, size_t *len)
         *len = os->sol_len;
         return os->sol;
     }
-    os_unsol_poll(os, now);
+    dnp3_os_unsol_poll(os, now);
     if (os->uns_ready) {
         *len = os->uns_len;
         return os->uns;
@@ -329,20 +329,20 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if (!os) return DNP3_TSTAMP_NEVER;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER, u;
     if (os->sol_await) t = os->sol_deadline;
-    if ((u = os_unsol_expiry(os)) < t) t = u;
+    if ((u = dnp3_os_unsol_expiry(os)) < t) t = u;
     if (os->need_time_at < t) t = os->need_time_at;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
-    if (os->sa && (u = os_sa_expiry(os)) < t) t = u;
+    if (os->sa && (u = dnp3_os_sa_expiry(os)) < t) t = u;
     return t;
 }
 
 int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (!os) return DNP3_ERR_INVALID_ARG;
-    if (os->sol_await && now >= os->sol_deadline) os_sol_abandon(os); /* events stay buffered */
-    os_unsol_timer(os, now);
-    os_time_timer(os, now);
-    if (os->sa) os_sa_timer(os, now);
+    if (os->sol_await && now >= os->sol_deadline) dnp3_os_sol_abandon(os); /* events stay buffered */
+    dnp3_os_unsol_timer(os, now);
+    dnp3_os_time_timer(os, now);
+    if (os->sa) dnp3_os_sa_timer(os, now);
     if (os->ch) return dnp3_channel_handle_expiry(os->ch, now);
     return DNP3_OK;
 }
@@ -351,8 +351,8 @@ void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp no
 {
     if (!os) return;
     if (!online || !os->online) {
-        os_sol_abandon(os);
-        os_unsol_offline(os);
+        dnp3_os_sol_abandon(os);
+        dnp3_os_unsol_offline(os);
         os->sel_active = false;
         os->deferred_read = false;
         os->req_valid = false;

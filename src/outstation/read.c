@@ -89,7 +89,7 @@ static void plan_events(dnp3_outstation *os, const dnp3_obj_header *h, uint32_t 
         os->rsp_iin |= DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
         return;
     }
-    os_ev_select(os, type_mask, class_mask, var, limit);
+    dnp3_os_ev_select(os, type_mask, class_mask, var, limit);
 }
 
 static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
@@ -117,7 +117,7 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
         plan_events(os, h, OS_EV_ALL, (uint8_t)(1u << (v - 1)), 0);
         return;
     case 0:
-        if (!h->has_range || h->start != h->stop || h->start != 0 || !os_attr_known(os, v)) {
+        if (!h->has_range || h->start != h->stop || h->start != 0 || !dnp3_os_attr_known(os, v)) {
             os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
             return;
         }
@@ -162,21 +162,21 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
     }
 
     bool is_event = false;
-    int t = os_type_of_group(g, &is_event);
+    int t = dnp3_os_type_of_group(g, &is_event);
     if (t < 0) {
         os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
         return;
     }
     const bool octets = t == DNP3_OS_OCTET_STRING;
     if (is_event) {
-        if (!octets && v != 0 && !os_event_var_ok((dnp3_os_type)t, v)) {
+        if (!octets && v != 0 && !dnp3_os_event_var_ok((dnp3_os_type)t, v)) {
             os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
             return;
         }
         plan_events(os, h, 1u << t, 0x0E, octets ? 0 : v);
         return;
     }
-    if (!octets && v != 0 && !os_static_var_ok((dnp3_os_type)t, v)) {
+    if (!octets && v != 0 && !dnp3_os_static_var_ok((dnp3_os_type)t, v)) {
         os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
         return;
     }
@@ -210,14 +210,14 @@ static int add_static(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m
         return dnp3_apdu_add_raw(w, m, idx, tb->oct + (size_t)idx * os->cfg.octet_string_size, tb->oct_len[idx]);
     }
     dnp3_point p;
-    os_point_of(os, (dnp3_os_type)it->type, (uint16_t)idx, &p);
+    dnp3_os_point_of(os, (dnp3_os_type)it->type, (uint16_t)idx, &p);
     return dnp3_apdu_add_point(w, m, idx, &p);
 }
 
 /* Range items (static points, deadbands). Returns true when the item is complete. */
 static bool write_range(dnp3_outstation *os, dnp3_apdu_writer *w, os_item *it)
 {
-    const uint8_t group = it->kind == ITEM_DEADBAND ? 34 : os_static_group((dnp3_os_type)it->type);
+    const uint8_t group = it->kind == ITEM_DEADBAND ? 34 : dnp3_os_static_group((dnp3_os_type)it->type);
     while (it->pos <= it->stop) {
         const uint8_t var = it->kind == ITEM_DEADBAND ? it->variation : point_var(os, it, it->pos);
         dnp3_hdr_mark m;
@@ -244,7 +244,7 @@ static uint32_t list_index(const dnp3_outstation *os, const os_item *it, uint32_
 
 static bool write_list(dnp3_outstation *os, dnp3_apdu_writer *w, os_item *it)
 {
-    const uint8_t group = os_static_group((dnp3_os_type)it->type);
+    const uint8_t group = dnp3_os_static_group((dnp3_os_type)it->type);
     const uint32_t n = os->db[it->type].count;
     while (it->pos <= it->stop) {
         uint32_t idx = list_index(os, it, it->pos);
@@ -283,9 +283,9 @@ static bool write_item(dnp3_outstation *os, dnp3_apdu_writer *w, os_item *it, ui
     case ITEM_STATIC:
     case ITEM_DEADBAND: return write_range(os, w, it);
     case ITEM_LIST: return write_list(os, w, it);
-    case ITEM_ATTR: return os_attr_write(os, w, it->variation, &it->pos);
+    case ITEM_ATTR: return dnp3_os_attr_write(os, w, it->variation, &it->pos);
     case ITEM_TIME:
-        p.time = os_utc_now(os);
+        p.time = dnp3_os_utc_now(os);
         p.time_kind = DNP3_TIME_ABSOLUTE;
         if (dnp3_apdu_begin_count(w, &m, 50, 1) != DNP3_OK) return false;
         if (dnp3_apdu_add_point(w, &m, 0, &p) != DNP3_OK) {
@@ -314,14 +314,14 @@ static void build(dnp3_outstation *os, bool first, uint8_t seq, dnp3_tstamp now)
     dnp3_apdu_writer w;
     dnp3_apdu_writer_init_response(&w, os->sol, os->cfg.max_tx_fragment, 0, DNP3_FC_RESPONSE, 0);
     bool wrote_ev = false;
-    bool done = os_ev_write(os, &w, EV_WRITTEN_SOL, &wrote_ev);
+    bool done = dnp3_os_ev_write(os, &w, EV_WRITTEN_SOL, &wrote_ev);
     if (!done && !wrote_ev) { /* not one event fits an empty fragment: give up on them */
-        os_ev_revert(os, EV_SELECTED, EV_SELECTED);
+        dnp3_os_ev_revert(os, EV_SELECTED, EV_SELECTED);
         os->rsp_iin |= DNP3_IIN2_PARAMETER_ERROR;
         done = true;
     }
     if (done) {
-        uint16_t iin_now = os_iin(os) | os->rsp_iin;
+        uint16_t iin_now = dnp3_os_iin(os) | os->rsp_iin;
         while (os->cur_item < os->n_items) {
             if (write_item(os, &w, &os->items[os->cur_item], iin_now)) {
                 os->cur_item++;
@@ -337,8 +337,8 @@ static void build(dnp3_outstation *os, bool first, uint8_t seq, dnp3_tstamp now)
         done = os->cur_item >= os->n_items;
     }
     bool con = wrote_ev || !done;
-    dnp3_apdu_writer_set_iin(&w, os_iin(os) | os->rsp_iin);
-    if (os_bcast_after_build(os)) {
+    dnp3_apdu_writer_set_iin(&w, dnp3_os_iin(os) | os->rsp_iin);
+    if (dnp3_os_bcast_after_build(os)) {
         con = true;
         os->sol_bcast_con = true;
     }
@@ -352,7 +352,7 @@ static void build(dnp3_outstation *os, bool first, uint8_t seq, dnp3_tstamp now)
     os->sol_deadline = now + os->cfg.confirm_timeout_ms;
 }
 
-void os_read(dnp3_outstation *os, const dnp3_apdu *req, dnp3_tstamp now)
+void dnp3_os_read(dnp3_outstation *os, const dnp3_apdu *req, dnp3_tstamp now)
 {
     os->n_items = 0;
     os->cur_item = 0;
@@ -364,7 +364,7 @@ void os_read(dnp3_outstation *os, const dnp3_apdu *req, dnp3_tstamp now)
     build(os, true, dnp3_ac_seq(req->control), now);
 }
 
-void os_read_next(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_read_next(dnp3_outstation *os, dnp3_tstamp now)
 {
     build(os, false, (uint8_t)((os->sol_seq + 1) & DNP3_AC_SEQ_MASK), now);
 }

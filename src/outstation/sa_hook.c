@@ -23,7 +23,7 @@ int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa)
     return DNP3_OK;
 }
 
-void os_sa_stat_events(dnp3_outstation *os)
+void dnp3_os_sa_stat_events(dnp3_outstation *os)
 {
     os_ring *r = &os->ev[OS_SEC_STAT];
     if (!os->sa || r->cap == 0) return;
@@ -35,17 +35,17 @@ void os_sa_stat_events(dnp3_outstation *os)
         memset(&p, 0, sizeof p);
         p.value = st[i];
         p.flags = DNP3_FLAG_ONLINE;
-        p.time = os_utc_now(os);
+        p.time = dnp3_os_utc_now(os);
         p.cls = os->cfg.sa_stat_event_class;
         p.evar = os->cfg.sa_stat_event_variation;
-        os_ev_record(os, (dnp3_os_type)OS_SEC_STAT, i, &p, NULL, 0);
+        dnp3_os_ev_record(os, (dnp3_os_type)OS_SEC_STAT, i, &p, NULL, 0);
     }
 }
 
 /* An AUTH_RESPONSE from SA replaces whatever solicited response was in progress. */
 static void sa_reply(dnp3_outstation *os, const uint8_t *apdu, size_t len)
 {
-    os_sol_abandon(os);
+    dnp3_os_sol_abandon(os);
     if (len > os->cfg.max_tx_fragment) return;
     memcpy(os->sol, apdu, len);
     os->sol_len = len;
@@ -95,8 +95,8 @@ static bool read_stats(dnp3_outstation *os, const dnp3_apdu *a)
         w.pos = 0;
         iin |= DNP3_IIN2_PARAMETER_ERROR;
     }
-    os_sol_abandon(os);
-    os_respond(os, dnp3_ac_seq(a->control), iin, os->sol + 4, w.pos, false);
+    dnp3_os_sol_abandon(os);
+    dnp3_os_respond(os, dnp3_ac_seq(a->control), iin, os->sol + 4, w.pos, false);
     return true;
 }
 
@@ -104,7 +104,7 @@ static bool sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dn
                       dnp3_tstamp now)
 {
     if (bcast != DNP3_BCAST_NONE) /* a broadcast cannot be challenged: only non-critical ones pass */
-        return *len >= 2 && !sa_os_is_critical(os->sa, (*apdu)[1]);
+        return *len >= 2 && !dnp3_sa_os_is_critical(os->sa, (*apdu)[1]);
     /* The master repeating its last request because the response was lost: dispatch sends the
      * stored response again and executes nothing (rule 4 of dispatch.c), so no new challenge is
      * needed - and one would replace that stored response, leaving the master without an answer. */
@@ -112,7 +112,7 @@ static bool sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dn
         memcmp(*apdu, os->req, *len) == 0)
         return true;
     dnp3_sa_result r;
-    if (dnp3_sa_outstation_receive(os->sa, *apdu, *len, os_iin(os), now, &r) != DNP3_OK) return false;
+    if (dnp3_sa_outstation_receive(os->sa, *apdu, *len, dnp3_os_iin(os), now, &r) != DNP3_OK) return false;
     if (r.action == DNP3_SA_REPLY) {
         sa_reply(os, r.apdu, r.len);
         return false;
@@ -128,19 +128,19 @@ static bool sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dn
     return true;
 }
 
-bool os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
+bool dnp3_os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
                   dnp3_tstamp now)
 {
     if (!os->sa) return true;
     bool go_on = sa_filter(os, apdu, len, bcast, now);
-    os_sa_stat_events(os);
+    dnp3_os_sa_stat_events(os);
     return go_on;
 }
 
-dnp3_tstamp os_sa_expiry(const dnp3_outstation *os) { return dnp3_sa_outstation_get_expiry(os->sa); }
+dnp3_tstamp dnp3_os_sa_expiry(const dnp3_outstation *os) { return dnp3_sa_outstation_get_expiry(os->sa); }
 
-void os_sa_timer(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_sa_timer(dnp3_outstation *os, dnp3_tstamp now)
 {
     dnp3_sa_outstation_handle_expiry(os->sa, now);
-    os_sa_stat_events(os);
+    dnp3_os_sa_stat_events(os);
 }

@@ -18,7 +18,7 @@
  */
 #include "outstation/os_internal.h"
 
-void os_time_init(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_time_init(dnp3_outstation *os, dnp3_tstamp now)
 {
     (void)now;
     os->rec_valid = false;
@@ -26,7 +26,7 @@ void os_time_init(dnp3_outstation *os, dnp3_tstamp now)
     if (os->cfg.need_time_at_start) os->iin_app |= DNP3_IIN1_NEED_TIME;
 }
 
-uint16_t os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bool apply, dnp3_tstamp now)
+uint16_t dnp3_os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bool apply, dnp3_tstamp now)
 {
     dnp3_time48 utc = t;
     if (variation == 3) {
@@ -43,19 +43,19 @@ uint16_t os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bo
     return 0;
 }
 
-void os_time_record(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_time_record(dnp3_outstation *os, dnp3_tstamp now)
 {
     os->rec_valid = true;
     os->rec_at = now;
 }
 
-uint16_t os_time_delay(const dnp3_outstation *os, dnp3_tstamp now)
+uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now)
 {
     uint64_t d = (uint64_t)os->cfg.processing_delay_ms + (now >= os->req_time ? now - os->req_time : 0);
     return d > 0xFFFF ? 0xFFFF : (uint16_t)d;
 }
 
-void os_time_timer(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (os->need_time_at != DNP3_TSTAMP_NEVER && now >= os->need_time_at) {
         os->iin_app |= DNP3_IIN1_NEED_TIME;

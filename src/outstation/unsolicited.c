@@ -18,7 +18,7 @@
 
 #include "outstation/os_internal.h"
 
-void os_unsol_init(dnp3_outstation *os)
+void dnp3_os_unsol_init(dnp3_outstation *os)
 {
     os->uns_classes = os->cfg.unsol_classes & 0x07;
     os->uns_state = os->cfg.unsolicited ? UNS_NULL_DUE : UNS_OFF;
@@ -37,34 +37,34 @@ static bool solicited_busy(const dnp3_outstation *os)
 /* Ends the series in flight: its events are reported again later. */
 static void end_series(dnp3_outstation *os)
 {
-    os_ev_revert(os, EV_WRITTEN_UNSOL, EV_WRITTEN_UNSOL);
+    dnp3_os_ev_revert(os, EV_WRITTEN_UNSOL, EV_WRITTEN_UNSOL);
     os->uns_ready = false;
     os->uns_bcast_con = false;
     os->uns_state = os->null_done ? UNS_IDLE : UNS_NULL_DUE;
 }
 
-void os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (!os->online || os->uns_ready) return;
     if (os->uns_state != UNS_NULL_DUE && os->uns_state != UNS_IDLE) return;
     if (solicited_busy(os)) return;
     const bool null = os->uns_state == UNS_NULL_DUE;
-    if (!null && !os_ev_pending(os, class_mask(os))) return;
+    if (!null && !dnp3_os_ev_pending(os, class_mask(os))) return;
 
     dnp3_apdu_writer w;
     dnp3_apdu_writer_init_response(&w, os->uns, os->cfg.max_tx_fragment, 0, DNP3_FC_UNSOLICITED_RESPONSE, 0);
     if (!null) {
         bool wrote = false;
-        os_ev_select(os, OS_EV_ALL, class_mask(os), 0, UINT32_MAX);
-        os_ev_write(os, &w, EV_WRITTEN_UNSOL, &wrote);
-        os_ev_revert(os, EV_SELECTED, EV_SELECTED); /* what did not fit waits for the next one */
+        dnp3_os_ev_select(os, OS_EV_ALL, class_mask(os), 0, UINT32_MAX);
+        dnp3_os_ev_write(os, &w, EV_WRITTEN_UNSOL, &wrote);
+        dnp3_os_ev_revert(os, EV_SELECTED, EV_SELECTED); /* what did not fit waits for the next one */
         if (!wrote) {
-            os_ev_remove(os, EV_WRITTEN_UNSOL); /* only events that could not be encoded */
+            dnp3_os_ev_remove(os, EV_WRITTEN_UNSOL); /* only events that could not be encoded */
             return;
         }
     }
-    dnp3_apdu_writer_set_iin(&w, os_iin(os));
-    os->uns_bcast_con = os_bcast_after_build(os);
+    dnp3_apdu_writer_set_iin(&w, dnp3_os_iin(os));
+    os->uns_bcast_con = dnp3_os_bcast_after_build(os);
     os->uns_seq = os->uns_next_seq;
     os->uns_next_seq = (uint8_t)((os->uns_next_seq + 1) & DNP3_AC_SEQ_MASK);
     dnp3_apdu_writer_set_control(&w, dnp3_ac_make(true, true, true, true, os->uns_seq));
@@ -76,19 +76,19 @@ void os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now)
     os->uns_retries_left = os->cfg.unsol_retries;
 }
 
-void os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now)
+void dnp3_os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now)
 {
     if (os->uns_state != UNS_AWAIT || seq != os->uns_seq) return;
     if (os->uns_null) os->null_done = true;
-    os_ev_remove(os, EV_WRITTEN_UNSOL);
+    dnp3_os_ev_remove(os, EV_WRITTEN_UNSOL);
     if (os->uns_bcast_con) os->bcast = BC_NONE;
     os->uns_bcast_con = false;
     os->uns_ready = false;
     os->uns_state = UNS_IDLE;
-    if (os->deferred_read) os_dispatch_deferred(os, now);
+    if (os->deferred_read) dnp3_os_dispatch_deferred(os, now);
 }
 
-void os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now)
+void dnp3_os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (os->uns_state == UNS_RETRY_DELAY && now >= os->uns_deadline) {
         os->uns_state = os->null_done ? UNS_IDLE : UNS_NULL_DUE;
@@ -97,7 +97,7 @@ void os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now)
     if (os->uns_state != UNS_AWAIT || now < os->uns_deadline) return;
     if (os->deferred_read) {
         end_series(os);
-        os_dispatch_deferred(os, now);
+        dnp3_os_dispatch_deferred(os, now);
         return;
     }
     if (os->uns_retries_left > 0) {
@@ -111,21 +111,21 @@ void os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now)
     os->uns_deadline = now + os->cfg.unsol_retry_delay_ms;
 }
 
-void os_unsol_offline(dnp3_outstation *os)
+void dnp3_os_unsol_offline(dnp3_outstation *os)
 {
     if (os->uns_state == UNS_AWAIT || os->uns_state == UNS_RETRY_DELAY) end_series(os);
     os->uns_ready = false;
 }
 
-dnp3_tstamp os_unsol_expiry(const dnp3_outstation *os)
+dnp3_tstamp dnp3_os_unsol_expiry(const dnp3_outstation *os)
 {
     if (os->uns_state == UNS_AWAIT || os->uns_state == UNS_RETRY_DELAY) return os->uns_deadline;
     return DNP3_TSTAMP_NEVER;
 }
 
-bool os_unsol_awaiting(const dnp3_outstation *os) { return os->uns_state == UNS_AWAIT; }
+bool dnp3_os_unsol_awaiting(const dnp3_outstation *os) { return os->uns_state == UNS_AWAIT; }
 
-uint16_t os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool enable)
+uint16_t dnp3_os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool enable)
 {
     if (os->uns_state == UNS_OFF) return DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
     dnp3_hdr_iter hi;

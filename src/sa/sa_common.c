@@ -33,7 +33,7 @@ size_t dnp3_sa_mac_len(uint8_t mal)
     }
 }
 
-int sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
+int dnp3_sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
            size_t n_parts, uint8_t out[DNP3_SA_MAX_MAC])
 {
     size_t n = dnp3_sa_mac_len(mal);
@@ -81,7 +81,7 @@ const char *dnp3_sa_error_name(unsigned code)
     return code < sizeof names / sizeof names[0] ? names[code] : "UNKNOWN_ERROR";
 }
 
-void sa_put_object(dnp3_writer *w, uint8_t variation, const uint8_t *body, size_t len)
+void dnp3_sa_put_object(dnp3_writer *w, uint8_t variation, const uint8_t *body, size_t len)
 {
     dnp3_wr_u8(w, 120);
     dnp3_wr_u8(w, variation);
@@ -96,7 +96,7 @@ void sa_put_object(dnp3_writer *w, uint8_t variation, const uint8_t *body, size_
     dnp3_wr_bytes(w, body, len);
 }
 
-const dnp3_sa_user *sa_find_user(const dnp3_sa_user *users, size_t n, uint16_t number)
+const dnp3_sa_user *dnp3_sa_find_user(const dnp3_sa_user *users, size_t n, uint16_t number)
 {
     for (size_t i = 0; i < n; i++)
         if (users[i].number == number) return &users[i];

@@ -30,26 +30,26 @@
  * (DNP3_SA_MAX_MAC octets). Returns the MAC length or a negative error
  * (DNP3_ERR_INVALID_ARG for an unsupported MAL, provider errors).
  */
-int sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
+int dnp3_sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
            size_t n_parts, uint8_t out[DNP3_SA_MAX_MAC]);
 
 /* Appends a g120 object: 0x07 count 1 for v3/v4, else 0x5B count 1 with a 2-octet size. */
-void sa_put_object(dnp3_writer *w, uint8_t variation, const uint8_t *body, size_t len);
+void dnp3_sa_put_object(dnp3_writer *w, uint8_t variation, const uint8_t *body, size_t len);
 
 /* Finds a user in a table; NULL if absent. */
-const dnp3_sa_user *sa_find_user(const dnp3_sa_user *users, size_t n, uint16_t number);
+const dnp3_sa_user *dnp3_sa_find_user(const dnp3_sa_user *users, size_t n, uint16_t number);
 
 /* True if fc must be authenticated by this outstation (the auth functions included). */
-bool sa_os_is_critical(const dnp3_sa_outstation *sa, uint8_t fc);
+bool dnp3_sa_os_is_critical(const dnp3_sa_outstation *sa, uint8_t fc);
 
 /* ---- update-key change (sa_update_key.c) ---- */
 
 /* Octets of the new update key of a key change method (0 if not a symmetric method we do). */
-size_t sa_uk_key_len(uint8_t kcm);
+size_t dnp3_sa_uk_key_len(uint8_t kcm);
 
 /* HMAC(key, name || first challenge || second challenge || KSQ || USR), truncated (10 or 16 octets).
  * Returns the MAC length or a negative error. */
-int sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, const char *name,
+int dnp3_sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, const char *name,
                        const uint8_t *first_chal, size_t first_len, const uint8_t *second_chal, size_t second_len,
                        uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC]);
 
@@ -58,16 +58,16 @@ int sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, co
  * the full HMAC (SHA-256 for KCM 4, SHA-1 for KCM 3) with the authority key of
  * operation u8 || SCS u32 || role u16 || expiry u16 || name length u16 || name. Returns its length
  * (32 or 20) or a negative error. */
-int sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
+int dnp3_sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
                          uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name, size_t name_len,
                          uint8_t out[32]);
 
-size_t sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
+size_t dnp3_sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
                    uint8_t out[SA_UK_PLAIN_MAX]);
 
 /* Decodes the nth object header's (0-based) single g120 object. Returns 1, 0 (absent / not g120)
  * or a negative error. */
-int sa_g120_nth(const uint8_t *apdu, size_t len, int nth, dnp3_g120 *out);
+int dnp3_sa_g120_nth(const uint8_t *apdu, size_t len, int nth, dnp3_g120 *out);
 
 static inline void sa_event(dnp3_sa_event_cb cb, void *ctx, dnp3_sa_event_kind kind, uint16_t user, uint32_t seq,
                             uint8_t fc, uint8_t error)

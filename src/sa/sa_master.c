@@ -171,7 +171,7 @@ int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp
         if (sa->state == M_READY) forget(sa); /* rekey: the old keys are no longer used */
         uint8_t body[2];
         dnp3_store_u16(body, sa->cfg.user.number);
-        sa_put_object(&w, 4, body, sizeof body);
+        dnp3_sa_put_object(&w, 4, body, sizeof body);
         if (w.err) return DNP3_ERR_BUFFER_TOO_SMALL;
         sa->state = M_AWAIT_STATUS;
         sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
@@ -196,7 +196,7 @@ int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp
     rc = c->key_wrap(c->ctx, sa->cfg.user.key, sa->cfg.user.key_len, plain, plen, body + 6);
     dnp3_zeroize(plain, sizeof plain);
     if (rc) return rc;
-    sa_put_object(&w, 6, body, 6 + plen + 8);
+    dnp3_sa_put_object(&w, 6, body, 6 + plen + 8);
     if (w.err || w.pos > sizeof sa->keychange) return DNP3_ERR_BUFFER_TOO_SMALL;
     memcpy(sa->keychange, buf, w.pos);
     sa->keychange_len = w.pos;
@@ -254,7 +254,7 @@ static void on_status(dnp3_sa_master *sa, const uint8_t *frag, size_t len, const
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
     dnp3_iov whole = {sa->keychange, sa->keychange_len};
-    int ml = o->ks == DNP3_SA_KS_OK ? sa_mac(sa->cfg.crypto, o->mal, sa->mdsk, sa->cfg.session_key_len, &whole, 1, mac)
+    int ml = o->ks == DNP3_SA_KS_OK ? dnp3_sa_mac(sa->cfg.crypto, o->mal, sa->mdsk, sa->cfg.session_key_len, &whole, 1, mac)
                                     : -1;
     if (ml <= 0 || o->data2_len != (size_t)ml || !dnp3_ct_equal(mac, o->data2, (size_t)ml)) {
         forget(sa);
@@ -287,7 +287,7 @@ static void on_challenge(dnp3_sa_master *sa, const uint8_t *frag, size_t len, co
     }
     uint8_t mac[DNP3_SA_MAX_MAC], body[6 + DNP3_SA_MAX_MAC];
     dnp3_iov parts[2] = {{frag, len}, {sa->req, sa->req_len}};
-    int ml = sa_mac(sa->cfg.crypto, o->mal, sa->cdsk, sa->cfg.session_key_len, parts, 2, mac);
+    int ml = dnp3_sa_mac(sa->cfg.crypto, o->mal, sa->cdsk, sa->cfg.session_key_len, parts, 2, mac);
     if (ml <= 0) {
         *act = DNP3_SA_M_FAILED;
         *error = DNP3_SA_ERR_MAC_NOT_SUPPORTED;
@@ -300,7 +300,7 @@ static void on_challenge(dnp3_sa_master *sa, const uint8_t *frag, size_t len, co
     dnp3_wr_init(&w, out, cap);
     dnp3_wr_u8(&w, dnp3_ac_make(true, true, false, false, dnp3_ac_seq(frag[0])));
     dnp3_wr_u8(&w, DNP3_FC_AUTH_REQUEST);
-    sa_put_object(&w, 2, body, 6 + (size_t)ml);
+    dnp3_sa_put_object(&w, 2, body, 6 + (size_t)ml);
     if (w.err) {
         *act = DNP3_SA_M_FAILED;
         return;
@@ -326,7 +326,7 @@ void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa)
 
 int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key_change *c)
 {
-    if (!sa || !c || !sa_uk_key_len(c->kcm) || (c->authority_key_len != 16 && c->authority_key_len != 32) ||
+    if (!sa || !c || !dnp3_sa_uk_key_len(c->kcm) || (c->authority_key_len != 16 && c->authority_key_len != 32) ||
         !memchr(c->user_name, 0, sizeof c->user_name) || !c->user_name[0] ||
         !memchr(c->outstation_name, 0, sizeof c->outstation_name) || c->status_operation > DNP3_SA_USER_CHANGE)
         return DNP3_ERR_INVALID_ARG;
@@ -350,7 +350,7 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
     if (sa->uk_state == UK_STATUS || sa->uk_state == UK_AWAIT_STATUS) { /* g120v10 (again after a retry) */
         uint8_t cert[32], body[16 + DNP3_SA_MAX_NAME + 32];
         size_t nl = strlen(sa->uk.user_name);
-        int cl = sa_usc_certification(c, sa->uk.kcm, sa->uk.authority_key, sa->uk.authority_key_len,
+        int cl = dnp3_sa_usc_certification(c, sa->uk.kcm, sa->uk.authority_key, sa->uk.authority_key_len,
                                       sa->uk.status_operation, sa->uk.status_change_seq, sa->uk.role,
                                       sa->uk.role_expiry_days, (const uint8_t *)sa->uk.user_name, nl, cert);
         if (cl < 0) return cl;
@@ -366,7 +366,7 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
         o.data3_len = (size_t)cl;
         int n = dnp3_g120_encode(&o, body, sizeof body);
         if (n < 0) return n;
-        sa_put_object(&w, 10, body, (size_t)n);
+        dnp3_sa_put_object(&w, 10, body, (size_t)n);
         if (w.err) return w.err;
         sa->uk_state = UK_AWAIT_STATUS;
         sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
@@ -383,16 +383,16 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
         o.data2_len = UK_CHALLENGE_LEN;
         int n = dnp3_g120_encode(&o, body, sizeof body);
         if (n < 0) return n;
-        sa_put_object(&w, 11, body, (size_t)n);
+        dnp3_sa_put_object(&w, 11, body, (size_t)n);
         if (w.err) return w.err;
         sa->uk_state = UK_AWAIT_REPLY;
         sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
         return (int)w.pos;
     }
     if (sa->uk_state != UK_HAVE_REPLY) return DNP3_ERR_STATE;
-    const size_t kl = sa_uk_key_len(sa->uk.kcm);
+    const size_t kl = dnp3_sa_uk_key_len(sa->uk.kcm);
     uint8_t plain[SA_UK_PLAIN_MAX], wrapped[SA_UK_PLAIN_MAX + 8], body[8 + SA_UK_PLAIN_MAX + 8], mac[DNP3_SA_MAX_MAC];
-    size_t pl = sa_uk_plain(sa->uk.user_name, sa->uk.new_key, kl, sa->uk_ochal, sa->uk_ochal_len, plain);
+    size_t pl = dnp3_sa_uk_plain(sa->uk.user_name, sa->uk.new_key, kl, sa->uk_ochal, sa->uk_ochal_len, plain);
     int rc = pl ? c->key_wrap(c->ctx, sa->uk.authority_key, sa->uk.authority_key_len, plain, pl, wrapped)
                 : DNP3_ERR_INVALID_ARG;
     dnp3_zeroize(plain, sizeof plain);
@@ -403,11 +403,11 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
     o.data = wrapped;
     o.data_len = pl + 8;
     int n = dnp3_g120_encode(&o, body, sizeof body);
-    int ml = sa_uk_confirmation(c, sa->uk.kcm, sa->uk.new_key, sa->uk.outstation_name, sa->uk_mchal, UK_CHALLENGE_LEN,
+    int ml = dnp3_sa_uk_confirmation(c, sa->uk.kcm, sa->uk.new_key, sa->uk.outstation_name, sa->uk_mchal, UK_CHALLENGE_LEN,
                                 sa->uk_ochal, sa->uk_ochal_len, sa->uk_ksq, sa->uk_user, mac);
     if (n < 0 || ml < 0) return n < 0 ? n : ml;
-    sa_put_object(&w, 13, body, (size_t)n);
-    sa_put_object(&w, 15, mac, (size_t)ml);
+    dnp3_sa_put_object(&w, 13, body, (size_t)n);
+    dnp3_sa_put_object(&w, 15, mac, (size_t)ml);
     if (w.err) return w.err;
     sa->uk_state = UK_AWAIT_CONFIRM;
     sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
@@ -435,7 +435,7 @@ static void on_uk_confirm(dnp3_sa_master *sa, const dnp3_g120 *o, dnp3_sa_master
         return;
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
-    int ml = sa_uk_confirmation(sa->cfg.crypto, sa->uk.kcm, sa->uk.new_key, sa->uk.user_name, sa->uk_ochal,
+    int ml = dnp3_sa_uk_confirmation(sa->cfg.crypto, sa->uk.kcm, sa->uk.new_key, sa->uk.user_name, sa->uk_ochal,
                                 sa->uk_ochal_len, sa->uk_mchal, UK_CHALLENGE_LEN, sa->uk_ksq, sa->uk_user, mac);
     if (ml <= 0 || o->data_len != (size_t)ml || !dnp3_ct_equal(mac, o->data, (size_t)ml)) {
         sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
@@ -446,7 +446,7 @@ static void on_uk_confirm(dnp3_sa_master *sa, const dnp3_g120 *o, dnp3_sa_master
         return;
     }
     /* the new update key is ours; session keys are made with it from now on */
-    size_t kl = sa_uk_key_len(sa->uk.kcm);
+    size_t kl = dnp3_sa_uk_key_len(sa->uk.kcm);
     dnp3_zeroize(sa->cfg.user.key, sizeof sa->cfg.user.key);
     memcpy(sa->cfg.user.key, sa->uk.new_key, kl);
     sa->cfg.user.key_len = (uint8_t)kl;
@@ -530,13 +530,13 @@ int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len
     uint8_t v3[6];
     dnp3_store_u32(v3, sa->csq + 1);
     dnp3_store_u16(v3 + 4, sa->cfg.user.number);
-    sa_put_object(&w, 3, v3, sizeof v3);
+    dnp3_sa_put_object(&w, 3, v3, sizeof v3);
     dnp3_wr_bytes(&w, req + 2, len - 2);
     uint8_t mac[DNP3_SA_MAX_MAC];
     dnp3_iov parts[2] = {{sa->chal, sa->chal_len}, {out, w.pos}};
-    int rc = sa_mac(sa->cfg.crypto, sa->mal, sa->cdsk, sa->cfg.session_key_len, parts, 2, mac);
+    int rc = dnp3_sa_mac(sa->cfg.crypto, sa->mal, sa->cdsk, sa->cfg.session_key_len, parts, 2, mac);
     if (rc < 0) return rc;
-    sa_put_object(&w, 9, mac, ml);
+    dnp3_sa_put_object(&w, 9, mac, ml);
     if (w.err) return DNP3_ERR_BUFFER_TOO_SMALL;
     sa->csq++;
     sa->auth_count++;

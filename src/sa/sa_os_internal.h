@@ -56,23 +56,23 @@ struct dnp3_sa_outstation {
     uint16_t add_role, add_expiry;
 };
 
-os_user *sa_os_find(dnp3_sa_outstation *sa, uint16_t number);
-void sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc, uint8_t err);
+os_user *dnp3_sa_os_find(dnp3_sa_outstation *sa, uint16_t number);
+void dnp3_sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc, uint8_t err);
 /* Forgets a user's session keys and sets its key status. */
-void sa_os_drop_keys(os_user *u, uint8_t status);
+void dnp3_sa_os_drop_keys(os_user *u, uint8_t status);
 /* Starts an AUTH_RESPONSE with SEQ and IIN in buf. */
-void sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint16_t iin);
+void dnp3_sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint16_t iin);
 /* The response of len octets in sa->tx becomes the result (DNP3_SA_REPLY). */
-void sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len);
+void dnp3_sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len);
 /* A g120v7 error object (subject to the max error count), or nothing. */
-void sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
+void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
                 uint8_t code);
 
 /* sa_os_users.c: g120v11, g120v13 + v15, g120v10 */
-void sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin, dnp3_sa_result *r);
-void sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13, uint8_t seq,
+void dnp3_sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin, dnp3_sa_result *r);
+void dnp3_sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13, uint8_t seq,
                         uint16_t iin, dnp3_sa_result *r);
-void sa_os_on_user_status_change(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
+void dnp3_sa_os_on_user_status_change(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
                                  dnp3_sa_result *r);
 
 #endif

@@ -51,7 +51,7 @@ static bool load(const dnp3_sa_outstation_config *in, dnp3_sa_outstation_config 
     for (size_t i = 0; i < out->n_users; i++) {
         const dnp3_sa_user *u = &out->users[i];
         if (u->number == 0 || (u->key_len != 16 && u->key_len != 32)) return false;
-        if (sa_find_user(out->users, i, u->number)) return false;
+        if (dnp3_sa_find_user(out->users, i, u->number)) return false;
         if (!memchr(u->name, 0, sizeof u->name)) return false;
     }
     return true;
@@ -103,20 +103,20 @@ void dnp3_sa_outstation_free(dnp3_sa_outstation *sa)
 
 const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa) { return sa ? sa->stats : NULL; }
 
-os_user *sa_os_find(dnp3_sa_outstation *sa, uint16_t number)
+os_user *dnp3_sa_os_find(dnp3_sa_outstation *sa, uint16_t number)
 {
     for (size_t i = 0; i < sa->cfg.n_users; i++)
         if (sa->users[i].u.number == number) return &sa->users[i];
     return NULL;
 }
 
-void sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
+void dnp3_sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
                   uint8_t err)
 {
     sa_event(sa->cfg.on_event, sa->cfg.ctx, k, user, seq, fc, err);
 }
 
-void sa_os_drop_keys(os_user *u, uint8_t status)
+void dnp3_sa_os_drop_keys(os_user *u, uint8_t status)
 {
     dnp3_zeroize(u->cdsk, sizeof u->cdsk);
     dnp3_zeroize(u->mdsk, sizeof u->mdsk);
@@ -131,8 +131,8 @@ static bool keys_valid(dnp3_sa_outstation *sa, os_user *u, dnp3_tstamp now)
     bool expired = (c->key_change_interval_ms && now - u->keys_at >= c->key_change_interval_ms) ||
                    (c->key_change_count && u->auth_count >= c->key_change_count);
     if (!expired) return true;
-    sa_os_drop_keys(u, DNP3_SA_KS_COMM_FAIL);
-    sa_os_event(sa, DNP3_SA_EV_KEYS_EXPIRED, u->u.number, u->ksq, 0, 0);
+    dnp3_sa_os_drop_keys(u, DNP3_SA_KS_COMM_FAIL);
+    dnp3_sa_os_event(sa, DNP3_SA_EV_KEYS_EXPIRED, u->u.number, u->ksq, 0, 0);
     return false;
 }
 
@@ -146,7 +146,7 @@ dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, u
 
 /* ---- building AUTH_RESPONSEs ---- */
 
-void sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint16_t iin)
+void dnp3_sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint16_t iin)
 {
     dnp3_wr_init(w, buf, cap);
     dnp3_wr_u8(w, dnp3_ac_make(true, true, false, false, seq));
@@ -154,7 +154,7 @@ void sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint
     dnp3_wr_u16(w, iin);
 }
 
-void sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
+void dnp3_sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
 {
     r->action = DNP3_SA_REPLY;
     r->apdu = sa->tx;
@@ -166,7 +166,7 @@ void sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
  * Answers an authentication failure with g120v7 (until max_error_count
  * errors in a row have been sent; after that failures are only counted).
  */
-void sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
+void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
                  uint8_t code)
 {
     r->action = DNP3_SA_DROP;
@@ -183,10 +183,10 @@ void sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t
     e.error = code;
     int n = dnp3_g120_encode(&e, body, sizeof body);
     dnp3_writer w;
-    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
-    sa_put_object(&w, 7, body, (size_t)n);
+    dnp3_sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    dnp3_sa_put_object(&w, 7, body, (size_t)n);
     sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_SENT]++;
-    sa_os_reply(sa, r, w.pos);
+    dnp3_sa_os_reply(sa, r, w.pos);
 }
 
 static uint8_t kwa_of(const os_user *u) { return u->u.key_len == 16 ? DNP3_SA_KWA_AES128 : DNP3_SA_KWA_AES256; }
@@ -214,11 +214,11 @@ static int key_status(dnp3_sa_outstation *sa, os_user *u, uint8_t seq, uint16_t 
     u->status_sent = true;
     int ml = 0;
     if (mac_over) {
-        ml = sa_mac(sa->cfg.crypto, sa->cfg.mal, u->mdsk, u->sk_len, mac_over, 1, mac);
+        ml = dnp3_sa_mac(sa->cfg.crypto, sa->cfg.mal, u->mdsk, u->sk_len, mac_over, 1, mac);
         if (ml < 0) return ml;
     }
     dnp3_writer w;
-    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    dnp3_sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
     dnp3_wr_u8(&w, 120);
     dnp3_wr_u8(&w, 5);
     dnp3_wr_u8(&w, DNP3_QUAL_FREE_FORMAT_16);
@@ -227,7 +227,7 @@ static int key_status(dnp3_sa_outstation *sa, os_user *u, uint8_t seq, uint16_t 
     dnp3_wr_bytes(&w, u->last_status, (size_t)n);
     dnp3_wr_bytes(&w, mac, (size_t)ml);
     if (w.err) return w.err;
-    sa_os_reply(sa, r, w.pos);
+    dnp3_sa_os_reply(sa, r, w.pos);
     return DNP3_OK;
 }
 
@@ -236,10 +236,10 @@ static int key_status(dnp3_sa_outstation *sa, os_user *u, uint8_t seq, uint16_t 
 static void on_status_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
                               dnp3_tstamp now, dnp3_sa_result *r)
 {
-    os_user *u = sa_os_find(sa, o->user);
+    os_user *u = dnp3_sa_os_find(sa, o->user);
     if (!u) {
-        sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, 0, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
-        sa_os_fail(sa, r, seq, iin, 0, o->user, DNP3_SA_ERR_UNKNOWN_USER);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, 0, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
+        dnp3_sa_os_fail(sa, r, seq, iin, 0, o->user, DNP3_SA_ERR_UNKNOWN_USER);
         return;
     }
     (void)keys_valid(sa, u, now);
@@ -253,18 +253,18 @@ static void key_change_failed(dnp3_sa_outstation *sa, os_user *u, dnp3_sa_result
     sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
     if (u->status != DNP3_SA_KS_OK) u->status = DNP3_SA_KS_AUTH_FAIL;
     u->status_sent = false; /* the master has to ask for a fresh status */
-    sa_os_event(sa, DNP3_SA_EV_KEY_CHANGE_FAILED, u->u.number, ksq, DNP3_FC_AUTH_REQUEST,
+    dnp3_sa_os_event(sa, DNP3_SA_EV_KEY_CHANGE_FAILED, u->u.number, ksq, DNP3_FC_AUTH_REQUEST,
           DNP3_SA_ERR_AUTHENTICATION_FAILED);
-    sa_os_fail(sa, r, seq, iin, ksq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+    dnp3_sa_os_fail(sa, r, seq, iin, ksq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
 }
 
 static void on_key_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *o, uint8_t seq,
                           uint16_t iin, dnp3_tstamp now, dnp3_sa_result *r)
 {
-    os_user *u = sa_os_find(sa, o->user);
+    os_user *u = dnp3_sa_os_find(sa, o->user);
     if (!u) {
-        sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, o->seq, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
-        sa_os_fail(sa, r, seq, iin, o->seq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, o->seq, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
+        dnp3_sa_os_fail(sa, r, seq, iin, o->seq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
         return;
     }
     if (!u->status_sent || o->seq != u->ksq || o->data_len % 8 != 0 || o->data_len > SA_PLAIN_MAX + 8) {
@@ -284,7 +284,7 @@ static void on_key_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t le
         key_change_failed(sa, u, r, seq, iin, o->seq);
         return;
     }
-    sa_os_drop_keys(u, DNP3_SA_KS_OK);
+    dnp3_sa_os_drop_keys(u, DNP3_SA_KS_OK);
     memcpy(u->cdsk, plain + 2, kl);
     memcpy(u->mdsk, plain + 2 + kl, kl);
     u->sk_len = (uint8_t)kl;
@@ -302,7 +302,7 @@ static void on_key_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t le
     memcpy(sa->chal, r->apdu, r->len);
     sa->chal_len = r->len;
     sa->chal_valid = true;
-    sa_os_event(sa, DNP3_SA_EV_KEYS_CHANGED, u->u.number, u->ksq, DNP3_FC_AUTH_REQUEST, 0);
+    dnp3_sa_os_event(sa, DNP3_SA_EV_KEYS_CHANGED, u->u.number, u->ksq, DNP3_FC_AUTH_REQUEST, 0);
 }
 
 /* ---- challenge / reply ---- */
@@ -328,8 +328,8 @@ static void challenge(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, u
     int n = dnp3_g120_encode(&o, body, sizeof body);
     dnp3_writer w;
     const uint8_t seq = dnp3_ac_seq(apdu[0]);
-    sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
-    sa_put_object(&w, 1, body, (size_t)n);
+    dnp3_sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
+    dnp3_sa_put_object(&w, 1, body, (size_t)n);
     memcpy(sa->req, apdu, len);
     sa->req_len = len;
     memcpy(sa->chal, sa->tx, w.pos);
@@ -340,7 +340,7 @@ static void challenge(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, u
     sa->pend_fc = apdu[1];
     sa->pend_csq = o.seq;
     sa->pend_deadline = now + sa->cfg.reply_timeout_ms;
-    sa_os_reply(sa, r, w.pos);
+    dnp3_sa_os_reply(sa, r, w.pos);
 }
 
 static void cancel_pending(dnp3_sa_outstation *sa)
@@ -357,43 +357,43 @@ static void on_reply(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, ui
         /* no challenge outstanding, or an old one: a replay or a late reply */
         sa->stats[DNP3_SA_STAT_UNEXPECTED_MESSAGES]++;
         sa->stats[DNP3_SA_STAT_DISCARDED_MESSAGES]++;
-        sa_os_event(sa, DNP3_SA_EV_REPLAY, o->user, o->seq, 0, 0);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_REPLAY, o->user, o->seq, 0, 0);
         r->action = DNP3_SA_DROP;
         return;
     }
     const uint8_t fc = sa->pend_fc;
     const uint32_t csq = sa->pend_csq;
-    os_user *u = sa_os_find(sa, o->user);
+    os_user *u = dnp3_sa_os_find(sa, o->user);
     if (!u) {
         cancel_pending(sa);
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, csq, fc, DNP3_SA_ERR_UNKNOWN_USER);
-        sa_os_fail(sa, r, seq, iin, csq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, csq, fc, DNP3_SA_ERR_UNKNOWN_USER);
+        dnp3_sa_os_fail(sa, r, seq, iin, csq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
         return;
     }
     if (!keys_valid(sa, u, now)) {
         cancel_pending(sa);
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        sa_os_event(sa, DNP3_SA_EV_NO_SESSION_KEYS, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        sa_os_fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_NO_SESSION_KEYS, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        dnp3_sa_os_fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
         return;
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
     dnp3_iov parts[2] = {{sa->chal, sa->chal_len}, {sa->req, sa->req_len}};
-    int ml = sa_mac(sa->cfg.crypto, sa->cfg.mal, u->cdsk, u->sk_len, parts, 2, mac);
+    int ml = dnp3_sa_mac(sa->cfg.crypto, sa->cfg.mal, u->cdsk, u->sk_len, parts, 2, mac);
     bool ok = ml > 0 && o->data_len == (size_t)ml && dnp3_ct_equal(mac, o->data, (size_t)ml);
     if (!ok) {
         cancel_pending(sa);
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        sa_os_event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        sa_os_fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, csq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        dnp3_sa_os_fail(sa, r, seq, iin, csq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
         return;
     }
     sa->pending = false;
     sa->errors = 0;
     u->auth_count++;
     sa->stats[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS]++;
-    sa_os_event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, csq, fc, 0);
+    dnp3_sa_os_event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, csq, fc, 0);
     r->action = DNP3_SA_PASS;
     r->apdu = sa->req;
     r->len = sa->req_len;
@@ -407,8 +407,8 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
     const uint8_t seq = dnp3_ac_seq(apdu[0]), fc = apdu[1];
     if (sa->pending) cancel_pending(sa);
     if (!sa->cfg.aggressive_mode) {
-        sa_os_event(sa, DNP3_SA_EV_AGGRESSIVE_REJECTED, v3->user, v3->seq, fc, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
-        sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_AGGRESSIVE_REJECTED, v3->user, v3->seq, fc, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+        dnp3_sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
         return;
     }
     /* the last object must be g120v9 (count 1): find it */
@@ -434,7 +434,7 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
         }
         v9_start = 2 + last.offset;
     }
-    os_user *u = sa_os_find(sa, v3->user);
+    os_user *u = dnp3_sa_os_find(sa, v3->user);
     if (!mac_rx || !u || !keys_valid(sa, u, now) || v3->seq != sa->csq + 1 || !sa->chal_valid) {
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
         dnp3_sa_event_kind k = !mac_rx                  ? DNP3_SA_EV_AUTH_FAILED
@@ -442,24 +442,24 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
                                : u->status != DNP3_SA_KS_OK ? DNP3_SA_EV_NO_SESSION_KEYS
                                                          : DNP3_SA_EV_REPLAY;
         uint8_t code = !u && mac_rx ? DNP3_SA_ERR_UNKNOWN_USER : DNP3_SA_ERR_AUTHENTICATION_FAILED;
-        sa_os_event(sa, k, v3->user, v3->seq, fc, code);
-        sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, code);
+        dnp3_sa_os_event(sa, k, v3->user, v3->seq, fc, code);
+        dnp3_sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, code);
         return;
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
     dnp3_iov parts[2] = {{sa->chal, sa->chal_len}, {apdu, v9_start}};
-    int ml = sa_mac(sa->cfg.crypto, sa->cfg.mal, u->cdsk, u->sk_len, parts, 2, mac);
+    int ml = dnp3_sa_mac(sa->cfg.crypto, sa->cfg.mal, u->cdsk, u->sk_len, parts, 2, mac);
     if (ml <= 0 || mac_rx_len != (size_t)ml || !dnp3_ct_equal(mac, mac_rx, (size_t)ml)) {
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        sa_os_event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, v3->seq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
-        sa_os_fail(sa, r, seq, iin, v3->seq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_AUTH_FAILED, u->u.number, v3->seq, fc, DNP3_SA_ERR_AUTHENTICATION_FAILED);
+        dnp3_sa_os_fail(sa, r, seq, iin, v3->seq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
         return;
     }
     sa->csq = v3->seq;
     sa->errors = 0;
     u->auth_count++;
     sa->stats[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS]++;
-    sa_os_event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, v3->seq, fc, 0);
+    dnp3_sa_os_event(sa, DNP3_SA_EV_AUTHENTICATED, u->u.number, v3->seq, fc, 0);
     /* the request without its g120v3 and g120v9 objects */
     memcpy(sa->work, apdu, 2);
     memcpy(sa->work + 2, apdu + v3_end, v9_start - v3_end);
@@ -513,13 +513,13 @@ int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size
         case 6: on_key_change(sa, apdu, len, &o, seq, iin, now, r); break;
         case 2: on_reply(sa, &o, seq, iin, now, r); break;
         case 7: sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED]++; break;
-        case 11: sa_os_on_uk_request(sa, &o, seq, iin, r); break;
-        case 13: sa_os_on_uk_change(sa, apdu, len, &o, seq, iin, r); break;
-        case 10: sa_os_on_user_status_change(sa, &o, seq, iin, r); break;
+        case 11: dnp3_sa_os_on_uk_request(sa, &o, seq, iin, r); break;
+        case 13: dnp3_sa_os_on_uk_change(sa, apdu, len, &o, seq, iin, r); break;
+        case 10: dnp3_sa_os_on_user_status_change(sa, &o, seq, iin, r); break;
         default:
             /* the asymmetric update-key change methods are not implemented (docs/sa.md) */
             sa->stats[DNP3_SA_STAT_UNEXPECTED_MESSAGES]++;
-            sa_os_fail(sa, r, seq, iin, o.seq, o.user, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
+            dnp3_sa_os_fail(sa, r, seq, iin, o.seq, o.user, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
             break;
         }
         return DNP3_OK;
@@ -544,7 +544,7 @@ int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size
     return DNP3_OK;
 }
 
-bool sa_os_is_critical(const dnp3_sa_outstation *sa, uint8_t fc)
+bool dnp3_sa_os_is_critical(const dnp3_sa_outstation *sa, uint8_t fc)
 {
     return fc == DNP3_FC_AUTH_REQUEST || fc == DNP3_FC_AUTH_REQUEST_NO_ACK || dnp3_sa_fc_in(&sa->cfg.critical, fc);
 }
@@ -567,7 +567,7 @@ void dnp3_sa_outstation_handle_expiry(dnp3_sa_outstation *sa, dnp3_tstamp now)
     if (!sa) return;
     if (sa->pending && now >= sa->pend_deadline) {
         sa->stats[DNP3_SA_STAT_REPLY_TIMEOUTS]++;
-        sa_os_event(sa, DNP3_SA_EV_REPLY_TIMEOUT, 0, sa->pend_csq, sa->pend_fc, 0);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_REPLY_TIMEOUT, 0, sa->pend_csq, sa->pend_fc, 0);
         cancel_pending(sa);
     }
     for (size_t i = 0; i < sa->cfg.n_users; i++) (void)keys_valid(sa, &sa->users[i], now);

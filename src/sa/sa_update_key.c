@@ -19,12 +19,12 @@
  */
 #include "sa/sa_internal.h"
 
-size_t sa_uk_key_len(uint8_t kcm)
+size_t dnp3_sa_uk_key_len(uint8_t kcm)
 {
     return kcm == DNP3_SA_KCM_AES128_SHA1 ? 16 : kcm == DNP3_SA_KCM_AES256_SHA256 ? 32 : 0;
 }
 
-int sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, const char *name,
+int dnp3_sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, const char *name,
                        const uint8_t *first_chal, size_t first_len, const uint8_t *second_chal, size_t second_len,
                        uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC])
 {
@@ -34,14 +34,14 @@ int sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, co
     dnp3_iov parts[4] = {
         {(const uint8_t *)name, strlen(name)}, {first_chal, first_len}, {second_chal, second_len}, {tail, 6}};
     uint8_t mal = kcm == DNP3_SA_KCM_AES128_SHA1 ? DNP3_SA_MAL_HMAC_SHA1_10 : DNP3_SA_MAL_HMAC_SHA256_16;
-    return sa_mac(c, mal, key, sa_uk_key_len(kcm), parts, 4, out);
+    return dnp3_sa_mac(c, mal, key, dnp3_sa_uk_key_len(kcm), parts, 4, out);
 }
 
-int sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
+int dnp3_sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
                          uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name, size_t name_len,
                          uint8_t out[32])
 {
-    if (!sa_uk_key_len(kcm) || name_len > 0xFFFF) return DNP3_ERR_INVALID_ARG;
+    if (!dnp3_sa_uk_key_len(kcm) || name_len > 0xFFFF) return DNP3_ERR_INVALID_ARG;
     uint8_t fields[11];
     fields[0] = op;
     dnp3_store_u32(fields + 1, scs);
@@ -54,7 +54,7 @@ int sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *autho
     return rc != DNP3_OK ? rc : alg == DNP3_HASH_SHA1 ? 20 : 32;
 }
 
-size_t sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
+size_t dnp3_sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
                    uint8_t out[SA_UK_PLAIN_MAX])
 {
     size_t nl = strlen(name), n = nl + key_len + chal_len;
@@ -67,7 +67,7 @@ size_t sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const u
     return padded;
 }
 
-int sa_g120_nth(const uint8_t *apdu, size_t len, int nth, dnp3_g120 *out)
+int dnp3_sa_g120_nth(const uint8_t *apdu, size_t len, int nth, dnp3_g120 *out)
 {
     dnp3_apdu a;
     if (dnp3_apdu_parse(apdu, len, &a) != DNP3_OK) return DNP3_ERR_APP_TRUNCATED;

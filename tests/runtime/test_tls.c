@@ -149,16 +149,16 @@ static void open_pair(pair *p, const dnp3_tls_config *server, const dnp3_tls_con
     if (!p->st) fail_msg("server config: %s", err);
     p->ct = dnp3_tls_load(client, false, err, sizeof err);
     if (!p->ct) fail_msg("client config: %s", err);
-    p->s = tls_conn_new(p->st, NULL);
-    p->c = tls_conn_new(p->ct, NULL);
+    p->s = dnp3_tls_conn_new(p->st, NULL);
+    p->c = dnp3_tls_conn_new(p->ct, NULL);
     assert_non_null(p->s);
     assert_non_null(p->c);
 }
 
 static void close_pair(pair *p)
 {
-    tls_conn_free(p->s);
-    tls_conn_free(p->c);
+    dnp3_tls_conn_free(p->s);
+    dnp3_tls_conn_free(p->c);
     dnp3_tls_free(p->st);
     dnp3_tls_free(p->ct);
 }
@@ -168,8 +168,8 @@ static size_t shuttle(tls_conn *from, tls_conn *to)
 {
     uint8_t buf[20000];
     size_t total = 0, n;
-    while ((n = tls_conn_take(from, buf, sizeof buf)) > 0) {
-        assert_int_equal(tls_conn_feed(to, buf, n), 0);
+    while ((n = dnp3_tls_conn_take(from, buf, sizeof buf)) > 0) {
+        assert_int_equal(dnp3_tls_conn_feed(to, buf, n), 0);
         total += n;
     }
     return total;
@@ -178,13 +178,13 @@ static size_t shuttle(tls_conn *from, tls_conn *to)
 /* Runs both handshakes to completion or failure. */
 static void handshake(pair *p)
 {
-    p->cs = tls_conn_handshake(p->c);
+    p->cs = dnp3_tls_conn_handshake(p->c);
     p->ss = TLS_CONN_WANT;
     for (int round = 0; round < 20; round++) {
         size_t moved = shuttle(p->c, p->s);
-        if (p->ss == TLS_CONN_WANT) p->ss = tls_conn_handshake(p->s);
+        if (p->ss == TLS_CONN_WANT) p->ss = dnp3_tls_conn_handshake(p->s);
         moved += shuttle(p->s, p->c);
-        if (p->cs == TLS_CONN_WANT) p->cs = tls_conn_handshake(p->c);
+        if (p->cs == TLS_CONN_WANT) p->cs = dnp3_tls_conn_handshake(p->c);
         if (!moved && p->ss != TLS_CONN_WANT && p->cs != TLS_CONN_WANT) break;
     }
 }
@@ -194,11 +194,11 @@ static void transfer(tls_conn *a, tls_conn *b, size_t len)
 {
     uint8_t *out = malloc(len), *in = malloc(len + 1);
     for (size_t i = 0; i < len; i++) out[i] = (uint8_t)(i * 7 + 3);
-    assert_int_equal(tls_conn_write(a, out, len), 0);
+    assert_int_equal(dnp3_tls_conn_write(a, out, len), 0);
     shuttle(a, b);
     size_t got = 0;
     int n;
-    while ((n = tls_conn_read(b, in + got, len + 1 - got)) > 0) got += (size_t)n;
+    while ((n = dnp3_tls_conn_read(b, in + got, len + 1 - got)) > 0) got += (size_t)n;
     assert_int_equal(n, 0);
     assert_int_equal(got, len);
     assert_memory_equal(in, out, len);
@@ -219,19 +219,19 @@ static void check_session(const char *version_pin)
     assert_int_equal(p.cs, TLS_CONN_OK);
     assert_int_equal(p.ss, TLS_CONN_OK);
     char what[300];
-    tls_conn_describe(p.s, what, sizeof what);
+    dnp3_tls_conn_describe(p.s, what, sizeof what);
     if (!strstr(what, version_pin) || !strstr(what, "CN=master.test")) fail_msg("server sees '%s'", what);
-    tls_conn_describe(p.c, what, sizeof what);
+    dnp3_tls_conn_describe(p.c, what, sizeof what);
     if (!strstr(what, version_pin) || !strstr(what, "CN=outstation.test")) fail_msg("client sees '%s'", what);
     if (!strcmp(version_pin, "TLSv1.2") && !strstr(what, "GCM")) fail_msg("not an AEAD suite: '%s'", what);
     shuttle(p.s, p.c); /* TLS 1.3 session tickets */
     transfer(p.c, p.s, 10);        /* a link frame */
     transfer(p.s, p.c, 5000);      /* a multi-record fragment */
     transfer(p.c, p.s, 1);
-    tls_conn_close(p.c);
+    dnp3_tls_conn_close(p.c);
     shuttle(p.c, p.s);
     uint8_t b[16];
-    assert_int_equal(tls_conn_read(p.s, b, sizeof b), TLS_CONN_CLOSED);
+    assert_int_equal(dnp3_tls_conn_read(p.s, b, sizeof b), TLS_CONN_CLOSED);
     close_pair(&p);
 }
 
@@ -253,23 +253,23 @@ static void expect_rejected_by_server(pair *p, const char *server_err)
 {
     handshake(p);
     assert_int_equal(p->ss, TLS_CONN_FAILED);
-    if (!strstr(tls_conn_error(p->s), server_err))
-        fail_msg("server error '%s' does not contain '%s'", tls_conn_error(p->s), server_err);
+    if (!strstr(dnp3_tls_conn_error(p->s), server_err))
+        fail_msg("server error '%s' does not contain '%s'", dnp3_tls_conn_error(p->s), server_err);
     if (p->cs == TLS_CONN_OK) {
         uint8_t b[16];
-        assert_int_equal(tls_conn_read(p->c, b, sizeof b), TLS_CONN_FAILED);
+        assert_int_equal(dnp3_tls_conn_read(p->c, b, sizeof b), TLS_CONN_FAILED);
     } else {
         assert_int_equal(p->cs, TLS_CONN_FAILED);
     }
-    if (!strstr(tls_conn_error(p->c), "alert")) fail_msg("client error '%s' names no alert", tls_conn_error(p->c));
+    if (!strstr(dnp3_tls_conn_error(p->c), "alert")) fail_msg("client error '%s' names no alert", dnp3_tls_conn_error(p->c));
 }
 
 static void expect_rejected_by_client(pair *p, const char *client_err)
 {
     handshake(p);
     assert_int_equal(p->cs, TLS_CONN_FAILED);
-    if (!strstr(tls_conn_error(p->c), client_err))
-        fail_msg("client error '%s' does not contain '%s'", tls_conn_error(p->c), client_err);
+    if (!strstr(dnp3_tls_conn_error(p->c), client_err))
+        fail_msg("client error '%s' does not contain '%s'", dnp3_tls_conn_error(p->c), client_err);
     assert_int_not_equal(p->ss, TLS_CONN_OK);
 }
 
@@ -303,8 +303,8 @@ static void test_expired_client_certificate(void **state)
     open_pair(&p, &s, &c);
     assert_int_equal(SSL_CTX_use_certificate_file(p.ct->ctx, M_EXP, SSL_FILETYPE_PEM), 1);
     assert_int_equal(SSL_CTX_use_PrivateKey_file(p.ct->ctx, M_EXP_KEY, SSL_FILETYPE_PEM), 1);
-    tls_conn_free(p.c);
-    p.c = tls_conn_new(p.ct, NULL);
+    dnp3_tls_conn_free(p.c);
+    p.c = dnp3_tls_conn_new(p.ct, NULL);
     expect_rejected_by_server(&p, "certificate has expired");
     close_pair(&p);
 }
@@ -392,8 +392,8 @@ static void test_client_without_certificate(void **state)
     SSL_CTX_set_app_data(bare, p.ct);
     SSL_CTX_free(p.ct->ctx);
     p.ct->ctx = bare;
-    tls_conn_free(p.c);
-    p.c = tls_conn_new(p.ct, NULL);
+    dnp3_tls_conn_free(p.c);
+    p.c = dnp3_tls_conn_new(p.ct, NULL);
     expect_rejected_by_server(&p, "peer did not return a certificate");
     close_pair(&p);
 }
@@ -421,15 +421,15 @@ static void test_plain_dnp3_on_tls_port(void **state)
     char err[600];
     dnp3_tls *st = dnp3_tls_load(&s, true, err, sizeof err);
     assert_non_null(st);
-    tls_conn *sc = tls_conn_new(st, NULL);
+    tls_conn *sc = dnp3_tls_conn_new(st, NULL);
     /* a link-status request, as a plain-TCP master would send it */
     static const uint8_t frame[] = {0x05, 0x64, 0x05, 0xC9, 0x0A, 0x00, 0x01, 0x00, 0x7B, 0x2E};
-    assert_int_equal(tls_conn_feed(sc, frame, sizeof frame), 0);
-    assert_int_equal(tls_conn_handshake(sc), TLS_CONN_FAILED);
-    assert_false(tls_conn_established(sc));
+    assert_int_equal(dnp3_tls_conn_feed(sc, frame, sizeof frame), 0);
+    assert_int_equal(dnp3_tls_conn_handshake(sc), TLS_CONN_FAILED);
+    assert_false(dnp3_tls_conn_established(sc));
     uint8_t b[16];
-    assert_int_equal(tls_conn_read(sc, b, sizeof b), 0); /* nothing ever reaches the channel */
-    tls_conn_free(sc);
+    assert_int_equal(dnp3_tls_conn_read(sc, b, sizeof b), 0); /* nothing ever reaches the channel */
+    dnp3_tls_conn_free(sc);
     dnp3_tls_free(st);
 }
 

@@ -54,19 +54,19 @@ static void test_update_key_plaintext_layout(void **state)
     memset(key, 0xAA, sizeof key);
     memset(kek, 0xFF, sizeof kek);
     tu_hex("DEADBEEFFF", chal, sizeof chal);
-    size_t n = sa_uk_plain("jim", key, 32, chal, 5, plain);
+    size_t n = dnp3_sa_uk_plain("jim", key, 32, chal, 5, plain);
     assert_int_equal(n, 40);
     assert_int_equal(C()->key_wrap(NULL, kek, 32, plain, n, out), DNP3_OK);
     tu_hex("DC9CB03A6317A5086C66B4852480B7C99D87BB5D7EFE102A28065AACCA413DEB895EAF3B5F86F9123FB1C8CECB921636", want,
            sizeof want);
     assert_memory_equal(out, want, 48);
     /* shorter contents are zero-padded to a multiple of 8 */
-    n = sa_uk_plain("jim", key, 16, chal, 4, plain);
+    n = dnp3_sa_uk_plain("jim", key, 16, chal, 4, plain);
     assert_int_equal(n, 24);
     assert_int_equal(plain[23], 0);
-    assert_int_equal(sa_uk_key_len(DNP3_SA_KCM_AES128_SHA1), 16);
-    assert_int_equal(sa_uk_key_len(DNP3_SA_KCM_AES256_SHA256), 32);
-    assert_int_equal(sa_uk_key_len(5), 0);
+    assert_int_equal(dnp3_sa_uk_key_len(DNP3_SA_KCM_AES128_SHA1), 16);
+    assert_int_equal(dnp3_sa_uk_key_len(DNP3_SA_KCM_AES256_SHA256), 32);
+    assert_int_equal(dnp3_sa_uk_key_len(5), 0);
 }
 
 static void test_hmac(void **state)
