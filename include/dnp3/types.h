@@ -9,6 +9,7 @@
 #ifndef DNP3_TYPES_H
 #define DNP3_TYPES_H
 
+#include "dnp3/export.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,10 +62,10 @@ typedef enum {
 } dnp3_err;
 
 /* Short English description of an error code ("unknown error" for other values). */
-const char *dnp3_strerror(int err);
+DNP3_API const char *dnp3_strerror(int err);
 
 /* Symbolic name of an error code, e.g. "DNP3_ERR_LINK_BAD_BODY_CRC". */
-const char *dnp3_err_name(int err);
+DNP3_API const char *dnp3_err_name(int err);
 
 #ifdef __cplusplus
 }
