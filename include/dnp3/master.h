@@ -120,11 +120,11 @@ typedef enum {
 } dnp3_task_result;
 
 /* "SUCCESS", "TIMEOUT", ... (never NULL; "UNKNOWN" for other values). */
-DNP3_API const char *dnp3_task_result_name(int r);
+DNP3_API const char *dnp3_task_result_name(dnp3_task_result r);
 /* One-line English description of a result (never NULL). */
-DNP3_API const char *dnp3_task_result_str(int r);
+DNP3_API const char *dnp3_task_result_str(dnp3_task_result r);
 /* "integrity_poll", "command", ... (never NULL; "unknown" for other values). */
-DNP3_API const char *dnp3_task_kind_name(int k);
+DNP3_API const char *dnp3_task_kind_name(dnp3_task_kind k);
 
 /* What a task reports when it ends (valid only during the callback). */
 typedef struct {

@@ -419,13 +419,14 @@ static void config_and_memory_contract(void **state)
     assert_non_null(dnp3_master_add_assoc(m, &ac, 0));
     assert_int_equal(dnp3_master_get_expiry(m), DNP3_TSTAMP_NEVER); /* disconnected, nothing queued */
     assert_string_equal(dnp3_task_result_name(DNP3_TASK_ECHO_MISMATCH), "ECHO_MISMATCH");
-    assert_string_equal(dnp3_task_result_name(99), "UNKNOWN");
+    assert_string_equal(dnp3_task_result_name((dnp3_task_result)99), "UNKNOWN");
     assert_string_equal(dnp3_task_kind_name(DNP3_TASK_TIME_SYNC), "time_sync");
-    for (int r = 0; r < DNP3_TASK_RESULT_COUNT; r++) {
-        assert_non_null(dnp3_task_result_str(r));
-        assert_string_not_equal(dnp3_task_result_name(r), "UNKNOWN");
+    for (unsigned r = 0; r < DNP3_TASK_RESULT_COUNT; r++) {
+        assert_non_null(dnp3_task_result_str((dnp3_task_result)r));
+        assert_string_not_equal(dnp3_task_result_name((dnp3_task_result)r), "UNKNOWN");
     }
-    for (int k = 0; k < DNP3_TASK_KIND_COUNT; k++) assert_string_not_equal(dnp3_task_kind_name(k), "unknown");
+    for (unsigned k = 0; k < DNP3_TASK_KIND_COUNT; k++)
+        assert_string_not_equal(dnp3_task_kind_name((dnp3_task_kind)k), "unknown");
 }
 
 int main(void)
