@@ -23,9 +23,6 @@
 extern "C" {
 #endif
 
-/* Provider failure (library error, unwrap integrity check failed, no entropy). */
-#define DNP3_ERR_CRYPTO (-60)
-
 typedef enum {
     DNP3_HASH_SHA1 = 1,   /* 20-octet output */
     DNP3_HASH_SHA256 = 2, /* 32-octet output */
