@@ -279,9 +279,17 @@ typedef struct dnp3_sa_outstation dnp3_sa_outstation;
 
 DNP3_API void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
 
-/* Octets needed, or 0 for an invalid configuration (no crypto, bad key length, duplicate user,
+/* Octets needed, or 0 for an invalid configuration (size below the fields up to max_apdu or above
+ * sizeof: a smaller size from an older header gets the defaults of the later fields; no crypto,
+ * bad key length, duplicate user,
  * challenge_len or mal out of range, max_apdu < 249). */
 DNP3_API size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
+
+/* Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is not
+ * NULL) set to the name of the first bad field ("size", "crypto", "n_users", "mal",
+ * "challenge_len", "max_apdu", "authority_key_len", "outstation_name", "users[].number",
+ * "users[].key_len", "users[].name"; "config" for a NULL pointer). */
+DNP3_API int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c, const char **field);
 
 /* Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
 DNP3_API dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
@@ -352,7 +360,13 @@ typedef struct {
 typedef struct dnp3_sa_master dnp3_sa_master;
 
 DNP3_API void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
+/* Octets needed, or 0 for an invalid configuration (see dnp3_sa_master_config_check). A size below
+ * the fields up to max_apdu or above sizeof is refused; a smaller size from an older header gets
+ * the defaults of the later fields. */
 DNP3_API size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
+/* Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if not NULL) set to
+ * "size", "crypto", "user.number", "user.key_len", "session_key_len", "max_apdu" or "config". */
+DNP3_API int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field);
 DNP3_API dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
 DNP3_API void dnp3_sa_master_free(dnp3_sa_master *sa);
 
