@@ -159,6 +159,10 @@ typedef struct {
     uint8_t seq;
     uint16_t iin;
     dnp3_task_kind task;  /* the task the (solicited) response belongs to */
+    /* defer_confirm: non-zero when this fragment asked for a confirm and the master holds
+     * it until dnp3_master_release_confirm(a, confirm_token, now); 0 = nothing held
+     * (no CON, or the confirm went out already) */
+    uint32_t confirm_token;
 } dnp3_rx_info;
 
 /*
@@ -246,6 +250,13 @@ typedef struct {
     bool integrity_on_overflow;     /* EVENT_BUFFER_OVERFLOW -> integrity poll (default true) */
     uint8_t event_poll_on_iin;      /* CLASS_n_EVENTS classes that trigger an event poll (default 1|2|3) */
     dnp3_timesync_mode time_sync;   /* NEED_TIME reaction (default NON_LAN) */
+    /* Hold the application confirm of every response to a READ (and of every unsolicited
+     * response) that asks for one until the application calls dnp3_master_release_confirm
+     * with the fragment's rx_info.confirm_token, e.g. after it stored the measurements
+     * (default false: confirmed as soon as the objects are validated). While a confirm is
+     * held the association starts no new request; a held confirm not released within
+     * response_timeout_ms is dropped (the outstation keeps the events and reports them again). */
+    bool defer_confirm;
 } dnp3_assoc_config;
 
 typedef struct {
@@ -259,6 +270,8 @@ typedef struct {
     uint64_t duplicate_fragments;     /* repeated fragment of a response series (ignored) */
     uint64_t tasks_succeeded;
     uint64_t tasks_failed;
+    uint64_t confirms_deferred;       /* defer_confirm: confirms held for the application */
+    uint64_t confirms_dropped;        /* ... not released in time, or the series moved on */
 } dnp3_master_assoc_stats;
 
 typedef struct {
@@ -372,6 +385,17 @@ DNP3_API dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m);
  * DNP3_ERR_INVALID_ARG or DNP3_ERR_STATE (called from a callback).
  */
 DNP3_API int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
+
+/*
+ * defer_confirm: sends the CONFIRM held for the fragment whose rx_info carried
+ * `token` (SEQ and UNS of that fragment). May be called from a callback (e.g.
+ * fragment_end). Returns DNP3_OK (sent or queued), DNP3_ERR_INVALID_ARG
+ * (NULL association, token 0) or DNP3_ERR_STATE: the token is no longer held
+ * (released already, dropped after response_timeout_ms, the series ended with
+ * an error, a newer fragment replaced it, or the connection went down) and
+ * nothing is sent.
+ */
+DNP3_API int dnp3_master_release_confirm(dnp3_master_assoc *a, uint32_t token, dnp3_tstamp now);
 
 /* ---- user tasks ----
  * Every function below queues one task on the association and returns

@@ -449,6 +449,8 @@ void dnp3_mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now)
         a->next_class[i] = c->class_period_ms[i] ? mst_add(now, c->class_period_ms[i]) : DNP3_TSTAMP_NEVER;
     a->uns_have = false;
     a->confirm_pending = false;
+    dnp3_mst_deferred_drop(a, 0); /* a new session: held confirms are void */
+    dnp3_mst_deferred_drop(a, 1);
     if (a->sa) dnp3_sa_master_reset(a->sa); /* a new session: new session keys */
     dnp3_mst_retry_reset(a, &a->r_sa, now);
 }

@@ -84,6 +84,14 @@ typedef struct {
     uint8_t sa_error;   /* AUTH_FAILED: g120v7 code */
 } mst_task;
 
+/* A confirm held for the application (defer_confirm). */
+typedef struct {
+    bool active;
+    uint8_t ac;               /* the CONFIRM's application control (SEQ, UNS) */
+    uint32_t token;
+    dnp3_tstamp deadline;     /* dropped when not released by then */
+} mst_deferred;
+
 struct dnp3_master_assoc {
     dnp3_master *m;
     uint32_t idx;             /* position in the master's array */
@@ -121,6 +129,10 @@ struct dnp3_master_assoc {
     /* a confirm that did not fit the channel yet */
     bool confirm_pending;
     uint8_t confirm_ac;
+
+    /* defer_confirm: confirms held for the application ([0] solicited, [1] unsolicited) */
+    mst_deferred dc[2];
+    uint32_t next_token;
 
     bool have_iin;
     uint16_t last_iin;
@@ -198,6 +210,10 @@ dnp3_tstamp dnp3_mst_ready_at(const dnp3_master_assoc *a);
 bool dnp3_mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now);
 void dnp3_mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now);
 void dnp3_mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns);
+uint32_t dnp3_mst_confirm_or_defer(dnp3_master_assoc *a, uint8_t seq, bool uns, dnp3_tstamp now);
+void dnp3_mst_confirm_duplicate(dnp3_master_assoc *a, uint8_t seq, bool uns);
+bool dnp3_mst_deferred_hold(dnp3_master_assoc *a, dnp3_tstamp now);
+void dnp3_mst_deferred_drop(dnp3_master_assoc *a, int slot);
 bool dnp3_mst_retry_ready(const mst_retry *r, dnp3_tstamp now);
 void dnp3_mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
 void dnp3_mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);

@@ -53,7 +53,7 @@ static int on_fragment(dnp3_master_assoc *a, const uint8_t *frag, size_t len, co
     } else {
         if (seq == t->rx_seq && len == t->rx_len && h == t->rx_hash) {
             a->stats.duplicate_fragments++;
-            if (con) dnp3_mst_send_confirm(a, seq, false);
+            if (con) dnp3_mst_confirm_duplicate(a, seq, false);
             return MST_GOES_ON;
         }
         if (fir || seq != ((t->rx_seq + 1) & DNP3_AC_SEQ_MASK)) return DNP3_TASK_BAD_SEQUENCE;
@@ -74,14 +74,17 @@ static int on_fragment(dnp3_master_assoc *a, const uint8_t *frag, size_t len, co
         dnp3_mst_process_iin(a, apdu->iin, now);
         return DNP3_TASK_MALFORMED;
     }
-    if (con) dnp3_mst_send_confirm(a, seq, false);
+    /* only READ responses reach the application, which releases a deferred confirm */
+    uint32_t token = 0;
+    if (con && is_read) token = dnp3_mst_confirm_or_defer(a, seq, false, now);
+    else if (con) dnp3_mst_send_confirm(a, seq, false);
     t->series = true;
     t->rx_seq = seq;
     t->rx_hash = h;
     t->rx_len = len;
 
     if (is_read) {
-        dnp3_rx_info info = {a->cfg.address, false, fir, fin, seq, apdu->iin, t->kind};
+        dnp3_rx_info info = {a->cfg.address, false, fir, fin, seq, apdu->iin, t->kind, token};
         t->objects_rx += dnp3_mst_deliver(a, apdu, &info);
         if (!a->t.running || a->removing) return MST_GOES_ON; /* ended from a callback */
     }

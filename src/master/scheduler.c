@@ -126,6 +126,7 @@ void dnp3_mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
     dnp3_master *m = a->m;
     mst_task t = a->t;
     if (!t.running) return;
+    if (r != DNP3_TASK_SUCCESS) dnp3_mst_deferred_drop(a, 0); /* the series moved on */
     dnp3_task_info info = {0};
     info.kind = t.kind;
     info.automatic = !t.user;
@@ -176,6 +177,69 @@ void dnp3_mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns)
     a->m->blocked_at = a->m->last_service;
     a->m->stats.send_blocked++;
     dnp3_mst_wait(a);
+}
+
+/* A fragment asks for a confirm: send it now, or hold it for the application
+ * (defer_confirm). Returns the token of the held confirm, 0 when it was sent. */
+uint32_t dnp3_mst_confirm_or_defer(dnp3_master_assoc *a, uint8_t seq, bool uns, dnp3_tstamp now)
+{
+    if (!a->cfg.defer_confirm) {
+        dnp3_mst_send_confirm(a, seq, uns);
+        return 0;
+    }
+    mst_deferred *d = &a->dc[uns ? 1 : 0];
+    if (d->active) a->stats.confirms_dropped++; /* replaced: that series moved on */
+    if (++a->next_token == 0) a->next_token = 1;
+    d->active = true;
+    d->ac = dnp3_ac_make(true, true, false, uns, seq);
+    d->token = a->next_token;
+    d->deadline = mst_add(now, a->cfg.response_timeout_ms);
+    a->stats.confirms_deferred++;
+    dnp3_mst_touch(a);
+    return d->token;
+}
+
+/* A repeated fragment asks for a confirm again: none while the first one's is still held. */
+void dnp3_mst_confirm_duplicate(dnp3_master_assoc *a, uint8_t seq, bool uns)
+{
+    const mst_deferred *d = &a->dc[uns ? 1 : 0];
+    if (d->active && dnp3_ac_seq(d->ac) == seq) return;
+    dnp3_mst_send_confirm(a, seq, uns);
+}
+
+void dnp3_mst_deferred_drop(dnp3_master_assoc *a, int slot)
+{
+    if (!a->dc[slot].active) return;
+    a->dc[slot].active = false;
+    a->stats.confirms_dropped++;
+}
+
+/* Drops held confirms past their deadline; true while one is still held (no new request). */
+bool dnp3_mst_deferred_hold(dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    bool hold = false;
+    for (int i = 0; i < 2; i++) {
+        if (a->dc[i].active && now >= a->dc[i].deadline) dnp3_mst_deferred_drop(a, i);
+        if (a->dc[i].active) hold = true;
+    }
+    return hold;
+}
+
+int dnp3_master_release_confirm(dnp3_master_assoc *a, uint32_t token, dnp3_tstamp now)
+{
+    if (!a || !a->in_use || token == 0) return DNP3_ERR_INVALID_ARG;
+    for (int i = 0; i < 2; i++) {
+        mst_deferred *d = &a->dc[i];
+        if (!d->active || d->token != token) continue;
+        d->active = false;
+        dnp3_master *m = a->m;
+        dnp3_mst_enter(m);
+        if (m->connected) dnp3_mst_send_confirm(a, dnp3_ac_seq(d->ac), i == 1);
+        dnp3_mst_touch(a);
+        dnp3_mst_leave(m, now);
+        return DNP3_OK;
+    }
+    return DNP3_ERR_STATE;
 }
 
 static bool flush_confirm(dnp3_master_assoc *a)
@@ -308,7 +372,13 @@ dnp3_tstamp dnp3_mst_ready_at(const dnp3_master_assoc *a)
 {
     const dnp3_assoc_config *c = &a->cfg;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER;
-    if (a->confirm_pending || a->q_count > 0) t = 0;
+    if (a->confirm_pending) t = 0;
+    if (a->dc[0].active || a->dc[1].active) { /* held confirm: nothing new before its release */
+        for (int i = 0; i < 2; i++)
+            if (a->dc[i].active) t = mst_min_ts(t, a->dc[i].deadline);
+        return t;
+    }
+    if (a->q_count > 0) t = 0;
     if (a->sa) {
         dnp3_tstamp k = dnp3_sa_master_rekey_at(a->sa);
         t = mst_min_ts(t, k > a->r_sa.at ? k : a->r_sa.at);
@@ -356,6 +426,7 @@ bool dnp3_mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
             if (m->blocked || !dnp3_mst_send_current(a, now)) return false;
             continue; /* a no-response request ends at once: look for the next task */
         }
+        if (dnp3_mst_deferred_hold(a, now)) return true;
         update_periodic(a, now);
         if (line_busy(m, a) || !pick(a, now)) return true;
         if (m->blocked || !dnp3_mst_send_current(a, now)) return false;

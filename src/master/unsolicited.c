@@ -33,15 +33,15 @@ void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t l
     const uint64_t h = mst_hash(frag, len);
     if (a->uns_have && a->uns_seq == seq && a->uns_len == len && a->uns_hash == h) {
         a->stats.unsolicited_duplicates++;
-        if (con) dnp3_mst_send_confirm(a, seq, true);
+        if (con) dnp3_mst_confirm_duplicate(a, seq, true);
         return;
     }
-    if (con) dnp3_mst_send_confirm(a, seq, true);
+    const uint32_t token = con ? dnp3_mst_confirm_or_defer(a, seq, true, now) : 0;
     a->uns_have = true;
     a->uns_seq = seq;
     a->uns_len = len;
     a->uns_hash = h;
-    dnp3_rx_info info = {a->cfg.address, true, true, true, seq, apdu->iin, DNP3_TASK_NONE};
+    dnp3_rx_info info = {a->cfg.address, true, true, true, seq, apdu->iin, DNP3_TASK_NONE, token};
     (void)dnp3_mst_deliver(a, apdu, &info);
     if (a->removing || !a->in_use) return;
     dnp3_mst_process_iin(a, apdu->iin, now);
