@@ -212,6 +212,9 @@ void dnp3_mst_deferred_drop(dnp3_master_assoc *a, int slot)
     if (!a->dc[slot].active) return;
     a->dc[slot].active = false;
     a->stats.confirms_dropped++;
+    /* never stored: the outstation's repetition of that unsolicited response is new data again,
+     * not a duplicate to confirm unseen */
+    if (slot == 1) a->uns_have = false;
 }
 
 /* Drops held confirms past their deadline; true while one is still held (no new request). */

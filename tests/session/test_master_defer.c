@@ -178,6 +178,24 @@ static void hold_expires_after_response_timeout(void **state)
     assert_int_equal(dnp3_master_assoc_get_stats(mh.a)->confirms_dropped, 1);
 }
 
+static void repetition_after_drop_delivered_again(void **state)
+{
+    (void)state;
+    setup_defer();
+    const char *u = "F2 82 00 00 02 01 17 01 04 81";
+    mh_respond(u);
+    uint32_t t1 = last_token();
+    mh_advance(5000); /* not released (the store was down): dropped */
+    mh_respond(u);    /* the outstation repeats: delivered again, held again, not confirmed unseen */
+    mh_expect_none();
+    uint32_t t2 = last_token();
+    assert_int_not_equal(t2, 0);
+    assert_int_not_equal(t1, t2);
+    assert_int_equal(mh_meas_after(0, 'M'), 2);
+    assert_int_equal(dnp3_master_release_confirm(mh.a, t2, mh.now), DNP3_OK);
+    mh_expect("D2 00");
+}
+
 static void disconnect_voids_held(void **state)
 {
     (void)state;
@@ -202,6 +220,7 @@ int main(void)
         cmocka_unit_test(release_after_task_failed_ignored),
         cmocka_unit_test(newer_unsolicited_replaces_held),
         cmocka_unit_test(hold_expires_after_response_timeout),
+        cmocka_unit_test(repetition_after_drop_delivered_again),
         cmocka_unit_test(disconnect_voids_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
