@@ -46,6 +46,9 @@ static void usage(FILE *f)
             "                 accept outstations that dial in (default 0.0.0.0:20000), identify each\n"
             "                 by its link address, run the start-up sequence and print measurements;\n"
             "                 with the --tls-* options over TLS (default 0.0.0.0:19999)\n"
+            "  run TARGET --sqlite FILE | --postgres CONNINFO, or run --config FILE\n"
+            "                 poll and store every measurement, confirm events only once stored\n"
+            "                 (see dnp3 master run --help, docs/gateway.md)\n"
             "\n"
             "common options:\n"
             "  --master-addr N    our link address (default 1)\n"
@@ -447,15 +450,16 @@ int cmd_master(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart", "listen", "update-key"};
+    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart", "listen", "update-key", "run"};
     master_cmd c;
     memset(&c, 0, sizeof c);
     tls_cli_init(&c.sc.tls_opts);
     for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
         if (!strcmp(argv[1], SUBS[i])) c.sub = SUBS[i];
     if (!c.sub)
-        return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key)",
+        return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key, run)",
                                argv[1]);
+    if (!strcmp(c.sub, "run")) return cmd_master_run(argc, argv);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);

@@ -22,4 +22,7 @@ int cmd_scan(int argc, char **argv);
 /* dnp3 master listen: accept outstations that dial in (master_listen.c); called by cmd_master. */
 int cmd_master_listen(int argc, char **argv);
 
+/* `dnp3 master run`: tools/cli/gateway/gw_run.c */
+int cmd_master_run(int argc, char **argv);
+
 #endif

@@ -1,0 +1,114 @@
+/*
+ * gateway.h - `dnp3 master run`: a master station that keeps what it collects
+ * (docs/gateway.md). One master association per configured outstation on one
+ * libuv loop; every response's measurements go to a sink (SQLite or
+ * PostgreSQL) as one batch, and the application confirm of a response that
+ * carries events is released (dnp3_master_release_confirm) only after the
+ * sink committed the batch.
+ */
+#ifndef DNP3_CLI_GATEWAY_H
+#define DNP3_CLI_GATEWAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- configuration ---- */
+
+typedef struct {
+    char type[32];   /* dnp3_point_type_name: analog_input, counter, ... */
+    uint32_t index;
+    char name[64];
+    char unit[16];
+} gw_point_name;
+
+typedef struct {
+    char name[64];
+    char target[160];          /* HOST[:PORT] or tcp://HOST:PORT */
+    uint16_t link_addr;        /* the outstation's (default 10) */
+    uint16_t master_addr;      /* ours (default 1) */
+    uint32_t integrity_period_s; /* default 3600, 0 = start-up only */
+    uint32_t event_period_s;   /* class 1-3 poll period, default 5, 0 = none */
+    bool unsolicited;          /* enable unsolicited reporting at start-up (default true) */
+    uint32_t timeout_ms;       /* response timeout (default 5000) */
+    gw_point_name *points;
+    size_t n_points;
+} gw_outstation_cfg;
+
+typedef enum { GW_STORE_NONE = 0, GW_STORE_SQLITE, GW_STORE_POSTGRES } gw_store_kind;
+
+typedef struct {
+    gw_outstation_cfg *outstations;
+    size_t n_outstations;
+    gw_store_kind store;
+    char sqlite_path[512];
+    char pg_conninfo[1024];
+} gw_config;
+
+/* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
+int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap);
+void gw_config_free(gw_config *c);
+/* The defaults of an outstation entry (link 10, master 1, integrity 3600 s, events 5 s, unsolicited). */
+void gw_outstation_defaults(gw_outstation_cfg *o);
+
+/* ---- sink ---- */
+
+/* One stored measurement. */
+typedef struct {
+    const char *outstation;
+    const char *type;          /* dnp3_point_type_name */
+    uint32_t index;
+    bool has_value;
+    double value;
+    const char *text;          /* octet strings, device attributes (NUL-terminated) or NULL */
+    bool has_flags;
+    uint8_t flags;
+    bool has_time;             /* time_ms is the outstation's time stamp (UTC ms) */
+    int64_t time_ms;
+    int64_t received_ms;       /* our UTC when the fragment arrived */
+    bool event;
+} gw_row;
+
+/* The state of one outstation (the outstations table). */
+typedef struct {
+    const char *name;
+    const char *target;
+    bool connected;
+    uint16_t iin;
+    bool has_response;
+    int64_t last_response_ms;
+} gw_status;
+
+typedef struct gw_sink gw_sink;
+
+typedef struct {
+    const char *name; /* "sqlite", "postgres" */
+    /* Connects / opens and creates the schema. 0 or -1 (message in err). */
+    int (*open)(gw_sink *s, char *err, size_t err_cap);
+    /* Starts a transaction with these rows and the outstation's status. 0 or -1. */
+    int (*write)(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t err_cap);
+    /* Commits what write started: 0 = durable. On -1 the batch is rolled back. */
+    int (*commit)(gw_sink *s, char *err, size_t err_cap);
+    /* Drops an unfinished transaction (after a failed write). */
+    void (*rollback)(gw_sink *s);
+    /* False when the store is known to be unreachable (the caller reopens with back-off). */
+    bool (*healthy)(gw_sink *s);
+    void (*close)(gw_sink *s);
+} gw_sink_ops;
+
+struct gw_sink {
+    const gw_sink_ops *ops;
+    void *impl;
+};
+
+/* The SQL both stores run to create the schema (CREATE ... IF NOT EXISTS; schema_version 1). */
+extern const char *const GW_SCHEMA_SQL[];
+#define GW_SCHEMA_VERSION 1
+
+int gw_sink_sqlite(gw_sink *s, const char *path);
+int gw_sink_postgres(gw_sink *s, const char *conninfo);
+
+/* `dnp3 master run` */
+int cmd_master_run(int argc, char **argv);
+
+#endif

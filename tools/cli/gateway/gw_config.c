@@ -1,0 +1,211 @@
+/*
+ * gw_config.c - the YAML configuration of `dnp3 master run --config FILE`
+ * (docs/gateway.md), read with the strict field readers of the outstation
+ * configuration (config_loader.h): an unknown key, a wrong type or an
+ * out-of-range value stops the load with "FILE:LINE: path: message".
+ *
+ *   outstations:
+ *     - name: rtu1
+ *       target: 127.0.0.1:20000
+ *       link_addr: 10
+ *       master_addr: 1
+ *       integrity_period_s: 3600
+ *       event_period_s: 5
+ *       unsolicited: true
+ *       timeout_ms: 5000
+ *       points:
+ *         analog_input:
+ *           - {index: 0, name: "Bus 1 kV", unit: kV}
+ *   store:
+ *     sqlite: /var/lib/dnp3/gateway.db      # or postgres: "host=... dbname=..."
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "config_loader.h"
+#include "dnp3/objects.h"
+#include "gateway.h"
+
+static bool known_type(const char *k)
+{
+    for (int t = 1; t < DNP3_POINT_TYPE_COUNT; t++)
+        if (!strcmp(k, dnp3_point_type_name((dnp3_point_type)t))) return true;
+    return false;
+}
+
+typedef struct {
+    gw_outstation_cfg *o;
+    const char *type;
+    bool has_index;
+} point_ctx;
+
+static int point_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    point_ctx *c = ctx;
+    gw_point_name *p = &c->o->points[c->o->n_points];
+    if (!strcmp(k, "index")) {
+        c->has_index = true;
+        return get_uint(L, v, 0, 4294967295.0, &p->index);
+    }
+    if (!strcmp(k, "name")) return get_string(L, v, p->name, sizeof p->name);
+    if (!strcmp(k, "unit")) return get_string(L, v, p->unit, sizeof p->unit);
+    return fail(L, v, "unknown key (expected index, name, unit)");
+}
+
+static int point_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
+{
+    (void)i;
+    point_ctx *c = ctx;
+    gw_outstation_cfg *o = c->o;
+    gw_point_name *p = &o->points[o->n_points];
+    memset(p, 0, sizeof *p);
+    snprintf(p->type, sizeof p->type, "%s", c->type);
+    c->has_index = false;
+    if (for_each_field(L, item, "a mapping with index, name, unit", point_field, c)) return -1;
+    if (!c->has_index) return fail(L, item, "a point needs an index");
+    for (size_t j = 0; j < o->n_points; j++)
+        if (!strcmp(o->points[j].type, p->type) && o->points[j].index == p->index)
+            return fail(L, item, "index %u is named twice", p->index);
+    o->n_points++;
+    return 0;
+}
+
+static int point_list(loader *L, const char *k, const yaml_node_t *list, void *ctx)
+{
+    gw_outstation_cfg *o = ctx;
+    if (!known_type(k))
+        return fail(L, list, "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
+                             "counter, frozen_counter, analog_input, analog_output_status, octet_string, ...)");
+    if (list->type != YAML_SEQUENCE_NODE) return fail(L, list, "expected a list of points");
+    size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+    gw_point_name *grown = realloc(o->points, (o->n_points + n + 1) * sizeof *grown);
+    if (!grown) return fail(L, list, "out of memory");
+    o->points = grown;
+    point_ctx c = {o, k, false};
+    return for_each_item(L, list, "a list of points", point_item, &c);
+}
+
+static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    gw_outstation_cfg *o = ctx;
+    uint32_t u;
+    if (!strcmp(k, "name")) {
+        if (get_string(L, v, o->name, sizeof o->name)) return -1;
+        if (!o->name[0]) return fail(L, v, "a name cannot be empty");
+        return 0;
+    }
+    if (!strcmp(k, "target")) return get_string(L, v, o->target, sizeof o->target);
+    if (!strcmp(k, "link_addr") || !strcmp(k, "master_addr")) {
+        if (get_uint(L, v, 0, 0xFFEF, &u)) return -1;
+        *(!strcmp(k, "link_addr") ? &o->link_addr : &o->master_addr) = (uint16_t)u;
+        return 0;
+    }
+    if (!strcmp(k, "integrity_period_s")) return get_uint(L, v, 0, 86400 * 7, &o->integrity_period_s);
+    if (!strcmp(k, "event_period_s")) return get_uint(L, v, 0, 86400, &o->event_period_s);
+    if (!strcmp(k, "timeout_ms")) return get_uint(L, v, 100, 600000, &o->timeout_ms);
+    if (!strcmp(k, "unsolicited")) return get_bool(L, v, &o->unsolicited);
+    if (!strcmp(k, "points")) return for_each_field(L, v, "a mapping of point types", point_list, o);
+    return fail(L, v, "unknown key (expected name, target, link_addr, master_addr, integrity_period_s, "
+                      "event_period_s, unsolicited, timeout_ms, points)");
+}
+
+void gw_outstation_defaults(gw_outstation_cfg *o)
+{
+    memset(o, 0, sizeof *o);
+    o->link_addr = 10;
+    o->master_addr = 1;
+    o->integrity_period_s = 3600;
+    o->event_period_s = 5;
+    o->unsolicited = true;
+    o->timeout_ms = 5000;
+}
+
+static int outstation_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
+{
+    gw_config *c = ctx;
+    gw_outstation_cfg *o = &c->outstations[i];
+    gw_outstation_defaults(o);
+    c->n_outstations = i + 1;
+    if (for_each_field(L, item, "a mapping with name, target, ...", outstation_field, o)) return -1;
+    if (!o->name[0]) return fail(L, item, "an outstation needs a name");
+    if (!o->target[0]) return fail(L, item, "an outstation needs a target (HOST[:PORT])");
+    if (o->link_addr == o->master_addr) return fail(L, item, "link_addr and master_addr are equal");
+    for (size_t j = 0; j < i; j++)
+        if (!strcmp(c->outstations[j].name, o->name)) return fail(L, item, "the name '%s' is used twice", o->name);
+    return 0;
+}
+
+static int store_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    gw_config *c = ctx;
+    if (c->store != GW_STORE_NONE) return fail(L, v, "only one store (sqlite or postgres)");
+    if (!strcmp(k, "sqlite")) {
+        c->store = GW_STORE_SQLITE;
+        if (get_string(L, v, c->sqlite_path, sizeof c->sqlite_path)) return -1;
+        if (!c->sqlite_path[0]) return fail(L, v, "expected a file name");
+        return 0;
+    }
+    if (!strcmp(k, "postgres")) {
+        c->store = GW_STORE_POSTGRES;
+        return get_string(L, v, c->pg_conninfo, sizeof c->pg_conninfo);
+    }
+    return fail(L, v, "unknown store (expected sqlite or postgres)");
+}
+
+static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    gw_config *c = ctx;
+    if (!strcmp(k, "outstations")) {
+        if (v->type != YAML_SEQUENCE_NODE) return fail(L, v, "expected a list of outstations");
+        size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+        if (n == 0) return fail(L, v, "expected at least one outstation");
+        if (n > 1000) return fail(L, v, "more than 1000 outstations");
+        c->outstations = calloc(n, sizeof *c->outstations);
+        if (!c->outstations) return fail(L, v, "out of memory");
+        return for_each_item(L, v, "a list of outstations", outstation_item, c);
+    }
+    if (!strcmp(k, "store")) return for_each_field(L, v, "a mapping with sqlite or postgres", store_field, c);
+    return fail(L, v, "unknown section (expected outstations, store)");
+}
+
+void gw_config_free(gw_config *c)
+{
+    for (size_t i = 0; i < c->n_outstations; i++) free(c->outstations[i].points);
+    free(c->outstations);
+    c->outstations = NULL;
+    c->n_outstations = 0;
+}
+
+int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
+{
+    memset(c, 0, sizeof *c);
+    FILE *f = fopen(file, "rb");
+    if (!f) {
+        snprintf(err, err_cap, "%s: %s", file, strerror(errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    loader L = {.file = file, .err = err, .err_cap = err_cap};
+    int rc;
+    if (!yaml_parser_load(&parser, &L.doc)) {
+        snprintf(err, err_cap, "%s:%lu: YAML syntax error: %s", file, (unsigned long)parser.problem_mark.line + 1,
+                 parser.problem ? parser.problem : "unknown");
+        rc = -1;
+    } else {
+        yaml_node_t *root = yaml_document_get_root_node(&L.doc);
+        if (!root) rc = fail(&L, NULL, "the file is empty");
+        else rc = for_each_field(&L, root, "a mapping with outstations, store", root_field, c);
+        if (!rc && !c->n_outstations) rc = fail(&L, root, "no outstations");
+        if (!rc && c->store == GW_STORE_NONE) rc = fail(&L, root, "no store (store: {sqlite: FILE} or {postgres: CONNINFO})");
+        yaml_document_delete(&L.doc);
+    }
+    yaml_parser_delete(&parser);
+    fclose(f);
+    if (rc) gw_config_free(c);
+    return rc;
+}

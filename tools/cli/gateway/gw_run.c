@@ -1,0 +1,506 @@
+/*
+ * gw_run.c - `dnp3 master run` (docs/gateway.md): polls one or more
+ * outstations and stores every response in SQLite or PostgreSQL.
+ *
+ * Delivery: each association runs with defer_confirm; the measurements of a
+ * fragment are collected between fragment_begin and fragment_end, written to
+ * the sink and committed in one transaction inside fragment_end, and only
+ * then is the fragment's application confirm released. When the store fails
+ * the confirm is not sent: the outstation keeps the events and reports them
+ * again. Time-stamped events reported twice are stored once (unique key).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "cli_common.h"
+#include "dnp3/io.h"
+#include "dnp3/io_roles.h"
+#include "dnp3/master.h"
+#include "gateway.h"
+#include "master_session.h"
+
+static const char *const CMD = "dnp3 master run";
+
+typedef struct gw gw;
+
+typedef struct {
+    gw *g;
+    const gw_outstation_cfg *cfg;
+    char host[128];
+    uint16_t port;
+    dnp3_io_master *bind;
+    dnp3_master_assoc *a;
+    gw_row *rows;
+    char **texts;             /* owned copies of the rows' text values */
+    size_t n, cap;
+    int64_t received_ms;
+    bool connected, has_response;
+    uint16_t iin;
+    int64_t last_response_ms;
+} gw_station;
+
+struct gw {
+    gw_config cfg;
+    uv_loop_t *loop;
+    gw_sink sink;
+    bool sink_up;
+    dnp3_tstamp retry_at;
+    uint32_t backoff_ms;
+    uv_signal_t sigint, sigterm;
+    uv_timer_t stop;
+    gw_station *st;
+    bool stopping;
+    uint64_t batches, rows, released, refused;
+};
+
+/* ---- the store ---- */
+
+static void sink_down(gw *g, const char *err)
+{
+    if (g->sink_up || g->backoff_ms == 0) {
+        fprintf(stderr, "%s: store unavailable (%s); confirming nothing until it is back\n", CMD, err);
+        fflush(stderr);
+    }
+    g->sink_up = false;
+    g->backoff_ms = g->backoff_ms ? (g->backoff_ms >= 8000 ? 16000 : g->backoff_ms * 2) : 500;
+    g->retry_at = dnp3_io_now(g->loop) + g->backoff_ms;
+}
+
+/* Reopens the store when its back-off has passed; true if it is up. */
+static bool sink_ready(gw *g)
+{
+    if (g->sink_up) return true;
+    if (dnp3_io_now(g->loop) < g->retry_at) return false;
+    char err[512];
+    if (g->sink.ops->open(&g->sink, err, sizeof err)) {
+        sink_down(g, err);
+        return false;
+    }
+    printf("%s: store %s is back\n", CMD, g->sink.ops->name);
+    fflush(stdout);
+    g->sink_up = true;
+    g->backoff_ms = 0;
+    return true;
+}
+
+static void batch_clear(gw_station *s)
+{
+    for (size_t i = 0; i < s->n; i++) free(s->texts[i]);
+    s->n = 0;
+}
+
+/* Writes and commits the station's batch; true when it is durable. */
+static bool store_batch(gw_station *s)
+{
+    gw *g = s->g;
+    if (!sink_ready(g)) {
+        g->refused++;
+        return false;
+    }
+    gw_status st = {s->cfg->name, s->cfg->target, s->connected, s->iin, s->has_response, s->last_response_ms};
+    char err[512];
+    if (g->sink.ops->write(&g->sink, s->rows, s->n, &st, err, sizeof err) ||
+        g->sink.ops->commit(&g->sink, err, sizeof err)) {
+        if (!g->sink.ops->healthy(&g->sink)) {
+            sink_down(g, err);
+        } else {
+            fprintf(stderr, "%s: %s: batch not stored: %s\n", CMD, s->cfg->name, err);
+            fflush(stderr);
+        }
+        g->refused++;
+        return false;
+    }
+    g->batches++;
+    g->rows += s->n;
+    return true;
+}
+
+/* ---- measurement callbacks (ctx = the station) ---- */
+
+static bool stored_type(dnp3_point_type t)
+{
+    switch (t) {
+    case DNP3_POINT_NONE:
+    case DNP3_POINT_TIME:
+    case DNP3_POINT_CLASS:
+    case DNP3_POINT_IIN:
+    case DNP3_POINT_FILE:
+    case DNP3_POINT_AUTH:
+    case DNP3_POINT_ANALOG_INPUT_DEADBAND: return false;
+    default: return true;
+    }
+}
+
+/* Octets as text: printable ASCII as is, anything else as hex digits. */
+static char *octets_text(const uint8_t *p, size_t n)
+{
+    bool printable = true;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] > 0x7E) printable = false;
+    char *t = malloc(printable ? n + 1 : 2 * n + 1);
+    if (!t) return NULL;
+    if (printable) {
+        memcpy(t, p, n);
+        t[n] = 0;
+    } else {
+        for (size_t i = 0; i < n; i++) snprintf(t + 2 * i, 3, "%02x", p[i]);
+        t[2 * n] = 0;
+    }
+    return t;
+}
+
+static void on_begin(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
+{
+    (void)a;
+    (void)info;
+    gw_station *s = ctx;
+    batch_clear(s);
+    s->received_ms = (int64_t)dnp3_io_utc_ms();
+}
+
+static void on_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measurement *m)
+{
+    (void)a;
+    gw_station *s = ctx;
+    if (!stored_type(m->type)) return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        gw_row *r = realloc(s->rows, cap * sizeof *r);
+        if (r) s->rows = r;
+        char **t = r ? realloc(s->texts, cap * sizeof *t) : NULL;
+        if (t) s->texts = t;
+        if (!r || !t) return; /* out of memory: the batch is short; see on_end */
+        s->cap = cap;
+    }
+    gw_row *r = &s->rows[s->n];
+    memset(r, 0, sizeof *r);
+    s->texts[s->n] = NULL;
+    r->outstation = s->cfg->name;
+    r->type = dnp3_point_type_name(m->type);
+    r->index = m->index;
+    if (m->octets && m->octets_len) {
+        s->texts[s->n] = octets_text(m->octets, m->octets_len);
+        r->text = s->texts[s->n];
+        r->has_value = m->type == DNP3_POINT_DEVICE_ATTRIBUTE && m->value != 0;
+    } else {
+        r->has_value = true;
+    }
+    r->value = m->value;
+    r->has_flags = m->has_flags;
+    r->flags = m->flags;
+    r->has_time = m->time_kind == DNP3_TIME_ABSOLUTE;
+    r->time_ms = r->has_time ? (int64_t)m->time : 0;
+    r->received_ms = s->received_ms;
+    r->event = m->event;
+    s->n++;
+}
+
+static void on_end(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
+{
+    gw_station *s = ctx;
+    s->iin = info->iin;
+    s->has_response = true;
+    s->last_response_ms = s->received_ms;
+    bool durable = store_batch(s);
+    batch_clear(s);
+    if (durable && info->confirm_token) {
+        if (dnp3_master_release_confirm(a, info->confirm_token, dnp3_io_now(s->g->loop)) == DNP3_OK)
+            s->g->released++;
+    }
+}
+
+static void on_task_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    gw_station *s = ctx;
+    if (info->result == DNP3_TASK_SUCCESS || info->result == DNP3_TASK_DISCONNECTED || s->g->stopping) return;
+    fprintf(stderr, "%s: %s: %s: %s\n", CMD, s->cfg->name, dnp3_task_kind_name(info->kind),
+            dnp3_task_result_str(info->result));
+    fflush(stderr);
+}
+
+static bool on_utc(void *ctx, dnp3_time48 *out)
+{
+    (void)ctx;
+    *out = dnp3_io_utc_ms();
+    return true;
+}
+
+/* ---- connection ---- */
+
+static void store_status(gw_station *s)
+{
+    batch_clear(s);
+    (void)store_batch(s);
+}
+
+static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
+{
+    (void)now;
+    gw_station *s = ctx;
+    s->connected = true;
+    printf("%s: %s: connected to %s\n", CMD, s->cfg->name, peer);
+    fflush(stdout);
+    store_status(s);
+}
+
+static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
+{
+    (void)now;
+    gw_station *s = ctx;
+    bool was = s->connected;
+    s->connected = false;
+    if (s->g->stopping) return;
+    printf("%s: %s: %s; reconnecting\n", CMD, s->cfg->name, reason);
+    fflush(stdout);
+    if (was) store_status(s);
+}
+
+/* ---- stopping ---- */
+
+static void on_closed(uv_handle_t *h) { (void)h; }
+
+static void on_stop(uv_timer_t *t)
+{
+    gw *g = t->data;
+    for (size_t i = 0; i < g->cfg.n_outstations; i++)
+        if (g->st[i].bind) {
+            if (g->st[i].connected) {
+                g->st[i].connected = false; /* the outstations table says we left */
+                store_status(&g->st[i]);
+            }
+            dnp3_io_master_stop(g->st[i].bind); /* sends the queued confirms first */
+            g->st[i].bind = NULL;
+        }
+    uv_close((uv_handle_t *)&g->sigint, on_closed);
+    uv_close((uv_handle_t *)&g->sigterm, on_closed);
+    uv_close((uv_handle_t *)&g->stop, on_closed);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    gw *g = h->data;
+    if (g->stopping) return;
+    g->stopping = true;
+    /* a batch is written and committed inside one callback: none is half done here */
+    printf("%s: %s received, stopping\n", CMD, signum == SIGINT ? "SIGINT" : "SIGTERM");
+    fflush(stdout);
+    uv_timer_start(&g->stop, on_stop, 0, 0);
+}
+
+/* ---- set-up ---- */
+
+static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
+{
+    s->g = g;
+    s->cfg = oc;
+    master_session_config target;
+    memset(&target, 0, sizeof target);
+    if (master_parse_target(CMD, oc->target, &target)) return 2;
+    if (target.udp || target.tls) return cli_usage_error(CMD, "%s: only TCP targets are supported", oc->name);
+    snprintf(s->host, sizeof s->host, "%s", target.host);
+    s->port = target.port;
+
+    dnp3_channel_config cc;
+    dnp3_channel_config_init(&cc);
+    cc.local_addr = oc->master_addr;
+    cc.remote_addr = oc->link_addr;
+    cc.mode = DNP3_CHANNEL_STREAM;
+    cc.keep_alive_ms = 60000;
+    dnp3_master_config mc;
+    dnp3_master_config_init(&mc);
+    mc.handler.fragment_begin = on_begin;
+    mc.handler.measurement = on_measurement;
+    mc.handler.fragment_end = on_end;
+    mc.handler.task_done = on_task_done;
+    mc.handler.utc_now = on_utc;
+    mc.handler.ctx = s;
+    dnp3_assoc_config ac;
+    dnp3_assoc_config_init(&ac);
+    ac.address = oc->link_addr;
+    ac.response_timeout_ms = oc->timeout_ms;
+    ac.integrity_period_ms = oc->integrity_period_s * 1000;
+    for (int i = 0; i < 3; i++) ac.class_period_ms[i] = oc->event_period_s * 1000;
+    ac.startup_enable_unsol = oc->unsolicited ? DNP3_CLASS_123 : 0;
+    ac.defer_confirm = true; /* confirm only what is stored */
+    dnp3_io_config ioc;
+    dnp3_io_config_init(&ioc, DNP3_IO_TCP_CLIENT);
+    ioc.host = s->host;
+    ioc.port = s->port;
+    ioc.connect_timeout_ms = oc->timeout_ms;
+    ioc.reconnect = true;
+    dnp3_io_hooks hooks = {s, up_open, up_close, NULL, NULL, NULL};
+    int err = dnp3_io_master_create(g->loop, &cc, &mc, &hooks, &s->bind);
+    if (!err) {
+        s->a = dnp3_master_add_assoc(dnp3_io_master_get(s->bind), &ac, dnp3_io_now(g->loop));
+        err = s->a ? dnp3_io_master_open(s->bind, &ioc) : UV_EINVAL;
+    }
+    if (err) {
+        fprintf(stderr, "%s: %s: cannot start: %s\n", CMD, oc->name, uv_strerror(err));
+        return 1;
+    }
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [options]\n"
+               "       dnp3 master run --config FILE\n"
+               "\n"
+               "Polls outstations and stores every measurement; the application confirm of events\n"
+               "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
+               "\n"
+               "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
+               "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
+               "  --name NAME            the outstation's name in the store (default: TARGET)\n"
+               "  --link-addr N          the outstation's link address (default 10)\n"
+               "  --master-addr N        our link address (default 1)\n"
+               "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
+               "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
+               "  --no-unsolicited       do not enable unsolicited reporting\n"
+               "  --timeout MS           response timeout (default 5000)\n"
+               "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
+               "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
+               "                         points) and store (sqlite or postgres)\n");
+}
+
+static int parse(int argc, char **argv, gw_config *c, const char **config)
+{
+    static gw_outstation_cfg one;
+    gw_outstation_defaults(&one);
+    const char *target = NULL, *name = NULL;
+    bool any_station_option = false;
+    uint64_t v;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-') {
+            if (target) return cli_usage_error(CMD, "unexpected argument '%s' (one TARGET only)", a);
+            target = a;
+            continue;
+        }
+        if (!strcmp(a, "--no-unsolicited")) {
+            one.unsolicited = false;
+            any_station_option = true;
+            continue;
+        }
+        if (!val) return cli_usage_error(CMD, "%s needs a value", a);
+        i++;
+        if (!strcmp(a, "--config")) {
+            *config = val;
+        } else if (!strcmp(a, "--sqlite") || !strcmp(a, "--postgres")) {
+            if (c->store != GW_STORE_NONE) return cli_usage_error(CMD, "give one store: --sqlite FILE or --postgres CONNINFO");
+            c->store = !strcmp(a, "--sqlite") ? GW_STORE_SQLITE : GW_STORE_POSTGRES;
+            snprintf(c->store == GW_STORE_SQLITE ? c->sqlite_path : c->pg_conninfo,
+                     c->store == GW_STORE_SQLITE ? sizeof c->sqlite_path : sizeof c->pg_conninfo, "%s", val);
+        } else if (!strcmp(a, "--name")) {
+            name = val;
+            any_station_option = true;
+        } else if (!strcmp(a, "--link-addr") || !strcmp(a, "--master-addr")) {
+            if (cli_uint(CMD, a, val, 0, 0xFFEF, &v)) return 2;
+            *(!strcmp(a, "--link-addr") ? &one.link_addr : &one.master_addr) = (uint16_t)v;
+            any_station_option = true;
+        } else if (!strcmp(a, "--integrity-period") || !strcmp(a, "--event-period")) {
+            if (cli_uint(CMD, a, val, 0, 86400 * 7, &v)) return 2;
+            *(!strcmp(a, "--integrity-period") ? &one.integrity_period_s : &one.event_period_s) = (uint32_t)v;
+            any_station_option = true;
+        } else if (!strcmp(a, "--timeout")) {
+            if (cli_uint(CMD, a, val, 100, 600000, &v)) return 2;
+            one.timeout_ms = (uint32_t)v;
+            any_station_option = true;
+        } else {
+            return cli_usage_error(CMD, "unknown option '%s' (see dnp3 master run --help)", a);
+        }
+    }
+    if (*config) {
+        if (target || any_station_option || c->store != GW_STORE_NONE)
+            return cli_usage_error(CMD, "--config FILE replaces TARGET and the other options");
+        return 0;
+    }
+    if (!target) return cli_usage_error(CMD, "run needs a TARGET (HOST[:PORT]) or --config FILE");
+    if (c->store == GW_STORE_NONE) return cli_usage_error(CMD, "run needs a store: --sqlite FILE or --postgres CONNINFO");
+    if (one.link_addr == one.master_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    snprintf(one.name, sizeof one.name, "%s", name ? name : target);
+    snprintf(one.target, sizeof one.target, "%s", target);
+    c->outstations = calloc(1, sizeof *c->outstations);
+    if (!c->outstations) return 1;
+    c->outstations[0] = one;
+    c->n_outstations = 1;
+    return 0;
+}
+
+int cmd_master_run(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        }
+    gw *g = calloc(1, sizeof *g);
+    if (!g) return 1;
+    const char *config = NULL;
+    int rc = parse(argc, argv, &g->cfg, &config);
+    if (!rc && config) {
+        char err[1024];
+        if (gw_config_load(config, &g->cfg, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            rc = 2;
+        }
+    }
+    if (rc) {
+        gw_config_free(&g->cfg);
+        free(g);
+        return rc;
+    }
+    if (g->cfg.store == GW_STORE_SQLITE) rc = gw_sink_sqlite(&g->sink, g->cfg.sqlite_path);
+    else rc = gw_sink_postgres(&g->sink, g->cfg.pg_conninfo);
+    char err[512];
+    if (!rc && g->sink.ops->open(&g->sink, err, sizeof err)) {
+        /* PostgreSQL may come later (the events wait in the outstations); a bad SQLite file will not */
+        if (g->cfg.store == GW_STORE_SQLITE) {
+            fprintf(stderr, "%s: %s\n", CMD, err);
+            rc = 1;
+        } else {
+            sink_down(g, err);
+        }
+    } else if (!rc) {
+        g->sink_up = true;
+    }
+    g->loop = uv_default_loop();
+    g->st = rc ? NULL : calloc(g->cfg.n_outstations, sizeof *g->st);
+    if (!rc && !g->st) rc = 1;
+    if (!rc) {
+        printf("%s: storing in %s %s\n", CMD, g->sink.ops->name,
+               g->cfg.store == GW_STORE_SQLITE ? g->cfg.sqlite_path : "(conninfo given)");
+        fflush(stdout);
+        uv_signal_init(g->loop, &g->sigint);
+        uv_signal_init(g->loop, &g->sigterm);
+        uv_timer_init(g->loop, &g->stop);
+        g->sigint.data = g->sigterm.data = g->stop.data = g;
+        uv_signal_start(&g->sigint, on_signal, SIGINT);
+        uv_signal_start(&g->sigterm, on_signal, SIGTERM);
+        for (size_t i = 0; i < g->cfg.n_outstations && !rc; i++) rc = start_station(g, &g->st[i], &g->cfg.outstations[i]);
+        if (rc) {
+            g->stopping = true;
+            uv_timer_start(&g->stop, on_stop, 0, 0);
+        }
+        uv_run(g->loop, UV_RUN_DEFAULT);
+        uv_loop_close(g->loop);
+        printf("%s: stored %llu rows in %llu transactions, %llu confirms released, %llu batches not stored\n", CMD,
+               (unsigned long long)g->rows, (unsigned long long)g->batches, (unsigned long long)g->released,
+               (unsigned long long)g->refused);
+        fflush(stdout);
+    }
+    if (g->sink.ops) g->sink.ops->close(&g->sink);
+    for (size_t i = 0; g->st && i < g->cfg.n_outstations; i++) {
+        batch_clear(&g->st[i]);
+        free(g->st[i].rows);
+        free(g->st[i].texts);
+    }
+    free(g->st);
+    gw_config_free(&g->cfg);
+    free(g);
+    return rc;
+}

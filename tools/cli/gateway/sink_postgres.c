@@ -1,0 +1,184 @@
+/*
+ * sink_postgres.c - the PostgreSQL store of `dnp3 master run` (libpq): one
+ * connection, prepared statements, one transaction per response. When the
+ * server goes away the sink reports itself unhealthy; the caller reopens it
+ * with back-off and meanwhile confirms nothing (the outstation keeps its
+ * events).
+ */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway.h"
+
+typedef struct {
+    char conninfo[1024];
+    PGconn *conn;
+    bool in_tx;
+} pg_sink;
+
+static const char *const INSERT_SQL =
+    "INSERT INTO measurements(outstation, type, idx, value, text_value, flags, time_ms, received_ms, event)"
+    " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING";
+static const char *const LATEST_SQL =
+    "INSERT INTO latest(outstation, type, idx, value, text_value, flags, time_ms, received_ms)"
+    " VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(outstation, type, idx) DO UPDATE SET"
+    " value = excluded.value, text_value = excluded.text_value, flags = excluded.flags,"
+    " time_ms = excluded.time_ms, received_ms = excluded.received_ms"
+    " WHERE excluded.time_ms IS NULL OR latest.time_ms IS NULL OR excluded.time_ms >= latest.time_ms";
+static const char *const STATUS_SQL =
+    "INSERT INTO outstations(name, target, connected, iin, last_response_ms) VALUES($1, $2, $3, $4, $5)"
+    " ON CONFLICT(name) DO UPDATE SET target = excluded.target, connected = excluded.connected,"
+    " iin = COALESCE(excluded.iin, outstations.iin),"
+    " last_response_ms = COALESCE(excluded.last_response_ms, outstations.last_response_ms)";
+
+static void pg_drop(pg_sink *p)
+{
+    if (p->conn) PQfinish(p->conn);
+    p->conn = NULL;
+    p->in_tx = false;
+}
+
+/* Runs a command; 0 if it succeeded. A lost connection is dropped (unhealthy). */
+static int pg_check(pg_sink *p, PGresult *r, const char *what, char *err, size_t cap)
+{
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        PQclear(r);
+        return 0;
+    }
+    if (cap) {
+        snprintf(err, cap, "PostgreSQL: %s: %s", what, p->conn ? PQerrorMessage(p->conn) : "no connection");
+        size_t n = strlen(err);
+        while (n && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = 0;
+    }
+    PQclear(r);
+    if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) pg_drop(p);
+    return -1;
+}
+
+static int pg_exec(pg_sink *p, const char *sql, char *err, size_t cap)
+{
+    if (!p->conn) {
+        snprintf(err, cap, "PostgreSQL: no connection");
+        return -1;
+    }
+    return pg_check(p, PQexec(p->conn, sql), sql, err, cap);
+}
+
+static int pg_open(gw_sink *s, char *err, size_t cap)
+{
+    pg_sink *p = s->impl;
+    pg_drop(p);
+    const char *keys[] = {"connect_timeout", "dbname", NULL};
+    const char *vals[] = {"3", p->conninfo, NULL};
+    p->conn = PQconnectdbParams(keys, vals, 1);
+    if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
+        snprintf(err, cap, "PostgreSQL: cannot connect: %s", p->conn ? PQerrorMessage(p->conn) : "out of memory");
+        size_t n = strlen(err);
+        while (n && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = 0;
+        pg_drop(p);
+        return -1;
+    }
+    PGresult *r = PQexec(p->conn, "SET client_min_messages = warning"); /* no NOTICE for IF NOT EXISTS */
+    PQclear(r);
+    if (pg_exec(p, "BEGIN", err, cap)) return -1;
+    /* two gateways starting at once on an empty database: one creates the schema */
+    if (pg_exec(p, "SELECT pg_advisory_xact_lock(1815)", err, cap)) return -1;
+    for (size_t i = 0; GW_SCHEMA_SQL[i]; i++)
+        if (pg_exec(p, GW_SCHEMA_SQL[i], err, cap)) {
+            pg_drop(p);
+            return -1;
+        }
+    if (pg_exec(p, "COMMIT", err, cap)) return -1;
+    if (pg_check(p, PQprepare(p->conn, "ins", INSERT_SQL, 9, NULL), "prepare", err, cap) ||
+        pg_check(p, PQprepare(p->conn, "latest", LATEST_SQL, 8, NULL), "prepare", err, cap) ||
+        pg_check(p, PQprepare(p->conn, "status", STATUS_SQL, 5, NULL), "prepare", err, cap)) {
+        pg_drop(p);
+        return -1;
+    }
+    return 0;
+}
+
+static void pg_rollback(gw_sink *s)
+{
+    pg_sink *p = s->impl;
+    if (!p->in_tx) return;
+    if (p->conn) pg_exec(p, "ROLLBACK", NULL, 0);
+    p->in_tx = false;
+}
+
+static int pg_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
+{
+    pg_sink *p = s->impl;
+    if (pg_exec(p, "BEGIN", err, cap)) return -1;
+    p->in_tx = true;
+    char idx[16], value[40], flags[8], tms[24], rms[24], iin[8];
+    for (size_t i = 0; i < n; i++) {
+        const gw_row *r = &rows[i];
+        snprintf(idx, sizeof idx, "%u", r->index);
+        snprintf(value, sizeof value, "%.17g", r->value);
+        snprintf(flags, sizeof flags, "%u", r->flags);
+        snprintf(tms, sizeof tms, "%lld", (long long)r->time_ms);
+        snprintf(rms, sizeof rms, "%lld", (long long)r->received_ms);
+        const char *v[9] = {r->outstation,
+                            r->type,
+                            idx,
+                            r->has_value ? value : NULL,
+                            r->text,
+                            r->has_flags ? flags : NULL,
+                            r->has_time ? tms : NULL,
+                            rms,
+                            r->event ? "t" : "f"};
+        if (pg_check(p, PQexecPrepared(p->conn, "ins", 9, v, NULL, NULL, 0), "insert", err, cap) ||
+            pg_check(p, PQexecPrepared(p->conn, "latest", 8, v, NULL, NULL, 0), "insert", err, cap))
+            goto failed;
+    }
+    if (st) {
+        snprintf(iin, sizeof iin, "%u", st->iin);
+        snprintf(rms, sizeof rms, "%lld", (long long)st->last_response_ms);
+        const char *v[5] = {st->name, st->target, st->connected ? "t" : "f", st->has_response ? iin : NULL,
+                            st->has_response ? rms : NULL};
+        if (pg_check(p, PQexecPrepared(p->conn, "status", 5, v, NULL, NULL, 0), "status", err, cap)) goto failed;
+    }
+    return 0;
+failed:
+    pg_rollback(s);
+    return -1;
+}
+
+static int pg_commit(gw_sink *s, char *err, size_t cap)
+{
+    pg_sink *p = s->impl;
+    int rc = pg_exec(p, "COMMIT", err, cap);
+    p->in_tx = false;
+    return rc;
+}
+
+static bool pg_healthy(gw_sink *s)
+{
+    pg_sink *p = s->impl;
+    return p->conn && PQstatus(p->conn) == CONNECTION_OK;
+}
+
+static void pg_close(gw_sink *s)
+{
+    pg_sink *p = s->impl;
+    if (!p) return;
+    pg_drop(p);
+    free(p);
+    s->impl = NULL;
+}
+
+static const gw_sink_ops POSTGRES_OPS = {"postgres", pg_open, pg_write, pg_commit, pg_rollback, pg_healthy, pg_close};
+
+int gw_sink_postgres(gw_sink *s, const char *conninfo)
+{
+    pg_sink *p = calloc(1, sizeof *p);
+    if (!p) return -1;
+    snprintf(p->conninfo, sizeof p->conninfo, "%s", conninfo);
+    s->ops = &POSTGRES_OPS;
+    s->impl = p;
+    return 0;
+}
