@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# test_gateway_sqlite.sh BUILD_DIR - `dnp3 master run --sqlite` against a simulating
+# `dnp3 outstation` on 127.0.0.1: every event the simulation generated is stored exactly once
+# (nothing lost, no duplicates), latest/outstations are filled, SIGTERM exits 0, the YAML
+# configuration works and its errors are FILE:LINE: path: message with exit status 2.
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_gateway_sqlite "$1" sqlite3
+
+q() { sqlite3 "$WORK/g.db" "$1"; }
+
+# wait_rows N: until the store holds N event rows (at most ~15 s)
+wait_rows() {
+    local i
+    for ((i = 0; i < 150; i++)); do
+        [ "$(q 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---- the command line: no-loss comparison ----
+start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 40 --sim-steps 100 --seed 7
+"$DNP3" master run "127.0.0.1:$PORT" --sqlite "$WORK/g.db" --name rtu1 --event-period 1 >"$WORK/gw.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
+GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
+[ -n "$GEN" ] && [ "$GEN" -gt 50 ] || bad "too few events generated: '$GEN'"
+if wait_rows "$GEN"; then ok; else bad "stored $(q 'SELECT count(*) FROM measurements WHERE event') events, generated $GEN"; fi
+DUP=$(q "SELECT count(*) FROM (SELECT 1 FROM measurements WHERE event GROUP BY type, idx, time_ms, value, flags HAVING count(*) > 1)")
+expect_rc "no duplicate events" 0 "$DUP"
+expect_rc "static rows of the integrity poll" 1 "$([ "$(q 'SELECT count(*) FROM measurements WHERE NOT event')" -gt 0 ] && echo 1)"
+expect_rc "every event has its outstation time" 0 "$(q 'SELECT count(*) FROM measurements WHERE event AND time_ms IS NULL')"
+expect_rc "latest: one row per point" "$(q 'SELECT count(DISTINCT type || idx) FROM measurements')" "$(q 'SELECT count(*) FROM latest')"
+expect_rc "outstations row" "rtu1|1" "$(q 'SELECT name, connected FROM outstations')"
+expect_rc "schema_version" 1 "$(q 'SELECT version FROM schema_version')"
+expect_rc "WAL" wal "$(q 'PRAGMA journal_mode')"
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "SIGTERM" 0 $?
+expect "summary" "$WORK/gw.log" "confirms released, 0 batches not stored"
+expect_rc "disconnected on exit" "rtu1|0" "$(q 'SELECT name, connected FROM outstations')"
+kill "$OSPID"
+wait "$OSPID" 2>/dev/null
+
+# ---- --config ----
+start_outstation os2 --listen 127.0.0.1:0 --link-addr 20 --master-addr 2 --simulate --sim-period 50 --sim-steps 40 --seed 3
+cat >"$WORK/gw.yaml" <<EOF
+outstations:
+  - name: feeder-7
+    target: 127.0.0.1:$PORT
+    link_addr: 20
+    master_addr: 2
+    integrity_period_s: 60
+    event_period_s: 1
+    unsolicited: true
+    points:
+      counter:
+        - {index: 0, name: "Feeder energy", unit: kWh}
+store:
+  sqlite: $WORK/c.db
+EOF
+"$DNP3" master run --config "$WORK/gw.yaml" >"$WORK/gw2.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/os2.log" "simulation finished" 200 || bad "the second simulation did not finish"
+GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os2.log")
+for ((i = 0; i < 100; i++)); do
+    [ "$(sqlite3 "$WORK/c.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
+    sleep 0.1
+done
+expect_rc "config: all events stored" "$GEN" "$(sqlite3 "$WORK/c.db" "SELECT count(*) FROM measurements WHERE event AND outstation = 'feeder-7'")"
+kill -INT "$GW"
+wait "$GW"
+expect_rc "SIGINT" 0 $?
+
+# ---- configuration errors: FILE:LINE: path: message, exit 2 ----
+bad_config() { # bad_config NAME EXPECTED-TEXT (YAML on stdin)
+    cat >"$WORK/$1.yaml"
+    "$DNP3" master run --config "$WORK/$1.yaml" >"$WORK/$1.out" 2>&1
+    expect_rc "$1: exit status" 2 $?
+    expect "$1" "$WORK/$1.out" "$2"
+}
+bad_config unknown_key "$WORK/unknown_key.yaml:3: outstations[0].colour: unknown key" <<EOF
+outstations:
+  - name: a
+    colour: red
+    target: 127.0.0.1:1
+store: {sqlite: x.db}
+EOF
+bad_config bad_addr "$WORK/bad_addr.yaml:3: outstations[0].link_addr:" <<EOF
+outstations:
+  - {name: a, target: 127.0.0.1,
+     link_addr: 70000}
+store: {sqlite: x.db}
+EOF
+bad_config no_store "no store" <<EOF
+outstations:
+  - {name: a, target: 127.0.0.1}
+EOF
+bad_config twice "the name 'a' is used twice" <<EOF
+outstations:
+  - {name: a, target: 127.0.0.1}
+  - {name: a, target: 127.0.0.2}
+store: {sqlite: x.db}
+EOF
+bad_config bad_type "outstations[0].points.colour: unknown point type" <<EOF
+outstations:
+  - name: a
+    target: 127.0.0.1
+    points: {colour: [{index: 1}]}
+store: {sqlite: x.db}
+EOF
+"$DNP3" master run 127.0.0.1:1 >"$WORK/nostore.out" 2>&1
+expect_rc "no store on the command line" 2 $?
+expect "no store message" "$WORK/nostore.out" "needs a store"
+"$DNP3" master run 127.0.0.1:1 --sqlite "$WORK/nodir/x.db" >"$WORK/baddb.out" 2>&1
+expect_rc "unwritable SQLite file" 1 $?
+expect "unwritable message" "$WORK/baddb.out" "cannot open"
+
+live_finish
