@@ -33,6 +33,15 @@ static const char *const STATUS_SQL =
     " iin = COALESCE(excluded.iin, outstations.iin),"
     " last_response_ms = COALESCE(excluded.last_response_ms, outstations.last_response_ms)";
 
+/* libpq messages span lines: one line for the log */
+static void one_line(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' ')) s[--n] = 0;
+    for (char *c = s; *c; c++)
+        if (*c == '\n' || *c == '\t') *c = ' ';
+}
+
 static void pg_drop(pg_sink *p)
 {
     if (p->conn) PQfinish(p->conn);
@@ -50,8 +59,7 @@ static int pg_check(pg_sink *p, PGresult *r, const char *what, char *err, size_t
     }
     if (cap) {
         snprintf(err, cap, "PostgreSQL: %s: %s", what, p->conn ? PQerrorMessage(p->conn) : "no connection");
-        size_t n = strlen(err);
-        while (n && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = 0;
+        one_line(err);
     }
     PQclear(r);
     if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) pg_drop(p);
@@ -76,8 +84,7 @@ static int pg_open(gw_sink *s, char *err, size_t cap)
     p->conn = PQconnectdbParams(keys, vals, 1);
     if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
         snprintf(err, cap, "PostgreSQL: cannot connect: %s", p->conn ? PQerrorMessage(p->conn) : "out of memory");
-        size_t n = strlen(err);
-        while (n && (err[n - 1] == '\n' || err[n - 1] == ' ')) err[--n] = 0;
+        one_line(err);
         pg_drop(p);
         return -1;
     }

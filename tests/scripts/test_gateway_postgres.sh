@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# test_gateway_postgres.sh BUILD_DIR - `dnp3 master run --postgres` against a throw-away PostgreSQL
+# server (initdb + pg_ctl in the scratch directory, on a free 127.0.0.1 port, as an unprivileged
+# user when run as root; stopped and removed afterwards) and a simulating `dnp3 outstation`: every
+# generated event is stored exactly once although the server is stopped and started again while
+# events flow (no confirm while the store is down: the outstation keeps its events).
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_gateway_postgres "$1" python3
+PGBIN=$(pg_config --bindir 2>/dev/null)
+[ -x "$PGBIN/initdb" ] || PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && [ -x "$PGBIN/postgres" ] ||
+    { echo "skip: PostgreSQL server binaries (initdb, pg_ctl, postgres) not installed"; exit 77; }
+command -v psql >/dev/null || { echo "skip: psql not installed"; exit 77; }
+
+PGDIR=$WORK/pg
+mkdir -p "$PGDIR"
+AS=()
+if [ "$(id -u)" -eq 0 ]; then # the server refuses to run as root
+    chmod 755 "$WORK"
+    chown nobody "$PGDIR"
+    AS=(runuser -u nobody --)
+fi
+PGPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pg() { (cd "$PGDIR" && "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" "$@" >>"$PGDIR/ctl.log" 2>&1); }
+pg_start() {
+    pg -w -t 20 -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off" start
+}
+pg_cleanup() {
+    pg -m immediate stop
+    live_cleanup
+}
+trap pg_cleanup EXIT
+
+(cd "$PGDIR" && "${AS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-sync \
+    >"$PGDIR/initdb.log" 2>&1) || { echo "FAIL: initdb"; cat "$PGDIR/initdb.log"; exit 1; }
+pg_start || { echo "FAIL: PostgreSQL did not start"; cat "$PGDIR/log" "$PGDIR/ctl.log"; exit 1; }
+CONN="host=127.0.0.1 port=$PGPORT user=postgres dbname=postgres"
+q() { psql "$CONN" -Atqc "$1" 2>/dev/null; }
+
+start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 25 --sim-steps 240 --seed 11
+"$DNP3" master run "127.0.0.1:$PORT" --postgres "$CONN" --name rtu --event-period 1 --timeout 2000 \
+    >"$WORK/gw.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/gw.log" "connected to" || bad "the gateway did not connect"
+
+# the store goes away while events flow, and comes back
+sleep 1.5
+pg -m fast -w stop || bad "PostgreSQL did not stop"
+sleep 1.5
+pg_start || bad "PostgreSQL did not start again"
+
+wait_for "$WORK/os.log" "simulation finished" 300 || bad "the simulation did not finish"
+GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
+for ((i = 0; i < 200; i++)); do
+    [ "$(q 'SELECT count(*) FROM measurements WHERE event')" = "$GEN" ] && break
+    sleep 0.1
+done
+STORED=$(q 'SELECT count(*) FROM measurements WHERE event')
+echo "generated $GEN events, stored $STORED"
+expect_rc "every generated event stored (generated $GEN)" "$GEN" "$STORED"
+expect_rc "no duplicate events" 0 "$(q "SELECT count(*) FROM (SELECT 1 FROM measurements WHERE event GROUP BY type, idx, time_ms, value, flags HAVING count(*) > 1) d")"
+expect "the outage was seen" "$WORK/gw.log" "store unavailable"
+expect "the store came back" "$WORK/gw.log" "store postgres is back"
+expect_rc "latest: one row per point" "$(q 'SELECT count(DISTINCT (type, idx)) FROM measurements')" "$(q 'SELECT count(*) FROM latest')"
+expect_rc "outstations row" "rtu|t" "$(q 'SELECT name, connected FROM outstations')"
+expect_rc "schema_version" 1 "$(q 'SELECT version FROM schema_version')"
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "SIGTERM" 0 $?
+expect_rc "disconnected on exit" "rtu|f" "$(q 'SELECT name, connected FROM outstations')"
+
+live_finish
