@@ -43,6 +43,11 @@ typedef struct {
     gw_store_kind store;
     char sqlite_path[512];
     char pg_conninfo[1024];
+    /* MQTT publishing (besides or instead of the store) */
+    bool mqtt;
+    char mqtt_host[256];
+    uint16_t mqtt_port;        /* default 1883 */
+    char mqtt_prefix[128];     /* default "dnp3" */
 } gw_config;
 
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
@@ -67,6 +72,7 @@ typedef struct {
     int64_t time_ms;
     int64_t received_ms;       /* our UTC when the fragment arrived */
     bool event;
+    const char *name, *unit;   /* from the configuration, or NULL */
 } gw_row;
 
 /* The state of one outstation (the outstations table). */
@@ -107,6 +113,7 @@ extern const char *const GW_SCHEMA_SQL[];
 
 int gw_sink_sqlite(gw_sink *s, const char *path);
 int gw_sink_postgres(gw_sink *s, const char *conninfo);
+int gw_sink_mqtt(gw_sink *s, const char *host, int port, const char *prefix);
 
 /* `dnp3 master run` */
 int cmd_master_run(int argc, char **argv);

@@ -155,6 +155,25 @@ static int store_field(loader *L, const char *k, const yaml_node_t *v, void *ctx
     return fail(L, v, "unknown store (expected sqlite or postgres)");
 }
 
+static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    gw_config *c = ctx;
+    uint32_t u;
+    if (!strcmp(k, "host")) return get_string(L, v, c->mqtt_host, sizeof c->mqtt_host);
+    if (!strcmp(k, "port")) {
+        if (get_uint(L, v, 1, 65535, &u)) return -1;
+        c->mqtt_port = (uint16_t)u;
+        return 0;
+    }
+    if (!strcmp(k, "prefix")) {
+        if (get_string(L, v, c->mqtt_prefix, sizeof c->mqtt_prefix)) return -1;
+        if (!c->mqtt_prefix[0] || strchr(c->mqtt_prefix, '+') || strchr(c->mqtt_prefix, '#'))
+            return fail(L, v, "not a topic prefix");
+        return 0;
+    }
+    return fail(L, v, "unknown key (expected host, port, prefix)");
+}
+
 static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
 {
     gw_config *c = ctx;
@@ -168,7 +187,13 @@ static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
         return for_each_item(L, v, "a list of outstations", outstation_item, c);
     }
     if (!strcmp(k, "store")) return for_each_field(L, v, "a mapping with sqlite or postgres", store_field, c);
-    return fail(L, v, "unknown section (expected outstations, store)");
+    if (!strcmp(k, "mqtt")) {
+        c->mqtt = true;
+        if (for_each_field(L, v, "a mapping with host, port, prefix", mqtt_field, c)) return -1;
+        if (!c->mqtt_host[0]) return fail(L, v, "mqtt needs a host");
+        return 0;
+    }
+    return fail(L, v, "unknown section (expected outstations, store, mqtt)");
 }
 
 void gw_config_free(gw_config *c)
@@ -182,6 +207,8 @@ void gw_config_free(gw_config *c)
 int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
 {
     memset(c, 0, sizeof *c);
+    c->mqtt_port = 1883;
+    snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "dnp3");
     FILE *f = fopen(file, "rb");
     if (!f) {
         snprintf(err, err_cap, "%s: %s", file, strerror(errno));
@@ -201,7 +228,8 @@ int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
         if (!root) rc = fail(&L, NULL, "the file is empty");
         else rc = for_each_field(&L, root, "a mapping with outstations, store", root_field, c);
         if (!rc && !c->n_outstations) rc = fail(&L, root, "no outstations");
-        if (!rc && c->store == GW_STORE_NONE) rc = fail(&L, root, "no store (store: {sqlite: FILE} or {postgres: CONNINFO})");
+        if (!rc && c->store == GW_STORE_NONE && !c->mqtt)
+            rc = fail(&L, root, "no store (store: {sqlite: FILE} or {postgres: CONNINFO}, and/or mqtt: {host: ...})");
         yaml_document_delete(&L.doc);
     }
     yaml_parser_delete(&parser);

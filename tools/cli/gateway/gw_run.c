@@ -42,13 +42,19 @@ typedef struct {
     int64_t last_response_ms;
 } gw_station;
 
+/* One sink and its reconnect back-off. */
+typedef struct {
+    gw_sink sink;
+    bool up;
+    dnp3_tstamp retry_at;
+    uint32_t backoff_ms;
+} gw_store;
+
 struct gw {
     gw_config cfg;
     uv_loop_t *loop;
-    gw_sink sink;
-    bool sink_up;
-    dnp3_tstamp retry_at;
-    uint32_t backoff_ms;
+    gw_store stores[2];       /* the database and/or MQTT: a batch counts when all committed */
+    size_t n_stores;
     uv_signal_t sigint, sigterm;
     uv_timer_t stop;
     gw_station *st;
@@ -56,33 +62,34 @@ struct gw {
     uint64_t batches, rows, released, refused;
 };
 
-/* ---- the store ---- */
+/* ---- the stores ---- */
 
-static void sink_down(gw *g, const char *err)
+static void sink_down(gw *g, gw_store *k, const char *err)
 {
-    if (g->sink_up || g->backoff_ms == 0) {
-        fprintf(stderr, "%s: store unavailable (%s); confirming nothing until it is back\n", CMD, err);
+    if (k->up || k->backoff_ms == 0) {
+        fprintf(stderr, "%s: store %s unavailable (%s); confirming nothing until it is back\n", CMD,
+                k->sink.ops->name, err);
         fflush(stderr);
     }
-    g->sink_up = false;
-    g->backoff_ms = g->backoff_ms ? (g->backoff_ms >= 8000 ? 16000 : g->backoff_ms * 2) : 500;
-    g->retry_at = dnp3_io_now(g->loop) + g->backoff_ms;
+    k->up = false;
+    k->backoff_ms = k->backoff_ms ? (k->backoff_ms >= 8000 ? 16000 : k->backoff_ms * 2) : 500;
+    k->retry_at = dnp3_io_now(g->loop) + k->backoff_ms;
 }
 
-/* Reopens the store when its back-off has passed; true if it is up. */
-static bool sink_ready(gw *g)
+/* Reopens a store when its back-off has passed; true if it is up. */
+static bool sink_ready(gw *g, gw_store *k)
 {
-    if (g->sink_up) return true;
-    if (dnp3_io_now(g->loop) < g->retry_at) return false;
+    if (k->up) return true;
+    if (dnp3_io_now(g->loop) < k->retry_at) return false;
     char err[512];
-    if (g->sink.ops->open(&g->sink, err, sizeof err)) {
-        sink_down(g, err);
+    if (k->sink.ops->open(&k->sink, err, sizeof err)) {
+        sink_down(g, k, err);
         return false;
     }
-    printf("%s: store %s is back\n", CMD, g->sink.ops->name);
+    printf("%s: store %s is back\n", CMD, k->sink.ops->name);
     fflush(stdout);
-    g->sink_up = true;
-    g->backoff_ms = 0;
+    k->up = true;
+    k->backoff_ms = 0;
     return true;
 }
 
@@ -92,26 +99,29 @@ static void batch_clear(gw_station *s)
     s->n = 0;
 }
 
-/* Writes and commits the station's batch; true when it is durable. */
+/* Writes and commits the station's batch in every store; true when it is durable in all. */
 static bool store_batch(gw_station *s)
 {
     gw *g = s->g;
-    if (!sink_ready(g)) {
-        g->refused++;
-        return false;
-    }
     gw_status st = {s->cfg->name, s->cfg->target, s->connected, s->iin, s->has_response, s->last_response_ms};
-    char err[512];
-    if (g->sink.ops->write(&g->sink, s->rows, s->n, &st, err, sizeof err) ||
-        g->sink.ops->commit(&g->sink, err, sizeof err)) {
-        if (!g->sink.ops->healthy(&g->sink)) {
-            sink_down(g, err);
-        } else {
-            fprintf(stderr, "%s: %s: batch not stored: %s\n", CMD, s->cfg->name, err);
-            fflush(stderr);
+    for (size_t i = 0; i < g->n_stores; i++) {
+        gw_store *k = &g->stores[i];
+        if (!sink_ready(g, k)) {
+            g->refused++;
+            return false;
         }
-        g->refused++;
-        return false;
+        char err[512];
+        if (k->sink.ops->write(&k->sink, s->rows, s->n, &st, err, sizeof err) ||
+            k->sink.ops->commit(&k->sink, err, sizeof err)) {
+            if (!k->sink.ops->healthy(&k->sink)) {
+                sink_down(g, k, err);
+            } else {
+                fprintf(stderr, "%s: %s: batch not stored: %s\n", CMD, s->cfg->name, err);
+                fflush(stderr);
+            }
+            g->refused++;
+            return false;
+        }
     }
     g->batches++;
     g->rows += s->n;
@@ -195,6 +205,14 @@ static void on_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measureme
     r->time_ms = r->has_time ? (int64_t)m->time : 0;
     r->received_ms = s->received_ms;
     r->event = m->event;
+    for (size_t i = 0; i < s->cfg->n_points; i++) {
+        const gw_point_name *pn = &s->cfg->points[i];
+        if (pn->index == m->index && !strcmp(pn->type, r->type)) {
+            r->name = pn->name[0] ? pn->name : NULL;
+            r->unit = pn->unit[0] ? pn->unit : NULL;
+            break;
+        }
+    }
     s->n++;
 }
 
@@ -347,7 +365,7 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [options]\n"
+    fprintf(f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
                "       dnp3 master run --config FILE\n"
                "\n"
                "Polls outstations and stores every measurement; the application confirm of events\n"
@@ -355,6 +373,9 @@ static void usage(FILE *f)
                "\n"
                "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
                "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
+               "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
+               "                         retained; with or without a database; port 1883 by default)\n"
+               "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
                "  --name NAME            the outstation's name in the store (default: TARGET)\n"
                "  --link-addr N          the outstation's link address (default 10)\n"
                "  --master-addr N        our link address (default 1)\n"
@@ -364,7 +385,7 @@ static void usage(FILE *f)
                "  --timeout MS           response timeout (default 5000)\n"
                "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
                "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
-               "                         points) and store (sqlite or postgres)\n");
+               "                         points) and store (sqlite or postgres), mqtt (host, port, prefix)\n");
 }
 
 static int parse(int argc, char **argv, gw_config *c, const char **config)
@@ -395,6 +416,12 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
             c->store = !strcmp(a, "--sqlite") ? GW_STORE_SQLITE : GW_STORE_POSTGRES;
             snprintf(c->store == GW_STORE_SQLITE ? c->sqlite_path : c->pg_conninfo,
                      c->store == GW_STORE_SQLITE ? sizeof c->sqlite_path : sizeof c->pg_conninfo, "%s", val);
+        } else if (!strcmp(a, "--mqtt")) {
+            c->mqtt = true;
+            if (cli_host_port(CMD, a, val, "127.0.0.1", 1883, c->mqtt_host, sizeof c->mqtt_host, &c->mqtt_port)) return 2;
+        } else if (!strcmp(a, "--mqtt-prefix")) {
+            if (!val[0] || strchr(val, '+') || strchr(val, '#')) return cli_usage_error(CMD, "--mqtt-prefix: '%s' is not a topic prefix", val);
+            snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "%s", val);
         } else if (!strcmp(a, "--name")) {
             name = val;
             any_station_option = true;
@@ -415,12 +442,13 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         }
     }
     if (*config) {
-        if (target || any_station_option || c->store != GW_STORE_NONE)
+        if (target || any_station_option || c->store != GW_STORE_NONE || c->mqtt)
             return cli_usage_error(CMD, "--config FILE replaces TARGET and the other options");
         return 0;
     }
     if (!target) return cli_usage_error(CMD, "run needs a TARGET (HOST[:PORT]) or --config FILE");
-    if (c->store == GW_STORE_NONE) return cli_usage_error(CMD, "run needs a store: --sqlite FILE or --postgres CONNINFO");
+    if (c->store == GW_STORE_NONE && !c->mqtt)
+        return cli_usage_error(CMD, "run needs a store: --sqlite FILE, --postgres CONNINFO and/or --mqtt HOST[:PORT]");
     if (one.link_addr == one.master_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
     snprintf(one.name, sizeof one.name, "%s", name ? name : target);
     snprintf(one.target, sizeof one.target, "%s", target);
@@ -441,6 +469,8 @@ int cmd_master_run(int argc, char **argv)
     gw *g = calloc(1, sizeof *g);
     if (!g) return 1;
     const char *config = NULL;
+    snprintf(g->cfg.mqtt_prefix, sizeof g->cfg.mqtt_prefix, "dnp3");
+    g->cfg.mqtt_port = 1883;
     int rc = parse(argc, argv, &g->cfg, &config);
     if (!rc && config) {
         char err[1024];
@@ -454,26 +484,31 @@ int cmd_master_run(int argc, char **argv)
         free(g);
         return rc;
     }
-    if (g->cfg.store == GW_STORE_SQLITE) rc = gw_sink_sqlite(&g->sink, g->cfg.sqlite_path);
-    else rc = gw_sink_postgres(&g->sink, g->cfg.pg_conninfo);
-    char err[512];
-    if (!rc && g->sink.ops->open(&g->sink, err, sizeof err)) {
-        /* PostgreSQL may come later (the events wait in the outstations); a bad SQLite file will not */
-        if (g->cfg.store == GW_STORE_SQLITE) {
-            fprintf(stderr, "%s: %s\n", CMD, err);
+    g->loop = uv_default_loop();
+    if (g->cfg.store == GW_STORE_SQLITE) rc = gw_sink_sqlite(&g->stores[g->n_stores++].sink, g->cfg.sqlite_path);
+    else if (g->cfg.store == GW_STORE_POSTGRES) rc = gw_sink_postgres(&g->stores[g->n_stores++].sink, g->cfg.pg_conninfo);
+    if (!rc && g->cfg.mqtt)
+        rc = gw_sink_mqtt(&g->stores[g->n_stores++].sink, g->cfg.mqtt_host, g->cfg.mqtt_port, g->cfg.mqtt_prefix);
+    for (size_t i = 0; !rc && i < g->n_stores; i++) {
+        gw_store *k = &g->stores[i];
+        char err[512];
+        if (k->sink.ops->open(&k->sink, err, sizeof err) == 0) {
+            k->up = true;
+        } else if (k->sink.ops == g->stores[0].sink.ops && g->cfg.store == GW_STORE_SQLITE) {
+            fprintf(stderr, "%s: %s\n", CMD, err); /* a bad SQLite file will not get better */
             rc = 1;
         } else {
-            sink_down(g, err);
+            sink_down(g, k, err); /* a server may come later: the events wait in the outstations */
         }
-    } else if (!rc) {
-        g->sink_up = true;
     }
-    g->loop = uv_default_loop();
     g->st = rc ? NULL : calloc(g->cfg.n_outstations, sizeof *g->st);
     if (!rc && !g->st) rc = 1;
     if (!rc) {
-        printf("%s: storing in %s %s\n", CMD, g->sink.ops->name,
-               g->cfg.store == GW_STORE_SQLITE ? g->cfg.sqlite_path : "(conninfo given)");
+        for (size_t i = 0; i < g->n_stores; i++)
+            printf("%s: storing in %s %s\n", CMD, g->stores[i].sink.ops->name,
+                   g->stores[i].sink.ops == g->stores[0].sink.ops && g->cfg.store == GW_STORE_SQLITE ? g->cfg.sqlite_path
+                   : !strcmp(g->stores[i].sink.ops->name, "mqtt")                                 ? g->cfg.mqtt_host
+                                                                                                   : "(conninfo given)");
         fflush(stdout);
         uv_signal_init(g->loop, &g->sigint);
         uv_signal_init(g->loop, &g->sigterm);
@@ -493,7 +528,8 @@ int cmd_master_run(int argc, char **argv)
                (unsigned long long)g->refused);
         fflush(stdout);
     }
-    if (g->sink.ops) g->sink.ops->close(&g->sink);
+    for (size_t i = 0; i < g->n_stores; i++)
+        if (g->stores[i].sink.ops) g->stores[i].sink.ops->close(&g->stores[i].sink);
     for (size_t i = 0; g->st && i < g->cfg.n_outstations; i++) {
         batch_clear(&g->st[i]);
         free(g->st[i].rows);

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# test_gateway_mqtt.sh BUILD_DIR - `dnp3 master run` publishing to a real mosquitto broker (started
+# on a free 127.0.0.1 port with a generated configuration in the scratch directory) and storing in
+# SQLite at once: every generated event is published (QoS 1) and stored; the payload is JSON with
+# value, flags, time, event, name, unit (names and units from the YAML); the latest value of a
+# point is retained; PREFIX/status is "online", and "offline" from the last will after a SIGKILL.
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_gateway_mqtt "$1" python3 sqlite3 mosquitto_sub
+MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
+[ -x "$MOSQUITTO" ] || { echo "skip: mosquitto (the broker) not installed"; exit 77; }
+
+MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$WORK/mosquitto.conf" <<EOF
+listener $MPORT 127.0.0.1
+allow_anonymous true
+persistence false
+EOF
+"$MOSQUITTO" -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
+PIDS+=($!)
+for ((i = 0; i < 50; i++)); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $MPORT), 0.2)" 2>/dev/null && break
+    sleep 0.1
+done
+sub() { mosquitto_sub -h 127.0.0.1 -p "$MPORT" "$@"; }
+
+start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 40 --sim-steps 60 --seed 5
+sub -q 1 -t 'plant/#' -v >"$WORK/all.log" 2>&1 &
+PIDS+=($!)
+sleep 0.3
+cat >"$WORK/gw.yaml" <<EOF
+outstations:
+  - name: feeder
+    target: 127.0.0.1:$PORT
+    event_period_s: 1
+    points:
+      counter:
+        - {index: 0, name: "Feeder \"A\" energy", unit: kWh}
+store: {sqlite: $WORK/g.db}
+mqtt: {host: 127.0.0.1, port: $MPORT, prefix: plant}
+EOF
+"$DNP3" master run --config "$WORK/gw.yaml" >"$WORK/gw.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
+GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
+for ((i = 0; i < 100; i++)); do
+    [ "$(grep -c '"event":true' "$WORK/all.log")" -ge "$GEN" ] &&
+        [ "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
+    sleep 0.1
+done
+expect_rc "every event published (generated $GEN)" "$GEN" "$(grep -c '"event":true' "$WORK/all.log")"
+expect_rc "every event stored as well" "$GEN" "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event')"
+# every payload is JSON with the six fields
+python3 - "$WORK/all.log" >"$WORK/json.out" 2>&1 <<'EOF'
+import json, sys
+bad = 0
+for line in open(sys.argv[1]):
+    topic, _, payload = line.rstrip("\n").partition(" ")
+    if topic.endswith("/status"):
+        continue
+    d = json.loads(payload)
+    if sorted(d) != ["event", "flags", "name", "time", "unit", "value"]:
+        bad += 1
+        print("fields:", line)
+    if len(topic.split("/")) != 4:
+        bad += 1
+        print("topic:", line)
+print("bad", bad)
+EOF
+expect "payloads are JSON with value, flags, time, event, name, unit" "$WORK/json.out" "bad 0"
+# the retained latest value, with the configured name and unit
+sub -t plant/feeder/counter/0 -C 1 -W 3 >"$WORK/retained.log" 2>&1
+expect "retained latest" "$WORK/retained.log" '"event":true,"name":"Feeder \"A\" energy","unit":"kWh"}'
+LAST=$(sqlite3 "$WORK/g.db" "SELECT value FROM latest WHERE type = 'counter' AND idx = 0")
+expect "the retained value is the latest" "$WORK/retained.log" "{\"value\":${LAST%.0},"
+sub -t plant/status -C 1 -W 3 >"$WORK/status1.log" 2>&1
+expect "status online" "$WORK/status1.log" "online"
+sub -t plant/feeder/status -C 1 -W 3 >"$WORK/status2.log" 2>&1
+expect "outstation status" "$WORK/status2.log" '{"connected":true,'
+
+# SIGKILL: the broker publishes the last will
+kill -KILL "$GW"
+wait "$GW" 2>/dev/null
+for ((i = 0; i < 30; i++)); do
+    sub -t plant/status -C 1 -W 2 >"$WORK/status3.log" 2>&1
+    grep -q offline "$WORK/status3.log" && break
+    sleep 0.1
+done
+expect "last will: offline" "$WORK/status3.log" "offline"
+
+# a clean stop says offline too (command-line options this time)
+"$DNP3" master run "127.0.0.1:$PORT" --mqtt "127.0.0.1:$MPORT" --mqtt-prefix clean --name f2 >"$WORK/gw2.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/gw2.log" "connected to" || bad "second gateway did not connect"
+sleep 0.5
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "SIGTERM" 0 $?
+sub -t clean/status -C 1 -W 3 >"$WORK/status4.log" 2>&1
+expect "clean stop: offline" "$WORK/status4.log" "offline"
+
+live_finish

@@ -1,0 +1,306 @@
+/*
+ * sink_mqtt.c - MQTT publishing of `dnp3 master run` (libmosquitto): every
+ * measurement as JSON on PREFIX/OUTSTATION/TYPE/INDEX, QoS 1, retained (the
+ * broker keeps the latest value of each point); the state of each outstation
+ * on PREFIX/OUTSTATION/status (retained); the gateway's own PREFIX/status is
+ * "online", with "offline" as its last will.
+ *
+ * A batch counts as committed when the broker acknowledged (PUBACK) every
+ * message of it: only then is the outstation's confirm released. The
+ * network thread of libmosquitto (mosquitto_loop_start) receives the
+ * acknowledgements; commit waits for them on a condition variable.
+ */
+#include <mosquitto.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gateway.h"
+
+typedef struct {
+    char host[256];
+    int port;
+    char prefix[128];
+    struct mosquitto *mq;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool connected, conn_failed;
+    uint64_t sent, acked;     /* messages of the current batch */
+    int online_mid;           /* the "online" status message: not part of a batch */
+    char status_topic[200];
+    /* what each outstation's status topic says: published again only when it changes */
+    struct {
+        char name[64];
+        bool connected;
+        uint16_t iin;
+    } seen[64];
+    size_t n_seen;
+} mq_sink;
+
+/* True when the outstation's connection or IIN differ from what was published last. */
+static bool status_changed(mq_sink *q, const gw_status *st)
+{
+    for (size_t i = 0; i < q->n_seen; i++) {
+        if (strcmp(q->seen[i].name, st->name)) continue;
+        bool changed = q->seen[i].connected != st->connected || q->seen[i].iin != st->iin;
+        q->seen[i].connected = st->connected;
+        q->seen[i].iin = st->iin;
+        return changed;
+    }
+    if (q->n_seen < sizeof q->seen / sizeof q->seen[0]) {
+        snprintf(q->seen[q->n_seen].name, sizeof q->seen[0].name, "%s", st->name);
+        q->seen[q->n_seen].connected = st->connected;
+        q->seen[q->n_seen].iin = st->iin;
+        q->n_seen++;
+    }
+    return true;
+}
+
+#define ACK_WAIT_MS 5000
+
+static void on_connect(struct mosquitto *m, void *obj, int rc)
+{
+    (void)m;
+    mq_sink *q = obj;
+    pthread_mutex_lock(&q->mu);
+    q->connected = rc == 0;
+    q->conn_failed = rc != 0;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    if (rc == 0) /* after every (re)connect: we are back */
+        mosquitto_publish(m, &q->online_mid, q->status_topic, 6, "online", 1, true);
+}
+
+static void on_disconnect(struct mosquitto *m, void *obj, int rc)
+{
+    (void)m;
+    (void)rc;
+    mq_sink *q = obj;
+    pthread_mutex_lock(&q->mu);
+    q->connected = false;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void on_publish(struct mosquitto *m, void *obj, int mid)
+{
+    (void)m;
+    mq_sink *q = obj;
+    if (mid == q->online_mid) return;
+    pthread_mutex_lock(&q->mu);
+    q->acked++;
+    pthread_cond_broadcast(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void deadline_in(struct timespec *ts, long ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static void mq_drop(mq_sink *q)
+{
+    if (!q->mq) return;
+    mosquitto_disconnect(q->mq); /* a clean disconnect: the broker does not send the will */
+    mosquitto_loop_stop(q->mq, true);
+    mosquitto_destroy(q->mq);
+    q->mq = NULL;
+    q->connected = false;
+}
+
+static int mq_open(gw_sink *s, char *err, size_t cap)
+{
+    mq_sink *q = s->impl;
+    mq_drop(q);
+    q->n_seen = 0; /* a new session: say everything again */
+    q->mq = mosquitto_new(NULL, true, q);
+    if (!q->mq) {
+        snprintf(err, cap, "MQTT: out of memory");
+        return -1;
+    }
+    mosquitto_connect_callback_set(q->mq, on_connect);
+    mosquitto_disconnect_callback_set(q->mq, on_disconnect);
+    mosquitto_publish_callback_set(q->mq, on_publish);
+    mosquitto_will_set(q->mq, q->status_topic, 7, "offline", 1, true);
+    mosquitto_reconnect_delay_set(q->mq, 1, 16, true);
+    q->conn_failed = false;
+    int rc = mosquitto_connect(q->mq, q->host, q->port, 30);
+    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(q->mq);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        snprintf(err, cap, "MQTT %.200s:%d: %s", q->host, q->port,
+                 rc == MOSQ_ERR_ERRNO ? "cannot connect" : mosquitto_strerror(rc));
+        mq_drop(q);
+        return -1;
+    }
+    struct timespec ts;
+    deadline_in(&ts, 3000);
+    pthread_mutex_lock(&q->mu);
+    while (!q->connected && !q->conn_failed)
+        if (pthread_cond_timedwait(&q->cv, &q->mu, &ts)) break;
+    bool up = q->connected;
+    pthread_mutex_unlock(&q->mu);
+    if (!up) {
+        snprintf(err, cap, "MQTT %.200s:%d: no CONNACK", q->host, q->port);
+        mq_drop(q);
+        return -1;
+    }
+    return 0;
+}
+
+/* Appends a JSON string (or null) to buf. */
+static size_t json_str(char *buf, size_t cap, size_t n, const char *s)
+{
+    if (!s) return n + (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "null");
+    if (n < cap) buf[n] = '"';
+    n++;
+    for (const char *c = s; *c; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch == '"' || ch == '\\') n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\%c", ch);
+        else if (ch < 0x20) n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\u%04x", ch);
+        else {
+            if (n < cap) buf[n] = (char)ch;
+            n++;
+        }
+    }
+    if (n < cap) buf[n] = '"';
+    n++;
+    if (n < cap) buf[n] = 0;
+    return n;
+}
+
+static int publish(mq_sink *q, const char *topic, const char *payload, size_t len, char *err, size_t cap)
+{
+    pthread_mutex_lock(&q->mu);
+    q->sent++;
+    pthread_mutex_unlock(&q->mu);
+    int rc = mosquitto_publish(q->mq, NULL, topic, (int)len, payload, 1, true);
+    if (rc != MOSQ_ERR_SUCCESS) {
+        snprintf(err, cap, "MQTT publish %.200s: %s", topic, mosquitto_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
+{
+    mq_sink *q = s->impl;
+    if (!q->mq) {
+        snprintf(err, cap, "MQTT: not connected");
+        return -1;
+    }
+    pthread_mutex_lock(&q->mu);
+    q->sent = q->acked = 0;
+    pthread_mutex_unlock(&q->mu);
+    char topic[512], payload[1024];
+    for (size_t i = 0; i < n; i++) {
+        const gw_row *r = &rows[i];
+        snprintf(topic, sizeof topic, "%s/%s/%s/%u", q->prefix, r->outstation, r->type, r->index);
+        size_t k = (size_t)snprintf(payload, sizeof payload, "{\"value\":");
+        if (r->text) k = json_str(payload, sizeof payload, k, r->text);
+        else if (r->has_value && r->value == r->value && r->value - r->value == 0) /* finite */
+            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "%.17g", r->value);
+        else k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "null");
+        if (r->has_flags) k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"flags\":%u", r->flags);
+        else k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"flags\":null");
+        if (r->has_time)
+            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":%lld", (long long)r->time_ms);
+        else k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":null");
+        k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"event\":%s,\"name\":",
+                              r->event ? "true" : "false");
+        k = json_str(payload, sizeof payload, k, r->name);
+        k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"unit\":");
+        k = json_str(payload, sizeof payload, k, r->unit);
+        k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "}");
+        if (k >= sizeof payload) {
+            snprintf(err, cap, "MQTT: payload of %s too long", topic);
+            return -1;
+        }
+        if (publish(q, topic, payload, k, err, cap)) return -1;
+    }
+    if (st && status_changed(q, st)) {
+        snprintf(topic, sizeof topic, "%s/%s/status", q->prefix, st->name);
+        int k = snprintf(payload, sizeof payload, "{\"connected\":%s,\"iin\":%u,\"last_response\":",
+                         st->connected ? "true" : "false", st->iin);
+        if (st->has_response) k += snprintf(payload + k, sizeof payload - (size_t)k, "%lld}", (long long)st->last_response_ms);
+        else k += snprintf(payload + k, sizeof payload - (size_t)k, "null}");
+        if (publish(q, topic, payload, (size_t)k, err, cap)) return -1;
+    }
+    return 0;
+}
+
+static int mq_commit(gw_sink *s, char *err, size_t cap)
+{
+    mq_sink *q = s->impl;
+    struct timespec ts;
+    deadline_in(&ts, ACK_WAIT_MS);
+    pthread_mutex_lock(&q->mu);
+    while (q->acked < q->sent && q->connected)
+        if (pthread_cond_timedwait(&q->cv, &q->mu, &ts)) break;
+    bool done = q->acked >= q->sent;
+    bool up = q->connected;
+    pthread_mutex_unlock(&q->mu);
+    if (done) return 0;
+    snprintf(err, cap, "MQTT %.200s:%d: %s", q->host, q->port,
+             up ? "the broker did not acknowledge the batch in time" : "connection lost");
+    return -1;
+}
+
+static void mq_rollback(gw_sink *s) { (void)s; /* published messages cannot be taken back */ }
+
+static bool mq_healthy(gw_sink *s)
+{
+    mq_sink *q = s->impl;
+    pthread_mutex_lock(&q->mu);
+    bool up = q->mq && q->connected;
+    pthread_mutex_unlock(&q->mu);
+    return up;
+}
+
+static void mq_close(gw_sink *s)
+{
+    mq_sink *q = s->impl;
+    if (!q) return;
+    if (q->mq && mq_healthy(s)) { /* a clean goodbye replaces the retained "online" */
+        int mid;
+        mosquitto_publish(q->mq, &mid, q->status_topic, 7, "offline", 1, true);
+        struct timespec ts;
+        deadline_in(&ts, 1000);
+        pthread_mutex_lock(&q->mu);
+        q->sent = q->acked + 1;
+        while (q->acked < q->sent && q->connected)
+            if (pthread_cond_timedwait(&q->cv, &q->mu, &ts)) break;
+        pthread_mutex_unlock(&q->mu);
+    }
+    mq_drop(q);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    free(q);
+    s->impl = NULL;
+    mosquitto_lib_cleanup();
+}
+
+static const gw_sink_ops MQTT_OPS = {"mqtt", mq_open, mq_write, mq_commit, mq_rollback, mq_healthy, mq_close};
+
+int gw_sink_mqtt(gw_sink *s, const char *host, int port, const char *prefix)
+{
+    mq_sink *q = calloc(1, sizeof *q);
+    if (!q) return -1;
+    mosquitto_lib_init();
+    snprintf(q->host, sizeof q->host, "%s", host);
+    q->port = port;
+    snprintf(q->prefix, sizeof q->prefix, "%s", prefix);
+    snprintf(q->status_topic, sizeof q->status_topic, "%s/status", prefix);
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    s->ops = &MQTT_OPS;
+    s->impl = q;
+    return 0;
+}
