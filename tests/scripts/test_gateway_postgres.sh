@@ -60,7 +60,7 @@ STORED=$(q 'SELECT count(*) FROM measurements WHERE event')
 echo "generated $GEN events, stored $STORED"
 expect_rc "every generated event stored (generated $GEN)" "$GEN" "$STORED"
 expect_rc "no duplicate events" 0 "$(q "SELECT count(*) FROM (SELECT 1 FROM measurements WHERE event GROUP BY type, idx, time_ms, value, flags HAVING count(*) > 1) d")"
-expect "the outage was seen" "$WORK/gw.log" "store unavailable"
+expect "the outage was seen" "$WORK/gw.log" "store postgres unavailable"
 expect "the store came back" "$WORK/gw.log" "store postgres is back"
 expect_rc "latest: one row per point" "$(q 'SELECT count(DISTINCT (type, idx)) FROM measurements')" "$(q 'SELECT count(*) FROM latest')"
 expect_rc "outstations row" "rtu|t" "$(q 'SELECT name, connected FROM outstations')"
