@@ -393,7 +393,8 @@ DNP3_API int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
  * (NULL association, token 0) or DNP3_ERR_STATE: the token is no longer held
  * (released already, dropped after response_timeout_ms, the series ended with
  * an error, a newer fragment replaced it, or the connection went down) and
- * nothing is sent.
+ * nothing is sent. Called outside the runtime's callbacks, drain the channel
+ * afterwards as after any call (with dnp3/io_roles.h: dnp3_io_master_kick).
  */
 DNP3_API int dnp3_master_release_confirm(dnp3_master_assoc *a, uint32_t token, dnp3_tstamp now);
 

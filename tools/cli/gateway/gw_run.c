@@ -36,6 +36,7 @@ typedef struct {
     gw_row *rows;
     char **texts;             /* owned copies of the rows' text values */
     size_t n, cap;
+    bool incomplete;          /* a row could not be kept (out of memory): never confirm this batch */
     int64_t received_ms;
     bool connected, has_response;
     uint16_t iin;
@@ -168,6 +169,7 @@ static void on_begin(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
     (void)info;
     gw_station *s = ctx;
     batch_clear(s);
+    s->incomplete = false;
     s->received_ms = (int64_t)dnp3_io_utc_ms();
 }
 
@@ -182,7 +184,10 @@ static void on_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measureme
         if (r) s->rows = r;
         char **t = r ? realloc(s->texts, cap * sizeof *t) : NULL;
         if (t) s->texts = t;
-        if (!r || !t) return; /* out of memory: the batch is short; see on_end */
+        if (!r || !t) { /* out of memory: the batch is short, see on_end */
+            s->incomplete = true;
+            return;
+        }
         s->cap = cap;
     }
     gw_row *r = &s->rows[s->n];
@@ -194,6 +199,7 @@ static void on_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measureme
     if (m->octets && m->octets_len) {
         s->texts[s->n] = octets_text(m->octets, m->octets_len);
         r->text = s->texts[s->n];
+        if (!r->text) s->incomplete = true;
         r->has_value = m->type == DNP3_POINT_DEVICE_ATTRIBUTE && m->value != 0;
     } else {
         r->has_value = true;
@@ -224,6 +230,11 @@ static void on_end(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
     s->last_response_ms = s->received_ms;
     bool durable = store_batch(s);
     batch_clear(s);
+    if (durable && s->incomplete) {
+        fprintf(stderr, "%s: %s: out of memory: a response was stored in part and is not confirmed\n", CMD,
+                s->cfg->name);
+        durable = false;
+    }
     if (durable && info->confirm_token) {
         if (dnp3_master_release_confirm(a, info->confirm_token, dnp3_io_now(s->g->loop)) == DNP3_OK)
             s->g->released++;
