@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test_gateway_kill.sh BUILD_DIR [SEED] - `dnp3 master run --sqlite` is SIGKILLed at seeded random
-# moments while a simulating outstation produces events (unsolicited and polled), and restarted each
+# test_gateway_kill.sh BUILD_DIR [SOURCE_DIR] - `dnp3 master run --sqlite` is SIGKILLed at random
+# moments (seed: GATEWAY_KILL_SEED, default 1815) while a simulating outstation produces events (unsolicited and polled), and restarted each
 # time; afterwards the store holds every generated event exactly once: an event is confirmed only
 # after its batch committed, so a kill before the commit leaves it in the outstation, which reports
 # it again; a kill after the commit but before the confirm went out makes the outstation report it
@@ -11,9 +11,9 @@
 # server mid-stream).
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_gateway_kill "$1" sqlite3
-SEED=${2:-${GATEWAY_KILL_SEED:-1815}}
+SEED=${GATEWAY_KILL_SEED:-1815}
 RANDOM=$SEED
-echo "seed $SEED (rerun with: $0 BUILD_DIR $SEED)"
+echo "seed $SEED (rerun with: GATEWAY_KILL_SEED=$SEED $0 BUILD_DIR)"
 
 q() { sqlite3 "$WORK/g.db" "$1"; }
 

@@ -94,6 +94,17 @@ outstations:
      link_addr: 70000}
 store: {sqlite: x.db}
 EOF
+bad_config bad_target "$WORK/bad_target.yaml:2: outstations[0].target: only TCP targets" <<EOF
+outstations:
+  - {name: a, target: "udp://127.0.0.1:20000"}
+store: {sqlite: x.db}
+EOF
+bad_config bad_port "$WORK/bad_port.yaml:3: outstations[0].target: bad port" <<EOF
+outstations:
+  - name: a
+    target: 127.0.0.1:99999
+store: {sqlite: x.db}
+EOF
 bad_config no_store "no store" <<EOF
 outstations:
   - {name: a, target: 127.0.0.1}

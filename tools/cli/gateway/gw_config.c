@@ -97,7 +97,20 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
         if (!o->name[0]) return fail(L, v, "a name cannot be empty");
         return 0;
     }
-    if (!strcmp(k, "target")) return get_string(L, v, o->target, sizeof o->target);
+    if (!strcmp(k, "target")) {
+        if (get_string(L, v, o->target, sizeof o->target)) return -1;
+        const char *host = !strncmp(o->target, "tcp://", 6) ? o->target + 6 : o->target;
+        if (strstr(host, "://")) return fail(L, v, "only TCP targets (HOST[:PORT] or tcp://HOST[:PORT])");
+        const char *colon = strrchr(host, ':');
+        if (!host[0] || colon == host) return fail(L, v, "expected HOST[:PORT]");
+        if (colon && !strchr(host, ']') && strchr(host, ':') != colon) colon = NULL; /* a bare IPv6 address */
+        if (colon) {
+            char *end;
+            unsigned long port = strtoul(colon + 1, &end, 10);
+            if (!colon[1] || *end || port == 0 || port > 65535) return fail(L, v, "bad port in '%s'", o->target);
+        }
+        return 0;
+    }
     if (!strcmp(k, "link_addr") || !strcmp(k, "master_addr")) {
         if (get_uint(L, v, 0, 0xFFEF, &u)) return -1;
         *(!strcmp(k, "link_addr") ? &o->link_addr : &o->master_addr) = (uint16_t)u;
