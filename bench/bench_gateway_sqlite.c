@@ -72,9 +72,10 @@ static double run_raw(const char *path, size_t rows, size_t batch)
     sqlite3 *db;
     unlink(path);
     if (sqlite3_open(path, &db) != SQLITE_OK) exit(1);
-    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                     "CREATE TABLE m(outstation TEXT, type TEXT, idx INTEGER, value DOUBLE PRECISION,"
-                     " text_value TEXT, flags INTEGER, time_ms BIGINT, received_ms BIGINT, event BOOLEAN)",
+    sqlite3_exec(db,
+                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                 "CREATE TABLE m(outstation TEXT, type TEXT, idx INTEGER, value DOUBLE PRECISION,"
+                 " text_value TEXT, flags INTEGER, time_ms BIGINT, received_ms BIGINT, event BOOLEAN)",
                  NULL, NULL, NULL);
     sqlite3_stmt *st;
     sqlite3_prepare_v2(db, "INSERT INTO m VALUES(?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, 1)", -1, &st, NULL);
@@ -118,8 +119,9 @@ int main(int argc, char **argv)
     printf("SQLite %s, %zu rows in batches of %zu (one transaction each, WAL, synchronous FULL), in %s\n",
            sqlite3_libversion(), rows, batch, dir);
     printf("  SQLite bulk INSERT, one table, no index: %10.0f rows/s\n", raw);
-    printf("  dnp3 master run sink (measurements with unique key + latest upsert + status): %10.0f rows/s (%.0f%%)\n",
-           sink, 100.0 * sink / raw);
+    printf(
+        "  dnp3 master run sink (measurements with unique key + latest upsert + status): %10.0f rows/s (%.0f%%)\n",
+        sink, 100.0 * sink / raw);
     const char *files[] = {a, b};
     for (int i = 0; i < 2; i++) {
         char x[600];

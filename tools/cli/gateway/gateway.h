@@ -16,7 +16,7 @@
 /* ---- configuration ---- */
 
 typedef struct {
-    char type[32];   /* dnp3_point_type_name: analog_input, counter, ... */
+    char type[32]; /* dnp3_point_type_name: analog_input, counter, ... */
     uint32_t index;
     char name[64];
     char unit[16];
@@ -24,13 +24,13 @@ typedef struct {
 
 typedef struct {
     char name[64];
-    char target[160];          /* HOST[:PORT] or tcp://HOST:PORT */
-    uint16_t link_addr;        /* the outstation's (default 10) */
-    uint16_t master_addr;      /* ours (default 1) */
+    char target[160];            /* HOST[:PORT] or tcp://HOST:PORT */
+    uint16_t link_addr;          /* the outstation's (default 10) */
+    uint16_t master_addr;        /* ours (default 1) */
     uint32_t integrity_period_s; /* default 3600, 0 = start-up only */
-    uint32_t event_period_s;   /* class 1-3 poll period, default 5, 0 = none */
-    bool unsolicited;          /* enable unsolicited reporting at start-up (default true) */
-    uint32_t timeout_ms;       /* response timeout (default 5000) */
+    uint32_t event_period_s;     /* class 1-3 poll period, default 5, 0 = none */
+    bool unsolicited;            /* enable unsolicited reporting at start-up (default true) */
+    uint32_t timeout_ms;         /* response timeout (default 5000) */
     gw_point_name *points;
     size_t n_points;
 } gw_outstation_cfg;
@@ -46,8 +46,8 @@ typedef struct {
     /* MQTT publishing (besides or instead of the store) */
     bool mqtt;
     char mqtt_host[256];
-    uint16_t mqtt_port;        /* default 1883 */
-    char mqtt_prefix[128];     /* default "dnp3" */
+    uint16_t mqtt_port;    /* default 1883 */
+    char mqtt_prefix[128]; /* default "dnp3" */
 } gw_config;
 
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
@@ -61,18 +61,18 @@ void gw_outstation_defaults(gw_outstation_cfg *o);
 /* One stored measurement. */
 typedef struct {
     const char *outstation;
-    const char *type;          /* dnp3_point_type_name */
+    const char *type; /* dnp3_point_type_name */
     uint32_t index;
     bool has_value;
     double value;
-    const char *text;          /* octet strings, device attributes (NUL-terminated) or NULL */
+    const char *text; /* octet strings, device attributes (NUL-terminated) or NULL */
     bool has_flags;
     uint8_t flags;
-    bool has_time;             /* time_ms is the outstation's time stamp (UTC ms) */
+    bool has_time; /* time_ms is the outstation's time stamp (UTC ms) */
     int64_t time_ms;
-    int64_t received_ms;       /* our UTC when the fragment arrived */
+    int64_t received_ms; /* our UTC when the fragment arrived */
     bool event;
-    const char *name, *unit;   /* from the configuration, or NULL */
+    const char *name, *unit; /* from the configuration, or NULL */
 } gw_row;
 
 /* The state of one outstation (the outstations table). */

@@ -77,8 +77,9 @@ static int point_list(loader *L, const char *k, const yaml_node_t *list, void *c
 {
     gw_outstation_cfg *o = ctx;
     if (!known_type(k))
-        return fail(L, list, "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
-                             "counter, frozen_counter, analog_input, analog_output_status, octet_string, ...)");
+        return fail(L, list,
+                    "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
+                    "counter, frozen_counter, analog_input, analog_output_status, octet_string, ...)");
     if (list->type != YAML_SEQUENCE_NODE) return fail(L, list, "expected a list of points");
     size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
     gw_point_name *grown = realloc(o->points, (o->n_points + n + 1) * sizeof *grown);
@@ -121,8 +122,9 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
     if (!strcmp(k, "timeout_ms")) return get_uint(L, v, 100, 600000, &o->timeout_ms);
     if (!strcmp(k, "unsolicited")) return get_bool(L, v, &o->unsolicited);
     if (!strcmp(k, "points")) return for_each_field(L, v, "a mapping of point types", point_list, o);
-    return fail(L, v, "unknown key (expected name, target, link_addr, master_addr, integrity_period_s, "
-                      "event_period_s, unsolicited, timeout_ms, points)");
+    return fail(L, v,
+                "unknown key (expected name, target, link_addr, master_addr, integrity_period_s, "
+                "event_period_s, unsolicited, timeout_ms, points)");
 }
 
 void gw_outstation_defaults(gw_outstation_cfg *o)
@@ -238,11 +240,14 @@ int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
         rc = -1;
     } else {
         yaml_node_t *root = yaml_document_get_root_node(&L.doc);
-        if (!root) rc = fail(&L, NULL, "the file is empty");
-        else rc = for_each_field(&L, root, "a mapping with outstations, store", root_field, c);
+        if (!root)
+            rc = fail(&L, NULL, "the file is empty");
+        else
+            rc = for_each_field(&L, root, "a mapping with outstations, store", root_field, c);
         if (!rc && !c->n_outstations) rc = fail(&L, root, "no outstations");
         if (!rc && c->store == GW_STORE_NONE && !c->mqtt)
-            rc = fail(&L, root, "no store (store: {sqlite: FILE} or {postgres: CONNINFO}, and/or mqtt: {host: ...})");
+            rc = fail(&L, root,
+                      "no store (store: {sqlite: FILE} or {postgres: CONNINFO}, and/or mqtt: {host: ...})");
         yaml_document_delete(&L.doc);
     }
     yaml_parser_delete(&parser);

@@ -34,9 +34,9 @@ typedef struct {
     dnp3_io_master *bind;
     dnp3_master_assoc *a;
     gw_row *rows;
-    char **texts;             /* owned copies of the rows' text values */
+    char **texts; /* owned copies of the rows' text values */
     size_t n, cap;
-    bool incomplete;          /* a row could not be kept (out of memory): never confirm this batch */
+    bool incomplete; /* a row could not be kept (out of memory): never confirm this batch */
     int64_t received_ms;
     bool connected, has_response;
     uint16_t iin;
@@ -54,7 +54,7 @@ typedef struct {
 struct gw {
     gw_config cfg;
     uv_loop_t *loop;
-    gw_store stores[2];       /* the database and/or MQTT: a batch counts when all committed */
+    gw_store stores[2]; /* the database and/or MQTT: a batch counts when all committed */
     size_t n_stores;
     uv_signal_t sigint, sigterm;
     uv_timer_t stop;
@@ -290,7 +290,10 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
 
 /* ---- stopping ---- */
 
-static void on_closed(uv_handle_t *h) { (void)h; }
+static void on_closed(uv_handle_t *h)
+{
+    (void)h;
+}
 
 static void on_stop(uv_timer_t *t)
 {
@@ -376,27 +379,28 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
-               "       dnp3 master run --config FILE\n"
-               "\n"
-               "Polls outstations and stores every measurement; the application confirm of events\n"
-               "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
-               "\n"
-               "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
-               "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
-               "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
-               "                         retained; with or without a database; port 1883 by default)\n"
-               "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
-               "  --name NAME            the outstation's name in the store (default: TARGET)\n"
-               "  --link-addr N          the outstation's link address (default 10)\n"
-               "  --master-addr N        our link address (default 1)\n"
-               "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
-               "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
-               "  --no-unsolicited       do not enable unsolicited reporting\n"
-               "  --timeout MS           response timeout (default 5000)\n"
-               "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
-               "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
-               "                         points) and store (sqlite or postgres), mqtt (host, port, prefix)\n");
+    fprintf(f,
+            "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
+            "       dnp3 master run --config FILE\n"
+            "\n"
+            "Polls outstations and stores every measurement; the application confirm of events\n"
+            "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
+            "\n"
+            "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
+            "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
+            "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
+            "                         retained; with or without a database; port 1883 by default)\n"
+            "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
+            "  --name NAME            the outstation's name in the store (default: TARGET)\n"
+            "  --link-addr N          the outstation's link address (default 10)\n"
+            "  --master-addr N        our link address (default 1)\n"
+            "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
+            "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
+            "  --no-unsolicited       do not enable unsolicited reporting\n"
+            "  --timeout MS           response timeout (default 5000)\n"
+            "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
+            "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
+            "                         points) and store (sqlite or postgres), mqtt (host, port, prefix)\n");
 }
 
 static int parse(int argc, char **argv, gw_config *c, const char **config)
@@ -423,15 +427,18 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         if (!strcmp(a, "--config")) {
             *config = val;
         } else if (!strcmp(a, "--sqlite") || !strcmp(a, "--postgres")) {
-            if (c->store != GW_STORE_NONE) return cli_usage_error(CMD, "give one store: --sqlite FILE or --postgres CONNINFO");
+            if (c->store != GW_STORE_NONE)
+                return cli_usage_error(CMD, "give one store: --sqlite FILE or --postgres CONNINFO");
             c->store = !strcmp(a, "--sqlite") ? GW_STORE_SQLITE : GW_STORE_POSTGRES;
             snprintf(c->store == GW_STORE_SQLITE ? c->sqlite_path : c->pg_conninfo,
                      c->store == GW_STORE_SQLITE ? sizeof c->sqlite_path : sizeof c->pg_conninfo, "%s", val);
         } else if (!strcmp(a, "--mqtt")) {
             c->mqtt = true;
-            if (cli_host_port(CMD, a, val, "127.0.0.1", 1883, c->mqtt_host, sizeof c->mqtt_host, &c->mqtt_port)) return 2;
+            if (cli_host_port(CMD, a, val, "127.0.0.1", 1883, c->mqtt_host, sizeof c->mqtt_host, &c->mqtt_port))
+                return 2;
         } else if (!strcmp(a, "--mqtt-prefix")) {
-            if (!val[0] || strchr(val, '+') || strchr(val, '#')) return cli_usage_error(CMD, "--mqtt-prefix: '%s' is not a topic prefix", val);
+            if (!val[0] || strchr(val, '+') || strchr(val, '#'))
+                return cli_usage_error(CMD, "--mqtt-prefix: '%s' is not a topic prefix", val);
             snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "%s", val);
         } else if (!strcmp(a, "--name")) {
             name = val;
@@ -459,7 +466,8 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
     }
     if (!target) return cli_usage_error(CMD, "run needs a TARGET (HOST[:PORT]) or --config FILE");
     if (c->store == GW_STORE_NONE && !c->mqtt)
-        return cli_usage_error(CMD, "run needs a store: --sqlite FILE, --postgres CONNINFO and/or --mqtt HOST[:PORT]");
+        return cli_usage_error(CMD,
+                               "run needs a store: --sqlite FILE, --postgres CONNINFO and/or --mqtt HOST[:PORT]");
     if (one.link_addr == one.master_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
     snprintf(one.name, sizeof one.name, "%s", name ? name : target);
     snprintf(one.target, sizeof one.target, "%s", target);
@@ -496,8 +504,10 @@ int cmd_master_run(int argc, char **argv)
         return rc;
     }
     g->loop = uv_default_loop();
-    if (g->cfg.store == GW_STORE_SQLITE) rc = gw_sink_sqlite(&g->stores[g->n_stores++].sink, g->cfg.sqlite_path);
-    else if (g->cfg.store == GW_STORE_POSTGRES) rc = gw_sink_postgres(&g->stores[g->n_stores++].sink, g->cfg.pg_conninfo);
+    if (g->cfg.store == GW_STORE_SQLITE)
+        rc = gw_sink_sqlite(&g->stores[g->n_stores++].sink, g->cfg.sqlite_path);
+    else if (g->cfg.store == GW_STORE_POSTGRES)
+        rc = gw_sink_postgres(&g->stores[g->n_stores++].sink, g->cfg.pg_conninfo);
     if (!rc && g->cfg.mqtt)
         rc = gw_sink_mqtt(&g->stores[g->n_stores++].sink, g->cfg.mqtt_host, g->cfg.mqtt_port, g->cfg.mqtt_prefix);
     for (size_t i = 0; !rc && i < g->n_stores; i++) {
@@ -517,9 +527,10 @@ int cmd_master_run(int argc, char **argv)
     if (!rc) {
         for (size_t i = 0; i < g->n_stores; i++)
             printf("%s: storing in %s %s\n", CMD, g->stores[i].sink.ops->name,
-                   g->stores[i].sink.ops == g->stores[0].sink.ops && g->cfg.store == GW_STORE_SQLITE ? g->cfg.sqlite_path
-                   : !strcmp(g->stores[i].sink.ops->name, "mqtt")                                 ? g->cfg.mqtt_host
-                                                                                                   : "(conninfo given)");
+                   g->stores[i].sink.ops == g->stores[0].sink.ops && g->cfg.store == GW_STORE_SQLITE
+                       ? g->cfg.sqlite_path
+                   : !strcmp(g->stores[i].sink.ops->name, "mqtt") ? g->cfg.mqtt_host
+                                                                  : "(conninfo given)");
         fflush(stdout);
         uv_signal_init(g->loop, &g->sigint);
         uv_signal_init(g->loop, &g->sigterm);
@@ -527,7 +538,8 @@ int cmd_master_run(int argc, char **argv)
         g->sigint.data = g->sigterm.data = g->stop.data = g;
         uv_signal_start(&g->sigint, on_signal, SIGINT);
         uv_signal_start(&g->sigterm, on_signal, SIGTERM);
-        for (size_t i = 0; i < g->cfg.n_outstations && !rc; i++) rc = start_station(g, &g->st[i], &g->cfg.outstations[i]);
+        for (size_t i = 0; i < g->cfg.n_outstations && !rc; i++)
+            rc = start_station(g, &g->st[i], &g->cfg.outstations[i]);
         if (rc) {
             g->stopping = true;
             uv_timer_start(&g->stop, on_stop, 0, 0);

@@ -10,20 +10,23 @@
 
 const char *const GW_SCHEMA_SQL[] = {
     "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS outstations(name TEXT PRIMARY KEY, target TEXT NOT NULL, connected BOOLEAN NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS outstations(name TEXT PRIMARY KEY, target TEXT NOT NULL, connected BOOLEAN NOT "
+    "NULL,"
     " iin INTEGER, last_response_ms BIGINT)",
     "CREATE TABLE IF NOT EXISTS measurements(outstation TEXT NOT NULL, type TEXT NOT NULL, idx INTEGER NOT NULL,"
     " value DOUBLE PRECISION, text_value TEXT, flags INTEGER, time_ms BIGINT NULL, received_ms BIGINT NOT NULL,"
     " event BOOLEAN NOT NULL)",
     /* a time-stamped event reported twice (its confirm was lost) is stored once; rows without a
      * time stamp (time_ms NULL) never conflict; also the index for one point over a time range */
-    "CREATE UNIQUE INDEX IF NOT EXISTS measurements_key ON measurements(outstation, type, idx, time_ms, value, flags)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS measurements_key ON measurements(outstation, type, idx, time_ms, value, "
+    "flags)",
     /* all points of an outstation by arrival */
     "CREATE INDEX IF NOT EXISTS measurements_by_outstation ON measurements(outstation, received_ms)",
     "CREATE TABLE IF NOT EXISTS latest(outstation TEXT NOT NULL, type TEXT NOT NULL, idx INTEGER NOT NULL,"
     " value DOUBLE PRECISION, text_value TEXT, flags INTEGER, time_ms BIGINT NULL, received_ms BIGINT NOT NULL,"
     " PRIMARY KEY(outstation, type, idx))",
-    "CREATE TABLE IF NOT EXISTS commands(outstation TEXT NOT NULL, issued_ms BIGINT NOT NULL, command TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS commands(outstation TEXT NOT NULL, issued_ms BIGINT NOT NULL, command TEXT NOT "
+    "NULL,"
     " type TEXT, idx INTEGER, value DOUBLE PRECISION, result TEXT, completed_ms BIGINT)",
     "INSERT INTO schema_version(version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
     NULL,

@@ -27,8 +27,8 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool connected, conn_failed;
-    uint64_t sent, acked;     /* messages of the current batch */
-    int online_mid;           /* the "online" status message: not part of a batch */
+    uint64_t sent, acked; /* messages of the current batch */
+    int online_mid;       /* the "online" status message: not part of a batch */
     char status_topic[200];
     /* what each outstation's status topic says: published again only when it changes */
     struct {
@@ -163,8 +163,10 @@ static size_t json_str(char *buf, size_t cap, size_t n, const char *s)
     n++;
     for (const char *c = s; *c; c++) {
         unsigned char ch = (unsigned char)*c;
-        if (ch == '"' || ch == '\\') n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\%c", ch);
-        else if (ch < 0x20) n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\u%04x", ch);
+        if (ch == '"' || ch == '\\')
+            n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\%c", ch);
+        else if (ch < 0x20)
+            n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\u%04x", ch);
         else {
             if (n < cap) buf[n] = (char)ch;
             n++;
@@ -204,17 +206,24 @@ static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
         const gw_row *r = &rows[i];
         snprintf(topic, sizeof topic, "%s/%s/%s/%u", q->prefix, r->outstation, r->type, r->index);
         size_t k = (size_t)snprintf(payload, sizeof payload, "{\"value\":");
-        if (r->text) k = json_str(payload, sizeof payload, k, r->text);
+        if (r->text)
+            k = json_str(payload, sizeof payload, k, r->text);
         else if (r->has_value && r->value == r->value && r->value - r->value == 0) /* finite */
             k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "%.17g", r->value);
-        else k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "null");
-        if (r->has_flags) k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"flags\":%u", r->flags);
-        else k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"flags\":null");
+        else
+            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "null");
+        if (r->has_flags)
+            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"flags\":%u",
+                                  r->flags);
+        else
+            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"flags\":null");
         if (r->has_time)
-            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":%lld", (long long)r->time_ms);
-        else k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":null");
-        k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"event\":%s,\"name\":",
-                              r->event ? "true" : "false");
+            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":%lld",
+                                  (long long)r->time_ms);
+        else
+            k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":null");
+        k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0,
+                              ",\"event\":%s,\"name\":", r->event ? "true" : "false");
         k = json_str(payload, sizeof payload, k, r->name);
         k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"unit\":");
         k = json_str(payload, sizeof payload, k, r->unit);
@@ -227,10 +236,13 @@ static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
     }
     if (st && status_changed(q, st)) {
         snprintf(topic, sizeof topic, "%s/%s/status", q->prefix, st->name);
-        int k = snprintf(payload, sizeof payload, "{\"connected\":%s,\"iin\":%u,\"last_response\":",
-                         st->connected ? "true" : "false", st->iin);
-        if (st->has_response) k += snprintf(payload + k, sizeof payload - (size_t)k, "%lld}", (long long)st->last_response_ms);
-        else k += snprintf(payload + k, sizeof payload - (size_t)k, "null}");
+        int k =
+            snprintf(payload, sizeof payload,
+                     "{\"connected\":%s,\"iin\":%u,\"last_response\":", st->connected ? "true" : "false", st->iin);
+        if (st->has_response)
+            k += snprintf(payload + k, sizeof payload - (size_t)k, "%lld}", (long long)st->last_response_ms);
+        else
+            k += snprintf(payload + k, sizeof payload - (size_t)k, "null}");
         if (publish(q, topic, payload, (size_t)k, err, cap)) return -1;
     }
     return 0;
@@ -253,7 +265,10 @@ static int mq_commit(gw_sink *s, char *err, size_t cap)
     return -1;
 }
 
-static void mq_rollback(gw_sink *s) { (void)s; /* published messages cannot be taken back */ }
+static void mq_rollback(gw_sink *s)
+{
+    (void)s; /* published messages cannot be taken back */
+}
 
 static bool mq_healthy(gw_sink *s)
 {

@@ -178,7 +178,8 @@ static void pg_close(gw_sink *s)
     s->impl = NULL;
 }
 
-static const gw_sink_ops POSTGRES_OPS = {"postgres", pg_open, pg_write, pg_commit, pg_rollback, pg_healthy, pg_close};
+static const gw_sink_ops POSTGRES_OPS = {"postgres",  pg_open,    pg_write, pg_commit,
+                                         pg_rollback, pg_healthy, pg_close};
 
 int gw_sink_postgres(gw_sink *s, const char *conninfo)
 {

@@ -34,7 +34,8 @@ static const char *const STATUS_SQL =
 
 static int sq_fail(sq_sink *q, const char *what, char *err, size_t cap)
 {
-    snprintf(err, cap, "SQLite %.150s: %s: %.300s", q->path, what, q->db ? sqlite3_errmsg(q->db) : "out of memory");
+    snprintf(err, cap, "SQLite %.150s: %s: %.300s", q->path, what,
+             q->db ? sqlite3_errmsg(q->db) : "out of memory");
     return -1;
 }
 
@@ -88,14 +89,22 @@ static void bind_row(sqlite3_stmt *st, const gw_row *r, bool with_event)
     sqlite3_bind_text(st, 1, r->outstation, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)r->index);
-    if (r->has_value) sqlite3_bind_double(st, 4, r->value);
-    else sqlite3_bind_null(st, 4);
-    if (r->text) sqlite3_bind_text(st, 5, r->text, -1, SQLITE_STATIC);
-    else sqlite3_bind_null(st, 5);
-    if (r->has_flags) sqlite3_bind_int(st, 6, r->flags);
-    else sqlite3_bind_null(st, 6);
-    if (r->has_time) sqlite3_bind_int64(st, 7, r->time_ms);
-    else sqlite3_bind_null(st, 7);
+    if (r->has_value)
+        sqlite3_bind_double(st, 4, r->value);
+    else
+        sqlite3_bind_null(st, 4);
+    if (r->text)
+        sqlite3_bind_text(st, 5, r->text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 5);
+    if (r->has_flags)
+        sqlite3_bind_int(st, 6, r->flags);
+    else
+        sqlite3_bind_null(st, 6);
+    if (r->has_time)
+        sqlite3_bind_int64(st, 7, r->time_ms);
+    else
+        sqlite3_bind_null(st, 7);
     sqlite3_bind_int64(st, 8, r->received_ms);
     if (with_event) sqlite3_bind_int(st, 9, r->event ? 1 : 0);
 }
@@ -153,7 +162,10 @@ static int sq_commit(gw_sink *s, char *err, size_t cap)
     return 0;
 }
 
-static bool sq_healthy(gw_sink *s) { return s->impl && ((sq_sink *)s->impl)->db; }
+static bool sq_healthy(gw_sink *s)
+{
+    return s->impl && ((sq_sink *)s->impl)->db;
+}
 
 static const gw_sink_ops SQLITE_OPS = {"sqlite", sq_open, sq_write, sq_commit, sq_rollback, sq_healthy, sq_close};
 
