@@ -10,7 +10,7 @@
  *   1  UDP-style datagrams: [len][octets] records
  *   2  a bare application fragment (--apdu)
  *   3  TCP segments into the stream decoder: records of
- *      [seq delta (signed 16-bit)][flags: bit0 SYN, bit1 ACK][len][octets]
+ *      [seq delta (signed 16-bit)][flags: bit0 SYN, bit1 ACK, bit2 FIN][len][octets]
  * Invariants (abort() on failure): nothing crashes or reads out of bounds, and
  * the error counter never decreases.
  *
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             seq += (uint32_t)(int32_t)delta;
             if (flags & 2)
                 tcp_dir_ack(&t, seq, &k);
-            else if (tcp_dir_segment(&t, seq, flags & 1, data + pos, n, &k) & TCP_SEG_NEW_CONNECTION) {
+            else if (tcp_dir_segment(&t, seq, flags & 1, flags & 4, data + pos, n, &k) & TCP_SEG_NEW_CONNECTION) {
                 tcp_dir_free(&t);
                 tcp_dir_init(&t);
             }

@@ -385,6 +385,80 @@ p10_line=$(grep -n "^packet 10, " "$OUT" | cut -d: -f1)
 checks=$((checks + 1))
 [ -n "$gap_line" ] && [ -n "$p10_line" ] && [ "$gap_line" -lt "$p10_line" ] || fail "gap not reported before packet 10"
 
+# captures written by tests/scripts/tcp_pcap.py (one TCP connection, master 10.0.0.1:50000,
+# outstation 10.0.0.2:20000; sequence and ACK numbers computed as a real stack sends them)
+if [ "$HAVE_PY" = 1 ]; then
+  tcp_pcap() { python3 "$SOURCE_DIR/tests/scripts/tcp_pcap.py" "$WORK/$1"; }
+
+  echo "== FIN: the end of a connection is not a stream gap"
+  tcp_pcap fin.pcap <<EOF
+c S
+s SA
+c A
+c PA $D7Q
+s PA $D7R
+c FA
+s FA
+c A
+EOF
+  run 0 decode --pcap "$WORK/fin.pcap"
+  lacks "stream gap"
+  count_is 2 "application fragment"
+  # FIN carried by the last data segment, FINs retransmitted, ACKs after them
+  tcp_pcap fin2.pcap <<EOF
+c S
+s SA
+c A
+c FPA $D7Q
+s PA $D7R
+s FA
+s FA isn=5037
+c A
+c FA isn=1035
+c A
+EOF
+  run 0 decode --pcap "$WORK/fin2.pcap"
+  count_is 2 "application fragment"
+  # a FIN that arrives before the data it follows waits for it
+  tcp_pcap fin3.pcap <<EOF
+c S
+s SA
+c FA isn=1036
+c PA isn=1001 $D7Q
+s A
+EOF
+  run 0 decode --pcap "$WORK/fin3.pcap"
+  count_is 1 "application fragment"
+
+  echo "== RST: the connection ends; the next one on the same ports starts afresh"
+  tcp_pcap rst.pcap <<EOF
+c S
+s SA
+c A
+c PA $D7Q
+s PA $D7R
+s RA
+c PA isn=90000 $D7Q
+s PA isn=70000 $D7R
+c A
+EOF
+  run 0 decode --pcap "$WORK/rst.pcap"
+  has "packet 6: TCP RST on 10.0.0.2:20000 -> 10.0.0.1:50000: the connection ends in both directions"
+  count_is 4 "application fragment"
+  lacks "stream gap"
+  # a RST inside a frame: the frame cannot be completed any more
+  tcp_pcap rst2.pcap <<EOF
+c S
+s SA
+c A
+c PA 05 64 1A C4 02 00 01 00 A5 E9
+c R
+EOF
+  run 1 decode --pcap "$WORK/rst2.pcap"
+  has "error: packet 5, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 0: input ends inside a link frame: the frame needs 35 octets, 10 present [DNP3_ERR_LINK_TRUNCATED]"
+
+fi
+
 echo "== udp_ipv6.pcapng: UDP datagrams over IPv6, Linux cooked v2"
 run 1 decode --pcap "$DATA/udp_ipv6.pcapng"
 has "packet 1, 2024-05-14T09:31:40.000Z, UDP [2001:db8::1]:50002 -> [2001:db8::2]:20000, 35 octets" \
