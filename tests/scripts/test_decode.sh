@@ -457,6 +457,22 @@ EOF
   run 1 decode --pcap "$WORK/rst2.pcap"
   has "error: packet 5, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 0: input ends inside a link frame: the frame needs 35 octets, 10 present [DNP3_ERR_LINK_TRUNCATED]"
 
+  echo "== octets that are no frame before a stream gap are reported, as with hex input"
+  tcp_pcap gap.pcap <<EOF
+c S
+s SA
+c A
+c PA AA BB CC
+c PA lost=12 $D7Q
+s A
+EOF
+  run 1 decode --pcap "$WORK/gap.pcap"
+  has "error: packet 6, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 0: 3 octets skipped (not part of a link frame)" \
+      "error: packet 6, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 3: 12 octets missing from the capture (stream gap)" \
+      "offset 15: link frame, length 26, control 0xC4 (DIR=1 PRM=1 FCB=0 FCV=0) UNCONFIRMED_USER_DATA, dest 2, src 1, header CRC 0xE9A5 OK"
+  contains "2 problems reported"
+  run 1 decode AA BB CC
+  has "error: offset 0: 3 octets skipped (not part of a link frame)"
 fi
 
 echo "== udp_ipv6.pcapng: UDP datagrams over IPv6, Linux cooked v2"
