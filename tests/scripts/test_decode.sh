@@ -364,6 +364,27 @@ json_eq 'L[13]["iin"]' '["CLASS_1_EVENTS"]'
 json_eq 'L[16]["link"]' '{"control": 11, "dfc": false, "function": "LINK_STATUS", "prm": false}'
 json_eq '[l for l in L if "errors" in l]' '[]'
 
+echo "== a capture given without --pcap is recognised by its magic number"
+run 0 decode "$DATA/sample.pcap"
+count_is 15 "application fragment"
+lacks "error"
+run 1 decode "$DATA/udp_ipv6.pcapng" --json # pcapng
+json_eq '[(l.get("transport"), l.get("function")) for l in L]' '[["UDP", "DIRECT_OPERATE"], ["UDP", "RESPONSE"], ["UDP", null]]'
+run 1 decode "$DATA/sample.pcap" --port 20001
+contains "no TCP or UDP packets on port 20001"
+run 2 decode "$DATA/sample.pcap" "$DATA/tcp_edge.pcap"
+contains "give one capture"
+run 2 decode --pcap "$DATA/sample.pcap" "$DATA/tcp_edge.pcap"
+contains "give one capture"
+run 2 decode "$DATA/sample.pcap" 05 64
+contains "give either a capture or hex, not both"
+run 2 decode --apdu "$DATA/sample.pcap"
+contains "--apdu does not apply to a capture"
+run 2 decode "$DATA/README.md"
+contains "is not a hex digit" "is a file, but not a pcap or pcapng capture"
+run 2 decode "$WORK/no-such-capture.pcap"
+contains "is not a hex digit"
+
 echo "== sample.pcap on another port finds nothing"
 run 1 decode --pcap "$DATA/sample.pcap" --port 20001
 contains "no TCP or UDP packets on port 20001"

@@ -362,6 +362,26 @@ static bool on_packet(pcap_ctx *c, int dlt, const uint8_t *p, size_t len)
     }
 }
 
+bool decode_pcap_is_capture(const char *path)
+{
+    static const uint32_t MAGIC[] = {
+        0xA1B2C3D4u, 0xD4C3B2A1u, /* pcap, microseconds */
+        0xA1B23C4Du, 0x4D3CB2A1u, /* pcap, nanoseconds */
+        0xA1B2CD34u, 0x34CDB2A1u, /* pcap with Kuznetzov's extensions (libpcap reads it) */
+        0x0A0D0D0Au,              /* pcapng section header block (the same in both orders) */
+    };
+    uint8_t b[4];
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return false;
+    size_t n = fread(b, 1, sizeof b, fp);
+    fclose(fp);
+    if (n != sizeof b) return false;
+    uint32_t m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    for (size_t i = 0; i < sizeof MAGIC / sizeof MAGIC[0]; i++)
+        if (m == MAGIC[i]) return true;
+    return false;
+}
+
 int decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, size_t errcap)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
