@@ -27,6 +27,9 @@
 #include "../tools/cli/decode_stream.c"
 #include "../tools/cli/json_out.c"
 #include "../tools/cli/link_print.c"
+#include "../tools/cli/obj_fields.c"
+#include "../tools/cli/obj_file.c"
+#include "../tools/cli/obj_sa.c"
 #include "../tools/cli/tcp_reasm.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -261,7 +261,7 @@ has "  g1v2 Binary Input - With Flags: qualifier 0x01 (no prefix, 16-bit start/s
 run 0 decode --apdu C0 81 80 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 04
 has "  IIN1 0x80 IIN2 0x04: DEVICE_RESTART PARAMETER_ERROR" \
     "    index 3: code 0x01 PULSE_ON, count 1, on 1 ms, off 1 ms, status NOT_SUPPORTED"
-# CTO + relative time, octet string, device attributes, g120 as hex
+# CTO + relative time, octet string, device attributes, g120 by field
 run 0 decode --apdu E0 81 80 00 33 01 07 01 C0 24 0E DA 77 01 02 03 17 01 05 01 64 00 \
   6E 05 17 01 03 48 65 6C 6C 6F 00 F7 00 00 00 01 05 52 54 55 2D 31 00 F0 00 00 00 02 02 00 08
 has "    index 5: value 0, flags 0x01 (ONLINE), time 2021-02-25T16:38:16.100Z (CTO + 100 ms)" \
@@ -270,7 +270,51 @@ has "    index 5: value 0, flags 0x01 (ONLINE), time 2021-02-25T16:38:16.100Z (C
     '    index 0: VSTR, 5 octets: "RTU-1"' \
     '    index 0: UINT, 2 octets: 2048'
 run 0 decode --apdu C0 83 00 00 78 0C 5B 01 0C 00 01 00 00 00 07 00 04 00 DE AD BE EF
-has "    object 1: 12 octets: 01 00 00 00 07 00 04 00 DE AD BE EF"
+has "    object 1: KSQ 1, user 7, outstation challenge (4 octets) DE AD BE EF"
+
+echo "== file transfer (g70) and Secure Authentication (g120) objects by field"
+run 0 decode --apdu C0 19 46 03 5B 01 22 00 1A 00 08 00 C0 24 0E DA 77 01 A4 01 00 00 00 00 00 00 00 00 02 00 00 02 07 00 63 6F 6E 66 2E 74 78 74
+has '    object 1: file name "conf.txt", mode WRITE (2), permissions 0644 (rw-r--r--), file size 0, created 2021-02-25T16:38:16.000Z, authentication key 0x00000000, maximum block size 512, request ID 7'
+run 0 decode --apdu C0 81 00 00 46 04 5B 01 0D 00 01 00 00 00 00 00 00 00 00 02 07 00 00
+has "    object 1: handle 0x00000001, file size 0, maximum block size 512, request ID 7, status SUCCESS (0)"
+run 0 decode --apdu C1 02 46 05 5B 01 0B 00 01 00 00 00 00 00 00 80 61 62 63
+has '    object 1: handle 0x00000001, block 0, LAST, data (3 octets) 61 62 63 "abc"'
+# READ of a file block: handle and block number in a READ (IEEE 1815-2012 file transfer)
+run 0 decode --apdu C2 01 46 05 5B 01 08 00 78 56 34 12 05 00 00 00
+has "    object 1: handle 0x12345678, block 5, data (0 octets)"
+run 0 decode --apdu C1 81 00 00 46 06 5B 01 0C 00 01 00 00 00 02 00 00 00 10 6F 6F 70
+has '    object 1: handle 0x00000001, block 2, status NOT_OPENED (16), text "oop"'
+run 0 decode --apdu C0 81 00 00 46 07 5B 01 1C 00 14 00 08 00 01 00 03 00 00 00 C0 24 0E DA 77 01 A4 01 07 00 63 6F 6E 66 2E 74 78 74
+has '    object 1: file name "conf.txt", type SIMPLE_FILE (1), file size 3, created 2021-02-25T16:38:16.000Z, permissions 0644 (rw-r--r--), request ID 7'
+run 0 decode --apdu C0 81 00 00 46 08 5B 01 05 00 2A 2E 74 78 74
+has '    object 1: file specification "*.txt"'
+run 0 decode --apdu C0 1D 46 02 5B 01 12 00 0C 00 04 00 10 00 02 00 00 00 00 00 75 73 65 72 70 77
+has '    object 1: user name "user", password "pw", authentication key 0x00000000'
+run 1 decode --apdu C0 19 46 03 5B 01 1A 00 1A 00 08 00 C0 24 0E DA 77 01 A4 01 00 00 00 00 00 00 00 00 02 00 00 02 07 00
+has "  error: offset 8: g70v3 object 1 (26 octets): a string offset/size points outside the object"
+run 0 decode --json --apdu C1 02 46 05 5B 01 0B 00 01 00 00 00 00 00 00 80 61 62 63
+json_eq 'L[0]["objects"][0]["points"]' '[{"block": 0, "data": "616263", "data_text": "abc", "handle": 1, "last": true, "length": 11, "position": 1}]'
+run 0 decode --json --apdu C0 19 46 03 5B 01 22 00 1A 00 08 00 C0 24 0E DA 77 01 A4 01 00 00 00 00 00 00 00 00 02 00 00 02 07 00 63 6F 6E 66 2E 74 78 74
+json_eq '[(p["file_name"], p["mode"], p["mode_code"], p["permissions"], p["permissions_text"], p["created"]) for p in L[0]["objects"][0]["points"]]' '[["conf.txt", "WRITE", 2, 420, "rw-r--r--", "2021-02-25T16:38:16.000Z"]]'
+# g120: challenge and error (AUTH_RESPONSE), key status, aggressive mode request + MAC
+run 0 decode --apdu C0 83 00 00 78 01 5B 01 0C 00 03 00 00 00 01 00 04 01 73 74 65 76 \
+  78 07 5B 01 12 00 05 00 00 00 01 00 00 00 01 C0 24 0E DA 77 01 62 61 64
+has "    object 1: CSQ 3, user 1, MAC algorithm HMAC_SHA256_16 (4), reason CRITICAL (1), challenge (4 octets) 73 74 65 76" \
+    '    object 1: CSQ 5, user 1, association 0, error AUTHENTICATION_FAILED (1), time 2021-02-25T16:38:16.000Z, text "bad"'
+run 0 decode --apdu C0 83 00 00 78 05 5B 01 1F 00 02 00 00 00 01 00 01 01 04 04 00 73 74 65 76 \
+  26 27 61 D7 33 36 0E 63 38 E3 CA 1E 7D 24 F9 65
+has "    object 1: KSQ 2, user 1, key wrap AES128 (1), key status OK (1), MAC algorithm HMAC_SHA256_16 (4), challenge (4 octets) 73 74 65 76, MAC (16 octets) 26 27 61 D7 33 36 0E 63 38 E3 CA 1E 7D 24 F9 65"
+run 0 decode --apdu C0 05 78 03 07 01 09 00 00 00 01 00 0C 01 28 01 00 01 00 03 01 64 00 00 00 64 00 00 00 00 \
+  78 09 5B 01 10 00 BA 8D B4 4D 5E 72 CD 0A D4 18 E5 E4 15 25 68 67
+has "    object 1: CSQ 9, user 1" \
+    "    index 1: code 0x03 LATCH_ON, count 1, on 100 ms, off 100 ms, status SUCCESS" \
+    "    object 1: MAC (16 octets) BA 8D B4 4D 5E 72 CD 0A D4 18 E5 E4 15 25 68 67"
+run 0 decode --json --apdu C0 83 00 00 78 01 5B 01 0C 00 03 00 00 00 01 00 04 01 73 74 65 76
+json_eq 'L[0]["objects"][0]["points"]' '[{"challenge": "73746576", "csq": 3, "length": 12, "mac_algorithm": "HMAC_SHA256_16", "mac_algorithm_code": 4, "position": 1, "reason": "CRITICAL", "reason_code": 1, "user": 1}]'
+# a challenge of 2 octets does not fit g120v1 (at least 4): reported, shown as hex
+run 1 decode --apdu C0 83 00 00 78 01 5B 01 0A 00 03 00 00 00 01 00 04 01 73 74
+has "    object 1: 10 octets: 03 00 00 00 01 00 04 01 73 74" \
+    "  error: offset 10: g120v1 object 1 (10 octets): a length field or a field size does not fit the object"
 
 echo "== --apdu errors name the offset"
 run 1 decode --apdu C0 81 00 00 1E 01 01 05 00 03 00
