@@ -311,6 +311,12 @@ has "    object 1: CSQ 9, user 1" \
     "    object 1: MAC (16 octets) BA 8D B4 4D 5E 72 CD 0A D4 18 E5 E4 15 25 68 67"
 run 0 decode --json --apdu C0 83 00 00 78 01 5B 01 0C 00 03 00 00 00 01 00 04 01 73 74 65 76
 json_eq 'L[0]["objects"][0]["points"]' '[{"challenge": "73746576", "csq": 3, "length": 12, "mac_algorithm": "HMAC_SHA256_16", "mac_algorithm_code": 4, "position": 1, "reason": "CRITICAL", "reason_code": 1, "user": 1}]'
+# security statistics (g121, g122) name the statistic of their index
+run 0 decode --apdu C0 81 00 00 79 01 00 00 01 01 01 00 05 00 00 00 01 01 00 09 00 00 00 7A 02 17 01 11 01 01 00 03 00 00 00 C0 24 0E DA 77 01
+has "    index 0: association 1, count 5 (UNEXPECTED_MESSAGES), flags 0x01 (ONLINE)" \
+    "    index 17: association 1, count 3 (REKEYS_DUE_TO_RESTARTS), flags 0x01 (ONLINE), time 2021-02-25T16:38:16.000Z"
+run 0 decode --json --apdu C0 81 00 00 79 01 00 11 11 01 01 00 05 00 00 00
+json_eq 'L[0]["objects"][0]["points"]' '[{"association": 1, "flags": ["ONLINE"], "flags_value": 1, "index": 17, "statistic": "REKEYS_DUE_TO_RESTARTS", "value": 5}]'
 # a challenge of 2 octets does not fit g120v1 (at least 4): reported, shown as hex
 run 1 decode --apdu C0 83 00 00 78 01 5B 01 0A 00 03 00 00 00 01 00 04 01 73 74
 has "    object 1: 10 octets: 03 00 00 00 01 00 04 01 73 74" \

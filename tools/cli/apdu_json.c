@@ -151,6 +151,7 @@ static void point_members(json_w *w, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_SECURITY_STAT) {
         json_uint(w, "association", p->assoc);
         json_double(w, "value", p->value, 17);
+        if (o->has_index && obj_sa_stat_name(o->index)) json_str(w, "statistic", obj_sa_stat_name(o->index));
     } else if (p->vtype == DNP3_VT_F32 || p->vtype == DNP3_VT_F64) {
         char num[48];
         fmt_real(p->value, p->vtype == DNP3_VT_F32, num, sizeof num);

@@ -140,6 +140,7 @@ static void print_point(text_ctx *t, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_SECURITY_STAT) {
         value_str(d, p, v, sizeof v);
         fprintf(f, "association %u, count %s", p->assoc, v);
+        if (o->has_index && obj_sa_stat_name(o->index)) fprintf(f, " (%s)", obj_sa_stat_name(o->index));
     } else {
         value_str(d, p, v, sizeof v);
         fprintf(f, "value %s", v);

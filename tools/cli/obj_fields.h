@@ -53,6 +53,9 @@ typedef struct {
  */
 bool obj_fields_decode(uint8_t group, uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
 
+/* Name of a security statistic (g121/g122 point index, IEEE 1815-2012 clause 7), or NULL. */
+const char *obj_sa_stat_name(uint32_t index);
+
 /* ---- for the per-group decoders (obj_file.c, obj_sa.c) ---- */
 
 /* Appends a field (ignored when the list is full); returns it or NULL. */

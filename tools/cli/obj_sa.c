@@ -4,7 +4,8 @@
  * objects), for the decoder's text and JSON output (see obj_fields.h). The
  * octets are decoded by the library's own codec (dnp3_g120_decode, which
  * checks every embedded length against the object size); this file only
- * names the fields and their codes.
+ * names the fields and their codes, and the security statistics (g121/g122
+ * point indexes).
  */
 #include "dnp3/sa.h"
 #include "obj_fields.h"
@@ -59,6 +60,19 @@ static const char *role_name(unsigned r)
 static const char *cert_type_name(unsigned t)
 {
     return t == 1 ? "ID_CERTIFICATE" : t == 2 ? "ATTRIBUTE_CERTIFICATE" : NULL;
+}
+
+const char *obj_sa_stat_name(uint32_t index)
+{
+    static const char *const N[DNP3_SA_STAT_COUNT] = {
+        "UNEXPECTED_MESSAGES",        "AUTHORIZATION_FAILURES",     "AUTHENTICATION_FAILURES",
+        "REPLY_TIMEOUTS",             "REKEYS_DUE_TO_AUTH_FAILURE", "TOTAL_MESSAGES_SENT",
+        "TOTAL_MESSAGES_RECEIVED",    "CRITICAL_MESSAGES_SENT",     "CRITICAL_MESSAGES_RECEIVED",
+        "DISCARDED_MESSAGES",         "ERROR_MESSAGES_SENT",        "ERROR_MESSAGES_RECEIVED",
+        "SUCCESSFUL_AUTHENTICATIONS", "SESSION_KEY_CHANGES",        "FAILED_SESSION_KEY_CHANGES",
+        "UPDATE_KEY_CHANGES",         "FAILED_UPDATE_KEY_CHANGES",  "REKEYS_DUE_TO_RESTARTS",
+    };
+    return index < DNP3_SA_STAT_COUNT ? N[index] : NULL;
 }
 
 static void add_seq_user(obj_fields *o, const char *seq, const dnp3_g120 *g)
