@@ -528,6 +528,12 @@ EOF
   run 1 decode --pcap "$WORK/rst2.pcap"
   has "error: packet 5, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 0: input ends inside a link frame: the frame needs 35 octets, 10 present [DNP3_ERR_LINK_TRUNCATED]"
 
+  echo "== a capture without packets says so"
+  tcp_pcap empty.pcap </dev/null
+  run 1 decode "$WORK/empty.pcap"
+  contains "the capture holds no packets"
+  lacks "see --port"
+
   echo "== octets that are no frame before a stream gap are reported, as with hex input"
   tcp_pcap gap.pcap <<EOF
 c S

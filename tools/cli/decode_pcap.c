@@ -436,7 +436,9 @@ int decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, siz
     }
     free(c.flows);
     pcap_close(pc);
-    if (rc == 0 && c.matched == 0)
+    if (rc == 0 && packet == 0 && nx != -1)
+        decoder_error(d, path, "the capture holds no packets");
+    else if (rc == 0 && c.matched == 0)
         decoder_error(d, path, "no TCP or UDP packets on port %u (see --port)", port);
     return rc;
 }
