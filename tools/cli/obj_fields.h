@@ -1,7 +1,7 @@
 /*
  * obj_fields.h - the fields of the free-format objects the decoder would
  * otherwise show as hex: file transfer (group 70 variations 2-8, IEEE
- * 1815-2012 clause 6.8 and the group 70 object definitions of Annex A) and
+ * 1815-2012 Annex A, group 70 file-control objects) and
  * Secure Authentication (group 120 variations 1-15, clause 7, decoded with
  * the library's codec dnp3_g120_decode). The result is a flat list of named
  * fields that the text and JSON printers render the same way.

@@ -1,7 +1,8 @@
 /*
  * obj_file.c - fields of the file transfer objects, group 70 variations 2-8
- * (IEEE 1815-2012 clause 6.8 "file transfer" and the group 70 definitions of
- * Annex A), for the decoder's text and JSON output (see obj_fields.h).
+ * (IEEE 1815-2012 Annex A, group 70 file-control objects, as used by the
+ * file transfer procedures), for the decoder's text and JSON output (see
+ * obj_fields.h).
  *
  * Layouts (all integers little-endian; "name" fields are located by an
  * offset from the start of the object and a size):
