@@ -152,7 +152,7 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
     }
     /* `dnp3 decode capture.pcap`: an argument that is a file with a pcap/pcapng magic number */
     for (int k = 0; k < nhex; k++) {
-        if (!decode_pcap_is_capture(hexargs[k])) continue;
+        if (!dnp3_decode_pcap_is_capture(hexargs[k])) continue;
         if (pcap) return usage_error("give one capture ('%s' and '%s')", pcap, hexargs[k]);
         pcap = hexargs[k];
         for (int m = k; m + 1 < nhex; m++) hexargs[m] = hexargs[m + 1];
@@ -164,11 +164,11 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
     if (port_given && !pcap) return usage_error("--port only applies to a capture");
 
     decoder d;
-    decoder_init(&d, stdout, levels, json);
+    dnp3_decoder_init(&d, stdout, levels, json);
 
     if (pcap) {
         char err[512];
-        if (decode_pcap_file(&d, pcap, (uint16_t)port, err, sizeof err) != 0) {
+        if (dnp3_decode_pcap_file(&d, pcap, (uint16_t)port, err, sizeof err) != 0) {
             fflush(stdout);
             fprintf(stderr, "dnp3 decode: %s\n", err);
             return 2;
@@ -212,13 +212,13 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
             return usage_error("no octets to decode");
         }
         if (apdu) {
-            decode_apdu(&d, octets.data, octets.len);
+            dnp3_decode_apdu(&d, octets.data, octets.len);
         } else {
             decode_stream s;
-            decode_stream_init(&s, &d, "", NULL);
-            decode_stream_push(&s, octets.data, octets.len);
-            decode_stream_end(&s);
-            decode_stream_free(&s);
+            dnp3_decode_stream_init(&s, &d, "", NULL);
+            dnp3_decode_stream_push(&s, octets.data, octets.len);
+            dnp3_decode_stream_end(&s);
+            dnp3_decode_stream_free(&s);
         }
         hex_buf_free(&octets);
     }

@@ -65,31 +65,31 @@ static bool add_located(obj_fields *o, const char *label, const char *key, const
                         size_t fixed, unsigned off, unsigned size)
 {
     if (size == 0) {
-        obj_fields_add_octets(o, FLD_TEXT, label, key, p, 0);
+        dnp3_obj_fields_add_octets(o, FLD_TEXT, label, key, p, 0);
         return true;
     }
     if (off < fixed || (size_t)off + size > n) {
         o->problem = "a string offset/size points outside the object";
         return false;
     }
-    obj_fields_add_octets(o, FLD_TEXT, label, key, p + off, size);
+    dnp3_obj_fields_add_octets(o, FLD_TEXT, label, key, p + off, size);
     return true;
 }
 
 static void add_block(obj_fields *o, uint32_t block)
 {
-    obj_fields_add(o, FLD_UINT, "block", "block", block & 0x7FFFFFFFu);
-    obj_fields_add(o, FLD_FLAG, "LAST", "last", block >> 31);
+    dnp3_obj_fields_add(o, FLD_UINT, "block", "block", block & 0x7FFFFFFFu);
+    dnp3_obj_fields_add(o, FLD_FLAG, "LAST", "last", block >> 31);
 }
 
 static void add_status(obj_fields *o, uint8_t st, dnp3_reader *r)
 {
-    obj_fields_add_enum(o, "status", "status", st, status_name(st));
+    dnp3_obj_fields_add_enum(o, "status", "status", st, status_name(st));
     size_t rest = dnp3_rd_remaining(r);
-    if (rest) obj_fields_add_octets(o, FLD_TEXT, "text", "text", dnp3_rd_bytes(r, rest), rest);
+    if (rest) dnp3_obj_fields_add_octets(o, FLD_TEXT, "text", "text", dnp3_rd_bytes(r, rest), rest);
 }
 
-bool obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *o)
+bool dnp3_obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *o)
 {
     dnp3_reader r;
     dnp3_rd_init(&r, p, n);
@@ -100,7 +100,7 @@ bool obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *
         if (r.err) break;
         if (add_located(o, "user name", "user_name", p, n, r.pos, uo, us) &&
             add_located(o, "password", "password", p, n, r.pos, po, ps))
-            obj_fields_add(o, FLD_HEX, "authentication key", "auth_key", key);
+            dnp3_obj_fields_add(o, FLD_HEX, "authentication key", "auth_key", key);
         return true;
     }
     case 3: {
@@ -111,13 +111,13 @@ bool obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *
         unsigned mode = dnp3_rd_u16(&r), block = dnp3_rd_u16(&r), req = dnp3_rd_u16(&r);
         if (r.err) break;
         if (!add_located(o, "file name", "file_name", p, n, r.pos, no, ns)) return true;
-        obj_fields_add_enum(o, "mode", "mode", mode, mode_name(mode));
-        obj_fields_add(o, FLD_PERM, "permissions", "permissions", perm);
-        obj_fields_add(o, FLD_UINT, "file size", "file_size", size);
-        obj_fields_add(o, FLD_TIME, "created", "created", created);
-        obj_fields_add(o, FLD_HEX, "authentication key", "auth_key", key);
-        obj_fields_add(o, FLD_UINT, "maximum block size", "max_block_size", block);
-        obj_fields_add(o, FLD_UINT, "request ID", "request_id", req);
+        dnp3_obj_fields_add_enum(o, "mode", "mode", mode, mode_name(mode));
+        dnp3_obj_fields_add(o, FLD_PERM, "permissions", "permissions", perm);
+        dnp3_obj_fields_add(o, FLD_UINT, "file size", "file_size", size);
+        dnp3_obj_fields_add(o, FLD_TIME, "created", "created", created);
+        dnp3_obj_fields_add(o, FLD_HEX, "authentication key", "auth_key", key);
+        dnp3_obj_fields_add(o, FLD_UINT, "maximum block size", "max_block_size", block);
+        dnp3_obj_fields_add(o, FLD_UINT, "request ID", "request_id", req);
         return true;
     }
     case 4: {
@@ -125,27 +125,27 @@ bool obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *
         unsigned block = dnp3_rd_u16(&r), req = dnp3_rd_u16(&r);
         uint8_t st = dnp3_rd_u8(&r);
         if (r.err) break;
-        obj_fields_add(o, FLD_HEX, "handle", "handle", handle);
-        obj_fields_add(o, FLD_UINT, "file size", "file_size", size);
-        obj_fields_add(o, FLD_UINT, "maximum block size", "max_block_size", block);
-        obj_fields_add(o, FLD_UINT, "request ID", "request_id", req);
+        dnp3_obj_fields_add(o, FLD_HEX, "handle", "handle", handle);
+        dnp3_obj_fields_add(o, FLD_UINT, "file size", "file_size", size);
+        dnp3_obj_fields_add(o, FLD_UINT, "maximum block size", "max_block_size", block);
+        dnp3_obj_fields_add(o, FLD_UINT, "request ID", "request_id", req);
         add_status(o, st, &r);
         return true;
     }
     case 5: {
         uint32_t handle = dnp3_rd_u32(&r), block = dnp3_rd_u32(&r);
         if (r.err) break;
-        obj_fields_add(o, FLD_HEX, "handle", "handle", handle);
+        dnp3_obj_fields_add(o, FLD_HEX, "handle", "handle", handle);
         add_block(o, block);
         size_t rest = dnp3_rd_remaining(&r);
-        obj_fields_add_octets(o, FLD_DATA, "data", "data", dnp3_rd_bytes(&r, rest), rest);
+        dnp3_obj_fields_add_octets(o, FLD_DATA, "data", "data", dnp3_rd_bytes(&r, rest), rest);
         return true;
     }
     case 6: {
         uint32_t handle = dnp3_rd_u32(&r), block = dnp3_rd_u32(&r);
         uint8_t st = dnp3_rd_u8(&r);
         if (r.err) break;
-        obj_fields_add(o, FLD_HEX, "handle", "handle", handle);
+        dnp3_obj_fields_add(o, FLD_HEX, "handle", "handle", handle);
         add_block(o, block);
         add_status(o, st, &r);
         return true;
@@ -157,14 +157,14 @@ bool obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *
         unsigned perm = dnp3_rd_u16(&r), req = dnp3_rd_u16(&r);
         if (r.err) break;
         if (!add_located(o, "file name", "file_name", p, n, r.pos, no, ns)) return true;
-        obj_fields_add_enum(o, "type", "type", type, file_type_name(type));
-        obj_fields_add(o, FLD_UINT, "file size", "file_size", size);
-        obj_fields_add(o, FLD_TIME, "created", "created", created);
-        obj_fields_add(o, FLD_PERM, "permissions", "permissions", perm);
-        obj_fields_add(o, FLD_UINT, "request ID", "request_id", req);
+        dnp3_obj_fields_add_enum(o, "type", "type", type, file_type_name(type));
+        dnp3_obj_fields_add(o, FLD_UINT, "file size", "file_size", size);
+        dnp3_obj_fields_add(o, FLD_TIME, "created", "created", created);
+        dnp3_obj_fields_add(o, FLD_PERM, "permissions", "permissions", perm);
+        dnp3_obj_fields_add(o, FLD_UINT, "request ID", "request_id", req);
         return true;
     }
-    case 8: obj_fields_add_octets(o, FLD_TEXT, "file specification", "file_specification", p, n); return true;
+    case 8: dnp3_obj_fields_add_octets(o, FLD_TEXT, "file specification", "file_specification", p, n); return true;
     default: return false; /* v1 (obsolete file identifier) stays hex */
     }
     o->problem = "the object is shorter than the fixed part of its layout";

@@ -62,7 +62,7 @@ static const char *cert_type_name(unsigned t)
     return t == 1 ? "ID_CERTIFICATE" : t == 2 ? "ATTRIBUTE_CERTIFICATE" : NULL;
 }
 
-const char *obj_sa_stat_name(uint32_t index)
+const char *dnp3_obj_sa_stat_name(uint32_t index)
 {
     static const char *const N[DNP3_SA_STAT_COUNT] = {
         "UNEXPECTED_MESSAGES",        "AUTHORIZATION_FAILURES",     "AUTHENTICATION_FAILURES",
@@ -77,16 +77,16 @@ const char *obj_sa_stat_name(uint32_t index)
 
 static void add_seq_user(obj_fields *o, const char *seq, const dnp3_g120 *g)
 {
-    obj_fields_add(o, FLD_UINT, seq, seq[0] == 'C' ? "csq" : "ksq", g->seq);
-    obj_fields_add(o, FLD_UINT, "user", "user", g->user);
+    dnp3_obj_fields_add(o, FLD_UINT, seq, seq[0] == 'C' ? "csq" : "ksq", g->seq);
+    dnp3_obj_fields_add(o, FLD_UINT, "user", "user", g->user);
 }
 
 static void add_mal(obj_fields *o, const dnp3_g120 *g)
 {
-    obj_fields_add_enum(o, "MAC algorithm", "mac_algorithm", g->mal, mal_name(g->mal));
+    dnp3_obj_fields_add_enum(o, "MAC algorithm", "mac_algorithm", g->mal, mal_name(g->mal));
 }
 
-bool obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *o)
+bool dnp3_obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *o)
 {
     dnp3_g120 g;
     if (variation < 1 || variation > 15) return false;
@@ -100,71 +100,71 @@ bool obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *o)
     case 1: /* challenge */
         add_seq_user(o, "CSQ", &g);
         add_mal(o, &g);
-        obj_fields_add_enum(o, "reason", "reason", g.reason, g.reason == 1 ? "CRITICAL" : NULL);
-        obj_fields_add_octets(o, FLD_BYTES, "challenge", "challenge", g.data, g.data_len);
+        dnp3_obj_fields_add_enum(o, "reason", "reason", g.reason, g.reason == 1 ? "CRITICAL" : NULL);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "challenge", "challenge", g.data, g.data_len);
         break;
     case 2: /* reply */
         add_seq_user(o, "CSQ", &g);
-        obj_fields_add_octets(o, FLD_BYTES, "MAC", "mac", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "MAC", "mac", g.data, g.data_len);
         break;
     case 3: /* aggressive mode request */
         add_seq_user(o, "CSQ", &g);
         break;
     case 4: /* session key status request */
-        obj_fields_add(o, FLD_UINT, "user", "user", g.user);
+        dnp3_obj_fields_add(o, FLD_UINT, "user", "user", g.user);
         break;
     case 5: /* session key status */
         add_seq_user(o, "KSQ", &g);
-        obj_fields_add_enum(o, "key wrap", "key_wrap_algorithm", g.kwa, kwa_name(g.kwa));
-        obj_fields_add_enum(o, "key status", "key_status", g.ks, key_status_name(g.ks));
+        dnp3_obj_fields_add_enum(o, "key wrap", "key_wrap_algorithm", g.kwa, kwa_name(g.kwa));
+        dnp3_obj_fields_add_enum(o, "key status", "key_status", g.ks, key_status_name(g.ks));
         add_mal(o, &g);
-        obj_fields_add_octets(o, FLD_BYTES, "challenge", "challenge", g.data, g.data_len);
-        obj_fields_add_octets(o, FLD_BYTES, "MAC", "mac", g.data2, g.data2_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "challenge", "challenge", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "MAC", "mac", g.data2, g.data2_len);
         break;
     case 6: /* session key change */
         add_seq_user(o, "KSQ", &g);
-        obj_fields_add_octets(o, FLD_BYTES, "wrapped key data", "key_wrap_data", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "wrapped key data", "key_wrap_data", g.data, g.data_len);
         break;
     case 7: /* error */
         add_seq_user(o, "CSQ", &g);
-        obj_fields_add(o, FLD_UINT, "association", "association", g.assoc);
-        obj_fields_add_enum(o, "error", "error", g.error, dnp3_sa_error_name(g.error));
-        obj_fields_add(o, FLD_TIME, "time", "time", g.time);
-        if (g.data_len) obj_fields_add_octets(o, FLD_TEXT, "text", "text", g.data, g.data_len);
+        dnp3_obj_fields_add(o, FLD_UINT, "association", "association", g.assoc);
+        dnp3_obj_fields_add_enum(o, "error", "error", g.error, dnp3_sa_error_name(g.error));
+        dnp3_obj_fields_add(o, FLD_TIME, "time", "time", g.time);
+        if (g.data_len) dnp3_obj_fields_add_octets(o, FLD_TEXT, "text", "text", g.data, g.data_len);
         break;
     case 8: /* user certificate */
-        obj_fields_add_enum(o, "key change method", "key_change_method", g.kcm, kcm_name(g.kcm));
-        obj_fields_add_enum(o, "certificate type", "certificate_type", g.cert_type, cert_type_name(g.cert_type));
-        obj_fields_add_octets(o, FLD_BYTES, "certificate", "certificate", g.data, g.data_len);
+        dnp3_obj_fields_add_enum(o, "key change method", "key_change_method", g.kcm, kcm_name(g.kcm));
+        dnp3_obj_fields_add_enum(o, "certificate type", "certificate_type", g.cert_type, cert_type_name(g.cert_type));
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "certificate", "certificate", g.data, g.data_len);
         break;
     case 10: /* user status change */
-        obj_fields_add_enum(o, "key change method", "key_change_method", g.kcm, kcm_name(g.kcm));
-        obj_fields_add_enum(o, "operation", "operation", g.op, op_name(g.op));
-        obj_fields_add(o, FLD_UINT, "SCS", "scs", g.seq);
-        obj_fields_add_enum(o, "role", "role", g.role, role_name(g.role));
-        obj_fields_add(o, FLD_UINT, "role expiry (days)", "role_expiry_days", g.role_expiry);
-        obj_fields_add_octets(o, FLD_TEXT, "user name", "user_name", g.data, g.data_len);
-        obj_fields_add_octets(o, FLD_BYTES, "public key", "public_key", g.data2, g.data2_len);
-        obj_fields_add_octets(o, FLD_BYTES, "certification data", "certification_data", g.data3, g.data3_len);
+        dnp3_obj_fields_add_enum(o, "key change method", "key_change_method", g.kcm, kcm_name(g.kcm));
+        dnp3_obj_fields_add_enum(o, "operation", "operation", g.op, op_name(g.op));
+        dnp3_obj_fields_add(o, FLD_UINT, "SCS", "scs", g.seq);
+        dnp3_obj_fields_add_enum(o, "role", "role", g.role, role_name(g.role));
+        dnp3_obj_fields_add(o, FLD_UINT, "role expiry (days)", "role_expiry_days", g.role_expiry);
+        dnp3_obj_fields_add_octets(o, FLD_TEXT, "user name", "user_name", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "public key", "public_key", g.data2, g.data2_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "certification data", "certification_data", g.data3, g.data3_len);
         break;
     case 11: /* update key change request */
-        obj_fields_add_enum(o, "key change method", "key_change_method", g.kcm, kcm_name(g.kcm));
-        obj_fields_add_octets(o, FLD_TEXT, "user name", "user_name", g.data, g.data_len);
-        obj_fields_add_octets(o, FLD_BYTES, "master challenge", "challenge", g.data2, g.data2_len);
+        dnp3_obj_fields_add_enum(o, "key change method", "key_change_method", g.kcm, kcm_name(g.kcm));
+        dnp3_obj_fields_add_octets(o, FLD_TEXT, "user name", "user_name", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "master challenge", "challenge", g.data2, g.data2_len);
         break;
     case 12: /* update key change reply */
         add_seq_user(o, "KSQ", &g);
-        obj_fields_add_octets(o, FLD_BYTES, "outstation challenge", "challenge", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "outstation challenge", "challenge", g.data, g.data_len);
         break;
     case 13: /* update key change */
         add_seq_user(o, "KSQ", &g);
-        obj_fields_add_octets(o, FLD_BYTES, "encrypted update key", "encrypted_update_key", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "encrypted update key", "encrypted_update_key", g.data, g.data_len);
         break;
     case 14: /* update key change signature */
-        obj_fields_add_octets(o, FLD_BYTES, "signature", "signature", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "signature", "signature", g.data, g.data_len);
         break;
     default: /* 9 MAC, 15 update key change confirmation */
-        obj_fields_add_octets(o, FLD_BYTES, "MAC", "mac", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "MAC", "mac", g.data, g.data_len);
         break;
     }
     return true;

@@ -51,20 +51,20 @@ typedef struct {
  * are filled, or `problem` says why the octets do not fit the layout), false
  * for every other object.
  */
-bool obj_fields_decode(uint8_t group, uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
+bool dnp3_obj_fields_decode(uint8_t group, uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
 
 /* Name of a security statistic (g121/g122 point index, IEEE 1815-2012 clause 7), or NULL. */
-const char *obj_sa_stat_name(uint32_t index);
+const char *dnp3_obj_sa_stat_name(uint32_t index);
 
 /* ---- for the per-group decoders (obj_file.c, obj_sa.c) ---- */
 
 /* Appends a field (ignored when the list is full); returns it or NULL. */
-obj_field *obj_fields_add(obj_fields *o, obj_field_kind kind, const char *label, const char *key, uint64_t u);
-void obj_fields_add_enum(obj_fields *o, const char *label, const char *key, uint64_t u, const char *name);
-void obj_fields_add_octets(obj_fields *o, obj_field_kind kind, const char *label, const char *key,
+obj_field *dnp3_obj_fields_add(obj_fields *o, obj_field_kind kind, const char *label, const char *key, uint64_t u);
+void dnp3_obj_fields_add_enum(obj_fields *o, const char *label, const char *key, uint64_t u, const char *name);
+void dnp3_obj_fields_add_octets(obj_fields *o, obj_field_kind kind, const char *label, const char *key,
                            const uint8_t *p, size_t n);
 
-bool obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
-bool obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
+bool dnp3_obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
+bool dnp3_obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
 
 #endif

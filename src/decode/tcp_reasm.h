@@ -42,24 +42,24 @@ typedef struct {
     uint64_t delivered;
 } tcp_dir;
 
-/* Outcome of tcp_dir_segment (bit set). */
+/* Outcome of dnp3_tcp_dir_segment (bit set). */
 #define TCP_SEG_DELIVERED 0x1     /* some new octets were delivered */
 #define TCP_SEG_QUEUED 0x2        /* held until a hole before it is filled */
 #define TCP_SEG_DUPLICATE 0x4     /* some or all octets had been seen already */
 #define TCP_SEG_NEW_CONNECTION 0x8 /* a SYN with a new ISN: caller restarts its decoder first */
 #define TCP_SEG_NOMEM 0x10
 
-void tcp_dir_init(tcp_dir *t);
-void tcp_dir_free(tcp_dir *t);
+void dnp3_tcp_dir_init(tcp_dir *t);
+void dnp3_tcp_dir_free(tcp_dir *t);
 
 /*
  * One captured segment: seq from the TCP header, syn = SYN flag (data then
  * begins at seq + 1), fin = FIN flag (one sequence number after the data,
  * consumed once the data before it has been delivered). A SYN whose ISN differs from the current one returns
  * TCP_SEG_NEW_CONNECTION without consuming anything: the caller flushes its
- * state, calls tcp_dir_init and passes the segment again.
+ * state, calls dnp3_tcp_dir_init and passes the segment again.
  */
-int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
+int dnp3_tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
                     const tcp_sink *sink);
 
 /*
@@ -67,9 +67,9 @@ int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t 
  * were never captured cannot come any more, so holes before `ack` are reported
  * as gaps and what is pending behind them is delivered.
  */
-void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *sink);
+void dnp3_tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *sink);
 
 /* Delivers everything still pending, reporting each hole as a gap (end of capture). */
-void tcp_dir_flush(tcp_dir *t, const tcp_sink *sink);
+void dnp3_tcp_dir_flush(tcp_dir *t, const tcp_sink *sink);
 
 #endif

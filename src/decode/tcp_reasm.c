@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tcp_dir_init(tcp_dir *t) { memset(t, 0, sizeof *t); }
+void dnp3_tcp_dir_init(tcp_dir *t) { memset(t, 0, sizeof *t); }
 
-void tcp_dir_free(tcp_dir *t)
+void dnp3_tcp_dir_free(tcp_dir *t)
 {
     tcp_seg *s = t->pending;
     while (s) {
@@ -108,7 +108,7 @@ static void skip_hole(tcp_dir *t, const tcp_sink *k)
     drain(t, k);
 }
 
-int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
+int dnp3_tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
                     const tcp_sink *k)
 {
     uint32_t dseq = syn ? seq + 1 : seq;
@@ -134,7 +134,7 @@ int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t 
     return out;
 }
 
-void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *k)
+void dnp3_tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *k)
 {
     if (!t->started) return;
     while (seq_diff(ack, t->next_seq) > 0) {
@@ -151,7 +151,7 @@ void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *k)
     }
 }
 
-void tcp_dir_flush(tcp_dir *t, const tcp_sink *k)
+void dnp3_tcp_dir_flush(tcp_dir *t, const tcp_sink *k)
 {
     while (t->pending) skip_hole(t, k);
 }

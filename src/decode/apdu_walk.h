@@ -77,12 +77,12 @@ typedef struct {
 } walk_sink;
 
 /* Walks frag[0..len) and returns the number of errors reported to the sink. */
-int apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ctx);
+int dnp3_apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ctx);
 
 /* "application control 0xC3: FIR=1 FIN=1 CON=0 UNS=0 SEQ=3" style flags into buf. */
-const char *walk_ac_str(uint8_t ac, char *buf, size_t cap);
+const char *dnp3_walk_ac_str(uint8_t ac, char *buf, size_t cap);
 
 /* Direction implied by a function code when there is no link layer. */
-bool walk_fc_from_outstation(uint8_t fc);
+bool dnp3_walk_fc_from_outstation(uint8_t fc);
 
 #endif
