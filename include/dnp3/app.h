@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/app.h - DNP3 application layer headers and object-header parsing
  * (IEEE 1815-2012 clause 4.2 "application layer fragments" and 4.3 "object headers").
  *
@@ -68,12 +69,12 @@ typedef enum {
     DNP3_FC_AUTH_RESPONSE = 0x83,
 } dnp3_fc;
 
-/* "READ", "DIRECT_OPERATE", ...; NULL for codes the standard does not define. */
+/** "READ", "DIRECT_OPERATE", ...; NULL for codes the standard does not define. */
 DNP3_API const char *dnp3_fc_name(uint8_t fc);
-DNP3_API bool dnp3_fc_is_response(uint8_t fc); /* 0x81..0x83 */
-/* Functions whose headers carry no object data (READ, freezes, class assignment, ...). */
+DNP3_API bool dnp3_fc_is_response(uint8_t fc); /**< 0x81..0x83 */
+/** Functions whose headers carry no object data (READ, freezes, class assignment, ...). */
 DNP3_API bool dnp3_fc_headers_only(uint8_t fc);
-/* Functions that never carry objects (CONFIRM, COLD_RESTART, DELAY_MEASURE, ...). */
+/** Functions that never carry objects (CONFIRM, COLD_RESTART, DELAY_MEASURE, ...). */
 DNP3_API bool dnp3_fc_no_objects(uint8_t fc);
 
 /* ---- internal indications (clause 4.2.2.7): IIN1 in bits 0..7, IIN2 in bits 8..15 ---- */
@@ -94,14 +95,14 @@ DNP3_API bool dnp3_fc_no_objects(uint8_t fc);
 #define DNP3_IIN2_RESERVED_2 0x4000u
 #define DNP3_IIN2_RESERVED_1 0x8000u
 
-/* Name of IIN bit number 0..15 (IIN1.0 = 0 ... IIN2.7 = 15), e.g. "DEVICE_RESTART". */
+/** Name of IIN bit number 0..15 (IIN1.0 = 0 ... IIN2.7 = 15), e.g. "DEVICE_RESTART". */
 DNP3_API const char *dnp3_iin_bit_name(unsigned bit);
 
 /* ---- APDU header ---- */
 typedef struct {
     uint8_t control;
     uint8_t function;
-    uint16_t iin;        /* responses only */
+    uint16_t iin;        /**< responses only */
     const uint8_t *objects;
     size_t objects_len;
 } dnp3_apdu;
@@ -113,14 +114,14 @@ static inline uint8_t dnp3_ac_make(bool fir, bool fin, bool con, bool uns, uint8
                      (uns ? DNP3_AC_UNS : 0) | (seq & DNP3_AC_SEQ_MASK));
 }
 
-/*
+/**
  * Splits a fragment into its header and objects. Checks only the length
  * (2 octets for requests, 4 for responses). Returns DNP3_OK or
  * DNP3_ERR_APP_TRUNCATED.
  */
 DNP3_API int dnp3_apdu_parse(const uint8_t *frag, size_t len, dnp3_apdu *out);
 
-/*
+/**
  * Checks the application-control rules of clause 4.2.2.4 for the fragment's
  * direction: requests are FIR+FIN and UNS only on CONFIRM; a 0x81 response has
  * UNS = 0; a 0x82 response has UNS = 1 and FIR = FIN = 1. Returns DNP3_OK or
@@ -130,7 +131,7 @@ DNP3_API int dnp3_apdu_check_control(const dnp3_apdu *a);
 
 /* ---- object headers (clause 4.3) ---- */
 
-/* Range specifier codes (low nibble of the qualifier). */
+/** Range specifier codes (low nibble of the qualifier). */
 enum {
     DNP3_RANGE_START_STOP_8 = 0x0,
     DNP3_RANGE_START_STOP_16 = 0x1,
@@ -145,7 +146,7 @@ enum {
     DNP3_RANGE_FREE_FORMAT = 0xB,
 };
 
-/* Common qualifiers */
+/** Common qualifiers */
 #define DNP3_QUAL_START_STOP_8 0x00
 #define DNP3_QUAL_START_STOP_16 0x01
 #define DNP3_QUAL_ALL 0x06
@@ -160,24 +161,24 @@ typedef struct {
     uint8_t group;
     uint8_t variation;
     uint8_t qualifier;
-    const dnp3_obj_desc *desc; /* never NULL for a header the parser returned */
-    uint8_t prefix_code;       /* 0..6 */
-    uint8_t range_code;        /* 0..9, 0xB */
-    uint8_t prefix_width;      /* octets of each object's prefix (index or size): 0,1,2,4 */
-    bool has_range;            /* range codes 0..5: start/stop valid */
-    bool all;                  /* range code 6 */
-    uint32_t start, stop;      /* inclusive (has_range) */
-    uint32_t count;            /* number of objects (range or count codes); 0 for "all" */
-    bool has_data;             /* objects follow (false in READ and other header-only requests) */
-    const uint8_t *data;       /* prefixes + objects (or the index list of a READ) */
+    const dnp3_obj_desc *desc; /**< never NULL for a header the parser returned */
+    uint8_t prefix_code;       /**< 0..6 */
+    uint8_t range_code;        /**< 0..9, 0xB */
+    uint8_t prefix_width;      /**< octets of each object's prefix (index or size): 0,1,2,4 */
+    bool has_range;            /**< range codes 0..5: start/stop valid */
+    bool all;                  /**< range code 6 */
+    uint32_t start, stop;      /**< inclusive (has_range) */
+    uint32_t count;            /**< number of objects (range or count codes); 0 for "all" */
+    bool has_data;             /**< objects follow (false in READ and other header-only requests) */
+    const uint8_t *data;       /**< prefixes + objects (or the index list of a READ) */
     size_t data_len;
-    size_t offset;             /* offset of the header's group octet within the objects area */
+    size_t offset;             /**< offset of the header's group octet within the objects area */
 } dnp3_obj_header;
 
-/* Why parsing stopped, with the offset in the objects area (for clear messages). */
+/** Why parsing stopped, with the offset in the objects area (for clear messages). */
 typedef struct {
-    int err;       /* DNP3_ERR_APP_* */
-    size_t offset; /* offset of the offending octet within the objects area */
+    int err;       /**< DNP3_ERR_APP_* */
+    size_t offset; /**< offset of the offending octet within the objects area */
     uint8_t group, variation, qualifier;
 } dnp3_parse_error;
 
@@ -187,17 +188,17 @@ typedef struct {
     size_t pos;
     uint8_t function;
     bool is_response;
-    int err;        /* sticky: the error returned, repeated by every later call */
+    int err;        /**< sticky: the error returned, repeated by every later call */
     dnp3_parse_error last_error;
 } dnp3_hdr_iter;
 
-/*
+/**
  * Starts iterating over the object headers of an APDU's objects area.
  * `function` decides whether headers carry object data (dnp3_fc_headers_only).
  */
 DNP3_API void dnp3_hdr_iter_init(dnp3_hdr_iter *it, const dnp3_apdu *apdu);
 
-/*
+/**
  * Returns 1 with *h filled, 0 at the end, or a negative DNP3_ERR_APP_* error
  * (details in *e if not NULL); after an error every later call returns it again.
  * Every header returned has been fully bounds-checked: iterating its objects
@@ -205,18 +206,18 @@ DNP3_API void dnp3_hdr_iter_init(dnp3_hdr_iter *it, const dnp3_apdu *apdu);
  */
 DNP3_API int dnp3_hdr_iter_next(dnp3_hdr_iter *it, dnp3_obj_header *h, dnp3_parse_error *e);
 
-/*
+/**
  * Pass 1: validates every header of the APDU. Returns the number of headers
  * (>= 0) or a negative error with details in *e.
  */
 DNP3_API int dnp3_apdu_validate(const dnp3_apdu *apdu, dnp3_parse_error *e);
 
-/* One object within a header. */
+/** One object within a header. */
 typedef struct {
-    uint32_t index;       /* from the prefix, or start + position, or position */
-    const uint8_t *data;  /* object octets (no prefix); NULL for packed/no-data kinds */
-    size_t size;          /* octets in data */
-    uint8_t bits;         /* packed kinds: the 1- or 2-bit value */
+    uint32_t index;       /**< from the prefix, or start + position, or position */
+    const uint8_t *data;  /**< object octets (no prefix); NULL for packed/no-data kinds */
+    size_t size;          /**< octets in data */
+    uint8_t bits;         /**< packed kinds: the 1- or 2-bit value */
 } dnp3_obj;
 
 typedef struct {
@@ -227,7 +228,7 @@ typedef struct {
 
 DNP3_API void dnp3_obj_iter_init(dnp3_obj_iter *it, const dnp3_obj_header *h);
 
-/*
+/**
  * Returns true with *o filled, false when the header has no more objects.
  * Headers with data yield each object; a header-only index list (READ with
  * 0x17/0x28) yields each index with data NULL; other header-only headers
@@ -235,7 +236,7 @@ DNP3_API void dnp3_obj_iter_init(dnp3_obj_iter *it, const dnp3_obj_header *h);
  */
 DNP3_API bool dnp3_obj_iter_next(dnp3_obj_iter *it, dnp3_obj *o);
 
-/*
+/**
  * Maps a parse error to the IIN2 bit an outstation answers with
  * (OBJECT_UNKNOWN, PARAMETER_ERROR or NO_FUNC_CODE_SUPPORT).
  */

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/io_roles.h - ready-made runtime bindings of the two DNP3 roles: an
  * outstation (dnp3/outstation.h) or a master (dnp3/master.h) on a channel
  * driven by the libuv runtime (dnp3/io.h). They create the channel, route its
@@ -17,7 +18,7 @@
 extern "C" {
 #endif
 
-/* Optional hooks of a binding (any may be NULL). */
+/** Optional hooks of a binding (any may be NULL). */
 typedef struct {
     void *ctx;
     void (*on_open)(void *ctx, const char *peer, dnp3_tstamp now);
@@ -29,7 +30,7 @@ typedef struct {
 
 typedef struct dnp3_io_outstation dnp3_io_outstation;
 
-/*
+/**
  * Serves `os` (built with config.link_layer = false) over the endpoint `ioc`.
  * `cc` gives the channel settings (addresses, mode, keep-alive, fragment
  * sizes); its role, fragment callback and context are set here. The
@@ -39,18 +40,18 @@ typedef struct dnp3_io_outstation dnp3_io_outstation;
 DNP3_API int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
                              dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
 
-/* Call after updating the database from outside I/O, so events go out at once. */
+/** Call after updating the database from outside I/O, so events go out at once. */
 DNP3_API void dnp3_io_outstation_kick(dnp3_io_outstation *b);
 
-/* The runtime endpoint (for dnp3_io_local_port, dnp3_io_connected). */
+/** The runtime endpoint (for dnp3_io_local_port, dnp3_io_connected). */
 DNP3_API dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *b);
 
-/* Stops the endpoint and frees the binding (the outstation stays the caller's). */
+/** Stops the endpoint and frees the binding (the outstation stays the caller's). */
 DNP3_API void dnp3_io_outstation_stop(dnp3_io_outstation *b);
 
 typedef struct dnp3_io_master dnp3_io_master;
 
-/*
+/**
  * Creates a master (config `mc`) on a channel (settings `cc`). Add
  * associations with dnp3_master_add_assoc(dnp3_io_master_get(b), ...), then
  * open the endpoint with dnp3_io_master_open. Returns 0, UV_ENOMEM or
@@ -59,28 +60,28 @@ typedef struct dnp3_io_master dnp3_io_master;
 DNP3_API int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
                           const dnp3_io_hooks *hooks, dnp3_io_master **out);
 
-/* Opens the endpoint `ioc` (TCP client or UDP). Returns 0 or a negative libuv error. */
+/** Opens the endpoint `ioc` (TCP client or UDP). Returns 0 or a negative libuv error. */
 DNP3_API int dnp3_io_master_open(dnp3_io_master *b, const dnp3_io_config *ioc);
 
 DNP3_API dnp3_master *dnp3_io_master_get(dnp3_io_master *b);
 DNP3_API dnp3_io *dnp3_io_master_io(dnp3_io_master *b);
 
-/* Call after submitting tasks from outside I/O so requests go out at once. */
+/** Call after submitting tasks from outside I/O so requests go out at once. */
 DNP3_API void dnp3_io_master_kick(dnp3_io_master *b);
 
-/* Stops the endpoint (after sending what is queued) and frees the binding and the master. */
+/** Stops the endpoint (after sending what is queued) and frees the binding and the master. */
 DNP3_API void dnp3_io_master_stop(dnp3_io_master *b);
 
 /* ---- an outstation instance per accepted connection ---- */
 
-/* Builds the outstation (config.link_layer = false) that serves one connection, or NULL to refuse it. */
+/** Builds the outstation (config.link_layer = false) that serves one connection, or NULL to refuse it. */
 typedef dnp3_outstation *(*dnp3_io_outstation_factory)(void *ctx, const char *peer);
-/* Called when that connection has ended: the outstation may be freed. */
+/** Called when that connection has ended: the outstation may be freed. */
 typedef void (*dnp3_io_outstation_release)(void *ctx, dnp3_outstation *os);
 
 typedef struct dnp3_io_outstation_listener dnp3_io_outstation_listener;
 
-/*
+/**
  * Listens on `ioc` (its kind is set to DNP3_IO_TCP_LISTEN here) and serves every
  * accepted connection with its own outstation from `factory` (one per master:
  * event state is per master, notes 5.10), on a channel with settings `cc`.
@@ -94,7 +95,7 @@ DNP3_API void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l);
 
 /* ---- a master accepting outstations that dial in ---- */
 
-/*
+/**
  * Decides whether an outstation that dialled in with link address `address`
  * is served, and how: fill *ac (already initialised with defaults and the
  * address) and return true, or return false to refuse it.
@@ -103,7 +104,7 @@ typedef bool (*dnp3_io_route_fn)(void *ctx, uint16_t address, dnp3_assoc_config 
 
 typedef struct dnp3_io_master_listener dnp3_io_master_listener;
 
-/*
+/**
  * Listens on `ioc` (host and port; its kind is set to DNP3_IO_TCP_LISTEN here)
  * for outstations that connect to the master (cellular and dial-up practice).
  * Every connection gets its own channel (settings `cc`; any source address
@@ -119,7 +120,7 @@ DNP3_API int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, c
 
 DNP3_API dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l);
 
-/* Ends every session and stops listening; frees the listener. */
+/** Ends every session and stops listening; frees the listener. */
 DNP3_API void dnp3_io_master_listener_stop(dnp3_io_master_listener *l);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/objects.h - the DNP3 object library (IEEE 1815-2012 clause A, "object
  * definitions"): one descriptor per group/variation with its size and layout,
  * point values, flags, CROB control codes and command status codes, and the
@@ -18,39 +19,39 @@
 extern "C" {
 #endif
 
-/* How a variation's objects are laid out in a header. */
+/** How a variation's objects are laid out in a header. */
 typedef enum {
-    DNP3_KIND_FIXED = 0,    /* `size` octets each */
-    DNP3_KIND_PACKED_BIT,   /* 1 bit each, packed from the LSB (g1v1, g10v1, g80v1, g12v3) */
-    DNP3_KIND_PACKED_DBIT,  /* 2 bits each (g3v1) */
-    DNP3_KIND_OCTET_STRING, /* size = variation, 1..255 (g110, g111) */
-    DNP3_KIND_FREE_FORMAT,  /* size given by a size prefix (g120, g70) */
-    DNP3_KIND_ATTRIBUTE,    /* device attribute: type, length, value (g0) */
-    DNP3_KIND_NO_DATA,      /* header only (g60 class data, variation 0 requests) */
+    DNP3_KIND_FIXED = 0,    /**< `size` octets each */
+    DNP3_KIND_PACKED_BIT,   /**< 1 bit each, packed from the LSB (g1v1, g10v1, g80v1, g12v3) */
+    DNP3_KIND_PACKED_DBIT,  /**< 2 bits each (g3v1) */
+    DNP3_KIND_OCTET_STRING, /**< size = variation, 1..255 (g110, g111) */
+    DNP3_KIND_FREE_FORMAT,  /**< size given by a size prefix (g120, g70) */
+    DNP3_KIND_ATTRIBUTE,    /**< device attribute: type, length, value (g0) */
+    DNP3_KIND_NO_DATA,      /**< header only (g60 class data, variation 0 requests) */
 } dnp3_obj_kind;
 
-/* Which fields a fixed-size object holds, in wire order. */
+/** Which fields a fixed-size object holds, in wire order. */
 typedef enum {
     DNP3_LAYOUT_NONE = 0,
-    DNP3_LAYOUT_PACKED,    /* see kind */
-    DNP3_LAYOUT_F,         /* flags */
-    DNP3_LAYOUT_F_T48,     /* flags, absolute time */
-    DNP3_LAYOUT_F_T16,     /* flags, relative time (add the CTO) */
-    DNP3_LAYOUT_F_V,       /* flags, value */
-    DNP3_LAYOUT_F_V_T48,   /* flags, value, absolute time */
-    DNP3_LAYOUT_V,         /* value */
-    DNP3_LAYOUT_V_S,       /* value, status (g41 analog output block) */
-    DNP3_LAYOUT_S_V,       /* status, value (g43 analog command event) */
-    DNP3_LAYOUT_S_V_T48,   /* status, value, time */
-    DNP3_LAYOUT_CS,        /* bit 7 commanded state, bits 6..0 status (g13) */
+    DNP3_LAYOUT_PACKED,    /**< see kind */
+    DNP3_LAYOUT_F,         /**< flags */
+    DNP3_LAYOUT_F_T48,     /**< flags, absolute time */
+    DNP3_LAYOUT_F_T16,     /**< flags, relative time (add the CTO) */
+    DNP3_LAYOUT_F_V,       /**< flags, value */
+    DNP3_LAYOUT_F_V_T48,   /**< flags, value, absolute time */
+    DNP3_LAYOUT_V,         /**< value */
+    DNP3_LAYOUT_V_S,       /**< value, status (g41 analog output block) */
+    DNP3_LAYOUT_S_V,       /**< status, value (g43 analog command event) */
+    DNP3_LAYOUT_S_V_T48,   /**< status, value, time */
+    DNP3_LAYOUT_CS,        /**< bit 7 commanded state, bits 6..0 status (g13) */
     DNP3_LAYOUT_CS_T48,
-    DNP3_LAYOUT_CROB,      /* control code, count, on ms, off ms, status (g12v1, g12v2) */
-    DNP3_LAYOUT_T48,       /* time (g50v1, g50v3, g51) */
-    DNP3_LAYOUT_T48_U32,   /* time, interval ms (g50v2) */
-    DNP3_LAYOUT_T48_U32_U8, /* time, interval count, units (g50v4) */
-    DNP3_LAYOUT_SEC_STAT,  /* flags, association u16, count u32 (g121v1, g122v1) */
+    DNP3_LAYOUT_CROB,      /**< control code, count, on ms, off ms, status (g12v1, g12v2) */
+    DNP3_LAYOUT_T48,       /**< time (g50v1, g50v3, g51) */
+    DNP3_LAYOUT_T48_U32,   /**< time, interval ms (g50v2) */
+    DNP3_LAYOUT_T48_U32_U8, /**< time, interval count, units (g50v4) */
+    DNP3_LAYOUT_SEC_STAT,  /**< flags, association u16, count u32 (g121v1, g122v1) */
     DNP3_LAYOUT_SEC_STAT_T48,
-    DNP3_LAYOUT_OPAQUE,    /* see kind (octet strings, free format, attributes) */
+    DNP3_LAYOUT_OPAQUE,    /**< see kind (octet strings, free format, attributes) */
 } dnp3_layout;
 
 typedef enum {
@@ -64,23 +65,23 @@ typedef enum {
     DNP3_VT_F64,
 } dnp3_value_type;
 
-/* What a variation reports: the measurement types of the master's callback. */
+/** What a variation reports: the measurement types of the master's callback. */
 typedef enum {
     DNP3_POINT_NONE = 0,
     DNP3_POINT_BINARY_INPUT,
     DNP3_POINT_DOUBLE_BIT_INPUT,
     DNP3_POINT_BINARY_OUTPUT_STATUS,
-    DNP3_POINT_BINARY_OUTPUT_COMMAND, /* g12 (request) and g13 command events */
+    DNP3_POINT_BINARY_OUTPUT_COMMAND, /**< g12 (request) and g13 command events */
     DNP3_POINT_COUNTER,
     DNP3_POINT_FROZEN_COUNTER,
     DNP3_POINT_ANALOG_INPUT,
     DNP3_POINT_FROZEN_ANALOG_INPUT,
     DNP3_POINT_ANALOG_INPUT_DEADBAND,
     DNP3_POINT_ANALOG_OUTPUT_STATUS,
-    DNP3_POINT_ANALOG_OUTPUT_COMMAND, /* g41 (request) and g43 command events */
-    DNP3_POINT_TIME,                  /* g50, g51, g52 */
-    DNP3_POINT_CLASS,                 /* g60 */
-    DNP3_POINT_IIN,                   /* g80 */
+    DNP3_POINT_ANALOG_OUTPUT_COMMAND, /**< g41 (request) and g43 command events */
+    DNP3_POINT_TIME,                  /**< g50, g51, g52 */
+    DNP3_POINT_CLASS,                 /**< g60 */
+    DNP3_POINT_IIN,                   /**< g80 */
     DNP3_POINT_OCTET_STRING,
     DNP3_POINT_SECURITY_STAT,
     DNP3_POINT_DEVICE_ATTRIBUTE,
@@ -89,29 +90,29 @@ typedef enum {
     DNP3_POINT_TYPE_COUNT
 } dnp3_point_type;
 
-/* "binary_input", "analog_output_status", ... (the names of the master's JSON). */
+/** "binary_input", "analog_output_status", ... (the names of the master's JSON). */
 DNP3_API const char *dnp3_point_type_name(dnp3_point_type t);
 
 typedef struct {
     uint8_t group;
-    uint8_t variation;   /* 0 = "any variation" row (request only) */
-    uint8_t kind;        /* dnp3_obj_kind */
-    uint8_t layout;      /* dnp3_layout */
-    uint8_t vtype;       /* dnp3_value_type of the value field */
-    uint8_t size;        /* octets per object for DNP3_KIND_FIXED, else 0 */
-    uint8_t point_type;  /* dnp3_point_type */
-    bool event;          /* an event variation (returned with 17/28) */
+    uint8_t variation;   /**< 0 = "any variation" row (request only) */
+    uint8_t kind;        /**< dnp3_obj_kind */
+    uint8_t layout;      /**< dnp3_layout */
+    uint8_t vtype;       /**< dnp3_value_type of the value field */
+    uint8_t size;        /**< octets per object for DNP3_KIND_FIXED, else 0 */
+    uint8_t point_type;  /**< dnp3_point_type */
+    bool event;          /**< an event variation (returned with 17/28) */
     const char *name;
 } dnp3_obj_desc;
 
-/*
+/**
  * Looks up a group/variation. g110/g111 accept any variation 0..255 (the
  * variation is the string length); g0 accepts any attribute variation.
  * Returns NULL for objects outside the table.
  */
 DNP3_API const dnp3_obj_desc *dnp3_obj_lookup(uint8_t group, uint8_t variation);
 
-/* The table itself, for tools and tests (ordered by group, variation). */
+/** The table itself, for tools and tests (ordered by group, variation). */
 DNP3_API const dnp3_obj_desc *dnp3_obj_table(size_t *count);
 
 /* ---- flags (clause A.2 et seq.) ---- */
@@ -120,14 +121,14 @@ DNP3_API const dnp3_obj_desc *dnp3_obj_table(size_t *count);
 #define DNP3_FLAG_COMM_LOST 0x04
 #define DNP3_FLAG_REMOTE_FORCED 0x08
 #define DNP3_FLAG_LOCAL_FORCED 0x10
-#define DNP3_FLAG_CHATTER_FILTER 0x20 /* binary and double-bit inputs */
-#define DNP3_FLAG_OVER_RANGE 0x20     /* analog inputs */
-#define DNP3_FLAG_ROLLOVER 0x20       /* counters (obsolete) */
-#define DNP3_FLAG_DISCONTINUITY 0x40  /* counters */
-#define DNP3_FLAG_REFERENCE_ERR 0x40  /* analog inputs */
-#define DNP3_FLAG_STATE 0x80          /* binary input/output state */
+#define DNP3_FLAG_CHATTER_FILTER 0x20 /**< binary and double-bit inputs */
+#define DNP3_FLAG_OVER_RANGE 0x20     /**< analog inputs */
+#define DNP3_FLAG_ROLLOVER 0x20       /**< counters (obsolete) */
+#define DNP3_FLAG_DISCONTINUITY 0x40  /**< counters */
+#define DNP3_FLAG_REFERENCE_ERR 0x40  /**< analog inputs */
+#define DNP3_FLAG_STATE 0x80          /**< binary input/output state */
 
-/* Double-bit states (flag bits 7..6, or the packed 2-bit value). */
+/** Double-bit states (flag bits 7..6, or the packed 2-bit value). */
 typedef enum {
     DNP3_DBIT_INTERMEDIATE = 0,
     DNP3_DBIT_DETERMINED_OFF = 1,
@@ -137,7 +138,7 @@ typedef enum {
 
 DNP3_API const char *dnp3_double_bit_name(unsigned v);
 
-/*
+/**
  * Writes the names of the set flag bits for a point type into buf
  * ("ONLINE|RESTART"), returns buf. An empty set gives "".
  */
@@ -160,11 +161,11 @@ typedef enum {
 } dnp3_op_type;
 
 typedef struct {
-    uint8_t code;    /* TCC | CR | QU | op type */
+    uint8_t code;    /**< TCC | CR | QU | op type */
     uint8_t count;
     uint32_t on_ms;
     uint32_t off_ms;
-    uint8_t status;  /* dnp3_command_status */
+    uint8_t status;  /**< dnp3_command_status */
 } dnp3_crob;
 
 /* ---- command status (clause A.2.x "status code") ---- */
@@ -192,19 +193,19 @@ typedef enum {
     DNP3_CS_UNDEFINED = 127,
 } dnp3_command_status;
 
-DNP3_API const char *dnp3_command_status_name(unsigned status); /* "SUCCESS", ...; "UNKNOWN" otherwise */
+DNP3_API const char *dnp3_command_status_name(unsigned status); /**< "SUCCESS", ...; "UNKNOWN" otherwise */
 DNP3_API const char *dnp3_op_type_name(unsigned op);
-DNP3_API const char *dnp3_tcc_name(unsigned tcc); /* tcc = code >> 6 */
+DNP3_API const char *dnp3_tcc_name(unsigned tcc); /**< tcc = code >> 6 */
 
 /* ---- point values ---- */
 
 typedef enum {
     DNP3_TIME_NONE = 0,
-    DNP3_TIME_ABSOLUTE, /* time holds ms since 1970 */
-    DNP3_TIME_RELATIVE, /* time holds a 16-bit offset from the preceding CTO (g51) */
+    DNP3_TIME_ABSOLUTE, /**< time holds ms since 1970 */
+    DNP3_TIME_RELATIVE, /**< time holds a 16-bit offset from the preceding CTO (g51) */
 } dnp3_time_kind;
 
-/*
+/**
  * A decoded object. Which fields are meaningful follows the descriptor:
  *  - has_flags / flags;
  *  - value: binary state (0/1), double-bit state (0..3), counter, analog value,
@@ -215,12 +216,12 @@ typedef enum {
  *  - crob (g12v1/v2), interval and units (g50v2/v4), assoc (g121/g122).
  */
 typedef struct {
-    uint8_t point_type; /* dnp3_point_type */
-    uint8_t vtype;      /* dnp3_value_type of the wire field */
+    uint8_t point_type; /**< dnp3_point_type */
+    uint8_t vtype;      /**< dnp3_value_type of the wire field */
     bool has_flags;
     uint8_t flags;
     double value;
-    uint8_t time_kind;  /* dnp3_time_kind */
+    uint8_t time_kind;  /**< dnp3_time_kind */
     dnp3_time48 time;
     bool has_status;
     uint8_t status;
@@ -230,7 +231,7 @@ typedef struct {
     uint16_t assoc;
 } dnp3_point;
 
-/*
+/**
  * Decodes one fixed-size or packed object (from dnp3_obj) into *p.
  * `data`/`size` are the object octets; `bits` the packed value.
  * Returns DNP3_OK or DNP3_ERR_INVALID_ARG for kinds that have no point form
@@ -239,7 +240,7 @@ typedef struct {
 DNP3_API int dnp3_point_decode(const dnp3_obj_desc *d, const uint8_t *data, size_t size, uint8_t bits,
                       dnp3_point *p);
 
-/*
+/**
  * Encodes *p as one fixed-size object of descriptor d into out (d->size
  * octets). Values that do not fit a 16-bit or integer variation are clamped and,
  * for analogs, flagged OVER_RANGE. Returns d->size, or DNP3_ERR_INVALID_ARG.
@@ -260,7 +261,7 @@ typedef enum {
     DNP3_ATTR_U8BS8EXLIST = 255,
 } dnp3_attr_type;
 
-/* "manufacturer name", ...; NULL for variations without a standard meaning. */
+/** "manufacturer name", ...; NULL for variations without a standard meaning. */
 DNP3_API const char *dnp3_attr_name(uint8_t variation);
 DNP3_API const char *dnp3_attr_type_name(uint8_t type);
 

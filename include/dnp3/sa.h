@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/sa.h - Secure Authentication version 5 (IEEE 1815-2012 clause 7,
  * IEC 62351-5), sans-I/O, in both roles.
  *
@@ -34,26 +35,26 @@ extern "C" {
 #endif
 
 #define DNP3_SA_MAX_USERS 16
-#define DNP3_SA_MAX_KEY 32        /* update keys and session keys: 16..32 octets */
-#define DNP3_SA_MAX_CHALLENGE 64  /* challenge data: 4..64 octets */
+#define DNP3_SA_MAX_KEY 32        /**< update keys and session keys: 16..32 octets */
+#define DNP3_SA_MAX_CHALLENGE 64  /**< challenge data: 4..64 octets */
 #define DNP3_SA_MIN_CHALLENGE 4
-#define DNP3_SA_MAX_MAC 16        /* truncated MAC values */
+#define DNP3_SA_MAX_MAC 16        /**< truncated MAC values */
 
-/* MAC algorithms (MAL) and their truncations. */
+/** MAC algorithms (MAL) and their truncations. */
 typedef enum {
     DNP3_SA_MAL_NONE = 0,
-    DNP3_SA_MAL_HMAC_SHA1_4 = 1,    /* legacy (SAv2 serial) */
-    DNP3_SA_MAL_HMAC_SHA1_10 = 2,   /* networked */
-    DNP3_SA_MAL_HMAC_SHA256_8 = 3,  /* serial */
-    DNP3_SA_MAL_HMAC_SHA256_16 = 4, /* networked (default) */
-    DNP3_SA_MAL_HMAC_SHA1_8 = 5,    /* serial */
-    DNP3_SA_MAL_AES_GMAC = 6,       /* not supported (nonce construction unknown) */
+    DNP3_SA_MAL_HMAC_SHA1_4 = 1,    /**< legacy (SAv2 serial) */
+    DNP3_SA_MAL_HMAC_SHA1_10 = 2,   /**< networked */
+    DNP3_SA_MAL_HMAC_SHA256_8 = 3,  /**< serial */
+    DNP3_SA_MAL_HMAC_SHA256_16 = 4, /**< networked (default) */
+    DNP3_SA_MAL_HMAC_SHA1_8 = 5,    /**< serial */
+    DNP3_SA_MAL_AES_GMAC = 6,       /**< not supported (nonce construction unknown) */
 } dnp3_sa_mal;
 
-/* Octets of a MAC for the algorithm, or 0 if the algorithm is not supported. */
+/** Octets of a MAC for the algorithm, or 0 if the algorithm is not supported. */
 DNP3_API size_t dnp3_sa_mac_len(uint8_t mal);
 
-/* Key-wrap algorithms (KWA). */
+/** Key-wrap algorithms (KWA). */
 #define DNP3_SA_KWA_AES128 1
 #define DNP3_SA_KWA_AES256 2
 
@@ -64,7 +65,7 @@ typedef enum {
     DNP3_SA_KS_AUTH_FAIL = 4,
 } dnp3_sa_key_status;
 
-/* Error codes of g120v7. */
+/** Error codes of g120v7. */
 typedef enum {
     DNP3_SA_ERR_AUTHENTICATION_FAILED = 1,
     DNP3_SA_ERR_UNEXPECTED_RESPONSE = 2,
@@ -80,10 +81,10 @@ typedef enum {
     DNP3_SA_ERR_MAX_SESSION_KEY_STATUS = 12,
 } dnp3_sa_error_code;
 
-/* Name of a g120v7 error code, e.g. "UNKNOWN_USER" (never NULL). */
+/** Name of a g120v7 error code, e.g. "UNKNOWN_USER" (never NULL). */
 DNP3_API const char *dnp3_sa_error_name(unsigned code);
 
-/* Security statistics (g121/g122 point index). */
+/** Security statistics (g121/g122 point index). */
 typedef enum {
     DNP3_SA_STAT_UNEXPECTED_MESSAGES = 0,
     DNP3_SA_STAT_AUTHORIZATION_FAILURES,
@@ -108,7 +109,7 @@ typedef enum {
 
 /* ---- group 120 codec ---- */
 
-/*
+/**
  * One decoded g120 object. Fields not carried by a variation are 0/NULL.
  * Pointers point into the decoded buffer.
  *   v1  seq=CSQ user mal reason data=challenge
@@ -142,7 +143,7 @@ typedef struct {
     size_t data3_len;
 } dnp3_g120;
 
-/*
+/**
  * Decodes the object body (without group/variation/qualifier/size prefix) of
  * g120 variation `variation`. Every embedded length must match the object
  * size exactly; minimum sizes (challenge >= 4, MAC >= 4, ...) are enforced.
@@ -151,14 +152,14 @@ typedef struct {
  */
 DNP3_API int dnp3_g120_decode(uint8_t variation, const uint8_t *obj, size_t len, dnp3_g120 *out);
 
-/*
+/**
  * Encodes the object body of in->variation into buf. Returns the length, or
  * DNP3_ERR_BUFFER_TOO_SMALL / DNP3_ERR_INVALID_ARG (field too long for its
  * 16-bit length, unknown variation).
  */
 DNP3_API int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
 
-/*
+/**
  * Finds the first object header of an APDU (request or response) and decodes
  * it if it is a g120 header with exactly one object. Returns 1 (found: *out
  * filled, *obj_end = offset in apdu just after that object, obj_end may be
@@ -169,20 +170,20 @@ DNP3_API int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, si
 
 /* ---- users and critical functions ---- */
 
-#define DNP3_SA_MAX_NAME 32 /* user and outstation names of the update-key change */
+#define DNP3_SA_MAX_NAME 32 /**< user and outstation names of the update-key change */
 
 typedef struct {
-    uint16_t number;              /* 1..65535 (1 = default user) */
-    uint8_t key_len;              /* 16 (AES-128 wrap) or 32 (AES-256 wrap) */
-    uint8_t key[DNP3_SA_MAX_KEY]; /* update key */
-    char name[DNP3_SA_MAX_NAME + 1]; /* user name (update-key change); "" = none */
+    uint16_t number;              /**< 1..65535 (1 = default user) */
+    uint8_t key_len;              /**< 16 (AES-128 wrap) or 32 (AES-256 wrap) */
+    uint8_t key[DNP3_SA_MAX_KEY]; /**< update key */
+    char name[DNP3_SA_MAX_NAME + 1]; /**< user name (update-key change); "" = none */
 } dnp3_sa_user;
 
 /* Symmetric key change methods of the update-key change (g120v11 KCM). */
-#define DNP3_SA_KCM_AES128_SHA1 3   /* new update key 16 octets, MACs HMAC-SHA-1 */
-#define DNP3_SA_KCM_AES256_SHA256 4 /* new update key 32 octets, MACs HMAC-SHA-256 */
+#define DNP3_SA_KCM_AES128_SHA1 3   /**< new update key 16 octets, MACs HMAC-SHA-1 */
+#define DNP3_SA_KCM_AES256_SHA256 4 /**< new update key 32 octets, MACs HMAC-SHA-256 */
 
-/* User status change (g120v10) operations and the role of a user (notes 7.3). */
+/** User status change (g120v10) operations and the role of a user (notes 7.3). */
 #define DNP3_SA_USER_ADD 1
 #define DNP3_SA_USER_DELETE 2
 #define DNP3_SA_USER_CHANGE 3
@@ -195,12 +196,12 @@ typedef struct {
 #define DNP3_SA_ROLE_RBACMNT 6
 #define DNP3_SA_ROLE_SINGLE_USER 32768
 
-/* Bit map of function codes (bit fc). */
+/** Bit map of function codes (bit fc). */
 typedef struct {
     uint8_t bits[32];
 } dnp3_sa_fc_set;
 
-/* The default critical list of notes 7.8: every function except the optional ones. */
+/** The default critical list of notes 7.8: every function except the optional ones. */
 DNP3_API void dnp3_sa_critical_default(dnp3_sa_fc_set *s);
 static inline bool dnp3_sa_fc_in(const dnp3_sa_fc_set *s, uint8_t fc)
 {
@@ -215,32 +216,32 @@ static inline void dnp3_sa_fc_set_bit(dnp3_sa_fc_set *s, uint8_t fc, bool on)
 /* ---- security events ---- */
 
 typedef enum {
-    DNP3_SA_EV_AUTHENTICATED = 0,  /* a critical request passed (challenge or aggressive mode) */
-    DNP3_SA_EV_AUTH_FAILED,        /* wrong MAC / wrong key: the request was not executed */
-    DNP3_SA_EV_UNKNOWN_USER,       /* a message named a user that is not configured */
-    DNP3_SA_EV_REPLAY,             /* a reply or aggressive request with an old/unexpected CSQ */
-    DNP3_SA_EV_REPLY_TIMEOUT,      /* no reply to a challenge in time: the request was dropped */
-    DNP3_SA_EV_KEYS_CHANGED,       /* session keys installed */
-    DNP3_SA_EV_KEY_CHANGE_FAILED,  /* session key change rejected (bad wrap, KSQ, status copy) */
-    DNP3_SA_EV_KEYS_EXPIRED,       /* session keys expired (interval or count): COMM_FAIL */
-    DNP3_SA_EV_NO_SESSION_KEYS,    /* a reply arrived for a user without valid session keys */
-    DNP3_SA_EV_ERROR_RECEIVED,     /* master: the outstation sent g120v7 */
-    DNP3_SA_EV_UNEXPECTED,         /* a message that does not fit the state was discarded */
+    DNP3_SA_EV_AUTHENTICATED = 0,  /**< a critical request passed (challenge or aggressive mode) */
+    DNP3_SA_EV_AUTH_FAILED,        /**< wrong MAC / wrong key: the request was not executed */
+    DNP3_SA_EV_UNKNOWN_USER,       /**< a message named a user that is not configured */
+    DNP3_SA_EV_REPLAY,             /**< a reply or aggressive request with an old/unexpected CSQ */
+    DNP3_SA_EV_REPLY_TIMEOUT,      /**< no reply to a challenge in time: the request was dropped */
+    DNP3_SA_EV_KEYS_CHANGED,       /**< session keys installed */
+    DNP3_SA_EV_KEY_CHANGE_FAILED,  /**< session key change rejected (bad wrap, KSQ, status copy) */
+    DNP3_SA_EV_KEYS_EXPIRED,       /**< session keys expired (interval or count): COMM_FAIL */
+    DNP3_SA_EV_NO_SESSION_KEYS,    /**< a reply arrived for a user without valid session keys */
+    DNP3_SA_EV_ERROR_RECEIVED,     /**< master: the outstation sent g120v7 */
+    DNP3_SA_EV_UNEXPECTED,         /**< a message that does not fit the state was discarded */
     DNP3_SA_EV_AGGRESSIVE_REJECTED,/* aggressive mode request refused */
-    DNP3_SA_EV_UPDATE_KEY_CHANGED, /* a user's update key was replaced (update-key change) */
-    DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, /* an update-key change was refused or not confirmed */
-    DNP3_SA_EV_USER_STATUS_CHANGED, /* an authority's g120v10 was accepted: seq = SCS, error = the
+    DNP3_SA_EV_UPDATE_KEY_CHANGED, /**< a user's update key was replaced (update-key change) */
+    DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, /**< an update-key change was refused or not confirmed */
+    DNP3_SA_EV_USER_STATUS_CHANGED, /**< an authority's g120v10 was accepted: seq = SCS, error = the
                                      * operation; for DELETE `user` is the deleted number, and a user
                                      * added is reported by UPDATE_KEY_CHANGED once it has its key */
-    DNP3_SA_EV_USER_STATUS_CHANGE_FAILED, /* a g120v10 was refused (error: the g120v7 code) */
+    DNP3_SA_EV_USER_STATUS_CHANGE_FAILED, /**< a g120v10 was refused (error: the g120v7 code) */
 } dnp3_sa_event_kind;
 
 typedef struct {
     dnp3_sa_event_kind kind;
     uint16_t user;
-    uint32_t seq;       /* CSQ or KSQ concerned */
-    uint8_t function;   /* function code of the critical request (0 if none) */
-    uint8_t error;      /* g120v7 error code sent or received (0 if none) */
+    uint32_t seq;       /**< CSQ or KSQ concerned */
+    uint8_t function;   /**< function code of the critical request (0 if none) */
+    uint8_t error;      /**< g120v7 error code sent or received (0 if none) */
 } dnp3_sa_event;
 
 typedef void (*dnp3_sa_event_cb)(void *ctx, const dnp3_sa_event *ev);
@@ -248,20 +249,20 @@ typedef void (*dnp3_sa_event_cb)(void *ctx, const dnp3_sa_event *ev);
 /* ---- outstation ---- */
 
 typedef struct {
-    uint32_t size;                 /* sizeof(dnp3_sa_outstation_config) */
-    const dnp3_crypto *crypto;     /* required */
+    uint32_t size;                 /**< sizeof(dnp3_sa_outstation_config) */
+    const dnp3_crypto *crypto;     /**< required */
     dnp3_sa_user users[DNP3_SA_MAX_USERS];
     size_t n_users;
-    uint8_t mal;                   /* MAC algorithm of challenges and key status (default 4) */
-    uint8_t challenge_len;         /* 4..64 (default 4) */
-    uint32_t reply_timeout_ms;     /* challenge -> reply (default 2000) */
-    uint32_t key_change_interval_ms; /* session keys expire after (default 15 min; 0 = never) */
-    uint32_t key_change_count;     /* ... or after this many authenticated messages (default 1000; 0 = never) */
-    uint8_t max_error_count;       /* g120v7 errors sent before further failures are only counted (default 2) */
-    bool aggressive_mode;          /* accept aggressive-mode requests (default true) */
-    dnp3_sa_fc_set critical;       /* functions that must be authenticated (default: notes 7.8) */
-    size_t max_apdu;               /* largest request held while challenged (default 2048) */
-    /* Update-key change (symmetric methods 3 and 4): the authority key (16 or 32 octets; 0 = the
+    uint8_t mal;                   /**< MAC algorithm of challenges and key status (default 4) */
+    uint8_t challenge_len;         /**< 4..64 (default 4) */
+    uint32_t reply_timeout_ms;     /**< challenge -> reply (default 2000) */
+    uint32_t key_change_interval_ms; /**< session keys expire after (default 15 min; 0 = never) */
+    uint32_t key_change_count;     /**< ... or after this many authenticated messages (default 1000; 0 = never) */
+    uint8_t max_error_count;       /**< g120v7 errors sent before further failures are only counted (default 2) */
+    bool aggressive_mode;          /**< accept aggressive-mode requests (default true) */
+    dnp3_sa_fc_set critical;       /**< functions that must be authenticated (default: notes 7.8) */
+    size_t max_apdu;               /**< largest request held while challenged (default 2048) */
+    /** Update-key change (symmetric methods 3 and 4): the authority key (16 or 32 octets; 0 = the
      * change is not permitted, answered with error 8) and this outstation's name. A user is
      * found by its `name`. The authority adds, changes and deletes users with a user status
      * change (g120v10) certified with the same key; its sequence number (SCS) must exceed every
@@ -279,31 +280,31 @@ typedef struct dnp3_sa_outstation dnp3_sa_outstation;
 
 DNP3_API void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
 
-/* Octets needed, or 0 for an invalid configuration (no crypto, bad key length, duplicate user,
+/** Octets needed, or 0 for an invalid configuration (no crypto, bad key length, duplicate user,
  * challenge_len or mal out of range, max_apdu < 249). */
 DNP3_API size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
 
-/* Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
+/** Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
 DNP3_API dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
                                              dnp3_tstamp now);
 
-/* Zeroes every key and the whole object. */
+/** Zeroes every key and the whole object. */
 DNP3_API void dnp3_sa_outstation_free(dnp3_sa_outstation *sa);
 
 typedef enum {
-    DNP3_SA_PASS = 0, /* execute r.apdu (the request itself, an authenticated stored request, or an
+    DNP3_SA_PASS = 0, /**< execute r.apdu (the request itself, an authenticated stored request, or an
                        * aggressive-mode request with its g120v3/v9 objects removed) */
-    DNP3_SA_REPLY,    /* send r.apdu (an AUTH_RESPONSE) and execute nothing */
-    DNP3_SA_DROP,     /* execute and send nothing */
+    DNP3_SA_REPLY,    /**< send r.apdu (an AUTH_RESPONSE) and execute nothing */
+    DNP3_SA_DROP,     /**< execute and send nothing */
 } dnp3_sa_action;
 
 typedef struct {
     dnp3_sa_action action;
-    const uint8_t *apdu; /* valid until the next call on the object */
+    const uint8_t *apdu; /**< valid until the next call on the object */
     size_t len;
 } dnp3_sa_result;
 
-/*
+/**
  * Processes one received request (not CONFIRM). iin is the IIN the
  * outstation would send now; it goes into any AUTH_RESPONSE built. Returns
  * DNP3_OK with *r filled, or DNP3_ERR_INVALID_ARG.
@@ -311,21 +312,21 @@ typedef struct {
 DNP3_API int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, uint16_t iin,
                                dnp3_tstamp now, dnp3_sa_result *r);
 
-/* Next deadline (challenge reply timeout, key expiry) or DNP3_TSTAMP_NEVER. */
+/** Next deadline (challenge reply timeout, key expiry) or DNP3_TSTAMP_NEVER. */
 DNP3_API dnp3_tstamp dnp3_sa_outstation_get_expiry(const dnp3_sa_outstation *sa);
 DNP3_API void dnp3_sa_outstation_handle_expiry(dnp3_sa_outstation *sa, dnp3_tstamp now);
 
-/* Key status of a user now (NOT_INIT for unknown users). */
+/** Key status of a user now (NOT_INIT for unknown users). */
 DNP3_API dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, uint16_t user);
 
-/* The DNP3_SA_STAT_COUNT statistics counters. */
+/** The DNP3_SA_STAT_COUNT statistics counters. */
 DNP3_API const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa);
 
-/* Copies a user's current update key (to persist it after DNP3_SA_EV_UPDATE_KEY_CHANGED). Returns
+/** Copies a user's current update key (to persist it after DNP3_SA_EV_UPDATE_KEY_CHANGED). Returns
  * the key length, or 0 for an unknown user. */
 DNP3_API size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY]);
 
-/*
+/**
  * Attaches SA to an outstation (NULL detaches): every request then passes
  * dnp3_sa_outstation_receive before dispatch, SA timers join the
  * outstation's, and READ of g121 returns the statistics. Returns DNP3_OK or
@@ -336,15 +337,15 @@ DNP3_API int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa)
 /* ---- master ---- */
 
 typedef struct {
-    uint32_t size;                  /* sizeof(dnp3_sa_master_config) */
-    const dnp3_crypto *crypto;      /* required */
-    dnp3_sa_user user;              /* user number and update key */
-    uint8_t session_key_len;        /* 16..32 (default 16) */
+    uint32_t size;                  /**< sizeof(dnp3_sa_master_config) */
+    const dnp3_crypto *crypto;      /**< required */
+    dnp3_sa_user user;              /**< user number and update key */
+    uint8_t session_key_len;        /**< 16..32 (default 16) */
     uint32_t key_change_interval_ms;/* rekey after (default 10 min; 0 = never) */
-    uint32_t key_change_count;      /* ... or after this many authenticated messages (default 1000) */
-    bool aggressive_mode;           /* send critical requests in aggressive mode (default false) */
-    dnp3_sa_fc_set critical;        /* functions sent in aggressive mode (default: notes 7.8) */
-    size_t max_apdu;                /* largest request remembered for MACs (default 2048) */
+    uint32_t key_change_count;      /**< ... or after this many authenticated messages (default 1000) */
+    bool aggressive_mode;           /**< send critical requests in aggressive mode (default false) */
+    dnp3_sa_fc_set critical;        /**< functions sent in aggressive mode (default: notes 7.8) */
+    size_t max_apdu;                /**< largest request remembered for MACs (default 2048) */
     dnp3_sa_event_cb on_event;
     void *ctx;
 } dnp3_sa_master_config;
@@ -356,34 +357,34 @@ DNP3_API size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
 DNP3_API dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
 DNP3_API void dnp3_sa_master_free(dnp3_sa_master *sa);
 
-/* True when session keys must be (re-)established before the next request. */
+/** True when session keys must be (re-)established before the next request. */
 DNP3_API bool dnp3_sa_master_needs_keys(const dnp3_sa_master *sa, dnp3_tstamp now);
 
-/* When the session keys must be renewed: 0 if they are not valid now, DNP3_TSTAMP_NEVER if never. */
+/** When the session keys must be renewed: 0 if they are not valid now, DNP3_TSTAMP_NEVER if never. */
 DNP3_API dnp3_tstamp dnp3_sa_master_rekey_at(const dnp3_sa_master *sa);
 
-/* Forget the session keys (connection lost, outstation restart): rekey before the next request. */
+/** Forget the session keys (connection lost, outstation restart): rekey before the next request. */
 DNP3_API void dnp3_sa_master_reset(dnp3_sa_master *sa);
 
-/*
+/**
  * Builds the next AUTH_REQUEST of the session key exchange with application
  * control `ac`: the key status request (g120v4), or after a key status the
  * session key change (g120v6). Returns the length or a negative error.
  */
 DNP3_API int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp now, uint8_t *buf, size_t cap);
 
-/* Remembers the request just sent (the critical request a challenge will refer to). */
+/** Remembers the request just sent (the critical request a challenge will refer to). */
 DNP3_API void dnp3_sa_master_note_request(dnp3_sa_master *sa, const uint8_t *apdu, size_t len);
 
 typedef enum {
-    DNP3_SA_M_IGNORE = 0, /* not for the running exchange: discard */
-    DNP3_SA_M_SEND,       /* send out[0..out_len) (challenge reply, same SEQ) and keep waiting */
-    DNP3_SA_M_NEXT_KEY,   /* key status received: send dnp3_sa_master_build_key_request next */
-    DNP3_SA_M_KEYS_OK,    /* session keys established */
-    DNP3_SA_M_FAILED,     /* error object or failed verification: *error holds the g120v7 code (0 = local) */
+    DNP3_SA_M_IGNORE = 0, /**< not for the running exchange: discard */
+    DNP3_SA_M_SEND,       /**< send out[0..out_len) (challenge reply, same SEQ) and keep waiting */
+    DNP3_SA_M_NEXT_KEY,   /**< key status received: send dnp3_sa_master_build_key_request next */
+    DNP3_SA_M_KEYS_OK,    /**< session keys established */
+    DNP3_SA_M_FAILED,     /**< error object or failed verification: *error holds the g120v7 code (0 = local) */
 } dnp3_sa_master_action;
 
-/*
+/**
  * Processes an AUTH_RESPONSE fragment. Returns DNP3_OK with *act (and *out_len,
  * *error) filled, or DNP3_ERR_INVALID_ARG.
  */
@@ -391,10 +392,10 @@ DNP3_API int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *
                                     uint8_t *out, size_t cap, size_t *out_len, dnp3_sa_master_action *act,
                                     uint8_t *error);
 
-/* True if `fc` is sent in aggressive mode (aggressive_mode on, keys valid, fc critical). */
+/** True if `fc` is sent in aggressive mode (aggressive_mode on, keys valid, fc critical). */
 DNP3_API bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc, dnp3_tstamp now);
 
-/*
+/**
  * Rewrites request `req` as an aggressive-mode request into out: g120v3 after
  * the header, g120v9 MAC at the end. Returns the length or a negative error.
  */
@@ -403,44 +404,44 @@ DNP3_API int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, s
 /* ---- update-key change by the master (symmetric method, notes 7.7) ---- */
 
 typedef struct {
-    uint8_t kcm;                        /* DNP3_SA_KCM_AES128_SHA1 or DNP3_SA_KCM_AES256_SHA256 */
-    uint8_t new_key[DNP3_SA_MAX_KEY];   /* 16 (KCM 3) or 32 (KCM 4) octets */
-    uint8_t authority_key_len;          /* 16 or 32 */
+    uint8_t kcm;                        /**< DNP3_SA_KCM_AES128_SHA1 or DNP3_SA_KCM_AES256_SHA256 */
+    uint8_t new_key[DNP3_SA_MAX_KEY];   /**< 16 (KCM 3) or 32 (KCM 4) octets */
+    uint8_t authority_key_len;          /**< 16 or 32 */
     uint8_t authority_key[DNP3_SA_MAX_KEY];
-    char user_name[DNP3_SA_MAX_NAME + 1];       /* the user's name at the outstation */
-    char outstation_name[DNP3_SA_MAX_NAME + 1]; /* the outstation's name */
-    /* A user status change (g120v10) first, certified with the authority key: operation
+    char user_name[DNP3_SA_MAX_NAME + 1];       /**< the user's name at the outstation */
+    char outstation_name[DNP3_SA_MAX_NAME + 1]; /**< the outstation's name */
+    /** A user status change (g120v10) first, certified with the authority key: operation
      * DNP3_SA_USER_ADD (a new user, then its update key), _CHANGE (role of an existing user,
      * then its key) or _DELETE (the user is removed; no key follows); 0 = none. */
     uint8_t status_operation;
-    uint32_t status_change_seq; /* SCS: above every one the outstation accepted */
-    uint16_t role;              /* DNP3_SA_ROLE_* */
+    uint32_t status_change_seq; /**< SCS: above every one the outstation accepted */
+    uint16_t role;              /**< DNP3_SA_ROLE_* */
     uint16_t role_expiry_days;
 } dnp3_sa_update_key_change;
 
-/*
+/**
  * Prepares an update-key change of the master's user (run it with the task
  * dnp3_master_change_update_key). The parameters are copied (and zeroed when
  * done). Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
  */
 DNP3_API int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key_change *c);
 
-/* True while an update-key change is prepared or running. */
+/** True while an update-key change is prepared or running. */
 DNP3_API bool dnp3_sa_master_update_key_pending(const dnp3_sa_master *sa);
 
-/*
+/**
  * Builds the next AUTH_REQUEST of the update-key change: g120v11, then (after
  * the outstation's g120v12) g120v13 + g120v15. Returns the length or a negative error.
  */
 DNP3_API int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint8_t *buf, size_t cap);
 
-/* Abandons a prepared or running update-key change (key material zeroed). */
+/** Abandons a prepared or running update-key change (key material zeroed). */
 DNP3_API void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa);
 
 DNP3_API dnp3_sa_key_status dnp3_sa_master_key_status(const dnp3_sa_master *sa, dnp3_tstamp now);
 DNP3_API const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa);
 
-/*
+/**
  * Attaches SA to a master association (NULL detaches): the association
  * establishes session keys before any other task (task kind
  * DNP3_TASK_AUTH_KEYS), rekeys when they expire, and answers challenges of

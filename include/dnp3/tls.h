@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/tls.h - DNP3 over TLS (IEC 62351-3 profile; IANA port 19999 "dnp-sec"):
  * a TLS configuration loaded once (certificates, keys, trust, versions) and
  * shared by every connection of a runtime endpoint (dnp3_io_config.tls).
@@ -34,40 +35,40 @@ typedef enum {
 } dnp3_tls_version;
 
 typedef struct {
-    const char *cert_file;      /* own certificate (chain), PEM; required */
-    const char *key_file;       /* own private key, PEM (unencrypted); required */
-    const char *ca_file;        /* CA certificates that may sign the peer's certificate, PEM */
-    const char *peer_cert_file; /* the peer's certificate, pinned (self-signed deployments), PEM */
-    const char *crl_file;       /* optional certificate revocation list, PEM (checked for the whole chain) */
-    /* Name the peer's certificate must carry (DNS name or IP address in its
+    const char *cert_file;      /**< own certificate (chain), PEM; required */
+    const char *key_file;       /**< own private key, PEM (unencrypted); required */
+    const char *ca_file;        /**< CA certificates that may sign the peer's certificate, PEM */
+    const char *peer_cert_file; /**< the peer's certificate, pinned (self-signed deployments), PEM */
+    const char *crl_file;       /**< optional certificate revocation list, PEM (checked for the whole chain) */
+    /** Name the peer's certificate must carry (DNS name or IP address in its
      * subjectAltName, else its common name). NULL: not checked. A master sets it
      * to the host it dials unless told otherwise. */
     const char *peer_name;
-    dnp3_tls_version min_version; /* default DNP3_TLS_1_2 */
-    dnp3_tls_version max_version; /* default DNP3_TLS_1_3 */
-    const char *ciphers_tls12;    /* OpenSSL cipher list for TLS 1.2 (NULL: the default profile) */
-    uint32_t handshake_timeout_ms; /* default 10000 */
-    /* Append TLS secrets in NSS key-log format (for Wireshark) to this file; NULL: off.
+    dnp3_tls_version min_version; /**< default DNP3_TLS_1_2 */
+    dnp3_tls_version max_version; /**< default DNP3_TLS_1_3 */
+    const char *ciphers_tls12;    /**< OpenSSL cipher list for TLS 1.2 (NULL: the default profile) */
+    uint32_t handshake_timeout_ms; /**< default 10000 */
+    /** Append TLS secrets in NSS key-log format (for Wireshark) to this file; NULL: off.
      * A debugging aid: anyone with the file can read the traffic. */
     const char *keylog_file;
 } dnp3_tls_config;
 
-/* A loaded TLS configuration (an OpenSSL SSL_CTX and the pinned certificate). */
+/** A loaded TLS configuration (an OpenSSL SSL_CTX and the pinned certificate). */
 typedef struct dnp3_tls dnp3_tls;
 
 DNP3_API void dnp3_tls_config_init(dnp3_tls_config *c);
 
-/*
+/**
  * Loads and checks `c` for the server side (`server`, the side that accepts
  * connections) or the client side. Returns NULL and writes a one-line message
  * into err (naming the file and the problem) on any error.
  */
 DNP3_API dnp3_tls *dnp3_tls_load(const dnp3_tls_config *c, bool server, char *err, size_t err_cap);
 
-/* Frees a configuration no endpoint uses any more. NULL is accepted. */
+/** Frees a configuration no endpoint uses any more. NULL is accepted. */
 DNP3_API void dnp3_tls_free(dnp3_tls *t);
 
-/* The default TLS 1.2 cipher list (ECDHE key exchange, AEAD ciphers only). */
+/** The default TLS 1.2 cipher list (ECDHE key exchange, AEAD ciphers only). */
 DNP3_API const char *dnp3_tls_default_ciphers(void);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/types.h - basic types shared by every layer of libdnp3: the monotonic
  * timestamp, library error codes and their descriptions.
  *
@@ -18,13 +19,13 @@
 extern "C" {
 #endif
 
-/* Monotonic time in milliseconds, supplied by the caller (never read by the core). */
+/** Monotonic time in milliseconds, supplied by the caller (never read by the core). */
 typedef uint64_t dnp3_tstamp;
 
-/* "No timer pending" value returned by the get_expiry functions. */
+/** "No timer pending" value returned by the get_expiry functions. */
 #define DNP3_TSTAMP_NEVER UINT64_MAX
 
-/* DNP3 absolute time: milliseconds since 1970-01-01T00:00Z, 48 bits on the wire. */
+/** DNP3 absolute time: milliseconds since 1970-01-01T00:00Z, 48 bits on the wire. */
 typedef uint64_t dnp3_time48;
 #define DNP3_TIME48_MAX 0xFFFFFFFFFFFFULL
 
@@ -32,39 +33,39 @@ typedef enum {
     DNP3_OK = 0,
 
     /* generic */
-    DNP3_ERR_INVALID_ARG = -1,       /* a caller passed an argument outside its contract */
-    DNP3_ERR_NOMEM = -2,             /* an allocation hook returned NULL */
-    DNP3_ERR_BUFFER_TOO_SMALL = -3,  /* the caller's output buffer cannot hold the result */
-    DNP3_ERR_FRAGMENT_FULL = -4,     /* the APDU writer has no room for this item; nothing was written */
-    DNP3_ERR_STATE = -5,             /* the object is not in a state that allows the call */
+    DNP3_ERR_INVALID_ARG = -1,       /**< a caller passed an argument outside its contract */
+    DNP3_ERR_NOMEM = -2,             /**< an allocation hook returned NULL */
+    DNP3_ERR_BUFFER_TOO_SMALL = -3,  /**< the caller's output buffer cannot hold the result */
+    DNP3_ERR_FRAGMENT_FULL = -4,     /**< the APDU writer has no room for this item; nothing was written */
+    DNP3_ERR_STATE = -5,             /**< the object is not in a state that allows the call */
 
     /* link layer (IEEE 1815-2012 clause 9) */
-    DNP3_ERR_LINK_BAD_START = -20,      /* octets 0..1 are not 05 64 */
-    DNP3_ERR_LINK_BAD_LENGTH = -21,     /* LENGTH octet below 5 */
-    DNP3_ERR_LINK_BAD_HEADER_CRC = -22, /* CRC over octets 0..7 does not match */
-    DNP3_ERR_LINK_BAD_BODY_CRC = -23,   /* a user-data block CRC does not match */
-    DNP3_ERR_LINK_CLOSED = -24,         /* parser stopped after a framing error (close mode) */
-    DNP3_ERR_LINK_TRUNCATED = -25,      /* a datagram ended inside a frame */
+    DNP3_ERR_LINK_BAD_START = -20,      /**< octets 0..1 are not 05 64 */
+    DNP3_ERR_LINK_BAD_LENGTH = -21,     /**< LENGTH octet below 5 */
+    DNP3_ERR_LINK_BAD_HEADER_CRC = -22, /**< CRC over octets 0..7 does not match */
+    DNP3_ERR_LINK_BAD_BODY_CRC = -23,   /**< a user-data block CRC does not match */
+    DNP3_ERR_LINK_CLOSED = -24,         /**< parser stopped after a framing error (close mode) */
+    DNP3_ERR_LINK_TRUNCATED = -25,      /**< a datagram ended inside a frame */
 
     /* application layer (IEEE 1815-2012 clause 4.2 and 4.3) */
-    DNP3_ERR_APP_TRUNCATED = -40,          /* the fragment ends inside a header or object */
-    DNP3_ERR_APP_UNKNOWN_OBJECT = -41,     /* group/variation not in the object table */
-    DNP3_ERR_APP_BAD_QUALIFIER = -42,      /* reserved prefix or range code */
-    DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED = -43, /* qualifier not valid for this object/function */
-    DNP3_ERR_APP_BAD_RANGE = -44,          /* stop < start */
-    DNP3_ERR_APP_COUNT_TOO_LARGE = -45,    /* count exceeds what the fragment could hold */
-    DNP3_ERR_APP_ZERO_LENGTH = -46,        /* zero-length octet string or free-format object */
-    DNP3_ERR_APP_BAD_HEADER = -47,         /* application control/function inconsistent */
-    DNP3_ERR_APP_VARIATION_ZERO = -48,     /* variation 0 where object data is required */
-    DNP3_ERR_APP_UNEXPECTED_DATA = -49,    /* objects after a function that takes none */
-    DNP3_ERR_APP_BAD_VALUE = -50,          /* an object's contents are invalid (e.g. attribute length) */
-    DNP3_ERR_APP_OBJECT_NOT_ALLOWED = -51, /* object not valid for this function code/direction */
+    DNP3_ERR_APP_TRUNCATED = -40,          /**< the fragment ends inside a header or object */
+    DNP3_ERR_APP_UNKNOWN_OBJECT = -41,     /**< group/variation not in the object table */
+    DNP3_ERR_APP_BAD_QUALIFIER = -42,      /**< reserved prefix or range code */
+    DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED = -43, /**< qualifier not valid for this object/function */
+    DNP3_ERR_APP_BAD_RANGE = -44,          /**< stop < start */
+    DNP3_ERR_APP_COUNT_TOO_LARGE = -45,    /**< count exceeds what the fragment could hold */
+    DNP3_ERR_APP_ZERO_LENGTH = -46,        /**< zero-length octet string or free-format object */
+    DNP3_ERR_APP_BAD_HEADER = -47,         /**< application control/function inconsistent */
+    DNP3_ERR_APP_VARIATION_ZERO = -48,     /**< variation 0 where object data is required */
+    DNP3_ERR_APP_UNEXPECTED_DATA = -49,    /**< objects after a function that takes none */
+    DNP3_ERR_APP_BAD_VALUE = -50,          /**< an object's contents are invalid (e.g. attribute length) */
+    DNP3_ERR_APP_OBJECT_NOT_ALLOWED = -51, /**< object not valid for this function code/direction */
 } dnp3_err;
 
-/* Short English description of an error code ("unknown error" for other values). */
+/** Short English description of an error code ("unknown error" for other values). */
 DNP3_API const char *dnp3_strerror(int err);
 
-/* Symbolic name of an error code, e.g. "DNP3_ERR_LINK_BAD_BODY_CRC". */
+/** Symbolic name of an error code, e.g. "DNP3_ERR_LINK_BAD_BODY_CRC". */
 DNP3_API const char *dnp3_err_name(int err);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/writer.h - bounded writer for application-layer fragments (IEEE 1815-2012
  * clause 4.2 and 4.3). It builds a request or response into a caller buffer
  * and reports DNP3_ERR_FRAGMENT_FULL (writing nothing) when an item does not
@@ -31,32 +32,32 @@ typedef struct {
     size_t len;
 } dnp3_apdu_writer;
 
-/* An open object header whose count/stop is patched by dnp3_apdu_end. */
+/** An open object header whose count/stop is patched by dnp3_apdu_end. */
 typedef struct {
     const dnp3_obj_desc *desc;
-    size_t header_pos;   /* offset of the group octet */
-    size_t data_pos;     /* offset of the first object */
+    size_t header_pos;   /**< offset of the group octet */
+    size_t data_pos;     /**< offset of the first object */
     uint8_t qualifier;
-    uint32_t start;      /* range headers */
-    uint32_t count;      /* objects added */
-    uint32_t last_index; /* range headers: next index must be last_index + 1 */
-    uint8_t bit_pos;     /* packed kinds: bits used in the last octet */
+    uint32_t start;      /**< range headers */
+    uint32_t count;      /**< objects added */
+    uint32_t last_index; /**< range headers: next index must be last_index + 1 */
+    uint8_t bit_pos;     /**< packed kinds: bits used in the last octet */
 } dnp3_hdr_mark;
 
-/* Begins a request: AC, FC. Returns DNP3_OK or DNP3_ERR_BUFFER_TOO_SMALL. */
+/** Begins a request: AC, FC. Returns DNP3_OK or DNP3_ERR_BUFFER_TOO_SMALL. */
 DNP3_API int dnp3_apdu_writer_init_request(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
                                   uint8_t function);
-/* Begins a response: AC, FC, IIN1, IIN2. */
+/** Begins a response: AC, FC, IIN1, IIN2. */
 DNP3_API int dnp3_apdu_writer_init_response(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
                                    uint8_t function, uint16_t iin);
 
 static inline size_t dnp3_apdu_writer_len(const dnp3_apdu_writer *w) { return w->len; }
 
-/* Rewrites the control octet / IIN of the fragment already begun. */
+/** Rewrites the control octet / IIN of the fragment already begun. */
 DNP3_API void dnp3_apdu_writer_set_control(dnp3_apdu_writer *w, uint8_t control);
 DNP3_API void dnp3_apdu_writer_set_iin(dnp3_apdu_writer *w, uint16_t iin);
 
-/*
+/**
  * Writes a complete header without object data (READ requests, class
  * headers, counts): qualifier 0x06 (all), 0x00/0x01 (start..stop) or
  * 0x07/0x08 (count in `stop`), chosen by the caller.
@@ -65,11 +66,11 @@ DNP3_API int dnp3_apdu_header_all(dnp3_apdu_writer *w, uint8_t group, uint8_t va
 DNP3_API int dnp3_apdu_header_range(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t start,
                            uint32_t stop);
 DNP3_API int dnp3_apdu_header_count(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t count);
-/* A READ by index list: qualifier 0x17 or 0x28 (chosen by the largest index). */
+/** A READ by index list: qualifier 0x17 or 0x28 (chosen by the largest index). */
 DNP3_API int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variation,
                              const uint32_t *indices, size_t n);
 
-/*
+/**
  * Opens a header whose objects follow:
  *  - begin_range: qualifier 0x01 (16-bit start/stop, what SF and OD send for
  *    static data); objects must have consecutive indices starting at `start`.
@@ -86,24 +87,24 @@ DNP3_API int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint
 DNP3_API int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
 DNP3_API int dnp3_apdu_begin_free(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
 
-/*
+/**
  * Adds one object. `index` is used by indexed headers (and checked for
  * consecutiveness by range headers). Returns DNP3_OK or
  * DNP3_ERR_FRAGMENT_FULL (nothing written; the header stays valid).
  */
 DNP3_API int dnp3_apdu_add_point(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const dnp3_point *p);
-/* Raw object octets (octet strings, free format, attributes, g12 CROB echo, ...). */
+/** Raw object octets (octet strings, free format, attributes, g12 CROB echo, ...). */
 DNP3_API int dnp3_apdu_add_raw(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const uint8_t *obj,
                       size_t size);
 DNP3_API int dnp3_apdu_add_crob(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const dnp3_crob *c);
 
-/*
+/**
  * Closes a header: patches its stop or count. A header with no objects is
  * removed again. Returns the number of objects it holds.
  */
 DNP3_API uint32_t dnp3_apdu_end(dnp3_apdu_writer *w, dnp3_hdr_mark *m);
 
-/* Appends raw octets (e.g. an echoed header). DNP3_ERR_FRAGMENT_FULL if they do not fit. */
+/** Appends raw octets (e.g. an echoed header). DNP3_ERR_FRAGMENT_FULL if they do not fit. */
 DNP3_API int dnp3_apdu_append(dnp3_apdu_writer *w, const uint8_t *data, size_t n);
 
 #ifdef __cplusplus
