@@ -27,6 +27,7 @@ extern "C" {
 /** Provider failure (library error, unwrap integrity check failed, no entropy). */
 #define DNP3_ERR_CRYPTO (-60)
 
+/** The hash function of an HMAC (dnp3_crypto::hmac). */
 typedef enum {
     DNP3_HASH_SHA1 = 1,   /**< 20-octet output */
     DNP3_HASH_SHA256 = 2, /**< 32-octet output */
@@ -34,13 +35,18 @@ typedef enum {
 
 /** One part of a message that is MACed as the concatenation of its parts. */
 typedef struct {
-    const uint8_t *data;
-    size_t len;
+    const uint8_t *data; /**< first octet of the part */
+    size_t len;          /**< octets in the part (may be 0) */
 } dnp3_iov;
 
+/**
+ * A crypto provider: the operations Secure Authentication needs, as function
+ * pointers the caller supplies. Every function returns DNP3_OK or a negative
+ * error (see the file description).
+ */
 typedef struct {
     uint32_t size; /**< sizeof(dnp3_crypto) */
-    void *ctx;
+    void *ctx;     /**< passed as the first argument of every function below */
     /** HMAC over parts[0] || parts[1] || ...; writes the full digest (20 or 32 octets) to out. */
     int (*hmac)(void *ctx, dnp3_hash_alg alg, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
                 size_t n_parts, uint8_t out[32]);

@@ -29,11 +29,16 @@
 extern "C" {
 #endif
 
+/** A TLS protocol version (dnp3_tls_config::min_version, dnp3_tls_config::max_version). */
 typedef enum {
-    DNP3_TLS_1_2 = 12,
-    DNP3_TLS_1_3 = 13,
+    DNP3_TLS_1_2 = 12, /**< TLS 1.2 */
+    DNP3_TLS_1_3 = 13, /**< TLS 1.3 */
 } dnp3_tls_version;
 
+/**
+ * What dnp3_tls_load reads: file names (PEM) and protocol limits. Set it up
+ * with dnp3_tls_config_init, then fill in the files.
+ */
 typedef struct {
     const char *cert_file;      /**< own certificate (chain), PEM; required */
     const char *key_file;       /**< own private key, PEM (unencrypted); required */
@@ -56,12 +61,18 @@ typedef struct {
 /** A loaded TLS configuration (an OpenSSL SSL_CTX and the pinned certificate). */
 typedef struct dnp3_tls dnp3_tls;
 
+/**
+ * Fills *c with the defaults: every file and name NULL, min_version
+ * DNP3_TLS_1_2, max_version DNP3_TLS_1_3, handshake_timeout_ms 10000.
+ */
 DNP3_API void dnp3_tls_config_init(dnp3_tls_config *c);
 
 /**
  * Loads and checks `c` for the server side (`server`, the side that accepts
  * connections) or the client side. Returns NULL and writes a one-line message
- * into err (naming the file and the problem) on any error.
+ * into err (naming the file and the problem) on any error. On success returns
+ * a new configuration (allocated; release it with dnp3_tls_free) and leaves
+ * err an empty string. err may be NULL (or err_cap 0): no message.
  */
 DNP3_API dnp3_tls *dnp3_tls_load(const dnp3_tls_config *c, bool server, char *err, size_t err_cap);
 

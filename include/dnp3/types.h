@@ -27,10 +27,18 @@ typedef uint64_t dnp3_tstamp;
 
 /** DNP3 absolute time: milliseconds since 1970-01-01T00:00Z, 48 bits on the wire. */
 typedef uint64_t dnp3_time48;
+/** The largest dnp3_time48 value: 2^48 - 1 ms, what 48 bits on the wire can hold. */
 #define DNP3_TIME48_MAX 0xFFFFFFFFFFFFULL
 
+/**
+ * Library error codes: DNP3_OK (0) or a negative value. Functions that return
+ * int return one of these (or a non-negative count or length where documented).
+ * -1..-5 are generic, -20..-25 come from the link layer (IEEE 1815-2012
+ * clause 9), -40..-51 from the application layer (clause 4.2 and 4.3);
+ * DNP3_ERR_CRYPTO (-60, dnp3/crypto.h) is the crypto provider's failure.
+ */
 typedef enum {
-    DNP3_OK = 0,
+    DNP3_OK = 0, /**< success */
 
     /* generic */
     DNP3_ERR_INVALID_ARG = -1,       /**< a caller passed an argument outside its contract */
@@ -62,10 +70,18 @@ typedef enum {
     DNP3_ERR_APP_OBJECT_NOT_ALLOWED = -51, /**< object not valid for this function code/direction */
 } dnp3_err;
 
-/** Short English description of an error code ("unknown error" for other values). */
+/**
+ * Short English description of an error code, e.g. "link data block CRC
+ * mismatch" ("success" for DNP3_OK; "unknown error" for other values, which
+ * include DNP3_ERR_CRYPTO). Never NULL; a static string.
+ */
 DNP3_API const char *dnp3_strerror(int err);
 
-/** Symbolic name of an error code, e.g. "DNP3_ERR_LINK_BAD_BODY_CRC". */
+/**
+ * Symbolic name of an error code, e.g. "DNP3_ERR_LINK_BAD_BODY_CRC"
+ * ("DNP3_ERR_UNKNOWN" for values that are not dnp3_err codes, which include
+ * DNP3_ERR_CRYPTO). Never NULL; a static string.
+ */
 DNP3_API const char *dnp3_err_name(int err);
 
 #ifdef __cplusplus
