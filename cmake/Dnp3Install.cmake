@@ -37,7 +37,10 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/dnp3ConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/dnp3Config.cmake ${PROJECT_BINARY_DIR}/dnp3ConfigVersion.cmake
         DESTINATION ${DNP3_CMAKE_DIR} COMPONENT dev)
 
-# pkg-config: an absolute libdir/includedir unless the install dirs are relative.
+# pkg-config: relocatable, the prefix is found from where the .pc file lies (${pcfiledir}),
+# so an install into any prefix (or a package unpacked under /usr) needs no editing.
+file(RELATIVE_PATH DNP3_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" DNP3_PC_TO_PREFIX "${DNP3_PC_TO_PREFIX}")
 foreach(pc dnp3 dnp3-crypto dnp3-io)
   if(pc STREQUAL "dnp3-io" AND NOT TARGET dnp3io)
     continue()

@@ -24,9 +24,6 @@
 extern "C" {
 #endif
 
-/** Provider failure (library error, unwrap integrity check failed, no entropy). */
-#define DNP3_ERR_CRYPTO (-60)
-
 /** The hash function of an HMAC (dnp3_crypto::hmac). */
 typedef enum {
     DNP3_HASH_SHA1 = 1,   /**< 20-octet output */
