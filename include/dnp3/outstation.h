@@ -52,7 +52,7 @@ typedef enum {
     DNP3_OS_ANALOG_INPUT,         /**< g30, g32 */
     DNP3_OS_ANALOG_OUTPUT_STATUS, /**< g40, g42 */
     DNP3_OS_OCTET_STRING,         /**< g110, g111 */
-    DNP3_OS_TYPE_COUNT
+    DNP3_OS_TYPE_COUNT            /**< number of types (not a type) */
 } dnp3_os_type;
 
 /** Per-type configuration (defaults for every point of the type). */
@@ -80,20 +80,28 @@ typedef struct {
     const char *subset;        /**< v249 DNP subset and conformance, e.g. "2:2012" */
 } dnp3_os_attributes;
 
+/** dnp3_outstation_config::unsol_retries value: retry an unconfirmed unsolicited response without limit (the default). */
 #define DNP3_OS_RETRY_FOREVER UINT32_MAX
 
-/** Class masks (unsolicited classes). */
-#define DNP3_OS_CLASS1 0x01u
-#define DNP3_OS_CLASS2 0x02u
-#define DNP3_OS_CLASS3 0x04u
+/** \name Class masks (unsolicited classes). */
+/** @{ */
+#define DNP3_OS_CLASS1 0x01u /**< class 1 */
+#define DNP3_OS_CLASS2 0x02u /**< class 2 */
+#define DNP3_OS_CLASS3 0x04u /**< class 3 */
+/** @} */
 
+/**
+ * Configuration of an outstation: set it up with dnp3_outstation_config_init
+ * (every type with 0 points, event class 1, in class 0, 100 buffered events),
+ * then give each type its point count and change what differs.
+ */
 typedef struct {
     uint32_t size; /**< sizeof(dnp3_outstation_config); set by dnp3_outstation_config_init */
 
     uint16_t link_addr;   /**< our link address (default 10) */
     uint16_t master_addr; /**< the master's link address (default 1) */
 
-    dnp3_os_type_config types[DNP3_OS_TYPE_COUNT];
+    dnp3_os_type_config types[DNP3_OS_TYPE_COUNT]; /**< per point type, indexed by dnp3_os_type */
     uint8_t octet_string_size; /**< largest octet-string point value, 1..255 (default 32) */
 
     size_t max_rx_fragment;      /**< largest request accepted, >= 249 (default 2048) */
@@ -111,21 +119,26 @@ typedef struct {
     uint32_t need_time_period_ms;  /**< assert NEED_TIME again this long after a sync (0 = never) */
     uint16_t processing_delay_ms;  /**< extra delay reported in g52v2 (DELAY_MEASURE), e.g. a serial turnaround */
 
-    /* built-in channel (link + transport) */
+    /** \name built-in channel (link + transport) */
+    /** @{ */
     bool link_layer;               /**< embed a channel: dnp3_outstation_read/write (default true) */
     dnp3_channel_mode link_mode;   /**< default DNP3_CHANNEL_STREAM (TCP) */
     bool self_addr;                /**< accept destination 0xFFFC (default false) */
     uint32_t keep_alive_ms;        /**< link-status keep-alive period (default 60000; 0 = off) */
     uint32_t link_timeout_ms;      /**< keep-alive answer timeout (default 1000) */
+    /** @} */
 
-    dnp3_os_attributes attr;
+    dnp3_os_attributes attr; /**< device attributes reported in group 0 (all NULL by default) */
 
-    /* Security statistic events (g122, IEEE 1815-2012 clause 7; docs/sa.md), reported once Secure
+    /** \name Security statistic events
+     * Security statistic events (g122, IEEE 1815-2012 clause 7; docs/sa.md), reported once Secure
      * Authentication is attached (dnp3_sa.h, dnp3_outstation_set_sa): an event when a statistic has
      * grown by its threshold since its last event. */
+    /** @{ */
     uint16_t sa_stat_event_buffer;   /**< events kept (default 32; 0 = no g122 events) */
     uint8_t sa_stat_event_class;     /**< 1..3 (default 3) */
     uint8_t sa_stat_event_variation; /**< 1 (count) or 2 (count and time; default) */
+    /** @} */
 } dnp3_outstation_config;
 
 /** How a control reaches the application. */
@@ -136,12 +149,14 @@ typedef enum {
     DNP3_CTRL_DIRECT_OPERATE_NR,  /**< act, no response will be sent */
 } dnp3_control_mode;
 
+/** What the restart callback answers to COLD_RESTART / WARM_RESTART. */
 typedef struct {
     bool supported;    /**< false: the restart function is answered with NO_FUNC_CODE_SUPPORT */
     bool milliseconds; /**< true: g52v2 (ms), false: g52v1 (s) */
     uint16_t delay;    /**< time until the outstation can be reached again */
 } dnp3_restart_delay;
 
+/** Which freeze the freeze callback reports. */
 typedef enum {
     DNP3_FREEZE = 0,       /**< IMMED_FREEZE(_NR) */
     DNP3_FREEZE_AND_CLEAR, /**< FREEZE_CLEAR(_NR) */
@@ -150,7 +165,7 @@ typedef enum {
 /** Application callbacks; any of them may be NULL. */
 typedef struct {
     uint32_t size; /**< sizeof(dnp3_outstation_callbacks) */
-    void *ctx;
+    void *ctx;     /**< first argument of every callback */
     /** CROB g12v1. Return the command status (SUCCESS when done or accepted). NULL: NOT_SUPPORTED. */
     dnp3_command_status (*crob)(void *ctx, dnp3_control_mode mode, uint16_t index, const dnp3_crob *crob);
     /** Analog output block g41v1..v4 (variation given). NULL: NOT_SUPPORTED. */
@@ -178,9 +193,10 @@ typedef struct {
     uint8_t event_class;      /**< 0..3 */
     uint8_t static_variation; /**< 0 = keep */
     uint8_t event_variation;  /**< 0 = keep */
-    double deadband;
+    double deadband;          /**< change that makes an event (0 = any; must be >= 0) */
 } dnp3_os_point_config;
 
+/** An outstation, built by dnp3_outstation_init in caller memory (opaque). */
 typedef struct dnp3_outstation dnp3_outstation;
 
 /** Fills *c with the defaults (see the field comments; no points configured). */
@@ -207,7 +223,7 @@ DNP3_API dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp
 /**
  * Processes one received application fragment (request or confirm).
  * Responses become available through dnp3_outstation_take. Returns DNP3_OK,
- * or DNP3_ERR_INVALID_ARG for a NULL fragment. Malformed fragments are
+ * or DNP3_ERR_INVALID_ARG for a NULL fragment (or os NULL). Malformed fragments are
  * answered or ignored as the protocol requires; they are not library errors.
  */
 DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len, dnp3_broadcast_kind bcast,
@@ -217,6 +233,8 @@ DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, s
  * Moves the next fragment to send (a solicited response first, else an
  * unsolicited one if one is due) into dst. Returns its length, 0 if there is
  * nothing to send, or DNP3_ERR_BUFFER_TOO_SMALL (cap < max_tx_fragment; nothing taken).
+ * Precisely: BUFFER_TOO_SMALL when dst is NULL or cap is below this fragment's
+ * length (a cap of max_tx_fragment always suffices); DNP3_ERR_INVALID_ARG for os NULL.
  */
 DNP3_API int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
@@ -226,6 +244,7 @@ DNP3_API dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os);
 /**
  * Runs every timer due at `now`. Returns DNP3_OK, or DNP3_ERR_LINK_CLOSED when
  * the built-in channel's keep-alive went unanswered (close the connection).
+ * DNP3_ERR_INVALID_ARG for os NULL.
  */
 DNP3_API int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now);
 
@@ -242,7 +261,8 @@ DNP3_API void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_
 /**
  * Feeds received octets to the built-in channel. Returns DNP3_OK,
  * DNP3_ERR_LINK_CLOSED (close the connection: framing error in stream mode)
- * or DNP3_ERR_STATE (no built-in channel).
+ * or DNP3_ERR_STATE (no built-in channel, or os NULL); DNP3_ERR_INVALID_ARG
+ * for in NULL with len > 0.
  */
 DNP3_API int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t len, dnp3_tstamp now);
 
@@ -250,10 +270,12 @@ DNP3_API int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t
  * Moves the next output chunk (a link reply, or every frame of one fragment)
  * into dst. Returns its length, 0 if nothing is pending,
  * DNP3_ERR_BUFFER_TOO_SMALL (see dnp3_outstation_write_size) or DNP3_ERR_STATE.
+ * While online it first moves due fragments (as dnp3_outstation_take would)
+ * into the channel's output queue, as far as there is room.
  */
 DNP3_API int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
-/** Returns a buffer size that always suffices for dnp3_outstation_write. */
+/** Returns a buffer size that always suffices for dnp3_outstation_write (the wire size of a max_tx_fragment fragment; 0 for os NULL). */
 DNP3_API size_t dnp3_outstation_write_size(const dnp3_outstation *os);
 
 /** Returns the built-in channel, or NULL without one. */
@@ -266,13 +288,17 @@ DNP3_API dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os);
  * value: binary types 0/1, double-bit 0..3 (dnp3_double_bit), others numeric.
  * The state bits of the flags octet are taken from `value`. Returns 1 if an
  * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG (type, index, value).
+ * DNP3_OS_OCTET_STRING is refused here (use dnp3_outstation_update_octets), as
+ * is an unknown mode. No event is recorded for a point of class 0 or a type
+ * without event buffer, whatever `mode` says.
  */
 DNP3_API int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value, uint8_t flags,
                            dnp3_time48 time, dnp3_event_mode mode);
 
 /**
  * Sets an octet-string point (1..octet_string_size octets). Returns 1 if an
- * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG.
+ * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG (index, data NULL,
+ * len 0 or too long, mode).
  */
 DNP3_API int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uint8_t *data, size_t len,
                                   dnp3_time48 time, dnp3_event_mode mode);
@@ -285,7 +311,8 @@ DNP3_API int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, u
 
 /**
  * Changes one point's class, variations or deadband. Returns DNP3_OK or
- * DNP3_ERR_INVALID_ARG (index, class > 3, variation not valid for the type).
+ * DNP3_ERR_INVALID_ARG (index, class > 3, variation not valid for the type,
+ * negative deadband, pc NULL).
  */
 DNP3_API int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
                                     const dnp3_os_point_config *pc);
