@@ -28,7 +28,7 @@ extern "C" {
 
 /** The layer above the channel. Every function may be NULL. */
 typedef struct {
-    void *ctx;
+    void *ctx; /**< first argument of every function below */
     /** a connection (TCP) or the socket (UDP) is up; `peer` is "ip:port" */
     void (*on_open)(void *ctx, const char *peer, dnp3_tstamp now);
     /** the connection is gone; `reason` says why (peer closed, keep-alive, framing, ...) */
@@ -37,14 +37,17 @@ typedef struct {
     void (*pump)(void *ctx, dnp3_channel *ch, dnp3_tstamp now);
     /** earliest deadline of the upper layer (DNP3_TSTAMP_NEVER for none) */
     dnp3_tstamp (*get_expiry)(void *ctx);
+    /** run the upper layer's timers due at `now` */
     void (*handle_expiry)(void *ctx, dnp3_tstamp now);
     /** octets received / sent, for --decode printing */
     void (*on_rx)(void *ctx, const uint8_t *data, size_t len);
+    /** octets sent (one call per write), for --decode printing */
     void (*on_tx)(void *ctx, const uint8_t *data, size_t len);
     /** one-line log messages (connection accepted, rejected, ...) */
     void (*log)(void *ctx, const char *msg);
 } dnp3_io_upper;
 
+/** The kind of endpoint (dnp3_io_config::kind). */
 typedef enum {
     DNP3_IO_TCP_SERVER = 0, /**< outstation default: listen, one master at a time */
     DNP3_IO_TCP_CLIENT,     /**< master default: connect, reconnect with back-off */
@@ -52,33 +55,41 @@ typedef enum {
     DNP3_IO_TCP_LISTEN,     /**< listen; every accepted connection gets its own session (config.accept) */
 } dnp3_io_kind;
 
+/** What a TCP server does with a second connection. */
 typedef enum {
     DNP3_IO_REPLACE_OLD = 0, /**< a new connection replaces the current one (default) */
     DNP3_IO_REJECT_NEW,      /**< keep the current connection, close the newcomer */
 } dnp3_io_accept_policy;
 
+/** Configuration of a runtime endpoint: set it up with dnp3_io_config_init. */
 typedef struct {
     uint32_t size;           /**< sizeof(dnp3_io_config), set by dnp3_io_config_init */
-    dnp3_io_kind kind;
+    dnp3_io_kind kind;       /**< the kind of endpoint */
     const char *host;        /**< server/UDP: bind address; client: address to connect to */
     uint16_t port;           /**< default 20000 */
-    /** TCP server */
-    dnp3_io_accept_policy accept_policy;
+    /** \name TCP server */
+    /** @{ */
+    dnp3_io_accept_policy accept_policy; /**< a second connection replaces or is rejected */
     const char *const *allow; /**< allowed peer IP addresses (NULL = anyone) */
-    size_t allow_count;
-    /* TCP client */
+    size_t allow_count;       /**< number of entries in allow */
+    /** @} */
+    /** \name TCP client */
+    /** @{ */
     uint32_t reconnect_min_ms; /**< default 1000 */
     uint32_t reconnect_max_ms; /**< default 30000 */
     uint32_t connect_timeout_ms; /**< default 5000 */
     bool reconnect;            /**< default true; false: one attempt, on_close on failure */
+    /** @} */
     /** TCP listen: builds the session of one accepted connection (`peer` is "ip:port"):
      * returns false to refuse it, else the channel and upper layer that serve it; both
      * stay valid until upper.on_close has returned (the session may be freed there) */
     bool (*accept)(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up);
-    void *accept_ctx;
-    /* UDP */
+    void *accept_ctx;          /**< first argument of accept */
+    /** \name UDP */
+    /** @{ */
     const char *udp_peer_host; /**< fixed destination (NULL = reply to the last requester) */
     uint16_t udp_peer_port;    /**< 0 = the requester's source port */
+    /** @} */
     /** TLS (TCP kinds only): NULL = plain TCP. Loaded with dnp3_tls_load (server side for
      * TCP_SERVER/TCP_LISTEN, client side for TCP_CLIENT); it must outlive the endpoint.
      * The upper layer sees on_open only after the handshake and certificate checks
@@ -87,8 +98,14 @@ typedef struct {
     const char *tls_peer_name; /**< client: name the server's certificate must carry (NULL: the tls default) */
 } dnp3_io_config;
 
+/** A running endpoint (opaque), from dnp3_io_start. */
 typedef struct dnp3_io dnp3_io;
 
+/**
+ * Fills *c with the defaults for `kind`: host "127.0.0.1" for a TCP client,
+ * else "0.0.0.0"; port 20000; DNP3_IO_REPLACE_OLD; reconnect 1000..30000 ms,
+ * connect timeout 5000 ms, reconnect on; everything else 0 / NULL (no TLS).
+ */
 DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
 
 /**
@@ -96,6 +113,10 @@ DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
  * DNP3_IO_TCP_LISTEN, whose sessions bring their own). The channel is reset
  * when a connection opens. Returns 0 or a negative libuv error
  * (e.g. UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
+ * UV_EINVAL also for a NULL loop, config or out, a wrong size field, a
+ * missing channel (other kinds than TCP_LISTEN) or TLS with UDP; UV_ENOMEM
+ * when the handle cannot be allocated. On failure *out is NULL (or untouched
+ * for the argument checks).
  */
 DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
                   const dnp3_io_upper *upper, dnp3_io **out);
@@ -106,7 +127,7 @@ DNP3_API void dnp3_io_kick(dnp3_io *io);
 /** True while a connection (or the UDP socket) is open. */
 DNP3_API bool dnp3_io_connected(const dnp3_io *io);
 
-/** The local port actually bound (useful with port 0). */
+/** The local port actually bound (useful with port 0); 0 for a TCP client or on error. */
 DNP3_API uint16_t dnp3_io_local_port(const dnp3_io *io);
 
 /**
