@@ -62,21 +62,30 @@
 extern "C" {
 #endif
 
+/** A master: the application layer of one channel (opaque), built by dnp3_master_init in caller memory. */
 typedef struct dnp3_master dnp3_master;
+/** One association of a master with an outstation (opaque), from dnp3_master_add_assoc. */
 typedef struct dnp3_master_assoc dnp3_master_assoc;
 
-/** Class masks (bit n = class n); CLASS_1..3 equal the IIN1 CLASS_n_EVENTS bits. */
-#define DNP3_CLASS_0 0x01u
-#define DNP3_CLASS_1 0x02u
-#define DNP3_CLASS_2 0x04u
-#define DNP3_CLASS_3 0x08u
-#define DNP3_CLASS_123 0x0Eu
-#define DNP3_CLASS_ALL 0x0Fu
+/** \name Class masks (bit n = class n); CLASS_1..3 equal the IIN1 CLASS_n_EVENTS bits. */
+/** @{ */
+#define DNP3_CLASS_0 0x01u /**< class 0 (static data) */
+#define DNP3_CLASS_1 0x02u /**< class 1 events */
+#define DNP3_CLASS_2 0x04u /**< class 2 events */
+#define DNP3_CLASS_3 0x08u /**< class 3 events */
+#define DNP3_CLASS_123 0x0Eu /**< classes 1, 2 and 3 (all events) */
+#define DNP3_CLASS_ALL 0x0Fu /**< classes 0, 1, 2 and 3 (integrity) */
+/** @} */
 
 /* ---- tasks ---- */
 
+/**
+ * What a task does. DISABLE_UNSOLICITED .. TIME_SYNC are the automatic tasks
+ * of the scheduler (also available as user tasks where noted); READ ..
+ * AUTH_UPDATE_KEY are user tasks.
+ */
 typedef enum {
-    DNP3_TASK_NONE = 0,
+    DNP3_TASK_NONE = 0,            /**< no task (e.g. an unsolicited fragment) */
     /* automatic tasks */
     DNP3_TASK_DISABLE_UNSOLICITED, /**< start-up step 1 (or user, see automatic) */
     DNP3_TASK_INTEGRITY_POLL,      /**< start-up step 2, periodic, after overflow */
@@ -94,18 +103,18 @@ typedef enum {
     DNP3_TASK_REQUEST,             /**< any other function code with caller-built objects */
     DNP3_TASK_AUTH_KEYS,           /**< Secure Authentication session key exchange (dnp3/sa.h) */
     DNP3_TASK_AUTH_UPDATE_KEY,     /**< Secure Authentication update-key change (dnp3/sa.h) */
-    DNP3_TASK_KIND_COUNT
+    DNP3_TASK_KIND_COUNT           /**< number of task kinds (not a kind) */
 } dnp3_task_kind;
 
 /** How a task ended. */
 typedef enum {
-    DNP3_TASK_SUCCESS = 0,
+    DNP3_TASK_SUCCESS = 0,        /**< the task did what it was asked */
     DNP3_TASK_TIMEOUT,            /**< no (complete) response within the response timeout */
     DNP3_TASK_REJECTED,           /**< response IIN2 NO_FUNC_CODE_SUPPORT/OBJECT_UNKNOWN/PARAMETER_ERROR */
     DNP3_TASK_MALFORMED,          /**< response objects failed validation (parse_error says where) */
     DNP3_TASK_BAD_HEADER,         /**< response too short or control field breaks clause 4.2.2.4 */
     DNP3_TASK_BAD_SEQUENCE,       /**< wrong SEQ, missing FIR, FIR inside a series */
-    DNP3_TASK_UNEXPECTED_FUNCTION,/* the outstation answered with a function code other than RESPONSE */
+    DNP3_TASK_UNEXPECTED_FUNCTION,/**< the outstation answered with a function code other than RESPONSE */
     DNP3_TASK_ECHO_MISMATCH,      /**< command echo differs from the request */
     DNP3_TASK_COMMAND_STATUS,     /**< a command object came back with a status other than SUCCESS */
     DNP3_TASK_MISSING_OBJECT,     /**< an expected object (g52 delay, echo) is absent */
@@ -117,7 +126,7 @@ typedef enum {
     DNP3_TASK_TOO_LARGE,          /**< the request does not fit the channel's max_tx_fragment */
     DNP3_TASK_UNSUPPORTED,        /**< e.g. an AUTH_RESPONSE (secure authentication not available) */
     DNP3_TASK_AUTH_FAILED,        /**< Secure Authentication failed (sa_error: the g120v7 code, 0 = local) */
-    DNP3_TASK_RESULT_COUNT
+    DNP3_TASK_RESULT_COUNT        /**< number of results (not a result) */
 } dnp3_task_result;
 
 /** "SUCCESS", "TIMEOUT", ... (never NULL; "UNKNOWN" for other values). */
@@ -129,9 +138,9 @@ DNP3_API const char *dnp3_task_kind_name(dnp3_task_kind k);
 
 /** What a task reports when it ends (valid only during the callback). */
 typedef struct {
-    dnp3_task_kind kind;
+    dnp3_task_kind kind;      /**< what the task did */
     bool automatic;           /**< started by the scheduler, not by a user call */
-    dnp3_task_result result;
+    dnp3_task_result result;  /**< how it ended */
     uint16_t address;         /**< outstation link address */
     uint8_t function;         /**< function code of the last request sent (0 if none was sent) */
     bool have_iin;            /**< a response was received */
@@ -140,7 +149,7 @@ typedef struct {
      * OPERATE / DIRECT_OPERATE response, or from the SELECT response when the
      * select failed); n_statuses = 0 when no echo was received (no-ack, timeout). */
     const uint8_t *statuses;
-    size_t n_statuses;
+    size_t n_statuses;         /**< number of entries in statuses */
     uint32_t restart_delay_ms; /**< cold/warm restart: g52 delay (g52v1 seconds x 1000) */
     int64_t propagation_ms;    /**< non-LAN time sync: (D - A - outstation delay) / 2 (>= 0) */
     dnp3_time48 time_written;  /**< time sync: the g50 value written */
@@ -148,6 +157,7 @@ typedef struct {
     uint8_t sa_error;          /**< DNP3_TASK_AUTH_FAILED: g120v7 error code (0 = failed locally) */
 } dnp3_task_info;
 
+/** A task's own callback (the `cb` of the user task functions): runs once when the task ends, with the `ctx` given there. */
 typedef void (*dnp3_task_cb)(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info);
 
 /* ---- received data ---- */
@@ -157,8 +167,10 @@ typedef struct {
     uint16_t address;     /**< outstation link address */
     bool unsolicited;     /**< function 0x82 */
     bool fir, fin;        /**< first / last fragment of the response */
-    uint8_t seq;
-    uint16_t iin;
+    /** \var dnp3_rx_info::fir
+     * First fragment of the response (FIR). */
+    uint8_t seq;          /**< application sequence number of the fragment */
+    uint16_t iin;         /**< IIN of the fragment */
     dnp3_task_kind task;  /**< the task the (solicited) response belongs to */
 } dnp3_rx_info;
 
@@ -175,27 +187,32 @@ typedef struct {
  * number for UINT/INT/FLT attributes.
  */
 typedef struct {
-    dnp3_point_type type;
-    uint8_t group, variation;
+    dnp3_point_type type;     /**< the measurement type */
+    uint8_t group, variation; /**< object variation (g0: the attribute code) */
+    /** \var dnp3_measurement::group
+     * Object group. */
     bool event;               /**< an event variation */
-    uint32_t index;
-    double value;
-    bool has_flags;
-    uint8_t flags;
-    dnp3_time_kind time_kind;
-    dnp3_time48 time;
+    uint32_t index;           /**< point index (g0: the attribute set) */
+    double value;             /**< the value (g0: the number for UINT/INT/FLT attributes) */
+    bool has_flags;           /**< flags is meaningful */
+    uint8_t flags;            /**< flags (DNP3_FLAG_*) */
+    dnp3_time_kind time_kind; /**< what time holds */
+    dnp3_time48 time;         /**< absolute time, or the raw 16-bit offset (DNP3_TIME_RELATIVE) */
     bool from_cto;            /**< time = CTO + relative offset */
     bool cto_unsynchronized;  /**< ... and the CTO was g51v2 */
     const dnp3_point *point;  /**< NULL for octet strings, attributes, free format */
-    const uint8_t *octets;
-    size_t octets_len;
+    const uint8_t *octets;    /**< octet strings, attributes, free format: the octets (else NULL) */
+    size_t octets_len;        /**< number of octets */
     uint8_t attr_type;        /**< dnp3_attr_type (g0 only) */
 } dnp3_measurement;
 
 /** Callbacks shared by all associations of a master; any may be NULL. */
 typedef struct {
+    /** a received fragment with measurements begins (before its first measurement) */
     void (*fragment_begin)(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info);
+    /** one object of the fragment, in the order received (valid only during the call) */
     void (*measurement)(void *ctx, dnp3_master_assoc *a, const dnp3_measurement *m);
+    /** the fragment's measurements are done */
     void (*fragment_end)(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info);
     /** every task's end, automatic or not (after the task's own callback) */
     void (*task_done)(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info);
@@ -205,11 +222,12 @@ typedef struct {
      * dialling in): the callback may dnp3_master_add_assoc one, and the fragment is
      * then delivered to it */
     void (*unknown_source)(void *ctx, dnp3_master *m, uint16_t address);
-    void *ctx;
+    void *ctx; /**< first argument of every callback above */
 } dnp3_master_handler;
 
 /* ---- configuration ---- */
 
+/** Configuration of a master: set it up with dnp3_master_config_init. */
 typedef struct {
     uint32_t size;                /**< sizeof(dnp3_master_config); set by dnp3_master_config_init */
     size_t max_associations;      /**< default 1 */
@@ -217,15 +235,17 @@ typedef struct {
     size_t task_buffer_size;      /**< object octets per queued user task (default 512, >= 32) */
     size_t max_command_objects;   /**< command objects per request (default 32, >= 1) */
     bool one_request_per_channel; /**< serial multi-drop: one request outstanding on the whole line */
-    dnp3_master_handler handler;
+    dnp3_master_handler handler;  /**< callbacks for every association (all NULL by default) */
 } dnp3_master_config;
 
+/** How the master synchronises an outstation's clock. */
 typedef enum {
     DNP3_TIMESYNC_NONE = 0, /**< never synchronise automatically */
     DNP3_TIMESYNC_LAN,      /**< RECORD_CURRENT_TIME, then WRITE g50v3 (notes 5.6) */
     DNP3_TIMESYNC_NON_LAN,  /**< DELAY_MEASURE, then WRITE g50v1 + propagation delay */
 } dnp3_timesync_mode;
 
+/** Configuration of one association: set it up with dnp3_assoc_config_init. */
 typedef struct {
     uint32_t size;                  /**< sizeof(dnp3_assoc_config); set by dnp3_assoc_config_init */
     uint16_t address;               /**< outstation link address (default 10) */
@@ -234,34 +254,42 @@ typedef struct {
     uint32_t task_start_timeout_ms; /**< queued user task not started by then fails (default 10000) */
     uint32_t retry_min_ms;          /**< automatic task back-off: first delay (default 5000) */
     uint32_t retry_max_ms;          /**< ... doubling up to (default 60000) */
-    /* start-up sequence on every connect; a 0 mask skips the step */
+    /** \name start-up sequence on every connect; a 0 mask skips the step */
+    /** @{ */
     uint8_t startup_disable_unsol;  /**< default DNP3_CLASS_123 */
     uint8_t startup_integrity;      /**< default DNP3_CLASS_ALL (read order 1, 2, 3, 0) */
     uint8_t startup_enable_unsol;   /**< default DNP3_CLASS_123 */
-    /** periodic polls, 0 = off (all default 0) */
-    uint32_t integrity_period_ms;
+    /** @} */
+    /** \name periodic polls, 0 = off (all default 0) */
+    /** @{ */
+    uint32_t integrity_period_ms;   /**< integrity poll period in ms */
     uint32_t class_period_ms[3];    /**< classes 1, 2, 3 */
-    /* IIN reactions */
+    /** @} */
+    /** \name IIN reactions */
+    /** @{ */
     bool clear_restart;             /**< DEVICE_RESTART -> WRITE g80v1 idx 7 = 0 (default true) */
     bool restart_reruns_startup;    /**< DEVICE_RESTART after start-up -> start-up again (default true) */
     bool integrity_on_overflow;     /**< EVENT_BUFFER_OVERFLOW -> integrity poll (default true) */
     uint8_t event_poll_on_iin;      /**< CLASS_n_EVENTS classes that trigger an event poll (default 1|2|3) */
     dnp3_timesync_mode time_sync;   /**< NEED_TIME reaction (default NON_LAN) */
+    /** @} */
 } dnp3_assoc_config;
 
+/** Counters of an association (dnp3_master_assoc_get_stats). */
 typedef struct {
-    uint64_t requests_sent;
-    uint64_t confirms_sent;
-    uint64_t fragments_rx;
-    uint64_t unsolicited_rx;
+    uint64_t requests_sent;           /**< requests queued on the channel */
+    uint64_t confirms_sent;           /**< application confirms queued */
+    uint64_t fragments_rx;            /**< fragments routed to the association */
+    uint64_t unsolicited_rx;          /**< unsolicited responses received */
     uint64_t unsolicited_duplicates;  /**< confirmed again, not delivered */
     uint64_t unsolicited_malformed;   /**< dropped, not confirmed */
     uint64_t unexpected_responses;    /**< solicited fragment while no task waited, or stale SEQ */
     uint64_t duplicate_fragments;     /**< repeated fragment of a response series (ignored) */
-    uint64_t tasks_succeeded;
-    uint64_t tasks_failed;
+    uint64_t tasks_succeeded;         /**< tasks ended with DNP3_TASK_SUCCESS */
+    uint64_t tasks_failed;            /**< tasks ended with any other result */
 } dnp3_master_assoc_stats;
 
+/** Counters of a master (dnp3_master_get_stats). */
 typedef struct {
     uint64_t fragments_unknown_source; /**< no association has the source address */
     uint64_t send_blocked;             /**< channel output queue was full */
@@ -269,6 +297,7 @@ typedef struct {
 
 /** Fills *c with the defaults listed above. */
 DNP3_API void dnp3_master_config_init(dnp3_master_config *c);
+/** Fills *c with the defaults listed above (outstation address 10, timeouts, start-up masks, IIN reactions). */
 DNP3_API void dnp3_assoc_config_init(dnp3_assoc_config *c);
 
 /**
@@ -309,8 +338,11 @@ DNP3_API dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t addr
 /* Accessors; each returns 0 / NULL / false for a NULL argument. */
 /** Returns the association's address / user pointer / owning master / last IIN received (0 if none). */
 DNP3_API uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a);
+/** Returns the association's user pointer (dnp3_assoc_config::user). */
 DNP3_API void *dnp3_master_assoc_user(const dnp3_master_assoc *a);
+/** Returns the master that owns the association. */
 DNP3_API dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a);
+/** Returns the IIN of the last response received (0 if none). */
 DNP3_API uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a);
 /** Returns true while a request of this association awaits its response. */
 DNP3_API bool dnp3_master_assoc_busy(const dnp3_master_assoc *a);
@@ -367,7 +399,8 @@ DNP3_API dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m);
  */
 DNP3_API int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
 
-/* ---- user tasks ----
+/**
+ * \name User tasks
  * Every function below queues one task on the association and returns
  * DNP3_OK (the callback `cb`, which may be NULL, runs when the task ends),
  * DNP3_ERR_INVALID_ARG (bad arguments or objects that do not parse for the
@@ -375,6 +408,7 @@ DNP3_API int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
  * or max_command_objects) or DNP3_ERR_STATE (the association's user queue is
  * full or the association is being removed). User tasks run before automatic
  * polls, in the order queued. */
+/** @{ */
 
 /** READ with caller-built object headers (e.g. written with dnp3_apdu_header_range). */
 DNP3_API int dnp3_master_read(dnp3_master_assoc *a, const uint8_t *headers, size_t len, dnp3_task_cb cb, void *ctx,
@@ -394,7 +428,7 @@ typedef enum {
 typedef struct {
     uint8_t group;     /**< 12 or 41 */
     uint8_t variation; /**< 1 for g12; 1..4 for g41 */
-    uint32_t index;
+    uint32_t index;    /**< point index */
     dnp3_crob crob;    /**< g12: code (TCC | CR | op type), count, on/off ms; status ignored */
     double value;      /**< g41 */
 } dnp3_command;
@@ -444,11 +478,6 @@ DNP3_API int dnp3_master_write(dnp3_master_assoc *a, const uint8_t *objects, siz
 DNP3_API int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const uint8_t *data, size_t len,
                                    dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
-/*
- * READ of device attributes: g0v<variation> (254 = all, 255 = list) of
- * attribute set `set` (0 = standard). Each attribute reaches
- * handler.measurement (type DNP3_POINT_DEVICE_ATTRIBUTE).
- */
 /**
  * Changes the update key of the association's SA user with the parameters
  * given to dnp3_sa_master_begin_update_key (symmetric method, IEEE 1815-2012
@@ -458,6 +487,12 @@ DNP3_API int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index
  */
 DNP3_API int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
+/**
+ * READ of device attributes: g0v<variation> (254 = all, 255 = list) of
+ * attribute set `set` (0 = standard). Each attribute reaches
+ * handler.measurement (type DNP3_POINT_DEVICE_ATTRIBUTE).
+ * DNP3_ERR_INVALID_ARG for variation 0.
+ */
 DNP3_API int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb,
                                 void *ctx, dnp3_tstamp now);
 
@@ -477,6 +512,7 @@ DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint
  */
 DNP3_API int dnp3_master_request(dnp3_master_assoc *a, uint8_t fc, const uint8_t *objects, size_t len, dnp3_task_cb cb,
                         void *ctx, dnp3_tstamp now);
+/** @} */
 
 #ifdef __cplusplus
 }
