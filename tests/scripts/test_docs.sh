@@ -35,7 +35,11 @@ trap 'rm -rf "$tmp"' EXIT
     else
         echo "INPUT = $SRC/include/dnp3"
     fi
-    echo "INCLUDE_PATH = $SRC/include $BUILD/include"
+    if [ -d "$BUILD/include" ]; then
+        echo "INCLUDE_PATH = $SRC/include $BUILD/include"
+    else
+        echo "INCLUDE_PATH = $SRC/include"
+    fi
     echo "GENERATE_XML = YES"
     echo "XML_OUTPUT = xml"
     echo "XML_PROGRAMLISTING = NO"
