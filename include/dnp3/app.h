@@ -108,7 +108,7 @@ DNP3_API bool dnp3_fc_no_objects(uint8_t fc);
 #define DNP3_IIN2_RESERVED_1 0x8000u /**< IIN2.7: reserved, always 0 */
 /** @} */
 
-/** Name of IIN bit number 0..15 (IIN1.0 = 0 ... IIN2.7 = 15), e.g. "DEVICE_RESTART"; "UNKNOWN" above 15. Never NULL. */
+/** Name of IIN bit number 0..15 (IIN1.0 = 0 ... IIN2.7 = 15), e.g.\ "DEVICE_RESTART"; "UNKNOWN" above 15. Never NULL. */
 DNP3_API const char *dnp3_iin_bit_name(unsigned bit);
 
 /* ---- APDU header ---- */
@@ -207,7 +207,7 @@ typedef struct {
     uint8_t group, variation, qualifier;
     /** \var dnp3_parse_error::group
      * Group of the header where parsing stopped (0 when the error concerns no
-     * header, e.g. DNP3_ERR_APP_UNEXPECTED_DATA). */
+     * header, e.g.\ DNP3_ERR_APP_UNEXPECTED_DATA). */
     /** \var dnp3_parse_error::variation
      * Variation of that header (0 as for group). */
     /** \var dnp3_parse_error::qualifier

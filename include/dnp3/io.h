@@ -112,7 +112,7 @@ DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
  * Starts the endpoint on `loop` around an already-built channel (NULL for
  * DNP3_IO_TCP_LISTEN, whose sessions bring their own). The channel is reset
  * when a connection opens. Returns 0 or a negative libuv error
- * (e.g. UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
+ * (e.g.\ UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
  * UV_EINVAL also for a NULL loop, config or out, a wrong size field, a
  * missing channel (other kinds than TCP_LISTEN) or TLS with UDP; UV_ENOMEM
  * when the handle cannot be allocated. On failure *out is NULL (or untouched
@@ -133,7 +133,7 @@ DNP3_API uint16_t dnp3_io_local_port(const dnp3_io *io);
 /**
  * Closes sockets and timers; `io` is freed once libuv has closed every handle.
  * What the core has queued is sent first: a TCP connection is shut down after
- * its pending writes (e.g. the final application CONFIRM) have gone out.
+ * its pending writes (e.g.\ the final application CONFIRM) have gone out.
  */
 DNP3_API void dnp3_io_stop(dnp3_io *io);
 

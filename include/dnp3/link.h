@@ -154,7 +154,7 @@ typedef struct {
 /** Initialises a parser (everything zero, counters included) with the error mode `mode`. */
 DNP3_API void dnp3_link_parser_init(dnp3_link_parser *p, dnp3_link_error_mode mode);
 
-/** Forgets any partial frame and re-opens a closed parser (e.g. on reconnect).
+/** Forgets any partial frame and re-opens a closed parser (e.g.\ on reconnect).
  * Stream offsets restart at 0; stats are kept. */
 DNP3_API void dnp3_link_parser_reset(dnp3_link_parser *p);
 

@@ -29,7 +29,7 @@
  * refused with DNP3_ERR_STATE inside a callback.
  * An association pointer is valid until the association is removed.
  *
- * How a runtime drives it (one channel, e.g. a TCP client):
+ * How a runtime drives it (one channel, e.g.\ a TCP client):
  *
  *     mem_m = aligned_alloc(..., dnp3_master_memory_size(&mcfg));
  *     ccfg.is_master = true; ccfg.on_fragment = dnp3_master_on_fragment;
@@ -85,7 +85,7 @@ typedef struct dnp3_master_assoc dnp3_master_assoc;
  * AUTH_UPDATE_KEY are user tasks.
  */
 typedef enum {
-    DNP3_TASK_NONE = 0,            /**< no task (e.g. an unsolicited fragment) */
+    DNP3_TASK_NONE = 0,            /**< no task (e.g.\ an unsolicited fragment) */
     /* automatic tasks */
     DNP3_TASK_DISABLE_UNSOLICITED, /**< start-up step 1 (or user, see automatic) */
     DNP3_TASK_INTEGRITY_POLL,      /**< start-up step 2, periodic, after overflow */
@@ -124,7 +124,7 @@ typedef enum {
     DNP3_TASK_START_TIMEOUT,      /**< the task could not start within task_start_timeout_ms */
     DNP3_TASK_CANCELLED,          /**< the association was removed */
     DNP3_TASK_TOO_LARGE,          /**< the request does not fit the channel's max_tx_fragment */
-    DNP3_TASK_UNSUPPORTED,        /**< e.g. an AUTH_RESPONSE (secure authentication not available) */
+    DNP3_TASK_UNSUPPORTED,        /**< e.g.\ an AUTH_RESPONSE (secure authentication not available) */
     DNP3_TASK_AUTH_FAILED,        /**< Secure Authentication failed (sa_error: the g120v7 code, 0 = local) */
     DNP3_TASK_RESULT_COUNT        /**< number of results (not a result) */
 } dnp3_task_result;
@@ -218,7 +218,7 @@ typedef struct {
     void (*task_done)(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info);
     /** wall-clock UTC in ms since 1970 for time sync; return false if unknown */
     bool (*utc_now)(void *ctx, dnp3_time48 *out);
-    /** a fragment came from a link address without an association (e.g. an outstation
+    /** a fragment came from a link address without an association (e.g.\ an outstation
      * dialling in): the callback may dnp3_master_add_assoc one, and the fragment is
      * then delivered to it */
     void (*unknown_source)(void *ctx, dnp3_master *m, uint16_t address);
@@ -410,7 +410,7 @@ DNP3_API int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
  * polls, in the order queued. */
 /** @{ */
 
-/** READ with caller-built object headers (e.g. written with dnp3_apdu_header_range). */
+/** READ with caller-built object headers (e.g.\ written with dnp3_apdu_header_range). */
 DNP3_API int dnp3_master_read(dnp3_master_assoc *a, const uint8_t *headers, size_t len, dnp3_task_cb cb, void *ctx,
                      dnp3_tstamp now);
 

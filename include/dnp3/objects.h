@@ -68,7 +68,7 @@ typedef enum {
 
 /** What a variation reports: the measurement types of the master's callback. */
 typedef enum {
-    DNP3_POINT_NONE = 0, /**< no point type (e.g. the g0 "any" rows) */
+    DNP3_POINT_NONE = 0, /**< no point type (e.g.\ the g0 "any" rows) */
     DNP3_POINT_BINARY_INPUT, /**< g1, g2 */
     DNP3_POINT_DOUBLE_BIT_INPUT, /**< g3, g4 */
     DNP3_POINT_BINARY_OUTPUT_STATUS, /**< g10, g11 */
@@ -104,7 +104,7 @@ typedef struct {
     uint8_t size;        /**< octets per object for DNP3_KIND_FIXED, else 0 */
     uint8_t point_type;  /**< dnp3_point_type */
     bool event;          /**< an event variation (returned with 17/28) */
-    const char *name;    /**< the object's name, e.g. "Device Attribute" */
+    const char *name;    /**< the object's name, e.g.\ "Device Attribute" */
 } dnp3_obj_desc;
 
 /**
@@ -147,7 +147,7 @@ DNP3_API const char *dnp3_double_bit_name(unsigned v);
 /**
  * Writes the names of the set flag bits for a point type into buf
  * ("ONLINE|RESTART"), returns buf. An empty set gives "".
- * Bits 5..7 are named after the point type (e.g. CHATTER_FILTER, OVER_RANGE,
+ * Bits 5..7 are named after the point type (e.g.\ CHATTER_FILTER, OVER_RANGE,
  * ROLLOVER, STATE; RESERVED where the type does not define one). Only whole
  * names that fit cap are written; with cap 0 buf is returned untouched.
  */
@@ -194,7 +194,7 @@ typedef enum {
     DNP3_CS_HARDWARE_ERROR = 6, /**< a hardware problem */
     DNP3_CS_LOCAL = 7, /**< the point is in local mode */
     DNP3_CS_TOO_MANY_OPS = 8, /**< too many objects in the request */
-    DNP3_CS_NOT_AUTHORIZED = 9, /**< not authorized (e.g. Secure Authentication) */
+    DNP3_CS_NOT_AUTHORIZED = 9, /**< not authorized (e.g.\ Secure Authentication) */
     DNP3_CS_AUTOMATION_INHIBIT = 10, /**< inhibited by a local automation process */
     DNP3_CS_PROCESSING_LIMITED = 11, /**< the device cannot process more requests now */
     DNP3_CS_OUT_OF_RANGE = 12, /**< the value is outside the permitted range */
@@ -286,7 +286,7 @@ typedef enum {
 } dnp3_attr_type;
 
 /** "manufacturer name", ...; NULL for variations without a standard meaning.
- * (The strings are those of the standard, e.g. "device manufacturer's name" for v252.) */
+ * (The strings are those of the standard, e.g.\ "device manufacturer's name" for v252.) */
 DNP3_API const char *dnp3_attr_name(uint8_t variation);
 /** "VSTR", "UINT", ... for a dnp3_attr_type; "UNKNOWN" for other values. Never NULL. */
 DNP3_API const char *dnp3_attr_type_name(uint8_t type);

@@ -77,7 +77,7 @@ typedef struct {
     const char *id_code;       /**< v246 user-assigned ID code */
     const char *device_name;   /**< v247 user-assigned device name */
     const char *serial_number; /**< v248 device serial number */
-    const char *subset;        /**< v249 DNP subset and conformance, e.g. "2:2012" */
+    const char *subset;        /**< v249 DNP subset and conformance, e.g.\ "2:2012" */
 } dnp3_os_attributes;
 
 /** dnp3_outstation_config::unsol_retries value: retry an unconfirmed unsolicited response without limit (the default). */
@@ -117,7 +117,7 @@ typedef struct {
 
     bool need_time_at_start;       /**< assert NEED_TIME (IIN1.4) at start-up (default false) */
     uint32_t need_time_period_ms;  /**< assert NEED_TIME again this long after a sync (0 = never) */
-    uint16_t processing_delay_ms;  /**< extra delay reported in g52v2 (DELAY_MEASURE), e.g. a serial turnaround */
+    uint16_t processing_delay_ms;  /**< extra delay reported in g52v2 (DELAY_MEASURE), e.g.\ a serial turnaround */
 
     /** \name built-in channel (link + transport) */
     /** @{ */

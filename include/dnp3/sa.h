@@ -84,7 +84,7 @@ typedef enum {
     DNP3_SA_ERR_MAX_SESSION_KEY_STATUS = 12, /**< too many session key status requests */
 } dnp3_sa_error_code;
 
-/** Name of a g120v7 error code, e.g. "UNKNOWN_USER" (never NULL). */
+/** Name of a g120v7 error code, e.g.\ "UNKNOWN_USER" (never NULL). */
 DNP3_API const char *dnp3_sa_error_name(unsigned code);
 
 /** Security statistics (g121/g122 point index). */

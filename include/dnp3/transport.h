@@ -68,7 +68,7 @@ typedef struct {
  */
 DNP3_API void dnp3_transport_rx_init(dnp3_transport_rx *rx, uint8_t *buf, size_t cap);
 
-/** Drops any series in progress (e.g. on disconnect). The counters are kept. */
+/** Drops any series in progress (e.g.\ on disconnect). The counters are kept. */
 DNP3_API void dnp3_transport_rx_reset(dnp3_transport_rx *rx);
 
 /**
@@ -95,7 +95,7 @@ DNP3_API size_t dnp3_transport_segment_count(size_t len);
 /**
  * Writes a whole fragment as link frames, back to back, into dst (so that the
  * runtime can send them in one write). `control` is the link control octet
- * used for every frame (e.g. unconfirmed user data). Returns the octets
+ * used for every frame (e.g.\ unconfirmed user data). Returns the octets
  * written, DNP3_ERR_BUFFER_TOO_SMALL (dst NULL or cap below
  * dnp3_transport_wire_size(len); nothing written), or DNP3_ERR_INVALID_ARG
  * (len == 0, apdu NULL, or a fragment too large for the int result).

@@ -85,7 +85,7 @@ typedef enum {
     DNP3_ERR_APP_BAD_HEADER = -10047,         /**< application control/function inconsistent */
     DNP3_ERR_APP_VARIATION_ZERO = -10048,     /**< variation 0 where object data is required */
     DNP3_ERR_APP_UNEXPECTED_DATA = -10049,    /**< objects after a function that takes none */
-    DNP3_ERR_APP_BAD_VALUE = -10050,          /**< an object's contents are invalid (e.g. attribute length) */
+    DNP3_ERR_APP_BAD_VALUE = -10050,          /**< an object's contents are invalid (e.g.\ attribute length) */
     DNP3_ERR_APP_OBJECT_NOT_ALLOWED = -10051, /**< object not valid for this function code/direction */
 
     /* crypto provider (dnp3/crypto.h) */
@@ -110,11 +110,11 @@ typedef enum {
 /** True for a library error code at or below DNP3_ERR_FATAL (NOMEM, LINK_CLOSED): err in [DNP3_ERR_MIN, DNP3_ERR_FATAL]. */
 DNP3_API bool dnp3_err_is_fatal(int err);
 
-/** Short English description of an error code ("unknown error" for other values, e.g. a
+/** Short English description of an error code ("unknown error" for other values, e.g.\ a
  * libuv or errno code passed by mistake). "success" for DNP3_OK. Never NULL; a static string. */
 DNP3_API const char *dnp3_strerror(int err);
 
-/** Symbolic name of an error code, e.g. "DNP3_ERR_LINK_BAD_BODY_CRC" ("DNP3_ERR_UNKNOWN" for
+/** Symbolic name of an error code, e.g.\ "DNP3_ERR_LINK_BAD_BODY_CRC" ("DNP3_ERR_UNKNOWN" for
  * other values). Never NULL; a static string. */
 DNP3_API const char *dnp3_err_name(int err);
 

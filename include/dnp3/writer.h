@@ -107,7 +107,7 @@ DNP3_API int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_
                           uint32_t start);
 /**
  * Opens a header of index-prefixed objects with the caller's qualifier
- * (prefix code 1..3, range code 7..9, e.g. 0x17 or 0x28); fixed-size objects
+ * (prefix code 1..3, range code 7..9, e.g.\ 0x17 or 0x28); fixed-size objects
  * and octet strings only. Returns DNP3_OK, DNP3_ERR_FRAGMENT_FULL (nothing
  * written) or DNP3_ERR_INVALID_ARG (other qualifier, unknown object or wrong kind).
  */
@@ -156,7 +156,7 @@ DNP3_API int dnp3_apdu_add_crob(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t 
  */
 DNP3_API uint32_t dnp3_apdu_end(dnp3_apdu_writer *w, dnp3_hdr_mark *m);
 
-/** Appends raw octets (e.g. an echoed header). DNP3_ERR_FRAGMENT_FULL if they do not fit. */
+/** Appends raw octets (e.g.\ an echoed header). DNP3_ERR_FRAGMENT_FULL if they do not fit. */
 DNP3_API int dnp3_apdu_append(dnp3_apdu_writer *w, const uint8_t *data, size_t n);
 
 #ifdef __cplusplus
