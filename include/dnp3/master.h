@@ -410,11 +410,13 @@ DNP3_API int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
  * polls, in the order queued. */
 /** @{ */
 
-/** READ with caller-built object headers (e.g.\ written with dnp3_apdu_header_range). */
+/** READ with caller-built object headers (e.g.\ written with dnp3_apdu_header_range).
+ * DNP3_ERR_INVALID_ARG when len is 0 or the headers do not validate as a READ. */
 DNP3_API int dnp3_master_read(dnp3_master_assoc *a, const uint8_t *headers, size_t len, dnp3_task_cb cb, void *ctx,
                      dnp3_tstamp now);
 
-/** READ of class data: classes is a DNP3_CLASS_* mask (read order 1, 2, 3, 0; DNP3_CLASS_ALL = integrity). */
+/** READ of class data: classes is a DNP3_CLASS_* mask (read order 1, 2, 3, 0; DNP3_CLASS_ALL = integrity).
+ * DNP3_ERR_INVALID_ARG for an empty mask or bits outside DNP3_CLASS_ALL. */
 DNP3_API int dnp3_master_read_class(dnp3_master_assoc *a, uint8_t classes, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /** How a command is executed. */
@@ -455,6 +457,10 @@ static inline dnp3_command dnp3_command_analog(uint32_t index, uint8_t variation
  * The response must echo every object (status aside) or the task fails with
  * DNP3_TASK_ECHO_MISMATCH; any status other than SUCCESS gives
  * DNP3_TASK_COMMAND_STATUS (SBO: a failed SELECT is not followed by OPERATE).
+ * DNP3_ERR_INVALID_ARG for cmds NULL, n 0, an unknown mode, a command object
+ * that is not valid (group, variation) or an index the qualifier cannot
+ * carry (> 255 with 0x17, > 65535); DNP3_ERR_BUFFER_TOO_SMALL for n above
+ * max_command_objects or a request larger than the master's buffer.
  */
 DNP3_API int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qualifier,
                         const dnp3_command *cmds, size_t n, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
@@ -462,7 +468,8 @@ DNP3_API int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, u
 /**
  * Counter freeze: fc is DNP3_FC_IMMED_FREEZE(_NR) or DNP3_FC_FREEZE_CLEAR(_NR);
  * headers NULL/0 means all counters (g20v0, qualifier 06). The _NR forms
- * succeed once queued.
+ * succeed once queued. DNP3_ERR_INVALID_ARG for another fc or headers that do
+ * not validate for it.
  */
 DNP3_API int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers, size_t len, dnp3_task_cb cb,
                        void *ctx, dnp3_tstamp now);
@@ -470,11 +477,12 @@ DNP3_API int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t 
 /** COLD_RESTART (warm = false) or WARM_RESTART; info.restart_delay_ms reports the g52 delay. */
 DNP3_API int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
-/** WRITE with caller-built objects (validated as a WRITE request). */
+/** WRITE with caller-built objects (validated as a WRITE request; DNP3_ERR_INVALID_ARG when len is 0 or they do not validate). */
 DNP3_API int dnp3_master_write(dnp3_master_assoc *a, const uint8_t *objects, size_t len, dnp3_task_cb cb, void *ctx,
                       dnp3_tstamp now);
 
-/** WRITE of one octet string g110v<len> (len 1..255) at `index` (qualifier 0x17 or 0x28). */
+/** WRITE of one octet string g110v<len> (len 1..255) at `index` (qualifier 0x17 or 0x28).
+ * DNP3_ERR_INVALID_ARG for data NULL, len 0 or above 255, index above 65535. */
 DNP3_API int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const uint8_t *data, size_t len,
                                    dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
@@ -496,11 +504,12 @@ DNP3_API int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb
 DNP3_API int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb,
                                 void *ctx, dnp3_tstamp now);
 
-/** Time synchronisation now (mode LAN or NON_LAN). */
+/** Time synchronisation now (mode LAN or NON_LAN; DNP3_ERR_INVALID_ARG for any other mode). */
 DNP3_API int dnp3_master_time_sync(dnp3_master_assoc *a, dnp3_timesync_mode mode, dnp3_task_cb cb, void *ctx,
                           dnp3_tstamp now);
 
-/** ENABLE_UNSOLICITED (enable = true) or DISABLE_UNSOLICITED for the classes 1..3 in `classes`. */
+/** ENABLE_UNSOLICITED (enable = true) or DISABLE_UNSOLICITED for the classes 1..3 in `classes`.
+ * DNP3_ERR_INVALID_ARG when classes holds none of DNP3_CLASS_1..3, or other bits. */
 DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t classes, dnp3_task_cb cb, void *ctx,
                                 dnp3_tstamp now);
 
@@ -509,6 +518,9 @@ DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint
  * functions without objects). Not for CONFIRM, responses, SELECT/OPERATE
  * (use dnp3_master_operate) or AUTH functions. No-response functions
  * (*_NR) succeed once queued. Responses to READ reach handler.measurement.
+ * DNP3_ERR_INVALID_ARG for an undefined fc, a response, CONFIRM, SELECT,
+ * OPERATE, AUTH_REQUEST(_NO_ACK), objects given to a function that takes
+ * none, or objects that do not validate for fc.
  */
 DNP3_API int dnp3_master_request(dnp3_master_assoc *a, uint8_t fc, const uint8_t *objects, size_t len, dnp3_task_cb cb,
                         void *ctx, dnp3_tstamp now);
