@@ -378,7 +378,9 @@ DNP3_API bool dnp3_master_connected(const dnp3_master *m);
  * The channel's fragment callback (dnp3_channel_fragment_fn; ctx = the
  * master). Routes the fragment by link source address; handles responses,
  * unsolicited responses, confirms and the scheduler. Never fails: problems end
- * the running task with a reason or are counted in the stats.
+ * the running task with a reason or are counted in the stats. Fragments sent
+ * to a broadcast address are ignored (notes 1.2), and so is a call from inside
+ * a master callback (as dnp3_master_handle_apdu refuses it).
  */
 DNP3_API void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now);
 
