@@ -335,8 +335,10 @@ DNP3_API int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
 /** Returns the association for a link address, or NULL. */
 DNP3_API dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t address);
 
-/* Accessors; each returns 0 / NULL / false for a NULL argument. */
-/** Returns the association's address / user pointer / owning master / last IIN received (0 if none). */
+/** \name Accessors; each returns 0 / NULL / false for a NULL argument. */
+/** @{ */
+/** Returns the association's address / user pointer / owning master / last IIN received (0 if none):
+ * this one the outstation link address. */
 DNP3_API uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a);
 /** Returns the association's user pointer (dnp3_assoc_config::user). */
 DNP3_API void *dnp3_master_assoc_user(const dnp3_master_assoc *a);
@@ -354,6 +356,7 @@ DNP3_API bool dnp3_master_assoc_started(const dnp3_master_assoc *a);
 DNP3_API const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a);
 /** Returns the master's counters (NULL only for a NULL master). */
 DNP3_API const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m);
+/** @} */
 
 /**
  * The connection is up: every association restarts its session (start-up
