@@ -176,13 +176,14 @@ typedef struct {
  * size exactly; minimum sizes (challenge >= 4, MAC >= 4, ...) are enforced.
  * Returns DNP3_OK, DNP3_ERR_APP_TRUNCATED, DNP3_ERR_APP_BAD_VALUE (lengths
  * that lie, trailing octets, too-short fields) or DNP3_ERR_APP_UNKNOWN_OBJECT.
+ * DNP3_ERR_INVALID_ARG for out NULL, or obj NULL with len > 0.
  */
 DNP3_API int dnp3_g120_decode(uint8_t variation, const uint8_t *obj, size_t len, dnp3_g120 *out);
 
 /**
  * Encodes the object body of in->variation into buf. Returns the length, or
  * DNP3_ERR_BUFFER_TOO_SMALL / DNP3_ERR_INVALID_ARG (field too long for its
- * 16-bit length, unknown variation).
+ * 16-bit length, unknown variation, in NULL, buf NULL with cap > 0).
  */
 DNP3_API int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
 
@@ -191,7 +192,9 @@ DNP3_API int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
  * it if it is a g120 header with exactly one object. Returns 1 (found: *out
  * filled, *obj_end = offset in apdu just after that object, obj_end may be
  * NULL), 0 (the first header is not g120, or there are no objects) or a
- * negative parse/decode error.
+ * negative parse/decode error: DNP3_ERR_APP_TRUNCATED also for apdu or out
+ * NULL or a fragment shorter than its header, DNP3_ERR_APP_BAD_VALUE for a
+ * g120 header without exactly one object.
  */
 DNP3_API int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, size_t *obj_end);
 
