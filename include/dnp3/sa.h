@@ -332,7 +332,13 @@ typedef struct dnp3_sa_outstation dnp3_sa_outstation;
 DNP3_API void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
 
 /** Octets needed, or 0 for an invalid configuration (no crypto, bad key length, duplicate user,
- * challenge_len or mal out of range, max_apdu < 249). */
+ * challenge_len or mal out of range, max_apdu < 249).
+ * In full: c NULL or a wrong size field; no crypto provider or one without
+ * hmac, key_unwrap or random; n_users outside 1..DNP3_SA_MAX_USERS; a MAC
+ * algorithm dnp3_sa_mac_len does not know; challenge_len outside 4..64;
+ * max_apdu outside 249..65535; authority_key_len not 0, 16 or 32; an
+ * unterminated outstation or user name; a user numbered 0, a duplicate user
+ * number, or an update key not 16 or 32 octets. */
 DNP3_API size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
 
 /** Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
