@@ -304,6 +304,8 @@ DNP3_API void dnp3_assoc_config_init(dnp3_assoc_config *c);
  * Octets one master with this configuration needs (associations, user task
  * queues and a request buffer). Returns 0 if the configuration is invalid
  * (bad size field, 0 associations, queue/buffer below the minimums).
+ * The accepted ranges: max_associations 1..0xFFFFFF, user_queue_len 1..1024,
+ * task_buffer_size 32..65535, max_command_objects 1..65535.
  */
 DNP3_API size_t dnp3_master_memory_size(const dnp3_master_config *c);
 
@@ -322,6 +324,10 @@ DNP3_API dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master
  * Adds an association for an outstation address. If the master is connected
  * its start-up sequence begins at once. Returns the association, or NULL if
  * the configuration is invalid, the address is in use or no slot is free.
+ * Invalid: m or c NULL, a bad size field, an address above 0xFFEF,
+ * response_timeout_ms or retry_min_ms 0, retry_max_ms below retry_min_ms, an
+ * unknown time_sync mode. An address stays in use while its association is
+ * being removed.
  */
 DNP3_API dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config *c, dnp3_tstamp now);
 

@@ -206,6 +206,12 @@ DNP3_API void dnp3_outstation_config_init(dnp3_outstation_config *c);
  * Octets one outstation with this configuration needs, or 0 if the
  * configuration is invalid (bad size field, fragment sizes out of range,
  * octet_string_size 0, an event class > 3, a variation the type does not have).
+ * In full: c NULL or a size field outside what this library knows;
+ * max_rx_fragment or max_tx_fragment outside 249..65535; octet_string_size 0
+ * or too large for max_tx_fragment; an unknown link_mode; with
+ * sa_stat_event_buffer set, sa_stat_event_class outside 1..3 or a g122
+ * variation other than 1 or 2; per type an event class above 3, a negative
+ * deadband, or a static/event variation the type does not have.
  */
 DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
 
