@@ -80,8 +80,9 @@ typedef void (*dnp3_channel_fragment_fn)(void *ctx, const dnp3_channel_fragment 
 
 /**
  * Configuration of a channel: set it up with dnp3_channel_config_init, then
- * change fields. The size field lets a program built against an older, smaller
- * layout keep working: later fields keep their defaults.
+ * change fields. A size field below the layout up to `ctx` or above
+ * sizeof(dnp3_channel_config) is refused; fields past a smaller size keep
+ * their defaults.
  */
 typedef struct {
     uint32_t size;            /**< sizeof(dnp3_channel_config); set by dnp3_channel_config_init */
@@ -119,7 +120,7 @@ DNP3_API void dnp3_channel_config_init(dnp3_channel_config *c);
  * Octets one channel with this configuration needs (struct, reassembly buffer
  * and output queue). Returns 0 if the configuration is invalid
  * (max_rx_fragment < 249, max_tx_fragment == 0 or > 65535, bad size field,
- * c NULL).
+ * c NULL; also max_rx_fragment above 0xFFFFFF and an unknown mode).
  */
 DNP3_API size_t dnp3_channel_memory_size(const dnp3_channel_config *c);
 
