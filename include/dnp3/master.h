@@ -308,6 +308,15 @@ DNP3_API void dnp3_assoc_config_init(dnp3_assoc_config *c);
  * task_buffer_size 32..65535, max_command_objects 1..65535.
  */
 DNP3_API size_t dnp3_master_memory_size(const dnp3_master_config *c);
+/** Why a master configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is not
+ * NULL) set to the first bad field: "size", "max_associations", "user_queue_len",
+ * "task_buffer_size", "max_command_objects" ("config" for NULL). For a valid
+ * configuration *field is set to NULL. */
+DNP3_API int dnp3_master_config_check(const dnp3_master_config *c, const char **field);
+/** The same for an association configuration: "size", "address", "response_timeout_ms",
+ * "retry_min_ms", "retry_max_ms", "time_sync" ("config" for NULL). Returns DNP3_OK or
+ * DNP3_ERR_CONFIG; for a valid configuration *field is set to NULL. */
+DNP3_API int dnp3_assoc_config_check(const dnp3_assoc_config *c, const char **field);
 
 /**
  * Builds a master in mem[0..size) (aligned for max_align_t) that sends on

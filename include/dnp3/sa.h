@@ -331,15 +331,26 @@ typedef struct dnp3_sa_outstation dnp3_sa_outstation;
  */
 DNP3_API void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
 
-/** Octets needed, or 0 for an invalid configuration (no crypto, bad key length, duplicate user,
+/** Octets needed, or 0 for an invalid configuration (size below the fields up to max_apdu or above
+ * sizeof: a smaller size from an older header gets the defaults of the later fields; no crypto,
+ * bad key length, duplicate user,
  * challenge_len or mal out of range, max_apdu < 249).
- * In full: c NULL or a wrong size field; no crypto provider or one without
+ * In full: c NULL; a size field below the fields up to max_apdu or above
+ * sizeof(dnp3_sa_outstation_config); no crypto provider or one without
  * hmac, key_unwrap or random; n_users outside 1..DNP3_SA_MAX_USERS; a MAC
  * algorithm dnp3_sa_mac_len does not know; challenge_len outside 4..64;
  * max_apdu outside 249..65535; authority_key_len not 0, 16 or 32; an
  * unterminated outstation or user name; a user numbered 0, a duplicate user
- * number, or an update key not 16 or 32 octets. */
+ * number, or an update key not 16 or 32 octets (dnp3_sa_outstation_config_check
+ * names the field). */
 DNP3_API size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
+
+/** Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is not
+ * NULL) set to the name of the first bad field ("size", "crypto", "n_users", "mal",
+ * "challenge_len", "max_apdu", "authority_key_len", "outstation_name", "users[].number",
+ * "users[].key_len", "users[].name"; "config" for a NULL pointer). For a valid
+ * configuration *field is set to NULL. */
+DNP3_API int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c, const char **field);
 
 /** Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
 DNP3_API dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
@@ -422,12 +433,17 @@ typedef struct dnp3_sa_master dnp3_sa_master;
  * critical list, max_apdu 2048; no crypto provider (must be set).
  */
 DNP3_API void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
-/**
- * Octets needed, or 0 for an invalid configuration (bad size field, no crypto
- * provider or one without hmac/key_wrap/random, user number 0, update key not
- * 16 or 32 octets, session_key_len outside 16..32, max_apdu outside 249..65535).
- */
+/** Octets needed, or 0 for an invalid configuration (see dnp3_sa_master_config_check). A size below
+ * the fields up to max_apdu or above sizeof is refused; a smaller size from an older header gets
+ * the defaults of the later fields.
+ * Invalid: c NULL, that size rule, no crypto provider or one without
+ * hmac/key_wrap/random, user number 0, update key not 16 or 32 octets,
+ * session_key_len outside 16..32, max_apdu outside 249..65535. */
 DNP3_API size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
+/** Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if not NULL) set to
+ * "size", "crypto", "user.number", "user.key_len", "session_key_len", "max_apdu" or "config".
+ * For a valid configuration *field is set to NULL. */
+DNP3_API int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field);
 /**
  * Builds the object in mem (aligned like max_align_t). Returns it (== mem) or
  * NULL (mem NULL or misaligned, size too small, invalid configuration).

@@ -390,14 +390,25 @@ static void config_and_memory_contract(void **state)
     size_t ten = dnp3_master_memory_size(&mc);
     assert_true(ten > one);
     assert_true((ten - one) / 9 <= 16 * 1024); /* goal: <= 16 KiB per association */
+    const char *field = "unset";
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_OK);
+    assert_null(field);
     mc.max_associations = 0;
     assert_int_equal(dnp3_master_memory_size(&mc), 0);
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "max_associations");
     mc.max_associations = 1;
     mc.task_buffer_size = 4;
     assert_int_equal(dnp3_master_memory_size(&mc), 0);
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "task_buffer_size");
     mc.task_buffer_size = 512;
     mc.size = 3;
     assert_int_equal(dnp3_master_memory_size(&mc), 0);
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "size");
+    assert_int_equal(dnp3_master_config_check(NULL, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "config");
     mc.size = sizeof mc;
     dnp3_channel_config cc;
     dnp3_channel_config_init(&cc);
@@ -412,9 +423,13 @@ static void config_and_memory_contract(void **state)
     dnp3_assoc_config_init(&ac);
     ac.address = 0xFFF0;
     assert_null(dnp3_master_add_assoc(m, &ac, 0));
+    assert_int_equal(dnp3_assoc_config_check(&ac, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "address");
     ac.address = 10;
     ac.retry_max_ms = 1;
     assert_null(dnp3_master_add_assoc(m, &ac, 0));
+    assert_int_equal(dnp3_assoc_config_check(&ac, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "retry_max_ms");
     dnp3_assoc_config_init(&ac);
     assert_non_null(dnp3_master_add_assoc(m, &ac, 0));
     assert_int_equal(dnp3_master_get_expiry(m), DNP3_TSTAMP_NEVER); /* disconnected, nothing queued */
