@@ -7,14 +7,16 @@
  * A channel turns received octets into complete application fragments and
  * application fragments into link frames:
  *
- *   bytes in  -> dnp3_channel_read(ch, in, len, now)
- *                  -> link parser (close / discard / datagram mode)
- *                  -> secondary-station rules (ACK, LINK_STATUS replies queued)
- *                  -> transport reassembly
- *                  -> config.on_fragment(ctx, fragment, now)     (upper layer)
- *   fragment  -> dnp3_channel_send(ch, dest, apdu, len)           (queued)
- *   bytes out <- dnp3_channel_write(ch, dst, cap)                (one chunk per call)
- *   timers    <- dnp3_channel_get_expiry(ch) / dnp3_channel_handle_expiry(ch, now)
+ * \verbatim
+     bytes in  -> dnp3_channel_read(ch, in, len, now)
+                    -> link parser (close / discard / datagram mode)
+                    -> secondary-station rules (ACK, LINK_STATUS replies queued)
+                    -> transport reassembly
+                    -> config.on_fragment(ctx, fragment, now)     (upper layer)
+     fragment  -> dnp3_channel_send(ch, dest, apdu, len)           (queued)
+     bytes out <- dnp3_channel_write(ch, dst, cap)                (one chunk per call)
+     timers    <- dnp3_channel_get_expiry(ch) / dnp3_channel_handle_expiry(ch, now)
+   \endverbatim
  *
  * Every output chunk is either one link reply frame or ALL the frames of one
  * fragment back to back, so a runtime can send a whole fragment with one

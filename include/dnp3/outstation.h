@@ -6,21 +6,23 @@
  * Two ways to drive it; both are single-threaded and allocation-free after
  * dnp3_outstation_init, and callbacks run only inside the call that causes them.
  *
- * 1. Application-fragment level (tests, custom transports):
- *      dnp3_outstation_receive(os, apdu, len, bcast, now)   request in
- *      dnp3_outstation_take(os, dst, cap, now)               next fragment out (loop until 0)
- *
- * 2. Octet level, with the built-in channel (config.link_layer = true; what a
- *    libuv runtime uses):
- *      on connect:      dnp3_outstation_set_online(os, true, now)
- *      on bytes:        rc = dnp3_outstation_read(os, in, len, now)
- *      then, and after every update or timer:
- *                       while ((n = dnp3_outstation_write(os, buf, cap, now)) > 0) send(buf, n)
- *                       (each chunk is a whole fragment's frames: one write / one datagram)
- *      timer:           deadline = dnp3_outstation_get_expiry(os);
- *                       at the deadline rc = dnp3_outstation_handle_expiry(os, now)
- *      rc == DNP3_ERR_LINK_CLOSED: close the connection, then
- *                       dnp3_outstation_set_online(os, false, now)
+ * \verbatim
+   1. Application-fragment level (tests, custom transports):
+        dnp3_outstation_receive(os, apdu, len, bcast, now)   request in
+        dnp3_outstation_take(os, dst, cap, now)               next fragment out (loop until 0)
+
+   2. Octet level, with the built-in channel (config.link_layer = true; what a
+      libuv runtime uses):
+        on connect:      dnp3_outstation_set_online(os, true, now)
+        on bytes:        rc = dnp3_outstation_read(os, in, len, now)
+        then, and after every update or timer:
+                         while ((n = dnp3_outstation_write(os, buf, cap, now)) > 0) send(buf, n)
+                         (each chunk is a whole fragment's frames: one write / one datagram)
+        timer:           deadline = dnp3_outstation_get_expiry(os);
+                         at the deadline rc = dnp3_outstation_handle_expiry(os, now)
+        rc == DNP3_ERR_LINK_CLOSED: close the connection, then
+                         dnp3_outstation_set_online(os, false, now)
+   \endverbatim
  *
  * `now` is a monotonic millisecond clock. Wall-clock UTC (freeze times, time
  * synchronisation) only comes from callbacks.utc_now.
