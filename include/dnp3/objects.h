@@ -68,7 +68,7 @@ typedef enum {
 
 /** What a variation reports: the measurement types of the master's callback. */
 typedef enum {
-    DNP3_POINT_NONE = 0, /**< no point type (e.g.\ the g0 "any" rows) */
+    DNP3_POINT_NONE = 0, /**< no point type (no row of the object table has it) */
     DNP3_POINT_BINARY_INPUT, /**< g1, g2 */
     DNP3_POINT_DOUBLE_BIT_INPUT, /**< g3, g4 */
     DNP3_POINT_BINARY_OUTPUT_STATUS, /**< g10, g11 */

@@ -64,8 +64,8 @@ DNP3_API size_t dnp3_sa_mac_len(uint8_t mal);
 typedef enum {
     DNP3_SA_KS_OK = 1, /**< session keys valid */
     DNP3_SA_KS_NOT_INIT = 2, /**< session keys not initialised (or unknown user) */
-    DNP3_SA_KS_COMM_FAIL = 3, /**< session keys expired or lost (communication failure) */
-    DNP3_SA_KS_AUTH_FAIL = 4, /**< the last session key change failed authentication */
+    DNP3_SA_KS_COMM_FAIL = 3, /**< session keys expired (interval or message count used up) */
+    DNP3_SA_KS_AUTH_FAIL = 4, /**< a session key change failed authentication */
 } dnp3_sa_key_status;
 
 /** Error codes of g120v7. */
@@ -228,7 +228,7 @@ typedef struct {
 #define DNP3_SA_ROLE_SECADM 4 /**< role: security administrator */
 #define DNP3_SA_ROLE_SECAUD 5 /**< role: security auditor */
 #define DNP3_SA_ROLE_RBACMNT 6 /**< role: RBAC management */
-#define DNP3_SA_ROLE_SINGLE_USER 32768 /**< role: single user (all permissions) */
+#define DNP3_SA_ROLE_SINGLE_USER 32768 /**< role: single user */
 /** @} */
 
 /** Bit map of function codes (bit fc). */
