@@ -8,6 +8,7 @@ if(DNP3_DOXYGEN)
   file(WRITE ${DNP3_DOXYFILE}
     "@INCLUDE = ${PROJECT_SOURCE_DIR}/docs/Doxyfile\n"
     "OUTPUT_DIRECTORY = ${CMAKE_BINARY_DIR}/docs\n"
+    "PROJECT_NUMBER = ${PROJECT_VERSION}\n"
     "FILE_PATTERNS = *.h\n"
     "INPUT = ${PROJECT_SOURCE_DIR}/include/dnp3 ${CMAKE_BINARY_DIR}/include/dnp3/version.h\n"
     "INCLUDE_PATH = ${PROJECT_SOURCE_DIR}/include ${CMAKE_BINARY_DIR}/include\n")
