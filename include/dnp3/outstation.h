@@ -218,7 +218,13 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
  */
 int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
-/* Returns the next deadline (confirm, unsolicited retry, NEED_TIME, keep-alive) or DNP3_TSTAMP_NEVER. */
+/*
+ * Returns the next deadline (confirm, unsolicited retry, NEED_TIME, keep-alive)
+ * or DNP3_TSTAMP_NEVER; 0 when output is ready now (take or write would return
+ * something: a response, an unsolicited response or retry due, a link frame).
+ * After any call, either nothing is ready or this says when it will be, so a
+ * runtime that arms one timer at this deadline never leaves output waiting.
+ */
 dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os);
 
 /*

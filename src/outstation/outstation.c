@@ -324,9 +324,18 @@ int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tst
     return (int)n;
 }
 
+/*
+ * The contract: after any call, either nothing is ready to go out or the
+ * expiry is 0 ("now": call take/write). Output is built lazily, so a
+ * response that take would build (the null unsolicited response, events of
+ * an enabled class, a retry) counts as ready as much as one already built.
+ */
 dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
 {
     if (!os) return DNP3_TSTAMP_NEVER;
+    const bool ready = os->sol_ready || os->uns_ready || dnp3_os_unsol_due(os);
+    if (ready && (os->online || !os->ch)) return 0; /* write sends nothing while offline */
+    if (os->ch && dnp3_channel_pending(os->ch) > 0) return 0;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER, u;
     if (os->sol_await) t = os->sol_deadline;
     if ((u = dnp3_os_unsol_expiry(os)) < t) t = u;
