@@ -124,6 +124,8 @@ typedef struct {
     uint16_t sa_stat_event_buffer;   /* events kept (default 32; 0 = no g122 events) */
     uint8_t sa_stat_event_class;     /* 1..3 (default 3) */
     uint8_t sa_stat_event_variation; /* 1 (count) or 2 (count and time; default) */
+
+    dnp3_framing_policy link_framing; /* built-in channel: on a framing error (default by link_mode) */
 } dnp3_outstation_config;
 
 /* How a control reaches the application. */

@@ -57,7 +57,7 @@ static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config
     if (out->max_rx_fragment < MIN_FRAGMENT || out->max_rx_fragment > 65535) return false;
     if (out->max_tx_fragment < MIN_FRAGMENT || out->max_tx_fragment > 65535) return false;
     if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment) return false;
-    if (out->link_mode > DNP3_CHANNEL_DATAGRAM) return false;
+    if (out->link_mode > DNP3_CHANNEL_DATAGRAM || out->link_framing > DNP3_FRAMING_RESYNC) return false;
     if (out->confirm_timeout_ms == 0) out->confirm_timeout_ms = 1; /* a timer must lie in the future */
     if (out->sa_stat_event_buffer &&
         (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3 ||
@@ -85,6 +85,7 @@ static void channel_config(const dnp3_outstation_config *c, dnp3_channel_config 
     cc->max_tx_fragment = c->max_tx_fragment;
     cc->keep_alive_ms = c->keep_alive_ms;
     cc->link_timeout_ms = c->link_timeout_ms;
+    cc->framing = c->link_framing;
 }
 
 static size_t align_up(size_t n)
