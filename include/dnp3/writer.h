@@ -83,6 +83,20 @@ int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, 
 int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group,
                             uint8_t variation, uint8_t qualifier);
 int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
+/*
+ * The same with the smallest qualifier that fits (what an outstation answers,
+ * IEEE 1815-2012 clause 4.3.4 / the subset tables' "00, 01" and "17, 28"):
+ *  - begin_range_auto: 0x00 (8-bit start/stop) when every index up to `last`,
+ *    the largest the caller may add, is below 256, else as begin_range;
+ *  - begin_indexed_auto: 0x17 when `first_index` is below 256, else 0x28. An
+ *    0x17 header takes 255 objects with indices below 256: add_point answers
+ *    DNP3_ERR_STATE (count) or DNP3_ERR_INVALID_ARG (index) beyond, and the
+ *    caller opens the next header.
+ */
+int dnp3_apdu_begin_range_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+                               uint32_t start, uint32_t last);
+int dnp3_apdu_begin_indexed_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+                                 uint32_t first_index);
 int dnp3_apdu_begin_free(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
 
 /*
