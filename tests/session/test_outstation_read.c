@@ -285,9 +285,24 @@ static void test_iin2_bits(void **state)
     h_none(&h);
 }
 
+/* READ g70v5 (file transport, handle 0x12345678, block 0): parsed, answered as an unsupported
+ * object (IIN2.1), not as a parse error; the rest of the READ is answered (issue 11) */
+static void test_read_file_transport_unsupported(void **state)
+{
+    (void)state;
+    harness h;
+    h_start_default(&h);
+    h_clear_restart(&h);
+    h_exchange(&h, "C2 01 46 05 5B 01 08 00 78 56 34 12 00 00 00 00", "C2 81 00 02");
+    set(&h, DNP3_OS_ANALOG_INPUT, 0, 42, DNP3_FLAG_ONLINE);
+    h_exchange(&h, "C3 01 46 05 5B 01 08 00 78 56 34 12 00 00 00 00 1E 01 00 00 00",
+               "C3 81 00 02 1E 01 00 00 00 01 2A 00 00 00");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_file_transport_unsupported),
         cmocka_unit_test(test_golden_analog),
         cmocka_unit_test(test_golden_binary),
         cmocka_unit_test(test_integrity_poll),

@@ -218,6 +218,35 @@ static void test_free_format_and_attributes(void **state)
     assert_memory_equal(o.data + 2, "ACME", 4);
 }
 
+/* READ g70v5 (file transport): the object names handle 0x12345678 and block 0 (issue 11) */
+static void test_read_file_transport(void **state)
+{
+    (void)state;
+    frag f;
+    load(&f, "C2 01 46 05 5B 01 08 00 78 56 34 12 00 00 00 00");
+    assert_int_equal(dnp3_apdu_validate(&f.apdu, NULL), 1);
+    dnp3_hdr_iter it;
+    dnp3_obj_header h;
+    dnp3_obj_iter oi;
+    dnp3_obj o;
+    dnp3_hdr_iter_init(&it, &f.apdu);
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 1);
+    assert_int_equal(h.group, 70);
+    assert_int_equal(h.variation, 5);
+    assert_true(h.has_data);
+    assert_int_equal(h.count, 1);
+    dnp3_obj_iter_init(&oi, &h);
+    assert_true(dnp3_obj_iter_next(&oi, &o));
+    assert_int_equal(o.size, 8);
+    assert_memory_equal(o.data, "\x78\x56\x34\x12\x00\x00\x00\x00", 8);
+    assert_false(dnp3_obj_iter_next(&oi, &o));
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 0);
+    /* the size prefix is checked as in any other function */
+    expect_error("C2 01 46 05 5B 01 09 00 78 56 34 12 00 00 00 00", DNP3_ERR_APP_TRUNCATED, 4);
+    /* READ keeps refusing data with other objects: a size prefix on g30v1 */
+    expect_error("C2 01 1E 01 5B 01 05 00 01 00 00 00 00", DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, 2);
+}
+
 static void test_rejections(void **state)
 {
     (void)state;
@@ -356,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_integrity_poll),     cmocka_unit_test(test_read_index_list),
         cmocka_unit_test(test_multi_header_response), cmocka_unit_test(test_packed_bits),
         cmocka_unit_test(test_crob_and_time),      cmocka_unit_test(test_free_format_and_attributes),
+        cmocka_unit_test(test_read_file_transport),
         cmocka_unit_test(test_rejections),         cmocka_unit_test(test_error_sticky),
         cmocka_unit_test(test_every_truncation),   cmocka_unit_test(test_control_rules),
     };
