@@ -297,6 +297,11 @@ static void test_read_file_transport_unsupported(void **state)
     set(&h, DNP3_OS_ANALOG_INPUT, 0, 42, DNP3_FLAG_ONLINE);
     h_exchange(&h, "C3 01 46 05 5B 01 08 00 78 56 34 12 00 00 00 00 1E 01 00 00 00",
                "C3 81 00 02 1E 01 00 00 00 01 2A 00 00 00");
+    /* the other objects of Annex A the parser knows but the outstation does not serve */
+    h_exchange(&h, "C4 01 66 01 06", "C4 81 00 02");          /* g102v1 UINT8 */
+    h_exchange(&h, "C5 01 65 00 06", "C5 81 00 02");          /* g101v0: not a variation */
+    h_exchange(&h, "C6 01 65 03 00 00 05", "C6 81 00 02");    /* g101v3 BCD large */
+    h_exchange(&h, "C7 01 56 02 06 57 01 06", "C7 81 00 02"); /* data set characteristics, values */
 }
 
 int main(void)
