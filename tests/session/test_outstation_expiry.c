@@ -10,7 +10,9 @@
  * The property test drives seeded random sessions (requests, confirms right
  * and wrong, updates, time, the connection going down and up) the way a
  * timer-driven runtime does: it takes output only when the expiry is due, and
- * checks before every step that nothing could be taken when it is not.
+ * checks before every step that nothing could be taken when it is not; once at
+ * the fragment level (receive/take), once at the octet level through the
+ * built-in channel (read/write, link replies, keep-alive, reconnects).
  * DNP3_SEED=N replays one seed.
  */
 #include <stdlib.h>
@@ -108,15 +110,44 @@ static uint32_t rnd(uint32_t n)
 
 typedef struct {
     harness h;
+    bool octets;            /* through the built-in channel: read/write instead of receive/take */
+    uint8_t tseq;           /* master's transport SEQ (octet level) */
     uint8_t mseq;           /* master's request SEQ */
     int sol_con, uns_con;   /* SEQ of the last fragment asking for a confirm, -1 none */
     bool online;
     unsigned taken, violations;
 } session;
 
+static void reconnect(session *s);
+
 static void receive(session *s, const uint8_t *apdu, size_t n)
 {
-    assert_int_equal(dnp3_outstation_receive(s->h.os, apdu, n, DNP3_BCAST_NONE, s->h.now), DNP3_OK);
+    if (!s->octets) {
+        assert_int_equal(dnp3_outstation_receive(s->h.os, apdu, n, DNP3_BCAST_NONE, s->h.now), DNP3_OK);
+        return;
+    }
+    uint8_t ud[250], fr[300];
+    ud[0] = (uint8_t)(0xC0 | s->tseq);
+    s->tseq = (uint8_t)((s->tseq + 1) & 0x3F);
+    memcpy(ud + 1, apdu, n);
+    int len = dnp3_link_format(fr, sizeof fr, 0xC4, 10, 1, ud, n + 1); /* master 1 -> outstation 10 */
+    assert_true(len > 0);
+    if (dnp3_outstation_read(s->h.os, fr, (size_t)len, s->h.now) == DNP3_ERR_LINK_CLOSED)
+        reconnect(s);
+}
+
+/* What a runtime does when the channel wants the connection closed: drop it, accept a new one. */
+static void reconnect(session *s)
+{
+    dnp3_outstation_set_online(s->h.os, false, s->h.now);
+    dnp3_outstation_set_online(s->h.os, true, s->h.now);
+}
+
+/* One output unit: a fragment (take) or a chunk of link frames (write). */
+static int output(session *s, uint8_t *out, size_t cap)
+{
+    if (!s->octets) return dnp3_outstation_take(s->h.os, out, cap, s->h.now);
+    return dnp3_outstation_write(s->h.os, out, cap, s->h.now);
 }
 
 static void request(session *s, uint8_t fc, const char *objs)
@@ -138,17 +169,20 @@ static void confirm(session *s, int seq, bool uns)
 /* What the runtime does when the timer fires: run the timers, take one or all fragments. */
 static void wake(session *s)
 {
-    dnp3_outstation_handle_expiry(s->h.os, s->h.now);
+    if (dnp3_outstation_handle_expiry(s->h.os, s->h.now) == DNP3_ERR_LINK_CLOSED) reconnect(s);
     uint8_t out[4096];
     int max = rnd(2) ? 1 : 100; /* one per wake-up, as the old runtime did, or all */
     for (int i = 0; i < max; i++) {
-        int n = dnp3_outstation_take(s->h.os, out, sizeof out, s->h.now);
+        int n = output(s, out, sizeof out);
         assert_true(n >= 0);
         if (n == 0) break;
         s->taken++;
-        if (out[0] & 0x20) {
-            if (out[0] & 0x10) s->uns_con = out[0] & 0x0F;
-            else s->sol_con = out[0] & 0x0F;
+        /* the application control octet: first octet of a fragment, or after the link header and
+         * the transport octet of a chunk's first frame (link-only frames are 10 octets) */
+        const uint8_t *ac = s->octets ? (n > 12 ? out + 11 : NULL) : out;
+        if (ac && (ac[0] & 0x20)) {
+            if (ac[0] & 0x10) s->uns_con = ac[0] & 0x0F;
+            else s->sol_con = ac[0] & 0x0F;
         }
     }
 }
@@ -159,7 +193,7 @@ static void check(session *s, uint32_t seed, int step)
     dnp3_tstamp e = dnp3_outstation_get_expiry(s->h.os);
     if (e <= s->h.now) return;
     uint8_t out[4096];
-    int n = dnp3_outstation_take(s->h.os, out, sizeof out, s->h.now);
+    int n = output(s, out, sizeof out);
     if (n != 0) {
         print_error("seed %u step %d: output ready (%s) but expiry %llu > now %llu\n", seed, step,
                     n > 0 ? tu_tohex(out, (size_t)n) : "error", (unsigned long long)e,
@@ -168,14 +202,21 @@ static void check(session *s, uint32_t seed, int step)
     }
 }
 
-static void run_seed(uint32_t seed, int steps, session *s)
+static void run_seed(uint32_t seed, int steps, session *s, bool octets)
 {
     rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)seed * 0x100000001B3ull);
     if (!rng) rng = 1;
     memset(s, 0, sizeof *s);
+    s->octets = octets;
     dnp3_outstation_config c;
     small_config(&c);
     c.unsol_classes = (uint8_t)rnd(8);
+    if (octets) { /* the built-in channel, with a keep-alive that fires now and then */
+        c.link_layer = true;
+        c.link_addr = 10;
+        c.master_addr = 1;
+        c.keep_alive_ms = 20000;
+    }
     h_start(&s->h, &c);
     s->sol_con = s->uns_con = -1;
     s->online = true;
@@ -235,16 +276,15 @@ static void run_seed(uint32_t seed, int steps, session *s)
     }
 }
 
-static void test_expiry_property(void **state)
+static void property(bool octets)
 {
-    (void)state;
     static session s;
     uint32_t first = 1, last = 300;
     const char *env = getenv("DNP3_SEED");
     if (env) first = last = (uint32_t)strtoul(env, NULL, 10);
     unsigned taken = 0;
     for (uint32_t seed = first; seed <= last; seed++) {
-        run_seed(seed, 3000, &s);
+        run_seed(seed, 3000, &s, octets);
         taken += s.taken;
         if (s.violations) {
             print_error("seed %u: %u violations (DNP3_SEED=%u replays)\n", seed, s.violations, seed);
@@ -254,12 +294,26 @@ static void test_expiry_property(void **state)
     assert_true(taken > 1000 * (last - first + 1) / 300); /* the sessions did exchange fragments */
 }
 
+static void test_expiry_property(void **state)
+{
+    (void)state;
+    property(false);
+}
+
+/* The same through dnp3_outstation_read/write and the built-in channel (link replies, keep-alive). */
+static void test_expiry_property_octets(void **state)
+{
+    (void)state;
+    property(true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null_response_due_after_deferred_read),
         cmocka_unit_test(test_events_due_after_deferred_read),
         cmocka_unit_test(test_expiry_property),
+        cmocka_unit_test(test_expiry_property_octets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
