@@ -71,7 +71,8 @@ int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variati
 /*
  * Opens a header whose objects follow:
  *  - begin_range: qualifier 0x01 (16-bit start/stop, what SF and OD send for
- *    static data); objects must have consecutive indices starting at `start`.
+ *    static data; see begin_range_auto); objects must have consecutive indices
+ *    starting at `start`.
  *  - begin_indexed: qualifier 0x17 (all indices < 256) or 0x28 given by the caller.
  *  - begin_count: qualifier 0x07 (g50, g51, g52 and other "count 1" objects).
  *  - begin_free: qualifier 0x5B (g120 and other free-format objects).
@@ -84,8 +85,9 @@ int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group
                             uint8_t variation, uint8_t qualifier);
 int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
 /*
- * The same with the smallest qualifier that fits (what an outstation answers,
- * IEEE 1815-2012 clause 4.3.4 / the subset tables' "00, 01" and "17, 28"):
+ * The same with the smallest qualifier that fits (what an outstation answers;
+ * qualifiers: IEEE 1815-2012 clause 4.3; device profiles list "00, 01" for
+ * static and "17, 28" for event responses):
  *  - begin_range_auto: 0x00 (8-bit start/stop) when every index up to `last`,
  *    the largest the caller may add, is below 256, else as begin_range;
  *  - begin_indexed_auto: 0x17 when `first_index` is below 256, else 0x28. An
