@@ -10,7 +10,7 @@
  *   1  UDP-style datagrams: [len][octets] records
  *   2  a bare application fragment (--apdu)
  *   3  TCP segments into the stream decoder: records of
- *      [seq delta (signed 16-bit)][flags: bit0 SYN, bit1 ACK][len][octets]
+ *      [seq delta (signed 16-bit)][flags: bit0 SYN, bit1 ACK, bit2 FIN][len][octets]
  * Invariants (abort() on failure): nothing crashes or reads out of bounds, and
  * the error counter never decreases.
  *
@@ -27,6 +27,9 @@
 #include "../tools/cli/decode_stream.c"
 #include "../tools/cli/json_out.c"
 #include "../tools/cli/link_print.c"
+#include "../tools/cli/obj_fields.c"
+#include "../tools/cli/obj_file.c"
+#include "../tools/cli/obj_sa.c"
 #include "../tools/cli/tcp_reasm.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -99,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             seq += (uint32_t)(int32_t)delta;
             if (flags & 2)
                 tcp_dir_ack(&t, seq, &k);
-            else if (tcp_dir_segment(&t, seq, flags & 1, data + pos, n, &k) & TCP_SEG_NEW_CONNECTION) {
+            else if (tcp_dir_segment(&t, seq, flags & 1, flags & 4, data + pos, n, &k) & TCP_SEG_NEW_CONNECTION) {
                 tcp_dir_free(&t);
                 tcp_dir_init(&t);
             }

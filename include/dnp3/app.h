@@ -12,6 +12,7 @@
 #ifndef DNP3_APP_H
 #define DNP3_APP_H
 
+#include "dnp3/export.h"
 #include "dnp3/objects.h"
 #include "dnp3/types.h"
 
@@ -68,12 +69,12 @@ typedef enum {
 } dnp3_fc;
 
 /* "READ", "DIRECT_OPERATE", ...; NULL for codes the standard does not define. */
-const char *dnp3_fc_name(uint8_t fc);
-bool dnp3_fc_is_response(uint8_t fc); /* 0x81..0x83 */
+DNP3_API const char *dnp3_fc_name(uint8_t fc);
+DNP3_API bool dnp3_fc_is_response(uint8_t fc); /* 0x81..0x83 */
 /* Functions whose headers carry no object data (READ, freezes, class assignment, ...). */
-bool dnp3_fc_headers_only(uint8_t fc);
+DNP3_API bool dnp3_fc_headers_only(uint8_t fc);
 /* Functions that never carry objects (CONFIRM, COLD_RESTART, DELAY_MEASURE, ...). */
-bool dnp3_fc_no_objects(uint8_t fc);
+DNP3_API bool dnp3_fc_no_objects(uint8_t fc);
 
 /* ---- internal indications (clause 4.2.2.7): IIN1 in bits 0..7, IIN2 in bits 8..15 ---- */
 #define DNP3_IIN1_BROADCAST 0x0001u
@@ -94,7 +95,7 @@ bool dnp3_fc_no_objects(uint8_t fc);
 #define DNP3_IIN2_RESERVED_1 0x8000u
 
 /* Name of IIN bit number 0..15 (IIN1.0 = 0 ... IIN2.7 = 15), e.g. "DEVICE_RESTART". */
-const char *dnp3_iin_bit_name(unsigned bit);
+DNP3_API const char *dnp3_iin_bit_name(unsigned bit);
 
 /* ---- APDU header ---- */
 typedef struct {
@@ -117,7 +118,7 @@ static inline uint8_t dnp3_ac_make(bool fir, bool fin, bool con, bool uns, uint8
  * (2 octets for requests, 4 for responses). Returns DNP3_OK or
  * DNP3_ERR_APP_TRUNCATED.
  */
-int dnp3_apdu_parse(const uint8_t *frag, size_t len, dnp3_apdu *out);
+DNP3_API int dnp3_apdu_parse(const uint8_t *frag, size_t len, dnp3_apdu *out);
 
 /*
  * Checks the application-control rules of clause 4.2.2.4 for the fragment's
@@ -125,7 +126,7 @@ int dnp3_apdu_parse(const uint8_t *frag, size_t len, dnp3_apdu *out);
  * UNS = 0; a 0x82 response has UNS = 1 and FIR = FIN = 1. Returns DNP3_OK or
  * DNP3_ERR_APP_BAD_HEADER.
  */
-int dnp3_apdu_check_control(const dnp3_apdu *a);
+DNP3_API int dnp3_apdu_check_control(const dnp3_apdu *a);
 
 /* ---- object headers (clause 4.3) ---- */
 
@@ -194,7 +195,7 @@ typedef struct {
  * Starts iterating over the object headers of an APDU's objects area.
  * `function` decides whether headers carry object data (dnp3_fc_headers_only).
  */
-void dnp3_hdr_iter_init(dnp3_hdr_iter *it, const dnp3_apdu *apdu);
+DNP3_API void dnp3_hdr_iter_init(dnp3_hdr_iter *it, const dnp3_apdu *apdu);
 
 /*
  * Returns 1 with *h filled, 0 at the end, or a negative DNP3_ERR_APP_* error
@@ -202,13 +203,13 @@ void dnp3_hdr_iter_init(dnp3_hdr_iter *it, const dnp3_apdu *apdu);
  * Every header returned has been fully bounds-checked: iterating its objects
  * with dnp3_obj_iter cannot fail.
  */
-int dnp3_hdr_iter_next(dnp3_hdr_iter *it, dnp3_obj_header *h, dnp3_parse_error *e);
+DNP3_API int dnp3_hdr_iter_next(dnp3_hdr_iter *it, dnp3_obj_header *h, dnp3_parse_error *e);
 
 /*
  * Pass 1: validates every header of the APDU. Returns the number of headers
  * (>= 0) or a negative error with details in *e.
  */
-int dnp3_apdu_validate(const dnp3_apdu *apdu, dnp3_parse_error *e);
+DNP3_API int dnp3_apdu_validate(const dnp3_apdu *apdu, dnp3_parse_error *e);
 
 /* One object within a header. */
 typedef struct {
@@ -224,7 +225,7 @@ typedef struct {
     uint32_t i;
 } dnp3_obj_iter;
 
-void dnp3_obj_iter_init(dnp3_obj_iter *it, const dnp3_obj_header *h);
+DNP3_API void dnp3_obj_iter_init(dnp3_obj_iter *it, const dnp3_obj_header *h);
 
 /*
  * Returns true with *o filled, false when the header has no more objects.
@@ -232,13 +233,13 @@ void dnp3_obj_iter_init(dnp3_obj_iter *it, const dnp3_obj_header *h);
  * 0x17/0x28) yields each index with data NULL; other header-only headers
  * (ranges, counts, "all") yield nothing: use h->start/stop/count.
  */
-bool dnp3_obj_iter_next(dnp3_obj_iter *it, dnp3_obj *o);
+DNP3_API bool dnp3_obj_iter_next(dnp3_obj_iter *it, dnp3_obj *o);
 
 /*
  * Maps a parse error to the IIN2 bit an outstation answers with
  * (OBJECT_UNKNOWN, PARAMETER_ERROR or NO_FUNC_CODE_SUPPORT).
  */
-uint16_t dnp3_parse_error_iin(int err);
+DNP3_API uint16_t dnp3_parse_error_iin(int err);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@
 #ifndef DNP3_CHANNEL_H
 #define DNP3_CHANNEL_H
 
+#include "dnp3/export.h"
 #include "dnp3/link.h"
 #include "dnp3/transport.h"
 #include "dnp3/types.h"
@@ -115,21 +116,21 @@ typedef struct {
 typedef struct dnp3_channel dnp3_channel;
 
 /* Fills *c with the defaults (outstation 10 <- master 1, TCP, 2048/2048, keep-alive 60 s / 1 s). */
-void dnp3_channel_config_init(dnp3_channel_config *c);
+DNP3_API void dnp3_channel_config_init(dnp3_channel_config *c);
 
 /*
  * Octets one channel with this configuration needs (struct, reassembly buffer
  * and output queue). Returns 0 if the configuration is invalid
  * (max_rx_fragment < 249, max_tx_fragment == 0 or > 65535, bad size field).
  */
-size_t dnp3_channel_memory_size(const dnp3_channel_config *c);
+DNP3_API size_t dnp3_channel_memory_size(const dnp3_channel_config *c);
 
 /*
  * Builds a channel in mem[0..size) (aligned for max_align_t). `now` starts the
  * keep-alive period. Returns the channel (== mem) or NULL when the memory is
  * too small or misaligned or the configuration is invalid.
  */
-dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_channel_config *c, dnp3_tstamp now);
+DNP3_API dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_channel_config *c, dnp3_tstamp now);
 
 /*
  * Feeds received octets (stream modes: any chunking; datagram mode: exactly one
@@ -138,59 +139,59 @@ dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_channel_confi
  * the connection must be closed (stream-mode framing error, now or earlier;
  * dnp3_channel_close_reason says why). Datagram errors only drop that datagram.
  */
-int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tstamp now);
+DNP3_API int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tstamp now);
 
 /*
  * Queues one fragment for `dest` as unconfirmed user data. Returns DNP3_OK,
  * DNP3_ERR_INVALID_ARG (len 0 or > max_tx_fragment) or DNP3_ERR_BUFFER_TOO_SMALL
  * (the output queue is full: drain it with dnp3_channel_write and retry).
  */
-int dnp3_channel_send(dnp3_channel *ch, uint16_t dest, const uint8_t *apdu, size_t len);
+DNP3_API int dnp3_channel_send(dnp3_channel *ch, uint16_t dest, const uint8_t *apdu, size_t len);
 
 /* Returns true if a fragment of len octets can be queued now. */
-bool dnp3_channel_can_send(const dnp3_channel *ch, size_t len);
+DNP3_API bool dnp3_channel_can_send(const dnp3_channel *ch, size_t len);
 
 /*
  * Moves the next output chunk (one link reply, or all frames of one fragment)
  * into dst. Returns its length, 0 if nothing is queued, or
  * DNP3_ERR_BUFFER_TOO_SMALL (nothing removed; dnp3_channel_pending gives the size).
  */
-int dnp3_channel_write(dnp3_channel *ch, uint8_t *dst, size_t cap);
+DNP3_API int dnp3_channel_write(dnp3_channel *ch, uint8_t *dst, size_t cap);
 
 /* Returns the length of the next output chunk (0 if none). */
-size_t dnp3_channel_pending(const dnp3_channel *ch);
+DNP3_API size_t dnp3_channel_pending(const dnp3_channel *ch);
 
 /* Returns the next deadline (ms) or DNP3_TSTAMP_NEVER. */
-dnp3_tstamp dnp3_channel_get_expiry(const dnp3_channel *ch);
+DNP3_API dnp3_tstamp dnp3_channel_get_expiry(const dnp3_channel *ch);
 
 /*
  * Runs the timers due at `now` (sends the keep-alive request; detects an
  * unanswered one). Returns DNP3_OK or DNP3_ERR_LINK_CLOSED (close the connection).
  */
-int dnp3_channel_handle_expiry(dnp3_channel *ch, dnp3_tstamp now);
+DNP3_API int dnp3_channel_handle_expiry(dnp3_channel *ch, dnp3_tstamp now);
 
 /*
  * Starts over for a new connection: forgets partial frames and fragments,
  * empties the output queue, re-opens a closed parser, resets the link state
  * and the transport sequence, restarts the keep-alive period at `now`.
  */
-void dnp3_channel_reset(dnp3_channel *ch, dnp3_tstamp now);
+DNP3_API void dnp3_channel_reset(dnp3_channel *ch, dnp3_tstamp now);
 
 /* Returns why the channel wants to be closed (DNP3_CHANNEL_OPEN if it does not). */
-dnp3_channel_close_reason dnp3_channel_close_reason_get(const dnp3_channel *ch);
+DNP3_API dnp3_channel_close_reason dnp3_channel_close_reason_get(const dnp3_channel *ch);
 
 /* Returns the channel's counters (never NULL). */
-const dnp3_channel_stats *dnp3_channel_get_stats(const dnp3_channel *ch);
+DNP3_API const dnp3_channel_stats *dnp3_channel_get_stats(const dnp3_channel *ch);
 
 /* Returns the link parser / transport receiver for diagnostics (never NULL). */
-const dnp3_link_parser *dnp3_channel_link_parser(const dnp3_channel *ch);
-const dnp3_transport_rx *dnp3_channel_transport_rx(const dnp3_channel *ch);
+DNP3_API const dnp3_link_parser *dnp3_channel_link_parser(const dnp3_channel *ch);
+DNP3_API const dnp3_transport_rx *dnp3_channel_transport_rx(const dnp3_channel *ch);
 
 /* Returns the configured remote (peer) address. */
-uint16_t dnp3_channel_remote_addr(const dnp3_channel *ch);
+DNP3_API uint16_t dnp3_channel_remote_addr(const dnp3_channel *ch);
 
 /* Maps a link destination address to its broadcast kind (DNP3_BCAST_NONE for others). */
-dnp3_broadcast_kind dnp3_broadcast_kind_of(uint16_t dest);
+DNP3_API dnp3_broadcast_kind dnp3_broadcast_kind_of(uint16_t dest);
 
 #ifdef __cplusplus
 }

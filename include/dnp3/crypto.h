@@ -16,14 +16,12 @@
 #ifndef DNP3_CRYPTO_H
 #define DNP3_CRYPTO_H
 
+#include "dnp3/export.h"
 #include "dnp3/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Provider failure (library error, unwrap integrity check failed, no entropy). */
-#define DNP3_ERR_CRYPTO (-60)
 
 typedef enum {
     DNP3_HASH_SHA1 = 1,   /* 20-octet output */
@@ -53,16 +51,16 @@ typedef struct {
 } dnp3_crypto;
 
 /* Constant-time equality of two buffers of the same length (time depends only on len). */
-bool dnp3_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
+DNP3_API bool dnp3_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
 /* Overwrites len octets with zeros in a way the compiler cannot remove. */
-void dnp3_zeroize(void *p, size_t len);
+DNP3_API void dnp3_zeroize(void *p, size_t len);
 
 /*
  * The OpenSSL 3 provider (libdnp3crypto; link with OpenSSL's libcrypto).
  * Returns a static provider; thread-safe (no shared state).
  */
-const dnp3_crypto *dnp3_crypto_openssl(void);
+DNP3_API const dnp3_crypto *dnp3_crypto_openssl(void);
 
 #ifdef __cplusplus
 }

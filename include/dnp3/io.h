@@ -15,6 +15,7 @@
 #ifndef DNP3_IO_H
 #define DNP3_IO_H
 
+#include "dnp3/export.h"
 #include <uv.h>
 
 #include "dnp3/channel.h"
@@ -87,7 +88,7 @@ typedef struct {
 
 typedef struct dnp3_io dnp3_io;
 
-void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
+DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
 
 /*
  * Starts the endpoint on `loop` around an already-built channel (NULL for
@@ -95,30 +96,30 @@ void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
  * when a connection opens. Returns 0 or a negative libuv error
  * (e.g. UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
  */
-int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
+DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
                   const dnp3_io_upper *upper, dnp3_io **out);
 
 /* Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. */
-void dnp3_io_kick(dnp3_io *io);
+DNP3_API void dnp3_io_kick(dnp3_io *io);
 
 /* True while a connection (or the UDP socket) is open. */
-bool dnp3_io_connected(const dnp3_io *io);
+DNP3_API bool dnp3_io_connected(const dnp3_io *io);
 
 /* The local port actually bound (useful with port 0). */
-uint16_t dnp3_io_local_port(const dnp3_io *io);
+DNP3_API uint16_t dnp3_io_local_port(const dnp3_io *io);
 
 /*
  * Closes sockets and timers; `io` is freed once libuv has closed every handle.
  * What the core has queued is sent first: a TCP connection is shut down after
  * its pending writes (e.g. the final application CONFIRM) have gone out.
  */
-void dnp3_io_stop(dnp3_io *io);
+DNP3_API void dnp3_io_stop(dnp3_io *io);
 
 /* Monotonic milliseconds of the loop (the `now` the core sees). */
-dnp3_tstamp dnp3_io_now(uv_loop_t *loop);
+DNP3_API dnp3_tstamp dnp3_io_now(uv_loop_t *loop);
 
 /* Wall-clock UTC in milliseconds since 1970 (for DNP3 timestamps and time sync). */
-uint64_t dnp3_io_utc_ms(void);
+DNP3_API uint64_t dnp3_io_utc_ms(void);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #ifndef DNP3_IO_ROLES_H
 #define DNP3_IO_ROLES_H
 
+#include "dnp3/export.h"
 #include "dnp3/io.h"
 #include "dnp3/master.h"
 #include "dnp3/outstation.h"
@@ -35,17 +36,17 @@ typedef struct dnp3_io_outstation dnp3_io_outstation;
  * outstation is offline until a connection opens (TCP) or at once (UDP with a
  * fixed peer). Returns 0 or a negative libuv error.
  */
-int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+DNP3_API int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
                              dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
 
 /* Call after updating the database from outside I/O, so events go out at once. */
-void dnp3_io_outstation_kick(dnp3_io_outstation *b);
+DNP3_API void dnp3_io_outstation_kick(dnp3_io_outstation *b);
 
 /* The runtime endpoint (for dnp3_io_local_port, dnp3_io_connected). */
-dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *b);
+DNP3_API dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *b);
 
 /* Stops the endpoint and frees the binding (the outstation stays the caller's). */
-void dnp3_io_outstation_stop(dnp3_io_outstation *b);
+DNP3_API void dnp3_io_outstation_stop(dnp3_io_outstation *b);
 
 typedef struct dnp3_io_master dnp3_io_master;
 
@@ -55,20 +56,20 @@ typedef struct dnp3_io_master dnp3_io_master;
  * open the endpoint with dnp3_io_master_open. Returns 0, UV_ENOMEM or
  * UV_EINVAL (invalid master or channel configuration).
  */
-int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
+DNP3_API int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
                           const dnp3_io_hooks *hooks, dnp3_io_master **out);
 
 /* Opens the endpoint `ioc` (TCP client or UDP). Returns 0 or a negative libuv error. */
-int dnp3_io_master_open(dnp3_io_master *b, const dnp3_io_config *ioc);
+DNP3_API int dnp3_io_master_open(dnp3_io_master *b, const dnp3_io_config *ioc);
 
-dnp3_master *dnp3_io_master_get(dnp3_io_master *b);
-dnp3_io *dnp3_io_master_io(dnp3_io_master *b);
+DNP3_API dnp3_master *dnp3_io_master_get(dnp3_io_master *b);
+DNP3_API dnp3_io *dnp3_io_master_io(dnp3_io_master *b);
 
 /* Call after submitting tasks from outside I/O so requests go out at once. */
-void dnp3_io_master_kick(dnp3_io_master *b);
+DNP3_API void dnp3_io_master_kick(dnp3_io_master *b);
 
 /* Stops the endpoint (after sending what is queued) and frees the binding and the master. */
-void dnp3_io_master_stop(dnp3_io_master *b);
+DNP3_API void dnp3_io_master_stop(dnp3_io_master *b);
 
 /* ---- an outstation instance per accepted connection ---- */
 
@@ -85,11 +86,11 @@ typedef struct dnp3_io_outstation_listener dnp3_io_outstation_listener;
  * event state is per master, notes 5.10), on a channel with settings `cc`.
  * Returns 0 or a negative libuv error.
  */
-int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+DNP3_API int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
                               dnp3_io_outstation_factory factory, dnp3_io_outstation_release release, void *ctx,
                               const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out);
-dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l);
-void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l);
+DNP3_API dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l);
+DNP3_API void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l);
 
 /* ---- a master accepting outstations that dial in ---- */
 
@@ -112,14 +113,14 @@ typedef struct dnp3_io_master_listener dnp3_io_master_listener;
  * and task callbacks of `mc.handler` receive mc.handler.ctx as usual.
  * Returns 0 or a negative libuv error.
  */
-int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
+DNP3_API int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
                           const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
                           const dnp3_io_hooks *hooks, dnp3_io_master_listener **out);
 
-dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l);
+DNP3_API dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l);
 
 /* Ends every session and stops listening; frees the listener. */
-void dnp3_io_master_listener_stop(dnp3_io_master_listener *l);
+DNP3_API void dnp3_io_master_listener_stop(dnp3_io_master_listener *l);
 
 #ifdef __cplusplus
 }

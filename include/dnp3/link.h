@@ -16,6 +16,7 @@
 #ifndef DNP3_LINK_H
 #define DNP3_LINK_H
 
+#include "dnp3/export.h"
 #include "dnp3/types.h"
 
 #ifdef __cplusplus
@@ -66,10 +67,10 @@ static inline bool dnp3_addr_is_broadcast(uint16_t a) { return a >= DNP3_ADDR_BC
 /* ---- CRC ---- */
 
 /* CRC-16/DNP of n octets, already complemented (the value sent low octet first). */
-uint16_t dnp3_crc16(const void *data, size_t n);
+DNP3_API uint16_t dnp3_crc16(const void *data, size_t n);
 
 /* Bit-by-bit reference implementation (for tests and benchmarks). */
-uint16_t dnp3_crc16_reference(const void *data, size_t n);
+DNP3_API uint16_t dnp3_crc16_reference(const void *data, size_t n);
 
 /* ---- frames ---- */
 
@@ -83,14 +84,14 @@ typedef struct {
 } dnp3_link_frame;
 
 /* Encoded size of a frame carrying n user-data octets (n <= 250; 0 if n > 250). */
-size_t dnp3_link_frame_size(size_t n);
+DNP3_API size_t dnp3_link_frame_size(size_t n);
 
 /*
  * Formats one frame into dst. Returns the number of octets written, or
  * DNP3_ERR_INVALID_ARG (len > 250) / DNP3_ERR_BUFFER_TOO_SMALL (cap too small;
  * nothing meaningful is written).
  */
-int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_t dest, uint16_t src,
+DNP3_API int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_t dest, uint16_t src,
                      const uint8_t *data, size_t len);
 
 /*
@@ -101,7 +102,7 @@ int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_t dest, u
  * first bad octet (for a body CRC error: the start of the bad block).
  * DNP3_ERR_LINK_TRUNCATED means buf ended before the frame did.
  */
-int dnp3_link_parse(const uint8_t *buf, size_t len, uint8_t *scratch, dnp3_link_frame *frame,
+DNP3_API int dnp3_link_parse(const uint8_t *buf, size_t len, uint8_t *scratch, dnp3_link_frame *frame,
                     size_t *err_offset);
 
 /* ---- streaming parser ---- */
@@ -133,11 +134,11 @@ typedef struct {
     uint8_t user[DNP3_LINK_MAX_USER_DATA];
 } dnp3_link_parser;
 
-void dnp3_link_parser_init(dnp3_link_parser *p, dnp3_link_error_mode mode);
+DNP3_API void dnp3_link_parser_init(dnp3_link_parser *p, dnp3_link_error_mode mode);
 
 /* Forgets any partial frame and re-opens a closed parser (e.g. on reconnect).
  * Stream offsets restart at 0; stats are kept. */
-void dnp3_link_parser_reset(dnp3_link_parser *p);
+DNP3_API void dnp3_link_parser_reset(dnp3_link_parser *p);
 
 /*
  * Consumes octets from in[0..len) until one frame is complete, an error is
@@ -154,7 +155,7 @@ void dnp3_link_parser_reset(dnp3_link_parser *p);
  * never left buffered with a deliverable frame or error when all input has
  * been consumed, so `while (len > 0)` loops are sufficient.
  */
-int dnp3_link_parser_push(dnp3_link_parser *p, const uint8_t *in, size_t len, size_t *consumed,
+DNP3_API int dnp3_link_parser_push(dnp3_link_parser *p, const uint8_t *in, size_t len, size_t *consumed,
                           dnp3_link_frame *frame);
 
 /* ---- secondary station / receive filtering (clause 9.2.6) ---- */
@@ -168,7 +169,7 @@ typedef struct {
     uint64_t ignored;       /* frames filtered out */
 } dnp3_link_station;
 
-void dnp3_link_station_init(dnp3_link_station *s, bool is_master, uint16_t local_addr,
+DNP3_API void dnp3_link_station_init(dnp3_link_station *s, bool is_master, uint16_t local_addr,
                             bool self_addr_enabled);
 
 typedef struct {
@@ -191,7 +192,7 @@ typedef struct {
  * and what to answer. Returns true if the frame was accepted, false if it was
  * ignored (wrong direction, address, invalid FCV, ...).
  */
-bool dnp3_link_station_receive(dnp3_link_station *s, const dnp3_link_frame *f, dnp3_link_rx *rx);
+DNP3_API bool dnp3_link_station_receive(dnp3_link_station *s, const dnp3_link_frame *f, dnp3_link_rx *rx);
 
 /* The control octet for a frame we send: role sets DIR. */
 static inline uint8_t dnp3_link_control(bool is_master, bool prm, uint8_t func)
@@ -200,7 +201,7 @@ static inline uint8_t dnp3_link_control(bool is_master, bool prm, uint8_t func)
 }
 
 /* Human-readable name of a control octet's function ("UNCONFIRMED_USER_DATA", ...). */
-const char *dnp3_link_func_name(uint8_t control);
+DNP3_API const char *dnp3_link_func_name(uint8_t control);
 
 #ifdef __cplusplus
 }

@@ -51,6 +51,7 @@
 #ifndef DNP3_MASTER_H
 #define DNP3_MASTER_H
 
+#include "dnp3/export.h"
 #include "dnp3/app.h"
 #include "dnp3/channel.h"
 #include "dnp3/objects.h"
@@ -119,11 +120,11 @@ typedef enum {
 } dnp3_task_result;
 
 /* "SUCCESS", "TIMEOUT", ... (never NULL; "UNKNOWN" for other values). */
-const char *dnp3_task_result_name(int r);
+DNP3_API const char *dnp3_task_result_name(dnp3_task_result r);
 /* One-line English description of a result (never NULL). */
-const char *dnp3_task_result_str(int r);
+DNP3_API const char *dnp3_task_result_str(dnp3_task_result r);
 /* "integrity_poll", "command", ... (never NULL; "unknown" for other values). */
-const char *dnp3_task_kind_name(int k);
+DNP3_API const char *dnp3_task_kind_name(dnp3_task_kind k);
 
 /* What a task reports when it ends (valid only during the callback). */
 typedef struct {
@@ -266,15 +267,22 @@ typedef struct {
 } dnp3_master_stats;
 
 /* Fills *c with the defaults listed above. */
-void dnp3_master_config_init(dnp3_master_config *c);
-void dnp3_assoc_config_init(dnp3_assoc_config *c);
+DNP3_API void dnp3_master_config_init(dnp3_master_config *c);
+DNP3_API void dnp3_assoc_config_init(dnp3_assoc_config *c);
 
 /*
  * Octets one master with this configuration needs (associations, user task
  * queues and a request buffer). Returns 0 if the configuration is invalid
  * (bad size field, 0 associations, queue/buffer below the minimums).
  */
-size_t dnp3_master_memory_size(const dnp3_master_config *c);
+DNP3_API size_t dnp3_master_memory_size(const dnp3_master_config *c);
+/* Why a master configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is not
+ * NULL) set to the first bad field: "size", "max_associations", "user_queue_len",
+ * "task_buffer_size", "max_command_objects" ("config" for NULL). */
+DNP3_API int dnp3_master_config_check(const dnp3_master_config *c, const char **field);
+/* The same for an association configuration: "size", "address", "response_timeout_ms",
+ * "retry_min_ms", "retry_max_ms", "time_sync" ("config" for NULL). */
+DNP3_API int dnp3_assoc_config_check(const dnp3_assoc_config *c, const char **field);
 
 /*
  * Builds a master in mem[0..size) (aligned for max_align_t) that sends on
@@ -284,7 +292,7 @@ size_t dnp3_master_memory_size(const dnp3_master_config *c);
  * (== mem), or NULL when ch is NULL, the memory is too small or misaligned or
  * the configuration is invalid.
  */
-dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *c, dnp3_channel *ch,
+DNP3_API dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *c, dnp3_channel *ch,
                               dnp3_tstamp now);
 
 /*
@@ -292,34 +300,34 @@ dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *
  * its start-up sequence begins at once. Returns the association, or NULL if
  * the configuration is invalid, the address is in use or no slot is free.
  */
-dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config *c, dnp3_tstamp now);
+DNP3_API dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config *c, dnp3_tstamp now);
 
 /*
  * Removes an association: its running and queued tasks end with
  * DNP3_TASK_CANCELLED (callbacks run). Inside a callback the slot is freed at
  * the end of the outermost call. Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
+DNP3_API int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
 
 /* Returns the association for a link address, or NULL. */
-dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t address);
+DNP3_API dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t address);
 
 /* Accessors; each returns 0 / NULL / false for a NULL argument. */
 /* Returns the association's address / user pointer / owning master / last IIN received (0 if none). */
-uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a);
-void *dnp3_master_assoc_user(const dnp3_master_assoc *a);
-dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a);
-uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a);
+DNP3_API uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a);
+DNP3_API void *dnp3_master_assoc_user(const dnp3_master_assoc *a);
+DNP3_API dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a);
+DNP3_API uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a);
 /* Returns true while a request of this association awaits its response. */
-bool dnp3_master_assoc_busy(const dnp3_master_assoc *a);
+DNP3_API bool dnp3_master_assoc_busy(const dnp3_master_assoc *a);
 /* Returns the number of user tasks queued on the association, the running one included. */
-size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a);
+DNP3_API size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a);
 /* Returns true once the start-up sequence has completed since the last connect. */
-bool dnp3_master_assoc_started(const dnp3_master_assoc *a);
+DNP3_API bool dnp3_master_assoc_started(const dnp3_master_assoc *a);
 /* Returns the association's counters (NULL only for a NULL association). */
-const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a);
+DNP3_API const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a);
 /* Returns the master's counters (NULL only for a NULL master). */
-const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m);
+DNP3_API const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m);
 
 /*
  * The connection is up: every association restarts its session (start-up
@@ -327,7 +335,7 @@ const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m);
  * cleared) and the scheduler runs. Returns DNP3_OK, DNP3_ERR_INVALID_ARG
  * (m NULL) or DNP3_ERR_STATE (called from a callback).
  */
-int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now);
+DNP3_API int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now);
 
 /*
  * The connection is down: running tasks end with DNP3_TASK_DISCONNECTED,
@@ -335,10 +343,10 @@ int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now);
  * the next connect. Returns DNP3_OK, DNP3_ERR_INVALID_ARG or DNP3_ERR_STATE
  * (called from a callback).
  */
-int dnp3_master_on_disconnect(dnp3_master *m, dnp3_tstamp now);
+DNP3_API int dnp3_master_on_disconnect(dnp3_master *m, dnp3_tstamp now);
 
 /* Returns true between dnp3_master_on_connect and dnp3_master_on_disconnect. */
-bool dnp3_master_connected(const dnp3_master *m);
+DNP3_API bool dnp3_master_connected(const dnp3_master *m);
 
 /*
  * The channel's fragment callback (dnp3_channel_fragment_fn; ctx = the
@@ -346,24 +354,24 @@ bool dnp3_master_connected(const dnp3_master *m);
  * unsolicited responses, confirms and the scheduler. Never fails: problems end
  * the running task with a reason or are counted in the stats.
  */
-void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now);
+DNP3_API void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now);
 
 /*
  * Same as dnp3_master_on_fragment for callers that hold an APDU directly
  * (tests, other transports). Returns DNP3_OK, DNP3_ERR_INVALID_ARG or
  * DNP3_ERR_STATE (called from a callback: the fragment is not processed).
  */
-int dnp3_master_handle_apdu(dnp3_master *m, uint16_t src, const uint8_t *apdu, size_t len, dnp3_tstamp now);
+DNP3_API int dnp3_master_handle_apdu(dnp3_master *m, uint16_t src, const uint8_t *apdu, size_t len, dnp3_tstamp now);
 
 /* Returns the next deadline (ms) at which dnp3_master_handle_expiry must run, or DNP3_TSTAMP_NEVER. */
-dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m);
+DNP3_API dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m);
 
 /*
  * Runs what is due at `now`: response timeouts, user task start timeouts,
  * periodic polls and retries, and sends the next requests. Returns DNP3_OK,
  * DNP3_ERR_INVALID_ARG or DNP3_ERR_STATE (called from a callback).
  */
-int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
+DNP3_API int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
 
 /* ---- user tasks ----
  * Every function below queues one task on the association and returns
@@ -375,11 +383,11 @@ int dnp3_master_handle_expiry(dnp3_master *m, dnp3_tstamp now);
  * polls, in the order queued. */
 
 /* READ with caller-built object headers (e.g. written with dnp3_apdu_header_range). */
-int dnp3_master_read(dnp3_master_assoc *a, const uint8_t *headers, size_t len, dnp3_task_cb cb, void *ctx,
+DNP3_API int dnp3_master_read(dnp3_master_assoc *a, const uint8_t *headers, size_t len, dnp3_task_cb cb, void *ctx,
                      dnp3_tstamp now);
 
 /* READ of class data: classes is a DNP3_CLASS_* mask (read order 1, 2, 3, 0; DNP3_CLASS_ALL = integrity). */
-int dnp3_master_read_class(dnp3_master_assoc *a, uint8_t classes, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+DNP3_API int dnp3_master_read_class(dnp3_master_assoc *a, uint8_t classes, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /* How a command is executed. */
 typedef enum {
@@ -420,7 +428,7 @@ static inline dnp3_command dnp3_command_analog(uint32_t index, uint8_t variation
  * DNP3_TASK_ECHO_MISMATCH; any status other than SUCCESS gives
  * DNP3_TASK_COMMAND_STATUS (SBO: a failed SELECT is not followed by OPERATE).
  */
-int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qualifier,
+DNP3_API int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qualifier,
                         const dnp3_command *cmds, size_t n, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /*
@@ -428,18 +436,18 @@ int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qu
  * headers NULL/0 means all counters (g20v0, qualifier 06). The _NR forms
  * succeed once queued.
  */
-int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers, size_t len, dnp3_task_cb cb,
+DNP3_API int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers, size_t len, dnp3_task_cb cb,
                        void *ctx, dnp3_tstamp now);
 
 /* COLD_RESTART (warm = false) or WARM_RESTART; info.restart_delay_ms reports the g52 delay. */
-int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+DNP3_API int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /* WRITE with caller-built objects (validated as a WRITE request). */
-int dnp3_master_write(dnp3_master_assoc *a, const uint8_t *objects, size_t len, dnp3_task_cb cb, void *ctx,
+DNP3_API int dnp3_master_write(dnp3_master_assoc *a, const uint8_t *objects, size_t len, dnp3_task_cb cb, void *ctx,
                       dnp3_tstamp now);
 
 /* WRITE of one octet string g110v<len> (len 1..255) at `index` (qualifier 0x17 or 0x28). */
-int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const uint8_t *data, size_t len,
+DNP3_API int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const uint8_t *data, size_t len,
                                    dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /*
@@ -454,17 +462,17 @@ int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const u
  * master uses the new key and re-establishes session keys with it. Fails with
  * DNP3_ERR_STATE when no SA is attached or no change was prepared.
  */
-int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+DNP3_API int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
-int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb,
+DNP3_API int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb,
                                 void *ctx, dnp3_tstamp now);
 
 /* Time synchronisation now (mode LAN or NON_LAN). */
-int dnp3_master_time_sync(dnp3_master_assoc *a, dnp3_timesync_mode mode, dnp3_task_cb cb, void *ctx,
+DNP3_API int dnp3_master_time_sync(dnp3_master_assoc *a, dnp3_timesync_mode mode, dnp3_task_cb cb, void *ctx,
                           dnp3_tstamp now);
 
 /* ENABLE_UNSOLICITED (enable = true) or DISABLE_UNSOLICITED for the classes 1..3 in `classes`. */
-int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t classes, dnp3_task_cb cb, void *ctx,
+DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t classes, dnp3_task_cb cb, void *ctx,
                                 dnp3_tstamp now);
 
 /*
@@ -473,7 +481,7 @@ int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t class
  * (use dnp3_master_operate) or AUTH functions. No-response functions
  * (*_NR) succeed once queued. Responses to READ reach handler.measurement.
  */
-int dnp3_master_request(dnp3_master_assoc *a, uint8_t fc, const uint8_t *objects, size_t len, dnp3_task_cb cb,
+DNP3_API int dnp3_master_request(dnp3_master_assoc *a, uint8_t fc, const uint8_t *objects, size_t len, dnp3_task_cb cb,
                         void *ctx, dnp3_tstamp now);
 
 #ifdef __cplusplus

@@ -11,6 +11,7 @@
 #ifndef DNP3_OBJECTS_H
 #define DNP3_OBJECTS_H
 
+#include "dnp3/export.h"
 #include "dnp3/types.h"
 
 #ifdef __cplusplus
@@ -93,7 +94,7 @@ typedef enum {
 } dnp3_point_type;
 
 /* "binary_input", "analog_output_status", ... (the names of the master's JSON). */
-const char *dnp3_point_type_name(dnp3_point_type t);
+DNP3_API const char *dnp3_point_type_name(dnp3_point_type t);
 
 typedef struct {
     uint8_t group;
@@ -112,10 +113,10 @@ typedef struct {
  * variation is the string length); g0 accepts any attribute variation.
  * Returns NULL for objects outside the table.
  */
-const dnp3_obj_desc *dnp3_obj_lookup(uint8_t group, uint8_t variation);
+DNP3_API const dnp3_obj_desc *dnp3_obj_lookup(uint8_t group, uint8_t variation);
 
 /* The table itself, for tools and tests (ordered by group, variation). */
-const dnp3_obj_desc *dnp3_obj_table(size_t *count);
+DNP3_API const dnp3_obj_desc *dnp3_obj_table(size_t *count);
 
 /* ---- flags (clause A.2 et seq.) ---- */
 #define DNP3_FLAG_ONLINE 0x01
@@ -138,13 +139,13 @@ typedef enum {
     DNP3_DBIT_INDETERMINATE = 3,
 } dnp3_double_bit;
 
-const char *dnp3_double_bit_name(unsigned v);
+DNP3_API const char *dnp3_double_bit_name(unsigned v);
 
 /*
  * Writes the names of the set flag bits for a point type into buf
  * ("ONLINE|RESTART"), returns buf. An empty set gives "".
  */
-const char *dnp3_flags_str(dnp3_point_type t, uint8_t flags, char *buf, size_t cap);
+DNP3_API const char *dnp3_flags_str(dnp3_point_type t, uint8_t flags, char *buf, size_t cap);
 
 /* ---- CROB (g12v1) ---- */
 #define DNP3_CROB_TCC_MASK 0xC0
@@ -195,9 +196,9 @@ typedef enum {
     DNP3_CS_UNDEFINED = 127,
 } dnp3_command_status;
 
-const char *dnp3_command_status_name(unsigned status); /* "SUCCESS", ...; "UNKNOWN" otherwise */
-const char *dnp3_op_type_name(unsigned op);
-const char *dnp3_tcc_name(unsigned tcc); /* tcc = code >> 6 */
+DNP3_API const char *dnp3_command_status_name(unsigned status); /* "SUCCESS", ...; "UNKNOWN" otherwise */
+DNP3_API const char *dnp3_op_type_name(unsigned op);
+DNP3_API const char *dnp3_tcc_name(unsigned tcc); /* tcc = code >> 6 */
 
 /* ---- point values ---- */
 
@@ -239,7 +240,7 @@ typedef struct {
  * Returns DNP3_OK or DNP3_ERR_INVALID_ARG for kinds that have no point form
  * (octet strings, free format, attributes).
  */
-int dnp3_point_decode(const dnp3_obj_desc *d, const uint8_t *data, size_t size, uint8_t bits,
+DNP3_API int dnp3_point_decode(const dnp3_obj_desc *d, const uint8_t *data, size_t size, uint8_t bits,
                       dnp3_point *p);
 
 /*
@@ -247,7 +248,7 @@ int dnp3_point_decode(const dnp3_obj_desc *d, const uint8_t *data, size_t size, 
  * octets). Values that do not fit a 16-bit or integer variation are clamped and,
  * for analogs, flagged OVER_RANGE. Returns d->size, or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_point_encode(const dnp3_obj_desc *d, const dnp3_point *p, uint8_t *out);
+DNP3_API int dnp3_point_encode(const dnp3_obj_desc *d, const dnp3_point *p, uint8_t *out);
 
 /* ---- device attributes (group 0) ---- */
 typedef enum {
@@ -264,8 +265,8 @@ typedef enum {
 } dnp3_attr_type;
 
 /* "manufacturer name", ...; NULL for variations without a standard meaning. */
-const char *dnp3_attr_name(uint8_t variation);
-const char *dnp3_attr_type_name(uint8_t type);
+DNP3_API const char *dnp3_attr_name(uint8_t variation);
+DNP3_API const char *dnp3_attr_type_name(uint8_t type);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,7 @@
 #ifndef DNP3_OUTSTATION_H
 #define DNP3_OUTSTATION_H
 
+#include "dnp3/export.h"
 #include "dnp3/app.h"
 #include "dnp3/channel.h"
 #include "dnp3/objects.h"
@@ -184,14 +185,14 @@ typedef struct {
 typedef struct dnp3_outstation dnp3_outstation;
 
 /* Fills *c with the defaults (see the field comments; no points configured). */
-void dnp3_outstation_config_init(dnp3_outstation_config *c);
+DNP3_API void dnp3_outstation_config_init(dnp3_outstation_config *c);
 
 /*
  * Octets one outstation with this configuration needs, or 0 if the
  * configuration is invalid (bad size field, fragment sizes out of range,
  * octet_string_size 0, an event class > 3, a variation the type does not have).
  */
-size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
+DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
 
 /*
  * Builds an outstation in mem[0..size) (aligned like max_align_t); cb may be
@@ -199,7 +200,7 @@ size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
  * set. Returns the outstation (== mem) or NULL when memory is missing,
  * misaligned or too small, or the configuration is invalid.
  */
-dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
+DNP3_API dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
                                       const dnp3_outstation_callbacks *cb, dnp3_tstamp now);
 
 /* ---- application-fragment level ---- */
@@ -210,7 +211,7 @@ dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstat
  * or DNP3_ERR_INVALID_ARG for a NULL fragment. Malformed fragments are
  * answered or ignored as the protocol requires; they are not library errors.
  */
-int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len, dnp3_broadcast_kind bcast,
+DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len, dnp3_broadcast_kind bcast,
                             dnp3_tstamp now);
 
 /*
@@ -218,7 +219,7 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
  * unsolicited one if one is due) into dst. Returns its length, 0 if there is
  * nothing to send, or DNP3_ERR_BUFFER_TOO_SMALL (cap < max_tx_fragment; nothing taken).
  */
-int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
 /*
  * Returns the next deadline (confirm, unsolicited retry, NEED_TIME, keep-alive)
@@ -227,13 +228,13 @@ int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tst
  * After any call, either nothing is ready or this says when it will be, so a
  * runtime that arms one timer at this deadline never leaves output waiting.
  */
-dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os);
+DNP3_API dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os);
 
 /*
  * Runs every timer due at `now`. Returns DNP3_OK, or DNP3_ERR_LINK_CLOSED when
  * the built-in channel's keep-alive went unanswered (close the connection).
  */
-int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now);
 
 /*
  * Tells the outstation whether a master connection exists (initially true).
@@ -241,7 +242,7 @@ int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now);
  * are reported again), cancels a selection and resets the built-in channel;
  * unsolicited reporting pauses until online again.
  */
-void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp now);
+DNP3_API void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp now);
 
 /* ---- octet level (config.link_layer) ---- */
 
@@ -250,20 +251,20 @@ void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp no
  * DNP3_ERR_LINK_CLOSED (close the connection: framing error in stream mode)
  * or DNP3_ERR_STATE (no built-in channel).
  */
-int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t len, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t len, dnp3_tstamp now);
 
 /*
  * Moves the next output chunk (a link reply, or every frame of one fragment)
  * into dst. Returns its length, 0 if nothing is pending,
  * DNP3_ERR_BUFFER_TOO_SMALL (see dnp3_outstation_write_size) or DNP3_ERR_STATE.
  */
-int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
 /* Returns a buffer size that always suffices for dnp3_outstation_write. */
-size_t dnp3_outstation_write_size(const dnp3_outstation *os);
+DNP3_API size_t dnp3_outstation_write_size(const dnp3_outstation *os);
 
 /* Returns the built-in channel, or NULL without one. */
-dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os);
+DNP3_API dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os);
 
 /* ---- database ---- */
 
@@ -273,31 +274,31 @@ dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os);
  * The state bits of the flags octet are taken from `value`. Returns 1 if an
  * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG (type, index, value).
  */
-int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value, uint8_t flags,
+DNP3_API int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value, uint8_t flags,
                            dnp3_time48 time, dnp3_event_mode mode);
 
 /*
  * Sets an octet-string point (1..octet_string_size octets). Returns 1 if an
  * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uint8_t *data, size_t len,
+DNP3_API int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uint8_t *data, size_t len,
                                   dnp3_time48 time, dnp3_event_mode mode);
 
 /*
  * Reads a point back (any pointer may be NULL). Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t index, double *value,
+DNP3_API int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t index, double *value,
                         uint8_t *flags, dnp3_time48 *time);
 
 /*
  * Changes one point's class, variations or deadband. Returns DNP3_OK or
  * DNP3_ERR_INVALID_ARG (index, class > 3, variation not valid for the type).
  */
-int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
+DNP3_API int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
                                     const dnp3_os_point_config *pc);
 
 /* Returns the number of buffered events of a type (all states), or 0 for a bad type. */
-size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);
+DNP3_API size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);
 
 /* ---- indications and state ---- */
 
@@ -306,13 +307,13 @@ size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type)
  * DNP3_IIN1_LOCAL_CONTROL, DNP3_IIN1_DEVICE_TROUBLE, DNP3_IIN1_DEVICE_RESTART,
  * DNP3_IIN2_CONFIG_CORRUPT (other bits are ignored).
  */
-void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on);
+DNP3_API void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on);
 
 /* Returns the IIN a response built now would carry (without per-request bits). */
-uint16_t dnp3_outstation_iin(const dnp3_outstation *os);
+DNP3_API uint16_t dnp3_outstation_iin(const dnp3_outstation *os);
 
 /* Returns the classes enabled for unsolicited reporting (DNP3_OS_CLASSx mask). */
-uint8_t dnp3_outstation_unsol_classes(const dnp3_outstation *os);
+DNP3_API uint8_t dnp3_outstation_unsol_classes(const dnp3_outstation *os);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,7 @@
 #ifndef DNP3_SA_H
 #define DNP3_SA_H
 
+#include "dnp3/export.h"
 #include "dnp3/crypto.h"
 #include "dnp3/master.h"
 #include "dnp3/outstation.h"
@@ -50,7 +51,7 @@ typedef enum {
 } dnp3_sa_mal;
 
 /* Octets of a MAC for the algorithm, or 0 if the algorithm is not supported. */
-size_t dnp3_sa_mac_len(uint8_t mal);
+DNP3_API size_t dnp3_sa_mac_len(uint8_t mal);
 
 /* Key-wrap algorithms (KWA). */
 #define DNP3_SA_KWA_AES128 1
@@ -80,7 +81,7 @@ typedef enum {
 } dnp3_sa_error_code;
 
 /* Name of a g120v7 error code, e.g. "UNKNOWN_USER" (never NULL). */
-const char *dnp3_sa_error_name(unsigned code);
+DNP3_API const char *dnp3_sa_error_name(unsigned code);
 
 /* Security statistics (g121/g122 point index). */
 typedef enum {
@@ -148,14 +149,14 @@ typedef struct {
  * Returns DNP3_OK, DNP3_ERR_APP_TRUNCATED, DNP3_ERR_APP_BAD_VALUE (lengths
  * that lie, trailing octets, too-short fields) or DNP3_ERR_APP_UNKNOWN_OBJECT.
  */
-int dnp3_g120_decode(uint8_t variation, const uint8_t *obj, size_t len, dnp3_g120 *out);
+DNP3_API int dnp3_g120_decode(uint8_t variation, const uint8_t *obj, size_t len, dnp3_g120 *out);
 
 /*
  * Encodes the object body of in->variation into buf. Returns the length, or
  * DNP3_ERR_BUFFER_TOO_SMALL / DNP3_ERR_INVALID_ARG (field too long for its
  * 16-bit length, unknown variation).
  */
-int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
+DNP3_API int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
 
 /*
  * Finds the first object header of an APDU (request or response) and decodes
@@ -164,7 +165,7 @@ int dnp3_g120_encode(const dnp3_g120 *in, uint8_t *buf, size_t cap);
  * NULL), 0 (the first header is not g120, or there are no objects) or a
  * negative parse/decode error.
  */
-int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, size_t *obj_end);
+DNP3_API int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, size_t *obj_end);
 
 /* ---- users and critical functions ---- */
 
@@ -200,7 +201,7 @@ typedef struct {
 } dnp3_sa_fc_set;
 
 /* The default critical list of notes 7.8: every function except the optional ones. */
-void dnp3_sa_critical_default(dnp3_sa_fc_set *s);
+DNP3_API void dnp3_sa_critical_default(dnp3_sa_fc_set *s);
 static inline bool dnp3_sa_fc_in(const dnp3_sa_fc_set *s, uint8_t fc)
 {
     return (s->bits[fc >> 3] >> (fc & 7)) & 1u;
@@ -276,18 +277,26 @@ typedef struct {
 
 typedef struct dnp3_sa_outstation dnp3_sa_outstation;
 
-void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
+DNP3_API void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
 
-/* Octets needed, or 0 for an invalid configuration (no crypto, bad key length, duplicate user,
+/* Octets needed, or 0 for an invalid configuration (size below the fields up to max_apdu or above
+ * sizeof: a smaller size from an older header gets the defaults of the later fields; no crypto,
+ * bad key length, duplicate user,
  * challenge_len or mal out of range, max_apdu < 249). */
-size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
+DNP3_API size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
+
+/* Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is not
+ * NULL) set to the name of the first bad field ("size", "crypto", "n_users", "mal",
+ * "challenge_len", "max_apdu", "authority_key_len", "outstation_name", "users[].number",
+ * "users[].key_len", "users[].name"; "config" for a NULL pointer). */
+DNP3_API int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c, const char **field);
 
 /* Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
-dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
+DNP3_API dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
                                              dnp3_tstamp now);
 
 /* Zeroes every key and the whole object. */
-void dnp3_sa_outstation_free(dnp3_sa_outstation *sa);
+DNP3_API void dnp3_sa_outstation_free(dnp3_sa_outstation *sa);
 
 typedef enum {
     DNP3_SA_PASS = 0, /* execute r.apdu (the request itself, an authenticated stored request, or an
@@ -307,22 +316,22 @@ typedef struct {
  * outstation would send now; it goes into any AUTH_RESPONSE built. Returns
  * DNP3_OK with *r filled, or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, uint16_t iin,
+DNP3_API int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, uint16_t iin,
                                dnp3_tstamp now, dnp3_sa_result *r);
 
 /* Next deadline (challenge reply timeout, key expiry) or DNP3_TSTAMP_NEVER. */
-dnp3_tstamp dnp3_sa_outstation_get_expiry(const dnp3_sa_outstation *sa);
-void dnp3_sa_outstation_handle_expiry(dnp3_sa_outstation *sa, dnp3_tstamp now);
+DNP3_API dnp3_tstamp dnp3_sa_outstation_get_expiry(const dnp3_sa_outstation *sa);
+DNP3_API void dnp3_sa_outstation_handle_expiry(dnp3_sa_outstation *sa, dnp3_tstamp now);
 
 /* Key status of a user now (NOT_INIT for unknown users). */
-dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, uint16_t user);
+DNP3_API dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, uint16_t user);
 
 /* The DNP3_SA_STAT_COUNT statistics counters. */
-const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa);
+DNP3_API const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa);
 
 /* Copies a user's current update key (to persist it after DNP3_SA_EV_UPDATE_KEY_CHANGED). Returns
  * the key length, or 0 for an unknown user. */
-size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY]);
+DNP3_API size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY]);
 
 /*
  * Attaches SA to an outstation (NULL detaches): every request then passes
@@ -330,7 +339,7 @@ size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user
  * outstation's, and READ of g121 returns the statistics. Returns DNP3_OK or
  * DNP3_ERR_INVALID_ARG.
  */
-int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa);
+DNP3_API int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa);
 
 /* ---- master ---- */
 
@@ -350,29 +359,35 @@ typedef struct {
 
 typedef struct dnp3_sa_master dnp3_sa_master;
 
-void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
-size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
-dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
-void dnp3_sa_master_free(dnp3_sa_master *sa);
+DNP3_API void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
+/* Octets needed, or 0 for an invalid configuration (see dnp3_sa_master_config_check). A size below
+ * the fields up to max_apdu or above sizeof is refused; a smaller size from an older header gets
+ * the defaults of the later fields. */
+DNP3_API size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
+/* Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if not NULL) set to
+ * "size", "crypto", "user.number", "user.key_len", "session_key_len", "max_apdu" or "config". */
+DNP3_API int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field);
+DNP3_API dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
+DNP3_API void dnp3_sa_master_free(dnp3_sa_master *sa);
 
 /* True when session keys must be (re-)established before the next request. */
-bool dnp3_sa_master_needs_keys(const dnp3_sa_master *sa, dnp3_tstamp now);
+DNP3_API bool dnp3_sa_master_needs_keys(const dnp3_sa_master *sa, dnp3_tstamp now);
 
 /* When the session keys must be renewed: 0 if they are not valid now, DNP3_TSTAMP_NEVER if never. */
-dnp3_tstamp dnp3_sa_master_rekey_at(const dnp3_sa_master *sa);
+DNP3_API dnp3_tstamp dnp3_sa_master_rekey_at(const dnp3_sa_master *sa);
 
 /* Forget the session keys (connection lost, outstation restart): rekey before the next request. */
-void dnp3_sa_master_reset(dnp3_sa_master *sa);
+DNP3_API void dnp3_sa_master_reset(dnp3_sa_master *sa);
 
 /*
  * Builds the next AUTH_REQUEST of the session key exchange with application
  * control `ac`: the key status request (g120v4), or after a key status the
  * session key change (g120v6). Returns the length or a negative error.
  */
-int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp now, uint8_t *buf, size_t cap);
+DNP3_API int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp now, uint8_t *buf, size_t cap);
 
 /* Remembers the request just sent (the critical request a challenge will refer to). */
-void dnp3_sa_master_note_request(dnp3_sa_master *sa, const uint8_t *apdu, size_t len);
+DNP3_API void dnp3_sa_master_note_request(dnp3_sa_master *sa, const uint8_t *apdu, size_t len);
 
 typedef enum {
     DNP3_SA_M_IGNORE = 0, /* not for the running exchange: discard */
@@ -386,18 +401,18 @@ typedef enum {
  * Processes an AUTH_RESPONSE fragment. Returns DNP3_OK with *act (and *out_len,
  * *error) filled, or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, size_t len, dnp3_tstamp now,
+DNP3_API int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, size_t len, dnp3_tstamp now,
                                     uint8_t *out, size_t cap, size_t *out_len, dnp3_sa_master_action *act,
                                     uint8_t *error);
 
 /* True if `fc` is sent in aggressive mode (aggressive_mode on, keys valid, fc critical). */
-bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc, dnp3_tstamp now);
+DNP3_API bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc, dnp3_tstamp now);
 
 /*
  * Rewrites request `req` as an aggressive-mode request into out: g120v3 after
  * the header, g120v9 MAC at the end. Returns the length or a negative error.
  */
-int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len, uint8_t *out, size_t cap);
+DNP3_API int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len, uint8_t *out, size_t cap);
 
 /* ---- update-key change by the master (symmetric method, notes 7.7) ---- */
 
@@ -422,22 +437,22 @@ typedef struct {
  * dnp3_master_change_update_key). The parameters are copied (and zeroed when
  * done). Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key_change *c);
+DNP3_API int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key_change *c);
 
 /* True while an update-key change is prepared or running. */
-bool dnp3_sa_master_update_key_pending(const dnp3_sa_master *sa);
+DNP3_API bool dnp3_sa_master_update_key_pending(const dnp3_sa_master *sa);
 
 /*
  * Builds the next AUTH_REQUEST of the update-key change: g120v11, then (after
  * the outstation's g120v12) g120v13 + g120v15. Returns the length or a negative error.
  */
-int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint8_t *buf, size_t cap);
+DNP3_API int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint8_t *buf, size_t cap);
 
 /* Abandons a prepared or running update-key change (key material zeroed). */
-void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa);
+DNP3_API void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa);
 
-dnp3_sa_key_status dnp3_sa_master_key_status(const dnp3_sa_master *sa, dnp3_tstamp now);
-const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa);
+DNP3_API dnp3_sa_key_status dnp3_sa_master_key_status(const dnp3_sa_master *sa, dnp3_tstamp now);
+DNP3_API const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa);
 
 /*
  * Attaches SA to a master association (NULL detaches): the association
@@ -445,7 +460,7 @@ const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa);
  * DNP3_TASK_AUTH_KEYS), rekeys when they expire, and answers challenges of
  * its requests. Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_master_assoc_set_sa(dnp3_master_assoc *a, dnp3_sa_master *sa);
+DNP3_API int dnp3_master_assoc_set_sa(dnp3_master_assoc *a, dnp3_sa_master *sa);
 
 #ifdef __cplusplus
 }

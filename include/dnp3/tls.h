@@ -19,6 +19,7 @@
 #ifndef DNP3_TLS_H
 #define DNP3_TLS_H
 
+#include "dnp3/export.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,20 +55,20 @@ typedef struct {
 /* A loaded TLS configuration (an OpenSSL SSL_CTX and the pinned certificate). */
 typedef struct dnp3_tls dnp3_tls;
 
-void dnp3_tls_config_init(dnp3_tls_config *c);
+DNP3_API void dnp3_tls_config_init(dnp3_tls_config *c);
 
 /*
  * Loads and checks `c` for the server side (`server`, the side that accepts
  * connections) or the client side. Returns NULL and writes a one-line message
  * into err (naming the file and the problem) on any error.
  */
-dnp3_tls *dnp3_tls_load(const dnp3_tls_config *c, bool server, char *err, size_t err_cap);
+DNP3_API dnp3_tls *dnp3_tls_load(const dnp3_tls_config *c, bool server, char *err, size_t err_cap);
 
 /* Frees a configuration no endpoint uses any more. NULL is accepted. */
-void dnp3_tls_free(dnp3_tls *t);
+DNP3_API void dnp3_tls_free(dnp3_tls *t);
 
 /* The default TLS 1.2 cipher list (ECDHE key exchange, AEAD ciphers only). */
-const char *dnp3_tls_default_ciphers(void);
+DNP3_API const char *dnp3_tls_default_ciphers(void);
 
 #ifdef __cplusplus
 }

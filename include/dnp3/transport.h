@@ -13,6 +13,7 @@
 #ifndef DNP3_TRANSPORT_H
 #define DNP3_TRANSPORT_H
 
+#include "dnp3/export.h"
 #include "dnp3/types.h"
 
 #ifdef __cplusplus
@@ -55,10 +56,10 @@ typedef struct {
 } dnp3_transport_rx;
 
 /* buf/cap: reassembly buffer (max fragment size the station accepts, >= 249). */
-void dnp3_transport_rx_init(dnp3_transport_rx *rx, uint8_t *buf, size_t cap);
+DNP3_API void dnp3_transport_rx_init(dnp3_transport_rx *rx, uint8_t *buf, size_t cap);
 
 /* Drops any series in progress (e.g. on disconnect). */
-void dnp3_transport_rx_reset(dnp3_transport_rx *rx);
+DNP3_API void dnp3_transport_rx_reset(dnp3_transport_rx *rx);
 
 /*
  * Feeds one segment (a link frame's user data) from link address `src`.
@@ -67,7 +68,7 @@ void dnp3_transport_rx_reset(dnp3_transport_rx *rx);
  * the next call), 0 when more segments are needed or the segment was discarded
  * (rx->last_discard says why).
  */
-int dnp3_transport_rx_push(dnp3_transport_rx *rx, uint16_t src, bool broadcast, const uint8_t *seg,
+DNP3_API int dnp3_transport_rx_push(dnp3_transport_rx *rx, uint16_t src, bool broadcast, const uint8_t *seg,
                            size_t len, const uint8_t **apdu, size_t *apdu_len);
 
 /* Transmit side: one running sequence counter per session (clause 8.2.1). */
@@ -78,7 +79,7 @@ typedef struct {
 static inline void dnp3_transport_tx_init(dnp3_transport_tx *tx) { tx->seq = 0; }
 
 /* Number of link frames needed to carry a fragment of len octets (at least 1). */
-size_t dnp3_transport_segment_count(size_t len);
+DNP3_API size_t dnp3_transport_segment_count(size_t len);
 
 /*
  * Writes a whole fragment as link frames, back to back, into dst (so that the
@@ -87,13 +88,13 @@ size_t dnp3_transport_segment_count(size_t len);
  * written, DNP3_ERR_BUFFER_TOO_SMALL, or DNP3_ERR_INVALID_ARG (len == 0).
  * Worst case size: dnp3_transport_segment_count(len) * 292.
  */
-int dnp3_transport_write_fragment(dnp3_transport_tx *tx, uint8_t *dst, size_t cap, uint8_t control,
+DNP3_API int dnp3_transport_write_fragment(dnp3_transport_tx *tx, uint8_t *dst, size_t cap, uint8_t control,
                                   uint16_t dest, uint16_t src, const uint8_t *apdu, size_t len);
 
 /* Worst-case encoded size of a fragment of len octets sent by dnp3_transport_write_fragment. */
-size_t dnp3_transport_wire_size(size_t len);
+DNP3_API size_t dnp3_transport_wire_size(size_t len);
 
-const char *dnp3_transport_discard_name(dnp3_transport_discard d);
+DNP3_API const char *dnp3_transport_discard_name(dnp3_transport_discard d);
 
 #ifdef __cplusplus
 }

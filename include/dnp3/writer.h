@@ -17,6 +17,7 @@
 #ifndef DNP3_WRITER_H
 #define DNP3_WRITER_H
 
+#include "dnp3/export.h"
 #include "dnp3/app.h"
 #include "dnp3/objects.h"
 
@@ -43,29 +44,29 @@ typedef struct {
 } dnp3_hdr_mark;
 
 /* Begins a request: AC, FC. Returns DNP3_OK or DNP3_ERR_BUFFER_TOO_SMALL. */
-int dnp3_apdu_writer_init_request(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
+DNP3_API int dnp3_apdu_writer_init_request(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
                                   uint8_t function);
 /* Begins a response: AC, FC, IIN1, IIN2. */
-int dnp3_apdu_writer_init_response(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
+DNP3_API int dnp3_apdu_writer_init_response(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
                                    uint8_t function, uint16_t iin);
 
 static inline size_t dnp3_apdu_writer_len(const dnp3_apdu_writer *w) { return w->len; }
 
 /* Rewrites the control octet / IIN of the fragment already begun. */
-void dnp3_apdu_writer_set_control(dnp3_apdu_writer *w, uint8_t control);
-void dnp3_apdu_writer_set_iin(dnp3_apdu_writer *w, uint16_t iin);
+DNP3_API void dnp3_apdu_writer_set_control(dnp3_apdu_writer *w, uint8_t control);
+DNP3_API void dnp3_apdu_writer_set_iin(dnp3_apdu_writer *w, uint16_t iin);
 
 /*
  * Writes a complete header without object data (READ requests, class
  * headers, counts): qualifier 0x06 (all), 0x00/0x01 (start..stop) or
  * 0x07/0x08 (count in `stop`), chosen by the caller.
  */
-int dnp3_apdu_header_all(dnp3_apdu_writer *w, uint8_t group, uint8_t variation);
-int dnp3_apdu_header_range(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t start,
+DNP3_API int dnp3_apdu_header_all(dnp3_apdu_writer *w, uint8_t group, uint8_t variation);
+DNP3_API int dnp3_apdu_header_range(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t start,
                            uint32_t stop);
-int dnp3_apdu_header_count(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t count);
+DNP3_API int dnp3_apdu_header_count(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t count);
 /* A READ by index list: qualifier 0x17 or 0x28 (chosen by the largest index). */
-int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variation,
+DNP3_API int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variation,
                              const uint32_t *indices, size_t n);
 
 /*
@@ -79,11 +80,11 @@ int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variati
  * Returns DNP3_OK, DNP3_ERR_FRAGMENT_FULL (nothing written) or
  * DNP3_ERR_INVALID_ARG (unknown object, or one of the wrong kind).
  */
-int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+DNP3_API int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
                           uint32_t start);
-int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group,
+DNP3_API int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group,
                             uint8_t variation, uint8_t qualifier);
-int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
+DNP3_API int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
 /*
  * The same with the smallest qualifier that fits (what an outstation answers;
  * qualifiers: IEEE 1815-2012 clause 4.3; device profiles list "00, 01" for
@@ -95,31 +96,31 @@ int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, 
  *    DNP3_ERR_STATE (count) or DNP3_ERR_INVALID_ARG (index) beyond, and the
  *    caller opens the next header.
  */
-int dnp3_apdu_begin_range_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+DNP3_API int dnp3_apdu_begin_range_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
                                uint32_t start, uint32_t last);
-int dnp3_apdu_begin_indexed_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+DNP3_API int dnp3_apdu_begin_indexed_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
                                  uint32_t first_index);
-int dnp3_apdu_begin_free(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
+DNP3_API int dnp3_apdu_begin_free(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
 
 /*
  * Adds one object. `index` is used by indexed headers (and checked for
  * consecutiveness by range headers). Returns DNP3_OK or
  * DNP3_ERR_FRAGMENT_FULL (nothing written; the header stays valid).
  */
-int dnp3_apdu_add_point(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const dnp3_point *p);
+DNP3_API int dnp3_apdu_add_point(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const dnp3_point *p);
 /* Raw object octets (octet strings, free format, attributes, g12 CROB echo, ...). */
-int dnp3_apdu_add_raw(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const uint8_t *obj,
+DNP3_API int dnp3_apdu_add_raw(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const uint8_t *obj,
                       size_t size);
-int dnp3_apdu_add_crob(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const dnp3_crob *c);
+DNP3_API int dnp3_apdu_add_crob(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const dnp3_crob *c);
 
 /*
  * Closes a header: patches its stop or count. A header with no objects is
  * removed again. Returns the number of objects it holds.
  */
-uint32_t dnp3_apdu_end(dnp3_apdu_writer *w, dnp3_hdr_mark *m);
+DNP3_API uint32_t dnp3_apdu_end(dnp3_apdu_writer *w, dnp3_hdr_mark *m);
 
 /* Appends raw octets (e.g. an echoed header). DNP3_ERR_FRAGMENT_FULL if they do not fit. */
-int dnp3_apdu_append(dnp3_apdu_writer *w, const uint8_t *data, size_t n);
+DNP3_API int dnp3_apdu_append(dnp3_apdu_writer *w, const uint8_t *data, size_t n);
 
 #ifdef __cplusplus
 }

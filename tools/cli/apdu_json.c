@@ -151,6 +151,7 @@ static void point_members(json_w *w, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_SECURITY_STAT) {
         json_uint(w, "association", p->assoc);
         json_double(w, "value", p->value, 17);
+        if (o->has_index && obj_sa_stat_name(o->index)) json_str(w, "statistic", obj_sa_stat_name(o->index));
     } else if (p->vtype == DNP3_VT_F32 || p->vtype == DNP3_VT_F64) {
         char num[48];
         fmt_real(p->value, p->vtype == DNP3_VT_F32, num, sizeof num);
@@ -211,6 +212,42 @@ static void attr_members(json_w *w, const walk_obj *o)
     }
 }
 
+/* File transfer and authentication objects: one member per field (obj_fields.h). */
+static void field_members(json_w *w, const obj_fields *fl)
+{
+    char tb[40], key[48], rwx[10];
+    for (size_t i = 0; i < fl->n; i++) {
+        const obj_field *x = &fl->f[i];
+        switch (x->kind) {
+        case FLD_UINT:
+        case FLD_HEX: json_uint(w, x->key, x->u); break;
+        case FLD_ENUM:
+            json_str(w, x->key, x->name);
+            snprintf(key, sizeof key, "%s_code", x->key);
+            json_uint(w, key, x->u);
+            break;
+        case FLD_FLAG: json_bool(w, x->key, x->u != 0); break;
+        case FLD_TIME: json_str(w, x->key, fmt_time48(x->u, tb, sizeof tb)); break;
+        case FLD_PERM:
+            json_uint(w, x->key, x->u);
+            for (unsigned b = 0; b < 9; b++) rwx[b] = (x->u >> (8 - b)) & 1 ? "rwxrwxrwx"[b] : '-';
+            rwx[9] = 0;
+            snprintf(key, sizeof key, "%s_text", x->key);
+            json_str(w, key, rwx);
+            break;
+        case FLD_TEXT: json_strn(w, x->key, (const char *)(x->p ? x->p : (const uint8_t *)""), x->n); break;
+        case FLD_BYTES:
+        case FLD_DATA:
+            json_hex(w, x->key, x->p ? x->p : (const uint8_t *)"", x->n);
+            if (x->kind == FLD_DATA) {
+                snprintf(key, sizeof key, "%s_text", x->key);
+                json_strn(w, key, (const char *)(x->p ? x->p : (const uint8_t *)""), x->n);
+            }
+            break;
+        }
+    }
+}
+
 static void j_object(void *ctx, const walk_obj *o)
 {
     apdu_json *j = ctx;
@@ -230,6 +267,10 @@ static void j_object(void *ctx, const walk_obj *o)
         json_str(w, "text", fmt_ascii(o->bytes, o->nbytes, asc, sizeof asc));
         break;
     case WALK_OBJ_ATTRIBUTE: attr_members(w, o); break;
+    case WALK_OBJ_FIELDS:
+        json_uint(w, "length", o->nbytes);
+        field_members(w, &o->fields);
+        break;
     case WALK_OBJ_RAW:
         json_uint(w, "length", o->nbytes);
         json_hex(w, "hex", o->bytes ? o->bytes : (const uint8_t *)"", o->bytes ? o->nbytes : 0);

@@ -140,6 +140,7 @@ static void print_point(text_ctx *t, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_SECURITY_STAT) {
         value_str(d, p, v, sizeof v);
         fprintf(f, "association %u, count %s", p->assoc, v);
+        if (o->has_index && obj_sa_stat_name(o->index)) fprintf(f, " (%s)", obj_sa_stat_name(o->index));
     } else {
         value_str(d, p, v, sizeof v);
         fprintf(f, "value %s", v);
@@ -196,6 +197,57 @@ static void print_attr(text_ctx *t, const walk_obj *o)
     }
 }
 
+/* Printable ASCII with '.' for other octets, any length. */
+static void put_ascii(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) fputc(p[i] >= 0x20 && p[i] < 0x7F ? p[i] : '.', f);
+}
+
+/* File transfer and authentication objects: "label value" pairs (obj_fields.h). */
+static void print_fields(FILE *f, const obj_fields *fl)
+{
+    char tb[40];
+    const char *sep = "";
+    for (size_t i = 0; i < fl->n; i++) {
+        const obj_field *x = &fl->f[i];
+        if (x->kind == FLD_FLAG && !x->u) continue;
+        fputs(sep, f);
+        sep = ", ";
+        switch (x->kind) {
+        case FLD_UINT: fprintf(f, "%s %" PRIu64, x->label, x->u); break;
+        case FLD_HEX: fprintf(f, "%s 0x%08" PRIX64, x->label, x->u); break;
+        case FLD_ENUM: fprintf(f, "%s %s (%" PRIu64 ")", x->label, x->name, x->u); break;
+        case FLD_FLAG: fputs(x->label, f); break;
+        case FLD_TIME: fprintf(f, "%s %s", x->label, fmt_time48(x->u, tb, sizeof tb)); break;
+        case FLD_PERM: {
+            static const char RWX[] = "rwxrwxrwx";
+            fprintf(f, "%s 0%03" PRIo64 " (", x->label, x->u & 0777);
+            for (unsigned b = 0; b < 9; b++) fputc((x->u >> (8 - b)) & 1 ? RWX[b] : '-', f);
+            fputc(')', f);
+            break;
+        }
+        case FLD_TEXT:
+            fprintf(f, "%s \"", x->label);
+            put_ascii(f, x->p, x->n);
+            fputc('"', f);
+            break;
+        case FLD_BYTES:
+        case FLD_DATA:
+            fprintf(f, "%s (%zu octet%s)", x->label, x->n, x->n == 1 ? "" : "s");
+            if (x->n) {
+                fputc(' ', f);
+                fput_hex(f, x->p, x->n, ' ');
+            }
+            if (x->kind == FLD_DATA && x->n) {
+                fputs(" \"", f);
+                put_ascii(f, x->p, x->n);
+                fputc('"', f);
+            }
+            break;
+        }
+    }
+}
+
 static void t_object(void *ctx, const walk_obj *o)
 {
     text_ctx *t = ctx;
@@ -220,6 +272,7 @@ static void t_object(void *ctx, const walk_obj *o)
         fprintf(f, " \"%s\"", fmt_ascii(o->bytes, o->nbytes, asc, sizeof asc));
         break;
     case WALK_OBJ_ATTRIBUTE: print_attr(t, o); break;
+    case WALK_OBJ_FIELDS: print_fields(f, &o->fields); break;
     case WALK_OBJ_RAW:
     default:
         fprintf(f, "%zu octets:", o->nbytes);

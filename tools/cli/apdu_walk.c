@@ -299,6 +299,9 @@ static void walk_objects(walker *w, const uint8_t *frag, size_t objoff, const dn
                 break;
             }
         }
+        if (o.kind == WALK_OBJ_RAW && o.bytes &&
+            obj_fields_decode(h->group, h->variation, o.bytes, o.nbytes, &o.fields) && !o.fields.problem)
+            o.kind = WALK_OBJ_FIELDS;
         if (o.kind == WALK_OBJ_POINT) {
             if (o.point.time_kind == DNP3_TIME_ABSOLUTE) {
                 o.time_known = true;
@@ -313,6 +316,9 @@ static void walk_objects(walker *w, const uint8_t *frag, size_t objoff, const dn
             }
         }
         if (w->s->object) w->s->object(w->ctx, &o);
+        if (o.kind == WALK_OBJ_RAW && o.fields.problem)
+            report(w, o.offset, "g%uv%u object %u (%zu octets): %s", h->group, h->variation, it.i, o.nbytes,
+                   o.fields.problem);
         if (o.kind == WALK_OBJ_POINT && o.relative && !cto->valid)
             report(w, o.offset, "g%uv%u index %u: relative time without a preceding CTO (g51) in this fragment",
                    h->group, h->variation, (unsigned)o.index);

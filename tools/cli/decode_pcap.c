@@ -139,6 +139,28 @@ static void print_packet_line(pcap_ctx *c, const flow *f, const char *extra, siz
             f->stream->label, extra, n);
 }
 
+/* Ends what was decoded of one direction (pending holes, partial frames) and starts afresh. */
+static void flow_restart(pcap_ctx *c, flow *f)
+{
+    tcp_dir_flush(&f->tcp, sink_for(f));
+    decode_stream_end(f->stream);
+    tcp_dir_free(&f->tcp);
+    tcp_dir_init(&f->tcp);
+    char label[128];
+    snprintf(label, sizeof label, "%s", f->stream->label);
+    decode_stream_free(f->stream);
+    decode_stream_init(f->stream, c->d, label, "TCP");
+}
+
+static void flow_key_reverse(const flow_key *k, flow_key *rk)
+{
+    *rk = *k;
+    memcpy(rk->src, k->dst, 16);
+    memcpy(rk->dst, k->src, 16);
+    rk->sport = k->dport;
+    rk->dport = k->sport;
+}
+
 static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
 {
     dnp3_reader r;
@@ -153,14 +175,11 @@ static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
         return;
     }
     uint32_t seq = (uint32_t)sq[0] << 24 | (uint32_t)sq[1] << 16 | (uint32_t)sq[2] << 8 | sq[3];
-    bool syn = flags & 0x02;
-    if ((flags & 0x10) && !(flags & 0x04)) { /* ACK (not on RST): the reverse direction cannot fill holes before it */
-        flow_key rk = *k;
-        memcpy(rk.src, k->dst, 16);
-        memcpy(rk.dst, k->src, 16);
-        rk.sport = k->dport;
-        rk.dport = k->sport;
-        flow *rf = flow_lookup(c, &rk);
+    bool syn = flags & 0x02, fin = flags & 0x01, rst = flags & 0x04;
+    flow_key rk;
+    flow_key_reverse(k, &rk);
+    flow *rf = flow_lookup(c, &rk);
+    if ((flags & 0x10) && !rst) { /* ACK (not on RST): the reverse direction cannot fill holes before it */
         uint32_t ack = (uint32_t)ak[0] << 24 | (uint32_t)ak[1] << 16 | (uint32_t)ak[2] << 8 | ak[3];
         if (rf) tcp_dir_ack(&rf->tcp, ack, sink_for(rf));
     }
@@ -168,21 +187,20 @@ static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
     if (!f) return;
     const uint8_t *data = seg + hlen;
     size_t n = len - hlen;
-    int rc = tcp_dir_segment(&f->tcp, seq, syn, data, n, sink_for(f));
-    if (rc & TCP_SEG_NEW_CONNECTION) {
-        tcp_dir_flush(&f->tcp, sink_for(f));
-        decode_stream_end(f->stream);
-        tcp_dir_free(&f->tcp);
-        tcp_dir_init(&f->tcp);
-        char label[128];
-        snprintf(label, sizeof label, "%s", f->stream->label);
-        decode_stream_free(f->stream);
-        decode_stream_init(f->stream, c->d, label, "TCP");
+    if (tcp_dir_segment(&f->tcp, seq, syn, fin, data, n, sink_for(f)) & TCP_SEG_NEW_CONNECTION) {
+        flow_restart(c, f);
         if (!c->d->json && (c->d->levels & DNP3_DECODE_LINK))
-            fprintf(c->d->out, "packet %" PRIu64 ": new TCP connection %s\n", c->d->packet, label);
-        rc = tcp_dir_segment(&f->tcp, seq, syn, data, n, sink_for(f));
+            fprintf(c->d->out, "packet %" PRIu64 ": new TCP connection %s\n", c->d->packet, f->stream->label);
+        (void)tcp_dir_segment(&f->tcp, seq, syn, fin, data, n, sink_for(f));
     }
-    (void)rc;
+    if (rst) { /* the connection is gone in both directions: what is missing now never comes */
+        if (!c->d->json && (c->d->levels & DNP3_DECODE_LINK))
+            fprintf(c->d->out, "packet %" PRIu64 ": TCP RST on %s: the connection ends in both directions\n", c->d->packet,
+                    f->stream->label);
+        flow_restart(c, f);
+        rf = flow_lookup(c, &rk); /* again: flow_find may have moved the table */
+        if (rf) flow_restart(c, rf);
+    }
 }
 
 /* Prints the packet line before its octets are decoded (TCP: only when data is new). */
@@ -344,6 +362,26 @@ static bool on_packet(pcap_ctx *c, int dlt, const uint8_t *p, size_t len)
     }
 }
 
+bool decode_pcap_is_capture(const char *path)
+{
+    static const uint32_t MAGIC[] = {
+        0xA1B2C3D4u, 0xD4C3B2A1u, /* pcap, microseconds */
+        0xA1B23C4Du, 0x4D3CB2A1u, /* pcap, nanoseconds */
+        0xA1B2CD34u, 0x34CDB2A1u, /* pcap with Kuznetzov's extensions (libpcap reads it) */
+        0x0A0D0D0Au,              /* pcapng section header block (the same in both orders) */
+    };
+    uint8_t b[4];
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return false;
+    size_t n = fread(b, 1, sizeof b, fp);
+    fclose(fp);
+    if (n != sizeof b) return false;
+    uint32_t m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    for (size_t i = 0; i < sizeof MAGIC / sizeof MAGIC[0]; i++)
+        if (m == MAGIC[i]) return true;
+    return false;
+}
+
 int decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, size_t errcap)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -398,7 +436,9 @@ int decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, siz
     }
     free(c.flows);
     pcap_close(pc);
-    if (rc == 0 && c.matched == 0)
+    if (rc == 0 && packet == 0 && nx != -1)
+        decoder_error(d, path, "the capture holds no packets");
+    else if (rc == 0 && c.matched == 0)
         decoder_error(d, path, "no TCP or UDP packets on port %u (see --port)", port);
     return rc;
 }

@@ -494,6 +494,8 @@ static void partial_frame(decode_stream *s, const char *what)
 
 void decode_stream_gap(decode_stream *s, uint64_t missing)
 {
+    /* octets before the frame in progress that belong to no frame: reported as with hex input */
+    skipped(s, s->offset - (s->parser.have < s->offset ? s->parser.have : s->offset));
     if (s->parser.have > 0)
         decode_stream_error(s, s->offset - s->parser.have,
                             "the link frame in progress (%zu octets) is lost in the gap below", s->parser.have);

@@ -4,7 +4,8 @@
  * is delivered at once, out-of-order segments wait (copied) until the hole is
  * filled, retransmitted or overlapping octets are dropped, and a hole that is
  * never filled is reported as a gap when the pending data grows too large or at
- * the end of the capture.
+ * the end of the capture. SYN and FIN each occupy one sequence number (RFC
+ * 9293 clause 3.4), so neither is ever taken for a missing octet.
  */
 #ifndef DNP3_CLI_TCP_REASM_H
 #define DNP3_CLI_TCP_REASM_H
@@ -19,6 +20,7 @@
 typedef struct tcp_seg {
     uint32_t seq;
     size_t len;
+    bool fin; /* the FIN follows the data (at seq + len) */
     struct tcp_seg *next;
     uint8_t data[]; /* len octets */
 } tcp_seg;
@@ -35,6 +37,7 @@ typedef struct {
     uint32_t next_seq;   /* next octet expected */
     tcp_seg *pending;    /* out-of-order segments sorted by seq */
     size_t pending_bytes, pending_segs;
+    bool fin_done;       /* the FIN has been passed: next_seq counts it */
     uint64_t duplicate_octets;
     uint64_t delivered;
 } tcp_dir;
@@ -51,11 +54,12 @@ void tcp_dir_free(tcp_dir *t);
 
 /*
  * One captured segment: seq from the TCP header, syn = SYN flag (data then
- * begins at seq + 1). A SYN whose ISN differs from the current one returns
+ * begins at seq + 1), fin = FIN flag (one sequence number after the data,
+ * consumed once the data before it has been delivered). A SYN whose ISN differs from the current one returns
  * TCP_SEG_NEW_CONNECTION without consuming anything: the caller flushes its
  * state, calls tcp_dir_init and passes the segment again.
  */
-int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, size_t n,
+int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
                     const tcp_sink *sink);
 
 /*
