@@ -86,10 +86,6 @@ typedef enum {
     DNP3_POINT_DEVICE_ATTRIBUTE,
     DNP3_POINT_FILE,
     DNP3_POINT_AUTH,
-    DNP3_POINT_DATA_SET,              /* g85-g88 */
-    DNP3_POINT_APPLICATION,           /* g90 application identifier, g91 active configuration status */
-    DNP3_POINT_BCD,                   /* g101 */
-    DNP3_POINT_UNSIGNED_INTEGER,      /* g102 */
     DNP3_POINT_TYPE_COUNT
 } dnp3_point_type;
 

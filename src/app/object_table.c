@@ -102,10 +102,6 @@ const char *dnp3_point_type_name(dnp3_point_type t)
         [DNP3_POINT_DEVICE_ATTRIBUTE] = "device_attribute",
         [DNP3_POINT_FILE] = "file",
         [DNP3_POINT_AUTH] = "authentication",
-        [DNP3_POINT_DATA_SET] = "data_set",
-        [DNP3_POINT_APPLICATION] = "application",
-        [DNP3_POINT_BCD] = "bcd",
-        [DNP3_POINT_UNSIGNED_INTEGER] = "unsigned_integer",
     };
     return (unsigned)t < DNP3_POINT_TYPE_COUNT ? NAMES[t] : "unknown";
 }
