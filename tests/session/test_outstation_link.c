@@ -140,7 +140,7 @@ static void test_framing_error_resyncs(void **state)
 }
 
 /*
- * Undefined primary function codes 5 and 10 (IEEE 1815-2012 clause 9.2.4.1.3.2) are answered
+ * Undefined primary function codes 5 and 10 (IEEE 1815-2012 clause 9.2.4, function codes of the control octet) are answered
  * with NOT_SUPPORTED (secondary function 15); the answer is output, so the expiry says "now".
  */
 static void test_undefined_link_function_not_supported(void **state)
