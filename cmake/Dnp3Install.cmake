@@ -1,8 +1,8 @@
 # Dnp3Install.cmake - what `cmake --install` puts where: the headers (include/dnp3),
 # the static and shared libraries, the dnp3 command and its man page dnp3(1),
-# pkg-config files (dnp3, dnp3-crypto, dnp3-io) and the CMake package
-# (find_package(dnp3 CONFIG) -> dnp3::dnp3, dnp3::crypto, dnp3::io and their
-# *_static twins). The CPack .deb packages are cut from the same components:
+# pkg-config files (dnp3, dnp3-crypto, dnp3-io, dnp3-decode) and the CMake package
+# (find_package(dnp3 CONFIG) -> dnp3::dnp3, dnp3::crypto, dnp3::io, dnp3::decode and
+# their *_static twins). The CPack .deb packages are cut from the same components:
 # runtime (shared libraries), dev (headers, static libraries, pkg-config, CMake
 # package), tools (dnp3, man page).
 include(CMakePackageConfigHelpers)
@@ -16,7 +16,7 @@ install(FILES ${PROJECT_BINARY_DIR}/include/dnp3/version.h
 
 set(DNP3_INSTALL_LIBS dnp3core dnp3crypto)
 if(TARGET dnp3io)
-  list(APPEND DNP3_INSTALL_LIBS dnp3io)
+  list(APPEND DNP3_INSTALL_LIBS dnp3io dnp3decode)
 endif()
 foreach(lib ${DNP3_INSTALL_LIBS})
   install(TARGETS ${lib} EXPORT dnp3Targets
@@ -41,8 +41,8 @@ install(FILES ${PROJECT_BINARY_DIR}/dnp3Config.cmake ${PROJECT_BINARY_DIR}/dnp3C
 # so an install into any prefix (or a package unpacked under /usr) needs no editing.
 file(RELATIVE_PATH DNP3_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
 string(REGEX REPLACE "/$" "" DNP3_PC_TO_PREFIX "${DNP3_PC_TO_PREFIX}")
-foreach(pc dnp3 dnp3-crypto dnp3-io)
-  if(pc STREQUAL "dnp3-io" AND NOT TARGET dnp3io)
+foreach(pc dnp3 dnp3-crypto dnp3-io dnp3-decode)
+  if((pc STREQUAL "dnp3-io" OR pc STREQUAL "dnp3-decode") AND NOT TARGET dnp3io)
     continue()
   endif()
   configure_file(cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/pkgconfig/${pc}.pc @ONLY)

@@ -1,6 +1,6 @@
 # Dnp3Package.cmake - CPack .deb packages cut from the install components
 # (cmake/Dnp3Install.cmake):
-#   libdnp3-0     runtime: libdnp3.so.0, libdnp3crypto.so.0, libdnp3io.so.0
+#   libdnp3-0     runtime: libdnp3.so.0, libdnp3crypto.so.0, libdnp3io.so.0, libdnp3decode.so.0
 #   libdnp3-dev   headers, static libraries, pkg-config files, CMake package
 #   dnp3-tools    the dnp3 command and its man page
 # Built with `cpack -G DEB` in the build folder (tests/scripts/test_packages.sh).
@@ -17,14 +17,14 @@ set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME libdnp3-${DNP3_SOVERSION})
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libc6, libuv1, libssl3")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libc6, libuv1, libssl3, libpcap0.8")
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
-  "DNP3 (IEEE 1815) shared libraries\n The sans-I/O protocol core, the OpenSSL provider of Secure Authentication and the libuv runtime.")
+  "DNP3 (IEEE 1815) shared libraries\n The sans-I/O protocol core, the OpenSSL provider of Secure Authentication, the libuv runtime and the decoder.")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libdnp3-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-  "libdnp3-${DNP3_SOVERSION} (= ${PROJECT_VERSION}), libuv1-dev, libssl-dev")
+  "libdnp3-${DNP3_SOVERSION} (= ${PROJECT_VERSION}), libuv1-dev, libssl-dev, libpcap-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
   "DNP3 (IEEE 1815) library: development files\n Headers, static libraries, pkg-config files and the CMake package of libdnp3.")
 

@@ -24,7 +24,7 @@ pass=0
 fail=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/check_abi.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-for lib in libdnp3 libdnp3crypto libdnp3io; do
+for lib in libdnp3 libdnp3crypto libdnp3io libdnp3decode; do
     so="$BUILD/$lib.so"
     base="$ROOT/abi/$lib.abi"
     if [ ! -f "$so" ]; then echo "FAIL: $so not built"; fail=$((fail + 1)); continue; fi

@@ -20,11 +20,11 @@ cmake --install "$BUILD" --prefix "$PREFIX" >"$WORK/install.log" 2>&1
 expect_rc "cmake --install" 0 $?
 has() { if [ -e "$PREFIX/$1" ]; then ok; else bad "not installed: $1"; fi; }
 for f in include/dnp3/outstation.h include/dnp3/io_roles.h include/dnp3/export.h include/dnp3/version.h \
-         bin/dnp3 share/man/man1/dnp3.1 lib/pkgconfig/dnp3.pc lib/pkgconfig/dnp3-io.pc lib/pkgconfig/dnp3-crypto.pc \
+         bin/dnp3 share/man/man1/dnp3.1 lib/pkgconfig/dnp3.pc lib/pkgconfig/dnp3-io.pc lib/pkgconfig/dnp3-crypto.pc lib/pkgconfig/dnp3-decode.pc include/dnp3/decode.h \
          lib/cmake/dnp3/dnp3Config.cmake lib/cmake/dnp3/dnp3ConfigVersion.cmake lib/cmake/dnp3/dnp3Targets.cmake; do
     has "$f"
 done
-for lib in libdnp3 libdnp3crypto libdnp3io; do
+for lib in libdnp3 libdnp3crypto libdnp3io libdnp3decode; do
     has "lib/$lib.a"
     has "lib/$lib.so"
     soname=$(readelf -d "$PREFIX/lib/$lib.so" 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')

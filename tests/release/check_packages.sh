@@ -55,6 +55,8 @@ lacks() {
 has libdnp3-0 '/usr/lib/.*libdnp3\.so\.0$'
 has libdnp3-0 '/usr/lib/.*libdnp3io\.so\.0\.'
 has libdnp3-0 '/usr/lib/.*libdnp3crypto\.so\.0$'
+has libdnp3-0 '/usr/lib/.*libdnp3decode\.so\.0$'
+has libdnp3-dev '/usr/include/dnp3/decode\.h$'
 lacks libdnp3-0 '\.h$|\.a$|/bin/'
 has libdnp3-dev '/usr/include/dnp3/outstation\.h$'
 has libdnp3-dev '/usr/include/dnp3/version\.h$'
@@ -64,7 +66,7 @@ has libdnp3-dev '/usr/lib/.*pkgconfig/dnp3-io\.pc$'
 has libdnp3-dev '/usr/lib/.*cmake/dnp3/dnp3Config\.cmake$'
 has dnp3-tools '/usr/bin/dnp3$'
 has dnp3-tools '/usr/share/man/man1/dnp3\.1'
-for dep in libuv1 libssl3; do
+for dep in libuv1 libssl3 libpcap0.8; do
     field libdnp3-0 Depends | grep -qw "$dep" && ok "libdnp3-0 depends on $dep" || bad "libdnp3-0 does not depend on $dep"
 done
 for dep in libuv1 libssl3 libyaml-0-2 libpcap0.8; do

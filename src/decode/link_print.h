@@ -35,13 +35,13 @@ typedef struct {
 } link_info;
 
 /* Looks at a frame starting at raw[0] with `avail` octets available (any values). */
-void link_inspect(const uint8_t *raw, size_t avail, link_info *li);
+void dnp3_link_inspect(const uint8_t *raw, size_t avail, link_info *li);
 
 /* "DIR=1 PRM=1 FCB=1 FCV=1" (primary) or "DIR=0 PRM=0 DFC=0" (secondary). */
-const char *link_ctrl_str(uint8_t control, char *buf, size_t cap);
+const char *dnp3_link_ctrl_str(uint8_t control, char *buf, size_t cap);
 
 /* Name of the control octet's function, "UNKNOWN" when the core has none. */
-const char *link_func_str(uint8_t control);
+const char *dnp3_link_func_str(uint8_t control);
 
 /*
  * Prints a (good) frame: one line for the header (length, control, function,

@@ -13,9 +13,9 @@
 #include "core/cursor.h"
 #include "decode_fmt.h"
 
-bool walk_fc_from_outstation(uint8_t fc) { return dnp3_fc_is_response(fc); }
+bool dnp3_walk_fc_from_outstation(uint8_t fc) { return dnp3_fc_is_response(fc); }
 
-const char *walk_ac_str(uint8_t ac, char *buf, size_t cap)
+const char *dnp3_walk_ac_str(uint8_t ac, char *buf, size_t cap)
 {
     snprintf(buf, cap, "FIR=%d FIN=%d CON=%d UNS=%d SEQ=%u", !!(ac & DNP3_AC_FIR),
              !!(ac & DNP3_AC_FIN), !!(ac & DNP3_AC_CON), !!(ac & DNP3_AC_UNS),
@@ -134,7 +134,7 @@ static void header_error(walker *w, const dnp3_apdu *a, size_t objoff, size_t hs
         return;
     case DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED:
         report(w, off, "object header g%uv%u: qualifier 0x%02X (%s, %s) is not allowed for %s [%s]",
-               g, v, q, fmt_prefix_name(prefix), fmt_range_name(range),
+               g, v, q, dnp3_fmt_prefix_name(prefix), dnp3_fmt_range_name(range),
                d ? d->name : "this object", ename);
         return;
     case DNP3_ERR_APP_BAD_RANGE: {
@@ -299,6 +299,9 @@ static void walk_objects(walker *w, const uint8_t *frag, size_t objoff, const dn
                 break;
             }
         }
+        if (o.kind == WALK_OBJ_RAW && o.bytes &&
+            dnp3_obj_fields_decode(h->group, h->variation, o.bytes, o.nbytes, &o.fields) && !o.fields.problem)
+            o.kind = WALK_OBJ_FIELDS;
         if (o.kind == WALK_OBJ_POINT) {
             if (o.point.time_kind == DNP3_TIME_ABSOLUTE) {
                 o.time_known = true;
@@ -313,6 +316,9 @@ static void walk_objects(walker *w, const uint8_t *frag, size_t objoff, const dn
             }
         }
         if (w->s->object) w->s->object(w->ctx, &o);
+        if (o.kind == WALK_OBJ_RAW && o.fields.problem)
+            report(w, o.offset, "g%uv%u object %u (%zu octets): %s", h->group, h->variation, it.i, o.nbytes,
+                   o.fields.problem);
         if (o.kind == WALK_OBJ_POINT && o.relative && !cto->valid)
             report(w, o.offset, "g%uv%u index %u: relative time without a preceding CTO (g51) in this fragment",
                    h->group, h->variation, (unsigned)o.index);
@@ -323,7 +329,7 @@ static void walk_objects(walker *w, const uint8_t *frag, size_t objoff, const dn
     }
 }
 
-int apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ctx)
+int dnp3_apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ctx)
 {
     walker w = {s, ctx, 0};
     dnp3_apdu a;

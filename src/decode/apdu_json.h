@@ -34,7 +34,7 @@ typedef struct {
 } apdu_json;
 
 /* Starts a line ("{"); members can then be added with json_*(&j->w, ...). */
-void apdu_json_open(apdu_json *j, FILE *f);
+void dnp3_apdu_json_open(apdu_json *j, FILE *f);
 
 /*
  * Adds the members of a decoded fragment: control, fir, fin, con, uns, seq,
@@ -42,14 +42,14 @@ void apdu_json_open(apdu_json *j, FILE *f);
  * NULL) turns fragment offsets into input offsets for the error list.
  * Returns the number of problems found.
  */
-int apdu_json_fragment(apdu_json *j, const uint8_t *frag, size_t len,
+int dnp3_apdu_json_fragment(apdu_json *j, const uint8_t *frag, size_t len,
                        uint64_t (*map_offset)(void *ctx, size_t frag_offset), void *map_ctx);
 
 /* Queues an error for the "errors" member of this line (offset APDU_JSON_NO_OFFSET: none). */
 #define APDU_JSON_NO_OFFSET UINT64_MAX
-void apdu_json_error(apdu_json *j, uint64_t offset, const char *msg);
+void dnp3_apdu_json_error(apdu_json *j, uint64_t offset, const char *msg);
 
 /* Writes the errors, closes the object and ends the line. */
-void apdu_json_close(apdu_json *j);
+void dnp3_apdu_json_close(apdu_json *j);
 
 #endif

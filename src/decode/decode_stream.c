@@ -23,7 +23,7 @@
 #include "decode_fmt.h"
 #include "link_print.h"
 
-void decoder_init(decoder *d, FILE *out, unsigned levels, bool json)
+void dnp3_decoder_init(decoder *d, FILE *out, unsigned levels, bool json)
 {
     memset(d, 0, sizeof *d);
     d->out = out;
@@ -35,10 +35,10 @@ void decoder_init(decoder *d, FILE *out, unsigned levels, bool json)
 static void json_context(decoder *d, const decode_stream *s, json_w *w)
 {
     char tb[40];
-    if (d->packet) json_uint(w, "packet", d->packet);
-    if (d->has_time) json_str(w, "timestamp", fmt_time48(d->time_us / 1000, tb, sizeof tb));
-    if (s && s->transport_name) json_str(w, "transport", s->transport_name);
-    if (s && s->label[0]) json_str(w, "flow", s->label);
+    if (d->packet) dnp3_json_uint(w, "packet", d->packet);
+    if (d->has_time) dnp3_json_str(w, "timestamp", dnp3_fmt_time48(d->time_us / 1000, tb, sizeof tb));
+    if (s && s->transport_name) dnp3_json_str(w, "transport", s->transport_name);
+    if (s && s->label[0]) dnp3_json_str(w, "flow", s->label);
 }
 
 /* "packet 5, 10.0.0.1:20000 -> 10.0.0.2:50000, " or "" */
@@ -56,10 +56,10 @@ static void emit_error(decoder *d, const decode_stream *s, uint64_t offset, bool
     d->errors++;
     if (d->json) {
         apdu_json j;
-        apdu_json_open(&j, d->out);
+        dnp3_apdu_json_open(&j, d->out);
         json_context(d, s, &j.w);
-        apdu_json_error(&j, has_offset ? offset : APDU_JSON_NO_OFFSET, msg);
-        apdu_json_close(&j);
+        dnp3_apdu_json_error(&j, has_offset ? offset : APDU_JSON_NO_OFFSET, msg);
+        dnp3_apdu_json_close(&j);
     } else {
         char where[200];
         where_prefix(d, s, where, sizeof where);
@@ -70,7 +70,7 @@ static void emit_error(decoder *d, const decode_stream *s, uint64_t offset, bool
     }
 }
 
-void decoder_error(decoder *d, const char *where, const char *fmt, ...)
+void dnp3_decoder_error(decoder *d, const char *where, const char *fmt, ...)
 {
     char msg[400], full[600];
     va_list ap;
@@ -84,7 +84,7 @@ void decoder_error(decoder *d, const char *where, const char *fmt, ...)
     emit_error(d, NULL, 0, false, full);
 }
 
-void decode_stream_error(decode_stream *s, uint64_t offset, const char *fmt, ...)
+void dnp3_decode_stream_error(decode_stream *s, uint64_t offset, const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
@@ -94,7 +94,7 @@ void decode_stream_error(decode_stream *s, uint64_t offset, const char *fmt, ...
     emit_error(s->d, s, offset, true, msg);
 }
 
-void decode_stream_init(decode_stream *s, decoder *d, const char *label, const char *transport)
+void dnp3_decode_stream_init(decode_stream *s, decoder *d, const char *label, const char *transport)
 {
     memset(s, 0, sizeof *s);
     s->d = d;
@@ -103,7 +103,7 @@ void decode_stream_init(decode_stream *s, decoder *d, const char *label, const c
     dnp3_link_parser_init(&s->parser, DNP3_LINK_MODE_DISCARD);
 }
 
-void decode_stream_free(decode_stream *s)
+void dnp3_decode_stream_free(decode_stream *s)
 {
     for (size_t i = 0; i < DECODE_REASM_PER_STREAM; i++) {
         free(s->r[i].buf);
@@ -163,13 +163,13 @@ static decode_reasm *reasm_for(decode_stream *s, uint16_t src, uint16_t dest, ui
             pick = r;
     }
     if (pick->used && pick->rx.in_progress)
-        decode_stream_error(s, frame_off,
+        dnp3_decode_stream_error(s, frame_off,
                             "transport: more than %d address pairs; the unfinished fragment from %u to %u (%zu octets) is dropped",
                             DECODE_REASM_PER_STREAM, pick->src, pick->dest, pick->rx.len);
     if (!pick->buf) {
         pick->buf = malloc(DECODE_MAX_FRAGMENT);
         if (!pick->buf) {
-            decode_stream_error(s, frame_off, "out of memory for transport reassembly");
+            dnp3_decode_stream_error(s, frame_off, "out of memory for transport reassembly");
             return NULL;
         }
     }
@@ -236,15 +236,15 @@ static void emit_fragment(decode_stream *s, decode_reasm *r, const uint8_t *apdu
     d->fragments++;
     if (d->json) {
         apdu_json j;
-        apdu_json_open(&j, d->out);
+        dnp3_apdu_json_open(&j, d->out);
         json_context(d, s, &j.w);
-        json_uint(&j.w, "offset", first);
-        json_str(&j.w, "direction", dir_name(from_master));
-        json_uint(&j.w, "src", r->src);
-        json_uint(&j.w, "dest", r->dest);
-        json_uint(&j.w, "length", len);
-        d->errors += (uint64_t)apdu_json_fragment(&j, apdu, len, map, r);
-        apdu_json_close(&j);
+        dnp3_json_uint(&j.w, "offset", first);
+        dnp3_json_str(&j.w, "direction", dir_name(from_master));
+        dnp3_json_uint(&j.w, "src", r->src);
+        dnp3_json_uint(&j.w, "dest", r->dest);
+        dnp3_json_uint(&j.w, "length", len);
+        d->errors += (uint64_t)dnp3_apdu_json_fragment(&j, apdu, len, map, r);
+        dnp3_apdu_json_close(&j);
         return;
     }
     if (d->levels & (DNP3_DECODE_APP | DNP3_DECODE_OBJECTS))
@@ -276,7 +276,7 @@ static void transport_problem(decode_stream *s, const decode_reasm *r, uint64_t 
         break;
     default: snprintf(detail, sizeof detail, "segment discarded"); break;
     }
-    decode_stream_error(s, off, "transport segment 0x%02X (FIR=%d FIN=%d SEQ=%u) from %u to %u: %s [%s]", th,
+    dnp3_decode_stream_error(s, off, "transport segment 0x%02X (FIR=%d FIN=%d SEQ=%u) from %u to %u: %s [%s]", th,
                         !!(th & DNP3_TRANSPORT_FIR), !!(th & DNP3_TRANSPORT_FIN),
                         th & DNP3_TRANSPORT_SEQ_MASK, r->src, r->dest, detail, name ? name : "?");
 }
@@ -284,30 +284,30 @@ static void transport_problem(decode_stream *s, const decode_reasm *r, uint64_t 
 static void json_link_line(decode_stream *s, const dnp3_link_frame *f, uint64_t off)
 {
     apdu_json j;
-    apdu_json_open(&j, s->d->out);
+    dnp3_apdu_json_open(&j, s->d->out);
     json_context(s->d, s, &j.w);
-    json_uint(&j.w, "offset", off);
-    json_str(&j.w, "direction", dir_name(f->control & DNP3_LINK_DIR));
-    json_uint(&j.w, "src", f->src);
-    json_uint(&j.w, "dest", f->dest);
-    json_obj_begin(&j.w, "link");
-    json_uint(&j.w, "control", f->control);
-    json_str(&j.w, "function", link_func_str(f->control));
-    json_bool(&j.w, "prm", f->control & DNP3_LINK_PRM);
+    dnp3_json_uint(&j.w, "offset", off);
+    dnp3_json_str(&j.w, "direction", dir_name(f->control & DNP3_LINK_DIR));
+    dnp3_json_uint(&j.w, "src", f->src);
+    dnp3_json_uint(&j.w, "dest", f->dest);
+    dnp3_json_obj_begin(&j.w, "link");
+    dnp3_json_uint(&j.w, "control", f->control);
+    dnp3_json_str(&j.w, "function", dnp3_link_func_str(f->control));
+    dnp3_json_bool(&j.w, "prm", f->control & DNP3_LINK_PRM);
     if (f->control & DNP3_LINK_PRM) {
-        json_bool(&j.w, "fcb", f->control & DNP3_LINK_FCB);
-        json_bool(&j.w, "fcv", f->control & DNP3_LINK_FCV);
+        dnp3_json_bool(&j.w, "fcb", f->control & DNP3_LINK_FCB);
+        dnp3_json_bool(&j.w, "fcv", f->control & DNP3_LINK_FCV);
     } else {
-        json_bool(&j.w, "dfc", f->control & DNP3_LINK_DFC);
+        dnp3_json_bool(&j.w, "dfc", f->control & DNP3_LINK_DFC);
     }
-    json_obj_end(&j.w);
-    apdu_json_close(&j);
+    dnp3_json_obj_end(&j.w);
+    dnp3_apdu_json_close(&j);
 }
 
 static void skipped(decode_stream *s, uint64_t upto)
 {
     if (upto > s->accounted)
-        decode_stream_error(s, s->accounted, "%" PRIu64 " octet%s skipped (not part of a link frame)",
+        dnp3_decode_stream_error(s, s->accounted, "%" PRIu64 " octet%s skipped (not part of a link frame)",
                             upto - s->accounted, upto - s->accounted == 1 ? "" : "s");
     if (upto > s->accounted) s->accounted = upto;
 }
@@ -344,8 +344,8 @@ static void on_frame(decode_stream *s, const dnp3_link_frame *f)
     uint8_t func = f->control & DNP3_LINK_FUNC_MASK;
     if (!(f->control & DNP3_LINK_PRM) ||
         (func != DNP3_LINK_CONFIRMED_USER_DATA && func != DNP3_LINK_UNCONFIRMED_USER_DATA)) {
-        decode_stream_error(s, start + 3, "link function %s carries %zu octets of user data; not passed to transport",
-                            link_func_str(f->control), f->len);
+        dnp3_decode_stream_error(s, start + 3, "link function %s carries %zu octets of user data; not passed to transport",
+                            dnp3_link_func_str(f->control), f->len);
         return;
     }
     uint8_t th = f->data[0];
@@ -390,17 +390,17 @@ static void on_link_error(decode_stream *s, int err)
         const uint8_t *p = win_at(s, st, UINT64_MAX, &avail);
         if (!p || avail < 2 || p[0] != 0x05 || p[1] != 0x64) continue;
         link_info li;
-        link_inspect(p, avail, &li);
+        dnp3_link_inspect(p, avail, &li);
         if (err == DNP3_ERR_LINK_BAD_LENGTH && avail >= 3 && li.length < 5) {
             skipped(s, st);
-            decode_stream_error(s, st + 2, "link LENGTH %u is below 5 (frame at offset %" PRIu64 ") [%s]",
+            dnp3_decode_stream_error(s, st + 2, "link LENGTH %u is below 5 (frame at offset %" PRIu64 ") [%s]",
                                 li.length, st, ename);
             s->accounted = st + DNP3_LINK_HEADER_SIZE;
             return;
         }
         if (err == DNP3_ERR_LINK_BAD_HEADER_CRC && li.header_complete && li.hcrc != li.hcrc_expected) {
             skipped(s, st);
-            decode_stream_error(s, st + 8, "link header CRC 0x%04X, expected 0x%04X (frame at offset %" PRIu64 ") [%s]",
+            dnp3_decode_stream_error(s, st + 8, "link header CRC 0x%04X, expected 0x%04X (frame at offset %" PRIu64 ") [%s]",
                                 li.hcrc, li.hcrc_expected, st, ename);
             s->accounted = st + DNP3_LINK_HEADER_SIZE;
             return;
@@ -411,17 +411,17 @@ static void on_link_error(decode_stream *s, int err)
                 const link_block_info *bi = &li.blocks[b];
                 if (!bi->complete || bi->crc == bi->expected) continue;
                 skipped(s, st);
-                decode_stream_error(s, st + bi->off + bi->len,
+                dnp3_decode_stream_error(s, st + bi->off + bi->len,
                                     "data block %zu CRC 0x%04X, expected 0x%04X (frame at offset %" PRIu64
                                     ": %s, dest %u, src %u, block of %zu octets at offset %" PRIu64 ") [%s]",
-                                    b + 1, bi->crc, bi->expected, st, link_func_str(li.control), li.dest,
+                                    b + 1, bi->crc, bi->expected, st, dnp3_link_func_str(li.control), li.dest,
                                     li.src, bi->len, st + bi->off, ename);
                 s->accounted = st + li.frame_size;
                 return;
             }
         }
     }
-    decode_stream_error(s, e, "%s [%s]", dnp3_strerror(err), ename);
+    dnp3_decode_stream_error(s, e, "%s [%s]", dnp3_strerror(err), ename);
     if (e + 1 > s->accounted) s->accounted = e + 1;
 }
 
@@ -456,7 +456,7 @@ static void push_slice(decode_stream *s, const uint8_t *p, size_t n)
     }
 }
 
-void decode_stream_push(decode_stream *s, const uint8_t *p, size_t n)
+void dnp3_decode_stream_push(decode_stream *s, const uint8_t *p, size_t n)
 {
     while (n > 0) {
         size_t k = n < DNP3_LINK_MAX_FRAME ? n : DNP3_LINK_MAX_FRAME;
@@ -478,11 +478,11 @@ static void partial_frame(decode_stream *s, const char *what)
         skipped(s, st);
         if (p && avail >= DNP3_LINK_HEADER_SIZE) {
             link_info li;
-            link_inspect(p, avail, &li);
-            decode_stream_error(s, st, "%s ends inside a link frame: the frame needs %zu octets, %zu present [%s]",
+            dnp3_link_inspect(p, avail, &li);
+            dnp3_decode_stream_error(s, st, "%s ends inside a link frame: the frame needs %zu octets, %zu present [%s]",
                                 what, li.frame_size, have, dnp3_err_name(DNP3_ERR_LINK_TRUNCATED));
         } else {
-            decode_stream_error(s, st, "%s ends inside a link header (%zu of 10 octets) [%s]", what, have,
+            dnp3_decode_stream_error(s, st, "%s ends inside a link header (%zu of 10 octets) [%s]", what, have,
                                 dnp3_err_name(DNP3_ERR_LINK_TRUNCATED));
         }
         s->accounted = s->offset;
@@ -492,12 +492,14 @@ static void partial_frame(decode_stream *s, const char *what)
     s->parser_base = s->offset;
 }
 
-void decode_stream_gap(decode_stream *s, uint64_t missing)
+void dnp3_decode_stream_gap(decode_stream *s, uint64_t missing)
 {
+    /* octets before the frame in progress that belong to no frame: reported as with hex input */
+    skipped(s, s->offset - (s->parser.have < s->offset ? s->parser.have : s->offset));
     if (s->parser.have > 0)
-        decode_stream_error(s, s->offset - s->parser.have,
+        dnp3_decode_stream_error(s, s->offset - s->parser.have,
                             "the link frame in progress (%zu octets) is lost in the gap below", s->parser.have);
-    decode_stream_error(s, s->offset, "%" PRIu64 " octets missing from the capture (stream gap)", missing);
+    dnp3_decode_stream_error(s, s->offset, "%" PRIu64 " octets missing from the capture (stream gap)", missing);
     dnp3_link_parser_reset(&s->parser);
     s->offset += missing;
     s->parser_base = s->offset;
@@ -505,13 +507,13 @@ void decode_stream_gap(decode_stream *s, uint64_t missing)
     win_reset(s);
 }
 
-void decode_stream_end(decode_stream *s)
+void dnp3_decode_stream_end(decode_stream *s)
 {
     partial_frame(s, "input");
     for (size_t i = 0; i < DECODE_REASM_PER_STREAM; i++) {
         decode_reasm *r = &s->r[i];
         if (r->used && r->rx.in_progress && r->nseg > 0)
-            decode_stream_error(s, r->segs[0].frame_off,
+            dnp3_decode_stream_error(s, r->segs[0].frame_off,
                                 "input ends inside a transport series from %u to %u (%zu octets in %zu segments, no FIN)",
                                 r->src, r->dest, r->rx.len, r->nseg);
         if (r->used) dnp3_transport_rx_reset(&r->rx);
@@ -519,29 +521,29 @@ void decode_stream_end(decode_stream *s)
     }
 }
 
-void decode_stream_datagram(decode_stream *s, const uint8_t *p, size_t n)
+void dnp3_decode_stream_datagram(decode_stream *s, const uint8_t *p, size_t n)
 {
     s->offset = 0;
     s->accounted = 0;
     s->parser_base = 0;
     dnp3_link_parser_reset(&s->parser);
     win_reset(s);
-    decode_stream_push(s, p, n);
+    dnp3_decode_stream_push(s, p, n);
     partial_frame(s, "datagram");
 }
 
-void decode_apdu(decoder *d, const uint8_t *apdu, size_t len)
+void dnp3_decode_apdu(decoder *d, const uint8_t *apdu, size_t len)
 {
-    bool from_master = !(len >= 2 && walk_fc_from_outstation(apdu[1]));
+    bool from_master = !(len >= 2 && dnp3_walk_fc_from_outstation(apdu[1]));
     d->fragments++;
     if (d->json) {
         apdu_json j;
-        apdu_json_open(&j, d->out);
-        json_uint(&j.w, "offset", 0);
-        json_str(&j.w, "direction", dir_name(from_master));
-        json_uint(&j.w, "length", len);
-        d->errors += (uint64_t)apdu_json_fragment(&j, apdu, len, NULL, NULL);
-        apdu_json_close(&j);
+        dnp3_apdu_json_open(&j, d->out);
+        dnp3_json_uint(&j.w, "offset", 0);
+        dnp3_json_str(&j.w, "direction", dir_name(from_master));
+        dnp3_json_uint(&j.w, "length", len);
+        d->errors += (uint64_t)dnp3_apdu_json_fragment(&j, apdu, len, NULL, NULL);
+        dnp3_apdu_json_close(&j);
         return;
     }
     if (d->levels & (DNP3_DECODE_APP | DNP3_DECODE_OBJECTS))

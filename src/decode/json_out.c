@@ -5,14 +5,14 @@
 
 #include <math.h>
 
-void json_init(json_w *w, FILE *f)
+void dnp3_json_init(json_w *w, FILE *f)
 {
     w->f = f;
     w->depth = 0;
     w->first[0] = true;
 }
 
-void json_escape(FILE *f, const char *s, size_t n)
+void dnp3_json_escape(FILE *f, const char *s, size_t n)
 {
     fputc('"', f);
     for (size_t i = 0; i < n; i++) {
@@ -43,7 +43,7 @@ static void member(json_w *w, const char *key)
     if (key) {
         size_t n = 0;
         while (key[n]) n++;
-        json_escape(w->f, key, n);
+        dnp3_json_escape(w->f, key, n);
         fputc(':', w->f);
     }
 }
@@ -62,50 +62,50 @@ static void json_close_(json_w *w, char c)
     if (w->depth > 0) w->depth--;
 }
 
-void json_obj_begin(json_w *w, const char *key) { json_open_(w, key, '{'); }
-void json_obj_end(json_w *w) { json_close_(w, '}'); }
-void json_arr_begin(json_w *w, const char *key) { json_open_(w, key, '['); }
-void json_arr_end(json_w *w) { json_close_(w, ']'); }
+void dnp3_json_obj_begin(json_w *w, const char *key) { json_open_(w, key, '{'); }
+void dnp3_json_obj_end(json_w *w) { json_close_(w, '}'); }
+void dnp3_json_arr_begin(json_w *w, const char *key) { json_open_(w, key, '['); }
+void dnp3_json_arr_end(json_w *w) { json_close_(w, ']'); }
 
-void json_strn(json_w *w, const char *key, const char *s, size_t n)
+void dnp3_json_strn(json_w *w, const char *key, const char *s, size_t n)
 {
     member(w, key);
-    json_escape(w->f, s, n);
+    dnp3_json_escape(w->f, s, n);
 }
 
-void json_str(json_w *w, const char *key, const char *s)
+void dnp3_json_str(json_w *w, const char *key, const char *s)
 {
     size_t n = 0;
     if (!s) s = "";
     while (s[n]) n++;
-    json_strn(w, key, s, n);
+    dnp3_json_strn(w, key, s, n);
 }
 
-void json_int(json_w *w, const char *key, int64_t v)
+void dnp3_json_int(json_w *w, const char *key, int64_t v)
 {
     member(w, key);
     fprintf(w->f, "%lld", (long long)v);
 }
 
-void json_uint(json_w *w, const char *key, uint64_t v)
+void dnp3_json_uint(json_w *w, const char *key, uint64_t v)
 {
     member(w, key);
     fprintf(w->f, "%llu", (unsigned long long)v);
 }
 
-void json_double(json_w *w, const char *key, double v, int precision)
+void dnp3_json_double(json_w *w, const char *key, double v, int precision)
 {
     if (isnan(v)) {
-        json_str(w, key, "NaN");
+        dnp3_json_str(w, key, "NaN");
     } else if (isinf(v)) {
-        json_str(w, key, v > 0 ? "Infinity" : "-Infinity");
+        dnp3_json_str(w, key, v > 0 ? "Infinity" : "-Infinity");
     } else {
         member(w, key);
         fprintf(w->f, "%.*g", precision, v);
     }
 }
 
-void json_hex(json_w *w, const char *key, const uint8_t *p, size_t n)
+void dnp3_json_hex(json_w *w, const char *key, const uint8_t *p, size_t n)
 {
     member(w, key);
     fputc('"', w->f);
@@ -113,19 +113,19 @@ void json_hex(json_w *w, const char *key, const uint8_t *p, size_t n)
     fputc('"', w->f);
 }
 
-void json_number(json_w *w, const char *key, const char *num)
+void dnp3_json_number(json_w *w, const char *key, const char *num)
 {
     member(w, key);
     fputs(num, w->f);
 }
 
-void json_bool(json_w *w, const char *key, bool v)
+void dnp3_json_bool(json_w *w, const char *key, bool v)
 {
     member(w, key);
     fputs(v ? "true" : "false", w->f);
 }
 
-void json_null(json_w *w, const char *key)
+void dnp3_json_null(json_w *w, const char *key)
 {
     member(w, key);
     fputs("null", w->f);

@@ -37,7 +37,7 @@ int dnp3_decode_levels_parse(const char *spec, unsigned *levels)
         size_t i;
         for (i = 0; i < sizeof W / sizeof W[0]; i++)
             if (strlen(W[i].word) == n && strncmp(W[i].word, p, n) == 0) break;
-        if (i == sizeof W / sizeof W[0]) return -1;
+        if (i == sizeof W / sizeof W[0]) return DNP3_ERR_INVALID_ARG;
         out |= W[i].bits;
         p += n;
         if (*p == ',') p++;
@@ -65,7 +65,7 @@ static void t_begin(void *ctx, const dnp3_apdu *a)
     if (!show_headers(t)) return;
     const char *fn = dnp3_fc_name(a->function);
     fprintf(t->out, "%scontrol 0x%02X: %s\n", t->ind, a->control,
-            walk_ac_str(a->control, acs, sizeof acs));
+            dnp3_walk_ac_str(a->control, acs, sizeof acs));
     fprintf(t->out, "%sfunction 0x%02X %s\n", t->ind, a->function, fn ? fn : "UNKNOWN");
     if (dnp3_fc_is_response(a->function)) {
         fprintf(t->out, "%sIIN1 0x%02X IIN2 0x%02X:", t->ind, a->iin & 0xFF, a->iin >> 8);
@@ -85,7 +85,7 @@ static void t_header(void *ctx, const dnp3_obj_header *h, size_t offset)
     const char *attr = h->group == 0 ? dnp3_attr_name(h->variation) : NULL;
     fprintf(t->out, "%sg%uv%u %s%s%s%s: qualifier 0x%02X (%s, %s)", t->ind, h->group, h->variation,
             h->desc->name, attr ? " (" : "", attr ? attr : "", attr ? ")" : "", h->qualifier,
-            fmt_prefix_name(h->prefix_code), fmt_range_name(h->range_code));
+            dnp3_fmt_prefix_name(h->prefix_code), dnp3_fmt_range_name(h->range_code));
     if (h->has_range && h->range_code <= 2)
         fprintf(t->out, ", range %" PRIu32 "..%" PRIu32 " (%" PRIu32 " object%s)", h->start, h->stop,
                 h->count, h->count == 1 ? "" : "s");
@@ -100,8 +100,8 @@ static void t_header(void *ctx, const dnp3_obj_header *h, size_t offset)
 static void value_str(const dnp3_obj_desc *d, const dnp3_point *p, char *buf, size_t cap)
 {
     switch (p->vtype) {
-    case DNP3_VT_F32: fmt_real(p->value, true, buf, cap); return;
-    case DNP3_VT_F64: fmt_real(p->value, false, buf, cap); return;
+    case DNP3_VT_F32: dnp3_fmt_real(p->value, true, buf, cap); return;
+    case DNP3_VT_F64: dnp3_fmt_real(p->value, false, buf, cap); return;
     default: break;
     }
     if (d->point_type == DNP3_POINT_DOUBLE_BIT_INPUT)
@@ -128,7 +128,7 @@ static void print_point(text_ctx *t, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_TIME && d->group == 52) {
         fprintf(f, "delay %lld %s", (long long)p->value, d->variation == 1 ? "s" : "ms");
     } else if (d->point_type == DNP3_POINT_TIME) {
-        fprintf(f, "time %s", fmt_time48(p->time, tb, sizeof tb));
+        fprintf(f, "time %s", dnp3_fmt_time48(p->time, tb, sizeof tb));
         if (d->layout == DNP3_LAYOUT_T48_U32) fprintf(f, ", interval %" PRIu32 " ms", p->interval);
         if (d->layout == DNP3_LAYOUT_T48_U32_U8)
             fprintf(f, ", interval count %" PRIu32 ", units %u", p->interval, p->units);
@@ -140,6 +140,7 @@ static void print_point(text_ctx *t, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_SECURITY_STAT) {
         value_str(d, p, v, sizeof v);
         fprintf(f, "association %u, count %s", p->assoc, v);
+        if (o->has_index && dnp3_obj_sa_stat_name(o->index)) fprintf(f, " (%s)", dnp3_obj_sa_stat_name(o->index));
     } else {
         value_str(d, p, v, sizeof v);
         fprintf(f, "value %s", v);
@@ -154,11 +155,11 @@ static void print_point(text_ctx *t, const walk_obj *o)
     }
     if (o->relative) {
         if (o->time_known)
-            fprintf(f, ", time %s (CTO + %u ms)", fmt_time48(o->time, tb, sizeof tb), o->rel_ms);
+            fprintf(f, ", time %s (CTO + %u ms)", dnp3_fmt_time48(o->time, tb, sizeof tb), o->rel_ms);
         else
             fprintf(f, ", time CTO + %u ms (no CTO)", o->rel_ms);
     } else if (o->time_known && d->point_type != DNP3_POINT_TIME) {
-        fprintf(f, ", time %s", fmt_time48(o->time, tb, sizeof tb));
+        fprintf(f, ", time %s", dnp3_fmt_time48(o->time, tb, sizeof tb));
     }
     if (p->has_status)
         fprintf(f, ", status %s", dnp3_command_status_name(p->status));
@@ -179,12 +180,12 @@ static void print_attr(text_ctx *t, const walk_obj *o)
     fprintf(f, "%s, %zu octets: ", tn ? tn : "unknown type", o->nbytes);
     switch ((walk_attr_form)a->form) {
     case WALK_ATTR_STRING:
-        fprintf(f, "\"%s\"", fmt_ascii(o->bytes, o->nbytes, buf, sizeof buf));
+        fprintf(f, "\"%s\"", dnp3_fmt_ascii(o->bytes, o->nbytes, buf, sizeof buf));
         break;
     case WALK_ATTR_UINT: fprintf(f, "%llu", (unsigned long long)a->u); break;
     case WALK_ATTR_INT: fprintf(f, "%lld", (long long)a->i); break;
-    case WALK_ATTR_FLOAT: fputs(fmt_real(a->f, o->nbytes == 4, tb, sizeof tb), f); break;
-    case WALK_ATTR_TIME: fputs(fmt_time48(a->time, tb, sizeof tb), f); break;
+    case WALK_ATTR_FLOAT: fputs(dnp3_fmt_real(a->f, o->nbytes == 4, tb, sizeof tb), f); break;
+    case WALK_ATTR_TIME: fputs(dnp3_fmt_time48(a->time, tb, sizeof tb), f); break;
     case WALK_ATTR_LIST:
         for (size_t i = 0; i + 1 < o->nbytes; i += 2) {
             const char *an = dnp3_attr_name(o->bytes[i]);
@@ -192,7 +193,58 @@ static void print_attr(text_ctx *t, const walk_obj *o)
                     an ? an : "", an ? ")" : "", o->bytes[i + 1]);
         }
         break;
-    default: fput_hex(f, o->bytes, o->nbytes, ' '); break;
+    default: dnp3_fput_hex(f, o->bytes, o->nbytes, ' '); break;
+    }
+}
+
+/* Printable ASCII with '.' for other octets, any length. */
+static void put_ascii(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) fputc(p[i] >= 0x20 && p[i] < 0x7F ? p[i] : '.', f);
+}
+
+/* File transfer and authentication objects: "label value" pairs (obj_fields.h). */
+static void print_fields(FILE *f, const obj_fields *fl)
+{
+    char tb[40];
+    const char *sep = "";
+    for (size_t i = 0; i < fl->n; i++) {
+        const obj_field *x = &fl->f[i];
+        if (x->kind == FLD_FLAG && !x->u) continue;
+        fputs(sep, f);
+        sep = ", ";
+        switch (x->kind) {
+        case FLD_UINT: fprintf(f, "%s %" PRIu64, x->label, x->u); break;
+        case FLD_HEX: fprintf(f, "%s 0x%08" PRIX64, x->label, x->u); break;
+        case FLD_ENUM: fprintf(f, "%s %s (%" PRIu64 ")", x->label, x->name, x->u); break;
+        case FLD_FLAG: fputs(x->label, f); break;
+        case FLD_TIME: fprintf(f, "%s %s", x->label, dnp3_fmt_time48(x->u, tb, sizeof tb)); break;
+        case FLD_PERM: {
+            static const char RWX[] = "rwxrwxrwx";
+            fprintf(f, "%s 0%03" PRIo64 " (", x->label, x->u & 0777);
+            for (unsigned b = 0; b < 9; b++) fputc((x->u >> (8 - b)) & 1 ? RWX[b] : '-', f);
+            fputc(')', f);
+            break;
+        }
+        case FLD_TEXT:
+            fprintf(f, "%s \"", x->label);
+            put_ascii(f, x->p, x->n);
+            fputc('"', f);
+            break;
+        case FLD_BYTES:
+        case FLD_DATA:
+            fprintf(f, "%s (%zu octet%s)", x->label, x->n, x->n == 1 ? "" : "s");
+            if (x->n) {
+                fputc(' ', f);
+                dnp3_fput_hex(f, x->p, x->n, ' ');
+            }
+            if (x->kind == FLD_DATA && x->n) {
+                fputs(" \"", f);
+                put_ascii(f, x->p, x->n);
+                fputc('"', f);
+            }
+            break;
+        }
     }
 }
 
@@ -216,16 +268,17 @@ static void t_object(void *ctx, const walk_obj *o)
     case WALK_OBJ_POINT: print_point(t, o); break;
     case WALK_OBJ_OCTETS:
         fprintf(f, "%zu octets: ", o->nbytes);
-        fput_hex(f, o->bytes, o->nbytes, ' ');
-        fprintf(f, " \"%s\"", fmt_ascii(o->bytes, o->nbytes, asc, sizeof asc));
+        dnp3_fput_hex(f, o->bytes, o->nbytes, ' ');
+        fprintf(f, " \"%s\"", dnp3_fmt_ascii(o->bytes, o->nbytes, asc, sizeof asc));
         break;
     case WALK_OBJ_ATTRIBUTE: print_attr(t, o); break;
+    case WALK_OBJ_FIELDS: print_fields(f, &o->fields); break;
     case WALK_OBJ_RAW:
     default:
         fprintf(f, "%zu octets:", o->nbytes);
         if (o->bytes && o->nbytes) {
             fputc(' ', f);
-            fput_hex(f, o->bytes, o->nbytes, ' ');
+            dnp3_fput_hex(f, o->bytes, o->nbytes, ' ');
         }
         break;
     }
@@ -248,7 +301,7 @@ int dnp3_print_apdu_ex(FILE *out, const uint8_t *apdu, size_t len, const dnp3_ap
 {
     static const walk_sink SINK = {t_begin, t_header, t_object, t_error};
     text_ctx t = {out, o, o->indent ? o->indent : "", 0};
-    return apdu_walk(apdu, len, &SINK, &t);
+    return dnp3_apdu_walk(apdu, len, &SINK, &t);
 }
 
 int dnp3_print_apdu(FILE *out, const uint8_t *apdu, size_t len, int level)

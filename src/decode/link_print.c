@@ -9,7 +9,7 @@
 #include "dnp3/link.h"
 #include "dnp3/transport.h"
 
-void link_inspect(const uint8_t *raw, size_t avail, link_info *li)
+void dnp3_link_inspect(const uint8_t *raw, size_t avail, link_info *li)
 {
     *li = (link_info){0};
     li->start_ok = avail >= 2 && raw[0] == 0x05 && raw[1] == 0x64;
@@ -40,7 +40,7 @@ void link_inspect(const uint8_t *raw, size_t avail, link_info *li)
     li->frame_size = pos;
 }
 
-const char *link_ctrl_str(uint8_t c, char *buf, size_t cap)
+const char *dnp3_link_ctrl_str(uint8_t c, char *buf, size_t cap)
 {
     if (c & DNP3_LINK_PRM)
         snprintf(buf, cap, "DIR=%d PRM=1 FCB=%d FCV=%d", !!(c & DNP3_LINK_DIR), !!(c & DNP3_LINK_FCB),
@@ -50,7 +50,7 @@ const char *link_ctrl_str(uint8_t c, char *buf, size_t cap)
     return buf;
 }
 
-const char *link_func_str(uint8_t control)
+const char *dnp3_link_func_str(uint8_t control)
 {
     const char *n = dnp3_link_func_name(control);
     return n ? n : "UNKNOWN";
@@ -62,10 +62,10 @@ void dnp3_print_link_frame(FILE *out, const uint8_t *raw, size_t len, uint64_t o
     link_info li;
     char cs[48];
     if (!indent) indent = "";
-    link_inspect(raw, len, &li);
+    dnp3_link_inspect(raw, len, &li);
     fprintf(out, "%soffset %" PRIu64 ": link frame, length %u, control 0x%02X (%s) %s, dest %u, src %u, header CRC 0x%04X %s",
-            indent, offset, li.length, li.control, link_ctrl_str(li.control, cs, sizeof cs),
-            link_func_str(li.control), li.dest, li.src, li.hcrc,
+            indent, offset, li.length, li.control, dnp3_link_ctrl_str(li.control, cs, sizeof cs),
+            dnp3_link_func_str(li.control), li.dest, li.src, li.hcrc,
             li.hcrc == li.hcrc_expected ? "OK" : "BAD");
     if (li.hcrc != li.hcrc_expected) fprintf(out, " (expected 0x%04X)", li.hcrc_expected);
     fputc('\n', out);

@@ -4,7 +4,8 @@
  * is delivered at once, out-of-order segments wait (copied) until the hole is
  * filled, retransmitted or overlapping octets are dropped, and a hole that is
  * never filled is reported as a gap when the pending data grows too large or at
- * the end of the capture.
+ * the end of the capture. SYN and FIN each occupy one sequence number (RFC
+ * 9293 clause 3.4), so neither is ever taken for a missing octet.
  */
 #ifndef DNP3_CLI_TCP_REASM_H
 #define DNP3_CLI_TCP_REASM_H
@@ -19,6 +20,7 @@
 typedef struct tcp_seg {
     uint32_t seq;
     size_t len;
+    bool fin; /* the FIN follows the data (at seq + len) */
     struct tcp_seg *next;
     uint8_t data[]; /* len octets */
 } tcp_seg;
@@ -35,27 +37,29 @@ typedef struct {
     uint32_t next_seq;   /* next octet expected */
     tcp_seg *pending;    /* out-of-order segments sorted by seq */
     size_t pending_bytes, pending_segs;
+    bool fin_done;       /* the FIN has been passed: next_seq counts it */
     uint64_t duplicate_octets;
     uint64_t delivered;
 } tcp_dir;
 
-/* Outcome of tcp_dir_segment (bit set). */
+/* Outcome of dnp3_tcp_dir_segment (bit set). */
 #define TCP_SEG_DELIVERED 0x1     /* some new octets were delivered */
 #define TCP_SEG_QUEUED 0x2        /* held until a hole before it is filled */
 #define TCP_SEG_DUPLICATE 0x4     /* some or all octets had been seen already */
 #define TCP_SEG_NEW_CONNECTION 0x8 /* a SYN with a new ISN: caller restarts its decoder first */
 #define TCP_SEG_NOMEM 0x10
 
-void tcp_dir_init(tcp_dir *t);
-void tcp_dir_free(tcp_dir *t);
+void dnp3_tcp_dir_init(tcp_dir *t);
+void dnp3_tcp_dir_free(tcp_dir *t);
 
 /*
  * One captured segment: seq from the TCP header, syn = SYN flag (data then
- * begins at seq + 1). A SYN whose ISN differs from the current one returns
+ * begins at seq + 1), fin = FIN flag (one sequence number after the data,
+ * consumed once the data before it has been delivered). A SYN whose ISN differs from the current one returns
  * TCP_SEG_NEW_CONNECTION without consuming anything: the caller flushes its
- * state, calls tcp_dir_init and passes the segment again.
+ * state, calls dnp3_tcp_dir_init and passes the segment again.
  */
-int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, size_t n,
+int dnp3_tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
                     const tcp_sink *sink);
 
 /*
@@ -63,9 +67,9 @@ int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, siz
  * were never captured cannot come any more, so holes before `ack` are reported
  * as gaps and what is pending behind them is delivered.
  */
-void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *sink);
+void dnp3_tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *sink);
 
 /* Delivers everything still pending, reporting each hole as a gap (end of capture). */
-void tcp_dir_flush(tcp_dir *t, const tcp_sink *sink);
+void dnp3_tcp_dir_flush(tcp_dir *t, const tcp_sink *sink);
 
 #endif

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void tcp_dir_init(tcp_dir *t) { memset(t, 0, sizeof *t); }
+void dnp3_tcp_dir_init(tcp_dir *t) { memset(t, 0, sizeof *t); }
 
-void tcp_dir_free(tcp_dir *t)
+void dnp3_tcp_dir_free(tcp_dir *t)
 {
     tcp_seg *s = t->pending;
     while (s) {
@@ -49,6 +49,15 @@ static int deliver_new(tcp_dir *t, uint32_t seq, const uint8_t *p, size_t n, con
     return out;
 }
 
+/* A FIN right after the data delivered so far takes its sequence number (once). */
+static void take_fin(tcp_dir *t, uint32_t end)
+{
+    if (!t->fin_done && end == t->next_seq) {
+        t->next_seq++;
+        t->fin_done = true;
+    }
+}
+
 /* Delivers pending segments that have become contiguous. */
 static int drain(tcp_dir *t, const tcp_sink *k)
 {
@@ -59,16 +68,18 @@ static int drain(tcp_dir *t, const tcp_sink *k)
         t->pending_bytes -= s->len;
         t->pending_segs--;
         out |= deliver_new(t, s->seq, s->data, s->len, k) & TCP_SEG_DELIVERED;
+        if (s->fin) take_fin(t, s->seq + (uint32_t)s->len);
         free(s);
     }
     return out;
 }
 
-static int queue(tcp_dir *t, uint32_t seq, const uint8_t *p, size_t n)
+static int queue(tcp_dir *t, uint32_t seq, bool fin, const uint8_t *p, size_t n)
 {
     tcp_seg **pp = &t->pending;
     while (*pp && seq_diff((*pp)->seq, seq) < 0) pp = &(*pp)->next;
     if (*pp && (*pp)->seq == seq && (*pp)->len >= n) {
+        if (fin && (*pp)->len == n) (*pp)->fin = true;
         t->duplicate_octets += n;
         return TCP_SEG_DUPLICATE;
     }
@@ -76,7 +87,8 @@ static int queue(tcp_dir *t, uint32_t seq, const uint8_t *p, size_t n)
     if (!s) return TCP_SEG_NOMEM;
     s->seq = seq;
     s->len = n;
-    memcpy(s->data, p, n);
+    s->fin = fin;
+    if (n) memcpy(s->data, p, n);
     s->next = *pp;
     *pp = s;
     t->pending_bytes += n;
@@ -96,7 +108,7 @@ static void skip_hole(tcp_dir *t, const tcp_sink *k)
     drain(t, k);
 }
 
-int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, size_t n,
+int dnp3_tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
                     const tcp_sink *k)
 {
     uint32_t dseq = syn ? seq + 1 : seq;
@@ -107,13 +119,14 @@ int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, siz
     } else if (syn && dseq != t->isn) {
         return TCP_SEG_NEW_CONNECTION;
     }
-    if (n == 0) return 0;
-    int out;
+    if (n == 0 && !fin) return 0;
+    int out = 0;
     if (seq_diff(dseq, t->next_seq) <= 0) {
-        out = deliver_new(t, dseq, data, n, k);
+        if (n) out = deliver_new(t, dseq, data, n, k);
+        if (fin) take_fin(t, dseq + (uint32_t)n);
         out |= drain(t, k);
     } else {
-        out = queue(t, dseq, data, n);
+        out = queue(t, dseq, fin, data, n);
         while (t->pending && (t->pending_bytes > TCP_PENDING_MAX_BYTES ||
                               t->pending_segs > TCP_PENDING_MAX_SEGS))
             skip_hole(t, k);
@@ -121,7 +134,7 @@ int tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, const uint8_t *data, siz
     return out;
 }
 
-void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *k)
+void dnp3_tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *k)
 {
     if (!t->started) return;
     while (seq_diff(ack, t->next_seq) > 0) {
@@ -138,7 +151,7 @@ void tcp_dir_ack(tcp_dir *t, uint32_t ack, const tcp_sink *k)
     }
 }
 
-void tcp_dir_flush(tcp_dir *t, const tcp_sink *k)
+void dnp3_tcp_dir_flush(tcp_dir *t, const tcp_sink *k)
 {
     while (t->pending) skip_hole(t, k);
 }

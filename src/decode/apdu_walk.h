@@ -6,7 +6,9 @@
  * so both output forms report exactly the same problems.
  *
  * Relative-time objects (g2v3, g4v3) are resolved with the last CTO (g51) seen
- * earlier in the same fragment.
+ * earlier in the same fragment. File transfer (g70) and authentication (g120)
+ * objects are split into their fields (obj_fields.h); one that does not fit
+ * its layout is reported and shown as hex.
  */
 #ifndef DNP3_CLI_APDU_WALK_H
 #define DNP3_CLI_APDU_WALK_H
@@ -17,12 +19,14 @@
 
 #include "dnp3/app.h"
 #include "dnp3/objects.h"
+#include "obj_fields.h"
 
 typedef enum {
     WALK_OBJ_POINT,     /* fixed-size or packed object, decoded into `point` */
     WALK_OBJ_OCTETS,    /* octet string (g110-g113): bytes/nbytes */
     WALK_OBJ_ATTRIBUTE, /* device attribute (g0): attr */
-    WALK_OBJ_RAW,       /* free-format or opaque object (g120, g70): bytes/nbytes */
+    WALK_OBJ_RAW,       /* free-format or opaque object without a field layout: bytes/nbytes */
+    WALK_OBJ_FIELDS,    /* file transfer (g70) or authentication (g120) object: fields, bytes/nbytes */
     WALK_OBJ_INDEX,     /* an index of a header without object data (READ by index) */
 } walk_obj_kind;
 
@@ -57,9 +61,10 @@ typedef struct {
     dnp3_time48 time;  /* absolute time (relative times resolved with the CTO) */
     bool relative;     /* the wire time was relative to a CTO */
     uint16_t rel_ms;
-    const uint8_t *bytes; /* OCTETS, RAW, ATTRIBUTE value */
+    const uint8_t *bytes; /* OCTETS, RAW, FIELDS, ATTRIBUTE value */
     size_t nbytes;
     walk_attr attr;
+    obj_fields fields; /* WALK_OBJ_FIELDS */
 } walk_obj;
 
 typedef struct {
@@ -72,12 +77,12 @@ typedef struct {
 } walk_sink;
 
 /* Walks frag[0..len) and returns the number of errors reported to the sink. */
-int apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ctx);
+int dnp3_apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ctx);
 
 /* "application control 0xC3: FIR=1 FIN=1 CON=0 UNS=0 SEQ=3" style flags into buf. */
-const char *walk_ac_str(uint8_t ac, char *buf, size_t cap);
+const char *dnp3_walk_ac_str(uint8_t ac, char *buf, size_t cap);
 
 /* Direction implied by a function code when there is no link layer. */
-bool walk_fc_from_outstation(uint8_t fc);
+bool dnp3_walk_fc_from_outstation(uint8_t fc);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef DNP3_CLI_DECODE_PCAP_H
 #define DNP3_CLI_DECODE_PCAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,13 @@
  * the traffic are counted in d->errors), or -1 when it could not be opened or
  * is not a capture libpcap reads (message in err).
  */
-int decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, size_t errcap);
+int dnp3_decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, size_t errcap);
+
+/*
+ * True if `path` is a readable file that starts with the magic number of a
+ * pcap (microsecond or nanosecond, either byte order) or pcapng (section
+ * header block) capture, so `dnp3 decode FILE` can tell a capture from hex.
+ */
+bool dnp3_decode_pcap_is_capture(const char *path);
 
 #endif

@@ -8,7 +8,7 @@
  * octet at fault, and decoding continues.
  *
  * Nothing here exits; the only allocations are reassembly buffers (freed by
- * decode_stream_free), so the pipeline can be fuzzed (fuzz/fuzz_decode.c).
+ * dnp3_decode_stream_free), so the pipeline can be fuzzed (fuzz/fuzz_decode.c).
  */
 #ifndef DNP3_CLI_DECODE_STREAM_H
 #define DNP3_CLI_DECODE_STREAM_H
@@ -72,38 +72,38 @@ typedef struct {
     decode_reasm r[DECODE_REASM_PER_STREAM];
 } decode_stream;
 
-void decoder_init(decoder *d, FILE *out, unsigned levels, bool json);
+void dnp3_decoder_init(decoder *d, FILE *out, unsigned levels, bool json);
 
 /* Reports a problem not tied to a stream (e.g. a pcap packet). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-void decoder_error(decoder *d, const char *where, const char *fmt, ...);
+void dnp3_decoder_error(decoder *d, const char *where, const char *fmt, ...);
 
-void decode_stream_init(decode_stream *s, decoder *d, const char *label, const char *transport);
-void decode_stream_free(decode_stream *s);
+void dnp3_decode_stream_init(decode_stream *s, decoder *d, const char *label, const char *transport);
+void dnp3_decode_stream_free(decode_stream *s);
 
 /* Feeds stream octets (any chunking). */
-void decode_stream_push(decode_stream *s, const uint8_t *p, size_t n);
+void dnp3_decode_stream_push(decode_stream *s, const uint8_t *p, size_t n);
 
 /* `missing` octets of the stream were not captured: reports it and resyncs. */
-void decode_stream_gap(decode_stream *s, uint64_t missing);
+void dnp3_decode_stream_gap(decode_stream *s, uint64_t missing);
 
 /* End of the input: reports a partial frame or trailing octets. */
-void decode_stream_end(decode_stream *s);
+void dnp3_decode_stream_end(decode_stream *s);
 
 /*
  * One UDP datagram: offsets restart at 0 for each datagram; frames must lie
  * wholly inside it (reported otherwise). Transport reassembly state persists.
  */
-void decode_stream_datagram(decode_stream *s, const uint8_t *p, size_t n);
+void dnp3_decode_stream_datagram(decode_stream *s, const uint8_t *p, size_t n);
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-void decode_stream_error(decode_stream *s, uint64_t offset, const char *fmt, ...);
+void dnp3_decode_stream_error(decode_stream *s, uint64_t offset, const char *fmt, ...);
 
 /* A bare application fragment (--apdu): prints it; direction from the function code. */
-void decode_apdu(decoder *d, const uint8_t *apdu, size_t len);
+void dnp3_decode_apdu(decoder *d, const uint8_t *apdu, size_t len);
 
 #endif

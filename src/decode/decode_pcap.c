@@ -85,7 +85,7 @@ static flow *flow_find(pcap_ctx *c, const flow_key *k)
     if (found) return found;
     if (c->nflows >= MAX_FLOWS) {
         if (!c->flows_full_reported)
-            decoder_error(c->d, NULL, "more than %d flows; further flows are ignored", MAX_FLOWS);
+            dnp3_decoder_error(c->d, NULL, "more than %d flows; further flows are ignored", MAX_FLOWS);
         c->flows_full_reported = true;
         return NULL;
     }
@@ -105,8 +105,8 @@ static flow *flow_find(pcap_ctx *c, const flow_key *k)
     fmt_endpoint(k->af, k->src, k->sport, a, sizeof a);
     fmt_endpoint(k->af, k->dst, k->dport, b, sizeof b);
     snprintf(label, sizeof label, "%s -> %s", a, b);
-    decode_stream_init(f->stream, c->d, label, k->udp ? "UDP" : "TCP");
-    tcp_dir_init(&f->tcp);
+    dnp3_decode_stream_init(f->stream, c->d, label, k->udp ? "UDP" : "TCP");
+    dnp3_tcp_dir_init(&f->tcp);
     c->nflows++;
     return f;
 }
@@ -115,10 +115,10 @@ static flow *flow_find(pcap_ctx *c, const flow_key *k)
 
 static void tcp_deliver(void *ctx, const uint8_t *p, size_t n)
 {
-    decode_stream_push(ctx, p, n);
+    dnp3_decode_stream_push(ctx, p, n);
 }
 
-static void tcp_gap(void *ctx, uint64_t missing) { decode_stream_gap(ctx, missing); }
+static void tcp_gap(void *ctx, uint64_t missing) { dnp3_decode_stream_gap(ctx, missing); }
 
 static const tcp_sink *sink_for(flow *f)
 {
@@ -135,8 +135,30 @@ static void print_packet_line(pcap_ctx *c, const flow *f, const char *extra, siz
     char tb[40];
     if (d->json || !(d->levels & DNP3_DECODE_LINK)) return;
     fprintf(d->out, "packet %" PRIu64 ", %s, %s %s%s, %zu octets\n", d->packet,
-            fmt_time48(d->time_us / 1000, tb, sizeof tb), f->key.udp ? "UDP" : "TCP",
+            dnp3_fmt_time48(d->time_us / 1000, tb, sizeof tb), f->key.udp ? "UDP" : "TCP",
             f->stream->label, extra, n);
+}
+
+/* Ends what was decoded of one direction (pending holes, partial frames) and starts afresh. */
+static void flow_restart(pcap_ctx *c, flow *f)
+{
+    dnp3_tcp_dir_flush(&f->tcp, sink_for(f));
+    dnp3_decode_stream_end(f->stream);
+    dnp3_tcp_dir_free(&f->tcp);
+    dnp3_tcp_dir_init(&f->tcp);
+    char label[128];
+    snprintf(label, sizeof label, "%s", f->stream->label);
+    dnp3_decode_stream_free(f->stream);
+    dnp3_decode_stream_init(f->stream, c->d, label, "TCP");
+}
+
+static void flow_key_reverse(const flow_key *k, flow_key *rk)
+{
+    *rk = *k;
+    memcpy(rk->src, k->dst, 16);
+    memcpy(rk->dst, k->src, 16);
+    rk->sport = k->dport;
+    rk->dport = k->sport;
 }
 
 static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
@@ -149,40 +171,36 @@ static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
     uint8_t off = dnp3_rd_u8(&r), flags = dnp3_rd_u8(&r);
     size_t hlen = (size_t)(off >> 4) * 4;
     if (r.err || hlen < 20 || hlen > len) {
-        decoder_error(c->d, "TCP", "packet %" PRIu64 ": TCP header truncated or invalid", c->d->packet);
+        dnp3_decoder_error(c->d, "TCP", "packet %" PRIu64 ": TCP header truncated or invalid", c->d->packet);
         return;
     }
     uint32_t seq = (uint32_t)sq[0] << 24 | (uint32_t)sq[1] << 16 | (uint32_t)sq[2] << 8 | sq[3];
-    bool syn = flags & 0x02;
-    if ((flags & 0x10) && !(flags & 0x04)) { /* ACK (not on RST): the reverse direction cannot fill holes before it */
-        flow_key rk = *k;
-        memcpy(rk.src, k->dst, 16);
-        memcpy(rk.dst, k->src, 16);
-        rk.sport = k->dport;
-        rk.dport = k->sport;
-        flow *rf = flow_lookup(c, &rk);
+    bool syn = flags & 0x02, fin = flags & 0x01, rst = flags & 0x04;
+    flow_key rk;
+    flow_key_reverse(k, &rk);
+    flow *rf = flow_lookup(c, &rk);
+    if ((flags & 0x10) && !rst) { /* ACK (not on RST): the reverse direction cannot fill holes before it */
         uint32_t ack = (uint32_t)ak[0] << 24 | (uint32_t)ak[1] << 16 | (uint32_t)ak[2] << 8 | ak[3];
-        if (rf) tcp_dir_ack(&rf->tcp, ack, sink_for(rf));
+        if (rf) dnp3_tcp_dir_ack(&rf->tcp, ack, sink_for(rf));
     }
     flow *f = flow_find(c, k);
     if (!f) return;
     const uint8_t *data = seg + hlen;
     size_t n = len - hlen;
-    int rc = tcp_dir_segment(&f->tcp, seq, syn, data, n, sink_for(f));
-    if (rc & TCP_SEG_NEW_CONNECTION) {
-        tcp_dir_flush(&f->tcp, sink_for(f));
-        decode_stream_end(f->stream);
-        tcp_dir_free(&f->tcp);
-        tcp_dir_init(&f->tcp);
-        char label[128];
-        snprintf(label, sizeof label, "%s", f->stream->label);
-        decode_stream_free(f->stream);
-        decode_stream_init(f->stream, c->d, label, "TCP");
+    if (dnp3_tcp_dir_segment(&f->tcp, seq, syn, fin, data, n, sink_for(f)) & TCP_SEG_NEW_CONNECTION) {
+        flow_restart(c, f);
         if (!c->d->json && (c->d->levels & DNP3_DECODE_LINK))
-            fprintf(c->d->out, "packet %" PRIu64 ": new TCP connection %s\n", c->d->packet, label);
-        rc = tcp_dir_segment(&f->tcp, seq, syn, data, n, sink_for(f));
+            fprintf(c->d->out, "packet %" PRIu64 ": new TCP connection %s\n", c->d->packet, f->stream->label);
+        (void)dnp3_tcp_dir_segment(&f->tcp, seq, syn, fin, data, n, sink_for(f));
     }
-    (void)rc;
+    if (rst) { /* the connection is gone in both directions: what is missing now never comes */
+        if (!c->d->json && (c->d->levels & DNP3_DECODE_LINK))
+            fprintf(c->d->out, "packet %" PRIu64 ": TCP RST on %s: the connection ends in both directions\n", c->d->packet,
+                    f->stream->label);
+        flow_restart(c, f);
+        rf = flow_lookup(c, &rk); /* again: flow_find may have moved the table */
+        if (rf) flow_restart(c, rf);
+    }
 }
 
 /* Prints the packet line before its octets are decoded (TCP: only when data is new). */
@@ -211,7 +229,7 @@ static void on_tcp_packet(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t l
 static void on_udp(pcap_ctx *c, flow_key *k, const uint8_t *dg, size_t len)
 {
     if (len < 8) {
-        decoder_error(c->d, "UDP", "packet %" PRIu64 ": UDP header truncated", c->d->packet);
+        dnp3_decoder_error(c->d, "UDP", "packet %" PRIu64 ": UDP header truncated", c->d->packet);
         return;
     }
     size_t ulen = (size_t)dg[4] << 8 | dg[5];
@@ -219,7 +237,7 @@ static void on_udp(pcap_ctx *c, flow_key *k, const uint8_t *dg, size_t len)
     flow *f = flow_find(c, k);
     if (!f) return;
     print_packet_line(c, f, "", ulen - 8);
-    decode_stream_datagram(f->stream, dg + 8, ulen - 8);
+    dnp3_decode_stream_datagram(f->stream, dg + 8, ulen - 8);
 }
 
 /* Transport header: filter on the port and dispatch. */
@@ -254,7 +272,7 @@ static void on_ipv4(pcap_ctx *c, const uint8_t *p, size_t len)
         if ((frag & 0x1FFF) == 0 && len >= ihl + 4) {
             uint16_t sp = (uint16_t)(p[ihl] << 8 | p[ihl + 1]), dp = (uint16_t)(p[ihl + 2] << 8 | p[ihl + 3]);
             if (sp == c->port || dp == c->port)
-                decoder_error(c->d, NULL, "packet %" PRIu64 ": fragmented IPv4 packet on port %u; IP fragments are not reassembled",
+                dnp3_decoder_error(c->d, NULL, "packet %" PRIu64 ": fragmented IPv4 packet on port %u; IP fragments are not reassembled",
                               c->d->packet, c->port);
         }
         return;
@@ -282,7 +300,7 @@ static void on_ipv6(pcap_ctx *c, const uint8_t *p, size_t len)
             pos += el;
             if (pos > len) return;
         } else if (nh == 44) {
-            decoder_error(c->d, NULL, "packet %" PRIu64 ": fragmented IPv6 packet; IP fragments are not reassembled",
+            dnp3_decoder_error(c->d, NULL, "packet %" PRIu64 ": fragmented IPv6 packet; IP fragments are not reassembled",
                           c->d->packet);
             return;
         } else {
@@ -344,7 +362,27 @@ static bool on_packet(pcap_ctx *c, int dlt, const uint8_t *p, size_t len)
     }
 }
 
-int decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, size_t errcap)
+bool dnp3_decode_pcap_is_capture(const char *path)
+{
+    static const uint32_t MAGIC[] = {
+        0xA1B2C3D4u, 0xD4C3B2A1u, /* pcap, microseconds */
+        0xA1B23C4Du, 0x4D3CB2A1u, /* pcap, nanoseconds */
+        0xA1B2CD34u, 0x34CDB2A1u, /* pcap with Kuznetzov's extensions (libpcap reads it) */
+        0x0A0D0D0Au,              /* pcapng section header block (the same in both orders) */
+    };
+    uint8_t b[4];
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return false;
+    size_t n = fread(b, 1, sizeof b, fp);
+    fclose(fp);
+    if (n != sizeof b) return false;
+    uint32_t m = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    for (size_t i = 0; i < sizeof MAGIC / sizeof MAGIC[0]; i++)
+        if (m == MAGIC[i]) return true;
+    return false;
+}
+
+int dnp3_decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, size_t errcap)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
     FILE *fp = fopen(path, "rb");
@@ -381,24 +419,26 @@ int decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err, siz
             break;
         }
         if (c.matched > matched && hdr->caplen < hdr->len)
-            decoder_error(d, NULL, "packet %" PRIu64 ": only %u of %u octets were captured (snap length)",
+            dnp3_decoder_error(d, NULL, "packet %" PRIu64 ": only %u of %u octets were captured (snap length)",
                           packet, hdr->caplen, hdr->len);
     }
-    if (nx == -1) decoder_error(d, path, "read error after packet %" PRIu64 ": %s", packet, pcap_geterr(pc));
+    if (nx == -1) dnp3_decoder_error(d, path, "read error after packet %" PRIu64 ": %s", packet, pcap_geterr(pc));
     /* end of capture: fill what can be filled, then report what is left */
     d->packet = 0;
     d->has_time = false;
     for (size_t i = 0; i < c.nflows; i++) {
         flow *f = &c.flows[i];
-        if (!f->key.udp) tcp_dir_flush(&f->tcp, sink_for(f));
-        decode_stream_end(f->stream);
-        tcp_dir_free(&f->tcp);
-        decode_stream_free(f->stream);
+        if (!f->key.udp) dnp3_tcp_dir_flush(&f->tcp, sink_for(f));
+        dnp3_decode_stream_end(f->stream);
+        dnp3_tcp_dir_free(&f->tcp);
+        dnp3_decode_stream_free(f->stream);
         free(f->stream);
     }
     free(c.flows);
     pcap_close(pc);
-    if (rc == 0 && c.matched == 0)
-        decoder_error(d, path, "no TCP or UDP packets on port %u (see --port)", port);
+    if (rc == 0 && packet == 0 && nx != -1)
+        dnp3_decoder_error(d, path, "the capture holds no packets");
+    else if (rc == 0 && c.matched == 0)
+        dnp3_decoder_error(d, path, "no TCP or UDP packets on port %u (see --port)", port);
     return rc;
 }

@@ -22,7 +22,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yy + (*m <= 2);
 }
 
-const char *fmt_time48(dnp3_time48 ms, char *buf, size_t cap)
+const char *dnp3_fmt_time48(dnp3_time48 ms, char *buf, size_t cap)
 {
     uint64_t secs = ms / 1000;
     unsigned msec = (unsigned)(ms % 1000);
@@ -36,7 +36,7 @@ const char *fmt_time48(dnp3_time48 ms, char *buf, size_t cap)
     return buf;
 }
 
-const char *fmt_hex(const uint8_t *p, size_t n, char sep, char *buf, size_t cap)
+const char *dnp3_fmt_hex(const uint8_t *p, size_t n, char sep, char *buf, size_t cap)
 {
     static const char H[] = "0123456789ABCDEF";
     size_t per = sep ? 3 : 2, pos = 0;
@@ -59,12 +59,12 @@ const char *fmt_hex(const uint8_t *p, size_t n, char sep, char *buf, size_t cap)
     return buf;
 }
 
-void fput_hex(FILE *f, const uint8_t *p, size_t n, char sep)
+void dnp3_fput_hex(FILE *f, const uint8_t *p, size_t n, char sep)
 {
     for (size_t i = 0; i < n; i++) fprintf(f, (sep && i) ? " %02X" : "%02X", p[i]);
 }
 
-const char *fmt_ascii(const uint8_t *p, size_t n, char *buf, size_t cap)
+const char *dnp3_fmt_ascii(const uint8_t *p, size_t n, char *buf, size_t cap)
 {
     size_t pos = 0;
     if (cap == 0) return buf;
@@ -74,7 +74,7 @@ const char *fmt_ascii(const uint8_t *p, size_t n, char *buf, size_t cap)
     return buf;
 }
 
-const char *fmt_real(double v, bool single, char *buf, size_t cap)
+const char *dnp3_fmt_real(double v, bool single, char *buf, size_t cap)
 {
     if (isnan(v) || isinf(v)) {
         snprintf(buf, cap, "%s", isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
@@ -88,7 +88,7 @@ const char *fmt_real(double v, bool single, char *buf, size_t cap)
     return buf;
 }
 
-const char *fmt_prefix_name(unsigned prefix_code)
+const char *dnp3_fmt_prefix_name(unsigned prefix_code)
 {
     static const char *const N[8] = {
         "no prefix",         "1-octet index prefix", "2-octet index prefix", "4-octet index prefix",
@@ -97,7 +97,7 @@ const char *fmt_prefix_name(unsigned prefix_code)
     return N[prefix_code & 7];
 }
 
-const char *fmt_range_name(unsigned range_code)
+const char *dnp3_fmt_range_name(unsigned range_code)
 {
     static const char *const N[16] = {
         "8-bit start/stop",      "16-bit start/stop",     "32-bit start/stop",

@@ -12,19 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Decode levels: a bit set. */
-#define DNP3_DECODE_LINK 0x01u      /* link frame headers and CRCs */
-#define DNP3_DECODE_TRANSPORT 0x02u /* transport headers */
-#define DNP3_DECODE_APP 0x04u       /* application header and object headers */
-#define DNP3_DECODE_OBJECTS 0x08u   /* object values */
-#define DNP3_DECODE_ALL 0x0Fu
-
-/*
- * Parses a level list: comma-separated "link", "transport", "app", "objects",
- * "all", "none", or a single digit 0..4 (cumulative: 1 = link ... 4 = all).
- * Returns 0, or -1 for an unknown word.
- */
-int dnp3_decode_levels_parse(const char *spec, unsigned *levels);
+#include "dnp3/decode.h" /* the DNP3_DECODE_* levels */
 
 typedef struct {
     unsigned levels;     /* DNP3_DECODE_* (link/transport bits are ignored here) */
