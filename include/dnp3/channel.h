@@ -137,6 +137,12 @@ DNP3_API void dnp3_channel_config_init(dnp3_channel_config *c);
  * c NULL; also max_rx_fragment above 0xFFFFFF and an unknown mode).
  */
 DNP3_API size_t dnp3_channel_memory_size(const dnp3_channel_config *c);
+/**
+ * Why a channel configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is
+ * not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment", "mode",
+ * "framing" ("config" for NULL).
+ */
+DNP3_API int dnp3_channel_config_check(const dnp3_channel_config *c, const char **field);
 
 /**
  * Builds a channel in mem[0..size) (aligned for max_align_t). `now` starts the

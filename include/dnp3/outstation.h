@@ -218,6 +218,15 @@ DNP3_API void dnp3_outstation_config_init(dnp3_outstation_config *c);
  * deadband, or a static/event variation the type does not have.
  */
 DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
+/**
+ * Why an outstation configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field
+ * is not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment",
+ * "octet_string_size", "link_mode", "link_framing", "sa_stat_event_class",
+ * "sa_stat_event_variation", "types[TYPE].event_class", "types[TYPE].static_variation",
+ * "types[TYPE].event_variation" (TYPE: binary_input, ..., octet_string), "types[].deadband"
+ * ("config" for NULL).
+ */
+DNP3_API int dnp3_outstation_config_check(const dnp3_outstation_config *c, const char **field);
 
 /**
  * Builds an outstation in mem[0..size) (aligned like max_align_t); cb may be

@@ -225,6 +225,9 @@ static void test_framing_policy(void **state)
     dnp3_channel_config_init(&c);
     c.framing = (dnp3_framing_policy)3;
     assert_int_equal(dnp3_channel_memory_size(&c), 0);
+    const char *field = NULL;
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "framing");
 }
 
 static void test_datagram_whole_frames(void **state)
@@ -337,11 +340,18 @@ static void test_memory_contract(void **state)
     assert_null(dnp3_channel_init(mem, need - 1, &c, 0));
     assert_null(dnp3_channel_init(mem + 1, sizeof mem - 1, &c, 0));
     assert_non_null(dnp3_channel_init(mem, need, &c, 0));
+    const char *field = "unset";
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_OK);
+    assert_null(field);
     c.max_rx_fragment = 100;
     assert_int_equal(dnp3_channel_memory_size(&c), 0);
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "max_rx_fragment");
     dnp3_channel_config_init(&c);
     c.size = 3;
     assert_int_equal(dnp3_channel_memory_size(&c), 0);
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "size");
     assert_int_equal(dnp3_broadcast_kind_of(1), DNP3_BCAST_NONE);
 }
 
