@@ -22,7 +22,7 @@
  * fragment back to back, so a runtime can send a whole fragment with one
  * write (TCP) or one datagram (UDP).
  *
- * Keep-alive (notes 1.6): after `keep_alive_ms` without a received frame the
+ * Keep-alive (docs/protocol-notes.md §1.6): after `keep_alive_ms` without a received frame the
  * channel sends REQUEST_LINK_STATUS to the remote station; if no frame arrives
  * within `link_timeout_ms` the channel asks the runtime to close the connection
  * (dnp3_channel_handle_expiry returns DNP3_ERR_LINK_CLOSED). A framing error in
@@ -64,7 +64,7 @@ typedef enum {
     DNP3_FRAMING_RESYNC,      /**< drop the bad frame's first octet and resync on 05 64 */
 } dnp3_framing_policy;
 
-/** The broadcast kind of a received fragment (link destination, notes 1.3). */
+/** The broadcast kind of a received fragment (link destination, docs/protocol-notes.md §1.3). */
 typedef enum {
     DNP3_BCAST_NONE = 0,    /**< not a broadcast: addressed to this station */
     DNP3_BCAST_NO_CONFIRM,  /**< 0xFFFD: application confirm not required */

@@ -1,7 +1,7 @@
 /*
  * channel.c - sans-I/O link + transport endpoint (IEEE 1815-2012 clause 9.2
  * link frames and secondary-station rules, clause 8 transport reassembly and
- * segmentation; link-status keep-alive as used on IP networks, notes 1.6).
+ * segmentation; link-status keep-alive as used on IP networks, docs/protocol-notes.md §1.6).
  *
  * Receive: octets -> link parser (stream: close or discard mode; datagram:
  * whole frames per datagram) -> source filter -> dnp3_link_station_receive

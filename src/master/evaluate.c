@@ -1,7 +1,7 @@
 /*
  * evaluate.c - what the final fragment of a response means for each task
  * kind (IEEE 1815-2012 clause 4.2.2.7.2: IIN2 request errors; clause 5
- * procedures as in notes 5.5-5.8):
+ * procedures as in docs/protocol-notes.md §5.5-5.8):
  *
  *  READ kinds          SUCCESS, or REJECTED when IIN2 reports a request error
  *                      and no object at all came back

@@ -2,7 +2,7 @@
  * test_channel.c - the link + transport endpoint (src/channel): frames in ->
  * fragments delivered, link replies, keep-alive and its timeout, framing
  * errors per mode, datagrams, segmentation of sent fragments, broadcast,
- * source filtering and the memory contract. Golden frames: notes 10.1/10.2.
+ * source filtering and the memory contract. Golden frames: docs/protocol-notes.md §10.1/10.2.
  */
 #include <stdalign.h>
 #include <stdlib.h>
@@ -35,7 +35,7 @@ static void on_frag(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
 static alignas(max_align_t) uint8_t mem[64 * 1024];
 static sink snk;
 
-/* An outstation-side channel: local 1024, remote 1 (the addresses of notes 10.2). */
+/* An outstation-side channel: local 1024, remote 1 (the addresses of docs/protocol-notes.md §10.2). */
 static dnp3_channel *make_framing(dnp3_channel_mode mode, uint32_t keep_alive, dnp3_framing_policy framing)
 {
     dnp3_channel_config c;
@@ -318,7 +318,7 @@ static void test_multi_frame_fragment(void **state)
 {
     (void)state;
     dnp3_channel *ch = make(DNP3_CHANNEL_STREAM, 0);
-    /* notes 10.4 fragment.hex, addressed 1 -> 1024 */
+    /* docs/protocol-notes.md §10.4 fragment.hex, addressed 1 -> 1024 */
     uint8_t a[] = {0x40, 0xC0, 0x01, 0x01, 0x00, 0x17, 0x03}, b[] = {0x81, 0x41, 0x43, 0x42};
     uint8_t fr[64];
     int n = dnp3_link_format(fr, sizeof fr, 0xC4, 1024, 1, a, sizeof a);
