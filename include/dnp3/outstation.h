@@ -110,7 +110,7 @@ typedef struct {
     size_t max_tx_fragment;      /**< largest response fragment, 249..65535 (default 2048) */
     uint32_t select_timeout_ms;  /**< SELECT -> OPERATE window (default 5000) */
     uint32_t confirm_timeout_ms; /**< application confirm timeout (default 5000) */
-    uint16_t max_controls;       /**< controls per request, the rest get TOO_MANY_OPS (0 = no limit; default 32) */
+    uint16_t max_controls;       /**< controls per request, the rest get TOO_MANY_OPS (0 = no limit; default 16) */
 
     bool unsolicited;              /**< unsolicited responses allowed (default false) */
     uint8_t unsol_classes;         /**< classes enabled at start-up (DNP3_OS_CLASSx mask; default 0) */
