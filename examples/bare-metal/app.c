@@ -45,7 +45,6 @@
 static max_align_t arena[(APP_ARENA_SIZE + sizeof(max_align_t) - 1) / sizeof(max_align_t)];
 static uint8_t tx[APP_TX_SIZE];
 static dnp3_outstation *os;
-static dnp3_outstation_config cfg;
 
 /* 64-bit monotonic milliseconds from the 32-bit port clock. */
 static uint32_t last_ms;
@@ -114,6 +113,7 @@ static void configure(dnp3_outstation_config *c)
 
 size_t app_memory_needed(void)
 {
+    dnp3_outstation_config cfg; /* on the stack: only the arena is kept */
     configure(&cfg);
     return dnp3_outstation_memory_size(&cfg);
 }
@@ -122,7 +122,9 @@ size_t app_arena_size(void) { return sizeof arena; }
 
 int app_init(void)
 {
-    size_t need = app_memory_needed();
+    dnp3_outstation_config cfg;
+    configure(&cfg);
+    size_t need = dnp3_outstation_memory_size(&cfg);
     if (need == 0 || need > sizeof arena) return -1;
     dnp3_outstation_callbacks cb = {.size = sizeof cb, .crob = on_crob, .write_time = write_time, .utc_now = utc_now};
     os = dnp3_outstation_init(arena, sizeof arena, &cfg, &cb, now_ms());
