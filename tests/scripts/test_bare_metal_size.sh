@@ -26,6 +26,8 @@ if ! command -v arm-none-eabi-gcc >/dev/null 2>&1; then
     exit 77
 fi
 [ -f "$BUILD/libdnp3.a" ] || { echo "FAIL: $BUILD/libdnp3.a not built"; exit 1; }
+SAN=""
+nm "$BUILD/libdnp3.a" 2>/dev/null | grep -q __asan_ && SAN="-fsanitize=address,undefined" # sanitizer build
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_bare_metal_size.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 fail=0
@@ -45,7 +47,7 @@ build() {
     local name=$1 points=$2 events=$3 ld=$4 defs
     defs="-DAPP_POINTS=$points -DAPP_EVENTS=$events"
     # shellcheck disable=SC2086
-    cc -std=c11 -O1 $defs -I "$SRC/include" "$EX/app.c" "$EX/port_posix.c" "$BUILD/libdnp3.a" \
+    cc $SAN -std=c11 -O1 $defs -I "$SRC/include" "$EX/app.c" "$EX/port_posix.c" "$BUILD/libdnp3.a" \
         -o "$WORK/$name-host" || { echo "FAIL: host build of $name"; return 1; }
     NEED=$("$WORK/$name-host" --size | sed -n 's/.*: \([0-9]*\) octets needed.*/\1/p')
     [ -n "$NEED" ] || { echo "FAIL: no memory figure from the host build of $name"; return 1; }
