@@ -27,7 +27,7 @@ if ! command -v arm-none-eabi-gcc >/dev/null 2>&1; then
 fi
 [ -f "$BUILD/libdnp3.a" ] || { echo "FAIL: $BUILD/libdnp3.a not built"; exit 1; }
 SAN=""
-nm "$BUILD/libdnp3.a" 2>/dev/null | grep -q __asan_ && SAN="-fsanitize=address,undefined" # sanitizer build
+nm "$BUILD/libdnp3.a" 2>/dev/null | grep __asan_ >/dev/null && SAN="-fsanitize=address,undefined" # sanitizer build
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_bare_metal_size.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 fail=0
@@ -85,7 +85,7 @@ else
     fail=1
 fi
 
-if command -v python3 >/dev/null 2>&1; then
+if command -v python3 >/dev/null 2>&1 && [ -f "$WORK/spec.map" ]; then
     echo "largest contributors to flash (100/100; octets of .text + .rodata kept by the linker, by object):"
     python3 - "$WORK/spec.map" <<'PY'
 import collections, re, sys
