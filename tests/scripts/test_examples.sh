@@ -117,15 +117,26 @@ PIDS+=("$BM")
 wait_for "$WORK/bm.log" "outstation on pty" || { echo "FAIL: example_bare_metal did not start"; cat "$WORK/bm.log"; exit 1; }
 BP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # the terminal server: one TCP session at a time onto the serial line; -t 0.1 makes a session's
-# child let go of the line soon after its TCP peer left
+# child let go of the line soon after its TCP peer left, and line_free waits for that: a child
+# still reading the line would swallow the next command's response
 socat -t 0.1 "tcp-listen:$BP,bind=127.0.0.1,reuseaddr,fork" "$WORK/tty,raw,echo=0" 2>"$WORK/socat.log" &
-PIDS+=("$!")
+SOCAT=$!
+PIDS+=("$SOCAT")
+# line_free: waits (up to 5 s) until the previous session's socat child has let go of the line
+line_free() {
+    local i
+    command -v pgrep >/dev/null || { sleep 0.5; return 0; }
+    for ((i = 0; i < 100; i++)); do
+        pgrep -P "$SOCAT" >/dev/null || return 0
+        sleep 0.05
+    done
+}
 for _ in $(seq 100); do
     python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()' "$BP" \
         2>/dev/null && break
     sleep 0.05
 done
-sleep 0.3 # the probe's session ends
+line_free # the probe's session
 
 "${M[@]}" poll "127.0.0.1:$BP" --json >"$WORK/b1.json" 2>"$WORK/b1.err"
 expect_rc "bare-metal: integrity poll over the pty" 0 $?
@@ -134,16 +145,17 @@ expect_eq "bare-metal: analog input 98 (i / 2, sent as g30v1 integers)" 49 "$(po
 expect_eq "bare-metal: counter 5" 1005 "$(point "$WORK/b1.json" counter 5)"
 expect_eq "bare-metal: binary input 3" 1 "$(point "$WORK/b1.json" binary_input 3)"
 expect_eq "bare-metal: octet string 42" ok "$(point "$WORK/b1.json" octet_string 42)"
-sleep 0.3
+line_free
 "${M[@]}" operate "127.0.0.1:$BP" --crob 0 --code latch-on >"$WORK/b2.out" 2>&1
 expect_rc "bare-metal: CROB 0 latch on" 0 $?
 expect "bare-metal: CROB result" "$WORK/b2.out" "CROB 0 LATCH_ON (select-before-operate): SUCCESS"
-sleep 0.3
+sleep 1 # a 1 s sample has been taken by now
+line_free
 "${M[@]}" poll "127.0.0.1:$BP" --class 1 --json >"$WORK/b3.json" 2>&1
 expect_rc "bare-metal: event poll" 0 $?
 expect "bare-metal: binary input 0 event" "$WORK/b3.json" '{"type":"binary_input","index":0,"value":1,'
 expect "bare-metal: counter 0 events from the 1 s sample" "$WORK/b3.json" '{"type":"counter","index":0,"value":100'
-sleep 0.3
+line_free
 "${M[@]}" poll "127.0.0.1:$BP" --class 0 --json >"$WORK/b4.json" 2>&1
 expect_eq "bare-metal: CROB moved binary input 0 on" 1 "$(point "$WORK/b4.json" binary_input 0)"
 kill -INT "$BM"
