@@ -74,7 +74,10 @@ static void on_poll(void *ctx, dnp3_master_assoc *as, const dnp3_task_info *info
 {
     app *a = ctx;
     printf("integrity poll: %s\n", dnp3_task_result_name((int)info->result));
-    if (info->result != DNP3_TASK_SUCCESS) return finish(a, 1);
+    if (info->result != DNP3_TASK_SUCCESS) {
+        finish(a, 1);
+        return;
+    }
     dnp3_command cmd = dnp3_command_crob(a->crob_index, a->crob_code, 1, 100, 100);
     if (dnp3_master_operate(as, DNP3_CMD_SELECT_OPERATE, 0, &cmd, 1, on_command, a, dnp3_io_now(a->loop)))
         finish(a, 1);
