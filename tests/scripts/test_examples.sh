@@ -20,6 +20,22 @@ point() {
 v=[p["value"] for p in json.load(open(sys.argv[1]))["points"] if p["type"]==sys.argv[2] and p["index"]==int(sys.argv[3])]
 print(v[-1] if v else "none")' "$1" "$2" "$3" 2>/dev/null
 }
+# stop_int PID: SIGINT to our child PID, then its exit status (124 if still running after 5 s: killed)
+stop_int() {
+    local i state
+    kill -INT "$1"
+    for ((i = 0; i < 100; i++)); do
+        state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
+        [ -z "$state" ] || [ "$state" = Z ] && break
+        sleep 0.05
+    done
+    if [ -n "$state" ] && [ "$state" != Z ]; then
+        kill -KILL "$1"
+        wait "$1" 2>/dev/null
+        return 124
+    fi
+    wait "$1"
+}
 expect_eq() { # expect_eq DESCRIPTION WANT GOT
     if [ "$2" = "$3" ]; then ok; else bad "$1: got '$3', want '$2'"; fi
 }
@@ -84,8 +100,7 @@ expect "outstation: logged the operate" "$WORK/os.log" "outstation: CROB 0 on ->
 expect_rc "master vs example outstation" 0 $?
 expect "master: poll" "$WORK/m1.out" "integrity poll: SUCCESS"
 expect "master: command" "$WORK/m1.out" "CROB 0 code 0x03 (select-before-operate): SUCCESS, command status SUCCESS"
-kill -INT "$EXOS"
-wait "$EXOS"
+stop_int "$EXOS"
 expect_rc "outstation: SIGINT exits 0" 0 $?
 expect "outstation: stop message" "$WORK/os.log" "outstation: signal 2, stopping"
 
@@ -158,8 +173,7 @@ expect "bare-metal: counter 0 events from the 1 s sample" "$WORK/b3.json" '{"typ
 line_free
 "${M[@]}" poll "127.0.0.1:$BP" --class 0 --json >"$WORK/b4.json" 2>&1
 expect_eq "bare-metal: CROB moved binary input 0 on" 1 "$(point "$WORK/b4.json" binary_input 0)"
-kill -INT "$BM"
-wait "$BM"
+stop_int "$BM"
 expect_rc "bare-metal: SIGINT exits 0" 0 $?
 expect "bare-metal: stopped" "$WORK/bm.log" "bare-metal: stopped"
 live_finish
