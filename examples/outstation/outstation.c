@@ -72,10 +72,11 @@ int main(int argc, char **argv)
 {
     char host[64] = "127.0.0.1";
     int port = 20000, link_addr = 10, master_addr = 1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--listen") && sscanf(argv[i + 1], "%63[^:]:%d", host, &port) >= 1) continue;
-        if (!strcmp(argv[i], "--link-addr")) { link_addr = atoi(argv[i + 1]); continue; }
-        if (!strcmp(argv[i], "--master-addr")) { master_addr = atoi(argv[i + 1]); continue; }
+    for (int i = 1; i < argc; i += 2) {
+        const char *v = i + 1 < argc ? argv[i + 1] : "";
+        if (!strcmp(argv[i], "--listen") && sscanf(v, "%63[^:]:%d", host, &port) >= 1) continue;
+        if (!strcmp(argv[i], "--link-addr") && *v) { link_addr = atoi(v); continue; }
+        if (!strcmp(argv[i], "--master-addr") && *v) { master_addr = atoi(v); continue; }
         fprintf(stderr, "usage: %s [--listen HOST:PORT] [--link-addr N] [--master-addr N]\n", argv[0]);
         return 2;
     }
