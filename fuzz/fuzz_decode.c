@@ -10,7 +10,7 @@
  *   1  UDP-style datagrams: [len][octets] records
  *   2  a bare application fragment (--apdu)
  *   3  TCP segments into the stream decoder: records of
- *      [seq delta (signed 16-bit)][flags: bit0 SYN, bit1 ACK][len][octets]
+ *      [seq delta (signed 16-bit)][flags: bit0 SYN, bit1 ACK, bit2 FIN][len][octets]
  * Invariants (abort() on failure): nothing crashes or reads out of bounds, and
  * the error counter never decreases.
  *
@@ -20,14 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../tools/cli/apdu_json.c"
-#include "../tools/cli/apdu_print.c"
-#include "../tools/cli/apdu_walk.c"
-#include "../tools/cli/decode_fmt.c"
-#include "../tools/cli/decode_stream.c"
-#include "../tools/cli/json_out.c"
-#include "../tools/cli/link_print.c"
-#include "../tools/cli/tcp_reasm.c"
+#include "../src/decode/apdu_json.c"
+#include "../src/decode/apdu_print.c"
+#include "../src/decode/apdu_walk.c"
+#include "../src/decode/decode_fmt.c"
+#include "../src/decode/decode_stream.c"
+#include "../src/decode/json_out.c"
+#include "../src/decode/link_print.c"
+#include "../src/decode/obj_fields.c"
+#include "../src/decode/obj_file.c"
+#include "../src/decode/obj_sa.c"
+#include "../src/decode/tcp_reasm.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,8 +47,8 @@ static void check(bool ok)
     if (!ok) abort();
 }
 
-static void fz_deliver(void *ctx, const uint8_t *p, size_t n) { decode_stream_push(ctx, p, n); }
-static void fz_gap(void *ctx, uint64_t missing) { decode_stream_gap(ctx, missing % (1u << 20)); }
+static void fz_deliver(void *ctx, const uint8_t *p, size_t n) { dnp3_decode_stream_push(ctx, p, n); }
+static void fz_gap(void *ctx, uint64_t missing) { dnp3_decode_stream_gap(ctx, missing % (1u << 20)); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -57,39 +60,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size -= 2;
 
     decoder d;
-    decoder_init(&d, devnull(), DNP3_DECODE_ALL, json);
+    dnp3_decoder_init(&d, devnull(), DNP3_DECODE_ALL, json);
     static decode_stream s; /* large: keep it off the stack */
-    decode_stream_init(&s, &d, mode == 0 ? "" : "fuzz", mode == 1 ? "UDP" : "TCP");
+    dnp3_decode_stream_init(&s, &d, mode == 0 ? "" : "fuzz", mode == 1 ? "UDP" : "TCP");
     uint64_t errors = 0;
 
     switch (mode) {
     case 0:
         for (size_t pos = 0; pos < size; pos += chunk) {
-            decode_stream_push(&s, data + pos, size - pos < chunk ? size - pos : chunk);
+            dnp3_decode_stream_push(&s, data + pos, size - pos < chunk ? size - pos : chunk);
             check(d.errors >= errors);
             errors = d.errors;
         }
-        decode_stream_end(&s);
+        dnp3_decode_stream_end(&s);
         break;
     case 1:
         for (size_t pos = 0; pos < size;) {
             size_t n = data[pos++];
             if (n > size - pos) n = size - pos;
-            decode_stream_datagram(&s, data + pos, n);
+            dnp3_decode_stream_datagram(&s, data + pos, n);
             pos += n;
             check(d.errors >= errors);
             errors = d.errors;
         }
-        decode_stream_end(&s);
+        dnp3_decode_stream_end(&s);
         break;
     case 2:
-        decode_apdu(&d, data, size);
+        dnp3_decode_apdu(&d, data, size);
         break;
     default: {
         tcp_dir t;
         tcp_sink k = {fz_deliver, fz_gap, &s};
         uint32_t seq = 1000;
-        tcp_dir_init(&t);
+        dnp3_tcp_dir_init(&t);
         for (size_t pos = 0; pos + 4 <= size;) {
             int16_t delta = (int16_t)(data[pos] | data[pos + 1] << 8);
             uint8_t flags = data[pos + 2];
@@ -98,21 +101,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (n > size - pos) n = size - pos;
             seq += (uint32_t)(int32_t)delta;
             if (flags & 2)
-                tcp_dir_ack(&t, seq, &k);
-            else if (tcp_dir_segment(&t, seq, flags & 1, data + pos, n, &k) & TCP_SEG_NEW_CONNECTION) {
-                tcp_dir_free(&t);
-                tcp_dir_init(&t);
+                dnp3_tcp_dir_ack(&t, seq, &k);
+            else if (dnp3_tcp_dir_segment(&t, seq, flags & 1, flags & 4, data + pos, n, &k) & TCP_SEG_NEW_CONNECTION) {
+                dnp3_tcp_dir_free(&t);
+                dnp3_tcp_dir_init(&t);
             }
             pos += n;
             check(d.errors >= errors);
             errors = d.errors;
         }
-        tcp_dir_flush(&t, &k);
-        tcp_dir_free(&t);
-        decode_stream_end(&s);
+        dnp3_tcp_dir_flush(&t, &k);
+        dnp3_tcp_dir_free(&t);
+        dnp3_decode_stream_end(&s);
         break;
     }
     }
-    decode_stream_free(&s);
+    dnp3_decode_stream_free(&s);
     return 0;
 }

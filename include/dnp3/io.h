@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * dnp3/io.h - the libuv runtime: drives a sans-I/O dnp3_channel and the layer
  * above it (an outstation or a master) over TCP (server or client) or UDP
  * (DNP3 over IP, IEEE 1815-2012 Annex "IP networking"; port 20000).
@@ -15,6 +16,7 @@
 #ifndef DNP3_IO_H
 #define DNP3_IO_H
 
+#include "dnp3/export.h"
 #include <uv.h>
 
 #include "dnp3/channel.h"
@@ -24,101 +26,122 @@
 extern "C" {
 #endif
 
-/* The layer above the channel. Every function may be NULL. */
+/** The layer above the channel. Every function may be NULL. */
 typedef struct {
-    void *ctx;
-    /* a connection (TCP) or the socket (UDP) is up; `peer` is "ip:port" */
+    void *ctx; /**< first argument of every function below */
+    /** a connection (TCP) or the socket (UDP) is up; `peer` is "ip:port" */
     void (*on_open)(void *ctx, const char *peer, dnp3_tstamp now);
-    /* the connection is gone; `reason` says why (peer closed, keep-alive, framing, ...) */
+    /** the connection is gone; `reason` says why (peer closed, keep-alive, framing, ...) */
     void (*on_close)(void *ctx, const char *reason, dnp3_tstamp now);
-    /* queue pending fragments into the channel with dnp3_channel_send */
+    /** queue pending fragments into the channel with dnp3_channel_send */
     void (*pump)(void *ctx, dnp3_channel *ch, dnp3_tstamp now);
-    /* earliest deadline of the upper layer (DNP3_TSTAMP_NEVER for none) */
+    /** earliest deadline of the upper layer (DNP3_TSTAMP_NEVER for none) */
     dnp3_tstamp (*get_expiry)(void *ctx);
+    /** run the upper layer's timers due at `now` */
     void (*handle_expiry)(void *ctx, dnp3_tstamp now);
-    /* octets received / sent, for --decode printing */
+    /** octets received / sent, for --decode printing */
     void (*on_rx)(void *ctx, const uint8_t *data, size_t len);
+    /** octets sent (one call per write), for --decode printing */
     void (*on_tx)(void *ctx, const uint8_t *data, size_t len);
-    /* one-line log messages (connection accepted, rejected, ...) */
+    /** one-line log messages (connection accepted, rejected, ...) */
     void (*log)(void *ctx, const char *msg);
 } dnp3_io_upper;
 
+/** The kind of endpoint (dnp3_io_config::kind). */
 typedef enum {
-    DNP3_IO_TCP_SERVER = 0, /* outstation default: listen, one master at a time */
-    DNP3_IO_TCP_CLIENT,     /* master default: connect, reconnect with back-off */
-    DNP3_IO_UDP,            /* datagrams; replies go to the last requester or a fixed peer */
-    DNP3_IO_TCP_LISTEN,     /* listen; every accepted connection gets its own session (config.accept) */
+    DNP3_IO_TCP_SERVER = 0, /**< outstation default: listen, one master at a time */
+    DNP3_IO_TCP_CLIENT,     /**< master default: connect, reconnect with back-off */
+    DNP3_IO_UDP,            /**< datagrams; replies go to the last requester or a fixed peer */
+    DNP3_IO_TCP_LISTEN,     /**< listen; every accepted connection gets its own session (config.accept) */
 } dnp3_io_kind;
 
+/** What a TCP server does with a second connection. */
 typedef enum {
-    DNP3_IO_REPLACE_OLD = 0, /* a new connection replaces the current one (default) */
-    DNP3_IO_REJECT_NEW,      /* keep the current connection, close the newcomer */
+    DNP3_IO_REPLACE_OLD = 0, /**< a new connection replaces the current one (default) */
+    DNP3_IO_REJECT_NEW,      /**< keep the current connection, close the newcomer */
 } dnp3_io_accept_policy;
 
+/** Configuration of a runtime endpoint: set it up with dnp3_io_config_init. */
 typedef struct {
-    uint32_t size;           /* sizeof(dnp3_io_config), set by dnp3_io_config_init */
-    dnp3_io_kind kind;
-    const char *host;        /* server/UDP: bind address; client: address to connect to */
-    uint16_t port;           /* default 20000 */
-    /* TCP server */
-    dnp3_io_accept_policy accept_policy;
-    const char *const *allow; /* allowed peer IP addresses (NULL = anyone) */
-    size_t allow_count;
-    /* TCP client */
-    uint32_t reconnect_min_ms; /* default 1000 */
-    uint32_t reconnect_max_ms; /* default 30000 */
-    uint32_t connect_timeout_ms; /* default 5000 */
-    bool reconnect;            /* default true; false: one attempt, on_close on failure */
-    /* TCP listen: builds the session of one accepted connection (`peer` is "ip:port"):
+    uint32_t size;           /**< sizeof(dnp3_io_config), set by dnp3_io_config_init */
+    dnp3_io_kind kind;       /**< the kind of endpoint */
+    const char *host;        /**< server/UDP: bind address; client: address to connect to */
+    uint16_t port;           /**< default 20000 */
+    /** \name TCP server */
+    /** @{ */
+    dnp3_io_accept_policy accept_policy; /**< a second connection replaces or is rejected */
+    const char *const *allow; /**< allowed peer IP addresses (NULL = anyone) */
+    size_t allow_count;       /**< number of entries in allow */
+    /** @} */
+    /** \name TCP client */
+    /** @{ */
+    uint32_t reconnect_min_ms; /**< default 1000 */
+    uint32_t reconnect_max_ms; /**< default 30000 */
+    uint32_t connect_timeout_ms; /**< default 5000 */
+    bool reconnect;            /**< default true; false: one attempt, on_close on failure */
+    /** @} */
+    /** TCP listen: builds the session of one accepted connection (`peer` is "ip:port"):
      * returns false to refuse it, else the channel and upper layer that serve it; both
      * stay valid until upper.on_close has returned (the session may be freed there) */
     bool (*accept)(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up);
-    void *accept_ctx;
-    /* UDP */
-    const char *udp_peer_host; /* fixed destination (NULL = reply to the last requester) */
-    uint16_t udp_peer_port;    /* 0 = the requester's source port */
-    /* TLS (TCP kinds only): NULL = plain TCP. Loaded with dnp3_tls_load (server side for
+    void *accept_ctx;          /**< first argument of accept */
+    /** \name UDP */
+    /** @{ */
+    const char *udp_peer_host; /**< fixed destination (NULL = reply to the last requester) */
+    uint16_t udp_peer_port;    /**< 0 = the requester's source port */
+    /** @} */
+    /** TLS (TCP kinds only): NULL = plain TCP. Loaded with dnp3_tls_load (server side for
      * TCP_SERVER/TCP_LISTEN, client side for TCP_CLIENT); it must outlive the endpoint.
      * The upper layer sees on_open only after the handshake and certificate checks
      * succeeded; a failed handshake is logged (and reported by on_close to a client). */
     dnp3_tls *tls;
-    const char *tls_peer_name; /* client: name the server's certificate must carry (NULL: the tls default) */
+    const char *tls_peer_name; /**< client: name the server's certificate must carry (NULL: the tls default) */
 } dnp3_io_config;
 
+/** A running endpoint (opaque), from dnp3_io_start. */
 typedef struct dnp3_io dnp3_io;
 
-void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
+/**
+ * Fills *c with the defaults for `kind`: host "127.0.0.1" for a TCP client,
+ * else "0.0.0.0"; port 20000; DNP3_IO_REPLACE_OLD; reconnect 1000..30000 ms,
+ * connect timeout 5000 ms, reconnect on; everything else 0 / NULL (no TLS).
+ */
+DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
 
-/*
+/**
  * Starts the endpoint on `loop` around an already-built channel (NULL for
  * DNP3_IO_TCP_LISTEN, whose sessions bring their own). The channel is reset
  * when a connection opens. Returns 0 or a negative libuv error
- * (e.g. UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
+ * (e.g.\ UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
+ * UV_EINVAL also for a NULL loop, config or out, a wrong size field, a
+ * missing channel (other kinds than TCP_LISTEN) or TLS with UDP; UV_ENOMEM
+ * when the handle cannot be allocated. On failure *out is NULL (or untouched
+ * for the argument checks).
  */
-int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
+DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
                   const dnp3_io_upper *upper, dnp3_io **out);
 
-/* Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. */
-void dnp3_io_kick(dnp3_io *io);
+/** Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. */
+DNP3_API void dnp3_io_kick(dnp3_io *io);
 
-/* True while a connection (or the UDP socket) is open. */
-bool dnp3_io_connected(const dnp3_io *io);
+/** True while a connection (or the UDP socket) is open. */
+DNP3_API bool dnp3_io_connected(const dnp3_io *io);
 
-/* The local port actually bound (useful with port 0). */
-uint16_t dnp3_io_local_port(const dnp3_io *io);
+/** The local port actually bound (useful with port 0); 0 for a TCP client or on error. */
+DNP3_API uint16_t dnp3_io_local_port(const dnp3_io *io);
 
-/*
+/**
  * Closes sockets and timers; `io` is freed once libuv has closed every handle.
  * What the core has queued is sent first: a TCP connection is shut down after
- * its pending writes (e.g. the final application CONFIRM) have gone out.
+ * its pending writes (e.g.\ the final application CONFIRM) have gone out.
  */
-void dnp3_io_stop(dnp3_io *io);
+DNP3_API void dnp3_io_stop(dnp3_io *io);
 
-/* Monotonic milliseconds of the loop (the `now` the core sees). */
-dnp3_tstamp dnp3_io_now(uv_loop_t *loop);
+/** Monotonic milliseconds of the loop (the `now` the core sees). */
+DNP3_API dnp3_tstamp dnp3_io_now(uv_loop_t *loop);
 
-/* Wall-clock UTC in milliseconds since 1970 (for DNP3 timestamps and time sync). */
-uint64_t dnp3_io_utc_ms(void);
+/** Wall-clock UTC in milliseconds since 1970 (for DNP3 timestamps and time sync). */
+DNP3_API uint64_t dnp3_io_utc_ms(void);
 
 #ifdef __cplusplus
 }

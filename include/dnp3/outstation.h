@@ -1,25 +1,28 @@
-/*
+/**
+ * \file
  * dnp3/outstation.h - a sans-I/O DNP3 outstation (IEEE 1815-2012 clause 4
  * application layer, outstation side; object library Annex A).
  *
  * Two ways to drive it; both are single-threaded and allocation-free after
  * dnp3_outstation_init, and callbacks run only inside the call that causes them.
  *
- * 1. Application-fragment level (tests, custom transports):
- *      dnp3_outstation_receive(os, apdu, len, bcast, now)   request in
- *      dnp3_outstation_take(os, dst, cap, now)               next fragment out (loop until 0)
- *
- * 2. Octet level, with the built-in channel (config.link_layer = true; what a
- *    libuv runtime uses):
- *      on connect:      dnp3_outstation_set_online(os, true, now)
- *      on bytes:        rc = dnp3_outstation_read(os, in, len, now)
- *      then, and after every update or timer:
- *                       while ((n = dnp3_outstation_write(os, buf, cap, now)) > 0) send(buf, n)
- *                       (each chunk is a whole fragment's frames: one write / one datagram)
- *      timer:           deadline = dnp3_outstation_get_expiry(os);
- *                       at the deadline rc = dnp3_outstation_handle_expiry(os, now)
- *      rc == DNP3_ERR_LINK_CLOSED: close the connection, then
- *                       dnp3_outstation_set_online(os, false, now)
+ * \verbatim
+   1. Application-fragment level (tests, custom transports):
+        dnp3_outstation_receive(os, apdu, len, bcast, now)   request in
+        dnp3_outstation_take(os, dst, cap, now)               next fragment out (loop until 0)
+
+   2. Octet level, with the built-in channel (config.link_layer = true; what a
+      libuv runtime uses):
+        on connect:      dnp3_outstation_set_online(os, true, now)
+        on bytes:        rc = dnp3_outstation_read(os, in, len, now)
+        then, and after every update or timer:
+                         while ((n = dnp3_outstation_write(os, buf, cap, now)) > 0) send(buf, n)
+                         (each chunk is a whole fragment's frames: one write / one datagram)
+        timer:           deadline = dnp3_outstation_get_expiry(os);
+                         at the deadline rc = dnp3_outstation_handle_expiry(os, now)
+        rc == DNP3_ERR_LINK_CLOSED: close the connection, then
+                         dnp3_outstation_set_online(os, false, now)
+   \endverbatim
  *
  * `now` is a monotonic millisecond clock. Wall-clock UTC (freeze times, time
  * synchronisation) only comes from callbacks.utc_now.
@@ -31,6 +34,7 @@
 #ifndef DNP3_OUTSTATION_H
 #define DNP3_OUTSTATION_H
 
+#include "dnp3/export.h"
 #include "dnp3/app.h"
 #include "dnp3/channel.h"
 #include "dnp3/objects.h"
@@ -40,271 +44,304 @@
 extern "C" {
 #endif
 
-/* The point types of an outstation database. */
+/** The point types of an outstation database. */
 typedef enum {
-    DNP3_OS_BINARY_INPUT = 0,     /* g1 static, g2 events */
-    DNP3_OS_DOUBLE_BIT_INPUT,     /* g3, g4 */
-    DNP3_OS_BINARY_OUTPUT_STATUS, /* g10, g11 */
-    DNP3_OS_COUNTER,              /* g20, g22 */
-    DNP3_OS_FROZEN_COUNTER,       /* g21, g23 */
-    DNP3_OS_ANALOG_INPUT,         /* g30, g32 */
-    DNP3_OS_ANALOG_OUTPUT_STATUS, /* g40, g42 */
-    DNP3_OS_OCTET_STRING,         /* g110, g111 */
-    DNP3_OS_TYPE_COUNT
+    DNP3_OS_BINARY_INPUT = 0,     /**< g1 static, g2 events */
+    DNP3_OS_DOUBLE_BIT_INPUT,     /**< g3, g4 */
+    DNP3_OS_BINARY_OUTPUT_STATUS, /**< g10, g11 */
+    DNP3_OS_COUNTER,              /**< g20, g22 */
+    DNP3_OS_FROZEN_COUNTER,       /**< g21, g23 */
+    DNP3_OS_ANALOG_INPUT,         /**< g30, g32 */
+    DNP3_OS_ANALOG_OUTPUT_STATUS, /**< g40, g42 */
+    DNP3_OS_OCTET_STRING,         /**< g110, g111 */
+    DNP3_OS_TYPE_COUNT            /**< number of types (not a type) */
 } dnp3_os_type;
 
-/* Per-type configuration (defaults for every point of the type). */
+/** Per-type configuration (defaults for every point of the type). */
 typedef struct {
-    uint16_t count;           /* number of points, indices 0..count-1 */
-    uint8_t event_class;      /* 0 = no events, 1..3 = event class */
-    uint8_t static_variation; /* default static variation (0 = the type's default) */
-    uint8_t event_variation;  /* default event variation (0 = the type's default) */
-    bool in_class0;           /* reported by class 0 / integrity polls (default true) */
-    uint16_t event_buffer;    /* events kept for this type before the oldest is dropped */
-    double deadband;          /* counters, frozen counters, analogs: change that makes an event (0 = any) */
+    uint16_t count;           /**< number of points, indices 0..count-1 */
+    uint8_t event_class;      /**< 0 = no events, 1..3 = event class */
+    uint8_t static_variation; /**< default static variation (0 = the type's default) */
+    uint8_t event_variation;  /**< default event variation (0 = the type's default) */
+    bool in_class0;           /**< reported by class 0 / integrity polls (default true) */
+    uint16_t event_buffer;    /**< events kept for this type before the oldest is dropped */
+    double deadband;          /**< counters, frozen counters, analogs: change that makes an event (0 = any) */
 } dnp3_os_type_config;
 
-/* Device attributes (group 0, set 0) reported as visible strings; NULL = not reported. */
+/** Device attributes (group 0, set 0) reported as visible strings; NULL = not reported. */
 typedef struct {
-    const char *vendor;        /* v252 manufacturer name */
-    const char *model;         /* v250 product name and model */
-    const char *sw_version;    /* v242 software version */
-    const char *hw_version;    /* v243 hardware version */
-    const char *owner;         /* v244 user-assigned owner name */
-    const char *location;      /* v245 user-assigned location */
-    const char *id_code;       /* v246 user-assigned ID code */
-    const char *device_name;   /* v247 user-assigned device name */
-    const char *serial_number; /* v248 device serial number */
-    const char *subset;        /* v249 DNP subset and conformance, e.g. "2:2012" */
+    const char *vendor;        /**< v252 manufacturer name */
+    const char *model;         /**< v250 product name and model */
+    const char *sw_version;    /**< v242 software version */
+    const char *hw_version;    /**< v243 hardware version */
+    const char *owner;         /**< v244 user-assigned owner name */
+    const char *location;      /**< v245 user-assigned location */
+    const char *id_code;       /**< v246 user-assigned ID code */
+    const char *device_name;   /**< v247 user-assigned device name */
+    const char *serial_number; /**< v248 device serial number */
+    const char *subset;        /**< v249 DNP subset and conformance, e.g.\ "2:2012" */
 } dnp3_os_attributes;
 
+/** dnp3_outstation_config::unsol_retries value: retry an unconfirmed unsolicited response without limit (the default). */
 #define DNP3_OS_RETRY_FOREVER UINT32_MAX
 
-/* Class masks (unsolicited classes). */
-#define DNP3_OS_CLASS1 0x01u
-#define DNP3_OS_CLASS2 0x02u
-#define DNP3_OS_CLASS3 0x04u
+/** \name Class masks (unsolicited classes). */
+/** @{ */
+#define DNP3_OS_CLASS1 0x01u /**< class 1 */
+#define DNP3_OS_CLASS2 0x02u /**< class 2 */
+#define DNP3_OS_CLASS3 0x04u /**< class 3 */
+/** @} */
 
+/**
+ * Configuration of an outstation: set it up with dnp3_outstation_config_init
+ * (every type with 0 points, event class 1, in class 0, 100 buffered events),
+ * then give each type its point count and change what differs.
+ */
 typedef struct {
-    uint32_t size; /* sizeof(dnp3_outstation_config); set by dnp3_outstation_config_init */
+    uint32_t size; /**< sizeof(dnp3_outstation_config); set by dnp3_outstation_config_init */
 
-    uint16_t link_addr;   /* our link address (default 10) */
-    uint16_t master_addr; /* the master's link address (default 1) */
+    uint16_t link_addr;   /**< our link address (default 10) */
+    uint16_t master_addr; /**< the master's link address (default 1) */
 
-    dnp3_os_type_config types[DNP3_OS_TYPE_COUNT];
-    uint8_t octet_string_size; /* largest octet-string point value, 1..255 (default 32) */
+    dnp3_os_type_config types[DNP3_OS_TYPE_COUNT]; /**< per point type, indexed by dnp3_os_type */
+    uint8_t octet_string_size; /**< largest octet-string point value, 1..255 (default 32) */
 
-    size_t max_rx_fragment;      /* largest request accepted, >= 249 (default 2048) */
-    size_t max_tx_fragment;      /* largest response fragment, 249..65535 (default 2048) */
-    uint32_t select_timeout_ms;  /* SELECT -> OPERATE window (default 5000) */
-    uint32_t confirm_timeout_ms; /* application confirm timeout (default 5000) */
-    uint16_t max_controls;       /* controls per request, the rest get TOO_MANY_OPS (0 = no limit; default 32) */
+    size_t max_rx_fragment;      /**< largest request accepted, >= 249 (default 2048) */
+    size_t max_tx_fragment;      /**< largest response fragment, 249..65535 (default 2048) */
+    uint32_t select_timeout_ms;  /**< SELECT -> OPERATE window (default 5000) */
+    uint32_t confirm_timeout_ms; /**< application confirm timeout (default 5000) */
+    uint16_t max_controls;       /**< controls per request, the rest get TOO_MANY_OPS (0 = no limit; default 32) */
 
-    bool unsolicited;              /* unsolicited responses allowed (default false) */
-    uint8_t unsol_classes;         /* classes enabled at start-up (DNP3_OS_CLASSx mask; default 0) */
-    uint32_t unsol_retries;        /* identical retries after a confirm timeout (default forever) */
-    uint32_t unsol_retry_delay_ms; /* pause before a new series once retries are used up (default 5000) */
+    bool unsolicited;              /**< unsolicited responses allowed (default false) */
+    uint8_t unsol_classes;         /**< classes enabled at start-up (DNP3_OS_CLASSx mask; default 0) */
+    uint32_t unsol_retries;        /**< identical retries after a confirm timeout (default forever) */
+    uint32_t unsol_retry_delay_ms; /**< pause before a new series once retries are used up (default 5000) */
 
-    bool need_time_at_start;       /* assert NEED_TIME (IIN1.4) at start-up (default false) */
-    uint32_t need_time_period_ms;  /* assert NEED_TIME again this long after a sync (0 = never) */
-    uint16_t processing_delay_ms;  /* extra delay reported in g52v2 (DELAY_MEASURE), e.g. a serial turnaround */
+    bool need_time_at_start;       /**< assert NEED_TIME (IIN1.4) at start-up (default false) */
+    uint32_t need_time_period_ms;  /**< assert NEED_TIME again this long after a sync (0 = never) */
+    uint16_t processing_delay_ms;  /**< extra delay reported in g52v2 (DELAY_MEASURE), e.g.\ a serial turnaround */
 
-    /* built-in channel (link + transport) */
-    bool link_layer;               /* embed a channel: dnp3_outstation_read/write (default true) */
-    dnp3_channel_mode link_mode;   /* default DNP3_CHANNEL_STREAM (TCP) */
-    bool self_addr;                /* accept destination 0xFFFC (default false) */
-    uint32_t keep_alive_ms;        /* link-status keep-alive period (default 60000; 0 = off) */
-    uint32_t link_timeout_ms;      /* keep-alive answer timeout (default 1000) */
+    /** \name built-in channel (link + transport) */
+    /** @{ */
+    bool link_layer;               /**< embed a channel: dnp3_outstation_read/write (default true) */
+    dnp3_channel_mode link_mode;   /**< default DNP3_CHANNEL_STREAM (TCP) */
+    bool self_addr;                /**< accept destination 0xFFFC (default false) */
+    uint32_t keep_alive_ms;        /**< link-status keep-alive period (default 60000; 0 = off) */
+    uint32_t link_timeout_ms;      /**< keep-alive answer timeout (default 1000) */
+    /** @} */
 
-    dnp3_os_attributes attr;
+    dnp3_os_attributes attr; /**< device attributes reported in group 0 (all NULL by default) */
 
-    /* Security statistic events (g122, IEEE 1815-2012 clause 7; docs/sa.md), reported once Secure
+    /** \name Security statistic events
+     * Security statistic events (g122, IEEE 1815-2012 clause 7; docs/sa.md), reported once Secure
      * Authentication is attached (dnp3_sa.h, dnp3_outstation_set_sa): an event when a statistic has
      * grown by its threshold since its last event. */
-    uint16_t sa_stat_event_buffer;   /* events kept (default 32; 0 = no g122 events) */
-    uint8_t sa_stat_event_class;     /* 1..3 (default 3) */
-    uint8_t sa_stat_event_variation; /* 1 (count) or 2 (count and time; default) */
+    /** @{ */
+    uint16_t sa_stat_event_buffer;   /**< events kept (default 32; 0 = no g122 events) */
+    uint8_t sa_stat_event_class;     /**< 1..3 (default 3) */
+    uint8_t sa_stat_event_variation; /**< 1 (count) or 2 (count and time; default) */
+    /** @} */
 } dnp3_outstation_config;
 
-/* How a control reaches the application. */
+/** How a control reaches the application. */
 typedef enum {
-    DNP3_CTRL_SELECT = 0,         /* validate only; do not act */
-    DNP3_CTRL_OPERATE,            /* act: the matching SELECT succeeded */
-    DNP3_CTRL_DIRECT_OPERATE,     /* act without a SELECT */
-    DNP3_CTRL_DIRECT_OPERATE_NR,  /* act, no response will be sent */
+    DNP3_CTRL_SELECT = 0,         /**< validate only; do not act */
+    DNP3_CTRL_OPERATE,            /**< act: the matching SELECT succeeded */
+    DNP3_CTRL_DIRECT_OPERATE,     /**< act without a SELECT */
+    DNP3_CTRL_DIRECT_OPERATE_NR,  /**< act, no response will be sent */
 } dnp3_control_mode;
 
+/** What the restart callback answers to COLD_RESTART / WARM_RESTART. */
 typedef struct {
-    bool supported;    /* false: the restart function is answered with NO_FUNC_CODE_SUPPORT */
-    bool milliseconds; /* true: g52v2 (ms), false: g52v1 (s) */
-    uint16_t delay;    /* time until the outstation can be reached again */
+    bool supported;    /**< false: the restart function is answered with NO_FUNC_CODE_SUPPORT */
+    bool milliseconds; /**< true: g52v2 (ms), false: g52v1 (s) */
+    uint16_t delay;    /**< time until the outstation can be reached again */
 } dnp3_restart_delay;
 
+/** Which freeze the freeze callback reports. */
 typedef enum {
-    DNP3_FREEZE = 0,       /* IMMED_FREEZE(_NR) */
-    DNP3_FREEZE_AND_CLEAR, /* FREEZE_CLEAR(_NR) */
+    DNP3_FREEZE = 0,       /**< IMMED_FREEZE(_NR) */
+    DNP3_FREEZE_AND_CLEAR, /**< FREEZE_CLEAR(_NR) */
 } dnp3_freeze_kind;
 
-/* Application callbacks; any of them may be NULL. */
+/** Application callbacks; any of them may be NULL. */
 typedef struct {
-    uint32_t size; /* sizeof(dnp3_outstation_callbacks) */
-    void *ctx;
-    /* CROB g12v1. Return the command status (SUCCESS when done or accepted). NULL: NOT_SUPPORTED. */
+    uint32_t size; /**< sizeof(dnp3_outstation_callbacks) */
+    void *ctx;     /**< first argument of every callback */
+    /** CROB g12v1. Return the command status (SUCCESS when done or accepted). NULL: NOT_SUPPORTED. */
     dnp3_command_status (*crob)(void *ctx, dnp3_control_mode mode, uint16_t index, const dnp3_crob *crob);
-    /* Analog output block g41v1..v4 (variation given). NULL: NOT_SUPPORTED. */
+    /** Analog output block g41v1..v4 (variation given). NULL: NOT_SUPPORTED. */
     dnp3_command_status (*analog_output)(void *ctx, dnp3_control_mode mode, uint16_t index, double value,
                                          uint8_t variation);
-    /* Time written by the master (UTC ms). Return false to refuse (PARAMETER_ERROR). NULL: accepted. */
+    /** Time written by the master (UTC ms). Return false to refuse (PARAMETER_ERROR). NULL: accepted. */
     bool (*write_time)(void *ctx, dnp3_time48 utc);
-    /* COLD_RESTART (cold = true) / WARM_RESTART. NULL: not supported. */
+    /** COLD_RESTART (cold = true) / WARM_RESTART. NULL: not supported. */
     dnp3_restart_delay (*restart)(void *ctx, bool cold);
-    /* Counters start..stop were frozen (and cleared) in the database; adjust the source if needed. */
+    /** Counters start..stop were frozen (and cleared) in the database; adjust the source if needed. */
     void (*freeze)(void *ctx, dnp3_freeze_kind kind, uint16_t start, uint16_t stop);
-    /* Current UTC time in ms since 1970 (0 if unknown). NULL: always 0. */
+    /** Current UTC time in ms since 1970 (0 if unknown). NULL: always 0. */
     dnp3_time48 (*utc_now)(void *ctx);
 } dnp3_outstation_callbacks;
 
-/* What an update does about events. */
+/** What an update does about events. */
 typedef enum {
-    DNP3_EVENT_DETECT = 0, /* an event if the state/flags changed or the deadband is exceeded */
-    DNP3_EVENT_FORCE,      /* always an event */
-    DNP3_EVENT_SUPPRESS,   /* never an event (the static value changes silently) */
+    DNP3_EVENT_DETECT = 0, /**< an event if the state/flags changed or the deadband is exceeded */
+    DNP3_EVENT_FORCE,      /**< always an event */
+    DNP3_EVENT_SUPPRESS,   /**< never an event (the static value changes silently) */
 } dnp3_event_mode;
 
-/* Per-point settings (dnp3_outstation_configure_point). */
+/** Per-point settings (dnp3_outstation_configure_point). */
 typedef struct {
-    uint8_t event_class;      /* 0..3 */
-    uint8_t static_variation; /* 0 = keep */
-    uint8_t event_variation;  /* 0 = keep */
-    double deadband;
+    uint8_t event_class;      /**< 0..3 */
+    uint8_t static_variation; /**< 0 = keep */
+    uint8_t event_variation;  /**< 0 = keep */
+    double deadband;          /**< change that makes an event (0 = any; must be >= 0) */
 } dnp3_os_point_config;
 
+/** An outstation, built by dnp3_outstation_init in caller memory (opaque). */
 typedef struct dnp3_outstation dnp3_outstation;
 
-/* Fills *c with the defaults (see the field comments; no points configured). */
-void dnp3_outstation_config_init(dnp3_outstation_config *c);
+/** Fills *c with the defaults (see the field comments; no points configured). */
+DNP3_API void dnp3_outstation_config_init(dnp3_outstation_config *c);
 
-/*
+/**
  * Octets one outstation with this configuration needs, or 0 if the
  * configuration is invalid (bad size field, fragment sizes out of range,
  * octet_string_size 0, an event class > 3, a variation the type does not have).
+ * In full: c NULL or a size field outside what this library knows;
+ * max_rx_fragment or max_tx_fragment outside 249..65535; octet_string_size 0
+ * or too large for max_tx_fragment; an unknown link_mode; with
+ * sa_stat_event_buffer set, sa_stat_event_class outside 1..3 or a g122
+ * variation other than 1 or 2; per type an event class above 3, a negative
+ * deadband, or a static/event variation the type does not have.
  */
-size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
+DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
 
-/*
+/**
  * Builds an outstation in mem[0..size) (aligned like max_align_t); cb may be
  * NULL. Points start with value 0, flags RESTART, time 0; DEVICE_RESTART is
  * set. Returns the outstation (== mem) or NULL when memory is missing,
  * misaligned or too small, or the configuration is invalid.
  */
-dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
+DNP3_API dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
                                       const dnp3_outstation_callbacks *cb, dnp3_tstamp now);
 
 /* ---- application-fragment level ---- */
 
-/*
+/**
  * Processes one received application fragment (request or confirm).
  * Responses become available through dnp3_outstation_take. Returns DNP3_OK,
- * or DNP3_ERR_INVALID_ARG for a NULL fragment. Malformed fragments are
+ * or DNP3_ERR_INVALID_ARG for a NULL fragment (or os NULL). Malformed fragments are
  * answered or ignored as the protocol requires; they are not library errors.
  */
-int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len, dnp3_broadcast_kind bcast,
+DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len, dnp3_broadcast_kind bcast,
                             dnp3_tstamp now);
 
-/*
+/**
  * Moves the next fragment to send (a solicited response first, else an
  * unsolicited one if one is due) into dst. Returns its length, 0 if there is
  * nothing to send, or DNP3_ERR_BUFFER_TOO_SMALL (cap < max_tx_fragment; nothing taken).
+ * Precisely: BUFFER_TOO_SMALL when dst is NULL or cap is below this fragment's
+ * length (a cap of max_tx_fragment always suffices); DNP3_ERR_INVALID_ARG for os NULL.
  */
-int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
-/* Returns the next deadline (confirm, unsolicited retry, NEED_TIME, keep-alive) or DNP3_TSTAMP_NEVER. */
-dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os);
+/** Returns the next deadline (confirm, unsolicited retry, NEED_TIME, keep-alive) or DNP3_TSTAMP_NEVER. */
+DNP3_API dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os);
 
-/*
+/**
  * Runs every timer due at `now`. Returns DNP3_OK, or DNP3_ERR_LINK_CLOSED when
  * the built-in channel's keep-alive went unanswered (close the connection).
+ * DNP3_ERR_INVALID_ARG for os NULL.
  */
-int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now);
 
-/*
+/**
  * Tells the outstation whether a master connection exists (initially true).
  * Going offline abandons responses in progress (their events stay buffered and
  * are reported again), cancels a selection and resets the built-in channel;
  * unsolicited reporting pauses until online again.
  */
-void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp now);
+DNP3_API void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp now);
 
 /* ---- octet level (config.link_layer) ---- */
 
-/*
+/**
  * Feeds received octets to the built-in channel. Returns DNP3_OK,
  * DNP3_ERR_LINK_CLOSED (close the connection: framing error in stream mode)
- * or DNP3_ERR_STATE (no built-in channel).
+ * or DNP3_ERR_STATE (no built-in channel, or os NULL); DNP3_ERR_INVALID_ARG
+ * for in NULL with len > 0.
  */
-int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t len, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t len, dnp3_tstamp now);
 
-/*
+/**
  * Moves the next output chunk (a link reply, or every frame of one fragment)
  * into dst. Returns its length, 0 if nothing is pending,
  * DNP3_ERR_BUFFER_TOO_SMALL (see dnp3_outstation_write_size) or DNP3_ERR_STATE.
+ * While online it first moves due fragments (as dnp3_outstation_take would)
+ * into the channel's output queue, as far as there is room.
  */
-int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
+DNP3_API int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
-/* Returns a buffer size that always suffices for dnp3_outstation_write. */
-size_t dnp3_outstation_write_size(const dnp3_outstation *os);
+/** Returns a buffer size that always suffices for dnp3_outstation_write (the wire size of a max_tx_fragment fragment; 0 for os NULL). */
+DNP3_API size_t dnp3_outstation_write_size(const dnp3_outstation *os);
 
-/* Returns the built-in channel, or NULL without one. */
-dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os);
+/** Returns the built-in channel, or NULL without one. */
+DNP3_API dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os);
 
 /* ---- database ---- */
 
-/*
+/**
  * Sets a point's value, flags and time and records an event as `mode` says.
  * value: binary types 0/1, double-bit 0..3 (dnp3_double_bit), others numeric.
  * The state bits of the flags octet are taken from `value`. Returns 1 if an
  * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG (type, index, value).
+ * DNP3_OS_OCTET_STRING is refused here (use dnp3_outstation_update_octets), as
+ * is an unknown mode. No event is recorded for a point of class 0 or a type
+ * without event buffer, whatever `mode` says.
  */
-int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value, uint8_t flags,
+DNP3_API int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value, uint8_t flags,
                            dnp3_time48 time, dnp3_event_mode mode);
 
-/*
+/**
  * Sets an octet-string point (1..octet_string_size octets). Returns 1 if an
- * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG.
+ * event was recorded, 0 if not, or DNP3_ERR_INVALID_ARG (index, data NULL,
+ * len 0 or too long, mode).
  */
-int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uint8_t *data, size_t len,
+DNP3_API int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uint8_t *data, size_t len,
                                   dnp3_time48 time, dnp3_event_mode mode);
 
-/*
+/**
  * Reads a point back (any pointer may be NULL). Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
  */
-int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t index, double *value,
+DNP3_API int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t index, double *value,
                         uint8_t *flags, dnp3_time48 *time);
 
-/*
+/**
  * Changes one point's class, variations or deadband. Returns DNP3_OK or
- * DNP3_ERR_INVALID_ARG (index, class > 3, variation not valid for the type).
+ * DNP3_ERR_INVALID_ARG (index, class > 3, variation not valid for the type,
+ * negative deadband, pc NULL).
  */
-int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
+DNP3_API int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
                                     const dnp3_os_point_config *pc);
 
-/* Returns the number of buffered events of a type (all states), or 0 for a bad type. */
-size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);
+/** Returns the number of buffered events of a type (all states), or 0 for a bad type. */
+DNP3_API size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);
 
 /* ---- indications and state ---- */
 
-/*
+/**
  * Sets or clears application-owned IIN bits: DNP3_IIN1_NEED_TIME,
  * DNP3_IIN1_LOCAL_CONTROL, DNP3_IIN1_DEVICE_TROUBLE, DNP3_IIN1_DEVICE_RESTART,
  * DNP3_IIN2_CONFIG_CORRUPT (other bits are ignored).
  */
-void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on);
+DNP3_API void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on);
 
-/* Returns the IIN a response built now would carry (without per-request bits). */
-uint16_t dnp3_outstation_iin(const dnp3_outstation *os);
+/** Returns the IIN a response built now would carry (without per-request bits). */
+DNP3_API uint16_t dnp3_outstation_iin(const dnp3_outstation *os);
 
-/* Returns the classes enabled for unsolicited reporting (DNP3_OS_CLASSx mask). */
-uint8_t dnp3_outstation_unsol_classes(const dnp3_outstation *os);
+/** Returns the classes enabled for unsolicited reporting (DNP3_OS_CLASSx mask). */
+DNP3_API uint8_t dnp3_outstation_unsol_classes(const dnp3_outstation *os);
 
 #ifdef __cplusplus
 }

@@ -127,7 +127,10 @@ int dnp3_hdr_iter_next(dnp3_hdr_iter *it, dnp3_obj_header *h, dnp3_parse_error *
         return fail(it, e, d->point_type == DNP3_POINT_CLASS ? DNP3_ERR_APP_OBJECT_NOT_ALLOWED
                                                              : DNP3_ERR_APP_VARIATION_ZERO,
                     start_pos, g, v, q);
-    const bool has_data = !headers_only && !no_data_kind;
+    /* a size-prefixed free-format object carries data even in a READ: READ g70v5 qualifier 0x5B
+     * names the file handle and block to read (IEEE 1815-2012 file transfer, Annex A g70v5) */
+    const bool size_prefixed_free = d->kind == DNP3_KIND_FREE_FORMAT && prefix >= 4;
+    const bool has_data = (!headers_only || size_prefixed_free) && !no_data_kind;
 
     *h = (dnp3_obj_header){0};
     h->group = g;

@@ -18,7 +18,7 @@
 #include "channel/txq.h"
 #include "dnp3/channel.h"
 
-#define LINK_REPLY_SLOTS 8 /* link replies that may wait in the queue besides one fragment */
+#define LINK_REPLY_SLOTS ((size_t)8) /* link replies that may wait in the queue besides one fragment */
 #define MIN_RX_FRAGMENT 249
 
 struct dnp3_channel {
@@ -191,7 +191,7 @@ int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tsta
     if (ch->cfg.mode == DNP3_CHANNEL_DATAGRAM) return read_datagram(ch, in, len, now);
 
     /* bounded: every round consumes input or delivers/drops buffered octets */
-    size_t guard = len + 4 * DNP3_LINK_MAX_FRAME + 16;
+    size_t guard = len + 4 * (size_t)DNP3_LINK_MAX_FRAME + 16;
     while (guard-- > 0) {
         size_t used = 0;
         dnp3_link_frame f;

@@ -36,6 +36,17 @@ static const err_info ERRORS[] = {
     {DNP3_ERR_APP_BAD_VALUE, "DNP3_ERR_APP_BAD_VALUE", "invalid object contents"},
     {DNP3_ERR_APP_OBJECT_NOT_ALLOWED, "DNP3_ERR_APP_OBJECT_NOT_ALLOWED",
      "object not allowed with this function"},
+    {DNP3_ERR_CONFIG, "DNP3_ERR_CONFIG", "configuration field out of range"},
+    {DNP3_ERR_CRYPTO, "DNP3_ERR_CRYPTO", "crypto provider failure"},
+    {DNP3_ERR_IO, "DNP3_ERR_IO", "operating-system I/O failure"},
+    {DNP3_ERR_IO_ADDRESS, "DNP3_ERR_IO_ADDRESS", "address cannot be parsed or resolved"},
+    {DNP3_ERR_IO_ADDR_IN_USE, "DNP3_ERR_IO_ADDR_IN_USE", "address already in use"},
+    {DNP3_ERR_IO_ADDR_NOT_AVAILABLE, "DNP3_ERR_IO_ADDR_NOT_AVAILABLE", "address not available on this machine"},
+    {DNP3_ERR_IO_CONNECTION_REFUSED, "DNP3_ERR_IO_CONNECTION_REFUSED", "connection refused"},
+    {DNP3_ERR_IO_NOT_CONNECTED, "DNP3_ERR_IO_NOT_CONNECTED", "not connected"},
+    {DNP3_ERR_IO_TIMED_OUT, "DNP3_ERR_IO_TIMED_OUT", "timed out"},
+    {DNP3_ERR_IO_PERMISSION, "DNP3_ERR_IO_PERMISSION", "permission denied"},
+    {DNP3_ERR_IO_TLS, "DNP3_ERR_IO_TLS", "TLS configuration refused"},
 };
 
 static const err_info *find(int err)
@@ -49,6 +60,11 @@ const char *dnp3_strerror(int err)
 {
     const err_info *e = find(err);
     return e ? e->text : "unknown error";
+}
+
+bool dnp3_err_is_fatal(int err)
+{
+    return err >= DNP3_ERR_MIN && err <= DNP3_ERR_FATAL;
 }
 
 const char *dnp3_err_name(int err)

@@ -55,7 +55,7 @@ static int ossl_wrap(bool enc, const uint8_t *kek, size_t kek_len, const uint8_t
         int n = 0, f = 0;
         if (EVP_CipherInit_ex2(cctx, c, kek, NULL, enc ? 1 : 0, NULL) == 1 &&
             EVP_CipherUpdate(cctx, out, &n, in, (int)len) == 1 && EVP_CipherFinal_ex(cctx, out + n, &f) == 1 &&
-            (size_t)(n + f) == (enc ? len + 8 : len - 8))
+            (size_t)n + (size_t)f == (enc ? len + 8 : len - 8))
             rc = DNP3_OK;
     }
     EVP_CIPHER_CTX_free(cctx);

@@ -117,7 +117,7 @@ static void log3(dnp3_io *io, const char *what, const char *peer, const char *de
 
 static void format_addr(const struct sockaddr *sa, char *out, size_t cap)
 {
-    char ip[64] = "?";
+    char ip[INET6_ADDRSTRLEN] = "?"; /* with "[]:65535" it fits the callers' 64 octets */
     int port = 0;
     if (sa->sa_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;

@@ -38,6 +38,7 @@ void dnp3_tls_config_init(dnp3_tls_config *c)
     c->handshake_timeout_ms = 10000;
 }
 
+static void fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(char *err, size_t cap, const char *fmt, ...)
 {
     if (!err || !cap) return;

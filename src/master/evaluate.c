@@ -13,47 +13,42 @@
  */
 #include "master/master_internal.h"
 
-void dnp3_mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
+/* The next phase of a multi-phase task: queue its request, the task goes on. */
+static int next_phase(dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    a->t.phase = 1;
+    a->t.send_pending = true;
+    (void)dnp3_mst_send_current(a, now);
+    return MST_GOES_ON;
+}
+
+int dnp3_mst_evaluate(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
 {
     mst_task *t = &a->t;
     const bool refused = (apdu->iin & MST_IIN_REQUEST_ERRORS) != 0;
-    if (dnp3_mst_task_is_read(t)) {
-        dnp3_mst_finish(a, refused && t->objects_rx == 0 ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now);
-        return;
-    }
+    if (dnp3_mst_task_is_read(t)) return refused && t->objects_rx == 0 ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS;
     switch (t->kind) {
     case DNP3_TASK_COMMAND: {
         dnp3_task_result r = dnp3_mst_command_check(a, apdu);
         if (r == DNP3_TASK_MISSING_OBJECT && refused) r = DNP3_TASK_REJECTED;
-        if (r == DNP3_TASK_SUCCESS && t->mode == DNP3_CMD_SELECT_OPERATE && t->phase == 0) {
-            t->phase = 1;
-            t->send_pending = true;
-            (void)dnp3_mst_send_current(a, now);
-            return;
-        }
-        dnp3_mst_finish(a, r, now);
-        return;
+        if (r == DNP3_TASK_SUCCESS && t->mode == DNP3_CMD_SELECT_OPERATE && t->phase == 0) return next_phase(a, now);
+        return r;
     }
-    case DNP3_TASK_TIME_SYNC: dnp3_mst_timesync_on_response(a, apdu, now); return;
+    case DNP3_TASK_TIME_SYNC: {
+        int r = dnp3_mst_timesync_evaluate(a, apdu, now);
+        return r == MST_GOES_ON ? next_phase(a, now) : r;
+    }
     case DNP3_TASK_CLEAR_RESTART:
-        dnp3_mst_finish(a,
-                   refused                                       ? DNP3_TASK_REJECTED
-                   : (apdu->iin & DNP3_IIN1_DEVICE_RESTART) != 0 ? DNP3_TASK_IIN_NOT_CLEARED
-                                                                 : DNP3_TASK_SUCCESS,
-                   now);
-        return;
+        return refused                                       ? DNP3_TASK_REJECTED
+               : (apdu->iin & DNP3_IIN1_DEVICE_RESTART) != 0 ? DNP3_TASK_IIN_NOT_CLEARED
+                                                             : DNP3_TASK_SUCCESS;
     case DNP3_TASK_RESTART: {
         uint32_t ms = 0;
-        if (refused) {
-            dnp3_mst_finish(a, DNP3_TASK_REJECTED, now);
-        } else if (!dnp3_mst_time_delay(apdu, &ms)) {
-            dnp3_mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
-        } else {
-            t->restart_delay_ms = ms;
-            dnp3_mst_finish(a, DNP3_TASK_SUCCESS, now);
-        }
-        return;
+        if (refused) return DNP3_TASK_REJECTED;
+        if (!dnp3_mst_time_delay(apdu, &ms)) return DNP3_TASK_MISSING_OBJECT;
+        t->restart_delay_ms = ms;
+        return DNP3_TASK_SUCCESS;
     }
-    default: dnp3_mst_finish(a, refused ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS, now); return;
+    default: return refused ? DNP3_TASK_REJECTED : DNP3_TASK_SUCCESS;
     }
 }

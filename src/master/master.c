@@ -57,36 +57,57 @@ void dnp3_assoc_config_init(dnp3_assoc_config *c)
     c->time_sync = DNP3_TIMESYNC_NON_LAN;
 }
 
-static bool load_master_config(const dnp3_master_config *in, dnp3_master_config *out)
+/* Copies and checks a master configuration: NULL when valid, else the name of the first bad field. */
+static const char *load_master_config(const dnp3_master_config *in, dnp3_master_config *out)
 {
     dnp3_master_config_init(out);
-    if (!in || in->size < offsetof(dnp3_master_config, handler) + sizeof in->handler || in->size > sizeof *in)
-        return false;
+    if (!in) return "config";
+    if (in->size < offsetof(dnp3_master_config, handler) + sizeof in->handler || in->size > sizeof *in)
+        return "size";
     memcpy(out, in, in->size);
     out->size = sizeof *out;
-    if (out->max_associations == 0 || out->max_associations > 0xFFFFFF) return false;
-    if (out->user_queue_len == 0 || out->user_queue_len > 1024) return false;
-    if (out->task_buffer_size < MIN_TASK_BUFFER || out->task_buffer_size > 65535) return false;
-    if (out->max_command_objects == 0 || out->max_command_objects > 65535) return false;
-    return true;
+    if (out->max_associations == 0 || out->max_associations > 0xFFFFFF) return "max_associations";
+    if (out->user_queue_len == 0 || out->user_queue_len > 1024) return "user_queue_len";
+    if (out->task_buffer_size < MIN_TASK_BUFFER || out->task_buffer_size > 65535) return "task_buffer_size";
+    if (out->max_command_objects == 0 || out->max_command_objects > 65535) return "max_command_objects";
+    return NULL;
 }
 
-static bool load_assoc_config(const dnp3_assoc_config *in, dnp3_assoc_config *out)
+/* Copies and checks an association configuration: NULL when valid, else the first bad field. */
+static const char *load_assoc_config(const dnp3_assoc_config *in, dnp3_assoc_config *out)
 {
     dnp3_assoc_config_init(out);
-    if (!in || in->size < offsetof(dnp3_assoc_config, time_sync) + sizeof in->time_sync || in->size > sizeof *in)
-        return false;
+    if (!in) return "config";
+    if (in->size < offsetof(dnp3_assoc_config, time_sync) + sizeof in->time_sync || in->size > sizeof *in)
+        return "size";
     memcpy(out, in, in->size);
     out->size = sizeof *out;
-    if (out->address > DNP3_ADDR_MAX_NORMAL) return false;
-    if (out->response_timeout_ms == 0 || out->retry_min_ms == 0 || out->retry_max_ms < out->retry_min_ms)
-        return false;
-    if (out->time_sync > DNP3_TIMESYNC_NON_LAN) return false;
+    if (out->address > DNP3_ADDR_MAX_NORMAL) return "address";
+    if (out->response_timeout_ms == 0) return "response_timeout_ms";
+    if (out->retry_min_ms == 0) return "retry_min_ms";
+    if (out->retry_max_ms < out->retry_min_ms) return "retry_max_ms";
+    if (out->time_sync > DNP3_TIMESYNC_NON_LAN) return "time_sync";
     out->startup_disable_unsol &= DNP3_CLASS_123;
     out->startup_enable_unsol &= DNP3_CLASS_123;
     out->startup_integrity &= DNP3_CLASS_ALL;
     out->event_poll_on_iin &= DNP3_CLASS_123;
-    return true;
+    return NULL;
+}
+
+int dnp3_master_config_check(const dnp3_master_config *c, const char **field)
+{
+    dnp3_master_config cfg;
+    const char *bad = load_master_config(c, &cfg);
+    if (field) *field = bad;
+    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
+}
+
+int dnp3_assoc_config_check(const dnp3_assoc_config *c, const char **field)
+{
+    dnp3_assoc_config cfg;
+    const char *bad = load_assoc_config(c, &cfg);
+    if (field) *field = bad;
+    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
 }
 
 /* Sizes of the parts of the memory block; false on overflow. */
@@ -127,7 +148,7 @@ size_t dnp3_master_memory_size(const dnp3_master_config *c)
 {
     dnp3_master_config cfg;
     layout l;
-    if (!load_master_config(c, &cfg) || !compute_layout(&cfg, &l)) return 0;
+    if (load_master_config(c, &cfg) || !compute_layout(&cfg, &l)) return 0;
     return l.total;
 }
 
@@ -136,7 +157,7 @@ dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *
 {
     dnp3_master_config cfg;
     layout l;
-    if (!mem || !ch || !load_master_config(c, &cfg) || !compute_layout(&cfg, &l)) return NULL;
+    if (!mem || !ch || load_master_config(c, &cfg) || !compute_layout(&cfg, &l)) return NULL;
     if ((uintptr_t)mem % alignof(max_align_t) != 0 || size < l.total) return NULL;
     memset(mem, 0, l.total);
     dnp3_master *m = mem;
@@ -445,7 +466,7 @@ dnp3_master_assoc *dnp3_master_find_assoc(dnp3_master *m, uint16_t address)
 dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config *c, dnp3_tstamp now)
 {
     dnp3_assoc_config cfg;
-    if (!m || !load_assoc_config(c, &cfg)) return NULL;
+    if (!m || load_assoc_config(c, &cfg)) return NULL;
     for (size_t i = 0; i < m->cfg.max_associations; i++) {
         const dnp3_master_assoc *b = &m->assocs[i];
         if (b->in_use && b->cfg.address == cfg.address) return NULL; /* also while being removed */

@@ -219,8 +219,13 @@ bool dnp3_mst_task_is_read(const mst_task *t);
 void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                         dnp3_tstamp now);
 
-/* evaluate.c */
-void dnp3_mst_on_final_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
+/* The outcome of a response handler: a dnp3_task_result that ends the task, or MST_GOES_ON when
+ * the task continues (its next request was queued, or more fragments are awaited). The caller
+ * ends the task once, with dnp3_mst_finish. */
+#define MST_GOES_ON (-1)
+
+/* evaluate.c: the outcome of the final fragment of a response */
+int dnp3_mst_evaluate(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
 
 /* measurements.c */
 uint32_t dnp3_mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp3_rx_info *info);
@@ -232,7 +237,7 @@ dnp3_task_result dnp3_mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *r
 
 /* timesync.c */
 int dnp3_mst_timesync_build(dnp3_master_assoc *a, dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t ac);
-void dnp3_mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
+int dnp3_mst_timesync_evaluate(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
 bool dnp3_mst_utc_now(const dnp3_master *m, dnp3_time48 *out);
 
 /* sa_hook.c: AUTH_RESPONSE of the outstanding request; the request about to be sent (may be

@@ -65,17 +65,17 @@ static const char *const kind_names[DNP3_TASK_KIND_COUNT] = {
     [DNP3_TASK_AUTH_UPDATE_KEY] = "auth_update_key",
 };
 
-const char *dnp3_task_result_name(int r)
+const char *dnp3_task_result_name(dnp3_task_result r)
 {
-    return (r >= 0 && r < DNP3_TASK_RESULT_COUNT) ? result_names[r] : "UNKNOWN";
+    return ((unsigned)r < DNP3_TASK_RESULT_COUNT) ? result_names[r] : "UNKNOWN";
 }
 
-const char *dnp3_task_result_str(int r)
+const char *dnp3_task_result_str(dnp3_task_result r)
 {
-    return (r >= 0 && r < DNP3_TASK_RESULT_COUNT) ? result_text[r] : "unknown task result";
+    return ((unsigned)r < DNP3_TASK_RESULT_COUNT) ? result_text[r] : "unknown task result";
 }
 
-const char *dnp3_task_kind_name(int k)
+const char *dnp3_task_kind_name(dnp3_task_kind k)
 {
-    return (k >= 0 && k < DNP3_TASK_KIND_COUNT) ? kind_names[k] : "unknown";
+    return ((unsigned)k < DNP3_TASK_KIND_COUNT) ? kind_names[k] : "unknown";
 }

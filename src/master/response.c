@@ -30,46 +30,33 @@ bool dnp3_mst_task_is_read(const mst_task *t)
     }
 }
 
-void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
-                     dnp3_tstamp now)
+/* The outcome of one fragment of the awaited response series (clause 4.2.2.4 rules). */
+static int on_fragment(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+                       dnp3_tstamp now)
 {
     mst_task *t = &a->t;
     const uint8_t ac = apdu->control;
     const uint8_t seq = dnp3_ac_seq(ac);
     const bool fir = (ac & DNP3_AC_FIR) != 0, fin = (ac & DNP3_AC_FIN) != 0, con = (ac & DNP3_AC_CON) != 0;
 
-    if (!t->awaiting) {
-        a->stats.unexpected_responses++;
-        return;
-    }
-    if (dnp3_apdu_check_control(apdu) != DNP3_OK) {
-        dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
-        return;
-    }
+    if (dnp3_apdu_check_control(apdu) != DNP3_OK) return DNP3_TASK_BAD_HEADER;
     const uint64_t h = mst_hash(frag, len);
     if (!t->series) {
         if (seq != t->seq) {
             if (a->stale_valid && seq == a->stale_seq) { /* late answer to the previous request */
                 a->stats.unexpected_responses++;
-                return;
+                return MST_GOES_ON;
             }
-            dnp3_mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
-            return;
+            return DNP3_TASK_BAD_SEQUENCE;
         }
-        if (!fir) {
-            dnp3_mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
-            return;
-        }
+        if (!fir) return DNP3_TASK_BAD_SEQUENCE;
     } else {
         if (seq == t->rx_seq && len == t->rx_len && h == t->rx_hash) {
             a->stats.duplicate_fragments++;
             if (con) dnp3_mst_send_confirm(a, seq, false);
-            return;
+            return MST_GOES_ON;
         }
-        if (fir || seq != ((t->rx_seq + 1) & DNP3_AC_SEQ_MASK)) {
-            dnp3_mst_finish(a, DNP3_TASK_BAD_SEQUENCE, now);
-            return;
-        }
+        if (fir || seq != ((t->rx_seq + 1) & DNP3_AC_SEQ_MASK)) return DNP3_TASK_BAD_SEQUENCE;
     }
 
     t->have_iin = true;
@@ -78,16 +65,14 @@ void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len,
     if (dnp3_apdu_validate(apdu, &pe) < 0) {
         t->perr = pe;
         dnp3_mst_process_iin(a, apdu->iin, now);
-        dnp3_mst_finish(a, DNP3_TASK_MALFORMED, now);
-        return;
+        return DNP3_TASK_MALFORMED;
     }
     const bool is_read = dnp3_mst_task_is_read(t);
     if (!fin && !is_read) {
         /* only READ responses may span fragments; nothing else is reassembled */
         t->perr.err = DNP3_ERR_APP_BAD_HEADER;
         dnp3_mst_process_iin(a, apdu->iin, now);
-        dnp3_mst_finish(a, DNP3_TASK_MALFORMED, now);
-        return;
+        return DNP3_TASK_MALFORMED;
     }
     if (con) dnp3_mst_send_confirm(a, seq, false);
     t->series = true;
@@ -98,13 +83,24 @@ void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len,
     if (is_read) {
         dnp3_rx_info info = {a->cfg.address, false, fir, fin, seq, apdu->iin, t->kind};
         t->objects_rx += dnp3_mst_deliver(a, apdu, &info);
-        if (!a->t.running || a->removing) return; /* ended from a callback */
+        if (!a->t.running || a->removing) return MST_GOES_ON; /* ended from a callback */
     }
     dnp3_mst_process_iin(a, apdu->iin, now);
     if (!fin) {
         t->deadline = mst_add(now, a->cfg.response_timeout_ms);
-        return;
+        return MST_GOES_ON;
     }
     t->awaiting = false;
-    dnp3_mst_on_final_response(a, apdu, now);
+    return dnp3_mst_evaluate(a, apdu, now);
+}
+
+void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
+                          dnp3_tstamp now)
+{
+    if (!a->t.awaiting) {
+        a->stats.unexpected_responses++;
+        return;
+    }
+    int r = on_fragment(a, frag, len, apdu, now);
+    if (r != MST_GOES_ON) dnp3_mst_finish(a, (dnp3_task_result)r, now);
 }

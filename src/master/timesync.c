@@ -67,27 +67,20 @@ bool dnp3_mst_time_delay(const dnp3_apdu *apdu, uint32_t *ms)
     return false;
 }
 
-void dnp3_mst_timesync_on_response(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
+/* The outcome of a time-sync response: a result, or MST_GOES_ON after the first phase (the
+ * caller queues the WRITE of the time). */
+int dnp3_mst_timesync_evaluate(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now)
 {
     mst_task *t = &a->t;
-    if (apdu->iin & MST_IIN_REQUEST_ERRORS) {
-        dnp3_mst_finish(a, DNP3_TASK_REJECTED, now);
-        return;
-    }
+    if (apdu->iin & MST_IIN_REQUEST_ERRORS) return DNP3_TASK_REJECTED;
     if (t->phase == 0) {
         if (t->mode != DNP3_TIMESYNC_LAN) {
             uint32_t delay;
-            if (!dnp3_mst_time_delay(apdu, &delay)) {
-                dnp3_mst_finish(a, DNP3_TASK_MISSING_OBJECT, now);
-                return;
-            }
+            if (!dnp3_mst_time_delay(apdu, &delay)) return DNP3_TASK_MISSING_OBJECT;
             int64_t rtt = (int64_t)(now - t->sent_at) - (int64_t)delay;
             t->propagation_ms = rtt > 0 ? rtt / 2 : 0;
         }
-        t->phase = 1;
-        t->send_pending = true;
-        (void)dnp3_mst_send_current(a, now);
-        return;
+        return MST_GOES_ON;
     }
-    dnp3_mst_finish(a, (apdu->iin & DNP3_IIN1_NEED_TIME) ? DNP3_TASK_IIN_NOT_CLEARED : DNP3_TASK_SUCCESS, now);
+    return (apdu->iin & DNP3_IIN1_NEED_TIME) ? DNP3_TASK_IIN_NOT_CLEARED : DNP3_TASK_SUCCESS;
 }

@@ -28,7 +28,7 @@ void dnp3_os_sa_stat_events(dnp3_outstation *os)
     os_ring *r = &os->ev[OS_SEC_STAT];
     if (!os->sa || r->cap == 0) return;
     const uint32_t *st = dnp3_sa_outstation_stats(os->sa);
-    for (uint16_t i = 0; i < DNP3_SA_STAT_COUNT; i++) {
+    for (unsigned i = 0; i < DNP3_SA_STAT_COUNT; i++) {
         if (st[i] - os->sa_stat_reported[i] < STAT_THRESHOLD[i]) continue;
         os->sa_stat_reported[i] = st[i];
         os_point p;
@@ -38,7 +38,7 @@ void dnp3_os_sa_stat_events(dnp3_outstation *os)
         p.time = dnp3_os_utc_now(os);
         p.cls = os->cfg.sa_stat_event_class;
         p.evar = os->cfg.sa_stat_event_variation;
-        dnp3_os_ev_record(os, (dnp3_os_type)OS_SEC_STAT, i, &p, NULL, 0);
+        dnp3_os_ev_record(os, (dnp3_os_type)OS_SEC_STAT, (uint16_t)i, &p, NULL, 0);
     }
 }
 

@@ -64,16 +64,33 @@ void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
     c->max_apdu = 2048;
 }
 
-static bool load(const dnp3_sa_master_config *in, dnp3_sa_master_config *out)
+/* The fields every configuration must carry (up to max_apdu); the event callback after them is
+ * optional: a smaller, older `size` gets its default (none). */
+#define SA_MASTER_CONFIG_MIN (offsetof(dnp3_sa_master_config, max_apdu) + sizeof(size_t))
+
+/* Copies and checks a configuration: NULL when it is valid, else the name of the first bad field. */
+static const char *load(const dnp3_sa_master_config *in, dnp3_sa_master_config *out)
 {
-    if (!in || in->size != sizeof *in) return false;
-    *out = *in;
+    if (!in) return "config";
+    if (in->size < SA_MASTER_CONFIG_MIN || in->size > sizeof *in) return "size";
+    dnp3_sa_master_config_init(out);
+    memcpy(out, in, in->size);
+    out->size = sizeof *out;
     const dnp3_crypto *c = out->crypto;
-    if (!c || !c->hmac || !c->key_wrap || !c->random) return false;
-    if (out->user.number == 0 || (out->user.key_len != 16 && out->user.key_len != 32)) return false;
-    if (out->session_key_len < 16 || out->session_key_len > DNP3_SA_MAX_KEY) return false;
-    if (out->max_apdu < 249 || out->max_apdu > 65535) return false;
-    return true;
+    if (!c || !c->hmac || !c->key_wrap || !c->random) return "crypto";
+    if (out->user.number == 0) return "user.number";
+    if (out->user.key_len != 16 && out->user.key_len != 32) return "user.key_len";
+    if (out->session_key_len < 16 || out->session_key_len > DNP3_SA_MAX_KEY) return "session_key_len";
+    if (out->max_apdu < 249 || out->max_apdu > 65535) return "max_apdu";
+    return NULL;
+}
+
+int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field)
+{
+    dnp3_sa_master_config cfg;
+    const char *bad = load(c, &cfg);
+    if (field) *field = bad;
+    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
 }
 
 static size_t align_up(size_t n)
@@ -85,7 +102,7 @@ static size_t align_up(size_t n)
 size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c)
 {
     dnp3_sa_master_config cfg;
-    if (!load(c, &cfg)) return 0;
+    if (load(c, &cfg)) return 0;
     return align_up(sizeof(struct dnp3_sa_master)) + align_up(cfg.max_apdu) + align_up(cfg.max_apdu + 32);
 }
 
@@ -93,7 +110,7 @@ dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master
 {
     (void)now;
     dnp3_sa_master_config cfg;
-    if (!mem || (uintptr_t)mem % alignof(max_align_t) != 0 || !load(c, &cfg)) return NULL;
+    if (!mem || (uintptr_t)mem % alignof(max_align_t) != 0 || load(c, &cfg)) return NULL;
     size_t need = dnp3_sa_master_memory_size(c);
     if (size < need) return NULL;
     memset(mem, 0, need);

@@ -36,25 +36,44 @@ void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
     c->max_apdu = 2048;
 }
 
-static bool load(const dnp3_sa_outstation_config *in, dnp3_sa_outstation_config *out)
+/* The fields every configuration must carry (up to max_apdu); the update-key fields and the
+ * event callback after them are optional: a smaller, older `size` gets their defaults. */
+#define SA_OS_CONFIG_MIN (offsetof(dnp3_sa_outstation_config, max_apdu) + sizeof(size_t))
+
+/* Copies and checks a configuration: NULL when it is valid, else the name of the first bad field. */
+static const char *load(const dnp3_sa_outstation_config *in, dnp3_sa_outstation_config *out)
 {
-    if (!in || in->size != sizeof *in) return false;
-    *out = *in;
-    if (!out->crypto || !out->crypto->hmac || !out->crypto->key_unwrap || !out->crypto->random) return false;
-    if (out->n_users == 0 || out->n_users > DNP3_SA_MAX_USERS) return false;
-    if (!dnp3_sa_mac_len(out->mal)) return false;
-    if (out->challenge_len < DNP3_SA_MIN_CHALLENGE || out->challenge_len > DNP3_SA_MAX_CHALLENGE) return false;
-    if (out->max_apdu < 249 || out->max_apdu > 65535) return false;
+    if (!in) return "config";
+    if (in->size < SA_OS_CONFIG_MIN || in->size > sizeof *in) return "size";
+    dnp3_sa_outstation_config_init(out);
+    memcpy(out, in, in->size);
+    out->size = sizeof *out;
+    if (!out->crypto || !out->crypto->hmac || !out->crypto->key_unwrap || !out->crypto->random) return "crypto";
+    if (out->n_users == 0 || out->n_users > DNP3_SA_MAX_USERS) return "n_users";
+    if (!dnp3_sa_mac_len(out->mal)) return "mal";
+    if (out->challenge_len < DNP3_SA_MIN_CHALLENGE || out->challenge_len > DNP3_SA_MAX_CHALLENGE)
+        return "challenge_len";
+    if (out->max_apdu < 249 || out->max_apdu > 65535) return "max_apdu";
     if (out->reply_timeout_ms == 0) out->reply_timeout_ms = 1;
-    if (out->authority_key_len != 0 && out->authority_key_len != 16 && out->authority_key_len != 32) return false;
-    if (!memchr(out->outstation_name, 0, sizeof out->outstation_name)) return false;
+    if (out->authority_key_len != 0 && out->authority_key_len != 16 && out->authority_key_len != 32)
+        return "authority_key_len";
+    if (!memchr(out->outstation_name, 0, sizeof out->outstation_name)) return "outstation_name";
     for (size_t i = 0; i < out->n_users; i++) {
         const dnp3_sa_user *u = &out->users[i];
-        if (u->number == 0 || (u->key_len != 16 && u->key_len != 32)) return false;
-        if (dnp3_sa_find_user(out->users, i, u->number)) return false;
-        if (!memchr(u->name, 0, sizeof u->name)) return false;
+        if (u->number == 0) return "users[].number";
+        if (u->key_len != 16 && u->key_len != 32) return "users[].key_len";
+        if (dnp3_sa_find_user(out->users, i, u->number)) return "users[].number";
+        if (!memchr(u->name, 0, sizeof u->name)) return "users[].name";
     }
-    return true;
+    return NULL;
+}
+
+int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c, const char **field)
+{
+    dnp3_sa_outstation_config cfg;
+    const char *bad = load(c, &cfg);
+    if (field) *field = bad;
+    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
 }
 
 static size_t align_up(size_t n)
@@ -66,7 +85,7 @@ static size_t align_up(size_t n)
 size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c)
 {
     dnp3_sa_outstation_config cfg;
-    if (!load(c, &cfg)) return 0;
+    if (load(c, &cfg)) return 0;
     return align_up(sizeof(struct dnp3_sa_outstation)) + 2 * align_up(cfg.max_apdu);
 }
 
@@ -75,7 +94,7 @@ dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_s
 {
     (void)now;
     dnp3_sa_outstation_config cfg;
-    if (!mem || (uintptr_t)mem % alignof(max_align_t) != 0 || !load(c, &cfg)) return NULL;
+    if (!mem || (uintptr_t)mem % alignof(max_align_t) != 0 || load(c, &cfg)) return NULL;
     size_t need = dnp3_sa_outstation_memory_size(c);
     if (size < need) return NULL;
     memset(mem, 0, need);

@@ -61,7 +61,7 @@ size_t dnp3_sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, co
     size_t padded = (n + 7) / 8 * 8;
     if (padded < 16 || padded > SA_UK_PLAIN_MAX) return 0;
     memset(out, 0, padded);
-    memcpy(out, name, nl);
+    memcpy(out, name, nl); /* the name without its NUL: the layout of clause 7.7 */ /* NOLINT(bugprone-not-null-terminated-result) */
     memcpy(out + nl, key, key_len);
     memcpy(out + nl + key_len, chal, chal_len);
     return padded;

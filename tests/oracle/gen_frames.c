@@ -86,6 +86,7 @@ static void die(const char *what, int rc)
 
 /* ---- expectations for the packet being built ---- */
 
+static void ex(const char *field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ex(const char *field, const char *fmt, ...)
 {
     expect *e = NULL;
@@ -914,7 +915,7 @@ static void rsp_events(void)
             b_indexed(&w, &m, g, V[k], DNP3_QUAL_COUNT_16_INDEX_16);
             uint32_t v = (V[k] == 1 || V[k] == 5) ? 3000000000u + g : 60000u + g;
             uint64_t tt = t + 100 * g + V[k];
-            add(&w, &m, k, &(dnp3_point){.value = v, .flags = DNP3_FLAG_ONLINE, .time = tt,
+            add(&w, &m, (uint32_t)k, &(dnp3_point){.value = v, .flags = DNP3_FLAG_ONLINE, .time = tt,
                                           .time_kind = DNP3_TIME_ABSOLUTE});
             ex("dnp3.al.cnt", "%u", v);
             if (V[k] >= 5) ex_time(tt);

@@ -458,7 +458,7 @@ static void test_update_key_change(void **state)
     dnp3_sa_master *m = sf_keyed_master(&f, &mc, 1);
     dnp3_sa_update_key_change c = sf_update_key_change(0x40, "jim");
     uint8_t change[512], k[DNP3_SA_MAX_KEY];
-    size_t change_len;
+    size_t change_len = 0;
     assert_int_equal(sf_run_change(&f, m, &c, change, &change_len), DNP3_SA_M_KEYS_OK);
     assert_int_equal(f.out[5], 15); /* the outstation's confirmation */
     assert_int_equal(dnp3_sa_outstation_stats(f.sa)[DNP3_SA_STAT_UPDATE_KEY_CHANGES], 1);
@@ -502,7 +502,7 @@ static void test_update_key_change_failures(void **state)
 {
     (void)state;
     uint8_t change[512], k[DNP3_SA_MAX_KEY];
-    size_t change_len;
+    size_t change_len = 0;
     /* wrong authority key: the wrap does not open; the old key stays */
     sf_os f;
     sf_os_setup(&f, sf_uk_tweak);

@@ -261,7 +261,7 @@ has "  g1v2 Binary Input - With Flags: qualifier 0x01 (no prefix, 16-bit start/s
 run 0 decode --apdu C0 81 80 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 04
 has "  IIN1 0x80 IIN2 0x04: DEVICE_RESTART PARAMETER_ERROR" \
     "    index 3: code 0x01 PULSE_ON, count 1, on 1 ms, off 1 ms, status NOT_SUPPORTED"
-# CTO + relative time, octet string, device attributes, g120 as hex
+# CTO + relative time, octet string, device attributes, g120 by field
 run 0 decode --apdu E0 81 80 00 33 01 07 01 C0 24 0E DA 77 01 02 03 17 01 05 01 64 00 \
   6E 05 17 01 03 48 65 6C 6C 6F 00 F7 00 00 00 01 05 52 54 55 2D 31 00 F0 00 00 00 02 02 00 08
 has "    index 5: value 0, flags 0x01 (ONLINE), time 2021-02-25T16:38:16.100Z (CTO + 100 ms)" \
@@ -270,7 +270,57 @@ has "    index 5: value 0, flags 0x01 (ONLINE), time 2021-02-25T16:38:16.100Z (C
     '    index 0: VSTR, 5 octets: "RTU-1"' \
     '    index 0: UINT, 2 octets: 2048'
 run 0 decode --apdu C0 83 00 00 78 0C 5B 01 0C 00 01 00 00 00 07 00 04 00 DE AD BE EF
-has "    object 1: 12 octets: 01 00 00 00 07 00 04 00 DE AD BE EF"
+has "    object 1: KSQ 1, user 7, outstation challenge (4 octets) DE AD BE EF"
+
+echo "== file transfer (g70) and Secure Authentication (g120) objects by field"
+run 0 decode --apdu C0 19 46 03 5B 01 22 00 1A 00 08 00 C0 24 0E DA 77 01 A4 01 00 00 00 00 00 00 00 00 02 00 00 02 07 00 63 6F 6E 66 2E 74 78 74
+has '    object 1: file name "conf.txt", mode WRITE (2), permissions 0644 (rw-r--r--), file size 0, created 2021-02-25T16:38:16.000Z, authentication key 0x00000000, maximum block size 512, request ID 7'
+run 0 decode --apdu C0 81 00 00 46 04 5B 01 0D 00 01 00 00 00 00 00 00 00 00 02 07 00 00
+has "    object 1: handle 0x00000001, file size 0, maximum block size 512, request ID 7, status SUCCESS (0)"
+run 0 decode --apdu C1 02 46 05 5B 01 0B 00 01 00 00 00 00 00 00 80 61 62 63
+has '    object 1: handle 0x00000001, block 0, LAST, data (3 octets) 61 62 63 "abc"'
+# READ of a file block: handle and block number in a READ (IEEE 1815-2012 file transfer)
+run 0 decode --apdu C2 01 46 05 5B 01 08 00 78 56 34 12 05 00 00 00
+has "    object 1: handle 0x12345678, block 5, data (0 octets)"
+run 0 decode --apdu C1 81 00 00 46 06 5B 01 0C 00 01 00 00 00 02 00 00 00 10 6F 6F 70
+has '    object 1: handle 0x00000001, block 2, status NOT_OPENED (16), text "oop"'
+run 0 decode --apdu C0 81 00 00 46 07 5B 01 1C 00 14 00 08 00 01 00 03 00 00 00 C0 24 0E DA 77 01 A4 01 07 00 63 6F 6E 66 2E 74 78 74
+has '    object 1: file name "conf.txt", type SIMPLE_FILE (1), file size 3, created 2021-02-25T16:38:16.000Z, permissions 0644 (rw-r--r--), request ID 7'
+run 0 decode --apdu C0 81 00 00 46 08 5B 01 05 00 2A 2E 74 78 74
+has '    object 1: file specification "*.txt"'
+run 0 decode --apdu C0 1D 46 02 5B 01 12 00 0C 00 04 00 10 00 02 00 00 00 00 00 75 73 65 72 70 77
+has '    object 1: user name "user", password "pw", authentication key 0x00000000'
+run 1 decode --apdu C0 19 46 03 5B 01 1A 00 1A 00 08 00 C0 24 0E DA 77 01 A4 01 00 00 00 00 00 00 00 00 02 00 00 02 07 00
+has "  error: offset 8: g70v3 object 1 (26 octets): a string offset/size points outside the object"
+run 0 decode --json --apdu C1 02 46 05 5B 01 0B 00 01 00 00 00 00 00 00 80 61 62 63
+json_eq 'L[0]["objects"][0]["points"]' '[{"block": 0, "data": "616263", "data_text": "abc", "handle": 1, "last": true, "length": 11, "position": 1}]'
+run 0 decode --json --apdu C0 19 46 03 5B 01 22 00 1A 00 08 00 C0 24 0E DA 77 01 A4 01 00 00 00 00 00 00 00 00 02 00 00 02 07 00 63 6F 6E 66 2E 74 78 74
+json_eq '[(p["file_name"], p["mode"], p["mode_code"], p["permissions"], p["permissions_text"], p["created"]) for p in L[0]["objects"][0]["points"]]' '[["conf.txt", "WRITE", 2, 420, "rw-r--r--", "2021-02-25T16:38:16.000Z"]]'
+# g120: challenge and error (AUTH_RESPONSE), key status, aggressive mode request + MAC
+run 0 decode --apdu C0 83 00 00 78 01 5B 01 0C 00 03 00 00 00 01 00 04 01 73 74 65 76 \
+  78 07 5B 01 12 00 05 00 00 00 01 00 00 00 01 C0 24 0E DA 77 01 62 61 64
+has "    object 1: CSQ 3, user 1, MAC algorithm HMAC_SHA256_16 (4), reason CRITICAL (1), challenge (4 octets) 73 74 65 76" \
+    '    object 1: CSQ 5, user 1, association 0, error AUTHENTICATION_FAILED (1), time 2021-02-25T16:38:16.000Z, text "bad"'
+run 0 decode --apdu C0 83 00 00 78 05 5B 01 1F 00 02 00 00 00 01 00 01 01 04 04 00 73 74 65 76 \
+  26 27 61 D7 33 36 0E 63 38 E3 CA 1E 7D 24 F9 65
+has "    object 1: KSQ 2, user 1, key wrap AES128 (1), key status OK (1), MAC algorithm HMAC_SHA256_16 (4), challenge (4 octets) 73 74 65 76, MAC (16 octets) 26 27 61 D7 33 36 0E 63 38 E3 CA 1E 7D 24 F9 65"
+run 0 decode --apdu C0 05 78 03 07 01 09 00 00 00 01 00 0C 01 28 01 00 01 00 03 01 64 00 00 00 64 00 00 00 00 \
+  78 09 5B 01 10 00 BA 8D B4 4D 5E 72 CD 0A D4 18 E5 E4 15 25 68 67
+has "    object 1: CSQ 9, user 1" \
+    "    index 1: code 0x03 LATCH_ON, count 1, on 100 ms, off 100 ms, status SUCCESS" \
+    "    object 1: MAC (16 octets) BA 8D B4 4D 5E 72 CD 0A D4 18 E5 E4 15 25 68 67"
+run 0 decode --json --apdu C0 83 00 00 78 01 5B 01 0C 00 03 00 00 00 01 00 04 01 73 74 65 76
+json_eq 'L[0]["objects"][0]["points"]' '[{"challenge": "73746576", "csq": 3, "length": 12, "mac_algorithm": "HMAC_SHA256_16", "mac_algorithm_code": 4, "position": 1, "reason": "CRITICAL", "reason_code": 1, "user": 1}]'
+# security statistics (g121, g122) name the statistic of their index
+run 0 decode --apdu C0 81 00 00 79 01 00 00 01 01 01 00 05 00 00 00 01 01 00 09 00 00 00 7A 02 17 01 11 01 01 00 03 00 00 00 C0 24 0E DA 77 01
+has "    index 0: association 1, count 5 (UNEXPECTED_MESSAGES), flags 0x01 (ONLINE)" \
+    "    index 17: association 1, count 3 (REKEYS_DUE_TO_RESTARTS), flags 0x01 (ONLINE), time 2021-02-25T16:38:16.000Z"
+run 0 decode --json --apdu C0 81 00 00 79 01 00 11 11 01 01 00 05 00 00 00
+json_eq 'L[0]["objects"][0]["points"]' '[{"association": 1, "flags": ["ONLINE"], "flags_value": 1, "index": 17, "statistic": "REKEYS_DUE_TO_RESTARTS", "value": 5}]'
+# a challenge of 2 octets does not fit g120v1 (at least 4): reported, shown as hex
+run 1 decode --apdu C0 83 00 00 78 01 5B 01 0A 00 03 00 00 00 01 00 04 01 73 74
+has "    object 1: 10 octets: 03 00 00 00 01 00 04 01 73 74" \
+    "  error: offset 10: g120v1 object 1 (10 octets): a length field or a field size does not fit the object"
 
 echo "== --apdu errors name the offset"
 run 1 decode --apdu C0 81 00 00 1E 01 01 05 00 03 00
@@ -364,6 +414,27 @@ json_eq 'L[13]["iin"]' '["CLASS_1_EVENTS"]'
 json_eq 'L[16]["link"]' '{"control": 11, "dfc": false, "function": "LINK_STATUS", "prm": false}'
 json_eq '[l for l in L if "errors" in l]' '[]'
 
+echo "== a capture given without --pcap is recognised by its magic number"
+run 0 decode "$DATA/sample.pcap"
+count_is 15 "application fragment"
+lacks "error"
+run 1 decode "$DATA/udp_ipv6.pcapng" --json # pcapng
+json_eq '[(l.get("transport"), l.get("function")) for l in L]' '[["UDP", "DIRECT_OPERATE"], ["UDP", "RESPONSE"], ["UDP", null]]'
+run 1 decode "$DATA/sample.pcap" --port 20001
+contains "no TCP or UDP packets on port 20001"
+run 2 decode "$DATA/sample.pcap" "$DATA/tcp_edge.pcap"
+contains "give one capture"
+run 2 decode --pcap "$DATA/sample.pcap" "$DATA/tcp_edge.pcap"
+contains "give one capture"
+run 2 decode "$DATA/sample.pcap" 05 64
+contains "give either a capture or hex, not both"
+run 2 decode --apdu "$DATA/sample.pcap"
+contains "--apdu does not apply to a capture"
+run 2 decode "$DATA/README.md"
+contains "is not a hex digit" "is a file, but not a pcap or pcapng capture"
+run 2 decode "$WORK/no-such-capture.pcap"
+contains "is not a hex digit"
+
 echo "== sample.pcap on another port finds nothing"
 run 1 decode --pcap "$DATA/sample.pcap" --port 20001
 contains "no TCP or UDP packets on port 20001"
@@ -384,6 +455,102 @@ gap_line=$(grep -nF "stream gap" "$OUT" | cut -d: -f1)
 p10_line=$(grep -n "^packet 10, " "$OUT" | cut -d: -f1)
 checks=$((checks + 1))
 [ -n "$gap_line" ] && [ -n "$p10_line" ] && [ "$gap_line" -lt "$p10_line" ] || fail "gap not reported before packet 10"
+
+# captures written by tests/scripts/tcp_pcap.py (one TCP connection, master 10.0.0.1:50000,
+# outstation 10.0.0.2:20000; sequence and ACK numbers computed as a real stack sends them)
+if [ "$HAVE_PY" = 1 ]; then
+  tcp_pcap() { python3 "$SOURCE_DIR/tests/scripts/tcp_pcap.py" "$WORK/$1"; }
+
+  echo "== FIN: the end of a connection is not a stream gap"
+  tcp_pcap fin.pcap <<EOF
+c S
+s SA
+c A
+c PA $D7Q
+s PA $D7R
+c FA
+s FA
+c A
+EOF
+  run 0 decode --pcap "$WORK/fin.pcap"
+  lacks "stream gap"
+  count_is 2 "application fragment"
+  # FIN carried by the last data segment, FINs retransmitted, ACKs after them
+  tcp_pcap fin2.pcap <<EOF
+c S
+s SA
+c A
+c FPA $D7Q
+s PA $D7R
+s FA
+s FA isn=5037
+c A
+c FA isn=1035
+c A
+EOF
+  run 0 decode --pcap "$WORK/fin2.pcap"
+  count_is 2 "application fragment"
+  # a FIN that arrives before the data it follows waits for it
+  tcp_pcap fin3.pcap <<EOF
+c S
+s SA
+c FA isn=1036
+c PA isn=1001 $D7Q
+s A
+EOF
+  run 0 decode --pcap "$WORK/fin3.pcap"
+  count_is 1 "application fragment"
+
+  echo "== RST: the connection ends; the next one on the same ports starts afresh"
+  tcp_pcap rst.pcap <<EOF
+c S
+s SA
+c A
+c PA $D7Q
+s PA $D7R
+s RA
+c PA isn=90000 $D7Q
+s PA isn=70000 $D7R
+c A
+EOF
+  run 0 decode --pcap "$WORK/rst.pcap"
+  has "packet 6: TCP RST on 10.0.0.2:20000 -> 10.0.0.1:50000: the connection ends in both directions"
+  count_is 4 "application fragment"
+  lacks "stream gap"
+  # a RST inside a frame: the frame cannot be completed any more
+  tcp_pcap rst2.pcap <<EOF
+c S
+s SA
+c A
+c PA 05 64 1A C4 02 00 01 00 A5 E9
+c R
+EOF
+  run 1 decode --pcap "$WORK/rst2.pcap"
+  has "error: packet 5, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 0: input ends inside a link frame: the frame needs 35 octets, 10 present [DNP3_ERR_LINK_TRUNCATED]"
+
+  echo "== a capture without packets says so"
+  tcp_pcap empty.pcap </dev/null
+  run 1 decode "$WORK/empty.pcap"
+  contains "the capture holds no packets"
+  lacks "see --port"
+
+  echo "== octets that are no frame before a stream gap are reported, as with hex input"
+  tcp_pcap gap.pcap <<EOF
+c S
+s SA
+c A
+c PA AA BB CC
+c PA lost=12 $D7Q
+s A
+EOF
+  run 1 decode --pcap "$WORK/gap.pcap"
+  has "error: packet 6, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 0: 3 octets skipped (not part of a link frame)" \
+      "error: packet 6, 10.0.0.1:50000 -> 10.0.0.2:20000, offset 3: 12 octets missing from the capture (stream gap)" \
+      "offset 15: link frame, length 26, control 0xC4 (DIR=1 PRM=1 FCB=0 FCV=0) UNCONFIRMED_USER_DATA, dest 2, src 1, header CRC 0xE9A5 OK"
+  contains "2 problems reported"
+  run 1 decode AA BB CC
+  has "error: offset 0: 3 octets skipped (not part of a link frame)"
+fi
 
 echo "== udp_ipv6.pcapng: UDP datagrams over IPv6, Linux cooked v2"
 run 1 decode --pcap "$DATA/udp_ipv6.pcapng"

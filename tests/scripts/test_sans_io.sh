@@ -113,7 +113,7 @@ for f in "${srcs[@]}"; do
   o="$ARMDIR/${rel//\//_}.o"
   if ! arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=c11 -specs=nosys.specs \
        -ffunction-sections -fdata-sections -Wall -Wextra \
-       -I "$SOURCE_DIR/include" -I "$SOURCE_DIR/src" -c "$f" -o "$o" 2>"$o.log"; then
+       -I "$SOURCE_DIR/include" -I "$BUILD_DIR/include" -I "$SOURCE_DIR/src" -c "$f" -o "$o" 2>"$o.log"; then
     echo "FAIL: $rel does not compile for Cortex-M4:"
     cat "$o.log"
     compile_failed=1

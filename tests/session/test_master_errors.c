@@ -390,14 +390,25 @@ static void config_and_memory_contract(void **state)
     size_t ten = dnp3_master_memory_size(&mc);
     assert_true(ten > one);
     assert_true((ten - one) / 9 <= 16 * 1024); /* goal: <= 16 KiB per association */
+    const char *field = "unset";
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_OK);
+    assert_null(field);
     mc.max_associations = 0;
     assert_int_equal(dnp3_master_memory_size(&mc), 0);
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "max_associations");
     mc.max_associations = 1;
     mc.task_buffer_size = 4;
     assert_int_equal(dnp3_master_memory_size(&mc), 0);
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "task_buffer_size");
     mc.task_buffer_size = 512;
     mc.size = 3;
     assert_int_equal(dnp3_master_memory_size(&mc), 0);
+    assert_int_equal(dnp3_master_config_check(&mc, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "size");
+    assert_int_equal(dnp3_master_config_check(NULL, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "config");
     mc.size = sizeof mc;
     dnp3_channel_config cc;
     dnp3_channel_config_init(&cc);
@@ -412,20 +423,25 @@ static void config_and_memory_contract(void **state)
     dnp3_assoc_config_init(&ac);
     ac.address = 0xFFF0;
     assert_null(dnp3_master_add_assoc(m, &ac, 0));
+    assert_int_equal(dnp3_assoc_config_check(&ac, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "address");
     ac.address = 10;
     ac.retry_max_ms = 1;
     assert_null(dnp3_master_add_assoc(m, &ac, 0));
+    assert_int_equal(dnp3_assoc_config_check(&ac, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "retry_max_ms");
     dnp3_assoc_config_init(&ac);
     assert_non_null(dnp3_master_add_assoc(m, &ac, 0));
     assert_int_equal(dnp3_master_get_expiry(m), DNP3_TSTAMP_NEVER); /* disconnected, nothing queued */
     assert_string_equal(dnp3_task_result_name(DNP3_TASK_ECHO_MISMATCH), "ECHO_MISMATCH");
-    assert_string_equal(dnp3_task_result_name(99), "UNKNOWN");
+    assert_string_equal(dnp3_task_result_name((dnp3_task_result)99), "UNKNOWN");
     assert_string_equal(dnp3_task_kind_name(DNP3_TASK_TIME_SYNC), "time_sync");
-    for (int r = 0; r < DNP3_TASK_RESULT_COUNT; r++) {
-        assert_non_null(dnp3_task_result_str(r));
-        assert_string_not_equal(dnp3_task_result_name(r), "UNKNOWN");
+    for (unsigned r = 0; r < DNP3_TASK_RESULT_COUNT; r++) {
+        assert_non_null(dnp3_task_result_str((dnp3_task_result)r));
+        assert_string_not_equal(dnp3_task_result_name((dnp3_task_result)r), "UNKNOWN");
     }
-    for (int k = 0; k < DNP3_TASK_KIND_COUNT; k++) assert_string_not_equal(dnp3_task_kind_name(k), "unknown");
+    for (unsigned k = 0; k < DNP3_TASK_KIND_COUNT; k++)
+        assert_string_not_equal(dnp3_task_kind_name((dnp3_task_kind)k), "unknown");
 }
 
 int main(void)

@@ -206,6 +206,21 @@ static void test_free_format_and_attributes(void **state)
     assert_int_equal(o.size, 12);
     assert_int_equal(o.data[0], 0x04);
     assert_false(dnp3_obj_iter_next(&oi, &o));
+    /* READ g70v5 5B: file handle 0x12345678, block 0 (file transfer): data even in a READ */
+    load(&f, "C2 01 46 05 5B 01 08 00 78 56 34 12 00 00 00 00");
+    dnp3_hdr_iter_init(&it, &f.apdu);
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 1);
+    assert_true(h.has_data);
+    dnp3_obj_iter_init(&oi, &h);
+    assert_true(dnp3_obj_iter_next(&oi, &o));
+    assert_int_equal(o.size, 8);
+    assert_int_equal(o.data[3], 0x12);
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 0);
+    /* other qualifiers in a READ still name objects without data */
+    load(&f, "C0 01 46 05 06");
+    dnp3_hdr_iter_init(&it, &f.apdu);
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 1);
+    assert_false(h.has_data);
     /* g0v252 manufacturer name "ACME" and g0v240 max tx fragment 2048 */
     load(&f, "C0 81 00 00 00 FC 00 00 00 01 04 41 43 4D 45 00 F0 00 00 00 02 02 00 08");
     assert_int_equal(dnp3_apdu_validate(&f.apdu, NULL), 2);

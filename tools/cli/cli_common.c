@@ -111,18 +111,18 @@ void cli_tap_init(cli_tap *t, unsigned levels, const char *rx_label, const char 
     memset(t, 0, sizeof *t);
     t->on = levels != 0;
     if (!t->on) return;
-    decoder_init(&t->dec, stdout, levels, false);
-    decode_stream_init(&t->rx, &t->dec, rx_label, NULL);
-    decode_stream_init(&t->tx, &t->dec, tx_label, NULL);
+    dnp3_decoder_init(&t->dec, stdout, levels, false);
+    dnp3_decode_stream_init(&t->rx, &t->dec, rx_label, NULL);
+    dnp3_decode_stream_init(&t->tx, &t->dec, tx_label, NULL);
 }
 
 void cli_tap_rx(cli_tap *t, const uint8_t *p, size_t n, bool datagram)
 {
     if (!t->on) return;
     if (datagram)
-        decode_stream_datagram(&t->rx, p, n);
+        dnp3_decode_stream_datagram(&t->rx, p, n);
     else
-        decode_stream_push(&t->rx, p, n);
+        dnp3_decode_stream_push(&t->rx, p, n);
     fflush(stdout);
 }
 
@@ -130,9 +130,9 @@ void cli_tap_tx(cli_tap *t, const uint8_t *p, size_t n, bool datagram)
 {
     if (!t->on) return;
     if (datagram)
-        decode_stream_datagram(&t->tx, p, n);
+        dnp3_decode_stream_datagram(&t->tx, p, n);
     else
-        decode_stream_push(&t->tx, p, n);
+        dnp3_decode_stream_push(&t->tx, p, n);
     fflush(stdout);
 }
 
@@ -142,16 +142,16 @@ void cli_tap_reset(cli_tap *t)
     char rx[128], tx[128];
     snprintf(rx, sizeof rx, "%s", t->rx.label);
     snprintf(tx, sizeof tx, "%s", t->tx.label);
-    decode_stream_free(&t->rx);
-    decode_stream_free(&t->tx);
-    decode_stream_init(&t->rx, &t->dec, rx, NULL);
-    decode_stream_init(&t->tx, &t->dec, tx, NULL);
+    dnp3_decode_stream_free(&t->rx);
+    dnp3_decode_stream_free(&t->tx);
+    dnp3_decode_stream_init(&t->rx, &t->dec, rx, NULL);
+    dnp3_decode_stream_init(&t->tx, &t->dec, tx, NULL);
 }
 
 void cli_tap_free(cli_tap *t)
 {
     if (!t->on) return;
-    decode_stream_free(&t->rx);
-    decode_stream_free(&t->tx);
+    dnp3_decode_stream_free(&t->rx);
+    dnp3_decode_stream_free(&t->tx);
     t->on = false;
 }

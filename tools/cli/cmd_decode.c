@@ -2,7 +2,8 @@
  * cmd_decode.c - `dnp3 decode`: option parsing and input reading for the
  * offline decoder. Hex comes from the arguments or standard input (a stream
  * of link frames in either direction, or with --apdu one bare application
- * fragment); --pcap reads a capture. The decoding itself is decode_stream.c /
+ * fragment); --pcap, or an argument that is a file with a pcap/pcapng magic
+ * number, reads a capture. The decoding itself is decode_stream.c /
  * decode_pcap.c; this file only turns the command line into calls and the
  * result into an exit status (0 clean, 1 problems reported, 2 usage error).
  */
@@ -32,10 +33,12 @@ static void decode_help(FILE *f)
           "  (nothing)       the same hex read from standard input\n"
           "  --pcap FILE     a pcap or pcapng capture: TCP (reassembled per direction)\n"
           "                  and UDP traffic on the DNP3 port\n"
+          "  FILE            the same, for a file that starts with a pcap or pcapng\n"
+          "                  magic number\n"
           "\n"
           "options:\n"
           "  --apdu          the hex is one bare application fragment (no link/transport)\n"
-          "  --port N        port for --pcap (default 20000)\n"
+          "  --port N        port for a capture (default 20000)\n"
           "  --json          one JSON object per line: per application fragment, per\n"
           "                  link frame without user data, and per problem outside a fragment\n"
           "  --level LIST    what to print, comma-separated: link, transport, app, objects,\n"
@@ -50,7 +53,8 @@ static void decode_help(FILE *f)
           "examples:\n"
           "  dnp3 decode 05 64 05 C0 01 00 00 04 E9 21\n"
           "  echo 'C0 01 3C 02 06 3C 03 06 3C 04 06 3C 01 06' | dnp3 decode --apdu\n"
-          "  dnp3 decode --pcap capture.pcapng --json\n",
+          "  dnp3 decode --pcap capture.pcapng --json\n"
+          "  dnp3 decode capture.pcap --level app\n",
           f);
 }
 
@@ -146,16 +150,25 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
             hexargs[nhex++] = argv[i];
         }
     }
-    if (pcap && nhex) return usage_error("give either --pcap or hex, not both");
-    if (pcap && apdu) return usage_error("--apdu does not apply to --pcap");
-    if (port_given && !pcap) return usage_error("--port only applies to --pcap");
+    /* `dnp3 decode capture.pcap`: an argument that is a file with a pcap/pcapng magic number */
+    for (int k = 0; k < nhex; k++) {
+        if (!dnp3_decode_pcap_is_capture(hexargs[k])) continue;
+        if (pcap) return usage_error("give one capture ('%s' and '%s')", pcap, hexargs[k]);
+        pcap = hexargs[k];
+        for (int m = k; m + 1 < nhex; m++) hexargs[m] = hexargs[m + 1];
+        nhex--;
+        k--;
+    }
+    if (pcap && nhex) return usage_error("give either a capture or hex, not both");
+    if (pcap && apdu) return usage_error("--apdu does not apply to a capture");
+    if (port_given && !pcap) return usage_error("--port only applies to a capture");
 
     decoder d;
-    decoder_init(&d, stdout, levels, json);
+    dnp3_decoder_init(&d, stdout, levels, json);
 
     if (pcap) {
         char err[512];
-        if (decode_pcap_file(&d, pcap, (uint16_t)port, err, sizeof err) != 0) {
+        if (dnp3_decode_pcap_file(&d, pcap, (uint16_t)port, err, sizeof err) != 0) {
             fflush(stdout);
             fprintf(stderr, "dnp3 decode: %s\n", err);
             return 2;
@@ -169,6 +182,11 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
                 if (hex_parse(hexargs[k], strlen(hexargs[k]), &octets, &pos, err, sizeof err) != 0) {
                     fprintf(stderr, "dnp3 decode: hex argument %d (\"%.40s\"), character %zu: %s\n",
                             k + 1, hexargs[k], pos + 1, err);
+                    FILE *f = fopen(hexargs[k], "rb");
+                    if (f) {
+                        fclose(f);
+                        fprintf(stderr, "dnp3 decode: '%s' is a file, but not a pcap or pcapng capture\n", hexargs[k]);
+                    }
                     hex_buf_free(&octets);
                     return 2;
                 }
@@ -194,13 +212,13 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
             return usage_error("no octets to decode");
         }
         if (apdu) {
-            decode_apdu(&d, octets.data, octets.len);
+            dnp3_decode_apdu(&d, octets.data, octets.len);
         } else {
             decode_stream s;
-            decode_stream_init(&s, &d, "", NULL);
-            decode_stream_push(&s, octets.data, octets.len);
-            decode_stream_end(&s);
-            decode_stream_free(&s);
+            dnp3_decode_stream_init(&s, &d, "", NULL);
+            dnp3_decode_stream_push(&s, octets.data, octets.len);
+            dnp3_decode_stream_end(&s);
+            dnp3_decode_stream_free(&s);
         }
         hex_buf_free(&octets);
     }

@@ -179,10 +179,10 @@ static void done_timesync(void *ctx, dnp3_master_assoc *a, const dnp3_task_info 
     if (failed(s, info)) return;
     char t[64];
     if (c->lan)
-        printf("time synchronised (LAN procedure): wrote %s\n", fmt_time48(info->time_written, t, sizeof t));
+        printf("time synchronised (LAN procedure): wrote %s\n", dnp3_fmt_time48(info->time_written, t, sizeof t));
     else
         printf("time synchronised (non-LAN procedure): wrote %s, propagation delay %lld ms\n",
-               fmt_time48(info->time_written, t, sizeof t), (long long)info->propagation_ms);
+               dnp3_fmt_time48(info->time_written, t, sizeof t), (long long)info->propagation_ms);
     fflush(stdout);
     master_session_finish(s, 0);
 }

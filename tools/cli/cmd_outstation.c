@@ -235,7 +235,7 @@ static int parse_options(int argc, char **argv, options *o)
             o->no_unsol = true;
         } else if (!strcmp(a, "--accept")) {
             NEED_VALUE();
-            if (strcmp(v, "replace") && strcmp(v, "reject"))
+            if (strcmp(v, "replace") != 0 && strcmp(v, "reject") != 0)
                 return cli_usage_error(CMD, "--accept: '%s' is not replace or reject", v);
             o->reject = !strcmp(v, "reject");
         } else if (!strcmp(a, "--allow")) {
@@ -251,7 +251,7 @@ static int parse_options(int argc, char **argv, options *o)
             if (cli_tap_parse_level(CMD, v, &o->decode)) return 2;
         } else if (!strcmp(a, "--log-level")) {
             NEED_VALUE();
-            if (strcmp(v, "error") && strcmp(v, "info") && strcmp(v, "debug"))
+            if (strcmp(v, "error") != 0 && strcmp(v, "info") != 0 && strcmp(v, "debug") != 0)
                 return cli_usage_error(CMD, "--log-level: '%s' is not error, info or debug", v);
             o->verbose = strcmp(v, "error") != 0;
         } else if (!strcmp(a, "--sa-user")) {

@@ -138,9 +138,11 @@ static int parse(int argc, char **argv, options *o)
             if (cli_uint(CMD, a, v, 10, 600000, &n)) return 2;
             o->timeout_ms = (uint32_t)n;
         } else if (!strcmp(a, "--sweep")) {
-            unsigned lo, hi;
-            char end;
-            if (sscanf(v, "%u-%u%c", &lo, &hi, &end) != 2 || lo > hi || hi > 0xFFEF || hi - lo >= 1000)
+            char *dash = NULL, *end = NULL;
+            unsigned long lo = strtoul(v, &dash, 10), hi = 0;
+            bool well_formed = v[0] >= '0' && v[0] <= '9' && dash && *dash == '-' && dash[1] >= '0' &&
+                               dash[1] <= '9' && (hi = strtoul(dash + 1, &end, 10), *end == 0);
+            if (!well_formed || lo > hi || hi > 0xFFEF || hi - lo >= 1000)
                 return cli_usage_error(CMD, "--sweep: '%s' is not A-B with A <= B <= 65519 and at most 1000 addresses", v);
             o->sweep_lo = (int)lo;
             o->sweep_hi = (int)hi;
@@ -299,77 +301,77 @@ static void print_json(json_w *w, const options *o, const endpoint *e)
 {
     const scan_dnp3_result *d = &e->d;
     char buf[256];
-    json_obj_begin(w, NULL);
+    dnp3_json_obj_begin(w, NULL);
     snprintf(buf, sizeof buf, "%s:%u", e->t->host, e->t->port);
-    json_str(w, "target", buf);
-    json_str(w, "transport", e->t->udp ? "udp" : "tcp");
-    json_bool(w, "reachable", d->connected);
-    if (!d->connected) json_str(w, "error", errno_text(d->connect_errno));
-    json_bool(w, "dnp3", d->dnp3 || d->answered);
-    json_uint(w, "octets_received", d->octets_rx);
+    dnp3_json_str(w, "target", buf);
+    dnp3_json_str(w, "transport", e->t->udp ? "udp" : "tcp");
+    dnp3_json_bool(w, "reachable", d->connected);
+    if (!d->connected) dnp3_json_str(w, "error", errno_text(d->connect_errno));
+    dnp3_json_bool(w, "dnp3", d->dnp3 || d->answered);
+    dnp3_json_uint(w, "octets_received", d->octets_rx);
     if (d->outstation_addr >= 0 && (d->dnp3 || d->answered)) {
-        json_int(w, "outstation_address", d->outstation_addr);
-        json_str(w, "found_by", d->found_by ? d->found_by : "");
+        dnp3_json_int(w, "outstation_address", d->outstation_addr);
+        dnp3_json_str(w, "found_by", d->found_by ? d->found_by : "");
     } else {
-        json_null(w, "outstation_address");
+        dnp3_json_null(w, "outstation_address");
     }
     if (d->master_addr >= 0)
-        json_int(w, "master_address", d->master_addr);
+        dnp3_json_int(w, "master_address", d->master_addr);
     else
-        json_null(w, "master_address");
+        dnp3_json_null(w, "master_address");
     if (d->answered) {
-        json_uint(w, "iin", d->iin);
-        json_arr_begin(w, "iin_bits");
+        dnp3_json_uint(w, "iin", d->iin);
+        dnp3_json_arr_begin(w, "iin_bits");
         for (unsigned b = 0; b < 16; b++)
-            if (d->iin & (1u << b)) json_str(w, NULL, dnp3_iin_bit_name(b));
-        json_arr_end(w);
-        json_obj_begin(w, "attributes");
+            if (d->iin & (1u << b)) dnp3_json_str(w, NULL, dnp3_iin_bit_name(b));
+        dnp3_json_arr_end(w);
+        dnp3_json_obj_begin(w, "attributes");
         for (size_t i = 0; i < d->attr_count; i++) {
             char key[16];
             snprintf(key, sizeof key, "%u", d->attrs[i].var);
-            json_str(w, key, d->attrs[i].text);
+            dnp3_json_str(w, key, d->attrs[i].text);
         }
-        json_obj_end(w);
+        dnp3_json_obj_end(w);
     }
-    json_obj_begin(w, "secure_authentication");
+    dnp3_json_obj_begin(w, "secure_authentication");
     const char *sa = d->sa == SCAN_SA_ACTIVE          ? "active"
                      : d->sa == SCAN_SA_NOT_SUPPORTED ? "not_supported"
                      : d->sa == SCAN_SA_NO_ANSWER     ? "no_answer"
                                                       : "not_checked";
-    json_str(w, "state", sa);
+    dnp3_json_str(w, "state", sa);
     if (d->sa == SCAN_SA_ACTIVE) {
-        json_uint(w, "user", o->sa_user);
+        dnp3_json_uint(w, "user", o->sa_user);
         if (d->sa_error)
-            json_str(w, "error", dnp3_sa_error_name(d->sa_error));
+            dnp3_json_str(w, "error", dnp3_sa_error_name(d->sa_error));
         else {
-            json_str(w, "key_status", key_status_name(d->sa_key_status));
-            json_str(w, "mac_algorithm", mal_name(d->sa_mal));
-            json_uint(w, "ksq", d->sa_ksq);
+            dnp3_json_str(w, "key_status", key_status_name(d->sa_key_status));
+            dnp3_json_str(w, "mac_algorithm", mal_name(d->sa_mal));
+            dnp3_json_uint(w, "ksq", d->sa_ksq);
         }
     }
-    json_obj_end(w);
+    dnp3_json_obj_end(w);
     if (e->tls_checked) {
         const scan_tls_result *t = &e->tls;
-        json_obj_begin(w, "tls");
-        json_uint(w, "port", o->tls_port);
-        json_str(w, "state", t->state == SCAN_TLS_CLOSED ? "closed" : t->state == SCAN_TLS_NOT_TLS ? "not_tls" : "tls");
+        dnp3_json_obj_begin(w, "tls");
+        dnp3_json_uint(w, "port", o->tls_port);
+        dnp3_json_str(w, "state", t->state == SCAN_TLS_CLOSED ? "closed" : t->state == SCAN_TLS_NOT_TLS ? "not_tls" : "tls");
         if (t->state == SCAN_TLS_PRESENT) {
-            json_str(w, "version", t->version);
-            json_str(w, "cipher", t->cipher);
-            json_str(w, "certificate_subject", t->subject);
-            json_str(w, "certificate_issuer", t->issuer);
-            json_str(w, "certificate_not_after", t->not_after);
-            json_bool(w, "certificate_expired", t->cert_expired);
-            json_bool(w, "client_certificate_required", t->refused_without_cert);
+            dnp3_json_str(w, "version", t->version);
+            dnp3_json_str(w, "cipher", t->cipher);
+            dnp3_json_str(w, "certificate_subject", t->subject);
+            dnp3_json_str(w, "certificate_issuer", t->issuer);
+            dnp3_json_str(w, "certificate_not_after", t->not_after);
+            dnp3_json_bool(w, "certificate_expired", t->cert_expired);
+            dnp3_json_bool(w, "client_certificate_required", t->refused_without_cert);
         }
-        json_obj_end(w);
+        dnp3_json_obj_end(w);
     }
-    json_str(w, "verdict", e->verdict);
+    dnp3_json_str(w, "verdict", e->verdict);
     if (e->warning[0])
-        json_str(w, "warning", e->warning);
+        dnp3_json_str(w, "warning", e->warning);
     else
-        json_null(w, "warning");
-    json_obj_end(w);
+        dnp3_json_null(w, "warning");
+    dnp3_json_obj_end(w);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -379,8 +381,8 @@ int cmd_scan(int argc, char **argv)
     if (rc) return rc == 1 ? 0 : rc;
     json_w w;
     if (o.json) {
-        json_init(&w, stdout);
-        json_arr_begin(&w, NULL);
+        dnp3_json_init(&w, stdout);
+        dnp3_json_arr_begin(&w, NULL);
     }
     int warnings = 0;
     for (size_t i = 0; i < o.n; i++) {
@@ -405,7 +407,7 @@ int cmd_scan(int argc, char **argv)
         fflush(stdout);
     }
     if (o.json) {
-        json_arr_end(&w);
+        dnp3_json_arr_end(&w);
         printf("\n");
     }
     return warnings ? 1 : 0;

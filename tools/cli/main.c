@@ -7,10 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
-
-#ifndef DNP3_VERSION_STRING
-#define DNP3_VERSION_STRING "0.1.0"
-#endif
+#include "dnp3/version.h"
 
 typedef struct {
     const char *name;
@@ -54,7 +51,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("dnp3 %s\n", DNP3_VERSION_STRING);
+        printf("dnp3 %s (libdnp3 %s)\n", DNP3_VERSION_STRING, dnp3_version());
         return 0;
     }
     if (strcmp(cmd, "help") == 0) {

@@ -62,14 +62,14 @@ static const char *format_value(const master_point *p, char *buf, size_t cap)
     char tmp[64];
     if (p->type == DNP3_POINT_OCTET_STRING) {
         char text[600];
-        snprintf(buf, cap, "\"%s\"", fmt_ascii((const uint8_t *)p->octets, p->octets_len, text, sizeof text));
+        snprintf(buf, cap, "\"%s\"", dnp3_fmt_ascii((const uint8_t *)p->octets, p->octets_len, text, sizeof text));
     } else if (p->type == DNP3_POINT_DOUBLE_BIT_INPUT) {
         snprintf(buf, cap, "%s", dnp3_double_bit_name((unsigned)p->value));
     } else if (integral_type(p)) {
         snprintf(buf, cap, "%.0f", p->value);
     } else {
         const dnp3_obj_desc *d = dnp3_obj_lookup(p->group, p->variation);
-        snprintf(buf, cap, "%s", fmt_real(p->value, d && d->vtype == DNP3_VT_F32, tmp, sizeof tmp));
+        snprintf(buf, cap, "%s", dnp3_fmt_real(p->value, d && d->vtype == DNP3_VT_F32, tmp, sizeof tmp));
     }
     return buf;
 }
@@ -78,7 +78,7 @@ static void print_line(FILE *f, const master_point *p)
 {
     char flags[128] = "-", t[64] = "-", value[640];
     if (p->has_flags) dnp3_flags_str(p->type, p->flags, flags, sizeof flags);
-    if (p->has_time) fmt_time48(p->time, t, sizeof t);
+    if (p->has_time) dnp3_fmt_time48(p->time, t, sizeof t);
     fprintf(f, "%-22s %6u  %-18s %-24s %s%s%s\n", dnp3_point_type_name(p->type), p->index,
             format_value(p, value, sizeof value), flags, t, p->event ? "  event" : "",
             p->unsolicited ? " (unsolicited)" : "");
@@ -86,33 +86,33 @@ static void print_line(FILE *f, const master_point *p)
 
 static void json_point(json_w *w, const master_point *p, bool extras)
 {
-    json_obj_begin(w, NULL);
-    json_str(w, "type", dnp3_point_type_name(p->type));
-    json_uint(w, "index", p->index);
+    dnp3_json_obj_begin(w, NULL);
+    dnp3_json_str(w, "type", dnp3_point_type_name(p->type));
+    dnp3_json_uint(w, "index", p->index);
     if (p->type == DNP3_POINT_OCTET_STRING) {
-        json_strn(w, "value", p->octets, p->octets_len);
+        dnp3_json_strn(w, "value", p->octets, p->octets_len);
     } else if (integral_type(p)) {
-        json_int(w, "value", (int64_t)p->value);
+        dnp3_json_int(w, "value", (int64_t)p->value);
     } else {
         char buf[64];
         const dnp3_obj_desc *d = dnp3_obj_lookup(p->group, p->variation);
-        json_number(w, "value", fmt_real(p->value, d && d->vtype == DNP3_VT_F32, buf, sizeof buf));
+        dnp3_json_number(w, "value", dnp3_fmt_real(p->value, d && d->vtype == DNP3_VT_F32, buf, sizeof buf));
     }
     if (p->has_flags)
-        json_uint(w, "flags", p->flags);
+        dnp3_json_uint(w, "flags", p->flags);
     else
-        json_null(w, "flags");
+        dnp3_json_null(w, "flags");
     if (p->has_time)
-        json_uint(w, "time", p->time);
+        dnp3_json_uint(w, "time", p->time);
     else
-        json_null(w, "time");
+        dnp3_json_null(w, "time");
     if (extras) {
-        json_bool(w, "event", p->event);
-        json_bool(w, "unsolicited", p->unsolicited);
-        json_uint(w, "group", p->group);
-        json_uint(w, "variation", p->variation);
+        dnp3_json_bool(w, "event", p->event);
+        dnp3_json_bool(w, "unsolicited", p->unsolicited);
+        dnp3_json_uint(w, "group", p->group);
+        dnp3_json_uint(w, "variation", p->variation);
     }
-    json_obj_end(w);
+    dnp3_json_obj_end(w);
 }
 
 static bool reportable(const dnp3_measurement *m)
@@ -148,7 +148,7 @@ void master_out_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measurem
     if (o->stream) {
         if (o->json) {
             json_w w;
-            json_init(&w, o->out);
+            dnp3_json_init(&w, o->out);
             json_point(&w, &p, true);
             fputc('\n', o->out);
         } else {
@@ -175,16 +175,16 @@ void master_out_print(const master_out *o)
 {
     if (o->json) {
         json_w w;
-        json_init(&w, o->out);
-        json_obj_begin(&w, NULL);
-        json_arr_begin(&w, "iin");
+        dnp3_json_init(&w, o->out);
+        dnp3_json_obj_begin(&w, NULL);
+        dnp3_json_arr_begin(&w, "iin");
         for (unsigned b = 0; b < 16; b++)
-            if (o->iin & (1u << b)) json_str(&w, NULL, dnp3_iin_bit_name(b));
-        json_arr_end(&w);
-        json_arr_begin(&w, "points");
+            if (o->iin & (1u << b)) dnp3_json_str(&w, NULL, dnp3_iin_bit_name(b));
+        dnp3_json_arr_end(&w);
+        dnp3_json_arr_begin(&w, "points");
         for (size_t i = 0; i < o->n; i++) json_point(&w, &o->pts[i], false);
-        json_arr_end(&w);
-        json_obj_end(&w);
+        dnp3_json_arr_end(&w);
+        dnp3_json_obj_end(&w);
         fputc('\n', o->out);
         return;
     }

@@ -57,7 +57,7 @@ int sa_cli_read_key(const char *cmd, const char *opt, const char *path, uint8_t 
             why = "it contains a character that is not a hex digit";
             break;
         }
-        if (digits >= 2 * DNP3_SA_MAX_KEY) {
+        if (digits >= 2 * (size_t)DNP3_SA_MAX_KEY) {
             why = "the key is longer than 32 octets (expected 32 or 64 hex digits)";
             break;
         }
