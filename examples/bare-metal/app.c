@@ -84,8 +84,10 @@ static dnp3_command_status on_crob(void *ctx, dnp3_control_mode mode, uint16_t i
 {
     (void)ctx;
     unsigned tcc = c->code & DNP3_CROB_TCC_MASK, op = c->code & DNP3_CROB_OP_MASK;
-    int on = tcc == DNP3_CROB_TCC_CLOSE || (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_ON || op == DNP3_OP_PULSE_ON));
-    int off = tcc == DNP3_CROB_TCC_TRIP || (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_OFF || op == DNP3_OP_PULSE_OFF));
+    int on = tcc == DNP3_CROB_TCC_CLOSE ||
+             (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_ON || op == DNP3_OP_PULSE_ON));
+    int off = tcc == DNP3_CROB_TCC_TRIP ||
+              (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_OFF || op == DNP3_OP_PULSE_OFF));
     if (index != 0 || !(on || off)) return DNP3_CS_NOT_SUPPORTED;
     if (mode == DNP3_CTRL_SELECT) return DNP3_CS_SUCCESS;
     set(DNP3_OS_BINARY_OUTPUT_STATUS, 0, on, DNP3_EVENT_DETECT);
@@ -118,7 +120,10 @@ size_t app_memory_needed(void)
     return dnp3_outstation_memory_size(&cfg);
 }
 
-size_t app_arena_size(void) { return sizeof arena; }
+size_t app_arena_size(void)
+{
+    return sizeof arena;
+}
 
 int app_init(void)
 {
@@ -126,7 +131,8 @@ int app_init(void)
     configure(&cfg);
     size_t need = dnp3_outstation_memory_size(&cfg);
     if (need == 0 || need > sizeof arena) return -1;
-    dnp3_outstation_callbacks cb = {.size = sizeof cb, .crob = on_crob, .write_time = write_time, .utc_now = utc_now};
+    dnp3_outstation_callbacks cb = {
+        .size = sizeof cb, .crob = on_crob, .write_time = write_time, .utc_now = utc_now};
     os = dnp3_outstation_init(arena, sizeof arena, &cfg, &cb, now_ms());
     if (!os || dnp3_outstation_write_size(os) > sizeof tx) return -1;
     for (uint16_t i = 0; i < APP_POINTS; i++) { /* initial values: online, no events */

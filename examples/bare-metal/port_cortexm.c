@@ -42,7 +42,10 @@ void USART2_IRQHandler(void);
 void Reset_Handler(void);
 void Default_Handler(void);
 
-void SysTick_Handler(void) { ms++; }
+void SysTick_Handler(void)
+{
+    ms++;
+}
 
 void USART2_IRQHandler(void)
 {
@@ -68,16 +71,19 @@ void port_write(const uint8_t *buf, size_t n)
     }
 }
 
-uint32_t port_millis(void) { return ms; }
+uint32_t port_millis(void)
+{
+    return ms;
+}
 
 static void board_init(void)
 {
-    RCC_AHB1ENR |= 1u << 0;                                        /* GPIOA */
-    RCC_APB1ENR |= 1u << 17;                                       /* USART2 */
-    GPIOA_MODER = (GPIOA_MODER & ~(0xFu << 4)) | (0xAu << 4);      /* PA2, PA3: alternate function */
-    GPIOA_AFRL = (GPIOA_AFRL & ~(0xFFu << 8)) | (0x77u << 8);      /* AF7 = USART2 */
+    RCC_AHB1ENR |= 1u << 0;                                   /* GPIOA */
+    RCC_APB1ENR |= 1u << 17;                                  /* USART2 */
+    GPIOA_MODER = (GPIOA_MODER & ~(0xFu << 4)) | (0xAu << 4); /* PA2, PA3: alternate function */
+    GPIOA_AFRL = (GPIOA_AFRL & ~(0xFFu << 8)) | (0x77u << 8); /* AF7 = USART2 */
     USART2_BRR = (CPU_HZ + BAUD / 2) / BAUD;
-    USART2_CR1 = (1u << 13) | (1u << 5) | (1u << 3) | (1u << 2);   /* UE, RXNEIE, TE, RE */
+    USART2_CR1 = (1u << 13) | (1u << 5) | (1u << 3) | (1u << 2); /* UE, RXNEIE, TE, RE */
     NVIC_ISER1 = 1u << (USART2_IRQ - 32);
     SYST_RVR = CPU_HZ / 1000u - 1u;
     SYST_CVR = 0;

@@ -57,7 +57,11 @@ uint32_t port_millis(void)
     return (uint32_t)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
 }
 
-static void on_signal(int s) { (void)s; stop = 1; }
+static void on_signal(int s)
+{
+    (void)s;
+    stop = 1;
+}
 
 int main(int argc, char **argv)
 {
@@ -66,14 +70,16 @@ int main(int argc, char **argv)
         printf("outstation memory: %zu octets needed, arena %zu octets\n", app_memory_needed(), app_arena_size());
         return 0;
     }
-    if (argc == 3 && !strcmp(argv[1], "--link")) link = argv[2];
+    if (argc == 3 && !strcmp(argv[1], "--link"))
+        link = argv[2];
     else if (argc != 1) {
         fprintf(stderr, "usage: %s [--link PATH] | --size\n", argv[0]);
         return 2;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (app_init() != 0) {
-        fprintf(stderr, "bare-metal: %zu octets needed, arena %zu: too small\n", app_memory_needed(), app_arena_size());
+        fprintf(stderr, "bare-metal: %zu octets needed, arena %zu: too small\n", app_memory_needed(),
+                app_arena_size());
         return 1;
     }
     struct termios raw;

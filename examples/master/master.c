@@ -24,7 +24,10 @@ typedef struct {
     bool done;
 } app;
 
-static void on_closed(uv_handle_t *h) { (void)h; }
+static void on_closed(uv_handle_t *h)
+{
+    (void)h;
+}
 
 /* Stops on the next loop turn, once the runtime has sent what is queued (e.g. a CONFIRM). */
 static void on_finish(uv_timer_t *t)
@@ -53,8 +56,10 @@ static void on_measurement(void *ctx, dnp3_master_assoc *as, const dnp3_measurem
 {
     (void)ctx, (void)as;
     printf("%-22s %3u  ", dnp3_point_type_name(m->type), (unsigned)m->index);
-    if (m->octets) printf("\"%.*s\"", (int)m->octets_len, (const char *)m->octets);
-    else printf("%g", m->value);
+    if (m->octets)
+        printf("\"%.*s\"", (int)m->octets_len, (const char *)m->octets);
+    else
+        printf("%g", m->value);
     if (m->has_flags) printf("  flags 0x%02x", m->flags);
     if (m->time_kind == DNP3_TIME_ABSOLUTE) printf("  time %llu", (unsigned long long)m->time);
     printf("%s\n", m->event ? "  (event)" : "");
@@ -107,12 +112,17 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (argv[i][0] != '-' && sscanf(argv[i], "%63[^:]:%d", host, &port) >= 1) continue;
-        if (v && !strcmp(argv[i], "--link-addr")) link_addr = atoi(v);
-        else if (v && !strcmp(argv[i], "--master-addr")) master_addr = atoi(v);
-        else if (v && !strcmp(argv[i], "--crob")) crob = atoi(v);
-        else if (v && !strcmp(argv[i], "--code") && (!strcmp(v, "on") || !strcmp(v, "off"))) code = v;
+        if (v && !strcmp(argv[i], "--link-addr"))
+            link_addr = atoi(v);
+        else if (v && !strcmp(argv[i], "--master-addr"))
+            master_addr = atoi(v);
+        else if (v && !strcmp(argv[i], "--crob"))
+            crob = atoi(v);
+        else if (v && !strcmp(argv[i], "--code") && (!strcmp(v, "on") || !strcmp(v, "off")))
+            code = v;
         else {
-            fprintf(stderr, "usage: %s [HOST:PORT] [--link-addr N] [--master-addr N] [--crob INDEX] [--code on|off]\n",
+            fprintf(stderr,
+                    "usage: %s [HOST:PORT] [--link-addr N] [--master-addr N] [--crob INDEX] [--code on|off]\n",
                     argv[0]);
             return 2;
         }

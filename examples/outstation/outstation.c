@@ -25,7 +25,11 @@ typedef struct {
     unsigned step;
 } app;
 
-static dnp3_time48 utc_now(void *ctx) { (void)ctx; return dnp3_io_utc_ms(); }
+static dnp3_time48 utc_now(void *ctx)
+{
+    (void)ctx;
+    return dnp3_io_utc_ms();
+}
 
 static void set(app *a, dnp3_os_type t, uint16_t i, double v)
 {
@@ -36,8 +40,10 @@ static dnp3_command_status on_crob(void *ctx, dnp3_control_mode mode, uint16_t i
 {
     app *a = ctx;
     unsigned tcc = c->code & DNP3_CROB_TCC_MASK, op = c->code & DNP3_CROB_OP_MASK;
-    int on = tcc == DNP3_CROB_TCC_CLOSE || (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_ON || op == DNP3_OP_PULSE_ON));
-    int off = tcc == DNP3_CROB_TCC_TRIP || (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_OFF || op == DNP3_OP_PULSE_OFF));
+    int on = tcc == DNP3_CROB_TCC_CLOSE ||
+             (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_ON || op == DNP3_OP_PULSE_ON));
+    int off = tcc == DNP3_CROB_TCC_TRIP ||
+              (tcc == DNP3_CROB_TCC_NUL && (op == DNP3_OP_LATCH_OFF || op == DNP3_OP_PULSE_OFF));
     if (index != 0 || !(on || off)) return DNP3_CS_NOT_SUPPORTED;
     if (mode == DNP3_CTRL_SELECT) return DNP3_CS_SUCCESS; /* validate only */
     set(a, DNP3_OS_BINARY_INPUT, 0, on);
@@ -56,7 +62,10 @@ static void on_tick(uv_timer_t *t)
     dnp3_io_outstation_kick(a->bind); /* database changed outside I/O: send unsolicited data now */
 }
 
-static void on_closed(uv_handle_t *h) { (void)h; }
+static void on_closed(uv_handle_t *h)
+{
+    (void)h;
+}
 
 static void on_signal(uv_signal_t *s, int signum)
 {
@@ -75,8 +84,14 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(argv[i], "--listen") && sscanf(v, "%63[^:]:%d", host, &port) >= 1) continue;
-        if (!strcmp(argv[i], "--link-addr") && *v) { link_addr = atoi(v); continue; }
-        if (!strcmp(argv[i], "--master-addr") && *v) { master_addr = atoi(v); continue; }
+        if (!strcmp(argv[i], "--link-addr") && *v) {
+            link_addr = atoi(v);
+            continue;
+        }
+        if (!strcmp(argv[i], "--master-addr") && *v) {
+            master_addr = atoi(v);
+            continue;
+        }
         fprintf(stderr, "usage: %s [--listen HOST:PORT] [--link-addr N] [--master-addr N]\n", argv[0]);
         return 2;
     }
@@ -87,7 +102,8 @@ int main(int argc, char **argv)
     oc.link_addr = (uint16_t)link_addr;
     oc.master_addr = (uint16_t)master_addr;
     oc.link_layer = false; /* the runtime binding brings the channel */
-    const dnp3_os_type types[] = {DNP3_OS_BINARY_INPUT, DNP3_OS_BINARY_OUTPUT_STATUS, DNP3_OS_COUNTER, DNP3_OS_ANALOG_INPUT};
+    const dnp3_os_type types[] = {DNP3_OS_BINARY_INPUT, DNP3_OS_BINARY_OUTPUT_STATUS, DNP3_OS_COUNTER,
+                                  DNP3_OS_ANALOG_INPUT};
     const uint16_t counts[] = {4, 2, 2, 2};
     for (int i = 0; i < 4; i++) {
         oc.types[types[i]].count = counts[i];
@@ -99,7 +115,10 @@ int main(int argc, char **argv)
     void *mem = aligned_alloc(al, (size + al - 1) / al * al);
     dnp3_outstation_callbacks cb = {.size = sizeof cb, .ctx = &a, .crob = on_crob, .utc_now = utc_now};
     a.os = mem ? dnp3_outstation_init(mem, size, &oc, &cb, dnp3_io_now(a.loop)) : NULL;
-    if (!a.os) { fprintf(stderr, "outstation: bad configuration or out of memory\n"); return 1; }
+    if (!a.os) {
+        fprintf(stderr, "outstation: bad configuration or out of memory\n");
+        return 1;
+    }
     for (int i = 0; i < 4; i++)
         for (uint16_t j = 0; j < counts[i]; j++)
             dnp3_outstation_update(a.os, types[i], j, 0, DNP3_FLAG_ONLINE, dnp3_io_utc_ms(), DNP3_EVENT_SUPPRESS);
@@ -113,7 +132,10 @@ int main(int argc, char **argv)
     cc.local_addr = oc.link_addr;
     cc.remote_addr = oc.master_addr;
     int err = dnp3_io_outstation_start(a.loop, &ioc, &cc, a.os, NULL, &a.bind);
-    if (err) { fprintf(stderr, "outstation: cannot listen on %s:%d: %s\n", host, port, uv_strerror(err)); return 1; }
+    if (err) {
+        fprintf(stderr, "outstation: cannot listen on %s:%d: %s\n", host, port, uv_strerror(err));
+        return 1;
+    }
     printf("outstation: listening on tcp %s:%u, link address %d, master address %d\n", host,
            dnp3_io_local_port(dnp3_io_outstation_io(a.bind)), link_addr, master_addr);
     fflush(stdout);
