@@ -32,13 +32,15 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_bare_metal_size.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 fail=0
 
-# The core library for the target: every sans-I/O source, as test_sans_io.sh compiles it.
+# The core library for the target: every sans-I/O source, as test_sans_io.sh compiles it
+# (BUILD/include holds the generated dnp3/version.h).
 mkdir -p "$WORK/core"
 for f in "$SRC"/src/{core,link,transport,app,outstation,master,channel,sa}/*.c; do
     rel=${f#"$SRC/src/"}
     o="$WORK/core/${rel//\//_}.o"
     arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=c11 -ffunction-sections -fdata-sections \
-        -I "$SRC/include" -I "$SRC/src" -c "$f" -o "$o" || { echo "FAIL: $rel does not compile"; exit 1; }
+        -I "$SRC/include" -I "$BUILD/include" -I "$SRC/src" -c "$f" -o "$o" ||
+        { echo "FAIL: $rel does not compile"; exit 1; }
 done
 arm-none-eabi-ar rcs "$WORK/libdnp3-cm4.a" "$WORK"/core/*.o
 
@@ -47,13 +49,13 @@ build() {
     local name=$1 points=$2 events=$3 ld=$4 defs
     defs="-DAPP_POINTS=$points -DAPP_EVENTS=$events"
     # shellcheck disable=SC2086
-    cc $SAN -std=c11 -O1 $defs -I "$SRC/include" "$EX/app.c" "$EX/port_posix.c" "$BUILD/libdnp3.a" \
+    cc $SAN -std=c11 -O1 $defs -I "$SRC/include" -I "$BUILD/include" "$EX/app.c" "$EX/port_posix.c" "$BUILD/libdnp3.a" \
         -o "$WORK/$name-host" || { echo "FAIL: host build of $name"; return 1; }
     NEED=$("$WORK/$name-host" --size | sed -n 's/.*: \([0-9]*\) octets needed.*/\1/p')
     [ -n "$NEED" ] || { echo "FAIL: no memory figure from the host build of $name"; return 1; }
     # shellcheck disable=SC2086
     arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=c11 -ffunction-sections -fdata-sections \
-        -Wall -Wextra -Werror $defs -DAPP_ARENA_SIZE="$NEED" -I "$SRC/include" \
+        -Wall -Wextra -Werror $defs -DAPP_ARENA_SIZE="$NEED" -I "$SRC/include" -I "$BUILD/include" \
         "$EX/app.c" "$EX/port_cortexm.c" --specs=nano.specs --specs=nosys.specs -nostartfiles \
         -T "$ld" -Wl,--gc-sections -Wl,-Map="$WORK/$name.map" "$WORK/libdnp3-cm4.a" \
         -o "$WORK/$name.elf" || { echo "FAIL: $name does not link for the Cortex-M4"; return 1; }

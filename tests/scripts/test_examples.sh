@@ -47,11 +47,11 @@ SAN=()
 if command -v cc >/dev/null && pkg-config --exists libuv 2>/dev/null; then
     for e in outstation master; do
         # shellcheck disable=SC2046
-        cc "${SAN[@]}" -std=c11 -Wall -Wextra -Werror -I "$SRC/include" "$SRC/examples/$e/$e.c" "$BUILD/libdnp3io.a" \
+        cc "${SAN[@]}" -std=c11 -Wall -Wextra -Werror -I "$SRC/include" -I "$BUILD/include" "$SRC/examples/$e/$e.c" "$BUILD/libdnp3io.a" \
             "$BUILD/libdnp3.a" $(pkg-config --libs libuv) -lssl -lcrypto -o "$WORK/standalone_$e" >"$WORK/cc_$e.log" 2>&1
         expect_rc "standalone build of examples/$e" 0 $?
     done
-    cc "${SAN[@]}" -std=c11 -Wall -Wextra -Werror -I "$SRC/include" "$SRC/examples/bare-metal/app.c" \
+    cc "${SAN[@]}" -std=c11 -Wall -Wextra -Werror -I "$SRC/include" -I "$BUILD/include" "$SRC/examples/bare-metal/app.c" \
         "$SRC/examples/bare-metal/port_posix.c" "$BUILD/libdnp3.a" -o "$WORK/standalone_bm" >"$WORK/cc_bm.log" 2>&1
     expect_rc "standalone build of examples/bare-metal (host port)" 0 $?
 fi
