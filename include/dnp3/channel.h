@@ -53,6 +53,17 @@ typedef enum {
     DNP3_CHANNEL_DATAGRAM,   /**< UDP: every read is one datagram holding whole frames */
 } dnp3_channel_mode;
 
+/**
+ * What a framing error (bad start octets, LENGTH < 5, bad header or block CRC)
+ * does to a stream channel (docs/link-transport.md, "Framing errors").
+ * Datagram mode ignores it: a bad datagram is dropped.
+ */
+typedef enum {
+    DNP3_FRAMING_BY_MODE = 0, /**< STREAM closes, SERIAL resyncs (the default) */
+    DNP3_FRAMING_CLOSE,       /**< close the connection (DNP3_CHANNEL_CLOSE_FRAMING) */
+    DNP3_FRAMING_RESYNC,      /**< drop the bad frame's first octet and resync on 05 64 */
+} dnp3_framing_policy;
+
 /** The broadcast kind of a received fragment (link destination, notes 1.3). */
 typedef enum {
     DNP3_BCAST_NONE = 0,    /**< not a broadcast: addressed to this station */
@@ -64,7 +75,7 @@ typedef enum {
 /** Why the channel wants its connection closed. */
 typedef enum {
     DNP3_CHANNEL_OPEN = 0,        /**< the channel does not want to be closed */
-    DNP3_CHANNEL_CLOSE_FRAMING,   /**< framing/CRC error in stream mode */
+    DNP3_CHANNEL_CLOSE_FRAMING,   /**< framing/CRC error (stream mode, or DNP3_FRAMING_CLOSE) */
     DNP3_CHANNEL_CLOSE_KEEPALIVE, /**< REQUEST_LINK_STATUS not answered in time */
 } dnp3_channel_close_reason;
 
@@ -100,6 +111,7 @@ typedef struct {
     uint32_t link_timeout_ms; /**< answer timeout for REQUEST_LINK_STATUS (default 1000) */
     dnp3_channel_fragment_fn on_fragment; /**< may be NULL (fragments are dropped) */
     void *ctx;                /**< first argument of on_fragment */
+    dnp3_framing_policy framing; /**< on a framing error (default DNP3_FRAMING_BY_MODE) */
 } dnp3_channel_config;
 
 /** Counters of a channel (dnp3_channel_get_stats). */

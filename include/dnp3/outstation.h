@@ -141,6 +141,8 @@ typedef struct {
     uint8_t sa_stat_event_class;     /**< 1..3 (default 3) */
     uint8_t sa_stat_event_variation; /**< 1 (count) or 2 (count and time; default) */
     /** @} */
+
+    dnp3_framing_policy link_framing; /**< built-in channel: on a framing error (default by link_mode) */
 } dnp3_outstation_config;
 
 /** How a control reaches the application. */
@@ -246,7 +248,13 @@ DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, s
  */
 DNP3_API int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
-/** Returns the next deadline (confirm, unsolicited retry, NEED_TIME, keep-alive) or DNP3_TSTAMP_NEVER. */
+/**
+ * Returns the next deadline (confirm, unsolicited retry, NEED_TIME, keep-alive)
+ * or DNP3_TSTAMP_NEVER; 0 when output is ready now (take or write would return
+ * something: a response, an unsolicited response or retry due, a link frame).
+ * After any call, either nothing is ready or this says when it will be, so a
+ * runtime that arms one timer at this deadline never leaves output waiting.
+ */
 DNP3_API dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os);
 
 /**

@@ -93,8 +93,8 @@ DNP3_API int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_
 /**
  * Opens a header whose objects follow:
  *  - begin_range: qualifier 0x01 (16-bit start/stop, what SF and OD send for
- *    static data; 0x02 when start > 65535); objects must have consecutive
- *    indices starting at `start`.
+ *    static data; 0x02 when start > 65535; see begin_range_auto); objects must have consecutive indices
+ *    starting at `start`.
  *  - begin_indexed: qualifier 0x17 (all indices < 256) or 0x28 given by the caller.
  *  - begin_count: qualifier 0x07 (g50, g51, g52 and other "count 1" objects).
  *  - begin_free: qualifier 0x5B (g120 and other free-format objects).
@@ -119,6 +119,23 @@ DNP3_API int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint
  * (nothing written) or DNP3_ERR_INVALID_ARG (unknown object or wrong kind).
  */
 DNP3_API int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation);
+/**
+ * Opens a header like dnp3_apdu_begin_range, with the smallest qualifier that fits (what an
+ * outstation answers; qualifiers: IEEE 1815-2012 clause 4.3; device profiles list "00, 01" for
+ * static and "17, 28" for event responses): 0x00 (8-bit start/stop) when every index up to
+ * `last`, the largest the caller may add, is below 256, else as dnp3_apdu_begin_range. Returns
+ * what dnp3_apdu_begin_range returns.
+ */
+DNP3_API int dnp3_apdu_begin_range_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+                               uint32_t start, uint32_t last);
+/**
+ * Opens an indexed header with the smallest qualifier that fits: 0x17 when `first_index` is
+ * below 256, else 0x28. An 0x17 header takes 255 objects with indices below 256: add_point
+ * answers DNP3_ERR_STATE (count) or DNP3_ERR_INVALID_ARG (index) beyond, and the caller opens
+ * the next header. Returns what dnp3_apdu_begin_indexed returns.
+ */
+DNP3_API int dnp3_apdu_begin_indexed_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+                                 uint32_t first_index);
 /**
  * Opens a header with qualifier 0x5B (g120 and other free-format objects;
  * fixed-size objects are accepted too). Returns DNP3_OK, DNP3_ERR_FRAGMENT_FULL

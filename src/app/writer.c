@@ -163,6 +163,22 @@ int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, 
                            : begin(w, m, group, variation, 0x02, 4, 2, start);
 }
 
+int dnp3_apdu_begin_range_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+                               uint32_t start, uint32_t last)
+{
+    if (start > last || last > 0xFF) return dnp3_apdu_begin_range(w, m, group, variation, start);
+    const dnp3_obj_desc *d = dnp3_obj_lookup(group, variation);
+    if (!d || d->kind == DNP3_KIND_FREE_FORMAT || d->kind == DNP3_KIND_ATTRIBUTE) return DNP3_ERR_INVALID_ARG;
+    return begin(w, m, group, variation, DNP3_QUAL_START_STOP_8, 1, 2, start);
+}
+
+int dnp3_apdu_begin_indexed_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+                                 uint32_t first_index)
+{
+    return dnp3_apdu_begin_indexed(w, m, group, variation,
+                                   first_index <= 0xFF ? DNP3_QUAL_COUNT_8_INDEX_8 : DNP3_QUAL_COUNT_16_INDEX_16);
+}
+
 int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
                             uint8_t qualifier)
 {
@@ -217,6 +233,7 @@ static int check_next(const dnp3_hdr_mark *m, uint32_t index)
     if (m->count >= max_count(m->qualifier)) return DNP3_ERR_STATE;
     if (count_width(m->qualifier) == 0) {
         if (index != m->start + m->count) return DNP3_ERR_INVALID_ARG;
+        if ((m->qualifier & 0xF) == 0 && index > 0xFF) return DNP3_ERR_INVALID_ARG;
         if ((m->qualifier & 0xF) == 1 && index > 0xFFFF) return DNP3_ERR_INVALID_ARG;
     } else {
         unsigned pw = prefix_width(m->qualifier);
@@ -311,7 +328,7 @@ uint32_t dnp3_apdu_end(dnp3_apdu_writer *w, dnp3_hdr_mark *m)
         dnp3_wr_init(&c, range, cw);
         dnp3_wr_uint(&c, cw, m->count);
     } else {
-        unsigned width = (m->qualifier & 0xF) == 1 ? 2u : 4u;
+        unsigned width = (m->qualifier & 0xF) == 0 ? 1u : (m->qualifier & 0xF) == 1 ? 2u : 4u;
         dnp3_wr_init(&c, range + width, width);
         dnp3_wr_uint(&c, width, m->start + m->count - 1);
     }

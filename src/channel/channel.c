@@ -72,8 +72,15 @@ static bool load_config(const dnp3_channel_config *in, dnp3_channel_config *out)
     out->size = sizeof *out;
     if (out->max_rx_fragment < MIN_RX_FRAGMENT || out->max_rx_fragment > 0xFFFFFF) return false;
     if (out->max_tx_fragment == 0 || out->max_tx_fragment > 65535) return false;
-    if (out->mode > DNP3_CHANNEL_DATAGRAM) return false;
+    if (out->mode > DNP3_CHANNEL_DATAGRAM || out->framing > DNP3_FRAMING_RESYNC) return false;
     return true;
+}
+
+/* Whether a framing error resyncs (discard mode) rather than closing. */
+static bool resyncs(const dnp3_channel_config *c)
+{
+    if (c->framing == DNP3_FRAMING_BY_MODE) return c->mode == DNP3_CHANNEL_SERIAL;
+    return c->framing == DNP3_FRAMING_RESYNC;
 }
 
 size_t dnp3_channel_memory_size(const dnp3_channel_config *c)
@@ -85,8 +92,7 @@ size_t dnp3_channel_memory_size(const dnp3_channel_config *c)
 
 static void restart(dnp3_channel *ch, dnp3_tstamp now)
 {
-    dnp3_link_parser_init(&ch->parser, ch->cfg.mode == DNP3_CHANNEL_SERIAL ? DNP3_LINK_MODE_DISCARD
-                                                                             : DNP3_LINK_MODE_CLOSE);
+    dnp3_link_parser_init(&ch->parser, resyncs(&ch->cfg) ? DNP3_LINK_MODE_DISCARD : DNP3_LINK_MODE_CLOSE);
     dnp3_link_station_init(&ch->station, ch->cfg.is_master, ch->cfg.local_addr, ch->cfg.self_addr_enabled);
     dnp3_transport_rx_reset(&ch->trx);
     dnp3_transport_tx_init(&ch->ttx);
@@ -205,7 +211,7 @@ int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tsta
             continue;
         }
         if (rc < 0) {
-            if (ch->cfg.mode == DNP3_CHANNEL_STREAM) {
+            if (!resyncs(&ch->cfg)) {
                 ch->close = DNP3_CHANNEL_CLOSE_FRAMING;
                 return DNP3_ERR_LINK_CLOSED;
             }

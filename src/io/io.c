@@ -302,6 +302,8 @@ static void arm_timer(dnp3_io *io, dnp3_tstamp now)
     if (io->connected) next = dnp3_channel_get_expiry(io->ch);
     if (io->up.get_expiry) {
         dnp3_tstamp u = io->up.get_expiry(io->up.ctx);
+        /* output due without a connection waits for one (service runs on connect) */
+        if (u <= now && !io->connected) u = DNP3_TSTAMP_NEVER;
         if (u < next) next = u;
     }
     if (next == DNP3_TSTAMP_NEVER) {
@@ -322,15 +324,22 @@ static void service(dnp3_io *io)
     do {
         io->service_again = false;
         dnp3_tstamp now = dnp3_io_now(io->loop);
-        if (io->connected) {
+        /* Pump and drain until the upper layer has nothing more: its output may
+           not fit the channel's queue at once (a response, then an unsolicited
+           response due after it), and nothing else would ask again. */
+        while (io->connected) {
             if (io->up.pump) io->up.pump(io->up.ctx, io->ch, now);
             size_t len;
+            if (dnp3_channel_pending(io->ch) == 0) break;
             while (io->connected && (len = dnp3_channel_pending(io->ch)) > 0)
                 if (!send_chunk(io, len)) {
                     io->in_service = false;
                     lose_connection(io, dnp3_tls_conn_error(io->conn->tls));
                     return;
                 }
+            if (!io->up.pump) break;
+        }
+        if (io->connected) {
             if (io->conn && uv_stream_get_write_queue_size((uv_stream_t *)&io->conn->tcp) > MAX_WRITE_QUEUE) {
                 io->in_service = false;
                 lose_connection(io, "peer is not reading (write queue over 1 MiB)");

@@ -172,7 +172,7 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
             dnp3_apdu_end(w, &cm);
         }
         dnp3_hdr_mark m;
-        int rc = dnp3_apdu_begin_indexed(w, &m, dnp3_os_event_group((dnp3_os_type)t), var, DNP3_QUAL_COUNT_16_INDEX_16);
+        int rc = dnp3_apdu_begin_indexed_auto(w, &m, dnp3_os_event_group((dnp3_os_type)t), var, e->index);
         if (rc != DNP3_OK) {
             w->len = mark_len;
             if (rc == DNP3_ERR_FRAGMENT_FULL) break;
@@ -193,6 +193,7 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
             os->ev[type].scan++;
             e = next_in_state(os, all, any_class, EV_SELECTED, &t);
             if (!e || t != type || report_var(e, (dnp3_os_type)t) != var) break;
+            if (m.qualifier == DNP3_QUAL_COUNT_8_INDEX_8 && (e->index > 0xFF || m.count >= 0xFF)) break; /* next header */
             if (rel && (e->time < cto || e->time - cto > 0xFFFF)) break;
         }
         if (dnp3_apdu_end(w, &m) == 0) w->len = mark_len; /* drop a lone CTO too */

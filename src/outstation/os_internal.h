@@ -229,6 +229,8 @@ void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, u
 void dnp3_os_unsol_init(dnp3_outstation *os);
 /* ENABLE/DISABLE_UNSOLICITED: returns the IIN2 bits of the answer (0 = done). */
 uint16_t dnp3_os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool enable);
+/* Whether dnp3_os_unsol_poll would build a response now (the lazy build of take/write). */
+bool dnp3_os_unsol_due(const dnp3_outstation *os);
 /* Starts an unsolicited response when one is due and allowed. */
 void dnp3_os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now);
 void dnp3_os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now);

@@ -57,7 +57,7 @@ static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config
     if (out->max_rx_fragment < MIN_FRAGMENT || out->max_rx_fragment > 65535) return false;
     if (out->max_tx_fragment < MIN_FRAGMENT || out->max_tx_fragment > 65535) return false;
     if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment) return false;
-    if (out->link_mode > DNP3_CHANNEL_DATAGRAM) return false;
+    if (out->link_mode > DNP3_CHANNEL_DATAGRAM || out->link_framing > DNP3_FRAMING_RESYNC) return false;
     if (out->confirm_timeout_ms == 0) out->confirm_timeout_ms = 1; /* a timer must lie in the future */
     if (out->sa_stat_event_buffer &&
         (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3 ||
@@ -85,6 +85,7 @@ static void channel_config(const dnp3_outstation_config *c, dnp3_channel_config 
     cc->max_tx_fragment = c->max_tx_fragment;
     cc->keep_alive_ms = c->keep_alive_ms;
     cc->link_timeout_ms = c->link_timeout_ms;
+    cc->framing = c->link_framing;
 }
 
 static size_t align_up(size_t n)
@@ -324,9 +325,18 @@ int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tst
     return (int)n;
 }
 
+/*
+ * The contract: after any call, either nothing is ready to go out or the
+ * expiry is 0 ("now": call take/write). Output is built lazily, so a
+ * response that take would build (the null unsolicited response, events of
+ * an enabled class, a retry) counts as ready as much as one already built.
+ */
 dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
 {
     if (!os) return DNP3_TSTAMP_NEVER;
+    const bool ready = os->sol_ready || os->uns_ready || dnp3_os_unsol_due(os);
+    if (ready && (os->online || !os->ch)) return 0; /* write sends nothing while offline */
+    if (os->ch && dnp3_channel_pending(os->ch) > 0) return 0;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER, u;
     if (os->sol_await) t = os->sol_deadline;
     if ((u = dnp3_os_unsol_expiry(os)) < t) t = u;

@@ -221,7 +221,7 @@ static bool write_range(dnp3_outstation *os, dnp3_apdu_writer *w, os_item *it)
     while (it->pos <= it->stop) {
         const uint8_t var = it->kind == ITEM_DEADBAND ? it->variation : point_var(os, it, it->pos);
         dnp3_hdr_mark m;
-        if (dnp3_apdu_begin_range(w, &m, group, var, it->pos) != DNP3_OK) return false;
+        if (dnp3_apdu_begin_range_auto(w, &m, group, var, it->pos, it->stop) != DNP3_OK) return false;
         int rc = DNP3_OK;
         while (it->pos <= it->stop) {
             if (it->kind != ITEM_DEADBAND && point_var(os, it, it->pos) != var) break;
@@ -295,7 +295,7 @@ static bool write_item(dnp3_outstation *os, dnp3_apdu_writer *w, os_item *it, ui
         dnp3_apdu_end(w, &m);
         return true;
     case ITEM_IIN:
-        if (dnp3_apdu_begin_range(w, &m, 80, 1, it->start) != DNP3_OK) return false;
+        if (dnp3_apdu_begin_range_auto(w, &m, 80, 1, it->start, it->stop) != DNP3_OK) return false;
         for (uint32_t i = it->start; i <= it->stop; i++) {
             p.value = (iin >> i) & 1u;
             if (dnp3_apdu_add_point(w, &m, i, &p) != DNP3_OK) {

@@ -43,13 +43,18 @@ static void end_series(dnp3_outstation *os)
     os->uns_state = os->null_done ? UNS_IDLE : UNS_NULL_DUE;
 }
 
+bool dnp3_os_unsol_due(const dnp3_outstation *os)
+{
+    if (!os->online || os->uns_ready) return false;
+    if (os->uns_state != UNS_NULL_DUE && os->uns_state != UNS_IDLE) return false;
+    if (solicited_busy(os)) return false;
+    return os->uns_state == UNS_NULL_DUE || dnp3_os_ev_pending(os, class_mask(os));
+}
+
 void dnp3_os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now)
 {
-    if (!os->online || os->uns_ready) return;
-    if (os->uns_state != UNS_NULL_DUE && os->uns_state != UNS_IDLE) return;
-    if (solicited_busy(os)) return;
+    if (!dnp3_os_unsol_due(os)) return;
     const bool null = os->uns_state == UNS_NULL_DUE;
-    if (!null && !dnp3_os_ev_pending(os, class_mask(os))) return;
 
     dnp3_apdu_writer w;
     dnp3_apdu_writer_init_response(&w, os->uns, os->cfg.max_tx_fragment, 0, DNP3_FC_UNSOLICITED_RESPONSE, 0);

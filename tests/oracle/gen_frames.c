@@ -1043,6 +1043,51 @@ static void unsolicited(void)
     G.useq = (uint8_t)((G.useq + 1) & DNP3_AC_SEQ_MASK);
 }
 
+/*
+ * The smallest qualifiers the outstation answers with (issue 11), written by the same calls as
+ * src/outstation: 00 (8-bit start/stop, packed bits too), 01 when the range may pass 255, 17
+ * (8-bit count and index prefixes) and 28 from the first index above 255.
+ */
+static void rsp_small_qualifiers(void)
+{
+    dnp3_apdu_writer w;
+    dnp3_hdr_mark m;
+    req(&w, DNP3_FC_READ);
+    class_headers(&w, true);
+    send_w(true, &w, "READ class 1,2,3,0 (smallest qualifiers)");
+
+    rsp(&w, true, true, true, 0);
+    CHECK(dnp3_apdu_begin_indexed_auto(&w, &m, 2, 1, 3)); /* 17 */
+    obj(2, 1);
+    add(&w, &m, 3, &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE});
+    add(&w, &m, 200, &(dnp3_point){.value = 0, .flags = DNP3_FLAG_ONLINE});
+    end(&w, &m, 2);
+    CHECK(dnp3_apdu_begin_indexed_auto(&w, &m, 32, 1, 300)); /* 28 */
+    obj(32, 1);
+    add(&w, &m, 300, &(dnp3_point){.value = -7, .flags = DNP3_FLAG_ONLINE});
+    end(&w, &m, 1);
+    CHECK(dnp3_apdu_begin_range_auto(&w, &m, 1, 1, 0, 11)); /* 00, packed */
+    obj(1, 1);
+    for (uint32_t i = 0; i < 12; i++) {
+        add(&w, &m, i, &(dnp3_point){.value = (i % 4) == 0});
+        ex("dnp3.al.bit", "%u", (i % 4) == 0);
+    }
+    end(&w, &m, 12);
+    CHECK(dnp3_apdu_begin_range_auto(&w, &m, 30, 1, 5, 6)); /* 00 */
+    obj(30, 1);
+    add(&w, &m, 5, &(dnp3_point){.value = 42, .flags = DNP3_FLAG_ONLINE});
+    add(&w, &m, 6, &(dnp3_point){.value = -42, .flags = DNP3_FLAG_ONLINE});
+    ex("dnp3.al.ana.int", "-7|42|-42");
+    end(&w, &m, 2);
+    CHECK(dnp3_apdu_begin_range_auto(&w, &m, 20, 1, 255, 256)); /* 01 */
+    obj(20, 1);
+    add(&w, &m, 255, &(dnp3_point){.value = 7, .flags = DNP3_FLAG_ONLINE});
+    add(&w, &m, 256, &(dnp3_point){.value = 8, .flags = DNP3_FLAG_ONLINE});
+    ex("dnp3.al.cnt", "7|8");
+    end(&w, &m, 2);
+    send_w(false, &w, "RESPONSE g2v1 (17) g32v1 (28) g1v1 g30v1 (00) g20v1 (01)");
+}
+
 int main(int argc, char **argv)
 {
     G.out = stdout;
@@ -1073,6 +1118,7 @@ int main(int argc, char **argv)
     rsp_misc();
     rsp_events();
     rsp_multi_fragment();
+    rsp_small_qualifiers();
 
     fprintf(G.out, "#! packets %u frames %u apdus %u\n", G.packets, G.frames, G.apdus);
     if (fflush(G.out) != 0 || (G.out != stdout && fclose(G.out) != 0)) {

@@ -374,12 +374,12 @@ static void test_statistic_events(void **state)
     assert_true(dnp3_outstation_iin(f.os) & DNP3_IIN1_CLASS3_EVENTS);
     sf_os_send_hex(&f, "C1 01 3C 04 06");
     /* one event: index 3, flags ONLINE, association 0, count 3, time 0 (no clock); confirm asked */
-    assert_int_equal(f.out_len, 4 + 5 + 2 + 13);
+    assert_int_equal(f.out_len, 4 + 4 + 1 + 13); /* qualifier 17: index 3 fits 8 bits */
     assert_int_equal(f.out[0] & 0x20, 0x20);
-    assert_hex(f.out + 4, 20, "7A 02 28 01 00 03 00 01 00 00 03 00 00 00 00 00 00 00 00 00");
+    assert_hex(f.out + 4, 18, "7A 02 17 01 03 01 00 00 03 00 00 00 00 00 00 00 00 00");
     /* READ g122v1 before the confirm: the same event without time */
     sf_os_send_hex(&f, "C2 01 7A 01 06");
-    assert_hex(f.out + 4, 14, "7A 01 28 01 00 03 00 01 00 00 03 00 00 00");
+    assert_hex(f.out + 4, 12, "7A 01 17 01 03 01 00 00 03 00 00 00");
     sf_os_send_hex(&f, "C2 00"); /* confirm: the event is gone */
     sf_os_send_hex(&f, "C3 01 7A 00 06");
     assert_int_equal(f.out_len, 4);

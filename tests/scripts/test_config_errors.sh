@@ -30,11 +30,13 @@ refused "? [a]
 : 1" ":2: ?: bad key"
 refused "outstation: 3" ":1: outstation: expected a mapping"
 refused "outstation:
-  link_adr: 5" ":2: outstation.link_adr: unknown key (expected link_addr, master_addr, event_buffer, max_fragment, unsolicited, device_name)"
+  link_adr: 5" ":2: outstation.link_adr: unknown key (expected link_addr, master_addr, event_buffer, max_fragment, unsolicited, device_name, framing_error)"
 refused "outstation:
   link_addr: 65520" ":2: outstation.link_addr: 65520 is out of range 0..65519"
 refused "outstation:
   unsolicited: maybe" ":2: outstation.unsolicited: expected true or false"
+refused "outstation:
+  framing_error: ignore" ":2: outstation.framing_error: 'ignore' is not close or resync"
 refused "points: 1" ":1: points: expected a mapping of point types"
 refused "points:
   widget: []" ":2: points.widget: unknown point type (expected binary_input, double_bit_input, binary_output_status, counter, frozen_counter, analog_input, analog_output_status, octet_string)"

@@ -12,7 +12,7 @@ static void still_serves(harness *h, unsigned seq)
 {
     char req[64], rsp[96];
     snprintf(req, sizeof req, "%02X 01 1E 01 00 00 00", 0xC0 | (seq & 15));
-    snprintf(rsp, sizeof rsp, "%02X 81 00 00 1E 01 01 00 00 00 00 02 00 00 00 00", 0xC0 | (seq & 15));
+    snprintf(rsp, sizeof rsp, "%02X 81 00 00 1E 01 00 00 00 02 00 00 00 00", 0xC0 | (seq & 15));
     h_exchange(h, req, rsp);
 }
 

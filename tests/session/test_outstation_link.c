@@ -3,14 +3,16 @@
  * its built-in channel, as a runtime would: golden frames of notes 10.1/10.2
  * in (B2/B4 select/operate, B12 unsolicited confirm, L8 link status) and out
  * (B3, B11, L7, L9), a multi-frame response written as one chunk, keep-alive
- * failure and framing errors closing the connection, and reconnects.
+ * failure and framing errors closing the connection (or resynchronising with
+ * link_framing = RESYNC), undefined link functions, and reconnects.
  */
 #include "os_harness.h"
 
-static dnp3_outstation *start(bool unsol)
+static dnp3_outstation *start_framing(bool unsol, dnp3_framing_policy framing)
 {
     dnp3_outstation_config c;
     h_config(&c);
+    c.link_framing = framing;
     c.link_layer = true;
     c.link_addr = 1024;
     c.master_addr = 1;
@@ -30,6 +32,8 @@ static dnp3_outstation *start(bool unsol)
     assert_non_null(dnp3_outstation_channel(os));
     return os;
 }
+
+static dnp3_outstation *start(bool unsol) { return start_framing(unsol, DNP3_FRAMING_BY_MODE); }
 
 static int feed(dnp3_outstation *os, const char *hex, dnp3_tstamp now)
 {
@@ -124,6 +128,34 @@ static void test_framing_error_closes(void **state)
     expect_chunk(os, B3, 4);
 }
 
+/* link_framing = RESYNC: junk, a bad header CRC and junk after a frame are skipped (issue 11) */
+static void test_framing_error_resyncs(void **state)
+{
+    (void)state;
+    dnp3_outstation *os = start_framing(false, DNP3_FRAMING_RESYNC);
+    assert_int_equal(feed(os, "00 FF 05 64 05 C0 01 00 00 04 E9 20 " B2 " 01 02 03", 0), DNP3_OK);
+    expect_chunk(os, B3, 0);
+    expect_silence(os, 0);
+    assert_int_equal(dnp3_channel_close_reason_get(dnp3_outstation_channel(os)), DNP3_CHANNEL_OPEN);
+}
+
+/*
+ * Undefined primary function codes 5 and 10 (IEEE 1815-2012 clause 9.2.4, function codes of the control octet) are answered
+ * with NOT_SUPPORTED (secondary function 15); the answer is output, so the expiry says "now".
+ */
+static void test_undefined_link_function_not_supported(void **state)
+{
+    (void)state;
+    dnp3_outstation *os = start(false);
+    assert_int_equal(feed(os, "05 64 05 C5 00 04 01 00 C9 58", 0), DNP3_OK);
+    assert_int_equal(dnp3_outstation_get_expiry(os), 0);
+    expect_chunk(os, "05 64 05 0F 01 00 00 04 7C CC", 0);
+    assert_int_equal(feed(os, "05 64 05 CA 00 04 01 00 92 E4", 0), DNP3_OK);
+    expect_chunk(os, "05 64 05 0F 01 00 00 04 7C CC", 0);
+    expect_silence(os, 0);
+    assert_true(dnp3_outstation_get_expiry(os) > 0);
+}
+
 /* 100 analog inputs in one response: several frames, one chunk */
 static void test_multi_frame_chunk(void **state)
 {
@@ -137,7 +169,7 @@ static void test_multi_frame_chunk(void **state)
     size_t cap = dnp3_outstation_write_size(os);
     assert_true(cap <= sizeof out);
     int w = dnp3_outstation_write(os, out, cap, 0);
-    size_t apdu_len = 4 + 7 + 100 * 5;
+    size_t apdu_len = 4 + 5 + 100 * 5; /* qualifier 00: 8-bit start and stop */
     assert_int_equal(w, (int)dnp3_transport_wire_size(apdu_len));
     /* reassemble it as the master would */
     uint8_t frag[4096], scratch[250];
@@ -157,7 +189,7 @@ static void test_multi_frame_chunk(void **state)
     }
     assert_int_equal(got, 1);
     assert_int_equal(alen, apdu_len);
-    assert_hex(apdu, 11, "C0 81 80 00 1E 01 01 00 00 63 00");
+    assert_hex(apdu, 9, "C0 81 80 00 1E 01 00 00 63");
     expect_silence(os, 0);
     /* too small a buffer: nothing lost */
     assert_int_equal(dnp3_outstation_read(os, req, (size_t)n, 1), DNP3_OK); /* READ repeated: answered again */
@@ -178,7 +210,7 @@ static void test_apdu_level_only(void **state)
     h_req(&h, "C0 01 1E 01 06");
     assert_int_equal(dnp3_outstation_take(h.os, out, sizeof out, 0), DNP3_ERR_BUFFER_TOO_SMALL);
     uint8_t big[256];
-    assert_int_equal(dnp3_outstation_take(h.os, big, sizeof big, 0), 4 + 7 + 10 * 5);
+    assert_int_equal(dnp3_outstation_take(h.os, big, sizeof big, 0), 4 + 5 + 10 * 5);
 }
 
 int main(void)
@@ -188,6 +220,8 @@ int main(void)
         cmocka_unit_test(test_golden_unsolicited_null_frames),
         cmocka_unit_test(test_link_status_and_keep_alive),
         cmocka_unit_test(test_framing_error_closes),
+        cmocka_unit_test(test_framing_error_resyncs),
+        cmocka_unit_test(test_undefined_link_function_not_supported),
         cmocka_unit_test(test_multi_frame_chunk),
         cmocka_unit_test(test_apdu_level_only),
     };

@@ -127,8 +127,8 @@ static void test_freeze_and_clear(void **state)
     assert_int_equal(h.freeze_kind, DNP3_FREEZE_AND_CLEAR);
     assert_int_equal(h.freeze_start, 1);
     assert_int_equal(h.freeze_stop, 2);
-    h_exchange(&h, "C1 01 14 01 00 00 02", "C1 81 02 00 14 01 01 00 00 02 00 01 0A 00 00 00 01 00 00 00 00 01 00 00 00 00");
-    h_exchange(&h, "C2 01 15 01 00 00 02", "C2 81 02 00 15 01 01 00 00 02 00 02 00 00 00 00 01 0B 00 00 00 01 0C 00 00 00");
+    h_exchange(&h, "C1 01 14 01 00 00 02", "C1 81 02 00 14 01 00 00 02 01 0A 00 00 00 01 00 00 00 00 01 00 00 00 00");
+    h_exchange(&h, "C2 01 15 01 00 00 02", "C2 81 02 00 15 01 00 00 02 02 00 00 00 00 01 0B 00 00 00 01 0C 00 00 00");
     /* no-ack freeze of all counters: no response */
     h_req(&h, "C3 08 14 00 06");
     h_none(&h);
@@ -170,7 +170,7 @@ static void test_write_deadbands(void **state)
     harness h;
     h_start_default(&h);
     h_exchange(&h, "C0 02 22 01 17 01 03 0A 00", "C0 81 80 00");
-    h_exchange(&h, "C1 01 22 01 00 03 03", "C1 81 80 00 22 01 01 03 00 03 00 0A 00");
+    h_exchange(&h, "C1 01 22 01 00 03 03", "C1 81 80 00 22 01 00 03 03 0A 00");
     h_exchange(&h, "C2 02 22 01 17 01 0A 0A 00", "C2 81 80 04");
     h_exchange(&h, "C3 02 01 02 00 00 00 81", "C3 81 80 02");
 }
@@ -188,9 +188,9 @@ static void test_duplicates(void **state)
     /* a different SEQ is a new request */
     h_exchange(&h, "C5 02 50 01 00 07 07 00", "C5 81 00 00");
     /* a repeated READ is answered afresh */
-    h_exchange(&h, "C6 01 1E 02 00 00 00", "C6 81 00 00 1E 02 01 00 00 00 00 02 00 00");
+    h_exchange(&h, "C6 01 1E 02 00 00 00", "C6 81 00 00 1E 02 00 00 00 02 00 00");
     assert_true(dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, 0, 9, 1, 0, DNP3_EVENT_SUPPRESS) == 0);
-    h_exchange(&h, "C6 01 1E 02 00 00 00", "C6 81 00 00 1E 02 01 00 00 00 00 01 09 00");
+    h_exchange(&h, "C6 01 1E 02 00 00 00", "C6 81 00 00 1E 02 00 00 00 01 09 00");
     /* DIRECT_OPERATE_NR repeated: executed once, never answered */
     h_req(&h, "C7 06 29 02 17 01 07 01 02 00");
     h_req(&h, "C7 06 29 02 17 01 07 01 02 00");

@@ -65,14 +65,14 @@ static void test_golden_enable_and_report(void **state)
     start_enabled(&h, &c);
     assert_int_equal(dnp3_outstation_unsol_classes(h.os), 7);
     h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
-    h_expect(&h, "F1 82 80 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "F1 82 80 00 02 01 17 01 00 81");
     h_none(&h);
     h_req(&h, "D1 00");
     assert_int_equal(dnp3_outstation_event_count(h.os, DNP3_OS_BINARY_INPUT), 0);
     h_none(&h);
     /* the next report takes the next SEQ */
     h_update(&h, DNP3_OS_ANALOG_INPUT, 0, 3, DNP3_FLAG_ONLINE, 0);
-    h_expect(&h, "F2 82 80 00 20 01 28 01 00 00 00 01 03 00 00 00");
+    h_expect(&h, "F2 82 80 00 20 01 17 01 00 01 03 00 00 00");
     h_req(&h, "D2 00");
 }
 
@@ -88,7 +88,7 @@ static void test_events_wait_for_null_confirm(void **state)
     h_expect(&h, "F0 82 82 00");
     h_none(&h);
     h_req(&h, "D0 00");
-    h_expect(&h, "F1 82 80 00 02 01 28 01 00 01 00 81");
+    h_expect(&h, "F1 82 80 00 02 01 17 01 01 81");
 }
 
 static void test_disable_and_per_class(void **state)
@@ -103,13 +103,13 @@ static void test_disable_and_per_class(void **state)
     h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0); /* class 1: not reported */
     h_none(&h);
     h_update(&h, DNP3_OS_ANALOG_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0); /* class 2 */
-    h_expect(&h, "F1 82 82 00 20 01 28 01 00 00 00 01 01 00 00 00");
+    h_expect(&h, "F1 82 82 00 20 01 17 01 00 01 01 00 00 00");
     h_req(&h, "D1 00");
     h_exchange(&h, "C2 15 3C 03 06 3C 04 06", "C2 81 82 00");
     h_update(&h, DNP3_OS_ANALOG_INPUT, 0, 2, DNP3_FLAG_ONLINE, 0);
     h_none(&h);
     /* the events are still there for a poll */
-    h_exchange(&h, "C3 01 3C 02 06 3C 03 06", "E3 81 80 00 02 01 28 01 00 00 00 81 20 01 28 01 00 00 00 01 02 00 00 00");
+    h_exchange(&h, "C3 01 3C 02 06 3C 03 06", "E3 81 80 00 02 01 17 01 00 81 20 01 17 01 00 01 02 00 00 00");
 }
 
 static void test_disable_ends_series(void **state)
@@ -120,7 +120,7 @@ static void test_disable_ends_series(void **state)
     unsol_config(&c);
     start_enabled(&h, &c);
     h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
-    h_expect(&h, "F1 82 80 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "F1 82 80 00 02 01 17 01 00 81");
     h_exchange(&h, "C1 15 3C 02 06 3C 03 06 3C 04 06", "C1 81 82 00");
     h_req(&h, "D1 00"); /* too late: ignored */
     assert_int_equal(dnp3_outstation_event_count(h.os, DNP3_OS_BINARY_INPUT), 1);
@@ -137,16 +137,16 @@ static void test_retry_identical_then_delay(void **state)
     c.unsol_retry_delay_ms = 20000;
     start_enabled(&h, &c);
     h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
-    h_expect(&h, "F1 82 80 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "F1 82 80 00 02 01 17 01 00 81");
     h_advance(&h, 5000);
-    h_expect(&h, "F1 82 80 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "F1 82 80 00 02 01 17 01 00 81");
     h_advance(&h, 5000); /* retries used up: wait */
     h_none(&h);
     assert_int_equal(dnp3_outstation_get_expiry(h.os), h.now + 20000);
     h_update(&h, DNP3_OS_BINARY_INPUT, 1, 1, DNP3_FLAG_ONLINE, 0);
     h_none(&h);
     h_advance(&h, 20000); /* a new series: new SEQ, fresh content */
-    h_expect(&h, "F2 82 80 00 02 01 28 02 00 00 00 81 01 00 81");
+    h_expect(&h, "F2 82 80 00 02 01 17 02 00 81 01 81");
     h_req(&h, "D2 00");
     h_none(&h);
 }
@@ -160,7 +160,7 @@ static void test_read_deferred_until_confirm(void **state)
     unsol_config(&c);
     start_enabled(&h, &c);
     h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
-    h_expect(&h, "F1 82 80 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "F1 82 80 00 02 01 17 01 00 81");
     h_req(&h, "C1 01 01 02 00 00 01");
     h_none(&h);
     /* non-READ requests are answered at once */
@@ -168,7 +168,7 @@ static void test_read_deferred_until_confirm(void **state)
     h_req(&h, "C3 01 01 02 00 00 01");
     h_none(&h);
     h_req(&h, "D1 00");
-    h_expect(&h, "C3 81 00 00 01 02 01 00 00 01 00 81 02");
+    h_expect(&h, "C3 81 00 00 01 02 00 00 01 81 02");
     h_none(&h);
 }
 
@@ -181,13 +181,13 @@ static void test_read_deferred_until_timeout(void **state)
     start_enabled(&h, &c);
     h_clear_restart(&h);
     h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
-    h_expect(&h, "F1 82 00 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "F1 82 00 00 02 01 17 01 00 81");
     h_req(&h, "C1 01 3C 01 06");
     h_none(&h);
     h_advance(&h, 5000); /* the series ends without a retry; the READ is answered */
-    h_expect(&h, "C1 81 02 00 01 01 01 00 00 01 00 01 1E 01 01 00 00 00 00 02 00 00 00 00");
+    h_expect(&h, "C1 81 02 00 01 01 00 00 01 01 1E 01 00 00 00 02 00 00 00 00");
     /* then the event goes out again in a new series */
-    h_expect(&h, "F2 82 00 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "F2 82 00 00 02 01 17 01 00 81");
     h_req(&h, "D2 00");
     h_none(&h);
 }
@@ -202,11 +202,11 @@ static void test_solicited_first(void **state)
     h_clear_restart(&h);
     h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
     h_req(&h, "C1 01 3C 02 06"); /* poll before the unsolicited report went out */
-    h_expect(&h, "E1 81 00 00 02 01 28 01 00 00 00 81");
+    h_expect(&h, "E1 81 00 00 02 01 17 01 00 81");
     h_update(&h, DNP3_OS_BINARY_INPUT, 1, 1, DNP3_FLAG_ONLINE, 0);
     h_none(&h); /* waits for the solicited confirm */
     h_req(&h, "C1 00");
-    h_expect(&h, "F1 82 00 00 02 01 28 01 00 01 00 81");
+    h_expect(&h, "F1 82 00 00 02 01 17 01 01 81");
 }
 
 static void test_offline_pauses(void **state)

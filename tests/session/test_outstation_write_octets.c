@@ -44,7 +44,7 @@ static void test_write_octet_string(void **state)
     exchange(os, "C0 02 50 01 00 07 07 00", "C0 81 00 00");
     /* g110v5 q17 index 1 "HELLO" */
     exchange(os, "C1 02 6E 05 17 01 01 48 45 4C 4C 4F", "C1 81 02 00");
-    exchange(os, "C2 01 6E 00 00 01 01", "C2 81 02 00 6E 05 01 01 00 01 00 48 45 4C 4C 4F");
+    exchange(os, "C2 01 6E 00 00 01 01", "C2 81 02 00 6E 05 00 01 01 48 45 4C 4C 4F");
     assert_int_equal(dnp3_outstation_event_count(os, DNP3_OS_OCTET_STRING), 1);
     /* an index that does not exist, and a string longer than 8: IIN2.2, nothing stored */
     exchange(os, "C3 02 6E 02 17 01 05 41 42", "C3 81 02 04");

@@ -233,6 +233,97 @@ static void test_free_format_and_attributes(void **state)
     assert_memory_equal(o.data + 2, "ACME", 4);
 }
 
+/* READ g70v5 (file transport): the object names handle 0x12345678 and block 0 (issue 11) */
+static void test_read_file_transport(void **state)
+{
+    (void)state;
+    frag f;
+    load(&f, "C2 01 46 05 5B 01 08 00 78 56 34 12 00 00 00 00");
+    assert_int_equal(dnp3_apdu_validate(&f.apdu, NULL), 1);
+    dnp3_hdr_iter it;
+    dnp3_obj_header h;
+    dnp3_obj_iter oi;
+    dnp3_obj o;
+    dnp3_hdr_iter_init(&it, &f.apdu);
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 1);
+    assert_int_equal(h.group, 70);
+    assert_int_equal(h.variation, 5);
+    assert_true(h.has_data);
+    assert_int_equal(h.count, 1);
+    dnp3_obj_iter_init(&oi, &h);
+    assert_true(dnp3_obj_iter_next(&oi, &o));
+    assert_int_equal(o.size, 8);
+    assert_memory_equal(o.data, "\x78\x56\x34\x12\x00\x00\x00\x00", 8);
+    assert_false(dnp3_obj_iter_next(&oi, &o));
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 0);
+    /* the size prefix is checked as in any other function */
+    expect_error("C2 01 46 05 5B 01 09 00 78 56 34 12 00 00 00 00", DNP3_ERR_APP_TRUNCATED, 4);
+    /* READ keeps refusing data with other objects: a size prefix on g30v1 */
+    expect_error("C2 01 1E 01 5B 01 05 00 01 00 00 00 00", DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, 2);
+}
+
+/* Objects of IEEE 1815-2012 Annex A added for issue 11: data sets (g85-g88), application
+ * identifier (g90), active configuration status (g91), BCD (g101) and UINT8 (g102). */
+static void expect_objects(const char *hex, uint8_t g, uint8_t v, uint32_t count, size_t data_len)
+{
+    frag f;
+    load(&f, hex);
+    dnp3_hdr_iter it;
+    dnp3_obj_header h;
+    dnp3_hdr_iter_init(&it, &f.apdu);
+    int rc = dnp3_hdr_iter_next(&it, &h, NULL);
+    if (rc != 1) fail_msg("%s: rc %d", hex, rc);
+    assert_int_equal(h.group, g);
+    assert_int_equal(h.variation, v);
+    assert_int_equal(h.count, count);
+    assert_int_equal(h.data_len, data_len);
+    assert_int_equal(dnp3_hdr_iter_next(&it, &h, NULL), 0);
+}
+
+static void test_annex_a_objects(void **state)
+{
+    (void)state;
+    /* free-format data-set objects in responses: count 1, a 2-octet size, the object (data_len:
+     * the sized objects after the count octet) */
+    expect_objects("C0 81 00 00 55 01 5B 01 04 00 03 01 00 00", 85, 1, 1, 6);
+    expect_objects("C0 81 00 00 56 01 5B 01 04 00 03 02 00 00", 86, 1, 1, 6);
+    expect_objects("C0 81 00 00 56 03 5B 01 05 00 01 01 02 1E 00", 86, 3, 1, 7);
+    expect_objects("C0 81 00 00 57 01 5B 02 09 00 01 01 06 00 00 00 00 00 00 02 00 01 02", 87, 1, 2, 15);
+    expect_objects("C0 82 00 00 58 01 5B 01 09 00 01 02 06 00 00 00 00 00 00", 88, 1, 1, 11);
+    /* g86v2 characteristics: one octet per data set, the identifier as index */
+    expect_objects("C0 81 00 00 56 02 00 00 01 13 0B", 86, 2, 2, 2);
+    expect_objects("C0 81 00 00 56 02 17 01 05 13", 86, 2, 1, 2);
+    /* READ of data set descriptors and present values: headers only */
+    expect_objects("C0 01 56 02 06", 86, 2, 0, 0);
+    expect_objects("C0 01 57 01 06", 87, 1, 0, 0);
+    /* g90v1 application identifier in INITIALIZE_APPL (16): name "PLC" */
+    expect_objects("C0 10 5A 01 5B 01 03 00 50 4C 43", 90, 1, 1, 5);
+    /* g91v1 in the answer to ACTIVATE_CONFIG (31): delay 0, one element of length 1, status 0 */
+    expect_objects("C0 81 00 00 5B 01 5B 01 07 00 00 00 00 00 01 01 00", 91, 1, 1, 9);
+    /* g101 BCD small/medium/large and g102 UINT8, static ranges */
+    expect_objects("C0 81 00 00 65 01 00 00 01 34 12 78 56", 101, 1, 2, 4);
+    expect_objects("C0 81 00 00 65 02 00 03 03 78 56 34 12", 101, 2, 1, 4);
+    expect_objects("C0 81 00 00 65 03 01 00 00 00 00 08 07 06 05 04 03 02 01", 101, 3, 1, 8);
+    expect_objects("C0 81 00 00 66 01 00 00 02 01 02 FF", 102, 1, 3, 3);
+    expect_objects("C0 01 66 01 00 00 02", 102, 1, 3, 0);
+    /* sizes are enforced: g101v3 needs 8 octets, g86v2 an index prefix with a count */
+    expect_error("C0 81 00 00 65 03 00 00 00 08 07 06", DNP3_ERR_APP_TRUNCATED, 5);
+    expect_error("C0 81 00 00 5B 01 07 01 00 00 00 00 01 01 00", DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, 2);
+    /* the table: kinds and sizes */
+    assert_int_equal(dnp3_obj_lookup(101, 1)->size, 2);
+    assert_int_equal(dnp3_obj_lookup(101, 2)->size, 4);
+    assert_int_equal(dnp3_obj_lookup(101, 3)->size, 8);
+    assert_int_equal(dnp3_obj_lookup(102, 1)->size, 1);
+    assert_int_equal(dnp3_obj_lookup(86, 2)->size, 1);
+    assert_int_equal(dnp3_obj_lookup(88, 1)->kind, DNP3_KIND_FREE_FORMAT);
+    assert_true(dnp3_obj_lookup(88, 1)->event);
+    assert_int_equal(dnp3_obj_lookup(90, 1)->kind, DNP3_KIND_FREE_FORMAT);
+    assert_int_equal(dnp3_obj_lookup(91, 1)->kind, DNP3_KIND_FREE_FORMAT);
+    assert_null(dnp3_obj_lookup(101, 4));
+    assert_null(dnp3_obj_lookup(86, 4));
+    assert_int_equal(dnp3_obj_lookup(101, 1)->point_type, DNP3_POINT_NONE); /* no new enumerator: ABI */
+}
+
 static void test_rejections(void **state)
 {
     (void)state;
@@ -371,6 +462,8 @@ int main(void)
         cmocka_unit_test(test_integrity_poll),     cmocka_unit_test(test_read_index_list),
         cmocka_unit_test(test_multi_header_response), cmocka_unit_test(test_packed_bits),
         cmocka_unit_test(test_crob_and_time),      cmocka_unit_test(test_free_format_and_attributes),
+        cmocka_unit_test(test_read_file_transport),
+        cmocka_unit_test(test_annex_a_objects),
         cmocka_unit_test(test_rejections),         cmocka_unit_test(test_error_sticky),
         cmocka_unit_test(test_every_truncation),   cmocka_unit_test(test_control_rules),
     };

@@ -324,6 +324,52 @@ static void test_encode_limits(void **state)
     assert_null(dnp3_fc_name(0x70));
 }
 
+/* The smallest qualifier that fits (issue 11): 00 / 01 for ranges, 17 / 28 for index prefixes. */
+static void test_auto_qualifiers(void **state)
+{
+    (void)state;
+    uint8_t buf[4096];
+    dnp3_apdu_writer w;
+    dnp3_hdr_mark m;
+    dnp3_point p = {.flags = DNP3_FLAG_ONLINE, .value = 1};
+    dnp3_apdu_writer_init_response(&w, buf, sizeof buf, 0xC0, DNP3_FC_RESPONSE, 0);
+    assert_int_equal(dnp3_apdu_begin_range_auto(&w, &m, 30, 1, 3, 255), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 3, &p), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 4, &p), DNP3_OK);
+    assert_int_equal(dnp3_apdu_end(&w, &m), 2);
+    assert_hex(buf, w.len, "C0 81 00 00 1E 01 00 03 04 01 01 00 00 00 01 01 00 00 00");
+    /* a range that may go past 255 keeps 16 bits */
+    dnp3_apdu_writer_init_response(&w, buf, sizeof buf, 0xC0, DNP3_FC_RESPONSE, 0);
+    assert_int_equal(dnp3_apdu_begin_range_auto(&w, &m, 1, 2, 255, 256), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 255, &p), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 256, &p), DNP3_OK);
+    dnp3_apdu_end(&w, &m);
+    assert_hex(buf, w.len, "C0 81 00 00 01 02 01 FF 00 00 01 81 81");
+    /* an 8-bit range refuses index 256 */
+    dnp3_apdu_writer_init_response(&w, buf, sizeof buf, 0xC0, DNP3_FC_RESPONSE, 0);
+    assert_int_equal(dnp3_apdu_begin_range_auto(&w, &m, 1, 2, 255, 255), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 255, &p), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 256, &p), DNP3_ERR_INVALID_ARG);
+    dnp3_apdu_end(&w, &m);
+    assert_hex(buf, w.len, "C0 81 00 00 01 02 00 FF FF 81");
+    /* packed bits with an 8-bit range */
+    dnp3_apdu_writer_init_response(&w, buf, sizeof buf, 0xC0, DNP3_FC_RESPONSE, 0);
+    assert_int_equal(dnp3_apdu_begin_range_auto(&w, &m, 1, 1, 0, 9), DNP3_OK);
+    for (uint32_t i = 0; i < 10; i++) assert_int_equal(dnp3_apdu_add_point(&w, &m, i, &p), DNP3_OK);
+    dnp3_apdu_end(&w, &m);
+    assert_hex(buf, w.len, "C0 81 00 00 01 01 00 00 09 FF 03");
+    /* events: 17 from a first index < 256, 28 beyond */
+    dnp3_apdu_writer_init_response(&w, buf, sizeof buf, 0xC0, DNP3_FC_RESPONSE, 0);
+    assert_int_equal(dnp3_apdu_begin_indexed_auto(&w, &m, 2, 1, 7), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 7, &p), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 300, &p), DNP3_ERR_INVALID_ARG);
+    dnp3_apdu_end(&w, &m);
+    assert_int_equal(dnp3_apdu_begin_indexed_auto(&w, &m, 2, 1, 300), DNP3_OK);
+    assert_int_equal(dnp3_apdu_add_point(&w, &m, 300, &p), DNP3_OK);
+    dnp3_apdu_end(&w, &m);
+    assert_hex(buf, w.len, "C0 81 00 00 02 01 17 01 07 81 02 01 28 01 00 2C 01 81");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_golden_event_overflow), cmocka_unit_test(test_golden_headers),
         cmocka_unit_test(test_fragment_full),        cmocka_unit_test(test_roundtrip_every_variation),
         cmocka_unit_test(test_table),                cmocka_unit_test(test_encode_limits),
+        cmocka_unit_test(test_auto_qualifiers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

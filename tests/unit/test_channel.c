@@ -36,10 +36,11 @@ static alignas(max_align_t) uint8_t mem[64 * 1024];
 static sink snk;
 
 /* An outstation-side channel: local 1024, remote 1 (the addresses of notes 10.2). */
-static dnp3_channel *make(dnp3_channel_mode mode, uint32_t keep_alive)
+static dnp3_channel *make_framing(dnp3_channel_mode mode, uint32_t keep_alive, dnp3_framing_policy framing)
 {
     dnp3_channel_config c;
     dnp3_channel_config_init(&c);
+    c.framing = framing;
     c.local_addr = 1024;
     c.remote_addr = 1;
     c.mode = mode;
@@ -52,6 +53,11 @@ static dnp3_channel *make(dnp3_channel_mode mode, uint32_t keep_alive)
     dnp3_channel *ch = dnp3_channel_init(mem, sizeof mem, &c, 0);
     assert_non_null(ch);
     return ch;
+}
+
+static dnp3_channel *make(dnp3_channel_mode mode, uint32_t keep_alive)
+{
+    return make_framing(mode, keep_alive, DNP3_FRAMING_BY_MODE);
 }
 
 static void feed(dnp3_channel *ch, const char *hex, dnp3_tstamp now, int expect_rc)
@@ -196,6 +202,31 @@ static void test_framing_error_serial_resyncs(void **state)
     assert_int_equal(dnp3_channel_close_reason_get(ch), DNP3_CHANNEL_OPEN);
 }
 
+/* The framing policy overrides the mode: TCP that resyncs, serial that closes (issue 11). */
+static void test_framing_policy(void **state)
+{
+    (void)state;
+    /* bad start octets, a bad header CRC, junk after a frame: all skipped, the frames delivered */
+    dnp3_channel *ch = make_framing(DNP3_CHANNEL_STREAM, 0, DNP3_FRAMING_RESYNC);
+    feed(ch, "FF 00 05 64 05 C0 01 00 00 04 E9 20 " D2 " 12 34 56 " D2, 0, DNP3_OK);
+    assert_int_equal(snk.count, 2);
+    assert_hex(snk.apdu, snk.len, D2_APDU);
+    assert_int_equal(dnp3_channel_close_reason_get(ch), DNP3_CHANNEL_OPEN);
+    /* junk after a frame in close mode: the frame is delivered, then the channel closes */
+    ch = make_framing(DNP3_CHANNEL_STREAM, 0, DNP3_FRAMING_CLOSE);
+    feed(ch, D2 " 12 34 56", 0, DNP3_ERR_LINK_CLOSED);
+    assert_int_equal(snk.count, 1);
+    assert_int_equal(dnp3_channel_close_reason_get(ch), DNP3_CHANNEL_CLOSE_FRAMING);
+    ch = make_framing(DNP3_CHANNEL_SERIAL, 0, DNP3_FRAMING_CLOSE);
+    feed(ch, "FF " D2, 0, DNP3_ERR_LINK_CLOSED);
+    assert_int_equal(snk.count, 0);
+    /* an out-of-range policy is refused */
+    dnp3_channel_config c;
+    dnp3_channel_config_init(&c);
+    c.framing = (dnp3_framing_policy)3;
+    assert_int_equal(dnp3_channel_memory_size(&c), 0);
+}
+
 static void test_datagram_whole_frames(void **state)
 {
     (void)state;
@@ -325,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_keep_alive_answered),
         cmocka_unit_test(test_framing_error_stream_closes),
         cmocka_unit_test(test_framing_error_serial_resyncs),
+        cmocka_unit_test(test_framing_policy),
         cmocka_unit_test(test_datagram_whole_frames),
         cmocka_unit_test(test_send_segments_in_one_chunk),
         cmocka_unit_test(test_broadcast_and_other_source),

@@ -3,6 +3,8 @@
  */
 #include "cli_common.h"
 
+#include "dnp3/channel.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -154,4 +156,12 @@ void cli_tap_free(cli_tap *t)
     dnp3_decode_stream_free(&t->rx);
     dnp3_decode_stream_free(&t->tx);
     t->on = false;
+}
+
+int cli_framing(const char *cmd, const char *opt, const char *s, int *out)
+{
+    if (s && !strcmp(s, "close")) *out = DNP3_FRAMING_CLOSE;
+    else if (s && !strcmp(s, "resync")) *out = DNP3_FRAMING_RESYNC;
+    else return cli_usage_error(cmd, "%s: '%s' is not close or resync", opt, s ? s : "");
+    return 0;
 }

@@ -27,6 +27,9 @@ int cli_host_port(const char *cmd, const char *opt, const char *s, const char *d
                   char *host, size_t host_cap, uint16_t *port);
 
 /* Prints "<cmd>: <message>" on stderr for a usage error and returns 2 (the usage exit status). */
+/* --framing-error close|resync -> DNP3_FRAMING_CLOSE / DNP3_FRAMING_RESYNC. Returns 0 or 2 (usage error). */
+int cli_framing(const char *cmd, const char *opt, const char *s, int *out);
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* What goes over the wire, printed per direction (--decode LEVEL). */

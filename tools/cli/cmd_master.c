@@ -51,6 +51,8 @@ static void usage(FILE *f)
             "  --master-addr N    our link address (default 1)\n"
             "  --link-addr N      the outstation's link address (default 10)\n"
             "  --timeout MS       response timeout (default 5000)\n"
+            "  --framing-error close|resync  on a bad frame from the outstation: close the\n"
+            "                     connection (default) or skip to the next 05 64\n"
             "  --decode LEVEL     print traffic: none, link, transport, app, objects\n"
             "  --sa-user N        Secure Authentication v5 user number (default 1 with a key file)\n"
             "  --sa-update-key-file FILE  authenticate with this update key (32 or 64 hex digits):\n"
@@ -319,6 +321,8 @@ static int parse(int argc, char **argv, master_cmd *c)
         } else if (!strcmp(a, "--timeout")) {
             if (cli_uint(CMD, a, val, 1, 3600000, &v)) return 2;
             c->sc.timeout_ms = (uint32_t)v;
+        } else if (!strcmp(a, "--framing-error")) {
+            if (cli_framing(CMD, a, val, &c->sc.framing)) return 2;
         } else if (!strcmp(a, "--decode")) {
             if (cli_tap_parse_level(CMD, val, &c->sc.decode)) return 2;
         } else if (!strcmp(a, "--json")) {

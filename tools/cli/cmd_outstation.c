@@ -50,6 +50,8 @@ static void usage(FILE *f)
             "  --accept replace|reject  a second master replaces the first (default) or is refused\n"
             "  --allow IP             accept masters only from this address (repeatable)\n"
             "  --keep-alive MS        link-status keep-alive period (default 60000, 0 = off)\n"
+            "  --framing-error close|resync  on a bad frame (start octets, CRC): close the\n"
+            "                         connection (default) or skip to the next 05 64\n"
             "  --decode LEVEL         print traffic: none, link, transport, app, objects\n"
             "  --log-level LEVEL      error, info (default) or debug\n"
             "  --sa-user N            demand Secure Authentication v5 (IEEE 1815 clause 7) for critical\n"
@@ -151,6 +153,7 @@ typedef struct {
     size_t allow_count;
     uint64_t link_addr, master_addr, points, sim_period, seed, keep_alive, sim_steps;
     bool have_link, have_master, have_points, simulate, no_unsol, reject, no_self_addr;
+    int framing; /* dnp3_framing_policy; 0 = the profile's */
     unsigned decode;
     bool verbose;
     dnp3_sa_user sa_users[DNP3_SA_MAX_USERS];
@@ -243,6 +246,9 @@ static int parse_options(int argc, char **argv, options *o)
             if (o->allow_count == sizeof o->allow / sizeof o->allow[0])
                 return cli_usage_error(CMD, "--allow: at most 32 addresses");
             o->allow[o->allow_count++] = v;
+        } else if (!strcmp(a, "--framing-error")) {
+            NEED_VALUE();
+            if (cli_framing(CMD, a, v, &o->framing)) return 2;
         } else if (!strcmp(a, "--keep-alive")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 0, 86400000, &o->keep_alive)) return 2;
@@ -379,6 +385,7 @@ static void channel_config(const options *o, const profile *p, dnp3_channel_conf
     cc->max_tx_fragment = p->max_fragment;
     cc->keep_alive_ms = (uint32_t)o->keep_alive;
     cc->self_addr_enabled = !o->no_self_addr; /* a master (or `dnp3 scan`) may use 0xFFFC */
+    cc->framing = (dnp3_framing_policy)(o->framing ? o->framing : p->framing);
 }
 
 static uint32_t point_total(const profile *p)

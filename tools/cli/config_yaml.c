@@ -5,7 +5,8 @@
  * half-configured ever runs. The format is documented in docs/outstation-cli.md.
  *
  *   outstation: {link_addr: 10, master_addr: 1, event_buffer: 1000,
- *                max_fragment: 2048, unsolicited: true, device_name: "RTU"}
+ *                max_fragment: 2048, unsolicited: true, device_name: "RTU",
+ *                framing_error: close}
  *   points:
  *     analog_input:
  *       - {index: 0, name: "Bus 1 kV", class: 2, deadband: 0.5, value: 138.2,
@@ -16,6 +17,8 @@
  *   security: {secure_authentication: {...}, tls: {...}}   (config_security.c)
  */
 #include "config_yaml.h"
+
+#include "dnp3/channel.h"
 
 #include <errno.h>
 #include <math.h>
@@ -267,8 +270,16 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
     if (!strcmp(k, "max_fragment")) return get_uint(L, v, 249, 65535, &p->max_fragment);
     if (!strcmp(k, "unsolicited")) return get_bool(L, v, &p->unsolicited);
     if (!strcmp(k, "device_name")) return get_string(L, v, p->device_name, sizeof p->device_name);
+    if (!strcmp(k, "framing_error")) {
+        char s[16];
+        if (get_string(L, v, s, sizeof s)) return -1;
+        if (!strcmp(s, "close")) p->framing = DNP3_FRAMING_CLOSE;
+        else if (!strcmp(s, "resync")) p->framing = DNP3_FRAMING_RESYNC;
+        else return fail(L, v, "'%s' is not close or resync", s);
+        return 0;
+    }
     return fail(L, v, "unknown key (expected link_addr, master_addr, event_buffer, max_fragment, "
-                      "unsolicited, device_name)");
+                      "unsolicited, device_name, framing_error)");
 }
 
 typedef struct {

@@ -96,6 +96,7 @@ int cmd_master_listen(int argc, char **argv)
     const char *endpoint = "";
     uint16_t master_addr = 1;
     bool json = false;
+    int framing = 0;
     unsigned decode = 0;
     tls_cli_options tls;
     tls_cli_init(&tls);
@@ -132,6 +133,8 @@ int cmd_master_listen(int argc, char **argv)
                 c.event_ms = (uint32_t)n * 1000;
         } else if (!strcmp(a, "--decode")) {
             if (cli_tap_parse_level(CMD, v, &decode)) return 2;
+        } else if (!strcmp(a, "--framing-error")) {
+            if (cli_framing(CMD, a, v, &framing)) return 2;
         } else {
             return cli_usage_error(CMD, "unknown option '%s' (see dnp3 master --help)", a);
         }
@@ -155,6 +158,7 @@ int cmd_master_listen(int argc, char **argv)
     dnp3_channel_config cc;
     dnp3_channel_config_init(&cc);
     cc.local_addr = master_addr;
+    cc.framing = (dnp3_framing_policy)framing;
     dnp3_master_config mc;
     dnp3_master_config_init(&mc);
     mc.handler.fragment_begin = master_out_begin;

@@ -269,6 +269,7 @@ int master_session_run(master_session_config *c)
     cc.remote_addr = c->link_addr;
     cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
     cc.keep_alive_ms = c->watch ? 60000 : 0;
+    cc.framing = (dnp3_framing_policy)c->framing;
     dnp3_master_config mc;
     dnp3_master_config_init(&mc);
     mc.handler = c->handler;

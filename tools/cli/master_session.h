@@ -26,6 +26,7 @@ typedef struct {
     uint16_t master_addr;
     uint16_t link_addr;
     uint32_t timeout_ms;
+    int framing;                  /* dnp3_framing_policy (--framing-error; 0 = close on TCP) */
     unsigned decode;
     bool watch;                   /* start-up sequence, reactions, reconnects, until SIGINT */
     uint32_t integrity_period_ms; /* watch */

@@ -104,6 +104,7 @@ typedef struct {
     uint32_t event_buffer;   /* events per type */
     uint32_t max_fragment;
     bool unsolicited;
+    uint8_t framing;         /* dnp3_framing_policy: outstation.framing_error (0 = by mode) */
     char device_name[64];
     profile_point *points[PROFILE_TYPE_COUNT];
     uint32_t count[PROFILE_TYPE_COUNT];
