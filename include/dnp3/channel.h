@@ -22,7 +22,7 @@
  * fragment back to back, so a runtime can send a whole fragment with one
  * write (TCP) or one datagram (UDP).
  *
- * Keep-alive (notes 1.6): after `keep_alive_ms` without a received frame the
+ * Keep-alive (docs/protocol-notes.md §1.6): after `keep_alive_ms` without a received frame the
  * channel sends REQUEST_LINK_STATUS to the remote station; if no frame arrives
  * within `link_timeout_ms` the channel asks the runtime to close the connection
  * (dnp3_channel_handle_expiry returns DNP3_ERR_LINK_CLOSED). A framing error in
@@ -64,7 +64,7 @@ typedef enum {
     DNP3_FRAMING_RESYNC,      /**< drop the bad frame's first octet and resync on 05 64 */
 } dnp3_framing_policy;
 
-/** The broadcast kind of a received fragment (link destination, notes 1.3). */
+/** The broadcast kind of a received fragment (link destination, docs/protocol-notes.md §1.3). */
 typedef enum {
     DNP3_BCAST_NONE = 0,    /**< not a broadcast: addressed to this station */
     DNP3_BCAST_NO_CONFIRM,  /**< 0xFFFD: application confirm not required */
@@ -137,6 +137,12 @@ DNP3_API void dnp3_channel_config_init(dnp3_channel_config *c);
  * c NULL; also max_rx_fragment above 0xFFFFFF and an unknown mode).
  */
 DNP3_API size_t dnp3_channel_memory_size(const dnp3_channel_config *c);
+/**
+ * Why a channel configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is
+ * not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment", "mode",
+ * "framing" ("config" for NULL).
+ */
+DNP3_API int dnp3_channel_config_check(const dnp3_channel_config *c, const char **field);
 
 /**
  * Builds a channel in mem[0..size) (aligned for max_align_t). `now` starts the

@@ -97,7 +97,7 @@ typedef struct dnp3_io_outstation_listener dnp3_io_outstation_listener;
 /**
  * Listens on `ioc` (its kind is set to DNP3_IO_TCP_LISTEN here) and serves every
  * accepted connection with its own outstation from `factory` (one per master:
- * event state is per master, notes 5.10), on a channel with settings `cc`.
+ * event state is per master, docs/protocol-notes.md §5.10), on a channel with settings `cc`.
  * Returns 0 or a negative libuv error (UV_EINVAL for a NULL loop, ioc, cc,
  * factory or out; UV_ENOMEM).
  */

@@ -245,7 +245,7 @@ typedef struct {
 /** How the master synchronises an outstation's clock. */
 typedef enum {
     DNP3_TIMESYNC_NONE = 0, /**< never synchronise automatically */
-    DNP3_TIMESYNC_LAN,      /**< RECORD_CURRENT_TIME, then WRITE g50v3 (notes 5.6) */
+    DNP3_TIMESYNC_LAN,      /**< RECORD_CURRENT_TIME, then WRITE g50v3 (docs/protocol-notes.md §5.6) */
     DNP3_TIMESYNC_NON_LAN,  /**< DELAY_MEASURE, then WRITE g50v1 + propagation delay */
 } dnp3_timesync_mode;
 
@@ -410,7 +410,7 @@ DNP3_API bool dnp3_master_connected(const dnp3_master *m);
  * master). Routes the fragment by link source address; handles responses,
  * unsolicited responses, confirms and the scheduler. Never fails: problems end
  * the running task with a reason or are counted in the stats. Fragments sent
- * to a broadcast address are ignored (notes 1.2), and so is a call from inside
+ * to a broadcast address are ignored (docs/protocol-notes.md §1.2), and so is a call from inside
  * a master callback (as dnp3_master_handle_apdu refuses it).
  */
 DNP3_API void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now);

@@ -110,7 +110,7 @@ typedef struct {
     size_t max_tx_fragment;      /**< largest response fragment, 249..65535 (default 2048) */
     uint32_t select_timeout_ms;  /**< SELECT -> OPERATE window (default 5000) */
     uint32_t confirm_timeout_ms; /**< application confirm timeout (default 5000) */
-    uint16_t max_controls;       /**< controls per request, the rest get TOO_MANY_OPS (0 = no limit; default 32) */
+    uint16_t max_controls;       /**< controls per request, the rest get TOO_MANY_OPS (0 = no limit; default 16) */
 
     bool unsolicited;              /**< unsolicited responses allowed (default false) */
     uint8_t unsol_classes;         /**< classes enabled at start-up (DNP3_OS_CLASSx mask; default 0) */
@@ -218,6 +218,15 @@ DNP3_API void dnp3_outstation_config_init(dnp3_outstation_config *c);
  * deadband, or a static/event variation the type does not have.
  */
 DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
+/**
+ * Why an outstation configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field
+ * is not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment",
+ * "octet_string_size", "link_mode", "link_framing", "sa_stat_event_class",
+ * "sa_stat_event_variation", "types[TYPE].event_class", "types[TYPE].static_variation",
+ * "types[TYPE].event_variation" (TYPE: binary_input, ..., octet_string), "types[].deadband"
+ * ("config" for NULL).
+ */
+DNP3_API int dnp3_outstation_config_check(const dnp3_outstation_config *c, const char **field);
 
 /**
  * Builds an outstation in mem[0..size) (aligned like max_align_t); cb may be

@@ -216,7 +216,7 @@ typedef struct {
 #define DNP3_SA_KCM_AES256_SHA256 4 /**< new update key 32 octets, MACs HMAC-SHA-256 */
 /** @} */
 
-/** \name User status change (g120v10) operations and the role of a user (notes 7.3). */
+/** \name User status change (g120v10) operations and the role of a user (docs/protocol-notes.md §7.3). */
 /** @{ */
 #define DNP3_SA_USER_ADD 1 /**< operation: add a user */
 #define DNP3_SA_USER_DELETE 2 /**< operation: delete a user */
@@ -236,7 +236,7 @@ typedef struct {
     uint8_t bits[32]; /**< bit fc & 7 of octet fc >> 3 is function code fc */
 } dnp3_sa_fc_set;
 
-/** The default critical list of notes 7.8: every function except the optional ones. */
+/** The default critical list of docs/protocol-notes.md §7.8: every function except the optional ones. */
 DNP3_API void dnp3_sa_critical_default(dnp3_sa_fc_set *s);
 /** True if function code fc is in the set. */
 static inline bool dnp3_sa_fc_in(const dnp3_sa_fc_set *s, uint8_t fc)
@@ -301,7 +301,7 @@ typedef struct {
     uint32_t key_change_count;     /**< ... or after this many authenticated messages (default 1000; 0 = never) */
     uint8_t max_error_count;       /**< g120v7 errors sent before further failures are only counted (default 2) */
     bool aggressive_mode;          /**< accept aggressive-mode requests (default true) */
-    dnp3_sa_fc_set critical;       /**< functions that must be authenticated (default: notes 7.8) */
+    dnp3_sa_fc_set critical;       /**< functions that must be authenticated (default: docs/protocol-notes.md §7.8) */
     size_t max_apdu;               /**< largest request held while challenged (default 2048) */
     /** \name Update-key change
      * Update-key change (symmetric methods 3 and 4): the authority key (16 or 32 octets; 0 = the
@@ -418,7 +418,7 @@ typedef struct {
     uint32_t key_change_interval_ms;/**< rekey after (default 10 min; 0 = never) */
     uint32_t key_change_count;      /**< ... or after this many authenticated messages (default 1000) */
     bool aggressive_mode;           /**< send critical requests in aggressive mode (default false) */
-    dnp3_sa_fc_set critical;        /**< functions sent in aggressive mode (default: notes 7.8) */
+    dnp3_sa_fc_set critical;        /**< functions sent in aggressive mode (default: docs/protocol-notes.md §7.8) */
     size_t max_apdu;                /**< largest request remembered for MACs (default 2048) */
     dnp3_sa_event_cb on_event;      /**< security events (may be NULL) */
     void *ctx;                      /**< first argument of on_event */
@@ -501,9 +501,9 @@ DNP3_API bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc
  */
 DNP3_API int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len, uint8_t *out, size_t cap);
 
-/* ---- update-key change by the master (symmetric method, notes 7.7) ---- */
+/* ---- update-key change by the master (symmetric method, docs/protocol-notes.md §7.7) ---- */
 
-/** Parameters of an update-key change by the master (symmetric method, notes 7.7), for dnp3_sa_master_begin_update_key. */
+/** Parameters of an update-key change by the master (symmetric method, docs/protocol-notes.md §7.7), for dnp3_sa_master_begin_update_key. */
 typedef struct {
     uint8_t kcm;                        /**< DNP3_SA_KCM_AES128_SHA1 or DNP3_SA_KCM_AES256_SHA256 */
     uint8_t new_key[DNP3_SA_MAX_KEY];   /**< 16 (KCM 3) or 32 (KCM 4) octets */

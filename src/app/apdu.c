@@ -63,7 +63,7 @@ int dnp3_apdu_check_control(const dnp3_apdu *a)
     switch (a->function) {
     case DNP3_FC_RESPONSE: return uns ? DNP3_ERR_APP_BAD_HEADER : DNP3_OK;
     case DNP3_FC_UNSOLICITED_RESPONSE: return (uns && fir && fin) ? DNP3_OK : DNP3_ERR_APP_BAD_HEADER;
-    case DNP3_FC_AUTH_RESPONSE: return (fir && fin) ? DNP3_OK : DNP3_ERR_APP_BAD_HEADER;
+    case DNP3_FC_AUTH_RESPONSE: /* single fragment, either direction's UNS */
     case DNP3_FC_CONFIRM: return (fir && fin) ? DNP3_OK : DNP3_ERR_APP_BAD_HEADER;
     default: return (fir && fin && !uns) ? DNP3_OK : DNP3_ERR_APP_BAD_HEADER;
     }

@@ -73,7 +73,7 @@ const char *dnp3_double_bit_name(unsigned v)
     return NAMES[v & 3];
 }
 
-/* Flag names for bits 5..7 depend on the point type (notes section 4.2). */
+/* Flag names for bits 5..7 depend on the point type (docs/protocol-notes.md §4.2). */
 static const char *flag_name(dnp3_point_type t, unsigned bit)
 {
     static const char *const COMMON[5] = {"ONLINE", "RESTART", "COMM_LOST", "REMOTE_FORCED",

@@ -1,7 +1,7 @@
 /*
  * channel.c - sans-I/O link + transport endpoint (IEEE 1815-2012 clause 9.2
  * link frames and secondary-station rules, clause 8 transport reassembly and
- * segmentation; link-status keep-alive as used on IP networks, notes 1.6).
+ * segmentation; link-status keep-alive as used on IP networks, docs/protocol-notes.md §1.6).
  *
  * Receive: octets -> link parser (stream: close or discard mode; datagram:
  * whole frames per datagram) -> source filter -> dnp3_link_station_receive
@@ -62,18 +62,28 @@ void dnp3_channel_config_init(dnp3_channel_config *c)
     c->link_timeout_ms = 1000;
 }
 
-/* Copies a caller's config of possibly older (smaller) layout over the defaults. */
-static bool load_config(const dnp3_channel_config *in, dnp3_channel_config *out)
+/* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:
+ * NULL when valid, else the name of the first bad field. */
+static const char *load_config(const dnp3_channel_config *in, dnp3_channel_config *out)
 {
     dnp3_channel_config_init(out);
-    if (!in || in->size < offsetof(dnp3_channel_config, ctx) + sizeof(void *) || in->size > sizeof *in)
-        return false;
+    if (!in) return "config";
+    if (in->size < offsetof(dnp3_channel_config, ctx) + sizeof(void *) || in->size > sizeof *in) return "size";
     memcpy(out, in, in->size);
     out->size = sizeof *out;
-    if (out->max_rx_fragment < MIN_RX_FRAGMENT || out->max_rx_fragment > 0xFFFFFF) return false;
-    if (out->max_tx_fragment == 0 || out->max_tx_fragment > 65535) return false;
-    if (out->mode > DNP3_CHANNEL_DATAGRAM || out->framing > DNP3_FRAMING_RESYNC) return false;
-    return true;
+    if (out->max_rx_fragment < MIN_RX_FRAGMENT || out->max_rx_fragment > 0xFFFFFF) return "max_rx_fragment";
+    if (out->max_tx_fragment == 0 || out->max_tx_fragment > 65535) return "max_tx_fragment";
+    if (out->mode > DNP3_CHANNEL_DATAGRAM) return "mode";
+    if (out->framing > DNP3_FRAMING_RESYNC) return "framing";
+    return NULL;
+}
+
+int dnp3_channel_config_check(const dnp3_channel_config *c, const char **field)
+{
+    dnp3_channel_config cfg;
+    const char *bad = load_config(c, &cfg);
+    if (field) *field = bad;
+    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
 }
 
 /* Whether a framing error resyncs (discard mode) rather than closing. */
@@ -86,7 +96,7 @@ static bool resyncs(const dnp3_channel_config *c)
 size_t dnp3_channel_memory_size(const dnp3_channel_config *c)
 {
     dnp3_channel_config cfg;
-    if (!load_config(c, &cfg)) return 0;
+    if (load_config(c, &cfg)) return 0;
     return align_up(sizeof(struct dnp3_channel)) + align_up(cfg.max_rx_fragment) + align_up(queue_size(&cfg));
 }
 
@@ -106,7 +116,7 @@ static void restart(dnp3_channel *ch, dnp3_tstamp now)
 dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_channel_config *c, dnp3_tstamp now)
 {
     dnp3_channel_config cfg;
-    if (!mem || !load_config(c, &cfg)) return NULL;
+    if (!mem || load_config(c, &cfg)) return NULL;
     if ((uintptr_t)mem % alignof(max_align_t) != 0) return NULL;
     size_t need = dnp3_channel_memory_size(&cfg);
     if (size < need) return NULL;

@@ -43,7 +43,7 @@ static void report(walker *w, size_t offset, const char *fmt, ...)
     if (w->s->error) w->s->error(w->ctx, offset, msg);
 }
 
-/* Why dnp3_apdu_check_control refused the header (notes section 3.1). */
+/* Why dnp3_apdu_check_control refused the header (docs/protocol-notes.md §3.1). */
 static const char *control_problem(const dnp3_apdu *a)
 {
     bool fir = a->control & DNP3_AC_FIR, fin = a->control & DNP3_AC_FIN;
@@ -198,7 +198,7 @@ static uint64_t load_le(const uint8_t *p, size_t n)
     return v;
 }
 
-/* Interprets a device attribute's value by its data type (notes section 4.5). */
+/* Interprets a device attribute's value by its data type (docs/protocol-notes.md §4.5). */
 static void decode_attr(walk_obj *o, uint8_t type, const uint8_t *val, size_t n)
 {
     walk_attr *at = &o->attr;

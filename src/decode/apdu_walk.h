@@ -30,7 +30,7 @@ typedef enum {
     WALK_OBJ_INDEX,     /* an index of a header without object data (READ by index) */
 } walk_obj_kind;
 
-/* A decoded device-attribute value (notes section 4.5). */
+/* A decoded device-attribute value (docs/protocol-notes.md §4.5). */
 typedef enum {
     WALK_ATTR_BYTES = 0, /* shown as hex */
     WALK_ATTR_STRING,    /* VSTR */

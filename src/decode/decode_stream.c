@@ -329,7 +329,7 @@ static void on_frame(decode_stream *s, const dnp3_link_frame *f)
             raw = p;
             break;
         }
-        if (s->offset - e > 2 * DNP3_LINK_MAX_FRAME) break;
+        if (s->offset - e > 2 * (uint64_t)DNP3_LINK_MAX_FRAME) break;
     }
     d->frames++;
     skipped(s, start);

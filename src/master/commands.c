@@ -2,7 +2,7 @@
  * commands.c - control objects sent by the master and the check of the
  * outstation's echo (IEEE 1815-2012 clause 4.4 control functions: SELECT,
  * OPERATE, DIRECT_OPERATE, DIRECT_OPERATE_NR; Annex A g12v1 CROB and g41v1-v4
- * analog output blocks; status codes per notes 4.4).
+ * analog output blocks; status codes per docs/protocol-notes.md §4.4).
  *
  * Encoding: consecutive objects of the same group/variation share one header
  * with qualifier 0x17 or 0x28 (index prefix, count); the status octet is 0.

@@ -1,7 +1,7 @@
 /*
  * evaluate.c - what the final fragment of a response means for each task
  * kind (IEEE 1815-2012 clause 4.2.2.7.2: IIN2 request errors; clause 5
- * procedures as in notes 5.5-5.8):
+ * procedures as in docs/protocol-notes.md §5.5-5.8):
  *
  *  READ kinds          SUCCESS, or REJECTED when IIN2 reports a request error
  *                      and no object at all came back
@@ -32,7 +32,7 @@ int dnp3_mst_evaluate(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp n
         dnp3_task_result r = dnp3_mst_command_check(a, apdu);
         if (r == DNP3_TASK_MISSING_OBJECT && refused) r = DNP3_TASK_REJECTED;
         if (r == DNP3_TASK_SUCCESS && t->mode == DNP3_CMD_SELECT_OPERATE && t->phase == 0) return next_phase(a, now);
-        return r;
+        return (int)r;
     }
     case DNP3_TASK_TIME_SYNC: {
         int r = dnp3_mst_timesync_evaluate(a, apdu, now);

@@ -1,7 +1,7 @@
 /*
  * iin.c - the master's reactions to the internal indications of every
  * accepted response, solicited or unsolicited (IEEE 1815-2012 clause 4.2.2.7;
- * notes 3.3, 5.2, 5.5, 5.6):
+ * docs/protocol-notes.md §3.3, 5.2, 5.5, 5.6):
  *
  *  IIN1.7 DEVICE_RESTART  -> clear it (WRITE g80v1 index 7 = 0) while it is set;
  *                            when it appears after the start-up sequence has

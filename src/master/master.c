@@ -611,7 +611,7 @@ void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tst
 {
     dnp3_master *m = ctx;
     if (!m || !f) return;
-    if (f->broadcast != DNP3_BCAST_NONE) return; /* masters ignore broadcasts (notes 1.2) */
+    if (f->broadcast != DNP3_BCAST_NONE) return; /* masters ignore broadcasts (docs/protocol-notes.md §1.2) */
     (void)dnp3_master_handle_apdu(m, f->src, f->apdu, f->len, now);
 }
 

@@ -13,7 +13,7 @@
  *   evaluate.c     what a complete response means for each task kind
  *   measurements.c objects of a response to the measurement callback, CTO resolution (Annex A g51)
  *   commands.c     command objects, echo verification, statuses (clause 4.4.x controls, g12/g41)
- *   timesync.c     LAN and non-LAN time synchronisation (notes 5.6)
+ *   timesync.c     LAN and non-LAN time synchronisation (docs/protocol-notes.md §5.6)
  *   tasks.c        the user task API (queue)
  *   names.c        names of task kinds and results
  */

@@ -1,7 +1,7 @@
 /*
  * response.c - solicited responses (function 0x81) to the association's
  * outstanding request (IEEE 1815-2012 clause 4.2.2.4 application control, rules
- * as in notes 3.5):
+ * as in docs/protocol-notes.md §3.5):
  *
  *  - the first fragment carries FIR and the request's SEQ; each further
  *    fragment has FIR = 0 and SEQ = previous + 1 (mod 16); FIN ends the series;

@@ -1,7 +1,7 @@
 /*
  * scheduler.c - the task scheduler of each association (IEEE 1815-2012
  * clause 4.2.2.4 "one request outstanding", master procedures of clause 5 as
- * summarised in notes 5.4-5.6): which task runs next, sending its request,
+ * summarised in docs/protocol-notes.md §5.4-5.6): which task runs next, sending its request,
  * ending it, and the back-off of automatic tasks.
  *
  * Priority, highest first (docs/master.md):

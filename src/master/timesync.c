@@ -1,6 +1,6 @@
 /*
  * timesync.c - time synchronisation of an outstation by the master
- * (IEEE 1815-2012 clause 5 time synchronisation procedures, as in notes 5.6):
+ * (IEEE 1815-2012 clause 5 time synchronisation procedures, as in docs/protocol-notes.md §5.6):
  *
  *  non-LAN: DELAY_MEASURE (23) sent at A, answered at D with g52v2 (ms) or
  *           g52v1 (s) = the outstation's processing delay; propagation delay

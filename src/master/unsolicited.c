@@ -1,6 +1,6 @@
 /*
  * unsolicited.c - unsolicited responses (function 0x82) at the master
- * (IEEE 1815-2012 clause 4.2.2.4 and the unsolicited rules of notes 3.5/5.4):
+ * (IEEE 1815-2012 clause 4.2.2.4 and the unsolicited rules of docs/protocol-notes.md §3.5/5.4):
  *
  *  - must be FIR = FIN = 1 with UNS = 1: otherwise the fragment is dropped and,
  *    if a request is outstanding, its task fails with BAD_HEADER (the

@@ -5,7 +5,7 @@
  * sizes (240/241), point counts and maximum indices per type, event support
  * flags, controls per request (216), and with Secure Authentication attached
  * its version (209: 5) and the number of security statistics per association
- * (210: 18; clause 7, notes 7.10); v254 returns every one of them (one
+ * (210: 18; clause 7, docs/protocol-notes.md §7.10); v254 returns every one of them (one
  * header each), v255 the list of supported variations.
  *
  * Encoding of one attribute: data type (1 = VSTR, 2 = UINT, 3 = INT used for

@@ -48,29 +48,63 @@ void dnp3_outstation_config_init(dnp3_outstation_config *c)
     c->sa_stat_event_variation = 2;
 }
 
-static bool load_config(const dnp3_outstation_config *in, dnp3_outstation_config *out)
+/* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:
+ * NULL when valid, else the name of the first bad field. */
+static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation_config *out)
 {
+    static const char *const TYPE_FIELD[DNP3_OS_TYPE_COUNT][3] = {
+        {"types[binary_input].event_class", "types[binary_input].static_variation",
+         "types[binary_input].event_variation"},
+        {"types[double_bit_input].event_class", "types[double_bit_input].static_variation",
+         "types[double_bit_input].event_variation"},
+        {"types[binary_output_status].event_class", "types[binary_output_status].static_variation",
+         "types[binary_output_status].event_variation"},
+        {"types[counter].event_class", "types[counter].static_variation", "types[counter].event_variation"},
+        {"types[frozen_counter].event_class", "types[frozen_counter].static_variation",
+         "types[frozen_counter].event_variation"},
+        {"types[analog_input].event_class", "types[analog_input].static_variation",
+         "types[analog_input].event_variation"},
+        {"types[analog_output_status].event_class", "types[analog_output_status].static_variation",
+         "types[analog_output_status].event_variation"},
+        {"types[octet_string].event_class", "types[octet_string].static_variation",
+         "types[octet_string].event_variation"},
+    };
     dnp3_outstation_config_init(out);
-    if (!in || in->size < offsetof(dnp3_outstation_config, attr) || in->size > sizeof *in) return false;
+    if (!in) return "config";
+    if (in->size < offsetof(dnp3_outstation_config, attr) || in->size > sizeof *in) return "size";
     memcpy(out, in, in->size);
     out->size = sizeof *out;
-    if (out->max_rx_fragment < MIN_FRAGMENT || out->max_rx_fragment > 65535) return false;
-    if (out->max_tx_fragment < MIN_FRAGMENT || out->max_tx_fragment > 65535) return false;
-    if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment) return false;
-    if (out->link_mode > DNP3_CHANNEL_DATAGRAM || out->link_framing > DNP3_FRAMING_RESYNC) return false;
+    if (out->max_rx_fragment < MIN_FRAGMENT || out->max_rx_fragment > 65535) return "max_rx_fragment";
+    if (out->max_tx_fragment < MIN_FRAGMENT || out->max_tx_fragment > 65535) return "max_tx_fragment";
+    if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment)
+        return "octet_string_size";
+    if (out->link_mode > DNP3_CHANNEL_DATAGRAM) return "link_mode";
+    if (out->link_framing > DNP3_FRAMING_RESYNC) return "link_framing";
     if (out->confirm_timeout_ms == 0) out->confirm_timeout_ms = 1; /* a timer must lie in the future */
-    if (out->sa_stat_event_buffer &&
-        (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3 ||
-         !dnp3_os_event_var_ok((dnp3_os_type)OS_SEC_STAT, out->sa_stat_event_variation)))
-        return false;
+    if (out->sa_stat_event_buffer) {
+        if (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3) return "sa_stat_event_class";
+        if (!dnp3_os_event_var_ok((dnp3_os_type)OS_SEC_STAT, out->sa_stat_event_variation))
+            return "sa_stat_event_variation";
+    }
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         dnp3_os_type_config *tc = &out->types[t];
-        if (tc->event_class > 3 || !(tc->deadband >= 0)) return false;
+        if (tc->event_class > 3) return TYPE_FIELD[t][0];
+        if (!(tc->deadband >= 0)) return "types[].deadband";
         if (t == DNP3_OS_OCTET_STRING) continue;
-        if (tc->static_variation && !dnp3_os_static_var_ok((dnp3_os_type)t, tc->static_variation)) return false;
-        if (tc->event_variation && !dnp3_os_event_var_ok((dnp3_os_type)t, tc->event_variation)) return false;
+        if (tc->static_variation && !dnp3_os_static_var_ok((dnp3_os_type)t, tc->static_variation))
+            return TYPE_FIELD[t][1];
+        if (tc->event_variation && !dnp3_os_event_var_ok((dnp3_os_type)t, tc->event_variation))
+            return TYPE_FIELD[t][2];
     }
-    return true;
+    return NULL;
+}
+
+int dnp3_outstation_config_check(const dnp3_outstation_config *c, const char **field)
+{
+    dnp3_outstation_config cfg;
+    const char *bad = load_config(c, &cfg);
+    if (field) *field = bad;
+    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
 }
 
 static void channel_config(const dnp3_outstation_config *c, dnp3_channel_config *cc)
@@ -186,7 +220,7 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
 size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c)
 {
     dnp3_outstation_config cfg;
-    if (!load_config(c, &cfg)) return 0;
+    if (load_config(c, &cfg)) return 0;
     return layout(&cfg, NULL, NULL);
 }
 
@@ -216,7 +250,7 @@ dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstat
                                       const dnp3_outstation_callbacks *cb, dnp3_tstamp now)
 {
     dnp3_outstation_config cfg;
-    if (!mem || !load_config(c, &cfg) || (uintptr_t)mem % alignof(max_align_t) != 0) return NULL;
+    if (!mem || load_config(c, &cfg) || (uintptr_t)mem % alignof(max_align_t) != 0) return NULL;
     size_t need = layout(&cfg, NULL, NULL);
     if (need == 0 || size < need) return NULL;
     if (cb && (cb->size < offsetof(dnp3_outstation_callbacks, crob) || cb->size > sizeof *cb)) return NULL;

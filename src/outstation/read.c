@@ -58,8 +58,10 @@ static void plan_static(dnp3_outstation *os, const dnp3_obj_header *h, dnp3_os_t
         it.stop = h->count ? h->count - 1 : 0;
         if (h->count == 0) return;
         for (uint32_t i = 0; i < h->count; i++) {
-            uint32_t idx = h->prefix_width == 1 ? h->data[i] : h->prefix_width == 2 ? dnp3_load_u16(h->data + 2 * i)
-                                                                                   : dnp3_load_u32(h->data + 4 * i);
+            size_t at = (size_t)i * h->prefix_width;
+            uint32_t idx = h->prefix_width == 1   ? h->data[i]
+                           : h->prefix_width == 2 ? dnp3_load_u16(h->data + at)
+                                                  : dnp3_load_u32(h->data + at);
             if (idx >= n) os->rsp_iin |= DNP3_IIN2_PARAMETER_ERROR;
         }
     } else {

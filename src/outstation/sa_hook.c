@@ -6,12 +6,12 @@
  * outstation's, a READ of group 121 returns the security statistics
  * (g121v1: flags, association 0, 32-bit count; index = statistic number), and
  * a statistic that has grown by its threshold since its last report becomes a
- * g122 event (notes 7.10) in the outstation's event buffers.
+ * g122 event (docs/protocol-notes.md §7.10) in the outstation's event buffers.
  */
 #include "outstation/os_internal.h"
 #include "sa/sa_internal.h"
 
-/* Growth of each statistic that makes a g122 event (the thresholds OD-SA used, notes 7.10). */
+/* Growth of each statistic that makes a g122 event (the thresholds OD-SA used, docs/protocol-notes.md §7.10). */
 static const uint32_t STAT_THRESHOLD[DNP3_SA_STAT_COUNT] = {3,   5,   5,  3, 3,  100, 100, 100, 100,
                                                             10,  2,   10, 100, 10, 5,   1,   1,   3};
 

@@ -1,6 +1,6 @@
 /*
  * g120.c - the Secure Authentication objects, group 120 variations 1..15
- * (IEEE 1815-2012 clause 7, authentication objects; layouts as in notes 7.2).
+ * (IEEE 1815-2012 clause 7, authentication objects; layouts as in docs/protocol-notes.md §7.2).
  *
  * Fields "with length" carry all their 16-bit lengths first, then the data in
  * the same order; a trailing remainder field fills the rest of the object.

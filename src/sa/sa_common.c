@@ -3,7 +3,7 @@
  * (IEEE 1815-2012 clause 7): the MAC algorithm table (MAL 1..5, leftmost
  * truncation of HMAC-SHA-1 / HMAC-SHA-256), constant-time comparison,
  * zeroisation of key material, the default list of critical functions
- * (notes 7.8: every function except the optional ones), error-code names and
+ * (docs/protocol-notes.md §7.8: every function except the optional ones), error-code names and
  * g120 object framing.
  */
 #include "sa/sa_internal.h"

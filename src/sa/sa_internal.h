@@ -54,7 +54,7 @@ int dnp3_sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *ke
                        uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC]);
 
 /* name || key || challenge, zero-padded to a multiple of 8 (>= 16). Returns the length or 0. */
-/* Certification data of a user status change (g120v10, symmetric methods; notes 7.7 step 1):
+/* Certification data of a user status change (g120v10, symmetric methods; docs/protocol-notes.md §7.7 step 1):
  * the full HMAC (SHA-256 for KCM 4, SHA-1 for KCM 3) with the authority key of
  * operation u8 || SCS u32 || role u16 || expiry u16 || name length u16 || name. Returns its length
  * (32 or 20) or a negative error. */

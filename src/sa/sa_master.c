@@ -2,7 +2,7 @@
  * sa_master.c - Secure Authentication v5, master role (IEEE 1815-2012 clause
  * 7: session key initialisation with the update key, answers to challenges of
  * critical requests, aggressive mode, key expiry). Sequences: docs/sa.md,
- * notes 7.4-7.6.
+ * docs/protocol-notes.md §7.4-7.6.
  *
  * States: IDLE (no keys) -> AWAIT_STATUS (g120v4 sent) -> HAVE_STATUS
  * (g120v5 received, g120v6 to build) -> AWAIT_CHANGE (g120v6 sent) -> READY
@@ -331,7 +331,7 @@ static void on_challenge(dnp3_sa_master *sa, const uint8_t *frag, size_t len, co
     *act = DNP3_SA_M_SEND;
 }
 
-/* ---- update-key change (notes 7.7; sa_update_key.c) ---- */
+/* ---- update-key change (docs/protocol-notes.md §7.7; sa_update_key.c) ---- */
 
 void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa)
 {

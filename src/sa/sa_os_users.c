@@ -1,6 +1,6 @@
 /*
  * sa_os_users.c - the outstation's side of Secure Authentication user
- * management (IEEE 1815-2012 clause 7; notes 7.7): the symmetric update-key
+ * management (IEEE 1815-2012 clause 7; docs/protocol-notes.md §7.7): the symmetric update-key
  * change (g120v11 -> g120v12, g120v13 + g120v15 -> g120v15) and the
  * authority's user status change (g120v10: ADD / CHANGE / DELETE) that
  * precedes it. Choices and unverified details: docs/sa.md.

@@ -3,8 +3,8 @@
  * clause 7: session key status / session key change, challenge of critical
  * requests and verification of the reply, aggressive mode, error objects,
  * key expiry, security statistics; the update-key change and the authority's
- * user status change are in sa_os_users.c). Sequences: docs/sa.md, notes
- * 7.4-7.7.
+ * user status change are in sa_os_users.c). Sequences: docs/sa.md and
+ * docs/protocol-notes.md §7.4-7.7.
  *
  * State per user: update key, key status (NOT_INIT -> OK -> COMM_FAIL on
  * expiry), session keys (CDSK, MDSK), KSQ and the last key-status object sent
@@ -487,7 +487,7 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
     r->len = 2 + (v9_start - v3_end);
 }
 
-/* ---- update-key change (notes 7.7; sa_update_key.c) ---- */
+/* ---- update-key change (docs/protocol-notes.md §7.7; sa_update_key.c) ---- */
 
 size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY])
 {

@@ -1,6 +1,6 @@
 /*
  * sa_update_key.c - the pieces of the symmetric update-key change (IEEE
- * 1815-2012 clause 7; notes 7.7) shared by both roles:
+ * 1815-2012 clause 7; docs/protocol-notes.md §7.7) shared by both roles:
  *
  *   master -> g120v11 {KCM, user name, master challenge}
  *   outstation -> g120v12 {KSQ, USR, outstation challenge}
@@ -14,7 +14,7 @@
  *
  * KCM 3: 16-octet update key, HMAC-SHA-1; KCM 4: 32-octet key, HMAC-SHA-256.
  * The confirmation MACs are truncated like the networked MAC algorithms
- * (SHA-1 to 10 octets, SHA-256 to 16): the notes do not give the length; see
+ * (SHA-1 to 10 octets, SHA-256 to 16): docs/protocol-notes.md does not give the length; see
  * docs/sa.md. The plaintext of the wrap is zero-padded to a multiple of 8.
  */
 #include "sa/sa_internal.h"

@@ -1,6 +1,6 @@
 /*
  * test_noloss.c - the no-loss property of event reporting (IEEE 1815-2012
- * clause 5.x event buffers and confirms; notes 5.10), under random faults with
+ * clause 5.x event buffers and confirms; docs/protocol-notes.md §5.10), under random faults with
  * a recorded seed: our outstation generates tens of thousands of events of
  * five types in classes 1-3 while the wire between it and our master (the
  * lb_master.h loopback, virtual clock) drops, duplicates, delays (reorders),

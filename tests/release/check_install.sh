@@ -109,6 +109,26 @@ print([p["value"] for p in json.load(open(sys.argv[1]))["points"] if p["type"]==
     expect_rc "$kind: examples/outstation stops on SIGINT" 0 $?
 done
 
+# the decoder library from outside: the same JSON lines as the installed `dnp3 decode --json`
+cat >"$WORK/dec.c" <<'C'
+#include <dnp3/decode.h>
+int main(void)
+{
+    static const unsigned char frame[] = {0x05, 0x64, 0x05, 0xC0, 0x01, 0x00, 0x00, 0x04, 0xE9, 0x21};
+    dnp3_decode_options o;
+    dnp3_decode_options_init(&o);
+    o.json = 1;
+    return dnp3_decode_octets(frame, sizeof frame, &o, stdout) == 0 ? 0 : 1;
+}
+C
+# shellcheck disable=SC2046
+cc "${SAN[@]}" -Wall -Werror -o "$WORK/dec" "$WORK/dec.c" $(pkg-config --cflags --libs dnp3-decode) >"$WORK/dec.log" 2>&1
+expect_rc "a decoder program with pkg-config dnp3-decode" 0 $?
+"$WORK/dec" >"$WORK/dec.out" 2>&1
+expect_rc "the decoder program" 0 $?
+"$DNP3" decode --json 05 64 05 C0 01 00 00 04 E9 21 >"$WORK/dec.want" 2>&1
+if cmp -s "$WORK/dec.out" "$WORK/dec.want"; then ok; else bad "libdnp3decode and dnp3 decode --json differ"; fi
+
 start_outstation sub --listen 127.0.0.1:0
 "$WORK/cm/build/master" "127.0.0.1:$PORT" --crob 0 --code off >"$WORK/sub-m.out" 2>&1
 expect_rc "examples/master against the installed dnp3 outstation" 0 $?

@@ -1,7 +1,7 @@
 /*
  * sa_fixture.h - shared helpers of the Secure Authentication tests (IEEE
  * 1815-2012 clause 7): a crypto provider that wraps OpenSSL but takes its
- * "random" octets from a script (so the notes 7.11 exchange is reproducible),
+ * "random" octets from a script (so the docs/protocol-notes.md §7.11 exchange is reproducible),
  * an outstation with SA attached driven at the fragment level on a virtual
  * clock, and a master-side SA object. Header-only (static inline).
  */

@@ -1,9 +1,9 @@
 /*
  * test_sa_crypto.c - known-answer tests of the crypto used by Secure
  * Authentication (IEEE 1815-2012 clause 7: MAC algorithms and key wrap):
- * RFC 3394 AES key wrap (128/256, notes 7.11 and the OD-SA unwrap vector),
- * HMAC-SHA-1/SHA-256 (notes 7.11, RFC 4231 case 2), truncation per MAL,
- * constant-time compare and zeroize; and the g120 codec (notes 7.2 octet
+ * RFC 3394 AES key wrap (128/256, docs/protocol-notes.md §7.11 and the OD-SA unwrap vector),
+ * HMAC-SHA-1/SHA-256 (docs/protocol-notes.md §7.11, RFC 4231 case 2), truncation per MAL,
+ * constant-time compare and zeroize; and the g120 codec (docs/protocol-notes.md §7.2 octet
  * examples, round trips of every variation, lying lengths and truncations).
  */
 #include "sa_fixture.h"
@@ -140,7 +140,7 @@ static void test_g120_notes_examples(void **state)
     assert_int_equal(dnp3_g120_decode(2, b, n, &o), DNP3_OK);
     assert_int_equal(o.seq, 4);
     assert_int_equal(o.user, 0x0109);
-    /* the notes' g120v5 example has a 1-octet MAC and 3-octet challenge: below our minimum of 4 */
+    /* docs/protocol-notes.md's g120v5 example has a 1-octet MAC and 3-octet challenge: below our minimum of 4 */
     n = tu_hex("01 00 00 00 07 00 02 01 04 03 00 DE AD BE EF", b, sizeof b);
     assert_int_equal(dnp3_g120_decode(5, b, n, &o), DNP3_ERR_APP_BAD_VALUE);
     n = tu_hex("01 00 00 00 07 00 02 01 04 04 00 DE AD BE EF 01 02", b, sizeof b);

@@ -447,7 +447,7 @@ static void test_config_validation(void **state)
     assert_false(dnp3_sa_fc_in(&s, DNP3_FC_AUTH_REQUEST));
 }
 
-/* ---- update-key change (notes 7.7) ---- */
+/* ---- update-key change (docs/protocol-notes.md §7.7) ---- */
 
 static void test_update_key_change(void **state)
 {

@@ -1,6 +1,6 @@
 /*
  * test_sa_user_status.c - the authority's user status change (g120v10, IEEE
- * 1815-2012 clause 7; notes 7.7 step 1) between our master-side SA object and
+ * 1815-2012 clause 7; docs/protocol-notes.md §7.7 step 1) between our master-side SA object and
  * our outstation, at the fragment level: ADD followed by the update-key change
  * creates a user that can then authenticate; CHANGE sets an existing user's
  * role before its key change; DELETE removes a user and its session keys;

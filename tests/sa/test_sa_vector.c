@@ -1,9 +1,9 @@
 /*
- * test_sa_vector.c - the worked SAv5 exchange of notes 7.11 (IEEE 1815-2012
+ * test_sa_vector.c - the worked SAv5 exchange of docs/protocol-notes.md §7.11 (IEEE 1815-2012
  * clause 7 session key initialisation and critical-request challenge/reply)
  * reproduced octet for octet: user 1, AES-128 update key 00..0F, CDSK 16x11,
  * MDSK 16x22, MAL 4, challenge data AA.., BB.., CC...
- * Both our master-side SA and our outstation (with SA) must produce the notes'
+ * Both our master-side SA and our outstation (with SA) must produce docs/protocol-notes.md's
  * octets, and the DIRECT_OPERATE must reach the control callback only after
  * the reply.
  */

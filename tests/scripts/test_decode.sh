@@ -2,7 +2,7 @@
 # test_decode.sh BUILD_DIR SOURCE_DIR
 #
 # Tests of `dnp3 decode` (tools/cli/cmd_decode.c and the decode printers):
-# golden frames of dnp3-notes section 10 decoded layer by layer with exact key
+# golden frames of docs/protocol-notes.md §10 decoded layer by layer with exact key
 # lines, bad input (CRC, length, truncation, transport, object headers) with
 # the offsets it must name and exit status 1, usage errors with exit status 2,
 # --json output that parses, and the captures in tests/data (TCP session, TCP
@@ -127,7 +127,7 @@ print(json.dumps(eval(sys.argv[1]), sort_keys=True))' "$1" <"$OUT" 2>&1)
 }
 
 # ---------------------------------------------------------------- link layer
-echo "== link frames (notes 10.1)"
+echo "== link frames (docs/protocol-notes.md §10.1)"
 run 0 decode 05 64 05 C0 01 00 00 04 E9 21
 has "offset 0: link frame, length 5, control 0xC0 (DIR=1 PRM=1 FCB=0 FCV=0) RESET_LINK_STATES, dest 1, src 1024, header CRC 0x21E9 OK"
 count_is 1 "link frame"

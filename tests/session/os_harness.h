@@ -197,7 +197,7 @@ static inline void h_update(harness *h, dnp3_os_type t, uint16_t i, double v, ui
     assert_true(dnp3_outstation_update(h->os, t, i, v, flags, time, DNP3_EVENT_DETECT) >= 0);
 }
 
-/* Clears DEVICE_RESTART so that responses show IIN 00 00 (notes 5.5). */
+/* Clears DEVICE_RESTART so that responses show IIN 00 00 (docs/protocol-notes.md §5.5). */
 static inline void h_clear_restart(harness *h) { dnp3_outstation_set_iin(h->os, DNP3_IIN1_DEVICE_RESTART, false); }
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * test_master_commands.c - commands and other user tasks: SELECT/OPERATE
- * (golden B2/B4 frames), DIRECT_OPERATE (the notes' "DO g12v1 (master side)"
+ * (golden B2/B4 frames), DIRECT_OPERATE (docs/protocol-notes.md's "DO g12v1 (master side)"
  * bytes), DIRECT_OPERATE_NR, every CROB operation type, g41v1-v4, several
  * objects per request, per-object statuses (NO_SELECT, NOT_SUPPORTED),
  * echo verification, freeze, cold/warm restart delay, octet string write,

@@ -1,7 +1,7 @@
 /*
  * test_master_harness.h - session-test harness for the master (included by
  * tests/session/test_master_*.c): a master on a real channel (master 1 ->
- * outstation 1024, the addresses of notes section 10), a second channel playing
+ * outstation 1024, the addresses of docs/protocol-notes.md §10), a second channel playing
  * the outstation's link/transport side, a virtual clock, and recorders for
  * requests, task results, measurements and fragment marks.
  *

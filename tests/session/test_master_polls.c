@@ -18,7 +18,7 @@ static void integrity_values_in_order(void **state)
     mh_setup(NULL);
     assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_ALL, mh_user_cb, NULL, mh.now), DNP3_OK);
     mh_expect("C0 01 3C 02 06 3C 03 06 3C 04 06 3C 01 06");
-    /* the D4 objects of notes 10.2: 4 x g2v1, 2 x g32v2, g1v1 0..3, g30v2 0..1 */
+    /* the D4 objects of docs/protocol-notes.md §10.2: 4 x g2v1, 2 x g32v2, g1v1 0..3, g30v2 0..1 */
     mh_respond("C0 81 96 00 02 01 28 01 00 00 00 01 02 01 28 01 00 01 00 01 02 01 28 01 00 02 00 01 02 01 28"
                " 01 00 03 00 01 20 02 28 01 00 00 00 01 00 00 20 02 28 01 00 01 00 01 00 00 01 01 01 00 00 03 00"
                " 00 1E 02 01 00 00 01 00 01 00 00 01 00 00");
@@ -101,7 +101,7 @@ static void event_poll_with_confirm(void **state)
     mh_setup(&ac);
     mh_advance(5000);
     mh_expect("C0 01 3C 02 06 3C 03 06 3C 04 06");
-    mh_respond("E0 81 80 00 02 01 28 01 00 00 00 81"); /* notes 10.3: CON set */
+    mh_respond("E0 81 80 00 02 01 28 01 00 00 00 81"); /* docs/protocol-notes.md §10.3: CON set */
     mh_expect("C0 00");
     assert_int_equal(mh.meas[1].mark, 'M');
     assert_int_equal(mh.meas[1].m.type, DNP3_POINT_BINARY_INPUT);

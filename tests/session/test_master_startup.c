@@ -1,5 +1,5 @@
 /*
- * test_master_startup.c - the master's start-up sequence (notes 5.4: DISABLE
+ * test_master_startup.c - the master's start-up sequence (docs/protocol-notes.md §5.4: DISABLE
  * unsolicited 1,2,3 -> integrity READ 1,2,3,0 -> ENABLE unsolicited 1,2,3),
  * each step configurable, SEQ increments, DEVICE_RESTART clearing during and
  * after start-up, retry with back-off after a timeout, reconnects and an

@@ -1,6 +1,6 @@
 /*
- * test_master_timesync.c - time synchronisation (notes 5.6): the non-LAN
- * procedure with the notes' example (A = 100, D = 200, outstation delay 10 ->
+ * test_master_timesync.c - time synchronisation (docs/protocol-notes.md §5.6): the non-LAN
+ * procedure with docs/protocol-notes.md's example (A = 100, D = 200, outstation delay 10 ->
  * write 245 ms), golden frames B5/B7/B8/B9, the LAN procedure, NEED_TIME as
  * the trigger, NEED_TIME still set afterwards (back-off), no UTC source,
  * missing g52, coarse delay, negative propagation clamped to zero.

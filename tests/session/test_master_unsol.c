@@ -1,5 +1,5 @@
 /*
- * test_master_unsol.c - unsolicited responses at the master (notes 3.5,
+ * test_master_unsol.c - unsolicited responses at the master (docs/protocol-notes.md §3.5,
  * 5.4, golden D8/B11/B12): confirm with UNS = 1 and the response's SEQ,
  * duplicate detection (same SEQ and content: confirm again, deliver once),
  * delivery marks, unsolicited data while a request is outstanding, and

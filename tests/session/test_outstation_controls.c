@@ -1,6 +1,6 @@
 /*
  * test_outstation_controls.c - SELECT / OPERATE / DIRECT_OPERATE(_NR) on the
- * outstation (notes 5.3, 4.3, 4.4 and the golden pairs of 10.2 / 10.3): the
+ * outstation (docs/protocol-notes.md §5.3, 4.3, 4.4 and the golden pairs of 10.2 / 10.3): the
  * select-before-operate rules (SEQ + 1, no request in between, identical
  * objects, timeout), repeated selects, direct operate, no-ack, too many
  * objects, the QU bit, NOT_SUPPORTED with IIN2.2, unsupported objects, and
@@ -10,7 +10,7 @@
 
 #define SEL_AO "29 02 17 01 07 01 02 00"
 
-/* notes 10.3 "select/operate g41v2 idx 7" */
+/* docs/protocol-notes.md §10.3 "select/operate g41v2 idx 7" */
 static void test_golden_select_operate_analog(void **state)
 {
     (void)state;
@@ -30,7 +30,7 @@ static void test_golden_select_operate_analog(void **state)
     assert_int_equal(h.ao_calls, 2);
 }
 
-/* notes 10.3 "operate wrong seq" */
+/* docs/protocol-notes.md §10.3 "operate wrong seq" */
 static void test_golden_operate_wrong_seq(void **state)
 {
     (void)state;
@@ -41,7 +41,7 @@ static void test_golden_operate_wrong_seq(void **state)
     assert_int_equal(h.ao_calls, 1);
 }
 
-/* notes 10.3 "operate late": TIMEOUT */
+/* docs/protocol-notes.md §10.3 "operate late": TIMEOUT */
 static void test_operate_after_select_timeout(void **state)
 {
     (void)state;
@@ -94,7 +94,7 @@ static void test_repeated_select(void **state)
     assert_int_equal(h.ao_calls, 2);
 }
 
-/* notes 10.2 B2/B3: SELECT CROB idx 3 PULSE_ON, then OPERATE */
+/* docs/protocol-notes.md §10.2 B2/B3: SELECT CROB idx 3 PULSE_ON, then OPERATE */
 static void test_golden_select_operate_crob(void **state)
 {
     (void)state;
@@ -113,7 +113,7 @@ static void test_golden_select_operate_crob(void **state)
     assert_int_equal(h.crob.off_ms, 1);
 }
 
-/* notes 10.2 D7: DIRECT_OPERATE CROB idx 0, response IIN 00 00 */
+/* docs/protocol-notes.md §10.2 D7: DIRECT_OPERATE CROB idx 0, response IIN 00 00 */
 static void test_golden_direct_operate(void **state)
 {
     (void)state;
@@ -123,7 +123,7 @@ static void test_golden_direct_operate(void **state)
     h_exchange(&h, "C9 05 0C 01 28 01 00 00 00 01 01 01 00 00 00 00 00 00 00 00",
                "C9 81 00 00 0C 01 28 01 00 00 00 01 01 01 00 00 00 00 00 00 00 00");
     assert_int_equal(h.crob_mode, DNP3_CTRL_DIRECT_OPERATE);
-    /* notes 10.3 master-side DO g12v1 idx 1 PULSE_ON 100 ms */
+    /* docs/protocol-notes.md §10.3 master-side DO g12v1 idx 1 PULSE_ON 100 ms */
     h_exchange(&h, "C0 05 0C 01 28 01 00 01 00 01 01 64 00 00 00 64 00 00 00 00",
                "C0 81 00 00 0C 01 28 01 00 01 00 01 01 64 00 00 00 64 00 00 00 00");
     assert_int_equal(h.crob.on_ms, 100);
@@ -159,7 +159,7 @@ static void test_direct_operate_no_ack(void **state)
     assert_int_equal(h.ao_index, 9);
 }
 
-/* notes 10.3 "too many CROBs (max 1)" */
+/* docs/protocol-notes.md §10.3 "too many CROBs (max 1)" */
 static void test_too_many_objects(void **state)
 {
     (void)state;
@@ -174,7 +174,7 @@ static void test_too_many_objects(void **state)
     assert_int_equal(h.crob_index, 3);
 }
 
-/* notes 10.3 "CROB NOT_SUPPORTED" and "CROB with QU" */
+/* docs/protocol-notes.md §10.3 "CROB NOT_SUPPORTED" and "CROB with QU" */
 static void test_not_supported_and_queue_bit(void **state)
 {
     (void)state;

@@ -1,7 +1,7 @@
 /*
  * test_outstation_events.c - event reporting of the outstation on a virtual
  * clock: the golden event read + confirm and buffer-overflow exchanges of
- * notes 10.3 (SF iin test), events kept until confirmed and reported again
+ * docs/protocol-notes.md §10.3 (SF iin test), events kept until confirmed and reported again
  * after a confirm timeout / new request / reconnect, order within and across
  * types, class IIN bits, deadbands, forced and suppressed events, count
  * limits, requested variations, relative time with a CTO, octet strings and
@@ -11,7 +11,7 @@
 
 #define READ_CLASS_123 "3C 02 06 3C 03 06 3C 04 06"
 
-/* notes 10.3 "event read + confirm" */
+/* docs/protocol-notes.md §10.3 "event read + confirm" */
 static void test_golden_event_read_confirm(void **state)
 {
     (void)state;
@@ -29,7 +29,7 @@ static void test_golden_event_read_confirm(void **state)
 #define RESPONSE_WITH_OVERFLOW \
     "E0 81 80 08 02 01 17 05 00 81 00 01 00 81 00 01 00 81"
 
-/* notes 10.3 "overflow": a 5-event buffer and 6 changes */
+/* docs/protocol-notes.md §10.3 "overflow": a 5-event buffer and 6 changes */
 static void test_golden_overflow(void **state)
 {
     (void)state;

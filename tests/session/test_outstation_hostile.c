@@ -1,8 +1,8 @@
 /*
  * test_outstation_hostile.c - the input classes of the 2013-14 DNP3 fuzzing
  * advisories and DNP Users Group AN2013-004b, sent to the outstation at the
- * application layer: each is refused with the IIN2 bit the notes prescribe
- * (section 3.1), nothing executes, and the very next valid request is answered
+ * application layer: each is refused with the IIN2 bit docs/protocol-notes.md
+ * §3.1 prescribes, nothing executes, and the very next valid request is answered
  * exactly as it would have been.
  */
 #include "os_harness.h"
@@ -58,7 +58,7 @@ static void test_qualifiers_illegal_for_the_object(void **state)
 {
     (void)state;
     harness *h = start();
-    /* a CROB with "all objects": no data can follow -> NO_FUNC_CODE_SUPPORT (notes 3.1) */
+    /* a CROB with "all objects": no data can follow -> NO_FUNC_CODE_SUPPORT (docs/protocol-notes.md §3.1) */
     h_exchange(h, "C1 05 0C 01 06", "C1 81 00 01");
     /* packed binary inputs with an index prefix */
     h_exchange(h, "C2 02 01 01 17 01 00 01", "C2 81 00 01");

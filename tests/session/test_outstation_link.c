@@ -1,6 +1,6 @@
 /*
  * test_outstation_link.c - the outstation driven at the octet level through
- * its built-in channel, as a runtime would: golden frames of notes 10.1/10.2
+ * its built-in channel, as a runtime would: golden frames of docs/protocol-notes.md §10.1/10.2
  * in (B2/B4 select/operate, B12 unsolicited confirm, L8 link status) and out
  * (B3, B11, L7, L9), a multi-frame response written as one chunk, keep-alive
  * failure and framing errors closing the connection (or resynchronising with

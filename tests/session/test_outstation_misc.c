@@ -1,6 +1,6 @@
 /*
  * test_outstation_misc.c - the remaining outstation functions on a virtual
- * clock (notes 5.5-5.9 and the golden pairs of 10.3): LAN and non-LAN time
+ * clock (docs/protocol-notes.md §5.5-5.9 and the golden pairs of 10.3): LAN and non-LAN time
  * synchronisation and NEED_TIME, DEVICE_RESTART and its clearing by WRITE
  * g80v1, cold / warm restart, freeze and freeze-and-clear, ASSIGN_CLASS,
  * WRITE of deadbands, duplicate requests, broadcasts (IIN1.0, mandatory
@@ -8,7 +8,7 @@
  */
 #include "os_harness.h"
 
-/* notes 10.3 "delay measure" */
+/* docs/protocol-notes.md §10.3 "delay measure" */
 static void test_golden_delay_measure(void **state)
 {
     (void)state;
@@ -20,7 +20,7 @@ static void test_golden_delay_measure(void **state)
     h_exchange(&h, "C0 17", "C0 81 80 00 34 02 07 01 FE CA");
 }
 
-/* notes 10.3 "non-LAN sync": DELAY_MEASURE, then WRITE g50v1 */
+/* docs/protocol-notes.md §10.3 "non-LAN sync": DELAY_MEASURE, then WRITE g50v1 */
 static void test_golden_non_lan_sync(void **state)
 {
     (void)state;
@@ -34,12 +34,12 @@ static void test_golden_non_lan_sync(void **state)
     h_exchange(&h, "C1 02 32 01 07 01 C0 24 0E DA 77 01", "C1 81 80 00");
     assert_int_equal(h.time_writes, 1);
     assert_true(h.time_written == 1614271096000ULL);
-    /* notes 10.2 D3 */
+    /* docs/protocol-notes.md §10.2 D3 */
     h_exchange(&h, "C5 02 32 01 07 01 F8 B8 6C AA F0 00", "C5 81 80 00");
     assert_true(h.time_written == 0x00F0AA6CB8F8ULL);
 }
 
-/* notes 10.3 "LAN sync": RECORD_CURRENT_TIME, then WRITE g50v3 */
+/* docs/protocol-notes.md §10.3 "LAN sync": RECORD_CURRENT_TIME, then WRITE g50v3 */
 static void test_golden_lan_sync(void **state)
 {
     (void)state;
@@ -79,7 +79,7 @@ static void test_need_time_period_and_refusal(void **state)
     h_exchange(&h, "C4 01", "C4 81 40 20");
 }
 
-/* notes 10.3 "clear restart"; writing 1 or another index: PARAMETER_ERROR */
+/* docs/protocol-notes.md §10.3 "clear restart"; writing 1 or another index: PARAMETER_ERROR */
 static void test_golden_clear_restart(void **state)
 {
     (void)state;
@@ -92,7 +92,7 @@ static void test_golden_clear_restart(void **state)
     assert_int_equal(dnp3_outstation_iin(h.os) & DNP3_IIN1_DEVICE_RESTART, 0);
 }
 
-/* notes 10.3 "cold restart" */
+/* docs/protocol-notes.md §10.3 "cold restart" */
 static void test_golden_restarts(void **state)
 {
     (void)state;
@@ -175,7 +175,7 @@ static void test_write_deadbands(void **state)
     h_exchange(&h, "C3 02 01 02 00 00 00 81", "C3 81 80 02");
 }
 
-/* notes 3.5: a repeated non-READ request gets the stored response, not a new execution */
+/* docs/protocol-notes.md §3.5: a repeated non-READ request gets the stored response, not a new execution */
 static void test_duplicates(void **state)
 {
     (void)state;
@@ -198,7 +198,7 @@ static void test_duplicates(void **state)
     assert_int_equal(h.ao_calls, 1);
 }
 
-/* notes 5.9: broadcasts are executed, never answered; IIN1.0 in the next response */
+/* docs/protocol-notes.md §5.9: broadcasts are executed, never answered; IIN1.0 in the next response */
 static void test_broadcast(void **state)
 {
     (void)state;

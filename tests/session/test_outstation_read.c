@@ -1,6 +1,6 @@
 /*
  * test_outstation_read.c - READ on the outstation, hex in / hex out on a
- * virtual clock: golden pairs of notes 10.3, default variations, class 0 /
+ * virtual clock: golden pairs of docs/protocol-notes.md §10.3, default variations, class 0 /
  * integrity polls, ranges, index lists, out-of-range, multi-fragment
  * responses with confirms, device attributes, time and IIN objects, and the
  * IIN2 bits for bad functions, unknown objects and malformed requests.
@@ -12,7 +12,7 @@ static void set(harness *h, dnp3_os_type t, uint16_t i, double v, uint8_t flags)
     assert_true(dnp3_outstation_update(h->os, t, i, v, flags, 0, DNP3_EVENT_SUPPRESS) == 0);
 }
 
-/* notes 10.3: read g30v1 0..0 and g30v0 0..0 (default variation g30v1) */
+/* docs/protocol-notes.md §10.3: read g30v1 0..0 and g30v0 0..0 (default variation g30v1) */
 static void test_golden_analog(void **state)
 {
     (void)state;
@@ -23,7 +23,7 @@ static void test_golden_analog(void **state)
     h_exchange(&h, "C0 01 1E 00 00 00 00", "C0 81 80 00 1E 01 00 00 00 01 2A 00 00 00");
 }
 
-/* notes 10.3: read g1v2 1..3 and g1v0 1..3 (packed g1v1) */
+/* docs/protocol-notes.md §10.3: read g1v2 1..3 and g1v0 1..3 (packed g1v1) */
 static void test_golden_binary(void **state)
 {
     (void)state;
@@ -66,7 +66,7 @@ static void fill_small_db(harness *h)
     "28 01 00 00 00 01 07 00 00 00 "       /* g40v1 0: 7 */                                        \
     "6E 02 00 00 00 41 42"                 /* g110v2 0: "AB" */
 
-/* integrity poll (notes 5.1): classes 1, 2, 3 then class 0, every type */
+/* integrity poll (docs/protocol-notes.md §5.1): classes 1, 2, 3 then class 0, every type */
 static void test_integrity_poll(void **state)
 {
     (void)state;
@@ -126,7 +126,7 @@ static void test_index_lists(void **state)
     h_exchange(&h, "C0 01 01 02 17 02 03 01", "C0 81 80 00 01 02 17 02 03 81 01 81");
     h_exchange(&h, "C1 01 1E 02 28 02 00 05 00 00 00",
                "C1 81 80 00 1E 02 28 02 00 05 00 01 2C 01 00 00 02 00 00");
-    /* notes 10.2 D5: READ g1v0 by index 0x41, 0x43, 0x42 - none exists here */
+    /* docs/protocol-notes.md §10.2 D5: READ g1v0 by index 0x41, 0x43, 0x42 - none exists here */
     h_exchange(&h, "C0 01 01 00 17 03 41 43 42", "C0 81 80 04");
     /* packed variations by index list: answered with flags */
     h_exchange(&h, "C3 01 01 00 17 01 03", "C3 81 80 00 01 02 17 01 03 81");
@@ -263,7 +263,7 @@ static void test_time_and_iin_objects(void **state)
     h_exchange(&h, "C3 01 22 03 00 01 01", "C3 81 80 00 22 03 00 01 01 00 00 20 40");
 }
 
-/* notes 10.3 "bad function", "unknown object"; notes 3.1 SAVE_CONFIG */
+/* docs/protocol-notes.md §10.3 "bad function", "unknown object"; docs/protocol-notes.md §3.1 SAVE_CONFIG */
 static void test_iin2_bits(void **state)
 {
     (void)state;

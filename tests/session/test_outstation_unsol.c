@@ -1,5 +1,5 @@
 /*
- * test_outstation_unsol.c - unsolicited responses (notes 5.4 and the golden
+ * test_outstation_unsol.c - unsolicited responses (docs/protocol-notes.md §5.4 and the golden
  * pairs of 10.2 B11/B12 and 10.3): the start-up null response repeated until
  * confirmed, ENABLE/DISABLE_UNSOLICITED per class, event reports with their
  * confirms and identical retries, retry exhaustion and the retry delay, READs
@@ -29,7 +29,7 @@ static void start_enabled(harness *h, const dnp3_outstation_config *c)
     h_exchange(h, "C0 " ENABLE_123, "C0 81 80 00");
 }
 
-/* notes 5.4 / 10.2 B11-B12 */
+/* docs/protocol-notes.md §5.4 / 10.2 B11-B12 */
 static void test_null_response_until_confirmed(void **state)
 {
     (void)state;
@@ -55,7 +55,7 @@ static void test_null_response_until_confirmed(void **state)
     h_none(&h);
 }
 
-/* notes 10.3 "enable unsol" and "unsol g2v1" */
+/* docs/protocol-notes.md §10.3 "enable unsol" and "unsol g2v1" */
 static void test_golden_enable_and_report(void **state)
 {
     (void)state;

@@ -1,5 +1,5 @@
 /*
- * link_vectors.h - the golden link frames of dnp3-notes sections 10.1 and 10.2
+ * link_vectors.h - the golden link frames of docs/protocol-notes.md §10.1 and 10.2
  * (good CRCs), shared by test_link_frame.c and test_link_parser.c.
  * user: the user data as it must come out of the parser (transport header + APDU).
  */

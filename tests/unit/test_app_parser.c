@@ -1,6 +1,6 @@
 /*
  * test_app_parser.c - object-header parser (IEEE 1815-2012 clause 4.3) against
- * golden APDUs from the notes (section 10) and the hostile-input classes of
+ * golden APDUs from docs/protocol-notes.md §10 and the hostile-input classes of
  * AN2013-004b: every failure must be the precise error at the precise offset.
  */
 #include <string.h>
@@ -79,7 +79,7 @@ static void test_read_index_list(void **state)
 
 static void test_multi_header_response(void **state)
 {
-    (void)state; /* D4 from the notes: 4 x g2v1, 2 x g32v2, g1v1 packed, g30v2 range */
+    (void)state; /* D4 from docs/protocol-notes.md: 4 x g2v1, 2 x g32v2, g1v1 packed, g30v2 range */
     frag f;
     load(&f, "E3 81 96 00 02 01 28 01 00 00 00 01 02 01 28 01 00 01 00 01 02 01 28 01 00 02 00 01 "
              "02 01 28 01 00 03 00 01 20 02 28 01 00 00 00 01 00 00 20 02 28 01 00 01 00 01 00 00 "
@@ -329,7 +329,7 @@ static void test_rejections(void **state)
     (void)state;
     /* unknown object g200v0 -> OBJECT_UNKNOWN */
     expect_error("C0 01 C8 00 06", DNP3_ERR_APP_UNKNOWN_OBJECT, 0);
-    /* notes 10.3: "C0 01 C8 00" stops before the qualifier; the object is still unknown */
+    /* docs/protocol-notes.md §10.3: "C0 01 C8 00" stops before the qualifier; the object is still unknown */
     expect_error("C0 01 C8 00", DNP3_ERR_APP_UNKNOWN_OBJECT, 0);
     /* a known object cut before its qualifier is truncated */
     expect_error("C0 01 1E 01", DNP3_ERR_APP_TRUNCATED, 2);

@@ -1,6 +1,6 @@
 /*
- * test_app_writer.c - fragment writer and point codec: golden APDUs from the
- * notes (section 10) built byte-for-byte, and a write -> parse -> decode round
+ * test_app_writer.c - fragment writer and point codec: golden APDUs of
+ * docs/protocol-notes.md §10 built byte-for-byte, and a write -> parse -> decode round
  * trip for every fixed-size and packed variation of the object table.
  */
 #include <math.h>
@@ -272,7 +272,7 @@ static void test_table(void **state)
     for (size_t i = 1; i < n; i++) /* sorted, unique: lookup is a binary search */
         assert_true((t[i - 1].group << 8 | t[i - 1].variation) < (t[i].group << 8 | t[i].variation));
     for (size_t i = 0; i < n; i++) assert_ptr_equal(dnp3_obj_lookup(t[i].group, t[i].variation), &t[i]);
-    /* sizes from the notes, section 4.1 */
+    /* sizes from docs/protocol-notes.md, section 4.1 */
     static const struct { uint8_t g, v, size; } SIZES[] = {
         {2, 2, 7}, {12, 1, 11}, {20, 1, 5}, {21, 5, 11}, {21, 6, 9}, {22, 6, 9}, {30, 6, 9}, {31, 3, 11},
         {32, 8, 15}, {34, 3, 4}, {40, 4, 9}, {41, 2, 3}, {43, 8, 15}, {50, 2, 10}, {50, 4, 11}, {52, 2, 2},

@@ -2,7 +2,7 @@
  * test_channel.c - the link + transport endpoint (src/channel): frames in ->
  * fragments delivered, link replies, keep-alive and its timeout, framing
  * errors per mode, datagrams, segmentation of sent fragments, broadcast,
- * source filtering and the memory contract. Golden frames: notes 10.1/10.2.
+ * source filtering and the memory contract. Golden frames: docs/protocol-notes.md §10.1/10.2.
  */
 #include <stdalign.h>
 #include <stdlib.h>
@@ -35,7 +35,7 @@ static void on_frag(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
 static alignas(max_align_t) uint8_t mem[64 * 1024];
 static sink snk;
 
-/* An outstation-side channel: local 1024, remote 1 (the addresses of notes 10.2). */
+/* An outstation-side channel: local 1024, remote 1 (the addresses of docs/protocol-notes.md §10.2). */
 static dnp3_channel *make_framing(dnp3_channel_mode mode, uint32_t keep_alive, dnp3_framing_policy framing)
 {
     dnp3_channel_config c;
@@ -225,6 +225,9 @@ static void test_framing_policy(void **state)
     dnp3_channel_config_init(&c);
     c.framing = (dnp3_framing_policy)3;
     assert_int_equal(dnp3_channel_memory_size(&c), 0);
+    const char *field = NULL;
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "framing");
 }
 
 static void test_datagram_whole_frames(void **state)
@@ -315,7 +318,7 @@ static void test_multi_frame_fragment(void **state)
 {
     (void)state;
     dnp3_channel *ch = make(DNP3_CHANNEL_STREAM, 0);
-    /* notes 10.4 fragment.hex, addressed 1 -> 1024 */
+    /* docs/protocol-notes.md §10.4 fragment.hex, addressed 1 -> 1024 */
     uint8_t a[] = {0x40, 0xC0, 0x01, 0x01, 0x00, 0x17, 0x03}, b[] = {0x81, 0x41, 0x43, 0x42};
     uint8_t fr[64];
     int n = dnp3_link_format(fr, sizeof fr, 0xC4, 1024, 1, a, sizeof a);
@@ -337,11 +340,18 @@ static void test_memory_contract(void **state)
     assert_null(dnp3_channel_init(mem, need - 1, &c, 0));
     assert_null(dnp3_channel_init(mem + 1, sizeof mem - 1, &c, 0));
     assert_non_null(dnp3_channel_init(mem, need, &c, 0));
+    const char *field = "unset";
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_OK);
+    assert_null(field);
     c.max_rx_fragment = 100;
     assert_int_equal(dnp3_channel_memory_size(&c), 0);
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "max_rx_fragment");
     dnp3_channel_config_init(&c);
     c.size = 3;
     assert_int_equal(dnp3_channel_memory_size(&c), 0);
+    assert_int_equal(dnp3_channel_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "size");
     assert_int_equal(dnp3_broadcast_kind_of(1), DNP3_BCAST_NONE);
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_crc.c - CRC-16/DNP (IEEE 1815-2012 clause 9.2.4.3): known answers of
- * notes 10.5, every slicing-table entry, and the fast implementation against
+ * docs/protocol-notes.md §10.5, every slicing-table entry, and the fast implementation against
  * the bit-wise reference over every length and alignment.
  */
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * test_link_frame.c - FT3 frame format and single-frame parse (IEEE 1815-2012
- * clause 9.2.4): every golden frame of notes 10.1/10.2 parses to the expected
+ * clause 9.2.4): every golden frame of docs/protocol-notes.md §10.1/10.2 parses to the expected
  * fields and formats back byte for byte; L10/L11 and body-CRC errors with their
  * offsets; truncation; argument checks; function names.
  */

@@ -1,6 +1,6 @@
 /*
- * test_link_station.c - link receive rules (IEEE 1815-2012 clause 9.2.6; notes
- * section 1.2): one test per rule, on golden frames where one exists. Replies
+ * test_link_station.c - link receive rules (IEEE 1815-2012 clause 9.2.6;
+ * docs/protocol-notes.md §1.2): one test per rule, on golden frames where one exists. Replies
  * are formatted and compared byte for byte with the golden answers (L2, L9).
  */
 #include <string.h>

@@ -41,27 +41,38 @@ static void test_rejected_configs(void **state)
 {
     (void)state;
     dnp3_outstation_config c;
-#define REJECT(stmt)                                               \
-    do {                                                           \
-        dnp3_outstation_config_init(&c);                           \
-        stmt;                                                      \
-        assert_int_equal(dnp3_outstation_memory_size(&c), 0);      \
-        assert_null(dnp3_outstation_init(mem, sizeof mem, &c, NULL, 0)); \
+    const char *field = "unset";
+    dnp3_outstation_config_init(&c);
+    assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_OK);
+    assert_null(field);
+/* each refused configuration names its field through dnp3_outstation_config_check */
+#define REJECT(stmt, name)                                                  \
+    do {                                                                    \
+        dnp3_outstation_config_init(&c);                                    \
+        stmt;                                                               \
+        assert_int_equal(dnp3_outstation_memory_size(&c), 0);               \
+        assert_null(dnp3_outstation_init(mem, sizeof mem, &c, NULL, 0));    \
+        assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_ERR_CONFIG); \
+        assert_string_equal(field, name);                                   \
     } while (0)
-    REJECT(c.size = 0);
-    REJECT(c.size = sizeof c + 1);
-    REJECT(c.max_tx_fragment = 248);
-    REJECT(c.max_rx_fragment = 100);
-    REJECT(c.max_tx_fragment = 70000);
-    REJECT(c.octet_string_size = 0);
-    REJECT(c.octet_string_size = 255; c.max_tx_fragment = 249);
-    REJECT(c.types[DNP3_OS_ANALOG_INPUT].event_class = 4);
-    REJECT(c.types[DNP3_OS_ANALOG_INPUT].static_variation = 7);
-    REJECT(c.types[DNP3_OS_BINARY_INPUT].event_variation = 4);
-    REJECT(c.types[DNP3_OS_COUNTER].static_variation = 3);
-    REJECT(c.types[DNP3_OS_COUNTER].deadband = -1);
-    REJECT(c.link_mode = (dnp3_channel_mode)7);
+    REJECT(c.size = 0, "size");
+    REJECT(c.size = sizeof c + 1, "size");
+    REJECT(c.max_tx_fragment = 248, "max_tx_fragment");
+    REJECT(c.max_rx_fragment = 100, "max_rx_fragment");
+    REJECT(c.max_tx_fragment = 70000, "max_tx_fragment");
+    REJECT(c.octet_string_size = 0, "octet_string_size");
+    REJECT((c.octet_string_size = 255, c.max_tx_fragment = 249), "octet_string_size");
+    REJECT(c.types[DNP3_OS_ANALOG_INPUT].event_class = 4, "types[analog_input].event_class");
+    REJECT(c.types[DNP3_OS_ANALOG_INPUT].static_variation = 7, "types[analog_input].static_variation");
+    REJECT(c.types[DNP3_OS_BINARY_INPUT].event_variation = 4, "types[binary_input].event_variation");
+    REJECT(c.types[DNP3_OS_COUNTER].static_variation = 3, "types[counter].static_variation");
+    REJECT(c.types[DNP3_OS_COUNTER].deadband = -1, "types[].deadband");
+    REJECT(c.link_mode = (dnp3_channel_mode)7, "link_mode");
+    REJECT(c.link_framing = (dnp3_framing_policy)9, "link_framing");
+    REJECT((c.sa_stat_event_buffer = 4, c.sa_stat_event_class = 0), "sa_stat_event_class");
     assert_int_equal(dnp3_outstation_memory_size(NULL), 0);
+    assert_int_equal(dnp3_outstation_config_check(NULL, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "config");
 #undef REJECT
 }
 

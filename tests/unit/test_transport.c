@@ -1,6 +1,6 @@
 /*
  * test_transport.c - transport function (IEEE 1815-2012 clause 8): reassembly
- * cases of notes 10.4 (fragment, dup, invalid, fin), overflow, other source,
+ * cases of docs/protocol-notes.md §10.4 (fragment, dup, invalid, fin), overflow, other source,
  * broadcast, empty segments; segmentation of golden single-frame fragments
  * byte for byte, of a 2048-octet fragment (9 frames) with a round trip through
  * the link parser, the station rules and reassembly; SEQ wraparound 63 -> 0.

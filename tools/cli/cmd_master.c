@@ -83,7 +83,7 @@ typedef struct {
     bool have_new_key, have_scs;
 } master_cmd;
 
-/* --sa-role: a name of notes 7.3 or a number. */
+/* --sa-role: a name of docs/protocol-notes.md §7.3 or a number. */
 static int parse_role(const char *val, uint16_t *out)
 {
     static const struct {

@@ -171,7 +171,10 @@ int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FI
     configure(p, &c);
     size_t size = dnp3_outstation_memory_size(&c);
     if (size == 0) {
-        snprintf(err, err_cap, "the point database is not a valid outstation configuration");
+        const char *field = NULL;
+        (void)dnp3_outstation_config_check(&c, &field);
+        snprintf(err, err_cap, "the point database is not a valid outstation configuration (%s)",
+                 field ? field : "its size");
         return -1;
     }
     a->mem = aligned_alloc(_Alignof(max_align_t), (size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
@@ -322,10 +325,13 @@ int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, 
     a->sa_scs_file = o->scs_file;
     c.max_apdu = a->prof->max_fragment;
     size_t size = dnp3_sa_outstation_memory_size(&c);
+    const char *field = NULL;
+    if (size == 0) (void)dnp3_sa_outstation_config_check(&c, &field);
     dnp3_zeroize(c.users, sizeof c.users);
     if (size == 0) {
         dnp3_zeroize(c.authority_key, sizeof c.authority_key);
-        snprintf(err, err_cap, "invalid Secure Authentication users (user numbers 1..65535, each once)");
+        snprintf(err, err_cap, "invalid Secure Authentication configuration (%s; user numbers 1..65535, each once)",
+                 field ? field : "size");
         return -1;
     }
     size_t al = _Alignof(max_align_t);

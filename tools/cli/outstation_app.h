@@ -59,7 +59,7 @@ dnp3_time48 outstation_app_utc(const outstation_app *a);
 
 /*
  * Makes the outstation demand Secure Authentication v5 for the critical
- * functions (notes 7.8 default list) from these users. Security events go to
+ * functions (docs/protocol-notes.md §7.8 default list) from these users. Security events go to
  * the log. Returns 0, or -1 with a message in err.
  */
 int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, dnp3_tstamp now, char *err,

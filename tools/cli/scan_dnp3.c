@@ -2,15 +2,15 @@
  * scan_dnp3.c - see scan_dnp3.h. Three steps over one socket, each bounded
  * by the step timeout:
  *
- *  1. link address (IEEE 1815-2012 clause 9, notes 1.2-1.3): listen for the
+ *  1. link address (IEEE 1815-2012 clause 9, docs/protocol-notes.md §1.2-1.3): listen for the
  *     frames an outstation sends on its own (its start-up unsolicited
  *     response names both addresses) while asking REQUEST_LINK_STATUS of the
  *     self address 0xFFFC (answered by outstations with the self-address
  *     feature); failing both, REQUEST_LINK_STATUS to every address of the
  *     sweep range. Broadcasts are never used: outstations do not answer them.
- *  2. READ g0v254 (all device attributes of set 0, qualifier 0x00; notes 4.5)
+ *  2. READ g0v254 (all device attributes of set 0, qualifier 0x00; docs/protocol-notes.md §4.5)
  *     through a master-role channel, which also yields the IIN.
- *  3. AUTH_REQUEST with a key-status request g120v4 for one user (notes 7):
+ *  3. AUTH_REQUEST with a key-status request g120v4 for one user (docs/protocol-notes.md §7):
  *     an outstation running SAv5 answers AUTH_RESPONSE g120v5 (or an error
  *     g120v7); one without SA answers IIN2.0 NO_FUNC_CODE_SUPPORT.
  * Unsolicited responses are never confirmed and nothing that changes the
@@ -144,7 +144,7 @@ typedef struct {
 
 /*
  * An outstation holds back a READ while its unsolicited response waits for a
- * confirm (notes 5.x), so a null unsolicited response (no objects: the
+ * confirm (docs/protocol-notes.md §5.x), so a null unsolicited response (no objects: the
  * start-up announcement) is confirmed. One carrying events never is: that
  * would take the events from the device's real master.
  */
