@@ -68,6 +68,30 @@ expect_rc "schema_version" 1 "$(q 'SELECT version FROM schema_version')"
 kill -TERM "$GW"
 wait "$GW"
 expect_rc "SIGTERM" 0 $?
-expect_rc "disconnected on exit" "rtu|f" "$(q 'SELECT name, connected FROM outstations')"
+expect_rc "disconnected on exit" "rtu|f" "$(q "SELECT name, connected FROM outstations WHERE name = 'rtu'")"
+kill "$OSPID"
+wait "$OSPID" 2>/dev/null
+
+# the server is down when the gateway starts: it polls, confirms nothing, and stores once it is up
+pg -m fast -w stop || bad "PostgreSQL did not stop"
+start_outstation os2 --listen 127.0.0.1:0 --simulate --sim-period 25 --sim-steps 60 --seed 12
+"$DNP3" master run "127.0.0.1:$PORT" --postgres "$CONN" --name rtu2 --event-period 1 --timeout 2000 \
+    >"$WORK/gw2.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/gw2.log" "store postgres unavailable" || bad "the gateway did not report the server missing"
+sleep 1
+pg_start || bad "PostgreSQL did not start again"
+wait_for "$WORK/os2.log" "simulation finished" 200 || bad "the second simulation did not finish"
+GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os2.log")
+for ((i = 0; i < 200; i++)); do
+    [ "$(q "SELECT count(*) FROM measurements WHERE event AND outstation = 'rtu2'")" = "$GEN" ] && break
+    sleep 0.1
+done
+expect_rc "server late: every event stored (generated $GEN)" "$GEN" \
+    "$(q "SELECT count(*) FROM measurements WHERE event AND outstation = 'rtu2'")"
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "SIGTERM (second gateway)" 0 $?
 
 live_finish
