@@ -7,7 +7,12 @@
  * same pragmas). Prints figures; asserts nothing.
  *
  *   bench_gateway_sqlite [ROWS [BATCH [DIR]]]   default 200000 rows, batches of 100, /tmp
+ *
+ * With DNP3_BENCH_POSTGRES=CONNINFO (a scratch database: the gateway's tables
+ * and bench_copy are dropped) the same rows also go through the PostgreSQL
+ * sink, next to PostgreSQL's own bulk load (COPY FROM STDIN, one per batch).
  */
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +110,84 @@ static double run_raw(const char *path, size_t rows, size_t batch)
     return (double)rows / dt;
 }
 
+static void pg_do(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_COPY_IN) {
+        fprintf(stderr, "postgres: %s: %s", sql, PQerrorMessage(c));
+        exit(1);
+    }
+    PQclear(r);
+}
+
+static double run_pg_sink(const char *conninfo, size_t rows, size_t batch)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "postgres: %s", PQerrorMessage(c));
+        exit(1);
+    }
+    pg_do(c, "SET client_min_messages = warning");
+    pg_do(c, "DROP TABLE IF EXISTS measurements, latest, outstations, commands, schema_version");
+    PQfinish(c);
+    gw_sink s;
+    char err[512];
+    if (gw_sink_postgres(&s, conninfo) || s.ops->open(&s, err, sizeof err)) {
+        fprintf(stderr, "sink: %s\n", err);
+        exit(1);
+    }
+    gw_row *b = calloc(batch, sizeof *b);
+    gw_status st = {"rtu1", "127.0.0.1:20000", true, 0, true, 0};
+    double t0 = now_s();
+    for (size_t done = 0; done < rows;) {
+        size_t n = rows - done < batch ? rows - done : batch;
+        for (size_t k = 0; k < n; k++) fill(&b[k], done + k);
+        if (s.ops->write(&s, b, n, &st, err, sizeof err) || s.ops->commit(&s, err, sizeof err)) {
+            fprintf(stderr, "sink: %s\n", err);
+            exit(1);
+        }
+        done += n;
+    }
+    double dt = now_s() - t0;
+    s.ops->close(&s);
+    free(b);
+    return (double)rows / dt;
+}
+
+static double run_pg_copy(const char *conninfo, size_t rows, size_t batch)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) exit(1);
+    pg_do(c, "SET client_min_messages = warning");
+    pg_do(c, "DROP TABLE IF EXISTS bench_copy");
+    pg_do(c, "CREATE TABLE bench_copy(outstation TEXT, type TEXT, idx INTEGER, value DOUBLE PRECISION,"
+             " text_value TEXT, flags INTEGER, time_ms BIGINT, received_ms BIGINT, event BOOLEAN)");
+    gw_row r;
+    char line[256];
+    double t0 = now_s();
+    for (size_t done = 0; done < rows;) {
+        size_t n = rows - done < batch ? rows - done : batch;
+        pg_do(c, "BEGIN");
+        pg_do(c, "COPY bench_copy FROM STDIN");
+        for (size_t k = 0; k < n; k++) {
+            fill(&r, done + k);
+            int len = snprintf(line, sizeof line, "%s\t%s\t%u\t%.17g\t\\N\t%u\t%lld\t%lld\tt\n", r.outstation, r.type,
+                               r.index, r.value, r.flags, (long long)r.time_ms, (long long)r.received_ms);
+            if (PQputCopyData(c, line, len) != 1) exit(1);
+        }
+        if (PQputCopyEnd(c, NULL) != 1) exit(1);
+        PGresult *res;
+        while ((res = PQgetResult(c)) != NULL) PQclear(res);
+        pg_do(c, "COMMIT");
+        done += n;
+    }
+    double dt = now_s() - t0;
+    pg_do(c, "DROP TABLE bench_copy");
+    PQfinish(c);
+    return (double)rows / dt;
+}
+
 int main(int argc, char **argv)
 {
     size_t rows = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
@@ -122,6 +205,16 @@ int main(int argc, char **argv)
     printf(
         "  dnp3 master run sink (measurements with unique key + latest upsert + status): %10.0f rows/s (%.0f%%)\n",
         sink, 100.0 * sink / raw);
+    const char *pg = getenv("DNP3_BENCH_POSTGRES");
+    if (pg && *pg) {
+        size_t pg_rows = rows > 50000 ? 50000 : rows;
+        double copy = run_pg_copy(pg, pg_rows, batch);
+        double pgs = run_pg_sink(pg, pg_rows, batch);
+        printf("PostgreSQL %d, %zu rows in batches of %zu (one transaction each)\n", PQlibVersion(), pg_rows, batch);
+        printf("  PostgreSQL COPY FROM STDIN, one table, no index: %10.0f rows/s\n", copy);
+        printf("  dnp3 master run sink (measurements with unique key + latest upsert + status): %10.0f rows/s (%.0f%%)\n",
+               pgs, 100.0 * pgs / copy);
+    }
     const char *files[] = {a, b};
     for (int i = 0; i < 2; i++) {
         char x[600];
