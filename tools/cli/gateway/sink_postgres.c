@@ -1,6 +1,7 @@
 /*
  * sink_postgres.c - the PostgreSQL store of `dnp3 master run` (libpq): one
- * connection, prepared statements, one transaction per response. When the
+ * connection, prepared statements sent as one pipeline per response (one
+ * round trip), one transaction per response. When the
  * server goes away the sink reports itself unhealthy; the caller reopens it
  * with back-off and meanwhile confirms nothing (the outstation keeps its
  * events).
@@ -16,6 +17,7 @@ typedef struct {
     char conninfo[1024];
     PGconn *conn;
     bool in_tx;
+    size_t queued;            /* statements sent in the current pipeline */
 } pg_sink;
 
 static const char *const INSERT_SQL =
@@ -111,16 +113,52 @@ static int pg_open(gw_sink *s, char *err, size_t cap)
 static void pg_rollback(gw_sink *s)
 {
     pg_sink *p = s->impl;
-    if (!p->in_tx) return;
-    if (p->conn) pg_exec(p, "ROLLBACK", NULL, 0);
+    /* a failed pipeline may have results in flight: the connection is dropped (the server rolls
+     * the transaction back) and opened again with the usual back-off */
+    if (p->conn && PQpipelineStatus(p->conn) != PQ_PIPELINE_OFF) pg_drop(p);
+    if (p->in_tx && p->conn) pg_exec(p, "ROLLBACK", NULL, 0);
     p->in_tx = false;
+    p->queued = 0;
 }
 
+/* Queues one prepared statement of the pipeline. */
+static int pg_send(pg_sink *p, const char *stmt, int n, const char *const *v, char *err, size_t cap)
+{
+    if (PQsendQueryPrepared(p->conn, stmt, n, v, NULL, NULL, 0)) {
+        p->queued++;
+        return 0;
+    }
+    snprintf(err, cap, "PostgreSQL: %s: %s", stmt, PQerrorMessage(p->conn));
+    one_line(err);
+    return -1;
+}
+
+/*
+ * The batch goes out in one pipeline (libpq pipeline mode): BEGIN, two
+ * statements per row, the status, COMMIT, one sync - one round trip per
+ * batch instead of two per row. write queues everything but COMMIT; commit
+ * queues COMMIT, syncs and reads every result.
+ */
 static int pg_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
 {
     pg_sink *p = s->impl;
-    if (pg_exec(p, "BEGIN", err, cap)) return -1;
+    if (!p->conn) {
+        snprintf(err, cap, "PostgreSQL: no connection");
+        return -1;
+    }
+    if (!PQenterPipelineMode(p->conn)) {
+        snprintf(err, cap, "PostgreSQL: pipeline: %s", PQerrorMessage(p->conn));
+        one_line(err);
+        return -1;
+    }
+    p->queued = 0;
     p->in_tx = true;
+    if (!PQsendQueryParams(p->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) {
+        snprintf(err, cap, "PostgreSQL: BEGIN: %s", PQerrorMessage(p->conn));
+        one_line(err);
+        goto failed;
+    }
+    p->queued++;
     char idx[16], value[40], flags[8], tms[24], rms[24], iin[8];
     for (size_t i = 0; i < n; i++) {
         const gw_row *r = &rows[i];
@@ -138,16 +176,14 @@ static int pg_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
                             r->has_time ? tms : NULL,
                             rms,
                             r->event ? "t" : "f"};
-        if (pg_check(p, PQexecPrepared(p->conn, "ins", 9, v, NULL, NULL, 0), "insert", err, cap) ||
-            pg_check(p, PQexecPrepared(p->conn, "latest", 8, v, NULL, NULL, 0), "insert", err, cap))
-            goto failed;
+        if (pg_send(p, "ins", 9, v, err, cap) || pg_send(p, "latest", 8, v, err, cap)) goto failed;
     }
     if (st) {
         snprintf(iin, sizeof iin, "%u", st->iin);
         snprintf(rms, sizeof rms, "%lld", (long long)st->last_response_ms);
         const char *v[5] = {st->name, st->target, st->connected ? "t" : "f", st->has_response ? iin : NULL,
                             st->has_response ? rms : NULL};
-        if (pg_check(p, PQexecPrepared(p->conn, "status", 5, v, NULL, NULL, 0), "status", err, cap)) goto failed;
+        if (pg_send(p, "status", 5, v, err, cap)) goto failed;
     }
     return 0;
 failed:
@@ -158,9 +194,66 @@ failed:
 static int pg_commit(gw_sink *s, char *err, size_t cap)
 {
     pg_sink *p = s->impl;
-    int rc = pg_exec(p, "COMMIT", err, cap);
-    p->in_tx = false;
-    return rc;
+    if (!p->conn || PQpipelineStatus(p->conn) == PQ_PIPELINE_OFF) {
+        snprintf(err, cap, "PostgreSQL: nothing to commit");
+        pg_rollback(s);
+        return -1;
+    }
+    bool ok = PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1;
+    if (ok) p->queued++;
+    ok = ok && PQpipelineSync(p->conn) == 1;
+    if (!ok) {
+        snprintf(err, cap, "PostgreSQL: COMMIT: %s", PQerrorMessage(p->conn));
+        one_line(err);
+    }
+    /* every statement's results (each list ends with NULL), then the sync */
+    bool first_error = true;
+    for (size_t i = 0; ok && i < p->queued; i++) {
+        PGresult *r;
+        bool any = false;
+        while ((r = PQgetResult(p->conn)) != NULL) {
+            any = true;
+            ExecStatusType st = PQresultStatus(r);
+            if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+                if (first_error) {
+                    snprintf(err, cap, "PostgreSQL: %s: %s", PQresStatus(st),
+                             PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(p->conn));
+                    one_line(err);
+                    first_error = false;
+                }
+            }
+            PQclear(r);
+        }
+        if (!any) { /* the connection is gone */
+            if (first_error) {
+                snprintf(err, cap, "PostgreSQL: %s", PQerrorMessage(p->conn));
+                one_line(err);
+                first_error = false;
+            }
+            break;
+        }
+    }
+    if (ok && first_error) {
+        PGresult *r = PQgetResult(p->conn);
+        if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+            snprintf(err, cap, "PostgreSQL: no sync: %s", PQerrorMessage(p->conn));
+            one_line(err);
+            first_error = false;
+        }
+        PQclear(r);
+    }
+    bool committed = ok && first_error;
+    if (committed && PQexitPipelineMode(p->conn)) {
+        p->in_tx = false;
+        p->queued = 0;
+        return 0;
+    }
+    if (committed) {
+        snprintf(err, cap, "PostgreSQL: pipeline: %s", PQerrorMessage(p->conn));
+        one_line(err);
+    }
+    pg_rollback(s);
+    return -1;
 }
 
 static bool pg_healthy(gw_sink *s)
