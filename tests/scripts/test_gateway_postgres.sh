@@ -75,8 +75,19 @@ wait "$OSPID" 2>/dev/null
 # the server is down when the gateway starts: it polls, confirms nothing, and stores once it is up
 pg -m fast -w stop || bad "PostgreSQL did not stop"
 start_outstation os2 --listen 127.0.0.1:0 --simulate --sim-period 25 --sim-steps 60 --seed 12
-"$DNP3" master run "127.0.0.1:$PORT" --postgres "$CONN" --name rtu2 --event-period 1 --timeout 2000 \
-    >"$WORK/gw2.log" 2>&1 &
+cat >"$WORK/gw2.yaml" <<EOF
+outstations:
+  - name: rtu2
+    target: 127.0.0.1:$PORT
+    event_period_s: 1
+    timeout_ms: 2000
+    points:
+      counter:
+        - {index: 1, name: "Pump energy", unit: kWh}
+store:
+  postgres: "$CONN"
+EOF
+"$DNP3" master run --config "$WORK/gw2.yaml" >"$WORK/gw2.log" 2>&1 &
 GW=$!
 PIDS+=("$GW")
 wait_for "$WORK/gw2.log" "store postgres unavailable" || bad "the gateway did not report the server missing"
@@ -93,5 +104,7 @@ expect_rc "server late: every event stored (generated $GEN)" "$GEN" \
 kill -TERM "$GW"
 wait "$GW"
 expect_rc "SIGTERM (second gateway)" 0 $?
+expect_rc "point names and units" "counter|1|Pump energy|kWh" \
+    "$(q "SELECT type, idx, name, unit FROM points WHERE outstation = 'rtu2'")"
 
 live_finish

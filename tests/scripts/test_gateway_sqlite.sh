@@ -70,6 +70,8 @@ for ((i = 0; i < 100; i++)); do
     sleep 0.1
 done
 expect_rc "config: all events stored" "$GEN" "$(sqlite3 "$WORK/c.db" "SELECT count(*) FROM measurements WHERE event AND outstation = 'feeder-7'")"
+expect_rc "config: point names and units" "counter|0|Feeder energy|kWh" \
+    "$(sqlite3 "$WORK/c.db" "SELECT type, idx, name, unit FROM points WHERE outstation = 'feeder-7'")"
 kill -INT "$GW"
 wait "$GW"
 expect_rc "SIGINT" 0 $?

@@ -100,6 +100,10 @@ typedef struct {
     /* False when the store is known to be unreachable (the caller reopens with back-off). */
     bool (*healthy)(gw_sink *s);
     void (*close)(gw_sink *s);
+    /* Records the configured names and units of an outstation's points (the points table);
+     * NULL when the sink has no use for them. 0 or -1. */
+    int (*points)(gw_sink *s, const char *outstation, const gw_point_name *pts, size_t n, char *err,
+                  size_t err_cap);
 } gw_sink_ops;
 
 struct gw_sink {

@@ -77,13 +77,24 @@ static void sink_down(gw *g, gw_store *k, const char *err)
     k->retry_at = dnp3_io_now(g->loop) + k->backoff_ms;
 }
 
+/* Opens a store and records the configured point names in it. 0 or -1 (err). */
+static int store_open(gw *g, gw_store *k, char *err, size_t cap)
+{
+    if (k->sink.ops->open(&k->sink, err, cap)) return -1;
+    for (size_t i = 0; k->sink.ops->points && i < g->cfg.n_outstations; i++) {
+        const gw_outstation_cfg *o = &g->cfg.outstations[i];
+        if (o->n_points && k->sink.ops->points(&k->sink, o->name, o->points, o->n_points, err, cap)) return -1;
+    }
+    return 0;
+}
+
 /* Reopens a store when its back-off has passed; true if it is up. */
 static bool sink_ready(gw *g, gw_store *k)
 {
     if (k->up) return true;
     if (dnp3_io_now(g->loop) < k->retry_at) return false;
     char err[512];
-    if (k->sink.ops->open(&k->sink, err, sizeof err)) {
+    if (store_open(g, k, err, sizeof err)) {
         sink_down(g, k, err);
         return false;
     }
@@ -513,7 +524,7 @@ int cmd_master_run(int argc, char **argv)
     for (size_t i = 0; !rc && i < g->n_stores; i++) {
         gw_store *k = &g->stores[i];
         char err[512];
-        if (k->sink.ops->open(&k->sink, err, sizeof err) == 0) {
+        if (store_open(g, k, err, sizeof err) == 0) {
             k->up = true;
         } else if (k->sink.ops == g->stores[0].sink.ops && g->cfg.store == GW_STORE_SQLITE) {
             fprintf(stderr, "%s: %s\n", CMD, err); /* a bad SQLite file will not get better */

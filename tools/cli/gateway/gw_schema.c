@@ -25,6 +25,9 @@ const char *const GW_SCHEMA_SQL[] = {
     "CREATE TABLE IF NOT EXISTS latest(outstation TEXT NOT NULL, type TEXT NOT NULL, idx INTEGER NOT NULL,"
     " value DOUBLE PRECISION, text_value TEXT, flags INTEGER, time_ms BIGINT NULL, received_ms BIGINT NOT NULL,"
     " PRIMARY KEY(outstation, type, idx))",
+    /* names and units of the configuration's points */
+    "CREATE TABLE IF NOT EXISTS points(outstation TEXT NOT NULL, type TEXT NOT NULL, idx INTEGER NOT NULL,"
+    " name TEXT, unit TEXT, PRIMARY KEY(outstation, type, idx))",
     "CREATE TABLE IF NOT EXISTS commands(outstation TEXT NOT NULL, issued_ms BIGINT NOT NULL, command TEXT NOT "
     "NULL,"
     " type TEXT, idx INTEGER, value DOUBLE PRECISION, result TEXT, completed_ms BIGINT)",

@@ -302,7 +302,8 @@ static void mq_close(gw_sink *s)
     mosquitto_lib_cleanup();
 }
 
-static const gw_sink_ops MQTT_OPS = {"mqtt", mq_open, mq_write, mq_commit, mq_rollback, mq_healthy, mq_close};
+static const gw_sink_ops MQTT_OPS = {"mqtt",      mq_open,    mq_write, mq_commit,
+                                     mq_rollback, mq_healthy, mq_close, NULL};
 
 int gw_sink_mqtt(gw_sink *s, const char *host, int port, const char *prefix)
 {

@@ -17,7 +17,7 @@ typedef struct {
     char conninfo[1024];
     PGconn *conn;
     bool in_tx;
-    size_t queued;            /* statements sent in the current pipeline */
+    size_t queued; /* statements sent in the current pipeline */
 } pg_sink;
 
 static const char *const INSERT_SQL =
@@ -256,6 +256,29 @@ static int pg_commit(gw_sink *s, char *err, size_t cap)
     return -1;
 }
 
+static int pg_points(gw_sink *s, const char *outstation, const gw_point_name *pts, size_t n, char *err, size_t cap)
+{
+    pg_sink *p = s->impl;
+    if (pg_exec(p, "BEGIN", err, cap)) return -1;
+    char idx[16];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(idx, sizeof idx, "%u", pts[i].index);
+        const char *v[5] = {outstation, pts[i].type, idx, pts[i].name[0] ? pts[i].name : NULL,
+                            pts[i].unit[0] ? pts[i].unit : NULL};
+        PGresult *r =
+            PQexecParams(p->conn,
+                         "INSERT INTO points(outstation, type, idx, name, unit) VALUES($1, $2, $3, $4, $5)"
+                         " ON CONFLICT(outstation, type, idx) DO UPDATE SET name = excluded.name,"
+                         " unit = excluded.unit",
+                         5, NULL, v, NULL, NULL, 0);
+        if (pg_check(p, r, "points", err, cap)) {
+            if (p->conn) pg_exec(p, "ROLLBACK", NULL, 0);
+            return -1;
+        }
+    }
+    return pg_exec(p, "COMMIT", err, cap);
+}
+
 static bool pg_healthy(gw_sink *s)
 {
     pg_sink *p = s->impl;
@@ -272,7 +295,7 @@ static void pg_close(gw_sink *s)
 }
 
 static const gw_sink_ops POSTGRES_OPS = {"postgres",  pg_open,    pg_write, pg_commit,
-                                         pg_rollback, pg_healthy, pg_close};
+                                         pg_rollback, pg_healthy, pg_close, pg_points};
 
 int gw_sink_postgres(gw_sink *s, const char *conninfo)
 {

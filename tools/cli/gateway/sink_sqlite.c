@@ -162,12 +162,48 @@ static int sq_commit(gw_sink *s, char *err, size_t cap)
     return 0;
 }
 
+static int sq_points(gw_sink *s, const char *outstation, const gw_point_name *pts, size_t n, char *err, size_t cap)
+{
+    sq_sink *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            q->db,
+            "INSERT INTO points(outstation, type, idx, name, unit) VALUES(?1, ?2, ?3, ?4, ?5)"
+            " ON CONFLICT(outstation, type, idx) DO UPDATE SET name = excluded.name, unit = excluded.unit",
+            -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(q, "points", err, cap);
+    int rc = sq_exec(q, "BEGIN", err, cap);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, outstation, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pts[i].type, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)pts[i].index);
+        if (pts[i].name[0])
+            sqlite3_bind_text(st, 4, pts[i].name, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 4);
+        if (pts[i].unit[0])
+            sqlite3_bind_text(st, 5, pts[i].unit, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 5);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = sq_fail(q, "points", err, cap);
+    }
+    sqlite3_finalize(st);
+    if (!rc) rc = sq_exec(q, "COMMIT", err, cap);
+    if (rc) {
+        char scratch[512];
+        sq_exec(q, "ROLLBACK", scratch, sizeof scratch);
+    }
+    return rc;
+}
+
 static bool sq_healthy(gw_sink *s)
 {
     return s->impl && ((sq_sink *)s->impl)->db;
 }
 
-static const gw_sink_ops SQLITE_OPS = {"sqlite", sq_open, sq_write, sq_commit, sq_rollback, sq_healthy, sq_close};
+static const gw_sink_ops SQLITE_OPS = {"sqlite",    sq_open,    sq_write, sq_commit,
+                                       sq_rollback, sq_healthy, sq_close, sq_points};
 
 int gw_sink_sqlite(gw_sink *s, const char *path)
 {
