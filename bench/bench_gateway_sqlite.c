@@ -129,7 +129,7 @@ static double run_pg_sink(const char *conninfo, size_t rows, size_t batch)
         exit(1);
     }
     pg_do(c, "SET client_min_messages = warning");
-    pg_do(c, "DROP TABLE IF EXISTS measurements, latest, outstations, commands, schema_version");
+    pg_do(c, "DROP TABLE IF EXISTS measurements, latest, outstations, points, commands, schema_version");
     PQfinish(c);
     gw_sink s;
     char err[512];

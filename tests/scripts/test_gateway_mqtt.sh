@@ -16,7 +16,8 @@ allow_anonymous true
 persistence false
 EOF
 "$MOSQUITTO" -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
-PIDS+=($!)
+BROKER=$!
+PIDS+=("$BROKER")
 for ((i = 0; i < 50; i++)); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1', $MPORT), 0.2)" 2>/dev/null && break
     sleep 0.1
@@ -87,6 +88,39 @@ for ((i = 0; i < 30; i++)); do
     sleep 0.1
 done
 expect "last will: offline" "$WORK/status3.log" "offline"
+
+# the broker goes away while events flow and comes back: nothing is confirmed meanwhile, so the
+# database (which deduplicates) still gets every event, and publishing resumes
+kill "$OSPID"
+wait "$OSPID" 2>/dev/null
+start_outstation os3 --listen 127.0.0.1:0 --simulate --sim-period 25 --sim-steps 160 --seed 9
+"$DNP3" master run "127.0.0.1:$PORT" --sqlite "$WORK/g3.db" --mqtt "127.0.0.1:$MPORT" --mqtt-prefix p3 --name rtu3 \
+    --event-period 1 --timeout 2000 >"$WORK/gw3.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/gw3.log" "connected to" || bad "third gateway did not connect"
+sleep 1
+kill "$BROKER"
+wait "$BROKER" 2>/dev/null
+sleep 1
+"$MOSQUITTO" -c "$WORK/mosquitto.conf" >>"$WORK/mosquitto.log" 2>&1 &
+BROKER=$!
+PIDS+=("$BROKER")
+wait_for "$WORK/os3.log" "simulation finished" 200 || bad "the third simulation did not finish"
+GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os3.log")
+for ((i = 0; i < 200; i++)); do
+    [ "$(sqlite3 "$WORK/g3.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
+    sleep 0.1
+done
+expect_rc "broker restart: every event stored (generated $GEN)" "$GEN" \
+    "$(sqlite3 "$WORK/g3.db" 'SELECT count(*) FROM measurements WHERE event')"
+expect "broker restart: the outage was seen" "$WORK/gw3.log" "store mqtt unavailable"
+expect "broker restart: publishing resumed" "$WORK/gw3.log" "store mqtt is back"
+sub -t p3/status -C 1 -W 3 >"$WORK/status5.log" 2>&1
+expect "broker restart: online again" "$WORK/status5.log" "online"
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "SIGTERM (third gateway)" 0 $?
 
 # a clean stop says offline too (command-line options this time)
 "$DNP3" master run "127.0.0.1:$PORT" --mqtt "127.0.0.1:$MPORT" --mqtt-prefix clean --name f2 >"$WORK/gw2.log" 2>&1 &

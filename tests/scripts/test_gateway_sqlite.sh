@@ -38,7 +38,7 @@ expect_rc "WAL" wal "$(q 'PRAGMA journal_mode')"
 kill -TERM "$GW"
 wait "$GW"
 expect_rc "SIGTERM" 0 $?
-expect "summary" "$WORK/gw.log" "confirms released, 0 batches not stored"
+expect "summary" "$WORK/gw.log" "confirms released, 0 batches refused"
 expect_rc "disconnected on exit" "rtu1|0" "$(q 'SELECT name, connected FROM outstations')"
 kill "$OSPID"
 wait "$OSPID" 2>/dev/null

@@ -116,12 +116,15 @@ static bool store_batch(gw_station *s)
 {
     gw *g = s->g;
     gw_status st = {s->cfg->name, s->cfg->target, s->connected, s->iin, s->has_response, s->last_response_ms};
-    for (size_t i = 0; i < g->n_stores; i++) {
-        gw_store *k = &g->stores[i];
-        if (!sink_ready(g, k)) {
+    /* a store that is away refuses the batch before any store writes it: nothing is confirmed
+     * and the outstation reports the events again, so writing the others now only duplicates */
+    for (size_t i = 0; i < g->n_stores; i++)
+        if (!sink_ready(g, &g->stores[i])) {
             g->refused++;
             return false;
         }
+    for (size_t i = 0; i < g->n_stores; i++) {
+        gw_store *k = &g->stores[i];
         char err[512];
         if (k->sink.ops->write(&k->sink, s->rows, s->n, &st, err, sizeof err) ||
             k->sink.ops->commit(&k->sink, err, sizeof err)) {
@@ -557,7 +560,7 @@ int cmd_master_run(int argc, char **argv)
         }
         uv_run(g->loop, UV_RUN_DEFAULT);
         uv_loop_close(g->loop);
-        printf("%s: stored %llu rows in %llu transactions, %llu confirms released, %llu batches not stored\n", CMD,
+        printf("%s: stored %llu rows in %llu transactions, %llu confirms released, %llu batches refused\n", CMD,
                (unsigned long long)g->rows, (unsigned long long)g->batches, (unsigned long long)g->released,
                (unsigned long long)g->refused);
         fflush(stdout);
