@@ -209,7 +209,8 @@ static void on_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measureme
     s->texts[s->n] = NULL;
     r->outstation = s->cfg->name;
     r->type = dnp3_point_type_name(m->type);
-    r->index = m->index;
+    /* a device attribute is named by its set (index) and code (variation) */
+    r->index = m->type == DNP3_POINT_DEVICE_ATTRIBUTE ? m->index * 256u + m->variation : m->index;
     if (m->octets && m->octets_len) {
         s->texts[s->n] = octets_text(m->octets, m->octets_len);
         r->text = s->texts[s->n];
