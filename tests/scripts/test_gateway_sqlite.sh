@@ -43,12 +43,15 @@ expect_rc "disconnected on exit" "rtu1|0" "$(q 'SELECT name, connected FROM outs
 kill "$OSPID"
 wait "$OSPID" 2>/dev/null
 
-# ---- --config ----
+# ---- --config: two outstations, one gateway ----
 start_outstation os2 --listen 127.0.0.1:0 --link-addr 20 --master-addr 2 --simulate --sim-period 50 --sim-steps 40 --seed 3
+PORT2=$PORT
+start_outstation os3 --listen 127.0.0.1:0 --simulate --sim-period 30 --sim-steps 60 --seed 4 --no-unsolicited
+PORT3=$PORT
 cat >"$WORK/gw.yaml" <<EOF
 outstations:
   - name: feeder-7
-    target: 127.0.0.1:$PORT
+    target: 127.0.0.1:$PORT2
     link_addr: 20
     master_addr: 2
     integrity_period_s: 60
@@ -57,6 +60,10 @@ outstations:
     points:
       counter:
         - {index: 0, name: "Feeder energy", unit: kWh}
+  - name: pump-station
+    target: tcp://127.0.0.1:$PORT3
+    event_period_s: 1
+    unsolicited: false
 store:
   sqlite: $WORK/c.db
 EOF
@@ -64,14 +71,22 @@ EOF
 GW=$!
 PIDS+=("$GW")
 wait_for "$WORK/os2.log" "simulation finished" 200 || bad "the second simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os2.log")
+wait_for "$WORK/os3.log" "simulation finished" 200 || bad "the third simulation did not finish"
+GEN2=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os2.log")
+GEN3=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os3.log")
+cq() { sqlite3 "$WORK/c.db" "$1" 2>/dev/null; }
 for ((i = 0; i < 100; i++)); do
-    [ "$(sqlite3 "$WORK/c.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
+    [ "$(cq "SELECT count(*) FROM measurements WHERE event AND outstation = 'feeder-7'")" = "$GEN2" ] &&
+        [ "$(cq "SELECT count(*) FROM measurements WHERE event AND outstation = 'pump-station'")" = "$GEN3" ] && break
     sleep 0.1
 done
-expect_rc "config: all events stored" "$GEN" "$(sqlite3 "$WORK/c.db" "SELECT count(*) FROM measurements WHERE event AND outstation = 'feeder-7'")"
+expect_rc "config: all events of feeder-7 stored" "$GEN2" "$(cq "SELECT count(*) FROM measurements WHERE event AND outstation = 'feeder-7'")"
+expect_rc "config: all events of pump-station stored (polled only)" "$GEN3" \
+    "$(cq "SELECT count(*) FROM measurements WHERE event AND outstation = 'pump-station'")"
+expect_rc "config: both outstations connected" "feeder-7|1 pump-station|1" \
+    "$(cq "SELECT name, connected FROM outstations ORDER BY name" | tr '\n' ' ' | sed 's/ $//')"
 expect_rc "config: point names and units" "counter|0|Feeder energy|kWh" \
-    "$(sqlite3 "$WORK/c.db" "SELECT type, idx, name, unit FROM points WHERE outstation = 'feeder-7'")"
+    "$(cq "SELECT type, idx, name, unit FROM points WHERE outstation = 'feeder-7'")"
 kill -INT "$GW"
 wait "$GW"
 expect_rc "SIGINT" 0 $?
