@@ -307,6 +307,7 @@ int dnp3_assoc_config_check(const dnp3_assoc_config *c, const char **field);
 dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *c, dnp3_channel *ch,
                               dnp3_tstamp now);
 dnp3_master_assoc *dnp3_master_add_assoc(dnp3_master *m, const dnp3_assoc_config *c, dnp3_tstamp now);
+void *dnp3_master_assoc_user(const dnp3_master_assoc *a);
 bool dnp3_master_assoc_busy(const dnp3_master_assoc *a);
 size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a);
 int dnp3_master_on_connect(dnp3_master *m, dnp3_tstamp now);
