@@ -107,8 +107,12 @@ def _guard(master: "Master", exc: BaseException) -> None:
 def _cb_fragment_begin(ctx, a, info):
     m = ffi.from_handle(ctx)
     try:
-        m._unsolicited = bool(info.unsolicited)
+        m._unsolicited = unsol = bool(info.unsolicited)
         m.iin = info.iin
+        # where this fragment's points go: the running request (solicited), the watchers
+        req = m._current()
+        m._sink = req.points if req is not None else None
+        m._fast = m._sink is not None and not m._watchers
     except BaseException as e:  # noqa: BLE001 - must not propagate into C
         _guard(m, e)
 
@@ -117,7 +121,30 @@ def _cb_fragment_begin(ctx, a, info):
 def _cb_measurement(ctx, a, meas):
     m = ffi.from_handle(ctx)
     try:
-        m._on_measurement(meas)
+        t = meas.type
+        name = _POINT_TYPES.get(t)
+        if name is None:
+            return
+        if t in _BOOL_TYPES:
+            value = meas.value != 0
+        elif t in _INT_TYPES:
+            value = int(meas.value)
+        elif t == _OCTETS:
+            value = ffi.buffer(meas.octets, meas.octets_len)[:] if meas.octets != ffi.NULL else b""
+        else:
+            value = meas.value
+            if meas.point.vtype == _VT_F32:
+                value = _f32(value)
+        p = Point(name, meas.index, value, meas.flags if meas.has_flags else None,
+                  from_utc_ms(meas.time) if meas.time_kind == TIME_ABSOLUTE else None,
+                  meas.event, meas.group, meas.variation, m._unsolicited)
+        if m._fast:
+            m._sink.append(p)
+            return
+        if m._sink is not None:
+            m._sink.append(p)
+        for q in m._watchers:
+            q.put_nowait(p)
     except BaseException as e:  # noqa: BLE001
         _guard(m, e)
 
@@ -191,6 +218,8 @@ class Master:
         #: IIN of the last response (IIN1 in bits 0..7, IIN2 in bits 8..15)
         self.iin = 0
         self._unsolicited = False
+        self._sink: Optional[list] = None  # the points list of the fragment being received
+        self._fast = False
         self._requests: dict[int, _Request] = {}
         self._order: collections.deque[int] = collections.deque()
         self._watchers: list[asyncio.Queue] = []
@@ -437,30 +466,6 @@ class Master:
                     msg += " (IIN2 " + " ".join(bits) + ")"
                 exc = TaskError(msg, name)
             req.future.set_exception(exc)
-
-    def _on_measurement(self, meas) -> None:
-        t = meas.type
-        name = _POINT_TYPES.get(t)
-        if name is None:
-            return
-        if t == _OCTETS:
-            value = ffi.buffer(meas.octets, meas.octets_len)[:] if meas.octets != ffi.NULL else b""
-        elif t in _BOOL_TYPES:
-            value = meas.value != 0
-        elif t in _INT_TYPES:
-            value = int(meas.value)
-        elif meas.point != ffi.NULL and meas.point.vtype == _VT_F32:
-            value = _f32(meas.value)
-        else:
-            value = meas.value
-        p = Point(name, meas.index, value, meas.flags if meas.has_flags else None,
-                  from_utc_ms(meas.time) if meas.time_kind == TIME_ABSOLUTE else None,
-                  meas.event, meas.group, meas.variation, self._unsolicited)
-        req = self._current()
-        if req is not None:
-            req.points.append(p)
-        for q in self._watchers:
-            q.put_nowait(p)
 
     # ---- the API ----
 
