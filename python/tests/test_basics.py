@@ -1,4 +1,6 @@
 """Version, names, errors and argument parsing (no network)."""
+import os
+
 import pytest
 
 import dnp3
@@ -57,3 +59,27 @@ def test_request_without_connection():
             await m.poll()
     import asyncio
     asyncio.run(run())
+
+
+def _import_in_subprocess(env_library, pkg_parent):
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=pkg_parent)
+    env.pop("DNP3_LIBRARY", None)
+    if env_library:
+        env["DNP3_LIBRARY"] = env_library
+    return subprocess.run([sys.executable, "-c", "import dnp3; print(dnp3.LIBRARY_PATH)"], env=env,
+                          capture_output=True, text=True, cwd="/")
+
+
+def test_library_lookup(tmp_path):
+    import shutil
+    real = os.environ["DNP3_LIBRARY"]
+    r = _import_in_subprocess(str(tmp_path / "nope.so.0"), os.path.dirname(os.path.dirname(dnp3.__file__)))
+    assert r.returncode != 0 and "DNP3_LIBRARY" in r.stderr
+    # a copy of the package with libdnp3.so.0 next to it, no DNP3_LIBRARY
+    shutil.copytree(os.path.dirname(dnp3.__file__), tmp_path / "dnp3", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(real, tmp_path / "dnp3" / "libdnp3.so.0")
+    r = _import_in_subprocess(None, str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(tmp_path / "dnp3" / "libdnp3.so.0")
