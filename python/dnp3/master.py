@@ -12,6 +12,7 @@ import itertools
 import logging
 import ssl as _ssl
 import struct
+import weakref
 from typing import AsyncIterator, Optional, Union
 
 from . import errors
@@ -171,7 +172,8 @@ def _cb_task(ctx, a, info):
         log.error("exception in the task callback", exc_info=e)
 
 
-_MASTERS: dict[int, "Master"] = {}
+# id -> master, for the task callback; weak: a master that is no longer used can be freed
+_MASTERS: "weakref.WeakValueDictionary[int, Master]" = weakref.WeakValueDictionary()
 _ids = itertools.count(1)
 
 
@@ -284,9 +286,6 @@ class Master:
         self._txcap = 8192
         self._txbuf = ffi.new("uint8_t[]", self._txcap)
         _MASTERS[self._id] = self
-
-    def __del__(self):
-        _MASTERS.pop(getattr(self, "_id", None), None)
 
     # ---- connection ----
 

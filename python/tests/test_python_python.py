@@ -240,3 +240,22 @@ def test_connections_do_not_leak_fds():
             return before, _fds()
     before, after = run(main())
     assert after == before
+
+
+def test_closed_masters_and_outstations_are_freed():
+    import gc
+    import weakref
+
+    async def main():
+        refs = []
+        for _ in range(20):
+            o, m = await pair()
+            await m.poll()
+            await unpair(o, m)
+            refs += [weakref.ref(o), weakref.ref(m)]
+            del o, m
+        return refs
+
+    refs = run(main())
+    gc.collect()
+    assert [r for r in refs if r() is not None] == []
