@@ -21,13 +21,14 @@ def dnp3_cli():
 
 
 def start_cli_outstation(dnp3_cli, *args):
-    """Starts `dnp3 outstation --listen 127.0.0.1:0 ARGS`; returns (process, port)."""
-    p = subprocess.Popen([dnp3_cli, "outstation", "--listen", "127.0.0.1:0", *args], stdout=subprocess.PIPE,
+    """Starts `dnp3 outstation ARGS` (default --listen 127.0.0.1:0); returns (process, port)."""
+    args = args or ("--listen", "127.0.0.1:0")
+    p = subprocess.Popen([dnp3_cli, "outstation", *args], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         line = p.stdout.readline()
-        m = re.search(r"listening on tcp [0-9.]+:(\d+),", line)
+        m = re.search(r"listening on (?:tcp|tls|udp) [0-9.]+:(\d+),", line)
         if m:
             return p, int(m.group(1))
         if not line and p.poll() is not None:
