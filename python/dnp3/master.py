@@ -53,12 +53,12 @@ def _f32(v: float) -> float:
 
 
 def parse_target(target: str, default_port: int = 20000) -> tuple[str, str, int]:
-    """'tcp://h:p', 'tls://h:p', 'h:p' or 'h' -> (scheme, host, port)."""
+    """'tcp://h:p', 'udp://h:p', 'tls://h:p', 'h:p' or 'h' -> (scheme, host, port)."""
     scheme = "tcp"
     if "://" in target:
         scheme, target = target.split("://", 1)
-        if scheme not in ("tcp", "tls"):
-            raise ValueError(f"unsupported target scheme {scheme!r} (tcp:// or tls://)")
+        if scheme not in ("tcp", "udp", "tls"):
+            raise ValueError(f"unsupported target scheme {scheme!r} (tcp://, udp:// or tls://)")
     host, sep, port = target.rpartition(":")
     if not sep:
         host, port = target, ""
@@ -191,10 +191,28 @@ class _Protocol(asyncio.Protocol):
         self.m._on_lost(self, exc)
 
 
-class Master:
-    """A DNP3 master for one outstation over TCP (or TLS with ``ssl=``), driven by asyncio.
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, master: "Master"):
+        self.m = master
 
-    ``target`` is ``"host:port"``, ``"tcp://host:port"`` or ``"tls://host:port"``. ``timeout``
+    def connection_made(self, transport):
+        self.m._on_connected(transport)
+
+    def datagram_received(self, data, addr):
+        self.m._on_data(data)  # one datagram = whole frames (DNP3_CHANNEL_DATAGRAM)
+
+    def error_received(self, exc):
+        log.warning("UDP %s:%s: %s", self.m.host, self.m.port, exc)
+
+    def connection_lost(self, exc):
+        self.m._on_lost(self, exc)
+
+
+class Master:
+    """A DNP3 master for one outstation over TCP, UDP or TLS (``ssl=``), driven by asyncio.
+
+    ``target`` is ``"host:port"``, ``"tcp://host:port"``, ``"udp://host:port"`` or
+    ``"tls://host:port"``. ``timeout``
     is the response timeout in seconds (the core's ``response_timeout_ms``). Use it as an async
     context manager; requests may be issued concurrently from several tasks, they are queued
     by the core and run one at a time.
@@ -244,6 +262,7 @@ class Master:
         cc.local_addr = self.master_addr
         cc.remote_addr = self.link_addr
         cc.keep_alive_ms = 0
+        cc.mode = 2 if self.scheme == "udp" else 0  # DNP3_CHANNEL_DATAGRAM / STREAM
         mc = ffi.new("dnp3_master_config *")
         lib.dnp3_master_config_init(mc)
         mc.user_queue_len = queue_len
@@ -301,6 +320,10 @@ class Master:
         self._loop = asyncio.get_running_loop()
         self._timer = Timer(self._loop, self._on_timer)
         try:
+            if self.scheme == "udp":
+                await self._loop.create_datagram_endpoint(lambda: _UdpProtocol(self),
+                                                          remote_addr=(self.host, self.port))
+                return
             await asyncio.wait_for(
                 self._loop.create_connection(lambda: _Protocol(self), self.host, self.port, ssl=self.ssl,
                                              server_hostname=self.host if self.ssl else None),
@@ -334,6 +357,7 @@ class Master:
 
     def _on_connected(self, transport) -> None:
         self._transport = transport
+        self._send = transport.sendto if self.scheme == "udp" else transport.write
         self._closed_fut = self._loop.create_future()
         now = now_ms()
         lib.dnp3_channel_reset(self._ch, now)
@@ -389,11 +413,11 @@ class Master:
         self._timer.rearm(e1 if e1 < e2 else e2)
 
     def _drain(self) -> None:
-        t = self._transport
+        send = self._send
         while True:
             n = lib.dnp3_channel_write(self._ch, self._txbuf, self._txcap)
             if n > 0:
-                t.write(ffi.buffer(self._txbuf, n)[:])
+                send(ffi.buffer(self._txbuf, n)[:])  # one chunk = one write / one datagram
             elif n == ERR_BUFFER_TOO_SMALL:
                 self._txcap = lib.dnp3_channel_pending(self._ch)
                 self._txbuf = ffi.new("uint8_t[]", self._txcap)

@@ -76,6 +76,39 @@ def _cb_utc_now(ctx):
         return 0
 
 
+class _UdpPeer:
+    """The 'transport' of a UDP session: answers go to the address of the last request."""
+
+    def __init__(self, transport: asyncio.DatagramTransport):
+        self.udp = transport
+        self.addr = None
+
+    def write(self, data: bytes) -> None:
+        if self.addr is not None:
+            self.udp.sendto(data, self.addr)
+
+    def close(self) -> None:
+        pass
+
+
+class _UdpProtocol(asyncio.DatagramProtocol):
+    def __init__(self, outstation: "Outstation"):
+        self.os = outstation
+        self.transport: Optional[_UdpPeer] = None
+
+    def connection_made(self, transport):
+        self.transport = _UdpPeer(transport)
+
+    def datagram_received(self, data, addr):
+        self.transport.addr = addr
+        if self.os._active is None:  # online from the first request: its source gets the answers
+            self.os._on_connected(self)
+        self.os._on_data(self, data)
+
+    def error_received(self, exc):
+        log.warning("UDP: %s", exc)
+
+
 class _Protocol(asyncio.Protocol):
     def __init__(self, outstation: "Outstation"):
         self.os = outstation
@@ -101,7 +134,8 @@ def _type(t: Union[str, PointType]) -> int:
 
 class Outstation:
     """A DNP3 outstation serving one master at a time on ``listen`` (``"host:port"``, port 0 =
-    any free port; :attr:`port` tells which).
+    any free port; :attr:`port` tells which; ``"udp://host:port"`` serves DNP3 over UDP: online
+    from the first datagram, answers and unsolicited responses go to the address of the last one).
 
     ``points`` maps point type names to a count, or to a dict with ``count``, ``event_class``
     (0..3, default 1; 0 = no events), ``deadband`` and ``event_buffer``. A second master that
@@ -119,6 +153,8 @@ class Outstation:
                  link_addr: int = 10, master_addr: int = 1, unsolicited: bool = True, event_buffer: int = 100,
                  ssl: Optional[_ssl.SSLContext] = None, echo_outputs: bool = True,
                  keep_alive: float = 60.0, attributes: Optional[Mapping[str, str]] = None):
+        self.udp = listen.startswith("udp://")
+        listen = listen.split("://", 1)[-1]
         host, sep, port = listen.rpartition(":")
         if not sep:
             host, port = listen, "20000"
@@ -151,6 +187,7 @@ class Outstation:
         c.master_addr = self.master_addr
         c.unsolicited = unsolicited
         c.link_layer = True
+        c.link_mode = 2 if self.udp else 0  # DNP3_CHANNEL_DATAGRAM / STREAM
         c.keep_alive_ms = int(keep_alive * 1000)
         for name, spec in points.items():
             t = _type(name)
@@ -267,6 +304,16 @@ class Outstation:
             return
         self._loop = asyncio.get_running_loop()
         self._timer = Timer(self._loop, self._on_timer)
+        if self.udp:
+            try:
+                t, p = await self._loop.create_datagram_endpoint(lambda: _UdpProtocol(self),
+                                                                 local_addr=(self.host, self.port))
+            except OSError as e:
+                raise errors.ConnectionError(f"cannot listen on udp {self.host}:{self.port}: {e.strerror or e}",
+                                             "DNP3_ERR_IO_ADDR_IN_USE") from e
+            self._server = t
+            self.port = t.get_extra_info("sockname")[1]
+            return
         try:
             self._server = await self._loop.create_server(lambda: _Protocol(self), self.host, self.port,
                                                           ssl=self.ssl, reuse_address=True)
@@ -285,7 +332,8 @@ class Outstation:
             p = self._active
             self._go_offline()
             p.transport.close()
-        await self._server.wait_closed()
+        if not self.udp:
+            await self._server.wait_closed()
         self._server = None
         for t in list(self._tasks):
             t.cancel()

@@ -30,7 +30,8 @@ def test_targets():
     assert parse_target("tls://h") == ("tls", "h", 19999)
     assert parse_target("[::1]:5") == ("tcp", "::1", 5)
     with pytest.raises(ValueError):
-        parse_target("udp://h:1")
+        parse_target("serial://h:1")
+    assert parse_target("udp://h:7") == ("udp", "h", 7)
 
 
 def test_crob_codes():
