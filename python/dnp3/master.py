@@ -375,6 +375,12 @@ class Master:
         if self._timer is not None:
             self._timer.cancel()
         lib.dnp3_master_on_disconnect(self._m, now_ms())  # running tasks end DISCONNECTED
+        # queued requests would wait in the core for a connect that may never come: they fail
+        # now (the core's later end of those tasks is ignored, as for a cancelled request)
+        for req in self._requests.values():
+            if not req.future.done():
+                req.future.set_exception(errors.ConnectionError(
+                    f"{req.kind}: the connection closed before the request was answered", "DISCONNECTED"))
         for q in self._watchers:
             q.put_nowait(errors.ConnectionError("the connection to the outstation closed", "DISCONNECTED"))
 

@@ -259,3 +259,34 @@ def test_closed_masters_and_outstations_are_freed():
     refs = run(main())
     gc.collect()
     assert [r for r in refs if r() is not None] == []
+
+
+def test_close_fails_queued_requests_at_once():
+    async def main():
+        writers = []
+        silent = await asyncio.start_server(lambda r, w: writers.append(w), "127.0.0.1", 0)
+        m = dnp3.Master(f"127.0.0.1:{silent.sockets[0].getsockname()[1]}", timeout=30)
+        await m.connect()
+        tasks = [asyncio.create_task(m.poll()) for _ in range(3)]
+        await asyncio.sleep(0.05)
+        await m.close()
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 2)
+        assert all(isinstance(r, dnp3.ConnectionError) for r in results), results
+        for w in writers:
+            w.close()
+        silent.close()
+        await silent.wait_closed()
+    run(main())
+
+
+def test_reconnect_after_close():
+    async def main():
+        o, m = await pair()
+        try:
+            await m.poll()
+            await m.close()
+            await m.connect()
+            assert len(await m.poll()) == sum(POINTS.values())
+        finally:
+            await unpair(o, m)
+    run(main())
