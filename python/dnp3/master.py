@@ -17,7 +17,7 @@ from typing import AsyncIterator, Optional, Union
 
 from . import errors
 from ._clock import Timer, now_ms, utc_ms
-from ._ffi import TSTAMP_NEVER, aligned, ffi, lib, string
+from ._ffi import aligned, ffi, lib, string
 from .errors import CallbackError, CommandError, Dnp3Error, TaskError
 from .model import Point, crob_code, from_utc_ms, status_name
 
@@ -108,7 +108,7 @@ def _guard(master: "Master", exc: BaseException) -> None:
 def _cb_fragment_begin(ctx, a, info):
     m = ffi.from_handle(ctx)
     try:
-        m._unsolicited = unsol = bool(info.unsolicited)
+        m._unsolicited = bool(info.unsolicited)
         m.iin = info.iin
         # where this fragment's points go: the running request (solicited), the watchers
         req = m._current()

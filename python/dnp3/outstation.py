@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Mapping, Optional, Union
 
 from . import errors
 from ._clock import Timer, now_ms, utc_ms
-from ._ffi import TSTAMP_NEVER, aligned, ffi, lib
+from ._ffi import aligned, ffi, lib
 from .errors import Dnp3Error
 from .model import OS_TYPE, CommandStatus, Flag, PointType, crob_code_name, crob_state, status_code
 
