@@ -39,7 +39,9 @@ def _os(ctx) -> "Outstation":
     return ffi.from_handle(ctx)
 
 
-@ffi.callback("dnp3_command_status(void *, dnp3_control_mode, uint16_t, const dnp3_crob *)")
+# error=: what cffi returns should anything escape the wrappers below (it cannot: they catch
+# BaseException) - never SUCCESS by accident
+@ffi.callback("dnp3_command_status(void *, dnp3_control_mode, uint16_t, const dnp3_crob *)", error=6)
 def _cb_crob(ctx, mode, index, crob):
     os_ = _os(ctx)
     try:
@@ -48,7 +50,7 @@ def _cb_crob(ctx, mode, index, crob):
         return os_._failed(e, "on_crob")
 
 
-@ffi.callback("dnp3_command_status(void *, dnp3_control_mode, uint16_t, double, uint8_t)")
+@ffi.callback("dnp3_command_status(void *, dnp3_control_mode, uint16_t, double, uint8_t)", error=6)
 def _cb_analog(ctx, mode, index, value, variation):
     os_ = _os(ctx)
     try:
@@ -57,7 +59,7 @@ def _cb_analog(ctx, mode, index, value, variation):
         return os_._failed(e, "on_analog")
 
 
-@ffi.callback("bool(void *, dnp3_time48)")
+@ffi.callback("bool(void *, dnp3_time48)", error=False)
 def _cb_write_time(ctx, utc):
     os_ = _os(ctx)
     try:
