@@ -555,12 +555,25 @@ class Master:
         await self._submit("unsolicited",
                            lambda cb, ctx, now: lib.dnp3_master_set_unsolicited(self._a, enable, mask, cb, ctx, now))
 
+    async def _reconnect(self, retry_max: float) -> None:
+        delay = 0.5
+        while self._transport is None:
+            log.info("reconnecting to %s:%s in %.1f s", self.host, self.port, delay)
+            await asyncio.sleep(delay)
+            try:
+                await self.connect()
+            except errors.ConnectionError as e:
+                log.info("%s", e)
+                delay = min(delay * 2, retry_max)
+
     async def watch(self, *, integrity_period: Optional[float] = None, event_period: Optional[float] = None,
-                    startup: bool = True) -> AsyncIterator[Point]:
+                    startup: bool = True, reconnect: bool = False,
+                    retry_max: float = 30.0) -> AsyncIterator[Point]:
         """Yields every point as it arrives: the start-up sequence (DISABLE_UNSOLICITED,
         integrity poll, ENABLE_UNSOLICITED), periodic polls when asked (seconds) and
-        unsolicited data, until the consumer stops iterating (or the connection closes:
-        dnp3.ConnectionError)."""
+        unsolicited data, until the consumer stops iterating. When the connection closes it
+        raises dnp3.ConnectionError, or with ``reconnect=True`` connects again (back-off from
+        0.5 s doubling up to ``retry_max``) and runs the start-up sequence again."""
         q: asyncio.Queue = asyncio.Queue()
         self._watchers.append(q)
         tasks: list[asyncio.Task] = []
@@ -591,7 +604,12 @@ class Master:
             while True:
                 item = await q.get()
                 if isinstance(item, BaseException):
-                    raise item
+                    if not reconnect:
+                        raise item
+                    await self._reconnect(retry_max)
+                    if startup:
+                        tasks.append(asyncio.create_task(start()))
+                    continue
                 yield item
         finally:
             for t in tasks:

@@ -290,3 +290,32 @@ def test_reconnect_after_close():
         finally:
             await unpair(o, m)
     run(main())
+
+
+def test_watch_reconnects_after_the_outstation_restarts():
+    async def main():
+        o = dnp3.Outstation(listen="127.0.0.1:0", points=POINTS)
+        await o.start()
+        port = o.port
+        m = dnp3.Master(f"127.0.0.1:{port}")
+        await m.connect()
+        try:
+            integrity = 0
+            async for p in m.watch(reconnect=True):
+                if not p.event and p.type == "counter" and p.index == 1:  # last static point
+                    integrity += 1
+                    if integrity == 1:  # the outstation goes away and comes back on the same port
+                        await o.stop()
+                        o = dnp3.Outstation(listen=f"127.0.0.1:{port}", points=POINTS)
+                        await o.start()
+                    else:
+                        await asyncio.sleep(0.1)  # ENABLE_UNSOLICITED
+                        o.update("analog_input", 2, 5.5)
+                if p.unsolicited and p.type == "analog_input":
+                    assert (p.index, p.value) == (2, 5.5)
+                    break
+            assert integrity == 2
+        finally:
+            await m.close()
+            await o.stop()
+    run(asyncio.wait_for(main(), 20))
