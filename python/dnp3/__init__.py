@@ -16,7 +16,7 @@ from typing import Optional, Union
 
 from ._ffi import LIBRARY_PATH, lib, string
 from .decode import decode, decode_pcap
-from .errors import (CallbackError, CommandError, ConnectionError, Dnp3Error, TaskError,  # noqa: A004
+from .errors import (AuthError, CallbackError, CommandError, ConnectionError, Dnp3Error, TaskError,  # noqa: A004
                      TimeoutError)
 from .master import Master
 from .model import CommandStatus, Flag, Point, PointType
@@ -24,7 +24,7 @@ from .outstation import Outstation
 
 __all__ = [
     "Master", "Outstation", "Point", "PointType", "CommandStatus", "Flag", "Dnp3Error", "TimeoutError",
-    "ConnectionError", "TaskError", "CommandError", "CallbackError", "version", "poll", "operate",
+    "ConnectionError", "TaskError", "CommandError", "CallbackError", "AuthError", "version", "poll", "operate",
     "decode", "decode_pcap",
     "LIBRARY_PATH",
 ]

@@ -326,12 +326,86 @@ int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t class
 int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 """
 
+# Secure Authentication v5 (dnp3/sa.h; the crypto provider is in libdnp3crypto.so.0)
+CDEF_SA = r"""
+typedef struct dnp3_crypto dnp3_crypto;
+typedef int dnp3_sa_event_kind;
+typedef struct {
+    uint16_t number;
+    uint8_t key_len;
+    uint8_t key[32];
+    char name[33];
+} dnp3_sa_user;
+typedef struct { uint8_t bits[32]; } dnp3_sa_fc_set;
+typedef struct {
+    dnp3_sa_event_kind kind;
+    uint16_t user;
+    uint32_t seq;
+    uint8_t function;
+    uint8_t error;
+} dnp3_sa_event;
+typedef void (*dnp3_sa_event_cb)(void *ctx, const dnp3_sa_event *ev);
+typedef struct {
+    uint32_t size;
+    const dnp3_crypto *crypto;
+    dnp3_sa_user users[16];
+    size_t n_users;
+    uint8_t mal;
+    uint8_t challenge_len;
+    uint32_t reply_timeout_ms;
+    uint32_t key_change_interval_ms;
+    uint32_t key_change_count;
+    uint8_t max_error_count;
+    bool aggressive_mode;
+    dnp3_sa_fc_set critical;
+    size_t max_apdu;
+    uint8_t authority_key_len;
+    uint8_t authority_key[32];
+    char outstation_name[33];
+    uint32_t status_change_seq;
+    dnp3_sa_event_cb on_event;
+    void *ctx;
+} dnp3_sa_outstation_config;
+typedef struct dnp3_sa_outstation dnp3_sa_outstation;
+void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
+size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
+int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c, const char **field);
+dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
+                                            dnp3_tstamp now);
+void dnp3_sa_outstation_free(dnp3_sa_outstation *sa);
+int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa);
+typedef struct {
+    uint32_t size;
+    const dnp3_crypto *crypto;
+    dnp3_sa_user user;
+    uint8_t session_key_len;
+    uint32_t key_change_interval_ms;
+    uint32_t key_change_count;
+    bool aggressive_mode;
+    dnp3_sa_fc_set critical;
+    size_t max_apdu;
+    dnp3_sa_event_cb on_event;
+    void *ctx;
+} dnp3_sa_master_config;
+typedef struct dnp3_sa_master dnp3_sa_master;
+void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
+size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
+int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field);
+dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
+void dnp3_sa_master_free(dnp3_sa_master *sa);
+int dnp3_master_assoc_set_sa(dnp3_master_assoc *a, dnp3_sa_master *sa);
+int dnp3_sa_master_key_status(const dnp3_sa_master *sa, dnp3_tstamp now);
+const char *dnp3_sa_error_name(unsigned code);
+const dnp3_crypto *dnp3_crypto_openssl(void);
+"""
+
 #: The structs whose layout test_layout.py checks against the C headers.
 CHECKED_STRUCTS = (
     "dnp3_crob", "dnp3_point", "dnp3_parse_error", "dnp3_channel_fragment", "dnp3_channel_config",
     "dnp3_os_type_config", "dnp3_os_attributes", "dnp3_outstation_config", "dnp3_outstation_callbacks",
     "dnp3_task_info", "dnp3_rx_info", "dnp3_measurement", "dnp3_master_handler", "dnp3_master_config",
-    "dnp3_assoc_config", "dnp3_command",
+    "dnp3_assoc_config", "dnp3_command", "dnp3_sa_user", "dnp3_sa_fc_set", "dnp3_sa_event",
+    "dnp3_sa_outstation_config", "dnp3_sa_master_config",
 )
 
 TSTAMP_NEVER = 0xFFFFFFFFFFFFFFFF
@@ -339,6 +413,7 @@ ALIGN = 16  # alignof(max_align_t) on the 64-bit ABIs the package supports
 
 ffi = cffi.FFI()
 ffi.cdef(CDEF)
+ffi.cdef(CDEF_SA)
 
 
 def _candidates() -> list[str]:
@@ -368,6 +443,31 @@ def _load():
 
 
 lib, LIBRARY_PATH = _load()
+
+
+_crypto = None
+
+
+def crypto_lib():
+    """libdnp3crypto.so.0 (the OpenSSL provider of Secure Authentication), loaded on first use:
+    from the folder of the loaded libdnp3.so.0, next to the package, or the system's."""
+    global _crypto
+    if _crypto is None:
+        dirs = [os.path.dirname(LIBRARY_PATH)] if os.sep in LIBRARY_PATH else []
+        dirs.append(os.path.dirname(os.path.abspath(__file__)))
+        paths = [os.path.join(d, "libdnp3crypto.so.0") for d in dirs]
+        paths = [p for p in paths if os.path.exists(p)] + [ctypes.util.find_library("dnp3crypto") or "",
+                                                          "libdnp3crypto.so.0"]
+        errors = []
+        for path in filter(None, paths):
+            try:
+                _crypto = ffi.dlopen(path)
+                break
+            except OSError as e:
+                errors.append(f"{path}: {e}")
+        else:
+            raise OSError("Secure Authentication needs libdnp3crypto.so.0: " + "; ".join(errors))
+    return _crypto
 
 
 def aligned(size: int):

@@ -44,6 +44,10 @@ class CommandError(TaskError):
         self.status = status
 
 
+class AuthError(TaskError):
+    """Secure Authentication failed (wrong update key, unknown user, session keys refused)."""
+
+
 class CallbackError(Dnp3Error):
     """Python code called from the C library raised; the original exception is ``__cause__``."""
 

@@ -28,7 +28,7 @@ ERR_BUFFER_TOO_SMALL = -10003
 TIME_ABSOLUTE = 1
 
 # dnp3_task_result
-_SUCCESS, _TIMEOUT, _COMMAND_STATUS, _DISCONNECTED, _START_TIMEOUT = 0, 1, 8, 12, 13
+_SUCCESS, _TIMEOUT, _COMMAND_STATUS, _DISCONNECTED, _START_TIMEOUT, _AUTH_FAILED = 0, 1, 8, 12, 13, 17
 
 _MODES = {"sbo": 0, "select_operate": 0, "direct": 1, "direct_noack": 2, "direct-noack": 2}
 
@@ -212,7 +212,9 @@ class Master:
     """A DNP3 master for one outstation over TCP, UDP or TLS (``ssl=``), driven by asyncio.
 
     ``target`` is ``"host:port"``, ``"tcp://host:port"``, ``"udp://host:port"`` or
-    ``"tls://host:port"``. ``timeout``
+    ``"tls://host:port"``. ``sa_user`` / ``sa_key`` (16 or 32 octets, or their hex digits) add
+    Secure Authentication v5: session keys are set up before the first request and challenges
+    are answered by the core (libdnp3crypto.so.0 is loaded then). ``timeout``
     is the response timeout in seconds (the core's ``response_timeout_ms``). Use it as an async
     context manager; requests may be issued concurrently from several tasks, they are queued
     by the core and run one at a time.
@@ -223,7 +225,7 @@ class Master:
 
     def __init__(self, target: str, *, link_addr: int = 10, master_addr: int = 1, timeout: float = 5.0,
                  connect_timeout: Optional[float] = None, ssl: Optional[_ssl.SSLContext] = None,
-                 queue_len: int = 16):
+                 queue_len: int = 16, sa_user: Optional[int] = None, sa_key: Union[bytes, str, None] = None):
         self.target = target
         self.scheme, self.host, self.port = parse_target(target)
         if self.scheme == "tls" and ssl is None:
@@ -250,7 +252,13 @@ class Master:
         self._closed_fut: Optional[asyncio.Future] = None
         self._id = next(_ids)
         self._handle = ffi.new_handle(self)
+        #: Secure Authentication events: (kind, user, g120v7 error code)
+        self.sa_events: list[tuple[str, int, int]] = []
+        self._sa_failure: Optional[str] = None
         self._build(queue_len)
+        if sa_key is not None:
+            from . import sa
+            sa.attach_master(self, self._a, sa_user or 1, sa_key, self._handle)
 
     # ---- construction ----
 
@@ -441,6 +449,10 @@ class Master:
         if self._transport is None:
             raise errors.ConnectionError("not connected (use `async with Master(...)` or await connect())",
                                          "DNP3_ERR_IO_NOT_CONNECTED")
+        if self._sa_failure is not None:  # until session keys are set up again
+            from . import sa
+            if not sa.master_keys_ok(self._sa):
+                raise errors.AuthError(f"{kind}: {self._sa_failure}", "AUTH_FAILED")
         rid = next(_ids)
         req = _Request(kind, self._loop.create_future(), index)
         rc = start(_cb_task, ffi.cast("void *", rid), now_ms())
@@ -451,6 +463,23 @@ class Master:
         self._service()
         # on cancellation the task stays queued in the core; its end is then simply ignored
         return await req.future
+
+    def _on_sa_event(self, kind: str, user: int, error: int, function: int) -> None:
+        """A failed session key exchange fails the waiting requests at once (as `dnp3 master`
+        does), instead of leaving them to the task start timeout."""
+        from . import sa
+        if kind == "KEYS_CHANGED":
+            self._sa_failure = None
+            return
+        fatal = kind == "KEY_CHANGE_FAILED" or (kind == "ERROR_RECEIVED" and function == 0
+                                                and not sa.master_keys_ok(self._sa))
+        if not fatal:
+            return
+        why = string(lib.dnp3_sa_error_name(error)) if error else "the session key change was not confirmed"
+        self._sa_failure = f"Secure Authentication failed for user {user}: {why} (wrong update key?)"
+        for req in self._requests.values():
+            if not req.future.done():
+                req.future.set_exception(errors.AuthError(f"{req.kind}: {self._sa_failure}", "AUTH_FAILED"))
 
     def _on_task_done(self, rid: int, info) -> None:
         req = self._requests.pop(rid, None)
@@ -487,6 +516,8 @@ class Master:
                     name)
             elif result == _DISCONNECTED:
                 exc = errors.ConnectionError("the connection closed before the outstation answered", name)
+            elif result == _AUTH_FAILED:
+                exc = errors.AuthError(msg, name)
             elif result == _START_TIMEOUT:
                 exc = errors.TimeoutError(msg, name)
             else:

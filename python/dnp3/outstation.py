@@ -149,12 +149,16 @@ class Outstation:
     ``echo_outputs`` (default) a successful CROB sets binary_output_status[index] and an analog
     output sets analog_output_status[index], when those points exist. An exception raised by a
     handler is logged, kept in :attr:`errors` and answered HARDWARE_ERROR; it never reaches C.
+
+    ``sa_users`` ({user number: update key}) demands Secure Authentication v5 for critical
+    requests (the default list of the standard: operate, write, restart, ...).
     """
 
     def __init__(self, listen: str = "127.0.0.1:20000", points: Optional[Mapping[str, Any]] = None, *,
                  link_addr: int = 10, master_addr: int = 1, unsolicited: bool = True, event_buffer: int = 100,
                  ssl: Optional[_ssl.SSLContext] = None, echo_outputs: bool = True,
-                 keep_alive: float = 60.0, attributes: Optional[Mapping[str, str]] = None):
+                 keep_alive: float = 60.0, attributes: Optional[Mapping[str, str]] = None,
+                 sa_users: Optional[Mapping[int, Union[bytes, str]]] = None):
         self.udp = listen.startswith("udp://")
         listen = listen.split("://", 1)[-1]
         host, sep, port = listen.rpartition(":")
@@ -180,7 +184,12 @@ class Outstation:
         self._tasks: set[asyncio.Task] = set()
         self._handle = ffi.new_handle(self)
         self._keep = []  # C strings referenced by the configuration
+        #: Secure Authentication events: (kind, user, g120v7 error code)
+        self.sa_events: list[tuple[str, int, int]] = []
         self._build(points or {}, unsolicited, event_buffer, keep_alive, attributes or {})
+        if sa_users:
+            from . import sa
+            sa.attach_outstation(self, self._os, sa_users, self._handle)
 
     def _build(self, points, unsolicited, event_buffer, keep_alive, attributes) -> None:
         c = ffi.new("dnp3_outstation_config *")

@@ -25,7 +25,7 @@ def test_struct_layout_matches_headers(tmp_path):
     if not (src and build and cc):
         pytest.skip("needs DNP3_SOURCE_DIR, DNP3_BUILD_DIR and a C compiler")
     lines = ['#include <stdio.h>', '#include <stddef.h>', '#include "dnp3/outstation.h"',
-             '#include "dnp3/master.h"', 'int main(void) {']
+             '#include "dnp3/master.h"', '#include "dnp3/sa.h"', '#include "dnp3/crypto.h"', 'int main(void) {']
     expected = []
     for s in CHECKED_STRUCTS:
         lines.append(f'printf("%zu\\n", sizeof({s}));')
