@@ -119,7 +119,10 @@ def status_code(value) -> int:
         return int(CommandStatus.NOT_SUPPORTED)
     if isinstance(value, str):
         return int(CommandStatus[value.upper()])
-    return int(value)
+    code = int(value)
+    if not 0 <= code <= 127:
+        raise ValueError(f"command status {code} is outside 0..127")
+    return code
 
 
 def from_utc_ms(ms: int) -> _dt.datetime:

@@ -182,6 +182,7 @@ class Outstation:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._timer: Optional[Timer] = None
         self._tasks: set[asyncio.Task] = set()
+        self._in_callback = False
         self._handle = ffi.new_handle(self)
         self._keep = []  # C strings referenced by the configuration
         #: Secure Authentication events: (kind, user, g120v7 error code)
@@ -280,7 +281,12 @@ class Outstation:
             return _NOT_SUPPORTED
         if mode == _SELECT:
             return 0
-        result = handler(index, crob_code_name(arg) if kind == "crob" else arg)
+        # inside the core's call: updates made by the handler are sent when that call returns
+        self._in_callback = True
+        try:
+            result = handler(index, crob_code_name(arg) if kind == "crob" else arg)
+        finally:
+            self._in_callback = False
         if inspect.isawaitable(result):
             task = asyncio.ensure_future(result)
             self._tasks.add(task)
@@ -408,6 +414,8 @@ class Outstation:
 
     def _service(self) -> None:
         """After every call into the core: send what is ready, re-arm the one timer."""
+        if self._in_callback:
+            return
         now = now_ms()
         p = self._active
         while True:

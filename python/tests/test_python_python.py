@@ -319,3 +319,30 @@ def test_watch_reconnects_after_the_outstation_restarts():
             await m.close()
             await o.stop()
     run(asyncio.wait_for(main(), 20))
+
+
+def test_updates_inside_a_handler_are_sent_after_the_core_call():
+    async def main():
+        o, m = await pair()
+        sent_inside = []
+
+        def on_crob(index, code):
+            real = o._active.transport.write
+            o._active.transport.write = lambda data: sent_inside.append(data)
+            try:
+                o.update("binary_input", index, code == "close")
+            finally:
+                o._active.transport.write = real
+
+        o.on_crob = on_crob
+        o.on_analog = lambda index, value: 300  # not a status: HARDWARE_ERROR
+        try:
+            assert await m.operate_crob(3, "close", mode="direct") == "SUCCESS"
+            assert sent_inside == []  # nothing written while the core was inside its read
+            assert ("binary_input", 3, True) in {(p.type, p.index, p.value) for p in await m.poll("1")}
+            with pytest.raises(dnp3.CommandError) as info:
+                await m.operate_analog(0, 1.0, mode="direct")
+            assert info.value.status == "HARDWARE_ERROR"
+        finally:
+            await unpair(o, m)
+    run(main())
