@@ -317,6 +317,11 @@ class Master:
     # ---- connection ----
 
     @property
+    def iin_names(self) -> list[str]:
+        """The IIN bits of the last response by name, as ``dnp3 master poll --json`` prints them."""
+        return [string(lib.dnp3_iin_bit_name(b)) for b in range(16) if self.iin & (1 << b)]
+
+    @property
     def connected(self) -> bool:
         """True while the TCP (TLS) connection is up."""
         return self._transport is not None

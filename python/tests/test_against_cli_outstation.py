@@ -95,3 +95,27 @@ def test_connection_refused_and_timeout():
         silent.close()
         await silent.wait_closed()
     run(main())
+
+
+def test_multi_fragment_integrity_poll_equals_the_cli_json(dnp3_cli):
+    from conftest import start_cli_outstation
+    p, port = start_cli_outstation(dnp3_cli, "--listen", "127.0.0.1:0", "--points", "1000")
+    try:
+        async def main():
+            async with dnp3.Master(f"127.0.0.1:{port}") as m:
+                pts = await m.poll()
+                return pts, m.iin_names
+        points, iin = asyncio.run(main())
+        out = subprocess.run([dnp3_cli, "master", "poll", f"127.0.0.1:{port}", "--json"], check=True,
+                             capture_output=True, text=True).stdout
+        doc = json.loads(out)
+        assert iin == doc["iin"]
+        assert len(points) == len(doc["points"]) == 8000
+        mine = [(q.type, q.index, q.value.decode() if isinstance(q.value, bytes) else q.value, q.flags)
+                for q in points]
+        theirs = [(c["type"], c["index"], c["value"], c["flags"]) for c in doc["points"]]
+        assert mine == theirs
+    finally:
+        p.terminate()
+        p.wait(5)
+        p.stdout.close()
