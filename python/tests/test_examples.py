@@ -20,7 +20,8 @@ def test_rtu_simulator_and_csv_poller(tmp_path):
         out = tmp_path / "points.csv"
         subprocess.run([sys.executable, os.path.join(EXAMPLES, "poll_to_csv.py"), target, str(out), "--period",
                         "0.1", "--count", "2"], check=True, timeout=20)
-        rows = list(csv.DictReader(line for line in out.open() if not line.startswith("#")))
+        with out.open() as f:
+            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
         assert {r["type"] for r in rows} >= {"binary_input", "analog_input", "binary_output_status"}
         closed = [r for r in rows if r["type"] == "binary_input" and r["index"] == "1" and r["event"] == "1"]
         assert closed and closed[0]["value"] == "True"
