@@ -110,8 +110,9 @@ def _cb_fragment_begin(ctx, a, info):
     try:
         m._unsolicited = bool(info.unsolicited)
         m.iin = info.iin
-        # where this fragment's points go: the running request (solicited), the watchers
-        req = m._current()
+        # where this fragment's points go: the running request (solicited, of a user task), the
+        # watchers (automatic tasks - kinds 1..6, e.g. the core's own polls - are not requests)
+        req = m._current() if not 1 <= info.task <= 6 else None
         m._sink = req.points if req is not None else None
         m._fast = m._sink is not None and not m._watchers
     except BaseException as e:  # noqa: BLE001 - must not propagate into C
