@@ -330,6 +330,7 @@ class Outstation:
                                              "DNP3_ERR_IO_ADDR_IN_USE") from e
             self._server = t
             self.port = t.get_extra_info("sockname")[1]
+            self._service()
             return
         try:
             self._server = await self._loop.create_server(lambda: _Protocol(self), self.host, self.port,
@@ -338,6 +339,7 @@ class Outstation:
             raise errors.ConnectionError(f"cannot listen on {self.host}:{self.port}: {e.strerror or e}",
                                          "DNP3_ERR_IO_ADDR_IN_USE") from e
         self.port = self._server.sockets[0].getsockname()[1]
+        self._service()  # arm the timer for what the core has pending already
         log.info("listening on %s:%d, link address %d", self.host, self.port, self.link_addr)
 
     async def stop(self) -> None:
@@ -352,6 +354,8 @@ class Outstation:
         if not self.udp:
             await self._server.wait_closed()
         self._server = None
+        if self._timer is not None:
+            self._timer.cancel()
         for t in list(self._tasks):
             t.cancel()
 
@@ -424,5 +428,5 @@ class Outstation:
                 break
             if p is not None:  # offline: nothing can be sent (the core resets on reconnect)
                 p.transport.write(ffi.buffer(self._txbuf, n)[:])
-        if self._timer is not None:
+        if self._timer is not None and self._server is not None:
             self._timer.rearm(lib.dnp3_outstation_get_expiry(self._os))
