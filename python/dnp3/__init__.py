@@ -15,7 +15,7 @@ import asyncio
 from typing import Optional, Union
 
 from ._ffi import LIBRARY_PATH, lib, string
-from .decode import decode, decode_pcap
+from .decoding import backend as decode_backend, decode, decode_pcap
 from .errors import (AuthError, CallbackError, CommandError, ConnectionError, Dnp3Error, TaskError,  # noqa: A004
                      TimeoutError)
 from .master import Master
@@ -25,7 +25,7 @@ from .outstation import Outstation
 __all__ = [
     "Master", "Outstation", "Point", "PointType", "CommandStatus", "Flag", "Dnp3Error", "TimeoutError",
     "ConnectionError", "TaskError", "CommandError", "CallbackError", "AuthError", "version", "poll", "operate",
-    "decode", "decode_pcap",
+    "decode", "decode_pcap", "decode_backend",
     "LIBRARY_PATH",
 ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+import weakref
 
 import cffi
 
@@ -399,6 +400,23 @@ const char *dnp3_sa_error_name(unsigned code);
 const dnp3_crypto *dnp3_crypto_openssl(void);
 """
 
+# The decoder library (dnp3/decode.h, libdnp3decode.so.0) and the libc calls to write into memory
+CDEF_DECODE = r"""
+typedef struct {
+    uint32_t size;
+    unsigned levels;
+    bool json;
+    bool apdu;
+    uint16_t port;
+} dnp3_decode_options;
+void dnp3_decode_options_init(dnp3_decode_options *o);
+long dnp3_decode_octets(const uint8_t *data, size_t len, const dnp3_decode_options *o, FILE *out);
+long dnp3_decode_capture(const char *path, const dnp3_decode_options *o, FILE *out, char *err, size_t errcap);
+FILE *open_memstream(char **ptr, size_t *sizeloc);
+int fclose(FILE *stream);
+void free(void *ptr);
+"""
+
 #: The structs whose layout test_layout.py checks against the C headers.
 CHECKED_STRUCTS = (
     "dnp3_crob", "dnp3_point", "dnp3_parse_error", "dnp3_channel_fragment", "dnp3_channel_config",
@@ -414,6 +432,7 @@ ALIGN = 16  # alignof(max_align_t) on the 64-bit ABIs the package supports
 ffi = cffi.FFI()
 ffi.cdef(CDEF)
 ffi.cdef(CDEF_SA)
+ffi.cdef(CDEF_DECODE)
 
 
 def _candidates() -> list[str]:
@@ -468,6 +487,52 @@ def crypto_lib():
         else:
             raise OSError("Secure Authentication needs libdnp3crypto.so.0: " + "; ".join(errors))
     return _crypto
+
+
+_decode = None
+
+
+def decode_lib():
+    """libdnp3decode.so.0, or None when it is not installed: from the folder of the loaded
+    libdnp3.so.0, next to the package, or the system's (loaded on first use)."""
+    global _decode
+    if _decode is None:
+        dirs = [os.path.dirname(LIBRARY_PATH)] if os.sep in LIBRARY_PATH else []
+        dirs.append(os.path.dirname(os.path.abspath(__file__)))
+        paths = [p for p in (os.path.join(d, "libdnp3decode.so.0") for d in dirs) if os.path.exists(p)]
+        paths += [ctypes.util.find_library("dnp3decode") or "", "libdnp3decode.so.0"]
+        _decode = False
+        for path in filter(None, paths):
+            try:
+                _decode = ffi.dlopen(path)
+                break
+            except OSError:
+                continue
+    return _decode or None
+
+
+libc = ffi.dlopen(None)
+
+
+# Room left after a configuration struct: a newer libdnp3 whose struct grew at the end (the
+# size-versioned configurations of docs/api.md) writes its longer defaults there in *_init.
+_SLACK = 512
+_keep: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # pointer -> its buffer
+
+
+def new_config(ctype: str, init=None):
+    """A configuration struct (``"dnp3_channel_config"``), filled by the library's ``init``
+    function when given, with ``size`` set to the size declared here: a newer library takes it for
+    an older layout and gives the defaults of the fields it added (api.md, "Config and callback
+    structs begin with a size field"), and its init cannot write past the buffer."""
+    size = ffi.sizeof(ctype)
+    buf = ffi.new("char[]", size + _SLACK)
+    p = ffi.cast(ctype + " *", buf)
+    if init is not None:
+        init(p)
+    p.size = size
+    _keep[p] = buf
+    return p
 
 
 def aligned(size: int):

@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable, Mapping, Optional, Union
 
 from . import errors
 from ._clock import Timer, now_ms, utc_ms
-from ._ffi import aligned, ffi, lib
+from ._ffi import aligned, ffi, lib, new_config
 from .errors import Dnp3Error
 from .model import OS_TYPE, CommandStatus, Flag, PointType, crob_code_name, crob_state, status_code
 
@@ -193,8 +193,7 @@ class Outstation:
             sa.attach_outstation(self, self._os, sa_users, self._handle)
 
     def _build(self, points, unsolicited, event_buffer, keep_alive, attributes) -> None:
-        c = ffi.new("dnp3_outstation_config *")
-        lib.dnp3_outstation_config_init(c)
+        c = new_config("dnp3_outstation_config", lib.dnp3_outstation_config_init)
         c.link_addr = self.link_addr
         c.master_addr = self.master_addr
         c.unsolicited = unsolicited
@@ -219,8 +218,7 @@ class Outstation:
             s = ffi.new("char[]", value.encode())
             self._keep.append(s)
             setattr(c.attr, key, s)
-        cb = ffi.new("dnp3_outstation_callbacks *")
-        cb.size = ffi.sizeof("dnp3_outstation_callbacks")
+        cb = new_config("dnp3_outstation_callbacks")
         cb.ctx = self._handle
         cb.crob = _cb_crob
         cb.analog_output = _cb_analog

@@ -7,7 +7,7 @@ import weakref
 from typing import Mapping, Union
 
 from ._clock import now_ms
-from ._ffi import aligned, crypto_lib, ffi, lib, string
+from ._ffi import aligned, crypto_lib, ffi, lib, new_config, string
 from .errors import Dnp3Error
 
 log = logging.getLogger("dnp3.sa")
@@ -71,8 +71,7 @@ def _check(check, cfg, what: str) -> None:
 def attach_master(owner, assoc, user: int, key: Key, handle) -> None:
     """Builds a dnp3_sa_master for `user` and attaches it to the association; freed (keys
     zeroed) when the owner is collected."""
-    c = ffi.new("dnp3_sa_master_config *")
-    lib.dnp3_sa_master_config_init(c)
+    c = new_config("dnp3_sa_master_config", lib.dnp3_sa_master_config_init)
     c.crypto = crypto_lib().dnp3_crypto_openssl()
     _set_user(c.user, user, key)
     c.on_event = _on_event
@@ -90,8 +89,7 @@ def attach_master(owner, assoc, user: int, key: Key, handle) -> None:
 
 def attach_outstation(owner, os_, users: Mapping[int, Key], handle) -> None:
     """Builds a dnp3_sa_outstation for `users` ({number: update key}) and attaches it."""
-    c = ffi.new("dnp3_sa_outstation_config *")
-    lib.dnp3_sa_outstation_config_init(c)
+    c = new_config("dnp3_sa_outstation_config", lib.dnp3_sa_outstation_config_init)
     c.crypto = crypto_lib().dnp3_crypto_openssl()
     if not 1 <= len(users) <= 16:
         raise ValueError("1 to 16 SA users")

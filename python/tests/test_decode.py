@@ -1,4 +1,5 @@
-"""dnp3.decode / decode_pcap (stop-gap over `dnp3 decode --json`) give exactly the command's records."""
+"""dnp3.decode / decode_pcap (libdnp3decode.so.0, or `dnp3 decode --json` where the library is not
+built) give exactly the command's records."""
 import json
 import os
 import subprocess
@@ -12,6 +13,11 @@ READ = bytes.fromhex("C0013C0206 3C0306 3C0406 3C0106".replace(" ", ""))
 def cli(dnp3_cli, *args, stdin=None):
     r = subprocess.run([dnp3_cli, "decode", "--json", *args], input=stdin, capture_output=True, text=True)
     return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+
+
+def test_backend_is_the_library_when_it_is_built():
+    beside = os.path.join(os.path.dirname(os.environ["DNP3_LIBRARY"]), "libdnp3decode.so.0")
+    assert dnp3.decode_backend() == ("library" if os.path.exists(beside) else "command")
 
 
 def test_decode_equals_the_command(dnp3_cli):
@@ -34,3 +40,9 @@ def test_decode_pcap_equals_the_command(dnp3_cli):
         pytest.skip("tests/data/sample.pcap not found")
     records = dnp3.decode_pcap(path)
     assert records and records == cli(dnp3_cli, "--pcap", path)
+
+
+def test_decode_pcap_of_a_missing_file():
+    import pytest
+    with pytest.raises(dnp3.Dnp3Error):
+        dnp3.decode_pcap("/nonexistent/capture.pcap")
