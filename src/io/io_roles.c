@@ -1,6 +1,6 @@
 /*
  * io_roles.c - runtime bindings of an outstation and a master (dnp3/io_roles.h):
- * the glue between the libuv endpoint (io.c), a channel and a role.
+ * the glue between the libuv endpoint (io.c and the io_*.c files), a channel and a role.
  */
 #include <stdlib.h>
 #include <string.h>
