@@ -207,9 +207,10 @@ void dnp3_iox_deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed
 int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
                   const dnp3_io_upper *upper, dnp3_io **out)
 {
-    if (!loop || !c || c->size != sizeof *c || (!ch && c->kind != DNP3_IO_TCP_LISTEN) || !out) return UV_EINVAL;
+    if (!loop || !c || c->size != sizeof *c || (!ch && c->kind != DNP3_IO_TCP_LISTEN) || !out)
+        return DNP3_ERR_INVALID_ARG;
     dnp3_io *io = calloc(1, sizeof *io);
-    if (!io) return UV_ENOMEM;
+    if (!io) return DNP3_ERR_NOMEM;
     io->loop = loop;
     io->cfg = *c;
     snprintf(io->host, sizeof io->host, "%s", c->host ? c->host : "0.0.0.0");
@@ -224,14 +225,18 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
     io->cfg.tls_peer_name = NULL;
     if (c->tls && c->kind == DNP3_IO_UDP) {
         free(io);
-        return UV_EINVAL; /* DNP3 over TLS is TCP only (IEC 62351-3) */
+        return DNP3_ERR_INVALID_ARG; /* DNP3 over TLS is TCP only (IEC 62351-3) */
     }
-    int rc = dnp3_iox_resolve(io->host, c->port, &io->addr);
+    const char *why = "";
+    const char *bad_host = io->host;
+    int rc = dnp3_iox_resolve(io->host, c->port, &io->addr, &why);
     if (rc == 0 && c->kind == DNP3_IO_UDP && c->udp_peer_host) {
-        rc = dnp3_iox_resolve(io->udp_peer_host, c->udp_peer_port ? c->udp_peer_port : c->port, &io->udp_dest);
+        bad_host = io->udp_peer_host;
+        rc = dnp3_iox_resolve(io->udp_peer_host, c->udp_peer_port ? c->udp_peer_port : c->port, &io->udp_dest, &why);
         io->have_udp_dest = rc == 0;
     }
     if (rc != 0) {
+        dnp3_iox_log(io, "cannot resolve", bad_host, why);
         free(io);
         return rc;
     }
@@ -246,9 +251,12 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
     }
     *out = io;
     if (rc != 0) {
+        char target[160];
+        snprintf(target, sizeof target, "%s:%u", io->host, c->port);
+        dnp3_iox_log(io, c->kind == DNP3_IO_UDP ? "cannot bind UDP" : "cannot listen on TCP", target, uv_strerror(rc));
         dnp3_io_stop(io);
         *out = NULL;
-        return rc;
+        return dnp3_iox_error(rc);
     }
     dnp3_iox_service(io);
     return 0;

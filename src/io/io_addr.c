@@ -28,7 +28,7 @@ void dnp3_iox_format_addr(const struct sockaddr *sa, char *out, size_t cap)
     }
 }
 
-int dnp3_iox_resolve(const char *host, uint16_t port, struct sockaddr_storage *out)
+int dnp3_iox_resolve(const char *host, uint16_t port, struct sockaddr_storage *out, const char **why)
 {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_family = AF_UNSPEC;
@@ -36,7 +36,10 @@ int dnp3_iox_resolve(const char *host, uint16_t port, struct sockaddr_storage *o
     char ps[8];
     snprintf(ps, sizeof ps, "%u", port);
     int rc = getaddrinfo(host, ps, &hints, &res);
-    if (rc != 0 || !res) return UV_EINVAL;
+    if (rc != 0 || !res) {
+        *why = rc != 0 ? gai_strerror(rc) : "no address";
+        return DNP3_ERR_IO_ADDRESS;
+    }
     memcpy(out, res->ai_addr, res->ai_addrlen);
     freeaddrinfo(res);
     return 0;

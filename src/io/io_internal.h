@@ -5,6 +5,7 @@
  *
  *   io.c            create, stop, kick, configuration, the service loop, the timer
  *   io_addr.c       host resolution, "ip:port" formatting
+ *   io_errors.c     libuv's codes to the library's (one error space)
  *   io_tcp.c        one TCP connection, either side: open, read, write, close
  *   io_tcp_server.c listening, accepting, the allow-list and the accept policy
  *   io_tcp_client.c connecting, connect timeout, reconnect back-off
@@ -96,8 +97,14 @@ void dnp3_iox_deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed
 
 /* "ip:port" (or "[ip6]:port") of sa into out. */
 void dnp3_iox_format_addr(const struct sockaddr *sa, char *out, size_t cap);
-/* host:port to an address: 0 or UV_EINVAL. */
-int dnp3_iox_resolve(const char *host, uint16_t port, struct sockaddr_storage *out);
+/* host:port to an address: 0, or DNP3_ERR_IO_ADDRESS with the resolver's text in *why. */
+int dnp3_iox_resolve(const char *host, uint16_t port, struct sockaddr_storage *out, const char **why);
+
+/* ---- io_errors.c ---- */
+
+/* The library code (dnp3/types.h) of a libuv code: 0 for 0 and above, a library code
+ * unchanged, DNP3_ERR_IO for a failure without a code of its own. */
+int dnp3_iox_error(int uv_err);
 
 /* ---- io_tcp.c ---- */
 
@@ -120,7 +127,7 @@ void dnp3_iox_activate(dnp3_io *io, conn *c);
 
 /* ---- io_tcp_server.c ---- */
 
-/* Binds and listens (TCP_SERVER, TCP_LISTEN): 0 or a libuv error. */
+/* Binds and listens (TCP_SERVER, TCP_LISTEN): 0 or a libuv error (logged). */
 int dnp3_iox_server_listen(dnp3_io *io);
 /* A server's connection, authenticated if TLS is on, meets the accept policy. */
 void dnp3_iox_admit(dnp3_io *io, conn *c);
@@ -134,7 +141,7 @@ void dnp3_iox_schedule_reconnect(dnp3_io *io);
 
 /* ---- io_udp.c ---- */
 
-/* Binds and starts receiving (UDP): 0 or a libuv error. */
+/* Binds and starts receiving (UDP): 0 or a libuv error (logged). */
 int dnp3_iox_udp_open(dnp3_io *io);
 /* Sends w->data[0..len) to the peer as one datagram (w is freed when sent). */
 void dnp3_iox_udp_send(dnp3_io *io, wreq *w, size_t len);
