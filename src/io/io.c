@@ -51,6 +51,15 @@ void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
     c->reconnect = true;
 }
 
+int dnp3_iox_config_load(const dnp3_io_config *in, dnp3_io_config *out)
+{
+    if (!in || in->size < DNP3_IOX_CONFIG_MIN_SIZE || in->size > sizeof *in) return DNP3_ERR_INVALID_ARG;
+    dnp3_io_config_init(out, in->kind);
+    memcpy(out, in, in->size);
+    out->size = sizeof *out;
+    return DNP3_OK;
+}
+
 void dnp3_iox_log(dnp3_io *io, const char *what, const char *peer, const char *detail)
 {
     if (!io->up.log) return;
@@ -204,11 +213,13 @@ void dnp3_iox_deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed
 
 /* ---- lifecycle ---- */
 
-int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
+int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *ch,
                   const dnp3_io_upper *upper, dnp3_io **out)
 {
-    if (!loop || !c || c->size != sizeof *c || (!ch && c->kind != DNP3_IO_TCP_LISTEN) || !out)
+    dnp3_io_config cfg; /* the caller's fields, defaults for those an older caller does not know */
+    if (!loop || dnp3_iox_config_load(config, &cfg) != DNP3_OK || (!ch && cfg.kind != DNP3_IO_TCP_LISTEN) || !out)
         return DNP3_ERR_INVALID_ARG;
+    const dnp3_io_config *c = &cfg;
     dnp3_io *io = calloc(1, sizeof *io);
     if (!io) return DNP3_ERR_NOMEM;
     io->loop = loop;

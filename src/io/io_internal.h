@@ -77,6 +77,13 @@ struct dnp3_io {
 
 /* ---- io.c ---- */
 
+/* The smallest dnp3_io_config::size accepted: the fields every caller sets (size, kind, host, port). */
+#define DNP3_IOX_CONFIG_MIN_SIZE (offsetof(dnp3_io_config, port) + sizeof(uint16_t))
+/* *out = the caller's configuration `in`, with dnp3_io_config_init's defaults for the fields
+ * beyond in->size (an older caller's smaller struct) and out->size = sizeof *out.
+ * DNP3_OK, or DNP3_ERR_INVALID_ARG for NULL or a size below the minimum or above ours. */
+int dnp3_iox_config_load(const dnp3_io_config *in, dnp3_io_config *out);
+
 /* Logs "<what> <peer>: <detail>" through the upper layer's log hook. */
 void dnp3_iox_log(dnp3_io *io, const char *what, const char *peer, const char *detail);
 /* Lets the upper layer queue, drains the channel, re-arms the timer. */

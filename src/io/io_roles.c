@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dnp3/io_roles.h"
+#include "io_internal.h"
 
 static void *alloc_aligned(size_t size)
 {
@@ -232,7 +233,9 @@ static int start_listener(uv_loop_t *loop, const dnp3_io_config *ioc,
                           bool (*accept)(void *, const char *, dnp3_channel **, dnp3_io_upper *), void *ctx,
                           const dnp3_io_hooks *hooks, dnp3_io **io)
 {
-    dnp3_io_config c = *ioc;
+    dnp3_io_config c;
+    int rc = dnp3_iox_config_load(ioc, &c); /* an older caller's struct may be smaller */
+    if (rc != DNP3_OK) return rc;
     c.kind = DNP3_IO_TCP_LISTEN;
     c.accept = accept;
     c.accept_ctx = ctx;
