@@ -10,7 +10,8 @@
  * layer queue fragments, drains the channel with one socket write per fragment
  * (TCP_NODELAY set), and re-arms a single timer at the earliest deadline. The
  * transports are in io_tcp.c, io_tcp_server.c, io_tcp_client.c, io_udp.c and
- * io_tls.c, addresses in io_addr.c (io_internal.h lists them).
+ * io_tls.c, addresses in io_addr.c, the mapping of libuv's error codes to the
+ * library's in io_errors.c (io_internal.h lists them).
  */
 #include <stdio.h>
 #include <stdlib.h>
