@@ -162,10 +162,10 @@ int main(int argc, char **argv)
     int err = dnp3_io_master_create(a.loop, &cc, &mc, &hooks, &a.bind);
     if (!err) {
         a.assoc = dnp3_master_add_assoc(dnp3_io_master_get(a.bind), &ac, dnp3_io_now(a.loop));
-        err = a.assoc ? dnp3_io_master_open(a.bind, &ioc) : UV_EINVAL;
+        err = a.assoc ? dnp3_io_master_open(a.bind, &ioc) : DNP3_ERR_CONFIG;
     }
     if (err) {
-        fprintf(stderr, "master: cannot reach %s:%d: %s\n", host, port, uv_strerror(err));
+        fprintf(stderr, "master: cannot reach %s:%d: %s\n", host, port, dnp3_strerror(err));
         finish(&a, 1);
     }
     uv_run(a.loop, UV_RUN_DEFAULT);

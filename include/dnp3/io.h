@@ -63,7 +63,12 @@ typedef enum {
 
 /** Configuration of a runtime endpoint: set it up with dnp3_io_config_init. */
 typedef struct {
-    uint32_t size;           /**< sizeof(dnp3_io_config), set by dnp3_io_config_init */
+    /** sizeof(dnp3_io_config), set by dnp3_io_config_init. A program built against an older
+     * header passes its smaller size: the fields beyond it get dnp3_io_config_init's defaults
+     * (for its `kind`). The smallest size accepted ends with `port` (size, kind, host, port:
+     * the fields every caller sets); dnp3_io_start refuses a smaller one, and a larger one
+     * (a newer header's fields this library would ignore), with DNP3_ERR_INVALID_ARG. */
+    uint32_t size;
     dnp3_io_kind kind;       /**< the kind of endpoint */
     const char *host;        /**< server/UDP: bind address; client: address to connect to */
     uint16_t port;           /**< default 20000 */
@@ -111,12 +116,21 @@ DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
 /**
  * Starts the endpoint on `loop` around an already-built channel (NULL for
  * DNP3_IO_TCP_LISTEN, whose sessions bring their own). The channel is reset
- * when a connection opens. Returns 0 or a negative libuv error
- * (e.g.\ UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
- * UV_EINVAL also for a NULL loop, config or out, a wrong size field, a
- * missing channel (other kinds than TCP_LISTEN) or TLS with UDP; UV_ENOMEM
- * when the handle cannot be allocated. On failure *out is NULL (or untouched
- * for the argument checks).
+ * when a connection opens. Returns DNP3_OK (0) or a library error code
+ * (dnp3/types.h, never libuv's); *out receives the handle:
+ *   - DNP3_ERR_INVALID_ARG for a NULL loop, config or out, a size field out of
+ *     its range (see dnp3_io_config::size),
+ *     a missing channel (other kinds than TCP_LISTEN) or TLS with UDP;
+ *   - DNP3_ERR_NOMEM when the handle cannot be allocated;
+ *   - DNP3_ERR_IO_ADDRESS when host (or udp_peer_host) cannot be resolved;
+ *   - DNP3_ERR_IO_ADDR_IN_USE, DNP3_ERR_IO_ADDR_NOT_AVAILABLE,
+ *     DNP3_ERR_IO_PERMISSION or else DNP3_ERR_IO when the socket cannot be
+ *     bound or cannot listen.
+ *
+ * A resolution, bind or listen failure is also logged through upper->log with
+ * the operating system's own text. A TCP client connects after this call
+ * returns: its failures go to upper->log and upper->on_close. On failure *out
+ * is NULL (or untouched for the argument checks).
  */
 DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
                   const dnp3_io_upper *upper, dnp3_io **out);

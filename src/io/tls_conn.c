@@ -1,7 +1,7 @@
 /*
  * tls_conn.c - one DNP3-over-TLS connection (IEC 62351-3) as a memory-BIO
  * engine: ciphertext in through `rbio`, ciphertext out through `wbio`,
- * plaintext through SSL_read/SSL_write. No socket, no clock: io.c drives it
+ * plaintext through SSL_read/SSL_write. No socket, no clock: io_tls.c drives it
  * and enforces the handshake timeout.
  *
  * Errors are turned into one sentence for the operator: the certificate

@@ -2,7 +2,7 @@
  * tls_conn.h - one TLS connection as a byte-in/byte-out engine (OpenSSL over
  * two memory BIOs), with no socket: the runtime feeds it the ciphertext it
  * reads, takes the ciphertext it must write, and exchanges plaintext (DNP3
- * link frames) with it. Used by io.c for DNP3 over TLS (IEC 62351-3), and by
+ * link frames) with it. Used by io_tls.c for DNP3 over TLS (IEC 62351-3), and by
  * the tests, which connect two engines back to back.
  */
 #ifndef DNP3_IO_TLS_CONN_H

@@ -126,13 +126,13 @@ static int run_once(void)
             mio.port = dnp3_io_local_port(dnp3_io_outstation_io(s.osb));
             mio.reconnect_min_ms = 20;
             rc = dnp3_io_master_open(s.mb, &mio);
-            assert_true(rc == 0 || rc == UV_ENOMEM);
+            assert_true(rc == 0 || rc == DNP3_ERR_NOMEM);
             if (rc == 0) uv_run(&s.loop, UV_RUN_DEFAULT);
         } else {
-            assert_int_equal(rc, UV_ENOMEM); /* a clean error */
+            assert_int_equal(rc, DNP3_ERR_NOMEM); /* a clean error */
         }
     } else {
-        assert_int_equal(rc, UV_ENOMEM);
+        assert_int_equal(rc, DNP3_ERR_NOMEM);
     }
     /* stop whatever started, let libuv close every handle, close the loop */
     g_fail_at = 0; /* the teardown itself is not the subject */

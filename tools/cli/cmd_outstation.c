@@ -500,7 +500,7 @@ int cmd_outstation(int argc, char **argv)
     int err_io = dnp3_io_outstation_start(c->loop, &ioc, &cc, c->app.os, &hooks, &c->bind);
     if (err_io) {
         fprintf(stderr, "%s: cannot %s %s:%u: %s\n", CMD, c->datagram ? "bind UDP" : "listen on TCP", host, port,
-                uv_strerror(err_io));
+                dnp3_strerror(err_io));
         rc = 1;
         goto out;
     }

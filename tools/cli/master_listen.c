@@ -169,7 +169,7 @@ int cmd_master_listen(int argc, char **argv)
     dnp3_io_hooks hooks = {&c, on_open, on_close, NULL, NULL, on_log};
     int rc = dnp3_io_master_listen(c.loop, &ioc, &cc, &mc, route, &c, &hooks, &c.l);
     if (rc) {
-        fprintf(stderr, "%s: cannot listen on TCP %s:%u: %s\n", CMD, host, port, uv_strerror(rc));
+        fprintf(stderr, "%s: cannot listen on TCP %s:%u: %s\n", CMD, host, port, dnp3_strerror(rc));
         dnp3_tls_free(tls_ctx);
         return 1;
     }

@@ -199,7 +199,7 @@ static int sa_attach(master_session *s, dnp3_tstamp now)
     if (s->sa_mem) s->sa = dnp3_sa_master_init(s->sa_mem, size, &c, now);
     dnp3_zeroize(&c.user, sizeof c.user);
     dnp3_zeroize(&s->cfg.sa_user, sizeof s->cfg.sa_user);
-    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) return UV_EINVAL;
+    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) return DNP3_ERR_CONFIG;
     return 0;
 }
 
@@ -283,10 +283,10 @@ int master_session_run(master_session_config *c)
         s->m = dnp3_io_master_get(s->bind);
         s->a = dnp3_master_add_assoc(s->m, &ac, dnp3_io_now(s->loop));
         if (s->a && c->sa) err = sa_attach(s, dnp3_io_now(s->loop));
-        if (!err) err = s->a ? dnp3_io_master_open(s->bind, &ioc) : UV_EINVAL;
+        if (!err) err = s->a ? dnp3_io_master_open(s->bind, &ioc) : DNP3_ERR_CONFIG;
     }
     if (err) {
-        fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, uv_strerror(err));
+        fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, dnp3_strerror(err));
         master_session_finish(s, 1);
     }
     uv_run(s->loop, UV_RUN_DEFAULT);
