@@ -127,8 +127,18 @@ typedef struct {
 /** A channel, built by dnp3_channel_init in caller memory (opaque). */
 typedef struct dnp3_channel dnp3_channel;
 
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_channel_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_channel_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size);
 /** Fills *c with the defaults (outstation 10 <- master 1, TCP, 2048/2048, keep-alive 60 s / 1 s). */
-DNP3_API void dnp3_channel_config_init(dnp3_channel_config *c);
+static inline void dnp3_channel_config_init(dnp3_channel_config *c)
+{
+    dnp3_channel_config_init_size(c, sizeof *c);
+}
 
 /**
  * Octets one channel with this configuration needs (struct, reassembly buffer

@@ -107,11 +107,21 @@ typedef struct {
 typedef struct dnp3_io dnp3_io;
 
 /**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_io_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_io_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_io_config_init_size(dnp3_io_config *c, dnp3_io_kind kind, size_t size);
+/**
  * Fills *c with the defaults for `kind`: host "127.0.0.1" for a TCP client,
  * else "0.0.0.0"; port 20000; DNP3_IO_REPLACE_OLD; reconnect 1000..30000 ms,
  * connect timeout 5000 ms, reconnect on; everything else 0 / NULL (no TLS).
  */
-DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
+static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
+{
+    dnp3_io_config_init_size(c, kind, sizeof *c);
+}
 
 /**
  * Starts the endpoint on `loop` around an already-built channel (NULL for

@@ -295,10 +295,30 @@ typedef struct {
     uint64_t send_blocked;             /**< channel output queue was full */
 } dnp3_master_stats;
 
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_master_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_master_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_master_config_init_size(dnp3_master_config *c, size_t size);
 /** Fills *c with the defaults listed above. */
-DNP3_API void dnp3_master_config_init(dnp3_master_config *c);
+static inline void dnp3_master_config_init(dnp3_master_config *c)
+{
+    dnp3_master_config_init_size(c, sizeof *c);
+}
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_assoc_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_assoc_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_assoc_config_init_size(dnp3_assoc_config *c, size_t size);
 /** Fills *c with the defaults listed above (outstation address 10, timeouts, start-up masks, IIN reactions). */
-DNP3_API void dnp3_assoc_config_init(dnp3_assoc_config *c);
+static inline void dnp3_assoc_config_init(dnp3_assoc_config *c)
+{
+    dnp3_assoc_config_init_size(c, sizeof *c);
+}
 
 /**
  * Octets one master with this configuration needs (associations, user task

@@ -203,8 +203,18 @@ typedef struct {
 /** An outstation, built by dnp3_outstation_init in caller memory (opaque). */
 typedef struct dnp3_outstation dnp3_outstation;
 
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_outstation_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_outstation_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size);
 /** Fills *c with the defaults (see the field comments; no points configured). */
-DNP3_API void dnp3_outstation_config_init(dnp3_outstation_config *c);
+static inline void dnp3_outstation_config_init(dnp3_outstation_config *c)
+{
+    dnp3_outstation_config_init_size(c, sizeof *c);
+}
 
 /**
  * Octets one outstation with this configuration needs, or 0 if the

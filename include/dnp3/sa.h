@@ -324,12 +324,22 @@ typedef struct {
 typedef struct dnp3_sa_outstation dnp3_sa_outstation;
 
 /**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_sa_outstation_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_sa_outstation_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_sa_outstation_config_init_size(dnp3_sa_outstation_config *c, size_t size);
+/**
  * Fills *c with the defaults: MAC HMAC-SHA-256/16, 4-octet challenges, 2 s
  * reply timeout, keys expire after 15 min or 1000 messages, 2 error objects,
  * aggressive mode accepted, the default critical list, max_apdu 2048; no
  * crypto provider and no users (both must be set).
  */
-DNP3_API void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
+static inline void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
+{
+    dnp3_sa_outstation_config_init_size(c, sizeof *c);
+}
 
 /** Octets needed, or 0 for an invalid configuration (size below the fields up to max_apdu or above
  * sizeof: a smaller size from an older header gets the defaults of the later fields; no crypto,
@@ -428,11 +438,21 @@ typedef struct {
 typedef struct dnp3_sa_master dnp3_sa_master;
 
 /**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_sa_master_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_sa_master_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_sa_master_config_init_size(dnp3_sa_master_config *c, size_t size);
+/**
  * Fills *c with the defaults: user 1 (key to be set), 16-octet session keys,
  * rekey after 10 min or 1000 messages, aggressive mode off, the default
  * critical list, max_apdu 2048; no crypto provider (must be set).
  */
-DNP3_API void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
+static inline void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
+{
+    dnp3_sa_master_config_init_size(c, sizeof *c);
+}
 /** Octets needed, or 0 for an invalid configuration (see dnp3_sa_master_config_check). A size below
  * the fields up to max_apdu or above sizeof is refused; a smaller size from an older header gets
  * the defaults of the later fields.

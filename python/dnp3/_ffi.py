@@ -97,7 +97,7 @@ typedef struct {
 } dnp3_channel_config;
 
 typedef struct dnp3_channel dnp3_channel;
-void dnp3_channel_config_init(dnp3_channel_config *c);
+void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size);
 size_t dnp3_channel_memory_size(const dnp3_channel_config *c);
 dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_channel_config *c, dnp3_tstamp now);
 int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tstamp now);
@@ -179,7 +179,7 @@ typedef struct {
 } dnp3_outstation_callbacks;
 
 typedef struct dnp3_outstation dnp3_outstation;
-void dnp3_outstation_config_init(dnp3_outstation_config *c);
+void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size);
 size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
 dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
                                       const dnp3_outstation_callbacks *cb, dnp3_tstamp now);
@@ -300,8 +300,8 @@ typedef struct {
 const char *dnp3_task_result_name(dnp3_task_result r);
 const char *dnp3_task_result_str(dnp3_task_result r);
 const char *dnp3_task_kind_name(dnp3_task_kind k);
-void dnp3_master_config_init(dnp3_master_config *c);
-void dnp3_assoc_config_init(dnp3_assoc_config *c);
+void dnp3_master_config_init_size(dnp3_master_config *c, size_t size);
+void dnp3_assoc_config_init_size(dnp3_assoc_config *c, size_t size);
 size_t dnp3_master_memory_size(const dnp3_master_config *c);
 int dnp3_master_config_check(const dnp3_master_config *c, const char **field);
 int dnp3_assoc_config_check(const dnp3_assoc_config *c, const char **field);
@@ -368,7 +368,7 @@ typedef struct {
     void *ctx;
 } dnp3_sa_outstation_config;
 typedef struct dnp3_sa_outstation dnp3_sa_outstation;
-void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
+void dnp3_sa_outstation_config_init_size(dnp3_sa_outstation_config *c, size_t size);
 size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
 int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c, const char **field);
 dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
@@ -389,7 +389,7 @@ typedef struct {
     void *ctx;
 } dnp3_sa_master_config;
 typedef struct dnp3_sa_master dnp3_sa_master;
-void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
+void dnp3_sa_master_config_init_size(dnp3_sa_master_config *c, size_t size);
 size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
 int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field);
 dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
@@ -409,7 +409,7 @@ typedef struct {
     bool apdu;
     uint16_t port;
 } dnp3_decode_options;
-void dnp3_decode_options_init(dnp3_decode_options *o);
+void dnp3_decode_options_init_size(dnp3_decode_options *o, size_t size);
 long dnp3_decode_octets(const uint8_t *data, size_t len, const dnp3_decode_options *o, FILE *out);
 long dnp3_decode_capture(const char *path, const dnp3_decode_options *o, FILE *out, char *err, size_t errcap);
 FILE *open_memstream(char **ptr, size_t *sizeloc);
@@ -529,7 +529,7 @@ def new_config(ctype: str, init=None):
     buf = ffi.new("char[]", size + _SLACK)
     p = ffi.cast(ctype + " *", buf)
     if init is not None:
-        init(p)
+        init(p, size)  # the library's *_init_size: fills exactly the fields declared here
     p.size = size
     _keep[p] = buf
     return p

@@ -45,7 +45,7 @@ def _with_library(call) -> list[dict]:
 
 
 def _options(lib, apdu: bool = False, port: int = 20000):
-    o = new_config("dnp3_decode_options", lib.dnp3_decode_options_init)
+    o = new_config("dnp3_decode_options", lib.dnp3_decode_options_init_size)
     o.json = True
     o.apdu = apdu
     o.port = port

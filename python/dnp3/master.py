@@ -265,13 +265,13 @@ class Master:
 
     def _build(self, queue_len: int) -> None:
         now = now_ms()
-        cc = new_config("dnp3_channel_config", lib.dnp3_channel_config_init)
+        cc = new_config("dnp3_channel_config", lib.dnp3_channel_config_init_size)
         cc.is_master = True
         cc.local_addr = self.master_addr
         cc.remote_addr = self.link_addr
         cc.keep_alive_ms = 0
         cc.mode = 2 if self.scheme == "udp" else 0  # DNP3_CHANNEL_DATAGRAM / STREAM
-        mc = new_config("dnp3_master_config", lib.dnp3_master_config_init)
+        mc = new_config("dnp3_master_config", lib.dnp3_master_config_init_size)
         mc.user_queue_len = queue_len
         h = mc.handler
         h.fragment_begin = _cb_fragment_begin
@@ -293,7 +293,7 @@ class Master:
         self._m = lib.dnp3_master_init(mptr, msize, mc, self._ch, now)
         if self._ch == ffi.NULL or self._m == ffi.NULL:
             raise Dnp3Error("the master could not be built", "DNP3_ERR_CONFIG")
-        ac = new_config("dnp3_assoc_config", lib.dnp3_assoc_config_init)
+        ac = new_config("dnp3_assoc_config", lib.dnp3_assoc_config_init_size)
         ac.address = self.link_addr
         ac.user = ffi.cast("void *", self._id)
         ac.response_timeout_ms = int(self.timeout * 1000)

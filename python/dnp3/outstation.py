@@ -193,7 +193,7 @@ class Outstation:
             sa.attach_outstation(self, self._os, sa_users, self._handle)
 
     def _build(self, points, unsolicited, event_buffer, keep_alive, attributes) -> None:
-        c = new_config("dnp3_outstation_config", lib.dnp3_outstation_config_init)
+        c = new_config("dnp3_outstation_config", lib.dnp3_outstation_config_init_size)
         c.link_addr = self.link_addr
         c.master_addr = self.master_addr
         c.unsolicited = unsolicited

@@ -71,7 +71,7 @@ def _check(check, cfg, what: str) -> None:
 def attach_master(owner, assoc, user: int, key: Key, handle) -> None:
     """Builds a dnp3_sa_master for `user` and attaches it to the association; freed (keys
     zeroed) when the owner is collected."""
-    c = new_config("dnp3_sa_master_config", lib.dnp3_sa_master_config_init)
+    c = new_config("dnp3_sa_master_config", lib.dnp3_sa_master_config_init_size)
     c.crypto = crypto_lib().dnp3_crypto_openssl()
     _set_user(c.user, user, key)
     c.on_event = _on_event
@@ -89,7 +89,7 @@ def attach_master(owner, assoc, user: int, key: Key, handle) -> None:
 
 def attach_outstation(owner, os_, users: Mapping[int, Key], handle) -> None:
     """Builds a dnp3_sa_outstation for `users` ({number: update key}) and attaches it."""
-    c = new_config("dnp3_sa_outstation_config", lib.dnp3_sa_outstation_config_init)
+    c = new_config("dnp3_sa_outstation_config", lib.dnp3_sa_outstation_config_init_size)
     c.crypto = crypto_lib().dnp3_crypto_openssl()
     if not 1 <= len(users) <= 16:
         raise ValueError("1 to 16 SA users")

@@ -48,7 +48,7 @@ static size_t queue_size(const dnp3_channel_config *c)
            LINK_REPLY_SLOTS * (DNP3_TXQ_PREFIX + DNP3_LINK_HEADER_SIZE);
 }
 
-void dnp3_channel_config_init(dnp3_channel_config *c)
+static void channel_config_defaults(dnp3_channel_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -60,6 +60,16 @@ void dnp3_channel_config_init(dnp3_channel_config *c)
     c->max_tx_fragment = 2048;
     c->keep_alive_ms = 60000;
     c->link_timeout_ms = 1000;
+}
+
+void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size)
+{
+    dnp3_channel_config full;
+    channel_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_channel_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:

@@ -12,12 +12,22 @@
 #include "decode_stream.h"
 #include "dnp3/types.h"
 
-void dnp3_decode_options_init(dnp3_decode_options *o)
+static void decode_options_defaults(dnp3_decode_options *o)
 {
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
     o->levels = DNP3_DECODE_ALL;
     o->port = 20000;
+}
+
+void dnp3_decode_options_init_size(dnp3_decode_options *c, size_t size)
+{
+    dnp3_decode_options full;
+    decode_options_defaults(&full);
+    if (!c || size < offsetof(dnp3_decode_options, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* The caller's options with the defaults for what an older, smaller size lacks. */

@@ -38,7 +38,7 @@ uint64_t dnp3_io_utc_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
+static void io_config_defaults(dnp3_io_config *c, dnp3_io_kind kind)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -50,6 +50,16 @@ void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
     c->reconnect_max_ms = 30000;
     c->connect_timeout_ms = 5000;
     c->reconnect = true;
+}
+
+void dnp3_io_config_init_size(dnp3_io_config *c, dnp3_io_kind kind, size_t size)
+{
+    dnp3_io_config full;
+    io_config_defaults(&full, kind);
+    if (!c || size < offsetof(dnp3_io_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 int dnp3_iox_config_load(const dnp3_io_config *in, dnp3_io_config *out)

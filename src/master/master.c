@@ -27,7 +27,7 @@ static size_t mul(size_t a, size_t b)
     return a * b;
 }
 
-void dnp3_master_config_init(dnp3_master_config *c)
+static void master_config_defaults(dnp3_master_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -38,7 +38,17 @@ void dnp3_master_config_init(dnp3_master_config *c)
     c->one_request_per_channel = false;
 }
 
-void dnp3_assoc_config_init(dnp3_assoc_config *c)
+void dnp3_master_config_init_size(dnp3_master_config *c, size_t size)
+{
+    dnp3_master_config full;
+    master_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_master_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
+}
+
+static void assoc_config_defaults(dnp3_assoc_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -55,6 +65,16 @@ void dnp3_assoc_config_init(dnp3_assoc_config *c)
     c->integrity_on_overflow = true;
     c->event_poll_on_iin = DNP3_CLASS_123;
     c->time_sync = DNP3_TIMESYNC_NON_LAN;
+}
+
+void dnp3_assoc_config_init_size(dnp3_assoc_config *c, size_t size)
+{
+    dnp3_assoc_config full;
+    assoc_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_assoc_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* Copies and checks a master configuration: NULL when valid, else the name of the first bad field. */

@@ -18,7 +18,7 @@
 #define MIN_FRAGMENT 249
 #define EVENT_MARGIN 32 /* header room around one octet-string event */
 
-void dnp3_outstation_config_init(dnp3_outstation_config *c)
+static void outstation_config_defaults(dnp3_outstation_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -46,6 +46,16 @@ void dnp3_outstation_config_init(dnp3_outstation_config *c)
     c->sa_stat_event_buffer = 32;
     c->sa_stat_event_class = 3;
     c->sa_stat_event_variation = 2;
+}
+
+void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size)
+{
+    dnp3_outstation_config full;
+    outstation_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_outstation_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:

@@ -52,7 +52,7 @@ struct dnp3_sa_master {
 enum { UK_NONE = 0, UK_STATUS, UK_AWAIT_STATUS, UK_READY, UK_AWAIT_REPLY, UK_HAVE_REPLY, UK_AWAIT_CONFIRM };
 #define UK_CHALLENGE_LEN 16 /* master challenge of g120v11 */
 
-void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
+static void sa_master_config_defaults(dnp3_sa_master_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -62,6 +62,16 @@ void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
     c->key_change_count = 1000;
     dnp3_sa_critical_default(&c->critical);
     c->max_apdu = 2048;
+}
+
+void dnp3_sa_master_config_init_size(dnp3_sa_master_config *c, size_t size)
+{
+    dnp3_sa_master_config full;
+    sa_master_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_sa_master_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* The fields every configuration must carry (up to max_apdu); the event callback after them is

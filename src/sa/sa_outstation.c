@@ -21,7 +21,7 @@
 
 #include "sa/sa_os_internal.h"
 
-void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
+static void sa_outstation_config_defaults(dnp3_sa_outstation_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -34,6 +34,16 @@ void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
     c->aggressive_mode = true;
     dnp3_sa_critical_default(&c->critical);
     c->max_apdu = 2048;
+}
+
+void dnp3_sa_outstation_config_init_size(dnp3_sa_outstation_config *c, size_t size)
+{
+    dnp3_sa_outstation_config full;
+    sa_outstation_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_sa_outstation_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* The fields every configuration must carry (up to max_apdu); the update-key fields and the
