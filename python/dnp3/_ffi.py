@@ -94,6 +94,7 @@ typedef struct {
     uint32_t link_timeout_ms;
     dnp3_channel_fragment_fn on_fragment;
     void *ctx;
+    int framing;  /* dnp3_framing_policy: 0 by mode, 1 close, 2 resync */
 } dnp3_channel_config;
 
 typedef struct dnp3_channel dnp3_channel;
@@ -158,6 +159,7 @@ typedef struct {
     uint16_t sa_stat_event_buffer;
     uint8_t sa_stat_event_class;
     uint8_t sa_stat_event_variation;
+    int link_framing;  /* dnp3_framing_policy */
 } dnp3_outstation_config;
 
 typedef struct {
