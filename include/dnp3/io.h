@@ -69,27 +69,27 @@ typedef struct {
      * the fields every caller sets); dnp3_io_start refuses a smaller one, and a larger one
      * (a newer header's fields this library would ignore), with DNP3_ERR_INVALID_ARG. */
     uint32_t size;
-    dnp3_io_kind kind;       /**< the kind of endpoint */
-    const char *host;        /**< server/UDP: bind address; client: address to connect to */
-    uint16_t port;           /**< default 20000 */
+    dnp3_io_kind kind; /**< the kind of endpoint */
+    const char *host;  /**< server/UDP: bind address; client: address to connect to */
+    uint16_t port;     /**< default 20000 */
     /** \name TCP server */
     /** @{ */
     dnp3_io_accept_policy accept_policy; /**< a second connection replaces or is rejected */
-    const char *const *allow; /**< allowed peer IP addresses (NULL = anyone) */
-    size_t allow_count;       /**< number of entries in allow */
+    const char *const *allow;            /**< allowed peer IP addresses (NULL = anyone) */
+    size_t allow_count;                  /**< number of entries in allow */
     /** @} */
     /** \name TCP client */
     /** @{ */
-    uint32_t reconnect_min_ms; /**< default 1000 */
-    uint32_t reconnect_max_ms; /**< default 30000 */
+    uint32_t reconnect_min_ms;   /**< default 1000 */
+    uint32_t reconnect_max_ms;   /**< default 30000 */
     uint32_t connect_timeout_ms; /**< default 5000 */
-    bool reconnect;            /**< default true; false: one attempt, on_close on failure */
+    bool reconnect;              /**< default true; false: one attempt, on_close on failure */
     /** @} */
     /** TCP listen: builds the session of one accepted connection (`peer` is "ip:port"):
      * returns false to refuse it, else the channel and upper layer that serve it; both
      * stay valid until upper.on_close has returned (the session may be freed there) */
     bool (*accept)(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up);
-    void *accept_ctx;          /**< first argument of accept */
+    void *accept_ctx; /**< first argument of accept */
     /** \name UDP */
     /** @{ */
     const char *udp_peer_host; /**< fixed destination (NULL = reply to the last requester) */
@@ -142,8 +142,8 @@ static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
  * returns: its failures go to upper->log and upper->on_close. On failure *out
  * is NULL (or untouched for the argument checks).
  */
-DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
-                  const dnp3_io_upper *upper, dnp3_io **out);
+DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch, const dnp3_io_upper *upper,
+                           dnp3_io **out);
 
 /** Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. */
 DNP3_API void dnp3_io_kick(dnp3_io *io);

@@ -47,7 +47,7 @@ typedef struct dnp3_io_outstation dnp3_io_outstation;
  * dnp3_io_start returns (DNP3_ERR_IO_ADDR_IN_USE, ...).
  */
 DNP3_API int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
-                             dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
+                                      dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
 
 /** Call after updating the database from outside I/O, so events go out at once. */
 DNP3_API void dnp3_io_outstation_kick(dnp3_io_outstation *b);
@@ -69,7 +69,7 @@ typedef struct dnp3_io_master dnp3_io_master;
  * channel configuration that is refused) or DNP3_ERR_NOMEM.
  */
 DNP3_API int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
-                          const dnp3_io_hooks *hooks, dnp3_io_master **out);
+                                   const dnp3_io_hooks *hooks, dnp3_io_master **out);
 
 /** Opens the endpoint `ioc` (TCP client or UDP). Returns DNP3_OK (0), what
  * dnp3_io_start returns, DNP3_ERR_INVALID_ARG also for b or ioc NULL, or
@@ -105,11 +105,12 @@ typedef struct dnp3_io_outstation_listener dnp3_io_outstation_listener;
  * loop, ioc, cc, factory or out, DNP3_ERR_NOMEM, or what dnp3_io_start returns.
  */
 DNP3_API int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
-                              dnp3_io_outstation_factory factory, dnp3_io_outstation_release release, void *ctx,
-                              const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out);
+                                       dnp3_io_outstation_factory factory, dnp3_io_outstation_release release,
+                                       void *ctx, const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out);
 /** The listener's runtime endpoint (for dnp3_io_local_port). */
 DNP3_API dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l);
-/** Ends every session (each outstation goes to `release`) and stops listening; frees the listener. NULL is accepted. */
+/** Ends every session (each outstation goes to `release`) and stops listening; frees the listener. NULL is
+ * accepted. */
 DNP3_API void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l);
 
 /* ---- a master accepting outstations that dial in ---- */
@@ -136,8 +137,8 @@ typedef struct dnp3_io_master_listener dnp3_io_master_listener;
  * loop, ioc, cc, mc or out, DNP3_ERR_NOMEM, or what dnp3_io_start returns.
  */
 DNP3_API int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
-                          const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
-                          const dnp3_io_hooks *hooks, dnp3_io_master_listener **out);
+                                   const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
+                                   const dnp3_io_hooks *hooks, dnp3_io_master_listener **out);
 
 /** The listener's runtime endpoint (for dnp3_io_local_port). */
 DNP3_API dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l);

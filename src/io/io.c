@@ -224,8 +224,8 @@ void dnp3_iox_deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed
 
 /* ---- lifecycle ---- */
 
-int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *ch,
-                  const dnp3_io_upper *upper, dnp3_io **out)
+int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *ch, const dnp3_io_upper *upper,
+                  dnp3_io **out)
 {
     dnp3_io_config cfg; /* the caller's fields, defaults for those an older caller does not know */
     if (!loop || dnp3_iox_config_load(config, &cfg) != DNP3_OK || (!ch && cfg.kind != DNP3_IO_TCP_LISTEN) || !out)
@@ -254,7 +254,8 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *c
     int rc = dnp3_iox_resolve(io->host, c->port, &io->addr, &why);
     if (rc == 0 && c->kind == DNP3_IO_UDP && c->udp_peer_host) {
         bad_host = io->udp_peer_host;
-        rc = dnp3_iox_resolve(io->udp_peer_host, c->udp_peer_port ? c->udp_peer_port : c->port, &io->udp_dest, &why);
+        rc = dnp3_iox_resolve(io->udp_peer_host, c->udp_peer_port ? c->udp_peer_port : c->port, &io->udp_dest,
+                              &why);
         io->have_udp_dest = rc == 0;
     }
     if (rc != 0) {
@@ -275,7 +276,8 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *c
     if (rc != 0) {
         char target[160];
         snprintf(target, sizeof target, "%s:%u", io->host, c->port);
-        dnp3_iox_log(io, c->kind == DNP3_IO_UDP ? "cannot bind UDP" : "cannot listen on TCP", target, uv_strerror(rc));
+        dnp3_iox_log(io, c->kind == DNP3_IO_UDP ? "cannot bind UDP" : "cannot listen on TCP", target,
+                     uv_strerror(rc));
         dnp3_io_stop(io);
         *out = NULL;
         return dnp3_iox_error(rc);
@@ -289,7 +291,10 @@ void dnp3_io_kick(dnp3_io *io)
     if (io) dnp3_iox_service(io);
 }
 
-bool dnp3_io_connected(const dnp3_io *io) { return io && io->connected; }
+bool dnp3_io_connected(const dnp3_io *io)
+{
+    return io && io->connected;
+}
 
 uint16_t dnp3_io_local_port(const dnp3_io *io)
 {

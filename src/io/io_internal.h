@@ -32,9 +32,9 @@ typedef struct conn {
     uv_tcp_t tcp;
     struct dnp3_io *io;
     char peer[64];
-    tls_conn *tls;              /* NULL for plain TCP */
-    bool pending;               /* TLS handshake not finished: not yet the endpoint's connection */
-    dnp3_tstamp hs_deadline;    /* end of the TLS handshake time */
+    tls_conn *tls;           /* NULL for plain TCP */
+    bool pending;            /* TLS handshake not finished: not yet the endpoint's connection */
+    dnp3_tstamp hs_deadline; /* end of the TLS handshake time */
     struct conn *next_pending;
 } conn;
 
@@ -57,8 +57,8 @@ struct dnp3_io {
     uv_tcp_t listener;      /* server */
     uv_udp_t udp;
     uv_connect_t connect_req;
-    conn *conn;             /* the active TCP connection */
-    bool child;             /* a session of a TCP_LISTEN endpoint */
+    conn *conn; /* the active TCP connection */
+    bool child; /* a session of a TCP_LISTEN endpoint */
     struct dnp3_io *parent;
     struct dnp3_io *children, *next_child;
     conn *connecting;
@@ -71,8 +71,8 @@ struct dnp3_io {
     struct sockaddr_storage udp_dest;
     bool have_udp_dest;
     char tls_peer_name[256];
-    conn *pending;          /* TLS connections still in their handshake */
-    uv_timer_t hs_timer;    /* TLS handshake timeout (initialised only with TLS) */
+    conn *pending;       /* TLS connections still in their handshake */
+    uv_timer_t hs_timer; /* TLS handshake timeout (initialised only with TLS) */
 };
 
 /* ---- io.c ---- */

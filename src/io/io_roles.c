@@ -72,7 +72,7 @@ static void fwd_log(binding *b, const char *msg)
 /* ---- outstation ---- */
 
 struct dnp3_io_outstation {
-    binding b; /* first: the upper-layer callbacks cast ctx to either */
+    binding b;                                    /* first: the upper-layer callbacks cast ctx to either */
     struct dnp3_io_outstation_listener *listener; /* a per-connection session of a listener */
     dnp3_outstation *os;
     uint16_t master_addr;
@@ -114,11 +114,26 @@ static void os_pump(void *ctx, dnp3_channel *ch, dnp3_tstamp now)
     }
 }
 
-static dnp3_tstamp os_expiry(void *ctx) { return dnp3_outstation_get_expiry(((dnp3_io_outstation *)ctx)->os); }
-static void os_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_outstation_handle_expiry(((dnp3_io_outstation *)ctx)->os, now); }
-static void b_rx(void *ctx, const uint8_t *p, size_t n) { fwd_rx(ctx, p, n); }
-static void b_tx(void *ctx, const uint8_t *p, size_t n) { fwd_tx(ctx, p, n); }
-static void b_log(void *ctx, const char *msg) { fwd_log(ctx, msg); }
+static dnp3_tstamp os_expiry(void *ctx)
+{
+    return dnp3_outstation_get_expiry(((dnp3_io_outstation *)ctx)->os);
+}
+static void os_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_outstation_handle_expiry(((dnp3_io_outstation *)ctx)->os, now);
+}
+static void b_rx(void *ctx, const uint8_t *p, size_t n)
+{
+    fwd_rx(ctx, p, n);
+}
+static void b_tx(void *ctx, const uint8_t *p, size_t n)
+{
+    fwd_tx(ctx, p, n);
+}
+static void b_log(void *ctx, const char *msg)
+{
+    fwd_log(ctx, msg);
+}
 
 int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
                              dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out)
@@ -131,7 +146,8 @@ int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const d
     s->master_addr = cc->remote_addr;
     s->max_tx = cc->max_tx_fragment;
     /* dnp3_outstation_take needs room for the outstation's own largest fragment */
-    s->txcap = dnp3_outstation_write_size(os) > cc->max_tx_fragment ? dnp3_outstation_write_size(os) : cc->max_tx_fragment;
+    s->txcap = dnp3_outstation_write_size(os) > cc->max_tx_fragment ? dnp3_outstation_write_size(os)
+                                                                    : cc->max_tx_fragment;
     s->txbuf = malloc(s->txcap);
     dnp3_tstamp now = dnp3_io_now(loop);
     int rc = s->txbuf ? make_channel(&s->b, cc, false, os_fragment, s, now) : DNP3_ERR_NOMEM;
@@ -150,8 +166,14 @@ int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const d
     return 0;
 }
 
-void dnp3_io_outstation_kick(dnp3_io_outstation *s) { dnp3_io_kick(s->b.io); }
-dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *s) { return s->b.io; }
+void dnp3_io_outstation_kick(dnp3_io_outstation *s)
+{
+    dnp3_io_kick(s->b.io);
+}
+dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *s)
+{
+    return s->b.io;
+}
 
 void dnp3_io_outstation_stop(dnp3_io_outstation *s)
 {
@@ -186,8 +208,14 @@ static void m_close(void *ctx, const char *reason, dnp3_tstamp now)
     if (dnp3_master_connected(s->m)) dnp3_master_on_disconnect(s->m, now);
 }
 
-static dnp3_tstamp m_expiry(void *ctx) { return dnp3_master_get_expiry(((dnp3_io_master *)ctx)->m); }
-static void m_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_master_handle_expiry(((dnp3_io_master *)ctx)->m, now); }
+static dnp3_tstamp m_expiry(void *ctx)
+{
+    return dnp3_master_get_expiry(((dnp3_io_master *)ctx)->m);
+}
+static void m_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_master_handle_expiry(((dnp3_io_master *)ctx)->m, now);
+}
 
 int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
                           const dnp3_io_hooks *hooks, dnp3_io_master **out)
@@ -214,9 +242,18 @@ int dnp3_io_master_open(dnp3_io_master *s, const dnp3_io_config *ioc)
     return dnp3_io_start(s->loop, ioc, s->b.ch, &up, &s->b.io);
 }
 
-dnp3_master *dnp3_io_master_get(dnp3_io_master *s) { return s->m; }
-dnp3_io *dnp3_io_master_io(dnp3_io_master *s) { return s->b.io; }
-void dnp3_io_master_kick(dnp3_io_master *s) { dnp3_io_kick(s->b.io); }
+dnp3_master *dnp3_io_master_get(dnp3_io_master *s)
+{
+    return s->m;
+}
+dnp3_io *dnp3_io_master_io(dnp3_io_master *s)
+{
+    return s->b.io;
+}
+void dnp3_io_master_kick(dnp3_io_master *s)
+{
+    dnp3_io_kick(s->b.io);
+}
 
 void dnp3_io_master_stop(dnp3_io_master *s)
 {
@@ -326,8 +363,14 @@ static void di_close(void *ctx, const char *reason, dnp3_tstamp now)
     di_free(d); /* the runtime lets go of the session after this call */
 }
 
-static dnp3_tstamp di_expiry(void *ctx) { return dnp3_master_get_expiry(((dialin *)ctx)->m); }
-static void di_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_master_handle_expiry(((dialin *)ctx)->m, now); }
+static dnp3_tstamp di_expiry(void *ctx)
+{
+    return dnp3_master_get_expiry(((dialin *)ctx)->m);
+}
+static void di_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_master_handle_expiry(((dialin *)ctx)->m, now);
+}
 
 static bool di_accept(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up)
 {
@@ -382,7 +425,10 @@ int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3
     return 0;
 }
 
-dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l) { return l->io; }
+dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l)
+{
+    return l->io;
+}
 
 void dnp3_io_master_listener_stop(dnp3_io_master_listener *l)
 {
@@ -462,7 +508,10 @@ int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const 
     return 0;
 }
 
-dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l) { return l->io; }
+dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l)
+{
+    return l->io;
+}
 
 void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l)
 {

@@ -145,7 +145,8 @@ void dnp3_iox_activate(dnp3_io *io, conn *c)
     io->connected = true;
     dnp3_tstamp now = dnp3_io_now(io->loop);
     dnp3_channel_reset(io->ch, now);
-    dnp3_iox_log(io, io->cfg.kind == DNP3_IO_TCP_CLIENT ? "connected to" : "connection accepted from", c->peer, "");
+    dnp3_iox_log(io, io->cfg.kind == DNP3_IO_TCP_CLIENT ? "connected to" : "connection accepted from", c->peer,
+                 "");
     if (io->up.on_open) io->up.on_open(io->up.ctx, c->peer, now);
     if (c->tls) { /* already reading; records that came with the handshake's end */
         if (!dnp3_iox_tls_deliver(io, c)) return;

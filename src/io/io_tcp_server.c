@@ -102,6 +102,7 @@ int dnp3_iox_server_listen(dnp3_io *io)
     io->open_handles++;
     int rc = uv_tcp_bind(&io->listener, (const struct sockaddr *)&io->addr, 0);
     if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&io->listener, io->cfg.kind == DNP3_IO_TCP_LISTEN ? 4096 : 16, on_connection);
+        rc =
+            uv_listen((uv_stream_t *)&io->listener, io->cfg.kind == DNP3_IO_TCP_LISTEN ? 4096 : 16, on_connection);
     return rc;
 }

@@ -60,7 +60,7 @@ bool dnp3_iox_tls_deliver(dnp3_io *io, conn *c)
         if (n < 0) {
             dnp3_iox_tls_flush(c);
             dnp3_iox_lose_connection(io, n == TLS_CONN_CLOSED ? "closed by peer (TLS close_notify)"
-                                                               : dnp3_tls_conn_error(c->tls));
+                                                              : dnp3_tls_conn_error(c->tls));
             return false;
         }
         bool closed = false;

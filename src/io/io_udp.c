@@ -21,8 +21,8 @@ void dnp3_iox_udp_send(dnp3_io *io, wreq *w, size_t len)
 {
     w->buf = uv_buf_init((char *)w->data, (unsigned)len);
     w->ureq.data = w;
-    if (!io->have_udp_dest || uv_udp_send(&w->ureq, &io->udp, &w->buf, 1,
-                                          (const struct sockaddr *)&io->udp_dest, on_udp_sent) != 0)
+    if (!io->have_udp_dest ||
+        uv_udp_send(&w->ureq, &io->udp, &w->buf, 1, (const struct sockaddr *)&io->udp_dest, on_udp_sent) != 0)
         free(w);
 }
 

@@ -16,9 +16,9 @@
 struct dnp3_tls {
     SSL_CTX *ctx;
     bool server;
-    X509 *pinned;            /* peer certificate to match, or NULL */
-    bool have_ca;            /* ca_file given: chains are verified */
-    char peer_name[256];     /* expected peer name ("" = not checked) */
+    X509 *pinned;        /* peer certificate to match, or NULL */
+    bool have_ca;        /* ca_file given: chains are verified */
+    char peer_name[256]; /* expected peer name ("" = not checked) */
     uint32_t handshake_timeout_ms;
     char keylog_file[512];
 };
@@ -26,8 +26,8 @@ struct dnp3_tls {
 typedef struct tls_conn tls_conn;
 
 typedef enum {
-    TLS_CONN_OK = 0,     /* handshake done / operation done */
-    TLS_CONN_WANT = 1,   /* needs more input from the peer */
+    TLS_CONN_OK = 0,      /* handshake done / operation done */
+    TLS_CONN_WANT = 1,    /* needs more input from the peer */
     TLS_CONN_FAILED = -1, /* handshake or record error: dnp3_tls_conn_error() says why */
     TLS_CONN_CLOSED = -2, /* the peer sent close_notify */
 } tls_conn_status;

@@ -216,7 +216,10 @@ dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *
 
 /* ---- timer heap (min-heap of association indices by `due`) ---- */
 
-static dnp3_tstamp due_of(const dnp3_master *m, uint32_t pos) { return m->assocs[m->heap[pos]].due; }
+static dnp3_tstamp due_of(const dnp3_master *m, uint32_t pos)
+{
+    return m->assocs[m->heap[pos]].due;
+}
 
 static void heap_swap(dnp3_master *m, size_t i, size_t j)
 {
@@ -298,7 +301,10 @@ static void update_due(dnp3_master_assoc *a, dnp3_tstamp now)
 
 /* ---- API nesting ---- */
 
-void dnp3_mst_enter(dnp3_master *m) { m->depth++; }
+void dnp3_mst_enter(dnp3_master *m)
+{
+    m->depth++;
+}
 
 void dnp3_mst_touch(dnp3_master_assoc *a)
 {
@@ -424,7 +430,10 @@ mst_user_task *dnp3_mst_queue_at(dnp3_master_assoc *a, size_t i)
     return &a->q[(a->q_head + i) % a->m->cfg.user_queue_len];
 }
 
-mst_user_task *dnp3_mst_queue_head(dnp3_master_assoc *a) { return a->q_count ? dnp3_mst_queue_at(a, 0) : NULL; }
+mst_user_task *dnp3_mst_queue_head(dnp3_master_assoc *a)
+{
+    return a->q_count ? dnp3_mst_queue_at(a, 0) : NULL;
+}
 
 void dnp3_mst_queue_remove(dnp3_master_assoc *a, size_t i)
 {
@@ -449,8 +458,8 @@ void dnp3_mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     const dnp3_assoc_config *c = &a->cfg;
     a->t = (mst_task){0};
-    a->startup = c->startup_disable_unsol ? MST_STARTUP_DISABLE
-                 : c->startup_integrity   ? MST_STARTUP_INTEGRITY
+    a->startup = c->startup_disable_unsol  ? MST_STARTUP_DISABLE
+                 : c->startup_integrity    ? MST_STARTUP_INTEGRITY
                  : c->startup_enable_unsol ? MST_STARTUP_ENABLE
                                            : MST_STARTUP_DONE;
     a->need_clear_restart = false;
@@ -525,19 +534,46 @@ int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
     return DNP3_OK;
 }
 
-uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a) { return a ? a->cfg.address : 0; }
-void *dnp3_master_assoc_user(const dnp3_master_assoc *a) { return a ? a->cfg.user : NULL; }
-dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a) { return a ? a->m : NULL; }
-uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a) { return a && a->have_iin ? a->last_iin : 0; }
-bool dnp3_master_assoc_busy(const dnp3_master_assoc *a) { return a && a->t.awaiting; }
-size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a) { return a ? a->q_count : 0; }
+uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a)
+{
+    return a ? a->cfg.address : 0;
+}
+void *dnp3_master_assoc_user(const dnp3_master_assoc *a)
+{
+    return a ? a->cfg.user : NULL;
+}
+dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a)
+{
+    return a ? a->m : NULL;
+}
+uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a)
+{
+    return a && a->have_iin ? a->last_iin : 0;
+}
+bool dnp3_master_assoc_busy(const dnp3_master_assoc *a)
+{
+    return a && a->t.awaiting;
+}
+size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a)
+{
+    return a ? a->q_count : 0;
+}
 bool dnp3_master_assoc_started(const dnp3_master_assoc *a)
 {
     return a && a->in_use && a->m->connected && a->startup == MST_STARTUP_DONE;
 }
-const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a) { return a ? &a->stats : NULL; }
-const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m) { return m ? &m->stats : NULL; }
-bool dnp3_master_connected(const dnp3_master *m) { return m && m->connected; }
+const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a)
+{
+    return a ? &a->stats : NULL;
+}
+const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m)
+{
+    return m ? &m->stats : NULL;
+}
+bool dnp3_master_connected(const dnp3_master *m)
+{
+    return m && m->connected;
+}
 
 /* ---- connection ---- */
 
@@ -596,21 +632,28 @@ static void route(dnp3_master *m, uint16_t src, const uint8_t *frag, size_t len,
     dnp3_apdu apdu;
     if (len < 2 || dnp3_apdu_parse(frag, len, &apdu) != DNP3_OK) {
         /* not even a header: it can only be a broken response */
-        if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
-        else a->stats.unexpected_responses++;
+        if (a->t.awaiting)
+            dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
+        else
+            a->stats.unexpected_responses++;
         return;
     }
     switch (apdu.function) {
     case DNP3_FC_RESPONSE: dnp3_mst_on_response(a, frag, len, &apdu, now); break;
     case DNP3_FC_UNSOLICITED_RESPONSE: dnp3_mst_on_unsolicited(a, frag, len, &apdu, now); break;
     case DNP3_FC_AUTH_RESPONSE:
-        if (a->sa) dnp3_mst_on_auth_response(a, frag, len, &apdu, now);
-        else if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
-        else a->stats.unexpected_responses++;
+        if (a->sa)
+            dnp3_mst_on_auth_response(a, frag, len, &apdu, now);
+        else if (a->t.awaiting)
+            dnp3_mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
+        else
+            a->stats.unexpected_responses++;
         break;
     default:
-        if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_UNEXPECTED_FUNCTION, now);
-        else a->stats.unexpected_responses++;
+        if (a->t.awaiting)
+            dnp3_mst_finish(a, DNP3_TASK_UNEXPECTED_FUNCTION, now);
+        else
+            a->stats.unexpected_responses++;
         break;
     }
 }

@@ -43,7 +43,10 @@ static void on_log(void *ctx, const char *msg)
     }
 }
 
-static void on_deadline(uv_timer_t *t) { uv_stop(t->loop); }
+static void on_deadline(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
 static void on_connected(uv_connect_t *req, int status)
 {
     (void)req;
@@ -83,9 +86,9 @@ static void poisoned_server(dnp3_io_config *c)
     c->allow = allow_nobody; /* only 10.9.9.9 may connect */
     c->allow_count = 1;
     c->reconnect_min_ms = 0xDEAD;
-    c->udp_peer_host = (const char *)(uintptr_t)1;   /* would crash if read */
-    c->tls = (dnp3_tls *)(uintptr_t)1;               /* would crash if read */
-    c->tls_peer_name = (const char *)(uintptr_t)1;   /* would crash if read */
+    c->udp_peer_host = (const char *)(uintptr_t)1; /* would crash if read */
+    c->tls = (dnp3_tls *)(uintptr_t)1;             /* would crash if read */
+    c->tls_peer_name = (const char *)(uintptr_t)1; /* would crash if read */
 }
 
 /* Starts a server with `c`, connects to it from 127.0.0.1; returns after on_open or a rejection. */

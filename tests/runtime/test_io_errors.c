@@ -52,8 +52,9 @@ static void test_mapping(void **state)
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         int rc = dnp3_iox_error(table[i].uv);
-        if (rc != table[i].lib) fail_msg("%s -> %s, expected %s", uv_err_name(table[i].uv), dnp3_err_name(rc),
-                                         dnp3_err_name(table[i].lib));
+        if (rc != table[i].lib)
+            fail_msg("%s -> %s, expected %s", uv_err_name(table[i].uv), dnp3_err_name(rc),
+                     dnp3_err_name(table[i].lib));
         assert_library_code(rc);
     }
     assert_int_equal(dnp3_iox_error(0), DNP3_OK);

@@ -16,25 +16,25 @@
 #define CANARY 0xA5
 
 /* Calls init(buf, size) for a struct cut to `size` octets and checks nothing beyond was written. */
-#define CHECK_SIZED(type, init_size, full_init, cut_field)                                          \
-    do {                                                                                             \
-        static unsigned char buf[sizeof(type) + 64];                                                 \
-        type want;                                                                                   \
-        full_init(&want);                                                                            \
-        assert_int_equal(want.size, sizeof(type));                                                   \
-        size_t cut = offsetof(type, cut_field);                                                      \
-        memset(buf, CANARY, sizeof buf);                                                             \
-        init_size((type *)(void *)buf, cut);                                                         \
-        for (size_t i = cut; i < sizeof buf; i++) assert_int_equal(buf[i], CANARY);                  \
-        assert_int_equal(((type *)(void *)buf)->size, cut);                                          \
-        assert_memory_equal(buf + sizeof want.size, (unsigned char *)&want + sizeof want.size,       \
-                            cut - sizeof want.size);                                                 \
-        memset(buf, CANARY, sizeof buf);                                                             \
-        init_size((type *)(void *)buf, 2); /* does not reach past the size field */                  \
-        for (size_t i = 0; i < sizeof buf; i++) assert_int_equal(buf[i], CANARY);                    \
-        init_size((type *)(void *)buf, sizeof(type) + 64); /* a larger size: only sizeof is written */ \
-        assert_int_equal(((type *)(void *)buf)->size, sizeof(type));                                 \
-        for (size_t i = sizeof(type); i < sizeof buf; i++) assert_int_equal(buf[i], CANARY);         \
+#define CHECK_SIZED(type, init_size, full_init, cut_field)                                                        \
+    do {                                                                                                          \
+        static unsigned char buf[sizeof(type) + 64];                                                              \
+        type want;                                                                                                \
+        full_init(&want);                                                                                         \
+        assert_int_equal(want.size, sizeof(type));                                                                \
+        size_t cut = offsetof(type, cut_field);                                                                   \
+        memset(buf, CANARY, sizeof buf);                                                                          \
+        init_size((type *)(void *)buf, cut);                                                                      \
+        for (size_t i = cut; i < sizeof buf; i++) assert_int_equal(buf[i], CANARY);                               \
+        assert_int_equal(((type *)(void *)buf)->size, cut);                                                       \
+        assert_memory_equal(buf + sizeof want.size, (unsigned char *)&want + sizeof want.size,                    \
+                            cut - sizeof want.size);                                                              \
+        memset(buf, CANARY, sizeof buf);                                                                          \
+        init_size((type *)(void *)buf, 2); /* does not reach past the size field */                               \
+        for (size_t i = 0; i < sizeof buf; i++) assert_int_equal(buf[i], CANARY);                                 \
+        init_size((type *)(void *)buf, sizeof(type) + 64); /* a larger size: only sizeof is written */            \
+        assert_int_equal(((type *)(void *)buf)->size, sizeof(type));                                              \
+        for (size_t i = sizeof(type); i < sizeof buf; i++) assert_int_equal(buf[i], CANARY);                      \
     } while (0)
 
 static void test_sized_inits(void **state)
