@@ -71,8 +71,8 @@ static void run(const char *label, uint8_t g, uint8_t v)
         iters += 1000;
         t = now_s() - t0;
     } while (t < 1.0);
-    printf("parse+decode %-30s %5zu octets, %4zu objects: %8.1f M objects/s, %7.0f MB/s\n", label, len,
-           objects, (double)total / t / 1e6, (double)len * (double)iters / t / 1e6);
+    printf("parse+decode %-30s %5zu octets, %4zu objects: %8.1f M objects/s, %7.0f MB/s\n", label, len, objects,
+           (double)total / t / 1e6, (double)len * (double)iters / t / 1e6);
 
     total = 0;
     iters = 0;
@@ -86,8 +86,8 @@ static void run(const char *label, uint8_t g, uint8_t v)
         iters += 1000;
         t = now_s() - t0;
     } while (t < 1.0);
-    printf("write        %-30s %5zu octets, %4zu objects: %8.1f M objects/s, %7.0f MB/s\n", label, len,
-           objects, (double)total / t / 1e6, (double)len * (double)iters / t / 1e6);
+    printf("write        %-30s %5zu octets, %4zu objects: %8.1f M objects/s, %7.0f MB/s\n", label, len, objects,
+           (double)total / t / 1e6, (double)len * (double)iters / t / 1e6);
 }
 
 static void memcpy_ref(void)

@@ -172,8 +172,8 @@ static double run_pg_copy(const char *conninfo, size_t rows, size_t batch)
         pg_do(c, "COPY bench_copy FROM STDIN");
         for (size_t k = 0; k < n; k++) {
             fill(&r, done + k);
-            int len = snprintf(line, sizeof line, "%s\t%s\t%u\t%.17g\t\\N\t%u\t%lld\t%lld\tt\n", r.outstation, r.type,
-                               r.index, r.value, r.flags, (long long)r.time_ms, (long long)r.received_ms);
+            int len = snprintf(line, sizeof line, "%s\t%s\t%u\t%.17g\t\\N\t%u\t%lld\t%lld\tt\n", r.outstation,
+                               r.type, r.index, r.value, r.flags, (long long)r.time_ms, (long long)r.received_ms);
             if (PQputCopyData(c, line, len) != 1) exit(1);
         }
         if (PQputCopyEnd(c, NULL) != 1) exit(1);
@@ -210,9 +210,11 @@ int main(int argc, char **argv)
         size_t pg_rows = rows > 50000 ? 50000 : rows;
         double copy = run_pg_copy(pg, pg_rows, batch);
         double pgs = run_pg_sink(pg, pg_rows, batch);
-        printf("PostgreSQL %d, %zu rows in batches of %zu (one transaction each)\n", PQlibVersion(), pg_rows, batch);
+        printf("PostgreSQL %d, %zu rows in batches of %zu (one transaction each)\n", PQlibVersion(), pg_rows,
+               batch);
         printf("  PostgreSQL COPY FROM STDIN, one table, no index: %10.0f rows/s\n", copy);
-        printf("  dnp3 master run sink (measurements with unique key + latest upsert + status): %10.0f rows/s (%.0f%%)\n",
+        printf("  dnp3 master run sink (measurements with unique key + latest upsert + status): %10.0f rows/s "
+               "(%.0f%%)\n",
                pgs, 100.0 * pgs / copy);
     }
     const char *files[] = {a, b};

@@ -24,7 +24,10 @@ static double cpu_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
+static void *alloc64(size_t n)
+{
+    return aligned_alloc(64, (n + 63) / 64 * 64);
+}
 
 int main(int argc, char **argv)
 {
@@ -87,7 +90,8 @@ int main(int argc, char **argv)
     }
     double cpu = cpu_s() - t0;
     printf("one master, %zu associations, each class-1 polled every 1 s, %d s simulated:\n", n, seconds);
-    printf("  %llu polls answered (%.0f per simulated second)\n", (unsigned long long)polls, (double)polls / seconds);
+    printf("  %llu polls answered (%.0f per simulated second)\n", (unsigned long long)polls,
+           (double)polls / seconds);
     printf("  master core CPU: %.1f ms per simulated second (%.2f %% of one core), %.2f us per poll\n",
            cpu * 1000 / seconds, cpu * 100 / seconds, cpu * 1e6 / (double)(polls ? polls : 1));
     printf("  memory: master %zu octets (%.0f octets per association) + one channel %zu octets\n", msize,

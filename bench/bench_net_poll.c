@@ -47,7 +47,10 @@ typedef struct {
     uv_timer_t feeder;
 } bench;
 
-static uint64_t now_us(void) { return uv_hrtime() / 1000; }
+static uint64_t now_us(void)
+{
+    return uv_hrtime() / 1000;
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -227,9 +230,10 @@ static void run_events(double seconds)
     uv_run(b.loop, UV_RUN_DEFAULT);
     double t = (double)(b.t_end - b.t_start) / 1e6;
     printf("unsolicited analog events with application confirms (batches of 400 every ms offered):\n");
-    printf("  %llu events delivered in %.2f s: %.0f events/s; update-to-callback latency mean %.3f ms, max %.3f ms\n",
-           (unsigned long long)b.events_rx, t, (double)b.events_rx / t,
-           b.events_rx ? (double)b.lat_sum_us / (double)b.events_rx / 1000 : 0, (double)b.lat_max_us / 1000);
+    printf(
+        "  %llu events delivered in %.2f s: %.0f events/s; update-to-callback latency mean %.3f ms, max %.3f ms\n",
+        (unsigned long long)b.events_rx, t, (double)b.events_rx / t,
+        b.events_rx ? (double)b.lat_sum_us / (double)b.events_rx / 1000 : 0, (double)b.lat_max_us / 1000);
     teardown(&b);
 }
 
@@ -280,7 +284,8 @@ static void run_pingpong(double seconds)
     pthread_join(th, NULL);
     close(g_listen_fd);
     qsort(rtt, n, sizeof *rtt, cmp_u64);
-    printf("physical reference: 16-octet TCP ping-pong on 127.0.0.1 (two threads): median %.3f ms, %.0f round trips/s\n",
+    printf("physical reference: 16-octet TCP ping-pong on 127.0.0.1 (two threads): median %.3f ms, %.0f round "
+           "trips/s\n",
            n ? (double)rtt[n / 2] / 1000 : 0, (double)n / seconds);
 }
 

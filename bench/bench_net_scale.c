@@ -104,7 +104,10 @@ static double cpu_s(pid_t pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static void stop_loop(uv_timer_t *t) { uv_stop(t->loop); }
+static void stop_loop(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
 
 /* Runs the loop for `ms` milliseconds. */
 static void run_until(uv_loop_t *loop, uint64_t ms)

@@ -20,7 +20,10 @@
 #include "pki.h"
 #include "tls_conn.h"
 
-static uint64_t now_ns(void) { return uv_hrtime(); }
+static uint64_t now_ns(void)
+{
+    return uv_hrtime();
+}
 
 static dnp3_tls *load(const char *dir, bool server, dnp3_tls_version v)
 {
@@ -86,7 +89,8 @@ static void bench_cpu(const char *dir, dnp3_tls_version v, int n)
         octets = o;
     }
     double us = (double)(now_ns() - t0) / 1e3 / n;
-    printf("TLS %s full handshake, mutual ECDSA P-256, both sides' CPU in one thread: %.0f us (%.0f/s), %zu octets on the wire\n",
+    printf("TLS %s full handshake, mutual ECDSA P-256, both sides' CPU in one thread: %.0f us (%.0f/s), %zu "
+           "octets on the wire\n",
            v == DNP3_TLS_1_3 ? "1.3" : "1.2", us, 1e6 / us, octets);
     dnp3_tls_free(st);
     dnp3_tls_free(ct);
@@ -192,9 +196,12 @@ static void bench_connect(const char *dir, int tls_version, int n)
     uv_close((uv_handle_t *)&r.next, NULL);
     uv_run(loop, UV_RUN_DEFAULT);
     qsort(r.samples, (size_t)r.n, sizeof *r.samples, cmp_u64);
-    printf("%-8s connect until the session is open, loopback, runtime on one loop: median %.3f ms, p99 %.3f ms (%d connects)\n",
-           tls_version == 13 ? "TLS 1.3" : tls_version == 12 ? "TLS 1.2" : "TCP", (double)r.samples[r.n / 2] / 1e6,
-           (double)r.samples[r.n * 99 / 100] / 1e6, r.n);
+    printf("%-8s connect until the session is open, loopback, runtime on one loop: median %.3f ms, p99 %.3f ms "
+           "(%d connects)\n",
+           tls_version == 13   ? "TLS 1.3"
+           : tls_version == 12 ? "TLS 1.2"
+                               : "TCP",
+           (double)r.samples[r.n / 2] / 1e6, (double)r.samples[r.n * 99 / 100] / 1e6, r.n);
     free(r.samples);
     dnp3_tls_free(srv);
     dnp3_tls_free(r.cli);

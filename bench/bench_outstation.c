@@ -49,7 +49,10 @@ static dnp3_outstation *make(uint16_t per_type, uint16_t events, bool link)
     }
     for (int t = 0; t < DNP3_OS_OCTET_STRING; t++)
         for (uint16_t i = 0; i < per_type; i++)
-            dnp3_outstation_update(os, (dnp3_os_type)t, i, t == DNP3_OS_DOUBLE_BIT_INPUT ? 2 : i % 2 ? i : 1,
+            dnp3_outstation_update(os, (dnp3_os_type)t, i,
+                                   t == DNP3_OS_DOUBLE_BIT_INPUT ? 2
+                                   : i % 2                       ? i
+                                                                 : 1,
                                    DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS);
     return os;
 }
@@ -129,7 +132,8 @@ static void bench_events(double secs)
         }
         polls++;
     } while ((t = now_s() - t0) < secs);
-    printf("events: %.0f analog events/s recorded, reported by class-1 polls and confirmed\n", (double)updates / t);
+    printf("events: %.0f analog events/s recorded, reported by class-1 polls and confirmed\n",
+           (double)updates / t);
 }
 
 static void bench_link(double secs)

@@ -47,8 +47,14 @@ static void check(bool ok)
     if (!ok) abort();
 }
 
-static void fz_deliver(void *ctx, const uint8_t *p, size_t n) { dnp3_decode_stream_push(ctx, p, n); }
-static void fz_gap(void *ctx, uint64_t missing) { dnp3_decode_stream_gap(ctx, missing % (1u << 20)); }
+static void fz_deliver(void *ctx, const uint8_t *p, size_t n)
+{
+    dnp3_decode_stream_push(ctx, p, n);
+}
+static void fz_gap(void *ctx, uint64_t missing)
+{
+    dnp3_decode_stream_gap(ctx, missing % (1u << 20));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -85,9 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         dnp3_decode_stream_end(&s);
         break;
-    case 2:
-        dnp3_decode_apdu(&d, data, size);
-        break;
+    case 2: dnp3_decode_apdu(&d, data, size); break;
     default: {
         tcp_dir t;
         tcp_sink k = {fz_deliver, fz_gap, &s};
@@ -102,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             seq += (uint32_t)(int32_t)delta;
             if (flags & 2)
                 dnp3_tcp_dir_ack(&t, seq, &k);
-            else if (dnp3_tcp_dir_segment(&t, seq, flags & 1, flags & 4, data + pos, n, &k) & TCP_SEG_NEW_CONNECTION) {
+            else if (dnp3_tcp_dir_segment(&t, seq, flags & 1, flags & 4, data + pos, n, &k) &
+                     TCP_SEG_NEW_CONNECTION) {
                 dnp3_tcp_dir_free(&t);
                 dnp3_tcp_dir_init(&t);
             }

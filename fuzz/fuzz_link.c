@@ -37,9 +37,9 @@ typedef struct {
 
 static run_result r_chunks, r_whole, r_octets;
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c)) abort();                                                                         \
+#define CHECK(c)                                                                                                  \
+    do {                                                                                                          \
+        if (!(c)) abort();                                                                                        \
     } while (0)
 
 static void check_station(const dnp3_link_frame *f)
@@ -60,8 +60,8 @@ static void check_station(const dnp3_link_frame *f)
     }
 }
 
-static void run(dnp3_link_error_mode mode, const uint8_t *s, size_t n, const uint8_t *sizes,
-                size_t nsizes, run_result *out)
+static void run(dnp3_link_error_mode mode, const uint8_t *s, size_t n, const uint8_t *sizes, size_t nsizes,
+                run_result *out)
 {
     dnp3_link_parser p;
     dnp3_link_parser_init(&p, mode);

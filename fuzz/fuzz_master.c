@@ -107,7 +107,8 @@ static void drain(void)
     uint8_t out[4096];
     int n;
     if (F.hold) return;
-    while ((n = dnp3_channel_write(F.mch, out, sizeof out)) > 0) (void)dnp3_channel_read(F.sink, out, (size_t)n, F.now);
+    while ((n = dnp3_channel_write(F.mch, out, sizeof out)) > 0)
+        (void)dnp3_channel_read(F.sink, out, (size_t)n, F.now);
     check(n == 0);
 }
 
@@ -133,7 +134,9 @@ static void submit(dnp3_master_assoc *a, uint8_t pick)
         break;
     }
     case 1: rc = dnp3_master_read_class(a, DNP3_CLASS_ALL, on_task, NULL, F.now); break;
-    case 2: rc = dnp3_master_time_sync(a, pick & 16 ? DNP3_TIMESYNC_LAN : DNP3_TIMESYNC_NON_LAN, on_task, NULL, F.now); break;
+    case 2:
+        rc = dnp3_master_time_sync(a, pick & 16 ? DNP3_TIMESYNC_LAN : DNP3_TIMESYNC_NON_LAN, on_task, NULL, F.now);
+        break;
     case 3: rc = dnp3_master_restart(a, pick & 16, on_task, NULL, F.now); break;
     case 4: rc = dnp3_master_freeze(a, DNP3_FC_IMMED_FREEZE, NULL, 0, on_task, NULL, F.now); break;
     case 5: rc = dnp3_master_read_attributes(a, 0, 254, on_task, NULL, F.now); break;
@@ -141,7 +144,8 @@ static void submit(dnp3_master_assoc *a, uint8_t pick)
     case 7: rc = dnp3_master_set_unsolicited(a, pick & 16, DNP3_CLASS_123, on_task, NULL, F.now); break;
     case 8: {
         dnp3_command c = dnp3_command_crob(1, DNP3_OP_LATCH_ON, 1, 0, 0);
-        rc = dnp3_master_operate(a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, &c, 1, on_task, NULL, F.now);
+        rc = dnp3_master_operate(a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, &c, 1, on_task, NULL,
+                                 F.now);
         break;
     }
     default: {
@@ -244,13 +248,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (i < size) submit(F.a[(tag >> 3) & 1], data[i++]);
             break;
         case 4:
-            if (F.connected) dnp3_master_on_disconnect(F.m, F.now);
-            else dnp3_master_on_connect(F.m, F.now);
+            if (F.connected)
+                dnp3_master_on_disconnect(F.m, F.now);
+            else
+                dnp3_master_on_connect(F.m, F.now);
             F.connected = !F.connected;
             break;
-        case 6:
-            F.hold = !F.hold;
-            break;
+        case 6: F.hold = !F.hold; break;
         case 5: {
             if (i >= size) break;
             size_t len = data[i++];

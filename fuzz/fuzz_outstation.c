@@ -55,8 +55,8 @@ typedef struct {
     bool online;
     size_t max_tx;
     dnp3_tstamp now;
-    dnp3_transport_tx ttx;   /* master side: segments requests */
-    dnp3_transport_rx trx;   /* master side: reassembles responses */
+    dnp3_transport_tx ttx; /* master side: segments requests */
+    dnp3_transport_rx trx; /* master side: reassembles responses */
     uint8_t frag[4096];
 } session;
 

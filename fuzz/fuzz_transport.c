@@ -18,9 +18,9 @@
 #include "dnp3/link.h"
 #include "dnp3/transport.h"
 
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c)) abort();                                                                         \
+#define CHECK(c)                                                                                                  \
+    do {                                                                                                          \
+        if (!(c)) abort();                                                                                        \
     } while (0)
 
 static uint8_t rxbuf[2400];

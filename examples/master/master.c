@@ -71,14 +71,14 @@ static void on_command(void *ctx, dnp3_master_assoc *as, const dnp3_task_info *i
     (void)as;
     unsigned status = info->n_statuses ? info->statuses[0] : DNP3_CS_UNDEFINED;
     printf("CROB %u code 0x%02x (select-before-operate): %s, command status %s\n", a->crob_index, a->crob_code,
-           dnp3_task_result_name((int)info->result), info->n_statuses ? dnp3_command_status_name(status) : "none");
+           dnp3_task_result_name(info->result), info->n_statuses ? dnp3_command_status_name(status) : "none");
     finish(a, info->result == DNP3_TASK_SUCCESS && status == DNP3_CS_SUCCESS ? 0 : 1);
 }
 
 static void on_poll(void *ctx, dnp3_master_assoc *as, const dnp3_task_info *info)
 {
     app *a = ctx;
-    printf("integrity poll: %s\n", dnp3_task_result_name((int)info->result));
+    printf("integrity poll: %s\n", dnp3_task_result_name(info->result));
     if (info->result != DNP3_TASK_SUCCESS) {
         finish(a, 1);
         return;
@@ -162,10 +162,10 @@ int main(int argc, char **argv)
     int err = dnp3_io_master_create(a.loop, &cc, &mc, &hooks, &a.bind);
     if (!err) {
         a.assoc = dnp3_master_add_assoc(dnp3_io_master_get(a.bind), &ac, dnp3_io_now(a.loop));
-        err = a.assoc ? dnp3_io_master_open(a.bind, &ioc) : UV_EINVAL;
+        err = a.assoc ? dnp3_io_master_open(a.bind, &ioc) : DNP3_ERR_CONFIG;
     }
     if (err) {
-        fprintf(stderr, "master: cannot reach %s:%d: %s\n", host, port, uv_strerror(err));
+        fprintf(stderr, "master: cannot reach %s:%d: %s\n", host, port, dnp3_strerror(err));
         finish(&a, 1);
     }
     uv_run(a.loop, UV_RUN_DEFAULT);

@@ -133,7 +133,7 @@ int main(int argc, char **argv)
     cc.remote_addr = oc.master_addr;
     int err = dnp3_io_outstation_start(a.loop, &ioc, &cc, a.os, NULL, &a.bind);
     if (err) {
-        fprintf(stderr, "outstation: cannot listen on %s:%d: %s\n", host, port, uv_strerror(err));
+        fprintf(stderr, "outstation: cannot listen on %s:%d: %s\n", host, port, dnp3_strerror(err));
         return 1;
     }
     printf("outstation: listening on tcp %s:%u, link address %d, master address %d\n", host,

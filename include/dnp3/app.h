@@ -22,52 +22,52 @@ extern "C" {
 #endif
 
 /* ---- application control octet ---- */
-#define DNP3_AC_FIR 0x80 /**< application control: first fragment of a message */
-#define DNP3_AC_FIN 0x40 /**< application control: final fragment of a message */
-#define DNP3_AC_CON 0x20 /**< application control: the receiver must send a CONFIRM */
-#define DNP3_AC_UNS 0x10 /**< application control: unsolicited response (or its CONFIRM) */
+#define DNP3_AC_FIR 0x80      /**< application control: first fragment of a message */
+#define DNP3_AC_FIN 0x40      /**< application control: final fragment of a message */
+#define DNP3_AC_CON 0x20      /**< application control: the receiver must send a CONFIRM */
+#define DNP3_AC_UNS 0x10      /**< application control: unsolicited response (or its CONFIRM) */
 #define DNP3_AC_SEQ_MASK 0x0F /**< application control: the 4-bit sequence number */
 
 /* ---- function codes (clause 4.2.2.5) ---- */
 /** Application-layer function codes (clause 4.2.2.5): requests 0x00..0x21, responses 0x81..0x83. */
 typedef enum {
-    DNP3_FC_CONFIRM = 0x00, /**< application confirm of a response (no objects) */
-    DNP3_FC_READ = 0x01, /**< read the objects named by the headers */
-    DNP3_FC_WRITE = 0x02, /**< write the objects that follow */
-    DNP3_FC_SELECT = 0x03, /**< select controls (first half of select-before-operate) */
-    DNP3_FC_OPERATE = 0x04, /**< operate the controls selected before */
-    DNP3_FC_DIRECT_OPERATE = 0x05, /**< operate controls without a select */
-    DNP3_FC_DIRECT_OPERATE_NR = 0x06, /**< operate controls without a select; no response */
-    DNP3_FC_IMMED_FREEZE = 0x07, /**< freeze the named counters / analogs now */
-    DNP3_FC_IMMED_FREEZE_NR = 0x08, /**< freeze now; no response */
-    DNP3_FC_FREEZE_CLEAR = 0x09, /**< freeze then clear the named counters */
-    DNP3_FC_FREEZE_CLEAR_NR = 0x0A, /**< freeze and clear; no response */
-    DNP3_FC_FREEZE_AT_TIME = 0x0B, /**< freeze at a given time, optionally repeating */
-    DNP3_FC_FREEZE_AT_TIME_NR = 0x0C, /**< freeze at time; no response */
-    DNP3_FC_COLD_RESTART = 0x0D, /**< full restart of the outstation (g52 delay in the response) */
-    DNP3_FC_WARM_RESTART = 0x0E, /**< partial restart of the outstation (g52 delay in the response) */
-    DNP3_FC_INITIALIZE_DATA = 0x0F, /**< obsolete: initialise data to defaults */
+    DNP3_FC_CONFIRM = 0x00,                /**< application confirm of a response (no objects) */
+    DNP3_FC_READ = 0x01,                   /**< read the objects named by the headers */
+    DNP3_FC_WRITE = 0x02,                  /**< write the objects that follow */
+    DNP3_FC_SELECT = 0x03,                 /**< select controls (first half of select-before-operate) */
+    DNP3_FC_OPERATE = 0x04,                /**< operate the controls selected before */
+    DNP3_FC_DIRECT_OPERATE = 0x05,         /**< operate controls without a select */
+    DNP3_FC_DIRECT_OPERATE_NR = 0x06,      /**< operate controls without a select; no response */
+    DNP3_FC_IMMED_FREEZE = 0x07,           /**< freeze the named counters / analogs now */
+    DNP3_FC_IMMED_FREEZE_NR = 0x08,        /**< freeze now; no response */
+    DNP3_FC_FREEZE_CLEAR = 0x09,           /**< freeze then clear the named counters */
+    DNP3_FC_FREEZE_CLEAR_NR = 0x0A,        /**< freeze and clear; no response */
+    DNP3_FC_FREEZE_AT_TIME = 0x0B,         /**< freeze at a given time, optionally repeating */
+    DNP3_FC_FREEZE_AT_TIME_NR = 0x0C,      /**< freeze at time; no response */
+    DNP3_FC_COLD_RESTART = 0x0D,           /**< full restart of the outstation (g52 delay in the response) */
+    DNP3_FC_WARM_RESTART = 0x0E,           /**< partial restart of the outstation (g52 delay in the response) */
+    DNP3_FC_INITIALIZE_DATA = 0x0F,        /**< obsolete: initialise data to defaults */
     DNP3_FC_INITIALIZE_APPLICATION = 0x10, /**< prepare an application (g90) to run */
-    DNP3_FC_START_APPLICATION = 0x11, /**< start an application (g90) */
-    DNP3_FC_STOP_APPLICATION = 0x12, /**< stop an application (g90) */
-    DNP3_FC_SAVE_CONFIGURATION = 0x13, /**< obsolete: save the configuration */
-    DNP3_FC_ENABLE_UNSOLICITED = 0x14, /**< enable unsolicited responses for the classes named */
-    DNP3_FC_DISABLE_UNSOLICITED = 0x15, /**< disable unsolicited responses for the classes named */
-    DNP3_FC_ASSIGN_CLASS = 0x16, /**< assign points to event classes */
+    DNP3_FC_START_APPLICATION = 0x11,      /**< start an application (g90) */
+    DNP3_FC_STOP_APPLICATION = 0x12,       /**< stop an application (g90) */
+    DNP3_FC_SAVE_CONFIGURATION = 0x13,     /**< obsolete: save the configuration */
+    DNP3_FC_ENABLE_UNSOLICITED = 0x14,     /**< enable unsolicited responses for the classes named */
+    DNP3_FC_DISABLE_UNSOLICITED = 0x15,    /**< disable unsolicited responses for the classes named */
+    DNP3_FC_ASSIGN_CLASS = 0x16,           /**< assign points to event classes */
     DNP3_FC_DELAY_MEASURE = 0x17, /**< measure the communication delay (non-LAN time sync; g52 in the response) */
-    DNP3_FC_RECORD_CURRENT_TIME = 0x18, /**< record the time of the last octet received (LAN time sync) */
-    DNP3_FC_OPEN_FILE = 0x19, /**< open a file (g70) */
-    DNP3_FC_CLOSE_FILE = 0x1A, /**< close a file (g70) */
-    DNP3_FC_DELETE_FILE = 0x1B, /**< delete a file (g70) */
-    DNP3_FC_GET_FILE_INFO = 0x1C, /**< file information (g70) */
-    DNP3_FC_AUTHENTICATE_FILE = 0x1D, /**< obtain a file authentication key (g70) */
-    DNP3_FC_ABORT_FILE = 0x1E, /**< abort a file transfer (g70) */
-    DNP3_FC_ACTIVATE_CONFIG = 0x1F, /**< activate a configuration */
-    DNP3_FC_AUTH_REQUEST = 0x20, /**< Secure Authentication request (g120), answered with AUTH_RESPONSE */
-    DNP3_FC_AUTH_REQUEST_NO_ACK = 0x21, /**< Secure Authentication request without response (g120) */
-    DNP3_FC_RESPONSE = 0x81, /**< solicited response */
+    DNP3_FC_RECORD_CURRENT_TIME = 0x18,  /**< record the time of the last octet received (LAN time sync) */
+    DNP3_FC_OPEN_FILE = 0x19,            /**< open a file (g70) */
+    DNP3_FC_CLOSE_FILE = 0x1A,           /**< close a file (g70) */
+    DNP3_FC_DELETE_FILE = 0x1B,          /**< delete a file (g70) */
+    DNP3_FC_GET_FILE_INFO = 0x1C,        /**< file information (g70) */
+    DNP3_FC_AUTHENTICATE_FILE = 0x1D,    /**< obtain a file authentication key (g70) */
+    DNP3_FC_ABORT_FILE = 0x1E,           /**< abort a file transfer (g70) */
+    DNP3_FC_ACTIVATE_CONFIG = 0x1F,      /**< activate a configuration */
+    DNP3_FC_AUTH_REQUEST = 0x20,         /**< Secure Authentication request (g120), answered with AUTH_RESPONSE */
+    DNP3_FC_AUTH_REQUEST_NO_ACK = 0x21,  /**< Secure Authentication request without response (g120) */
+    DNP3_FC_RESPONSE = 0x81,             /**< solicited response */
     DNP3_FC_UNSOLICITED_RESPONSE = 0x82, /**< unsolicited response */
-    DNP3_FC_AUTH_RESPONSE = 0x83, /**< Secure Authentication response (g120) */
+    DNP3_FC_AUTH_RESPONSE = 0x83,        /**< Secure Authentication response (g120) */
 } dnp3_fc;
 
 /** "READ", "DIRECT_OPERATE", ...; NULL for codes the standard does not define. */
@@ -90,39 +90,45 @@ DNP3_API bool dnp3_fc_no_objects(uint8_t fc);
 /* ---- internal indications (clause 4.2.2.7): IIN1 in bits 0..7, IIN2 in bits 8..15 ---- */
 /** \name internal indications (clause 4.2.2.7): IIN1 in bits 0..7, IIN2 in bits 8..15 */
 /** @{ */
-#define DNP3_IIN1_BROADCAST 0x0001u /**< IIN1.0: a broadcast message was received */
-#define DNP3_IIN1_CLASS1_EVENTS 0x0002u /**< IIN1.1: class 1 events are available */
-#define DNP3_IIN1_CLASS2_EVENTS 0x0004u /**< IIN1.2: class 2 events are available */
-#define DNP3_IIN1_CLASS3_EVENTS 0x0008u /**< IIN1.3: class 3 events are available */
-#define DNP3_IIN1_NEED_TIME 0x0010u /**< IIN1.4: the outstation needs time synchronisation */
-#define DNP3_IIN1_LOCAL_CONTROL 0x0020u /**< IIN1.5: some output points are in local mode */
+#define DNP3_IIN1_BROADCAST 0x0001u      /**< IIN1.0: a broadcast message was received */
+#define DNP3_IIN1_CLASS1_EVENTS 0x0002u  /**< IIN1.1: class 1 events are available */
+#define DNP3_IIN1_CLASS2_EVENTS 0x0004u  /**< IIN1.2: class 2 events are available */
+#define DNP3_IIN1_CLASS3_EVENTS 0x0008u  /**< IIN1.3: class 3 events are available */
+#define DNP3_IIN1_NEED_TIME 0x0010u      /**< IIN1.4: the outstation needs time synchronisation */
+#define DNP3_IIN1_LOCAL_CONTROL 0x0020u  /**< IIN1.5: some output points are in local mode */
 #define DNP3_IIN1_DEVICE_TROUBLE 0x0040u /**< IIN1.6: an abnormal, device-specific condition */
-#define DNP3_IIN1_DEVICE_RESTART 0x0080u /**< IIN1.7: the outstation restarted (cleared by the master writing g80v1 index 7) */
+#define DNP3_IIN1_DEVICE_RESTART                                                                                  \
+    0x0080u /**< IIN1.7: the outstation restarted (cleared by the master writing g80v1 index 7) */
 #define DNP3_IIN2_NO_FUNC_CODE_SUPPORT 0x0100u /**< IIN2.0: function code not supported */
-#define DNP3_IIN2_OBJECT_UNKNOWN 0x0200u /**< IIN2.1: object, variation or qualifier not known / points do not exist */
-#define DNP3_IIN2_PARAMETER_ERROR 0x0400u /**< IIN2.2: a parameter of the request is invalid */
+#define DNP3_IIN2_OBJECT_UNKNOWN                                                                                  \
+    0x0200u /**< IIN2.1: object, variation or qualifier not known / points do not exist */
+#define DNP3_IIN2_PARAMETER_ERROR 0x0400u       /**< IIN2.2: a parameter of the request is invalid */
 #define DNP3_IIN2_EVENT_BUFFER_OVERFLOW 0x0800u /**< IIN2.3: an event buffer overflowed and events were lost */
-#define DNP3_IIN2_ALREADY_EXECUTING 0x1000u /**< IIN2.4: the requested operation is already executing */
-#define DNP3_IIN2_CONFIG_CORRUPT 0x2000u /**< IIN2.5: the configuration is corrupt */
-#define DNP3_IIN2_RESERVED_2 0x4000u /**< IIN2.6: reserved, always 0 */
-#define DNP3_IIN2_RESERVED_1 0x8000u /**< IIN2.7: reserved, always 0 */
+#define DNP3_IIN2_ALREADY_EXECUTING 0x1000u     /**< IIN2.4: the requested operation is already executing */
+#define DNP3_IIN2_CONFIG_CORRUPT 0x2000u        /**< IIN2.5: the configuration is corrupt */
+#define DNP3_IIN2_RESERVED_2 0x4000u            /**< IIN2.6: reserved, always 0 */
+#define DNP3_IIN2_RESERVED_1 0x8000u            /**< IIN2.7: reserved, always 0 */
 /** @} */
 
-/** Name of IIN bit number 0..15 (IIN1.0 = 0 ... IIN2.7 = 15), e.g.\ "DEVICE_RESTART"; "UNKNOWN" above 15. Never NULL. */
+/** Name of IIN bit number 0..15 (IIN1.0 = 0 ... IIN2.7 = 15), e.g.\ "DEVICE_RESTART"; "UNKNOWN" above 15. Never
+ * NULL. */
 DNP3_API const char *dnp3_iin_bit_name(unsigned bit);
 
 /* ---- APDU header ---- */
 /** An application fragment split by dnp3_apdu_parse; objects points into the fragment. */
 typedef struct {
-    uint8_t control;     /**< application control octet (FIR, FIN, CON, UNS, SEQ) */
-    uint8_t function;    /**< function code (dnp3_fc) */
-    uint16_t iin;        /**< responses only */
+    uint8_t control;        /**< application control octet (FIR, FIN, CON, UNS, SEQ) */
+    uint8_t function;       /**< function code (dnp3_fc) */
+    uint16_t iin;           /**< responses only */
     const uint8_t *objects; /**< the objects area: everything after the 2- or 4-octet header */
-    size_t objects_len;  /**< octets in the objects area */
+    size_t objects_len;     /**< octets in the objects area */
 } dnp3_apdu;
 
 /** The sequence number (SEQ) of an application control octet. */
-static inline uint8_t dnp3_ac_seq(uint8_t ac) { return ac & DNP3_AC_SEQ_MASK; }
+static inline uint8_t dnp3_ac_seq(uint8_t ac)
+{
+    return ac & DNP3_AC_SEQ_MASK;
+}
 /** Builds an application control octet from its flags and sequence number (seq taken mod 16). */
 static inline uint8_t dnp3_ac_make(bool fir, bool fin, bool con, bool uns, uint8_t seq)
 {
@@ -150,30 +156,32 @@ DNP3_API int dnp3_apdu_check_control(const dnp3_apdu *a);
 
 /** Range specifier codes (low nibble of the qualifier); 0xA and 0xC..0xF are reserved. */
 enum {
-    DNP3_RANGE_START_STOP_8 = 0x0, /**< 8-bit start and stop */
+    DNP3_RANGE_START_STOP_8 = 0x0,  /**< 8-bit start and stop */
     DNP3_RANGE_START_STOP_16 = 0x1, /**< 16-bit start and stop */
     DNP3_RANGE_START_STOP_32 = 0x2, /**< 32-bit start and stop */
-    DNP3_RANGE_ADDR_8 = 0x3, /**< 8-bit start and stop virtual addresses */
-    DNP3_RANGE_ADDR_16 = 0x4, /**< 16-bit start and stop virtual addresses */
-    DNP3_RANGE_ADDR_32 = 0x5, /**< 32-bit start and stop virtual addresses */
-    DNP3_RANGE_ALL = 0x6, /**< no range field: all objects */
-    DNP3_RANGE_COUNT_8 = 0x7, /**< 8-bit count */
-    DNP3_RANGE_COUNT_16 = 0x8, /**< 16-bit count */
-    DNP3_RANGE_COUNT_32 = 0x9, /**< 32-bit count */
-    DNP3_RANGE_FREE_FORMAT = 0xB, /**< 8-bit count of free-format objects */
+    DNP3_RANGE_ADDR_8 = 0x3,        /**< 8-bit start and stop virtual addresses */
+    DNP3_RANGE_ADDR_16 = 0x4,       /**< 16-bit start and stop virtual addresses */
+    DNP3_RANGE_ADDR_32 = 0x5,       /**< 32-bit start and stop virtual addresses */
+    DNP3_RANGE_ALL = 0x6,           /**< no range field: all objects */
+    DNP3_RANGE_COUNT_8 = 0x7,       /**< 8-bit count */
+    DNP3_RANGE_COUNT_16 = 0x8,      /**< 16-bit count */
+    DNP3_RANGE_COUNT_32 = 0x9,      /**< 32-bit count */
+    DNP3_RANGE_FREE_FORMAT = 0xB,   /**< 8-bit count of free-format objects */
 };
 
 /** \name Common qualifiers */
 /** @{ */
-#define DNP3_QUAL_START_STOP_8 0x00 /**< 00: 8-bit start and stop indices */
-#define DNP3_QUAL_START_STOP_16 0x01 /**< 01: 16-bit start and stop indices */
-#define DNP3_QUAL_ALL 0x06 /**< 06: all objects (no range field) */
-#define DNP3_QUAL_COUNT_8 0x07 /**< 07: 8-bit count of objects, no index */
-#define DNP3_QUAL_COUNT_16 0x08 /**< 08: 16-bit count of objects, no index */
-#define DNP3_QUAL_COUNT_8_INDEX_8 0x17 /**< 17: 8-bit count, each object prefixed by an 8-bit index */
-#define DNP3_QUAL_COUNT_8_INDEX_16 0x27 /**< 27: 8-bit count, each object prefixed by a 16-bit index */
+#define DNP3_QUAL_START_STOP_8 0x00      /**< 00: 8-bit start and stop indices */
+#define DNP3_QUAL_START_STOP_16 0x01     /**< 01: 16-bit start and stop indices */
+#define DNP3_QUAL_ALL 0x06               /**< 06: all objects (no range field) */
+#define DNP3_QUAL_COUNT_8 0x07           /**< 07: 8-bit count of objects, no index */
+#define DNP3_QUAL_COUNT_16 0x08          /**< 08: 16-bit count of objects, no index */
+#define DNP3_QUAL_COUNT_8_INDEX_8 0x17   /**< 17: 8-bit count, each object prefixed by an 8-bit index */
+#define DNP3_QUAL_COUNT_8_INDEX_16 0x27  /**< 27: 8-bit count, each object prefixed by a 16-bit index */
 #define DNP3_QUAL_COUNT_16_INDEX_16 0x28 /**< 28: 16-bit count, each object prefixed by a 16-bit index */
-#define DNP3_QUAL_FREE_FORMAT_16 0x5B /**< 5B: free format: 8-bit count, each object prefixed by its 16-bit size */
+#define DNP3_QUAL_FREE_FORMAT_16                                                                                  \
+    0x5B /**< 5B: free format: 8-bit count, each object prefixed by its 16-bit size                               \
+          */
 /** @} */
 
 /**
@@ -193,11 +201,11 @@ typedef struct {
     uint32_t start, stop;      /**< inclusive (has_range) */
     /** \var dnp3_obj_header::start
      * First index of the range, inclusive (has_range). */
-    uint32_t count;            /**< number of objects (range or count codes); 0 for "all" */
-    bool has_data;             /**< objects follow (false in READ and other header-only requests) */
-    const uint8_t *data;       /**< prefixes + objects (or the index list of a READ) */
-    size_t data_len;           /**< octets at data */
-    size_t offset;             /**< offset of the header's group octet within the objects area */
+    uint32_t count;      /**< number of objects (range or count codes); 0 for "all" */
+    bool has_data;       /**< objects follow (false in READ and other header-only requests) */
+    const uint8_t *data; /**< prefixes + objects (or the index list of a READ) */
+    size_t data_len;     /**< octets at data */
+    size_t offset;       /**< offset of the header's group octet within the objects area */
 } dnp3_obj_header;
 
 /** Why parsing stopped, with the offset in the objects area (for clear messages). */
@@ -220,12 +228,12 @@ typedef struct {
  * only by those functions.
  */
 typedef struct {
-    const uint8_t *buf;   /**< the objects area */
-    size_t len;           /**< its length */
-    size_t pos;           /**< offset of the next header */
-    uint8_t function;     /**< function code of the fragment */
-    bool is_response;     /**< the function is a response (0x81..0x83) */
-    int err;        /**< sticky: the error returned, repeated by every later call */
+    const uint8_t *buf;          /**< the objects area */
+    size_t len;                  /**< its length */
+    size_t pos;                  /**< offset of the next header */
+    uint8_t function;            /**< function code of the fragment */
+    bool is_response;            /**< the function is a response (0x81..0x83) */
+    int err;                     /**< sticky: the error returned, repeated by every later call */
     dnp3_parse_error last_error; /**< details of err */
 } dnp3_hdr_iter;
 
@@ -251,10 +259,10 @@ DNP3_API int dnp3_apdu_validate(const dnp3_apdu *apdu, dnp3_parse_error *e);
 
 /** One object within a header. */
 typedef struct {
-    uint32_t index;       /**< from the prefix, or start + position, or position */
-    const uint8_t *data;  /**< object octets (no prefix); NULL for packed/no-data kinds */
-    size_t size;          /**< octets in data */
-    uint8_t bits;         /**< packed kinds: the 1- or 2-bit value */
+    uint32_t index;      /**< from the prefix, or start + position, or position */
+    const uint8_t *data; /**< object octets (no prefix); NULL for packed/no-data kinds */
+    size_t size;         /**< octets in data */
+    uint8_t bits;        /**< packed kinds: the 1- or 2-bit value */
 } dnp3_obj;
 
 /** Iterator over the objects of one header (dnp3_obj_iter_init, dnp3_obj_iter_next). */

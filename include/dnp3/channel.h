@@ -81,10 +81,10 @@ typedef enum {
 
 /** A complete application fragment. `apdu` is valid only during the callback. */
 typedef struct {
-    const uint8_t *apdu; /**< the fragment (application header and objects) */
-    size_t len;          /**< its length */
-    uint16_t src;  /**< link source address */
-    uint16_t dest; /**< link destination as received (own, 0xFFFC or broadcast) */
+    const uint8_t *apdu;           /**< the fragment (application header and objects) */
+    size_t len;                    /**< its length */
+    uint16_t src;                  /**< link source address */
+    uint16_t dest;                 /**< link destination as received (own, 0xFFFC or broadcast) */
     dnp3_broadcast_kind broadcast; /**< the broadcast kind of dest (DNP3_BCAST_NONE if none) */
 } dnp3_channel_fragment;
 
@@ -98,37 +98,47 @@ typedef void (*dnp3_channel_fragment_fn)(void *ctx, const dnp3_channel_fragment 
  * their defaults.
  */
 typedef struct {
-    uint32_t size;            /**< sizeof(dnp3_channel_config); set by dnp3_channel_config_init */
-    bool is_master;           /**< our role: sets DIR, filters echoes */
-    uint16_t local_addr;      /**< our link address */
-    uint16_t remote_addr;     /**< the peer: keep-alive target, default fragment destination */
-    bool accept_any_remote;   /**< deliver fragments from any source (else only from remote_addr) */
-    bool self_addr_enabled;   /**< accept destination 0xFFFC as our own */
-    dnp3_channel_mode mode;   /**< how octets arrive (default DNP3_CHANNEL_STREAM) */
-    size_t max_rx_fragment;   /**< reassembly limit, >= 249 (default 2048) */
-    size_t max_tx_fragment;   /**< largest fragment dnp3_channel_send accepts (default 2048) */
-    uint32_t keep_alive_ms;   /**< 0 = no keep-alive (default 60000) */
-    uint32_t link_timeout_ms; /**< answer timeout for REQUEST_LINK_STATUS (default 1000) */
+    uint32_t size;                        /**< sizeof(dnp3_channel_config); set by dnp3_channel_config_init */
+    bool is_master;                       /**< our role: sets DIR, filters echoes */
+    uint16_t local_addr;                  /**< our link address */
+    uint16_t remote_addr;                 /**< the peer: keep-alive target, default fragment destination */
+    bool accept_any_remote;               /**< deliver fragments from any source (else only from remote_addr) */
+    bool self_addr_enabled;               /**< accept destination 0xFFFC as our own */
+    dnp3_channel_mode mode;               /**< how octets arrive (default DNP3_CHANNEL_STREAM) */
+    size_t max_rx_fragment;               /**< reassembly limit, >= 249 (default 2048) */
+    size_t max_tx_fragment;               /**< largest fragment dnp3_channel_send accepts (default 2048) */
+    uint32_t keep_alive_ms;               /**< 0 = no keep-alive (default 60000) */
+    uint32_t link_timeout_ms;             /**< answer timeout for REQUEST_LINK_STATUS (default 1000) */
     dnp3_channel_fragment_fn on_fragment; /**< may be NULL (fragments are dropped) */
-    void *ctx;                /**< first argument of on_fragment */
-    dnp3_framing_policy framing; /**< on a framing error (default DNP3_FRAMING_BY_MODE) */
+    void *ctx;                            /**< first argument of on_fragment */
+    dnp3_framing_policy framing;          /**< on a framing error (default DNP3_FRAMING_BY_MODE) */
 } dnp3_channel_config;
 
 /** Counters of a channel (dnp3_channel_get_stats). */
 typedef struct {
-    uint64_t fragments_rx;        /**< complete fragments reassembled (delivered to on_fragment if set) */
-    uint64_t fragments_tx;        /**< fragments queued by dnp3_channel_send */
-    uint64_t frames_ignored;      /**< wrong address/direction, invalid control */
-    uint64_t frames_other_source; /**< from a source other than remote_addr */
-    uint64_t link_replies_dropped;/**< no room in the output queue */
-    uint64_t keep_alives_sent;    /**< REQUEST_LINK_STATUS frames queued */
+    uint64_t fragments_rx;         /**< complete fragments reassembled (delivered to on_fragment if set) */
+    uint64_t fragments_tx;         /**< fragments queued by dnp3_channel_send */
+    uint64_t frames_ignored;       /**< wrong address/direction, invalid control */
+    uint64_t frames_other_source;  /**< from a source other than remote_addr */
+    uint64_t link_replies_dropped; /**< no room in the output queue */
+    uint64_t keep_alives_sent;     /**< REQUEST_LINK_STATUS frames queued */
 } dnp3_channel_stats;
 
 /** A channel, built by dnp3_channel_init in caller memory (opaque). */
 typedef struct dnp3_channel dnp3_channel;
 
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_channel_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_channel_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size);
 /** Fills *c with the defaults (outstation 10 <- master 1, TCP, 2048/2048, keep-alive 60 s / 1 s). */
-DNP3_API void dnp3_channel_config_init(dnp3_channel_config *c);
+static inline void dnp3_channel_config_init(dnp3_channel_config *c)
+{
+    dnp3_channel_config_init_size(c, sizeof *c);
+}
 
 /**
  * Octets one channel with this configuration needs (struct, reassembly buffer

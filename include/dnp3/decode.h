@@ -39,8 +39,18 @@ typedef struct {
     uint16_t port;   /**< captures: the DNP3 port of the TCP and UDP traffic (default 20000) */
 } dnp3_decode_options;
 
+/**
+ * Fills the first `size` octets of *o with the defaults and sets o->size to `size` (at most
+ * sizeof(dnp3_decode_options)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_decode_options_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_decode_options_init_size(dnp3_decode_options *o, size_t size);
 /** Fills *o with the defaults. */
-DNP3_API void dnp3_decode_options_init(dnp3_decode_options *o);
+static inline void dnp3_decode_options_init(dnp3_decode_options *o)
+{
+    dnp3_decode_options_init_size(o, sizeof *o);
+}
 
 /**
  * Decodes `len` octets (a stream of link frames, or with o->apdu one application fragment)

@@ -63,28 +63,33 @@ typedef enum {
 
 /** Configuration of a runtime endpoint: set it up with dnp3_io_config_init. */
 typedef struct {
-    uint32_t size;           /**< sizeof(dnp3_io_config), set by dnp3_io_config_init */
-    dnp3_io_kind kind;       /**< the kind of endpoint */
-    const char *host;        /**< server/UDP: bind address; client: address to connect to */
-    uint16_t port;           /**< default 20000 */
+    /** sizeof(dnp3_io_config), set by dnp3_io_config_init. A program built against an older
+     * header passes its smaller size: the fields beyond it get dnp3_io_config_init's defaults
+     * (for its `kind`). The smallest size accepted ends with `port` (size, kind, host, port:
+     * the fields every caller sets); dnp3_io_start refuses a smaller one, and a larger one
+     * (a newer header's fields this library would ignore), with DNP3_ERR_INVALID_ARG. */
+    uint32_t size;
+    dnp3_io_kind kind; /**< the kind of endpoint */
+    const char *host;  /**< server/UDP: bind address; client: address to connect to */
+    uint16_t port;     /**< default 20000 */
     /** \name TCP server */
     /** @{ */
     dnp3_io_accept_policy accept_policy; /**< a second connection replaces or is rejected */
-    const char *const *allow; /**< allowed peer IP addresses (NULL = anyone) */
-    size_t allow_count;       /**< number of entries in allow */
+    const char *const *allow;            /**< allowed peer IP addresses (NULL = anyone) */
+    size_t allow_count;                  /**< number of entries in allow */
     /** @} */
     /** \name TCP client */
     /** @{ */
-    uint32_t reconnect_min_ms; /**< default 1000 */
-    uint32_t reconnect_max_ms; /**< default 30000 */
+    uint32_t reconnect_min_ms;   /**< default 1000 */
+    uint32_t reconnect_max_ms;   /**< default 30000 */
     uint32_t connect_timeout_ms; /**< default 5000 */
-    bool reconnect;            /**< default true; false: one attempt, on_close on failure */
+    bool reconnect;              /**< default true; false: one attempt, on_close on failure */
     /** @} */
     /** TCP listen: builds the session of one accepted connection (`peer` is "ip:port"):
      * returns false to refuse it, else the channel and upper layer that serve it; both
      * stay valid until upper.on_close has returned (the session may be freed there) */
     bool (*accept)(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up);
-    void *accept_ctx;          /**< first argument of accept */
+    void *accept_ctx; /**< first argument of accept */
     /** \name UDP */
     /** @{ */
     const char *udp_peer_host; /**< fixed destination (NULL = reply to the last requester) */
@@ -102,24 +107,43 @@ typedef struct {
 typedef struct dnp3_io dnp3_io;
 
 /**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_io_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_io_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_io_config_init_size(dnp3_io_config *c, dnp3_io_kind kind, size_t size);
+/**
  * Fills *c with the defaults for `kind`: host "127.0.0.1" for a TCP client,
  * else "0.0.0.0"; port 20000; DNP3_IO_REPLACE_OLD; reconnect 1000..30000 ms,
  * connect timeout 5000 ms, reconnect on; everything else 0 / NULL (no TLS).
  */
-DNP3_API void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind);
+static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
+{
+    dnp3_io_config_init_size(c, kind, sizeof *c);
+}
 
 /**
  * Starts the endpoint on `loop` around an already-built channel (NULL for
  * DNP3_IO_TCP_LISTEN, whose sessions bring their own). The channel is reset
- * when a connection opens. Returns 0 or a negative libuv error
- * (e.g.\ UV_EADDRINUSE, UV_EINVAL for a bad address); *out receives the handle.
- * UV_EINVAL also for a NULL loop, config or out, a wrong size field, a
- * missing channel (other kinds than TCP_LISTEN) or TLS with UDP; UV_ENOMEM
- * when the handle cannot be allocated. On failure *out is NULL (or untouched
- * for the argument checks).
+ * when a connection opens. Returns DNP3_OK (0) or a library error code
+ * (dnp3/types.h, never libuv's); *out receives the handle:
+ *   - DNP3_ERR_INVALID_ARG for a NULL loop, config or out, a size field out of
+ *     its range (see dnp3_io_config::size),
+ *     a missing channel (other kinds than TCP_LISTEN) or TLS with UDP;
+ *   - DNP3_ERR_NOMEM when the handle cannot be allocated;
+ *   - DNP3_ERR_IO_ADDRESS when host (or udp_peer_host) cannot be resolved;
+ *   - DNP3_ERR_IO_ADDR_IN_USE, DNP3_ERR_IO_ADDR_NOT_AVAILABLE,
+ *     DNP3_ERR_IO_PERMISSION or else DNP3_ERR_IO when the socket cannot be
+ *     bound or cannot listen.
+ *
+ * A resolution, bind or listen failure is also logged through upper->log with
+ * the operating system's own text. A TCP client connects after this call
+ * returns: its failures go to upper->log and upper->on_close. On failure *out
+ * is NULL (or untouched for the argument checks).
  */
-DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch,
-                  const dnp3_io_upper *upper, dnp3_io **out);
+DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch, const dnp3_io_upper *upper,
+                           dnp3_io **out);
 
 /** Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. */
 DNP3_API void dnp3_io_kick(dnp3_io *io);

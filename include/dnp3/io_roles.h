@@ -41,12 +41,13 @@ typedef struct dnp3_io_outstation dnp3_io_outstation;
  * `cc` gives the channel settings (addresses, mode, keep-alive, fragment
  * sizes); its role, fragment callback and context are set here. The
  * outstation is offline until a connection opens (TCP) or at once (UDP with a
- * fixed peer). Returns 0 or a negative libuv error.
- * UV_EINVAL for a NULL loop, ioc, cc, os or out or an invalid channel
- * configuration; UV_ENOMEM when an allocation fails.
+ * fixed peer). Returns DNP3_OK (0) or a library error code: DNP3_ERR_INVALID_ARG
+ * for a NULL loop, ioc, cc, os or out, DNP3_ERR_CONFIG for a channel configuration
+ * that is refused, DNP3_ERR_NOMEM when an allocation fails, or what
+ * dnp3_io_start returns (DNP3_ERR_IO_ADDR_IN_USE, ...).
  */
 DNP3_API int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
-                             dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
+                                      dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
 
 /** Call after updating the database from outside I/O, so events go out at once. */
 DNP3_API void dnp3_io_outstation_kick(dnp3_io_outstation *b);
@@ -63,14 +64,16 @@ typedef struct dnp3_io_master dnp3_io_master;
 /**
  * Creates a master (config `mc`) on a channel (settings `cc`). Add
  * associations with dnp3_master_add_assoc(dnp3_io_master_get(b), ...), then
- * open the endpoint with dnp3_io_master_open. Returns 0, UV_ENOMEM or
- * UV_EINVAL (invalid master or channel configuration, or a NULL loop, cc, mc or out).
+ * open the endpoint with dnp3_io_master_open. Returns DNP3_OK (0),
+ * DNP3_ERR_INVALID_ARG (a NULL loop, cc, mc or out), DNP3_ERR_CONFIG (a master or
+ * channel configuration that is refused) or DNP3_ERR_NOMEM.
  */
 DNP3_API int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
-                          const dnp3_io_hooks *hooks, dnp3_io_master **out);
+                                   const dnp3_io_hooks *hooks, dnp3_io_master **out);
 
-/** Opens the endpoint `ioc` (TCP client or UDP). Returns 0 or a negative libuv error
- * (UV_EINVAL also for b or ioc NULL, or when the endpoint is already open). */
+/** Opens the endpoint `ioc` (TCP client or UDP). Returns DNP3_OK (0), what
+ * dnp3_io_start returns, DNP3_ERR_INVALID_ARG also for b or ioc NULL, or
+ * DNP3_ERR_STATE when the endpoint is already open. */
 DNP3_API int dnp3_io_master_open(dnp3_io_master *b, const dnp3_io_config *ioc);
 
 /** The binding's master (for dnp3_master_add_assoc and the task functions). */
@@ -98,15 +101,16 @@ typedef struct dnp3_io_outstation_listener dnp3_io_outstation_listener;
  * Listens on `ioc` (its kind is set to DNP3_IO_TCP_LISTEN here) and serves every
  * accepted connection with its own outstation from `factory` (one per master:
  * event state is per master, docs/protocol-notes.md §5.10), on a channel with settings `cc`.
- * Returns 0 or a negative libuv error (UV_EINVAL for a NULL loop, ioc, cc,
- * factory or out; UV_ENOMEM).
+ * Returns DNP3_OK (0) or a library error code: DNP3_ERR_INVALID_ARG for a NULL
+ * loop, ioc, cc, factory or out, DNP3_ERR_NOMEM, or what dnp3_io_start returns.
  */
 DNP3_API int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
-                              dnp3_io_outstation_factory factory, dnp3_io_outstation_release release, void *ctx,
-                              const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out);
+                                       dnp3_io_outstation_factory factory, dnp3_io_outstation_release release,
+                                       void *ctx, const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out);
 /** The listener's runtime endpoint (for dnp3_io_local_port). */
 DNP3_API dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l);
-/** Ends every session (each outstation goes to `release`) and stops listening; frees the listener. NULL is accepted. */
+/** Ends every session (each outstation goes to `release`) and stops listening; frees the listener. NULL is
+ * accepted. */
 DNP3_API void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l);
 
 /* ---- a master accepting outstations that dial in ---- */
@@ -129,12 +133,12 @@ typedef struct dnp3_io_master_listener dnp3_io_master_listener;
  * by the link source address of its first fragment (normally its start-up
  * null unsolicited response) and `route` decides its association. Measurement
  * and task callbacks of `mc.handler` receive mc.handler.ctx as usual.
- * Returns 0 or a negative libuv error (UV_EINVAL for a NULL loop, ioc, cc,
- * mc or out; UV_ENOMEM).
+ * Returns DNP3_OK (0) or a library error code: DNP3_ERR_INVALID_ARG for a NULL
+ * loop, ioc, cc, mc or out, DNP3_ERR_NOMEM, or what dnp3_io_start returns.
  */
 DNP3_API int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
-                          const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
-                          const dnp3_io_hooks *hooks, dnp3_io_master_listener **out);
+                                   const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
+                                   const dnp3_io_hooks *hooks, dnp3_io_master_listener **out);
 
 /** The listener's runtime endpoint (for dnp3_io_local_port). */
 DNP3_API dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l);

@@ -35,44 +35,47 @@ extern "C" {
 
 /** \name CONTROL octet bits */
 /** @{ */
-#define DNP3_LINK_DIR 0x80 /**< 1 = sent by a master */
-#define DNP3_LINK_PRM 0x40 /**< 1 = primary (initiating) frame */
-#define DNP3_LINK_FCB 0x20 /**< frame count bit (primary) */
-#define DNP3_LINK_FCV 0x10 /**< frame count valid (primary) */
-#define DNP3_LINK_DFC 0x10 /**< data flow control (secondary) */
+#define DNP3_LINK_DIR 0x80       /**< 1 = sent by a master */
+#define DNP3_LINK_PRM 0x40       /**< 1 = primary (initiating) frame */
+#define DNP3_LINK_FCB 0x20       /**< frame count bit (primary) */
+#define DNP3_LINK_FCV 0x10       /**< frame count valid (primary) */
+#define DNP3_LINK_DFC 0x10       /**< data flow control (secondary) */
 #define DNP3_LINK_FUNC_MASK 0x0F /**< the function code (low nibble) */
 /** @} */
 
 /** primary function codes (PRM = 1) */
 typedef enum {
-    DNP3_LINK_RESET_LINK_STATES = 0, /**< reset the secondary station's link state (answered with ACK) */
-    DNP3_LINK_RESET_USER_PROCESS = 1, /**< obsolete */
-    DNP3_LINK_TEST_LINK_STATES = 2, /**< test the link (FCB checked; answered with ACK) */
-    DNP3_LINK_CONFIRMED_USER_DATA = 3, /**< user data to acknowledge (FCB checked) */
+    DNP3_LINK_RESET_LINK_STATES = 0,     /**< reset the secondary station's link state (answered with ACK) */
+    DNP3_LINK_RESET_USER_PROCESS = 1,    /**< obsolete */
+    DNP3_LINK_TEST_LINK_STATES = 2,      /**< test the link (FCB checked; answered with ACK) */
+    DNP3_LINK_CONFIRMED_USER_DATA = 3,   /**< user data to acknowledge (FCB checked) */
     DNP3_LINK_UNCONFIRMED_USER_DATA = 4, /**< user data, no link-layer answer */
-    DNP3_LINK_REQUEST_LINK_STATUS = 9, /**< answered with LINK_STATUS (keep-alive) */
+    DNP3_LINK_REQUEST_LINK_STATUS = 9,   /**< answered with LINK_STATUS (keep-alive) */
 } dnp3_link_primary_func;
 
 /** secondary function codes (PRM = 0) */
 typedef enum {
-    DNP3_LINK_ACK = 0, /**< positive acknowledgement */
-    DNP3_LINK_NACK = 1, /**< negative acknowledgement */
-    DNP3_LINK_LINK_STATUS = 11, /**< answer to REQUEST_LINK_STATUS */
+    DNP3_LINK_ACK = 0,              /**< positive acknowledgement */
+    DNP3_LINK_NACK = 1,             /**< negative acknowledgement */
+    DNP3_LINK_LINK_STATUS = 11,     /**< answer to REQUEST_LINK_STATUS */
     DNP3_LINK_NOT_FUNCTIONING = 14, /**< obsolete */
-    DNP3_LINK_NOT_SUPPORTED = 15, /**< the primary function is not supported */
+    DNP3_LINK_NOT_SUPPORTED = 15,   /**< the primary function is not supported */
 } dnp3_link_secondary_func;
 
 /** \name addresses (clause 9.2.5.3) */
 /** @{ */
-#define DNP3_ADDR_MAX_NORMAL 0xFFEFu /**< highest normal station address (0x0000..0xFFEF) */
-#define DNP3_ADDR_SELF 0xFFFCu /**< self address: a station that enables it accepts it as its own */
+#define DNP3_ADDR_MAX_NORMAL 0xFFEFu        /**< highest normal station address (0x0000..0xFFEF) */
+#define DNP3_ADDR_SELF 0xFFFCu              /**< self address: a station that enables it accepts it as its own */
 #define DNP3_ADDR_BCAST_NO_CONFIRM 0xFFFDu  /**< application confirm not required */
 #define DNP3_ADDR_BCAST_CONFIRM 0xFFFEu     /**< application confirm mandatory */
 #define DNP3_ADDR_BCAST_OPT_CONFIRM 0xFFFFu /**< application confirm optional */
 /** @} */
 
 /** Returns true for the broadcast addresses 0xFFFD..0xFFFF. */
-static inline bool dnp3_addr_is_broadcast(uint16_t a) { return a >= DNP3_ADDR_BCAST_NO_CONFIRM; }
+static inline bool dnp3_addr_is_broadcast(uint16_t a)
+{
+    return a >= DNP3_ADDR_BCAST_NO_CONFIRM;
+}
 
 /* ---- CRC ---- */
 
@@ -102,7 +105,7 @@ DNP3_API size_t dnp3_link_frame_size(size_t n);
  * DNP3_ERR_BUFFER_TOO_SMALL (dst NULL or cap too small; nothing meaningful is written).
  */
 DNP3_API int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_t dest, uint16_t src,
-                     const uint8_t *data, size_t len);
+                              const uint8_t *data, size_t len);
 
 /**
  * Parses exactly one complete frame held in buf[0..len) (a datagram or a test
@@ -113,7 +116,7 @@ DNP3_API int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_
  * DNP3_ERR_LINK_TRUNCATED means buf ended before the frame did.
  */
 DNP3_API int dnp3_link_parse(const uint8_t *buf, size_t len, uint8_t *scratch, dnp3_link_frame *frame,
-                    size_t *err_offset);
+                             size_t *err_offset);
 
 /* ---- streaming parser ---- */
 
@@ -125,10 +128,10 @@ typedef enum {
 
 /** Counters of a streaming parser (kept across dnp3_link_parser_reset). */
 typedef struct {
-    uint64_t frames;          /**< good frames delivered */
-    uint64_t bad_header_crc;  /**< DNP3_ERR_LINK_BAD_HEADER_CRC errors */
-    uint64_t bad_body_crc;    /**< DNP3_ERR_LINK_BAD_BODY_CRC errors */
-    uint64_t bad_length;      /**< DNP3_ERR_LINK_BAD_LENGTH errors */
+    uint64_t frames;           /**< good frames delivered */
+    uint64_t bad_header_crc;   /**< DNP3_ERR_LINK_BAD_HEADER_CRC errors */
+    uint64_t bad_body_crc;     /**< DNP3_ERR_LINK_BAD_BODY_CRC errors */
+    uint64_t bad_length;       /**< DNP3_ERR_LINK_BAD_LENGTH errors */
     uint64_t discarded_octets; /**< octets skipped while resyncing */
 } dnp3_link_parser_stats;
 
@@ -138,16 +141,16 @@ typedef struct {
  * the dnp3_link_parser_* functions.
  */
 typedef struct {
-    dnp3_link_error_mode mode; /**< what a framing error does */
-    bool closed;             /**< close mode after an error */
-    bool resyncing;          /**< discard mode: skipping octets until 05 64 after an error */
-    size_t have;             /**< octets buffered in buf */
-    size_t need;             /**< encoded size of the frame in progress (0 = header unknown) */
-    uint64_t stream_offset;  /**< stream offset of buf[0] */
-    int last_err;            /**< last error returned */
-    uint64_t last_err_offset;/**< stream offset of the octet the last error names */
-    dnp3_link_parser_stats stats; /**< counters */
-    uint8_t buf[DNP3_LINK_MAX_FRAME]; /**< the frame being assembled */
+    dnp3_link_error_mode mode;             /**< what a framing error does */
+    bool closed;                           /**< close mode after an error */
+    bool resyncing;                        /**< discard mode: skipping octets until 05 64 after an error */
+    size_t have;                           /**< octets buffered in buf */
+    size_t need;                           /**< encoded size of the frame in progress (0 = header unknown) */
+    uint64_t stream_offset;                /**< stream offset of buf[0] */
+    int last_err;                          /**< last error returned */
+    uint64_t last_err_offset;              /**< stream offset of the octet the last error names */
+    dnp3_link_parser_stats stats;          /**< counters */
+    uint8_t buf[DNP3_LINK_MAX_FRAME];      /**< the frame being assembled */
     uint8_t user[DNP3_LINK_MAX_USER_DATA]; /**< de-blocked user data of the frame delivered */
 } dnp3_link_parser;
 
@@ -175,7 +178,7 @@ DNP3_API void dnp3_link_parser_reset(dnp3_link_parser *p);
  * been consumed, so `while (len > 0)` loops are sufficient.
  */
 DNP3_API int dnp3_link_parser_push(dnp3_link_parser *p, const uint8_t *in, size_t len, size_t *consumed,
-                          dnp3_link_frame *frame);
+                                   dnp3_link_frame *frame);
 
 /* ---- secondary station / receive filtering (clause 9.2.6) ---- */
 
@@ -198,23 +201,23 @@ typedef struct {
  * RESET_LINK_STATES), expected FCB 1, ignored counter 0.
  */
 DNP3_API void dnp3_link_station_init(dnp3_link_station *s, bool is_master, uint16_t local_addr,
-                            bool self_addr_enabled);
+                                     bool self_addr_enabled);
 
 /** What dnp3_link_station_receive decided about one frame. */
 typedef struct {
     /** user data to deliver to the transport layer (NULL/0 if none) */
     const uint8_t *data;
-    size_t len;               /**< octets of data (0 if none) */
-    uint16_t src;             /**< the frame's source address */
-    uint16_t dest;            /**< as received: own address, 0xFFFC or a broadcast address */
-    bool broadcast;           /**< dest is a broadcast address (never answered) */
+    size_t len;     /**< octets of data (0 if none) */
+    uint16_t src;   /**< the frame's source address */
+    uint16_t dest;  /**< as received: own address, 0xFFFC or a broadcast address */
+    bool broadcast; /**< dest is a broadcast address (never answered) */
     /** a secondary-function reply to send to `src` (ACK, LINK_STATUS, NOT_SUPPORTED) */
     bool reply;
-    uint8_t reply_control;    /**< control octet of that reply (function and our DIR) */
+    uint8_t reply_control; /**< control octet of that reply (function and our DIR) */
     /** an ACK or LINK_STATUS addressed to us (answers to our own primary frames);
      * NACK and NOT_SUPPORTED are reported here too */
     bool secondary_received;
-    uint8_t secondary_func;   /**< its function (dnp3_link_secondary_func) */
+    uint8_t secondary_func; /**< its function (dnp3_link_secondary_func) */
 } dnp3_link_rx;
 
 /**

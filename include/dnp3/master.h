@@ -69,10 +69,10 @@ typedef struct dnp3_master_assoc dnp3_master_assoc;
 
 /** \name Class masks (bit n = class n); CLASS_1..3 equal the IIN1 CLASS_n_EVENTS bits. */
 /** @{ */
-#define DNP3_CLASS_0 0x01u /**< class 0 (static data) */
-#define DNP3_CLASS_1 0x02u /**< class 1 events */
-#define DNP3_CLASS_2 0x04u /**< class 2 events */
-#define DNP3_CLASS_3 0x08u /**< class 3 events */
+#define DNP3_CLASS_0 0x01u   /**< class 0 (static data) */
+#define DNP3_CLASS_1 0x02u   /**< class 1 events */
+#define DNP3_CLASS_2 0x04u   /**< class 2 events */
+#define DNP3_CLASS_3 0x08u   /**< class 3 events */
 #define DNP3_CLASS_123 0x0Eu /**< classes 1, 2 and 3 (all events) */
 #define DNP3_CLASS_ALL 0x0Fu /**< classes 0, 1, 2 and 3 (integrity) */
 /** @} */
@@ -85,7 +85,7 @@ typedef struct dnp3_master_assoc dnp3_master_assoc;
  * AUTH_UPDATE_KEY are user tasks.
  */
 typedef enum {
-    DNP3_TASK_NONE = 0,            /**< no task (e.g.\ an unsolicited fragment) */
+    DNP3_TASK_NONE = 0, /**< no task (e.g.\ an unsolicited fragment) */
     /* automatic tasks */
     DNP3_TASK_DISABLE_UNSOLICITED, /**< start-up step 1 (or user, see automatic) */
     DNP3_TASK_INTEGRITY_POLL,      /**< start-up step 2, periodic, after overflow */
@@ -94,39 +94,39 @@ typedef enum {
     DNP3_TASK_CLEAR_RESTART,       /**< WRITE g80v1 index 7 = 0 */
     DNP3_TASK_TIME_SYNC,           /**< NEED_TIME reaction (or user) */
     /* user tasks */
-    DNP3_TASK_READ,                /**< READ with caller-built headers or class READ */
-    DNP3_TASK_COMMAND,             /**< CROB / analog output: SBO, DO, DO no-ack */
-    DNP3_TASK_FREEZE,              /**< IMMED_FREEZE, FREEZE_CLEAR (+ _NR) */
-    DNP3_TASK_RESTART,             /**< COLD_RESTART / WARM_RESTART */
-    DNP3_TASK_WRITE,               /**< WRITE with caller-built objects, octet strings */
-    DNP3_TASK_READ_ATTRIBUTES,     /**< READ g0 */
-    DNP3_TASK_REQUEST,             /**< any other function code with caller-built objects */
-    DNP3_TASK_AUTH_KEYS,           /**< Secure Authentication session key exchange (dnp3/sa.h) */
-    DNP3_TASK_AUTH_UPDATE_KEY,     /**< Secure Authentication update-key change (dnp3/sa.h) */
-    DNP3_TASK_KIND_COUNT           /**< number of task kinds (not a kind) */
+    DNP3_TASK_READ,            /**< READ with caller-built headers or class READ */
+    DNP3_TASK_COMMAND,         /**< CROB / analog output: SBO, DO, DO no-ack */
+    DNP3_TASK_FREEZE,          /**< IMMED_FREEZE, FREEZE_CLEAR (+ _NR) */
+    DNP3_TASK_RESTART,         /**< COLD_RESTART / WARM_RESTART */
+    DNP3_TASK_WRITE,           /**< WRITE with caller-built objects, octet strings */
+    DNP3_TASK_READ_ATTRIBUTES, /**< READ g0 */
+    DNP3_TASK_REQUEST,         /**< any other function code with caller-built objects */
+    DNP3_TASK_AUTH_KEYS,       /**< Secure Authentication session key exchange (dnp3/sa.h) */
+    DNP3_TASK_AUTH_UPDATE_KEY, /**< Secure Authentication update-key change (dnp3/sa.h) */
+    DNP3_TASK_KIND_COUNT       /**< number of task kinds (not a kind) */
 } dnp3_task_kind;
 
 /** How a task ended. */
 typedef enum {
-    DNP3_TASK_SUCCESS = 0,        /**< the task did what it was asked */
-    DNP3_TASK_TIMEOUT,            /**< no (complete) response within the response timeout */
-    DNP3_TASK_REJECTED,           /**< response IIN2 NO_FUNC_CODE_SUPPORT/OBJECT_UNKNOWN/PARAMETER_ERROR */
-    DNP3_TASK_MALFORMED,          /**< response objects failed validation (parse_error says where) */
-    DNP3_TASK_BAD_HEADER,         /**< response too short or control field breaks clause 4.2.2.4 */
-    DNP3_TASK_BAD_SEQUENCE,       /**< wrong SEQ, missing FIR, FIR inside a series */
-    DNP3_TASK_UNEXPECTED_FUNCTION,/**< the outstation answered with a function code other than RESPONSE */
-    DNP3_TASK_ECHO_MISMATCH,      /**< command echo differs from the request */
-    DNP3_TASK_COMMAND_STATUS,     /**< a command object came back with a status other than SUCCESS */
-    DNP3_TASK_MISSING_OBJECT,     /**< an expected object (g52 delay, echo) is absent */
-    DNP3_TASK_IIN_NOT_CLEARED,    /**< the IIN bit the task should clear is still set */
-    DNP3_TASK_NO_TIME_SOURCE,     /**< time sync without handler.utc_now (or it failed) */
-    DNP3_TASK_DISCONNECTED,       /**< the connection went down while the task ran */
-    DNP3_TASK_START_TIMEOUT,      /**< the task could not start within task_start_timeout_ms */
-    DNP3_TASK_CANCELLED,          /**< the association was removed */
-    DNP3_TASK_TOO_LARGE,          /**< the request does not fit the channel's max_tx_fragment */
-    DNP3_TASK_UNSUPPORTED,        /**< e.g.\ an AUTH_RESPONSE (secure authentication not available) */
-    DNP3_TASK_AUTH_FAILED,        /**< Secure Authentication failed (sa_error: the g120v7 code, 0 = local) */
-    DNP3_TASK_RESULT_COUNT        /**< number of results (not a result) */
+    DNP3_TASK_SUCCESS = 0,         /**< the task did what it was asked */
+    DNP3_TASK_TIMEOUT,             /**< no (complete) response within the response timeout */
+    DNP3_TASK_REJECTED,            /**< response IIN2 NO_FUNC_CODE_SUPPORT/OBJECT_UNKNOWN/PARAMETER_ERROR */
+    DNP3_TASK_MALFORMED,           /**< response objects failed validation (parse_error says where) */
+    DNP3_TASK_BAD_HEADER,          /**< response too short or control field breaks clause 4.2.2.4 */
+    DNP3_TASK_BAD_SEQUENCE,        /**< wrong SEQ, missing FIR, FIR inside a series */
+    DNP3_TASK_UNEXPECTED_FUNCTION, /**< the outstation answered with a function code other than RESPONSE */
+    DNP3_TASK_ECHO_MISMATCH,       /**< command echo differs from the request */
+    DNP3_TASK_COMMAND_STATUS,      /**< a command object came back with a status other than SUCCESS */
+    DNP3_TASK_MISSING_OBJECT,      /**< an expected object (g52 delay, echo) is absent */
+    DNP3_TASK_IIN_NOT_CLEARED,     /**< the IIN bit the task should clear is still set */
+    DNP3_TASK_NO_TIME_SOURCE,      /**< time sync without handler.utc_now (or it failed) */
+    DNP3_TASK_DISCONNECTED,        /**< the connection went down while the task ran */
+    DNP3_TASK_START_TIMEOUT,       /**< the task could not start within task_start_timeout_ms */
+    DNP3_TASK_CANCELLED,           /**< the association was removed */
+    DNP3_TASK_TOO_LARGE,           /**< the request does not fit the channel's max_tx_fragment */
+    DNP3_TASK_UNSUPPORTED,         /**< e.g.\ an AUTH_RESPONSE (secure authentication not available) */
+    DNP3_TASK_AUTH_FAILED,         /**< Secure Authentication failed (sa_error: the g120v7 code, 0 = local) */
+    DNP3_TASK_RESULT_COUNT         /**< number of results (not a result) */
 } dnp3_task_result;
 
 /** "SUCCESS", "TIMEOUT", ... (never NULL; "UNKNOWN" for other values). */
@@ -138,40 +138,41 @@ DNP3_API const char *dnp3_task_kind_name(dnp3_task_kind k);
 
 /** What a task reports when it ends (valid only during the callback). */
 typedef struct {
-    dnp3_task_kind kind;      /**< what the task did */
-    bool automatic;           /**< started by the scheduler, not by a user call */
-    dnp3_task_result result;  /**< how it ended */
-    uint16_t address;         /**< outstation link address */
-    uint8_t function;         /**< function code of the last request sent (0 if none was sent) */
-    bool have_iin;            /**< a response was received */
-    uint16_t iin;             /**< IIN of the last response of the task */
+    dnp3_task_kind kind;     /**< what the task did */
+    bool automatic;          /**< started by the scheduler, not by a user call */
+    dnp3_task_result result; /**< how it ended */
+    uint16_t address;        /**< outstation link address */
+    uint8_t function;        /**< function code of the last request sent (0 if none was sent) */
+    bool have_iin;           /**< a response was received */
+    uint16_t iin;            /**< IIN of the last response of the task */
     /** commands: one status per command object, in request order (from the
      * OPERATE / DIRECT_OPERATE response, or from the SELECT response when the
      * select failed); n_statuses = 0 when no echo was received (no-ack, timeout). */
     const uint8_t *statuses;
-    size_t n_statuses;         /**< number of entries in statuses */
-    uint32_t restart_delay_ms; /**< cold/warm restart: g52 delay (g52v1 seconds x 1000) */
-    int64_t propagation_ms;    /**< non-LAN time sync: (D - A - outstation delay) / 2 (>= 0) */
-    dnp3_time48 time_written;  /**< time sync: the g50 value written */
+    size_t n_statuses;            /**< number of entries in statuses */
+    uint32_t restart_delay_ms;    /**< cold/warm restart: g52 delay (g52v1 seconds x 1000) */
+    int64_t propagation_ms;       /**< non-LAN time sync: (D - A - outstation delay) / 2 (>= 0) */
+    dnp3_time48 time_written;     /**< time sync: the g50 value written */
     dnp3_parse_error parse_error; /**< DNP3_TASK_MALFORMED: what and where */
-    uint8_t sa_error;          /**< DNP3_TASK_AUTH_FAILED: g120v7 error code (0 = failed locally) */
+    uint8_t sa_error;             /**< DNP3_TASK_AUTH_FAILED: g120v7 error code (0 = failed locally) */
 } dnp3_task_info;
 
-/** A task's own callback (the `cb` of the user task functions): runs once when the task ends, with the `ctx` given there. */
+/** A task's own callback (the `cb` of the user task functions): runs once when the task ends, with the `ctx` given
+ * there. */
 typedef void (*dnp3_task_cb)(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info);
 
 /* ---- received data ---- */
 
 /** Marks around the measurements of one received fragment. */
 typedef struct {
-    uint16_t address;     /**< outstation link address */
-    bool unsolicited;     /**< function 0x82 */
-    bool fir, fin;        /**< first / last fragment of the response */
+    uint16_t address; /**< outstation link address */
+    bool unsolicited; /**< function 0x82 */
+    bool fir, fin;    /**< first / last fragment of the response */
     /** \var dnp3_rx_info::fir
      * First fragment of the response (FIR). */
-    uint8_t seq;          /**< application sequence number of the fragment */
-    uint16_t iin;         /**< IIN of the fragment */
-    dnp3_task_kind task;  /**< the task the (solicited) response belongs to */
+    uint8_t seq;         /**< application sequence number of the fragment */
+    uint16_t iin;        /**< IIN of the fragment */
+    dnp3_task_kind task; /**< the task the (solicited) response belongs to */
     /** defer_confirm: non-zero when this fragment asked for a confirm and the master holds
      * it until dnp3_master_release_confirm(a, confirm_token, now); 0 = nothing held
      * (no CON, or the confirm went out already) */
@@ -260,22 +261,22 @@ typedef struct {
     uint32_t retry_max_ms;          /**< ... doubling up to (default 60000) */
     /** \name start-up sequence on every connect; a 0 mask skips the step */
     /** @{ */
-    uint8_t startup_disable_unsol;  /**< default DNP3_CLASS_123 */
-    uint8_t startup_integrity;      /**< default DNP3_CLASS_ALL (read order 1, 2, 3, 0) */
-    uint8_t startup_enable_unsol;   /**< default DNP3_CLASS_123 */
+    uint8_t startup_disable_unsol; /**< default DNP3_CLASS_123 */
+    uint8_t startup_integrity;     /**< default DNP3_CLASS_ALL (read order 1, 2, 3, 0) */
+    uint8_t startup_enable_unsol;  /**< default DNP3_CLASS_123 */
     /** @} */
     /** \name periodic polls, 0 = off (all default 0) */
     /** @{ */
-    uint32_t integrity_period_ms;   /**< integrity poll period in ms */
-    uint32_t class_period_ms[3];    /**< classes 1, 2, 3 */
+    uint32_t integrity_period_ms; /**< integrity poll period in ms */
+    uint32_t class_period_ms[3];  /**< classes 1, 2, 3 */
     /** @} */
     /** \name IIN reactions */
     /** @{ */
-    bool clear_restart;             /**< DEVICE_RESTART -> WRITE g80v1 idx 7 = 0 (default true) */
-    bool restart_reruns_startup;    /**< DEVICE_RESTART after start-up -> start-up again (default true) */
-    bool integrity_on_overflow;     /**< EVENT_BUFFER_OVERFLOW -> integrity poll (default true) */
-    uint8_t event_poll_on_iin;      /**< CLASS_n_EVENTS classes that trigger an event poll (default 1|2|3) */
-    dnp3_timesync_mode time_sync;   /**< NEED_TIME reaction (default NON_LAN) */
+    bool clear_restart;           /**< DEVICE_RESTART -> WRITE g80v1 idx 7 = 0 (default true) */
+    bool restart_reruns_startup;  /**< DEVICE_RESTART after start-up -> start-up again (default true) */
+    bool integrity_on_overflow;   /**< EVENT_BUFFER_OVERFLOW -> integrity poll (default true) */
+    uint8_t event_poll_on_iin;    /**< CLASS_n_EVENTS classes that trigger an event poll (default 1|2|3) */
+    dnp3_timesync_mode time_sync; /**< NEED_TIME reaction (default NON_LAN) */
     /** @} */
     /** Hold the application confirm of every response to a READ (and of every unsolicited
      * response) that asks for one until the application calls dnp3_master_release_confirm
@@ -288,18 +289,18 @@ typedef struct {
 
 /** Counters of an association (dnp3_master_assoc_get_stats). */
 typedef struct {
-    uint64_t requests_sent;           /**< requests queued on the channel */
-    uint64_t confirms_sent;           /**< application confirms queued */
-    uint64_t fragments_rx;            /**< fragments routed to the association */
-    uint64_t unsolicited_rx;          /**< unsolicited responses received */
-    uint64_t unsolicited_duplicates;  /**< confirmed again, not delivered */
-    uint64_t unsolicited_malformed;   /**< dropped, not confirmed */
-    uint64_t unexpected_responses;    /**< solicited fragment while no task waited, or stale SEQ */
-    uint64_t duplicate_fragments;     /**< repeated fragment of a response series (ignored) */
-    uint64_t tasks_succeeded;         /**< tasks ended with DNP3_TASK_SUCCESS */
-    uint64_t tasks_failed;            /**< tasks ended with any other result */
-    uint64_t confirms_deferred;       /**< defer_confirm: confirms held for the application */
-    uint64_t confirms_dropped;        /**< ... not released in time, or the series moved on */
+    uint64_t requests_sent;          /**< requests queued on the channel */
+    uint64_t confirms_sent;          /**< application confirms queued */
+    uint64_t fragments_rx;           /**< fragments routed to the association */
+    uint64_t unsolicited_rx;         /**< unsolicited responses received */
+    uint64_t unsolicited_duplicates; /**< confirmed again, not delivered */
+    uint64_t unsolicited_malformed;  /**< dropped, not confirmed */
+    uint64_t unexpected_responses;   /**< solicited fragment while no task waited, or stale SEQ */
+    uint64_t duplicate_fragments;    /**< repeated fragment of a response series (ignored) */
+    uint64_t tasks_succeeded;        /**< tasks ended with DNP3_TASK_SUCCESS */
+    uint64_t tasks_failed;           /**< tasks ended with any other result */
+    uint64_t confirms_deferred;      /**< defer_confirm: confirms held for the application */
+    uint64_t confirms_dropped;       /**< ... not released in time, or the series moved on */
 } dnp3_master_assoc_stats;
 
 /** Counters of a master (dnp3_master_get_stats). */
@@ -308,10 +309,30 @@ typedef struct {
     uint64_t send_blocked;             /**< channel output queue was full */
 } dnp3_master_stats;
 
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_master_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_master_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_master_config_init_size(dnp3_master_config *c, size_t size);
 /** Fills *c with the defaults listed above. */
-DNP3_API void dnp3_master_config_init(dnp3_master_config *c);
+static inline void dnp3_master_config_init(dnp3_master_config *c)
+{
+    dnp3_master_config_init_size(c, sizeof *c);
+}
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_assoc_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_assoc_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_assoc_config_init_size(dnp3_assoc_config *c, size_t size);
 /** Fills *c with the defaults listed above (outstation address 10, timeouts, start-up masks, IIN reactions). */
-DNP3_API void dnp3_assoc_config_init(dnp3_assoc_config *c);
+static inline void dnp3_assoc_config_init(dnp3_assoc_config *c)
+{
+    dnp3_assoc_config_init_size(c, sizeof *c);
+}
 
 /**
  * Octets one master with this configuration needs (associations, user task
@@ -340,7 +361,7 @@ DNP3_API int dnp3_assoc_config_check(const dnp3_assoc_config *c, const char **fi
  * the configuration is invalid.
  */
 DNP3_API dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *c, dnp3_channel *ch,
-                              dnp3_tstamp now);
+                                       dnp3_tstamp now);
 
 /**
  * Adds an association for an outstation address. If the master is connected
@@ -420,7 +441,8 @@ DNP3_API void dnp3_master_on_fragment(void *ctx, const dnp3_channel_fragment *f,
  * (tests, other transports). Returns DNP3_OK, DNP3_ERR_INVALID_ARG or
  * DNP3_ERR_STATE (called from a callback: the fragment is not processed).
  */
-DNP3_API int dnp3_master_handle_apdu(dnp3_master *m, uint16_t src, const uint8_t *apdu, size_t len, dnp3_tstamp now);
+DNP3_API int dnp3_master_handle_apdu(dnp3_master *m, uint16_t src, const uint8_t *apdu, size_t len,
+                                     dnp3_tstamp now);
 
 /** Returns the next deadline (ms) at which dnp3_master_handle_expiry must run, or DNP3_TSTAMP_NEVER. */
 DNP3_API dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m);
@@ -459,11 +481,12 @@ DNP3_API int dnp3_master_release_confirm(dnp3_master_assoc *a, uint32_t token, d
 /** READ with caller-built object headers (e.g.\ written with dnp3_apdu_header_range).
  * DNP3_ERR_INVALID_ARG when len is 0 or the headers do not validate as a READ. */
 DNP3_API int dnp3_master_read(dnp3_master_assoc *a, const uint8_t *headers, size_t len, dnp3_task_cb cb, void *ctx,
-                     dnp3_tstamp now);
+                              dnp3_tstamp now);
 
 /** READ of class data: classes is a DNP3_CLASS_* mask (read order 1, 2, 3, 0; DNP3_CLASS_ALL = integrity).
  * DNP3_ERR_INVALID_ARG for an empty mask or bits outside DNP3_CLASS_ALL. */
-DNP3_API int dnp3_master_read_class(dnp3_master_assoc *a, uint8_t classes, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+DNP3_API int dnp3_master_read_class(dnp3_master_assoc *a, uint8_t classes, dnp3_task_cb cb, void *ctx,
+                                    dnp3_tstamp now);
 
 /** How a command is executed. */
 typedef enum {
@@ -509,7 +532,7 @@ static inline dnp3_command dnp3_command_analog(uint32_t index, uint8_t variation
  * max_command_objects or a request larger than the master's buffer.
  */
 DNP3_API int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qualifier,
-                        const dnp3_command *cmds, size_t n, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+                                 const dnp3_command *cmds, size_t n, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /**
  * Counter freeze: fc is DNP3_FC_IMMED_FREEZE(_NR) or DNP3_FC_FREEZE_CLEAR(_NR);
@@ -517,20 +540,21 @@ DNP3_API int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, u
  * succeed once queued. DNP3_ERR_INVALID_ARG for another fc or headers that do
  * not validate for it.
  */
-DNP3_API int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers, size_t len, dnp3_task_cb cb,
-                       void *ctx, dnp3_tstamp now);
+DNP3_API int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers, size_t len,
+                                dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /** COLD_RESTART (warm = false) or WARM_RESTART; info.restart_delay_ms reports the g52 delay. */
 DNP3_API int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
-/** WRITE with caller-built objects (validated as a WRITE request; DNP3_ERR_INVALID_ARG when len is 0 or they do not validate). */
-DNP3_API int dnp3_master_write(dnp3_master_assoc *a, const uint8_t *objects, size_t len, dnp3_task_cb cb, void *ctx,
-                      dnp3_tstamp now);
+/** WRITE with caller-built objects (validated as a WRITE request; DNP3_ERR_INVALID_ARG when len is 0 or they do
+ * not validate). */
+DNP3_API int dnp3_master_write(dnp3_master_assoc *a, const uint8_t *objects, size_t len, dnp3_task_cb cb,
+                               void *ctx, dnp3_tstamp now);
 
 /** WRITE of one octet string g110v<len> (len 1..255) at `index` (qualifier 0x17 or 0x28).
  * DNP3_ERR_INVALID_ARG for data NULL, len 0 or above 255, index above 65535. */
 DNP3_API int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const uint8_t *data, size_t len,
-                                   dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+                                            dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /**
  * Changes the update key of the association's SA user with the parameters
@@ -548,16 +572,16 @@ DNP3_API int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb
  * DNP3_ERR_INVALID_ARG for variation 0.
  */
 DNP3_API int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb,
-                                void *ctx, dnp3_tstamp now);
+                                         void *ctx, dnp3_tstamp now);
 
 /** Time synchronisation now (mode LAN or NON_LAN; DNP3_ERR_INVALID_ARG for any other mode). */
 DNP3_API int dnp3_master_time_sync(dnp3_master_assoc *a, dnp3_timesync_mode mode, dnp3_task_cb cb, void *ctx,
-                          dnp3_tstamp now);
+                                   dnp3_tstamp now);
 
 /** ENABLE_UNSOLICITED (enable = true) or DISABLE_UNSOLICITED for the classes 1..3 in `classes`.
  * DNP3_ERR_INVALID_ARG when classes holds none of DNP3_CLASS_1..3, or other bits. */
-DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t classes, dnp3_task_cb cb, void *ctx,
-                                dnp3_tstamp now);
+DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t classes, dnp3_task_cb cb,
+                                         void *ctx, dnp3_tstamp now);
 
 /**
  * Any other request: function fc with caller-built objects (may be empty for
@@ -568,8 +592,8 @@ DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint
  * OPERATE, AUTH_REQUEST(_NO_ACK), objects given to a function that takes
  * none, or objects that do not validate for fc.
  */
-DNP3_API int dnp3_master_request(dnp3_master_assoc *a, uint8_t fc, const uint8_t *objects, size_t len, dnp3_task_cb cb,
-                        void *ctx, dnp3_tstamp now);
+DNP3_API int dnp3_master_request(dnp3_master_assoc *a, uint8_t fc, const uint8_t *objects, size_t len,
+                                 dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 /** @} */
 
 #ifdef __cplusplus

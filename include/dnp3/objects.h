@@ -32,79 +32,80 @@ typedef enum {
 
 /** Which fields a fixed-size object holds, in wire order. */
 typedef enum {
-    DNP3_LAYOUT_NONE = 0,  /**< no fields (header-only rows)  */
-    DNP3_LAYOUT_PACKED,    /**< see kind */
-    DNP3_LAYOUT_F,         /**< flags */
-    DNP3_LAYOUT_F_T48,     /**< flags, absolute time */
-    DNP3_LAYOUT_F_T16,     /**< flags, relative time (add the CTO) */
-    DNP3_LAYOUT_F_V,       /**< flags, value */
-    DNP3_LAYOUT_F_V_T48,   /**< flags, value, absolute time */
-    DNP3_LAYOUT_V,         /**< value */
-    DNP3_LAYOUT_V_S,       /**< value, status (g41 analog output block) */
-    DNP3_LAYOUT_S_V,       /**< status, value (g43 analog command event) */
-    DNP3_LAYOUT_S_V_T48,   /**< status, value, time */
-    DNP3_LAYOUT_CS,        /**< bit 7 commanded state, bits 6..0 status (g13) */
-    DNP3_LAYOUT_CS_T48,    /**< as CS, then absolute time (g13v2) */
-    DNP3_LAYOUT_CROB,      /**< control code, count, on ms, off ms, status (g12v1, g12v2) */
-    DNP3_LAYOUT_T48,       /**< time (g50v1, g50v3, g51) */
-    DNP3_LAYOUT_T48_U32,   /**< time, interval ms (g50v2) */
-    DNP3_LAYOUT_T48_U32_U8, /**< time, interval count, units (g50v4) */
-    DNP3_LAYOUT_SEC_STAT,  /**< flags, association u16, count u32 (g121v1, g122v1) */
+    DNP3_LAYOUT_NONE = 0,     /**< no fields (header-only rows)  */
+    DNP3_LAYOUT_PACKED,       /**< see kind */
+    DNP3_LAYOUT_F,            /**< flags */
+    DNP3_LAYOUT_F_T48,        /**< flags, absolute time */
+    DNP3_LAYOUT_F_T16,        /**< flags, relative time (add the CTO) */
+    DNP3_LAYOUT_F_V,          /**< flags, value */
+    DNP3_LAYOUT_F_V_T48,      /**< flags, value, absolute time */
+    DNP3_LAYOUT_V,            /**< value */
+    DNP3_LAYOUT_V_S,          /**< value, status (g41 analog output block) */
+    DNP3_LAYOUT_S_V,          /**< status, value (g43 analog command event) */
+    DNP3_LAYOUT_S_V_T48,      /**< status, value, time */
+    DNP3_LAYOUT_CS,           /**< bit 7 commanded state, bits 6..0 status (g13) */
+    DNP3_LAYOUT_CS_T48,       /**< as CS, then absolute time (g13v2) */
+    DNP3_LAYOUT_CROB,         /**< control code, count, on ms, off ms, status (g12v1, g12v2) */
+    DNP3_LAYOUT_T48,          /**< time (g50v1, g50v3, g51) */
+    DNP3_LAYOUT_T48_U32,      /**< time, interval ms (g50v2) */
+    DNP3_LAYOUT_T48_U32_U8,   /**< time, interval count, units (g50v4) */
+    DNP3_LAYOUT_SEC_STAT,     /**< flags, association u16, count u32 (g121v1, g122v1) */
     DNP3_LAYOUT_SEC_STAT_T48, /**< as SEC_STAT, then absolute time (g121v2, g122v2) */
-    DNP3_LAYOUT_OPAQUE,    /**< see kind (octet strings, free format, attributes) */
+    DNP3_LAYOUT_OPAQUE,       /**< see kind (octet strings, free format, attributes) */
 } dnp3_layout;
 
 /** The encoding of an object's value field. */
 typedef enum {
     DNP3_VT_NONE = 0, /**< no value field */
-    DNP3_VT_U8, /**< unsigned 8-bit integer */
-    DNP3_VT_U16, /**< unsigned 16-bit integer */
-    DNP3_VT_U32, /**< unsigned 32-bit integer */
-    DNP3_VT_I16, /**< signed 16-bit integer */
-    DNP3_VT_I32, /**< signed 32-bit integer */
-    DNP3_VT_F32, /**< IEEE 754 single-precision float */
-    DNP3_VT_F64, /**< IEEE 754 double-precision float */
+    DNP3_VT_U8,       /**< unsigned 8-bit integer */
+    DNP3_VT_U16,      /**< unsigned 16-bit integer */
+    DNP3_VT_U32,      /**< unsigned 32-bit integer */
+    DNP3_VT_I16,      /**< signed 16-bit integer */
+    DNP3_VT_I32,      /**< signed 32-bit integer */
+    DNP3_VT_F32,      /**< IEEE 754 single-precision float */
+    DNP3_VT_F64,      /**< IEEE 754 double-precision float */
 } dnp3_value_type;
 
 /** What a variation reports: the measurement types of the master's callback. */
 typedef enum {
-    DNP3_POINT_NONE = 0, /**< no point type (no row of the object table has it) */
-    DNP3_POINT_BINARY_INPUT, /**< g1, g2 */
-    DNP3_POINT_DOUBLE_BIT_INPUT, /**< g3, g4 */
-    DNP3_POINT_BINARY_OUTPUT_STATUS, /**< g10, g11 */
+    DNP3_POINT_NONE = 0,              /**< no point type (no row of the object table has it) */
+    DNP3_POINT_BINARY_INPUT,          /**< g1, g2 */
+    DNP3_POINT_DOUBLE_BIT_INPUT,      /**< g3, g4 */
+    DNP3_POINT_BINARY_OUTPUT_STATUS,  /**< g10, g11 */
     DNP3_POINT_BINARY_OUTPUT_COMMAND, /**< g12 (request) and g13 command events */
-    DNP3_POINT_COUNTER, /**< g20, g22 */
-    DNP3_POINT_FROZEN_COUNTER, /**< g21, g23 */
-    DNP3_POINT_ANALOG_INPUT, /**< g30, g32 */
-    DNP3_POINT_FROZEN_ANALOG_INPUT, /**< g31, g33 */
+    DNP3_POINT_COUNTER,               /**< g20, g22 */
+    DNP3_POINT_FROZEN_COUNTER,        /**< g21, g23 */
+    DNP3_POINT_ANALOG_INPUT,          /**< g30, g32 */
+    DNP3_POINT_FROZEN_ANALOG_INPUT,   /**< g31, g33 */
     DNP3_POINT_ANALOG_INPUT_DEADBAND, /**< g34 */
-    DNP3_POINT_ANALOG_OUTPUT_STATUS, /**< g40, g42 */
+    DNP3_POINT_ANALOG_OUTPUT_STATUS,  /**< g40, g42 */
     DNP3_POINT_ANALOG_OUTPUT_COMMAND, /**< g41 (request) and g43 command events */
     DNP3_POINT_TIME,                  /**< g50, g51, g52 */
     DNP3_POINT_CLASS,                 /**< g60 */
     DNP3_POINT_IIN,                   /**< g80 */
-    DNP3_POINT_OCTET_STRING, /**< g110..g113 */
-    DNP3_POINT_SECURITY_STAT, /**< g121, g122 */
-    DNP3_POINT_DEVICE_ATTRIBUTE, /**< g0 */
-    DNP3_POINT_FILE, /**< g70 */
-    DNP3_POINT_AUTH, /**< g120 (Secure Authentication) */
-    DNP3_POINT_TYPE_COUNT /**< number of point types (not a type) */
+    DNP3_POINT_OCTET_STRING,          /**< g110..g113 */
+    DNP3_POINT_SECURITY_STAT,         /**< g121, g122 */
+    DNP3_POINT_DEVICE_ATTRIBUTE,      /**< g0 */
+    DNP3_POINT_FILE,                  /**< g70 */
+    DNP3_POINT_AUTH,                  /**< g120 (Secure Authentication) */
+    DNP3_POINT_TYPE_COUNT             /**< number of point types (not a type) */
 } dnp3_point_type;
 
-/** "binary_input", "analog_output_status", ... (the names of the master's JSON); "unknown" for other values. Never NULL. */
+/** "binary_input", "analog_output_status", ... (the names of the master's JSON); "unknown" for other values. Never
+ * NULL. */
 DNP3_API const char *dnp3_point_type_name(dnp3_point_type t);
 
 /** The descriptor of one group/variation: one row of the object table (src/app/object_table.def). */
 typedef struct {
-    uint8_t group;       /**< object group */
-    uint8_t variation;   /**< 0 = "any variation" row (request only) */
-    uint8_t kind;        /**< dnp3_obj_kind */
-    uint8_t layout;      /**< dnp3_layout */
-    uint8_t vtype;       /**< dnp3_value_type of the value field */
-    uint8_t size;        /**< octets per object for DNP3_KIND_FIXED, else 0 */
-    uint8_t point_type;  /**< dnp3_point_type */
-    bool event;          /**< an event variation (returned with 17/28) */
-    const char *name;    /**< the object's name, e.g.\ "Device Attribute" */
+    uint8_t group;      /**< object group */
+    uint8_t variation;  /**< 0 = "any variation" row (request only) */
+    uint8_t kind;       /**< dnp3_obj_kind */
+    uint8_t layout;     /**< dnp3_layout */
+    uint8_t vtype;      /**< dnp3_value_type of the value field */
+    uint8_t size;       /**< octets per object for DNP3_KIND_FIXED, else 0 */
+    uint8_t point_type; /**< dnp3_point_type */
+    bool event;         /**< an event variation (returned with 17/28) */
+    const char *name;   /**< the object's name, e.g.\ "Device Attribute" */
 } dnp3_obj_desc;
 
 /**
@@ -114,17 +115,18 @@ typedef struct {
  */
 DNP3_API const dnp3_obj_desc *dnp3_obj_lookup(uint8_t group, uint8_t variation);
 
-/** The table itself, for tools and tests (ordered by group, variation); *count (if not NULL) receives its number of rows. */
+/** The table itself, for tools and tests (ordered by group, variation); *count (if not NULL) receives its number
+ * of rows. */
 DNP3_API const dnp3_obj_desc *dnp3_obj_table(size_t *count);
 
 /* ---- flags (clause A.2 et seq.) ---- */
 /** \name flags (clause A.2 et seq.) */
 /** @{ */
-#define DNP3_FLAG_ONLINE 0x01 /**< the point is active */
-#define DNP3_FLAG_RESTART 0x02 /**< the value has not been updated since the device restarted */
-#define DNP3_FLAG_COMM_LOST 0x04 /**< communication with the point's source is lost */
-#define DNP3_FLAG_REMOTE_FORCED 0x08 /**< the value is forced by a remote device */
-#define DNP3_FLAG_LOCAL_FORCED 0x10 /**< the value is forced locally */
+#define DNP3_FLAG_ONLINE 0x01         /**< the point is active */
+#define DNP3_FLAG_RESTART 0x02        /**< the value has not been updated since the device restarted */
+#define DNP3_FLAG_COMM_LOST 0x04      /**< communication with the point's source is lost */
+#define DNP3_FLAG_REMOTE_FORCED 0x08  /**< the value is forced by a remote device */
+#define DNP3_FLAG_LOCAL_FORCED 0x10   /**< the value is forced locally */
 #define DNP3_FLAG_CHATTER_FILTER 0x20 /**< binary and double-bit inputs */
 #define DNP3_FLAG_OVER_RANGE 0x20     /**< analog inputs */
 #define DNP3_FLAG_ROLLOVER 0x20       /**< counters (obsolete) */
@@ -135,10 +137,10 @@ DNP3_API const dnp3_obj_desc *dnp3_obj_table(size_t *count);
 
 /** Double-bit states (flag bits 7..6, or the packed 2-bit value). */
 typedef enum {
-    DNP3_DBIT_INTERMEDIATE = 0, /**< 00: in transition */
+    DNP3_DBIT_INTERMEDIATE = 0,   /**< 00: in transition */
     DNP3_DBIT_DETERMINED_OFF = 1, /**< 01: off */
-    DNP3_DBIT_DETERMINED_ON = 2, /**< 10: on */
-    DNP3_DBIT_INDETERMINATE = 3, /**< 11: state unknown (abnormal) */
+    DNP3_DBIT_DETERMINED_ON = 2,  /**< 10: on */
+    DNP3_DBIT_INDETERMINATE = 3,  /**< 11: state unknown (abnormal) */
 } dnp3_double_bit;
 
 /** "INTERMEDIATE", "DETERMINED_OFF", "DETERMINED_ON" or "INDETERMINATE" for v & 3. Never NULL. */
@@ -156,20 +158,20 @@ DNP3_API const char *dnp3_flags_str(dnp3_point_type t, uint8_t flags, char *buf,
 /* ---- CROB (g12v1) ---- */
 /** \name CROB (g12v1) control code bits */
 /** @{ */
-#define DNP3_CROB_TCC_MASK 0xC0 /**< trip-close code (bits 7..6) */
-#define DNP3_CROB_TCC_NUL 0x00 /**< TCC: none */
+#define DNP3_CROB_TCC_MASK 0xC0  /**< trip-close code (bits 7..6) */
+#define DNP3_CROB_TCC_NUL 0x00   /**< TCC: none */
 #define DNP3_CROB_TCC_CLOSE 0x40 /**< TCC: close */
-#define DNP3_CROB_TCC_TRIP 0x80 /**< TCC: trip */
-#define DNP3_CROB_CLEAR 0x20 /**< CR: clear (cancel) queued operations */
-#define DNP3_CROB_QUEUE 0x10 /**< QU: queue (obsolete) */
-#define DNP3_CROB_OP_MASK 0x0F /**< operation type (dnp3_op_type) */
+#define DNP3_CROB_TCC_TRIP 0x80  /**< TCC: trip */
+#define DNP3_CROB_CLEAR 0x20     /**< CR: clear (cancel) queued operations */
+#define DNP3_CROB_QUEUE 0x10     /**< QU: queue (obsolete) */
+#define DNP3_CROB_OP_MASK 0x0F   /**< operation type (dnp3_op_type) */
 /** @} */
 /** The operation type of a CROB control code (bits 3..0). */
 typedef enum {
-    DNP3_OP_NUL = 0, /**< no operation type (only the TCC, if any, applies) */
-    DNP3_OP_PULSE_ON = 1, /**< pulse the output on (on_ms on, off_ms off, count times) */
+    DNP3_OP_NUL = 0,       /**< no operation type (only the TCC, if any, applies) */
+    DNP3_OP_PULSE_ON = 1,  /**< pulse the output on (on_ms on, off_ms off, count times) */
     DNP3_OP_PULSE_OFF = 2, /**< pulse the output off */
-    DNP3_OP_LATCH_ON = 3, /**< latch on */
+    DNP3_OP_LATCH_ON = 3,  /**< latch on */
     DNP3_OP_LATCH_OFF = 4, /**< latch off */
 } dnp3_op_type;
 
@@ -185,27 +187,27 @@ typedef struct {
 /* ---- command status (clause A.2.x "status code") ---- */
 /** Command status codes (clause A.2.x "status code") of CROB and analog output objects. */
 typedef enum {
-    DNP3_CS_SUCCESS = 0, /**< the command was accepted, initiated or queued */
-    DNP3_CS_TIMEOUT = 1, /**< OPERATE arrived after the select timeout */
-    DNP3_CS_NO_SELECT = 2, /**< OPERATE without a matching SELECT */
-    DNP3_CS_FORMAT_ERROR = 3, /**< the request was badly formatted */
-    DNP3_CS_NOT_SUPPORTED = 4, /**< the operation is not supported for this point */
-    DNP3_CS_ALREADY_ACTIVE = 5, /**< the point is already operating and the request cannot be queued */
-    DNP3_CS_HARDWARE_ERROR = 6, /**< a hardware problem */
-    DNP3_CS_LOCAL = 7, /**< the point is in local mode */
-    DNP3_CS_TOO_MANY_OPS = 8, /**< too many objects in the request */
-    DNP3_CS_NOT_AUTHORIZED = 9, /**< not authorized (e.g.\ Secure Authentication) */
-    DNP3_CS_AUTOMATION_INHIBIT = 10, /**< inhibited by a local automation process */
-    DNP3_CS_PROCESSING_LIMITED = 11, /**< the device cannot process more requests now */
-    DNP3_CS_OUT_OF_RANGE = 12, /**< the value is outside the permitted range */
-    DNP3_CS_DOWNSTREAM_LOCAL = 13, /**< a downstream device is in local mode */
-    DNP3_CS_ALREADY_COMPLETE = 14, /**< the operation already completed (nothing done) */
-    DNP3_CS_BLOCKED = 15, /**< the point is blocked */
-    DNP3_CS_CANCELLED = 16, /**< the operation was cancelled */
+    DNP3_CS_SUCCESS = 0,               /**< the command was accepted, initiated or queued */
+    DNP3_CS_TIMEOUT = 1,               /**< OPERATE arrived after the select timeout */
+    DNP3_CS_NO_SELECT = 2,             /**< OPERATE without a matching SELECT */
+    DNP3_CS_FORMAT_ERROR = 3,          /**< the request was badly formatted */
+    DNP3_CS_NOT_SUPPORTED = 4,         /**< the operation is not supported for this point */
+    DNP3_CS_ALREADY_ACTIVE = 5,        /**< the point is already operating and the request cannot be queued */
+    DNP3_CS_HARDWARE_ERROR = 6,        /**< a hardware problem */
+    DNP3_CS_LOCAL = 7,                 /**< the point is in local mode */
+    DNP3_CS_TOO_MANY_OPS = 8,          /**< too many objects in the request */
+    DNP3_CS_NOT_AUTHORIZED = 9,        /**< not authorized (e.g.\ Secure Authentication) */
+    DNP3_CS_AUTOMATION_INHIBIT = 10,   /**< inhibited by a local automation process */
+    DNP3_CS_PROCESSING_LIMITED = 11,   /**< the device cannot process more requests now */
+    DNP3_CS_OUT_OF_RANGE = 12,         /**< the value is outside the permitted range */
+    DNP3_CS_DOWNSTREAM_LOCAL = 13,     /**< a downstream device is in local mode */
+    DNP3_CS_ALREADY_COMPLETE = 14,     /**< the operation already completed (nothing done) */
+    DNP3_CS_BLOCKED = 15,              /**< the point is blocked */
+    DNP3_CS_CANCELLED = 16,            /**< the operation was cancelled */
     DNP3_CS_BLOCKED_OTHER_MASTER = 17, /**< another master holds the point */
-    DNP3_CS_DOWNSTREAM_FAIL = 18, /**< a downstream device failed or did not answer */
-    DNP3_CS_NON_PARTICIPATING = 126, /**< the point does not take part (126) */
-    DNP3_CS_UNDEFINED = 127, /**< an undefined error (127) */
+    DNP3_CS_DOWNSTREAM_FAIL = 18,      /**< a downstream device failed or did not answer */
+    DNP3_CS_NON_PARTICIPATING = 126,   /**< the point does not take part (126) */
+    DNP3_CS_UNDEFINED = 127,           /**< an undefined error (127) */
 } dnp3_command_status;
 
 /** "SUCCESS", ...; "UNKNOWN" otherwise. Never NULL. */
@@ -259,7 +261,7 @@ typedef struct {
  * value = bits (has_flags false).
  */
 DNP3_API int dnp3_point_decode(const dnp3_obj_desc *d, const uint8_t *data, size_t size, uint8_t bits,
-                      dnp3_point *p);
+                               dnp3_point *p);
 
 /**
  * Encodes *p as one fixed-size object of descriptor d into out (d->size
@@ -273,15 +275,15 @@ DNP3_API int dnp3_point_encode(const dnp3_obj_desc *d, const dnp3_point *p, uint
 /* ---- device attributes (group 0) ---- */
 /** Data types of device attributes (group 0). */
 typedef enum {
-    DNP3_ATTR_VSTR = 1, /**< visible string */
-    DNP3_ATTR_UINT = 2, /**< unsigned integer */
-    DNP3_ATTR_INT = 3, /**< signed integer */
-    DNP3_ATTR_FLT = 4, /**< floating point */
-    DNP3_ATTR_OSTR = 5, /**< octet string */
-    DNP3_ATTR_BSTR = 6, /**< bit string */
-    DNP3_ATTR_TIME = 7, /**< DNP3 time (48 bits) */
-    DNP3_ATTR_UNCD = 8, /**< UTF-8 string */
-    DNP3_ATTR_U8BS8LIST = 254, /**< list of (UINT8 attribute variation, BSTR8 properties) pairs (g0v255) */
+    DNP3_ATTR_VSTR = 1,          /**< visible string */
+    DNP3_ATTR_UINT = 2,          /**< unsigned integer */
+    DNP3_ATTR_INT = 3,           /**< signed integer */
+    DNP3_ATTR_FLT = 4,           /**< floating point */
+    DNP3_ATTR_OSTR = 5,          /**< octet string */
+    DNP3_ATTR_BSTR = 6,          /**< bit string */
+    DNP3_ATTR_TIME = 7,          /**< DNP3 time (48 bits) */
+    DNP3_ATTR_UNCD = 8,          /**< UTF-8 string */
+    DNP3_ATTR_U8BS8LIST = 254,   /**< list of (UINT8 attribute variation, BSTR8 properties) pairs (g0v255) */
     DNP3_ATTR_U8BS8EXLIST = 255, /**< extended form of U8BS8LIST */
 } dnp3_attr_type;
 

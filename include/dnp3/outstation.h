@@ -82,7 +82,8 @@ typedef struct {
     const char *subset;        /**< v249 DNP subset and conformance, e.g.\ "2:2012" */
 } dnp3_os_attributes;
 
-/** dnp3_outstation_config::unsol_retries value: retry an unconfirmed unsolicited response without limit (the default). */
+/** dnp3_outstation_config::unsol_retries value: retry an unconfirmed unsolicited response without limit (the
+ * default). */
 #define DNP3_OS_RETRY_FOREVER UINT32_MAX
 
 /** \name Class masks (unsolicited classes). */
@@ -104,7 +105,7 @@ typedef struct {
     uint16_t master_addr; /**< the master's link address (default 1) */
 
     dnp3_os_type_config types[DNP3_OS_TYPE_COUNT]; /**< per point type, indexed by dnp3_os_type */
-    uint8_t octet_string_size; /**< largest octet-string point value, 1..255 (default 32) */
+    uint8_t octet_string_size;                     /**< largest octet-string point value, 1..255 (default 32) */
 
     size_t max_rx_fragment;      /**< largest request accepted, >= 249 (default 2048) */
     size_t max_tx_fragment;      /**< largest response fragment, 249..65535 (default 2048) */
@@ -117,17 +118,17 @@ typedef struct {
     uint32_t unsol_retries;        /**< identical retries after a confirm timeout (default forever) */
     uint32_t unsol_retry_delay_ms; /**< pause before a new series once retries are used up (default 5000) */
 
-    bool need_time_at_start;       /**< assert NEED_TIME (IIN1.4) at start-up (default false) */
-    uint32_t need_time_period_ms;  /**< assert NEED_TIME again this long after a sync (0 = never) */
-    uint16_t processing_delay_ms;  /**< extra delay reported in g52v2 (DELAY_MEASURE), e.g.\ a serial turnaround */
+    bool need_time_at_start;      /**< assert NEED_TIME (IIN1.4) at start-up (default false) */
+    uint32_t need_time_period_ms; /**< assert NEED_TIME again this long after a sync (0 = never) */
+    uint16_t processing_delay_ms; /**< extra delay reported in g52v2 (DELAY_MEASURE), e.g.\ a serial turnaround */
 
     /** \name built-in channel (link + transport) */
     /** @{ */
-    bool link_layer;               /**< embed a channel: dnp3_outstation_read/write (default true) */
-    dnp3_channel_mode link_mode;   /**< default DNP3_CHANNEL_STREAM (TCP) */
-    bool self_addr;                /**< accept destination 0xFFFC (default false) */
-    uint32_t keep_alive_ms;        /**< link-status keep-alive period (default 60000; 0 = off) */
-    uint32_t link_timeout_ms;      /**< keep-alive answer timeout (default 1000) */
+    bool link_layer;             /**< embed a channel: dnp3_outstation_read/write (default true) */
+    dnp3_channel_mode link_mode; /**< default DNP3_CHANNEL_STREAM (TCP) */
+    bool self_addr;              /**< accept destination 0xFFFC (default false) */
+    uint32_t keep_alive_ms;      /**< link-status keep-alive period (default 60000; 0 = off) */
+    uint32_t link_timeout_ms;    /**< keep-alive answer timeout (default 1000) */
     /** @} */
 
     dnp3_os_attributes attr; /**< device attributes reported in group 0 (all NULL by default) */
@@ -147,10 +148,10 @@ typedef struct {
 
 /** How a control reaches the application. */
 typedef enum {
-    DNP3_CTRL_SELECT = 0,         /**< validate only; do not act */
-    DNP3_CTRL_OPERATE,            /**< act: the matching SELECT succeeded */
-    DNP3_CTRL_DIRECT_OPERATE,     /**< act without a SELECT */
-    DNP3_CTRL_DIRECT_OPERATE_NR,  /**< act, no response will be sent */
+    DNP3_CTRL_SELECT = 0,        /**< validate only; do not act */
+    DNP3_CTRL_OPERATE,           /**< act: the matching SELECT succeeded */
+    DNP3_CTRL_DIRECT_OPERATE,    /**< act without a SELECT */
+    DNP3_CTRL_DIRECT_OPERATE_NR, /**< act, no response will be sent */
 } dnp3_control_mode;
 
 /** What the restart callback answers to COLD_RESTART / WARM_RESTART. */
@@ -203,8 +204,18 @@ typedef struct {
 /** An outstation, built by dnp3_outstation_init in caller memory (opaque). */
 typedef struct dnp3_outstation dnp3_outstation;
 
+/**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_outstation_config)): a program built against an older, smaller header gets its own fields and
+ * nothing is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_outstation_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size);
 /** Fills *c with the defaults (see the field comments; no points configured). */
-DNP3_API void dnp3_outstation_config_init(dnp3_outstation_config *c);
+static inline void dnp3_outstation_config_init(dnp3_outstation_config *c)
+{
+    dnp3_outstation_config_init_size(c, sizeof *c);
+}
 
 /**
  * Octets one outstation with this configuration needs, or 0 if the
@@ -235,7 +246,7 @@ DNP3_API int dnp3_outstation_config_check(const dnp3_outstation_config *c, const
  * misaligned or too small, or the configuration is invalid.
  */
 DNP3_API dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
-                                      const dnp3_outstation_callbacks *cb, dnp3_tstamp now);
+                                               const dnp3_outstation_callbacks *cb, dnp3_tstamp now);
 
 /* ---- application-fragment level ---- */
 
@@ -245,8 +256,8 @@ DNP3_API dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp
  * or DNP3_ERR_INVALID_ARG for a NULL fragment (or os NULL). Malformed fragments are
  * answered or ignored as the protocol requires; they are not library errors.
  */
-DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len, dnp3_broadcast_kind bcast,
-                            dnp3_tstamp now);
+DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len,
+                                     dnp3_broadcast_kind bcast, dnp3_tstamp now);
 
 /**
  * Moves the next fragment to send (a solicited response first, else an
@@ -300,7 +311,8 @@ DNP3_API int dnp3_outstation_read(dnp3_outstation *os, const uint8_t *in, size_t
  */
 DNP3_API int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
-/** Returns a buffer size that always suffices for dnp3_outstation_write (the wire size of a max_tx_fragment fragment; 0 for os NULL). */
+/** Returns a buffer size that always suffices for dnp3_outstation_write (the wire size of a max_tx_fragment
+ * fragment; 0 for os NULL). */
 DNP3_API size_t dnp3_outstation_write_size(const dnp3_outstation *os);
 
 /** Returns the built-in channel, or NULL without one. */
@@ -317,8 +329,8 @@ DNP3_API dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os);
  * is an unknown mode. No event is recorded for a point of class 0 or a type
  * without event buffer, whatever `mode` says.
  */
-DNP3_API int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value, uint8_t flags,
-                           dnp3_time48 time, dnp3_event_mode mode);
+DNP3_API int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value,
+                                    uint8_t flags, dnp3_time48 time, dnp3_event_mode mode);
 
 /**
  * Sets an octet-string point (1..octet_string_size octets). Returns 1 if an
@@ -326,13 +338,13 @@ DNP3_API int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint
  * len 0 or too long, mode).
  */
 DNP3_API int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uint8_t *data, size_t len,
-                                  dnp3_time48 time, dnp3_event_mode mode);
+                                           dnp3_time48 time, dnp3_event_mode mode);
 
 /**
  * Reads a point back (any pointer may be NULL). Returns DNP3_OK or DNP3_ERR_INVALID_ARG.
  */
 DNP3_API int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t index, double *value,
-                        uint8_t *flags, dnp3_time48 *time);
+                                 uint8_t *flags, dnp3_time48 *time);
 
 /**
  * Changes one point's class, variations or deadband. Returns DNP3_OK or
@@ -340,7 +352,7 @@ DNP3_API int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, u
  * negative deadband, pc NULL).
  */
 DNP3_API int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
-                                    const dnp3_os_point_config *pc);
+                                             const dnp3_os_point_config *pc);
 
 /** Returns the number of buffered events of a type (all states), or 0 for a bad type. */
 DNP3_API size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);

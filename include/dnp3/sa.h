@@ -34,11 +34,11 @@
 extern "C" {
 #endif
 
-#define DNP3_SA_MAX_USERS 16      /**< users an outstation configuration holds */
-#define DNP3_SA_MAX_KEY 32        /**< update keys and session keys: 16..32 octets */
-#define DNP3_SA_MAX_CHALLENGE 64  /**< challenge data: 4..64 octets */
-#define DNP3_SA_MIN_CHALLENGE 4   /**< shortest challenge data */
-#define DNP3_SA_MAX_MAC 16        /**< truncated MAC values */
+#define DNP3_SA_MAX_USERS 16     /**< users an outstation configuration holds */
+#define DNP3_SA_MAX_KEY 32       /**< update keys and session keys: 16..32 octets */
+#define DNP3_SA_MAX_CHALLENGE 64 /**< challenge data: 4..64 octets */
+#define DNP3_SA_MIN_CHALLENGE 4  /**< shortest challenge data */
+#define DNP3_SA_MAX_MAC 16       /**< truncated MAC values */
 
 /** MAC algorithms (MAL) and their truncations. */
 typedef enum {
@@ -62,26 +62,26 @@ DNP3_API size_t dnp3_sa_mac_len(uint8_t mal);
 
 /** Session key status (g120v5 KS) of a user. */
 typedef enum {
-    DNP3_SA_KS_OK = 1, /**< session keys valid */
-    DNP3_SA_KS_NOT_INIT = 2, /**< session keys not initialised (or unknown user) */
+    DNP3_SA_KS_OK = 1,        /**< session keys valid */
+    DNP3_SA_KS_NOT_INIT = 2,  /**< session keys not initialised (or unknown user) */
     DNP3_SA_KS_COMM_FAIL = 3, /**< session keys expired (interval or message count used up) */
     DNP3_SA_KS_AUTH_FAIL = 4, /**< a session key change failed authentication */
 } dnp3_sa_key_status;
 
 /** Error codes of g120v7. */
 typedef enum {
-    DNP3_SA_ERR_AUTHENTICATION_FAILED = 1, /**< the MAC or key wrap did not verify */
-    DNP3_SA_ERR_UNEXPECTED_RESPONSE = 2, /**< a message that does not fit the exchange */
-    DNP3_SA_ERR_NO_RESPONSE = 3, /**< no reply to a challenge in time */
-    DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED = 4, /**< aggressive mode is not accepted */
-    DNP3_SA_ERR_MAC_NOT_SUPPORTED = 5, /**< the MAC algorithm is not supported */
-    DNP3_SA_ERR_KEY_WRAP_NOT_SUPPORTED = 6, /**< the key-wrap algorithm is not supported */
-    DNP3_SA_ERR_AUTHORIZATION_FAILED = 7, /**< the user may not perform the function */
+    DNP3_SA_ERR_AUTHENTICATION_FAILED = 1,           /**< the MAC or key wrap did not verify */
+    DNP3_SA_ERR_UNEXPECTED_RESPONSE = 2,             /**< a message that does not fit the exchange */
+    DNP3_SA_ERR_NO_RESPONSE = 3,                     /**< no reply to a challenge in time */
+    DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED = 4,        /**< aggressive mode is not accepted */
+    DNP3_SA_ERR_MAC_NOT_SUPPORTED = 5,               /**< the MAC algorithm is not supported */
+    DNP3_SA_ERR_KEY_WRAP_NOT_SUPPORTED = 6,          /**< the key-wrap algorithm is not supported */
+    DNP3_SA_ERR_AUTHORIZATION_FAILED = 7,            /**< the user may not perform the function */
     DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED = 8, /**< the update-key change method is not permitted */
-    DNP3_SA_ERR_INVALID_SIGNATURE = 9, /**< an invalid signature (asymmetric methods) */
-    DNP3_SA_ERR_INVALID_CERTIFICATION = 10, /**< invalid certification data */
-    DNP3_SA_ERR_UNKNOWN_USER = 11, /**< the user is not known */
-    DNP3_SA_ERR_MAX_SESSION_KEY_STATUS = 12, /**< too many session key status requests */
+    DNP3_SA_ERR_INVALID_SIGNATURE = 9,               /**< an invalid signature (asymmetric methods) */
+    DNP3_SA_ERR_INVALID_CERTIFICATION = 10,          /**< invalid certification data */
+    DNP3_SA_ERR_UNKNOWN_USER = 11,                   /**< the user is not known */
+    DNP3_SA_ERR_MAX_SESSION_KEY_STATUS = 12,         /**< too many session key status requests */
 } dnp3_sa_error_code;
 
 /** Name of a g120v7 error code, e.g.\ "UNKNOWN_USER" (never NULL). */
@@ -89,25 +89,25 @@ DNP3_API const char *dnp3_sa_error_name(unsigned code);
 
 /** Security statistics (g121/g122 point index). */
 typedef enum {
-    DNP3_SA_STAT_UNEXPECTED_MESSAGES = 0, /**< messages that did not fit the state */
-    DNP3_SA_STAT_AUTHORIZATION_FAILURES, /**< authorization failures */
-    DNP3_SA_STAT_AUTHENTICATION_FAILURES, /**< authentication failures (wrong MAC) */
-    DNP3_SA_STAT_REPLY_TIMEOUTS, /**< challenges not answered in time */
+    DNP3_SA_STAT_UNEXPECTED_MESSAGES = 0,    /**< messages that did not fit the state */
+    DNP3_SA_STAT_AUTHORIZATION_FAILURES,     /**< authorization failures */
+    DNP3_SA_STAT_AUTHENTICATION_FAILURES,    /**< authentication failures (wrong MAC) */
+    DNP3_SA_STAT_REPLY_TIMEOUTS,             /**< challenges not answered in time */
     DNP3_SA_STAT_REKEYS_DUE_TO_AUTH_FAILURE, /**< session key changes after an authentication failure */
-    DNP3_SA_STAT_TOTAL_MESSAGES_SENT, /**< messages sent */
-    DNP3_SA_STAT_TOTAL_MESSAGES_RECEIVED, /**< messages received */
-    DNP3_SA_STAT_CRITICAL_MESSAGES_SENT, /**< critical messages sent */
+    DNP3_SA_STAT_TOTAL_MESSAGES_SENT,        /**< messages sent */
+    DNP3_SA_STAT_TOTAL_MESSAGES_RECEIVED,    /**< messages received */
+    DNP3_SA_STAT_CRITICAL_MESSAGES_SENT,     /**< critical messages sent */
     DNP3_SA_STAT_CRITICAL_MESSAGES_RECEIVED, /**< critical messages received */
-    DNP3_SA_STAT_DISCARDED_MESSAGES, /**< messages discarded */
-    DNP3_SA_STAT_ERROR_MESSAGES_SENT, /**< error objects (g120v7) sent */
-    DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED, /**< error objects (g120v7) received */
+    DNP3_SA_STAT_DISCARDED_MESSAGES,         /**< messages discarded */
+    DNP3_SA_STAT_ERROR_MESSAGES_SENT,        /**< error objects (g120v7) sent */
+    DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED,    /**< error objects (g120v7) received */
     DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS, /**< successful authentications */
-    DNP3_SA_STAT_SESSION_KEY_CHANGES, /**< session key changes */
+    DNP3_SA_STAT_SESSION_KEY_CHANGES,        /**< session key changes */
     DNP3_SA_STAT_FAILED_SESSION_KEY_CHANGES, /**< failed session key changes */
-    DNP3_SA_STAT_UPDATE_KEY_CHANGES, /**< update key changes */
-    DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES, /**< failed update key changes */
-    DNP3_SA_STAT_REKEYS_DUE_TO_RESTARTS, /**< session key changes after a restart */
-    DNP3_SA_STAT_COUNT /**< number of statistics (not an index) */
+    DNP3_SA_STAT_UPDATE_KEY_CHANGES,         /**< update key changes */
+    DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES,  /**< failed update key changes */
+    DNP3_SA_STAT_REKEYS_DUE_TO_RESTARTS,     /**< session key changes after a restart */
+    DNP3_SA_STAT_COUNT                       /**< number of statistics (not an index) */
 } dnp3_sa_stat;
 
 /* ---- group 120 codec ---- */
@@ -134,9 +134,9 @@ typedef enum {
    \endverbatim
  */
 typedef struct {
-    uint8_t variation;   /**< g120 variation 1..15 */
-    uint32_t seq;        /**< CSQ, KSQ, SCS or the g120v7 sequence number (see the table) */
-    uint16_t user;       /**< user number */
+    uint8_t variation; /**< g120 variation 1..15 */
+    uint32_t seq;      /**< CSQ, KSQ, SCS or the g120v7 sequence number (see the table) */
+    uint16_t user;     /**< user number */
     uint8_t mal, reason, kwa, ks, kcm, op, cert_type, error;
     /** \var dnp3_g120::mal
      * MAC algorithm (dnp3_sa_mal). */
@@ -161,13 +161,13 @@ typedef struct {
      * User role (DNP3_SA_ROLE_*, g120v10). */
     /** \var dnp3_g120::role_expiry
      * Role expiry interval in days (g120v10). */
-    dnp3_time48 time;    /**< time of error (g120v7) */
-    const uint8_t *data; /**< first variable-length field (see the table) */
-    size_t data_len;     /**< its length */
+    dnp3_time48 time;     /**< time of error (g120v7) */
+    const uint8_t *data;  /**< first variable-length field (see the table) */
+    size_t data_len;      /**< its length */
     const uint8_t *data2; /**< second variable-length field */
-    size_t data2_len;    /**< its length */
+    size_t data2_len;     /**< its length */
     const uint8_t *data3; /**< third variable-length field (g120v10 certification data) */
-    size_t data3_len;    /**< its length */
+    size_t data3_len;     /**< its length */
 } dnp3_g120;
 
 /**
@@ -204,9 +204,9 @@ DNP3_API int dnp3_g120_first(const uint8_t *apdu, size_t len, dnp3_g120 *out, si
 
 /** A Secure Authentication user and its update key. */
 typedef struct {
-    uint16_t number;              /**< 1..65535 (1 = default user) */
-    uint8_t key_len;              /**< 16 (AES-128 wrap) or 32 (AES-256 wrap) */
-    uint8_t key[DNP3_SA_MAX_KEY]; /**< update key */
+    uint16_t number;                 /**< 1..65535 (1 = default user) */
+    uint8_t key_len;                 /**< 16 (AES-128 wrap) or 32 (AES-256 wrap) */
+    uint8_t key[DNP3_SA_MAX_KEY];    /**< update key */
     char name[DNP3_SA_MAX_NAME + 1]; /**< user name (update-key change); "" = none */
 } dnp3_sa_user;
 
@@ -218,16 +218,16 @@ typedef struct {
 
 /** \name User status change (g120v10) operations and the role of a user (docs/protocol-notes.md §7.3). */
 /** @{ */
-#define DNP3_SA_USER_ADD 1 /**< operation: add a user */
-#define DNP3_SA_USER_DELETE 2 /**< operation: delete a user */
-#define DNP3_SA_USER_CHANGE 3 /**< operation: change a user's role */
-#define DNP3_SA_ROLE_VIEWER 0 /**< role: viewer */
-#define DNP3_SA_ROLE_OPERATOR 1 /**< role: operator */
-#define DNP3_SA_ROLE_ENGINEER 2 /**< role: engineer */
-#define DNP3_SA_ROLE_INSTALLER 3 /**< role: installer */
-#define DNP3_SA_ROLE_SECADM 4 /**< role: security administrator */
-#define DNP3_SA_ROLE_SECAUD 5 /**< role: security auditor */
-#define DNP3_SA_ROLE_RBACMNT 6 /**< role: RBAC management */
+#define DNP3_SA_USER_ADD 1             /**< operation: add a user */
+#define DNP3_SA_USER_DELETE 2          /**< operation: delete a user */
+#define DNP3_SA_USER_CHANGE 3          /**< operation: change a user's role */
+#define DNP3_SA_ROLE_VIEWER 0          /**< role: viewer */
+#define DNP3_SA_ROLE_OPERATOR 1        /**< role: operator */
+#define DNP3_SA_ROLE_ENGINEER 2        /**< role: engineer */
+#define DNP3_SA_ROLE_INSTALLER 3       /**< role: installer */
+#define DNP3_SA_ROLE_SECADM 4          /**< role: security administrator */
+#define DNP3_SA_ROLE_SECAUD 5          /**< role: security auditor */
+#define DNP3_SA_ROLE_RBACMNT 6         /**< role: RBAC management */
 #define DNP3_SA_ROLE_SINGLE_USER 32768 /**< role: single user */
 /** @} */
 
@@ -246,63 +246,66 @@ static inline bool dnp3_sa_fc_in(const dnp3_sa_fc_set *s, uint8_t fc)
 /** Adds (on) or removes function code fc. */
 static inline void dnp3_sa_fc_set_bit(dnp3_sa_fc_set *s, uint8_t fc, bool on)
 {
-    if (on) s->bits[fc >> 3] = (uint8_t)(s->bits[fc >> 3] | (1u << (fc & 7)));
-    else s->bits[fc >> 3] = (uint8_t)(s->bits[fc >> 3] & ~(1u << (fc & 7)));
+    if (on)
+        s->bits[fc >> 3] = (uint8_t)(s->bits[fc >> 3] | (1u << (fc & 7)));
+    else
+        s->bits[fc >> 3] = (uint8_t)(s->bits[fc >> 3] & ~(1u << (fc & 7)));
 }
 
 /* ---- security events ---- */
 
 /** What a security event reports (dnp3_sa_event::kind). */
 typedef enum {
-    DNP3_SA_EV_AUTHENTICATED = 0,  /**< a critical request passed (challenge or aggressive mode) */
-    DNP3_SA_EV_AUTH_FAILED,        /**< wrong MAC / wrong key: the request was not executed */
-    DNP3_SA_EV_UNKNOWN_USER,       /**< a message named a user that is not configured */
-    DNP3_SA_EV_REPLAY,             /**< a reply or aggressive request with an old/unexpected CSQ */
-    DNP3_SA_EV_REPLY_TIMEOUT,      /**< no reply to a challenge in time: the request was dropped */
-    DNP3_SA_EV_KEYS_CHANGED,       /**< session keys installed */
-    DNP3_SA_EV_KEY_CHANGE_FAILED,  /**< session key change rejected (bad wrap, KSQ, status copy) */
-    DNP3_SA_EV_KEYS_EXPIRED,       /**< session keys expired (interval or count): COMM_FAIL */
-    DNP3_SA_EV_NO_SESSION_KEYS,    /**< a reply arrived for a user without valid session keys */
-    DNP3_SA_EV_ERROR_RECEIVED,     /**< master: the outstation sent g120v7 */
-    DNP3_SA_EV_UNEXPECTED,         /**< a message that does not fit the state was discarded */
-    DNP3_SA_EV_AGGRESSIVE_REJECTED,/**< aggressive mode request refused */
-    DNP3_SA_EV_UPDATE_KEY_CHANGED, /**< a user's update key was replaced (update-key change) */
-    DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, /**< an update-key change was refused or not confirmed */
-    DNP3_SA_EV_USER_STATUS_CHANGED, /**< an authority's g120v10 was accepted: seq = SCS, error = the
-                                     * operation; for DELETE `user` is the deleted number, and a user
-                                     * added is reported by UPDATE_KEY_CHANGED once it has its key */
+    DNP3_SA_EV_AUTHENTICATED = 0,         /**< a critical request passed (challenge or aggressive mode) */
+    DNP3_SA_EV_AUTH_FAILED,               /**< wrong MAC / wrong key: the request was not executed */
+    DNP3_SA_EV_UNKNOWN_USER,              /**< a message named a user that is not configured */
+    DNP3_SA_EV_REPLAY,                    /**< a reply or aggressive request with an old/unexpected CSQ */
+    DNP3_SA_EV_REPLY_TIMEOUT,             /**< no reply to a challenge in time: the request was dropped */
+    DNP3_SA_EV_KEYS_CHANGED,              /**< session keys installed */
+    DNP3_SA_EV_KEY_CHANGE_FAILED,         /**< session key change rejected (bad wrap, KSQ, status copy) */
+    DNP3_SA_EV_KEYS_EXPIRED,              /**< session keys expired (interval or count): COMM_FAIL */
+    DNP3_SA_EV_NO_SESSION_KEYS,           /**< a reply arrived for a user without valid session keys */
+    DNP3_SA_EV_ERROR_RECEIVED,            /**< master: the outstation sent g120v7 */
+    DNP3_SA_EV_UNEXPECTED,                /**< a message that does not fit the state was discarded */
+    DNP3_SA_EV_AGGRESSIVE_REJECTED,       /**< aggressive mode request refused */
+    DNP3_SA_EV_UPDATE_KEY_CHANGED,        /**< a user's update key was replaced (update-key change) */
+    DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED,  /**< an update-key change was refused or not confirmed */
+    DNP3_SA_EV_USER_STATUS_CHANGED,       /**< an authority's g120v10 was accepted: seq = SCS, error = the
+                                           * operation; for DELETE `user` is the deleted number, and a user
+                                           * added is reported by UPDATE_KEY_CHANGED once it has its key */
     DNP3_SA_EV_USER_STATUS_CHANGE_FAILED, /**< a g120v10 was refused (error: the g120v7 code) */
 } dnp3_sa_event_kind;
 
 /** A security event, passed to the on_event callback of an SA object. */
 typedef struct {
     dnp3_sa_event_kind kind; /**< what happened */
-    uint16_t user;      /**< user number concerned */
-    uint32_t seq;       /**< CSQ or KSQ concerned */
-    uint8_t function;   /**< function code of the critical request (0 if none) */
-    uint8_t error;      /**< g120v7 error code sent or received (0 if none) */
+    uint16_t user;           /**< user number concerned */
+    uint32_t seq;            /**< CSQ or KSQ concerned */
+    uint8_t function;        /**< function code of the critical request (0 if none) */
+    uint8_t error;           /**< g120v7 error code sent or received (0 if none) */
 } dnp3_sa_event;
 
-/** The security event callback (on_event of the SA configurations): runs inside the caller's calls with their ctx. */
+/** The security event callback (on_event of the SA configurations): runs inside the caller's calls with their ctx.
+ */
 typedef void (*dnp3_sa_event_cb)(void *ctx, const dnp3_sa_event *ev);
 
 /* ---- outstation ---- */
 
 /** Configuration of the outstation side of SA: set it up with dnp3_sa_outstation_config_init. */
 typedef struct {
-    uint32_t size;                 /**< sizeof(dnp3_sa_outstation_config) */
-    const dnp3_crypto *crypto;     /**< required */
+    uint32_t size;                         /**< sizeof(dnp3_sa_outstation_config) */
+    const dnp3_crypto *crypto;             /**< required */
     dnp3_sa_user users[DNP3_SA_MAX_USERS]; /**< the users and their update keys */
-    size_t n_users;                /**< entries used in users (1..DNP3_SA_MAX_USERS) */
-    uint8_t mal;                   /**< MAC algorithm of challenges and key status (default 4) */
-    uint8_t challenge_len;         /**< 4..64 (default 4) */
-    uint32_t reply_timeout_ms;     /**< challenge -> reply (default 2000) */
-    uint32_t key_change_interval_ms; /**< session keys expire after (default 15 min; 0 = never) */
-    uint32_t key_change_count;     /**< ... or after this many authenticated messages (default 1000; 0 = never) */
-    uint8_t max_error_count;       /**< g120v7 errors sent before further failures are only counted (default 2) */
-    bool aggressive_mode;          /**< accept aggressive-mode requests (default true) */
-    dnp3_sa_fc_set critical;       /**< functions that must be authenticated (default: docs/protocol-notes.md §7.8) */
-    size_t max_apdu;               /**< largest request held while challenged (default 2048) */
+    size_t n_users;                        /**< entries used in users (1..DNP3_SA_MAX_USERS) */
+    uint8_t mal;                           /**< MAC algorithm of challenges and key status (default 4) */
+    uint8_t challenge_len;                 /**< 4..64 (default 4) */
+    uint32_t reply_timeout_ms;             /**< challenge -> reply (default 2000) */
+    uint32_t key_change_interval_ms;       /**< session keys expire after (default 15 min; 0 = never) */
+    uint32_t key_change_count; /**< ... or after this many authenticated messages (default 1000; 0 = never) */
+    uint8_t max_error_count;   /**< g120v7 errors sent before further failures are only counted (default 2) */
+    bool aggressive_mode;      /**< accept aggressive-mode requests (default true) */
+    dnp3_sa_fc_set critical;   /**< functions that must be authenticated (default: docs/protocol-notes.md §7.8) */
+    size_t max_apdu;           /**< largest request held while challenged (default 2048) */
     /** \name Update-key change
      * Update-key change (symmetric methods 3 and 4): the authority key (16 or 32 octets; 0 = the
      * change is not permitted, answered with error 8) and this outstation's name. A user is
@@ -311,25 +314,35 @@ typedef struct {
      * one accepted before: status_change_seq is the lowest acceptable (persist seq + 1 of each
      * DNP3_SA_EV_USER_STATUS_CHANGED). */
     /** @{ */
-    uint8_t authority_key_len;     /**< 16 or 32; 0 = update-key changes not permitted */
-    uint8_t authority_key[DNP3_SA_MAX_KEY]; /**< the authority key */
+    uint8_t authority_key_len;                  /**< 16 or 32; 0 = update-key changes not permitted */
+    uint8_t authority_key[DNP3_SA_MAX_KEY];     /**< the authority key */
     char outstation_name[DNP3_SA_MAX_NAME + 1]; /**< this outstation's name */
-    uint32_t status_change_seq;    /**< lowest acceptable SCS of a user status change */
+    uint32_t status_change_seq;                 /**< lowest acceptable SCS of a user status change */
     /** @} */
-    dnp3_sa_event_cb on_event;     /**< security events (may be NULL) */
-    void *ctx;                     /**< first argument of on_event */
+    dnp3_sa_event_cb on_event; /**< security events (may be NULL) */
+    void *ctx;                 /**< first argument of on_event */
 } dnp3_sa_outstation_config;
 
 /** The outstation side of SA (opaque), built by dnp3_sa_outstation_init in caller memory. */
 typedef struct dnp3_sa_outstation dnp3_sa_outstation;
 
 /**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_sa_outstation_config)): a program built against an older, smaller header gets its own fields and
+ * nothing is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_sa_outstation_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_sa_outstation_config_init_size(dnp3_sa_outstation_config *c, size_t size);
+/**
  * Fills *c with the defaults: MAC HMAC-SHA-256/16, 4-octet challenges, 2 s
  * reply timeout, keys expire after 15 min or 1000 messages, 2 error objects,
  * aggressive mode accepted, the default critical list, max_apdu 2048; no
  * crypto provider and no users (both must be set).
  */
-DNP3_API void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c);
+static inline void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
+{
+    dnp3_sa_outstation_config_init_size(c, sizeof *c);
+}
 
 /** Octets needed, or 0 for an invalid configuration (size below the fields up to max_apdu or above
  * sizeof: a smaller size from an older header gets the defaults of the later fields; no crypto,
@@ -354,7 +367,7 @@ DNP3_API int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c,
 
 /** Builds the object in mem (aligned like max_align_t). Returns it or NULL (see memory_size). */
 DNP3_API dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
-                                             dnp3_tstamp now);
+                                                     dnp3_tstamp now);
 
 /** Zeroes every key and the whole object. NULL is accepted. */
 DNP3_API void dnp3_sa_outstation_free(dnp3_sa_outstation *sa);
@@ -370,8 +383,8 @@ typedef enum {
 /** The result of dnp3_sa_outstation_receive. */
 typedef struct {
     dnp3_sa_action action; /**< what to do */
-    const uint8_t *apdu; /**< valid until the next call on the object */
-    size_t len;          /**< octets at apdu */
+    const uint8_t *apdu;   /**< valid until the next call on the object */
+    size_t len;            /**< octets at apdu */
 } dnp3_sa_result;
 
 /**
@@ -382,11 +395,12 @@ typedef struct {
  * with action DNP3_SA_DROP.
  */
 DNP3_API int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, uint16_t iin,
-                               dnp3_tstamp now, dnp3_sa_result *r);
+                                        dnp3_tstamp now, dnp3_sa_result *r);
 
 /** Next deadline (challenge reply timeout, key expiry) or DNP3_TSTAMP_NEVER. */
 DNP3_API dnp3_tstamp dnp3_sa_outstation_get_expiry(const dnp3_sa_outstation *sa);
-/** Runs the timers due at `now`: an unanswered challenge is dropped (REPLY_TIMEOUT event), expired keys become COMM_FAIL. */
+/** Runs the timers due at `now`: an unanswered challenge is dropped (REPLY_TIMEOUT event), expired keys become
+ * COMM_FAIL. */
 DNP3_API void dnp3_sa_outstation_handle_expiry(dnp3_sa_outstation *sa, dnp3_tstamp now);
 
 /** Key status of a user now (NOT_INIT for unknown users). */
@@ -397,7 +411,8 @@ DNP3_API const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa);
 
 /** Copies a user's current update key (to persist it after DNP3_SA_EV_UPDATE_KEY_CHANGED). Returns
  * the key length, or 0 for an unknown user (or sa or out NULL). */
-DNP3_API size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user, uint8_t out[DNP3_SA_MAX_KEY]);
+DNP3_API size_t dnp3_sa_outstation_update_key(const dnp3_sa_outstation *sa, uint16_t user,
+                                              uint8_t out[DNP3_SA_MAX_KEY]);
 
 /**
  * Attaches SA to an outstation (NULL detaches): every request then passes
@@ -411,28 +426,38 @@ DNP3_API int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa)
 
 /** Configuration of the master side of SA: set it up with dnp3_sa_master_config_init. */
 typedef struct {
-    uint32_t size;                  /**< sizeof(dnp3_sa_master_config) */
-    const dnp3_crypto *crypto;      /**< required */
-    dnp3_sa_user user;              /**< user number and update key */
-    uint8_t session_key_len;        /**< 16..32 (default 16) */
-    uint32_t key_change_interval_ms;/**< rekey after (default 10 min; 0 = never) */
-    uint32_t key_change_count;      /**< ... or after this many authenticated messages (default 1000) */
-    bool aggressive_mode;           /**< send critical requests in aggressive mode (default false) */
-    dnp3_sa_fc_set critical;        /**< functions sent in aggressive mode (default: docs/protocol-notes.md §7.8) */
-    size_t max_apdu;                /**< largest request remembered for MACs (default 2048) */
-    dnp3_sa_event_cb on_event;      /**< security events (may be NULL) */
-    void *ctx;                      /**< first argument of on_event */
+    uint32_t size;                   /**< sizeof(dnp3_sa_master_config) */
+    const dnp3_crypto *crypto;       /**< required */
+    dnp3_sa_user user;               /**< user number and update key */
+    uint8_t session_key_len;         /**< 16..32 (default 16) */
+    uint32_t key_change_interval_ms; /**< rekey after (default 10 min; 0 = never) */
+    uint32_t key_change_count;       /**< ... or after this many authenticated messages (default 1000) */
+    bool aggressive_mode;            /**< send critical requests in aggressive mode (default false) */
+    dnp3_sa_fc_set critical;   /**< functions sent in aggressive mode (default: docs/protocol-notes.md §7.8) */
+    size_t max_apdu;           /**< largest request remembered for MACs (default 2048) */
+    dnp3_sa_event_cb on_event; /**< security events (may be NULL) */
+    void *ctx;                 /**< first argument of on_event */
 } dnp3_sa_master_config;
 
 /** The master side of SA (opaque), built by dnp3_sa_master_init in caller memory. */
 typedef struct dnp3_sa_master dnp3_sa_master;
 
 /**
+ * Fills the first `size` octets of *c with the defaults and sets c->size to `size` (at most
+ * sizeof(dnp3_sa_master_config)): a program built against an older, smaller header gets its own fields and nothing
+ * is written past them. Does nothing when `size` does not reach past the size field. Called by
+ * dnp3_sa_master_config_init(), which passes the size the program was compiled with.
+ */
+DNP3_API void dnp3_sa_master_config_init_size(dnp3_sa_master_config *c, size_t size);
+/**
  * Fills *c with the defaults: user 1 (key to be set), 16-octet session keys,
  * rekey after 10 min or 1000 messages, aggressive mode off, the default
  * critical list, max_apdu 2048; no crypto provider (must be set).
  */
-DNP3_API void dnp3_sa_master_config_init(dnp3_sa_master_config *c);
+static inline void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
+{
+    dnp3_sa_master_config_init_size(c, sizeof *c);
+}
 /** Octets needed, or 0 for an invalid configuration (see dnp3_sa_master_config_check). A size below
  * the fields up to max_apdu or above sizeof is refused; a smaller size from an older header gets
  * the defaults of the later fields.
@@ -448,7 +473,8 @@ DNP3_API int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const c
  * Builds the object in mem (aligned like max_align_t). Returns it (== mem) or
  * NULL (mem NULL or misaligned, size too small, invalid configuration).
  */
-DNP3_API dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c, dnp3_tstamp now);
+DNP3_API dnp3_sa_master *dnp3_sa_master_init(void *mem, size_t size, const dnp3_sa_master_config *c,
+                                             dnp3_tstamp now);
 /** Zeroes the object and its keys. NULL is accepted. */
 DNP3_API void dnp3_sa_master_free(dnp3_sa_master *sa);
 
@@ -467,7 +493,8 @@ DNP3_API void dnp3_sa_master_reset(dnp3_sa_master *sa);
  * session key change (g120v6). Returns the length or a negative error
  * (DNP3_ERR_INVALID_ARG, DNP3_ERR_BUFFER_TOO_SMALL, or the crypto provider's error).
  */
-DNP3_API int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp now, uint8_t *buf, size_t cap);
+DNP3_API int dnp3_sa_master_build_key_request(dnp3_sa_master *sa, uint8_t ac, dnp3_tstamp now, uint8_t *buf,
+                                              size_t cap);
 
 /** Remembers the request just sent (the critical request a challenge will refer to). */
 DNP3_API void dnp3_sa_master_note_request(dnp3_sa_master *sa, const uint8_t *apdu, size_t len);
@@ -486,8 +513,8 @@ typedef enum {
  * *error) filled, or DNP3_ERR_INVALID_ARG (a NULL argument, or out NULL with cap > 0).
  */
 DNP3_API int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, size_t len, dnp3_tstamp now,
-                                    uint8_t *out, size_t cap, size_t *out_len, dnp3_sa_master_action *act,
-                                    uint8_t *error);
+                                             uint8_t *out, size_t cap, size_t *out_len, dnp3_sa_master_action *act,
+                                             uint8_t *error);
 
 /** True if `fc` is sent in aggressive mode (aggressive_mode on, keys valid, fc critical). */
 DNP3_API bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc, dnp3_tstamp now);
@@ -499,16 +526,18 @@ DNP3_API bool dnp3_sa_master_use_aggressive(const dnp3_sa_master *sa, uint8_t fc
  * session keys or no challenge data received yet), DNP3_ERR_BUFFER_TOO_SMALL
  * (cap, or len above max_apdu), or the crypto provider's error.
  */
-DNP3_API int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len, uint8_t *out, size_t cap);
+DNP3_API int dnp3_sa_master_aggressive(dnp3_sa_master *sa, const uint8_t *req, size_t len, uint8_t *out,
+                                       size_t cap);
 
 /* ---- update-key change by the master (symmetric method, docs/protocol-notes.md §7.7) ---- */
 
-/** Parameters of an update-key change by the master (symmetric method, docs/protocol-notes.md §7.7), for dnp3_sa_master_begin_update_key. */
+/** Parameters of an update-key change by the master (symmetric method, docs/protocol-notes.md §7.7), for
+ * dnp3_sa_master_begin_update_key. */
 typedef struct {
-    uint8_t kcm;                        /**< DNP3_SA_KCM_AES128_SHA1 or DNP3_SA_KCM_AES256_SHA256 */
-    uint8_t new_key[DNP3_SA_MAX_KEY];   /**< 16 (KCM 3) or 32 (KCM 4) octets */
-    uint8_t authority_key_len;          /**< 16 or 32 */
-    uint8_t authority_key[DNP3_SA_MAX_KEY]; /**< the authority key */
+    uint8_t kcm;                                /**< DNP3_SA_KCM_AES128_SHA1 or DNP3_SA_KCM_AES256_SHA256 */
+    uint8_t new_key[DNP3_SA_MAX_KEY];           /**< 16 (KCM 3) or 32 (KCM 4) octets */
+    uint8_t authority_key_len;                  /**< 16 or 32 */
+    uint8_t authority_key[DNP3_SA_MAX_KEY];     /**< the authority key */
     char user_name[DNP3_SA_MAX_NAME + 1];       /**< the user's name at the outstation */
     char outstation_name[DNP3_SA_MAX_NAME + 1]; /**< the outstation's name */
     /** A user status change (g120v10) first, certified with the authority key: operation
@@ -546,7 +575,8 @@ DNP3_API int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t
 /** Abandons a prepared or running update-key change (key material zeroed). */
 DNP3_API void dnp3_sa_master_cancel_update_key(dnp3_sa_master *sa);
 
-/** The master's session key status: OK, COMM_FAIL once expired, NOT_INIT before keys are established (or for sa NULL). */
+/** The master's session key status: OK, COMM_FAIL once expired, NOT_INIT before keys are established (or for sa
+ * NULL). */
 DNP3_API dnp3_sa_key_status dnp3_sa_master_key_status(const dnp3_sa_master *sa, dnp3_tstamp now);
 /** The DNP3_SA_STAT_COUNT statistics counters, indexed by dnp3_sa_stat (NULL for sa NULL). */
 DNP3_API const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa);

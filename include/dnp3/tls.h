@@ -49,9 +49,9 @@ typedef struct {
      * subjectAltName, else its common name). NULL: not checked. A master sets it
      * to the host it dials unless told otherwise. */
     const char *peer_name;
-    dnp3_tls_version min_version; /**< default DNP3_TLS_1_2 */
-    dnp3_tls_version max_version; /**< default DNP3_TLS_1_3 */
-    const char *ciphers_tls12;    /**< OpenSSL cipher list for TLS 1.2 (NULL: the default profile) */
+    dnp3_tls_version min_version;  /**< default DNP3_TLS_1_2 */
+    dnp3_tls_version max_version;  /**< default DNP3_TLS_1_3 */
+    const char *ciphers_tls12;     /**< OpenSSL cipher list for TLS 1.2 (NULL: the default profile) */
     uint32_t handshake_timeout_ms; /**< default 10000 */
     /** Append TLS secrets in NSS key-log format (for Wireshark) to this file; NULL: off.
      * A debugging aid: anyone with the file can read the traffic. */

@@ -21,10 +21,12 @@
 extern "C" {
 #endif
 
-#define DNP3_TRANSPORT_FIN 0x80 /**< transport header bit: final segment of a fragment */
-#define DNP3_TRANSPORT_FIR 0x40 /**< transport header bit: first segment of a fragment */
+#define DNP3_TRANSPORT_FIN 0x80      /**< transport header bit: final segment of a fragment */
+#define DNP3_TRANSPORT_FIR 0x40      /**< transport header bit: first segment of a fragment */
 #define DNP3_TRANSPORT_SEQ_MASK 0x3F /**< transport header: the 6-bit sequence number */
-#define DNP3_TRANSPORT_MAX_PAYLOAD 249 /**< fragment octets per segment (250 user-data octets minus the header) */
+#define DNP3_TRANSPORT_MAX_PAYLOAD                                                                                \
+    249 /**< fragment octets per segment (250 user-data octets minus the header)                                  \
+         */
 
 /** Why a segment or series was discarded (last_discard, counted in stats). */
 typedef enum {
@@ -79,7 +81,7 @@ DNP3_API void dnp3_transport_rx_reset(dnp3_transport_rx *rx);
  * (rx->last_discard says why).
  */
 DNP3_API int dnp3_transport_rx_push(dnp3_transport_rx *rx, uint16_t src, bool broadcast, const uint8_t *seg,
-                           size_t len, const uint8_t **apdu, size_t *apdu_len);
+                                    size_t len, const uint8_t **apdu, size_t *apdu_len);
 
 /** Transmit side: one running sequence counter per session (clause 8.2.1). */
 typedef struct {
@@ -87,7 +89,10 @@ typedef struct {
 } dnp3_transport_tx;
 
 /** Starts the transmit sequence at 0. */
-static inline void dnp3_transport_tx_init(dnp3_transport_tx *tx) { tx->seq = 0; }
+static inline void dnp3_transport_tx_init(dnp3_transport_tx *tx)
+{
+    tx->seq = 0;
+}
 
 /** Number of link frames needed to carry a fragment of len octets (at least 1). */
 DNP3_API size_t dnp3_transport_segment_count(size_t len);
@@ -103,7 +108,7 @@ DNP3_API size_t dnp3_transport_segment_count(size_t len);
  * Worst case size: dnp3_transport_segment_count(len) * 292.
  */
 DNP3_API int dnp3_transport_write_fragment(dnp3_transport_tx *tx, uint8_t *dst, size_t cap, uint8_t control,
-                                  uint16_t dest, uint16_t src, const uint8_t *apdu, size_t len);
+                                           uint16_t dest, uint16_t src, const uint8_t *apdu, size_t len);
 
 /** Worst-case encoded size of a fragment of len octets sent by dnp3_transport_write_fragment. */
 DNP3_API size_t dnp3_transport_wire_size(size_t len);

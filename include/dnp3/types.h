@@ -41,8 +41,8 @@ typedef uint64_t dnp3_time48;
  * error leaves the object usable (the call had no effect, or only the one request failed).
  */
 /** @{ */
-#define DNP3_ERR_MAX (-10001) /**< the highest (least negative) library error code */
-#define DNP3_ERR_MIN (-10999) /**< the lowest library error code */
+#define DNP3_ERR_MAX (-10001)   /**< the highest (least negative) library error code */
+#define DNP3_ERR_MIN (-10999)   /**< the lowest library error code */
 #define DNP3_ERR_FATAL (-10900) /**< codes at or below this one (down to DNP3_ERR_MIN) are fatal */
 /** @} */
 
@@ -75,39 +75,40 @@ typedef enum {
     DNP3_ERR_LINK_TRUNCATED = -10025,      /**< a datagram ended inside a frame */
 
     /* application layer (IEEE 1815-2012 clause 4.2 and 4.3) */
-    DNP3_ERR_APP_TRUNCATED = -10040,          /**< the fragment ends inside a header or object */
-    DNP3_ERR_APP_UNKNOWN_OBJECT = -10041,     /**< group/variation not in the object table */
-    DNP3_ERR_APP_BAD_QUALIFIER = -10042,      /**< reserved prefix or range code */
+    DNP3_ERR_APP_TRUNCATED = -10040,             /**< the fragment ends inside a header or object */
+    DNP3_ERR_APP_UNKNOWN_OBJECT = -10041,        /**< group/variation not in the object table */
+    DNP3_ERR_APP_BAD_QUALIFIER = -10042,         /**< reserved prefix or range code */
     DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED = -10043, /**< qualifier not valid for this object/function */
-    DNP3_ERR_APP_BAD_RANGE = -10044,          /**< stop < start */
-    DNP3_ERR_APP_COUNT_TOO_LARGE = -10045,    /**< count exceeds what the fragment could hold */
-    DNP3_ERR_APP_ZERO_LENGTH = -10046,        /**< zero-length octet string or free-format object */
-    DNP3_ERR_APP_BAD_HEADER = -10047,         /**< application control/function inconsistent */
-    DNP3_ERR_APP_VARIATION_ZERO = -10048,     /**< variation 0 where object data is required */
-    DNP3_ERR_APP_UNEXPECTED_DATA = -10049,    /**< objects after a function that takes none */
-    DNP3_ERR_APP_BAD_VALUE = -10050,          /**< an object's contents are invalid (e.g.\ attribute length) */
-    DNP3_ERR_APP_OBJECT_NOT_ALLOWED = -10051, /**< object not valid for this function code/direction */
+    DNP3_ERR_APP_BAD_RANGE = -10044,             /**< stop < start */
+    DNP3_ERR_APP_COUNT_TOO_LARGE = -10045,       /**< count exceeds what the fragment could hold */
+    DNP3_ERR_APP_ZERO_LENGTH = -10046,           /**< zero-length octet string or free-format object */
+    DNP3_ERR_APP_BAD_HEADER = -10047,            /**< application control/function inconsistent */
+    DNP3_ERR_APP_VARIATION_ZERO = -10048,        /**< variation 0 where object data is required */
+    DNP3_ERR_APP_UNEXPECTED_DATA = -10049,       /**< objects after a function that takes none */
+    DNP3_ERR_APP_BAD_VALUE = -10050,             /**< an object's contents are invalid (e.g.\ attribute length) */
+    DNP3_ERR_APP_OBJECT_NOT_ALLOWED = -10051,    /**< object not valid for this function code/direction */
 
     /* crypto provider (dnp3/crypto.h) */
     DNP3_ERR_CRYPTO = -10060, /**< library failure, unwrap integrity check failed, no entropy */
 
     /* runtime (dnp3/io.h): the operating system's failures, mapped from libuv's codes */
-    DNP3_ERR_IO = -10100,                /**< any other operating-system I/O failure (see the log) */
-    DNP3_ERR_IO_ADDRESS = -10101,        /**< a host or address that cannot be parsed or resolved */
-    DNP3_ERR_IO_ADDR_IN_USE = -10102,    /**< the listening address is taken by another socket */
+    DNP3_ERR_IO = -10100,                    /**< any other operating-system I/O failure (see the log) */
+    DNP3_ERR_IO_ADDRESS = -10101,            /**< a host or address that cannot be parsed or resolved */
+    DNP3_ERR_IO_ADDR_IN_USE = -10102,        /**< the listening address is taken by another socket */
     DNP3_ERR_IO_ADDR_NOT_AVAILABLE = -10103, /**< the address is not one of this machine's */
     DNP3_ERR_IO_CONNECTION_REFUSED = -10104, /**< nothing listens at the address */
-    DNP3_ERR_IO_NOT_CONNECTED = -10105,  /**< no connection to send on (yet, or any more) */
-    DNP3_ERR_IO_TIMED_OUT = -10106,      /**< the operating system gave up (connect, write) */
-    DNP3_ERR_IO_PERMISSION = -10107,     /**< not allowed (a port below 1024, a file's mode) */
-    DNP3_ERR_IO_TLS = -10108,            /**< the TLS configuration was refused (files, keys, versions) */
+    DNP3_ERR_IO_NOT_CONNECTED = -10105,      /**< no connection to send on (yet, or any more) */
+    DNP3_ERR_IO_TIMED_OUT = -10106,          /**< the operating system gave up (connect, write) */
+    DNP3_ERR_IO_PERMISSION = -10107,         /**< not allowed (a port below 1024, a file's mode) */
+    DNP3_ERR_IO_TLS = -10108,                /**< the TLS configuration was refused (files, keys, versions) */
 
     /* fatal: the object or the connection cannot go on */
     DNP3_ERR_NOMEM = -10901,       /**< an allocation (or the caller's memory block) failed */
     DNP3_ERR_LINK_CLOSED = -10902, /**< parser stopped after a framing error (close mode): close the connection */
 } dnp3_err;
 
-/** True for a library error code at or below DNP3_ERR_FATAL (NOMEM, LINK_CLOSED): err in [DNP3_ERR_MIN, DNP3_ERR_FATAL]. */
+/** True for a library error code at or below DNP3_ERR_FATAL (NOMEM, LINK_CLOSED): err in [DNP3_ERR_MIN,
+ * DNP3_ERR_FATAL]. */
 DNP3_API bool dnp3_err_is_fatal(int err);
 
 /** Short English description of an error code ("unknown error" for other values, e.g.\ a

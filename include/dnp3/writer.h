@@ -36,25 +36,28 @@ typedef struct {
 /** An open object header whose count/stop is patched by dnp3_apdu_end. */
 typedef struct {
     const dnp3_obj_desc *desc; /**< descriptor of the header's group/variation */
-    size_t header_pos;   /**< offset of the group octet */
-    size_t data_pos;     /**< offset of the first object */
-    uint8_t qualifier;   /**< the header's qualifier */
-    uint32_t start;      /**< range headers */
-    uint32_t count;      /**< objects added */
-    uint32_t last_index; /**< range headers: next index must be last_index + 1
-                          * (not read by the writer: it checks index == start + count) */
-    uint8_t bit_pos;     /**< packed kinds: bits used in the last octet */
+    size_t header_pos;         /**< offset of the group octet */
+    size_t data_pos;           /**< offset of the first object */
+    uint8_t qualifier;         /**< the header's qualifier */
+    uint32_t start;            /**< range headers */
+    uint32_t count;            /**< objects added */
+    uint32_t last_index;       /**< range headers: next index must be last_index + 1
+                                * (not read by the writer: it checks index == start + count) */
+    uint8_t bit_pos;           /**< packed kinds: bits used in the last octet */
 } dnp3_hdr_mark;
 
 /** Begins a request: AC, FC. Returns DNP3_OK or DNP3_ERR_BUFFER_TOO_SMALL (buf NULL or cap < 2). */
 DNP3_API int dnp3_apdu_writer_init_request(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
-                                  uint8_t function);
+                                           uint8_t function);
 /** Begins a response: AC, FC, IIN1, IIN2. Returns DNP3_OK or DNP3_ERR_BUFFER_TOO_SMALL (buf NULL or cap < 4). */
 DNP3_API int dnp3_apdu_writer_init_response(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
-                                   uint8_t function, uint16_t iin);
+                                            uint8_t function, uint16_t iin);
 
 /** Octets written so far: the fragment's length. */
-static inline size_t dnp3_apdu_writer_len(const dnp3_apdu_writer *w) { return w->len; }
+static inline size_t dnp3_apdu_writer_len(const dnp3_apdu_writer *w)
+{
+    return w->len;
+}
 
 /** Rewrites the control octet / IIN of the fragment already begun. */
 DNP3_API void dnp3_apdu_writer_set_control(dnp3_apdu_writer *w, uint8_t control);
@@ -75,7 +78,7 @@ DNP3_API int dnp3_apdu_header_all(dnp3_apdu_writer *w, uint8_t group, uint8_t va
  * DNP3_ERR_FRAGMENT_FULL (nothing written) or DNP3_ERR_INVALID_ARG (stop < start).
  */
 DNP3_API int dnp3_apdu_header_range(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t start,
-                           uint32_t stop);
+                                    uint32_t stop);
 /**
  * A count header without object data: qualifier 0x07, 0x08 or 0x09 by the
  * width count needs. Returns DNP3_OK or DNP3_ERR_FRAGMENT_FULL (nothing written).
@@ -88,7 +91,7 @@ DNP3_API int dnp3_apdu_header_count(dnp3_apdu_writer *w, uint8_t group, uint8_t 
  * (n 0 or indices NULL).
  */
 DNP3_API int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variation,
-                             const uint32_t *indices, size_t n);
+                                      const uint32_t *indices, size_t n);
 
 /**
  * Opens a header whose objects follow:
@@ -104,15 +107,15 @@ DNP3_API int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_
  * (and header-only rows, octet strings of variation 0).
  */
 DNP3_API int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
-                          uint32_t start);
+                                   uint32_t start);
 /**
  * Opens a header of index-prefixed objects with the caller's qualifier
  * (prefix code 1..3, range code 7..9, e.g.\ 0x17 or 0x28); fixed-size objects
  * and octet strings only. Returns DNP3_OK, DNP3_ERR_FRAGMENT_FULL (nothing
  * written) or DNP3_ERR_INVALID_ARG (other qualifier, unknown object or wrong kind).
  */
-DNP3_API int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group,
-                            uint8_t variation, uint8_t qualifier);
+DNP3_API int dnp3_apdu_begin_indexed(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
+                                     uint8_t qualifier);
 /**
  * Opens a header with qualifier 0x07 (g50, g51, g52 and other "count 1"
  * objects); fixed-size objects only. Returns DNP3_OK, DNP3_ERR_FRAGMENT_FULL
@@ -127,7 +130,7 @@ DNP3_API int dnp3_apdu_begin_count(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_
  * what dnp3_apdu_begin_range returns.
  */
 DNP3_API int dnp3_apdu_begin_range_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
-                               uint32_t start, uint32_t last);
+                                        uint32_t start, uint32_t last);
 /**
  * Opens an indexed header with the smallest qualifier that fits: 0x17 when `first_index` is
  * below 256, else 0x28. An 0x17 header takes 255 objects with indices below 256: add_point
@@ -135,7 +138,7 @@ DNP3_API int dnp3_apdu_begin_range_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, u
  * the next header. Returns what dnp3_apdu_begin_indexed returns.
  */
 DNP3_API int dnp3_apdu_begin_indexed_auto(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
-                                 uint32_t first_index);
+                                          uint32_t first_index);
 /**
  * Opens a header with qualifier 0x5B (g120 and other free-format objects;
  * fixed-size objects are accepted too). Returns DNP3_OK, DNP3_ERR_FRAGMENT_FULL
@@ -163,7 +166,7 @@ DNP3_API int dnp3_apdu_add_point(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t
  * or DNP3_ERR_INVALID_ARG.
  */
 DNP3_API int dnp3_apdu_add_raw(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const uint8_t *obj,
-                      size_t size);
+                               size_t size);
 /** Adds a CROB (g12v1/v2 header) built from *c; returns as dnp3_apdu_add_point. */
 DNP3_API int dnp3_apdu_add_crob(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const dnp3_crob *c);
 

@@ -12,13 +12,40 @@
 const char *dnp3_fc_name(uint8_t fc)
 {
     static const char *const REQ[] = {
-        "CONFIRM", "READ", "WRITE", "SELECT", "OPERATE", "DIRECT_OPERATE", "DIRECT_OPERATE_NR",
-        "IMMED_FREEZE", "IMMED_FREEZE_NR", "FREEZE_CLEAR", "FREEZE_CLEAR_NR", "FREEZE_AT_TIME",
-        "FREEZE_AT_TIME_NR", "COLD_RESTART", "WARM_RESTART", "INITIALIZE_DATA",
-        "INITIALIZE_APPLICATION", "START_APPLICATION", "STOP_APPLICATION", "SAVE_CONFIGURATION",
-        "ENABLE_UNSOLICITED", "DISABLE_UNSOLICITED", "ASSIGN_CLASS", "DELAY_MEASURE",
-        "RECORD_CURRENT_TIME", "OPEN_FILE", "CLOSE_FILE", "DELETE_FILE", "GET_FILE_INFO",
-        "AUTHENTICATE_FILE", "ABORT_FILE", "ACTIVATE_CONFIG", "AUTH_REQUEST", "AUTH_REQUEST_NO_ACK",
+        "CONFIRM",
+        "READ",
+        "WRITE",
+        "SELECT",
+        "OPERATE",
+        "DIRECT_OPERATE",
+        "DIRECT_OPERATE_NR",
+        "IMMED_FREEZE",
+        "IMMED_FREEZE_NR",
+        "FREEZE_CLEAR",
+        "FREEZE_CLEAR_NR",
+        "FREEZE_AT_TIME",
+        "FREEZE_AT_TIME_NR",
+        "COLD_RESTART",
+        "WARM_RESTART",
+        "INITIALIZE_DATA",
+        "INITIALIZE_APPLICATION",
+        "START_APPLICATION",
+        "STOP_APPLICATION",
+        "SAVE_CONFIGURATION",
+        "ENABLE_UNSOLICITED",
+        "DISABLE_UNSOLICITED",
+        "ASSIGN_CLASS",
+        "DELAY_MEASURE",
+        "RECORD_CURRENT_TIME",
+        "OPEN_FILE",
+        "CLOSE_FILE",
+        "DELETE_FILE",
+        "GET_FILE_INFO",
+        "AUTHENTICATE_FILE",
+        "ABORT_FILE",
+        "ACTIVATE_CONFIG",
+        "AUTH_REQUEST",
+        "AUTH_REQUEST_NO_ACK",
     };
     if (fc < sizeof REQ / sizeof REQ[0]) return REQ[fc];
     switch (fc) {
@@ -32,10 +59,10 @@ const char *dnp3_fc_name(uint8_t fc)
 const char *dnp3_iin_bit_name(unsigned bit)
 {
     static const char *const NAMES[16] = {
-        "BROADCAST", "CLASS_1_EVENTS", "CLASS_2_EVENTS", "CLASS_3_EVENTS", "NEED_TIME",
-        "LOCAL_CONTROL", "DEVICE_TROUBLE", "DEVICE_RESTART", "NO_FUNC_CODE_SUPPORT",
-        "OBJECT_UNKNOWN", "PARAMETER_ERROR", "EVENT_BUFFER_OVERFLOW", "ALREADY_EXECUTING",
-        "CONFIG_CORRUPT", "RESERVED_2", "RESERVED_1",
+        "BROADCAST",       "CLASS_1_EVENTS",        "CLASS_2_EVENTS",    "CLASS_3_EVENTS",       "NEED_TIME",
+        "LOCAL_CONTROL",   "DEVICE_TROUBLE",        "DEVICE_RESTART",    "NO_FUNC_CODE_SUPPORT", "OBJECT_UNKNOWN",
+        "PARAMETER_ERROR", "EVENT_BUFFER_OVERFLOW", "ALREADY_EXECUTING", "CONFIG_CORRUPT",       "RESERVED_2",
+        "RESERVED_1",
     };
     return bit < 16 ? NAMES[bit] : "UNKNOWN";
 }
@@ -43,10 +70,25 @@ const char *dnp3_iin_bit_name(unsigned bit)
 const char *dnp3_command_status_name(unsigned status)
 {
     static const char *const NAMES[] = {
-        "SUCCESS", "TIMEOUT", "NO_SELECT", "FORMAT_ERROR", "NOT_SUPPORTED", "ALREADY_ACTIVE",
-        "HARDWARE_ERROR", "LOCAL", "TOO_MANY_OPS", "NOT_AUTHORIZED", "AUTOMATION_INHIBIT",
-        "PROCESSING_LIMITED", "OUT_OF_RANGE", "DOWNSTREAM_LOCAL", "ALREADY_COMPLETE", "BLOCKED",
-        "CANCELLED", "BLOCKED_OTHER_MASTER", "DOWNSTREAM_FAIL",
+        "SUCCESS",
+        "TIMEOUT",
+        "NO_SELECT",
+        "FORMAT_ERROR",
+        "NOT_SUPPORTED",
+        "ALREADY_ACTIVE",
+        "HARDWARE_ERROR",
+        "LOCAL",
+        "TOO_MANY_OPS",
+        "NOT_AUTHORIZED",
+        "AUTOMATION_INHIBIT",
+        "PROCESSING_LIMITED",
+        "OUT_OF_RANGE",
+        "DOWNSTREAM_LOCAL",
+        "ALREADY_COMPLETE",
+        "BLOCKED",
+        "CANCELLED",
+        "BLOCKED_OTHER_MASTER",
+        "DOWNSTREAM_FAIL",
     };
     if (status < sizeof NAMES / sizeof NAMES[0]) return NAMES[status];
     if (status == DNP3_CS_NON_PARTICIPATING) return "NON_PARTICIPATING";
@@ -68,29 +110,23 @@ const char *dnp3_tcc_name(unsigned tcc)
 
 const char *dnp3_double_bit_name(unsigned v)
 {
-    static const char *const NAMES[] = {"INTERMEDIATE", "DETERMINED_OFF", "DETERMINED_ON",
-                                        "INDETERMINATE"};
+    static const char *const NAMES[] = {"INTERMEDIATE", "DETERMINED_OFF", "DETERMINED_ON", "INDETERMINATE"};
     return NAMES[v & 3];
 }
 
 /* Flag names for bits 5..7 depend on the point type (docs/protocol-notes.md §4.2). */
 static const char *flag_name(dnp3_point_type t, unsigned bit)
 {
-    static const char *const COMMON[5] = {"ONLINE", "RESTART", "COMM_LOST", "REMOTE_FORCED",
-                                          "LOCAL_FORCED"};
+    static const char *const COMMON[5] = {"ONLINE", "RESTART", "COMM_LOST", "REMOTE_FORCED", "LOCAL_FORCED"};
     if (bit < 5) return COMMON[bit];
     switch (t) {
-    case DNP3_POINT_BINARY_INPUT:
-        return bit == 5 ? "CHATTER_FILTER" : bit == 7 ? "STATE" : "RESERVED";
+    case DNP3_POINT_BINARY_INPUT: return bit == 5 ? "CHATTER_FILTER" : bit == 7 ? "STATE" : "RESERVED";
     case DNP3_POINT_BINARY_OUTPUT_STATUS: return bit == 7 ? "STATE" : "RESERVED";
-    case DNP3_POINT_DOUBLE_BIT_INPUT:
-        return bit == 5 ? "CHATTER_FILTER" : bit == 6 ? "STATE_LSB" : "STATE_MSB";
+    case DNP3_POINT_DOUBLE_BIT_INPUT: return bit == 5 ? "CHATTER_FILTER" : bit == 6 ? "STATE_LSB" : "STATE_MSB";
     case DNP3_POINT_COUNTER:
-    case DNP3_POINT_FROZEN_COUNTER:
-        return bit == 5 ? "ROLLOVER" : bit == 6 ? "DISCONTINUITY" : "RESERVED";
+    case DNP3_POINT_FROZEN_COUNTER: return bit == 5 ? "ROLLOVER" : bit == 6 ? "DISCONTINUITY" : "RESERVED";
     case DNP3_POINT_ANALOG_INPUT:
-    case DNP3_POINT_FROZEN_ANALOG_INPUT:
-        return bit == 5 ? "OVER_RANGE" : bit == 6 ? "REFERENCE_ERR" : "RESERVED";
+    case DNP3_POINT_FROZEN_ANALOG_INPUT: return bit == 5 ? "OVER_RANGE" : bit == 6 ? "REFERENCE_ERR" : "RESERVED";
     case DNP3_POINT_ANALOG_OUTPUT_STATUS: return bit == 5 ? "OVER_RANGE" : "RESERVED";
     default: return bit == 5 ? "BIT5" : bit == 6 ? "BIT6" : "BIT7";
     }

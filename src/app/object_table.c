@@ -6,44 +6,44 @@
 #include "dnp3/objects.h"
 
 /* Octets of a value field. */
-#define VT_SIZE(vt)                                                                   \
-    ((vt) == DNP3_VT_U8 ? 1                                                           \
-     : ((vt) == DNP3_VT_U16 || (vt) == DNP3_VT_I16) ? 2                               \
-     : ((vt) == DNP3_VT_U32 || (vt) == DNP3_VT_I32 || (vt) == DNP3_VT_F32) ? 4        \
-     : (vt) == DNP3_VT_F64 ? 8                                                        \
-                           : 0)
+#define VT_SIZE(vt)                                                                                               \
+    ((vt) == DNP3_VT_U8                                                    ? 1                                    \
+     : ((vt) == DNP3_VT_U16 || (vt) == DNP3_VT_I16)                        ? 2                                    \
+     : ((vt) == DNP3_VT_U32 || (vt) == DNP3_VT_I32 || (vt) == DNP3_VT_F32) ? 4                                    \
+     : (vt) == DNP3_VT_F64                                                 ? 8                                    \
+                                                                           : 0)
 
 /* Octets a fixed layout implies (flags 1, status 1, T48 6, T16 2). */
-#define LAYOUT_SIZE(l, vt)                                                            \
-    ((l) == DNP3_LAYOUT_F ? 1                                                         \
-     : (l) == DNP3_LAYOUT_F_T48 ? 7                                                   \
-     : (l) == DNP3_LAYOUT_F_T16 ? 3                                                   \
-     : (l) == DNP3_LAYOUT_F_V ? 1 + VT_SIZE(vt)                                       \
-     : (l) == DNP3_LAYOUT_F_V_T48 ? 7 + VT_SIZE(vt)                                   \
-     : (l) == DNP3_LAYOUT_V ? VT_SIZE(vt)                                             \
-     : ((l) == DNP3_LAYOUT_V_S || (l) == DNP3_LAYOUT_S_V) ? 1 + VT_SIZE(vt)           \
-     : (l) == DNP3_LAYOUT_S_V_T48 ? 7 + VT_SIZE(vt)                                   \
-     : (l) == DNP3_LAYOUT_CS ? 1                                                      \
-     : (l) == DNP3_LAYOUT_CS_T48 ? 7                                                  \
-     : (l) == DNP3_LAYOUT_CROB ? 11                                                   \
-     : (l) == DNP3_LAYOUT_T48 ? 6                                                     \
-     : (l) == DNP3_LAYOUT_T48_U32 ? 10                                                \
-     : (l) == DNP3_LAYOUT_T48_U32_U8 ? 11                                             \
-     : (l) == DNP3_LAYOUT_SEC_STAT ? 7                                                \
-     : (l) == DNP3_LAYOUT_SEC_STAT_T48 ? 13                                           \
-                                       : -1)
+#define LAYOUT_SIZE(l, vt)                                                                                        \
+    ((l) == DNP3_LAYOUT_F                                 ? 1                                                     \
+     : (l) == DNP3_LAYOUT_F_T48                           ? 7                                                     \
+     : (l) == DNP3_LAYOUT_F_T16                           ? 3                                                     \
+     : (l) == DNP3_LAYOUT_F_V                             ? 1 + VT_SIZE(vt)                                       \
+     : (l) == DNP3_LAYOUT_F_V_T48                         ? 7 + VT_SIZE(vt)                                       \
+     : (l) == DNP3_LAYOUT_V                               ? VT_SIZE(vt)                                           \
+     : ((l) == DNP3_LAYOUT_V_S || (l) == DNP3_LAYOUT_S_V) ? 1 + VT_SIZE(vt)                                       \
+     : (l) == DNP3_LAYOUT_S_V_T48                         ? 7 + VT_SIZE(vt)                                       \
+     : (l) == DNP3_LAYOUT_CS                              ? 1                                                     \
+     : (l) == DNP3_LAYOUT_CS_T48                          ? 7                                                     \
+     : (l) == DNP3_LAYOUT_CROB                            ? 11                                                    \
+     : (l) == DNP3_LAYOUT_T48                             ? 6                                                     \
+     : (l) == DNP3_LAYOUT_T48_U32                         ? 10                                                    \
+     : (l) == DNP3_LAYOUT_T48_U32_U8                      ? 11                                                    \
+     : (l) == DNP3_LAYOUT_SEC_STAT                        ? 7                                                     \
+     : (l) == DNP3_LAYOUT_SEC_STAT_T48                    ? 13                                                    \
+                                                          : -1)
 
-#define OBJ(g, v, kind, layout, vt, size, pt, ev, name)                                          \
-    _Static_assert(DNP3_KIND_##kind != DNP3_KIND_FIXED || DNP3_LAYOUT_##layout == DNP3_LAYOUT_OPAQUE || \
-                       LAYOUT_SIZE(DNP3_LAYOUT_##layout, DNP3_VT_##vt) == (size),                 \
-                   "declared size of g" #g "v" #v " does not match its layout");                  \
-    _Static_assert(DNP3_KIND_##kind == DNP3_KIND_FIXED || (size) == 0,                            \
+#define OBJ(g, v, kind, layout, vt, size, pt, ev, name)                                                           \
+    _Static_assert(DNP3_KIND_##kind != DNP3_KIND_FIXED || DNP3_LAYOUT_##layout == DNP3_LAYOUT_OPAQUE ||           \
+                       LAYOUT_SIZE(DNP3_LAYOUT_##layout, DNP3_VT_##vt) == (size),                                 \
+                   "declared size of g" #g "v" #v " does not match its layout");                                  \
+    _Static_assert(DNP3_KIND_##kind == DNP3_KIND_FIXED || (size) == 0,                                            \
                    "only fixed-size rows have a size: g" #g "v" #v);
 #include "object_table.def"
 #undef OBJ
 
 static const dnp3_obj_desc TABLE[] = {
-#define OBJ(g, v, kind, layout, vt, size, pt, ev, name)                                          \
+#define OBJ(g, v, kind, layout, vt, size, pt, ev, name)                                                           \
     {g, v, DNP3_KIND_##kind, DNP3_LAYOUT_##layout, DNP3_VT_##vt, size, DNP3_POINT_##pt, ev, name},
 #include "object_table.def"
 #undef OBJ

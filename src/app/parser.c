@@ -23,8 +23,7 @@ static unsigned width_of_code(unsigned code)
     return code == 0 ? 1u : code == 1 ? 2u : 4u;
 }
 
-static int fail(dnp3_hdr_iter *it, dnp3_parse_error *e, int err, size_t offset, uint8_t g, uint8_t v,
-                uint8_t q)
+static int fail(dnp3_hdr_iter *it, dnp3_parse_error *e, int err, size_t offset, uint8_t g, uint8_t v, uint8_t q)
 {
     it->err = err;
     it->last_error.err = err;
@@ -51,8 +50,7 @@ void dnp3_hdr_iter_init(dnp3_hdr_iter *it, const dnp3_apdu *apdu)
 /* The error for `need` octets when only `have` remain. */
 static int shortfall_error(uint64_t count, uint64_t need)
 {
-    return (count > PLAUSIBLE_MAX || need > PLAUSIBLE_MAX) ? DNP3_ERR_APP_COUNT_TOO_LARGE
-                                                            : DNP3_ERR_APP_TRUNCATED;
+    return (count > PLAUSIBLE_MAX || need > PLAUSIBLE_MAX) ? DNP3_ERR_APP_COUNT_TOO_LARGE : DNP3_ERR_APP_TRUNCATED;
 }
 
 /*
@@ -124,8 +122,9 @@ int dnp3_hdr_iter_next(dnp3_hdr_iter *it, dnp3_obj_header *h, dnp3_parse_error *
     const bool no_data_kind = d->kind == DNP3_KIND_NO_DATA;
     /* responses carry data for every object; "any variation" and class objects have none */
     if (it->is_response && no_data_kind)
-        return fail(it, e, d->point_type == DNP3_POINT_CLASS ? DNP3_ERR_APP_OBJECT_NOT_ALLOWED
-                                                             : DNP3_ERR_APP_VARIATION_ZERO,
+        return fail(it, e,
+                    d->point_type == DNP3_POINT_CLASS ? DNP3_ERR_APP_OBJECT_NOT_ALLOWED
+                                                      : DNP3_ERR_APP_VARIATION_ZERO,
                     start_pos, g, v, q);
     /* a size-prefixed free-format object carries data even in a READ: READ g70v5 qualifier 0x5B
      * names the file handle and block to read (IEEE 1815-2012 file transfer, Annex A g70v5) */
@@ -174,10 +173,12 @@ int dnp3_hdr_iter_next(dnp3_hdr_iter *it, dnp3_obj_header *h, dnp3_parse_error *
     h->prefix_width = prefix == 0 ? 0 : (uint8_t)width_of_code((prefix - 1) % 3);
 
     /* qualifier shapes that make sense at all */
-    if (index_prefix && !count_range) return fail(it, e, DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, start_pos + 2, g, v, q);
+    if (index_prefix && !count_range)
+        return fail(it, e, DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, start_pos + 2, g, v, q);
     if (size_prefix && !(count_range || range == 0xB))
         return fail(it, e, DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, start_pos + 2, g, v, q);
-    if (range == 0xB && !size_prefix) return fail(it, e, DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, start_pos + 2, g, v, q);
+    if (range == 0xB && !size_prefix)
+        return fail(it, e, DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED, start_pos + 2, g, v, q);
 
     const size_t data_off = start_pos + r.pos;
     const size_t avail = it->len - data_off;

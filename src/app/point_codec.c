@@ -60,8 +60,7 @@ static bool is_stateful(uint8_t point_type)
            point_type == DNP3_POINT_BINARY_OUTPUT_STATUS;
 }
 
-int dnp3_point_decode(const dnp3_obj_desc *d, const uint8_t *data, size_t size, uint8_t bits,
-                      dnp3_point *p)
+int dnp3_point_decode(const dnp3_obj_desc *d, const uint8_t *data, size_t size, uint8_t bits, dnp3_point *p)
 {
     memset(p, 0, sizeof *p);
     if (!d) return DNP3_ERR_INVALID_ARG;

@@ -19,8 +19,7 @@ static int init(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, size_t hdr)
     return DNP3_OK;
 }
 
-int dnp3_apdu_writer_init_request(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control,
-                                  uint8_t function)
+int dnp3_apdu_writer_init_request(dnp3_apdu_writer *w, uint8_t *buf, size_t cap, uint8_t control, uint8_t function)
 {
     int rc = init(w, buf, cap, 2);
     if (rc) return rc;
@@ -78,8 +77,8 @@ static unsigned code_for_width(unsigned width)
 }
 
 /* Writes g, v, qualifier and up to two integers of `width` octets. */
-static int put_header(dnp3_apdu_writer *w, uint8_t g, uint8_t v, uint8_t q, unsigned width,
-                      unsigned nvals, uint32_t a, uint32_t b)
+static int put_header(dnp3_apdu_writer *w, uint8_t g, uint8_t v, uint8_t q, unsigned width, unsigned nvals,
+                      uint32_t a, uint32_t b)
 {
     uint8_t *p = reserve(w, 3 + (size_t)width * nvals);
     if (!p) return DNP3_ERR_FRAGMENT_FULL;
@@ -98,8 +97,7 @@ int dnp3_apdu_header_all(dnp3_apdu_writer *w, uint8_t group, uint8_t variation)
     return put_header(w, group, variation, DNP3_QUAL_ALL, 0, 0, 0, 0);
 }
 
-int dnp3_apdu_header_range(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t start,
-                           uint32_t stop)
+int dnp3_apdu_header_range(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, uint32_t start, uint32_t stop)
 {
     if (stop < start) return DNP3_ERR_INVALID_ARG;
     unsigned width = width_for(stop);
@@ -112,8 +110,8 @@ int dnp3_apdu_header_count(dnp3_apdu_writer *w, uint8_t group, uint8_t variation
     return put_header(w, group, variation, (uint8_t)(7 + code_for_width(width)), width, 1, count, 0);
 }
 
-int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variation,
-                             const uint32_t *indices, size_t n)
+int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variation, const uint32_t *indices,
+                             size_t n)
 {
     if (n == 0 || n > UINT32_MAX || !indices) return DNP3_ERR_INVALID_ARG;
     uint32_t max = 0;
@@ -123,8 +121,7 @@ int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variati
     unsigned width = width_for(max > n ? max : (uint32_t)n);
     unsigned code = code_for_width(width);
     size_t before = w->len;
-    int rc = put_header(w, group, variation, (uint8_t)(((code + 1) << 4) | (7 + code)), width, 1,
-                        (uint32_t)n, 0);
+    int rc = put_header(w, group, variation, (uint8_t)(((code + 1) << 4) | (7 + code)), width, 1, (uint32_t)n, 0);
     if (rc) return rc;
     uint8_t *p = reserve(w, n * width);
     if (!p) {
@@ -137,8 +134,8 @@ int dnp3_apdu_header_indices(dnp3_apdu_writer *w, uint8_t group, uint8_t variati
     return DNP3_OK;
 }
 
-static int begin(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t g, uint8_t v, uint8_t q,
-                 unsigned width, unsigned nvals, uint32_t start)
+static int begin(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t g, uint8_t v, uint8_t q, unsigned width,
+                 unsigned nvals, uint32_t start)
 {
     const dnp3_obj_desc *d = dnp3_obj_lookup(g, v);
     if (!d || d->kind == DNP3_KIND_NO_DATA) return DNP3_ERR_INVALID_ARG;
@@ -154,8 +151,7 @@ static int begin(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t g, uint8_t v, ui
     return DNP3_OK;
 }
 
-int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation,
-                          uint32_t start)
+int dnp3_apdu_begin_range(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint8_t group, uint8_t variation, uint32_t start)
 {
     const dnp3_obj_desc *d = dnp3_obj_lookup(group, variation);
     if (!d || d->kind == DNP3_KIND_FREE_FORMAT || d->kind == DNP3_KIND_ATTRIBUTE) return DNP3_ERR_INVALID_ARG;
@@ -237,7 +233,8 @@ static int check_next(const dnp3_hdr_mark *m, uint32_t index)
         if ((m->qualifier & 0xF) == 1 && index > 0xFFFF) return DNP3_ERR_INVALID_ARG;
     } else {
         unsigned pw = prefix_width(m->qualifier);
-        if (((m->qualifier >> 4) & 7u) <= 3 && pw && pw < 4 && index >= (1u << (8 * pw))) return DNP3_ERR_INVALID_ARG;
+        if (((m->qualifier >> 4) & 7u) <= 3 && pw && pw < 4 && index >= (1u << (8 * pw)))
+            return DNP3_ERR_INVALID_ARG;
     }
     return DNP3_OK;
 }
@@ -288,8 +285,7 @@ int dnp3_apdu_add_point(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, c
     return DNP3_OK;
 }
 
-int dnp3_apdu_add_raw(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const uint8_t *obj,
-                      size_t size)
+int dnp3_apdu_add_raw(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t index, const uint8_t *obj, size_t size)
 {
     int rc = check_next(m, index);
     if (rc) return rc;

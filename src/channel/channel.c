@@ -30,8 +30,8 @@ struct dnp3_channel {
     dnp3_txq q;
     dnp3_channel_stats stats;
     dnp3_channel_close_reason close;
-    dnp3_tstamp last_rx;         /* last accepted frame (keep-alive reference) */
-    bool awaiting_status;        /* REQUEST_LINK_STATUS sent, no frame since */
+    dnp3_tstamp last_rx;  /* last accepted frame (keep-alive reference) */
+    bool awaiting_status; /* REQUEST_LINK_STATUS sent, no frame since */
     dnp3_tstamp status_deadline;
     uint8_t scratch[DNP3_LINK_MAX_USER_DATA]; /* datagram de-blocking */
 };
@@ -48,7 +48,7 @@ static size_t queue_size(const dnp3_channel_config *c)
            LINK_REPLY_SLOTS * (DNP3_TXQ_PREFIX + DNP3_LINK_HEADER_SIZE);
 }
 
-void dnp3_channel_config_init(dnp3_channel_config *c)
+static void channel_config_defaults(dnp3_channel_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -60,6 +60,16 @@ void dnp3_channel_config_init(dnp3_channel_config *c)
     c->max_tx_fragment = 2048;
     c->keep_alive_ms = 60000;
     c->link_timeout_ms = 1000;
+}
+
+void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size)
+{
+    dnp3_channel_config full;
+    channel_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_channel_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:
@@ -131,7 +141,10 @@ dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_channel_confi
     return ch;
 }
 
-void dnp3_channel_reset(dnp3_channel *ch, dnp3_tstamp now) { restart(ch, now); }
+void dnp3_channel_reset(dnp3_channel *ch, dnp3_tstamp now)
+{
+    restart(ch, now);
+}
 
 dnp3_broadcast_kind dnp3_broadcast_kind_of(uint16_t dest)
 {
@@ -173,8 +186,7 @@ static void on_frame(dnp3_channel *ch, const dnp3_link_frame *f, dnp3_tstamp now
     if (!rx.data || rx.len == 0) return;
     const uint8_t *apdu;
     size_t apdu_len;
-    if (dnp3_transport_rx_push(&ch->trx, rx.src, rx.broadcast, rx.data, rx.len, &apdu, &apdu_len) != 1)
-        return;
+    if (dnp3_transport_rx_push(&ch->trx, rx.src, rx.broadcast, rx.data, rx.len, &apdu, &apdu_len) != 1) return;
     ch->stats.fragments_rx++;
     if (!ch->cfg.on_fragment) return;
     dnp3_channel_fragment frag = {
@@ -252,9 +264,15 @@ int dnp3_channel_send(dnp3_channel *ch, uint16_t dest, const uint8_t *apdu, size
     return DNP3_OK;
 }
 
-int dnp3_channel_write(dnp3_channel *ch, uint8_t *dst, size_t cap) { return dnp3_txq_pop(&ch->q, dst, cap); }
+int dnp3_channel_write(dnp3_channel *ch, uint8_t *dst, size_t cap)
+{
+    return dnp3_txq_pop(&ch->q, dst, cap);
+}
 
-size_t dnp3_channel_pending(const dnp3_channel *ch) { return dnp3_txq_front_len(&ch->q); }
+size_t dnp3_channel_pending(const dnp3_channel *ch)
+{
+    return dnp3_txq_front_len(&ch->q);
+}
 
 dnp3_tstamp dnp3_channel_get_expiry(const dnp3_channel *ch)
 {
@@ -284,12 +302,27 @@ int dnp3_channel_handle_expiry(dnp3_channel *ch, dnp3_tstamp now)
     return DNP3_OK;
 }
 
-dnp3_channel_close_reason dnp3_channel_close_reason_get(const dnp3_channel *ch) { return ch->close; }
+dnp3_channel_close_reason dnp3_channel_close_reason_get(const dnp3_channel *ch)
+{
+    return ch->close;
+}
 
-const dnp3_channel_stats *dnp3_channel_get_stats(const dnp3_channel *ch) { return &ch->stats; }
+const dnp3_channel_stats *dnp3_channel_get_stats(const dnp3_channel *ch)
+{
+    return &ch->stats;
+}
 
-const dnp3_link_parser *dnp3_channel_link_parser(const dnp3_channel *ch) { return &ch->parser; }
+const dnp3_link_parser *dnp3_channel_link_parser(const dnp3_channel *ch)
+{
+    return &ch->parser;
+}
 
-const dnp3_transport_rx *dnp3_channel_transport_rx(const dnp3_channel *ch) { return &ch->trx; }
+const dnp3_transport_rx *dnp3_channel_transport_rx(const dnp3_channel *ch)
+{
+    return &ch->trx;
+}
 
-uint16_t dnp3_channel_remote_addr(const dnp3_channel *ch) { return ch->cfg.remote_addr; }
+uint16_t dnp3_channel_remote_addr(const dnp3_channel *ch)
+{
+    return ch->cfg.remote_addr;
+}

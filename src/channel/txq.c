@@ -16,7 +16,10 @@ void dnp3_txq_init(dnp3_txq *q, uint8_t *buf, size_t cap)
     q->used = 0;
 }
 
-void dnp3_txq_clear(dnp3_txq *q) { q->used = 0; }
+void dnp3_txq_clear(dnp3_txq *q)
+{
+    q->used = 0;
+}
 
 bool dnp3_txq_fits(const dnp3_txq *q, size_t n)
 {

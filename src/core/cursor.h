@@ -39,7 +39,10 @@ static inline void dnp3_rd_init(dnp3_reader *r, const uint8_t *buf, size_t len)
     r->err = 0;
 }
 
-static inline size_t dnp3_rd_remaining(const dnp3_reader *r) { return r->len - r->pos; }
+static inline size_t dnp3_rd_remaining(const dnp3_reader *r)
+{
+    return r->len - r->pos;
+}
 
 /* Returns true (and consumes nothing) if n octets are available; else sets the error. */
 static inline bool dnp3_rd_need(dnp3_reader *r, size_t n)
@@ -100,7 +103,10 @@ static inline uint32_t dnp3_rd_uint(dnp3_reader *r, unsigned width)
 }
 
 /* Pure loads from a pointer already known to hold enough octets. */
-static inline uint16_t dnp3_load_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint16_t dnp3_load_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
 static inline uint32_t dnp3_load_u32(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -139,7 +145,10 @@ static inline void dnp3_wr_init(dnp3_writer *w, uint8_t *buf, size_t cap)
     w->err = 0;
 }
 
-static inline size_t dnp3_wr_remaining(const dnp3_writer *w) { return w->cap - w->pos; }
+static inline size_t dnp3_wr_remaining(const dnp3_writer *w)
+{
+    return w->cap - w->pos;
+}
 
 /* Reserves n octets and returns a pointer to them, or NULL (sticky error) if they do not fit. */
 static inline uint8_t *dnp3_wr_reserve(dnp3_writer *w, size_t n)

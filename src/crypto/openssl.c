@@ -63,7 +63,8 @@ static int ossl_wrap(bool enc, const uint8_t *kek, size_t kek_len, const uint8_t
     return rc;
 }
 
-static int ossl_key_wrap(void *ctx, const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t len, uint8_t *out)
+static int ossl_key_wrap(void *ctx, const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t len,
+                         uint8_t *out)
 {
     (void)ctx;
     return ossl_wrap(true, kek, kek_len, in, len, out);
@@ -88,4 +89,7 @@ static const dnp3_crypto provider = {
     sizeof(dnp3_crypto), NULL, ossl_hmac, ossl_key_wrap, ossl_key_unwrap, ossl_random,
 };
 
-const dnp3_crypto *dnp3_crypto_openssl(void) { return &provider; }
+const dnp3_crypto *dnp3_crypto_openssl(void)
+{
+    return &provider;
+}

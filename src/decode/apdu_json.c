@@ -20,8 +20,7 @@ void dnp3_apdu_json_open(apdu_json *j, FILE *f)
     dnp3_json_obj_begin(&j->w, NULL);
 }
 
-static void queue_error(apdu_json *j, uint64_t offset, bool has_frag, size_t frag_offset,
-                        const char *msg)
+static void queue_error(apdu_json *j, uint64_t offset, bool has_frag, size_t frag_offset, const char *msg)
 {
     if (j->nerr >= APDU_JSON_MAX_ERRORS) {
         j->dropped++;
@@ -88,8 +87,7 @@ static void j_header(void *ctx, const dnp3_obj_header *h, size_t offset)
     dnp3_json_uint(w, "group", h->group);
     dnp3_json_uint(w, "variation", h->variation);
     dnp3_json_str(w, "name", h->desc->name);
-    if (h->group == 0 && dnp3_attr_name(h->variation))
-        dnp3_json_str(w, "attribute", dnp3_attr_name(h->variation));
+    if (h->group == 0 && dnp3_attr_name(h->variation)) dnp3_json_str(w, "attribute", dnp3_attr_name(h->variation));
     dnp3_json_uint(w, "qualifier", h->qualifier);
     if (h->has_range && h->range_code <= 2) {
         dnp3_json_arr_begin(w, "range");
@@ -151,7 +149,8 @@ static void point_members(json_w *w, const walk_obj *o)
     } else if (d->point_type == DNP3_POINT_SECURITY_STAT) {
         dnp3_json_uint(w, "association", p->assoc);
         dnp3_json_double(w, "value", p->value, 17);
-        if (o->has_index && dnp3_obj_sa_stat_name(o->index)) dnp3_json_str(w, "statistic", dnp3_obj_sa_stat_name(o->index));
+        if (o->has_index && dnp3_obj_sa_stat_name(o->index))
+            dnp3_json_str(w, "statistic", dnp3_obj_sa_stat_name(o->index));
     } else if (p->vtype == DNP3_VT_F32 || p->vtype == DNP3_VT_F64) {
         char num[48];
         dnp3_fmt_real(p->value, p->vtype == DNP3_VT_F32, num, sizeof num);
@@ -289,7 +288,7 @@ static void j_error(void *ctx, size_t offset, const char *msg)
 }
 
 int dnp3_apdu_json_fragment(apdu_json *j, const uint8_t *frag, size_t len,
-                       uint64_t (*map_offset)(void *ctx, size_t frag_offset), void *map_ctx)
+                            uint64_t (*map_offset)(void *ctx, size_t frag_offset), void *map_ctx)
 {
     static const walk_sink SINK = {j_begin, j_header, j_object, j_error};
     j->map_offset = map_offset;

@@ -43,7 +43,7 @@ void dnp3_apdu_json_open(apdu_json *j, FILE *f);
  * Returns the number of problems found.
  */
 int dnp3_apdu_json_fragment(apdu_json *j, const uint8_t *frag, size_t len,
-                       uint64_t (*map_offset)(void *ctx, size_t frag_offset), void *map_ctx);
+                            uint64_t (*map_offset)(void *ctx, size_t frag_offset), void *map_ctx);
 
 /* Queues an error for the "errors" member of this line (offset APDU_JSON_NO_OFFSET: none). */
 #define APDU_JSON_NO_OFFSET UINT64_MAX

@@ -64,8 +64,7 @@ static void t_begin(void *ctx, const dnp3_apdu *a)
     char acs[64];
     if (!show_headers(t)) return;
     const char *fn = dnp3_fc_name(a->function);
-    fprintf(t->out, "%scontrol 0x%02X: %s\n", t->ind, a->control,
-            dnp3_walk_ac_str(a->control, acs, sizeof acs));
+    fprintf(t->out, "%scontrol 0x%02X: %s\n", t->ind, a->control, dnp3_walk_ac_str(a->control, acs, sizeof acs));
     fprintf(t->out, "%sfunction 0x%02X %s\n", t->ind, a->function, fn ? fn : "UNKNOWN");
     if (dnp3_fc_is_response(a->function)) {
         fprintf(t->out, "%sIIN1 0x%02X IIN2 0x%02X:", t->ind, a->iin & 0xFF, a->iin >> 8);
@@ -83,12 +82,12 @@ static void t_header(void *ctx, const dnp3_obj_header *h, size_t offset)
     t->object_no = 0;
     if (!show_headers(t)) return;
     const char *attr = h->group == 0 ? dnp3_attr_name(h->variation) : NULL;
-    fprintf(t->out, "%sg%uv%u %s%s%s%s: qualifier 0x%02X (%s, %s)", t->ind, h->group, h->variation,
-            h->desc->name, attr ? " (" : "", attr ? attr : "", attr ? ")" : "", h->qualifier,
+    fprintf(t->out, "%sg%uv%u %s%s%s%s: qualifier 0x%02X (%s, %s)", t->ind, h->group, h->variation, h->desc->name,
+            attr ? " (" : "", attr ? attr : "", attr ? ")" : "", h->qualifier,
             dnp3_fmt_prefix_name(h->prefix_code), dnp3_fmt_range_name(h->range_code));
     if (h->has_range && h->range_code <= 2)
-        fprintf(t->out, ", range %" PRIu32 "..%" PRIu32 " (%" PRIu32 " object%s)", h->start, h->stop,
-                h->count, h->count == 1 ? "" : "s");
+        fprintf(t->out, ", range %" PRIu32 "..%" PRIu32 " (%" PRIu32 " object%s)", h->start, h->stop, h->count,
+                h->count == 1 ? "" : "s");
     else if (h->has_range)
         fprintf(t->out, ", index %" PRIu32, h->start);
     else if (!h->all)
@@ -161,8 +160,7 @@ static void print_point(text_ctx *t, const walk_obj *o)
     } else if (o->time_known && d->point_type != DNP3_POINT_TIME) {
         fprintf(f, ", time %s", dnp3_fmt_time48(o->time, tb, sizeof tb));
     }
-    if (p->has_status)
-        fprintf(f, ", status %s", dnp3_command_status_name(p->status));
+    if (p->has_status) fprintf(f, ", status %s", dnp3_command_status_name(p->status));
     if (p->has_status && strcmp(dnp3_command_status_name(p->status), "UNKNOWN") == 0)
         fprintf(f, " (%u)", p->status);
 }
@@ -179,9 +177,7 @@ static void print_attr(text_ctx *t, const walk_obj *o)
     }
     fprintf(f, "%s, %zu octets: ", tn ? tn : "unknown type", o->nbytes);
     switch ((walk_attr_form)a->form) {
-    case WALK_ATTR_STRING:
-        fprintf(f, "\"%s\"", dnp3_fmt_ascii(o->bytes, o->nbytes, buf, sizeof buf));
-        break;
+    case WALK_ATTR_STRING: fprintf(f, "\"%s\"", dnp3_fmt_ascii(o->bytes, o->nbytes, buf, sizeof buf)); break;
     case WALK_ATTR_UINT: fprintf(f, "%llu", (unsigned long long)a->u); break;
     case WALK_ATTR_INT: fprintf(f, "%lld", (long long)a->i); break;
     case WALK_ATTR_FLOAT: fputs(dnp3_fmt_real(a->f, o->nbytes == 4, tb, sizeof tb), f); break;
@@ -189,8 +185,8 @@ static void print_attr(text_ctx *t, const walk_obj *o)
     case WALK_ATTR_LIST:
         for (size_t i = 0; i + 1 < o->nbytes; i += 2) {
             const char *an = dnp3_attr_name(o->bytes[i]);
-            fprintf(f, "%sv%u%s%s%s props 0x%02X", i ? ", " : "", o->bytes[i], an ? " (" : "",
-                    an ? an : "", an ? ")" : "", o->bytes[i + 1]);
+            fprintf(f, "%sv%u%s%s%s props 0x%02X", i ? ", " : "", o->bytes[i], an ? " (" : "", an ? an : "",
+                    an ? ")" : "", o->bytes[i + 1]);
         }
         break;
     default: dnp3_fput_hex(f, o->bytes, o->nbytes, ' '); break;
@@ -290,8 +286,7 @@ static void t_error(void *ctx, size_t offset, const char *msg)
     text_ctx *t = ctx;
     if (t->o->map_offset) {
         uint64_t in = t->o->map_offset(t->o->map_ctx, offset);
-        fprintf(t->out, "%serror: offset %" PRIu64 " (fragment offset %zu): %s\n", t->ind, in, offset,
-                msg);
+        fprintf(t->out, "%serror: offset %" PRIu64 " (fragment offset %zu): %s\n", t->ind, in, offset, msg);
     } else {
         fprintf(t->out, "%serror: offset %zu: %s\n", t->ind, offset, msg);
     }

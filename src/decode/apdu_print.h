@@ -15,8 +15,8 @@
 #include "dnp3/decode.h" /* the DNP3_DECODE_* levels */
 
 typedef struct {
-    unsigned levels;     /* DNP3_DECODE_* (link/transport bits are ignored here) */
-    const char *indent;  /* printed before every line; NULL = "" */
+    unsigned levels;    /* DNP3_DECODE_* (link/transport bits are ignored here) */
+    const char *indent; /* printed before every line; NULL = "" */
     /* maps a fragment offset to an input offset for error messages; NULL = identity */
     uint64_t (*map_offset)(void *ctx, size_t frag_offset);
     void *map_ctx;

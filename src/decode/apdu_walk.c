@@ -13,13 +13,15 @@
 #include "core/cursor.h"
 #include "decode_fmt.h"
 
-bool dnp3_walk_fc_from_outstation(uint8_t fc) { return dnp3_fc_is_response(fc); }
+bool dnp3_walk_fc_from_outstation(uint8_t fc)
+{
+    return dnp3_fc_is_response(fc);
+}
 
 const char *dnp3_walk_ac_str(uint8_t ac, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "FIR=%d FIN=%d CON=%d UNS=%d SEQ=%u", !!(ac & DNP3_AC_FIR),
-             !!(ac & DNP3_AC_FIN), !!(ac & DNP3_AC_CON), !!(ac & DNP3_AC_UNS),
-             (unsigned)dnp3_ac_seq(ac));
+    snprintf(buf, cap, "FIR=%d FIN=%d CON=%d UNS=%d SEQ=%u", !!(ac & DNP3_AC_FIR), !!(ac & DNP3_AC_FIN),
+             !!(ac & DNP3_AC_CON), !!(ac & DNP3_AC_UNS), (unsigned)dnp3_ac_seq(ac));
     return buf;
 }
 
@@ -32,7 +34,8 @@ typedef struct {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static void report(walker *w, size_t offset, const char *fmt, ...)
+static void
+report(walker *w, size_t offset, const char *fmt, ...)
 {
     char msg[320];
     va_list ap;
@@ -76,8 +79,7 @@ static size_t range_field_size(unsigned range)
  * For a header of fixed-size objects (no size prefix): how many objects its
  * range/count names and how many octets they need. False for other shapes.
  */
-static bool need_octets(const dnp3_apdu *a, size_t hstart, const dnp3_obj_desc *d, uint64_t *need,
-                        uint64_t *count)
+static bool need_octets(const dnp3_apdu *a, size_t hstart, const dnp3_obj_desc *d, uint64_t *need, uint64_t *count)
 {
     dnp3_reader r;
     if (!d || hstart + 3 > a->objects_len) return false;
@@ -106,8 +108,7 @@ static bool need_octets(const dnp3_apdu *a, size_t hstart, const dnp3_obj_desc *
     return true;
 }
 
-static void header_error(walker *w, const dnp3_apdu *a, size_t objoff, size_t hstart,
-                         const dnp3_parse_error *e)
+static void header_error(walker *w, const dnp3_apdu *a, size_t objoff, size_t hstart, const dnp3_parse_error *e)
 {
     const uint8_t g = e->group, v = e->variation, q = e->qualifier;
     const unsigned prefix = (q >> 4) & 7u, range = q & 15u;
@@ -119,23 +120,22 @@ static void header_error(walker *w, const dnp3_apdu *a, size_t objoff, size_t hs
 
     switch (e->err) {
     case DNP3_ERR_APP_UNEXPECTED_DATA:
-        report(w, objoff, "function %s takes no objects, but %zu octets follow [%s]",
-               dnp3_fc_name(a->function), a->objects_len, ename);
+        report(w, objoff, "function %s takes no objects, but %zu octets follow [%s]", dnp3_fc_name(a->function),
+               a->objects_len, ename);
         return;
     case DNP3_ERR_APP_UNKNOWN_OBJECT:
         report(w, off, "object header g%uv%u: unknown group/variation [%s]", g, v, ename);
         return;
     case DNP3_ERR_APP_BAD_QUALIFIER:
         report(w, off, "object header g%uv%u: qualifier 0x%02X: %s [%s]", g, v, q,
-               (q & 0x80) ? "reserved bit 7 is set"
+               (q & 0x80)    ? "reserved bit 7 is set"
                : prefix == 7 ? "reserved prefix code 7"
                              : "reserved range code",
                ename);
         return;
     case DNP3_ERR_APP_QUALIFIER_NOT_ALLOWED:
-        report(w, off, "object header g%uv%u: qualifier 0x%02X (%s, %s) is not allowed for %s [%s]",
-               g, v, q, dnp3_fmt_prefix_name(prefix), dnp3_fmt_range_name(range),
-               d ? d->name : "this object", ename);
+        report(w, off, "object header g%uv%u: qualifier 0x%02X (%s, %s) is not allowed for %s [%s]", g, v, q,
+               dnp3_fmt_prefix_name(prefix), dnp3_fmt_range_name(range), d ? d->name : "this object", ename);
         return;
     case DNP3_ERR_APP_BAD_RANGE: {
         dnp3_reader r;
@@ -143,50 +143,50 @@ static void header_error(walker *w, const dnp3_apdu *a, size_t objoff, size_t hs
         r.pos = hstart + 3;
         unsigned width = range == 0 ? 1 : range == 1 ? 2 : 4;
         uint32_t start = dnp3_rd_uint(&r, width), stop = dnp3_rd_uint(&r, width);
-        report(w, off, "object header g%uv%u: qualifier 0x%02X range %u..%u (stop < start) [%s]", g,
-               v, q, (unsigned)start, (unsigned)stop, ename);
+        report(w, off, "object header g%uv%u: qualifier 0x%02X range %u..%u (stop < start) [%s]", g, v, q,
+               (unsigned)start, (unsigned)stop, ename);
         return;
     }
     case DNP3_ERR_APP_TRUNCATED:
         if (left < 3)
-            report(w, off, "object header: fragment ends inside the header (%zu octet%s left) [%s]",
-                   left, left == 1 ? "" : "s", ename);
+            report(w, off, "object header: fragment ends inside the header (%zu octet%s left) [%s]", left,
+                   left == 1 ? "" : "s", ename);
         else if (left < 3 + range_field_size(range))
-            report(w, off, "object header g%uv%u: qualifier 0x%02X: fragment ends inside the range field [%s]",
-                   g, v, q, ename);
+            report(w, off, "object header g%uv%u: qualifier 0x%02X: fragment ends inside the range field [%s]", g,
+                   v, q, ename);
         else if (need_octets(a, hstart, d, &need, &count))
             report(w, off, "object header g%uv%u: qualifier 0x%02X: %llu object%s need %llu octets, %zu left [%s]",
                    g, v, q, (unsigned long long)count, count == 1 ? "" : "s", (unsigned long long)need,
                    a->objects_len - e->offset, ename);
         else
-            report(w, off, "object header g%uv%u: qualifier 0x%02X: fragment ends inside the objects (%zu octets left) [%s]",
-                   g, v, q, a->objects_len - e->offset, ename);
+            report(
+                w, off,
+                "object header g%uv%u: qualifier 0x%02X: fragment ends inside the objects (%zu octets left) [%s]",
+                g, v, q, a->objects_len - e->offset, ename);
         return;
     case DNP3_ERR_APP_COUNT_TOO_LARGE:
-        report(w, off, "object header g%uv%u: qualifier 0x%02X: count does not fit the %zu octets left [%s]",
-               g, v, q, a->objects_len - e->offset, ename);
+        report(w, off, "object header g%uv%u: qualifier 0x%02X: count does not fit the %zu octets left [%s]", g, v,
+               q, a->objects_len - e->offset, ename);
         return;
     case DNP3_ERR_APP_ZERO_LENGTH:
         report(w, off, "object header g%uv%u: %s [%s]", g, v,
-               (d && d->kind == DNP3_KIND_OCTET_STRING) ? "zero-length octet string"
-                                                        : "object of size 0",
-               ename);
+               (d && d->kind == DNP3_KIND_OCTET_STRING) ? "zero-length octet string" : "object of size 0", ename);
         return;
     case DNP3_ERR_APP_VARIATION_ZERO:
-        report(w, off, "object header g%uv%u: variation 0 (any variation) where object data is required [%s]",
-               g, v, ename);
+        report(w, off, "object header g%uv%u: variation 0 (any variation) where object data is required [%s]", g,
+               v, ename);
         return;
     case DNP3_ERR_APP_OBJECT_NOT_ALLOWED:
-        report(w, off, "object header g%uv%u: %s is not allowed in a %s [%s]", g, v,
-               d ? d->name : "object", dnp3_fc_name(a->function), ename);
+        report(w, off, "object header g%uv%u: %s is not allowed in a %s [%s]", g, v, d ? d->name : "object",
+               dnp3_fc_name(a->function), ename);
         return;
     case DNP3_ERR_APP_BAD_VALUE:
-        report(w, off, "object header g%uv%u: qualifier 0x%02X: object size prefix does not match the object size [%s]",
-               g, v, q, ename);
+        report(w, off,
+               "object header g%uv%u: qualifier 0x%02X: object size prefix does not match the object size [%s]", g,
+               v, q, ename);
         return;
     default:
-        report(w, off, "object header g%uv%u: qualifier 0x%02X: %s [%s]", g, v, q,
-               dnp3_strerror(e->err), ename);
+        report(w, off, "object header g%uv%u: qualifier 0x%02X: %s [%s]", g, v, q, dnp3_strerror(e->err), ename);
         return;
     }
 }
@@ -255,8 +255,7 @@ typedef struct {
     dnp3_time48 time;
 } cto_state;
 
-static void walk_objects(walker *w, const uint8_t *frag, size_t objoff, const dnp3_obj_header *h,
-                         cto_state *cto)
+static void walk_objects(walker *w, const uint8_t *frag, size_t objoff, const dnp3_obj_header *h, cto_state *cto)
 {
     const dnp3_obj_desc *d = h->desc;
     const bool index_prefix = h->prefix_code >= 1 && h->prefix_code <= 3;
@@ -344,8 +343,8 @@ int dnp3_apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ct
     const size_t objoff = (size_t)(a.objects - frag);
     if (!dnp3_fc_name(a.function)) {
         if (a.objects_len)
-            report(&w, 1, "function code 0x%02X is not defined; %zu octet%s after it not decoded",
-                   a.function, a.objects_len, a.objects_len == 1 ? "" : "s");
+            report(&w, 1, "function code 0x%02X is not defined; %zu octet%s after it not decoded", a.function,
+                   a.objects_len, a.objects_len == 1 ? "" : "s");
         else
             report(&w, 1, "function code 0x%02X is not defined", a.function);
         return w.errors;
@@ -353,8 +352,7 @@ int dnp3_apdu_walk(const uint8_t *frag, size_t len, const walk_sink *s, void *ct
     if (dnp3_apdu_check_control(&a) != DNP3_OK) {
         const char *why = control_problem(&a);
         report(&w, 0, "application control 0x%02X: %s [%s]", a.control,
-               why ? why : dnp3_strerror(DNP3_ERR_APP_BAD_HEADER),
-               dnp3_err_name(DNP3_ERR_APP_BAD_HEADER));
+               why ? why : dnp3_strerror(DNP3_ERR_APP_BAD_HEADER), dnp3_err_name(DNP3_ERR_APP_BAD_HEADER));
     }
 
     dnp3_hdr_iter it;

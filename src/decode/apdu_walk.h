@@ -53,13 +53,13 @@ typedef struct {
 typedef struct {
     walk_obj_kind kind;
     const dnp3_obj_header *h;
-    size_t offset;     /* offset of the object (or its prefix) in the fragment */
-    bool has_index;    /* false for count/free-format headers: `index` is the position */
+    size_t offset;  /* offset of the object (or its prefix) in the fragment */
+    bool has_index; /* false for count/free-format headers: `index` is the position */
     uint32_t index;
-    dnp3_point point;  /* WALK_OBJ_POINT */
-    bool time_known;   /* absolute time of the object is in `time` */
-    dnp3_time48 time;  /* absolute time (relative times resolved with the CTO) */
-    bool relative;     /* the wire time was relative to a CTO */
+    dnp3_point point; /* WALK_OBJ_POINT */
+    bool time_known;  /* absolute time of the object is in `time` */
+    dnp3_time48 time; /* absolute time (relative times resolved with the CTO) */
+    bool relative;    /* the wire time was relative to a CTO */
     uint16_t rel_ms;
     const uint8_t *bytes; /* OCTETS, RAW, FIELDS, ATTRIBUTE value */
     size_t nbytes;

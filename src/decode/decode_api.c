@@ -12,7 +12,7 @@
 #include "decode_stream.h"
 #include "dnp3/types.h"
 
-void dnp3_decode_options_init(dnp3_decode_options *o)
+static void decode_options_defaults(dnp3_decode_options *o)
 {
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
@@ -20,12 +20,23 @@ void dnp3_decode_options_init(dnp3_decode_options *o)
     o->port = 20000;
 }
 
+void dnp3_decode_options_init_size(dnp3_decode_options *c, size_t size)
+{
+    dnp3_decode_options full;
+    decode_options_defaults(&full);
+    if (!c || size < offsetof(dnp3_decode_options, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
+}
+
 /* The caller's options with the defaults for what an older, smaller size lacks. */
 static bool load(const dnp3_decode_options *in, dnp3_decode_options *out)
 {
     dnp3_decode_options_init(out);
     if (!in) return true;
-    if (in->size < offsetof(dnp3_decode_options, levels) + sizeof in->levels || in->size > sizeof *in) return false;
+    if (in->size < offsetof(dnp3_decode_options, levels) + sizeof in->levels || in->size > sizeof *in)
+        return false;
     memcpy(out, in, in->size);
     out->size = sizeof *out;
     return true;

@@ -31,8 +31,8 @@ const char *dnp3_fmt_time48(dnp3_time48 ms, char *buf, size_t cap)
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d, sod / 3600,
-             (sod / 60) % 60, sod % 60, msec);
+    snprintf(buf, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d, sod / 3600, (sod / 60) % 60,
+             sod % 60, msec);
     return buf;
 }
 
@@ -68,8 +68,7 @@ const char *dnp3_fmt_ascii(const uint8_t *p, size_t n, char *buf, size_t cap)
 {
     size_t pos = 0;
     if (cap == 0) return buf;
-    for (size_t i = 0; i < n && pos + 1 < cap; i++)
-        buf[pos++] = (p[i] >= 0x20 && p[i] < 0x7F) ? (char)p[i] : '.';
+    for (size_t i = 0; i < n && pos + 1 < cap; i++) buf[pos++] = (p[i] >= 0x20 && p[i] < 0x7F) ? (char)p[i] : '.';
     buf[pos] = 0;
     return buf;
 }
@@ -91,8 +90,8 @@ const char *dnp3_fmt_real(double v, bool single, char *buf, size_t cap)
 const char *dnp3_fmt_prefix_name(unsigned prefix_code)
 {
     static const char *const N[8] = {
-        "no prefix",         "1-octet index prefix", "2-octet index prefix", "4-octet index prefix",
-        "1-octet size prefix", "2-octet size prefix", "4-octet size prefix",  "reserved prefix code 7",
+        "no prefix",           "1-octet index prefix", "2-octet index prefix", "4-octet index prefix",
+        "1-octet size prefix", "2-octet size prefix",  "4-octet size prefix",  "reserved prefix code 7",
     };
     return N[prefix_code & 7];
 }
@@ -100,11 +99,21 @@ const char *dnp3_fmt_prefix_name(unsigned prefix_code)
 const char *dnp3_fmt_range_name(unsigned range_code)
 {
     static const char *const N[16] = {
-        "8-bit start/stop",      "16-bit start/stop",     "32-bit start/stop",
-        "8-bit absolute index",  "16-bit absolute index", "32-bit absolute index",
-        "no range: all objects", "8-bit count",           "16-bit count",
-        "32-bit count",          "reserved range code 0xA", "free format, 8-bit count",
-        "reserved range code 0xC", "reserved range code 0xD", "reserved range code 0xE",
+        "8-bit start/stop",
+        "16-bit start/stop",
+        "32-bit start/stop",
+        "8-bit absolute index",
+        "16-bit absolute index",
+        "32-bit absolute index",
+        "no range: all objects",
+        "8-bit count",
+        "16-bit count",
+        "32-bit count",
+        "reserved range code 0xA",
+        "free format, 8-bit count",
+        "reserved range code 0xC",
+        "reserved range code 0xD",
+        "reserved range code 0xE",
         "reserved range code 0xF",
     };
     return N[range_code & 15];

@@ -118,7 +118,10 @@ static void tcp_deliver(void *ctx, const uint8_t *p, size_t n)
     dnp3_decode_stream_push(ctx, p, n);
 }
 
-static void tcp_gap(void *ctx, uint64_t missing) { dnp3_decode_stream_gap(ctx, missing); }
+static void tcp_gap(void *ctx, uint64_t missing)
+{
+    dnp3_decode_stream_gap(ctx, missing);
+}
 
 static const tcp_sink *sink_for(flow *f)
 {
@@ -135,8 +138,8 @@ static void print_packet_line(pcap_ctx *c, const flow *f, const char *extra, siz
     char tb[40];
     if (d->json || !(d->levels & DNP3_DECODE_LINK)) return;
     fprintf(d->out, "packet %" PRIu64 ", %s, %s %s%s, %zu octets\n", d->packet,
-            dnp3_fmt_time48(d->time_us / 1000, tb, sizeof tb), f->key.udp ? "UDP" : "TCP",
-            f->stream->label, extra, n);
+            dnp3_fmt_time48(d->time_us / 1000, tb, sizeof tb), f->key.udp ? "UDP" : "TCP", f->stream->label, extra,
+            n);
 }
 
 /* Ends what was decoded of one direction (pending holes, partial frames) and starts afresh. */
@@ -195,8 +198,8 @@ static void on_tcp(pcap_ctx *c, flow_key *k, const uint8_t *seg, size_t len)
     }
     if (rst) { /* the connection is gone in both directions: what is missing now never comes */
         if (!c->d->json && (c->d->levels & DNP3_DECODE_LINK))
-            fprintf(c->d->out, "packet %" PRIu64 ": TCP RST on %s: the connection ends in both directions\n", c->d->packet,
-                    f->stream->label);
+            fprintf(c->d->out, "packet %" PRIu64 ": TCP RST on %s: the connection ends in both directions\n",
+                    c->d->packet, f->stream->label);
         flow_restart(c, f);
         rf = flow_lookup(c, &rk); /* again: flow_find may have moved the table */
         if (rf) flow_restart(c, rf);
@@ -272,8 +275,10 @@ static void on_ipv4(pcap_ctx *c, const uint8_t *p, size_t len)
         if ((frag & 0x1FFF) == 0 && len >= ihl + 4) {
             uint16_t sp = (uint16_t)(p[ihl] << 8 | p[ihl + 1]), dp = (uint16_t)(p[ihl + 2] << 8 | p[ihl + 3]);
             if (sp == c->port || dp == c->port)
-                dnp3_decoder_error(c->d, NULL, "packet %" PRIu64 ": fragmented IPv4 packet on port %u; IP fragments are not reassembled",
-                              c->d->packet, c->port);
+                dnp3_decoder_error(c->d, NULL,
+                                   "packet %" PRIu64
+                                   ": fragmented IPv4 packet on port %u; IP fragments are not reassembled",
+                                   c->d->packet, c->port);
         }
         return;
     }
@@ -300,8 +305,9 @@ static void on_ipv6(pcap_ctx *c, const uint8_t *p, size_t len)
             pos += el;
             if (pos > len) return;
         } else if (nh == 44) {
-            dnp3_decoder_error(c->d, NULL, "packet %" PRIu64 ": fragmented IPv6 packet; IP fragments are not reassembled",
-                          c->d->packet);
+            dnp3_decoder_error(c->d, NULL,
+                               "packet %" PRIu64 ": fragmented IPv6 packet; IP fragments are not reassembled",
+                               c->d->packet);
             return;
         } else {
             break;
@@ -413,14 +419,16 @@ int dnp3_decode_pcap_file(decoder *d, const char *path, uint16_t port, char *err
         uint64_t matched = c.matched;
         if (!on_packet(&c, dlt, data, hdr->caplen)) {
             const char *name = pcap_datalink_val_to_name(dlt);
-            snprintf(err, errcap, "%s: unsupported link-layer type %d (%s); supported: Ethernet, Linux cooked, raw IP, loopback",
-                     path, dlt, name ? name : "unknown");
+            snprintf(
+                err, errcap,
+                "%s: unsupported link-layer type %d (%s); supported: Ethernet, Linux cooked, raw IP, loopback",
+                path, dlt, name ? name : "unknown");
             rc = -1;
             break;
         }
         if (c.matched > matched && hdr->caplen < hdr->len)
             dnp3_decoder_error(d, NULL, "packet %" PRIu64 ": only %u of %u octets were captured (snap length)",
-                          packet, hdr->caplen, hdr->len);
+                               packet, hdr->caplen, hdr->len);
     }
     if (nx == -1) dnp3_decoder_error(d, path, "read error after packet %" PRIu64 ": %s", packet, pcap_geterr(pc));
     /* end of capture: fill what can be filled, then report what is left */

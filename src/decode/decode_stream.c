@@ -50,8 +50,7 @@ static void where_prefix(const decoder *d, const decode_stream *s, char *buf, si
     if (s && s->label[0] && n < cap) snprintf(buf + n, cap - n, "%s, ", s->label);
 }
 
-static void emit_error(decoder *d, const decode_stream *s, uint64_t offset, bool has_offset,
-                       const char *msg)
+static void emit_error(decoder *d, const decode_stream *s, uint64_t offset, bool has_offset, const char *msg)
 {
     d->errors++;
     if (d->json) {
@@ -159,13 +158,13 @@ static decode_reasm *reasm_for(decode_stream *s, uint16_t src, uint16_t dest, ui
             r->last_use = ++s->clock;
             return r;
         }
-        if (!pick || (!r->used && pick->used) || (r->used == pick->used && r->last_use < pick->last_use))
-            pick = r;
+        if (!pick || (!r->used && pick->used) || (r->used == pick->used && r->last_use < pick->last_use)) pick = r;
     }
     if (pick->used && pick->rx.in_progress)
-        dnp3_decode_stream_error(s, frame_off,
-                            "transport: more than %d address pairs; the unfinished fragment from %u to %u (%zu octets) is dropped",
-                            DECODE_REASM_PER_STREAM, pick->src, pick->dest, pick->rx.len);
+        dnp3_decode_stream_error(
+            s, frame_off,
+            "transport: more than %d address pairs; the unfinished fragment from %u to %u (%zu octets) is dropped",
+            DECODE_REASM_PER_STREAM, pick->src, pick->dest, pick->rx.len);
     if (!pick->buf) {
         pick->buf = malloc(DECODE_MAX_FRAGMENT);
         if (!pick->buf) {
@@ -226,8 +225,7 @@ static const char *dir_name(bool from_master)
     return from_master ? "master->outstation" : "outstation->master";
 }
 
-static void emit_fragment(decode_stream *s, decode_reasm *r, const uint8_t *apdu, size_t len,
-                          bool from_master)
+static void emit_fragment(decode_stream *s, decode_reasm *r, const uint8_t *apdu, size_t len, bool from_master)
 {
     decoder *d = s->d;
     bool mapped = map_valid(r, len);
@@ -248,8 +246,8 @@ static void emit_fragment(decode_stream *s, decode_reasm *r, const uint8_t *apdu
         return;
     }
     if (d->levels & (DNP3_DECODE_APP | DNP3_DECODE_OBJECTS))
-        fprintf(d->out, "application fragment: %s, src %u, dest %u, %zu octet%s\n",
-                dir_name(from_master), r->src, r->dest, len, len == 1 ? "" : "s");
+        fprintf(d->out, "application fragment: %s, src %u, dest %u, %zu octet%s\n", dir_name(from_master), r->src,
+                r->dest, len, len == 1 ? "" : "s");
     dnp3_apdu_print_opts o = {d->levels, "  ", map, r};
     d->errors += (uint64_t)dnp3_print_apdu_ex(d->out, apdu, len, &o);
 }
@@ -277,8 +275,8 @@ static void transport_problem(decode_stream *s, const decode_reasm *r, uint64_t 
     default: snprintf(detail, sizeof detail, "segment discarded"); break;
     }
     dnp3_decode_stream_error(s, off, "transport segment 0x%02X (FIR=%d FIN=%d SEQ=%u) from %u to %u: %s [%s]", th,
-                        !!(th & DNP3_TRANSPORT_FIR), !!(th & DNP3_TRANSPORT_FIN),
-                        th & DNP3_TRANSPORT_SEQ_MASK, r->src, r->dest, detail, name ? name : "?");
+                             !!(th & DNP3_TRANSPORT_FIR), !!(th & DNP3_TRANSPORT_FIN),
+                             th & DNP3_TRANSPORT_SEQ_MASK, r->src, r->dest, detail, name ? name : "?");
 }
 
 static void json_link_line(decode_stream *s, const dnp3_link_frame *f, uint64_t off)
@@ -308,7 +306,7 @@ static void skipped(decode_stream *s, uint64_t upto)
 {
     if (upto > s->accounted)
         dnp3_decode_stream_error(s, s->accounted, "%" PRIu64 " octet%s skipped (not part of a link frame)",
-                            upto - s->accounted, upto - s->accounted == 1 ? "" : "s");
+                                 upto - s->accounted, upto - s->accounted == 1 ? "" : "s");
     if (upto > s->accounted) s->accounted = upto;
 }
 
@@ -335,8 +333,7 @@ static void on_frame(decode_stream *s, const dnp3_link_frame *f)
     skipped(s, start);
     if (start + (uint64_t)k > s->accounted) s->accounted = start + (uint64_t)k;
 
-    if (!d->json && (d->levels & DNP3_DECODE_LINK))
-        dnp3_print_link_frame(d->out, raw, (size_t)k, start, "");
+    if (!d->json && (d->levels & DNP3_DECODE_LINK)) dnp3_print_link_frame(d->out, raw, (size_t)k, start, "");
     if (f->len == 0) {
         if (d->json && (d->levels & DNP3_DECODE_LINK)) json_link_line(s, f, start);
         return;
@@ -344,13 +341,13 @@ static void on_frame(decode_stream *s, const dnp3_link_frame *f)
     uint8_t func = f->control & DNP3_LINK_FUNC_MASK;
     if (!(f->control & DNP3_LINK_PRM) ||
         (func != DNP3_LINK_CONFIRMED_USER_DATA && func != DNP3_LINK_UNCONFIRMED_USER_DATA)) {
-        dnp3_decode_stream_error(s, start + 3, "link function %s carries %zu octets of user data; not passed to transport",
-                            dnp3_link_func_str(f->control), f->len);
+        dnp3_decode_stream_error(s, start + 3,
+                                 "link function %s carries %zu octets of user data; not passed to transport",
+                                 dnp3_link_func_str(f->control), f->len);
         return;
     }
     uint8_t th = f->data[0];
-    if (!d->json && (d->levels & DNP3_DECODE_TRANSPORT))
-        dnp3_print_transport_header(d->out, th, "  ");
+    if (!d->json && (d->levels & DNP3_DECODE_TRANSPORT)) dnp3_print_transport_header(d->out, th, "  ");
 
     decode_reasm *r = reasm_for(s, f->src, f->dest, start);
     if (!r) return;
@@ -359,8 +356,8 @@ static void on_frame(decode_stream *s, const dnp3_link_frame *f)
     size_t had = r->rx.in_progress ? r->rx.len : 0;
     const uint8_t *apdu = NULL;
     size_t alen = 0;
-    int rc = dnp3_transport_rx_push(&r->rx, f->src, dnp3_addr_is_broadcast(f->dest), f->data, f->len,
-                                    &apdu, &alen);
+    int rc =
+        dnp3_transport_rx_push(&r->rx, f->src, dnp3_addr_is_broadcast(f->dest), f->data, f->len, &apdu, &alen);
     if (r->rx.stats.discarded_segments != before.discarded_segments ||
         r->rx.stats.discarded_series != before.discarded_series)
         transport_problem(s, r, start + DNP3_LINK_HEADER_SIZE, th, expected_seq, had);
@@ -394,14 +391,15 @@ static void on_link_error(decode_stream *s, int err)
         if (err == DNP3_ERR_LINK_BAD_LENGTH && avail >= 3 && li.length < 5) {
             skipped(s, st);
             dnp3_decode_stream_error(s, st + 2, "link LENGTH %u is below 5 (frame at offset %" PRIu64 ") [%s]",
-                                li.length, st, ename);
+                                     li.length, st, ename);
             s->accounted = st + DNP3_LINK_HEADER_SIZE;
             return;
         }
         if (err == DNP3_ERR_LINK_BAD_HEADER_CRC && li.header_complete && li.hcrc != li.hcrc_expected) {
             skipped(s, st);
-            dnp3_decode_stream_error(s, st + 8, "link header CRC 0x%04X, expected 0x%04X (frame at offset %" PRIu64 ") [%s]",
-                                li.hcrc, li.hcrc_expected, st, ename);
+            dnp3_decode_stream_error(s, st + 8,
+                                     "link header CRC 0x%04X, expected 0x%04X (frame at offset %" PRIu64 ") [%s]",
+                                     li.hcrc, li.hcrc_expected, st, ename);
             s->accounted = st + DNP3_LINK_HEADER_SIZE;
             return;
         }
@@ -412,10 +410,10 @@ static void on_link_error(decode_stream *s, int err)
                 if (!bi->complete || bi->crc == bi->expected) continue;
                 skipped(s, st);
                 dnp3_decode_stream_error(s, st + bi->off + bi->len,
-                                    "data block %zu CRC 0x%04X, expected 0x%04X (frame at offset %" PRIu64
-                                    ": %s, dest %u, src %u, block of %zu octets at offset %" PRIu64 ") [%s]",
-                                    b + 1, bi->crc, bi->expected, st, dnp3_link_func_str(li.control), li.dest,
-                                    li.src, bi->len, st + bi->off, ename);
+                                         "data block %zu CRC 0x%04X, expected 0x%04X (frame at offset %" PRIu64
+                                         ": %s, dest %u, src %u, block of %zu octets at offset %" PRIu64 ") [%s]",
+                                         b + 1, bi->crc, bi->expected, st, dnp3_link_func_str(li.control), li.dest,
+                                         li.src, bi->len, st + bi->off, ename);
                 s->accounted = st + li.frame_size;
                 return;
             }
@@ -479,11 +477,12 @@ static void partial_frame(decode_stream *s, const char *what)
         if (p && avail >= DNP3_LINK_HEADER_SIZE) {
             link_info li;
             dnp3_link_inspect(p, avail, &li);
-            dnp3_decode_stream_error(s, st, "%s ends inside a link frame: the frame needs %zu octets, %zu present [%s]",
-                                what, li.frame_size, have, dnp3_err_name(DNP3_ERR_LINK_TRUNCATED));
+            dnp3_decode_stream_error(s, st,
+                                     "%s ends inside a link frame: the frame needs %zu octets, %zu present [%s]",
+                                     what, li.frame_size, have, dnp3_err_name(DNP3_ERR_LINK_TRUNCATED));
         } else {
             dnp3_decode_stream_error(s, st, "%s ends inside a link header (%zu of 10 octets) [%s]", what, have,
-                                dnp3_err_name(DNP3_ERR_LINK_TRUNCATED));
+                                     dnp3_err_name(DNP3_ERR_LINK_TRUNCATED));
         }
         s->accounted = s->offset;
     }
@@ -498,7 +497,8 @@ void dnp3_decode_stream_gap(decode_stream *s, uint64_t missing)
     skipped(s, s->offset - (s->parser.have < s->offset ? s->parser.have : s->offset));
     if (s->parser.have > 0)
         dnp3_decode_stream_error(s, s->offset - s->parser.have,
-                            "the link frame in progress (%zu octets) is lost in the gap below", s->parser.have);
+                                 "the link frame in progress (%zu octets) is lost in the gap below",
+                                 s->parser.have);
     dnp3_decode_stream_error(s, s->offset, "%" PRIu64 " octets missing from the capture (stream gap)", missing);
     dnp3_link_parser_reset(&s->parser);
     s->offset += missing;
@@ -513,9 +513,10 @@ void dnp3_decode_stream_end(decode_stream *s)
     for (size_t i = 0; i < DECODE_REASM_PER_STREAM; i++) {
         decode_reasm *r = &s->r[i];
         if (r->used && r->rx.in_progress && r->nseg > 0)
-            dnp3_decode_stream_error(s, r->segs[0].frame_off,
-                                "input ends inside a transport series from %u to %u (%zu octets in %zu segments, no FIN)",
-                                r->src, r->dest, r->rx.len, r->nseg);
+            dnp3_decode_stream_error(
+                s, r->segs[0].frame_off,
+                "input ends inside a transport series from %u to %u (%zu octets in %zu segments, no FIN)", r->src,
+                r->dest, r->rx.len, r->nseg);
         if (r->used) dnp3_transport_rx_reset(&r->rx);
         r->nseg = 0;
     }

@@ -59,7 +59,7 @@ typedef struct {
 
 typedef struct {
     decoder *d;
-    char label[128];      /* "10.0.0.1:20000 -> 10.0.0.2:50000"; "" for plain input */
+    char label[128];            /* "10.0.0.1:20000 -> 10.0.0.2:50000"; "" for plain input */
     const char *transport_name; /* "TCP", "UDP" or NULL */
     dnp3_link_parser parser;
     uint64_t offset;      /* input offset of the next octet */
@@ -68,7 +68,7 @@ typedef struct {
     uint64_t win_start;   /* input offset of win[0] */
     size_t win_len;
     uint8_t win[DECODE_WINDOW];
-    uint64_t clock;       /* use counter for replacing reassemblers */
+    uint64_t clock; /* use counter for replacing reassemblers */
     decode_reasm r[DECODE_REASM_PER_STREAM];
 } decode_stream;
 

@@ -62,10 +62,22 @@ static void json_close_(json_w *w, char c)
     if (w->depth > 0) w->depth--;
 }
 
-void dnp3_json_obj_begin(json_w *w, const char *key) { json_open_(w, key, '{'); }
-void dnp3_json_obj_end(json_w *w) { json_close_(w, '}'); }
-void dnp3_json_arr_begin(json_w *w, const char *key) { json_open_(w, key, '['); }
-void dnp3_json_arr_end(json_w *w) { json_close_(w, ']'); }
+void dnp3_json_obj_begin(json_w *w, const char *key)
+{
+    json_open_(w, key, '{');
+}
+void dnp3_json_obj_end(json_w *w)
+{
+    json_close_(w, '}');
+}
+void dnp3_json_arr_begin(json_w *w, const char *key)
+{
+    json_open_(w, key, '[');
+}
+void dnp3_json_arr_end(json_w *w)
+{
+    json_close_(w, ']');
+}
 
 void dnp3_json_strn(json_w *w, const char *key, const char *s, size_t n)
 {

@@ -56,17 +56,17 @@ const char *dnp3_link_func_str(uint8_t control)
     return n ? n : "UNKNOWN";
 }
 
-void dnp3_print_link_frame(FILE *out, const uint8_t *raw, size_t len, uint64_t offset,
-                           const char *indent)
+void dnp3_print_link_frame(FILE *out, const uint8_t *raw, size_t len, uint64_t offset, const char *indent)
 {
     link_info li;
     char cs[48];
     if (!indent) indent = "";
     dnp3_link_inspect(raw, len, &li);
-    fprintf(out, "%soffset %" PRIu64 ": link frame, length %u, control 0x%02X (%s) %s, dest %u, src %u, header CRC 0x%04X %s",
+    fprintf(out,
+            "%soffset %" PRIu64
+            ": link frame, length %u, control 0x%02X (%s) %s, dest %u, src %u, header CRC 0x%04X %s",
             indent, offset, li.length, li.control, dnp3_link_ctrl_str(li.control, cs, sizeof cs),
-            dnp3_link_func_str(li.control), li.dest, li.src, li.hcrc,
-            li.hcrc == li.hcrc_expected ? "OK" : "BAD");
+            dnp3_link_func_str(li.control), li.dest, li.src, li.hcrc, li.hcrc == li.hcrc_expected ? "OK" : "BAD");
     if (li.hcrc != li.hcrc_expected) fprintf(out, " (expected 0x%04X)", li.hcrc_expected);
     fputc('\n', out);
     if (li.nblocks == 0) return;
@@ -87,6 +87,5 @@ void dnp3_print_link_frame(FILE *out, const uint8_t *raw, size_t len, uint64_t o
 void dnp3_print_transport_header(FILE *out, uint8_t th, const char *indent)
 {
     fprintf(out, "%stransport 0x%02X: FIR=%d FIN=%d SEQ=%u\n", indent ? indent : "", th,
-            !!(th & DNP3_TRANSPORT_FIR), !!(th & DNP3_TRANSPORT_FIN),
-            (unsigned)(th & DNP3_TRANSPORT_SEQ_MASK));
+            !!(th & DNP3_TRANSPORT_FIR), !!(th & DNP3_TRANSPORT_FIN), (unsigned)(th & DNP3_TRANSPORT_SEQ_MASK));
 }

@@ -48,8 +48,7 @@ const char *dnp3_link_func_str(uint8_t control);
  * addresses, header CRC), one for the data blocks and their CRCs. `offset` is
  * the input offset of raw[0].
  */
-void dnp3_print_link_frame(FILE *out, const uint8_t *raw, size_t len, uint64_t offset,
-                           const char *indent);
+void dnp3_print_link_frame(FILE *out, const uint8_t *raw, size_t len, uint64_t offset, const char *indent);
 
 /* "transport 0xC0: FIR=1 FIN=1 SEQ=0" */
 void dnp3_print_transport_header(FILE *out, uint8_t th, const char *indent);

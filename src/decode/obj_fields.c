@@ -27,7 +27,7 @@ void dnp3_obj_fields_add_enum(obj_fields *o, const char *label, const char *key,
 }
 
 void dnp3_obj_fields_add_octets(obj_fields *o, obj_field_kind kind, const char *label, const char *key,
-                           const uint8_t *p, size_t n)
+                                const uint8_t *p, size_t n)
 {
     obj_field *f = dnp3_obj_fields_add(o, kind, label, key, 0);
     if (f) {

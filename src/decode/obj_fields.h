@@ -16,15 +16,15 @@
 #include "dnp3/types.h"
 
 typedef enum {
-    FLD_UINT,   /* u: "label 5" / "key": 5 */
-    FLD_HEX,    /* u: "label 0x12345678" / "key": 305419896 */
-    FLD_ENUM,   /* u and name: "label NAME (5)" / "key": "NAME", "key_code": 5 */
-    FLD_FLAG,   /* u != 0: "LABEL" when set / "key": true|false */
-    FLD_TIME,   /* u (DNP3 time): "label 2024-...Z" / "key": "2024-...Z" */
-    FLD_PERM,   /* u (UNIX-like bits): "label 0644 (rw-r--r--)" / "key": 420, "key_text": "rw-r--r--" */
-    FLD_TEXT,   /* p, n: "label \"text\"" / "key": "text" */
-    FLD_BYTES,  /* p, n: "label (n octets) 01 02" / "key": "0102" */
-    FLD_DATA,   /* p, n: FLD_BYTES plus the printable text: ... "ab" / "key": "6162", "key_text": "ab" */
+    FLD_UINT,  /* u: "label 5" / "key": 5 */
+    FLD_HEX,   /* u: "label 0x12345678" / "key": 305419896 */
+    FLD_ENUM,  /* u and name: "label NAME (5)" / "key": "NAME", "key_code": 5 */
+    FLD_FLAG,  /* u != 0: "LABEL" when set / "key": true|false */
+    FLD_TIME,  /* u (DNP3 time): "label 2024-...Z" / "key": "2024-...Z" */
+    FLD_PERM,  /* u (UNIX-like bits): "label 0644 (rw-r--r--)" / "key": 420, "key_text": "rw-r--r--" */
+    FLD_TEXT,  /* p, n: "label \"text\"" / "key": "text" */
+    FLD_BYTES, /* p, n: "label (n octets) 01 02" / "key": "0102" */
+    FLD_DATA,  /* p, n: FLD_BYTES plus the printable text: ... "ab" / "key": "6162", "key_text": "ab" */
 } obj_field_kind;
 
 typedef struct {
@@ -32,8 +32,8 @@ typedef struct {
     const char *label; /* text form */
     const char *key;   /* JSON member */
     uint64_t u;
-    const char *name;  /* FLD_ENUM */
-    const uint8_t *p;  /* FLD_TEXT, FLD_BYTES */
+    const char *name; /* FLD_ENUM */
+    const uint8_t *p; /* FLD_TEXT, FLD_BYTES */
     size_t n;
 } obj_field;
 
@@ -62,7 +62,7 @@ const char *dnp3_obj_sa_stat_name(uint32_t index);
 obj_field *dnp3_obj_fields_add(obj_fields *o, obj_field_kind kind, const char *label, const char *key, uint64_t u);
 void dnp3_obj_fields_add_enum(obj_fields *o, const char *label, const char *key, uint64_t u, const char *name);
 void dnp3_obj_fields_add_octets(obj_fields *o, obj_field_kind kind, const char *label, const char *key,
-                           const uint8_t *p, size_t n);
+                                const uint8_t *p, size_t n);
 
 bool dnp3_obj_file_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);
 bool dnp3_obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_fields *out);

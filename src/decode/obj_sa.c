@@ -65,12 +65,15 @@ static const char *cert_type_name(unsigned t)
 const char *dnp3_obj_sa_stat_name(uint32_t index)
 {
     static const char *const N[DNP3_SA_STAT_COUNT] = {
-        "UNEXPECTED_MESSAGES",        "AUTHORIZATION_FAILURES",     "AUTHENTICATION_FAILURES",
-        "REPLY_TIMEOUTS",             "REKEYS_DUE_TO_AUTH_FAILURE", "TOTAL_MESSAGES_SENT",
-        "TOTAL_MESSAGES_RECEIVED",    "CRITICAL_MESSAGES_SENT",     "CRITICAL_MESSAGES_RECEIVED",
-        "DISCARDED_MESSAGES",         "ERROR_MESSAGES_SENT",        "ERROR_MESSAGES_RECEIVED",
-        "SUCCESSFUL_AUTHENTICATIONS", "SESSION_KEY_CHANGES",        "FAILED_SESSION_KEY_CHANGES",
-        "UPDATE_KEY_CHANGES",         "FAILED_UPDATE_KEY_CHANGES",  "REKEYS_DUE_TO_RESTARTS",
+        "UNEXPECTED_MESSAGES",        "AUTHORIZATION_FAILURES",
+        "AUTHENTICATION_FAILURES",    "REPLY_TIMEOUTS",
+        "REKEYS_DUE_TO_AUTH_FAILURE", "TOTAL_MESSAGES_SENT",
+        "TOTAL_MESSAGES_RECEIVED",    "CRITICAL_MESSAGES_SENT",
+        "CRITICAL_MESSAGES_RECEIVED", "DISCARDED_MESSAGES",
+        "ERROR_MESSAGES_SENT",        "ERROR_MESSAGES_RECEIVED",
+        "SUCCESSFUL_AUTHENTICATIONS", "SESSION_KEY_CHANGES",
+        "FAILED_SESSION_KEY_CHANGES", "UPDATE_KEY_CHANGES",
+        "FAILED_UPDATE_KEY_CHANGES",  "REKEYS_DUE_TO_RESTARTS",
     };
     return index < DNP3_SA_STAT_COUNT ? N[index] : NULL;
 }
@@ -93,7 +96,7 @@ bool dnp3_obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_field
     int rc = dnp3_g120_decode(variation, p, n, &g);
     if (rc != DNP3_OK) {
         o->problem = rc == DNP3_ERR_APP_TRUNCATED ? "the object is shorter than its fields"
-                                                   : "a length field or a field size does not fit the object";
+                                                  : "a length field or a field size does not fit the object";
         return true;
     }
     switch (variation) {
@@ -107,12 +110,8 @@ bool dnp3_obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_field
         add_seq_user(o, "CSQ", &g);
         dnp3_obj_fields_add_octets(o, FLD_BYTES, "MAC", "mac", g.data, g.data_len);
         break;
-    case 3: /* aggressive mode request */
-        add_seq_user(o, "CSQ", &g);
-        break;
-    case 4: /* session key status request */
-        dnp3_obj_fields_add(o, FLD_UINT, "user", "user", g.user);
-        break;
+    case 3: /* aggressive mode request */ add_seq_user(o, "CSQ", &g); break;
+    case 4: /* session key status request */ dnp3_obj_fields_add(o, FLD_UINT, "user", "user", g.user); break;
     case 5: /* session key status */
         add_seq_user(o, "KSQ", &g);
         dnp3_obj_fields_add_enum(o, "key wrap", "key_wrap_algorithm", g.kwa, kwa_name(g.kwa));
@@ -134,7 +133,8 @@ bool dnp3_obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_field
         break;
     case 8: /* user certificate */
         dnp3_obj_fields_add_enum(o, "key change method", "key_change_method", g.kcm, kcm_name(g.kcm));
-        dnp3_obj_fields_add_enum(o, "certificate type", "certificate_type", g.cert_type, cert_type_name(g.cert_type));
+        dnp3_obj_fields_add_enum(o, "certificate type", "certificate_type", g.cert_type,
+                                 cert_type_name(g.cert_type));
         dnp3_obj_fields_add_octets(o, FLD_BYTES, "certificate", "certificate", g.data, g.data_len);
         break;
     case 10: /* user status change */
@@ -158,7 +158,8 @@ bool dnp3_obj_sa_decode(uint8_t variation, const uint8_t *p, size_t n, obj_field
         break;
     case 13: /* update key change */
         add_seq_user(o, "KSQ", &g);
-        dnp3_obj_fields_add_octets(o, FLD_BYTES, "encrypted update key", "encrypted_update_key", g.data, g.data_len);
+        dnp3_obj_fields_add_octets(o, FLD_BYTES, "encrypted update key", "encrypted_update_key", g.data,
+                                   g.data_len);
         break;
     case 14: /* update key change signature */
         dnp3_obj_fields_add_octets(o, FLD_BYTES, "signature", "signature", g.data, g.data_len);

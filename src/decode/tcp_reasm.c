@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dnp3_tcp_dir_init(tcp_dir *t) { memset(t, 0, sizeof *t); }
+void dnp3_tcp_dir_init(tcp_dir *t)
+{
+    memset(t, 0, sizeof *t);
+}
 
 void dnp3_tcp_dir_free(tcp_dir *t)
 {
@@ -22,7 +25,10 @@ void dnp3_tcp_dir_free(tcp_dir *t)
 }
 
 /* Signed distance a - b in sequence space. */
-static int64_t seq_diff(uint32_t a, uint32_t b) { return (int64_t)(int32_t)(a - b); }
+static int64_t seq_diff(uint32_t a, uint32_t b)
+{
+    return (int64_t)(int32_t)(a - b);
+}
 
 /* Delivers the part of [seq, seq+n) beyond next_seq; returns the TCP_SEG_* bits. */
 static int deliver_new(tcp_dir *t, uint32_t seq, const uint8_t *p, size_t n, const tcp_sink *k)
@@ -109,7 +115,7 @@ static void skip_hole(tcp_dir *t, const tcp_sink *k)
 }
 
 int dnp3_tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
-                    const tcp_sink *k)
+                         const tcp_sink *k)
 {
     uint32_t dseq = syn ? seq + 1 : seq;
     if (!t->started) {
@@ -127,8 +133,7 @@ int dnp3_tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uin
         out |= drain(t, k);
     } else {
         out = queue(t, dseq, fin, data, n);
-        while (t->pending && (t->pending_bytes > TCP_PENDING_MAX_BYTES ||
-                              t->pending_segs > TCP_PENDING_MAX_SEGS))
+        while (t->pending && (t->pending_bytes > TCP_PENDING_MAX_BYTES || t->pending_segs > TCP_PENDING_MAX_SEGS))
             skip_hole(t, k);
     }
     return out;

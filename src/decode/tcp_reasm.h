@@ -33,19 +33,19 @@ typedef struct {
 
 typedef struct {
     bool started;
-    uint32_t isn;        /* first sequence number of the data */
-    uint32_t next_seq;   /* next octet expected */
-    tcp_seg *pending;    /* out-of-order segments sorted by seq */
+    uint32_t isn;      /* first sequence number of the data */
+    uint32_t next_seq; /* next octet expected */
+    tcp_seg *pending;  /* out-of-order segments sorted by seq */
     size_t pending_bytes, pending_segs;
-    bool fin_done;       /* the FIN has been passed: next_seq counts it */
+    bool fin_done; /* the FIN has been passed: next_seq counts it */
     uint64_t duplicate_octets;
     uint64_t delivered;
 } tcp_dir;
 
 /* Outcome of dnp3_tcp_dir_segment (bit set). */
-#define TCP_SEG_DELIVERED 0x1     /* some new octets were delivered */
-#define TCP_SEG_QUEUED 0x2        /* held until a hole before it is filled */
-#define TCP_SEG_DUPLICATE 0x4     /* some or all octets had been seen already */
+#define TCP_SEG_DELIVERED 0x1      /* some new octets were delivered */
+#define TCP_SEG_QUEUED 0x2         /* held until a hole before it is filled */
+#define TCP_SEG_DUPLICATE 0x4      /* some or all octets had been seen already */
 #define TCP_SEG_NEW_CONNECTION 0x8 /* a SYN with a new ISN: caller restarts its decoder first */
 #define TCP_SEG_NOMEM 0x10
 
@@ -60,7 +60,7 @@ void dnp3_tcp_dir_free(tcp_dir *t);
  * state, calls dnp3_tcp_dir_init and passes the segment again.
  */
 int dnp3_tcp_dir_segment(tcp_dir *t, uint32_t seq, bool syn, bool fin, const uint8_t *data, size_t n,
-                    const tcp_sink *sink);
+                         const tcp_sink *sink);
 
 /*
  * The peer acknowledged everything before `ack`: octets of this direction that

@@ -1,11 +1,12 @@
 /*
  * io_roles.c - runtime bindings of an outstation and a master (dnp3/io_roles.h):
- * the glue between the libuv endpoint (io.c), a channel and a role.
+ * the glue between the libuv endpoint (io.c and the io_*.c files), a channel and a role.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dnp3/io_roles.h"
+#include "io_internal.h"
 
 static void *alloc_aligned(size_t size)
 {
@@ -22,8 +23,8 @@ typedef struct {
     dnp3_io *io;
 } binding;
 
-/* Allocates and initialises the binding's channel: 0, UV_ENOMEM when the memory
- * could not be had, UV_EINVAL when the channel configuration is refused. */
+/* Allocates and initialises the binding's channel: 0, DNP3_ERR_NOMEM when the memory
+ * could not be had, DNP3_ERR_CONFIG when the channel configuration is refused. */
 static int make_channel(binding *b, const dnp3_channel_config *cc, bool is_master, dnp3_channel_fragment_fn fn,
                         void *ctx, dnp3_tstamp now)
 {
@@ -32,25 +33,25 @@ static int make_channel(binding *b, const dnp3_channel_config *cc, bool is_maste
     c.on_fragment = fn;
     c.ctx = ctx;
     size_t size = dnp3_channel_memory_size(&c);
-    if (!size) return UV_EINVAL;
+    if (!size) return DNP3_ERR_CONFIG;
     b->ch_mem = alloc_aligned(size);
-    if (!b->ch_mem) return UV_ENOMEM;
+    if (!b->ch_mem) return DNP3_ERR_NOMEM;
     b->ch = dnp3_channel_init(b->ch_mem, size, &c, now);
-    return b->ch ? 0 : UV_EINVAL;
+    return b->ch ? 0 : DNP3_ERR_CONFIG;
 }
 
-/* The master's memory and channel: 0, UV_ENOMEM or UV_EINVAL as make_channel. */
+/* The master's memory and channel: 0, DNP3_ERR_NOMEM or DNP3_ERR_CONFIG as make_channel. */
 static int make_master(binding *b, void **m_mem, dnp3_master **m, const dnp3_channel_config *cc,
                        const dnp3_master_config *mc, dnp3_tstamp now)
 {
     size_t msize = dnp3_master_memory_size(mc);
-    if (!msize) return UV_EINVAL;
+    if (!msize) return DNP3_ERR_CONFIG;
     *m_mem = alloc_aligned(msize);
-    if (!*m_mem) return UV_ENOMEM;
+    if (!*m_mem) return DNP3_ERR_NOMEM;
     int rc = make_channel(b, cc, true, dnp3_master_on_fragment, *m_mem, now);
     if (rc) return rc;
     *m = dnp3_master_init(*m_mem, msize, mc, b->ch, now);
-    return *m ? 0 : UV_EINVAL;
+    return *m ? 0 : DNP3_ERR_CONFIG;
 }
 
 static void fwd_rx(binding *b, const uint8_t *p, size_t n)
@@ -71,7 +72,7 @@ static void fwd_log(binding *b, const char *msg)
 /* ---- outstation ---- */
 
 struct dnp3_io_outstation {
-    binding b; /* first: the upper-layer callbacks cast ctx to either */
+    binding b;                                    /* first: the upper-layer callbacks cast ctx to either */
     struct dnp3_io_outstation_listener *listener; /* a per-connection session of a listener */
     dnp3_outstation *os;
     uint16_t master_addr;
@@ -113,27 +114,43 @@ static void os_pump(void *ctx, dnp3_channel *ch, dnp3_tstamp now)
     }
 }
 
-static dnp3_tstamp os_expiry(void *ctx) { return dnp3_outstation_get_expiry(((dnp3_io_outstation *)ctx)->os); }
-static void os_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_outstation_handle_expiry(((dnp3_io_outstation *)ctx)->os, now); }
-static void b_rx(void *ctx, const uint8_t *p, size_t n) { fwd_rx(ctx, p, n); }
-static void b_tx(void *ctx, const uint8_t *p, size_t n) { fwd_tx(ctx, p, n); }
-static void b_log(void *ctx, const char *msg) { fwd_log(ctx, msg); }
+static dnp3_tstamp os_expiry(void *ctx)
+{
+    return dnp3_outstation_get_expiry(((dnp3_io_outstation *)ctx)->os);
+}
+static void os_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_outstation_handle_expiry(((dnp3_io_outstation *)ctx)->os, now);
+}
+static void b_rx(void *ctx, const uint8_t *p, size_t n)
+{
+    fwd_rx(ctx, p, n);
+}
+static void b_tx(void *ctx, const uint8_t *p, size_t n)
+{
+    fwd_tx(ctx, p, n);
+}
+static void b_log(void *ctx, const char *msg)
+{
+    fwd_log(ctx, msg);
+}
 
 int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
                              dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out)
 {
-    if (!loop || !ioc || !cc || !os || !out) return UV_EINVAL;
+    if (!loop || !ioc || !cc || !os || !out) return DNP3_ERR_INVALID_ARG;
     dnp3_io_outstation *s = calloc(1, sizeof *s);
-    if (!s) return UV_ENOMEM;
+    if (!s) return DNP3_ERR_NOMEM;
     if (hooks) s->b.hooks = *hooks;
     s->os = os;
     s->master_addr = cc->remote_addr;
     s->max_tx = cc->max_tx_fragment;
     /* dnp3_outstation_take needs room for the outstation's own largest fragment */
-    s->txcap = dnp3_outstation_write_size(os) > cc->max_tx_fragment ? dnp3_outstation_write_size(os) : cc->max_tx_fragment;
+    s->txcap = dnp3_outstation_write_size(os) > cc->max_tx_fragment ? dnp3_outstation_write_size(os)
+                                                                    : cc->max_tx_fragment;
     s->txbuf = malloc(s->txcap);
     dnp3_tstamp now = dnp3_io_now(loop);
-    int rc = s->txbuf ? make_channel(&s->b, cc, false, os_fragment, s, now) : UV_ENOMEM;
+    int rc = s->txbuf ? make_channel(&s->b, cc, false, os_fragment, s, now) : DNP3_ERR_NOMEM;
     if (rc) {
         dnp3_io_outstation_stop(s);
         return rc;
@@ -149,8 +166,14 @@ int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const d
     return 0;
 }
 
-void dnp3_io_outstation_kick(dnp3_io_outstation *s) { dnp3_io_kick(s->b.io); }
-dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *s) { return s->b.io; }
+void dnp3_io_outstation_kick(dnp3_io_outstation *s)
+{
+    dnp3_io_kick(s->b.io);
+}
+dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *s)
+{
+    return s->b.io;
+}
 
 void dnp3_io_outstation_stop(dnp3_io_outstation *s)
 {
@@ -185,15 +208,21 @@ static void m_close(void *ctx, const char *reason, dnp3_tstamp now)
     if (dnp3_master_connected(s->m)) dnp3_master_on_disconnect(s->m, now);
 }
 
-static dnp3_tstamp m_expiry(void *ctx) { return dnp3_master_get_expiry(((dnp3_io_master *)ctx)->m); }
-static void m_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_master_handle_expiry(((dnp3_io_master *)ctx)->m, now); }
+static dnp3_tstamp m_expiry(void *ctx)
+{
+    return dnp3_master_get_expiry(((dnp3_io_master *)ctx)->m);
+}
+static void m_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_master_handle_expiry(((dnp3_io_master *)ctx)->m, now);
+}
 
 int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const dnp3_master_config *mc,
                           const dnp3_io_hooks *hooks, dnp3_io_master **out)
 {
-    if (!loop || !cc || !mc || !out) return UV_EINVAL;
+    if (!loop || !cc || !mc || !out) return DNP3_ERR_INVALID_ARG;
     dnp3_io_master *s = calloc(1, sizeof *s);
-    if (!s) return UV_ENOMEM;
+    if (!s) return DNP3_ERR_NOMEM;
     if (hooks) s->b.hooks = *hooks;
     s->loop = loop;
     int rc = make_master(&s->b, &s->m_mem, &s->m, cc, mc, dnp3_io_now(loop));
@@ -207,14 +236,24 @@ int dnp3_io_master_create(uv_loop_t *loop, const dnp3_channel_config *cc, const 
 
 int dnp3_io_master_open(dnp3_io_master *s, const dnp3_io_config *ioc)
 {
-    if (!s || !ioc || s->b.io) return UV_EINVAL;
+    if (!s || !ioc) return DNP3_ERR_INVALID_ARG;
+    if (s->b.io) return DNP3_ERR_STATE;
     dnp3_io_upper up = {s, m_open, m_close, NULL, m_expiry, m_handle_expiry, b_rx, b_tx, b_log};
     return dnp3_io_start(s->loop, ioc, s->b.ch, &up, &s->b.io);
 }
 
-dnp3_master *dnp3_io_master_get(dnp3_io_master *s) { return s->m; }
-dnp3_io *dnp3_io_master_io(dnp3_io_master *s) { return s->b.io; }
-void dnp3_io_master_kick(dnp3_io_master *s) { dnp3_io_kick(s->b.io); }
+dnp3_master *dnp3_io_master_get(dnp3_io_master *s)
+{
+    return s->m;
+}
+dnp3_io *dnp3_io_master_io(dnp3_io_master *s)
+{
+    return s->b.io;
+}
+void dnp3_io_master_kick(dnp3_io_master *s)
+{
+    dnp3_io_kick(s->b.io);
+}
 
 void dnp3_io_master_stop(dnp3_io_master *s)
 {
@@ -231,7 +270,9 @@ static int start_listener(uv_loop_t *loop, const dnp3_io_config *ioc,
                           bool (*accept)(void *, const char *, dnp3_channel **, dnp3_io_upper *), void *ctx,
                           const dnp3_io_hooks *hooks, dnp3_io **io)
 {
-    dnp3_io_config c = *ioc;
+    dnp3_io_config c;
+    int rc = dnp3_iox_config_load(ioc, &c); /* an older caller's struct may be smaller */
+    if (rc != DNP3_OK) return rc;
     c.kind = DNP3_IO_TCP_LISTEN;
     c.accept = accept;
     c.accept_ctx = ctx;
@@ -322,8 +363,14 @@ static void di_close(void *ctx, const char *reason, dnp3_tstamp now)
     di_free(d); /* the runtime lets go of the session after this call */
 }
 
-static dnp3_tstamp di_expiry(void *ctx) { return dnp3_master_get_expiry(((dialin *)ctx)->m); }
-static void di_handle_expiry(void *ctx, dnp3_tstamp now) { dnp3_master_handle_expiry(((dialin *)ctx)->m, now); }
+static dnp3_tstamp di_expiry(void *ctx)
+{
+    return dnp3_master_get_expiry(((dialin *)ctx)->m);
+}
+static void di_handle_expiry(void *ctx, dnp3_tstamp now)
+{
+    dnp3_master_handle_expiry(((dialin *)ctx)->m, now);
+}
 
 static bool di_accept(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_upper *up)
 {
@@ -359,9 +406,9 @@ int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3
                           const dnp3_master_config *mc, dnp3_io_route_fn route, void *route_ctx,
                           const dnp3_io_hooks *hooks, dnp3_io_master_listener **out)
 {
-    if (!loop || !ioc || !cc || !mc || !out) return UV_EINVAL;
+    if (!loop || !ioc || !cc || !mc || !out) return DNP3_ERR_INVALID_ARG;
     dnp3_io_master_listener *l = calloc(1, sizeof *l);
-    if (!l) return UV_ENOMEM;
+    if (!l) return DNP3_ERR_NOMEM;
     l->loop = loop;
     l->cc = *cc;
     l->mc = *mc;
@@ -378,7 +425,10 @@ int dnp3_io_master_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3
     return 0;
 }
 
-dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l) { return l->io; }
+dnp3_io *dnp3_io_master_listener_io(dnp3_io_master_listener *l)
+{
+    return l->io;
+}
 
 void dnp3_io_master_listener_stop(dnp3_io_master_listener *l)
 {
@@ -440,9 +490,9 @@ int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const 
                               dnp3_io_outstation_factory factory, dnp3_io_outstation_release release, void *ctx,
                               const dnp3_io_hooks *hooks, dnp3_io_outstation_listener **out)
 {
-    if (!loop || !ioc || !cc || !factory || !out) return UV_EINVAL;
+    if (!loop || !ioc || !cc || !factory || !out) return DNP3_ERR_INVALID_ARG;
     dnp3_io_outstation_listener *l = calloc(1, sizeof *l);
-    if (!l) return UV_ENOMEM;
+    if (!l) return DNP3_ERR_NOMEM;
     l->loop = loop;
     l->cc = *cc;
     l->factory = factory;
@@ -458,7 +508,10 @@ int dnp3_io_outstation_listen(uv_loop_t *loop, const dnp3_io_config *ioc, const 
     return 0;
 }
 
-dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l) { return l->io; }
+dnp3_io *dnp3_io_outstation_listener_io(dnp3_io_outstation_listener *l)
+{
+    return l->io;
+}
 
 void dnp3_io_outstation_listener_stop(dnp3_io_outstation_listener *l)
 {

@@ -23,12 +23,14 @@
 #include "tls_conn.h"
 
 /* TLS 1.2: forward secrecy (ECDHE) and AEAD ciphers only; TLS 1.3 suites are all AEAD. */
-static const char DEFAULT_CIPHERS_12[] =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+static const char DEFAULT_CIPHERS_12[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                         "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-const char *dnp3_tls_default_ciphers(void) { return DEFAULT_CIPHERS_12; }
+const char *dnp3_tls_default_ciphers(void)
+{
+    return DEFAULT_CIPHERS_12;
+}
 
 void dnp3_tls_config_init(dnp3_tls_config *c)
 {
@@ -227,7 +229,10 @@ static void keylog_cb(const SSL *ssl, const char *line)
     fclose(f);
 }
 
-static int proto_version(dnp3_tls_version v) { return v == DNP3_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION; }
+static int proto_version(dnp3_tls_version v)
+{
+    return v == DNP3_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
+}
 
 dnp3_tls *dnp3_tls_load(const dnp3_tls_config *c, bool server, char *err, size_t err_cap)
 {
@@ -242,7 +247,7 @@ dnp3_tls *dnp3_tls_load(const dnp3_tls_config *c, bool server, char *err, size_t
         fail(err, err_cap, "TLS versions must be 1.2 or 1.3, minimum not above maximum");
         return NULL;
     }
-    if (c->peer_name && strlen(c->peer_name) >= sizeof ((dnp3_tls *)0)->peer_name) {
+    if (c->peer_name && strlen(c->peer_name) >= sizeof((dnp3_tls *)0)->peer_name) {
         fail(err, err_cap, "the expected peer name is too long");
         return NULL;
     }

@@ -1,7 +1,7 @@
 /*
  * tls_conn.c - one DNP3-over-TLS connection (IEC 62351-3) as a memory-BIO
  * engine: ciphertext in through `rbio`, ciphertext out through `wbio`,
- * plaintext through SSL_read/SSL_write. No socket, no clock: io.c drives it
+ * plaintext through SSL_read/SSL_write. No socket, no clock: io_tls.c drives it
  * and enforces the handshake timeout.
  *
  * Errors are turned into one sentence for the operator: the certificate
@@ -87,7 +87,8 @@ static void explain(tls_conn *c)
 {
     unsigned long e = ERR_peek_last_error();
     const char *reason = e ? ERR_reason_error_string(e) : NULL;
-    bool verify_failed = e && ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+    bool verify_failed =
+        e && ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED;
     long vr = verify_failed ? SSL_get_verify_result(c->ssl) : X509_V_OK;
     if (verify_failed && vr == X509_V_OK)
         snprintf(c->error, sizeof c->error, "peer certificate rejected");
@@ -128,7 +129,10 @@ tls_conn_status dnp3_tls_conn_handshake(tls_conn *c)
     return s == TLS_CONN_CLOSED ? TLS_CONN_FAILED : (tls_conn_status)s;
 }
 
-bool dnp3_tls_conn_established(const tls_conn *c) { return c->established; }
+bool dnp3_tls_conn_established(const tls_conn *c)
+{
+    return c->established;
+}
 
 int dnp3_tls_conn_read(tls_conn *c, uint8_t *out, size_t cap)
 {
@@ -166,7 +170,10 @@ void dnp3_tls_conn_close(tls_conn *c)
     }
 }
 
-size_t dnp3_tls_conn_pending(const tls_conn *c) { return BIO_ctrl_pending(c->wbio); }
+size_t dnp3_tls_conn_pending(const tls_conn *c)
+{
+    return BIO_ctrl_pending(c->wbio);
+}
 
 size_t dnp3_tls_conn_take(tls_conn *c, uint8_t *out, size_t cap)
 {
@@ -177,7 +184,10 @@ size_t dnp3_tls_conn_take(tls_conn *c, uint8_t *out, size_t cap)
     return n > 0 ? (size_t)n : 0;
 }
 
-const char *dnp3_tls_conn_error(const tls_conn *c) { return c->error[0] ? c->error : "TLS error"; }
+const char *dnp3_tls_conn_error(const tls_conn *c)
+{
+    return c->error[0] ? c->error : "TLS error";
+}
 
 void dnp3_tls_conn_describe(const tls_conn *c, char *out, size_t cap)
 {
@@ -191,5 +201,6 @@ void dnp3_tls_conn_describe(const tls_conn *c, char *out, size_t cap)
         if (d) snprintf(subject, sizeof subject, "CN=%.*s", ASN1_STRING_length(s), (const char *)d);
         X509_free(peer);
     }
-    snprintf(out, cap, "%s %s, peer certificate %s", SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl), subject);
+    snprintf(out, cap, "%s %s, peer certificate %s", SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
+             subject);
 }

@@ -2,7 +2,7 @@
  * tls_conn.h - one TLS connection as a byte-in/byte-out engine (OpenSSL over
  * two memory BIOs), with no socket: the runtime feeds it the ciphertext it
  * reads, takes the ciphertext it must write, and exchanges plaintext (DNP3
- * link frames) with it. Used by io.c for DNP3 over TLS (IEC 62351-3), and by
+ * link frames) with it. Used by io_tls.c for DNP3 over TLS (IEC 62351-3), and by
  * the tests, which connect two engines back to back.
  */
 #ifndef DNP3_IO_TLS_CONN_H
@@ -16,9 +16,9 @@
 struct dnp3_tls {
     SSL_CTX *ctx;
     bool server;
-    X509 *pinned;            /* peer certificate to match, or NULL */
-    bool have_ca;            /* ca_file given: chains are verified */
-    char peer_name[256];     /* expected peer name ("" = not checked) */
+    X509 *pinned;        /* peer certificate to match, or NULL */
+    bool have_ca;        /* ca_file given: chains are verified */
+    char peer_name[256]; /* expected peer name ("" = not checked) */
     uint32_t handshake_timeout_ms;
     char keylog_file[512];
 };
@@ -26,8 +26,8 @@ struct dnp3_tls {
 typedef struct tls_conn tls_conn;
 
 typedef enum {
-    TLS_CONN_OK = 0,     /* handshake done / operation done */
-    TLS_CONN_WANT = 1,   /* needs more input from the peer */
+    TLS_CONN_OK = 0,      /* handshake done / operation done */
+    TLS_CONN_WANT = 1,    /* needs more input from the peer */
     TLS_CONN_FAILED = -1, /* handshake or record error: dnp3_tls_conn_error() says why */
     TLS_CONN_CLOSED = -2, /* the peer sent close_notify */
 } tls_conn_status;

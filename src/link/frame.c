@@ -20,8 +20,8 @@ size_t dnp3_link_frame_size(size_t n)
     return DNP3_LINK_HEADER_SIZE + n + 2 * ((n + DNP3_LINK_BLOCK_SIZE - 1) / DNP3_LINK_BLOCK_SIZE);
 }
 
-int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_t dest, uint16_t src,
-                     const uint8_t *data, size_t len)
+int dnp3_link_format(uint8_t *dst, size_t cap, uint8_t control, uint16_t dest, uint16_t src, const uint8_t *data,
+                     size_t len)
 {
     if (len > DNP3_LINK_MAX_USER_DATA || (len > 0 && data == NULL)) return DNP3_ERR_INVALID_ARG;
     size_t size = dnp3_link_frame_size(len);
@@ -105,8 +105,7 @@ void dnp3_link_fill_frame(dnp3_link_frame *f, const uint8_t *h, const uint8_t *u
     f->len = n;
 }
 
-int dnp3_link_parse(const uint8_t *buf, size_t len, uint8_t *scratch, dnp3_link_frame *frame,
-                    size_t *err_offset)
+int dnp3_link_parse(const uint8_t *buf, size_t len, uint8_t *scratch, dnp3_link_frame *frame, size_t *err_offset)
 {
     size_t off = 0;
     int rc;

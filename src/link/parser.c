@@ -55,9 +55,12 @@ static int record_error(dnp3_link_parser *p, int err, uint64_t offset)
 {
     p->last_err = err;
     p->last_err_offset = offset;
-    if (err == DNP3_ERR_LINK_BAD_HEADER_CRC) p->stats.bad_header_crc++;
-    else if (err == DNP3_ERR_LINK_BAD_BODY_CRC) p->stats.bad_body_crc++;
-    else if (err == DNP3_ERR_LINK_BAD_LENGTH) p->stats.bad_length++;
+    if (err == DNP3_ERR_LINK_BAD_HEADER_CRC)
+        p->stats.bad_header_crc++;
+    else if (err == DNP3_ERR_LINK_BAD_BODY_CRC)
+        p->stats.bad_body_crc++;
+    else if (err == DNP3_ERR_LINK_BAD_LENGTH)
+        p->stats.bad_length++;
     if (p->mode == DNP3_LINK_MODE_CLOSE) p->closed = true;
     return err;
 }

@@ -23,8 +23,7 @@
 
 #include "dnp3/link.h"
 
-void dnp3_link_station_init(dnp3_link_station *s, bool is_master, uint16_t local_addr,
-                            bool self_addr_enabled)
+void dnp3_link_station_init(dnp3_link_station *s, bool is_master, uint16_t local_addr, bool self_addr_enabled)
 {
     memset(s, 0, sizeof *s);
     s->is_master = is_master;
@@ -130,8 +129,6 @@ bool dnp3_link_station_receive(dnp3_link_station *s, const dnp3_link_frame *f, d
         if (fcv) return ignore(s);
         reply(s, rx, DNP3_LINK_LINK_STATUS);
         return true;
-    default:
-        reply(s, rx, DNP3_LINK_NOT_SUPPORTED);
-        return true;
+    default: reply(s, rx, DNP3_LINK_NOT_SUPPORTED); return true;
     }
 }

@@ -37,7 +37,7 @@ static int add_one(dnp3_apdu_writer *w, dnp3_hdr_mark *mk, const dnp3_command *c
 }
 
 int dnp3_mst_command_encode(const dnp3_command *cmds, size_t n, uint8_t qualifier, uint8_t *buf, size_t cap,
-                       size_t *len)
+                            size_t *len)
 {
     if (qualifier == 0) qualifier = DNP3_QUAL_COUNT_16_INDEX_16;
     if (qualifier != DNP3_QUAL_COUNT_8_INDEX_8 && qualifier != DNP3_QUAL_COUNT_16_INDEX_16)

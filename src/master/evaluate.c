@@ -31,7 +31,8 @@ int dnp3_mst_evaluate(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp n
     case DNP3_TASK_COMMAND: {
         dnp3_task_result r = dnp3_mst_command_check(a, apdu);
         if (r == DNP3_TASK_MISSING_OBJECT && refused) r = DNP3_TASK_REJECTED;
-        if (r == DNP3_TASK_SUCCESS && t->mode == DNP3_CMD_SELECT_OPERATE && t->phase == 0) return next_phase(a, now);
+        if (r == DNP3_TASK_SUCCESS && t->mode == DNP3_CMD_SELECT_OPERATE && t->phase == 0)
+            return next_phase(a, now);
         return (int)r;
     }
     case DNP3_TASK_TIME_SYNC: {

@@ -24,8 +24,8 @@ void dnp3_mst_process_iin(dnp3_master_assoc *a, uint16_t iin, dnp3_tstamp now)
     const bool restart = (iin & DNP3_IIN1_DEVICE_RESTART) != 0;
     a->need_clear_restart = c->clear_restart && restart;
     if (restart && !a->restart_seen && a->startup == MST_STARTUP_DONE && c->restart_reruns_startup) {
-        a->startup = c->startup_disable_unsol ? MST_STARTUP_DISABLE
-                     : c->startup_integrity   ? MST_STARTUP_INTEGRITY
+        a->startup = c->startup_disable_unsol  ? MST_STARTUP_DISABLE
+                     : c->startup_integrity    ? MST_STARTUP_INTEGRITY
                      : c->startup_enable_unsol ? MST_STARTUP_ENABLE
                                                : MST_STARTUP_DONE;
         dnp3_mst_retry_reset(a, &a->r_startup, now);

@@ -27,7 +27,7 @@ static size_t mul(size_t a, size_t b)
     return a * b;
 }
 
-void dnp3_master_config_init(dnp3_master_config *c)
+static void master_config_defaults(dnp3_master_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -38,7 +38,17 @@ void dnp3_master_config_init(dnp3_master_config *c)
     c->one_request_per_channel = false;
 }
 
-void dnp3_assoc_config_init(dnp3_assoc_config *c)
+void dnp3_master_config_init_size(dnp3_master_config *c, size_t size)
+{
+    dnp3_master_config full;
+    master_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_master_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
+}
+
+static void assoc_config_defaults(dnp3_assoc_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -55,6 +65,16 @@ void dnp3_assoc_config_init(dnp3_assoc_config *c)
     c->integrity_on_overflow = true;
     c->event_poll_on_iin = DNP3_CLASS_123;
     c->time_sync = DNP3_TIMESYNC_NON_LAN;
+}
+
+void dnp3_assoc_config_init_size(dnp3_assoc_config *c, size_t size)
+{
+    dnp3_assoc_config full;
+    assoc_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_assoc_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* Copies and checks a master configuration: NULL when valid, else the name of the first bad field. */
@@ -196,7 +216,10 @@ dnp3_master *dnp3_master_init(void *mem, size_t size, const dnp3_master_config *
 
 /* ---- timer heap (min-heap of association indices by `due`) ---- */
 
-static dnp3_tstamp due_of(const dnp3_master *m, uint32_t pos) { return m->assocs[m->heap[pos]].due; }
+static dnp3_tstamp due_of(const dnp3_master *m, uint32_t pos)
+{
+    return m->assocs[m->heap[pos]].due;
+}
 
 static void heap_swap(dnp3_master *m, size_t i, size_t j)
 {
@@ -278,7 +301,10 @@ static void update_due(dnp3_master_assoc *a, dnp3_tstamp now)
 
 /* ---- API nesting ---- */
 
-void dnp3_mst_enter(dnp3_master *m) { m->depth++; }
+void dnp3_mst_enter(dnp3_master *m)
+{
+    m->depth++;
+}
 
 void dnp3_mst_touch(dnp3_master_assoc *a)
 {
@@ -404,7 +430,10 @@ mst_user_task *dnp3_mst_queue_at(dnp3_master_assoc *a, size_t i)
     return &a->q[(a->q_head + i) % a->m->cfg.user_queue_len];
 }
 
-mst_user_task *dnp3_mst_queue_head(dnp3_master_assoc *a) { return a->q_count ? dnp3_mst_queue_at(a, 0) : NULL; }
+mst_user_task *dnp3_mst_queue_head(dnp3_master_assoc *a)
+{
+    return a->q_count ? dnp3_mst_queue_at(a, 0) : NULL;
+}
 
 void dnp3_mst_queue_remove(dnp3_master_assoc *a, size_t i)
 {
@@ -429,8 +458,8 @@ void dnp3_mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now)
 {
     const dnp3_assoc_config *c = &a->cfg;
     a->t = (mst_task){0};
-    a->startup = c->startup_disable_unsol ? MST_STARTUP_DISABLE
-                 : c->startup_integrity   ? MST_STARTUP_INTEGRITY
+    a->startup = c->startup_disable_unsol  ? MST_STARTUP_DISABLE
+                 : c->startup_integrity    ? MST_STARTUP_INTEGRITY
                  : c->startup_enable_unsol ? MST_STARTUP_ENABLE
                                            : MST_STARTUP_DONE;
     a->need_clear_restart = false;
@@ -507,19 +536,46 @@ int dnp3_master_remove_assoc(dnp3_master_assoc *a, dnp3_tstamp now)
     return DNP3_OK;
 }
 
-uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a) { return a ? a->cfg.address : 0; }
-void *dnp3_master_assoc_user(const dnp3_master_assoc *a) { return a ? a->cfg.user : NULL; }
-dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a) { return a ? a->m : NULL; }
-uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a) { return a && a->have_iin ? a->last_iin : 0; }
-bool dnp3_master_assoc_busy(const dnp3_master_assoc *a) { return a && a->t.awaiting; }
-size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a) { return a ? a->q_count : 0; }
+uint16_t dnp3_master_assoc_address(const dnp3_master_assoc *a)
+{
+    return a ? a->cfg.address : 0;
+}
+void *dnp3_master_assoc_user(const dnp3_master_assoc *a)
+{
+    return a ? a->cfg.user : NULL;
+}
+dnp3_master *dnp3_master_assoc_master(const dnp3_master_assoc *a)
+{
+    return a ? a->m : NULL;
+}
+uint16_t dnp3_master_assoc_iin(const dnp3_master_assoc *a)
+{
+    return a && a->have_iin ? a->last_iin : 0;
+}
+bool dnp3_master_assoc_busy(const dnp3_master_assoc *a)
+{
+    return a && a->t.awaiting;
+}
+size_t dnp3_master_assoc_queued(const dnp3_master_assoc *a)
+{
+    return a ? a->q_count : 0;
+}
 bool dnp3_master_assoc_started(const dnp3_master_assoc *a)
 {
     return a && a->in_use && a->m->connected && a->startup == MST_STARTUP_DONE;
 }
-const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a) { return a ? &a->stats : NULL; }
-const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m) { return m ? &m->stats : NULL; }
-bool dnp3_master_connected(const dnp3_master *m) { return m && m->connected; }
+const dnp3_master_assoc_stats *dnp3_master_assoc_get_stats(const dnp3_master_assoc *a)
+{
+    return a ? &a->stats : NULL;
+}
+const dnp3_master_stats *dnp3_master_get_stats(const dnp3_master *m)
+{
+    return m ? &m->stats : NULL;
+}
+bool dnp3_master_connected(const dnp3_master *m)
+{
+    return m && m->connected;
+}
 
 /* ---- connection ---- */
 
@@ -578,21 +634,28 @@ static void route(dnp3_master *m, uint16_t src, const uint8_t *frag, size_t len,
     dnp3_apdu apdu;
     if (len < 2 || dnp3_apdu_parse(frag, len, &apdu) != DNP3_OK) {
         /* not even a header: it can only be a broken response */
-        if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
-        else a->stats.unexpected_responses++;
+        if (a->t.awaiting)
+            dnp3_mst_finish(a, DNP3_TASK_BAD_HEADER, now);
+        else
+            a->stats.unexpected_responses++;
         return;
     }
     switch (apdu.function) {
     case DNP3_FC_RESPONSE: dnp3_mst_on_response(a, frag, len, &apdu, now); break;
     case DNP3_FC_UNSOLICITED_RESPONSE: dnp3_mst_on_unsolicited(a, frag, len, &apdu, now); break;
     case DNP3_FC_AUTH_RESPONSE:
-        if (a->sa) dnp3_mst_on_auth_response(a, frag, len, &apdu, now);
-        else if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
-        else a->stats.unexpected_responses++;
+        if (a->sa)
+            dnp3_mst_on_auth_response(a, frag, len, &apdu, now);
+        else if (a->t.awaiting)
+            dnp3_mst_finish(a, DNP3_TASK_UNSUPPORTED, now);
+        else
+            a->stats.unexpected_responses++;
         break;
     default:
-        if (a->t.awaiting) dnp3_mst_finish(a, DNP3_TASK_UNEXPECTED_FUNCTION, now);
-        else a->stats.unexpected_responses++;
+        if (a->t.awaiting)
+            dnp3_mst_finish(a, DNP3_TASK_UNEXPECTED_FUNCTION, now);
+        else
+            a->stats.unexpected_responses++;
         break;
     }
 }

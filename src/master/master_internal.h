@@ -25,7 +25,7 @@
 #include "dnp3/writer.h"
 
 /* IIN2 bits that say the outstation refused (part of) a request. */
-#define MST_IIN_REQUEST_ERRORS \
+#define MST_IIN_REQUEST_ERRORS                                                                                    \
     (DNP3_IIN2_NO_FUNC_CODE_SUPPORT | DNP3_IIN2_OBJECT_UNKNOWN | DNP3_IIN2_PARAMETER_ERROR)
 
 typedef enum {
@@ -44,31 +44,31 @@ typedef struct {
 /* A queued user task. */
 typedef struct {
     dnp3_task_kind kind;
-    uint8_t function;   /* function code (COMMAND: of the first request) */
-    uint8_t mode;       /* COMMAND: dnp3_command_mode; TIME_SYNC: dnp3_timesync_mode */
-    uint8_t classes;    /* ENABLE/DISABLE_UNSOLICITED */
+    uint8_t function; /* function code (COMMAND: of the first request) */
+    uint8_t mode;     /* COMMAND: dnp3_command_mode; TIME_SYNC: dnp3_timesync_mode */
+    uint8_t classes;  /* ENABLE/DISABLE_UNSOLICITED */
     dnp3_tstamp start_deadline;
     dnp3_task_cb cb;
     void *ctx;
-    size_t len;         /* object octets in buf */
-    uint8_t *buf;       /* task_buffer_size octets */
+    size_t len;   /* object octets in buf */
+    uint8_t *buf; /* task_buffer_size octets */
 } mst_user_task;
 
 /* The task an association is running. */
 typedef struct {
-    bool running;       /* a task is in progress */
-    bool send_pending;  /* its next request still has to be queued on the channel */
-    bool awaiting;      /* a request is outstanding */
-    bool user;          /* the task is the head of the user queue */
+    bool running;      /* a task is in progress */
+    bool send_pending; /* its next request still has to be queued on the channel */
+    bool awaiting;     /* a request is outstanding */
+    bool user;         /* the task is the head of the user queue */
     dnp3_task_kind kind;
-    uint8_t phase;      /* 0 first request, 1 second (OPERATE, time WRITE) */
-    uint8_t function;   /* function code of the request outstanding / last sent */
-    uint8_t seq;        /* its SEQ */
+    uint8_t phase;    /* 0 first request, 1 second (OPERATE, time WRITE) */
+    uint8_t function; /* function code of the request outstanding / last sent */
+    uint8_t seq;      /* its SEQ */
     uint8_t classes;
     uint8_t mode;
-    bool series;        /* a first fragment (FIR) of the response was accepted */
-    uint8_t rx_seq;     /* SEQ of the last accepted fragment */
-    uint64_t rx_hash;   /* hash and length of the last accepted fragment (duplicates) */
+    bool series;      /* a first fragment (FIR) of the response was accepted */
+    uint8_t rx_seq;   /* SEQ of the last accepted fragment */
+    uint64_t rx_hash; /* hash and length of the last accepted fragment (duplicates) */
     size_t rx_len;
     dnp3_tstamp deadline;
     dnp3_tstamp sent_at;
@@ -81,29 +81,29 @@ typedef struct {
     dnp3_time48 time_written;
     size_t n_statuses;
     dnp3_parse_error perr;
-    uint8_t sa_error;   /* AUTH_FAILED: g120v7 code */
+    uint8_t sa_error; /* AUTH_FAILED: g120v7 code */
 } mst_task;
 
 /* A confirm held for the application (defer_confirm). */
 typedef struct {
     bool active;
-    uint8_t ac;               /* the CONFIRM's application control (SEQ, UNS) */
+    uint8_t ac; /* the CONFIRM's application control (SEQ, UNS) */
     uint32_t token;
-    dnp3_tstamp deadline;     /* dropped when not released by then */
+    dnp3_tstamp deadline; /* dropped when not released by then */
 } mst_deferred;
 
 struct dnp3_master_assoc {
     dnp3_master *m;
-    uint32_t idx;             /* position in the master's array */
+    uint32_t idx; /* position in the master's array */
     bool in_use;
     bool removing;
-    bool dirty;               /* on the master's dirty list: service and recompute `due` */
-    bool waiting;             /* on the master's wait list: has something to send, channel full */
-    dnp3_tstamp due;          /* next time this association needs handle_expiry (heap key) */
+    bool dirty;      /* on the master's dirty list: service and recompute `due` */
+    bool waiting;    /* on the master's wait list: has something to send, channel full */
+    dnp3_tstamp due; /* next time this association needs handle_expiry (heap key) */
     dnp3_assoc_config cfg;
     mst_task t;
     uint8_t next_seq;
-    bool stale_valid;   /* stale_seq is the SEQ of the request before the current one */
+    bool stale_valid; /* stale_seq is the SEQ of the request before the current one */
     uint8_t stale_seq;
     bool have_sent;
     uint8_t last_sent_seq;
@@ -113,9 +113,9 @@ struct dnp3_master_assoc {
     bool need_clear_restart;
     bool need_time_sync;
     bool need_integrity;
-    uint8_t need_events;      /* class mask (IIN-triggered, periodic, failed polls) */
-    bool restart_seen;        /* DEVICE_RESTART was set in the last response */
-    bool overflow_seen;       /* EVENT_BUFFER_OVERFLOW was set in the last response */
+    uint8_t need_events; /* class mask (IIN-triggered, periodic, failed polls) */
+    bool restart_seen;   /* DEVICE_RESTART was set in the last response */
+    bool overflow_seen;  /* EVENT_BUFFER_OVERFLOW was set in the last response */
     mst_retry r_startup, r_restart, r_time, r_integrity, r_events;
     dnp3_tstamp next_integrity;
     dnp3_tstamp next_class[3];
@@ -137,9 +137,9 @@ struct dnp3_master_assoc {
     bool have_iin;
     uint16_t last_iin;
 
-    mst_user_task *q;         /* ring of cfg user_queue_len slots */
+    mst_user_task *q; /* ring of cfg user_queue_len slots */
     size_t q_head, q_count;
-    uint8_t *statuses;        /* max_command_objects */
+    uint8_t *statuses; /* max_command_objects */
     dnp3_master_assoc_stats stats;
 
     /* Secure Authentication (sa_hook.c), NULL = off */
@@ -151,26 +151,26 @@ struct dnp3_master {
     dnp3_master_config cfg;
     dnp3_channel *ch;
     bool connected;
-    unsigned depth;           /* nesting of API calls (callbacks call back in) */
-    bool blocked;             /* the channel refused a fragment: retry at blocked_at */
+    unsigned depth; /* nesting of API calls (callbacks call back in) */
+    bool blocked;   /* the channel refused a fragment: retry at blocked_at */
     dnp3_tstamp blocked_at;
-    bool again;               /* the scheduler stopped early: run again at last_service */
-    bool full;                /* the next scheduler run visits every association */
-    bool pending_removal;     /* an association is being removed */
+    bool again;           /* the scheduler stopped early: run again at last_service */
+    bool full;            /* the next scheduler run visits every association */
+    bool pending_removal; /* an association is being removed */
     dnp3_tstamp last_service;
-    size_t rr;                /* round-robin start of the scheduler */
+    size_t rr; /* round-robin start of the scheduler */
     dnp3_master_assoc *assocs;
     /* timer heap of the in-use associations keyed by `due`, and the dirty list:
      * a call touches only the associations it changed, so the cost of a
      * fragment or a submission does not grow with the number of associations */
     uint32_t *heap;
-    uint32_t *hpos;           /* heap position of each association (UINT32_MAX: not in the heap) */
+    uint32_t *hpos; /* heap position of each association (UINT32_MAX: not in the heap) */
     size_t heap_n;
     uint32_t *dirty;
     size_t n_dirty;
-    uint32_t *wait;           /* FIFO of associations waiting for room in the channel */
+    uint32_t *wait; /* FIFO of associations waiting for room in the channel */
     size_t wait_head, wait_n;
-    uint8_t *txbuf;           /* request / confirm scratch */
+    uint8_t *txbuf; /* request / confirm scratch */
     size_t txcap;
     dnp3_master_stats stats;
 };
@@ -186,8 +186,14 @@ static inline uint64_t mst_hash(const uint8_t *p, size_t n)
     return h;
 }
 
-static inline uint32_t mst_min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
-static inline dnp3_tstamp mst_min_ts(dnp3_tstamp a, dnp3_tstamp b) { return a < b ? a : b; }
+static inline uint32_t mst_min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+static inline dnp3_tstamp mst_min_ts(dnp3_tstamp a, dnp3_tstamp b)
+{
+    return a < b ? a : b;
+}
 static inline dnp3_tstamp mst_add(dnp3_tstamp t, uint32_t ms)
 {
     return t > DNP3_TSTAMP_NEVER - ms ? DNP3_TSTAMP_NEVER - 1 : t + ms;
@@ -228,12 +234,12 @@ int dnp3_mst_write_class_headers(dnp3_apdu_writer *w, uint8_t classes, bool with
 
 /* response.c */
 void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
-                     dnp3_tstamp now);
+                          dnp3_tstamp now);
 bool dnp3_mst_task_is_read(const mst_task *t);
 
 /* unsolicited.c */
 void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
-                        dnp3_tstamp now);
+                             dnp3_tstamp now);
 
 /* The outcome of a response handler: a dnp3_task_result that ends the task, or MST_GOES_ON when
  * the task continues (its next request was queued, or more fragments are awaited). The caller
@@ -248,7 +254,7 @@ uint32_t dnp3_mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp
 
 /* commands.c */
 int dnp3_mst_command_encode(const dnp3_command *cmds, size_t n, uint8_t qualifier, uint8_t *buf, size_t cap,
-                       size_t *len);
+                            size_t *len);
 dnp3_task_result dnp3_mst_command_check(dnp3_master_assoc *a, const dnp3_apdu *resp);
 
 /* timesync.c */
@@ -259,7 +265,7 @@ bool dnp3_mst_utc_now(const dnp3_master *m, dnp3_time48 *out);
 /* sa_hook.c: AUTH_RESPONSE of the outstanding request; the request about to be sent (may be
  * rewritten in aggressive mode, returns its new length) and noted as sent. */
 void dnp3_mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
-                          dnp3_tstamp now);
+                               dnp3_tstamp now);
 size_t dnp3_mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size_t len, dnp3_tstamp now);
 bool dnp3_mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now);
 int dnp3_mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len);

@@ -42,8 +42,10 @@ static const char *const result_text[DNP3_TASK_RESULT_COUNT] = {
     [DNP3_TASK_START_TIMEOUT] = "task could not start in time",
     [DNP3_TASK_CANCELLED] = "association removed",
     [DNP3_TASK_TOO_LARGE] = "request larger than the channel's maximum fragment",
-    [DNP3_TASK_UNSUPPORTED] = "outstation used a feature this master does not support (e.g. it demands secure authentication)",
-    [DNP3_TASK_AUTH_FAILED] = "secure authentication failed (wrong update key or user, or the outstation refused the MAC)",
+    [DNP3_TASK_UNSUPPORTED] =
+        "outstation used a feature this master does not support (e.g. it demands secure authentication)",
+    [DNP3_TASK_AUTH_FAILED] =
+        "secure authentication failed (wrong update key or user, or the outstation refused the MAC)",
 };
 
 static const char *const kind_names[DNP3_TASK_KIND_COUNT] = {

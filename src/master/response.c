@@ -76,8 +76,10 @@ static int on_fragment(dnp3_master_assoc *a, const uint8_t *frag, size_t len, co
     }
     /* only READ responses reach the application, which releases a deferred confirm */
     uint32_t token = 0;
-    if (con && is_read) token = dnp3_mst_confirm_or_defer(a, seq, false, now);
-    else if (con) dnp3_mst_send_confirm(a, seq, false);
+    if (con && is_read)
+        token = dnp3_mst_confirm_or_defer(a, seq, false, now);
+    else if (con)
+        dnp3_mst_send_confirm(a, seq, false);
     t->series = true;
     t->rx_seq = seq;
     t->rx_hash = h;

@@ -20,13 +20,17 @@ int dnp3_master_assoc_set_sa(dnp3_master_assoc *a, dnp3_sa_master *sa)
     return DNP3_OK;
 }
 
-bool dnp3_mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now) { return dnp3_sa_master_needs_keys(a->sa, now); }
+bool dnp3_mst_sa_needs_keys(const dnp3_master_assoc *a, dnp3_tstamp now)
+{
+    return dnp3_sa_master_needs_keys(a->sa, now);
+}
 
 int dnp3_mst_sa_build(dnp3_master_assoc *a, uint8_t *buf, size_t cap, uint8_t ac, size_t *len)
 {
     if (!a->sa) return DNP3_TASK_CANCELLED;
-    int n = a->t.kind == DNP3_TASK_AUTH_UPDATE_KEY ? dnp3_sa_master_build_update_key_request(a->sa, ac, buf, cap)
-                                                   : dnp3_sa_master_build_key_request(a->sa, ac, a->m->last_service, buf, cap);
+    int n = a->t.kind == DNP3_TASK_AUTH_UPDATE_KEY
+                ? dnp3_sa_master_build_update_key_request(a->sa, ac, buf, cap)
+                : dnp3_sa_master_build_key_request(a->sa, ac, a->m->last_service, buf, cap);
     if (n < 0) return n == DNP3_ERR_BUFFER_TOO_SMALL ? DNP3_TASK_TOO_LARGE : DNP3_TASK_AUTH_FAILED;
     *len = (size_t)n;
     return 0;
@@ -44,7 +48,7 @@ size_t dnp3_mst_sa_outgoing(dnp3_master_assoc *a, uint8_t *buf, size_t cap, size
 }
 
 void dnp3_mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
-                          dnp3_tstamp now)
+                               dnp3_tstamp now)
 {
     dnp3_master *m = a->m;
     mst_task *t = &a->t;
@@ -77,10 +81,11 @@ void dnp3_mst_on_auth_response(dnp3_master_assoc *a, const uint8_t *frag, size_t
         return;
     case DNP3_SA_M_KEYS_OK:
         t->awaiting = false;
-        dnp3_mst_finish(a, t->kind == DNP3_TASK_AUTH_KEYS || t->kind == DNP3_TASK_AUTH_UPDATE_KEY
-                          ? DNP3_TASK_SUCCESS
-                          : DNP3_TASK_UNEXPECTED_FUNCTION,
-                   now);
+        dnp3_mst_finish(a,
+                        t->kind == DNP3_TASK_AUTH_KEYS || t->kind == DNP3_TASK_AUTH_UPDATE_KEY
+                            ? DNP3_TASK_SUCCESS
+                            : DNP3_TASK_UNEXPECTED_FUNCTION,
+                        now);
         return;
     case DNP3_SA_M_FAILED:
         t->awaiting = false;

@@ -22,7 +22,10 @@
 /* kinds of automatic tasks started by the start-up sequence carry this mode */
 #define MODE_STARTUP 1
 
-bool dnp3_mst_retry_ready(const mst_retry *r, dnp3_tstamp now) { return now >= r->at; }
+bool dnp3_mst_retry_ready(const mst_retry *r, dnp3_tstamp now)
+{
+    return now >= r->at;
+}
 
 void dnp3_mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now)
 {
@@ -114,8 +117,10 @@ static void automatic_done(dnp3_master_assoc *a, const mst_task *t, dnp3_task_re
         }
         break;
     case DNP3_TASK_AUTH_KEYS:
-        if (r == DNP3_TASK_SUCCESS) dnp3_mst_retry_reset(a, &a->r_sa, now);
-        else dnp3_mst_retry_fail(a, &a->r_sa, now);
+        if (r == DNP3_TASK_SUCCESS)
+            dnp3_mst_retry_reset(a, &a->r_sa, now);
+        else
+            dnp3_mst_retry_fail(a, &a->r_sa, now);
         break;
     default: break;
     }
@@ -157,8 +162,10 @@ void dnp3_mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
     dnp3_mst_touch(a);
     if (m->cfg.one_request_per_channel) m->full = true; /* the line is free for the others */
     if (!t.user) automatic_done(a, &t, r, now);
-    if (r == DNP3_TASK_SUCCESS) a->stats.tasks_succeeded++;
-    else a->stats.tasks_failed++;
+    if (r == DNP3_TASK_SUCCESS)
+        a->stats.tasks_succeeded++;
+    else
+        a->stats.tasks_failed++;
     if (cb) cb(ctx, a, &info);
     if (m->cfg.handler.task_done) m->cfg.handler.task_done(m->cfg.handler.ctx, a, &info);
 }

@@ -74,8 +74,8 @@ int dnp3_master_read_class(dnp3_master_assoc *a, uint8_t classes, dnp3_task_cb c
     return enqueue(a, DNP3_TASK_READ, DNP3_FC_READ, 0, 0, buf + 2, dnp3_apdu_writer_len(&w) - 2, cb, ctx, now);
 }
 
-int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qualifier,
-                        const dnp3_command *cmds, size_t n, dnp3_task_cb cb, void *ctx, dnp3_tstamp now)
+int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qualifier, const dnp3_command *cmds,
+                        size_t n, dnp3_task_cb cb, void *ctx, dnp3_tstamp now)
 {
     int rc = check_assoc(a);
     if (rc) return rc;
@@ -85,7 +85,7 @@ int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, uint8_t qu
     size_t len = 0;
     rc = dnp3_mst_command_encode(cmds, n, qualifier, m->txbuf, m->txcap, &len);
     if (rc) return rc;
-    uint8_t fc = mode == DNP3_CMD_SELECT_OPERATE ? DNP3_FC_SELECT
+    uint8_t fc = mode == DNP3_CMD_SELECT_OPERATE   ? DNP3_FC_SELECT
                  : mode == DNP3_CMD_DIRECT_OPERATE ? DNP3_FC_DIRECT_OPERATE
                                                    : DNP3_FC_DIRECT_OPERATE_NR;
     return enqueue(a, DNP3_TASK_COMMAND, fc, (uint8_t)mode, 0, m->txbuf + 2, len - 2, cb, ctx, now);
@@ -153,8 +153,8 @@ int dnp3_master_write_octet_string(dnp3_master_assoc *a, uint32_t index, const u
                    now);
 }
 
-int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb,
-                                void *ctx, dnp3_tstamp now)
+int dnp3_master_read_attributes(dnp3_master_assoc *a, uint8_t set, uint8_t variation, dnp3_task_cb cb, void *ctx,
+                                dnp3_tstamp now)
 {
     int rc = check_assoc(a);
     if (rc) return rc;

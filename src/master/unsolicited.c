@@ -16,7 +16,7 @@
 #include "master/master_internal.h"
 
 void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
-                        dnp3_tstamp now)
+                             dnp3_tstamp now)
 {
     const uint8_t seq = dnp3_ac_seq(apdu->control);
     const bool con = (apdu->control & DNP3_AC_CON) != 0;

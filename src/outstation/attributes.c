@@ -101,12 +101,18 @@ static size_t encode(const dnp3_outstation *os, const attr_row *r, uint8_t *out)
         return 3;
     case A_MAXIDX: v = os->db[r->arg].count - 1u; break;
     default:
-        if (r->arg == U_MAX_CONTROLS) v = os->cfg.max_controls;
-        else if (r->arg == U_TX) v = (uint32_t)os->cfg.max_tx_fragment;
-        else if (r->arg == U_RX) v = (uint32_t)os->cfg.max_rx_fragment;
-        else if (r->arg == U_SA_VERSION) v = 5;
-        else if (r->arg == U_SA_STATS) v = DNP3_SA_STAT_COUNT;
-        else v = os->db[r->arg - U_COUNT_BASE].count;
+        if (r->arg == U_MAX_CONTROLS)
+            v = os->cfg.max_controls;
+        else if (r->arg == U_TX)
+            v = (uint32_t)os->cfg.max_tx_fragment;
+        else if (r->arg == U_RX)
+            v = (uint32_t)os->cfg.max_rx_fragment;
+        else if (r->arg == U_SA_VERSION)
+            v = 5;
+        else if (r->arg == U_SA_STATS)
+            v = DNP3_SA_STAT_COUNT;
+        else
+            v = os->db[r->arg - U_COUNT_BASE].count;
         break;
     }
     size_t n = v <= 0xFF ? 1 : v <= 0xFFFF ? 2 : 4;

@@ -90,9 +90,12 @@ void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, u
         while (dnp3_obj_iter_next(&oi, &o)) {
             uint8_t status;
             n++;
-            if (pre_status != DNP3_CS_SUCCESS) status = pre_status;
-            else if (os->cfg.max_controls && n > os->cfg.max_controls) status = DNP3_CS_TOO_MANY_OPS;
-            else status = run_one(os, mode, &h, &o);
+            if (pre_status != DNP3_CS_SUCCESS)
+                status = pre_status;
+            else if (os->cfg.max_controls && n > os->cfg.max_controls)
+                status = DNP3_CS_TOO_MANY_OPS;
+            else
+                status = run_one(os, mode, &h, &o);
             if (status == DNP3_CS_NOT_SUPPORTED) iin |= DNP3_IIN2_PARAMETER_ERROR;
             if (status != DNP3_CS_SUCCESS) all_ok = false;
             size_t off = (size_t)(o.data - req->objects) + o.size - 1; /* status is the last octet */

@@ -29,13 +29,31 @@ static const type_info TYPES[OS_EV_TYPES] = {
     [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006},
 };
 
-uint8_t dnp3_os_static_group(dnp3_os_type t) { return TYPES[t].sgroup; }
-uint8_t dnp3_os_event_group(dnp3_os_type t) { return TYPES[t].egroup; }
-uint8_t dnp3_os_default_static_var(dnp3_os_type t) { return TYPES[t].sdef; }
-uint8_t dnp3_os_default_event_var(dnp3_os_type t) { return TYPES[t].edef; }
+uint8_t dnp3_os_static_group(dnp3_os_type t)
+{
+    return TYPES[t].sgroup;
+}
+uint8_t dnp3_os_event_group(dnp3_os_type t)
+{
+    return TYPES[t].egroup;
+}
+uint8_t dnp3_os_default_static_var(dnp3_os_type t)
+{
+    return TYPES[t].sdef;
+}
+uint8_t dnp3_os_default_event_var(dnp3_os_type t)
+{
+    return TYPES[t].edef;
+}
 
-bool dnp3_os_static_var_ok(dnp3_os_type t, uint8_t v) { return v < 16 && (TYPES[t].smask >> v) & 1u; }
-bool dnp3_os_event_var_ok(dnp3_os_type t, uint8_t v) { return v < 16 && (TYPES[t].emask >> v) & 1u; }
+bool dnp3_os_static_var_ok(dnp3_os_type t, uint8_t v)
+{
+    return v < 16 && (TYPES[t].smask >> v) & 1u;
+}
+bool dnp3_os_event_var_ok(dnp3_os_type t, uint8_t v)
+{
+    return v < 16 && (TYPES[t].emask >> v) & 1u;
+}
 
 int dnp3_os_type_of_group(uint8_t group, bool *is_event)
 {
@@ -84,9 +102,12 @@ static bool exceeds(double v, double ref, double deadband)
 static bool store(dnp3_os_type t, os_point *p, double v, uint8_t flags, dnp3_time48 time)
 {
     bool ev;
-    if (flags != p->flags) ev = true;
-    else if (is_binary(t)) ev = v != p->value;
-    else ev = exceeds(v, p->ref, p->deadband);
+    if (flags != p->flags)
+        ev = true;
+    else if (is_binary(t))
+        ev = v != p->value;
+    else
+        ev = exceeds(v, p->ref, p->deadband);
     p->value = v;
     p->flags = flags;
     p->time = time;
@@ -153,7 +174,8 @@ int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t i
 int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
                                     const dnp3_os_point_config *pc)
 {
-    if (!os || !pc || (unsigned)type >= DNP3_OS_TYPE_COUNT || index >= os->db[type].count) return DNP3_ERR_INVALID_ARG;
+    if (!os || !pc || (unsigned)type >= DNP3_OS_TYPE_COUNT || index >= os->db[type].count)
+        return DNP3_ERR_INVALID_ARG;
     if (pc->event_class > 3 || !(pc->deadband >= 0)) return DNP3_ERR_INVALID_ARG;
     if (pc->static_variation && !dnp3_os_static_var_ok(type, pc->static_variation)) return DNP3_ERR_INVALID_ARG;
     if (pc->event_variation && !dnp3_os_event_var_ok(type, pc->event_variation)) return DNP3_ERR_INVALID_ARG;

@@ -27,7 +27,7 @@
 #include "outstation/os_internal.h"
 
 void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
-                bool repeatable)
+                     bool repeatable)
 {
     if (4 + len > os->cfg.max_tx_fragment) {
         len = 0;
@@ -175,16 +175,17 @@ static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bo
         if (!apply) continue;
         dnp3_os_db_freeze(os, start, stop, clear);
         if (os->cb.freeze)
-            os->cb.freeze(os->cb.ctx, clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE, (uint16_t)start, (uint16_t)stop);
+            os->cb.freeze(os->cb.ctx, clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE, (uint16_t)start,
+                          (uint16_t)stop);
     }
     return 0;
 }
 
 /* check, then apply */
-#define CHECK_APPLY(iin, call_check, call_apply) \
-    do {                                         \
-        (iin) = (call_check);                    \
-        if (!(iin)) (iin) = (call_apply);        \
+#define CHECK_APPLY(iin, call_check, call_apply)                                                                  \
+    do {                                                                                                          \
+        (iin) = (call_check);                                                                                     \
+        if (!(iin)) (iin) = (call_apply);                                                                         \
     } while (0)
 
 static void respond_g52(dnp3_outstation *os, uint8_t seq, uint8_t variation, uint16_t value)
@@ -223,7 +224,7 @@ static bool no_response(uint8_t fc)
 }
 
 void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
-                dnp3_tstamp now)
+                     dnp3_tstamp now)
 {
     const uint8_t fc = req->function, seq = dnp3_ac_seq(req->control);
     const bool respond = bcast == DNP3_BCAST_NONE && !no_response(fc);
@@ -246,7 +247,9 @@ void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_k
     case DNP3_FC_OPERATE:
     case DNP3_FC_DIRECT_OPERATE:
     case DNP3_FC_DIRECT_OPERATE_NR: dnp3_os_controls(os, req, respond, pre_status, now); return;
-    case DNP3_FC_WRITE: CHECK_APPLY(iin, write_objects(os, req, false, now), write_objects(os, req, true, now)); break;
+    case DNP3_FC_WRITE:
+        CHECK_APPLY(iin, write_objects(os, req, false, now), write_objects(os, req, true, now));
+        break;
     case DNP3_FC_ASSIGN_CLASS: CHECK_APPLY(iin, assign_class(os, req, false), assign_class(os, req, true)); break;
     case DNP3_FC_IMMED_FREEZE:
     case DNP3_FC_IMMED_FREEZE_NR:
@@ -267,8 +270,10 @@ void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_k
         dnp3_restart_delay d = {false, false, 0};
         if (os->cb.restart) d = os->cb.restart(os->cb.ctx, fc == DNP3_FC_COLD_RESTART);
         if (!respond) return;
-        if (!d.supported) dnp3_os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
-        else respond_g52(os, seq, d.milliseconds ? 2 : 1, d.delay);
+        if (!d.supported)
+            dnp3_os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
+        else
+            respond_g52(os, seq, d.milliseconds ? 2 : 1, d.delay);
         return;
     }
     default: break;
@@ -348,8 +353,10 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     os->req_counter++;
 
     if (bcast != DNP3_BCAST_NONE) {
-        if (bcast == DNP3_BCAST_CONFIRM) os->bcast = BC_CONFIRM;
-        else if (os->bcast == BC_NONE) os->bcast = BC_ONCE;
+        if (bcast == DNP3_BCAST_CONFIRM)
+            os->bcast = BC_CONFIRM;
+        else if (os->bcast == BC_NONE)
+            os->bcast = BC_ONCE;
         if (broadcast_allowed(a.function)) dnp3_os_execute(os, &a, bcast, DNP3_CS_SUCCESS, now);
         return DNP3_OK;
     }

@@ -17,17 +17,23 @@
 
 #include "outstation/os_internal.h"
 
-static os_event *at(os_ring *r, uint32_t off) { return &r->ev[(r->head + off) % r->cap]; }
+static os_event *at(os_ring *r, uint32_t off)
+{
+    return &r->ev[(r->head + off) % r->cap];
+}
 
 static uint8_t *data_of(dnp3_outstation *os, os_ring *r, const os_event *e)
 {
     return r->data + (size_t)(e - r->ev) * os->cfg.octet_string_size;
 }
 
-static bool counted(uint8_t state) { return state == EV_PENDING || state == EV_SELECTED; }
+static bool counted(uint8_t state)
+{
+    return state == EV_PENDING || state == EV_SELECTED;
+}
 
 void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
-                  uint8_t len)
+                       uint8_t len)
 {
     os_ring *r = &os->ev[t];
     if (r->cap == 0 || p->cls < 1 || p->cls > 3) return;
@@ -85,7 +91,8 @@ static void rewind_scans(dnp3_outstation *os)
     for (int t = 0; t < OS_EV_TYPES; t++) os->ev[t].scan = 0;
 }
 
-uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit)
+uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var,
+                           uint32_t limit)
 {
     uint32_t n = 0;
     int t = 0;
@@ -165,7 +172,8 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
             cp.time = cto;
             cp.time_kind = DNP3_TIME_ABSOLUTE;
             uint8_t cv = (dnp3_os_iin(os) & DNP3_IIN1_NEED_TIME) ? 2 : 1;
-            if (dnp3_apdu_begin_count(w, &cm, 51, cv) != DNP3_OK || dnp3_apdu_add_point(w, &cm, 0, &cp) != DNP3_OK) {
+            if (dnp3_apdu_begin_count(w, &cm, 51, cv) != DNP3_OK ||
+                dnp3_apdu_add_point(w, &cm, 0, &cp) != DNP3_OK) {
                 w->len = mark_len;
                 break;
             }
@@ -193,7 +201,8 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
             os->ev[type].scan++;
             e = next_in_state(os, all, any_class, EV_SELECTED, &t);
             if (!e || t != type || report_var(e, (dnp3_os_type)t) != var) break;
-            if (m.qualifier == DNP3_QUAL_COUNT_8_INDEX_8 && (e->index > 0xFF || m.count >= 0xFF)) break; /* next header */
+            if (m.qualifier == DNP3_QUAL_COUNT_8_INDEX_8 && (e->index > 0xFF || m.count >= 0xFF))
+                break; /* next header */
             if (rel && (e->time < cto || e->time - cto > 0xFFFF)) break;
         }
         if (dnp3_apdu_end(w, &m) == 0) w->len = mark_len; /* drop a lone CTO too */

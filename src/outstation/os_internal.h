@@ -21,8 +21,8 @@
 #include "dnp3/sa.h"
 #include "dnp3/writer.h"
 
-#define OS_MAX_ITEMS 32     /* static headers of one READ (class 0 counts as one per type) */
-#define OS_ATTR_STRINGS 10  /* string attributes of dnp3_os_attributes */
+#define OS_MAX_ITEMS 32    /* static headers of one READ (class 0 counts as one per type) */
+#define OS_ATTR_STRINGS 10 /* string attributes of dnp3_os_attributes */
 
 /* event states */
 enum {
@@ -34,11 +34,11 @@ enum {
 
 typedef struct {
     double value;
-    double ref;       /* value of the last event (deadband reference) */
+    double ref; /* value of the last event (deadband reference) */
     dnp3_time48 time;
     float deadband;
-    uint8_t flags;    /* without the state bits */
-    uint8_t cls;      /* 0..3 */
+    uint8_t flags; /* without the state bits */
+    uint8_t cls;   /* 0..3 */
     uint8_t svar;
     uint8_t evar;
 } os_point;
@@ -46,21 +46,21 @@ typedef struct {
 typedef struct {
     double value;
     dnp3_time48 time;
-    uint32_t seq;     /* global order of recording */
+    uint32_t seq; /* global order of recording */
     uint16_t index;
     uint8_t flags;
-    uint8_t cls;      /* 1..3 */
-    uint8_t var;      /* default event variation of the point when recorded */
-    uint8_t rvar;     /* variation asked for by the READ in progress (0 = var) */
+    uint8_t cls;  /* 1..3 */
+    uint8_t var;  /* default event variation of the point when recorded */
+    uint8_t rvar; /* variation asked for by the READ in progress (0 = var) */
     uint8_t state;
-    uint8_t len;      /* octet strings */
+    uint8_t len; /* octet strings */
 } os_event;
 
 typedef struct {
     os_event *ev;
-    uint8_t *data;    /* octet-string payloads, cap * octet_string_size (octet type only) */
+    uint8_t *data; /* octet-string payloads, cap * octet_string_size (octet type only) */
     uint16_t cap, head, count;
-    uint16_t scan;    /* write cursor (offset from head) during one fragment */
+    uint16_t scan; /* write cursor (offset from head) during one fragment */
 } os_ring;
 
 typedef struct {
@@ -125,25 +125,25 @@ struct dnp3_outstation {
     /* solicited responses */
     uint8_t *sol;
     size_t sol_len;
-    bool sol_ready;     /* a fragment waits to be taken */
-    bool sol_repeatable;/* sol holds the answer to req (non-READ): a duplicate gets it again */
-    bool sol_more;      /* a READ response has more fragments */
-    bool sol_await;     /* waiting for a solicited confirm */
-    uint8_t sol_seq;    /* SEQ of the last fragment sent */
+    bool sol_ready;      /* a fragment waits to be taken */
+    bool sol_repeatable; /* sol holds the answer to req (non-READ): a duplicate gets it again */
+    bool sol_more;       /* a READ response has more fragments */
+    bool sol_await;      /* waiting for a solicited confirm */
+    uint8_t sol_seq;     /* SEQ of the last fragment sent */
     dnp3_tstamp sol_deadline;
     bool sol_bcast_con; /* the fragment awaiting confirm carries a mandatory broadcast confirm */
     os_item items[OS_MAX_ITEMS];
     uint8_t n_items, cur_item;
-    uint16_t rsp_iin;   /* per-request IIN2 bits of the READ in progress */
+    uint16_t rsp_iin; /* per-request IIN2 bits of the READ in progress */
 
     /* unsolicited responses */
     uint8_t *uns;
     size_t uns_len;
     bool uns_ready;
     uint8_t uns_state;
-    bool uns_null;      /* the fragment in flight is the start-up null response */
+    bool uns_null; /* the fragment in flight is the start-up null response */
     bool null_done;
-    uint8_t uns_seq;    /* SEQ of the fragment in flight */
+    uint8_t uns_seq; /* SEQ of the fragment in flight */
     uint8_t uns_next_seq;
     uint8_t uns_classes;
     uint32_t uns_retries_left;
@@ -169,7 +169,7 @@ struct dnp3_outstation {
 
     dnp3_channel *ch;
 
-    struct dnp3_sa_outstation *sa; /* Secure Authentication (sa_hook.c), NULL = off */
+    struct dnp3_sa_outstation *sa;                 /* Secure Authentication (sa_hook.c), NULL = off */
     uint32_t sa_stat_reported[DNP3_SA_STAT_COUNT]; /* each statistic's count at its last g122 event */
 };
 
@@ -197,9 +197,10 @@ void dnp3_os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool 
 
 /* ---- events.c ---- */
 void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
-                  uint8_t len);
+                       uint8_t len);
 /* Marks pending events (types in type_mask, classes in class_mask bits 1..3) as selected, oldest first. */
-uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var, uint32_t limit);
+uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var,
+                           uint32_t limit);
 /* Writes selected events into w, marking them `written_state`; returns true when none is left. */
 bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote);
 /* Returns events in the given states to pending. */
@@ -223,7 +224,8 @@ bool dnp3_os_attr_write(const dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t 
 
 /* ---- controls.c ---- */
 /* pre_status: SUCCESS, or the status (NO_SELECT, TIMEOUT) every object of a failed OPERATE gets. */
-void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status, dnp3_tstamp now);
+void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status,
+                      dnp3_tstamp now);
 
 /* ---- unsolicited.c ---- */
 void dnp3_os_unsol_init(dnp3_outstation *os);
@@ -251,18 +253,18 @@ void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
 /* ---- dispatch.c ---- */
 /* Builds a single-fragment response with the given objects; sets sol_ready. */
 void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
-                bool repeatable);
+                     bool repeatable);
 /* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16). */
 void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);
 /* Runs a request already known to be new (used for deferred READs too). */
 void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
-                dnp3_tstamp now);
+                     dnp3_tstamp now);
 
 /* ---- sa_hook.c ---- */
 /* Passes a request through Secure Authentication. Returns true to go on with (*apdu, *len)
  * (possibly an authenticated stored request), false when SA consumed it (answered or dropped). */
 bool dnp3_os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
-                  dnp3_tstamp now);
+                       dnp3_tstamp now);
 /* Records a g122 event for each statistic that has grown by its threshold since its last one. */
 void dnp3_os_sa_stat_events(dnp3_outstation *os);
 /* SA timers */

@@ -18,7 +18,7 @@
 #define MIN_FRAGMENT 249
 #define EVENT_MARGIN 32 /* header room around one octet-string event */
 
-void dnp3_outstation_config_init(dnp3_outstation_config *c)
+static void outstation_config_defaults(dnp3_outstation_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -46,6 +46,16 @@ void dnp3_outstation_config_init(dnp3_outstation_config *c)
     c->sa_stat_event_buffer = 32;
     c->sa_stat_event_class = 3;
     c->sa_stat_event_variation = 2;
+}
+
+void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size)
+{
+    dnp3_outstation_config full;
+    outstation_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_outstation_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:
@@ -130,9 +140,8 @@ static size_t align_up(size_t n)
 
 static const char *attr_source(const dnp3_os_attributes *a, int i)
 {
-    const char *s[OS_ATTR_STRINGS] = {a->vendor,   a->model,       a->sw_version,    a->hw_version, a->owner,
-                                      a->location, a->id_code,     a->device_name,   a->serial_number,
-                                      a->subset};
+    const char *s[OS_ATTR_STRINGS] = {a->vendor,   a->model,   a->sw_version,  a->hw_version,    a->owner,
+                                      a->location, a->id_code, a->device_name, a->serial_number, a->subset};
     return s[i];
 }
 
@@ -147,11 +156,11 @@ static size_t attr_strlen(const char *s)
 static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8_t *base)
 {
     size_t off = align_up(sizeof(struct dnp3_outstation));
-#define TAKE(ptr, type, bytes)                                    \
-    do {                                                          \
-        size_t take_n_ = (bytes);                                 \
-        if (os) (ptr) = (type)(void *)(base + off);               \
-        off += align_up(take_n_);                                 \
+#define TAKE(ptr, type, bytes)                                                                                    \
+    do {                                                                                                          \
+        size_t take_n_ = (bytes);                                                                                 \
+        if (os) (ptr) = (type)(void *)(base + off);                                                               \
+        off += align_up(take_n_);                                                                                 \
     } while (0)
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         size_t n = c->types[t].count, e = c->types[t].event_buffer;
@@ -318,11 +327,16 @@ void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on)
     const uint16_t allowed = DNP3_IIN1_NEED_TIME | DNP3_IIN1_LOCAL_CONTROL | DNP3_IIN1_DEVICE_TROUBLE |
                              DNP3_IIN1_DEVICE_RESTART | DNP3_IIN2_CONFIG_CORRUPT;
     bits &= allowed;
-    if (on) os->iin_app |= bits;
-    else os->iin_app &= (uint16_t)~bits;
+    if (on)
+        os->iin_app |= bits;
+    else
+        os->iin_app &= (uint16_t)~bits;
 }
 
-uint16_t dnp3_outstation_iin(const dnp3_outstation *os) { return os ? dnp3_os_iin(os) : 0; }
+uint16_t dnp3_outstation_iin(const dnp3_outstation *os)
+{
+    return os ? dnp3_os_iin(os) : 0;
+}
 
 /* ---- fragment pump ---- */
 
@@ -343,8 +357,10 @@ static const uint8_t *peek(dnp3_outstation *os, dnp3_tstamp now, size_t *len)
 
 static void consume(dnp3_outstation *os)
 {
-    if (os->sol_ready) os->sol_ready = false;
-    else os->uns_ready = false;
+    if (os->sol_ready)
+        os->sol_ready = false;
+    else
+        os->uns_ready = false;
 }
 
 int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now)
@@ -431,4 +447,7 @@ size_t dnp3_outstation_write_size(const dnp3_outstation *os)
     return os ? dnp3_transport_wire_size(os->cfg.max_tx_fragment) : 0;
 }
 
-dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os) { return os ? os->ch : NULL; }
+dnp3_channel *dnp3_outstation_channel(dnp3_outstation *os)
+{
+    return os ? os->ch : NULL;
+}

@@ -28,8 +28,14 @@ static bool add_item(dnp3_outstation *os, const os_item *it)
     return true;
 }
 
-static bool count_qualifier(const dnp3_obj_header *h) { return h->prefix_code == 0 && h->range_code >= 7 && h->range_code <= 9; }
-static bool index_list(const dnp3_obj_header *h) { return h->prefix_code >= 1 && h->prefix_code <= 3; }
+static bool count_qualifier(const dnp3_obj_header *h)
+{
+    return h->prefix_code == 0 && h->range_code >= 7 && h->range_code <= 9;
+}
+static bool index_list(const dnp3_obj_header *h)
+{
+    return h->prefix_code >= 1 && h->prefix_code <= 3;
+}
 
 /* Static points of one type: range, all or index list. */
 static void plan_static(dnp3_outstation *os, const dnp3_obj_header *h, dnp3_os_type t, uint8_t kind, uint8_t var)

@@ -12,8 +12,8 @@
 #include "sa/sa_internal.h"
 
 /* Growth of each statistic that makes a g122 event (the thresholds OD-SA used, docs/protocol-notes.md §7.10). */
-static const uint32_t STAT_THRESHOLD[DNP3_SA_STAT_COUNT] = {3,   5,   5,  3, 3,  100, 100, 100, 100,
-                                                            10,  2,   10, 100, 10, 5,   1,   1,   3};
+static const uint32_t STAT_THRESHOLD[DNP3_SA_STAT_COUNT] = {3,  5, 5,  3,   3,  100, 100, 100, 100,
+                                                            10, 2, 10, 100, 10, 5,   1,   1,   3};
 
 int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa)
 {
@@ -129,7 +129,7 @@ static bool sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dn
 }
 
 bool dnp3_os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, dnp3_broadcast_kind bcast,
-                  dnp3_tstamp now)
+                       dnp3_tstamp now)
 {
     if (!os->sa) return true;
     bool go_on = sa_filter(os, apdu, len, bcast, now);
@@ -137,7 +137,10 @@ bool dnp3_os_sa_filter(dnp3_outstation *os, const uint8_t **apdu, size_t *len, d
     return go_on;
 }
 
-dnp3_tstamp dnp3_os_sa_expiry(const dnp3_outstation *os) { return dnp3_sa_outstation_get_expiry(os->sa); }
+dnp3_tstamp dnp3_os_sa_expiry(const dnp3_outstation *os)
+{
+    return dnp3_sa_outstation_get_expiry(os->sa);
+}
 
 void dnp3_os_sa_timer(dnp3_outstation *os, dnp3_tstamp now)
 {

@@ -27,7 +27,10 @@ void dnp3_os_unsol_init(dnp3_outstation *os)
     os->uns_ready = false;
 }
 
-static uint8_t class_mask(const dnp3_outstation *os) { return (uint8_t)(os->uns_classes << 1); }
+static uint8_t class_mask(const dnp3_outstation *os)
+{
+    return (uint8_t)(os->uns_classes << 1);
+}
 
 static bool solicited_busy(const dnp3_outstation *os)
 {
@@ -128,7 +131,10 @@ dnp3_tstamp dnp3_os_unsol_expiry(const dnp3_outstation *os)
     return DNP3_TSTAMP_NEVER;
 }
 
-bool dnp3_os_unsol_awaiting(const dnp3_outstation *os) { return os->uns_state == UNS_AWAIT; }
+bool dnp3_os_unsol_awaiting(const dnp3_outstation *os)
+{
+    return os->uns_state == UNS_AWAIT;
+}
 
 uint16_t dnp3_os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool enable)
 {
@@ -150,4 +156,7 @@ uint16_t dnp3_os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool en
     return 0;
 }
 
-uint8_t dnp3_outstation_unsol_classes(const dnp3_outstation *os) { return os ? os->uns_classes : 0; }
+uint8_t dnp3_outstation_unsol_classes(const dnp3_outstation *os)
+{
+    return os ? os->uns_classes : 0;
+}

@@ -127,7 +127,10 @@ int dnp3_g120_decode(uint8_t variation, const uint8_t *obj, size_t len, dnp3_g12
     }
 }
 
-static bool fits16(size_t n) { return n <= 0xFFFF; }
+static bool fits16(size_t n)
+{
+    return n <= 0xFFFF;
+}
 
 int dnp3_g120_encode(const dnp3_g120 *o, uint8_t *buf, size_t cap)
 {

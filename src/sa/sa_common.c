@@ -34,12 +34,12 @@ size_t dnp3_sa_mac_len(uint8_t mal)
 }
 
 int dnp3_sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
-           size_t n_parts, uint8_t out[DNP3_SA_MAX_MAC])
+                size_t n_parts, uint8_t out[DNP3_SA_MAX_MAC])
 {
     size_t n = dnp3_sa_mac_len(mal);
     if (!n || !c || !c->hmac) return DNP3_ERR_INVALID_ARG;
     dnp3_hash_alg alg = (mal == DNP3_SA_MAL_HMAC_SHA256_8 || mal == DNP3_SA_MAL_HMAC_SHA256_16) ? DNP3_HASH_SHA256
-                                                                                                 : DNP3_HASH_SHA1;
+                                                                                                : DNP3_HASH_SHA1;
     uint8_t full[32];
     int rc = c->hmac(c->ctx, alg, key, key_len, parts, n_parts, full);
     if (rc == DNP3_OK) memcpy(out, full, n);
@@ -50,12 +50,23 @@ int dnp3_sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t ke
 void dnp3_sa_critical_default(dnp3_sa_fc_set *s)
 {
     static const uint8_t optional[] = {
-        DNP3_FC_CONFIRM,         DNP3_FC_READ,           DNP3_FC_IMMED_FREEZE,   DNP3_FC_IMMED_FREEZE_NR,
-        DNP3_FC_FREEZE_CLEAR,    DNP3_FC_FREEZE_CLEAR_NR, DNP3_FC_FREEZE_AT_TIME, DNP3_FC_FREEZE_AT_TIME_NR,
-        DNP3_FC_INITIALIZE_DATA, DNP3_FC_ASSIGN_CLASS,   DNP3_FC_DELAY_MEASURE,  DNP3_FC_RESPONSE,
+        DNP3_FC_CONFIRM,
+        DNP3_FC_READ,
+        DNP3_FC_IMMED_FREEZE,
+        DNP3_FC_IMMED_FREEZE_NR,
+        DNP3_FC_FREEZE_CLEAR,
+        DNP3_FC_FREEZE_CLEAR_NR,
+        DNP3_FC_FREEZE_AT_TIME,
+        DNP3_FC_FREEZE_AT_TIME_NR,
+        DNP3_FC_INITIALIZE_DATA,
+        DNP3_FC_ASSIGN_CLASS,
+        DNP3_FC_DELAY_MEASURE,
+        DNP3_FC_RESPONSE,
         DNP3_FC_UNSOLICITED_RESPONSE,
         /* the authentication functions themselves are never challenged */
-        DNP3_FC_AUTH_REQUEST, DNP3_FC_AUTH_REQUEST_NO_ACK, DNP3_FC_AUTH_RESPONSE,
+        DNP3_FC_AUTH_REQUEST,
+        DNP3_FC_AUTH_REQUEST_NO_ACK,
+        DNP3_FC_AUTH_RESPONSE,
     };
     memset(s->bits, 0xFF, sizeof s->bits);
     for (size_t i = 0; i < sizeof optional; i++) dnp3_sa_fc_set_bit(s, optional[i], false);

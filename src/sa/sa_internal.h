@@ -31,7 +31,7 @@
  * (DNP3_ERR_INVALID_ARG for an unsupported MAL, provider errors).
  */
 int dnp3_sa_mac(const dnp3_crypto *c, uint8_t mal, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
-           size_t n_parts, uint8_t out[DNP3_SA_MAX_MAC]);
+                size_t n_parts, uint8_t out[DNP3_SA_MAX_MAC]);
 
 /* Appends a g120 object: 0x07 count 1 for v3/v4, else 0x5B count 1 with a 2-octet size. */
 void dnp3_sa_put_object(dnp3_writer *w, uint8_t variation, const uint8_t *body, size_t len);
@@ -50,20 +50,20 @@ size_t dnp3_sa_uk_key_len(uint8_t kcm);
 /* HMAC(key, name || first challenge || second challenge || KSQ || USR), truncated (10 or 16 octets).
  * Returns the MAC length or a negative error. */
 int dnp3_sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, const char *name,
-                       const uint8_t *first_chal, size_t first_len, const uint8_t *second_chal, size_t second_len,
-                       uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC]);
+                            const uint8_t *first_chal, size_t first_len, const uint8_t *second_chal,
+                            size_t second_len, uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC]);
 
 /* name || key || challenge, zero-padded to a multiple of 8 (>= 16). Returns the length or 0. */
 /* Certification data of a user status change (g120v10, symmetric methods; docs/protocol-notes.md §7.7 step 1):
  * the full HMAC (SHA-256 for KCM 4, SHA-1 for KCM 3) with the authority key of
  * operation u8 || SCS u32 || role u16 || expiry u16 || name length u16 || name. Returns its length
  * (32 or 20) or a negative error. */
-int dnp3_sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
-                         uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name, size_t name_len,
-                         uint8_t out[32]);
+int dnp3_sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl,
+                              uint8_t op, uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name,
+                              size_t name_len, uint8_t out[32]);
 
 size_t dnp3_sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
-                   uint8_t out[SA_UK_PLAIN_MAX]);
+                        uint8_t out[SA_UK_PLAIN_MAX]);
 
 /* Decodes the nth object header's (0-based) single g120 object. Returns 1, 0 (absent / not g120)
  * or a negative error. */

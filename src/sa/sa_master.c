@@ -28,14 +28,14 @@ struct dnp3_sa_master {
     size_t keychange_len;
     dnp3_tstamp keys_at;
     uint32_t auth_count;
-    uint8_t mal;                    /* MAL the outstation uses */
-    uint32_t csq;                   /* last CSQ seen or used */
-    uint8_t chal[SA_CHAL_MAX];      /* last challenge APDU received (g120v1, or g120v5 with MAC) */
+    uint8_t mal;               /* MAL the outstation uses */
+    uint32_t csq;              /* last CSQ seen or used */
+    uint8_t chal[SA_CHAL_MAX]; /* last challenge APDU received (g120v1, or g120v5 with MAC) */
     size_t chal_len;
     bool chal_valid;
-    uint8_t *req;                   /* max_apdu: the last request sent */
+    uint8_t *req; /* max_apdu: the last request sent */
     size_t req_len;
-    uint8_t *work;                  /* max_apdu + 32: aggressive-mode request */
+    uint8_t *work; /* max_apdu + 32: aggressive-mode request */
     uint32_t stats[DNP3_SA_STAT_COUNT];
     /* update-key change: UK_NONE -> [UK_STATUS (prepared with a user status change) ->
      * UK_AWAIT_STATUS (g120v10 sent; an empty AUTH_RESPONSE accepts it) ->] UK_READY (prepared)
@@ -52,7 +52,7 @@ struct dnp3_sa_master {
 enum { UK_NONE = 0, UK_STATUS, UK_AWAIT_STATUS, UK_READY, UK_AWAIT_REPLY, UK_HAVE_REPLY, UK_AWAIT_CONFIRM };
 #define UK_CHALLENGE_LEN 16 /* master challenge of g120v11 */
 
-void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
+static void sa_master_config_defaults(dnp3_sa_master_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -62,6 +62,16 @@ void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
     c->key_change_count = 1000;
     dnp3_sa_critical_default(&c->critical);
     c->max_apdu = 2048;
+}
+
+void dnp3_sa_master_config_init_size(dnp3_sa_master_config *c, size_t size)
+{
+    dnp3_sa_master_config full;
+    sa_master_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_sa_master_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* The fields every configuration must carry (up to max_apdu); the event callback after them is
@@ -128,7 +138,10 @@ void dnp3_sa_master_free(dnp3_sa_master *sa)
     if (sa) dnp3_zeroize(sa, sizeof *sa);
 }
 
-const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa) { return sa ? sa->stats : NULL; }
+const uint32_t *dnp3_sa_master_stats(const dnp3_sa_master *sa)
+{
+    return sa ? sa->stats : NULL;
+}
 
 static void event(dnp3_sa_master *sa, dnp3_sa_event_kind k, uint32_t seq, uint8_t fc, uint8_t err)
 {
@@ -253,7 +266,8 @@ static void on_status(dnp3_sa_master *sa, const uint8_t *frag, size_t len, const
         if (o->kwa != want_kwa) {
             forget(sa);
             sa->stats[DNP3_SA_STAT_FAILED_SESSION_KEY_CHANGES]++;
-            event(sa, DNP3_SA_EV_KEY_CHANGE_FAILED, o->seq, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_KEY_WRAP_NOT_SUPPORTED);
+            event(sa, DNP3_SA_EV_KEY_CHANGE_FAILED, o->seq, DNP3_FC_AUTH_REQUEST,
+                  DNP3_SA_ERR_KEY_WRAP_NOT_SUPPORTED);
             *act = DNP3_SA_M_FAILED;
             *error = 0;
             return;
@@ -271,8 +285,9 @@ static void on_status(dnp3_sa_master *sa, const uint8_t *frag, size_t len, const
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
     dnp3_iov whole = {sa->keychange, sa->keychange_len};
-    int ml = o->ks == DNP3_SA_KS_OK ? dnp3_sa_mac(sa->cfg.crypto, o->mal, sa->mdsk, sa->cfg.session_key_len, &whole, 1, mac)
-                                    : -1;
+    int ml = o->ks == DNP3_SA_KS_OK
+                 ? dnp3_sa_mac(sa->cfg.crypto, o->mal, sa->mdsk, sa->cfg.session_key_len, &whole, 1, mac)
+                 : -1;
     if (ml <= 0 || o->data2_len != (size_t)ml || !dnp3_ct_equal(mac, o->data2, (size_t)ml)) {
         forget(sa);
         sa->stats[DNP3_SA_STAT_FAILED_SESSION_KEY_CHANGES]++;
@@ -353,7 +368,10 @@ int dnp3_sa_master_begin_update_key(dnp3_sa_master *sa, const dnp3_sa_update_key
     return DNP3_OK;
 }
 
-bool dnp3_sa_master_update_key_pending(const dnp3_sa_master *sa) { return sa && sa->uk_state != UK_NONE; }
+bool dnp3_sa_master_update_key_pending(const dnp3_sa_master *sa)
+{
+    return sa && sa->uk_state != UK_NONE;
+}
 
 int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint8_t *buf, size_t cap)
 {
@@ -368,8 +386,8 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
         uint8_t cert[32], body[16 + DNP3_SA_MAX_NAME + 32];
         size_t nl = strlen(sa->uk.user_name);
         int cl = dnp3_sa_usc_certification(c, sa->uk.kcm, sa->uk.authority_key, sa->uk.authority_key_len,
-                                      sa->uk.status_operation, sa->uk.status_change_seq, sa->uk.role,
-                                      sa->uk.role_expiry_days, (const uint8_t *)sa->uk.user_name, nl, cert);
+                                           sa->uk.status_operation, sa->uk.status_change_seq, sa->uk.role,
+                                           sa->uk.role_expiry_days, (const uint8_t *)sa->uk.user_name, nl, cert);
         if (cl < 0) return cl;
         o.variation = 10;
         o.kcm = sa->uk.kcm;
@@ -408,7 +426,8 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
     }
     if (sa->uk_state != UK_HAVE_REPLY) return DNP3_ERR_STATE;
     const size_t kl = dnp3_sa_uk_key_len(sa->uk.kcm);
-    uint8_t plain[SA_UK_PLAIN_MAX], wrapped[SA_UK_PLAIN_MAX + 8], body[8 + SA_UK_PLAIN_MAX + 8], mac[DNP3_SA_MAX_MAC];
+    uint8_t plain[SA_UK_PLAIN_MAX], wrapped[SA_UK_PLAIN_MAX + 8], body[8 + SA_UK_PLAIN_MAX + 8],
+        mac[DNP3_SA_MAX_MAC];
     size_t pl = dnp3_sa_uk_plain(sa->uk.user_name, sa->uk.new_key, kl, sa->uk_ochal, sa->uk_ochal_len, plain);
     int rc = pl ? c->key_wrap(c->ctx, sa->uk.authority_key, sa->uk.authority_key_len, plain, pl, wrapped)
                 : DNP3_ERR_INVALID_ARG;
@@ -420,8 +439,9 @@ int dnp3_sa_master_build_update_key_request(dnp3_sa_master *sa, uint8_t ac, uint
     o.data = wrapped;
     o.data_len = pl + 8;
     int n = dnp3_g120_encode(&o, body, sizeof body);
-    int ml = dnp3_sa_uk_confirmation(c, sa->uk.kcm, sa->uk.new_key, sa->uk.outstation_name, sa->uk_mchal, UK_CHALLENGE_LEN,
-                                sa->uk_ochal, sa->uk_ochal_len, sa->uk_ksq, sa->uk_user, mac);
+    int ml =
+        dnp3_sa_uk_confirmation(c, sa->uk.kcm, sa->uk.new_key, sa->uk.outstation_name, sa->uk_mchal,
+                                UK_CHALLENGE_LEN, sa->uk_ochal, sa->uk_ochal_len, sa->uk_ksq, sa->uk_user, mac);
     if (n < 0 || ml < 0) return n < 0 ? n : ml;
     dnp3_sa_put_object(&w, 13, body, (size_t)n);
     dnp3_sa_put_object(&w, 15, mac, (size_t)ml);
@@ -452,7 +472,8 @@ static void on_uk_confirm(dnp3_sa_master *sa, const dnp3_g120 *o, dnp3_sa_master
         return;
     }
     uint8_t mac[DNP3_SA_MAX_MAC];
-    int ml = dnp3_sa_uk_confirmation(sa->cfg.crypto, sa->uk.kcm, sa->uk.new_key, sa->uk.user_name, sa->uk_ochal,
+    int ml =
+        dnp3_sa_uk_confirmation(sa->cfg.crypto, sa->uk.kcm, sa->uk.new_key, sa->uk.user_name, sa->uk_ochal,
                                 sa->uk_ochal_len, sa->uk_mchal, UK_CHALLENGE_LEN, sa->uk_ksq, sa->uk_user, mac);
     if (ml <= 0 || o->data_len != (size_t)ml || !dnp3_ct_equal(mac, o->data, (size_t)ml)) {
         sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
@@ -509,7 +530,8 @@ int dnp3_sa_master_on_auth_response(dnp3_sa_master *sa, const uint8_t *frag, siz
     case 12: on_uk_reply(sa, &o, act); break;
     case 15: on_uk_confirm(sa, &o, act, error); break;
     case 7:
-        if (sa->uk_state == UK_AWAIT_STATUS || sa->uk_state == UK_AWAIT_REPLY || sa->uk_state == UK_AWAIT_CONFIRM) {
+        if (sa->uk_state == UK_AWAIT_STATUS || sa->uk_state == UK_AWAIT_REPLY ||
+            sa->uk_state == UK_AWAIT_CONFIRM) {
             sa->stats[DNP3_SA_STAT_FAILED_UPDATE_KEY_CHANGES]++;
             event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGE_FAILED, o.seq, DNP3_FC_AUTH_REQUEST, o.error);
             dnp3_sa_master_cancel_update_key(sa);

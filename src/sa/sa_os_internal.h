@@ -32,9 +32,9 @@ struct dnp3_sa_outstation {
     uint8_t pend_fc;
     uint32_t pend_csq;
     dnp3_tstamp pend_deadline;
-    uint8_t *req;   /* max_apdu: the critical request held back */
+    uint8_t *req; /* max_apdu: the critical request held back */
     size_t req_len;
-    uint8_t *work;  /* max_apdu: an aggressive-mode request without its g120 objects */
+    uint8_t *work; /* max_apdu: an aggressive-mode request without its g120 objects */
     /* last challenge (g120v1 or g120v5 with MAC) sent: base of aggressive-mode MACs */
     uint8_t chal[SA_CHAL_MAX];
     size_t chal_len;
@@ -57,7 +57,8 @@ struct dnp3_sa_outstation {
 };
 
 os_user *dnp3_sa_os_find(dnp3_sa_outstation *sa, uint16_t number);
-void dnp3_sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc, uint8_t err);
+void dnp3_sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
+                      uint8_t err);
 /* Forgets a user's session keys and sets its key status. */
 void dnp3_sa_os_drop_keys(os_user *u, uint8_t status);
 /* Starts an AUTH_RESPONSE with SEQ and IIN in buf. */
@@ -65,14 +66,15 @@ void dnp3_sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq,
 /* The response of len octets in sa->tx becomes the result (DNP3_SA_REPLY). */
 void dnp3_sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len);
 /* A g120v7 error object (subject to the max error count), or nothing. */
-void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
-                uint8_t code);
+void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq,
+                     uint16_t user, uint8_t code);
 
 /* sa_os_users.c: g120v11, g120v13 + v15, g120v10 */
-void dnp3_sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin, dnp3_sa_result *r);
-void dnp3_sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13, uint8_t seq,
-                        uint16_t iin, dnp3_sa_result *r);
+void dnp3_sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
+                              dnp3_sa_result *r);
+void dnp3_sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13,
+                             uint8_t seq, uint16_t iin, dnp3_sa_result *r);
 void dnp3_sa_os_on_user_status_change(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
-                                 dnp3_sa_result *r);
+                                      dnp3_sa_result *r);
 
 #endif

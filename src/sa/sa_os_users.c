@@ -51,7 +51,8 @@ static uint16_t free_number(dnp3_sa_outstation *sa)
 
 /* g120v11: a master asks to change the update key of the user it names (or of the user an
  * authorised user status change is adding: it gets its number here). */
-void dnp3_sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin, dnp3_sa_result *r)
+void dnp3_sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
+                              dnp3_sa_result *r)
 {
     if (!sa->cfg.authority_key_len || !dnp3_sa_uk_key_len(o->kcm)) {
         uk_failed(sa, r, seq, iin, 0, 0, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
@@ -92,15 +93,16 @@ void dnp3_sa_os_on_uk_request(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_
 }
 
 /* g120v13 + g120v15: the new update key, wrapped with the authority key, and the master's proof. */
-void dnp3_sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13, uint8_t seq,
-                         uint16_t iin, dnp3_sa_result *r)
+void dnp3_sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v13,
+                             uint8_t seq, uint16_t iin, dnp3_sa_result *r)
 {
     dnp3_g120 v15;
     /* the user whose key changes, or - its number not in the table - the one being added */
     os_user *u = sa->uk_pending ? dnp3_sa_os_find(sa, sa->uk_user) : NULL;
     const char *name = u ? u->u.name : sa->uk_pending && sa->add_pending ? sa->add_name : NULL;
     if (!name || v13->seq != sa->uk_ksq || v13->user != sa->uk_user || dnp3_sa_g120_nth(apdu, len, 1, &v15) != 1 ||
-        v15.variation != 15 || v13->data_len % 8 != 0 || v13->data_len < 24 || v13->data_len > SA_UK_PLAIN_MAX + 8) {
+        v15.variation != 15 || v13->data_len % 8 != 0 || v13->data_len < 24 ||
+        v13->data_len > SA_UK_PLAIN_MAX + 8) {
         uk_failed(sa, r, seq, iin, v13->seq, v13->user, DNP3_SA_ERR_AUTHENTICATION_FAILED);
         return;
     }
@@ -113,7 +115,7 @@ void dnp3_sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t
               nl + kl + cl <= plen && plen - (nl + kl + cl) < 8 && memcmp(plain, name, nl) == 0 &&
               dnp3_ct_equal(plain + nl + kl, sa->uk_ochal, cl);
     int ml = ok ? dnp3_sa_uk_confirmation(c, sa->uk_kcm, plain + nl, sa->cfg.outstation_name, sa->uk_mchal,
-                                     sa->uk_mchal_len, sa->uk_ochal, cl, sa->uk_ksq, sa->uk_user, mac)
+                                          sa->uk_mchal_len, sa->uk_ochal, cl, sa->uk_ksq, sa->uk_user, mac)
                 : -1;
     ok = ok && ml > 0 && v15.data_len == (size_t)ml && dnp3_ct_equal(mac, v15.data, (size_t)ml);
     if (!ok) {
@@ -142,8 +144,8 @@ void dnp3_sa_os_on_uk_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t
     sa->uk_pending = false;
     sa->errors = 0;
     sa->stats[DNP3_SA_STAT_UPDATE_KEY_CHANGES]++;
-    ml = dnp3_sa_uk_confirmation(c, sa->uk_kcm, u->u.key, u->u.name, sa->uk_ochal, cl, sa->uk_mchal, sa->uk_mchal_len,
-                            sa->uk_ksq, u->u.number, mac);
+    ml = dnp3_sa_uk_confirmation(c, sa->uk_kcm, u->u.key, u->u.name, sa->uk_ochal, cl, sa->uk_mchal,
+                                 sa->uk_mchal_len, sa->uk_ksq, u->u.number, mac);
     dnp3_zeroize(sa->uk_ochal, sizeof sa->uk_ochal);
     dnp3_sa_os_event(sa, DNP3_SA_EV_UPDATE_KEY_CHANGED, u->u.number, v13->seq, DNP3_FC_AUTH_REQUEST, 0);
     answer(sa, r, seq, iin, 15, mac, ml);
@@ -168,15 +170,15 @@ static void remove_user(dnp3_sa_outstation *sa, os_user *u)
 
 /* g120v10: the authority adds, changes or deletes a user; certified with the authority key. */
 void dnp3_sa_os_on_user_status_change(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, uint16_t iin,
-                                  dnp3_sa_result *r)
+                                      dnp3_sa_result *r)
 {
     if (!sa->cfg.authority_key_len || !dnp3_sa_uk_key_len(o->kcm) || o->data2_len) { /* no asymmetric methods */
         usc_failed(sa, r, seq, iin, o->seq, DNP3_SA_ERR_UPDATE_KEY_METHOD_NOT_PERMITTED);
         return;
     }
     uint8_t cert[32];
-    int cl = dnp3_sa_usc_certification(sa->cfg.crypto, o->kcm, sa->cfg.authority_key, sa->cfg.authority_key_len, o->op,
-                                  o->seq, o->role, o->role_expiry, o->data, o->data_len, cert);
+    int cl = dnp3_sa_usc_certification(sa->cfg.crypto, o->kcm, sa->cfg.authority_key, sa->cfg.authority_key_len,
+                                       o->op, o->seq, o->role, o->role_expiry, o->data, o->data_len, cert);
     bool certified = cl > 0 && o->data3_len == (size_t)cl && dnp3_ct_equal(cert, o->data3, (size_t)cl);
     if (!certified || o->seq < sa->scs_next || o->data_len > DNP3_SA_MAX_NAME) {
         if (!certified) sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
@@ -212,9 +214,7 @@ void dnp3_sa_os_on_user_status_change(dnp3_sa_outstation *sa, const dnp3_g120 *o
             remove_user(sa, u);
         }
         break;
-    default:
-        usc_failed(sa, r, seq, iin, o->seq, DNP3_SA_ERR_INVALID_CERTIFICATION);
-        return;
+    default: usc_failed(sa, r, seq, iin, o->seq, DNP3_SA_ERR_INVALID_CERTIFICATION); return;
     }
     sa->scs_next = o->seq + 1;
     dnp3_sa_os_event(sa, DNP3_SA_EV_USER_STATUS_CHANGED, number, o->seq, DNP3_FC_AUTH_REQUEST, o->op);

@@ -21,7 +21,7 @@
 
 #include "sa/sa_os_internal.h"
 
-void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
+static void sa_outstation_config_defaults(dnp3_sa_outstation_config *c)
 {
     memset(c, 0, sizeof *c);
     c->size = sizeof *c;
@@ -34,6 +34,16 @@ void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
     c->aggressive_mode = true;
     dnp3_sa_critical_default(&c->critical);
     c->max_apdu = 2048;
+}
+
+void dnp3_sa_outstation_config_init_size(dnp3_sa_outstation_config *c, size_t size)
+{
+    dnp3_sa_outstation_config full;
+    sa_outstation_config_defaults(&full);
+    if (!c || size < offsetof(dnp3_sa_outstation_config, size) + sizeof full.size) return;
+    if (size > sizeof full) size = sizeof full;
+    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
+    c->size = (uint32_t)size;
 }
 
 /* The fields every configuration must carry (up to max_apdu); the update-key fields and the
@@ -90,7 +100,7 @@ size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c)
 }
 
 dnp3_sa_outstation *dnp3_sa_outstation_init(void *mem, size_t size, const dnp3_sa_outstation_config *c,
-                                             dnp3_tstamp now)
+                                            dnp3_tstamp now)
 {
     (void)now;
     dnp3_sa_outstation_config cfg;
@@ -120,7 +130,10 @@ void dnp3_sa_outstation_free(dnp3_sa_outstation *sa)
     dnp3_zeroize(sa, sizeof *sa); /* keys live only in the struct */
 }
 
-const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa) { return sa ? sa->stats : NULL; }
+const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa)
+{
+    return sa ? sa->stats : NULL;
+}
 
 os_user *dnp3_sa_os_find(dnp3_sa_outstation *sa, uint16_t number)
 {
@@ -130,7 +143,7 @@ os_user *dnp3_sa_os_find(dnp3_sa_outstation *sa, uint16_t number)
 }
 
 void dnp3_sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
-                  uint8_t err)
+                      uint8_t err)
 {
     sa_event(sa->cfg.on_event, sa->cfg.ctx, k, user, seq, fc, err);
 }
@@ -185,8 +198,8 @@ void dnp3_sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
  * Answers an authentication failure with g120v7 (until max_error_count
  * errors in a row have been sent; after that failures are only counted).
  */
-void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq, uint16_t user,
-                 uint8_t code)
+void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq,
+                     uint16_t user, uint8_t code)
 {
     r->action = DNP3_SA_DROP;
     if (sa->errors < 255) sa->errors++;
@@ -208,7 +221,10 @@ void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uin
     dnp3_sa_os_reply(sa, r, w.pos);
 }
 
-static uint8_t kwa_of(const os_user *u) { return u->u.key_len == 16 ? DNP3_SA_KWA_AES128 : DNP3_SA_KWA_AES256; }
+static uint8_t kwa_of(const os_user *u)
+{
+    return u->u.key_len == 16 ? DNP3_SA_KWA_AES128 : DNP3_SA_KWA_AES256;
+}
 
 /* Key status object (g120v5); with mac_over != NULL the MAC over it (MDSK) is appended. */
 static int key_status(dnp3_sa_outstation *sa, os_user *u, uint8_t seq, uint16_t iin, const dnp3_iov *mac_over,
@@ -273,7 +289,7 @@ static void key_change_failed(dnp3_sa_outstation *sa, os_user *u, dnp3_sa_result
     if (u->status != DNP3_SA_KS_OK) u->status = DNP3_SA_KS_AUTH_FAIL;
     u->status_sent = false; /* the master has to ask for a fresh status */
     dnp3_sa_os_event(sa, DNP3_SA_EV_KEY_CHANGE_FAILED, u->u.number, ksq, DNP3_FC_AUTH_REQUEST,
-          DNP3_SA_ERR_AUTHENTICATION_FAILED);
+                     DNP3_SA_ERR_AUTHENTICATION_FAILED);
     dnp3_sa_os_fail(sa, r, seq, iin, ksq, u->u.number, DNP3_SA_ERR_AUTHENTICATION_FAILED);
 }
 
@@ -282,7 +298,8 @@ static void on_key_change(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t le
 {
     os_user *u = dnp3_sa_os_find(sa, o->user);
     if (!u) {
-        dnp3_sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, o->seq, DNP3_FC_AUTH_REQUEST, DNP3_SA_ERR_UNKNOWN_USER);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_UNKNOWN_USER, o->user, o->seq, DNP3_FC_AUTH_REQUEST,
+                         DNP3_SA_ERR_UNKNOWN_USER);
         dnp3_sa_os_fail(sa, r, seq, iin, o->seq, o->user, DNP3_SA_ERR_UNKNOWN_USER);
         return;
     }
@@ -420,13 +437,14 @@ static void on_reply(dnp3_sa_outstation *sa, const dnp3_g120 *o, uint8_t seq, ui
 
 /* ---- aggressive mode ---- */
 
-static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v3,
-                       size_t v3_end, uint16_t iin, dnp3_tstamp now, dnp3_sa_result *r)
+static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, const dnp3_g120 *v3, size_t v3_end,
+                       uint16_t iin, dnp3_tstamp now, dnp3_sa_result *r)
 {
     const uint8_t seq = dnp3_ac_seq(apdu[0]), fc = apdu[1];
     if (sa->pending) cancel_pending(sa);
     if (!sa->cfg.aggressive_mode) {
-        dnp3_sa_os_event(sa, DNP3_SA_EV_AGGRESSIVE_REJECTED, v3->user, v3->seq, fc, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
+        dnp3_sa_os_event(sa, DNP3_SA_EV_AGGRESSIVE_REJECTED, v3->user, v3->seq, fc,
+                         DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
         dnp3_sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, DNP3_SA_ERR_AGGRESSIVE_NOT_SUPPORTED);
         return;
     }
@@ -456,10 +474,10 @@ static void aggressive(dnp3_sa_outstation *sa, const uint8_t *apdu, size_t len, 
     os_user *u = dnp3_sa_os_find(sa, v3->user);
     if (!mac_rx || !u || !keys_valid(sa, u, now) || v3->seq != sa->csq + 1 || !sa->chal_valid) {
         sa->stats[DNP3_SA_STAT_AUTHENTICATION_FAILURES]++;
-        dnp3_sa_event_kind k = !mac_rx                  ? DNP3_SA_EV_AUTH_FAILED
-                               : !u                      ? DNP3_SA_EV_UNKNOWN_USER
+        dnp3_sa_event_kind k = !mac_rx                      ? DNP3_SA_EV_AUTH_FAILED
+                               : !u                         ? DNP3_SA_EV_UNKNOWN_USER
                                : u->status != DNP3_SA_KS_OK ? DNP3_SA_EV_NO_SESSION_KEYS
-                                                         : DNP3_SA_EV_REPLAY;
+                                                            : DNP3_SA_EV_REPLAY;
         uint8_t code = !u && mac_rx ? DNP3_SA_ERR_UNKNOWN_USER : DNP3_SA_ERR_AUTHENTICATION_FAILED;
         dnp3_sa_os_event(sa, k, v3->user, v3->seq, fc, code);
         dnp3_sa_os_fail(sa, r, seq, iin, v3->seq, v3->user, code);
@@ -523,8 +541,10 @@ int dnp3_sa_outstation_receive(dnp3_sa_outstation *sa, const uint8_t *apdu, size
             return DNP3_OK;
         }
         if (fc == DNP3_FC_AUTH_REQUEST_NO_ACK) {
-            if (o.variation == 7) sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED]++;
-            else sa->stats[DNP3_SA_STAT_DISCARDED_MESSAGES]++;
+            if (o.variation == 7)
+                sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_RECEIVED]++;
+            else
+                sa->stats[DNP3_SA_STAT_DISCARDED_MESSAGES]++;
             return DNP3_OK;
         }
         switch (o.variation) {

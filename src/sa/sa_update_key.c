@@ -25,8 +25,8 @@ size_t dnp3_sa_uk_key_len(uint8_t kcm)
 }
 
 int dnp3_sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *key, const char *name,
-                       const uint8_t *first_chal, size_t first_len, const uint8_t *second_chal, size_t second_len,
-                       uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC])
+                            const uint8_t *first_chal, size_t first_len, const uint8_t *second_chal,
+                            size_t second_len, uint32_t ksq, uint16_t user, uint8_t out[DNP3_SA_MAX_MAC])
 {
     uint8_t tail[6];
     dnp3_store_u32(tail, ksq);
@@ -37,9 +37,9 @@ int dnp3_sa_uk_confirmation(const dnp3_crypto *c, uint8_t kcm, const uint8_t *ke
     return dnp3_sa_mac(c, mal, key, dnp3_sa_uk_key_len(kcm), parts, 4, out);
 }
 
-int dnp3_sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl, uint8_t op,
-                         uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name, size_t name_len,
-                         uint8_t out[32])
+int dnp3_sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *authority_key, size_t akl,
+                              uint8_t op, uint32_t scs, uint16_t role, uint16_t expiry, const uint8_t *name,
+                              size_t name_len, uint8_t out[32])
 {
     if (!dnp3_sa_uk_key_len(kcm) || name_len > 0xFFFF) return DNP3_ERR_INVALID_ARG;
     uint8_t fields[11];
@@ -55,13 +55,14 @@ int dnp3_sa_usc_certification(const dnp3_crypto *c, uint8_t kcm, const uint8_t *
 }
 
 size_t dnp3_sa_uk_plain(const char *name, const uint8_t *key, size_t key_len, const uint8_t *chal, size_t chal_len,
-                   uint8_t out[SA_UK_PLAIN_MAX])
+                        uint8_t out[SA_UK_PLAIN_MAX])
 {
     size_t nl = strlen(name), n = nl + key_len + chal_len;
     size_t padded = (n + 7) / 8 * 8;
     if (padded < 16 || padded > SA_UK_PLAIN_MAX) return 0;
     memset(out, 0, padded);
-    memcpy(out, name, nl); /* the name without its NUL: the layout of clause 7.7 */ /* NOLINT(bugprone-not-null-terminated-result) */
+    /* the name without its NUL: the layout of clause 7.7 */
+    memcpy(out, name, nl); /* NOLINT(bugprone-not-null-terminated-result) */
     memcpy(out + nl, key, key_len);
     memcpy(out + nl + key_len, chal, chal_len);
     return padded;

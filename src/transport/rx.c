@@ -46,8 +46,8 @@ static int drop_series(dnp3_transport_rx *rx, dnp3_transport_discard why)
     return drop_segment(rx, why);
 }
 
-int dnp3_transport_rx_push(dnp3_transport_rx *rx, uint16_t src, bool broadcast, const uint8_t *seg,
-                           size_t len, const uint8_t **apdu, size_t *apdu_len)
+int dnp3_transport_rx_push(dnp3_transport_rx *rx, uint16_t src, bool broadcast, const uint8_t *seg, size_t len,
+                           const uint8_t **apdu, size_t *apdu_len)
 {
     *apdu = NULL;
     *apdu_len = 0;

@@ -28,8 +28,8 @@ size_t dnp3_transport_wire_size(size_t len)
     return size;
 }
 
-int dnp3_transport_write_fragment(dnp3_transport_tx *tx, uint8_t *dst, size_t cap, uint8_t control,
-                                  uint16_t dest, uint16_t src, const uint8_t *apdu, size_t len)
+int dnp3_transport_write_fragment(dnp3_transport_tx *tx, uint8_t *dst, size_t cap, uint8_t control, uint16_t dest,
+                                  uint16_t src, const uint8_t *apdu, size_t len)
 {
     if (len == 0 || apdu == NULL || len > TX_MAX_FRAGMENT) return DNP3_ERR_INVALID_ARG;
     if (dst == NULL || cap < dnp3_transport_wire_size(len)) return DNP3_ERR_BUFFER_TOO_SMALL;

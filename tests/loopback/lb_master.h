@@ -33,7 +33,8 @@
  * connection (how TCP truncates: it never loses octets in the middle of a live stream). */
 typedef enum { LB_PASS = 0, LB_DROP, LB_DUP, LB_DELAY, LB_CORRUPT, LB_TRUNCATE } lb_action;
 
-/* Decides what happens to a chunk on its way; dir 0 = master -> outstation. fc is the APDU function (-1 if none). */
+/* Decides what happens to a chunk on its way; dir 0 = master -> outstation. fc is the APDU function (-1 if none).
+ */
 typedef lb_action (*lb_fault_fn)(int dir, int fc, const uint8_t *chunk, size_t len);
 
 typedef struct {
@@ -297,7 +298,10 @@ static inline void lb_settle(void)
     }
 }
 
-static inline dnp3_tstamp lb_min(dnp3_tstamp a, dnp3_tstamp b) { return a < b ? a : b; }
+static inline dnp3_tstamp lb_min(dnp3_tstamp a, dnp3_tstamp b)
+{
+    return a < b ? a : b;
+}
 
 static inline dnp3_tstamp lb_next_deadline(void)
 {

@@ -91,9 +91,9 @@ static void integrity_of_populated_database(void **state)
             assert_true(p->value == v);
             assert_true(p->value == sample_value(t, i));
             /* the state of binary points travels in the flags octet (bit 7, or bits 7..6) */
-            uint8_t state_mask = t == DNP3_OS_DOUBLE_BIT_INPUT ? 0xC0
+            uint8_t state_mask = t == DNP3_OS_DOUBLE_BIT_INPUT                                      ? 0xC0
                                  : (t == DNP3_OS_BINARY_INPUT || t == DNP3_OS_BINARY_OUTPUT_STATUS) ? 0x80
-                                                                                                     : 0x00;
+                                                                                                    : 0x00;
             assert_int_equal(p->flags & (uint8_t)~state_mask, flags & (uint8_t)~state_mask);
         }
     }
@@ -122,8 +122,8 @@ static void events_by_unsolicited(void **state)
     assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_BINARY_INPUT, 2, 1, DNP3_FLAG_ONLINE, LB_UTC_BASE + 5,
                                             DNP3_EVENT_DETECT),
                      1);
-    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 3, 1234, DNP3_FLAG_ONLINE, LB_UTC_BASE + 6,
-                                            DNP3_EVENT_DETECT),
+    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 3, 1234, DNP3_FLAG_ONLINE,
+                                            LB_UTC_BASE + 6, DNP3_EVENT_DETECT),
                      1);
     lb_advance(100);
     assert_true(lb.n_unsol_fragments > frags);
@@ -154,9 +154,10 @@ static void events_by_polls(void **state)
     lb_setup(&oc, &ac, true);
     lb_advance(100);
     assert_true(dnp3_master_assoc_started(lb.a));
-    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 1, 42, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT),
+    assert_int_equal(
+        dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 1, 42, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1);
+    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_COUNTER, 0, 9, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT),
                      1);
-    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_COUNTER, 0, 9, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1);
     lb_advance(2000); /* class 1 periodic poll */
     assert_int_equal(lb.n_events, 1);
     assert_false(lb.events[0].unsolicited);
@@ -192,7 +193,8 @@ static void sbo_reaches_control_once(void **state)
     lb_setup(&oc, &ac, true);
     lb_advance(100);
     dnp3_command c = dnp3_command_crob(1, DNP3_CROB_TCC_TRIP | DNP3_OP_PULSE_ON, 1, 250, 0);
-    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_SELECT_OPERATE, 0, &c, 1, lb_user_cb, NULL, lb.now), DNP3_OK);
+    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_SELECT_OPERATE, 0, &c, 1, lb_user_cb, NULL, lb.now),
+                     DNP3_OK);
     lb_advance(100);
     assert_int_equal(lb.n_user_done, 1);
     assert_int_equal(lb.last_user.result, DNP3_TASK_SUCCESS);
@@ -206,7 +208,8 @@ static void sbo_reaches_control_once(void **state)
     assert_int_equal(lb.crob_last.on_ms, 250);
 
     dnp3_command an = dnp3_command_analog(2, 3, 12.5);
-    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_DIRECT_OPERATE, 0, &an, 1, lb_user_cb, NULL, lb.now), DNP3_OK);
+    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_DIRECT_OPERATE, 0, &an, 1, lb_user_cb, NULL, lb.now),
+                     DNP3_OK);
     lb_advance(100);
     assert_int_equal(lb.last_user.result, DNP3_TASK_SUCCESS);
     assert_int_equal(lb.analog_calls[DNP3_CTRL_DIRECT_OPERATE], 1);

@@ -90,8 +90,8 @@ static void duplicated_unsolicited_delivered_once(void **state)
     lb_advance(1000);
     assert_true(dnp3_master_assoc_started(lb.a));
     arm(1, DNP3_FC_UNSOLICITED_RESPONSE, 1, LB_DUP);
-    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 1, 77, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT),
-                     1);
+    assert_int_equal(
+        dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 1, 77, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1);
     lb_advance(100);
     assert_int_equal(lb.n_events, 1);
     assert_true(lb.events[0].value == 77);
@@ -109,8 +109,8 @@ static void lost_unsolicited_confirm(void **state)
     int confirms = (int)dnp3_master_assoc_get_stats(lb.a)->confirms_sent;
     arm(0, DNP3_FC_CONFIRM, 1, LB_DROP);
     (void)confirms;
-    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 2, 55, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT),
-                     1);
+    assert_int_equal(
+        dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 2, 55, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1);
     lb_advance(100);
     assert_int_equal(lb.n_events, 1);
     assert_int_equal(dnp3_outstation_event_count(lb.os, DNP3_OS_ANALOG_INPUT), 1); /* not confirmed yet */
@@ -128,7 +128,8 @@ static void duplicated_request_executes_once(void **state)
     lb_advance(100);
     arm(0, DNP3_FC_DIRECT_OPERATE, 1, LB_DUP);
     dnp3_command c = dnp3_command_crob(0, DNP3_OP_LATCH_ON, 1, 0, 0);
-    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, lb_user_cb, NULL, lb.now), DNP3_OK);
+    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, lb_user_cb, NULL, lb.now),
+                     DNP3_OK);
     lb_advance(100);
     assert_int_equal(lb.last_user.result, DNP3_TASK_SUCCESS);
     assert_int_equal(lb.crob_calls[DNP3_CTRL_DIRECT_OPERATE], 1);
@@ -195,7 +196,8 @@ static void disconnect_mid_task(void **state)
     lb.fault = NULL;
     dnp3_command c = dnp3_command_crob(0, DNP3_OP_LATCH_ON, 1, 0, 0);
     arm(1, DNP3_FC_RESPONSE, 1, LB_DROP); /* the SELECT answer never arrives */
-    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_SELECT_OPERATE, 0, &c, 1, lb_user_cb, NULL, lb.now), DNP3_OK);
+    assert_int_equal(dnp3_master_operate(lb.a, DNP3_CMD_SELECT_OPERATE, 0, &c, 1, lb_user_cb, NULL, lb.now),
+                     DNP3_OK);
     lb_advance(10);
     lb_disconnect();
     assert_int_equal(lb.last_user.result, DNP3_TASK_DISCONNECTED);
@@ -206,8 +208,8 @@ static void disconnect_mid_task(void **state)
     assert_true(dnp3_master_assoc_started(lb.a));
     assert_int_equal(lb_count_auto(DNP3_TASK_ENABLE_UNSOLICITED, DNP3_TASK_SUCCESS), 2);
     /* events made while disconnected arrive after the reconnect */
-    assert_int_equal(dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 0, 9, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT),
-                     1);
+    assert_int_equal(
+        dnp3_outstation_update(lb.os, DNP3_OS_ANALOG_INPUT, 0, 9, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1);
     lb_advance(100);
     assert_true(lb.n_events >= 1);
     assert_true(lb.events[lb.n_events - 1].value == 9);

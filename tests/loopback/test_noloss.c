@@ -72,11 +72,20 @@ static lb_action random_fault(int dir, int fc, const uint8_t *c, size_t len)
     if (confirms_only && !unsol_confirm) return LB_PASS;
     lb_action a = confirms_only ? LB_DROP : (lb_action)(1 + next_rand() % 5);
     switch (a) {
-    case LB_DROP: faults.drop++; faults.confirm_lost += confirm; break;
+    case LB_DROP:
+        faults.drop++;
+        faults.confirm_lost += confirm;
+        break;
     case LB_DUP: faults.dup++; break;
     case LB_DELAY: faults.delay++; break;
-    case LB_CORRUPT: faults.corrupt++; faults.confirm_lost += confirm; break;
-    case LB_TRUNCATE: faults.truncate++; faults.confirm_lost += confirm; break;
+    case LB_CORRUPT:
+        faults.corrupt++;
+        faults.confirm_lost += confirm;
+        break;
+    case LB_TRUNCATE:
+        faults.truncate++;
+        faults.confirm_lost += confirm;
+        break;
     default: break;
     }
     return a;
@@ -151,9 +160,9 @@ static void generate(uint32_t id)
     case DNP3_OS_ANALOG_INPUT: value = id; break;
     default: value = id & 1; break;
     }
-    assert_int_equal(dnp3_outstation_update(lb.os, OS_TYPES[t], idx, value, DNP3_FLAG_ONLINE, EV_BASE + id,
-                                            DNP3_EVENT_FORCE),
-                     1);
+    assert_int_equal(
+        dnp3_outstation_update(lb.os, OS_TYPES[t], idx, value, DNP3_FLAG_ONLINE, EV_BASE + id, DNP3_EVENT_FORCE),
+        1);
     gen[n_gen++] = (rec){(uint32_t)t * NPOINTS + idx, id};
 }
 
@@ -211,13 +220,15 @@ static void run(uint64_t seed, bool unsol, size_t n_events, bool cuts)
             if ((int64_t)idv <= last) { /* a repeat: it must be one already delivered */
                 bool known = false;
                 for (size_t k = 0; k < next && !known; k++) known = want[k] == idv;
-                if (!known) fail_msg("seed %llu: point %u: id %u arrived out of order", (unsigned long long)seed, pt, idv);
+                if (!known)
+                    fail_msg("seed %llu: point %u: id %u arrived out of order", (unsigned long long)seed, pt, idv);
                 dups++;
                 continue;
             }
             size_t k = next;
             while (k < nw && want[k] != idv) k++;
-            if (k == nw) fail_msg("seed %llu: point %u: id %u was never generated", (unsigned long long)seed, pt, idv);
+            if (k == nw)
+                fail_msg("seed %llu: point %u: id %u was never generated", (unsigned long long)seed, pt, idv);
             lost += k - next; /* skipped ids */
             next = k + 1;
             last = idv;
@@ -226,26 +237,28 @@ static void run(uint64_t seed, bool unsol, size_t n_events, bool cuts)
         lost += nw - next;
         /* the final values: the master's view equals the database */
         double v;
-        assert_int_equal(dnp3_outstation_get(lb.os, OS_TYPES[pt / NPOINTS], (uint16_t)(pt % NPOINTS), &v, NULL, NULL),
-                         DNP3_OK);
+        assert_int_equal(
+            dnp3_outstation_get(lb.os, OS_TYPES[pt / NPOINTS], (uint16_t)(pt % NPOINTS), &v, NULL, NULL), DNP3_OK);
         const lb_point *seen = &lb.view[PT_TYPES[pt / NPOINTS]][pt % NPOINTS];
         if (!seen->seen || seen->value != v)
             fail_msg("seed %llu: point %u: the master holds %g, the outstation %g", (unsigned long long)seed, pt,
                      seen->value, v);
     }
-    print_message("seed %llu (%s): %zu events generated, %zu delivered once, %zu repeats, %zu lost%s; faults: "
-                  "%u dropped, %u duplicated, %u delayed, %u corrupted, %u truncated chunks (%u confirms lost), %u cuts\n",
-                  (unsigned long long)seed, unsol ? "unsolicited" : "polled", n_gen, delivered, dups, lost,
-                  overflow_seen ? " (EVENT_BUFFER_OVERFLOW reported)" : "", faults.drop, faults.dup, faults.delay,
-                  faults.corrupt, faults.truncate, faults.confirm_lost, faults.cut);
+    print_message(
+        "seed %llu (%s): %zu events generated, %zu delivered once, %zu repeats, %zu lost%s; faults: "
+        "%u dropped, %u duplicated, %u delayed, %u corrupted, %u truncated chunks (%u confirms lost), %u cuts\n",
+        (unsigned long long)seed, unsol ? "unsolicited" : "polled", n_gen, delivered, dups, lost,
+        overflow_seen ? " (EVENT_BUFFER_OVERFLOW reported)" : "", faults.drop, faults.dup, faults.delay,
+        faults.corrupt, faults.truncate, faults.confirm_lost, faults.cut);
     if (lost && !overflow_seen)
         fail_msg("seed %llu: %zu events lost without EVENT_BUFFER_OVERFLOW", (unsigned long long)seed, lost);
     if (dups && !faults.confirm_lost && !faults.cut && !faults.corrupt && !faults.truncate && !faults.drop)
         fail_msg("seed %llu: %zu repeats although no confirm was lost", (unsigned long long)seed, dups);
     if (confirms_only) {
         const dnp3_master_assoc_stats *st = dnp3_master_assoc_get_stats(lb.a);
-        print_message("master: %llu unsolicited responses, %llu recognised as repeats of one whose confirm was lost\n",
-                      (unsigned long long)st->unsolicited_rx, (unsigned long long)st->unsolicited_duplicates);
+        print_message(
+            "master: %llu unsolicited responses, %llu recognised as repeats of one whose confirm was lost\n",
+            (unsigned long long)st->unsolicited_rx, (unsigned long long)st->unsolicited_duplicates);
         assert_true(st->unsolicited_duplicates > 0);
     }
     if (unsol && confirms_only && dups)
@@ -305,7 +318,8 @@ static void test_overflow_recovers(void **state)
     lb_connect();
     lb_advance(20000);
     assert_true(overflow_seen);
-    assert_true(lb_count_auto(DNP3_TASK_INTEGRITY_POLL, DNP3_TASK_SUCCESS) >= 2); /* start-up + after the overflow */
+    assert_true(lb_count_auto(DNP3_TASK_INTEGRITY_POLL, DNP3_TASK_SUCCESS) >=
+                2); /* start-up + after the overflow */
     for (uint32_t pt = 0; pt < NTYPES * NPOINTS; pt++) {
         double v;
         dnp3_outstation_get(lb.os, OS_TYPES[pt / NPOINTS], (uint16_t)(pt % NPOINTS), &v, NULL, NULL);

@@ -61,7 +61,7 @@ typedef struct {
 typedef struct {
     FILE *out;
     unsigned packets, frames, apdus;
-    uint64_t capture_us;                  /* capture clock of the next packet */
+    uint64_t capture_us; /* capture clock of the next packet */
     dnp3_transport_tx tx_master, tx_outstation;
     uint8_t tseq_master, tseq_outstation; /* transport sequence we expect tshark to show */
     uint8_t seq;                          /* application sequence of the last request */
@@ -78,10 +78,10 @@ static void die(const char *what, int rc)
     exit(1);
 }
 
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        int rc_ = (call);                                                                          \
-        if (rc_ < 0) die(#call, rc_);                                                              \
+#define CHECK(call)                                                                                               \
+    do {                                                                                                          \
+        int rc_ = (call);                                                                                         \
+        if (rc_ < 0) die(#call, rc_);                                                                             \
     } while (0)
 
 /* ---- expectations for the packet being built ---- */
@@ -166,8 +166,7 @@ static void emit(char dir, const uint8_t *wire, size_t n, unsigned frames, const
     ex_none("dnp3.al.func");
     ex_none("dnp3.al.obj");
     for (size_t i = 0; i < G.nexp; i++)
-        fprintf(G.out, "#@ %u %s %s\n", G.packets, G.exp[i].field,
-                G.exp[i].len ? G.exp[i].vals : "");
+        fprintf(G.out, "#@ %u %s %s\n", G.packets, G.exp[i].field, G.exp[i].len ? G.exp[i].vals : "");
     G.nexp = 0;
     for (size_t i = 0; i < ngaps; i++) fprintf(G.out, "#%% %u gap 0x%04x\n", G.packets, gaps[i]);
     ngaps = 0;
@@ -199,8 +198,7 @@ static void send_link(bool from_master, uint8_t control, const char *label)
 }
 
 /* One APDU as a series of link frames with link control `control`. */
-static void send_apdu_ctl(bool from_master, uint8_t control, const uint8_t *apdu, size_t len,
-                          const char *label)
+static void send_apdu_ctl(bool from_master, uint8_t control, const uint8_t *apdu, size_t len, const char *label)
 {
     uint8_t wire[MAX_WIRE];
     dnp3_transport_tx *tx = from_master ? &G.tx_master : &G.tx_outstation;
@@ -272,7 +270,10 @@ static void null_rsp(uint16_t iin, const char *label)
 }
 
 /* tshark's dnp3.al.obj shows octet strings (g110-g113, variation = length) as variation 0. */
-static void obj(uint8_t g, uint8_t v) { ex("dnp3.al.obj", "0x%02x%02x", g, (g >= 110 && g <= 113) ? 0 : v); }
+static void obj(uint8_t g, uint8_t v)
+{
+    ex("dnp3.al.obj", "0x%02x%02x", g, (g >= 110 && g <= 113) ? 0 : v);
+}
 
 /* Drops an expectation of the packet being built (a field the dissector does not decode there). */
 static void ex_drop(const char *field)
@@ -360,8 +361,8 @@ static void end(dnp3_apdu_writer *w, dnp3_hdr_mark *m, uint32_t expected)
 {
     uint32_t n = dnp3_apdu_end(w, m);
     if (n != expected) {
-        fprintf(stderr, "gen_frames: header g%uv%u holds %u objects, expected %u\n",
-                m->desc ? m->desc->group : 0, m->desc ? m->desc->variation : 0, n, expected);
+        fprintf(stderr, "gen_frames: header g%uv%u holds %u objects, expected %u\n", m->desc ? m->desc->group : 0,
+                m->desc ? m->desc->variation : 0, n, expected);
         exit(1);
     }
 }
@@ -404,7 +405,8 @@ static void polls(void)
     /* integrity poll, sent as confirmed user data (FCV, FCB) and ACKed */
     req(&w, DNP3_FC_READ);
     class_headers(&w, true);
-    send_apdu_ctl(true, DNP3_LINK_DIR | DNP3_LINK_PRM | DNP3_LINK_FCB | DNP3_LINK_FCV | DNP3_LINK_CONFIRMED_USER_DATA,
+    send_apdu_ctl(true,
+                  DNP3_LINK_DIR | DNP3_LINK_PRM | DNP3_LINK_FCB | DNP3_LINK_FCV | DNP3_LINK_CONFIRMED_USER_DATA,
                   w.buf, dnp3_apdu_writer_len(&w), "READ class 1,2,3,0 (integrity poll), confirmed user data");
     send_link(false, dnp3_link_control(false, false, DNP3_LINK_ACK), "link ACK of the confirmed frame");
     null_rsp(DNP3_IIN1_DEVICE_RESTART | DNP3_IIN1_NEED_TIME, "RESPONSE, no objects, IIN RESTART|NEED_TIME");
@@ -414,14 +416,14 @@ static void polls(void)
     send_w(true, &w, "READ class 1,2,3 (event poll)");
 
     req(&w, DNP3_FC_READ);
-    h_range(&w, 1, 0, 0, 9);         /* qualifier 0x00 */
-    h_range(&w, 30, 0, 0, 300);      /* qualifier 0x01 */
-    h_all(&w, 40, 0);                /* 0x06 */
-    h_count(&w, 2, 0, 5);            /* 0x07 */
-    h_count(&w, 32, 0, 300);         /* 0x08 */
+    h_range(&w, 1, 0, 0, 9);    /* qualifier 0x00 */
+    h_range(&w, 30, 0, 0, 300); /* qualifier 0x01 */
+    h_all(&w, 40, 0);           /* 0x06 */
+    h_count(&w, 2, 0, 5);       /* 0x07 */
+    h_count(&w, 32, 0, 300);    /* 0x08 */
     static const uint32_t small[] = {3, 7, 9}, large[] = {300, 2};
-    h_indices(&w, 1, 2, small, 3);   /* 0x17 */
-    h_indices(&w, 30, 1, large, 2);  /* 0x28 */
+    h_indices(&w, 1, 2, small, 3);  /* 0x17 */
+    h_indices(&w, 30, 1, large, 2); /* 0x28 */
     h_all(&w, 10, 0);
     h_all(&w, 20, 0);
     h_all(&w, 21, 0);
@@ -710,8 +712,8 @@ static void rsp_counters(void)
         for (uint32_t i = 10; i < 12; i++) {
             uint32_t v = wide ? 123456789u + i : 4242u + i;
             uint64_t t = T0 + 10000 * i + G21[k];
-            add(&w, &m, i, &(dnp3_point){.value = v, .flags = DNP3_FLAG_ONLINE, .time = t,
-                                          .time_kind = DNP3_TIME_ABSOLUTE});
+            add(&w, &m, i,
+                &(dnp3_point){.value = v, .flags = DNP3_FLAG_ONLINE, .time = t, .time_kind = DNP3_TIME_ABSOLUTE});
             ex("dnp3.al.cnt", "%u", v);
             if (G21[k] == 5 || G21[k] == 6) ex_time(t);
         }
@@ -805,12 +807,12 @@ static void rsp_misc(void)
         uint8_t variation, type, len;
         const char *value;
     } ATTRS[] = {
-        {252, DNP3_ATTR_VSTR, 7, "libdnp3"},          /* manufacturer */
-        {250, DNP3_ATTR_VSTR, 9, "dnp3-demo"},        /* product name and model */
-        {242, DNP3_ATTR_VSTR, 5, "0.1.0"},            /* software version */
-        {239, DNP3_ATTR_UINT, 2, "\x10\x00"},         /* number of binary inputs: 16 */
-        {233, DNP3_ATTR_UINT, 1, "\x08"},             /* number of analog inputs: 8 */
-        {204, DNP3_ATTR_FLT, 4, "\x00\x00\x20\x41"},  /* longitude: 10.0 */
+        {252, DNP3_ATTR_VSTR, 7, "libdnp3"},         /* manufacturer */
+        {250, DNP3_ATTR_VSTR, 9, "dnp3-demo"},       /* product name and model */
+        {242, DNP3_ATTR_VSTR, 5, "0.1.0"},           /* software version */
+        {239, DNP3_ATTR_UINT, 2, "\x10\x00"},        /* number of binary inputs: 16 */
+        {233, DNP3_ATTR_UINT, 1, "\x08"},            /* number of analog inputs: 8 */
+        {204, DNP3_ATTR_FLT, 4, "\x00\x00\x20\x41"}, /* longitude: 10.0 */
     };
     for (size_t i = 0; i < sizeof ATTRS / sizeof ATTRS[0]; i++) {
         uint8_t o[2 + 255];
@@ -845,7 +847,8 @@ static void rsp_events(void)
     add(&w, &m, 1000, &(dnp3_point){.value = 0, .flags = DNP3_FLAG_ONLINE});
     end(&w, &m, 2);
     b_indexed(&w, &m, 2, 2, DNP3_QUAL_COUNT_16_INDEX_16);
-    add(&w, &m, 2, &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE, .time = t, .time_kind = DNP3_TIME_ABSOLUTE});
+    add(&w, &m, 2,
+        &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE, .time = t, .time_kind = DNP3_TIME_ABSOLUTE});
     ex_time(t);
     end(&w, &m, 1);
     b_count(&w, &m, 51, 1);
@@ -853,22 +856,27 @@ static void rsp_events(void)
     ex_time(t + 5000);
     end(&w, &m, 1);
     b_indexed(&w, &m, 2, 3, DNP3_QUAL_COUNT_16_INDEX_16);
-    add(&w, &m, 3, &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE, .time = 250, .time_kind = DNP3_TIME_RELATIVE});
+    add(&w, &m, 3,
+        &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE, .time = 250, .time_kind = DNP3_TIME_RELATIVE});
     end(&w, &m, 1);
     ex("dnp3.al.reltimestamp", "0.250000000");
     b_indexed(&w, &m, 4, 1, DNP3_QUAL_COUNT_16_INDEX_16);
     add(&w, &m, 0, &(dnp3_point){.value = DNP3_DBIT_DETERMINED_ON, .flags = DNP3_FLAG_ONLINE});
     end(&w, &m, 1);
     b_indexed(&w, &m, 4, 2, DNP3_QUAL_COUNT_16_INDEX_16);
-    add(&w, &m, 1, &(dnp3_point){.value = DNP3_DBIT_INTERMEDIATE, .flags = DNP3_FLAG_ONLINE, .time = t + 1,
-                                  .time_kind = DNP3_TIME_ABSOLUTE});
+    add(&w, &m, 1,
+        &(dnp3_point){.value = DNP3_DBIT_INTERMEDIATE,
+                      .flags = DNP3_FLAG_ONLINE,
+                      .time = t + 1,
+                      .time_kind = DNP3_TIME_ABSOLUTE});
     ex_time(t + 1);
     end(&w, &m, 1);
     b_indexed(&w, &m, 11, 1, DNP3_QUAL_COUNT_16_INDEX_16);
     add(&w, &m, 0, &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE});
     end(&w, &m, 1);
     b_indexed(&w, &m, 11, 2, DNP3_QUAL_COUNT_16_INDEX_16);
-    add(&w, &m, 1, &(dnp3_point){.value = 0, .flags = DNP3_FLAG_ONLINE, .time = t + 2, .time_kind = DNP3_TIME_ABSOLUTE});
+    add(&w, &m, 1,
+        &(dnp3_point){.value = 0, .flags = DNP3_FLAG_ONLINE, .time = t + 2, .time_kind = DNP3_TIME_ABSOLUTE});
     ex_time(t + 2);
     end(&w, &m, 1);
     b_indexed(&w, &m, 111, 4, DNP3_QUAL_COUNT_16_INDEX_16);
@@ -877,8 +885,11 @@ static void rsp_events(void)
     ex("dnp3.al.octet_string", "444e5033");
     /* last: Wireshark 4.0 names g4v3 but does not decode its points (nor anything after) */
     b_indexed(&w, &m, 4, 3, DNP3_QUAL_COUNT_16_INDEX_16);
-    add(&w, &m, 2, &(dnp3_point){.value = DNP3_DBIT_DETERMINED_OFF, .flags = DNP3_FLAG_ONLINE, .time = 10,
-                                  .time_kind = DNP3_TIME_RELATIVE});
+    add(&w, &m, 2,
+        &(dnp3_point){.value = DNP3_DBIT_DETERMINED_OFF,
+                      .flags = DNP3_FLAG_ONLINE,
+                      .time = 10,
+                      .time_kind = DNP3_TIME_RELATIVE});
     end(&w, &m, 1);
     gap(0x0403);
     send_w(false, &w, "RESPONSE (CON) g2v1 g2v2 g51v1 g2v3 g4v1 g4v2 g11v1 g11v2 g111v4 g4v3");
@@ -893,8 +904,11 @@ static void rsp_events(void)
     add(&w, &m, 0, &(dnp3_point){.time = t + 7000, .time_kind = DNP3_TIME_ABSOLUTE});
     end(&w, &m, 1);
     b_indexed(&w, &m, 4, 3, DNP3_QUAL_COUNT_16_INDEX_16);
-    add(&w, &m, 2, &(dnp3_point){.value = DNP3_DBIT_DETERMINED_OFF, .flags = DNP3_FLAG_ONLINE, .time = 10,
-                                  .time_kind = DNP3_TIME_RELATIVE});
+    add(&w, &m, 2,
+        &(dnp3_point){.value = DNP3_DBIT_DETERMINED_OFF,
+                      .flags = DNP3_FLAG_ONLINE,
+                      .time = 10,
+                      .time_kind = DNP3_TIME_RELATIVE});
     end(&w, &m, 1);
     gap(0x3302);
     gap(0x0403);
@@ -915,8 +929,8 @@ static void rsp_events(void)
             b_indexed(&w, &m, g, V[k], DNP3_QUAL_COUNT_16_INDEX_16);
             uint32_t v = (V[k] == 1 || V[k] == 5) ? 3000000000u + g : 60000u + g;
             uint64_t tt = t + 100 * g + V[k];
-            add(&w, &m, (uint32_t)k, &(dnp3_point){.value = v, .flags = DNP3_FLAG_ONLINE, .time = tt,
-                                          .time_kind = DNP3_TIME_ABSOLUTE});
+            add(&w, &m, (uint32_t)k,
+                &(dnp3_point){.value = v, .flags = DNP3_FLAG_ONLINE, .time = tt, .time_kind = DNP3_TIME_ABSOLUTE});
             ex("dnp3.al.cnt", "%u", v);
             if (V[k] >= 5) ex_time(tt);
             end(&w, &m, 1);
@@ -1000,8 +1014,11 @@ static void rsp_multi_fragment(void)
         dnp3_apdu_writer_set_control(&w, dnp3_ac_make(nfrag == 0, fin, !fin, false, seq));
         char l[96];
         snprintf(l, sizeof l, "RESPONSE fragment %u (%s%s) g30v1 %u..%u, %zu octets", nfrag + 1,
-                 nfrag == 0 ? "FIR" : "", fin ? "FIN" : nfrag == 0 ? "" : "middle", first, next - 1,
-                 dnp3_apdu_writer_len(&w));
+                 nfrag == 0 ? "FIR" : "",
+                 fin          ? "FIN"
+                 : nfrag == 0 ? ""
+                              : "middle",
+                 first, next - 1, dnp3_apdu_writer_len(&w));
         send_w(false, &w, l);
         if (!fin) {
             confirm(seq, false, "CONFIRM (of a non-final fragment)");
@@ -1030,7 +1047,8 @@ static void unsolicited(void)
     uint64_t t = T0 + 123456;
     unsol(&w, DNP3_IIN1_CLASS1_EVENTS | DNP3_IIN1_CLASS2_EVENTS);
     b_indexed(&w, &m, 2, 2, DNP3_QUAL_COUNT_8_INDEX_8);
-    add(&w, &m, 4, &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE, .time = t, .time_kind = DNP3_TIME_ABSOLUTE});
+    add(&w, &m, 4,
+        &(dnp3_point){.value = 1, .flags = DNP3_FLAG_ONLINE, .time = t, .time_kind = DNP3_TIME_ABSOLUTE});
     ex_time(t);
     end(&w, &m, 1);
     b_indexed(&w, &m, 32, 3, DNP3_QUAL_COUNT_16_INDEX_16);

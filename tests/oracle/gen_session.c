@@ -56,10 +56,10 @@ static void die(const char *what, long rc)
     exit(1);
 }
 
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        long rc_ = (long)(call);                                                                   \
-        if (rc_ < 0) die(#call, rc_);                                                              \
+#define CHECK(call)                                                                                               \
+    do {                                                                                                          \
+        long rc_ = (long)(call);                                                                                  \
+        if (rc_ < 0) die(#call, rc_);                                                                             \
     } while (0)
 
 /* ---- output: one packet per chunk ---- */
@@ -141,7 +141,8 @@ static void pump(void)
 
 static dnp3_tstamp next_expiry(void)
 {
-    dnp3_tstamp t = dnp3_master_get_expiry(m), u = dnp3_channel_get_expiry(mch), v = dnp3_outstation_get_expiry(os);
+    dnp3_tstamp t = dnp3_master_get_expiry(m), u = dnp3_channel_get_expiry(mch),
+                v = dnp3_outstation_get_expiry(os);
     if (u < t) t = u;
     if (v < t) t = v;
     return t;
@@ -319,8 +320,7 @@ static void change_points(unsigned round)
         if (t == DNP3_OS_OCTET_STRING) {
             char s[16];
             int n = snprintf(s, sizeof s, "round %u", round);
-            CHECK(dnp3_outstation_update_octets(os, 0, (const uint8_t *)s, (size_t)n, T0 + now,
-                                                DNP3_EVENT_FORCE));
+            CHECK(dnp3_outstation_update_octets(os, 0, (const uint8_t *)s, (size_t)n, T0 + now, DNP3_EVENT_FORCE));
             continue;
         }
         for (uint16_t p = 0; p < POINTS; p++) {
@@ -365,9 +365,11 @@ static void scenario(void)
         dnp3_command_analog(3, 3, 2.5),
         dnp3_command_analog(4, 4, -1234.5625),
     };
-    CHECK(dnp3_master_operate(assoc, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_16_INDEX_16, cmds, 1, NULL, NULL, now));
+    CHECK(dnp3_master_operate(assoc, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_16_INDEX_16, cmds, 1, NULL, NULL,
+                              now));
     run_until(8000);
-    CHECK(dnp3_master_operate(assoc, DNP3_CMD_DIRECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, cmds + 2, 4, NULL, NULL, now));
+    CHECK(dnp3_master_operate(assoc, DNP3_CMD_DIRECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, cmds + 2, 4, NULL, NULL,
+                              now));
     run_until(9000);
     CHECK(dnp3_master_operate(assoc, DNP3_CMD_DIRECT_OPERATE_NR, DNP3_QUAL_COUNT_16_INDEX_16, cmds, 1, NULL, NULL,
                               now));
@@ -406,8 +408,8 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 1;
     }
-    fprintf(out, "# libdnp3 oracle session: master %u (I, port 40000) <-> outstation %u (O, port 20000)\n",
-            MASTER, OUTSTATION);
+    fprintf(out, "# libdnp3 oracle session: master %u (I, port 40000) <-> outstation %u (O, port 20000)\n", MASTER,
+            OUTSTATION);
     setup();
     scenario();
     fprintf(out, "#! packets %u frames %u apdus %u\n", packets, frames_total, apdus_total);

@@ -102,7 +102,8 @@ static void test_load_errors(void **state)
 {
     (void)state;
     dnp3_tls_config c = cfg("/nonexistent/os.pem", OS_KEY, CA, NULL);
-    expect_load_error(&c, true, "cannot read the certificate file '/nonexistent/os.pem': No such file or directory");
+    expect_load_error(&c, true,
+                      "cannot read the certificate file '/nonexistent/os.pem': No such file or directory");
     c = cfg(JUNK, OS_KEY, CA, NULL);
     expect_load_error(&c, true, "holds no PEM certificate");
     c = cfg(OS_PEM, "/nonexistent/os.key", CA, NULL);
@@ -224,9 +225,9 @@ static void check_session(const char *version_pin)
     dnp3_tls_conn_describe(p.c, what, sizeof what);
     if (!strstr(what, version_pin) || !strstr(what, "CN=outstation.test")) fail_msg("client sees '%s'", what);
     if (!strcmp(version_pin, "TLSv1.2") && !strstr(what, "GCM")) fail_msg("not an AEAD suite: '%s'", what);
-    shuttle(p.s, p.c); /* TLS 1.3 session tickets */
-    transfer(p.c, p.s, 10);        /* a link frame */
-    transfer(p.s, p.c, 5000);      /* a multi-record fragment */
+    shuttle(p.s, p.c);        /* TLS 1.3 session tickets */
+    transfer(p.c, p.s, 10);   /* a link frame */
+    transfer(p.s, p.c, 5000); /* a multi-record fragment */
     transfer(p.c, p.s, 1);
     dnp3_tls_conn_close(p.c);
     shuttle(p.c, p.s);
@@ -261,7 +262,8 @@ static void expect_rejected_by_server(pair *p, const char *server_err)
     } else {
         assert_int_equal(p->cs, TLS_CONN_FAILED);
     }
-    if (!strstr(dnp3_tls_conn_error(p->c), "alert")) fail_msg("client error '%s' names no alert", dnp3_tls_conn_error(p->c));
+    if (!strstr(dnp3_tls_conn_error(p->c), "alert"))
+        fail_msg("client error '%s' names no alert", dnp3_tls_conn_error(p->c));
 }
 
 static void expect_rejected_by_client(pair *p, const char *client_err)

@@ -252,7 +252,6 @@ static inline uint8_t sf_error_code(const sf_os *f)
     return f->out[18];
 }
 
-
 /* update-key change: an authority key 40..5F, user 1 named "jim", outstation "rtu7" */
 static inline void sf_uk_tweak(dnp3_sa_outstation_config *sc)
 {
@@ -265,7 +264,7 @@ static inline void sf_uk_tweak(dnp3_sa_outstation_config *sc)
 
 /* Runs the change with m; returns the master's last action; *change receives the g120v13+v15 request. */
 static inline dnp3_sa_master_action sf_run_change(sf_os *f, dnp3_sa_master *m, const dnp3_sa_update_key_change *c,
-                                        uint8_t *change, size_t *change_len)
+                                                  uint8_t *change, size_t *change_len)
 {
     uint8_t req[512], out[256];
     size_t out_len;

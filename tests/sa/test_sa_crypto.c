@@ -9,7 +9,10 @@
 #include "sa_fixture.h"
 #include "sa/sa_internal.h"
 
-static const dnp3_crypto *C(void) { return dnp3_crypto_openssl(); }
+static const dnp3_crypto *C(void)
+{
+    return dnp3_crypto_openssl();
+}
 
 static void test_keywrap_rfc3394(void **state)
 {
@@ -36,8 +39,9 @@ static void test_keywrap_odsa_vector(void **state)
     (void)state;
     uint8_t kek[32], in[48], out[48], want[40];
     memset(kek, 0xFF, sizeof kek);
-    size_t n = tu_hex("DC9CB03A6317A5086C66B4852480B7C99D87BB5D7EFE102A28065AACCA413DEB895EAF3B5F86F9123FB1C8CECB921636",
-                      in, sizeof in);
+    size_t n =
+        tu_hex("DC9CB03A6317A5086C66B4852480B7C99D87BB5D7EFE102A28065AACCA413DEB895EAF3B5F86F9123FB1C8CECB921636",
+               in, sizeof in);
     assert_int_equal(n, 48);
     assert_int_equal(C()->key_unwrap(NULL, kek, 32, in, n, out), DNP3_OK);
     tu_hex("6A696D", want, sizeof want);
@@ -57,8 +61,8 @@ static void test_update_key_plaintext_layout(void **state)
     size_t n = dnp3_sa_uk_plain("jim", key, 32, chal, 5, plain);
     assert_int_equal(n, 40);
     assert_int_equal(C()->key_wrap(NULL, kek, 32, plain, n, out), DNP3_OK);
-    tu_hex("DC9CB03A6317A5086C66B4852480B7C99D87BB5D7EFE102A28065AACCA413DEB895EAF3B5F86F9123FB1C8CECB921636", want,
-           sizeof want);
+    tu_hex("DC9CB03A6317A5086C66B4852480B7C99D87BB5D7EFE102A28065AACCA413DEB895EAF3B5F86F9123FB1C8CECB921636",
+           want, sizeof want);
     assert_memory_equal(out, want, 48);
     /* shorter contents are zero-padded to a multiple of 8 */
     n = dnp3_sa_uk_plain("jim", key, 16, chal, 4, plain);
@@ -167,7 +171,8 @@ static void test_g120_notes_examples(void **state)
     assert_int_equal(o.user, 0x0107);
     size_t end = 0;
     n = tu_hex("C4 05 78 03 07 01 04 00 00 00 09 00 0C 01 17 01 00 03 01 00 00 00 00 00 00 00 00 00"
-               " 78 09 5B 01 04 00 AB BA AB BA", b, sizeof b);
+               " 78 09 5B 01 04 00 AB BA AB BA",
+               b, sizeof b);
     assert_int_equal(dnp3_g120_first(b, n, &o, &end), 1);
     assert_int_equal(o.variation, 3);
     assert_int_equal(o.seq, 4);
@@ -273,11 +278,16 @@ static void test_g120_lying_lengths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_keywrap_rfc3394),    cmocka_unit_test(test_keywrap_odsa_vector),
-        cmocka_unit_test(test_hmac),               cmocka_unit_test(test_mal_lengths),
-        cmocka_unit_test(test_ct_equal_zeroize),   cmocka_unit_test(test_random),
-        cmocka_unit_test(test_g120_notes_examples), cmocka_unit_test(test_g120_roundtrip_all),
-        cmocka_unit_test(test_g120_lying_lengths), cmocka_unit_test(test_update_key_plaintext_layout),
+        cmocka_unit_test(test_keywrap_rfc3394),
+        cmocka_unit_test(test_keywrap_odsa_vector),
+        cmocka_unit_test(test_hmac),
+        cmocka_unit_test(test_mal_lengths),
+        cmocka_unit_test(test_ct_equal_zeroize),
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_g120_notes_examples),
+        cmocka_unit_test(test_g120_roundtrip_all),
+        cmocka_unit_test(test_g120_lying_lengths),
+        cmocka_unit_test(test_update_key_plaintext_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,8 @@ static lb_action fault(int dir, int fc, const uint8_t *c, size_t len)
 {
     (void)c, (void)len;
     if (dir == 1 && fc == 0x83) n_auth_rsp++;
-    if (dir == 0 && fc == 0x20 && len > 20 && c[13] == 120 && c[14] == 2) { /* g120v2: link 10, transport, AC, FC */
+    if (dir == 0 && fc == 0x20 && len > 20 && c[13] == 120 &&
+        c[14] == 2) { /* g120v2: link 10, transport, AC, FC */
         if (drop_replies > 0) {
             drop_replies--;
             return LB_DROP;
@@ -127,7 +128,8 @@ static void test_startup_and_commands(void **state)
     assert_int_equal(lb.crob_calls[DNP3_CTRL_SELECT], 1);
     assert_int_equal(lb.crob_calls[DNP3_CTRL_OPERATE], 1);
     const uint32_t *st = dnp3_sa_outstation_stats(osa);
-    assert_int_equal(st[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS], 6); /* DISABLE_UNSOL, WRITE (clear restart), ENABLE_UNSOL, DO, SELECT, OPERATE */
+    assert_int_equal(st[DNP3_SA_STAT_SUCCESSFUL_AUTHENTICATIONS],
+                     6); /* DISABLE_UNSOL, WRITE (clear restart), ENABLE_UNSOL, DO, SELECT, OPERATE */
     assert_int_equal(st[DNP3_SA_STAT_AUTHENTICATION_FAILURES], 0);
     /* g121 statistics read by the master */
     uint8_t hdr[] = {121, 0, 0x06};
@@ -320,12 +322,17 @@ static void test_user_added_by_the_master_task(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_startup_and_commands), cmocka_unit_test(test_aggressive),
+        cmocka_unit_test(test_startup_and_commands),
+        cmocka_unit_test(test_aggressive),
         cmocka_unit_test(test_user_added_by_the_master_task),
-        cmocka_unit_test(test_wrong_update_key),     cmocka_unit_test(test_wrong_user),
-        cmocka_unit_test(test_master_without_sa),    cmocka_unit_test(test_lost_and_duplicated_reply),
-        cmocka_unit_test(test_expiry_outstation_side), cmocka_unit_test(test_expiry_master_side),
-        cmocka_unit_test(test_reconnect_rekeys),   cmocka_unit_test(test_update_key_change_task),
+        cmocka_unit_test(test_wrong_update_key),
+        cmocka_unit_test(test_wrong_user),
+        cmocka_unit_test(test_master_without_sa),
+        cmocka_unit_test(test_lost_and_duplicated_reply),
+        cmocka_unit_test(test_expiry_outstation_side),
+        cmocka_unit_test(test_expiry_master_side),
+        cmocka_unit_test(test_reconnect_rekeys),
+        cmocka_unit_test(test_update_key_change_task),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,7 +18,8 @@ static void test_unauthenticated_operate_never_executes(void **state)
     assert_int_equal(f.out[1], 0x83);
     assert_int_equal(f.crob_calls, 0);
     /* a forged reply (any MAC) with the right CSQ */
-    sf_os_send_hex(&f, "C3 20 78 02 5B 01 16 00 01 00 00 00 01 00 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF");
+    sf_os_send_hex(&f,
+                   "C3 20 78 02 5B 01 16 00 01 00 00 00 01 00 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF");
     assert_int_equal(sf_error_code(&f), DNP3_SA_ERR_AUTHENTICATION_FAILED);
     assert_int_equal(f.crob_calls, 0);
     /* SELECT / OPERATE, WRITE, restarts, unsolicited control are critical as well */
@@ -26,7 +27,12 @@ static void test_unauthenticated_operate_never_executes(void **state)
         "C4 03 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00",
         "C5 04 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00",
         "C6 06 0C 01 28 01 00 03 00 03 01 00 00 00 00 00 00 00 00 00",
-        "C7 02 50 01 00 07 07 00", "C8 0D", "C9 0E", "CA 14 3C 02 06", "CB 15 3C 02 06", "CC 18",
+        "C7 02 50 01 00 07 07 00",
+        "C8 0D",
+        "C9 0E",
+        "CA 14 3C 02 06",
+        "CB 15 3C 02 06",
+        "CC 18",
     };
     for (size_t i = 0; i < sizeof critical / sizeof *critical; i++) {
         sf_os_send_hex(&f, critical[i]);
@@ -298,7 +304,10 @@ static void test_aggressive_mode(void **state)
     assert_int_equal(f.crob_calls, 2);
 }
 
-static void no_aggressive(dnp3_sa_outstation_config *c) { c->aggressive_mode = false; }
+static void no_aggressive(dnp3_sa_outstation_config *c)
+{
+    c->aggressive_mode = false;
+}
 
 static void test_aggressive_refused_and_max_errors(void **state)
 {

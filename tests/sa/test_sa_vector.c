@@ -42,14 +42,16 @@ static void test_worked_exchange(void **state)
     dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &out_len, &act, &err);
     assert_int_equal(act, DNP3_SA_M_NEXT_KEY);
     n = dnp3_sa_master_build_key_request(m, 0xC1, 0, req, sizeof req);
-    assert_hex(req, (size_t)n,
-               "C1 20 78 06 5B 01 46 00 01 00 00 00 01 00 7B B0 BB 59 08 14 F8 FC 03 27 96 B8 CC 69 86 D7 CB 45 0A 18"
-               " 9B 77 08 BF 88 9A 83 05 A5 C3 9B 53 FB E2 5E AB B5 4D 22 1B 29 9D 55 E4 13 46 B2 4B 9E 7A C0 7F 1F"
-               " A5 E8 F3 CF 35 09 44 25 71 C2 A8");
+    assert_hex(
+        req, (size_t)n,
+        "C1 20 78 06 5B 01 46 00 01 00 00 00 01 00 7B B0 BB 59 08 14 F8 FC 03 27 96 B8 CC 69 86 D7 CB 45 0A 18"
+        " 9B 77 08 BF 88 9A 83 05 A5 C3 9B 53 FB E2 5E AB B5 4D 22 1B 29 9D 55 E4 13 46 B2 4B 9E 7A C0 7F 1F"
+        " A5 E8 F3 CF 35 09 44 25 71 C2 A8");
     sf_os_send(&f, req, (size_t)n);
-    assert_hex(f.out, f.out_len,
-               "C1 83 80 00 78 05 5B 01 1F 00 02 00 00 00 01 00 01 01 04 04 00 BB BB BB BB EF A0 3E C9 C5 5B 62 40 DE"
-               " 93 72 44 EF 61 D3 1C");
+    assert_hex(
+        f.out, f.out_len,
+        "C1 83 80 00 78 05 5B 01 1F 00 02 00 00 00 01 00 01 01 04 04 00 BB BB BB BB EF A0 3E C9 C5 5B 62 40 DE"
+        " 93 72 44 EF 61 D3 1C");
     dnp3_sa_master_on_auth_response(m, f.out, f.out_len, 0, out, sizeof out, &out_len, &act, &err);
     assert_int_equal(act, DNP3_SA_M_KEYS_OK);
     assert_int_equal(dnp3_sa_outstation_key_status(f.sa, 1), DNP3_SA_KS_OK);

@@ -30,6 +30,7 @@ fi
 # Pure functions the core may call: no I/O, no allocation, no clock, no threads.
 ALLOWED_EXACT=(
   memcpy memmove memset memcmp memchr
+  bcmp                                   # clang turns an equality-only memcmp into bcmp
   strlen strnlen strcmp strncmp strchr strrchr
   snprintf vsnprintf
   lround lroundf llround llroundf round roundf trunc truncf floor floorf ceil ceilf

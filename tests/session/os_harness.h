@@ -93,7 +93,10 @@ static inline void h_freeze(void *ctx, dnp3_freeze_kind kind, uint16_t start, ui
     h->freeze_stop = stop;
 }
 
-static inline dnp3_time48 h_utc(void *ctx) { return ((harness *)ctx)->utc; }
+static inline dnp3_time48 h_utc(void *ctx)
+{
+    return ((harness *)ctx)->utc;
+}
 
 /* 10 points of every type, event class 1, 100-event buffers, no built-in channel. */
 static inline void h_config(dnp3_outstation_config *c)
@@ -144,7 +147,10 @@ static inline void h_req_bcast(harness *h, const char *hex, dnp3_broadcast_kind 
     assert_int_equal(dnp3_outstation_receive(h->os, buf, n, b, h->now), DNP3_OK);
 }
 
-static inline void h_req(harness *h, const char *hex) { h_req_bcast(h, hex, DNP3_BCAST_NONE); }
+static inline void h_req(harness *h, const char *hex)
+{
+    h_req_bcast(h, hex, DNP3_BCAST_NONE);
+}
 
 #define h_expect(h, hex) h_expect_at((h), (hex), __FILE__, __LINE__)
 static inline void h_expect_at(harness *h, const char *hex, const char *file, int line)
@@ -178,11 +184,11 @@ static inline void h_none_at(harness *h, const char *file, int line)
 }
 
 /* Request in, exactly one response out, then nothing. */
-#define h_exchange(h, rq, rs) \
-    do {                      \
-        h_req((h), (rq));     \
-        h_expect((h), (rs));  \
-        h_none(h);            \
+#define h_exchange(h, rq, rs)                                                                                     \
+    do {                                                                                                          \
+        h_req((h), (rq));                                                                                         \
+        h_expect((h), (rs));                                                                                      \
+        h_none(h);                                                                                                \
     } while (0)
 
 /* Advances the virtual clock and runs the timers. */
@@ -198,6 +204,9 @@ static inline void h_update(harness *h, dnp3_os_type t, uint16_t i, double v, ui
 }
 
 /* Clears DEVICE_RESTART so that responses show IIN 00 00 (docs/protocol-notes.md §5.5). */
-static inline void h_clear_restart(harness *h) { dnp3_outstation_set_iin(h->os, DNP3_IIN1_DEVICE_RESTART, false); }
+static inline void h_clear_restart(harness *h)
+{
+    dnp3_outstation_set_iin(h->os, DNP3_IIN1_DEVICE_RESTART, false);
+}
 
 #endif

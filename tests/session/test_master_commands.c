@@ -18,12 +18,14 @@ static void sbo_golden_frames(void **state)
                                          mh_user_cb, NULL, mh.now),
                      DNP3_OK);
     mh_expect("C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00");
-    assert_hex(mh.chunks[0], mh.chunk_len[0],
-               "05 64 18 C4 00 04 01 00 5B 61 C0 C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 4B C0 00 00 00 FF FF");
+    assert_hex(
+        mh.chunks[0], mh.chunk_len[0],
+        "05 64 18 C4 00 04 01 00 5B 61 C0 C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 4B C0 00 00 00 FF FF");
     mh_respond("C0 81 80 00 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00"); /* B3 */
     mh_expect("C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00");
-    assert_hex(mh.chunks[1], mh.chunk_len[1],
-               "05 64 18 C4 00 04 01 00 5B 61 C1 C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 0F 5B 00 00 00 FF FF");
+    assert_hex(
+        mh.chunks[1], mh.chunk_len[1],
+        "05 64 18 C4 00 04 01 00 5B 61 C1 C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 0F 5B 00 00 00 FF FF");
     assert_int_equal(mh.user_count, 0);
     mh_respond("C1 81 80 00 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00");
     const mh_task_rec *r = mh_last_user();
@@ -41,7 +43,8 @@ static void direct_operate_golden(void **state)
     (void)state;
     mh_setup(NULL);
     dnp3_command c = dnp3_command_crob(1, DNP3_OP_PULSE_ON, 1, 100, 100);
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, mh_user_cb, NULL, mh.now), DNP3_OK);
+    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
     mh_expect("C0 05 0C 01 28 01 00 01 00 01 01 64 00 00 00 64 00 00 00 00");
     mh_respond("C0 81 00 00 0C 01 28 01 00 01 00 01 01 64 00 00 00 64 00 00 00 00");
     assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
@@ -106,8 +109,8 @@ static void analog_outputs_every_variation(void **state)
         dnp3_command_analog(3, 3, 1.5),
         dnp3_command_analog(4, 4, -0.25),
     };
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, c, 4, mh_user_cb,
-                                         NULL, mh.now),
+    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, c, 4,
+                                         mh_user_cb, NULL, mh.now),
                      DNP3_OK);
     const char *objs = "29 01 17 01 01 FE FF FF FF 00"
                        " 29 02 17 01 02 2C 01 00"
@@ -141,10 +144,12 @@ static void several_objects_mixed(void **state)
         dnp3_command_analog(5, 2, 10),
         dnp3_command_crob(4, DNP3_OP_PULSE_ON, 2, 5, 6),
     };
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, c, 4, mh_user_cb, NULL, mh.now), DNP3_OK);
-    const char *objs = "0C 01 28 02 00 03 00 03 01 00 00 00 00 00 00 00 00 00 2C 01 04 01 00 00 00 00 00 00 00 00 00"
-                       " 29 02 28 01 00 05 00 0A 00 00"
-                       " 0C 01 28 01 00 04 00 01 02 05 00 00 00 06 00 00 00 00";
+    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, c, 4, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
+    const char *objs =
+        "0C 01 28 02 00 03 00 03 01 00 00 00 00 00 00 00 00 00 2C 01 04 01 00 00 00 00 00 00 00 00 00"
+        " 29 02 28 01 00 05 00 0A 00 00"
+        " 0C 01 28 01 00 04 00 01 02 05 00 00 00 06 00 00 00 00";
     char req[300], rsp[300];
     snprintf(req, sizeof req, "C0 05 %s", objs);
     mh_expect(req);
@@ -153,9 +158,9 @@ static void several_objects_mixed(void **state)
     assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
     assert_int_equal(mh_last_user()->n_statuses, 4);
     /* 0x17 cannot carry index 300 */
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, c, 4, NULL, NULL,
-                                         mh.now),
-                     DNP3_ERR_INVALID_ARG);
+    assert_int_equal(
+        dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, c, 4, NULL, NULL, mh.now),
+        DNP3_ERR_INVALID_ARG);
 }
 
 static void operate_no_select_status(void **state)
@@ -163,8 +168,8 @@ static void operate_no_select_status(void **state)
     (void)state;
     mh_setup(NULL);
     dnp3_command c = dnp3_command_analog(7, 2, 2);
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, &c, 1, mh_user_cb,
-                                         NULL, mh.now),
+    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, &c, 1,
+                                         mh_user_cb, NULL, mh.now),
                      DNP3_OK);
     mh_expect("C0 03 29 02 17 01 07 02 00 00");
     mh_respond("C0 81 80 00 29 02 17 01 07 02 00 00");
@@ -180,8 +185,8 @@ static void select_failure_stops(void **state)
     (void)state;
     mh_setup(NULL);
     dnp3_command c = dnp3_command_crob(3, DNP3_OP_PULSE_ON, 1, 1, 1);
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, &c, 1, mh_user_cb,
-                                         NULL, mh.now),
+    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_SELECT_OPERATE, DNP3_QUAL_COUNT_8_INDEX_8, &c, 1,
+                                         mh_user_cb, NULL, mh.now),
                      DNP3_OK);
     mh_expect("C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00");
     mh_respond("C0 81 80 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 04"); /* NOT_SUPPORTED, IIN2.2 */
@@ -201,7 +206,7 @@ static void echo_mismatch(void **state)
         "C0 81 00 00 0C 01 28 01 00 02 00 01 01 64 00 00 00 64 00 00 00 00", /* index differs */
         "C0 81 00 00 0C 01 17 01 01 01 01 64 00 00 00 64 00 00 00 00",       /* qualifier differs */
         ("C0 81 00 00 0C 01 28 01 00 01 00 01 01 64 00 00 00 64 00 00 00 00"
-         " 0C 01 28 01 00 02 00 01 01 64 00 00 00 64 00 00 00 00"), /* extra object */
+         " 0C 01 28 01 00 02 00 01 01 64 00 00 00 64 00 00 00 00"),          /* extra object */
         "C0 81 00 00 0C 02 28 01 00 01 00 01 01 64 00 00 00 64 00 00 00 00", /* variation differs */
     };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -216,11 +221,13 @@ static void echo_mismatch(void **state)
         assert_int_equal(mh_last_user()->n_statuses, 0);
     }
     /* no echo at all: refused with IIN2, or just missing */
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, mh_user_cb, NULL, mh.now), DNP3_OK);
+    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
     mh_drop_requests();
     mh_respond("C5 81 00 01");
     assert_int_equal(mh_last_user()->result, DNP3_TASK_REJECTED);
-    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, mh_user_cb, NULL, mh.now), DNP3_OK);
+    assert_int_equal(dnp3_master_operate(mh.a, DNP3_CMD_DIRECT_OPERATE, 0, &c, 1, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
     mh_drop_requests();
     mh_respond("C6 81 00 00");
     assert_int_equal(mh_last_user()->result, DNP3_TASK_MISSING_OBJECT);
@@ -241,10 +248,12 @@ static void freeze_and_restart(void **state)
     mh_expect("C1 09 14 00 00 02 05");
     mh_respond("C1 81 00 02");
     assert_int_equal(mh_last_user()->result, DNP3_TASK_REJECTED);
-    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_IMMED_FREEZE_NR, NULL, 0, mh_user_cb, NULL, mh.now), DNP3_OK);
+    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_IMMED_FREEZE_NR, NULL, 0, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
     mh_expect("C2 08 14 00 06");
     assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
-    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_FREEZE_CLEAR_NR, NULL, 0, mh_user_cb, NULL, mh.now), DNP3_OK);
+    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_FREEZE_CLEAR_NR, NULL, 0, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
     mh_expect("C3 0A 14 00 06");
     assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_READ, NULL, 0, NULL, NULL, mh.now), DNP3_ERR_INVALID_ARG);
 
@@ -268,13 +277,14 @@ static void write_read_attributes_request(void **state)
 {
     (void)state;
     mh_setup(NULL);
-    assert_int_equal(dnp3_master_write_octet_string(mh.a, 2, (const uint8_t *)"hello", 5, mh_user_cb, NULL, mh.now),
-                     DNP3_OK);
+    assert_int_equal(
+        dnp3_master_write_octet_string(mh.a, 2, (const uint8_t *)"hello", 5, mh_user_cb, NULL, mh.now), DNP3_OK);
     mh_expect("C0 02 6E 05 17 01 02 68 65 6C 6C 6F");
     mh_respond("C0 81 00 00");
     assert_int_equal(mh_last_user()->kind, DNP3_TASK_WRITE);
     assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
-    assert_int_equal(dnp3_master_write_octet_string(mh.a, 700, (const uint8_t *)"x", 1, NULL, NULL, mh.now), DNP3_OK);
+    assert_int_equal(dnp3_master_write_octet_string(mh.a, 700, (const uint8_t *)"x", 1, NULL, NULL, mh.now),
+                     DNP3_OK);
     mh_expect("C1 02 6E 01 28 01 00 BC 02 78");
     mh_respond("C1 81 00 00");
     assert_int_equal(dnp3_master_write_octet_string(mh.a, 2, (const uint8_t *)"x", 0, NULL, NULL, mh.now),
@@ -283,7 +293,7 @@ static void write_read_attributes_request(void **state)
     assert_int_equal(dnp3_master_read_attributes(mh.a, 0, 254, mh_user_cb, NULL, mh.now), DNP3_OK);
     mh_expect("C2 01 00 FE 00 00 00");
     size_t before = mh.meas_count;
-    mh_respond("C2 81 00 00 00 FC 00 00 00 01 04 41 63 6D 65"  /* manufacturer VSTR "Acme" */
+    mh_respond("C2 81 00 00 00 FC 00 00 00 01 04 41 63 6D 65" /* manufacturer VSTR "Acme" */
                " 00 F0 00 00 00 02 02 00 08"                  /* max tx fragment UINT 2048 */
                " 00 CC 00 00 00 03 01 FE"                     /* altitude INT -2 (v204) */
                " 00 CD 00 00 00 04 04 00 00 20 41");          /* longitude FLT 10.0 (v205) */
@@ -317,7 +327,8 @@ static void write_read_attributes_request(void **state)
     mh_respond("C5 81 00 01");
     assert_int_equal(mh_last_user()->kind, DNP3_TASK_REQUEST);
     assert_int_equal(mh_last_user()->result, DNP3_TASK_REJECTED);
-    assert_int_equal(dnp3_master_request(mh.a, DNP3_FC_CONFIRM, NULL, 0, NULL, NULL, mh.now), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_master_request(mh.a, DNP3_FC_CONFIRM, NULL, 0, NULL, NULL, mh.now),
+                     DNP3_ERR_INVALID_ARG);
     assert_int_equal(dnp3_master_request(mh.a, DNP3_FC_SELECT, NULL, 0, NULL, NULL, mh.now), DNP3_ERR_INVALID_ARG);
     assert_int_equal(dnp3_master_request(mh.a, 0x70, NULL, 0, NULL, NULL, mh.now), DNP3_ERR_INVALID_ARG);
     assert_int_equal(dnp3_master_request(mh.a, DNP3_FC_DELAY_MEASURE, w, sizeof w, NULL, NULL, mh.now),
@@ -328,8 +339,8 @@ static void unsolicited_on_demand(void **state)
 {
     (void)state;
     mh_setup(NULL);
-    assert_int_equal(dnp3_master_set_unsolicited(mh.a, true, DNP3_CLASS_1 | DNP3_CLASS_3, mh_user_cb, NULL, mh.now),
-                     DNP3_OK);
+    assert_int_equal(
+        dnp3_master_set_unsolicited(mh.a, true, DNP3_CLASS_1 | DNP3_CLASS_3, mh_user_cb, NULL, mh.now), DNP3_OK);
     mh_expect("C0 14 3C 02 06 3C 04 06");
     mh_respond("C0 81 00 00");
     assert_int_equal(mh_last_user()->kind, DNP3_TASK_ENABLE_UNSOLICITED);
@@ -337,7 +348,8 @@ static void unsolicited_on_demand(void **state)
     assert_int_equal(dnp3_master_set_unsolicited(mh.a, false, DNP3_CLASS_123, mh_user_cb, NULL, mh.now), DNP3_OK);
     mh_expect("C1 15 3C 02 06 3C 03 06 3C 04 06");
     mh_respond("C1 81 00 00");
-    assert_int_equal(dnp3_master_set_unsolicited(mh.a, false, DNP3_CLASS_0, NULL, NULL, mh.now), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_master_set_unsolicited(mh.a, false, DNP3_CLASS_0, NULL, NULL, mh.now),
+                     DNP3_ERR_INVALID_ARG);
 }
 
 static void user_tasks_before_polls_and_queue_limit(void **state)

@@ -63,9 +63,9 @@ static void wrong_seq(void **state)
 {
     (void)state;
     bad_response("C5 81 00 00", DNP3_TASK_BAD_SEQUENCE, 0);
-    bad_response("40 81 00 00", DNP3_TASK_BAD_SEQUENCE, 0);  /* FIN without FIR */
-    bad_response("00 81 00 00", DNP3_TASK_BAD_SEQUENCE, 0);  /* neither */
-    bad_response("D0 81 00 00", DNP3_TASK_BAD_HEADER, 0);    /* UNS in a solicited response */
+    bad_response("40 81 00 00", DNP3_TASK_BAD_SEQUENCE, 0); /* FIN without FIR */
+    bad_response("00 81 00 00", DNP3_TASK_BAD_SEQUENCE, 0); /* neither */
+    bad_response("D0 81 00 00", DNP3_TASK_BAD_HEADER, 0);   /* UNS in a solicited response */
     bad_response("C0 01 3C 01 06", DNP3_TASK_UNEXPECTED_FUNCTION, 0);
     bad_response("C0 83 00 00", DNP3_TASK_UNSUPPORTED, 0);
 }
@@ -329,7 +329,8 @@ static void channel_queue_full(void **state)
     mh_setup(NULL);
     /* fill the master channel's queue: the runtime has not drained it */
     static const uint8_t one[1] = {0xC0};
-    while (dnp3_channel_can_send(mh.mch, 1)) assert_int_equal(dnp3_channel_send(mh.mch, MH_OUT_ADDR, one, 1), DNP3_OK);
+    while (dnp3_channel_can_send(mh.mch, 1))
+        assert_int_equal(dnp3_channel_send(mh.mch, MH_OUT_ADDR, one, 1), DNP3_OK);
     assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_0, mh_user_cb, NULL, mh.now), DNP3_OK);
     assert_true(dnp3_master_get_stats(mh.m)->send_blocked >= 1);
     assert_true(dnp3_master_get_expiry(mh.m) <= mh.now);
@@ -340,7 +341,8 @@ static void channel_queue_full(void **state)
     dnp3_master_handle_expiry(mh.m, mh.now);
     mh_expect("C0 01 3C 01 06");
     /* a confirm that does not fit waits and goes first */
-    while (dnp3_channel_can_send(mh.mch, 1)) assert_int_equal(dnp3_channel_send(mh.mch, MH_OUT_ADDR, one, 1), DNP3_OK);
+    while (dnp3_channel_can_send(mh.mch, 1))
+        assert_int_equal(dnp3_channel_send(mh.mch, MH_OUT_ADDR, one, 1), DNP3_OK);
     assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_1, mh_user_cb, NULL, mh.now), DNP3_OK);
     {
         uint8_t apdu[] = {0xE0, 0x81, 0, 0};
@@ -359,7 +361,8 @@ static void blocked_then_reconnect(void **state)
     (void)state;
     mh_setup(NULL);
     static const uint8_t one[1] = {0xC0};
-    while (dnp3_channel_can_send(mh.mch, 1)) assert_int_equal(dnp3_channel_send(mh.mch, MH_OUT_ADDR, one, 1), DNP3_OK);
+    while (dnp3_channel_can_send(mh.mch, 1))
+        assert_int_equal(dnp3_channel_send(mh.mch, MH_OUT_ADDR, one, 1), DNP3_OK);
     assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_0, mh_user_cb, NULL, mh.now), DNP3_OK);
     assert_true(dnp3_master_get_expiry(mh.m) <= mh.now);
     /* the connection drops with the request still unsent */

@@ -67,7 +67,7 @@ typedef struct {
     size_t user_count;
     mh_meas_rec meas[MH_MAX_MEAS];
     size_t meas_count;
-    size_t frames_out; /* output chunks of the master's channel */
+    size_t frames_out;       /* output chunks of the master's channel */
     uint8_t chunks[64][300]; /* the first 64 chunks the master's channel sent (frames) */
     size_t chunk_len[64];
 } mh_t;
@@ -264,7 +264,10 @@ static inline void mh_setup_full(const dnp3_assoc_config *acfg, size_t n_assoc, 
     }
 }
 
-static inline void mh_setup(const dnp3_assoc_config *acfg) { mh_setup_full(acfg, 1, true); }
+static inline void mh_setup(const dnp3_assoc_config *acfg)
+{
+    mh_setup_full(acfg, 1, true);
+}
 
 static inline size_t mh_pending_requests(void)
 {
@@ -319,7 +322,10 @@ static inline void mh_respond_from(uint16_t src, const char *hex)
     mh_pump();
 }
 
-static inline void mh_respond(const char *hex) { mh_respond_from(MH_OUT_ADDR, hex); }
+static inline void mh_respond(const char *hex)
+{
+    mh_respond_from(MH_OUT_ADDR, hex);
+}
 
 /* Lets virtual time pass, firing the master's timers in order. */
 static inline void mh_advance(dnp3_tstamp ms)

@@ -276,8 +276,8 @@ static void every_variation(void **state)
         expected++;
     }
     /* an octet string and a device attribute (g0v240 UINT 2048) */
-    static const uint8_t extra[] = {0x6E, 0x03, 0x00, 0x02, 0x02, 'a', 'b', 'c',
-                                    0x00, 0xF0, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x08};
+    static const uint8_t extra[] = {0x6E, 0x03, 0x00, 0x02, 0x02, 'a',  'b',  'c', 0x00,
+                                    0xF0, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x08};
     assert_int_equal(dnp3_apdu_append(&w, extra, sizeof extra), DNP3_OK);
     assert_true(expected > 100);
     assert_int_equal(dnp3_master_read_class(mh.a, DNP3_CLASS_0, mh_user_cb, NULL, mh.now), DNP3_OK);

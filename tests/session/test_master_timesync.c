@@ -138,7 +138,7 @@ static void missing_delay_and_coarse_delay(void **state)
     assert_int_equal(dnp3_master_time_sync(mh.a, DNP3_TIMESYNC_NON_LAN, mh_user_cb, NULL, mh.now), DNP3_OK);
     mh_expect("C2 17");
     mh_advance(4000);
-    mh_respond("C2 81 00 00 34 01 07 01 01 00"); /* 1 s coarse: (4000 - 1000) / 2 = 1500 */
+    mh_respond("C2 81 00 00 34 01 07 01 01 00");      /* 1 s coarse: (4000 - 1000) / 2 = 1500 */
     mh_expect("C3 02 32 01 07 01 04 29 00 00 00 00"); /* 9000 + 1500 */
     mh_respond("C3 81 00 04");
     assert_int_equal(mh_last_user()->result, DNP3_TASK_REJECTED);

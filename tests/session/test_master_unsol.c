@@ -98,11 +98,11 @@ static void malformed_unsolicited_dropped(void **state)
 {
     (void)state;
     mh_setup(NULL);
-    mh_respond("F1 82 00 00 02 01 17 05 04 81");   /* count 5, one object */
-    mh_respond("F2 82 00 00 C8 01 17 01 04 81");   /* unknown group 200 */
-    mh_respond("F3 82 00 00 6E 00 17 01 04");      /* zero-length octet string */
-    mh_respond("B4 82 00 00");                     /* FIN missing */
-    mh_respond("F5 82 00");                        /* truncated header */
+    mh_respond("F1 82 00 00 02 01 17 05 04 81"); /* count 5, one object */
+    mh_respond("F2 82 00 00 C8 01 17 01 04 81"); /* unknown group 200 */
+    mh_respond("F3 82 00 00 6E 00 17 01 04");    /* zero-length octet string */
+    mh_respond("B4 82 00 00");                   /* FIN missing */
+    mh_respond("F5 82 00");                      /* truncated header */
     mh_expect_none();
     assert_int_equal(mh_meas_after(0, 'M'), 0);
     assert_int_equal(mh_meas_after(0, 'B'), 0);

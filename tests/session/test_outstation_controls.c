@@ -215,8 +215,7 @@ static void test_unsupported_objects(void **state)
     /* g12v2 pattern control block */
     h_exchange(&h, "C0 05 0C 02 07 01 01 01 01 00 00 00 01 00 00 00 00", "C0 81 80 02");
     /* a CROB followed by a binary input object: nothing executed */
-    h_exchange(&h, "C1 05 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00 01 02 00 00 00 81",
-               "C1 81 80 02");
+    h_exchange(&h, "C1 05 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00 01 02 00 00 00 81", "C1 81 80 02");
     assert_int_equal(h.crob_calls, 0);
     /* truncated CROB: parse error */
     h_exchange(&h, "C2 05 0C 01 17 01 03 01 01 01 00 00 00", "C2 81 80 04");

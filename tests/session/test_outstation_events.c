@@ -26,8 +26,7 @@ static void test_golden_event_read_confirm(void **state)
     h_exchange(&h, "C1 01 " READ_CLASS_123, "C1 81 80 00");
 }
 
-#define RESPONSE_WITH_OVERFLOW \
-    "E0 81 80 08 02 01 17 05 00 81 00 01 00 81 00 01 00 81"
+#define RESPONSE_WITH_OVERFLOW "E0 81 80 08 02 01 17 05 00 81 00 01 00 81 00 01 00 81"
 
 /* docs/protocol-notes.md §10.3 "overflow": a 5-event buffer and 6 changes */
 static void test_golden_overflow(void **state)
@@ -135,9 +134,9 @@ static void test_class_bits_and_assigned_classes(void **state)
     assert_int_equal(dnp3_outstation_configure_point(h.os, DNP3_OS_BINARY_INPUT, 3, &pc0), DNP3_OK);
     h_update(&h, DNP3_OS_BINARY_INPUT, 1, 1, DNP3_FLAG_ONLINE, 0);
     h_update(&h, DNP3_OS_BINARY_INPUT, 2, 1, DNP3_FLAG_ONLINE, 0);
-    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_BINARY_INPUT, 3, 1, DNP3_FLAG_ONLINE, 0,
-                                            DNP3_EVENT_DETECT),
-                     0); /* class 0: static only */
+    assert_int_equal(
+        dnp3_outstation_update(h.os, DNP3_OS_BINARY_INPUT, 3, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT),
+        0); /* class 0: static only */
     h_exchange(&h, "C0 01", "C0 81 0C 00");
     h_exchange(&h, "C1 01 3C 04 06", "E1 81 04 00 02 01 17 01 02 81");
     h_req(&h, "C1 00");
@@ -153,7 +152,7 @@ static void test_deadband_force_suppress(void **state)
     assert_int_equal(dnp3_outstation_configure_point(h.os, DNP3_OS_ANALOG_INPUT, 0, &pc), DNP3_OK);
     dnp3_outstation *os = h.os;
     dnp3_os_type ai = DNP3_OS_ANALOG_INPUT;
-    assert_int_equal(dnp3_outstation_update(os, ai, 0, 5, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1); /* flags */
+    assert_int_equal(dnp3_outstation_update(os, ai, 0, 5, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1);  /* flags */
     assert_int_equal(dnp3_outstation_update(os, ai, 0, 15, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 0); /* 10 */
     assert_int_equal(dnp3_outstation_update(os, ai, 0, 16, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1); /* 11 */
     assert_int_equal(dnp3_outstation_update(os, ai, 0, 6.5, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 0);
@@ -165,13 +164,12 @@ static void test_deadband_force_suppress(void **state)
     dnp3_os_type bi = DNP3_OS_BINARY_INPUT;
     assert_int_equal(dnp3_outstation_update(os, bi, 0, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 1);
     assert_int_equal(dnp3_outstation_update(os, bi, 0, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 0);
-    assert_int_equal(dnp3_outstation_update(os, bi, 0, 1, DNP3_FLAG_ONLINE | DNP3_FLAG_COMM_LOST, 0,
-                                            DNP3_EVENT_DETECT),
-                     1);
+    assert_int_equal(
+        dnp3_outstation_update(os, bi, 0, 1, DNP3_FLAG_ONLINE | DNP3_FLAG_COMM_LOST, 0, DNP3_EVENT_DETECT), 1);
     /* the state bit of the flags argument is ignored: value decides */
-    assert_int_equal(dnp3_outstation_update(os, bi, 0, 1, DNP3_FLAG_ONLINE | DNP3_FLAG_COMM_LOST | 0x80, 0,
-                                            DNP3_EVENT_DETECT),
-                     0);
+    assert_int_equal(
+        dnp3_outstation_update(os, bi, 0, 1, DNP3_FLAG_ONLINE | DNP3_FLAG_COMM_LOST | 0x80, 0, DNP3_EVENT_DETECT),
+        0);
     /* bad arguments */
     assert_int_equal(dnp3_outstation_update(os, bi, 10, 1, 0, 0, DNP3_EVENT_DETECT), DNP3_ERR_INVALID_ARG);
     assert_int_equal(dnp3_outstation_update(os, DNP3_OS_DOUBLE_BIT_INPUT, 0, 4, 0, 0, DNP3_EVENT_DETECT),
@@ -209,8 +207,7 @@ static void test_variations_with_time(void **state)
     h_update(&h, DNP3_OS_BINARY_INPUT, 1, 1, DNP3_FLAG_ONLINE, 0x010000000010ULL);
     h_update(&h, DNP3_OS_ANALOG_INPUT, 2, -2, DNP3_FLAG_ONLINE, 0x0000CAFE);
     /* g2v2: absolute time */
-    h_exchange(&h, "C0 01 02 02 06",
-               "E0 81 02 00 02 02 17 02 00 81 00 00 00 00 00 01 01 81 10 00 00 00 00 01");
+    h_exchange(&h, "C0 01 02 02 06", "E0 81 02 00 02 02 17 02 00 81 00 00 00 00 00 01 01 81 10 00 00 00 00 01");
     /* not confirmed: g2v3 relative to a CTO (g51v1) */
     h_exchange(&h, "C1 01 02 03 06",
                "E1 81 02 00 33 01 07 01 00 00 00 00 00 01 02 03 17 02 00 81 00 00 01 81 10 00");
@@ -288,7 +285,7 @@ static void test_multi_fragment_events(void **state)
     uint8_t out[300];
     h_req(&h, "C0 01 3C 02 06");
     size_t n = h_take(&h, out, sizeof out);
-    assert_int_equal(n, 4 + 4 + 120 * 2); /* qualifier 17: 8-bit count and indices */
+    assert_int_equal(n, 4 + 4 + 120 * 2);          /* qualifier 17: 8-bit count and indices */
     assert_hex(out, 8, "A0 81 02 00 02 01 17 78"); /* FIR CON, class 1 bit: 80 left */
     h_none(&h);
     h_req(&h, "C0 00");
@@ -308,7 +305,8 @@ static void test_freeze_makes_frozen_counter_events(void **state)
     h_start_default(&h);
     h_clear_restart(&h);
     h.utc = 0x1000;
-    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_COUNTER, 0, 42, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS), 0);
+    assert_int_equal(
+        dnp3_outstation_update(h.os, DNP3_OS_COUNTER, 0, 42, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS), 0);
     h_exchange(&h, "C0 07 14 00 00 00 00", "C0 81 02 00"); /* a frozen-counter event is pending */
     h_exchange(&h, "C1 01 17 00 06", "E1 81 00 00 17 01 17 01 00 01 2A 00 00 00");
     h_req(&h, "C1 00");

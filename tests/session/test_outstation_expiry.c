@@ -33,7 +33,10 @@ static void small_config(dnp3_outstation_config *c)
     c->max_tx_fragment = 249; /* several fragments per response */
 }
 
-static void assert_due(harness *h) { assert_true(dnp3_outstation_get_expiry(h->os) <= h->now); }
+static void assert_due(harness *h)
+{
+    assert_true(dnp3_outstation_get_expiry(h->os) <= h->now);
+}
 
 /* The defect of issue 11: null response unconfirmed, READ deferred, confirm timeout. */
 static void test_null_response_due_after_deferred_read(void **state)
@@ -46,7 +49,7 @@ static void test_null_response_due_after_deferred_read(void **state)
     assert_due(&h);
     h_expect(&h, "F0 82 80 00");
     assert_true(dnp3_outstation_get_expiry(h.os) == 5000); /* the confirm timeout */
-    h_req(&h, "C0 01 3C 02 06");                          /* READ class 1: deferred */
+    h_req(&h, "C0 01 3C 02 06");                           /* READ class 1: deferred */
     h_none(&h);
     h_advance(&h, 5000);
     assert_due(&h);
@@ -110,10 +113,10 @@ static uint32_t rnd(uint32_t n)
 
 typedef struct {
     harness h;
-    bool octets;            /* through the built-in channel: read/write instead of receive/take */
-    uint8_t tseq;           /* master's transport SEQ (octet level) */
-    uint8_t mseq;           /* master's request SEQ */
-    int sol_con, uns_con;   /* SEQ of the last fragment asking for a confirm, -1 none */
+    bool octets;          /* through the built-in channel: read/write instead of receive/take */
+    uint8_t tseq;         /* master's transport SEQ (octet level) */
+    uint8_t mseq;         /* master's request SEQ */
+    int sol_con, uns_con; /* SEQ of the last fragment asking for a confirm, -1 none */
     bool online;
     unsigned taken, violations;
 } session;
@@ -132,8 +135,7 @@ static void receive(session *s, const uint8_t *apdu, size_t n)
     memcpy(ud + 1, apdu, n);
     int len = dnp3_link_format(fr, sizeof fr, 0xC4, 10, 1, ud, n + 1); /* master 1 -> outstation 10 */
     assert_true(len > 0);
-    if (dnp3_outstation_read(s->h.os, fr, (size_t)len, s->h.now) == DNP3_ERR_LINK_CLOSED)
-        reconnect(s);
+    if (dnp3_outstation_read(s->h.os, fr, (size_t)len, s->h.now) == DNP3_ERR_LINK_CLOSED) reconnect(s);
 }
 
 /* What a runtime does when the channel wants the connection closed: drop it, accept a new one. */
@@ -181,8 +183,10 @@ static void wake(session *s)
          * the transport octet of a chunk's first frame (link-only frames are 10 octets) */
         const uint8_t *ac = s->octets ? (n > 12 ? out + 11 : NULL) : out;
         if (ac && (ac[0] & 0x20)) {
-            if (ac[0] & 0x10) s->uns_con = ac[0] & 0x0F;
-            else s->sol_con = ac[0] & 0x0F;
+            if (ac[0] & 0x10)
+                s->uns_con = ac[0] & 0x0F;
+            else
+                s->sol_con = ac[0] & 0x0F;
         }
     }
 }
@@ -220,8 +224,9 @@ static void run_seed(uint32_t seed, int steps, session *s, bool octets)
     h_start(&s->h, &c);
     s->sol_con = s->uns_con = -1;
     s->online = true;
-    static const char *reads[] = {"3C 01 06", "3C 02 06", "3C 03 06 3C 04 06", "3C 02 06 3C 03 06 3C 04 06 3C 01 06",
-                                  "3C 02 07 01", "01 00 06", "1E 00 06"};
+    static const char *reads[] = {
+        "3C 01 06",    "3C 02 06", "3C 03 06 3C 04 06", "3C 02 06 3C 03 06 3C 04 06 3C 01 06",
+        "3C 02 07 01", "01 00 06", "1E 00 06"};
     for (int i = 0; i < steps; i++) {
         check(s, seed, i);
         dnp3_tstamp e = dnp3_outstation_get_expiry(s->h.os);
@@ -238,12 +243,12 @@ static void run_seed(uint32_t seed, int steps, session *s, bool octets)
             if (to == e) wake(s);
             break;
         }
-        case 2:
-            request(s, 0x01, reads[rnd(sizeof reads / sizeof *reads)]);
-            break;
+        case 2: request(s, 0x01, reads[rnd(sizeof reads / sizeof *reads)]); break;
         case 3:
-            if (rnd(2)) request(s, 0x14, "3C 02 06 3C 03 06 3C 04 06");
-            else request(s, 0x15, rnd(2) ? "3C 02 06" : "3C 03 06 3C 04 06");
+            if (rnd(2))
+                request(s, 0x14, "3C 02 06 3C 03 06 3C 04 06");
+            else
+                request(s, 0x15, rnd(2) ? "3C 02 06" : "3C 03 06 3C 04 06");
             break;
         case 4: /* confirms: mostly the right SEQ */
             if (s->uns_con >= 0) confirm(s, rnd(4) ? s->uns_con : (int)rnd(16), true);
@@ -255,8 +260,9 @@ static void run_seed(uint32_t seed, int steps, session *s, bool octets)
         case 7: {
             static const dnp3_os_type types[] = {DNP3_OS_BINARY_INPUT, DNP3_OS_ANALOG_INPUT, DNP3_OS_COUNTER};
             dnp3_os_type t = types[rnd(3)];
-            (void)dnp3_outstation_update(s->h.os, t, (uint16_t)rnd(3), (double)rnd(t == DNP3_OS_BINARY_INPUT ? 2 : 1000),
-                                         DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT);
+            (void)dnp3_outstation_update(s->h.os, t, (uint16_t)rnd(3),
+                                         (double)rnd(t == DNP3_OS_BINARY_INPUT ? 2 : 1000), DNP3_FLAG_ONLINE, 0,
+                                         DNP3_EVENT_DETECT);
             break;
         }
         case 8:
@@ -268,7 +274,8 @@ static void run_seed(uint32_t seed, int steps, session *s, bool octets)
             }
             break;
         default: { /* junk: a response function code, a cut header */
-            static const uint8_t junk[][4] = {{0xC0, 0x81, 0, 0}, {0xC3, 0x01, 0x3C, 0x01}, {0x40, 0x01, 0x3C, 0x01}};
+            static const uint8_t junk[][4] = {
+                {0xC0, 0x81, 0, 0}, {0xC3, 0x01, 0x3C, 0x01}, {0x40, 0x01, 0x3C, 0x01}};
             receive(s, junk[rnd(3)], rnd(2) ? 4 : 3);
             break;
         }

@@ -89,8 +89,8 @@ static void test_every_truncation_of_an_operate(void **state)
             assert_int_equal(got, 4); /* DIRECT_OPERATE without objects: nothing to do, no error */
             continue;
         }
-        assert_int_equal(got, 4); /* only a header: no echo of a half-parsed control */
-        assert_int_equal(out[3] & 0x05, out[3]);  /* only PARAMETER_ERROR or NO_FUNC_CODE_SUPPORT */
+        assert_int_equal(got, 4);                /* only a header: no echo of a half-parsed control */
+        assert_int_equal(out[3] & 0x05, out[3]); /* only PARAMETER_ERROR or NO_FUNC_CODE_SUPPORT */
         assert_true(out[3] != 0);
     }
     assert_int_equal(h->crob_calls, 0); /* no truncation ever reached the control callback */
@@ -137,7 +137,7 @@ static void test_thousands_of_headers(void **state)
     while ((got = dnp3_outstation_take(h->os, out, sizeof out, h->now)) > 0) {
         fragments++;
         assert_true(fragments < 1000); /* bounded */
-        if (out[0] & DNP3_AC_CON) { /* confirm each non-final fragment */
+        if (out[0] & DNP3_AC_CON) {    /* confirm each non-final fragment */
             uint8_t c[2] = {(uint8_t)(0xC0 | (out[0] & 15)), 0};
             dnp3_outstation_receive(h->os, c, 2, DNP3_BCAST_NONE, h->now);
         }

@@ -33,7 +33,10 @@ static dnp3_outstation *start_framing(bool unsol, dnp3_framing_policy framing)
     return os;
 }
 
-static dnp3_outstation *start(bool unsol) { return start_framing(unsol, DNP3_FRAMING_BY_MODE); }
+static dnp3_outstation *start(bool unsol)
+{
+    return start_framing(unsol, DNP3_FRAMING_BY_MODE);
+}
 
 static int feed(dnp3_outstation *os, const char *hex, dnp3_tstamp now)
 {
@@ -68,7 +71,8 @@ static const char *frame_of(uint8_t tseq, const char *apdu_hex)
 }
 
 #define B2 "05 64 18 C4 00 04 01 00 5B 61 C0 C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 4B C0 00 00 00 FF FF"
-#define B3 "05 64 1A 44 01 00 00 04 A6 F0 C0 C0 81 80 00 0C 01 17 01 03 01 01 01 00 00 00 43 80 01 00 00 00 00 F9 DC"
+#define B3                                                                                                        \
+    "05 64 1A 44 01 00 00 04 A6 F0 C0 C0 81 80 00 0C 01 17 01 03 01 01 01 00 00 00 43 80 01 00 00 00 00 F9 DC"
 #define B4 "05 64 18 C4 00 04 01 00 5B 61 C1 C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 0F 5B 00 00 00 FF FF"
 
 static void test_golden_select_operate_frames(void **state)
@@ -140,8 +144,8 @@ static void test_framing_error_resyncs(void **state)
 }
 
 /*
- * Undefined primary function codes 5 and 10 (IEEE 1815-2012 clause 9.2.4, function codes of the control octet) are answered
- * with NOT_SUPPORTED (secondary function 15); the answer is output, so the expiry says "now".
+ * Undefined primary function codes 5 and 10 (IEEE 1815-2012 clause 9.2.4, function codes of the control octet) are
+ * answered with NOT_SUPPORTED (secondary function 15); the answer is output, so the expiry says "now".
  */
 static void test_undefined_link_function_not_supported(void **state)
 {

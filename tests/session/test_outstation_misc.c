@@ -75,7 +75,8 @@ static void test_need_time_period_and_refusal(void **state)
     h_exchange(&h, "C3 02 32 01 07 02 01 00 00 00 00 00 01 00 00 00 00 00", "C3 81 10 04");
     /* the application may set or clear it too */
     dnp3_outstation_set_iin(h.os, DNP3_IIN1_NEED_TIME, false);
-    dnp3_outstation_set_iin(h.os, DNP3_IIN1_DEVICE_TROUBLE | DNP3_IIN2_CONFIG_CORRUPT | DNP3_IIN1_CLASS1_EVENTS, true);
+    dnp3_outstation_set_iin(h.os, DNP3_IIN1_DEVICE_TROUBLE | DNP3_IIN2_CONFIG_CORRUPT | DNP3_IIN1_CLASS1_EVENTS,
+                            true);
     h_exchange(&h, "C4 01", "C4 81 40 20");
 }
 
@@ -119,16 +120,17 @@ static void test_freeze_and_clear(void **state)
     h_clear_restart(&h);
     h.utc = 0x2000;
     for (uint16_t i = 0; i < 3; i++)
-        assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_COUNTER, i, 10 + i, DNP3_FLAG_ONLINE, 0,
-                                                DNP3_EVENT_SUPPRESS),
-                         0);
+        assert_int_equal(
+            dnp3_outstation_update(h.os, DNP3_OS_COUNTER, i, 10 + i, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS), 0);
     h_exchange(&h, "C0 09 14 00 00 01 02", "C0 81 02 00"); /* freeze and clear 1..2 */
     assert_int_equal(h.freezes, 1);
     assert_int_equal(h.freeze_kind, DNP3_FREEZE_AND_CLEAR);
     assert_int_equal(h.freeze_start, 1);
     assert_int_equal(h.freeze_stop, 2);
-    h_exchange(&h, "C1 01 14 01 00 00 02", "C1 81 02 00 14 01 00 00 02 01 0A 00 00 00 01 00 00 00 00 01 00 00 00 00");
-    h_exchange(&h, "C2 01 15 01 00 00 02", "C2 81 02 00 15 01 00 00 02 02 00 00 00 00 01 0B 00 00 00 01 0C 00 00 00");
+    h_exchange(&h, "C1 01 14 01 00 00 02",
+               "C1 81 02 00 14 01 00 00 02 01 0A 00 00 00 01 00 00 00 00 01 00 00 00 00");
+    h_exchange(&h, "C2 01 15 01 00 00 02",
+               "C2 81 02 00 15 01 00 00 02 02 00 00 00 00 01 0B 00 00 00 01 0C 00 00 00");
     /* no-ack freeze of all counters: no response */
     h_req(&h, "C3 08 14 00 06");
     h_none(&h);
@@ -155,10 +157,12 @@ static void test_assign_class(void **state)
     h_exchange(&h, "C1 01", "C1 81 0C 00");
     /* class 0: no events any more */
     h_exchange(&h, "C2 16 3C 01 06 01 00 06", "C2 81 0C 00");
-    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_BINARY_INPUT, 7, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 0);
+    assert_int_equal(
+        dnp3_outstation_update(h.os, DNP3_OS_BINARY_INPUT, 7, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 0);
     /* a bad header later in the request: nothing assigned */
     h_exchange(&h, "C3 16 3C 02 06 01 00 06 1E 00 00 00 0A", "C3 81 0C 04");
-    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_BINARY_INPUT, 8, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 0);
+    assert_int_equal(
+        dnp3_outstation_update(h.os, DNP3_OS_BINARY_INPUT, 8, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT), 0);
     /* a point header before any class header */
     h_exchange(&h, "C4 16 01 00 06", "C4 81 0C 04");
     h_exchange(&h, "C5 16 3C 02 06 02 00 06", "C5 81 0C 02");

@@ -56,15 +56,15 @@ static void fill_small_db(harness *h)
     assert_int_equal(dnp3_outstation_update_octets(h->os, 0, ab, 2, 0, DNP3_EVENT_SUPPRESS), 0);
 }
 
-#define SMALL_DB_STATIC                                                                                 \
-    "01 01 00 00 01 01 "                   /* g1v1 0..1: 1, 0 */                                   \
-    "03 02 00 00 00 81 "                   /* g3v2 0: ONLINE, DETERMINED_ON */                     \
-    "0A 02 00 00 00 81 "                   /* g10v2 0: ONLINE, on */                               \
-    "14 01 00 00 00 01 05 00 00 00 "       /* g20v1 0: 5 */                                        \
-    "15 01 00 00 00 02 00 00 00 00 "       /* g21v1 0: never frozen, RESTART */                    \
-    "1E 01 00 00 00 01 FD FF FF FF "       /* g30v1 0: -3 */                                       \
-    "28 01 00 00 00 01 07 00 00 00 "       /* g40v1 0: 7 */                                        \
-    "6E 02 00 00 00 41 42"                 /* g110v2 0: "AB" */
+#define SMALL_DB_STATIC                                                                                           \
+    "01 01 00 00 01 01 "             /* g1v1 0..1: 1, 0 */                                                        \
+    "03 02 00 00 00 81 "             /* g3v2 0: ONLINE, DETERMINED_ON */                                          \
+    "0A 02 00 00 00 81 "             /* g10v2 0: ONLINE, on */                                                    \
+    "14 01 00 00 00 01 05 00 00 00 " /* g20v1 0: 5 */                                                             \
+    "15 01 00 00 00 02 00 00 00 00 " /* g21v1 0: never frozen, RESTART */                                         \
+    "1E 01 00 00 00 01 FD FF FF FF " /* g30v1 0: -3 */                                                            \
+    "28 01 00 00 00 01 07 00 00 00 " /* g40v1 0: 7 */                                                             \
+    "6E 02 00 00 00 41 42"           /* g110v2 0: "AB" */
 
 /* integrity poll (docs/protocol-notes.md §5.1): classes 1, 2, 3 then class 0, every type */
 static void test_integrity_poll(void **state)
@@ -101,16 +101,16 @@ static void test_static_variations(void **state)
     small_db(&c);
     h_start(&h, &c);
     fill_small_db(&h);
-    h_exchange(&h, "C0 01 14 06 06", "C0 81 80 00 14 06 00 00 00 05 00");           /* g20v6 */
-    h_exchange(&h, "C1 01 1E 02 06", "C1 81 80 00 1E 02 00 00 00 01 FD FF");        /* g30v2 */
-    h_exchange(&h, "C2 01 1E 05 06", "C2 81 80 00 1E 05 00 00 00 01 00 00 40 C0");  /* g30v5 -3.0f */
-    h_exchange(&h, "C3 01 03 01 06", "C3 81 80 00 03 01 00 00 00 02");              /* g3v1 packed */
-    h_exchange(&h, "C4 01 0A 01 06", "C4 81 80 00 0A 01 00 00 00 01");              /* g10v1 packed */
-    h_exchange(&h, "C5 01 28 02 06", "C5 81 80 00 28 02 00 00 00 01 07 00");        /* g40v2 */
+    h_exchange(&h, "C0 01 14 06 06", "C0 81 80 00 14 06 00 00 00 05 00");          /* g20v6 */
+    h_exchange(&h, "C1 01 1E 02 06", "C1 81 80 00 1E 02 00 00 00 01 FD FF");       /* g30v2 */
+    h_exchange(&h, "C2 01 1E 05 06", "C2 81 80 00 1E 05 00 00 00 01 00 00 40 C0"); /* g30v5 -3.0f */
+    h_exchange(&h, "C3 01 03 01 06", "C3 81 80 00 03 01 00 00 00 02");             /* g3v1 packed */
+    h_exchange(&h, "C4 01 0A 01 06", "C4 81 80 00 0A 01 00 00 00 01");             /* g10v1 packed */
+    h_exchange(&h, "C5 01 28 02 06", "C5 81 80 00 28 02 00 00 00 01 07 00");       /* g40v2 */
     /* a per-point default */
     dnp3_os_point_config pc = {1, 4, 0, 0};
     assert_int_equal(dnp3_outstation_configure_point(h.os, DNP3_OS_ANALOG_INPUT, 0, &pc), DNP3_OK);
-    h_exchange(&h, "C6 01 1E 00 06", "C6 81 80 00 1E 04 00 00 00 FD FF");           /* g30v4 */
+    h_exchange(&h, "C6 01 1E 00 06", "C6 81 80 00 1E 04 00 00 00 FD FF"); /* g30v4 */
     /* a variation the type does not have */
     h_exchange(&h, "C7 01 14 03 06", "C7 81 80 02");
 }
@@ -124,8 +124,7 @@ static void test_index_lists(void **state)
     set(&h, DNP3_OS_BINARY_INPUT, 3, 1, DNP3_FLAG_ONLINE);
     set(&h, DNP3_OS_ANALOG_INPUT, 5, 300, DNP3_FLAG_ONLINE);
     h_exchange(&h, "C0 01 01 02 17 02 03 01", "C0 81 80 00 01 02 17 02 03 81 01 81");
-    h_exchange(&h, "C1 01 1E 02 28 02 00 05 00 00 00",
-               "C1 81 80 00 1E 02 28 02 00 05 00 01 2C 01 00 00 02 00 00");
+    h_exchange(&h, "C1 01 1E 02 28 02 00 05 00 00 00", "C1 81 80 00 1E 02 28 02 00 05 00 01 2C 01 00 00 02 00 00");
     /* docs/protocol-notes.md §10.2 D5: READ g1v0 by index 0x41, 0x43, 0x42 - none exists here */
     h_exchange(&h, "C0 01 01 00 17 03 41 43 42", "C0 81 80 04");
     /* packed variations by index list: answered with flags */
@@ -141,8 +140,7 @@ static void test_ranges_out_of_bounds(void **state)
     (void)state;
     harness h;
     h_start_default(&h);
-    h_exchange(&h, "C0 01 1E 01 00 08 0C",
-               "C0 81 80 04 1E 01 00 08 09 02 00 00 00 00 02 00 00 00 00");
+    h_exchange(&h, "C0 01 1E 01 00 08 0C", "C0 81 80 04 1E 01 00 08 09 02 00 00 00 00 02 00 00 00 00");
     h_exchange(&h, "C1 01 1E 01 00 0A 0C", "C1 81 80 04");
     /* stop < start: a parse error */
     h_exchange(&h, "C2 01 1E 01 00 05 02", "C2 81 80 04");
@@ -229,11 +227,11 @@ static void test_device_attributes(void **state)
     h_exchange(&h, "C1 01 00 FA 00 00 00", "C1 81 80 00 00 FA 00 00 00 01 05 52 54 55 2D 31");
     h_exchange(&h, "C2 01 00 F2 00 00 00", "C2 81 80 00 00 F2 00 00 00 01 03 30 2E 31");
     h_exchange(&h, "C3 01 00 F0 00 00 00", "C3 81 80 00 00 F0 00 00 00 02 02 00 08");
-    h_exchange(&h, "C4 01 00 EF 00 00 00", "C4 81 80 00 00 EF 00 00 00 02 01 0A");         /* 10 BI */
-    h_exchange(&h, "C5 01 00 EE 00 00 00", "C5 81 80 00 00 EE 00 00 00 02 01 09");         /* max index 9 */
-    h_exchange(&h, "C6 01 00 ED 00 00 00", "C6 81 80 00 00 ED 00 00 00 03 01 01");         /* BI events */
-    h_exchange(&h, "C7 01 00 F7 00 00 00", "C7 81 80 02");                                 /* no device name */
-    h_exchange(&h, "C8 01 00 FC 00 01 01", "C8 81 80 02");                                 /* set 1 */
+    h_exchange(&h, "C4 01 00 EF 00 00 00", "C4 81 80 00 00 EF 00 00 00 02 01 0A"); /* 10 BI */
+    h_exchange(&h, "C5 01 00 EE 00 00 00", "C5 81 80 00 00 EE 00 00 00 02 01 09"); /* max index 9 */
+    h_exchange(&h, "C6 01 00 ED 00 00 00", "C6 81 80 00 00 ED 00 00 00 03 01 01"); /* BI events */
+    h_exchange(&h, "C7 01 00 F7 00 00 00", "C7 81 80 02");                         /* no device name */
+    h_exchange(&h, "C8 01 00 FC 00 01 01", "C8 81 80 02");                         /* set 1 */
     /* v255: the list; v254: everything, one header each */
     uint8_t out[4096];
     h_req(&h, "C9 01 00 FF 00 00 00");

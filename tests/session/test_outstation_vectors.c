@@ -173,8 +173,8 @@ static void directive(runner *r, char *s)
         const char *hex = strchr(rest, ' ');
         int len = hex ? parse_hex(hex, data, sizeof data) : -1;
         long idx = strtol(a, NULL, 0);
-        if (len <= 0 || dnp3_outstation_update_octets(r->h.os, (uint16_t)idx, data, (size_t)len, 0,
-                                                      DNP3_EVENT_DETECT) < 0)
+        if (len <= 0 ||
+            dnp3_outstation_update_octets(r->h.os, (uint16_t)idx, data, (size_t)len, 0, DNP3_EVENT_DETECT) < 0)
             fail_at(r, "octets rejected", rest);
         uint8_t rec[3] = {0x05, (uint8_t)idx, (uint8_t)(len < 0 ? 0 : len)};
         corpus_put(r->cp, rec, sizeof rec);
@@ -198,7 +198,7 @@ static void directive(runner *r, char *s)
             r->cp->online = on;
         }
     } else if (strcmp(cmd, "bcast") == 0 && n >= 1) {
-        r->bcast = strcmp(a, "conf") == 0 ? DNP3_BCAST_CONFIRM
+        r->bcast = strcmp(a, "conf") == 0  ? DNP3_BCAST_CONFIRM
                    : strcmp(a, "opt") == 0 ? DNP3_BCAST_OPT_CONFIRM
                                            : DNP3_BCAST_NO_CONFIRM;
     } else if (strcmp(cmd, "crob_status") == 0 && n >= 1) {
@@ -314,7 +314,10 @@ static int run_file(const char *path, const char *name, corpus *cp)
     return r.failures;
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void test_vectors(void **state)
 {

@@ -42,7 +42,8 @@ const char *tu_tohex(const uint8_t *p, size_t n)
     static int which;
     char *b = bufs[which++ & 3];
     size_t o = 0;
-    for (size_t i = 0; i < n && o + 4 < sizeof bufs[0]; i++) o += (size_t)sprintf(b + o, i ? " %02X" : "%02X", p[i]);
+    for (size_t i = 0; i < n && o + 4 < sizeof bufs[0]; i++)
+        o += (size_t)sprintf(b + o, i ? " %02X" : "%02X", p[i]);
     b[o] = 0;
     return b;
 }

@@ -112,8 +112,10 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
             w->req.data = w;
             uv_buf_t b = uv_buf_init(w->data, (unsigned)n);
             if (uv_write(&w->req, (uv_stream_t *)&s->other->tcp, &b, 1, on_written) != 0) free(w);
-            if (s == &p->a) octets_up += (unsigned long long)n;
-            else octets_down += (unsigned long long)n;
+            if (s == &p->a)
+                octets_up += (unsigned long long)n;
+            else
+                octets_down += (unsigned long long)n;
         }
     }
     free(buf->base);
@@ -163,7 +165,8 @@ static void on_connection(uv_stream_t *server, int status)
     p->next = pairs;
     pairs = p;
     n_connections++;
-    if (uv_tcp_connect(&p->connect, &p->b.tcp, (const struct sockaddr *)&upstream, on_upstream) != 0) close_pair(p);
+    if (uv_tcp_connect(&p->connect, &p->b.tcp, (const struct sockaddr *)&upstream, on_upstream) != 0)
+        close_pair(p);
 }
 
 static void on_stall_end(uv_timer_t *t)
@@ -213,8 +216,8 @@ static void on_signal(uv_signal_t *s, int sig)
 {
     (void)s;
     (void)sig;
-    printf("fault_proxy: %u connections, %u cuts, %u stalls, %llu octets up, %llu octets down\n", n_connections, n_cuts,
-           n_stalls, octets_up, octets_down);
+    printf("fault_proxy: %u connections, %u cuts, %u stalls, %llu octets up, %llu octets down\n", n_connections,
+           n_cuts, n_stalls, octets_up, octets_down);
     fflush(stdout);
     uv_stop(loop);
 }
@@ -224,12 +227,18 @@ int main(int argc, char **argv)
     unsigned listen_port = 0, up_port = 0, duration = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *a = argv[i], *v = argv[i + 1];
-        if (!strcmp(a, "--listen")) listen_port = (unsigned)atoi(v);
-        else if (!strcmp(a, "--upstream")) up_port = (unsigned)atoi(v);
-        else if (!strcmp(a, "--seed")) rng = strtoull(v, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
-        else if (!strcmp(a, "--every-ms")) sscanf(v, "%u-%u", &every_min, &every_max);
-        else if (!strcmp(a, "--stall-ms")) stall_max = (unsigned)atoi(v);
-        else if (!strcmp(a, "--duration-ms")) duration = (unsigned)atoi(v);
+        if (!strcmp(a, "--listen"))
+            listen_port = (unsigned)atoi(v);
+        else if (!strcmp(a, "--upstream"))
+            up_port = (unsigned)atoi(v);
+        else if (!strcmp(a, "--seed"))
+            rng = strtoull(v, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
+        else if (!strcmp(a, "--every-ms"))
+            sscanf(v, "%u-%u", &every_min, &every_max);
+        else if (!strcmp(a, "--stall-ms"))
+            stall_max = (unsigned)atoi(v);
+        else if (!strcmp(a, "--duration-ms"))
+            duration = (unsigned)atoi(v);
         else {
             fprintf(stderr, "fault_proxy: unknown option %s\n", a);
             return 2;
@@ -246,7 +255,8 @@ int main(int argc, char **argv)
     struct sockaddr_in addr;
     uv_ip4_addr("127.0.0.1", (int)listen_port, &addr);
     uv_tcp_init(loop, &listener);
-    if (uv_tcp_bind(&listener, (const struct sockaddr *)&addr, 0) || uv_listen((uv_stream_t *)&listener, 16, on_connection)) {
+    if (uv_tcp_bind(&listener, (const struct sockaddr *)&addr, 0) ||
+        uv_listen((uv_stream_t *)&listener, 16, on_connection)) {
         fprintf(stderr, "fault_proxy: cannot listen on 127.0.0.1:%u\n", listen_port);
         return 1;
     }

@@ -459,13 +459,18 @@ static void test_control_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_integrity_poll),     cmocka_unit_test(test_read_index_list),
-        cmocka_unit_test(test_multi_header_response), cmocka_unit_test(test_packed_bits),
-        cmocka_unit_test(test_crob_and_time),      cmocka_unit_test(test_free_format_and_attributes),
+        cmocka_unit_test(test_integrity_poll),
+        cmocka_unit_test(test_read_index_list),
+        cmocka_unit_test(test_multi_header_response),
+        cmocka_unit_test(test_packed_bits),
+        cmocka_unit_test(test_crob_and_time),
+        cmocka_unit_test(test_free_format_and_attributes),
         cmocka_unit_test(test_read_file_transport),
         cmocka_unit_test(test_annex_a_objects),
-        cmocka_unit_test(test_rejections),         cmocka_unit_test(test_error_sticky),
-        cmocka_unit_test(test_every_truncation),   cmocka_unit_test(test_control_rules),
+        cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_error_sticky),
+        cmocka_unit_test(test_every_truncation),
+        cmocka_unit_test(test_control_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

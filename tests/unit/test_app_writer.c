@@ -214,8 +214,9 @@ static void roundtrip(const dnp3_obj_desc *d, uint8_t qualifier)
     dnp3_apdu_writer w;
     dnp3_hdr_mark m;
     dnp3_apdu_writer_init_response(&w, buf, sizeof buf, 0xC0, DNP3_FC_RESPONSE, 0);
-    int rc = qualifier == DNP3_QUAL_START_STOP_16 ? dnp3_apdu_begin_range(&w, &m, d->group, d->variation, 5)
-                                                  : dnp3_apdu_begin_indexed(&w, &m, d->group, d->variation, qualifier);
+    int rc = qualifier == DNP3_QUAL_START_STOP_16
+                 ? dnp3_apdu_begin_range(&w, &m, d->group, d->variation, 5)
+                 : dnp3_apdu_begin_indexed(&w, &m, d->group, d->variation, qualifier);
     assert_int_equal(rc, DNP3_OK);
     dnp3_point in[9];
     for (uint32_t i = 0; i < 9; i++) {
@@ -273,10 +274,12 @@ static void test_table(void **state)
         assert_true((t[i - 1].group << 8 | t[i - 1].variation) < (t[i].group << 8 | t[i].variation));
     for (size_t i = 0; i < n; i++) assert_ptr_equal(dnp3_obj_lookup(t[i].group, t[i].variation), &t[i]);
     /* sizes from docs/protocol-notes.md, section 4.1 */
-    static const struct { uint8_t g, v, size; } SIZES[] = {
-        {2, 2, 7}, {12, 1, 11}, {20, 1, 5}, {21, 5, 11}, {21, 6, 9}, {22, 6, 9}, {30, 6, 9}, {31, 3, 11},
-        {32, 8, 15}, {34, 3, 4}, {40, 4, 9}, {41, 2, 3}, {43, 8, 15}, {50, 2, 10}, {50, 4, 11}, {52, 2, 2},
-        {121, 1, 7}, {122, 2, 13}, {120, 3, 6}, {120, 4, 2},
+    static const struct {
+        uint8_t g, v, size;
+    } SIZES[] = {
+        {2, 2, 7},   {12, 1, 11}, {20, 1, 5},  {21, 5, 11},  {21, 6, 9},  {22, 6, 9},  {30, 6, 9},
+        {31, 3, 11}, {32, 8, 15}, {34, 3, 4},  {40, 4, 9},   {41, 2, 3},  {43, 8, 15}, {50, 2, 10},
+        {50, 4, 11}, {52, 2, 2},  {121, 1, 7}, {122, 2, 13}, {120, 3, 6}, {120, 4, 2},
     };
     for (size_t i = 0; i < sizeof SIZES / sizeof SIZES[0]; i++) {
         const dnp3_obj_desc *d = dnp3_obj_lookup(SIZES[i].g, SIZES[i].v);
@@ -316,7 +319,8 @@ static void test_encode_limits(void **state)
     dnp3_point_encode(dnp3_obj_lookup(30, 5), &p, out);
     assert_hex(out, 5, "01 00 00 C0 3F");
     char names[128];
-    assert_string_equal(dnp3_flags_str(DNP3_POINT_ANALOG_INPUT, 0x23, names, sizeof names), "ONLINE|RESTART|OVER_RANGE");
+    assert_string_equal(dnp3_flags_str(DNP3_POINT_ANALOG_INPUT, 0x23, names, sizeof names),
+                        "ONLINE|RESTART|OVER_RANGE");
     assert_string_equal(dnp3_flags_str(DNP3_POINT_BINARY_INPUT, 0x81, names, sizeof names), "ONLINE|STATE");
     assert_string_equal(dnp3_flags_str(DNP3_POINT_BINARY_INPUT, 0x81, names, 8), "ONLINE");
     assert_string_equal(dnp3_command_status_name(8), "TOO_MANY_OPS");
@@ -373,10 +377,14 @@ static void test_auto_qualifiers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_select_crob),   cmocka_unit_test(test_golden_static_response),
-        cmocka_unit_test(test_golden_event_overflow), cmocka_unit_test(test_golden_headers),
-        cmocka_unit_test(test_fragment_full),        cmocka_unit_test(test_roundtrip_every_variation),
-        cmocka_unit_test(test_table),                cmocka_unit_test(test_encode_limits),
+        cmocka_unit_test(test_golden_select_crob),
+        cmocka_unit_test(test_golden_static_response),
+        cmocka_unit_test(test_golden_event_overflow),
+        cmocka_unit_test(test_golden_headers),
+        cmocka_unit_test(test_fragment_full),
+        cmocka_unit_test(test_roundtrip_every_variation),
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_encode_limits),
         cmocka_unit_test(test_auto_qualifiers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,7 +114,7 @@ static void test_request_link_status(void **state)
     (void)state;
     dnp3_channel *ch = make(DNP3_CHANNEL_STREAM, 0);
     feed(ch, "05 64 05 C9 00 04 01 00 98 81", 0, DNP3_OK); /* L8 */
-    expect_out(ch, "05 64 05 0B 01 00 00 04 64 40");         /* L9 */
+    expect_out(ch, "05 64 05 0B 01 00 00 04 64 40");       /* L9 */
     expect_nothing(ch);
     assert_int_equal(snk.count, 0);
 }

@@ -168,8 +168,8 @@ static void test_parse_longer_buffer(void **state)
     (void)state;
     /* a buffer holding more than one frame: the first frame's size is returned */
     uint8_t wire[64], scratch[DNP3_LINK_MAX_USER_DATA];
-    size_t n = tu_hex("05 64 08 C4 00 04 01 00 9A 19 C0 C0 18 D1 DB 05 64 05 C0 01 00 00 04 E9 21", wire,
-                      sizeof wire);
+    size_t n =
+        tu_hex("05 64 08 C4 00 04 01 00 9A 19 C0 C0 18 D1 DB 05 64 05 C0 01 00 00 04 E9 21", wire, sizeof wire);
     dnp3_link_frame f;
     assert_int_equal(dnp3_link_parse(wire, n, scratch, &f, NULL), 15);
     assert_int_equal(f.len, 3);

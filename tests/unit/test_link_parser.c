@@ -17,8 +17,8 @@
 #define MAX_STREAM 200000
 
 typedef struct {
-    int rc;              /* 1 = frame, < 0 = error */
-    uint64_t offset;     /* frame: stream offset just after it; error: last_err_offset */
+    int rc;          /* 1 = frame, < 0 = error */
+    uint64_t offset; /* frame: stream offset just after it; error: last_err_offset */
     uint8_t control;
     uint16_t dest, src;
     size_t len;
@@ -238,8 +238,7 @@ static void test_close_mode(void **state)
 
 /* Feeds hex in discard mode (whole, one at a time, random chunks) and checks
  * the events; returns the discard count of the one-at-a-time run. */
-static void expect_discard(const char *hex, const int *rcs, const uint64_t *offs, size_t nev,
-                           uint64_t discarded)
+static void expect_discard(const char *hex, const int *rcs, const uint64_t *offs, size_t nev, uint64_t discarded)
 {
     size_t n = tu_hex(hex, stream, MAX_STREAM);
     for (int policy = 0; policy < 4; policy++) {
@@ -251,9 +250,8 @@ static void expect_discard(const char *hex, const int *rcs, const uint64_t *offs
             if (ev_a.n != nev) fail_msg("policy %d: %zu events, want %zu", policy, ev_a.n, nev);
             for (size_t i = 0; i < nev; i++) {
                 if (ev_a.ev[i].rc != rcs[i] || ev_a.ev[i].offset != offs[i])
-                    fail_msg("policy %d event %zu: rc %d offset %llu, want %d %llu", policy, i,
-                             ev_a.ev[i].rc, (unsigned long long)ev_a.ev[i].offset, rcs[i],
-                             (unsigned long long)offs[i]);
+                    fail_msg("policy %d event %zu: rc %d offset %llu, want %d %llu", policy, i, ev_a.ev[i].rc,
+                             (unsigned long long)ev_a.ev[i].offset, rcs[i], (unsigned long long)offs[i]);
             }
             assert_int_equal(p.stats.discarded_octets, discarded);
             assert_false(p.closed);
@@ -276,8 +274,8 @@ static void test_discard_garbage_then_frame(void **state)
     /* garbage between two frames and at the end */
     const int rcs3[] = {1, DNP3_ERR_LINK_BAD_START, 1, DNP3_ERR_LINK_BAD_START};
     const uint64_t offs3[] = {10, 10, 23, 23};
-    expect_discard("05 64 05 C0 01 00 00 04 E9 21 | AA BB 64 | 05 64 05 00 00 04 01 00 19 A6 | 01 02 05",
-                   rcs3, offs3, 4, 5); /* the final 05 stays buffered */
+    expect_discard("05 64 05 C0 01 00 00 04 E9 21 | AA BB 64 | 05 64 05 00 00 04 01 00 19 A6 | 01 02 05", rcs3,
+                   offs3, 4, 5); /* the final 05 stays buffered */
 }
 
 static void test_discard_l10_l11(void **state)

@@ -49,8 +49,14 @@ static void expect_ignored(dnp3_link_station *s, dnp3_link_frame f)
     assert_int_equal(s->expected_fcb, fcb);
 }
 
-static void outstation(dnp3_link_station *s) { dnp3_link_station_init(s, false, OUTSTATION, false); }
-static void master(dnp3_link_station *s) { dnp3_link_station_init(s, true, MASTER, false); }
+static void outstation(dnp3_link_station *s)
+{
+    dnp3_link_station_init(s, false, OUTSTATION, false);
+}
+static void master(dnp3_link_station *s)
+{
+    dnp3_link_station_init(s, true, MASTER, false);
+}
 
 static void reset_link(dnp3_link_station *s)
 {
@@ -82,7 +88,7 @@ static void test_dir_filter(void **state)
     expect_ignored(&s, mk(0x0B, OUTSTATION, MASTER, ""));
     master(&s);
     expect_ignored(&s, mk(0xC4, MASTER, OUTSTATION, "C0 C0 01")); /* DIR=1 to a master */
-    expect_ignored(&s, parse("05 64 05 C0 01 00 00 04 E9 21"));  /* L1, to address 1 */
+    expect_ignored(&s, parse("05 64 05 C0 01 00 00 04 E9 21"));   /* L1, to address 1 */
     assert_int_equal(s.ignored, 2);
 }
 
@@ -149,11 +155,11 @@ static void test_broadcast_only_user_data(void **state)
     dnp3_link_station s;
     dnp3_link_rx rx;
     outstation(&s);
-    expect_ignored(&s, mk(0xC0, 0xFFFF, MASTER, ""));        /* RESET_LINK_STATES */
-    expect_ignored(&s, mk(0xC9, 0xFFFE, MASTER, ""));        /* REQUEST_LINK_STATUS */
-    expect_ignored(&s, mk(0xF2, 0xFFFD, MASTER, ""));        /* TEST_LINK_STATES */
-    expect_ignored(&s, mk(0xC5, 0xFFFF, MASTER, ""));        /* unknown: no NOT_SUPPORTED */
-    expect_ignored(&s, mk(0x80, 0xFFFF, MASTER, ""));        /* secondary ACK */
+    expect_ignored(&s, mk(0xC0, 0xFFFF, MASTER, "")); /* RESET_LINK_STATES */
+    expect_ignored(&s, mk(0xC9, 0xFFFE, MASTER, "")); /* REQUEST_LINK_STATUS */
+    expect_ignored(&s, mk(0xF2, 0xFFFD, MASTER, "")); /* TEST_LINK_STATES */
+    expect_ignored(&s, mk(0xC5, 0xFFFF, MASTER, "")); /* unknown: no NOT_SUPPORTED */
+    expect_ignored(&s, mk(0x80, 0xFFFF, MASTER, "")); /* secondary ACK */
     assert_false(s.reset);
     /* confirmed user data to a broadcast address (after a reset): delivered, no ACK */
     reset_link(&s);
@@ -173,8 +179,8 @@ static void test_fcv_rules(void **state)
     outstation(&s);
     /* D4-style control D4: UNCONFIRMED_USER_DATA with FCV=1 (PE invlink) */
     expect_ignored(&s, mk(0xD4, OUTSTATION, MASTER, "C0 C0 01 01 00 17 03 41 43 42"));
-    expect_ignored(&s, mk(0xD0, OUTSTATION, MASTER, ""));    /* RESET with FCV */
-    expect_ignored(&s, mk(0xD9, OUTSTATION, MASTER, ""));    /* REQUEST_LINK_STATUS with FCV */
+    expect_ignored(&s, mk(0xD0, OUTSTATION, MASTER, "")); /* RESET with FCV */
+    expect_ignored(&s, mk(0xD9, OUTSTATION, MASTER, "")); /* REQUEST_LINK_STATUS with FCV */
     reset_link(&s);
     expect_ignored(&s, mk(0xC3, OUTSTATION, MASTER, "C0")); /* CONFIRMED without FCV */
     expect_ignored(&s, mk(0xE3, OUTSTATION, MASTER, "C0")); /* ... even with FCB */
@@ -392,9 +398,9 @@ static void test_secondary_received(void **state)
     f = mk(0x0F, 1, OUTSTATION, "");
     assert_true(dnp3_link_station_receive(&s, &f, &rx));
     assert_int_equal(rx.secondary_func, DNP3_LINK_NOT_SUPPORTED);
-    expect_ignored(&s, mk(0x0E, 1, OUTSTATION, ""));  /* obsolete NOT_FUNCTIONING */
-    expect_ignored(&s, mk(0x05, 1, OUTSTATION, ""));  /* undefined secondary code */
-    expect_ignored(&s, mk(0x00, 2, OUTSTATION, ""));  /* not for us */
+    expect_ignored(&s, mk(0x0E, 1, OUTSTATION, "")); /* obsolete NOT_FUNCTIONING */
+    expect_ignored(&s, mk(0x05, 1, OUTSTATION, "")); /* undefined secondary code */
+    expect_ignored(&s, mk(0x00, 2, OUTSTATION, "")); /* not for us */
 
     /* an outstation receives a master's ACK (L4, L5 with DFC) */
     dnp3_link_station_init(&s, false, 1, false);

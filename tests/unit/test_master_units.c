@@ -15,7 +15,8 @@ static void encode_groups_and_splits(void **state)
     static dnp3_command cmds[300];
     for (int i = 0; i < 300; i++) cmds[i] = dnp3_command_crob((uint32_t)(i % 256), DNP3_OP_PULSE_ON, 1, 10, 20);
     size_t len = 0;
-    assert_int_equal(dnp3_mst_command_encode(cmds, 300, DNP3_QUAL_COUNT_8_INDEX_8, buf, sizeof buf, &len), DNP3_OK);
+    assert_int_equal(dnp3_mst_command_encode(cmds, 300, DNP3_QUAL_COUNT_8_INDEX_8, buf, sizeof buf, &len),
+                     DNP3_OK);
     /* AC FC, then g12v1 q17 count 255 (255 x 12 octets), then g12v1 q17 count 45 */
     assert_int_equal(len, 2 + 4 + 255 * 12 + 4 + 45 * 12);
     assert_hex(buf + 2, 4, "0C 01 17 FF");
@@ -52,7 +53,8 @@ static void class_headers(void **state)
     assert_int_equal(dnp3_apdu_writer_init_request(&w, buf, sizeof buf, 0xC0, DNP3_FC_READ), DNP3_OK);
     assert_int_equal(dnp3_mst_write_class_headers(&w, DNP3_CLASS_ALL, true), DNP3_OK);
     assert_hex(buf, dnp3_apdu_writer_len(&w), "C0 01 3C 02 06 3C 03 06 3C 04 06 3C 01 06");
-    assert_int_equal(dnp3_apdu_writer_init_request(&w, buf, sizeof buf, 0xC3, DNP3_FC_ENABLE_UNSOLICITED), DNP3_OK);
+    assert_int_equal(dnp3_apdu_writer_init_request(&w, buf, sizeof buf, 0xC3, DNP3_FC_ENABLE_UNSOLICITED),
+                     DNP3_OK);
     assert_int_equal(dnp3_mst_write_class_headers(&w, DNP3_CLASS_ALL, false), DNP3_OK);
     assert_hex(buf, dnp3_apdu_writer_len(&w), "C3 14 3C 02 06 3C 03 06 3C 04 06");
     assert_true(dnp3_mst_function_is_nr(DNP3_FC_DIRECT_OPERATE_NR));

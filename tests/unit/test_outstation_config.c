@@ -46,14 +46,14 @@ static void test_rejected_configs(void **state)
     assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_OK);
     assert_null(field);
 /* each refused configuration names its field through dnp3_outstation_config_check */
-#define REJECT(stmt, name)                                                  \
-    do {                                                                    \
-        dnp3_outstation_config_init(&c);                                    \
-        stmt;                                                               \
-        assert_int_equal(dnp3_outstation_memory_size(&c), 0);               \
-        assert_null(dnp3_outstation_init(mem, sizeof mem, &c, NULL, 0));    \
-        assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_ERR_CONFIG); \
-        assert_string_equal(field, name);                                   \
+#define REJECT(stmt, name)                                                                                        \
+    do {                                                                                                          \
+        dnp3_outstation_config_init(&c);                                                                          \
+        stmt;                                                                                                     \
+        assert_int_equal(dnp3_outstation_memory_size(&c), 0);                                                     \
+        assert_null(dnp3_outstation_init(mem, sizeof mem, &c, NULL, 0));                                          \
+        assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_ERR_CONFIG);                              \
+        assert_string_equal(field, name);                                                                         \
     } while (0)
     REJECT(c.size = 0, "size");
     REJECT(c.size = sizeof c + 1, "size");
@@ -165,7 +165,8 @@ static void test_point_api(void **state)
     assert_int_equal(dnp3_outstation_event_count(os, DNP3_OS_COUNTER), 1);
     assert_int_equal(dnp3_outstation_event_count(os, DNP3_OS_TYPE_COUNT), 0);
     /* NULL handles */
-    assert_int_equal(dnp3_outstation_receive(NULL, (const uint8_t *)"", 0, DNP3_BCAST_NONE, 0), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_outstation_receive(NULL, (const uint8_t *)"", 0, DNP3_BCAST_NONE, 0),
+                     DNP3_ERR_INVALID_ARG);
     assert_int_equal(dnp3_outstation_receive(os, NULL, 0, DNP3_BCAST_NONE, 0), DNP3_ERR_INVALID_ARG);
     assert_int_equal(dnp3_outstation_take(NULL, NULL, 0, 0), DNP3_ERR_INVALID_ARG);
     assert_int_equal(dnp3_outstation_get_expiry(NULL), DNP3_TSTAMP_NEVER);
@@ -174,10 +175,8 @@ static void test_point_api(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_rejected_configs),
-        cmocka_unit_test(test_caller_memory),
-        cmocka_unit_test(test_state_overhead),
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_rejected_configs),
+        cmocka_unit_test(test_caller_memory), cmocka_unit_test(test_state_overhead),
         cmocka_unit_test(test_point_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -275,14 +275,17 @@ static void test_golden_single_frames(void **state)
               "05 64 14 C4 00 04 01 00 E9 B6 C0 C0 01 3C 02 06 3C 03 06 3C 04 06 3C 01 06 8A 51");
     expect_tx(0, 0x44, 1, 1024, "C0 81 80 00 1E 01 01 00 00 00 00 01 2A 00 00 00",
               "05 64 16 44 01 00 00 04 14 27 C0 C0 81 80 00 1E 01 01 00 00 00 00 01 2A 00 00 12 83 00 FF FF");
-    expect_tx(0, 0xC4, 1024, 1, "C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00",
-              "05 64 18 C4 00 04 01 00 5B 61 C0 C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 4B C0 00 00 00 FF FF");
-    expect_tx(1, 0xC4, 1024, 1, "C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00",
-              "05 64 18 C4 00 04 01 00 5B 61 C1 C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 0F 5B 00 00 00 FF FF");
+    expect_tx(
+        0, 0xC4, 1024, 1, "C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00",
+        "05 64 18 C4 00 04 01 00 5B 61 C0 C0 03 0C 01 17 01 03 01 01 01 00 00 00 01 00 4B C0 00 00 00 FF FF");
+    expect_tx(
+        1, 0xC4, 1024, 1, "C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 00 00 00",
+        "05 64 18 C4 00 04 01 00 5B 61 C1 C1 04 0C 01 17 01 03 01 01 01 00 00 00 01 00 0F 5B 00 00 00 FF FF");
     expect_tx(0, 0x44, 1, 1024, "F0 82 80 00", "05 64 0A 44 01 00 00 04 67 88 C0 F0 82 80 00 6B 7D");
     expect_tx(0, 0xC4, 1024, 1, "D0 00", "05 64 08 C4 00 04 01 00 9A 19 C0 D0 00 1B 49");
     expect_tx(63, 0xC4, 2, 1, "C9 05 0C 01 28 01 00 00 00 01 01 01 00 00 00 00 00 00 00 00",
-              "05 64 1A C4 02 00 01 00 A5 E9 FF C9 05 0C 01 28 01 00 00 00 01 01 01 00 00 00 72 EF 00 00 00 00 00 FF FF");
+              "05 64 1A C4 02 00 01 00 A5 E9 FF C9 05 0C 01 28 01 00 00 00 01 01 01 00 00 00 72 EF 00 00 00 00 00 "
+              "FF FF");
     expect_tx(1, 0x73, 1024, 1,
               "E3 81 96 00 02 01 28 01 00 00 00 01 02 01 28 01 00 01 00 01 02 01 28 01 00 02 00 01 02 01 28"
               " 01 00 03 00 01 20 02 28 01 00 00 00 01 00 00 20 02 28 01 00 01 00 01 00 00 01 01 01 00 00 03 00"
@@ -303,13 +306,15 @@ static void test_tx_errors(void **state)
     dnp3_transport_tx_init(&tx);
     tx.seq = 5;
     memset(out, 0xEE, sizeof out);
-    assert_int_equal(dnp3_transport_write_fragment(&tx, out, sizeof out, 0xC4, 1, 2, apdu, 0), DNP3_ERR_INVALID_ARG);
-    assert_int_equal(dnp3_transport_write_fragment(&tx, out, sizeof out, 0xC4, 1, 2, NULL, 3), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_transport_write_fragment(&tx, out, sizeof out, 0xC4, 1, 2, apdu, 0),
+                     DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_transport_write_fragment(&tx, out, sizeof out, 0xC4, 1, 2, NULL, 3),
+                     DNP3_ERR_INVALID_ARG);
     size_t need = dnp3_transport_wire_size(600);
     assert_int_equal(need, 2 * 292 + dnp3_link_frame_size(600 - 498 + 1));
     assert_int_equal(dnp3_transport_write_fragment(&tx, out, need - 1, 0xC4, 1, 2, apdu, 600),
                      DNP3_ERR_BUFFER_TOO_SMALL);
-    assert_int_equal(tx.seq, 5);  /* nothing sent, sequence unchanged */
+    assert_int_equal(tx.seq, 5);    /* nothing sent, sequence unchanged */
     assert_int_equal(out[0], 0xEE); /* nothing written */
     assert_int_equal(dnp3_transport_write_fragment(&tx, out, need, 0xC4, 1, 2, apdu, 600), (int)need);
     assert_int_equal(tx.seq, 8);
@@ -381,8 +386,8 @@ static void test_segment_2048(void **state)
     assert_int_equal(apos, 2048);
     assert_int_equal(off, (size_t)rc);
     assert_int_equal(out[0], 0x05);
-    assert_int_equal(out[3 * 292 + 10], 63);    /* 4th frame: SEQ 63 */
-    assert_int_equal(out[4 * 292 + 10], 0);     /* 5th frame: SEQ wraps to 0 */
+    assert_int_equal(out[3 * 292 + 10], 63); /* 4th frame: SEQ 63 */
+    assert_int_equal(out[4 * 292 + 10], 0);  /* 5th frame: SEQ wraps to 0 */
 
     /* round trip in several chunk sizes */
     const size_t chunks[] = {1, 7, 292, 1000, (size_t)rc};

@@ -160,8 +160,11 @@ void cli_tap_free(cli_tap *t)
 
 int cli_framing(const char *cmd, const char *opt, const char *s, int *out)
 {
-    if (s && !strcmp(s, "close")) *out = DNP3_FRAMING_CLOSE;
-    else if (s && !strcmp(s, "resync")) *out = DNP3_FRAMING_RESYNC;
-    else return cli_usage_error(cmd, "%s: '%s' is not close or resync", opt, s ? s : "");
+    if (s && !strcmp(s, "close"))
+        *out = DNP3_FRAMING_CLOSE;
+    else if (s && !strcmp(s, "resync"))
+        *out = DNP3_FRAMING_RESYNC;
+    else
+        return cli_usage_error(cmd, "%s: '%s' is not close or resync", opt, s ? s : "");
     return 0;
 }

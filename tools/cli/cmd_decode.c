@@ -61,7 +61,8 @@ static void decode_help(FILE *f)
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static int usage_error(const char *fmt, ...)
+static int
+usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -136,7 +137,8 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
         } else if (strcmp(a, "--level") == 0) {
             if (++i >= argc) return usage_error("%s needs a list", a);
             if (dnp3_decode_levels_parse(argv[i], &levels) != 0)
-                return usage_error("invalid level list '%s' (link,transport,app,objects,all,none or 1-4)", argv[i]);
+                return usage_error("invalid level list '%s' (link,transport,app,objects,all,none or 1-4)",
+                                   argv[i]);
         } else if (strcmp(a, "--apdu") == 0) {
             apdu = true;
         } else if (strcmp(a, "--json") == 0) {
@@ -180,12 +182,13 @@ static int cmd_decode_run(int argc, char **argv, char **hexargs)
         if (nhex) {
             for (int k = 0; k < nhex; k++) {
                 if (hex_parse(hexargs[k], strlen(hexargs[k]), &octets, &pos, err, sizeof err) != 0) {
-                    fprintf(stderr, "dnp3 decode: hex argument %d (\"%.40s\"), character %zu: %s\n",
-                            k + 1, hexargs[k], pos + 1, err);
+                    fprintf(stderr, "dnp3 decode: hex argument %d (\"%.40s\"), character %zu: %s\n", k + 1,
+                            hexargs[k], pos + 1, err);
                     FILE *f = fopen(hexargs[k], "rb");
                     if (f) {
                         fclose(f);
-                        fprintf(stderr, "dnp3 decode: '%s' is a file, but not a pcap or pcapng capture\n", hexargs[k]);
+                        fprintf(stderr, "dnp3 decode: '%s' is a file, but not a pcap or pcapng capture\n",
+                                hexargs[k]);
                     }
                     hex_buf_free(&octets);
                     return 2;

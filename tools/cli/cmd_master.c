@@ -89,10 +89,10 @@ static int parse_role(const char *val, uint16_t *out)
     static const struct {
         const char *name;
         uint16_t role;
-    } ROLES[] = {{"viewer", DNP3_SA_ROLE_VIEWER},       {"operator", DNP3_SA_ROLE_OPERATOR},
-                 {"engineer", DNP3_SA_ROLE_ENGINEER},   {"installer", DNP3_SA_ROLE_INSTALLER},
-                 {"secadm", DNP3_SA_ROLE_SECADM},       {"secaud", DNP3_SA_ROLE_SECAUD},
-                 {"rbacmnt", DNP3_SA_ROLE_RBACMNT},     {"single-user", DNP3_SA_ROLE_SINGLE_USER}};
+    } ROLES[] = {{"viewer", DNP3_SA_ROLE_VIEWER},     {"operator", DNP3_SA_ROLE_OPERATOR},
+                 {"engineer", DNP3_SA_ROLE_ENGINEER}, {"installer", DNP3_SA_ROLE_INSTALLER},
+                 {"secadm", DNP3_SA_ROLE_SECADM},     {"secaud", DNP3_SA_ROLE_SECAUD},
+                 {"rbacmnt", DNP3_SA_ROLE_RBACMNT},   {"single-user", DNP3_SA_ROLE_SINGLE_USER}};
     for (size_t i = 0; i < sizeof ROLES / sizeof ROLES[0]; i++)
         if (!strcmp(val, ROLES[i].name)) {
             *out = ROLES[i].role;
@@ -129,14 +129,16 @@ static void done_poll(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *inf
 
 static const char *mode_name(dnp3_command_mode m)
 {
-    return m == DNP3_CMD_SELECT_OPERATE ? "select-before-operate" : m == DNP3_CMD_DIRECT_OPERATE ? "direct operate"
-                                                                                                 : "direct operate, no ack";
+    return m == DNP3_CMD_SELECT_OPERATE   ? "select-before-operate"
+           : m == DNP3_CMD_DIRECT_OPERATE ? "direct operate"
+                                          : "direct operate, no ack";
 }
 
 static void describe_command(const master_cmd *c, char *buf, size_t cap)
 {
     if (c->crob)
-        snprintf(buf, cap, "CROB %u %s%s%s", c->index, (c->code & DNP3_CROB_TCC_MASK) ? dnp3_tcc_name(c->code >> 6) : "",
+        snprintf(buf, cap, "CROB %u %s%s%s", c->index,
+                 (c->code & DNP3_CROB_TCC_MASK) ? dnp3_tcc_name(c->code >> 6) : "",
                  (c->code & DNP3_CROB_TCC_MASK) ? "/" : "", dnp3_op_type_name(c->code & DNP3_CROB_OP_MASK));
     else
         snprintf(buf, cap, "analog output %u = %g (g41v%u)", c->index, c->value, c->variation);
@@ -203,8 +205,9 @@ static void done_update_key(void *ctx, dnp3_master_assoc *a, const dnp3_task_inf
         printf("user \"%s\" %s by the authority (status change sequence number %u)\n", c->uk.user_name,
                ops[c->uk.status_operation], (unsigned)c->uk.status_change_seq);
     if (c->uk.status_operation != DNP3_SA_USER_DELETE)
-        printf("update key of user \"%s\" changed (key change method %u, AES-%u); use the new key file from now on\n",
-               c->uk.user_name, c->uk.kcm, c->uk.kcm == DNP3_SA_KCM_AES128_SHA1 ? 128 : 256);
+        printf(
+            "update key of user \"%s\" changed (key change method %u, AES-%u); use the new key file from now on\n",
+            c->uk.user_name, c->uk.kcm, c->uk.kcm == DNP3_SA_KCM_AES128_SHA1 ? 128 : 256);
     fflush(stdout);
     master_session_finish(s, 0);
 }
@@ -215,8 +218,8 @@ static void done_restart(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
     if (failed(s, info)) return;
-    printf("%s restart accepted: the outstation expects to be available again in %u ms\n", c->warm ? "warm" : "cold",
-           info->restart_delay_ms);
+    printf("%s restart accepted: the outstation expects to be available again in %u ms\n",
+           c->warm ? "warm" : "cold", info->restart_delay_ms);
     fflush(stdout);
     master_session_finish(s, 0);
 }
@@ -339,7 +342,8 @@ static int parse(int argc, char **argv, master_cmd *c)
         } else if (!strcmp(a, "--class") && !strcmp(c->sub, "poll")) {
             c->classes = 0;
             for (const char *p = val; *p; p++) {
-                if (*p < '0' || *p > '3') return cli_usage_error(CMD, "--class: '%s' is not made of 0, 1, 2, 3", val);
+                if (*p < '0' || *p > '3')
+                    return cli_usage_error(CMD, "--class: '%s' is not made of 0, 1, 2, 3", val);
                 c->classes |= (uint8_t)(1u << (*p - '0'));
             }
             if (!c->classes) return cli_usage_error(CMD, "--class needs at least one class");
@@ -350,8 +354,8 @@ static int parse(int argc, char **argv, master_cmd *c)
             c->analog = !c->crob;
         } else if (!strcmp(c->sub, "operate") && !strcmp(a, "--code")) {
             if (parse_code(val, &c->code))
-                return cli_usage_error(CMD, "--code: '%s' is not latch-on, latch-off, pulse-on, pulse-off, trip or close",
-                                       val);
+                return cli_usage_error(
+                    CMD, "--code: '%s' is not latch-on, latch-off, pulse-on, pulse-off, trip or close", val);
             have_code = true;
         } else if (!strcmp(c->sub, "operate") && !strcmp(a, "--count")) {
             if (cli_uint(CMD, a, val, 0, 255, &v)) return 2;
@@ -378,7 +382,8 @@ static int parse(int argc, char **argv, master_cmd *c)
                 c->mode = DNP3_CMD_DIRECT_OPERATE_NR;
             else
                 return cli_usage_error(CMD, "--mode: '%s' is not sbo, direct or direct-noack", val);
-        } else if (!strcmp(c->sub, "watch") && (!strcmp(a, "--integrity-period") || !strcmp(a, "--event-period"))) {
+        } else if (!strcmp(c->sub, "watch") &&
+                   (!strcmp(a, "--integrity-period") || !strcmp(a, "--event-period"))) {
             if (cli_uint(CMD, a, val, 0, 86400, &v)) return 2;
             if (!strcmp(a, "--integrity-period"))
                 c->sc.integrity_period_ms = (uint32_t)v * 1000;
@@ -413,21 +418,29 @@ static int parse(int argc, char **argv, master_cmd *c)
             c->uk.role_expiry_days = (uint16_t)v;
         } else if (!strcmp(c->sub, "update-key") &&
                    (!strcmp(a, "--sa-user-name") || !strcmp(a, "--sa-outstation-name"))) {
-            if (strlen(val) > DNP3_SA_MAX_NAME) return cli_usage_error(CMD, "%s: at most %d characters", a, DNP3_SA_MAX_NAME);
-            snprintf(!strcmp(a, "--sa-user-name") ? c->uk.user_name : c->uk.outstation_name, DNP3_SA_MAX_NAME + 1, "%s",
-                     val);
+            if (strlen(val) > DNP3_SA_MAX_NAME)
+                return cli_usage_error(CMD, "%s: at most %d characters", a, DNP3_SA_MAX_NAME);
+            snprintf(!strcmp(a, "--sa-user-name") ? c->uk.user_name : c->uk.outstation_name, DNP3_SA_MAX_NAME + 1,
+                     "%s", val);
         } else {
-            return cli_usage_error(CMD, "unknown option '%s' for 'dnp3 master %s' (see dnp3 master --help)", a, c->sub);
+            return cli_usage_error(CMD, "unknown option '%s' for 'dnp3 master %s' (see dnp3 master --help)", a,
+                                   c->sub);
         }
     }
-    if (!target) return cli_usage_error(CMD, "%s needs a TARGET (HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", c->sub);
+    if (!target)
+        return cli_usage_error(CMD, "%s needs a TARGET (HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", c->sub);
     if (master_parse_target(CMD, target, &c->sc)) return 2;
-    if (c->sc.tls_opts.any && !c->sc.tls) return cli_usage_error(CMD, "the --tls-* options need a tls://HOST:PORT target");
+    if (c->sc.tls_opts.any && !c->sc.tls)
+        return cli_usage_error(CMD, "the --tls-* options need a tls://HOST:PORT target");
     if (c->sc.tls && !c->sc.tls_opts.any)
-        return cli_usage_error(CMD, "a tls:// target needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
+        return cli_usage_error(
+            CMD,
+            "a tls:// target needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
     if (c->sc.sa && !c->sc.sa_user.number) c->sc.sa_user.number = 1; /* the default user */
-    if (c->sc.sa_user.number && !c->sc.sa) return cli_usage_error(CMD, "--sa-user needs --sa-update-key-file FILE");
-    if (c->sc.master_addr == c->sc.link_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    if (c->sc.sa_user.number && !c->sc.sa)
+        return cli_usage_error(CMD, "--sa-user needs --sa-update-key-file FILE");
+    if (c->sc.master_addr == c->sc.link_addr)
+        return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
     if (!strcmp(c->sub, "update-key")) {
         if (!c->sc.sa) return cli_usage_error(CMD, "update-key needs the current key: --sa-update-key-file FILE");
         bool deleting = c->uk.status_operation == DNP3_SA_USER_DELETE;
@@ -454,15 +467,17 @@ int cmd_master(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    static const char *const SUBS[] = {"poll", "operate", "watch", "timesync", "restart", "listen", "update-key", "run"};
+    static const char *const SUBS[] = {"poll",    "operate", "watch",      "timesync",
+                                       "restart", "listen",  "update-key", "run"};
     master_cmd c;
     memset(&c, 0, sizeof c);
     tls_cli_init(&c.sc.tls_opts);
     for (size_t i = 0; i < sizeof SUBS / sizeof SUBS[0]; i++)
         if (!strcmp(argv[1], SUBS[i])) c.sub = SUBS[i];
     if (!c.sub)
-        return cli_usage_error(CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key, run)",
-                               argv[1]);
+        return cli_usage_error(
+            CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key, run)",
+            argv[1]);
     if (!strcmp(c.sub, "run")) return cmd_master_run(argc, argv);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

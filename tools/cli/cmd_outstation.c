@@ -113,7 +113,10 @@ static void up_log(void *ctx, const char *msg)
     fflush(stdout);
 }
 
-static void on_handle_closed(uv_handle_t *h) { (void)h; }
+static void on_handle_closed(uv_handle_t *h)
+{
+    (void)h;
+}
 
 static void on_signal(uv_signal_t *s, int signum)
 {
@@ -177,10 +180,10 @@ static int parse_options(int argc, char **argv, options *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                                                           \
-    do {                                                                                       \
-        if (!v) return cli_usage_error(CMD, "%s needs a value (see dnp3 outstation --help)", a); \
-        i++;                                                                                   \
+#define NEED_VALUE()                                                                                              \
+    do {                                                                                                          \
+        if (!v) return cli_usage_error(CMD, "%s needs a value (see dnp3 outstation --help)", a);                  \
+        i++;                                                                                                      \
     } while (0)
         int tls_rc = tls_cli_option(CMD, a, v, &o->tls);
         if (tls_rc == 2) return 2;
@@ -262,12 +265,16 @@ static int parse_options(int argc, char **argv, options *o)
             o->verbose = strcmp(v, "error") != 0;
         } else if (!strcmp(a, "--sa-user")) {
             NEED_VALUE();
-            if (o->sa_key_pending) return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file", o->sa_users[o->sa_count - 1].number);
-            if (o->sa_count >= DNP3_SA_MAX_USERS) return cli_usage_error(CMD, "--sa-user: at most %d users", DNP3_SA_MAX_USERS);
+            if (o->sa_key_pending)
+                return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file",
+                                       o->sa_users[o->sa_count - 1].number);
+            if (o->sa_count >= DNP3_SA_MAX_USERS)
+                return cli_usage_error(CMD, "--sa-user: at most %d users", DNP3_SA_MAX_USERS);
             uint64_t u;
             if (cli_uint(CMD, a, v, 1, 65535, &u)) return 2;
             for (size_t k = 0; k < o->sa_count; k++)
-                if (o->sa_users[k].number == u) return cli_usage_error(CMD, "--sa-user %u given twice", (unsigned)u);
+                if (o->sa_users[k].number == u)
+                    return cli_usage_error(CMD, "--sa-user %u given twice", (unsigned)u);
             o->sa_users[o->sa_count].number = (uint16_t)u;
             o->sa_count++;
             o->sa_key_pending = true;
@@ -298,14 +305,17 @@ static int parse_options(int argc, char **argv, options *o)
 #undef NEED_VALUE
     }
     if (o->sa_key_pending)
-        return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file", o->sa_users[o->sa_count - 1].number);
+        return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file",
+                               o->sa_users[o->sa_count - 1].number);
     if (o->config && o->have_points) return cli_usage_error(CMD, "--config and --points cannot be combined");
     if ((o->listen[0] != 0) + (o->udp[0] != 0) + (o->connect[0] != 0) + (o->tls_listen[0] != 0) > 1)
         return cli_usage_error(CMD, "--listen, --tls-listen, --udp and --connect cannot be combined");
     bool tls = o->tls_listen[0] || !strncmp(o->connect, "tls://", 6);
-    if (o->tls.any && !tls) return cli_usage_error(CMD, "the --tls-* options need --tls-listen or --connect tls://HOST:PORT");
+    if (o->tls.any && !tls)
+        return cli_usage_error(CMD, "the --tls-* options need --tls-listen or --connect tls://HOST:PORT");
     if (tls && !o->tls.any)
-        return cli_usage_error(CMD, "TLS needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
+        return cli_usage_error(
+            CMD, "TLS needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
     if (o->udp_peer[0] && !o->udp[0]) return cli_usage_error(CMD, "--udp-peer needs --udp");
     return 0;
 }
@@ -337,7 +347,8 @@ static int apply_config_security(options *o, const profile *p)
 {
     if (p->sa.enabled) {
         if (o->sa_count || o->sa_authority_key_len)
-            return cli_usage_error(CMD, "Secure Authentication is set both in %s and on the command line", o->config);
+            return cli_usage_error(CMD, "Secure Authentication is set both in %s and on the command line",
+                                   o->config);
         for (size_t i = 0; i < p->sa.n_users; i++) {
             const profile_sa_user *u = &p->sa.users[i];
             dnp3_sa_user *d = &o->sa_users[o->sa_count];
@@ -346,17 +357,18 @@ static int apply_config_security(options *o, const profile *p)
             if (sa_cli_read_key(CMD, u->key_where, u->key_file, d->key, &d->key_len)) return 2;
             o->sa_key_files[o->sa_count++] = u->key_file;
         }
-        if (p->sa.authority_key_file[0] &&
-            sa_cli_read_key(CMD, p->sa.authority_where, p->sa.authority_key_file, o->sa_authority_key,
-                            &o->sa_authority_key_len))
+        if (p->sa.authority_key_file[0] && sa_cli_read_key(CMD, p->sa.authority_where, p->sa.authority_key_file,
+                                                           o->sa_authority_key, &o->sa_authority_key_len))
             return 2;
         if (p->sa.authority_key_file[0]) o->sa_authority_file = p->sa.authority_key_file;
         if (p->sa.outstation_name[0]) o->sa_outstation_name = p->sa.outstation_name;
     }
     if (p->tls.enabled) {
         if (o->tls.any || o->tls_listen[0] || o->listen[0] || o->udp[0] || o->connect[0])
-            return cli_usage_error(CMD, "TLS is set in %s: --listen, --udp, --connect and the --tls-* options "
-                                        "cannot be combined with it", o->config);
+            return cli_usage_error(CMD,
+                                   "TLS is set in %s: --listen, --udp, --connect and the --tls-* options "
+                                   "cannot be combined with it",
+                                   o->config);
         const profile_tls *t = &p->tls;
         snprintf(o->tls_listen, sizeof o->tls_listen, "%s", t->listen[0] ? t->listen : "0.0.0.0:19999");
         dnp3_tls_config *c = &o->tls.cfg;
@@ -424,10 +436,15 @@ int cmd_outstation(int argc, char **argv)
     }
 
     if (o.sa_count) {
-        outstation_sa_options so = {o.sa_users,        o.sa_count,
-                                    o.sa_key_files,    o.sa_authority_key_len ? o.sa_authority_key : NULL,
-                                    o.sa_authority_key_len, o.sa_outstation_name ? o.sa_outstation_name : "",
-                                    prof.sa.enabled ? &prof.sa : NULL, NULL, 0};
+        outstation_sa_options so = {o.sa_users,
+                                    o.sa_count,
+                                    o.sa_key_files,
+                                    o.sa_authority_key_len ? o.sa_authority_key : NULL,
+                                    o.sa_authority_key_len,
+                                    o.sa_outstation_name ? o.sa_outstation_name : "",
+                                    prof.sa.enabled ? &prof.sa : NULL,
+                                    NULL,
+                                    0};
         /* the user status change sequence number lives beside the authority key: <file>.scs */
         static char scs_file[4096];
         if (o.sa_authority_key_len && o.sa_authority_file &&
@@ -456,14 +473,18 @@ int cmd_outstation(int argc, char **argv)
     uint16_t port, peer_port = 0;
     bool dial_tls = !strncmp(o.connect, "tls://", 6);
     bool use_tls = o.tls_listen[0] || dial_tls;
-    const char *endpoint = c->datagram     ? o.udp
-                           : dial_tls      ? o.connect + 6
-                           : o.connect[0]  ? o.connect
+    const char *endpoint = c->datagram       ? o.udp
+                           : dial_tls        ? o.connect + 6
+                           : o.connect[0]    ? o.connect
                            : o.tls_listen[0] ? o.tls_listen
                                              : o.listen;
-    if (cli_host_port(CMD, c->datagram ? "--udp" : o.connect[0] ? "--connect" : o.tls_listen[0] ? "--tls-listen" : "--listen",
-                      endpoint, o.connect[0] ? "127.0.0.1" : "0.0.0.0", use_tls ? TLS_CLI_DEFAULT_PORT : 20000, host,
-                      sizeof host, &port)) {
+    if (cli_host_port(CMD,
+                      c->datagram       ? "--udp"
+                      : o.connect[0]    ? "--connect"
+                      : o.tls_listen[0] ? "--tls-listen"
+                                        : "--listen",
+                      endpoint, o.connect[0] ? "127.0.0.1" : "0.0.0.0", use_tls ? TLS_CLI_DEFAULT_PORT : 20000,
+                      host, sizeof host, &port)) {
         rc = 2;
         goto out;
     }
@@ -482,7 +503,8 @@ int cmd_outstation(int argc, char **argv)
     ioc.allow = o.allow;
     ioc.allow_count = o.allow_count;
     if (o.udp_peer[0]) {
-        if (cli_host_port(CMD, "--udp-peer", o.udp_peer, "127.0.0.1", 20000, peer_host, sizeof peer_host, &peer_port)) {
+        if (cli_host_port(CMD, "--udp-peer", o.udp_peer, "127.0.0.1", 20000, peer_host, sizeof peer_host,
+                          &peer_port)) {
             rc = 2;
             goto out;
         }
@@ -500,17 +522,24 @@ int cmd_outstation(int argc, char **argv)
     int err_io = dnp3_io_outstation_start(c->loop, &ioc, &cc, c->app.os, &hooks, &c->bind);
     if (err_io) {
         fprintf(stderr, "%s: cannot %s %s:%u: %s\n", CMD, c->datagram ? "bind UDP" : "listen on TCP", host, port,
-                uv_strerror(err_io));
+                dnp3_strerror(err_io));
         rc = 1;
         goto out;
     }
     printf("%s: %s %s %s:%u, link address %u, master address %u, %u points (%s)%s\n", CMD,
-           o.connect[0] ? "dialling out over" : "listening on", c->datagram ? "udp" : use_tls ? "tls" : "tcp", host,
-           o.connect[0] ? port : dnp3_io_local_port(dnp3_io_outstation_io(c->bind)), prof.link_addr, prof.master_addr,
-           point_total(&prof), o.config ? o.config : o.have_points ? "uniform profile" : "substation profile",
+           o.connect[0] ? "dialling out over" : "listening on",
+           c->datagram ? "udp"
+           : use_tls   ? "tls"
+                       : "tcp",
+           host, o.connect[0] ? port : dnp3_io_local_port(dnp3_io_outstation_io(c->bind)), prof.link_addr,
+           prof.master_addr, point_total(&prof),
+           o.config        ? o.config
+           : o.have_points ? "uniform profile"
+                           : "substation profile",
            o.simulate ? ", simulating" : "");
-    if (c->app.sa) printf("%s: Secure Authentication v5 demanded for critical requests (%zu user%s)\n", CMD,
-                          o.sa_count, o.sa_count == 1 ? "" : "s");
+    if (c->app.sa)
+        printf("%s: Secure Authentication v5 demanded for critical requests (%zu user%s)\n", CMD, o.sa_count,
+               o.sa_count == 1 ? "" : "s");
     fflush(stdout);
 
     uv_signal_init(c->loop, &c->sigint);

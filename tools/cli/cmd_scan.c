@@ -26,32 +26,31 @@ static const char *const CMD = "dnp3 scan";
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dnp3 scan TARGET... [options]\n"
-            "\n"
-            "Tells what listens on a DNP3 port and whether it is protected. TARGET is HOST[:PORT]\n"
-            "(TCP, port 20000 by default), tcp://HOST:PORT or udp://HOST:PORT. For each target it\n"
-            "finds the outstation's link address, reads its device attributes (g0) and IIN, asks\n"
-            "whether it runs Secure Authentication (a key-status request), checks for DNP3 over TLS\n"
-            "on port 19999 and prints a verdict, with a WARNING for an unauthenticated endpoint.\n"
-            "\n"
-            "READ-ONLY: the scan sends link-status requests, one READ of the device attributes and\n"
-            "one Secure Authentication key-status request per target - never an operate, a write,\n"
-            "a restart, an unsolicited-control or a confirm. It opens its own connection: an\n"
-            "outstation that allows one master at a time may drop its current master meanwhile.\n"
-            "\n"
-            "  --udp                all targets over UDP\n"
-            "  --master-addr N      our link address (default 1)\n"
-            "  --addr N             the outstation's link address (skip discovery)\n"
-            "  --sweep A-B          if discovery fails, ask every address from A to B (at most 1000)\n"
-            "  --sa-user N          user of the key-status request (default 1)\n"
-            "  --tls-port P         port of the TLS check (default 19999)\n"
-            "  --no-tls             skip the TLS check\n"
-            "  --timeout MS         per step (default 2000)\n"
-            "  --json               one JSON array with an object per target\n"
-            "  -h, --help           this help\n"
-            "\n"
-            "Exit status: 0 no warning, 1 at least one WARNING, 2 usage error.\n");
+    fprintf(f, "usage: dnp3 scan TARGET... [options]\n"
+               "\n"
+               "Tells what listens on a DNP3 port and whether it is protected. TARGET is HOST[:PORT]\n"
+               "(TCP, port 20000 by default), tcp://HOST:PORT or udp://HOST:PORT. For each target it\n"
+               "finds the outstation's link address, reads its device attributes (g0) and IIN, asks\n"
+               "whether it runs Secure Authentication (a key-status request), checks for DNP3 over TLS\n"
+               "on port 19999 and prints a verdict, with a WARNING for an unauthenticated endpoint.\n"
+               "\n"
+               "READ-ONLY: the scan sends link-status requests, one READ of the device attributes and\n"
+               "one Secure Authentication key-status request per target - never an operate, a write,\n"
+               "a restart, an unsolicited-control or a confirm. It opens its own connection: an\n"
+               "outstation that allows one master at a time may drop its current master meanwhile.\n"
+               "\n"
+               "  --udp                all targets over UDP\n"
+               "  --master-addr N      our link address (default 1)\n"
+               "  --addr N             the outstation's link address (skip discovery)\n"
+               "  --sweep A-B          if discovery fails, ask every address from A to B (at most 1000)\n"
+               "  --sa-user N          user of the key-status request (default 1)\n"
+               "  --tls-port P         port of the TLS check (default 19999)\n"
+               "  --no-tls             skip the TLS check\n"
+               "  --timeout MS         per step (default 2000)\n"
+               "  --json               one JSON array with an object per target\n"
+               "  -h, --help           this help\n"
+               "\n"
+               "Exit status: 0 no warning, 1 at least one WARNING, 2 usage error.\n");
 }
 
 typedef struct {
@@ -143,7 +142,8 @@ static int parse(int argc, char **argv, options *o)
             bool well_formed = v[0] >= '0' && v[0] <= '9' && dash && *dash == '-' && dash[1] >= '0' &&
                                dash[1] <= '9' && (hi = strtoul(dash + 1, &end, 10), *end == 0);
             if (!well_formed || lo > hi || hi > 0xFFEF || hi - lo >= 1000)
-                return cli_usage_error(CMD, "--sweep: '%s' is not A-B with A <= B <= 65519 and at most 1000 addresses", v);
+                return cli_usage_error(
+                    CMD, "--sweep: '%s' is not A-B with A <= B <= 65519 and at most 1000 addresses", v);
             o->sweep_lo = (int)lo;
             o->sweep_hi = (int)hi;
         } else {
@@ -191,14 +191,18 @@ static const char *mal_name(uint8_t mal)
     }
 }
 
-static const char *errno_text(int e) { return e == ETIMEDOUT ? "no answer (timeout)" : strerror(e); }
+static const char *errno_text(int e)
+{
+    return e == ETIMEDOUT ? "no answer (timeout)" : strerror(e);
+}
 
 static const char *sa_text(const scan_dnp3_result *d, unsigned user, char *buf, size_t cap)
 {
     switch (d->sa) {
     case SCAN_SA_ACTIVE:
         if (d->sa_error)
-            snprintf(buf, cap, "active (the key-status request was answered with error %s)", dnp3_sa_error_name(d->sa_error));
+            snprintf(buf, cap, "active (the key-status request was answered with error %s)",
+                     dnp3_sa_error_name(d->sa_error));
         else
             snprintf(buf, cap, "active (key status of user %u: %s%s%s)", user, key_status_name(d->sa_key_status),
                      d->sa_mal ? ", MAC " : "", d->sa_mal ? mal_name(d->sa_mal) : "");
@@ -224,18 +228,21 @@ static void judge(endpoint *e)
     }
     if (!d->dnp3 && !d->answered) {
         if (d->octets_rx > 0)
-            snprintf(e->verdict, sizeof e->verdict, "not DNP3: %zu octets came back, none of them a valid DNP3 frame",
-                     d->octets_rx);
+            snprintf(e->verdict, sizeof e->verdict,
+                     "not DNP3: %zu octets came back, none of them a valid DNP3 frame", d->octets_rx);
         else
-            snprintf(e->verdict, sizeof e->verdict, "no DNP3 answer: %s but silent%s", e->t->udp ? "datagrams sent" : "open",
-                     d->closed_by_peer ? " (closed by the peer)" : " (give --addr N or --sweep A-B if it is an outstation)");
+            snprintf(e->verdict, sizeof e->verdict, "no DNP3 answer: %s but silent%s",
+                     e->t->udp ? "datagrams sent" : "open",
+                     d->closed_by_peer ? " (closed by the peer)"
+                                       : " (give --addr N or --sweep A-B if it is an outstation)");
         return;
     }
     bool sa = d->sa == SCAN_SA_ACTIVE;
     const char *mfr = scan_attr_get(d, 252), *model = scan_attr_get(d, 250);
-    snprintf(e->verdict, sizeof e->verdict, "DNP3 outstation at link address %d%s%s%s%s%s; Secure Authentication %s",
-             d->outstation_addr, mfr || model ? " (" : "", mfr ? mfr : "", mfr && model ? " " : "",
-             model ? model : "", mfr || model ? ")" : "", sa ? "active" : "NOT active");
+    snprintf(e->verdict, sizeof e->verdict,
+             "DNP3 outstation at link address %d%s%s%s%s%s; Secure Authentication %s", d->outstation_addr,
+             mfr || model ? " (" : "", mfr ? mfr : "", mfr && model ? " " : "", model ? model : "",
+             mfr || model ? ")" : "", sa ? "active" : "NOT active");
     if (!sa)
         snprintf(e->warning, sizeof e->warning,
                  "unauthenticated DNP3 endpoint accepting connections: anyone who can reach %s can operate "
@@ -257,7 +264,8 @@ static void print_text(const options *o, const endpoint *e)
         printf("  %-18s %d (%s)", "link address:", d->outstation_addr, how);
         if (d->master_addr >= 0) printf("; it talks to master address %d", d->master_addr);
         printf("\n");
-        for (size_t i = 0; i < d->extra_count; i++) printf("  %-18s link address %d\n", "also answering:", d->extra_addrs[i]);
+        for (size_t i = 0; i < d->extra_count; i++)
+            printf("  %-18s link address %d\n", "also answering:", d->extra_addrs[i]);
     }
     if (d->answered) {
         printf("  %-18s %04X", "IIN:", d->iin);
@@ -286,9 +294,10 @@ static void print_text(const options *o, const endpoint *e)
             printf("open but not TLS (%s)\n", t->detail);
         else {
             printf("%s%s%s", t->version[0] ? t->version : "TLS", t->cipher[0] ? " " : "", t->cipher);
-            if (t->subject[0]) printf(", certificate %s issued by %s, valid until %s%s", t->subject, t->issuer,
-                                      t->not_after, t->cert_expired ? " (EXPIRED)" : "");
-            printf("; %s\n", t->refused_without_cert      ? "demands a client certificate (mutual authentication)"
+            if (t->subject[0])
+                printf(", certificate %s issued by %s, valid until %s%s", t->subject, t->issuer, t->not_after,
+                       t->cert_expired ? " (EXPIRED)" : "");
+            printf("; %s\n", t->refused_without_cert    ? "demands a client certificate (mutual authentication)"
                              : t->client_cert_requested ? "asks for a client certificate but accepts none"
                                                         : "does not ask for a client certificate");
         }
@@ -354,7 +363,10 @@ static void print_json(json_w *w, const options *o, const endpoint *e)
         const scan_tls_result *t = &e->tls;
         dnp3_json_obj_begin(w, "tls");
         dnp3_json_uint(w, "port", o->tls_port);
-        dnp3_json_str(w, "state", t->state == SCAN_TLS_CLOSED ? "closed" : t->state == SCAN_TLS_NOT_TLS ? "not_tls" : "tls");
+        dnp3_json_str(w, "state",
+                      t->state == SCAN_TLS_CLOSED    ? "closed"
+                      : t->state == SCAN_TLS_NOT_TLS ? "not_tls"
+                                                     : "tls");
         if (t->state == SCAN_TLS_PRESENT) {
             dnp3_json_str(w, "version", t->version);
             dnp3_json_str(w, "cipher", t->cipher);
@@ -389,8 +401,8 @@ int cmd_scan(int argc, char **argv)
         static endpoint e;
         memset(&e, 0, sizeof e);
         e.t = &o.t[i];
-        scan_dnp3_opts so = {e.t->host, e.t->port, e.t->udp, o.master_addr, o.addr, o.sweep_lo, o.sweep_hi,
-                             o.timeout_ms, o.sa_user};
+        scan_dnp3_opts so = {e.t->host,  e.t->port,  e.t->udp,     o.master_addr, o.addr,
+                             o.sweep_lo, o.sweep_hi, o.timeout_ms, o.sa_user};
         scan_dnp3(&so, &e.d);
         if (o.tls && e.t->port != o.tls_port) {
             e.tls_checked = true;

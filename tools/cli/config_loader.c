@@ -26,7 +26,10 @@ int fail(loader *L, const yaml_node_t *n, const char *fmt, ...)
     return -1;
 }
 
-yaml_node_t *node(loader *L, int id) { return yaml_document_get_node(&L->doc, id); }
+yaml_node_t *node(loader *L, int id)
+{
+    return yaml_document_get_node(&L->doc, id);
+}
 
 const char *scalar(const yaml_node_t *n)
 {
@@ -44,7 +47,10 @@ size_t push(loader *L, const char *key, int idx)
     return len;
 }
 
-void pop(loader *L, size_t len) { L->path[len] = 0; }
+void pop(loader *L, size_t len)
+{
+    L->path[len] = 0;
+}
 
 int for_each_field(loader *L, const yaml_node_t *n, const char *what, field_fn fn, void *ctx)
 {
@@ -115,4 +121,3 @@ int get_string(loader *L, const yaml_node_t *n, char *out, size_t cap)
     snprintf(out, cap, "%s", s);
     return 0;
 }
-

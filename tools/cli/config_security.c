@@ -42,8 +42,7 @@ static int get_path(loader *L, const yaml_node_t *n, char *out, size_t cap, char
     int len = value[0] == '/' || !slash ? snprintf(out, cap, "%s", value)
                                         : snprintf(out, cap, "%.*s/%s", (int)(slash - L->file), L->file, value);
     if (len < 0 || (size_t)len >= cap) return fail(L, n, "the file name is too long");
-    if (where)
-        snprintf(where, where_cap, "%s:%lu: %s", L->file, (unsigned long)n->start_mark.line + 1, L->path);
+    if (where) snprintf(where, where_cap, "%s:%lu: %s", L->file, (unsigned long)n->start_mark.line + 1, L->path);
     return 0;
 }
 
@@ -138,9 +137,10 @@ static int sa_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
         sa->have_aggressive = true;
         return get_bool(L, v, &sa->aggressive_mode);
     }
-    return fail(L, v, "unknown key (expected users, authority_key_file, outstation_name, mac, "
-                      "key_change_interval_s, key_change_count, reply_timeout_ms, max_error_count, "
-                      "challenge_length, aggressive_mode)");
+    return fail(L, v,
+                "unknown key (expected users, authority_key_file, outstation_name, mac, "
+                "key_change_interval_s, key_change_count, reply_timeout_ms, max_error_count, "
+                "challenge_length, aggressive_mode)");
 }
 
 static int load_sa(loader *L, const yaml_node_t *n, profile_sa *sa)
@@ -177,8 +177,9 @@ static int tls_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     if (!strcmp(k, "min_version")) return get_version(L, v, &t->min_version);
     if (!strcmp(k, "max_version")) return get_version(L, v, &t->max_version);
     if (!strcmp(k, "handshake_timeout_ms")) return get_uint(L, v, 1, 3600000, &t->handshake_timeout_ms);
-    return fail(L, v, "unknown key (expected listen, certificate, private_key, ca, peer_certificate, crl, "
-                      "peer_name, ciphers, min_version, max_version, handshake_timeout_ms)");
+    return fail(L, v,
+                "unknown key (expected listen, certificate, private_key, ca, peer_certificate, crl, "
+                "peer_name, ciphers, min_version, max_version, handshake_timeout_ms)");
 }
 
 static int load_tls(loader *L, const yaml_node_t *n, profile_tls *t)
@@ -186,7 +187,8 @@ static int load_tls(loader *L, const yaml_node_t *n, profile_tls *t)
     t->enabled = true;
     if (for_each_field(L, n, "a mapping", tls_field, t)) return -1;
     if (!t->cert[0] || !t->key[0]) return fail(L, n, "tls needs certificate and private_key");
-    if (!t->ca[0] && !t->peer_cert[0]) return fail(L, n, "tls needs ca or peer_certificate to authenticate the master");
+    if (!t->ca[0] && !t->peer_cert[0])
+        return fail(L, n, "tls needs ca or peer_certificate to authenticate the master");
     return 0;
 }
 

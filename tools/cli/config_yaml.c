@@ -144,7 +144,8 @@ static int list_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
 {
     list_ctx *c = ctx;
     c->items[i].flags = 0x01;
-    c->items[i].event_class = (c->t == PROFILE_BINARY_OUTPUT_STATUS || c->t == PROFILE_ANALOG_OUTPUT_STATUS) ? 0 : 1;
+    c->items[i].event_class =
+        (c->t == PROFILE_BINARY_OUTPUT_STATUS || c->t == PROFILE_ANALOG_OUTPUT_STATUS) ? 0 : 1;
     c->idx[i] = (uint32_t)i;
     if (load_point(L, c->t, item, &c->items[i], &c->idx[i])) return -1;
     for (size_t j = 0; j < i; j++)
@@ -159,8 +160,9 @@ static int point_list(loader *L, const char *k, const yaml_node_t *list, void *c
     profile *p = ctx;
     int t = profile_type_from_name(k);
     if (t < 0)
-        return fail(L, list, "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
-                             "counter, frozen_counter, analog_input, analog_output_status, octet_string)");
+        return fail(L, list,
+                    "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
+                    "counter, frozen_counter, analog_input, analog_output_status, octet_string)");
     if (list->type != YAML_SEQUENCE_NODE) return fail(L, list, "expected a list of points");
     size_t n_items = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
     if (n_items > 65536) return fail(L, list, "more than 65536 points");
@@ -219,8 +221,9 @@ static int control_field(loader *L, const char *k, const yaml_node_t *v, void *c
     if (!strcmp(k, "analog_output_status")) return wire_target(L, v, &w->analog_output_status);
     if (!strcmp(k, "min")) return get_number(L, v, -1e300, 1e300, &w->min);
     if (!strcmp(k, "max")) return get_number(L, v, -1e300, 1e300, &w->max);
-    return fail(L, v, "unknown key (expected crob, analog_output, name, binary_input, double_bit_input, "
-                      "binary_output_status, analog_output_status, min, max)");
+    return fail(L, v,
+                "unknown key (expected crob, analog_output, name, binary_input, double_bit_input, "
+                "binary_output_status, analog_output_status, min, max)");
 }
 
 static int load_control(loader *L, size_t i, const yaml_node_t *n, void *ctx)
@@ -273,13 +276,17 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
     if (!strcmp(k, "framing_error")) {
         char s[16];
         if (get_string(L, v, s, sizeof s)) return -1;
-        if (!strcmp(s, "close")) p->framing = DNP3_FRAMING_CLOSE;
-        else if (!strcmp(s, "resync")) p->framing = DNP3_FRAMING_RESYNC;
-        else return fail(L, v, "'%s' is not close or resync", s);
+        if (!strcmp(s, "close"))
+            p->framing = DNP3_FRAMING_CLOSE;
+        else if (!strcmp(s, "resync"))
+            p->framing = DNP3_FRAMING_RESYNC;
+        else
+            return fail(L, v, "'%s' is not close or resync", s);
         return 0;
     }
-    return fail(L, v, "unknown key (expected link_addr, master_addr, event_buffer, max_fragment, "
-                      "unsolicited, device_name, framing_error)");
+    return fail(L, v,
+                "unknown key (expected link_addr, master_addr, event_buffer, max_fragment, "
+                "unsolicited, device_name, framing_error)");
 }
 
 typedef struct {

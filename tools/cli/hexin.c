@@ -43,8 +43,8 @@ static int hexval(char c)
 
 static int is_sep(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' || c == ',' ||
-           c == '|' || c == ':' || c == ';' || c == '>' || c == '<';
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' || c == ',' || c == '|' ||
+           c == ':' || c == ';' || c == '>' || c == '<';
 }
 
 void hex_line_col(const char *text, size_t pos, size_t *line, size_t *col)

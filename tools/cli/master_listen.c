@@ -74,7 +74,10 @@ static bool utc_now(void *ctx, dnp3_time48 *out)
     return true;
 }
 
-static void on_closed(uv_handle_t *h) { (void)h; }
+static void on_closed(uv_handle_t *h)
+{
+    (void)h;
+}
 
 static void on_signal(uv_signal_t *h, int signum)
 {
@@ -141,8 +144,8 @@ int cmd_master_listen(int argc, char **argv)
     }
     char host[128];
     uint16_t port;
-    if (cli_host_port(CMD, "ADDR:PORT", endpoint, "0.0.0.0", tls.any ? TLS_CLI_DEFAULT_PORT : 20000, host, sizeof host,
-                      &port))
+    if (cli_host_port(CMD, "ADDR:PORT", endpoint, "0.0.0.0", tls.any ? TLS_CLI_DEFAULT_PORT : 20000, host,
+                      sizeof host, &port))
         return 2;
     dnp3_tls *tls_ctx = tls.any ? tls_cli_load(CMD, &tls, true) : NULL;
     if (tls.any && !tls_ctx) return 2;
@@ -169,12 +172,12 @@ int cmd_master_listen(int argc, char **argv)
     dnp3_io_hooks hooks = {&c, on_open, on_close, NULL, NULL, on_log};
     int rc = dnp3_io_master_listen(c.loop, &ioc, &cc, &mc, route, &c, &hooks, &c.l);
     if (rc) {
-        fprintf(stderr, "%s: cannot listen on TCP %s:%u: %s\n", CMD, host, port, uv_strerror(rc));
+        fprintf(stderr, "%s: cannot listen on TCP %s:%u: %s\n", CMD, host, port, dnp3_strerror(rc));
         dnp3_tls_free(tls_ctx);
         return 1;
     }
-    printf("%s: listening on %s %s:%u for outstations dialling in, master address %u\n", CMD, tls_ctx ? "tls" : "tcp", host,
-           dnp3_io_local_port(dnp3_io_master_listener_io(c.l)), master_addr);
+    printf("%s: listening on %s %s:%u for outstations dialling in, master address %u\n", CMD,
+           tls_ctx ? "tls" : "tcp", host, dnp3_io_local_port(dnp3_io_master_listener_io(c.l)), master_addr);
     fflush(stdout);
     uv_signal_init(c.loop, &c.sigint);
     uv_signal_init(c.loop, &c.sigterm);

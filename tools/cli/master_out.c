@@ -137,8 +137,10 @@ void master_out_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measurem
     (void)a;
     master_out *o = ctx;
     if (!reportable(m)) return;
-    master_point p = {m->type, m->group, m->variation, m->index, m->value, m->has_flags, m->flags,
-                      m->time_kind != DNP3_TIME_NONE, m->time, m->event, o->in_unsolicited, NULL, 0};
+    master_point p = {m->type,  m->group,     m->variation,      m->index,
+                      m->value, m->has_flags, m->flags,          m->time_kind != DNP3_TIME_NONE,
+                      m->time,  m->event,     o->in_unsolicited, NULL,
+                      0};
     if (m->type == DNP3_POINT_OCTET_STRING && m->octets) {
         p.octets = malloc(m->octets_len ? m->octets_len : 1);
         if (!p.octets) return;

@@ -30,9 +30,9 @@ typedef struct {
     master_point *pts;
     size_t n, cap;
     bool json;
-    bool stream;        /* watch: print each measurement at once */
+    bool stream; /* watch: print each measurement at once */
     bool in_unsolicited;
-    uint16_t iin;       /* of the last response */
+    uint16_t iin; /* of the last response */
     FILE *out;
 } master_out;
 

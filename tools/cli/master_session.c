@@ -27,7 +27,8 @@ int master_parse_target(const char *cmd, const char *target, master_session_conf
         rest = target + 6;
         c->tls = true;
     } else if (strstr(target, "://")) {
-        cli_usage_error(cmd, "unsupported target '%s' (use HOST[:PORT], tcp://, udp:// or tls://HOST:PORT)", target);
+        cli_usage_error(cmd, "unsupported target '%s' (use HOST[:PORT], tcp://, udp:// or tls://HOST:PORT)",
+                        target);
         return -1;
     }
     if (!*rest) {
@@ -76,7 +77,10 @@ void master_print_task_failure(const char *cmd, const dnp3_task_info *info, uint
     }
 }
 
-static void on_closed_handle(uv_handle_t *h) { (void)h; }
+static void on_closed_handle(uv_handle_t *h)
+{
+    (void)h;
+}
 
 /* Runs on the loop turn after master_session_finish: the runtime has drained the channel by then. */
 static void on_finish(uv_timer_t *t)
@@ -126,7 +130,8 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
         fprintf(stderr, "%s: %s\n", CMD, reason);
     } else if (!s->ever_connected) {
         const char *why = strstr(reason, "failed: ");
-        fprintf(stderr, "%s: cannot connect to %s:%u: %s\n", CMD, s->cfg.host, s->cfg.port, why ? why + 8 : reason);
+        fprintf(stderr, "%s: cannot connect to %s:%u: %s\n", CMD, s->cfg.host, s->cfg.port,
+                why ? why + 8 : reason);
     } else {
         fprintf(stderr, "%s: connection to %s:%u lost: %s\n", CMD, s->cfg.host, s->cfg.port, reason);
     }
@@ -173,12 +178,14 @@ static void sa_event(void *ctx, const dnp3_sa_event *ev)
         if (fatal && ev->kind == DNP3_SA_EV_ERROR_RECEIVED)
             fprintf(f, "%s: Secure Authentication failed: the outstation answered %s for user %u%s\n", CMD,
                     dnp3_sa_error_name(ev->error), ev->user,
-                    ev->error == DNP3_SA_ERR_UNKNOWN_USER          ? " (the user is not configured there)"
+                    ev->error == DNP3_SA_ERR_UNKNOWN_USER            ? " (the user is not configured there)"
                     : ev->error == DNP3_SA_ERR_AUTHENTICATION_FAILED ? " (wrong update key?)"
                                                                      : "");
         else if (fatal)
-            fprintf(f, "%s: Secure Authentication failed: session key change for user %u not confirmed "
-                       "(wrong update key?)\n", CMD, ev->user);
+            fprintf(f,
+                    "%s: Secure Authentication failed: session key change for user %u not confirmed "
+                    "(wrong update key?)\n",
+                    CMD, ev->user);
         else
             fprintf(f, "%s: security: %s\n", CMD, sa_cli_event_text(ev));
         fflush(f);
@@ -199,7 +206,7 @@ static int sa_attach(master_session *s, dnp3_tstamp now)
     if (s->sa_mem) s->sa = dnp3_sa_master_init(s->sa_mem, size, &c, now);
     dnp3_zeroize(&c.user, sizeof c.user);
     dnp3_zeroize(&s->cfg.sa_user, sizeof s->cfg.sa_user);
-    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) return UV_EINVAL;
+    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) return DNP3_ERR_CONFIG;
     return 0;
 }
 
@@ -283,10 +290,10 @@ int master_session_run(master_session_config *c)
         s->m = dnp3_io_master_get(s->bind);
         s->a = dnp3_master_add_assoc(s->m, &ac, dnp3_io_now(s->loop));
         if (s->a && c->sa) err = sa_attach(s, dnp3_io_now(s->loop));
-        if (!err) err = s->a ? dnp3_io_master_open(s->bind, &ioc) : UV_EINVAL;
+        if (!err) err = s->a ? dnp3_io_master_open(s->bind, &ioc) : DNP3_ERR_CONFIG;
     }
     if (err) {
-        fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, uv_strerror(err));
+        fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, dnp3_strerror(err));
         master_session_finish(s, 1);
     }
     uv_run(s->loop, UV_RUN_DEFAULT);

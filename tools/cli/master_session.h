@@ -26,7 +26,7 @@ typedef struct {
     uint16_t master_addr;
     uint16_t link_addr;
     uint32_t timeout_ms;
-    int framing;                  /* dnp3_framing_policy (--framing-error; 0 = close on TCP) */
+    int framing; /* dnp3_framing_policy (--framing-error; 0 = close on TCP) */
     unsigned decode;
     bool watch;                   /* start-up sequence, reactions, reconnects, until SIGINT */
     uint32_t integrity_period_ms; /* watch */
@@ -36,10 +36,10 @@ typedef struct {
     /* one-shot: called once, at the first connect, to submit the task */
     void (*on_ready)(master_session *s, dnp3_master_assoc *a, dnp3_tstamp now, void *ctx);
     void *ctx;
-    bool sa;                      /* Secure Authentication v5 as sa_user */
+    bool sa; /* Secure Authentication v5 as sa_user */
     dnp3_sa_user sa_user;
-    bool tls;                     /* tls://HOST:PORT target (IEC 62351-3) */
-    tls_cli_options tls_opts;     /* --tls-* options */
+    bool tls;                 /* tls://HOST:PORT target (IEC 62351-3) */
+    tls_cli_options tls_opts; /* --tls-* options */
 } master_session_config;
 
 struct master_session {

@@ -16,9 +16,8 @@
 #include "dnp3/io.h"
 
 static const dnp3_os_type TYPE_MAP[PROFILE_TYPE_COUNT] = {
-    DNP3_OS_BINARY_INPUT,         DNP3_OS_DOUBLE_BIT_INPUT, DNP3_OS_BINARY_OUTPUT_STATUS,
-    DNP3_OS_COUNTER,              DNP3_OS_FROZEN_COUNTER,   DNP3_OS_ANALOG_INPUT,
-    DNP3_OS_ANALOG_OUTPUT_STATUS, DNP3_OS_OCTET_STRING,
+    DNP3_OS_BINARY_INPUT,   DNP3_OS_DOUBLE_BIT_INPUT, DNP3_OS_BINARY_OUTPUT_STATUS, DNP3_OS_COUNTER,
+    DNP3_OS_FROZEN_COUNTER, DNP3_OS_ANALOG_INPUT,     DNP3_OS_ANALOG_OUTPUT_STATUS, DNP3_OS_OCTET_STRING,
 };
 
 dnp3_time48 outstation_app_utc(const outstation_app *a)
@@ -26,7 +25,10 @@ dnp3_time48 outstation_app_utc(const outstation_app *a)
     return (dnp3_time48)((int64_t)dnp3_io_utc_ms() + a->clock_offset_ms) & DNP3_TIME48_MAX;
 }
 
-static dnp3_time48 cb_utc_now(void *ctx) { return outstation_app_utc(ctx); }
+static dnp3_time48 cb_utc_now(void *ctx)
+{
+    return outstation_app_utc(ctx);
+}
 
 static void set_point(outstation_app *a, profile_type t, int32_t index, double value)
 {
@@ -68,7 +70,8 @@ static dnp3_command_status cb_crob(void *ctx, dnp3_control_mode mode, uint16_t i
     if (mode == DNP3_CTRL_SELECT) return DNP3_CS_SUCCESS;
     set_point(a, PROFILE_BINARY_OUTPUT_STATUS, w->binary_output_status, on);
     set_point(a, PROFILE_BINARY_INPUT, w->binary_input, on);
-    set_point(a, PROFILE_DOUBLE_BIT_INPUT, w->double_bit_input, on ? DNP3_DBIT_DETERMINED_ON : DNP3_DBIT_DETERMINED_OFF);
+    set_point(a, PROFILE_DOUBLE_BIT_INPUT, w->double_bit_input,
+              on ? DNP3_DBIT_DETERMINED_ON : DNP3_DBIT_DETERMINED_OFF);
     a->controls_done++;
     if (a->log) {
         fprintf(a->log, "control: %s CROB %u %s/%s -> %s (%s)\n", mode_name(mode), index,
@@ -103,7 +106,8 @@ static bool cb_write_time(void *ctx, dnp3_time48 utc)
     outstation_app *a = ctx;
     a->clock_offset_ms = (int64_t)utc - (int64_t)dnp3_io_utc_ms();
     if (a->log) {
-        fprintf(a->log, "time: set by the master (offset %+lld ms from system time)\n", (long long)a->clock_offset_ms);
+        fprintf(a->log, "time: set by the master (offset %+lld ms from system time)\n",
+                (long long)a->clock_offset_ms);
         fflush(a->log);
     }
     return true;
@@ -113,7 +117,8 @@ static dnp3_restart_delay cb_restart(void *ctx, bool cold)
 {
     outstation_app *a = ctx;
     if (a->log) {
-        fprintf(a->log, "restart: %s restart requested (simulated; the database is kept)\n", cold ? "cold" : "warm");
+        fprintf(a->log, "restart: %s restart requested (simulated; the database is kept)\n",
+                cold ? "cold" : "warm");
         fflush(a->log);
     }
     dnp3_restart_delay d = {true, false, 1};
@@ -160,8 +165,8 @@ static void configure(const profile *p, dnp3_outstation_config *c)
     c->attr.subset = "2:2012";
 }
 
-int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed,
-                        char *err, size_t err_cap)
+int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed, char *err,
+                        size_t err_cap)
 {
     memset(a, 0, sizeof *a);
     a->prof = p;
@@ -177,8 +182,8 @@ int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FI
                  field ? field : "its size");
         return -1;
     }
-    a->mem = aligned_alloc(_Alignof(max_align_t), (size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
-                                                      _Alignof(max_align_t));
+    a->mem = aligned_alloc(_Alignof(max_align_t),
+                           (size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t));
     if (!a->mem) {
         snprintf(err, err_cap, "out of memory (%zu octets)", size);
         return -1;
@@ -199,9 +204,11 @@ int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FI
             dnp3_outstation_configure_point(a->os, TYPE_MAP[ty], (uint16_t)i, &pc);
             if (ty == PROFILE_OCTET_STRING) {
                 const char *s = pt->text[0] ? pt->text : " ";
-                dnp3_outstation_update_octets(a->os, (uint16_t)i, (const uint8_t *)s, strlen(s), t, DNP3_EVENT_SUPPRESS);
+                dnp3_outstation_update_octets(a->os, (uint16_t)i, (const uint8_t *)s, strlen(s), t,
+                                              DNP3_EVENT_SUPPRESS);
             } else {
-                dnp3_outstation_update(a->os, TYPE_MAP[ty], (uint16_t)i, pt->value, pt->flags, t, DNP3_EVENT_SUPPRESS);
+                dnp3_outstation_update(a->os, TYPE_MAP[ty], (uint16_t)i, pt->value, pt->flags, t,
+                                       DNP3_EVENT_SUPPRESS);
             }
         }
     }
@@ -240,7 +247,8 @@ int outstation_app_simulate(outstation_app *a, double seconds)
         dnp3_outstation_get(a->os, DNP3_OS_COUNTER, (uint16_t)i, &v, NULL, NULL);
         double inc = 1.0 + (next_unit(a) + 1.0) * 2.0 * seconds; /* a few kWh per second */
         v = (double)(((uint64_t)v + (uint64_t)inc) & 0xFFFFFFFFu);
-        if (dnp3_outstation_update(a->os, DNP3_OS_COUNTER, (uint16_t)i, v, DNP3_FLAG_ONLINE, t, DNP3_EVENT_DETECT) > 0)
+        if (dnp3_outstation_update(a->os, DNP3_OS_COUNTER, (uint16_t)i, v, DNP3_FLAG_ONLINE, t,
+                                   DNP3_EVENT_DETECT) > 0)
             events++;
     }
     return events;
@@ -330,7 +338,8 @@ int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, 
     dnp3_zeroize(c.users, sizeof c.users);
     if (size == 0) {
         dnp3_zeroize(c.authority_key, sizeof c.authority_key);
-        snprintf(err, err_cap, "invalid Secure Authentication configuration (%s; user numbers 1..65535, each once)",
+        snprintf(err, err_cap,
+                 "invalid Secure Authentication configuration (%s; user numbers 1..65535, each once)",
                  field ? field : "size");
         return -1;
     }

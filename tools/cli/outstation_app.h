@@ -22,7 +22,7 @@ typedef struct {
     uint64_t rng;            /* simulation PRNG state */
     FILE *log;               /* control and time events (NULL = quiet) */
     uint64_t controls_done;
-    void *sa_mem;            /* Secure Authentication (NULL = off) */
+    void *sa_mem; /* Secure Authentication (NULL = off) */
     dnp3_sa_outstation *sa;
     uint16_t sa_user_numbers[DNP3_SA_MAX_USERS];
     const char *sa_key_files[DNP3_SA_MAX_USERS]; /* rewritten after an update-key change */
@@ -34,13 +34,13 @@ typedef struct {
 typedef struct {
     const dnp3_sa_user *users;
     size_t n;
-    const char *const *key_files;    /* per user (may be NULL): the file to rewrite after an update-key change */
-    const uint8_t *authority_key;    /* update-key change permitted with this key (NULL = not permitted) */
+    const char *const *key_files; /* per user (may be NULL): the file to rewrite after an update-key change */
+    const uint8_t *authority_key; /* update-key change permitted with this key (NULL = not permitted) */
     size_t authority_key_len;
-    const char *outstation_name;     /* for the update-key change ("" by default) */
-    const profile_sa *tuning;        /* MAC algorithm, intervals, ... from the config file (NULL = defaults) */
-    const char *scs_file;            /* the user status change sequence number, kept across restarts (or NULL) */
-    uint32_t scs;                    /* its value at start-up */
+    const char *outstation_name; /* for the update-key change ("" by default) */
+    const profile_sa *tuning;    /* MAC algorithm, intervals, ... from the config file (NULL = defaults) */
+    const char *scs_file;        /* the user status change sequence number, kept across restarts (or NULL) */
+    uint32_t scs;                /* its value at start-up */
 } outstation_sa_options;
 
 /*
@@ -48,8 +48,8 @@ typedef struct {
  * nothing in the application; the channel is separate). Returns 0, or -1
  * with a message in err.
  */
-int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed,
-                        char *err, size_t err_cap);
+int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed, char *err,
+                        size_t err_cap);
 
 /* One simulation step: analogs drift within their range, counters count. Returns events recorded. */
 int outstation_app_simulate(outstation_app *a, double seconds);

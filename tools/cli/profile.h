@@ -44,20 +44,20 @@ typedef struct {
 
 /* What a control does to status points. */
 typedef enum {
-    WIRE_CROB = 0,   /* a CROB on `index`: on/close/latch-on sets 1, off/trip/latch-off sets 0 */
-    WIRE_ANALOG,     /* an analog output on `index`: copies the value */
+    WIRE_CROB = 0, /* a CROB on `index`: on/close/latch-on sets 1, off/trip/latch-off sets 0 */
+    WIRE_ANALOG,   /* an analog output on `index`: copies the value */
 } wire_kind;
 
 typedef struct {
     wire_kind kind;
-    uint32_t index;           /* binary output or analog output index */
+    uint32_t index; /* binary output or analog output index */
     char name[64];
     /* targets; -1 where not wired */
     int32_t binary_input;     /* set to the commanded state */
     int32_t double_bit_input; /* DETERMINED_ON for on/close, DETERMINED_OFF for off/trip */
     int32_t binary_output_status;
     int32_t analog_output_status;
-    double min, max;          /* analog outputs: accepted range (OUT_OF_RANGE otherwise) */
+    double min, max; /* analog outputs: accepted range (OUT_OF_RANGE otherwise) */
 } profile_wire;
 
 /* Secure Authentication settings from the configuration file (key files are read later, by the command). */
@@ -78,7 +78,7 @@ typedef struct {
     char authority_key_file[PROFILE_PATH_MAX]; /* "" = update-key change not permitted */
     char authority_where[PROFILE_WHERE_MAX];
     char outstation_name[33];
-    uint8_t mal;                  /* 0 = library default */
+    uint8_t mal;                                                         /* 0 = library default */
     uint32_t key_change_interval_ms, key_change_count, reply_timeout_ms; /* 0 = default */
     bool have_interval, have_count;
     uint8_t max_error_count, challenge_len;
@@ -101,10 +101,10 @@ typedef struct {
 typedef struct {
     uint16_t link_addr;
     uint16_t master_addr;
-    uint32_t event_buffer;   /* events per type */
+    uint32_t event_buffer; /* events per type */
     uint32_t max_fragment;
     bool unsolicited;
-    uint8_t framing;         /* dnp3_framing_policy: outstation.framing_error (0 = by mode) */
+    uint8_t framing; /* dnp3_framing_policy: outstation.framing_error (0 = by mode) */
     char device_name[64];
     profile_point *points[PROFILE_TYPE_COUNT];
     uint32_t count[PROFILE_TYPE_COUNT];

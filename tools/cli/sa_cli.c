@@ -61,8 +61,10 @@ int sa_cli_read_key(const char *cmd, const char *opt, const char *path, uint8_t 
             why = "the key is longer than 32 octets (expected 32 or 64 hex digits)";
             break;
         }
-        if (digits % 2 == 0) key[digits / 2] = (uint8_t)(v << 4);
-        else key[digits / 2] = (uint8_t)(key[digits / 2] | v);
+        if (digits % 2 == 0)
+            key[digits / 2] = (uint8_t)(v << 4);
+        else
+            key[digits / 2] = (uint8_t)(key[digits / 2] | v);
         digits++;
     }
     if (!why && digits == 0) why = "the file is empty (expected 32 or 64 hex digits: an AES-128 or AES-256 key)";
@@ -149,12 +151,22 @@ const char *sa_cli_event_text(const dnp3_sa_event *ev)
 {
     static char buf[160];
     static const char *const names[] = {
-        "authenticated",      "authentication failed (wrong MAC or key)", "unknown user",
-        "replay or stale sequence number rejected", "challenge reply timeout: request dropped",
-        "session keys changed", "session key change failed", "session keys expired",
-        "no valid session keys for the user", "error object received", "unexpected message discarded",
-        "aggressive mode request refused", "update key changed", "update-key change failed",
-        "user status change accepted", "user status change refused",
+        "authenticated",
+        "authentication failed (wrong MAC or key)",
+        "unknown user",
+        "replay or stale sequence number rejected",
+        "challenge reply timeout: request dropped",
+        "session keys changed",
+        "session key change failed",
+        "session keys expired",
+        "no valid session keys for the user",
+        "error object received",
+        "unexpected message discarded",
+        "aggressive mode request refused",
+        "update key changed",
+        "update-key change failed",
+        "user status change accepted",
+        "user status change refused",
     };
     const char *what = (unsigned)ev->kind < sizeof names / sizeof names[0] ? names[ev->kind] : "event";
     int n = snprintf(buf, sizeof buf, "%s, user %u, seq %u", what, ev->user, (unsigned)ev->seq);

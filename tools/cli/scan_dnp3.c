@@ -46,8 +46,8 @@ typedef struct {
 static int send_link_status(link_probe *p, uint16_t dest)
 {
     uint8_t frame[16];
-    int n = dnp3_link_format(frame, sizeof frame, dnp3_link_control(true, true, DNP3_LINK_REQUEST_LINK_STATUS), dest,
-                             p->o->master_addr, NULL, 0);
+    int n = dnp3_link_format(frame, sizeof frame, dnp3_link_control(true, true, DNP3_LINK_REQUEST_LINK_STATUS),
+                             dest, p->o->master_addr, NULL, 0);
     return n > 0 ? scan_send(&p->sock, frame, (size_t)n) : -EINVAL;
 }
 
@@ -205,7 +205,7 @@ static bool transact(app_probe *p, uint16_t dest, const uint8_t *req, size_t len
 static void print_attr(scan_attr *at, const uint8_t *v, size_t n)
 {
     switch (at->type) {
-    case 1: /* VSTR */
+    case 1:   /* VSTR */
     case 8: { /* UNCD */
         size_t k = 0;
         for (size_t i = 0; i < n && k + 1 < sizeof at->text; i++)
@@ -228,7 +228,8 @@ static void print_attr(scan_attr *at, const uint8_t *v, size_t n)
     }
     default: { /* anything else as hex */
         size_t k = 0;
-        for (size_t i = 0; i < n && k + 3 < sizeof at->text; i++) k += (size_t)snprintf(at->text + k, 4, "%02X", v[i]);
+        for (size_t i = 0; i < n && k + 3 < sizeof at->text; i++)
+            k += (size_t)snprintf(at->text + k, 4, "%02X", v[i]);
         at->text[k] = 0;
     }
     }
@@ -297,7 +298,8 @@ static void probe_app(link_probe *lp, const scan_dnp3_opts *o, scan_dnp3_result 
     if (r->closed_by_peer) return;
 
     /* AUTH_REQUEST, g120v4 key-status request for one user: C1 20 78 04 07 01 <user> */
-    uint8_t ks[] = {0xC1, DNP3_FC_AUTH_REQUEST, 120, 4, 0x07, 0x01, (uint8_t)o->sa_user, (uint8_t)(o->sa_user >> 8)};
+    uint8_t ks[] = {
+        0xC1, DNP3_FC_AUTH_REQUEST, 120, 4, 0x07, 0x01, (uint8_t)o->sa_user, (uint8_t)(o->sa_user >> 8)};
     if (!transact(&p, (uint16_t)r->outstation_addr, ks, sizeof ks, o->timeout_ms, r) ||
         dnp3_apdu_parse(p.apdu, p.len, &a) != DNP3_OK) {
         r->sa = SCAN_SA_NO_ANSWER;

@@ -31,27 +31,27 @@ typedef enum {
 } scan_sa_state;
 
 typedef struct {
-    uint8_t var;        /* attribute variation (g0vX) */
-    uint8_t type;       /* data type */
-    char text[128];     /* printable value */
+    uint8_t var;    /* attribute variation (g0vX) */
+    uint8_t type;   /* data type */
+    char text[128]; /* printable value */
 } scan_attr;
 
 typedef struct {
     /* transport */
     bool connected;
-    int connect_errno;        /* when !connected */
+    int connect_errno; /* when !connected */
     bool closed_by_peer;
-    size_t octets_rx;         /* everything received */
-    size_t other_octets;      /* received octets that were not part of a valid DNP3 frame */
+    size_t octets_rx;    /* everything received */
+    size_t other_octets; /* received octets that were not part of a valid DNP3 frame */
     /* link */
-    bool dnp3;                /* valid DNP3 frames came back */
-    int outstation_addr;      /* -1 unknown */
-    int master_addr;          /* the master address the outstation talks to (from its frames), -1 unknown */
-    const char *found_by;     /* "given", "unsolicited", "self_address" (0xFFFC), "sweep" */
-    int extra_addrs[8];       /* more outstations that answered a sweep */
+    bool dnp3;            /* valid DNP3 frames came back */
+    int outstation_addr;  /* -1 unknown */
+    int master_addr;      /* the master address the outstation talks to (from its frames), -1 unknown */
+    const char *found_by; /* "given", "unsolicited", "self_address" (0xFFFC), "sweep" */
+    int extra_addrs[8];   /* more outstations that answered a sweep */
     size_t extra_count;
     /* application */
-    bool answered;            /* a response to the READ came back */
+    bool answered; /* a response to the READ came back */
     uint16_t iin;
     bool attrs_supported;
     scan_attr attrs[64];

@@ -1,0 +1,108 @@
+/*
+ * io_tcp_server.c - the listening side of the runtime (dnp3/io.h): DNP3 over
+ * IP as a TCP server (IEEE 1815-2012 Annex on IP networking, the outstation
+ * listens on port 20000, or 19999 with TLS). TCP_SERVER keeps one connection
+ * at a time (a newcomer replaces the current one or is rejected, by policy);
+ * TCP_LISTEN hands every accepted connection to a session of its own (a child
+ * endpoint built by config.accept). An allow-list of peer addresses is checked
+ * before anything else; with TLS the handshake comes next (io_tls.c), and only
+ * an authenticated connection meets the policy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io_internal.h"
+
+static bool allowed(const dnp3_io *io, const char *peer)
+{
+    if (!io->cfg.allow || io->cfg.allow_count == 0) return true;
+    char ip[64];
+    snprintf(ip, sizeof ip, "%s", peer[0] == '[' ? peer + 1 : peer);
+    char *end = strrchr(ip, peer[0] == '[' ? ']' : ':');
+    if (end) *end = 0;
+    for (size_t i = 0; i < io->cfg.allow_count; i++)
+        if (strcmp(io->cfg.allow[i], ip) == 0) return true;
+    return false;
+}
+
+/* A TCP_LISTEN endpoint hands an accepted connection to a session of its own. */
+static void accept_child(dnp3_io *io, conn *c)
+{
+    dnp3_channel *ch = NULL;
+    dnp3_io_upper up = {0};
+    dnp3_io *k = calloc(1, sizeof *k);
+    if (!k || !io->cfg.accept || !io->cfg.accept(io->cfg.accept_ctx, c->peer, &ch, &up) || !ch) {
+        free(k);
+        dnp3_iox_log(io, "connection rejected from", c->peer, "no session for it");
+        dnp3_iox_close_conn(c);
+        return;
+    }
+    k->loop = io->loop;
+    k->cfg = io->cfg;
+    k->cfg.kind = DNP3_IO_TCP_SERVER;
+    k->cfg.reconnect = false;
+    k->child = true;
+    k->parent = io;
+    k->next_child = io->children;
+    io->children = k;
+    k->ch = ch;
+    k->up = up;
+    dnp3_iox_init_timer(k, &k->timer);
+    dnp3_iox_init_timer(k, &k->retry_timer);
+    io->open_handles--; /* the connection now belongs to the session */
+    k->open_handles++;
+    c->io = k;
+    dnp3_iox_activate(k, c);
+}
+
+void dnp3_iox_admit(dnp3_io *io, conn *c)
+{
+    if (io->cfg.kind == DNP3_IO_TCP_LISTEN) {
+        accept_child(io, c);
+        return;
+    }
+    if (io->conn) {
+        if (io->cfg.accept_policy == DNP3_IO_REJECT_NEW) {
+            dnp3_iox_log(io, "connection rejected from", c->peer, "a master is already connected");
+            dnp3_iox_close_conn(c);
+            return;
+        }
+        dnp3_iox_lose_connection(io, "replaced by a new connection");
+    }
+    dnp3_iox_activate(io, c);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    dnp3_io *io = server->data;
+    if (status < 0 || io->stopping) return;
+    conn *c = dnp3_iox_new_conn(io);
+    if (!c) return;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        dnp3_iox_close_conn(c);
+        return;
+    }
+    dnp3_iox_name_peer(c);
+    if (!allowed(io, c->peer)) {
+        dnp3_iox_log(io, "connection rejected from", c->peer, "not in the allow-list");
+        dnp3_iox_close_conn(c);
+        return;
+    }
+    if (io->cfg.tls)
+        dnp3_iox_start_tls(io, c);
+    else
+        dnp3_iox_admit(io, c);
+}
+
+int dnp3_iox_server_listen(dnp3_io *io)
+{
+    uv_tcp_init(io->loop, &io->listener);
+    io->listener.data = io;
+    io->open_handles++;
+    int rc = uv_tcp_bind(&io->listener, (const struct sockaddr *)&io->addr, 0);
+    if (rc == 0)
+        rc =
+            uv_listen((uv_stream_t *)&io->listener, io->cfg.kind == DNP3_IO_TCP_LISTEN ? 4096 : 16, on_connection);
+    return rc;
+}
