@@ -463,7 +463,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
             *(!strcmp(a, "--link-addr") ? &one.link_addr : &one.master_addr) = (uint16_t)v;
             any_station_option = true;
         } else if (!strcmp(a, "--integrity-period") || !strcmp(a, "--event-period")) {
-            if (cli_uint(CMD, a, val, 0, 86400 * 7, &v)) return 2;
+            if (cli_uint(CMD, a, val, 0, 604800, &v)) return 2;
             *(!strcmp(a, "--integrity-period") ? &one.integrity_period_s : &one.event_period_s) = (uint32_t)v;
             any_station_option = true;
         } else if (!strcmp(a, "--timeout")) {

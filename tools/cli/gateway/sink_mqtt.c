@@ -43,7 +43,7 @@ typedef struct {
 static bool status_changed(mq_sink *q, const gw_status *st)
 {
     for (size_t i = 0; i < q->n_seen; i++) {
-        if (strcmp(q->seen[i].name, st->name)) continue;
+        if (strcmp(q->seen[i].name, st->name) != 0) continue;
         bool changed = q->seen[i].connected != st->connected || q->seen[i].iin != st->iin;
         q->seen[i].connected = st->connected;
         q->seen[i].iin = st->iin;
