@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "channel/txq.h"
 #include "dnp3/channel.h"
 
@@ -66,10 +67,7 @@ void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size)
 {
     dnp3_channel_config full;
     channel_config_defaults(&full);
-    if (!c || size < offsetof(dnp3_channel_config, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 /* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:
@@ -91,9 +89,7 @@ static const char *load_config(const dnp3_channel_config *in, dnp3_channel_confi
 int dnp3_channel_config_check(const dnp3_channel_config *c, const char **field)
 {
     dnp3_channel_config cfg;
-    const char *bad = load_config(c, &cfg);
-    if (field) *field = bad;
-    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
+    return dnp3_config_verdict(load_config(c, &cfg), field);
 }
 
 /* Whether a framing error resyncs (discard mode) rather than closing. */

@@ -2,6 +2,7 @@
  * decode_api.c - the public face of the decoder (dnp3/decode.h): octets or a capture in, text
  * or JSON lines out, through the pipeline of decode_stream.c and decode_pcap.c.
  */
+#include "core/config.h"
 #include "dnp3/decode.h"
 
 #include <limits.h>
@@ -24,10 +25,7 @@ void dnp3_decode_options_init_size(dnp3_decode_options *c, size_t size)
 {
     dnp3_decode_options full;
     decode_options_defaults(&full);
-    if (!c || size < offsetof(dnp3_decode_options, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 /* The caller's options with the defaults for what an older, smaller size lacks. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/config.h"
 #include "io_internal.h"
 
 /* Received octets are consumed inside the read callback (dnp3_channel_read copies what it
@@ -56,10 +57,7 @@ void dnp3_io_config_init_size(dnp3_io_config *c, dnp3_io_kind kind, size_t size)
 {
     dnp3_io_config full;
     io_config_defaults(&full, kind);
-    if (!c || size < offsetof(dnp3_io_config, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 int dnp3_iox_config_load(const dnp3_io_config *in, dnp3_io_config *out)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "master/master_internal.h"
 
 #define MIN_TASK_BUFFER 32
@@ -42,10 +43,7 @@ void dnp3_master_config_init_size(dnp3_master_config *c, size_t size)
 {
     dnp3_master_config full;
     master_config_defaults(&full);
-    if (!c || size < offsetof(dnp3_master_config, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 static void assoc_config_defaults(dnp3_assoc_config *c)
@@ -71,10 +69,7 @@ void dnp3_assoc_config_init_size(dnp3_assoc_config *c, size_t size)
 {
     dnp3_assoc_config full;
     assoc_config_defaults(&full);
-    if (!c || size < offsetof(dnp3_assoc_config, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 /* Copies and checks a master configuration: NULL when valid, else the name of the first bad field. */
@@ -117,17 +112,13 @@ static const char *load_assoc_config(const dnp3_assoc_config *in, dnp3_assoc_con
 int dnp3_master_config_check(const dnp3_master_config *c, const char **field)
 {
     dnp3_master_config cfg;
-    const char *bad = load_master_config(c, &cfg);
-    if (field) *field = bad;
-    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
+    return dnp3_config_verdict(load_master_config(c, &cfg), field);
 }
 
 int dnp3_assoc_config_check(const dnp3_assoc_config *c, const char **field)
 {
     dnp3_assoc_config cfg;
-    const char *bad = load_assoc_config(c, &cfg);
-    if (field) *field = bad;
-    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
+    return dnp3_config_verdict(load_assoc_config(c, &cfg), field);
 }
 
 /* Sizes of the parts of the memory block; false on overflow. */

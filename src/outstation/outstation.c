@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "outstation/os_internal.h"
 
 #define MIN_FRAGMENT 249
@@ -52,10 +53,7 @@ void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size)
 {
     dnp3_outstation_config full;
     outstation_config_defaults(&full);
-    if (!c || size < offsetof(dnp3_outstation_config, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 /* Copies a caller's config of possibly older (smaller) layout over the defaults and checks it:
@@ -112,9 +110,7 @@ static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation
 int dnp3_outstation_config_check(const dnp3_outstation_config *c, const char **field)
 {
     dnp3_outstation_config cfg;
-    const char *bad = load_config(c, &cfg);
-    if (field) *field = bad;
-    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
+    return dnp3_config_verdict(load_config(c, &cfg), field);
 }
 
 static void channel_config(const dnp3_outstation_config *c, dnp3_channel_config *cc)

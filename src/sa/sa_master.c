@@ -13,6 +13,7 @@
 #include <stdalign.h>
 #include <stddef.h>
 
+#include "core/config.h"
 #include "sa/sa_internal.h"
 
 enum { M_IDLE = 0, M_AWAIT_STATUS, M_HAVE_STATUS, M_AWAIT_CHANGE, M_READY };
@@ -68,10 +69,7 @@ void dnp3_sa_master_config_init_size(dnp3_sa_master_config *c, size_t size)
 {
     dnp3_sa_master_config full;
     sa_master_config_defaults(&full);
-    if (!c || size < offsetof(dnp3_sa_master_config, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 /* The fields every configuration must carry (up to max_apdu); the event callback after them is
@@ -98,9 +96,7 @@ static const char *load(const dnp3_sa_master_config *in, dnp3_sa_master_config *
 int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field)
 {
     dnp3_sa_master_config cfg;
-    const char *bad = load(c, &cfg);
-    if (field) *field = bad;
-    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
+    return dnp3_config_verdict(load(c, &cfg), field);
 }
 
 static size_t align_up(size_t n)

@@ -19,6 +19,7 @@
 #include <stdalign.h>
 #include <stddef.h>
 
+#include "core/config.h"
 #include "sa/sa_os_internal.h"
 
 static void sa_outstation_config_defaults(dnp3_sa_outstation_config *c)
@@ -40,10 +41,7 @@ void dnp3_sa_outstation_config_init_size(dnp3_sa_outstation_config *c, size_t si
 {
     dnp3_sa_outstation_config full;
     sa_outstation_config_defaults(&full);
-    if (!c || size < offsetof(dnp3_sa_outstation_config, size) + sizeof full.size) return;
-    if (size > sizeof full) size = sizeof full;
-    memcpy(c, &full, size); /* an older, smaller struct gets only its own fields */
-    c->size = (uint32_t)size;
+    dnp3_config_fill(c, size, &full, sizeof full);
 }
 
 /* The fields every configuration must carry (up to max_apdu); the update-key fields and the
@@ -81,9 +79,7 @@ static const char *load(const dnp3_sa_outstation_config *in, dnp3_sa_outstation_
 int dnp3_sa_outstation_config_check(const dnp3_sa_outstation_config *c, const char **field)
 {
     dnp3_sa_outstation_config cfg;
-    const char *bad = load(c, &cfg);
-    if (field) *field = bad;
-    return bad ? DNP3_ERR_CONFIG : DNP3_OK;
+    return dnp3_config_verdict(load(c, &cfg), field);
 }
 
 static size_t align_up(size_t n)
