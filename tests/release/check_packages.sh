@@ -95,7 +95,9 @@ man -w dnp3 >"$work/man" 2>&1 && ok "man -w dnp3: $(cat "$work/man")" || bad "ma
 if cc -Wall -Werror -o "$work/outstation" "$ROOT"/examples/outstation/*.c \
       $(pkg-config --cflags --libs dnp3-io) >"$work/cc.log" 2>&1; then
     ok "examples/outstation builds with pkg-config against /usr"
-    if ldd "$work/outstation" | grep -q '/usr/lib/.*libdnp3io\.so\.0'; then
+    # the library the loader picks, with /lib -> /usr/lib (merged /usr) resolved
+    lib=$(ldd "$work/outstation" | sed -n 's/.*libdnp3io\.so\.0 => \([^ ]*\) .*/\1/p')
+    if [ -n "$lib" ] && [[ "$(readlink -f "$lib")" == /usr/lib/* ]]; then
         ok "examples/outstation runs with /usr's libdnp3io.so.0"
     else
         bad "examples/outstation does not use /usr's libdnp3io.so.0: $(ldd "$work/outstation")"
