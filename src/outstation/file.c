@@ -4,10 +4,10 @@
  *
  * The core never touches a file system: every operation goes to the application's file_*
  * callbacks. This file keeps only the open handles (up to OS_FILE_MAX): mode, negotiated block
- * size and the next block number, so blocks are served and accepted strictly in order (a block
- * may be read again; a repeated WRITE is answered by the duplicate-request rule without running
- * again). Directories opened for reading are listed as g70v7 descriptors packed into the g70v5
- * data blocks.
+ * size and the next block number, so blocks are served and accepted strictly in order. A block
+ * may be read again, and the block just written may be sent again (a master retrying after a lost
+ * answer): it is acknowledged without being passed to file_write a second time. Directories opened for reading are
+ * listed as g70v7 descriptors packed into the g70v5 data blocks.
  *
  * Every object is sent and received with qualifier 0x5B (count 1, 2-octet size prefix).
  * Layouts (little-endian; see src/decode/obj_file.c):
@@ -368,6 +368,8 @@ static void do_write(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
         st = DNP3_FILE_INVALID_HANDLE;
     else if (f->mode == DNP3_FILE_MODE_READ)
         st = DNP3_FILE_PERMISSION_DENIED;
+    else if (f->next_block > 0 && block == f->next_block - 1 && last == f->wrote_last)
+        f = NULL; /* a retry of the block just written: acknowledged, not written twice */
     else if (f->wrote_last || block != f->next_block)
         st = DNP3_FILE_BLOCK_SEQUENCE;
     else if (n - 8 > f->block_size)

@@ -102,6 +102,10 @@ static void test_write_file(void **state)
     h_exchange(&h, "C1 02 46 05 5B 01 0C 00 01 00 00 00 00 00 00 00 41 42 43 44",
                "C1 81 00 00 46 06 5B 01 09 00 01 00 00 00 00 00 00 00 00");
     assert_int_equal(fs.writes, 1);
+    /* block 0 again in a new request (a master retrying after a lost answer): acknowledged, not written */
+    h_exchange(&h, "C9 02 46 05 5B 01 0C 00 01 00 00 00 00 00 00 00 41 42 43 44",
+               "C9 81 00 00 46 06 5B 01 09 00 01 00 00 00 00 00 00 00 00");
+    assert_int_equal(fs.writes, 1);
     /* block 2 before block 1: BLOCK_SEQUENCE */
     h_exchange(&h, "C2 02 46 05 5B 01 09 00 01 00 00 00 02 00 00 80 45",
                "C2 81 00 00 46 06 5B 01 09 00 01 00 00 00 02 00 00 80 14");
