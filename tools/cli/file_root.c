@@ -71,6 +71,9 @@ static int open_parent(const file_root *r, char *path, const char **leaf)
         *slash = 0;
         int next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         int e = errno;
+        struct stat sb;
+        if (next < 0 && e == ENOTDIR && fstatat(fd, p, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+            e = ELOOP; /* a link to a folder: refused like any link, not "not found" */
         *slash = '/';
         close(fd);
         if (next < 0) {
