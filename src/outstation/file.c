@@ -366,7 +366,7 @@ static void do_write(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
     dnp3_file_status st = DNP3_FILE_SUCCESS;
     if (!f)
         st = DNP3_FILE_INVALID_HANDLE;
-    else if (f->mode == DNP3_FILE_MODE_READ)
+    else if (f->mode == DNP3_FILE_MODE_READ || !os->cb.file_write)
         st = DNP3_FILE_PERMISSION_DENIED;
     else if (f->next_block > 0 && block == f->next_block - 1 && last == f->wrote_last)
         f = NULL; /* a retry of the block just written: acknowledged, not written twice */
@@ -374,8 +374,6 @@ static void do_write(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
         st = DNP3_FILE_BLOCK_SEQUENCE;
     else if (n - 8 > f->block_size)
         st = DNP3_FILE_WRITE_BLOCK_SIZE;
-    else if (!os->cb.file_write)
-        st = DNP3_FILE_PERMISSION_DENIED;
     else
         st = os->cb.file_write(os->cb.ctx, handle, block, o + 8, n - 8, last);
     if (f && st == DNP3_FILE_SUCCESS) {

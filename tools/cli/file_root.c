@@ -273,12 +273,13 @@ static dnp3_file_status fr_delete(void *ctx, const char *name, size_t name_len)
     int parent = open_parent(r, path, &leaf);
     if (parent < 0) return from_errno(errno);
     struct stat sb;
-    if (fstatat(parent, leaf, &sb, AT_SYMLINK_NOFOLLOW) != 0)
-        st = from_errno(errno);
-    else if (!S_ISREG(sb.st_mode))
-        st = DNP3_FILE_PERMISSION_DENIED;
-    else if (unlinkat(parent, leaf, 0) != 0)
-        st = from_errno(errno);
+    int rc = fstatat(parent, leaf, &sb, AT_SYMLINK_NOFOLLOW);
+    if (rc == 0 && !S_ISREG(sb.st_mode)) {
+        st = DNP3_FILE_PERMISSION_DENIED; /* links, folders, devices stay */
+    } else {
+        if (rc == 0) rc = unlinkat(parent, leaf, 0);
+        if (rc != 0) st = from_errno(errno);
+    }
     close(parent);
     return st;
 }
