@@ -288,8 +288,10 @@ static void step_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *inf
     if (ft->step != ST_CLOSE) ft->retries = 0;
     if (info->result != DNP3_TASK_SUCCESS) {
         fail(ft, info->result, DNP3_FILE_SUCCESS);
-        /* the file may be open: close it unless the association is gone or the close itself failed */
-        if ((ft->step == ST_BLOCK) && info->result != DNP3_TASK_CANCELLED)
+        /* the file may be open: close it, unless the association or the connection is gone (the
+         * outstation closes every file when the connection drops) or the close itself failed */
+        if (ft->step == ST_BLOCK && info->result != DNP3_TASK_CANCELLED &&
+            info->result != DNP3_TASK_DISCONNECTED && info->result != DNP3_TASK_START_TIMEOUT)
             close_file(ft, info->now);
         else
             finish(ft);

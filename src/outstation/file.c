@@ -261,7 +261,11 @@ static void do_info(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
     dnp3_writer w;
     dnp3_wr_init(&w, os->sol + 4, os->cfg.max_tx_fragment - 4);
     uint8_t *p = begin_obj(&w, 7, V7_FIXED + fi.name_len);
-    if (p) put_descriptor(p, &fi, req_id);
+    if (!p) { /* a long name in a small fragment */
+        respond_status(os, seq, 0, 0, 0, req_id, DNP3_FILE_BUFFER_OVERRUN);
+        return;
+    }
+    put_descriptor(p, &fi, req_id);
     respond_w(os, seq, 0, &w, true);
 }
 

@@ -8,7 +8,7 @@
 # sent by a raw master, tests/scripts/rawmaster.py, since the CLI cannot send them).
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
-live_setup test_file_transfer "$1" python3 cmp head
+live_setup test_file_transfer "$1" python3 cmp head mkfifo
 SRC=$2
 
 ROOT=$WORK/root
@@ -59,6 +59,15 @@ expect "read-only put refused" "$WORK/ro_put.out" "PERMISSION_DENIED (1)"
 M rm "$T" f1.bin >"$WORK/ro_rm.out" 2>&1
 expect_rc "rm on a read-only root" 1 $?
 [ -e "$ROOT/f1.bin" ] && ok || bad "a read-only root lost a file"
+
+# a FIFO is not served (and must not block the outstation)
+mkfifo "$ROOT/fifo"
+M get "$T" fifo "$WORK/fifo.out" >"$WORK/fifo.log" 2>&1
+expect_rc "get of a FIFO" 1 $?
+expect "FIFO refused" "$WORK/fifo.log" "PERMISSION_DENIED (1)"
+M info "$T" f1.bin >/dev/null 2>&1
+expect_rc "still answering after the FIFO" 0 $?
+rm -f "$ROOT/fifo"
 
 # ---- traversal: every name that leaves the root ----
 for name in ../outside/secret /etc/passwd sub/../../outside/secret link_out linkdir/secret ./f1.bin sub//inner.txt \

@@ -150,7 +150,7 @@ static dnp3_file_status fr_open(void *ctx, const char *name, size_t name_len, dn
     f->fd = f->parent = -1;
     f->block_size = block_size;
     if (mode == DNP3_FILE_MODE_READ) {
-        int fd = open_name(r, path, O_RDONLY);
+        int fd = open_name(r, path, O_RDONLY | O_NONBLOCK); /* a FIFO must not block the outstation */
         if (fd < 0) return from_errno(errno);
         struct stat sb;
         if (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))) {
