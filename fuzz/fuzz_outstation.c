@@ -6,7 +6,11 @@
  * writes seeds in it, see fuzz/corpus/outstation/):
  *   byte 0: configuration: bit0 unsolicited, bit1 249-octet fragments,
  *           bit2 3-event buffers, bit3 one control per request, bit4 NEED_TIME,
- *           bit5 drive it through the built-in channel (link frames)
+ *           bit5 drive it through the built-in channel (link frames),
+ *           bit6 file transfer callbacks (group 70) over a small in-memory store: one 300-octet
+ *           file "f", the directory "." listing it, writes accepted and discarded; the store
+ *           checks that the core never passes an unknown handle, an oversized block or a
+ *           block out of order, and never keeps more than 4 files open
  *   then records, each starting with a tag:
  *     00 LL HH <n octets>      a request APDU of n = LL | HH << 8 octets
  *     01 LL HH                 advance the clock by LL | HH << 8 ms and run the timers
@@ -47,6 +51,119 @@ static void check_apdu(const uint8_t *p, size_t n, size_t max_tx)
         check((a.control & 0xF0) == (DNP3_AC_FIR | DNP3_AC_FIN | DNP3_AC_CON | DNP3_AC_UNS));
     check((a.iin & (DNP3_IIN2_RESERVED_1 | DNP3_IIN2_RESERVED_2)) == 0);
     check(dnp3_apdu_validate(&a, NULL) >= 0);
+}
+
+/* ---- bit6: file transfer store ---- */
+typedef struct {
+    bool used, dir, write;
+    uint32_t handle, block_size, next_write;
+} ffile;
+static ffile files[8];
+static uint32_t next_handle;
+static uint8_t fdata[300];
+
+static ffile *fslot(uint32_t h)
+{
+    for (int i = 0; i < 8; i++)
+        if (files[i].used && files[i].handle == h) return &files[i];
+    return NULL;
+}
+
+static dnp3_file_status f_open(void *ctx, const char *name, size_t len, dnp3_file_mode mode, uint16_t perm,
+                               uint32_t block_size, uint32_t *handle, dnp3_file_info *info)
+{
+    (void)ctx;
+    (void)perm;
+    check(name != NULL && len > 0 && block_size > 0 && block_size <= 65535);
+    int used = 0;
+    ffile *f = NULL;
+    for (int i = 0; i < 8; i++) {
+        if (files[i].used)
+            used++;
+        else if (!f)
+            f = &files[i];
+    }
+    check(used < 4); /* the core keeps at most 4 open */
+    bool dot = len == 1 && name[0] == '.';
+    if (!(dot || (len == 1 && name[0] == 'f'))) return DNP3_FILE_NOT_FOUND;
+    if (dot && mode != DNP3_FILE_MODE_READ) return DNP3_FILE_PERMISSION_DENIED;
+    memset(f, 0, sizeof *f);
+    f->used = true;
+    f->dir = dot;
+    f->write = mode != DNP3_FILE_MODE_READ;
+    f->block_size = block_size;
+    f->handle = ++next_handle;
+    *handle = f->handle;
+    info->type = dot ? 0 : 1;
+    info->size = dot ? 1 : sizeof fdata;
+    return DNP3_FILE_SUCCESS;
+}
+
+static dnp3_file_status f_read(void *ctx, uint32_t h, uint32_t block, uint8_t *buf, size_t cap, size_t *len,
+                               bool *last)
+{
+    (void)ctx;
+    ffile *f = fslot(h);
+    check(f != NULL && !f->dir && !f->write && cap >= f->block_size);
+    size_t off = (size_t)block * f->block_size;
+    if (off > sizeof fdata) return DNP3_FILE_BLOCK_SEQUENCE;
+    size_t n = sizeof fdata - off;
+    if (n > f->block_size) n = f->block_size;
+    memcpy(buf, fdata + off, n);
+    *len = n;
+    *last = off + n == sizeof fdata;
+    return DNP3_FILE_SUCCESS;
+}
+
+static dnp3_file_status f_write(void *ctx, uint32_t h, uint32_t block, const uint8_t *d, size_t len, bool last)
+{
+    (void)ctx;
+    (void)d;
+    (void)last;
+    ffile *f = fslot(h);
+    check(f != NULL && f->write && len <= f->block_size && block == f->next_write);
+    f->next_write++;
+    return DNP3_FILE_SUCCESS;
+}
+
+static dnp3_file_status f_close(void *ctx, uint32_t h, bool keep)
+{
+    (void)ctx;
+    (void)keep;
+    ffile *f = fslot(h);
+    check(f != NULL);
+    f->used = false;
+    return DNP3_FILE_SUCCESS;
+}
+
+static dnp3_file_status f_delete(void *ctx, const char *name, size_t len)
+{
+    (void)ctx;
+    return len == 1 && name[0] == 'f' ? DNP3_FILE_SUCCESS : DNP3_FILE_NOT_FOUND;
+}
+
+static dnp3_file_status f_info(void *ctx, const char *name, size_t len, dnp3_file_info *info)
+{
+    (void)ctx;
+    if (!(len == 1 && name[0] == 'f')) return DNP3_FILE_NOT_FOUND;
+    info->type = 1;
+    info->size = sizeof fdata;
+    info->name_len = DNP3_FILE_NAME_MAX; /* the longest name: must still fit */
+    memset(info->name, 'n', DNP3_FILE_NAME_MAX);
+    return DNP3_FILE_SUCCESS;
+}
+
+static dnp3_file_status f_dir(void *ctx, uint32_t h, uint32_t index, dnp3_file_info *info)
+{
+    (void)ctx;
+    ffile *f = fslot(h);
+    check(f != NULL && f->dir);
+    if (index > 0) return DNP3_FILE_NOT_FOUND;
+    info->type = 1;
+    info->size = sizeof fdata;
+    info->name_len = 1;
+    info->name[0] = 'f';
+    return DNP3_FILE_SUCCESS;
 }
 
 typedef struct {
@@ -138,7 +255,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s.online = true;
     s.max_tx = c.max_tx_fragment;
     check(dnp3_outstation_memory_size(&c) <= sizeof mem);
-    s.os = dnp3_outstation_init(mem, sizeof mem, &c, NULL, 0);
+    dnp3_outstation_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    cb.size = sizeof cb;
+    memset(files, 0, sizeof files);
+    if (cfgb & 0x40) {
+        cb.file_open = f_open;
+        cb.file_read = f_read;
+        cb.file_write = f_write;
+        cb.file_close = f_close;
+        cb.file_delete = f_delete;
+        cb.file_info = f_info;
+        cb.file_dir_entry = f_dir;
+    }
+    s.os = dnp3_outstation_init(mem, sizeof mem, &c, &cb, 0);
     check(s.os != NULL);
     dnp3_transport_tx_init(&s.ttx);
     dnp3_transport_rx_init(&s.trx, s.frag, sizeof s.frag);

@@ -55,6 +55,7 @@
 #include "dnp3/export.h"
 #include "dnp3/app.h"
 #include "dnp3/channel.h"
+#include "dnp3/file.h"
 #include "dnp3/objects.h"
 #include "dnp3/types.h"
 
@@ -155,6 +156,9 @@ typedef struct {
     dnp3_time48 time_written;     /**< time sync: the g50 value written */
     dnp3_parse_error parse_error; /**< DNP3_TASK_MALFORMED: what and where */
     uint8_t sa_error;             /**< DNP3_TASK_AUTH_FAILED: g120v7 error code (0 = failed locally) */
+    const uint8_t *objects; /**< the object area of the task's final response (NULL if none; e.g.\ g70 answers) */
+    size_t objects_len;     /**< octets at objects */
+    dnp3_tstamp now;        /**< the `now` of the call that ended the task (to submit a follow-up task) */
 } dnp3_task_info;
 
 /** A task's own callback (the `cb` of the user task functions): runs once when the task ends, with the `ctx` given
@@ -594,6 +598,86 @@ DNP3_API int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint
  */
 DNP3_API int dnp3_master_request(dnp3_master_assoc *a, uint8_t fc, const uint8_t *objects, size_t len,
                                  dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+/** @} */
+
+/** \name File transfer (IEEE 1815-2012 group 70; docs/master.md) */
+/** @{ */
+
+/** What a file transfer does. */
+typedef enum {
+    DNP3_FILE_OP_GET = 0, /**< OPEN_FILE (READ), READ g70v5 block by block, CLOSE_FILE */
+    DNP3_FILE_OP_PUT,     /**< OPEN_FILE (WRITE), WRITE g70v5 block by block, CLOSE_FILE */
+    DNP3_FILE_OP_DELETE,  /**< DELETE_FILE */
+    DNP3_FILE_OP_INFO,    /**< GET_FILE_INFO (g70v7) */
+    DNP3_FILE_OP_LIST,    /**< a directory: OPEN_FILE (READ), its blocks parsed as g70v7 descriptors, CLOSE_FILE */
+} dnp3_file_op;
+
+/** How a file transfer ended (valid only during dnp3_file_handler::done). */
+typedef struct {
+    dnp3_file_op op;            /**< what was asked */
+    bool ok;                    /**< every request succeeded, status SUCCESS and (GET, LIST) every block up to LAST
+                                     arrived in order with, for a file, exactly the size OPEN_FILE announced */
+    dnp3_task_result task;      /**< the last request's task result (SUCCESS when it was answered) */
+    dnp3_file_status status;    /**< the outstation's g70v4/v6 status of the step that failed (SUCCESS if none) */
+    uint32_t size;              /**< GET / LIST: size announced by OPEN_FILE; PUT: octets written */
+    uint64_t octets;            /**< data octets transferred */
+    uint32_t blocks;            /**< blocks transferred */
+    const dnp3_file_info *info; /**< INFO: the descriptor (NULL otherwise) */
+} dnp3_file_result;
+
+/** Callbacks of one file transfer; any may be NULL except fill for PUT. */
+typedef struct {
+    /** GET: block `block` of the file arrived (len octets, in order). Return false to stop (CLOSE_FILE
+     * is still sent; the result is not ok). */
+    bool (*data)(void *ctx, uint32_t block, const uint8_t *data, size_t len);
+    /** PUT: supply block `block` (at most cap octets, the same cap every time) into buf; return its
+     * length (or -1 to stop) and set *last on the final block. After a lost answer the same block is
+     * asked for again: fill must give the same octets (e.g.\ read at offset block * cap). */
+    long (*fill)(void *ctx, uint32_t block, uint8_t *buf, size_t cap, bool *last);
+    /** LIST: one directory entry. */
+    void (*entry)(void *ctx, const dnp3_file_info *info);
+    /** After every block (GET, PUT, LIST): octets so far and the total (0 = unknown). */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    /** Once, at the end. */
+    void (*done)(void *ctx, const dnp3_file_result *result);
+    void *ctx; /**< first argument of every callback above */
+} dnp3_file_handler;
+
+/** One file transfer in progress: caller memory, filled by dnp3_master_file_start (fields private). */
+typedef struct {
+    dnp3_master_assoc *assoc;          /**< private */
+    dnp3_file_handler h;               /**< private */
+    dnp3_file_op op;                   /**< private */
+    bool active;                       /**< true while the transfer runs (read-only) */
+    uint8_t step;                      /**< private */
+    uint16_t name_len;                 /**< private */
+    char name[DNP3_FILE_NAME_MAX + 1]; /**< private */
+    uint16_t block_size;               /**< private: asked, then granted */
+    uint16_t permissions;              /**< private */
+    uint16_t req_id;                   /**< private */
+    uint32_t handle;                   /**< private */
+    uint32_t block;                    /**< private: next block */
+    uint32_t size;                     /**< private */
+    uint64_t octets;                   /**< private */
+    bool last;                         /**< private */
+    bool failed;                       /**< private */
+    uint8_t retries;                   /**< private: of the current step */
+    dnp3_file_status status;           /**< private */
+    dnp3_task_result task;             /**< private */
+    dnp3_file_info info;               /**< private */
+} dnp3_file_transfer;
+
+/**
+ * Starts a file transfer on association a: op on `name` (name_len octets, at most
+ * DNP3_FILE_NAME_MAX), blocks of at most block_size octets (0 = the largest the outstation
+ * grants; PUT: also at most the master's task_buffer_size - 14), PUT: file_size octets with
+ * the given permissions. Each step is a user task (dnp3_master_request); ft must stay valid until
+ * handler.done has run. Returns DNP3_OK, DNP3_ERR_INVALID_ARG (NULL, an unknown op, a bad name,
+ * PUT without fill), DNP3_ERR_STATE (ft already active) or a submission error.
+ */
+DNP3_API int dnp3_master_file_start(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_file_op op,
+                                    const char *name, size_t name_len, uint16_t block_size, uint32_t file_size,
+                                    uint16_t permissions, const dnp3_file_handler *handler, dnp3_tstamp now);
 /** @} */
 
 #ifdef __cplusplus

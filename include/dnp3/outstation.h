@@ -37,6 +37,7 @@
 #include "dnp3/export.h"
 #include "dnp3/app.h"
 #include "dnp3/channel.h"
+#include "dnp3/file.h"
 #include "dnp3/objects.h"
 #include "dnp3/types.h"
 
@@ -184,6 +185,34 @@ typedef struct {
     void (*freeze)(void *ctx, dnp3_freeze_kind kind, uint16_t start, uint16_t stop);
     /** Current UTC time in ms since 1970 (0 if unknown). NULL: always 0. */
     dnp3_time48 (*utc_now)(void *ctx);
+
+    /** \name File transfer (group 70; docs/outstation.md). Without file_open every file function
+     * (OPEN_FILE .. ABORT_FILE) is answered with NO_FUNC_CODE_SUPPORT. Names arrive exactly as sent:
+     * name_len octets, not NUL-terminated, possibly containing anything (check them). */
+    /** @{ */
+    /** OPEN_FILE: open `name` for `mode` (READ, WRITE or APPEND) with blocks of at most block_size
+     * octets. Set *handle (any value; the outstation keeps up to 4 open) and fill *info (type 0 for a
+     * directory, whose READ then lists entries through file_dir_entry; size). */
+    dnp3_file_status (*file_open)(void *ctx, const char *name, size_t name_len, dnp3_file_mode mode,
+                                  uint16_t permissions, uint32_t block_size, uint32_t *handle,
+                                  dnp3_file_info *info);
+    /** Block `block` (0, 1, ...) of an open file: up to cap octets into buf, *len set, *last true for
+     * the final block (an empty file has one empty last block). A block may be asked for again. */
+    dnp3_file_status (*file_read)(void *ctx, uint32_t handle, uint32_t block, uint8_t *buf, size_t cap,
+                                  size_t *len, bool *last);
+    /** Block `block` of a file open for writing (blocks arrive in order; last = the final one). */
+    dnp3_file_status (*file_write)(void *ctx, uint32_t handle, uint32_t block, const uint8_t *data, size_t len,
+                                   bool last);
+    /** CLOSE_FILE (keep = true) or ABORT_FILE / lost connection / a write closed before its last block
+     * (keep = false: discard what was written). The handle is released whatever is returned. */
+    dnp3_file_status (*file_close)(void *ctx, uint32_t handle, bool keep);
+    /** DELETE_FILE. NULL: PERMISSION_DENIED. */
+    dnp3_file_status (*file_delete)(void *ctx, const char *name, size_t name_len);
+    /** GET_FILE_INFO: fill *info (name_len 0 = the name asked for). NULL: FILE_NOT_FOUND. */
+    dnp3_file_status (*file_info)(void *ctx, const char *name, size_t name_len, dnp3_file_info *info);
+    /** Entry `index` (0, 1, ...) of a directory opened for reading; FILE_NOT_FOUND after the last. */
+    dnp3_file_status (*file_dir_entry)(void *ctx, uint32_t handle, uint32_t index, dnp3_file_info *info);
+    /** @} */
 } dnp3_outstation_callbacks;
 
 /** What an update does about events. */

@@ -16,6 +16,7 @@
  *   timesync.c     LAN and non-LAN time synchronisation (docs/protocol-notes.md §5.6)
  *   tasks.c        the user task API (queue)
  *   names.c        names of task kinds and results
+ *   file.c         file transfer (group 70) as a chain of user requests
  */
 #ifndef DNP3_MASTER_INTERNAL_H
 #define DNP3_MASTER_INTERNAL_H
@@ -81,7 +82,9 @@ typedef struct {
     dnp3_time48 time_written;
     size_t n_statuses;
     dnp3_parse_error perr;
-    uint8_t sa_error; /* AUTH_FAILED: g120v7 code */
+    uint8_t sa_error;   /* AUTH_FAILED: g120v7 code */
+    const uint8_t *rsp; /* objects of the final response while it is evaluated (task_info.objects) */
+    size_t rsp_len;
 } mst_task;
 
 /* A confirm held for the application (defer_confirm). */

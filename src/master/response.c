@@ -96,7 +96,14 @@ static int on_fragment(dnp3_master_assoc *a, const uint8_t *frag, size_t len, co
         return MST_GOES_ON;
     }
     t->awaiting = false;
-    return dnp3_mst_evaluate(a, apdu, now);
+    t->rsp = apdu->objects;
+    t->rsp_len = apdu->objects_len;
+    int r = dnp3_mst_evaluate(a, apdu, now);
+    if (r == MST_GOES_ON) { /* a next phase: the fragment is gone before the task ends */
+        a->t.rsp = NULL;
+        a->t.rsp_len = 0;
+    }
+    return r;
 }
 
 void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,

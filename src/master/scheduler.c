@@ -147,6 +147,9 @@ void dnp3_mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now)
     info.time_written = t.time_written;
     info.parse_error = t.perr;
     info.sa_error = t.sa_error;
+    info.objects = t.rsp;
+    info.objects_len = t.rsp_len;
+    info.now = now;
 
     dnp3_task_cb cb = NULL;
     void *ctx = NULL;

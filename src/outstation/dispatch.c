@@ -230,7 +230,7 @@ void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_k
     const bool respond = bcast == DNP3_BCAST_NONE && !no_response(fc);
     uint16_t iin = 0;
 
-    if (!function_supported(fc)) {
+    if (!function_supported(fc) && !dnp3_os_file_supported(os, fc)) {
         if (respond) dnp3_os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
         return;
     }
@@ -239,6 +239,15 @@ void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_k
     if (rc < 0) {
         uint16_t perr = dnp3_parse_error_iin(rc);
         if (respond) dnp3_os_respond(os, seq, perr, NULL, 0, fc != DNP3_FC_READ);
+        return;
+    }
+    if (respond &&
+        (dnp3_os_file_supported(os, fc) || (fc == DNP3_FC_WRITE && dnp3_os_file_is_transfer(os, req)))) {
+        dnp3_os_file_execute(os, req);
+        return;
+    }
+    if (respond && fc == DNP3_FC_READ && dnp3_os_file_is_transfer(os, req)) {
+        dnp3_os_file_read(os, req);
         return;
     }
     switch (fc) {

@@ -13,6 +13,7 @@
  *   timesync.c     DELAY_MEASURE, RECORD_CURRENT_TIME, time writes, NEED_TIME
  *   dispatch.c     request classification, duplicates, broadcast, pass-1 checks,
  *                  WRITE, ASSIGN_CLASS, freezes, restarts
+ *   file.c         file transfer (group 70) through the application's file_* callbacks
  */
 #ifndef DNP3_OS_INTERNAL_H
 #define DNP3_OS_INTERNAL_H
@@ -90,6 +91,19 @@ typedef struct {
     uint32_t list_off; /* ITEM_LIST: offset of the index list in the stored request */
     uint8_t list_width;
 } os_item;
+
+/* an open file (file.c) */
+#define OS_FILE_MAX 4
+typedef struct {
+    bool used;
+    bool dir;        /* a directory opened for reading: blocks list g70v7 descriptors */
+    bool wrote_last; /* the block with the LAST bit was written */
+    uint8_t mode;    /* dnp3_file_mode */
+    uint32_t handle;
+    uint32_t block_size;
+    uint32_t next_block;
+    uint32_t dir_next, dir_prev; /* directory: first entry of the next / the previous block */
+} os_file;
 
 /* unsolicited states */
 enum { UNS_OFF = 0, UNS_NULL_DUE, UNS_IDLE, UNS_AWAIT, UNS_RETRY_DELAY };
@@ -171,6 +185,8 @@ struct dnp3_outstation {
 
     struct dnp3_sa_outstation *sa;                 /* Secure Authentication (sa_hook.c), NULL = off */
     uint32_t sa_stat_reported[DNP3_SA_STAT_COUNT]; /* each statistic's count at its last g122 event */
+
+    os_file files[OS_FILE_MAX]; /* file transfer: open handles */
 };
 
 /* ---- outstation.c ---- */
@@ -246,6 +262,18 @@ void dnp3_os_time_init(dnp3_outstation *os, dnp3_tstamp now);
 /* WRITE g50v1 / g50v3 object: checks (apply = false) or applies. Returns IIN2 bits. */
 uint16_t dnp3_os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 t, bool apply, dnp3_tstamp now);
 void dnp3_os_time_record(dnp3_outstation *os, dnp3_tstamp now);
+/* ---- file.c ---- */
+/* True if the file callbacks are set and fc is one of the file functions. */
+bool dnp3_os_file_supported(const dnp3_outstation *os, uint8_t fc);
+/* True if a READ/WRITE carries group 70 objects and file transfer is on. */
+bool dnp3_os_file_is_transfer(const dnp3_outstation *os, const dnp3_apdu *req);
+/* OPEN/CLOSE/DELETE/GET_FILE_INFO/ABORT_FILE and WRITE g70v5: builds the (repeatable) response. */
+void dnp3_os_file_execute(dnp3_outstation *os, const dnp3_apdu *req);
+/* READ g70v5: the next (or the same) block. */
+void dnp3_os_file_read(dnp3_outstation *os, const dnp3_apdu *req);
+/* Connection lost: every open file is closed without keeping writes. */
+void dnp3_os_file_offline(dnp3_outstation *os);
+
 /* Delay reported for DELAY_MEASURE, in ms. */
 uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);
 void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now);

@@ -413,6 +413,7 @@ void dnp3_outstation_set_online(dnp3_outstation *os, bool online, dnp3_tstamp no
         os->deferred_read = false;
         os->req_valid = false;
         os->sol_repeatable = false;
+        dnp3_os_file_offline(os);
         if (os->ch) dnp3_channel_reset(os->ch, now);
     }
     os->online = online;

@@ -369,6 +369,9 @@ static inline void lb_default_assoc(dnp3_assoc_config *ac)
     ac->address = LB_OUT_ADDR;
 }
 
+/* Optional: adds to the outstation callbacks lb_setup builds (e.g. file transfer; ctx is free). */
+static void (*lb_os_hook)(dnp3_outstation_callbacks *cb);
+
 static inline void lb_setup(const dnp3_outstation_config *oc, const dnp3_assoc_config *ac, bool connect)
 {
     memset(&lb, 0, sizeof lb);
@@ -380,6 +383,7 @@ static inline void lb_setup(const dnp3_outstation_config *oc, const dnp3_assoc_c
     cb.write_time = lb_write_time;
     cb.restart = lb_restart;
     cb.utc_now = lb_os_utc;
+    if (lb_os_hook) lb_os_hook(&cb);
     size_t need = dnp3_outstation_memory_size(oc);
     assert_true(need > 0 && need <= sizeof lb_mem_os);
     lb.os = dnp3_outstation_init(lb_mem_os, sizeof lb_mem_os, oc, &cb, 0);

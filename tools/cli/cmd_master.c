@@ -46,6 +46,7 @@ static void usage(FILE *f)
             "                 accept outstations that dial in (default 0.0.0.0:20000), identify each\n"
             "                 by its link address, run the start-up sequence and print measurements;\n"
             "                 with the --tls-* options over TLS (default 0.0.0.0:19999)\n"
+            "  file ls|get|put|rm|info TARGET ...      file transfer (group 70; see dnp3 master file --help)\n"
             "  run TARGET --sqlite FILE | --postgres CONNINFO, or run --config FILE\n"
             "                 poll and store every measurement, confirm events only once stored\n"
             "                 (see dnp3 master run --help, docs/gateway.md)\n"
@@ -467,8 +468,8 @@ int cmd_master(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    static const char *const SUBS[] = {"poll",    "operate", "watch",      "timesync",
-                                       "restart", "listen",  "update-key", "run"};
+    static const char *const SUBS[] = {"poll",   "operate",    "watch", "timesync", "restart",
+                                       "listen", "update-key", "run",   "file"};
     master_cmd c;
     memset(&c, 0, sizeof c);
     tls_cli_init(&c.sc.tls_opts);
@@ -476,9 +477,11 @@ int cmd_master(int argc, char **argv)
         if (!strcmp(argv[1], SUBS[i])) c.sub = SUBS[i];
     if (!c.sub)
         return cli_usage_error(
-            CMD, "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key, run)",
+            CMD,
+            "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key, run, file)",
             argv[1]);
     if (!strcmp(c.sub, "run")) return cmd_master_run(argc, argv);
+    if (!strcmp(c.sub, "file")) return cmd_master_file(argc, argv);
     for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);

@@ -17,6 +17,7 @@
 #include "dnp3/io_roles.h"
 #include "outstation_app.h"
 #include "sa_cli.h"
+#include "file_root.h"
 #include "tls_cli.h"
 
 static const char *const CMD = "dnp3 outstation";
@@ -64,6 +65,12 @@ static void usage(FILE *f)
             "                         delete a user) authorised by this key (16/32 octets); the last\n"
             "                         accepted status change sequence number is kept in FILE.scs\n"
             "  --sa-outstation-name NAME  this outstation's name in update-key changes (default empty)\n"
+            "  --file-root DIR        serve DIR by DNP3 file transfer (group 70): names are relative to\n"
+            "                         DIR; '..', absolute names, symbolic links, control characters and\n"
+            "                         names over 255 octets are refused (PERMISSION_DENIED)\n"
+            "  --file-write           also accept writes and deletes (default: read-only)\n"
+            "  --file-max-size N      largest file accepted by a write, in octets (default: no limit)\n"
+            "  --file-max-open N      files open at once, 1..4 (default 4)\n"
             "%s"
             "  -h, --help             this help\n",
             TLS_CLI_HELP);
@@ -167,6 +174,9 @@ typedef struct {
     uint8_t sa_authority_key_len;
     const char *sa_authority_file;
     const char *sa_outstation_name;
+    const char *file_root;
+    bool file_write;
+    uint64_t file_max_size, file_max_open;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -294,6 +304,17 @@ static int parse_options(int argc, char **argv, options *o)
             NEED_VALUE();
             if (sa_cli_read_key(CMD, a, v, o->sa_authority_key, &o->sa_authority_key_len)) return 2;
             o->sa_authority_file = v;
+        } else if (!strcmp(a, "--file-root")) {
+            NEED_VALUE();
+            o->file_root = v;
+        } else if (!strcmp(a, "--file-write")) {
+            o->file_write = true;
+        } else if (!strcmp(a, "--file-max-size")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 1, UINT32_MAX, &o->file_max_size)) return 2;
+        } else if (!strcmp(a, "--file-max-open")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 1, FILE_ROOT_MAX_OPEN, &o->file_max_open)) return 2;
         } else if (!strcmp(a, "--sa-outstation-name")) {
             NEED_VALUE();
             if (strlen(v) > DNP3_SA_MAX_NAME)
@@ -428,6 +449,17 @@ int cmd_outstation(int argc, char **argv)
     c->master_addr = prof.master_addr;
     c->sim_period_ms = (uint32_t)o.sim_period;
     char err[256];
+    static file_root files;
+    files.dirfd = -1;
+    if (o.file_root) {
+        if (file_root_init(&files, o.file_root, o.file_write, o.file_max_size, (unsigned)o.file_max_open, err,
+                           sizeof err)) {
+            fprintf(stderr, "%s: %s\n", CMD, err);
+            rc = 2;
+            goto out;
+        }
+        outstation_app_serve_files(&files);
+    }
     if (outstation_app_init(&c->app, &prof, dnp3_io_now(c->loop), o.verbose ? stdout : NULL, o.seed, err,
                             sizeof err)) {
         fprintf(stderr, "%s: %s\n", CMD, err);
@@ -560,6 +592,7 @@ int cmd_outstation(int argc, char **argv)
 out:
     cli_tap_free(&c->tap);
     outstation_app_free(&c->app);
+    if (o.file_root) file_root_free(&files);
     dnp3_tls_free(c->tls);
     free(c);
     profile_free(&prof);

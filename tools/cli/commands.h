@@ -25,4 +25,7 @@ int cmd_master_listen(int argc, char **argv);
 /* `dnp3 master run`: tools/cli/gateway/gw_run.c */
 int cmd_master_run(int argc, char **argv);
 
+/* dnp3 master file ls|get|put|rm|info: file transfer, group 70 (master_file.c); called by cmd_master. */
+int cmd_master_file(int argc, char **argv);
+
 #endif

@@ -7,6 +7,7 @@
 #include "outstation_app.h"
 
 #include "dnp3/crypto.h"
+#include "file_root.h"
 #include "sa_cli.h"
 
 #include <errno.h>
@@ -165,10 +166,18 @@ static void configure(const profile *p, dnp3_outstation_config *c)
     c->attr.subset = "2:2012";
 }
 
+static struct file_root *served_files; /* outstation_app_serve_files */
+
+void outstation_app_serve_files(struct file_root *r)
+{
+    served_files = r;
+}
+
 int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed, char *err,
                         size_t err_cap)
 {
     memset(a, 0, sizeof *a);
+    a->files = served_files;
     a->prof = p;
     a->log = log;
     a->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
@@ -188,7 +197,14 @@ int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FI
         snprintf(err, err_cap, "out of memory (%zu octets)", size);
         return -1;
     }
-    dnp3_outstation_callbacks cb = {sizeof cb, a, cb_crob, cb_analog, cb_write_time, cb_restart, NULL, cb_utc_now};
+    dnp3_outstation_callbacks cb = {.size = sizeof cb,
+                                    .ctx = a,
+                                    .crob = cb_crob,
+                                    .analog_output = cb_analog,
+                                    .write_time = cb_write_time,
+                                    .restart = cb_restart,
+                                    .utc_now = cb_utc_now};
+    if (a->files) file_root_install(&cb);
     a->os = dnp3_outstation_init(a->mem, size, &c, &cb, now);
     if (!a->os) {
         snprintf(err, err_cap, "outstation initialisation failed");

@@ -28,6 +28,7 @@ typedef struct {
     const char *sa_key_files[DNP3_SA_MAX_USERS]; /* rewritten after an update-key change */
     size_t sa_users;
     const char *sa_scs_file; /* rewritten after each accepted user status change */
+    struct file_root *files; /* --file-root: the folder served by file transfer (NULL = off; file_root.h) */
 } outstation_app;
 
 /* Secure Authentication settings of `dnp3 outstation`. */
@@ -64,6 +65,9 @@ dnp3_time48 outstation_app_utc(const outstation_app *a);
  */
 int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, dnp3_tstamp now, char *err,
                              size_t err_cap);
+
+/* Serve this folder (file_root.h) from the outstation built by the next outstation_app_init (NULL = none). */
+void outstation_app_serve_files(struct file_root *r);
 
 void outstation_app_free(outstation_app *a);
 
