@@ -18,13 +18,14 @@
  */
 #include <string.h>
 
+#include "app/g70_header.h"
 #include "core/cursor.h"
 #include "master/master_internal.h"
 
 #define V3_FIXED 26u
 #define V7_FIXED 20u
 #define LAST_BIT 0x80000000u
-#define OBJ_HDR 6u
+#define OBJ_HDR DNP3_G70_HDR
 #define FILE_RETRIES 3
 
 enum { ST_OPEN = 0, ST_BLOCK, ST_CLOSE, ST_SINGLE };
@@ -46,12 +47,7 @@ static bool answer(const dnp3_task_info *info, uint8_t var, const uint8_t **obj,
 
 static uint8_t *begin_obj(uint8_t *p, uint8_t var, size_t size)
 {
-    p[0] = 70;
-    p[1] = var;
-    p[2] = 0x5B;
-    p[3] = 1;
-    dnp3_store_u16(p + 4, (uint16_t)size);
-    return p + OBJ_HDR;
+    return dnp3_g70_put_header(p, var, size);
 }
 
 static int submit(dnp3_file_transfer *ft, uint8_t fc, const uint8_t *obj, size_t len, dnp3_tstamp now)

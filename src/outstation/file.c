@@ -21,13 +21,14 @@
  */
 #include <string.h>
 
+#include "app/g70_header.h"
 #include "core/cursor.h"
 #include "outstation/os_internal.h"
 
 #define V3_FIXED 26u
 #define V7_FIXED 20u
 #define LAST_BIT 0x80000000u
-#define OBJ_HDR 6u /* group, variation, qualifier 0x5B, count, 2-octet size */
+#define OBJ_HDR DNP3_G70_HDR /* group, variation, qualifier 0x5B, count, 2-octet size */
 
 static os_file *find(dnp3_outstation *os, uint32_t handle)
 {
@@ -54,13 +55,7 @@ static bool single_object(const dnp3_apdu *req, uint8_t var, const uint8_t **obj
 static uint8_t *begin_obj(dnp3_writer *w, uint8_t var, size_t size)
 {
     uint8_t *p = dnp3_wr_reserve(w, OBJ_HDR + size);
-    if (!p) return NULL;
-    p[0] = 70;
-    p[1] = var;
-    p[2] = 0x5B;
-    p[3] = 1;
-    dnp3_store_u16(p + 4, (uint16_t)size);
-    return p + OBJ_HDR;
+    return p ? dnp3_g70_put_header(p, var, size) : NULL;
 }
 
 static void respond_w(dnp3_outstation *os, uint8_t seq, uint16_t iin, const dnp3_writer *w, bool repeatable)
