@@ -48,11 +48,20 @@ typedef struct {
     char mqtt_host[256];
     uint16_t mqtt_port;    /* default 1883 */
     char mqtt_prefix[128]; /* default "dnp3" */
+    bool sparkplug;        /* mqtt format: false = JSON per point, true = Sparkplug B */
+    char mqtt_group[128];  /* Sparkplug group id (default: the prefix) */
+    char mqtt_node[64];    /* Sparkplug edge node id: the gateway's name (default: the host name) */
+    char mqtt_user[128];   /* broker login (optional) */
+    char mqtt_password[256];
 } gw_config;
 
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
 int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap);
 void gw_config_free(gw_config *c);
+/* The defaults: no outstations, MQTT port 1883, prefix dnp3, Sparkplug node = the host name. */
+void gw_config_defaults(gw_config *c);
+/* A Sparkplug group or node id: not empty, no '/', '+', '#'. */
+bool gw_sparkplug_id_ok(const char *id);
 /* The defaults of an outstation entry (link 10, master 1, integrity 3600 s, events 5 s, unsolicited). */
 void gw_outstation_defaults(gw_outstation_cfg *o);
 
@@ -117,7 +126,25 @@ extern const char *const GW_SCHEMA_SQL[];
 
 int gw_sink_sqlite(gw_sink *s, const char *path);
 int gw_sink_postgres(gw_sink *s, const char *conninfo);
-int gw_sink_mqtt(gw_sink *s, const char *host, int port, const char *prefix);
+int gw_sink_mqtt(gw_sink *s, const gw_config *c);
+
+/* ---- Sparkplug B (sink_sparkplug.c): the state of the edge node and its devices ---- */
+
+typedef struct spb_node spb_node;
+/* Publishes one Sparkplug message (QoS 0, not retained); 0 or -1 (err). */
+typedef int (*spb_publish_fn)(void *ctx, const char *topic, const void *payload, size_t len, char *err,
+                              size_t cap);
+/* The node spBv1.0/GROUP/.../NODE; devices are the configured outstations (their points named). */
+spb_node *spb_node_new(const gw_config *c);
+void spb_node_free(spb_node *n);
+/* The NDEATH payload with the current bdSeq (the MQTT will); the caller frees *out. */
+int spb_ndeath(spb_node *n, char *topic, size_t topic_cap, uint8_t **out, size_t *len);
+/* A new MQTT session: the next bdSeq (wraps 255 -> 0), the next batch starts with NBIRTH. */
+void spb_new_session(spb_node *n);
+/* Publishes a batch: NBIRTH and DBIRTHs first when the session is new, then a DBIRTH (new metrics)
+ * or DDATA (changes) of the outstation, or its DDEATH when it disconnected. 0 or -1 (err). */
+int spb_batch(spb_node *n, const gw_row *rows, size_t count, const gw_status *st, spb_publish_fn pub, void *ctx,
+              char *err, size_t cap);
 
 /* `dnp3 master run` */
 int cmd_master_run(int argc, char **argv);

@@ -406,6 +406,10 @@ static void usage(FILE *f)
             "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
             "                         retained; with or without a database; port 1883 by default)\n"
             "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
+            "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
+            "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
+            "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
+            "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
             "  --name NAME            the outstation's name in the store (default: TARGET)\n"
             "  --link-addr N          the outstation's link address (default 10)\n"
             "  --master-addr N        our link address (default 1)\n"
@@ -415,7 +419,8 @@ static void usage(FILE *f)
             "  --timeout MS           response timeout (default 5000)\n"
             "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
             "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
-            "                         points) and store (sqlite or postgres), mqtt (host, port, prefix)\n");
+            "                         points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
+            "                         format, group, node, username, password)\n");
 }
 
 static int parse(int argc, char **argv, gw_config *c, const char **config)
@@ -455,6 +460,18 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
             if (!val[0] || strchr(val, '+') || strchr(val, '#'))
                 return cli_usage_error(CMD, "--mqtt-prefix: '%s' is not a topic prefix", val);
             snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "%s", val);
+        } else if (!strcmp(a, "--mqtt-format")) {
+            if (strcmp(val, "json") != 0 && strcmp(val, "sparkplug") != 0)
+                return cli_usage_error(CMD, "--mqtt-format: expected json or sparkplug, not '%s'", val);
+            c->sparkplug = !strcmp(val, "sparkplug");
+        } else if (!strcmp(a, "--mqtt-group") || !strcmp(a, "--mqtt-node")) {
+            bool grp = !strcmp(a, "--mqtt-group");
+            if (!gw_sparkplug_id_ok(val))
+                return cli_usage_error(CMD, "%s: '%s' is not a Sparkplug id (non-empty, without / + #)", a, val);
+            snprintf(grp ? c->mqtt_group : c->mqtt_node, grp ? sizeof c->mqtt_group : sizeof c->mqtt_node, "%s",
+                     val);
+        } else if (!strcmp(a, "--mqtt-user")) {
+            snprintf(c->mqtt_user, sizeof c->mqtt_user, "%s", val);
         } else if (!strcmp(a, "--name")) {
             name = val;
             any_station_option = true;
@@ -475,7 +492,8 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         }
     }
     if (*config) {
-        if (target || any_station_option || c->store != GW_STORE_NONE || c->mqtt)
+        if (target || any_station_option || c->store != GW_STORE_NONE || c->mqtt || c->sparkplug ||
+            c->mqtt_group[0] || c->mqtt_user[0])
             return cli_usage_error(CMD, "--config FILE replaces TARGET and the other options");
         return 0;
     }
@@ -503,8 +521,7 @@ int cmd_master_run(int argc, char **argv)
     gw *g = calloc(1, sizeof *g);
     if (!g) return 1;
     const char *config = NULL;
-    snprintf(g->cfg.mqtt_prefix, sizeof g->cfg.mqtt_prefix, "dnp3");
-    g->cfg.mqtt_port = 1883;
+    gw_config_defaults(&g->cfg);
     int rc = parse(argc, argv, &g->cfg, &config);
     if (!rc && config) {
         char err[1024];
@@ -523,8 +540,7 @@ int cmd_master_run(int argc, char **argv)
         rc = gw_sink_sqlite(&g->stores[g->n_stores++].sink, g->cfg.sqlite_path);
     else if (g->cfg.store == GW_STORE_POSTGRES)
         rc = gw_sink_postgres(&g->stores[g->n_stores++].sink, g->cfg.pg_conninfo);
-    if (!rc && g->cfg.mqtt)
-        rc = gw_sink_mqtt(&g->stores[g->n_stores++].sink, g->cfg.mqtt_host, g->cfg.mqtt_port, g->cfg.mqtt_prefix);
+    if (!rc && g->cfg.mqtt) rc = gw_sink_mqtt(&g->stores[g->n_stores++].sink, &g->cfg);
     for (size_t i = 0; !rc && i < g->n_stores; i++) {
         gw_store *k = &g->stores[i];
         char err[512];
