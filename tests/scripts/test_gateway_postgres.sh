@@ -64,7 +64,7 @@ expect "the outage was seen" "$WORK/gw.log" "store postgres unavailable"
 expect "the store came back" "$WORK/gw.log" "store postgres is back"
 expect_rc "latest: one row per point" "$(q 'SELECT count(DISTINCT (type, idx)) FROM measurements')" "$(q 'SELECT count(*) FROM latest')"
 expect_rc "outstations row" "rtu|t" "$(q 'SELECT name, connected FROM outstations')"
-expect_rc "schema_version" 1 "$(q 'SELECT version FROM schema_version')"
+expect_rc "schema_version" 2 "$(q 'SELECT version FROM schema_version')"
 kill -TERM "$GW"
 wait "$GW"
 expect_rc "SIGTERM" 0 $?

@@ -122,10 +122,11 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
     if (!strcmp(k, "event_period_s")) return get_uint(L, v, 0, 86400, &o->event_period_s);
     if (!strcmp(k, "timeout_ms")) return get_uint(L, v, 100, 600000, &o->timeout_ms);
     if (!strcmp(k, "unsolicited")) return get_bool(L, v, &o->unsolicited);
+    if (!strcmp(k, "commands")) return get_bool(L, v, &o->commands);
     if (!strcmp(k, "points")) return for_each_field(L, v, "a mapping of point types", point_list, o);
     return fail(L, v,
                 "unknown key (expected name, target, link_addr, master_addr, integrity_period_s, "
-                "event_period_s, unsolicited, timeout_ms, points)");
+                "event_period_s, unsolicited, timeout_ms, commands, points)");
 }
 
 void gw_outstation_defaults(gw_outstation_cfg *o)

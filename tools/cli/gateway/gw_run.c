@@ -9,6 +9,7 @@
  * the confirm is not sent: the outstation keeps the events and reports them
  * again. Time-stamped events reported twice are stored once (unique key).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,17 @@ typedef struct {
     bool connected, has_response;
     uint16_t iin;
     int64_t last_response_ms;
+    /* the output points the outstation reported (g10 / g40): what a command may name */
+    uint8_t seen_bo[65536 / 8], seen_ao[65536 / 8];
 } gw_station;
+
+/* A command that arrived on the MQTT network thread, waiting for the loop. */
+typedef struct gw_cmd_msg {
+    struct gw_cmd_msg *next;
+    char outstation[64];
+    size_t len;
+    char payload[]; /* NUL-terminated */
+} gw_cmd_msg;
 
 /* One sink and its reconnect back-off. */
 typedef struct {
@@ -60,6 +71,12 @@ struct gw {
     uv_timer_t stop;
     gw_station *st;
     bool stopping;
+    /* commands from MQTT */
+    gw_sink *mqtt;          /* the MQTT store, or NULL */
+    uv_async_t cmd_async;   /* wakes the loop for queued commands */
+    pthread_mutex_t cmd_mu; /* guards cmd_head / cmd_tail */
+    gw_cmd_msg *cmd_head, *cmd_tail;
+    size_t cmd_queued;
     uint64_t batches, rows, released, refused;
 };
 
@@ -209,6 +226,11 @@ static void on_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measureme
     s->texts[s->n] = NULL;
     r->outstation = s->cfg->name;
     r->type = dnp3_point_type_name(m->type);
+    if ((m->type == DNP3_POINT_BINARY_OUTPUT_STATUS || m->type == DNP3_POINT_ANALOG_OUTPUT_STATUS) &&
+        m->index < 65536) {
+        uint8_t *seen = m->type == DNP3_POINT_BINARY_OUTPUT_STATUS ? s->seen_bo : s->seen_ao;
+        seen[m->index / 8] |= (uint8_t)(1u << (m->index % 8));
+    }
     /* a device attribute is named by its set (index) and code (variation) */
     r->index = m->type == DNP3_POINT_DEVICE_ATTRIBUTE ? m->index * 256u + m->variation : m->index;
     if (m->octets && m->octets_len) {
@@ -303,6 +325,195 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
     if (was) store_status(s);
 }
 
+/* ---- commands from MQTT (docs/gateway.md, "Commands from MQTT") ---- */
+
+typedef struct {
+    gw *g;
+    gw_station *s;
+    gw_command_req req;
+    char command[96];
+    int64_t issued_ms;
+} gw_pending;
+
+static void describe(const gw_command_req *r, char *buf, size_t cap)
+{
+    if (r->crob)
+        snprintf(buf, cap, "crob %u %s", r->index, r->code_name);
+    else
+        snprintf(buf, cap, "analog %u = %.17g", r->index, r->value);
+}
+
+/* Publishes the result, records it in the database and logs it. req NULL: not understood. */
+static void command_done(gw *g, const char *outstation, const gw_command_req *req, const char *command,
+                         int64_t issued_ms, bool ok, const char *result)
+{
+    int64_t completed = (int64_t)dnp3_io_utc_ms();
+    const char *who = req && req->client[0] ? req->client : "unknown";
+    char json[1024];
+    size_t n = (size_t)snprintf(json, sizeof json, "{\"ok\":%s,\"result\":", ok ? "true" : "false");
+    n = gw_json_str(json, sizeof json, n, result);
+    n += (size_t)snprintf(json + n, n < sizeof json ? sizeof json - n : 0, ",\"command\":");
+    n = gw_json_str(json, sizeof json, n, command);
+    n += (size_t)snprintf(json + n, n < sizeof json ? sizeof json - n : 0, ",\"id\":");
+    n = gw_json_str(json, sizeof json, n, req && req->id[0] ? req->id : NULL);
+    n += (size_t)snprintf(json + n, n < sizeof json ? sizeof json - n : 0, ",\"issued\":%lld,\"completed\":%lld}",
+                          (long long)issued_ms, (long long)completed);
+    if (n < sizeof json && g->mqtt && gw_mqtt_command_result(g->mqtt, outstation, json))
+        fprintf(stderr, "%s: %s: the result of a command could not be published\n", CMD, outstation);
+    gw_audit a = {outstation,
+                  who,
+                  issued_ms,
+                  command,
+                  req ? (req->crob ? "crob" : "analog_output") : NULL,
+                  req != NULL,
+                  req ? req->index : 0,
+                  req && !req->crob,
+                  req ? req->value : 0,
+                  result,
+                  completed};
+    for (size_t i = 0; i < g->n_stores; i++) {
+        gw_store *k = &g->stores[i];
+        char err[512];
+        if (k->up && k->sink.ops->audit && k->sink.ops->audit(&k->sink, &a, err, sizeof err))
+            fprintf(stderr, "%s: %s: command not audited: %s\n", CMD, outstation, err);
+    }
+    printf("%s: %s: command %s from %s: %s\n", CMD, outstation, command, who, result);
+    fflush(stdout);
+    fflush(stderr);
+}
+
+static void on_command_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    gw_pending *p = ctx;
+    char result[160];
+    bool ok = false;
+    if (info->n_statuses > 0 && info->statuses[0] != DNP3_CS_SUCCESS)
+        snprintf(result, sizeof result, "command status %s", dnp3_command_status_name(info->statuses[0]));
+    else if (info->result != DNP3_TASK_SUCCESS)
+        snprintf(result, sizeof result, "failed: %s", dnp3_task_result_str(info->result));
+    else {
+        snprintf(result, sizeof result, "SUCCESS");
+        ok = true;
+    }
+    command_done(p->g, p->s->cfg->name, &p->req, p->command, p->issued_ms, ok, result);
+    free(p);
+}
+
+static void handle_command(gw *g, const char *outstation, const char *payload, size_t len)
+{
+    int64_t issued = (int64_t)dnp3_io_utc_ms();
+    gw_command_req req;
+    char why[256], command[96];
+    bool parsed = gw_command_parse(payload, len, &req, why, sizeof why) == 0;
+    if (parsed)
+        describe(&req, command, sizeof command);
+    else
+        snprintf(command, sizeof command, "%.*s", len > 80 ? 80 : (int)len, payload);
+    gw_station *s = NULL;
+    for (size_t i = 0; i < g->cfg.n_outstations; i++)
+        if (!strcmp(g->cfg.outstations[i].name, outstation)) s = &g->st[i];
+    const gw_command_req *rq = parsed ? &req : NULL;
+    /* the order of the checks: a disabled or unauthenticated gateway says so before it looks at the request */
+    if (!s) {
+        command_done(g, outstation, rq, command, issued, false, "refused: unknown outstation");
+        return;
+    }
+    if (!s->cfg->commands) {
+        command_done(g, outstation, rq, command, issued, false,
+                     "refused: commands disabled for this outstation (commands: true in the configuration)");
+        return;
+    }
+    if (!g->cfg.mqtt_user[0]) {
+        command_done(g, outstation, rq, command, issued, false,
+                     "refused: unauthenticated broker connection (mqtt username and password)");
+        return;
+    }
+    if (!parsed) {
+        char r[300];
+        snprintf(r, sizeof r, "refused: %s", why);
+        command_done(g, outstation, NULL, command, issued, false, r);
+        return;
+    }
+    if (!s->connected || !s->a) {
+        command_done(g, outstation, rq, command, issued, false, "refused: the outstation is not connected");
+        return;
+    }
+    const uint8_t *seen = req.crob ? s->seen_bo : s->seen_ao;
+    if (!(seen[req.index / 8] & (1u << (req.index % 8)))) {
+        char r[160];
+        snprintf(r, sizeof r, "refused: unknown point (the outstation reported no %s %u)",
+                 req.crob ? "binary output" : "analog output", req.index);
+        command_done(g, outstation, rq, command, issued, false, r);
+        return;
+    }
+    gw_pending *p = calloc(1, sizeof *p);
+    if (!p) {
+        command_done(g, outstation, rq, command, issued, false, "failed: out of memory");
+        return;
+    }
+    *p = (gw_pending){g, s, req, "", issued};
+    snprintf(p->command, sizeof p->command, "%s", command);
+    dnp3_command cmd =
+        req.crob ? dnp3_command_crob(req.index, req.code, 1, 1000, 1000)
+                 : dnp3_command_analog(req.index, req.value == (double)(int32_t)req.value ? 1 : 3, req.value);
+    uint8_t q = req.index > 255 ? DNP3_QUAL_COUNT_16_INDEX_16 : DNP3_QUAL_COUNT_8_INDEX_8;
+    int rc =
+        dnp3_master_operate(s->a, DNP3_CMD_SELECT_OPERATE, q, &cmd, 1, on_command_done, p, dnp3_io_now(g->loop));
+    if (rc < 0) {
+        char r[160];
+        snprintf(r, sizeof r, "failed: cannot submit (%d)", rc);
+        command_done(g, outstation, rq, command, issued, false, r);
+        free(p);
+        return;
+    }
+    dnp3_io_master_kick(s->bind);
+}
+
+/* MQTT network thread: queue the message and wake the loop. */
+static void on_mqtt_command(void *ctx, const char *outstation, const char *payload, size_t len)
+{
+    gw *g = ctx;
+    if (len > 4096) len = 4096; /* longer is not a command: parsed in part, refused */
+    gw_cmd_msg *m = malloc(sizeof *m + len + 1);
+    if (!m) return;
+    m->next = NULL;
+    snprintf(m->outstation, sizeof m->outstation, "%s", outstation);
+    m->len = len;
+    memcpy(m->payload, payload, len);
+    m->payload[len] = 0;
+    pthread_mutex_lock(&g->cmd_mu);
+    if (g->cmd_queued >= 64) { /* a flood: drop, the loop is far behind anyway */
+        pthread_mutex_unlock(&g->cmd_mu);
+        free(m);
+        return;
+    }
+    if (g->cmd_tail)
+        g->cmd_tail->next = m;
+    else
+        g->cmd_head = m;
+    g->cmd_tail = m;
+    g->cmd_queued++;
+    pthread_mutex_unlock(&g->cmd_mu);
+    uv_async_send(&g->cmd_async);
+}
+
+static void on_cmd_async(uv_async_t *h)
+{
+    gw *g = h->data;
+    pthread_mutex_lock(&g->cmd_mu);
+    gw_cmd_msg *m = g->cmd_head;
+    g->cmd_head = g->cmd_tail = NULL;
+    g->cmd_queued = 0;
+    pthread_mutex_unlock(&g->cmd_mu);
+    while (m) {
+        gw_cmd_msg *next = m->next;
+        if (!g->stopping) handle_command(g, m->outstation, m->payload, m->len);
+        free(m);
+        m = next;
+    }
+}
+
 /* ---- stopping ---- */
 
 static void on_closed(uv_handle_t *h)
@@ -325,6 +536,7 @@ static void on_stop(uv_timer_t *t)
     uv_close((uv_handle_t *)&g->sigint, on_closed);
     uv_close((uv_handle_t *)&g->sigterm, on_closed);
     uv_close((uv_handle_t *)&g->stop, on_closed);
+    uv_close((uv_handle_t *)&g->cmd_async, on_closed);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -540,7 +752,14 @@ int cmd_master_run(int argc, char **argv)
         rc = gw_sink_sqlite(&g->stores[g->n_stores++].sink, g->cfg.sqlite_path);
     else if (g->cfg.store == GW_STORE_POSTGRES)
         rc = gw_sink_postgres(&g->stores[g->n_stores++].sink, g->cfg.pg_conninfo);
-    if (!rc && g->cfg.mqtt) rc = gw_sink_mqtt(&g->stores[g->n_stores++].sink, &g->cfg);
+    pthread_mutex_init(&g->cmd_mu, NULL);
+    uv_async_init(g->loop, &g->cmd_async, on_cmd_async);
+    g->cmd_async.data = g;
+    if (!rc && g->cfg.mqtt) {
+        g->mqtt = &g->stores[g->n_stores++].sink;
+        rc = gw_sink_mqtt(g->mqtt, &g->cfg);
+        if (!rc) gw_mqtt_on_command(g->mqtt, on_mqtt_command, g);
+    }
     for (size_t i = 0; !rc && i < g->n_stores; i++) {
         gw_store *k = &g->stores[i];
         char err[512];
@@ -590,6 +809,11 @@ int cmd_master_run(int argc, char **argv)
         free(g->st[i].texts);
     }
     free(g->st);
+    for (gw_cmd_msg *m = g->cmd_head, *next; m; m = next) {
+        next = m->next;
+        free(m);
+    }
+    pthread_mutex_destroy(&g->cmd_mu);
     gw_config_free(&g->cfg);
     free(g);
     return rc;

@@ -36,10 +36,13 @@ typedef struct {
     uint64_t sent, acked; /* messages of the current batch */
     int online_mid;       /* the "online" status message: not part of a batch */
     char status_topic[200];
-    spb_node *spb;          /* Sparkplug B, or NULL for JSON */
-    pthread_mutex_t spb_mu; /* the node's state: bdSeq changes on the network thread */
-    bool will_pending;      /* the will's bdSeq has not been used by a CONNECT yet */
-    bool opened;            /* mq_open ran before */
+    spb_node *spb;            /* Sparkplug B, or NULL for JSON */
+    pthread_mutex_t spb_mu;   /* the node's state: bdSeq changes on the network thread */
+    bool will_pending;        /* the will's bdSeq has not been used by a CONNECT yet */
+    bool opened;              /* mq_open ran before */
+    gw_command_fn on_command; /* commands from PREFIX/+/command, or NULL */
+    void *command_ctx;
+    char command_sub[200]; /* PREFIX/+/command */
     /* what each outstation's status topic says: published again only when it changes */
     struct {
         char name[64];
@@ -86,6 +89,31 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     } else if (rc == 0) { /* after every (re)connect: we are back */
         mosquitto_publish(m, &q->online_mid, q->status_topic, 6, "online", 1, true);
     }
+    if (rc == 0 && q->on_command) /* a clean session: subscribe again after every connect */
+        mosquitto_subscribe(m, NULL, q->command_sub, 1);
+}
+
+/* PREFIX/OUTSTATION/command: handed to the gateway (which answers every one of them) */
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+    (void)m;
+    mq_sink *q = obj;
+    size_t np = strlen(q->prefix);
+    const char *t = msg->topic;
+    if (!q->on_command || strncmp(t, q->prefix, np) != 0 || t[np] != '/') return;
+    const char *name = t + np + 1, *slash = strchr(name, '/');
+    if (!slash || strcmp(slash, "/command") != 0 || slash == name) return;
+    char station[64];
+    snprintf(station, sizeof station, "%.*s", (int)(slash - name), name);
+    q->on_command(q->command_ctx, station, msg->payload ? (const char *)msg->payload : "",
+                  msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
+}
+
+void gw_mqtt_on_command(gw_sink *s, gw_command_fn fn, void *ctx)
+{
+    mq_sink *q = s->impl;
+    q->on_command = fn;
+    q->command_ctx = ctx;
 }
 
 /* Sparkplug: the will is the NDEATH of the session about to start. */
@@ -165,6 +193,7 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     mosquitto_connect_callback_set(q->mq, on_connect);
     mosquitto_disconnect_callback_set(q->mq, on_disconnect);
     mosquitto_publish_callback_set(q->mq, on_publish);
+    mosquitto_message_callback_set(q->mq, on_message);
     int rc = MOSQ_ERR_SUCCESS;
     if (q->spb) {
         pthread_mutex_lock(&q->spb_mu);
@@ -206,29 +235,6 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     return 0;
 }
 
-/* Appends a JSON string (or null) to buf. */
-static size_t json_str(char *buf, size_t cap, size_t n, const char *s)
-{
-    if (!s) return n + (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "null");
-    if (n < cap) buf[n] = '"';
-    n++;
-    for (const char *c = s; *c; c++) {
-        unsigned char ch = (unsigned char)*c;
-        if (ch == '"' || ch == '\\')
-            n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\%c", ch);
-        else if (ch < 0x20)
-            n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\u%04x", ch);
-        else {
-            if (n < cap) buf[n] = (char)ch;
-            n++;
-        }
-    }
-    if (n < cap) buf[n] = '"';
-    n++;
-    if (n < cap) buf[n] = 0;
-    return n;
-}
-
 static int publish_qos(mq_sink *q, const char *topic, const void *payload, size_t len, int qos, bool retain,
                        char *err, size_t cap)
 {
@@ -257,6 +263,16 @@ static int spb_publish(void *ctx, const char *topic, const void *payload, size_t
     return publish_qos(ctx, topic, payload, len, 0, false, err, cap);
 }
 
+int gw_mqtt_command_result(gw_sink *s, const char *outstation, const char *json)
+{
+    mq_sink *q = s->impl;
+    char topic[300], err[256];
+    snprintf(topic, sizeof topic, "%s/%s/command/result", q->prefix, outstation);
+    if (!q->mq) return -1;
+    /* counted like a batch's message: the next commit also waits for its PUBACK */
+    return publish_qos(q, topic, json, strlen(json), 1, false, err, sizeof err);
+}
+
 static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
 {
     mq_sink *q = s->impl;
@@ -276,7 +292,7 @@ static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
         snprintf(topic, sizeof topic, "%s/%s/%s/%u", q->prefix, r->outstation, r->type, r->index);
         size_t k = (size_t)snprintf(payload, sizeof payload, "{\"value\":");
         if (r->text)
-            k = json_str(payload, sizeof payload, k, r->text);
+            k = gw_json_str(payload, sizeof payload, k, r->text);
         else if (r->has_value && r->value == r->value && r->value - r->value == 0) /* finite */
             k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "%.17g", r->value);
         else
@@ -293,9 +309,9 @@ static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
             k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":null");
         k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0,
                               ",\"event\":%s,\"name\":", r->event ? "true" : "false");
-        k = json_str(payload, sizeof payload, k, r->name);
+        k = gw_json_str(payload, sizeof payload, k, r->name);
         k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"unit\":");
-        k = json_str(payload, sizeof payload, k, r->unit);
+        k = gw_json_str(payload, sizeof payload, k, r->unit);
         k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "}");
         if (k >= sizeof payload) {
             snprintf(err, cap, "MQTT: payload of %s too long", topic);
@@ -380,8 +396,8 @@ static void mq_close(gw_sink *s)
     mosquitto_lib_cleanup();
 }
 
-static const gw_sink_ops MQTT_OPS = {"mqtt",      mq_open,    mq_write, mq_commit,
-                                     mq_rollback, mq_healthy, mq_close, NULL};
+static const gw_sink_ops MQTT_OPS = {"mqtt",     mq_open,  mq_write, mq_commit, mq_rollback,
+                                     mq_healthy, mq_close, NULL,     NULL};
 
 int gw_sink_mqtt(gw_sink *s, const gw_config *c)
 {
@@ -398,6 +414,7 @@ int gw_sink_mqtt(gw_sink *s, const gw_config *c)
     snprintf(q->user, sizeof q->user, "%s", c->mqtt_user);
     snprintf(q->password, sizeof q->password, "%s", c->mqtt_password);
     snprintf(q->status_topic, sizeof q->status_topic, "%s/status", c->mqtt_prefix);
+    snprintf(q->command_sub, sizeof q->command_sub, "%s/+/command", c->mqtt_prefix);
     pthread_mutex_init(&q->mu, NULL);
     pthread_mutex_init(&q->spb_mu, NULL);
     pthread_cond_init(&q->cv, NULL);
