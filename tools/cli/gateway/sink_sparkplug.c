@@ -226,7 +226,8 @@ static int send_payload(spb_node *n, const char *kind, const char *device, metri
                         bool no_seq, spb_publish_fn pub, void *ctx, char *err, size_t cap)
 {
     SparkplugB__Payload p = SPARKPLUG_B__PAYLOAD__INIT;
-    SparkplugB__Payload__Metric **mp = count ? calloc(count, sizeof *mp) : NULL;
+    typedef SparkplugB__Payload__Metric *metric_ptr;
+    metric_ptr *mp = count ? calloc(count, sizeof(metric_ptr)) : NULL;
     if (count && !mp) {
         snprintf(err, cap, "Sparkplug: out of memory");
         return -1;
