@@ -60,7 +60,12 @@ for ((i = 0; i < 100; i++)); do
     [ "$(grep -c 'connected to' "$WORK/gw.log")" -ge 2 ] && break
     sleep 0.05
 done
-sleep 1.5 # the integrity polls: the gateway learns the output points
+# the integrity polls: the gateway learns the output points (stored in the same transaction)
+for ((i = 0; i < 200; i++)); do
+    [ "$(sqlite3 "$WORK/g.db" "SELECT count(DISTINCT type) FROM latest WHERE outstation = 'feeder' AND
+        type IN ('binary_output_status', 'analog_output_status')" 2>/dev/null)" = 2 ] && break
+    sleep 0.05
+done
 
 # send TOPIC JSON: publishes and waits for the next result line
 n_results=0
