@@ -606,33 +606,33 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
-            "       dnp3 master run --config FILE\n"
-            "\n"
-            "Polls outstations and stores every measurement; the application confirm of events\n"
-            "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
-            "\n"
-            "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
-            "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
-            "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
-            "                         retained; with or without a database; port 1883 by default)\n"
-            "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
-            "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
-            "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
-            "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
-            "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
-            "  --name NAME            the outstation's name in the store (default: TARGET)\n"
-            "  --link-addr N          the outstation's link address (default 10)\n"
-            "  --master-addr N        our link address (default 1)\n"
-            "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
-            "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
-            "  --no-unsolicited       do not enable unsolicited reporting\n"
-            "  --timeout MS           response timeout (default 5000)\n"
-            "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
-            "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
-            "                         points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
-            "                         format, group, node, username, password)\n");
+    fprintf(
+        f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
+           "       dnp3 master run --config FILE\n"
+           "\n"
+           "Polls outstations and stores every measurement; the application confirm of events\n"
+           "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
+           "\n"
+           "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
+           "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
+           "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
+           "                         retained; with or without a database; port 1883 by default)\n"
+           "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
+           "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
+           "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
+           "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
+           "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
+           "  --name NAME            the outstation's name in the store (default: TARGET)\n"
+           "  --link-addr N          the outstation's link address (default 10)\n"
+           "  --master-addr N        our link address (default 1)\n"
+           "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
+           "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
+           "  --no-unsolicited       do not enable unsolicited reporting\n"
+           "  --timeout MS           response timeout (default 5000)\n"
+           "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
+           "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
+           "                         commands, points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
+           "                         format, group, node, username, password)\n");
 }
 
 static int parse(int argc, char **argv, gw_config *c, const char **config)
@@ -640,7 +640,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
     static gw_outstation_cfg one;
     gw_outstation_defaults(&one);
     const char *target = NULL, *name = NULL;
-    bool any_station_option = false;
+    bool any_station_option = false, any_mqtt_option = false;
     uint64_t v;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -656,6 +656,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         }
         if (!val) return cli_usage_error(CMD, "%s needs a value", a);
         i++;
+        if (!strncmp(a, "--mqtt", 6)) any_mqtt_option = true;
         if (!strcmp(a, "--config")) {
             *config = val;
         } else if (!strcmp(a, "--sqlite") || !strcmp(a, "--postgres")) {
@@ -704,8 +705,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         }
     }
     if (*config) {
-        if (target || any_station_option || c->store != GW_STORE_NONE || c->mqtt || c->sparkplug ||
-            c->mqtt_group[0] || c->mqtt_user[0])
+        if (target || any_station_option || any_mqtt_option || c->store != GW_STORE_NONE)
             return cli_usage_error(CMD, "--config FILE replaces TARGET and the other options");
         return 0;
     }
