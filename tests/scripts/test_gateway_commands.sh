@@ -116,6 +116,21 @@ kill -TERM "$GW"
 wait "$GW"
 expect_rc "SIGTERM" 0 $?
 
+# a store of schema version 1 (before commands.who) is upgraded when the gateway opens it
+sqlite3 "$WORK/v1.db" "CREATE TABLE commands(outstation TEXT NOT NULL, issued_ms BIGINT NOT NULL, command TEXT NOT NULL,
+    type TEXT, idx INTEGER, value DOUBLE PRECISION, result TEXT, completed_ms BIGINT);
+    INSERT INTO commands VALUES('old', 1, 'x', NULL, NULL, NULL, 'r', 2);
+    CREATE TABLE schema_version(version INTEGER NOT NULL); INSERT INTO schema_version VALUES(1);"
+"$DNP3" master run "127.0.0.1:$OSPORT" --sqlite "$WORK/v1.db" --name v1 >"$WORK/gwv1.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/gwv1.log" "connected to" || bad "the version 1 gateway did not connect"
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "version 1 store: upgraded to 2" 2 "$(sqlite3 "$WORK/v1.db" 'SELECT version FROM schema_version')"
+expect_rc "version 1 store: commands.who added, the old row kept" "old|" \
+    "$(sqlite3 "$WORK/v1.db" 'SELECT outstation, who FROM commands')"
+
 # a gateway without a broker login refuses commands even where they are enabled
 APORT=$(free_port)
 start_broker anon "$APORT" "allow_anonymous true"
