@@ -60,7 +60,7 @@ EOF
 }
 
 start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 40 --sim-steps 60 --seed 5
-sub -t 'spBv1.0/#' -F '%t %x' -C 100000 >"$WORK/cap.txt" 2>&1 &
+mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t 'spBv1.0/#' -F '%t %x' -C 100000 >"$WORK/cap.txt" 2>&1 &
 SUB=$!
 PIDS+=("$SUB")
 sleep 0.3
@@ -138,7 +138,7 @@ kill "$SUB" "$BROKER"
 wait "$SUB" "$BROKER" 2>/dev/null
 sleep 1
 start_broker
-sub -t 'spBv1.0/#' -F '%t %x' -C 100000 >"$WORK/cap2.txt" 2>&1 &
+mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t 'spBv1.0/#' -F '%t %x' -C 100000 >"$WORK/cap2.txt" 2>&1 &
 SUB=$!
 PIDS+=("$SUB")
 for ((i = 0; i < 100; i++)); do
@@ -154,7 +154,7 @@ BD=$(sed -n 's/^NBIRTH - seq=0 bdSeq=\([0-9]*\):4 .*/\1/p' "$WORK/dec3.txt" | ta
 expect "broker restart: DBIRTH again, seq 1" "$WORK/dec3.txt" "DBIRTH feeder seq=1 "
 
 # SIGKILL: the broker publishes the will, an NDEATH with the session's bdSeq (binary capture)
-sub -t spBv1.0/plant/NDEATH/gw1 -C 1 -N -W 10 >"$WORK/ndeath.bin" 2>"$WORK/ndeath.err" &
+mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t spBv1.0/plant/NDEATH/gw1 -C 1 -N -W 10 >"$WORK/ndeath.bin" 2>"$WORK/ndeath.err" &
 NSUB=$!
 sleep 0.3
 kill -KILL "$GW"
@@ -172,7 +172,7 @@ GW=$!
 PIDS+=("$GW")
 wait_for "$WORK/gw2.log" "connected to" || bad "second gateway did not connect"
 sleep 1
-sub -t spBv1.0/g2/NDEATH/n2 -C 1 -N -W 10 >"$WORK/ndeath2.bin" 2>/dev/null &
+mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t spBv1.0/g2/NDEATH/n2 -C 1 -N -W 10 >"$WORK/ndeath2.bin" 2>/dev/null &
 NSUB=$!
 sleep 0.3
 kill -TERM "$GW"
