@@ -5,9 +5,10 @@
 # Checks: NBIRTH (seq 0, bdSeq), DBIRTH with the configured name, unit and datatypes, DDATA with the
 # changes, seq 0..255 counting every message after NBIRTH, the last published value equal to the
 # one stored in SQLite, DDEATH when the outstation goes, a broker restart (a new session: bdSeq + 1,
-# NBIRTH seq 0, DBIRTH again), NDEATH as the last will after SIGKILL, NDEATH on a clean stop.
+# NBIRTH seq 0, DBIRTH again), a rebirth request (NCMD), NDEATH as the last will after SIGKILL,
+# NDEATH on a clean stop.
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
-live_setup test_gateway_sparkplug "$1" python3 sqlite3 mosquitto_sub protoc xxd
+live_setup test_gateway_sparkplug "$1" python3 sqlite3 mosquitto_sub mosquitto_pub protoc
 MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 [ -x "$MOSQUITTO" ] || { echo "skip: mosquitto (the broker) not installed"; exit 77; }
 PROTO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tools/cli/gateway" && pwd)
@@ -152,6 +153,23 @@ decode "$WORK/cap2.txt" >"$WORK/dec3.txt" 2>&1
 BD=$(sed -n 's/^NBIRTH - seq=0 bdSeq=\([0-9]*\):4 .*/\1/p' "$WORK/dec3.txt" | tail -1)
 [ -n "$BD" ] && [ "$BD" -ge 1 ] && [ "$BD" -le 3 ] && ok || bad "broker restart: NBIRTH seq 0 with a new bdSeq (got '$BD')"
 expect "broker restart: DBIRTH again, seq 1" "$WORK/dec3.txt" "DBIRTH feeder seq=1 "
+
+# a host application asks for a rebirth (NCMD Node Control/Rebirth, encoded by protoc): NBIRTH again,
+# seq 0, the same bdSeq (the same session), then the DBIRTH
+printf 'metrics { name: "Node Control/Rebirth" datatype: 11 boolean_value: true }\n' |
+    protoc --encode=sparkplug_b.Payload -I"$PROTO_DIR" "$PROTO_DIR/sparkplug_b.proto" >"$WORK/ncmd.bin"
+mosquitto_pub -h 127.0.0.1 -p "$MPORT" -t spBv1.0/plant/NCMD/gw1 -f "$WORK/ncmd.bin"
+for ((i = 0; i < 100; i++)); do
+    [ "$(grep -c '/DBIRTH/' "$WORK/cap2.txt")" -ge 2 ] && break
+    sleep 0.1
+done
+sleep 0.2
+decode "$WORK/cap2.txt" >"$WORK/dec4.txt" 2>&1
+expect_rc "rebirth: a second NBIRTH" 2 "$(grep -c '^NBIRTH' "$WORK/dec4.txt")"
+grep '^NBIRTH' "$WORK/dec4.txt" | tail -n 1 >"$WORK/rebirth.txt"
+expect "rebirth: NBIRTH seq 0 with the session's bdSeq" "$WORK/rebirth.txt" "NBIRTH - seq=0 bdSeq=$BD:4"
+grep -A1 '^NBIRTH' "$WORK/dec4.txt" | tail -n 1 >"$WORK/rebirth2.txt"
+expect "rebirth: the DBIRTH follows, seq 1" "$WORK/rebirth2.txt" "DBIRTH feeder seq=1 "
 
 # SIGKILL: the broker publishes the will, an NDEATH with the session's bdSeq (binary capture)
 mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t spBv1.0/plant/NDEATH/gw1 -C 1 -N -W 10 >"$WORK/ndeath.bin" 2>"$WORK/ndeath.err" &

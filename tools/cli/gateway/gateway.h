@@ -183,6 +183,11 @@ spb_node *spb_node_new(const gw_config *c);
 void spb_node_free(spb_node *n);
 /* The NDEATH payload with the current bdSeq (the MQTT will); the caller frees *out. */
 int spb_ndeath(spb_node *n, char *topic, size_t topic_cap, uint8_t **out, size_t *len);
+/* spBv1.0/GROUP/NCMD/NODE: where a host application sends node commands. */
+void spb_ncmd_topic(const spb_node *n, char *topic, size_t cap);
+/* An NCMD payload: true (and the next batch starts with NBIRTH and DBIRTHs) when it asks for a
+ * rebirth (Node Control/Rebirth = true); other node commands are ignored. */
+bool spb_ncmd(spb_node *n, const void *payload, size_t len);
 /* A new MQTT session: the next bdSeq (wraps 255 -> 0), the next batch starts with NBIRTH. */
 void spb_new_session(spb_node *n);
 /* Publishes a batch: NBIRTH and DBIRTHs first when the session is new, then a DBIRTH (new metrics)

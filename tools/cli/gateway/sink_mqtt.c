@@ -91,6 +91,11 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     }
     if (rc == 0 && q->on_command) /* a clean session: subscribe again after every connect */
         mosquitto_subscribe(m, NULL, q->command_sub, 1);
+    if (rc == 0 && q->spb) { /* rebirth requests of host applications */
+        char ncmd[300];
+        spb_ncmd_topic(q->spb, ncmd, sizeof ncmd);
+        mosquitto_subscribe(m, NULL, ncmd, 0);
+    }
 }
 
 /* PREFIX/OUTSTATION/command: handed to the gateway (which answers every one of them) */
@@ -98,6 +103,16 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 {
     (void)m;
     mq_sink *q = obj;
+    if (q->spb) {
+        char ncmd[300];
+        spb_ncmd_topic(q->spb, ncmd, sizeof ncmd);
+        if (!strcmp(msg->topic, ncmd)) {
+            pthread_mutex_lock(&q->spb_mu);
+            (void)spb_ncmd(q->spb, msg->payload, msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
+            pthread_mutex_unlock(&q->spb_mu);
+            return;
+        }
+    }
     size_t np = strlen(q->prefix);
     const char *t = msg->topic;
     if (!q->on_command || strncmp(t, q->prefix, np) != 0 || t[np] != '/') return;

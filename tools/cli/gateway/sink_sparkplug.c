@@ -145,6 +145,27 @@ void spb_new_session(spb_node *n)
     n->need_birth = true;
 }
 
+void spb_ncmd_topic(const spb_node *n, char *topic, size_t cap)
+{
+    snprintf(topic, cap, "spBv1.0/%s/NCMD/%s", n->group, n->node);
+}
+
+bool spb_ncmd(spb_node *n, const void *payload, size_t len)
+{
+    SparkplugB__Payload *p = sparkplug_b__payload__unpack(NULL, len, payload);
+    if (!p) return false;
+    bool rebirth = false;
+    for (size_t i = 0; i < p->n_metrics; i++) {
+        const SparkplugB__Payload__Metric *m = p->metrics[i];
+        if (m->name && !strcmp(m->name, "Node Control/Rebirth") &&
+            m->value_case == SPARKPLUG_B__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE && m->boolean_value)
+            rebirth = true;
+    }
+    sparkplug_b__payload__free_unpacked(p, NULL);
+    if (rebirth) n->need_birth = true; /* same session, same bdSeq: NBIRTH (seq 0) and DBIRTHs again */
+    return rebirth;
+}
+
 /* ---- encoding ---- */
 
 /* A metric and the storage of its properties. */
