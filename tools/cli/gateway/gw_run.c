@@ -77,6 +77,7 @@ struct gw {
     pthread_mutex_t cmd_mu; /* guards cmd_head / cmd_tail */
     gw_cmd_msg *cmd_head, *cmd_tail;
     size_t cmd_queued;
+    bool cmd_closed; /* cmd_async is closed: the MQTT thread must not touch it */
     uint64_t batches, rows, released, refused;
 };
 
@@ -483,7 +484,7 @@ static void on_mqtt_command(void *ctx, const char *outstation, const char *paylo
     memcpy(m->payload, payload, len);
     m->payload[len] = 0;
     pthread_mutex_lock(&g->cmd_mu);
-    if (g->cmd_queued >= 64) { /* a flood: drop, the loop is far behind anyway */
+    if (g->cmd_queued >= 64 || g->cmd_closed) { /* a flood (the loop is far behind), or stopping */
         pthread_mutex_unlock(&g->cmd_mu);
         free(m);
         return;
@@ -494,8 +495,8 @@ static void on_mqtt_command(void *ctx, const char *outstation, const char *paylo
         g->cmd_head = m;
     g->cmd_tail = m;
     g->cmd_queued++;
+    uv_async_send(&g->cmd_async); /* under the mutex: on_stop cannot close it meanwhile */
     pthread_mutex_unlock(&g->cmd_mu);
-    uv_async_send(&g->cmd_async);
 }
 
 static void on_cmd_async(uv_async_t *h)
@@ -536,6 +537,9 @@ static void on_stop(uv_timer_t *t)
     uv_close((uv_handle_t *)&g->sigint, on_closed);
     uv_close((uv_handle_t *)&g->sigterm, on_closed);
     uv_close((uv_handle_t *)&g->stop, on_closed);
+    pthread_mutex_lock(&g->cmd_mu);
+    g->cmd_closed = true;
+    pthread_mutex_unlock(&g->cmd_mu);
     uv_close((uv_handle_t *)&g->cmd_async, on_closed);
 }
 
