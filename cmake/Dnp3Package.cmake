@@ -30,7 +30,7 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME dnp3-tools)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION net)
-set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "libc6, libuv1, libssl3, libyaml-0-2, libpcap0.8, libsqlite3-0, libpq5, libmosquitto1")
+set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "libc6, libuv1, libssl3, libyaml-0-2, libpcap0.8, libsqlite3-0, libpq5, libmosquitto1, libprotobuf-c1")
 set(CPACK_COMPONENT_TOOLS_DESCRIPTION
   "DNP3 (IEEE 1815) command-line tool\n dnp3 decode, outstation, master and scan.")
 

@@ -69,7 +69,7 @@ has dnp3-tools '/usr/share/man/man1/dnp3\.1'
 for dep in libuv1 libssl3 libpcap0.8; do
     field libdnp3-0 Depends | grep -qw "$dep" && ok "libdnp3-0 depends on $dep" || bad "libdnp3-0 does not depend on $dep"
 done
-for dep in libuv1 libssl3 libyaml-0-2 libpcap0.8 libsqlite3-0 libpq5 libmosquitto1; do
+for dep in libuv1 libssl3 libyaml-0-2 libpcap0.8 libsqlite3-0 libpq5 libmosquitto1 libprotobuf-c1; do
     field dnp3-tools Depends | grep -qw "$dep" && ok "dnp3-tools depends on $dep" || bad "dnp3-tools does not depend on $dep"
 done
 field libdnp3-dev Depends | grep -q "libdnp3-0 (= " && ok "libdnp3-dev depends on the same libdnp3-0" ||

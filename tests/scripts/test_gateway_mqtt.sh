@@ -25,7 +25,7 @@ done
 sub() { mosquitto_sub -h 127.0.0.1 -p "$MPORT" "$@"; }
 
 start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 40 --sim-steps 60 --seed 5
-sub -q 1 -t 'plant/#' -v >"$WORK/all.log" 2>&1 &
+mosquitto_sub -h 127.0.0.1 -p "$MPORT" -q 1 -t 'plant/#' -v >"$WORK/all.log" 2>&1 &
 PIDS+=($!)
 sleep 0.3
 cat >"$WORK/gw.yaml" <<EOF

@@ -64,7 +64,7 @@ expect "the outage was seen" "$WORK/gw.log" "store postgres unavailable"
 expect "the store came back" "$WORK/gw.log" "store postgres is back"
 expect_rc "latest: one row per point" "$(q 'SELECT count(DISTINCT (type, idx)) FROM measurements')" "$(q 'SELECT count(*) FROM latest')"
 expect_rc "outstations row" "rtu|t" "$(q 'SELECT name, connected FROM outstations')"
-expect_rc "schema_version" 1 "$(q 'SELECT version FROM schema_version')"
+expect_rc "schema_version" 2 "$(q 'SELECT version FROM schema_version')"
 kill -TERM "$GW"
 wait "$GW"
 expect_rc "SIGTERM" 0 $?
@@ -106,5 +106,39 @@ wait "$GW"
 expect_rc "SIGTERM (second gateway)" 0 $?
 expect_rc "point names and units" "counter|1|Pump energy|kWh" \
     "$(q "SELECT type, idx, name, unit FROM points WHERE outstation = 'rtu2'")"
+
+# a command from MQTT audited in PostgreSQL (when a mosquitto broker is installed)
+MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
+if [ -x "$MOSQUITTO" ] && command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null; then
+    MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$MPORT" >"$WORK/mosquitto.conf"
+    "$MOSQUITTO" -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
+    PIDS+=($!)
+    start_outstation os3 --listen 127.0.0.1:0 --simulate --sim-period 500
+    cat >"$WORK/gw3.yaml" <<EOF
+outstations:
+  - {name: rtu3, target: "127.0.0.1:$PORT", event_period_s: 1, commands: true}
+store: {postgres: "$CONN"}
+mqtt: {host: 127.0.0.1, port: $MPORT, prefix: pgc, username: gateway}
+EOF
+    "$DNP3" master run --config "$WORK/gw3.yaml" >"$WORK/gw3.log" 2>&1 &
+    GW=$!
+    PIDS+=("$GW")
+    for ((i = 0; i < 200; i++)); do
+        [ "$(q "SELECT count(*) FROM latest WHERE outstation = 'rtu3' AND type = 'binary_output_status'")" = 3 ] && break
+        sleep 0.05
+    done
+    mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t pgc/rtu3/command/result -C 1 -W 10 >"$WORK/result.txt" 2>&1 &
+    SUB=$!
+    PIDS+=("$SUB")
+    sleep 0.3
+    mosquitto_pub -h 127.0.0.1 -p "$MPORT" -q 1 -t pgc/rtu3/command -m '{"crob":0,"code":"trip","client":"pg-test"}'
+    wait "$SUB"
+    expect "command: SUCCESS" "$WORK/result.txt" '{"ok":true,"result":"SUCCESS","command":"crob 0 trip"'
+    kill -TERM "$GW"
+    wait "$GW"
+    expect_rc "command audited in PostgreSQL" "rtu3|pg-test|crob 0 trip|crob|0|SUCCESS|t" \
+        "$(q "SELECT outstation, who, command, type, idx, result, completed_ms >= issued_ms FROM commands")"
+fi
 
 live_finish

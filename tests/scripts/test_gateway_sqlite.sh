@@ -33,7 +33,7 @@ expect_rc "static rows of the integrity poll" 1 "$([ "$(q 'SELECT count(*) FROM 
 expect_rc "every event has its outstation time" 0 "$(q 'SELECT count(*) FROM measurements WHERE event AND time_ms IS NULL')"
 expect_rc "latest: one row per point" "$(q 'SELECT count(DISTINCT type || idx) FROM measurements')" "$(q 'SELECT count(*) FROM latest')"
 expect_rc "outstations row" "rtu1|1" "$(q 'SELECT name, connected FROM outstations')"
-expect_rc "schema_version" 1 "$(q 'SELECT version FROM schema_version')"
+expect_rc "schema_version" 2 "$(q 'SELECT version FROM schema_version')"
 expect_rc "WAL" wal "$(q 'PRAGMA journal_mode')"
 kill -TERM "$GW"
 wait "$GW"

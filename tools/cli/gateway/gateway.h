@@ -31,6 +31,7 @@ typedef struct {
     uint32_t event_period_s;     /* class 1-3 poll period, default 5, 0 = none */
     bool unsolicited;            /* enable unsolicited reporting at start-up (default true) */
     uint32_t timeout_ms;         /* response timeout (default 5000) */
+    bool commands;               /* accept commands from MQTT PREFIX/NAME/command (default false) */
     gw_point_name *points;
     size_t n_points;
 } gw_outstation_cfg;
@@ -48,11 +49,20 @@ typedef struct {
     char mqtt_host[256];
     uint16_t mqtt_port;    /* default 1883 */
     char mqtt_prefix[128]; /* default "dnp3" */
+    bool sparkplug;        /* mqtt format: false = JSON per point, true = Sparkplug B */
+    char mqtt_group[128];  /* Sparkplug group id (default: the prefix) */
+    char mqtt_node[64];    /* Sparkplug edge node id: the gateway's name (default: the host name) */
+    char mqtt_user[128];   /* broker login (optional) */
+    char mqtt_password[256];
 } gw_config;
 
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
 int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap);
 void gw_config_free(gw_config *c);
+/* The defaults: no outstations, MQTT port 1883, prefix dnp3, Sparkplug node = the host name. */
+void gw_config_defaults(gw_config *c);
+/* A Sparkplug group or node id: not empty, no '/', '+', '#'. */
+bool gw_sparkplug_id_ok(const char *id);
 /* The defaults of an outstation entry (link 10, master 1, integrity 3600 s, events 5 s, unsolicited). */
 void gw_outstation_defaults(gw_outstation_cfg *o);
 
@@ -85,6 +95,21 @@ typedef struct {
     int64_t last_response_ms;
 } gw_status;
 
+/* One command from MQTT, as audited in the commands table. */
+typedef struct {
+    const char *outstation;
+    const char *who; /* as the request names its sender ("client"), else "unknown" */
+    int64_t issued_ms;
+    const char *command; /* the request, e.g. "crob 0 trip" or "analog 0 = 138" */
+    const char *type;    /* "crob", "analog_output" or NULL (not understood) */
+    bool has_index;
+    uint32_t index;
+    bool has_value;
+    double value;
+    const char *result; /* SUCCESS, or why not */
+    int64_t completed_ms;
+} gw_audit;
+
 typedef struct gw_sink gw_sink;
 
 typedef struct {
@@ -104,6 +129,8 @@ typedef struct {
      * NULL when the sink has no use for them. 0 or -1. */
     int (*points)(gw_sink *s, const char *outstation, const gw_point_name *pts, size_t n, char *err,
                   size_t err_cap);
+    /* Records a command in the commands table (its own transaction); NULL for MQTT. 0 or -1. */
+    int (*audit)(gw_sink *s, const gw_audit *a, char *err, size_t err_cap);
 } gw_sink_ops;
 
 struct gw_sink {
@@ -111,13 +138,62 @@ struct gw_sink {
     void *impl;
 };
 
-/* The SQL both stores run to create the schema (CREATE ... IF NOT EXISTS; schema_version 1). */
+/* The SQL both stores run to create the schema (CREATE ... IF NOT EXISTS); then each store adds the
+ * column commands.who to a version 1 schema and runs GW_SCHEMA_V2_SQL (schema_version 2). */
 extern const char *const GW_SCHEMA_SQL[];
-#define GW_SCHEMA_VERSION 1
+extern const char *const GW_SCHEMA_V2_SQL;
+#define GW_SCHEMA_VERSION 2
 
 int gw_sink_sqlite(gw_sink *s, const char *path);
 int gw_sink_postgres(gw_sink *s, const char *conninfo);
-int gw_sink_mqtt(gw_sink *s, const char *host, int port, const char *prefix);
+int gw_sink_mqtt(gw_sink *s, const gw_config *c);
+/* Commands from MQTT: fn(ctx, OUTSTATION, payload, len) for every message on PREFIX/OUTSTATION/command,
+ * called on the MQTT network thread. Set before the sink is opened. */
+typedef void (*gw_command_fn)(void *ctx, const char *outstation, const char *payload, size_t len);
+void gw_mqtt_on_command(gw_sink *s, gw_command_fn fn, void *ctx);
+/* Publishes a command's result JSON on PREFIX/OUTSTATION/command/result (QoS 1, not retained). */
+int gw_mqtt_command_result(gw_sink *s, const char *outstation, const char *json);
+
+/* ---- commands (gw_command.c) ---- */
+
+typedef struct {
+    bool crob; /* else analog output */
+    uint32_t index;
+    uint8_t code; /* crob: DNP3 control code */
+    double value; /* analog */
+    char code_name[16];
+    char client[64]; /* "client" of the request, or empty */
+    char id[64];     /* "id" of the request (echoed in the result), or empty */
+} gw_command_req;
+
+/* Parses {"crob":N,"code":"trip"} or {"analog":N,"value":V} (optional "client", "id"): 0, or -1
+ * with why. */
+int gw_command_parse(const char *json, size_t len, gw_command_req *r, char *why, size_t why_cap);
+/* Appends s to buf as a JSON string; returns the new length (may exceed cap: truncated). */
+size_t gw_json_str(char *buf, size_t cap, size_t n, const char *s);
+
+/* ---- Sparkplug B (sink_sparkplug.c): the state of the edge node and its devices ---- */
+
+typedef struct spb_node spb_node;
+/* Publishes one Sparkplug message (QoS 0, not retained); 0 or -1 (err). */
+typedef int (*spb_publish_fn)(void *ctx, const char *topic, const void *payload, size_t len, char *err,
+                              size_t cap);
+/* The node spBv1.0/GROUP/.../NODE; devices are the configured outstations (their points named). */
+spb_node *spb_node_new(const gw_config *c);
+void spb_node_free(spb_node *n);
+/* The NDEATH payload with the current bdSeq (the MQTT will); the caller frees *out. */
+int spb_ndeath(spb_node *n, char *topic, size_t topic_cap, uint8_t **out, size_t *len);
+/* spBv1.0/GROUP/NCMD/NODE: where a host application sends node commands. */
+void spb_ncmd_topic(const spb_node *n, char *topic, size_t cap);
+/* An NCMD payload: true (and the next batch starts with NBIRTH and DBIRTHs) when it asks for a
+ * rebirth (Node Control/Rebirth = true); other node commands are ignored. */
+bool spb_ncmd(spb_node *n, const void *payload, size_t len);
+/* A new MQTT session: the next bdSeq (wraps 255 -> 0), the next batch starts with NBIRTH. */
+void spb_new_session(spb_node *n);
+/* Publishes a batch: NBIRTH and DBIRTHs first when the session is new, then a DBIRTH (new metrics)
+ * or DDATA (changes) of the outstation, or its DDEATH when it disconnected. 0 or -1 (err). */
+int spb_batch(spb_node *n, const gw_row *rows, size_t count, const gw_status *st, spb_publish_fn pub, void *ctx,
+              char *err, size_t cap);
 
 /* `dnp3 master run` */
 int cmd_master_run(int argc, char **argv);

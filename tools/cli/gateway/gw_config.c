@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "config_loader.h"
@@ -121,10 +122,11 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
     if (!strcmp(k, "event_period_s")) return get_uint(L, v, 0, 86400, &o->event_period_s);
     if (!strcmp(k, "timeout_ms")) return get_uint(L, v, 100, 600000, &o->timeout_ms);
     if (!strcmp(k, "unsolicited")) return get_bool(L, v, &o->unsolicited);
+    if (!strcmp(k, "commands")) return get_bool(L, v, &o->commands);
     if (!strcmp(k, "points")) return for_each_field(L, v, "a mapping of point types", point_list, o);
     return fail(L, v,
                 "unknown key (expected name, target, link_addr, master_addr, integrity_period_s, "
-                "event_period_s, unsolicited, timeout_ms, points)");
+                "event_period_s, unsolicited, timeout_ms, commands, points)");
 }
 
 void gw_outstation_defaults(gw_outstation_cfg *o)
@@ -186,7 +188,24 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
             return fail(L, v, "not a topic prefix");
         return 0;
     }
-    return fail(L, v, "unknown key (expected host, port, prefix)");
+    if (!strcmp(k, "format")) {
+        char f[32];
+        if (get_string(L, v, f, sizeof f)) return -1;
+        if (strcmp(f, "json") != 0 && strcmp(f, "sparkplug") != 0) return fail(L, v, "expected json or sparkplug");
+        c->sparkplug = !strcmp(f, "sparkplug");
+        return 0;
+    }
+    if (!strcmp(k, "group") || !strcmp(k, "node")) {
+        bool g = !strcmp(k, "group");
+        if (get_string(L, v, g ? c->mqtt_group : c->mqtt_node, g ? sizeof c->mqtt_group : sizeof c->mqtt_node))
+            return -1;
+        if (!gw_sparkplug_id_ok(g ? c->mqtt_group : c->mqtt_node))
+            return fail(L, v, "not a Sparkplug id (non-empty, without / + #)");
+        return 0;
+    }
+    if (!strcmp(k, "username")) return get_string(L, v, c->mqtt_user, sizeof c->mqtt_user);
+    if (!strcmp(k, "password")) return get_string(L, v, c->mqtt_password, sizeof c->mqtt_password);
+    return fail(L, v, "unknown key (expected host, port, prefix, format, group, node, username, password)");
 }
 
 static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
@@ -206,6 +225,7 @@ static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
         c->mqtt = true;
         if (for_each_field(L, v, "a mapping with host, port, prefix", mqtt_field, c)) return -1;
         if (!c->mqtt_host[0]) return fail(L, v, "mqtt needs a host");
+        if (c->mqtt_password[0] && !c->mqtt_user[0]) return fail(L, v, "a password needs a username");
         return 0;
     }
     return fail(L, v, "unknown section (expected outstations, store, mqtt)");
@@ -219,11 +239,25 @@ void gw_config_free(gw_config *c)
     c->n_outstations = 0;
 }
 
-int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
+bool gw_sparkplug_id_ok(const char *id)
+{
+    return id[0] && !strpbrk(id, "/+#");
+}
+
+void gw_config_defaults(gw_config *c)
 {
     memset(c, 0, sizeof *c);
     c->mqtt_port = 1883;
     snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "dnp3");
+    char host[64] = "";
+    if (gethostname(host, sizeof host - 1) != 0 || !gw_sparkplug_id_ok(host)) snprintf(host, sizeof host, "dnp3");
+    host[sizeof host - 1] = 0;
+    snprintf(c->mqtt_node, sizeof c->mqtt_node, "%s", host);
+}
+
+int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
+{
+    gw_config_defaults(c);
     FILE *f = fopen(file, "rb");
     if (!f) {
         snprintf(err, err_cap, "%s: %s", file, strerror(errno));

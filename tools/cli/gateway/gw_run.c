@@ -9,6 +9,7 @@
  * the confirm is not sent: the outstation keeps the events and reports them
  * again. Time-stamped events reported twice are stored once (unique key).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,17 @@ typedef struct {
     bool connected, has_response;
     uint16_t iin;
     int64_t last_response_ms;
+    /* the output points the outstation reported (g10 / g40): what a command may name */
+    uint8_t seen_bo[65536 / 8], seen_ao[65536 / 8];
 } gw_station;
+
+/* A command that arrived on the MQTT network thread, waiting for the loop. */
+typedef struct gw_cmd_msg {
+    struct gw_cmd_msg *next;
+    char outstation[64];
+    size_t len;
+    char payload[]; /* NUL-terminated */
+} gw_cmd_msg;
 
 /* One sink and its reconnect back-off. */
 typedef struct {
@@ -60,6 +71,13 @@ struct gw {
     uv_timer_t stop;
     gw_station *st;
     bool stopping;
+    /* commands from MQTT */
+    gw_sink *mqtt;          /* the MQTT store, or NULL */
+    uv_async_t cmd_async;   /* wakes the loop for queued commands */
+    pthread_mutex_t cmd_mu; /* guards cmd_head / cmd_tail */
+    gw_cmd_msg *cmd_head, *cmd_tail;
+    size_t cmd_queued;
+    bool cmd_closed; /* cmd_async is closed: the MQTT thread must not touch it */
     uint64_t batches, rows, released, refused;
 };
 
@@ -209,6 +227,11 @@ static void on_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measureme
     s->texts[s->n] = NULL;
     r->outstation = s->cfg->name;
     r->type = dnp3_point_type_name(m->type);
+    if ((m->type == DNP3_POINT_BINARY_OUTPUT_STATUS || m->type == DNP3_POINT_ANALOG_OUTPUT_STATUS) &&
+        m->index < 65536) {
+        uint8_t *seen = m->type == DNP3_POINT_BINARY_OUTPUT_STATUS ? s->seen_bo : s->seen_ao;
+        seen[m->index / 8] |= (uint8_t)(1u << (m->index % 8));
+    }
     /* a device attribute is named by its set (index) and code (variation) */
     r->index = m->type == DNP3_POINT_DEVICE_ATTRIBUTE ? m->index * 256u + m->variation : m->index;
     if (m->octets && m->octets_len) {
@@ -303,6 +326,195 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
     if (was) store_status(s);
 }
 
+/* ---- commands from MQTT (docs/gateway.md, "Commands from MQTT") ---- */
+
+typedef struct {
+    gw *g;
+    gw_station *s;
+    gw_command_req req;
+    char command[96];
+    int64_t issued_ms;
+} gw_pending;
+
+static void describe(const gw_command_req *r, char *buf, size_t cap)
+{
+    if (r->crob)
+        snprintf(buf, cap, "crob %u %s", r->index, r->code_name);
+    else
+        snprintf(buf, cap, "analog %u = %.17g", r->index, r->value);
+}
+
+/* Publishes the result, records it in the database and logs it. req NULL: not understood. */
+static void command_done(gw *g, const char *outstation, const gw_command_req *req, const char *command,
+                         int64_t issued_ms, bool ok, const char *result)
+{
+    int64_t completed = (int64_t)dnp3_io_utc_ms();
+    const char *who = req && req->client[0] ? req->client : "unknown";
+    char json[1024];
+    size_t n = (size_t)snprintf(json, sizeof json, "{\"ok\":%s,\"result\":", ok ? "true" : "false");
+    n = gw_json_str(json, sizeof json, n, result);
+    n += (size_t)snprintf(json + n, n < sizeof json ? sizeof json - n : 0, ",\"command\":");
+    n = gw_json_str(json, sizeof json, n, command);
+    n += (size_t)snprintf(json + n, n < sizeof json ? sizeof json - n : 0, ",\"id\":");
+    n = gw_json_str(json, sizeof json, n, req && req->id[0] ? req->id : NULL);
+    n += (size_t)snprintf(json + n, n < sizeof json ? sizeof json - n : 0, ",\"issued\":%lld,\"completed\":%lld}",
+                          (long long)issued_ms, (long long)completed);
+    if (n < sizeof json && g->mqtt && gw_mqtt_command_result(g->mqtt, outstation, json))
+        fprintf(stderr, "%s: %s: the result of a command could not be published\n", CMD, outstation);
+    gw_audit a = {outstation,
+                  who,
+                  issued_ms,
+                  command,
+                  req ? (req->crob ? "crob" : "analog_output") : NULL,
+                  req != NULL,
+                  req ? req->index : 0,
+                  req && !req->crob,
+                  req ? req->value : 0,
+                  result,
+                  completed};
+    for (size_t i = 0; i < g->n_stores; i++) {
+        gw_store *k = &g->stores[i];
+        char err[512];
+        if (k->up && k->sink.ops->audit && k->sink.ops->audit(&k->sink, &a, err, sizeof err))
+            fprintf(stderr, "%s: %s: command not audited: %s\n", CMD, outstation, err);
+    }
+    printf("%s: %s: command %s from %s: %s\n", CMD, outstation, command, who, result);
+    fflush(stdout);
+    fflush(stderr);
+}
+
+static void on_command_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    (void)a;
+    gw_pending *p = ctx;
+    char result[160];
+    bool ok = false;
+    if (info->n_statuses > 0 && info->statuses[0] != DNP3_CS_SUCCESS)
+        snprintf(result, sizeof result, "command status %s", dnp3_command_status_name(info->statuses[0]));
+    else if (info->result != DNP3_TASK_SUCCESS)
+        snprintf(result, sizeof result, "failed: %s", dnp3_task_result_str(info->result));
+    else {
+        snprintf(result, sizeof result, "SUCCESS");
+        ok = true;
+    }
+    command_done(p->g, p->s->cfg->name, &p->req, p->command, p->issued_ms, ok, result);
+    free(p);
+}
+
+static void handle_command(gw *g, const char *outstation, const char *payload, size_t len)
+{
+    int64_t issued = (int64_t)dnp3_io_utc_ms();
+    gw_command_req req;
+    char why[256], command[96];
+    bool parsed = gw_command_parse(payload, len, &req, why, sizeof why) == 0;
+    if (parsed)
+        describe(&req, command, sizeof command);
+    else
+        snprintf(command, sizeof command, "%.*s", len > 80 ? 80 : (int)len, payload);
+    gw_station *s = NULL;
+    for (size_t i = 0; i < g->cfg.n_outstations; i++)
+        if (!strcmp(g->cfg.outstations[i].name, outstation)) s = &g->st[i];
+    const gw_command_req *rq = parsed ? &req : NULL;
+    /* the order of the checks: a disabled or unauthenticated gateway says so before it looks at the request */
+    if (!s) {
+        command_done(g, outstation, rq, command, issued, false, "refused: unknown outstation");
+        return;
+    }
+    if (!s->cfg->commands) {
+        command_done(g, outstation, rq, command, issued, false,
+                     "refused: commands disabled for this outstation (commands: true in the configuration)");
+        return;
+    }
+    if (!g->cfg.mqtt_user[0]) {
+        command_done(g, outstation, rq, command, issued, false,
+                     "refused: unauthenticated broker connection (mqtt username and password)");
+        return;
+    }
+    if (!parsed) {
+        char r[300];
+        snprintf(r, sizeof r, "refused: %s", why);
+        command_done(g, outstation, NULL, command, issued, false, r);
+        return;
+    }
+    if (!s->connected || !s->a) {
+        command_done(g, outstation, rq, command, issued, false, "refused: the outstation is not connected");
+        return;
+    }
+    const uint8_t *seen = req.crob ? s->seen_bo : s->seen_ao;
+    if (!(seen[req.index / 8] & (1u << (req.index % 8)))) {
+        char r[160];
+        snprintf(r, sizeof r, "refused: unknown point (the outstation reported no %s %u)",
+                 req.crob ? "binary output" : "analog output", req.index);
+        command_done(g, outstation, rq, command, issued, false, r);
+        return;
+    }
+    gw_pending *p = calloc(1, sizeof *p);
+    if (!p) {
+        command_done(g, outstation, rq, command, issued, false, "failed: out of memory");
+        return;
+    }
+    *p = (gw_pending){g, s, req, "", issued};
+    snprintf(p->command, sizeof p->command, "%s", command);
+    dnp3_command cmd =
+        req.crob ? dnp3_command_crob(req.index, req.code, 1, 1000, 1000)
+                 : dnp3_command_analog(req.index, req.value == (double)(int32_t)req.value ? 1 : 3, req.value);
+    uint8_t q = req.index > 255 ? DNP3_QUAL_COUNT_16_INDEX_16 : DNP3_QUAL_COUNT_8_INDEX_8;
+    int rc =
+        dnp3_master_operate(s->a, DNP3_CMD_SELECT_OPERATE, q, &cmd, 1, on_command_done, p, dnp3_io_now(g->loop));
+    if (rc < 0) {
+        char r[160];
+        snprintf(r, sizeof r, "failed: cannot submit (%d)", rc);
+        command_done(g, outstation, rq, command, issued, false, r);
+        free(p);
+        return;
+    }
+    dnp3_io_master_kick(s->bind);
+}
+
+/* MQTT network thread: queue the message and wake the loop. */
+static void on_mqtt_command(void *ctx, const char *outstation, const char *payload, size_t len)
+{
+    gw *g = ctx;
+    if (len > 4096) len = 4096; /* longer is not a command: parsed in part, refused */
+    gw_cmd_msg *m = malloc(sizeof *m + len + 1);
+    if (!m) return;
+    m->next = NULL;
+    snprintf(m->outstation, sizeof m->outstation, "%s", outstation);
+    m->len = len;
+    memcpy(m->payload, payload, len);
+    m->payload[len] = 0;
+    pthread_mutex_lock(&g->cmd_mu);
+    if (g->cmd_queued >= 64 || g->cmd_closed) { /* a flood (the loop is far behind), or stopping */
+        pthread_mutex_unlock(&g->cmd_mu);
+        free(m);
+        return;
+    }
+    if (g->cmd_tail)
+        g->cmd_tail->next = m;
+    else
+        g->cmd_head = m;
+    g->cmd_tail = m;
+    g->cmd_queued++;
+    uv_async_send(&g->cmd_async); /* under the mutex: on_stop cannot close it meanwhile */
+    pthread_mutex_unlock(&g->cmd_mu);
+}
+
+static void on_cmd_async(uv_async_t *h)
+{
+    gw *g = h->data;
+    pthread_mutex_lock(&g->cmd_mu);
+    gw_cmd_msg *m = g->cmd_head;
+    g->cmd_head = g->cmd_tail = NULL;
+    g->cmd_queued = 0;
+    pthread_mutex_unlock(&g->cmd_mu);
+    while (m) {
+        gw_cmd_msg *next = m->next;
+        if (!g->stopping) handle_command(g, m->outstation, m->payload, m->len);
+        free(m);
+        m = next;
+    }
+}
+
 /* ---- stopping ---- */
 
 static void on_closed(uv_handle_t *h)
@@ -325,6 +537,10 @@ static void on_stop(uv_timer_t *t)
     uv_close((uv_handle_t *)&g->sigint, on_closed);
     uv_close((uv_handle_t *)&g->sigterm, on_closed);
     uv_close((uv_handle_t *)&g->stop, on_closed);
+    pthread_mutex_lock(&g->cmd_mu);
+    g->cmd_closed = true;
+    pthread_mutex_unlock(&g->cmd_mu);
+    uv_close((uv_handle_t *)&g->cmd_async, on_closed);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -394,28 +610,33 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
-            "       dnp3 master run --config FILE\n"
-            "\n"
-            "Polls outstations and stores every measurement; the application confirm of events\n"
-            "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
-            "\n"
-            "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
-            "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
-            "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
-            "                         retained; with or without a database; port 1883 by default)\n"
-            "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
-            "  --name NAME            the outstation's name in the store (default: TARGET)\n"
-            "  --link-addr N          the outstation's link address (default 10)\n"
-            "  --master-addr N        our link address (default 1)\n"
-            "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
-            "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
-            "  --no-unsolicited       do not enable unsolicited reporting\n"
-            "  --timeout MS           response timeout (default 5000)\n"
-            "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
-            "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
-            "                         points) and store (sqlite or postgres), mqtt (host, port, prefix)\n");
+    fprintf(
+        f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
+           "       dnp3 master run --config FILE\n"
+           "\n"
+           "Polls outstations and stores every measurement; the application confirm of events\n"
+           "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
+           "\n"
+           "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
+           "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
+           "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
+           "                         retained; with or without a database; port 1883 by default)\n"
+           "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
+           "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
+           "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
+           "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
+           "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
+           "  --name NAME            the outstation's name in the store (default: TARGET)\n"
+           "  --link-addr N          the outstation's link address (default 10)\n"
+           "  --master-addr N        our link address (default 1)\n"
+           "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
+           "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
+           "  --no-unsolicited       do not enable unsolicited reporting\n"
+           "  --timeout MS           response timeout (default 5000)\n"
+           "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
+           "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
+           "                         commands, points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
+           "                         format, group, node, username, password)\n");
 }
 
 static int parse(int argc, char **argv, gw_config *c, const char **config)
@@ -423,7 +644,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
     static gw_outstation_cfg one;
     gw_outstation_defaults(&one);
     const char *target = NULL, *name = NULL;
-    bool any_station_option = false;
+    bool any_station_option = false, any_mqtt_option = false;
     uint64_t v;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -439,6 +660,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         }
         if (!val) return cli_usage_error(CMD, "%s needs a value", a);
         i++;
+        if (!strncmp(a, "--mqtt", 6)) any_mqtt_option = true;
         if (!strcmp(a, "--config")) {
             *config = val;
         } else if (!strcmp(a, "--sqlite") || !strcmp(a, "--postgres")) {
@@ -455,6 +677,18 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
             if (!val[0] || strchr(val, '+') || strchr(val, '#'))
                 return cli_usage_error(CMD, "--mqtt-prefix: '%s' is not a topic prefix", val);
             snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "%s", val);
+        } else if (!strcmp(a, "--mqtt-format")) {
+            if (strcmp(val, "json") != 0 && strcmp(val, "sparkplug") != 0)
+                return cli_usage_error(CMD, "--mqtt-format: expected json or sparkplug, not '%s'", val);
+            c->sparkplug = !strcmp(val, "sparkplug");
+        } else if (!strcmp(a, "--mqtt-group") || !strcmp(a, "--mqtt-node")) {
+            bool grp = !strcmp(a, "--mqtt-group");
+            if (!gw_sparkplug_id_ok(val))
+                return cli_usage_error(CMD, "%s: '%s' is not a Sparkplug id (non-empty, without / + #)", a, val);
+            snprintf(grp ? c->mqtt_group : c->mqtt_node, grp ? sizeof c->mqtt_group : sizeof c->mqtt_node, "%s",
+                     val);
+        } else if (!strcmp(a, "--mqtt-user")) {
+            snprintf(c->mqtt_user, sizeof c->mqtt_user, "%s", val);
         } else if (!strcmp(a, "--name")) {
             name = val;
             any_station_option = true;
@@ -475,7 +709,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         }
     }
     if (*config) {
-        if (target || any_station_option || c->store != GW_STORE_NONE || c->mqtt)
+        if (target || any_station_option || any_mqtt_option || c->store != GW_STORE_NONE)
             return cli_usage_error(CMD, "--config FILE replaces TARGET and the other options");
         return 0;
     }
@@ -503,8 +737,7 @@ int cmd_master_run(int argc, char **argv)
     gw *g = calloc(1, sizeof *g);
     if (!g) return 1;
     const char *config = NULL;
-    snprintf(g->cfg.mqtt_prefix, sizeof g->cfg.mqtt_prefix, "dnp3");
-    g->cfg.mqtt_port = 1883;
+    gw_config_defaults(&g->cfg);
     int rc = parse(argc, argv, &g->cfg, &config);
     if (!rc && config) {
         char err[1024];
@@ -523,8 +756,14 @@ int cmd_master_run(int argc, char **argv)
         rc = gw_sink_sqlite(&g->stores[g->n_stores++].sink, g->cfg.sqlite_path);
     else if (g->cfg.store == GW_STORE_POSTGRES)
         rc = gw_sink_postgres(&g->stores[g->n_stores++].sink, g->cfg.pg_conninfo);
-    if (!rc && g->cfg.mqtt)
-        rc = gw_sink_mqtt(&g->stores[g->n_stores++].sink, g->cfg.mqtt_host, g->cfg.mqtt_port, g->cfg.mqtt_prefix);
+    pthread_mutex_init(&g->cmd_mu, NULL);
+    uv_async_init(g->loop, &g->cmd_async, on_cmd_async);
+    g->cmd_async.data = g;
+    if (!rc && g->cfg.mqtt) {
+        g->mqtt = &g->stores[g->n_stores++].sink;
+        rc = gw_sink_mqtt(g->mqtt, &g->cfg);
+        if (!rc) gw_mqtt_on_command(g->mqtt, on_mqtt_command, g);
+    }
     for (size_t i = 0; !rc && i < g->n_stores; i++) {
         gw_store *k = &g->stores[i];
         char err[512];
@@ -574,6 +813,11 @@ int cmd_master_run(int argc, char **argv)
         free(g->st[i].texts);
     }
     free(g->st);
+    for (gw_cmd_msg *m = g->cmd_head, *next; m; m = next) {
+        next = m->next;
+        free(m);
+    }
+    pthread_mutex_destroy(&g->cmd_mu);
     gw_config_free(&g->cfg);
     free(g);
     return rc;

@@ -30,7 +30,10 @@ const char *const GW_SCHEMA_SQL[] = {
     " name TEXT, unit TEXT, PRIMARY KEY(outstation, type, idx))",
     "CREATE TABLE IF NOT EXISTS commands(outstation TEXT NOT NULL, issued_ms BIGINT NOT NULL, command TEXT NOT "
     "NULL,"
-    " type TEXT, idx INTEGER, value DOUBLE PRECISION, result TEXT, completed_ms BIGINT)",
-    "INSERT INTO schema_version(version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
+    " type TEXT, idx INTEGER, value DOUBLE PRECISION, result TEXT, completed_ms BIGINT, who TEXT)",
+    "INSERT INTO schema_version(version) SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
     NULL,
 };
+
+/* after commands.who exists (version 2: commands from MQTT, audited with who sent them) */
+const char *const GW_SCHEMA_V2_SQL = "UPDATE schema_version SET version = 2 WHERE version < 2";

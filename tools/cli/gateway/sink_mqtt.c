@@ -9,6 +9,11 @@
  * message of it: only then is the outstation's confirm released. The
  * network thread of libmosquitto (mosquitto_loop_start) receives the
  * acknowledgements; commit waits for them on a condition variable.
+ *
+ * With the Sparkplug B format (sink_sparkplug.c) the messages are those of
+ * an edge node instead, QoS 0 as the specification asks: commit then waits
+ * until libmosquitto wrote them to the socket. The will is the NDEATH with
+ * the session's bdSeq, renewed before every reconnect.
  */
 #include <mosquitto.h>
 #include <pthread.h>
@@ -23,6 +28,7 @@ typedef struct {
     char host[256];
     int port;
     char prefix[128];
+    char user[128], password[256];
     struct mosquitto *mq;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -30,6 +36,13 @@ typedef struct {
     uint64_t sent, acked; /* messages of the current batch */
     int online_mid;       /* the "online" status message: not part of a batch */
     char status_topic[200];
+    spb_node *spb;            /* Sparkplug B, or NULL for JSON */
+    pthread_mutex_t spb_mu;   /* the node's state: bdSeq changes on the network thread */
+    bool will_pending;        /* the will's bdSeq has not been used by a CONNECT yet */
+    bool opened;              /* mq_open ran before */
+    gw_command_fn on_command; /* commands from PREFIX/+/command, or NULL */
+    void *command_ctx;
+    char command_sub[200]; /* PREFIX/+/command */
     /* what each outstation's status topic says: published again only when it changes */
     struct {
         char name[64];
@@ -69,8 +82,65 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     q->conn_failed = rc != 0;
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
-    if (rc == 0) /* after every (re)connect: we are back */
+    if (q->spb) {
+        pthread_mutex_lock(&q->spb_mu);
+        q->will_pending = false; /* that CONNECT carried the will's bdSeq */
+        pthread_mutex_unlock(&q->spb_mu);
+    } else if (rc == 0) { /* after every (re)connect: we are back */
         mosquitto_publish(m, &q->online_mid, q->status_topic, 6, "online", 1, true);
+    }
+    if (rc == 0 && q->on_command) /* a clean session: subscribe again after every connect */
+        mosquitto_subscribe(m, NULL, q->command_sub, 1);
+    if (rc == 0 && q->spb) { /* rebirth requests of host applications */
+        char ncmd[300];
+        spb_ncmd_topic(q->spb, ncmd, sizeof ncmd);
+        mosquitto_subscribe(m, NULL, ncmd, 0);
+    }
+}
+
+/* PREFIX/OUTSTATION/command: handed to the gateway (which answers every one of them) */
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+    (void)m;
+    mq_sink *q = obj;
+    if (q->spb) {
+        char ncmd[300];
+        spb_ncmd_topic(q->spb, ncmd, sizeof ncmd);
+        if (!strcmp(msg->topic, ncmd)) {
+            pthread_mutex_lock(&q->spb_mu);
+            (void)spb_ncmd(q->spb, msg->payload, msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
+            pthread_mutex_unlock(&q->spb_mu);
+            return;
+        }
+    }
+    size_t np = strlen(q->prefix);
+    const char *t = msg->topic;
+    if (!q->on_command || strncmp(t, q->prefix, np) != 0 || t[np] != '/') return;
+    const char *name = t + np + 1, *slash = strchr(name, '/');
+    if (!slash || strcmp(slash, "/command") != 0 || slash == name) return;
+    char station[64];
+    snprintf(station, sizeof station, "%.*s", (int)(slash - name), name);
+    q->on_command(q->command_ctx, station, msg->payload ? (const char *)msg->payload : "",
+                  msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
+}
+
+void gw_mqtt_on_command(gw_sink *s, gw_command_fn fn, void *ctx)
+{
+    mq_sink *q = s->impl;
+    q->on_command = fn;
+    q->command_ctx = ctx;
+}
+
+/* Sparkplug: the will is the NDEATH of the session about to start. */
+static int spb_set_will(mq_sink *q, struct mosquitto *m)
+{
+    char topic[300];
+    uint8_t *p = NULL;
+    size_t len = 0;
+    if (spb_ndeath(q->spb, topic, sizeof topic, &p, &len)) return MOSQ_ERR_NOMEM;
+    int rc = mosquitto_will_set(m, topic, (int)len, p, 1, false);
+    free(p);
+    return rc;
 }
 
 static void on_disconnect(struct mosquitto *m, void *obj, int rc)
@@ -82,6 +152,15 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc)
     q->connected = false;
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
+    if (q->spb) { /* the next CONNECT (libmosquitto reconnects by itself) starts a new session */
+        pthread_mutex_lock(&q->spb_mu);
+        if (!q->will_pending) {
+            spb_new_session(q->spb);
+            (void)spb_set_will(q, m);
+            q->will_pending = true;
+        }
+        pthread_mutex_unlock(&q->spb_mu);
+    }
 }
 
 static void on_publish(struct mosquitto *m, void *obj, int mid)
@@ -129,10 +208,26 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     mosquitto_connect_callback_set(q->mq, on_connect);
     mosquitto_disconnect_callback_set(q->mq, on_disconnect);
     mosquitto_publish_callback_set(q->mq, on_publish);
-    mosquitto_will_set(q->mq, q->status_topic, 7, "offline", 1, true);
+    mosquitto_message_callback_set(q->mq, on_message);
+    int rc = MOSQ_ERR_SUCCESS;
+    if (q->spb) {
+        pthread_mutex_lock(&q->spb_mu);
+        if (q->opened && !q->will_pending) spb_new_session(q->spb);
+        q->will_pending = true;
+        rc = spb_set_will(q, q->mq);
+        pthread_mutex_unlock(&q->spb_mu);
+    } else {
+        rc = mosquitto_will_set(q->mq, q->status_topic, 7, "offline", 1, true);
+    }
+    q->opened = true;
+    pthread_mutex_lock(&q->mu);
+    q->sent = q->acked = 0; /* what the last connection did not deliver is gone */
+    pthread_mutex_unlock(&q->mu);
     mosquitto_reconnect_delay_set(q->mq, 1, 16, true);
     q->conn_failed = false;
-    int rc = mosquitto_connect(q->mq, q->host, q->port, 30);
+    if (rc == MOSQ_ERR_SUCCESS && q->user[0])
+        rc = mosquitto_username_pw_set(q->mq, q->user, q->password[0] ? q->password : NULL);
+    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_connect(q->mq, q->host, q->port, 30);
     if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(q->mq);
     if (rc != MOSQ_ERR_SUCCESS) {
         snprintf(err, cap, "MQTT %.200s:%d: %s", q->host, q->port,
@@ -155,40 +250,42 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     return 0;
 }
 
-/* Appends a JSON string (or null) to buf. */
-static size_t json_str(char *buf, size_t cap, size_t n, const char *s)
-{
-    if (!s) return n + (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "null");
-    if (n < cap) buf[n] = '"';
-    n++;
-    for (const char *c = s; *c; c++) {
-        unsigned char ch = (unsigned char)*c;
-        if (ch == '"' || ch == '\\')
-            n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\%c", ch);
-        else if (ch < 0x20)
-            n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "\\u%04x", ch);
-        else {
-            if (n < cap) buf[n] = (char)ch;
-            n++;
-        }
-    }
-    if (n < cap) buf[n] = '"';
-    n++;
-    if (n < cap) buf[n] = 0;
-    return n;
-}
-
-static int publish(mq_sink *q, const char *topic, const char *payload, size_t len, char *err, size_t cap)
+static int publish_qos(mq_sink *q, const char *topic, const void *payload, size_t len, int qos, bool retain,
+                       char *err, size_t cap)
 {
     pthread_mutex_lock(&q->mu);
     q->sent++;
     pthread_mutex_unlock(&q->mu);
-    int rc = mosquitto_publish(q->mq, NULL, topic, (int)len, payload, 1, true);
+    int rc = mosquitto_publish(q->mq, NULL, topic, (int)len, payload, qos, retain);
     if (rc != MOSQ_ERR_SUCCESS) {
+        pthread_mutex_lock(&q->mu);
+        q->sent--; /* no callback will come for it */
+        pthread_mutex_unlock(&q->mu);
         snprintf(err, cap, "MQTT publish %.200s: %s", topic, mosquitto_strerror(rc));
         return -1;
     }
     return 0;
+}
+
+static int publish(mq_sink *q, const char *topic, const char *payload, size_t len, char *err, size_t cap)
+{
+    return publish_qos(q, topic, payload, len, 1, true, err, cap);
+}
+
+/* Sparkplug messages: QoS 0, not retained (the specification's rule for births and data). */
+static int spb_publish(void *ctx, const char *topic, const void *payload, size_t len, char *err, size_t cap)
+{
+    return publish_qos(ctx, topic, payload, len, 0, false, err, cap);
+}
+
+int gw_mqtt_command_result(gw_sink *s, const char *outstation, const char *json)
+{
+    mq_sink *q = s->impl;
+    char topic[300], err[256];
+    snprintf(topic, sizeof topic, "%s/%s/command/result", q->prefix, outstation);
+    if (!q->mq) return -1;
+    /* counted like a batch's message: the next commit also waits for its PUBACK */
+    return publish_qos(q, topic, json, strlen(json), 1, false, err, sizeof err);
 }
 
 static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
@@ -198,16 +295,19 @@ static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
         snprintf(err, cap, "MQTT: not connected");
         return -1;
     }
-    pthread_mutex_lock(&q->mu);
-    q->sent = q->acked = 0;
-    pthread_mutex_unlock(&q->mu);
+    if (q->spb) {
+        pthread_mutex_lock(&q->spb_mu);
+        int rc = spb_batch(q->spb, rows, n, st, spb_publish, q, err, cap);
+        pthread_mutex_unlock(&q->spb_mu);
+        return rc;
+    }
     char topic[512], payload[1024];
     for (size_t i = 0; i < n; i++) {
         const gw_row *r = &rows[i];
         snprintf(topic, sizeof topic, "%s/%s/%s/%u", q->prefix, r->outstation, r->type, r->index);
         size_t k = (size_t)snprintf(payload, sizeof payload, "{\"value\":");
         if (r->text)
-            k = json_str(payload, sizeof payload, k, r->text);
+            k = gw_json_str(payload, sizeof payload, k, r->text);
         else if (r->has_value && r->value == r->value && r->value - r->value == 0) /* finite */
             k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "%.17g", r->value);
         else
@@ -224,9 +324,9 @@ static int mq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
             k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"time\":null");
         k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0,
                               ",\"event\":%s,\"name\":", r->event ? "true" : "false");
-        k = json_str(payload, sizeof payload, k, r->name);
+        k = gw_json_str(payload, sizeof payload, k, r->name);
         k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, ",\"unit\":");
-        k = json_str(payload, sizeof payload, k, r->unit);
+        k = gw_json_str(payload, sizeof payload, k, r->unit);
         k += (size_t)snprintf(payload + k, k < sizeof payload ? sizeof payload - k : 0, "}");
         if (k >= sizeof payload) {
             snprintf(err, cap, "MQTT: payload of %s too long", topic);
@@ -285,7 +385,14 @@ static void mq_close(gw_sink *s)
     if (!q) return;
     if (q->mq && mq_healthy(s)) { /* a clean goodbye replaces the retained "online" */
         int mid;
-        mosquitto_publish(q->mq, &mid, q->status_topic, 7, "offline", 1, true);
+        uint8_t *p = NULL;
+        size_t len = 0;
+        char topic[300];
+        if (!q->spb)
+            mosquitto_publish(q->mq, &mid, q->status_topic, 7, "offline", 1, true);
+        else if (!spb_ndeath(q->spb, topic, sizeof topic, &p, &len)) /* NDEATH: a clean disconnect sends no will */
+            mosquitto_publish(q->mq, &mid, topic, (int)len, p, 1, false);
+        free(p);
         struct timespec ts;
         deadline_in(&ts, 1000);
         pthread_mutex_lock(&q->mu);
@@ -296,25 +403,35 @@ static void mq_close(gw_sink *s)
     }
     mq_drop(q);
     pthread_mutex_destroy(&q->mu);
+    pthread_mutex_destroy(&q->spb_mu);
     pthread_cond_destroy(&q->cv);
+    spb_node_free(q->spb);
     free(q);
     s->impl = NULL;
     mosquitto_lib_cleanup();
 }
 
-static const gw_sink_ops MQTT_OPS = {"mqtt",      mq_open,    mq_write, mq_commit,
-                                     mq_rollback, mq_healthy, mq_close, NULL};
+static const gw_sink_ops MQTT_OPS = {"mqtt",     mq_open,  mq_write, mq_commit, mq_rollback,
+                                     mq_healthy, mq_close, NULL,     NULL};
 
-int gw_sink_mqtt(gw_sink *s, const char *host, int port, const char *prefix)
+int gw_sink_mqtt(gw_sink *s, const gw_config *c)
 {
     mq_sink *q = calloc(1, sizeof *q);
     if (!q) return -1;
+    if (c->sparkplug && !(q->spb = spb_node_new(c))) {
+        free(q);
+        return -1;
+    }
     mosquitto_lib_init();
-    snprintf(q->host, sizeof q->host, "%s", host);
-    q->port = port;
-    snprintf(q->prefix, sizeof q->prefix, "%s", prefix);
-    snprintf(q->status_topic, sizeof q->status_topic, "%s/status", prefix);
+    snprintf(q->host, sizeof q->host, "%s", c->mqtt_host);
+    q->port = c->mqtt_port;
+    snprintf(q->prefix, sizeof q->prefix, "%s", c->mqtt_prefix);
+    snprintf(q->user, sizeof q->user, "%s", c->mqtt_user);
+    snprintf(q->password, sizeof q->password, "%s", c->mqtt_password);
+    snprintf(q->status_topic, sizeof q->status_topic, "%s/status", c->mqtt_prefix);
+    snprintf(q->command_sub, sizeof q->command_sub, "%s/+/command", c->mqtt_prefix);
     pthread_mutex_init(&q->mu, NULL);
+    pthread_mutex_init(&q->spb_mu, NULL);
     pthread_cond_init(&q->cv, NULL);
     s->ops = &MQTT_OPS;
     s->impl = q;

@@ -100,6 +100,11 @@ static int pg_open(gw_sink *s, char *err, size_t cap)
             pg_drop(p);
             return -1;
         }
+    if (pg_exec(p, "ALTER TABLE commands ADD COLUMN IF NOT EXISTS who TEXT", err, cap) || /* version 1 -> 2 */
+        pg_exec(p, GW_SCHEMA_V2_SQL, err, cap)) {
+        pg_drop(p);
+        return -1;
+    }
     if (pg_exec(p, "COMMIT", err, cap)) return -1;
     if (pg_check(p, PQprepare(p->conn, "ins", INSERT_SQL, 9, NULL), "prepare", err, cap) ||
         pg_check(p, PQprepare(p->conn, "latest", LATEST_SQL, 8, NULL), "prepare", err, cap) ||
@@ -279,6 +284,24 @@ static int pg_points(gw_sink *s, const char *outstation, const gw_point_name *pt
     return pg_exec(p, "COMMIT", err, cap);
 }
 
+static int pg_audit(gw_sink *s, const gw_audit *a, char *err, size_t cap)
+{
+    pg_sink *p = s->impl;
+    char issued[24], idx[16], value[40], completed[24];
+    snprintf(issued, sizeof issued, "%lld", (long long)a->issued_ms);
+    snprintf(idx, sizeof idx, "%u", a->index);
+    snprintf(value, sizeof value, "%.17g", a->value);
+    snprintf(completed, sizeof completed, "%lld", (long long)a->completed_ms);
+    const char *v[9] = {
+        a->outstation, issued,    a->command, a->type, a->has_index ? idx : NULL, a->has_value ? value : NULL,
+        a->result,     completed, a->who};
+    PGresult *r = PQexecParams(p->conn,
+                               "INSERT INTO commands(outstation, issued_ms, command, type, idx, value, result,"
+                               " completed_ms, who) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                               9, NULL, v, NULL, NULL, 0);
+    return pg_check(p, r, "commands", err, cap);
+}
+
 static bool pg_healthy(gw_sink *s)
 {
     pg_sink *p = s->impl;
@@ -294,8 +317,8 @@ static void pg_close(gw_sink *s)
     s->impl = NULL;
 }
 
-static const gw_sink_ops POSTGRES_OPS = {"postgres",  pg_open,    pg_write, pg_commit,
-                                         pg_rollback, pg_healthy, pg_close, pg_points};
+static const gw_sink_ops POSTGRES_OPS = {"postgres", pg_open,  pg_write,  pg_commit, pg_rollback,
+                                         pg_healthy, pg_close, pg_points, pg_audit};
 
 int gw_sink_postgres(gw_sink *s, const char *conninfo)
 {

@@ -75,6 +75,20 @@ static int sq_open(gw_sink *s, char *err, size_t cap)
             sq_exec(q, "ROLLBACK", scratch, sizeof scratch);
             return -1;
         }
+    /* version 1 -> 2: commands.who (SQLite has no ADD COLUMN IF NOT EXISTS) */
+    sqlite3_stmt *has_who = NULL;
+    bool add_who = false;
+    if (sqlite3_prepare_v2(q->db, "SELECT count(*) FROM pragma_table_info('commands') WHERE name = 'who'", -1,
+                           &has_who, NULL) == SQLITE_OK &&
+        sqlite3_step(has_who) == SQLITE_ROW)
+        add_who = sqlite3_column_int(has_who, 0) == 0;
+    sqlite3_finalize(has_who);
+    if ((add_who && sq_exec(q, "ALTER TABLE commands ADD COLUMN who TEXT", err, cap)) ||
+        sq_exec(q, GW_SCHEMA_V2_SQL, err, cap)) {
+        char scratch[512];
+        sq_exec(q, "ROLLBACK", scratch, sizeof scratch);
+        return -1;
+    }
     if (sq_exec(q, "COMMIT", err, cap)) return -1;
     if (sqlite3_prepare_v2(q->db, INSERT_SQL, -1, &q->ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(q->db, LATEST_SQL, -1, &q->latest, NULL) != SQLITE_OK ||
@@ -197,13 +211,45 @@ static int sq_points(gw_sink *s, const char *outstation, const gw_point_name *pt
     return rc;
 }
 
+static int sq_audit(gw_sink *s, const gw_audit *a, char *err, size_t cap)
+{
+    sq_sink *q = s->impl;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO commands(outstation, issued_ms, command, type, idx, value, result,"
+                           " completed_ms, who) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_fail(q, "commands", err, cap);
+    sqlite3_bind_text(st, 1, a->outstation, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, a->issued_ms);
+    sqlite3_bind_text(st, 3, a->command, -1, SQLITE_STATIC);
+    if (a->type)
+        sqlite3_bind_text(st, 4, a->type, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 4);
+    if (a->has_index)
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)a->index);
+    else
+        sqlite3_bind_null(st, 5);
+    if (a->has_value)
+        sqlite3_bind_double(st, 6, a->value);
+    else
+        sqlite3_bind_null(st, 6);
+    sqlite3_bind_text(st, 7, a->result, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, a->completed_ms);
+    sqlite3_bind_text(st, 9, a->who, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(q, "commands", err, cap);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static bool sq_healthy(gw_sink *s)
 {
     return s->impl && ((sq_sink *)s->impl)->db;
 }
 
-static const gw_sink_ops SQLITE_OPS = {"sqlite",    sq_open,    sq_write, sq_commit,
-                                       sq_rollback, sq_healthy, sq_close, sq_points};
+static const gw_sink_ops SQLITE_OPS = {"sqlite",   sq_open,  sq_write,  sq_commit, sq_rollback,
+                                       sq_healthy, sq_close, sq_points, sq_audit};
 
 int gw_sink_sqlite(gw_sink *s, const char *path)
 {
