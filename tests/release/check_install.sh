@@ -54,7 +54,8 @@ expect_eq "pkg-config --modversion dnp3" "$version" "$(pkg-config --modversion d
 
 # ---- build the examples from their folders, with pkg-config and with find_package(dnp3) ----
 SAN=()
-ldd "$BUILD/dnp3" 2>/dev/null | grep -q libasan && SAN=(-fsanitize=address,undefined)
+deps=$(ldd "$BUILD/dnp3" 2>/dev/null || true)
+grep -q libasan <<<"$deps" && SAN=(-fsanitize=address,undefined)
 mkdir -p "$WORK/pc" "$WORK/cm"
 for e in outstation master; do
     # shellcheck disable=SC2046
@@ -77,8 +78,8 @@ CMAKE
   cmake --build "$WORK/cm/build"; } >"$WORK/cm.log" 2>&1
 expect_rc "examples with find_package(dnp3)" 0 $?
 [ "$fail" = 0 ] || { cat "$WORK"/pc/*.log "$WORK/cm.log" | tail -40; live_finish; exit 1; }
-if readelf -d "$WORK/cm/build/master" | grep -q 'libdnp3io.so.0'; then ok; else bad "dnp3::io is not the shared library"; fi
-if readelf -d "$WORK/cm/build/master_static" | grep -q 'libdnp3'; then bad "dnp3::io_static links a shared libdnp3"; else ok; fi
+if grep -q 'libdnp3io.so.0' <<<"$(readelf -d "$WORK/cm/build/master")"; then ok; else bad "dnp3::io is not the shared library"; fi
+if grep -q 'libdnp3' <<<"$(readelf -d "$WORK/cm/build/master_static")"; then bad "dnp3::io_static links a shared libdnp3"; else ok; fi
 
 # ---- run them against the installed command ----
 DNP3=$DNP3I

@@ -47,10 +47,10 @@ debs=("$work"/debs/*.deb)
 contents() { dpkg-deb -c "$work"/debs/"$1"_*.deb | awk '{print $6}'; }
 field() { dpkg-deb -f "$work"/debs/"$1"_*.deb "$2"; }
 has() { # has PACKAGE PATTERN: a file of PACKAGE matches PATTERN (grep -E)
-    if contents "$1" | grep -qE "$2"; then ok "$1 has $2"; else bad "$1 lacks $2"; fi
+    if grep -qE "$2" <<<"$(contents "$1")"; then ok "$1 has $2"; else bad "$1 lacks $2"; fi
 }
 lacks() {
-    if contents "$1" | grep -qE "$2"; then bad "$1 has $2"; else ok "$1 has no $2"; fi
+    if grep -qE "$2" <<<"$(contents "$1")"; then bad "$1 has $2"; else ok "$1 has no $2"; fi
 }
 has libdnp3-0 '/usr/lib/.*libdnp3\.so\.0$'
 has libdnp3-0 '/usr/lib/.*libdnp3io\.so\.0\.'

@@ -25,7 +25,10 @@ live_setup() {
     pass=0
     fail=0
     ASAN=0 # the ASan build: its allocator quarantine makes resident-memory bounds meaningless
-    ldd "$DNP3" 2>/dev/null | grep -q libasan && ASAN=1
+    # (ldd's output is read whole first: `ldd | grep -q` under pipefail fails when grep stops early)
+    local deps
+    deps=$(ldd "$DNP3" 2>/dev/null || true)
+    grep -q libasan <<<"$deps" && ASAN=1
     return 0
 }
 

@@ -7,7 +7,8 @@ set -uo pipefail
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 [ -e "$BUILD/libdnp3.so.0" ] || { echo "skip: $BUILD/libdnp3.so.0 not built (shared libraries off?)"; exit 77; }
-if ldd "$BUILD/dnp3" 2>/dev/null | grep -q libasan || ldd "$BUILD/libdnp3.so.0" 2>/dev/null | grep -q libasan; then
+deps=$(ldd "$BUILD/dnp3" 2>/dev/null; ldd "$BUILD/libdnp3.so.0" 2>/dev/null) || true
+if grep -q libasan <<<"$deps"; then
     echo "skip: ASan build (the sanitizer runtime cannot be preloaded into python reliably)"
     exit 77
 fi
