@@ -265,6 +265,8 @@ DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, s
  * nothing to send, or DNP3_ERR_BUFFER_TOO_SMALL (cap < max_tx_fragment; nothing taken).
  * Precisely: BUFFER_TOO_SMALL when dst is NULL or cap is below this fragment's
  * length (a cap of max_tx_fragment always suffices); DNP3_ERR_INVALID_ARG for os NULL.
+ * A fragment that asks for a confirm starts its confirm timer here (and in
+ * dnp3_outstation_write), at `now`.
  */
 DNP3_API int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 

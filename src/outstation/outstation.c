@@ -351,12 +351,17 @@ static const uint8_t *peek(dnp3_outstation *os, dnp3_tstamp now, size_t *len)
     return NULL;
 }
 
-static void consume(dnp3_outstation *os)
+/* Hands the fragment over: a confirm it asks for is timed from now (the fragment
+ * reached the transport), not from when it was built. */
+static void consume(dnp3_outstation *os, dnp3_tstamp now)
 {
-    if (os->sol_ready)
+    if (os->sol_ready) {
         os->sol_ready = false;
-    else
+        if (os->sol_await) os->sol_deadline = now + os->cfg.confirm_timeout_ms;
+    } else {
         os->uns_ready = false;
+        if (os->uns_state == UNS_AWAIT) os->uns_deadline = now + os->cfg.confirm_timeout_ms;
+    }
 }
 
 int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now)
@@ -367,7 +372,7 @@ int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tst
     if (!p) return 0;
     if (!dst || cap < n) return DNP3_ERR_BUFFER_TOO_SMALL;
     memcpy(dst, p, n);
-    consume(os);
+    consume(os, now);
     return (int)n;
 }
 
@@ -384,7 +389,7 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if (ready && (os->online || !os->ch)) return 0; /* write sends nothing while offline */
     if (os->ch && dnp3_channel_pending(os->ch) > 0) return 0;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER, u;
-    if (os->sol_await) t = os->sol_deadline;
+    if (os->sol_await && !os->sol_ready) t = os->sol_deadline;
     if ((u = dnp3_os_unsol_expiry(os)) < t) t = u;
     if (os->need_time_at < t) t = os->need_time_at;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
@@ -395,7 +400,8 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
 int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (!os) return DNP3_ERR_INVALID_ARG;
-    if (os->sol_await && now >= os->sol_deadline) dnp3_os_sol_abandon(os); /* events stay buffered */
+    if (os->sol_await && !os->sol_ready && now >= os->sol_deadline)
+        dnp3_os_sol_abandon(os); /* events stay buffered */
     dnp3_os_unsol_timer(os, now);
     dnp3_os_time_timer(os, now);
     if (os->sa) dnp3_os_sa_timer(os, now);
@@ -433,7 +439,7 @@ int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_ts
     const uint8_t *p;
     while (os->online && (p = peek(os, now, &n)) != NULL && dnp3_channel_can_send(os->ch, n)) {
         if (dnp3_channel_send(os->ch, os->cfg.master_addr, p, n) != DNP3_OK) break;
-        consume(os);
+        consume(os, now);
     }
     return dnp3_channel_write(os->ch, dst, cap);
 }
