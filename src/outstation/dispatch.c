@@ -13,7 +13,9 @@
  *  4. a non-READ request equal to the previous one (same SEQ, same octets) is
  *     answered with the previous response and not executed again;
  *  5. a new request abandons the response in progress (its events stay
- *     buffered); a READ while an unsolicited confirm is awaited is deferred;
+ *     buffered); a READ while an unsolicited confirm is awaited is deferred
+ *     until the confirm or its timeout; other requests are answered at once
+ *     and leave it deferred; only a newer READ replaces it;
  *  6. unsupported functions => IIN2.0; pass 1 (dnp3_apdu_validate) checks every
  *     object header; each handler validates all of its headers before it acts
  *     (check, then apply), so a bad request never half-executes.
@@ -325,8 +327,12 @@ static void on_confirm(dnp3_outstation *os, const dnp3_apdu *a, dnp3_tstamp now)
 
 void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now)
 {
-    if (!os->deferred_read) return;
+    if (!os->deferred_read || os->sol_ready) return; /* a request that ran ahead is answered first */
     os->deferred_read = false;
+    memcpy(os->req, os->dfr, os->dfr_len); /* it becomes the last request (index lists are read from req) */
+    os->req_len = os->dfr_len;
+    os->req_valid = true;
+    os->sol_repeatable = false;
     dnp3_apdu a;
     if (dnp3_apdu_parse(os->req, os->req_len, &a) != DNP3_OK) return;
     os->req_time = now;
@@ -372,7 +378,7 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     if (a.function == DNP3_FC_OPERATE) pre = match_select(os, &a, now);
 
     dnp3_os_sol_abandon(os);
-    os->deferred_read = false;
+    if (a.function == DNP3_FC_READ) os->deferred_read = false; /* a newer READ replaces a deferred one */
     memcpy(os->req, apdu, len);
     os->req_len = len;
     os->req_valid = true;
@@ -380,6 +386,8 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     dnp3_apdu_parse(os->req, len, &a);
 
     if (a.function == DNP3_FC_READ && dnp3_os_unsol_awaiting(os)) {
+        memcpy(os->dfr, apdu, len);
+        os->dfr_len = len;
         os->deferred_read = true;
         return DNP3_OK;
     }

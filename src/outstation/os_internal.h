@@ -121,6 +121,8 @@ struct dnp3_outstation {
     bool req_valid;
     uint32_t req_counter;
     bool deferred_read;
+    uint8_t *dfr; /* the deferred READ (other requests run ahead of it and replace req) */
+    size_t dfr_len;
 
     /* solicited responses */
     uint8_t *sol;
@@ -254,7 +256,8 @@ void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
 /* Builds a single-fragment response with the given objects; sets sol_ready. */
 void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
                      bool repeatable);
-/* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16). */
+/* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16), once the
+ * answer to any request that ran ahead of it has been taken. */
 void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);
 /* Runs a request already known to be new (used for deferred READs too). */
 void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,

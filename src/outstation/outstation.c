@@ -188,12 +188,14 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
         os->ev[OS_SEC_STAT].ev = sec;
         os->ev[OS_SEC_STAT].cap = c->sa_stat_event_buffer;
     }
-    uint8_t *req = NULL, *sol = NULL, *uns = NULL;
+    uint8_t *req = NULL, *dfr = NULL, *sol = NULL, *uns = NULL;
     TAKE(req, uint8_t *, c->max_rx_fragment);
+    TAKE(dfr, uint8_t *, c->max_rx_fragment);
     TAKE(sol, uint8_t *, c->max_tx_fragment);
     TAKE(uns, uint8_t *, c->max_tx_fragment);
     if (os) {
         os->req = req;
+        os->dfr = dfr;
         os->sol = sol;
         os->uns = uns;
     }
@@ -358,6 +360,8 @@ static void consume(dnp3_outstation *os, dnp3_tstamp now)
     if (os->sol_ready) {
         os->sol_ready = false;
         if (os->sol_await) os->sol_deadline = now + os->cfg.confirm_timeout_ms;
+        /* a READ deferred behind the unsolicited confirm waited for this answer to go out */
+        if (os->deferred_read && !dnp3_os_unsol_awaiting(os)) dnp3_os_dispatch_deferred(os, now);
     } else {
         os->uns_ready = false;
         if (os->uns_state == UNS_AWAIT) os->uns_deadline = now + os->cfg.confirm_timeout_ms;
