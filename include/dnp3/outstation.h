@@ -63,7 +63,8 @@ typedef struct {
     uint8_t event_class;      /**< 0 = no events, 1..3 = event class */
     uint8_t static_variation; /**< default static variation (0 = the type's default) */
     uint8_t event_variation;  /**< default event variation (0 = the type's default) */
-    bool in_class0;           /**< reported by class 0 / integrity polls (default true) */
+    bool in_class0;           /**< reported by class 0 / integrity polls (default true; per point:
+                                 dnp3_outstation_set_class0) */
     uint16_t event_buffer;    /**< events kept for this type before the oldest is dropped */
     double deadband;          /**< counters, frozen counters, analogs: change that makes an event (0 = any) */
 } dnp3_os_type_config;
@@ -355,6 +356,15 @@ DNP3_API int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, u
  */
 DNP3_API int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
                                              const dnp3_os_point_config *pc);
+
+/**
+ * Puts points start..stop of a type into class 0 or leaves them out of it: a point left out is
+ * not reported by class 0 (integrity) polls, but still by a READ of its group, and its events
+ * are unaffected. Every point starts as its type's dnp3_os_type_config::in_class0 says.
+ * Returns DNP3_OK or DNP3_ERR_INVALID_ARG (type, start > stop, stop beyond the points).
+ */
+DNP3_API int dnp3_outstation_set_class0(dnp3_outstation *os, dnp3_os_type type, uint16_t start, uint16_t stop,
+                                        bool in_class0);
 
 /** Returns the number of buffered events of a type (all states), or 0 for a bad type. */
 DNP3_API size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);

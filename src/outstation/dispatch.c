@@ -151,10 +151,12 @@ static uint16_t assign_class(dnp3_outstation *os, const dnp3_apdu *req, bool app
             dnp3_obj_iter_init(&oi, &h);
             while (dnp3_obj_iter_next(&oi, &o)) {
                 if (o.index >= tb->count) return DNP3_IIN2_PARAMETER_ERROR;
-                if (apply) tb->pts[o.index].cls = (uint8_t)cls;
+                if (apply)
+                    tb->pts[o.index].cls = (uint8_t)((tb->pts[o.index].cls & OS_NOT_CLASS0) | (unsigned)cls);
             }
         } else if (apply) {
-            for (uint32_t i = start; i <= stop; i++) tb->pts[i].cls = (uint8_t)cls;
+            for (uint32_t i = start; i <= stop; i++)
+                tb->pts[i].cls = (uint8_t)((tb->pts[i].cls & OS_NOT_CLASS0) | (unsigned)cls);
         }
     }
     return 0;

@@ -36,7 +36,8 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
                        uint8_t len)
 {
     os_ring *r = &os->ev[t];
-    if (r->cap == 0 || p->cls < 1 || p->cls > 3) return;
+    const uint8_t cls = (uint8_t)(p->cls & OS_CLS_MASK);
+    if (r->cap == 0 || cls < 1) return;
     if (r->count == r->cap) { /* drop the oldest */
         os_event *old = at(r, 0);
         if (counted(old->state)) os->unwritten[old->cls]--;
@@ -53,7 +54,7 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
     e->seq = os->next_event_seq++;
     e->index = index;
     e->flags = p->flags;
-    e->cls = p->cls;
+    e->cls = cls;
     e->var = p->evar;
     e->state = EV_PENDING;
     if (t == DNP3_OS_OCTET_STRING && oct) {

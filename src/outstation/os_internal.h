@@ -38,10 +38,15 @@ typedef struct {
     dnp3_time48 time;
     float deadband;
     uint8_t flags; /* without the state bits */
-    uint8_t cls;   /* 0..3 */
+    uint8_t cls;   /* event class 0..3 (OS_CLS_MASK), | OS_NOT_CLASS0 */
     uint8_t svar;
     uint8_t evar;
 } os_point;
+
+/* os_point.cls: the event class, and a bit for a point left out of class 0 polls (per type by
+ * default, dnp3_outstation_set_class0; a bit rather than a field keeps os_point at 32 octets) */
+#define OS_CLS_MASK 0x03u
+#define OS_NOT_CLASS0 0x80u
 
 typedef struct {
     double value;
@@ -89,6 +94,7 @@ typedef struct {
     uint32_t pos;      /* next index (ranges) / list position / attribute position */
     uint32_t list_off; /* ITEM_LIST: offset of the index list in the stored request */
     uint8_t list_width;
+    bool class0; /* ITEM_STATIC of a class 0 poll: points left out of class 0 are skipped */
 } os_item;
 
 /* unsolicited states */

@@ -244,7 +244,7 @@ static void init_points(dnp3_outstation *os)
         for (uint32_t i = 0; i < tb->count; i++) {
             os_point *p = &tb->pts[i];
             p->flags = DNP3_FLAG_RESTART;
-            p->cls = tc->event_class;
+            p->cls = (uint8_t)(tc->event_class | (tc->in_class0 ? 0u : OS_NOT_CLASS0));
             p->svar = tc->static_variation ? tc->static_variation : dnp3_os_default_static_var((dnp3_os_type)t);
             p->evar = tc->event_variation ? tc->event_variation : dnp3_os_default_event_var((dnp3_os_type)t);
             p->deadband = (float)tc->deadband;
