@@ -145,6 +145,19 @@ typedef struct {
     /** @} */
 
     dnp3_framing_policy link_framing; /**< built-in channel: on a framing error (default by link_mode) */
+
+    /** \name Command events
+     * Binary and analog output command events (g13, g43; IEEE 1815-2012 Annex A): after each
+     * control an OPERATE, DIRECT_OPERATE or DIRECT_OPERATE_NR passed to the application, the
+     * commanded state (CROB: 1 for LATCH_ON, PULSE_ON or CLOSE, else 0) or value and the command
+     * status it returned, with the UTC time of the control, reported by class polls and by a READ
+     * of g13 / g43. */
+    /** @{ */
+    uint16_t command_event_buffer;      /**< events kept for g13 and for g43 each (default 0 = none) */
+    uint8_t command_event_class;        /**< 1..3 (default 1) */
+    uint8_t bo_command_event_variation; /**< g13: 1 (without time; default) or 2 (with time) */
+    uint8_t ao_command_event_variation; /**< g43: 1..8 (default 1) */
+    /** @} */
 } dnp3_outstation_config;
 
 /** How a control reaches the application. */
@@ -226,7 +239,8 @@ static inline void dnp3_outstation_config_init(dnp3_outstation_config *c)
  * max_rx_fragment or max_tx_fragment outside 249..65535; octet_string_size 0
  * or too large for max_tx_fragment; an unknown link_mode; with
  * sa_stat_event_buffer set, sa_stat_event_class outside 1..3 or a g122
- * variation other than 1 or 2; per type an event class above 3, a negative
+ * variation other than 1 or 2; with command_event_buffer set, command_event_class
+ * outside 1..3 or a g13 / g43 variation it does not have; per type an event class above 3, a negative
  * deadband, or a static/event variation the type does not have.
  */
 DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
@@ -234,7 +248,8 @@ DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
  * Why an outstation configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field
  * is not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment",
  * "octet_string_size", "link_mode", "link_framing", "sa_stat_event_class",
- * "sa_stat_event_variation", "types[TYPE].event_class", "types[TYPE].static_variation",
+ * "sa_stat_event_variation", "command_event_class", "bo_command_event_variation",
+ * "ao_command_event_variation", "types[TYPE].event_class", "types[TYPE].static_variation",
  * "types[TYPE].event_variation" (TYPE: binary_input, ..., octet_string), "types[].deadband"
  * ("config" for NULL).
  */

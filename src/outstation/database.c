@@ -27,6 +27,8 @@ static const type_info TYPES[OS_EV_TYPES] = {
     [DNP3_OS_ANALOG_OUTPUT_STATUS] = {40, 42, 1, 1, 0x001E, 0x01FE},
     [DNP3_OS_OCTET_STRING] = {110, 111, 0, 0, 0x0000, 0x0000},
     [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006},
+    [OS_CMD_BO] = {12, 13, 0, 1, 0x0000, 0x0006},
+    [OS_CMD_AO] = {41, 43, 0, 1, 0x0000, 0x01FE},
 };
 
 uint8_t dnp3_os_static_group(dnp3_os_type t)

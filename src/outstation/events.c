@@ -135,8 +135,13 @@ static int add_event(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m,
     if (t == DNP3_OS_OCTET_STRING) return dnp3_apdu_add_raw(w, m, e->index, data_of(os, &os->ev[t], e), e->len);
     dnp3_point p;
     memset(&p, 0, sizeof p);
-    p.has_flags = true;
-    p.flags = e->flags;
+    if (t == (dnp3_os_type)OS_CMD_BO || t == (dnp3_os_type)OS_CMD_AO) {
+        p.has_status = true;
+        p.status = e->flags;
+    } else {
+        p.has_flags = true;
+        p.flags = e->flags;
+    }
     p.value = e->value;
     p.time_kind = rel ? DNP3_TIME_RELATIVE : DNP3_TIME_ABSOLUTE;
     p.time = rel ? e->time - cto : e->time;

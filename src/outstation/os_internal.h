@@ -53,10 +53,10 @@ typedef struct {
     dnp3_time48 time;
     uint32_t seq; /* global order of recording */
     uint16_t index;
-    uint8_t flags;
-    uint8_t cls;  /* 1..3 */
-    uint8_t var;  /* default event variation of the point when recorded */
-    uint8_t rvar; /* variation asked for by the READ in progress (0 = var) */
+    uint8_t flags; /* command events: the command status */
+    uint8_t cls;   /* 1..3 */
+    uint8_t var;   /* default event variation of the point when recorded */
+    uint8_t rvar;  /* variation asked for by the READ in progress (0 = var) */
     uint8_t state;
     uint8_t len; /* octet strings */
 } os_event;
@@ -103,10 +103,13 @@ enum { UNS_OFF = 0, UNS_NULL_DUE, UNS_IDLE, UNS_AWAIT, UNS_RETRY_DELAY };
 /* broadcast states */
 enum { BC_NONE = 0, BC_ONCE, BC_CONFIRM };
 
-/* Event rings: one per point type, and one more for the security statistics (g121 static,
- * g122 events; fed by sa_hook.c, with no point table behind it). */
+/* Event rings: one per point type, and more with no point table behind them: the security
+ * statistics (g121 static, g122 events; fed by sa_hook.c) and the binary / analog output command
+ * events (g13, g43; fed by controls.c). */
 #define OS_SEC_STAT DNP3_OS_TYPE_COUNT
-#define OS_EV_TYPES (DNP3_OS_TYPE_COUNT + 1)
+#define OS_CMD_BO (DNP3_OS_TYPE_COUNT + 1)
+#define OS_CMD_AO (DNP3_OS_TYPE_COUNT + 2)
+#define OS_EV_TYPES (DNP3_OS_TYPE_COUNT + 3)
 #define OS_EV_ALL ((1u << OS_EV_TYPES) - 1u)
 
 struct dnp3_outstation {

@@ -47,6 +47,10 @@ static void outstation_config_defaults(dnp3_outstation_config *c)
     c->sa_stat_event_buffer = 32;
     c->sa_stat_event_class = 3;
     c->sa_stat_event_variation = 2;
+    c->command_event_buffer = 0;
+    c->command_event_class = 1;
+    c->bo_command_event_variation = 1;
+    c->ao_command_event_variation = 1;
 }
 
 void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size)
@@ -93,6 +97,13 @@ static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation
         if (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3) return "sa_stat_event_class";
         if (!dnp3_os_event_var_ok((dnp3_os_type)OS_SEC_STAT, out->sa_stat_event_variation))
             return "sa_stat_event_variation";
+    }
+    if (out->command_event_buffer) {
+        if (out->command_event_class < 1 || out->command_event_class > 3) return "command_event_class";
+        if (!dnp3_os_event_var_ok((dnp3_os_type)OS_CMD_BO, out->bo_command_event_variation))
+            return "bo_command_event_variation";
+        if (!dnp3_os_event_var_ok((dnp3_os_type)OS_CMD_AO, out->ao_command_event_variation))
+            return "ao_command_event_variation";
     }
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         dnp3_os_type_config *tc = &out->types[t];
@@ -187,6 +198,14 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
     if (os) {
         os->ev[OS_SEC_STAT].ev = sec;
         os->ev[OS_SEC_STAT].cap = c->sa_stat_event_buffer;
+    }
+    for (int t = OS_CMD_BO; t <= OS_CMD_AO; t++) {
+        os_event *cmd = NULL;
+        TAKE(cmd, os_event *, (size_t)c->command_event_buffer * sizeof(os_event));
+        if (os) {
+            os->ev[t].ev = cmd;
+            os->ev[t].cap = c->command_event_buffer;
+        }
     }
     uint8_t *req = NULL, *dfr = NULL, *sol = NULL, *uns = NULL;
     TAKE(req, uint8_t *, c->max_rx_fragment);

@@ -163,6 +163,16 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
         }
         plan_events(os, h, 1u << OS_SEC_STAT, 0x0E, v);
         return;
+    case 13: /* binary / analog output command events: only when configured */
+    case 43: {
+        const int ring = g == 13 ? OS_CMD_BO : OS_CMD_AO;
+        if (os->ev[ring].cap == 0 || (v != 0 && !dnp3_os_event_var_ok((dnp3_os_type)ring, v))) {
+            os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
+            return;
+        }
+        plan_events(os, h, 1u << ring, 0x0E, v);
+        return;
+    }
     case 34:
         if (v > 3) break;
         plan_static(os, h, DNP3_OS_ANALOG_INPUT, ITEM_DEADBAND, v ? v : 1);
