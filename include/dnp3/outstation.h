@@ -177,7 +177,7 @@ typedef struct {
 
 /** Which freeze the freeze callback reports. */
 typedef enum {
-    DNP3_FREEZE = 0,       /**< IMMED_FREEZE(_NR) */
+    DNP3_FREEZE = 0,       /**< IMMED_FREEZE(_NR), and each freeze FREEZE_AT_TIME(_NR) scheduled */
     DNP3_FREEZE_AND_CLEAR, /**< FREEZE_CLEAR(_NR) */
 } dnp3_freeze_kind;
 

@@ -20,7 +20,8 @@
  *     object header; each handler validates all of its headers before it acts
  *     (check, then apply), so a bad request never half-executes.
  * Also here: WRITE (g80v1 IIN, g50v1/g50v3 time, g34 deadbands, g110 octet strings), ASSIGN_CLASS,
- * IMMED_FREEZE / FREEZE_CLEAR (+ NR), COLD/WARM_RESTART, DELAY_MEASURE and
+ * IMMED_FREEZE / FREEZE_CLEAR / FREEZE_AT_TIME (+ NR; the schedule is in timesync.c),
+ * COLD/WARM_RESTART, DELAY_MEASURE and
  * RECORD_CURRENT_TIME.
  */
 #include <string.h>
@@ -162,12 +163,26 @@ static uint16_t assign_class(dnp3_outstation *os, const dnp3_apdu *req, bool app
     return 0;
 }
 
-static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bool apply)
+/* at_time: FREEZE_AT_TIME(_NR), a g50v2 (time, interval) object first and one counter header. */
+static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bool at_time, bool apply)
 {
     dnp3_hdr_iter hi;
     dnp3_obj_header h;
+    dnp3_point tv = {0};
+    int headers = 0;
     dnp3_hdr_iter_init(&hi, req);
     while (dnp3_hdr_iter_next(&hi, &h, NULL) > 0) {
+        if (at_time && headers++ == 0) {
+            dnp3_obj_iter oi;
+            dnp3_obj o;
+            dnp3_obj_iter_init(&oi, &h);
+            if (h.group != 50 || h.variation != 2) return DNP3_IIN2_PARAMETER_ERROR;
+            if (h.count != 1 || !dnp3_obj_iter_next(&oi, &o) ||
+                dnp3_point_decode(h.desc, o.data, o.size, 0, &tv) != DNP3_OK)
+                return DNP3_IIN2_PARAMETER_ERROR;
+            continue;
+        }
+        if (at_time && headers > 2) return DNP3_IIN2_PARAMETER_ERROR; /* one schedule, one range */
         if (h.group != 20 || (h.variation != 0 && !dnp3_os_static_var_ok(DNP3_OS_COUNTER, h.variation)))
             return DNP3_IIN2_OBJECT_UNKNOWN;
         uint32_t start = 0, stop = 0;
@@ -176,12 +191,18 @@ static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bo
         if (iin == 0xFFFF) continue;
         if (iin) return iin;
         if (list) return DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
+        if (at_time) {
+            iin = dnp3_os_freeze_at(os, tv.time, tv.interval, start, stop, apply, os->req_time);
+            if (iin) return iin;
+            continue;
+        }
         if (!apply) continue;
         dnp3_os_db_freeze(os, start, stop, clear);
         if (os->cb.freeze)
             os->cb.freeze(os->cb.ctx, clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE, (uint16_t)start,
                           (uint16_t)stop);
     }
+    if (at_time && headers < 2) return DNP3_IIN2_PARAMETER_ERROR;
     return 0;
 }
 
@@ -211,6 +232,8 @@ static bool function_supported(uint8_t fc)
     case DNP3_FC_IMMED_FREEZE_NR:
     case DNP3_FC_FREEZE_CLEAR:
     case DNP3_FC_FREEZE_CLEAR_NR:
+    case DNP3_FC_FREEZE_AT_TIME:
+    case DNP3_FC_FREEZE_AT_TIME_NR:
     case DNP3_FC_COLD_RESTART:
     case DNP3_FC_WARM_RESTART:
     case DNP3_FC_ENABLE_UNSOLICITED:
@@ -224,7 +247,8 @@ static bool function_supported(uint8_t fc)
 
 static bool no_response(uint8_t fc)
 {
-    return fc == DNP3_FC_DIRECT_OPERATE_NR || fc == DNP3_FC_IMMED_FREEZE_NR || fc == DNP3_FC_FREEZE_CLEAR_NR;
+    return fc == DNP3_FC_DIRECT_OPERATE_NR || fc == DNP3_FC_IMMED_FREEZE_NR || fc == DNP3_FC_FREEZE_CLEAR_NR ||
+           fc == DNP3_FC_FREEZE_AT_TIME_NR;
 }
 
 void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
@@ -258,9 +282,12 @@ void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_k
     case DNP3_FC_IMMED_FREEZE:
     case DNP3_FC_IMMED_FREEZE_NR:
     case DNP3_FC_FREEZE_CLEAR:
-    case DNP3_FC_FREEZE_CLEAR_NR: {
+    case DNP3_FC_FREEZE_CLEAR_NR:
+    case DNP3_FC_FREEZE_AT_TIME:
+    case DNP3_FC_FREEZE_AT_TIME_NR: {
         bool clear = fc == DNP3_FC_FREEZE_CLEAR || fc == DNP3_FC_FREEZE_CLEAR_NR;
-        CHECK_APPLY(iin, freeze(os, req, clear, false), freeze(os, req, clear, true));
+        bool at = fc == DNP3_FC_FREEZE_AT_TIME || fc == DNP3_FC_FREEZE_AT_TIME_NR;
+        CHECK_APPLY(iin, freeze(os, req, clear, at, false), freeze(os, req, clear, at, true));
         break;
     }
     case DNP3_FC_ENABLE_UNSOLICITED:
@@ -293,6 +320,7 @@ static bool broadcast_allowed(uint8_t fc)
     case DNP3_FC_DIRECT_OPERATE_NR:
     case DNP3_FC_IMMED_FREEZE_NR:
     case DNP3_FC_FREEZE_CLEAR_NR:
+    case DNP3_FC_FREEZE_AT_TIME_NR:
     case DNP3_FC_RECORD_CURRENT_TIME:
     case DNP3_FC_ENABLE_UNSOLICITED:
     case DNP3_FC_DISABLE_UNSOLICITED: return true;

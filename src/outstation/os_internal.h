@@ -173,6 +173,11 @@ struct dnp3_outstation {
     dnp3_tstamp need_time_at; /* DNP3_TSTAMP_NEVER when not scheduled */
     dnp3_tstamp req_time;     /* `now` of the request being processed */
 
+    /* FREEZE_AT_TIME schedule (timesync.c): counters fz_start..fz_stop at fz_at, then every fz_interval */
+    dnp3_tstamp fz_at; /* DNP3_TSTAMP_NEVER when none */
+    uint32_t fz_interval;
+    uint32_t fz_start, fz_stop;
+
     uint8_t bcast;
 
     const char *attr_str[OS_ATTR_STRINGS];
@@ -259,7 +264,12 @@ uint16_t dnp3_os_time_write(dnp3_outstation *os, uint8_t variation, dnp3_time48 
 void dnp3_os_time_record(dnp3_outstation *os, dnp3_tstamp now);
 /* Delay reported for DELAY_MEASURE, in ms. */
 uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);
+/* Runs the NEED_TIME and FREEZE_AT_TIME timers. */
 void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
+/* FREEZE_AT_TIME(_NR) with g50v2 (time, interval) for counters start..stop: checks (apply = false) or
+ * replaces the schedule, freezing at once when due now. Returns IIN2 bits. */
+uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_time48 at, uint32_t interval, uint32_t start, uint32_t stop,
+                           bool apply, dnp3_tstamp now);
 
 /* ---- dispatch.c ---- */
 /* Builds a single-fragment response with the given objects; sets sol_ready. */

@@ -415,6 +415,7 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if (os->sol_await && !os->sol_ready) t = os->sol_deadline;
     if ((u = dnp3_os_unsol_expiry(os)) < t) t = u;
     if (os->need_time_at < t) t = os->need_time_at;
+    if (os->fz_at < t) t = os->fz_at;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
     if (os->sa && (u = dnp3_os_sa_expiry(os)) < t) t = u;
     return t;
