@@ -64,7 +64,8 @@ typedef struct {
     uint8_t event_class;      /**< 0 = no events, 1..3 = event class */
     uint8_t static_variation; /**< default static variation (0 = the type's default) */
     uint8_t event_variation;  /**< default event variation (0 = the type's default) */
-    bool in_class0;           /**< reported by class 0 / integrity polls (default true) */
+    bool in_class0;           /**< reported by class 0 / integrity polls (default true; per point:
+                                 dnp3_outstation_set_class0) */
     uint16_t event_buffer;    /**< events kept for this type before the oldest is dropped */
     double deadband;          /**< counters, frozen counters, analogs: change that makes an event (0 = any) */
 } dnp3_os_type_config;
@@ -145,6 +146,19 @@ typedef struct {
     /** @} */
 
     dnp3_framing_policy link_framing; /**< built-in channel: on a framing error (default by link_mode) */
+
+    /** \name Command events
+     * Binary and analog output command events (g13, g43; IEEE 1815-2012 Annex A): after each
+     * control an OPERATE, DIRECT_OPERATE or DIRECT_OPERATE_NR passed to the application, the
+     * commanded state (CROB: 1 for LATCH_ON, PULSE_ON or CLOSE, else 0) or value and the command
+     * status it returned, with the UTC time of the control, reported by class polls and by a READ
+     * of g13 / g43. */
+    /** @{ */
+    uint16_t command_event_buffer;      /**< events kept for g13 and for g43 each (default 0 = none) */
+    uint8_t command_event_class;        /**< 1..3 (default 1) */
+    uint8_t bo_command_event_variation; /**< g13: 1 (without time; default) or 2 (with time) */
+    uint8_t ao_command_event_variation; /**< g43: 1..8 (default 1) */
+    /** @} */
 } dnp3_outstation_config;
 
 /** How a control reaches the application. */
@@ -164,7 +178,7 @@ typedef struct {
 
 /** Which freeze the freeze callback reports. */
 typedef enum {
-    DNP3_FREEZE = 0,       /**< IMMED_FREEZE(_NR) */
+    DNP3_FREEZE = 0,       /**< IMMED_FREEZE(_NR), and each freeze FREEZE_AT_TIME(_NR) scheduled */
     DNP3_FREEZE_AND_CLEAR, /**< FREEZE_CLEAR(_NR) */
 } dnp3_freeze_kind;
 
@@ -254,7 +268,8 @@ static inline void dnp3_outstation_config_init(dnp3_outstation_config *c)
  * max_rx_fragment or max_tx_fragment outside 249..65535; octet_string_size 0
  * or too large for max_tx_fragment; an unknown link_mode; with
  * sa_stat_event_buffer set, sa_stat_event_class outside 1..3 or a g122
- * variation other than 1 or 2; per type an event class above 3, a negative
+ * variation other than 1 or 2; with command_event_buffer set, command_event_class
+ * outside 1..3 or a g13 / g43 variation it does not have; per type an event class above 3, a negative
  * deadband, or a static/event variation the type does not have.
  */
 DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
@@ -262,7 +277,8 @@ DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
  * Why an outstation configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field
  * is not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment",
  * "octet_string_size", "link_mode", "link_framing", "sa_stat_event_class",
- * "sa_stat_event_variation", "types[TYPE].event_class", "types[TYPE].static_variation",
+ * "sa_stat_event_variation", "command_event_class", "bo_command_event_variation",
+ * "ao_command_event_variation", "types[TYPE].event_class", "types[TYPE].static_variation",
  * "types[TYPE].event_variation" (TYPE: binary_input, ..., octet_string), "types[].deadband"
  * ("config" for NULL).
  */
@@ -294,6 +310,8 @@ DNP3_API int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, s
  * nothing to send, or DNP3_ERR_BUFFER_TOO_SMALL (cap < max_tx_fragment; nothing taken).
  * Precisely: BUFFER_TOO_SMALL when dst is NULL or cap is below this fragment's
  * length (a cap of max_tx_fragment always suffices); DNP3_ERR_INVALID_ARG for os NULL.
+ * A fragment that asks for a confirm starts its confirm timer here (and in
+ * dnp3_outstation_write), at `now`.
  */
 DNP3_API int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now);
 
@@ -382,6 +400,15 @@ DNP3_API int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, u
  */
 DNP3_API int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint16_t index,
                                              const dnp3_os_point_config *pc);
+
+/**
+ * Puts points start..stop of a type into class 0 or leaves them out of it: a point left out is
+ * not reported by class 0 (integrity) polls, but still by a READ of its group, and its events
+ * are unaffected. Every point starts as its type's dnp3_os_type_config::in_class0 says.
+ * Returns DNP3_OK or DNP3_ERR_INVALID_ARG (type, start > stop, stop beyond the points).
+ */
+DNP3_API int dnp3_outstation_set_class0(dnp3_outstation *os, dnp3_os_type type, uint16_t start, uint16_t stop,
+                                        bool in_class0);
 
 /** Returns the number of buffered events of a type (all states), or 0 for a bad type. */
 DNP3_API size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);

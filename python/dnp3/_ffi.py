@@ -160,6 +160,10 @@ typedef struct {
     uint8_t sa_stat_event_class;
     uint8_t sa_stat_event_variation;
     int link_framing;  /* dnp3_framing_policy */
+    uint16_t command_event_buffer;
+    uint8_t command_event_class;
+    uint8_t bo_command_event_variation;
+    uint8_t ao_command_event_variation;
 } dnp3_outstation_config;
 
 typedef struct {
@@ -198,6 +202,8 @@ int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uin
 int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t index, double *value,
                         uint8_t *flags, dnp3_time48 *time);
 size_t dnp3_outstation_event_count(const dnp3_outstation *os, dnp3_os_type type);
+int dnp3_outstation_set_class0(dnp3_outstation *os, dnp3_os_type type, uint16_t start, uint16_t stop,
+                               bool in_class0);
 void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on);
 uint16_t dnp3_outstation_iin(const dnp3_outstation *os);
 

@@ -37,9 +37,34 @@ static dnp3_control_mode mode_of(uint8_t fc)
     }
 }
 
+/* The state a CROB commands (g13): 1 for CLOSE, LATCH_ON and PULSE_ON, else 0. */
+static double commanded_state(uint8_t code)
+{
+    const uint8_t tcc = code & DNP3_CROB_TCC_MASK, op = code & DNP3_CROB_OP_MASK;
+    if (tcc == 0x40) return 1;
+    if (tcc == 0x80) return 0;
+    return op == DNP3_OP_LATCH_ON || op == DNP3_OP_PULSE_ON ? 1 : 0;
+}
+
+/* A g13 / g43 event for a control the application was asked to carry out (not for SELECT). */
+static void command_event(dnp3_outstation *os, dnp3_control_mode mode, int ring, uint16_t index, double value,
+                          uint8_t status)
+{
+    if (mode == DNP3_CTRL_SELECT || os->ev[ring].cap == 0) return;
+    os_point p;
+    memset(&p, 0, sizeof p);
+    p.value = value;
+    p.flags = status;
+    p.time = dnp3_os_utc_now(os);
+    p.cls = os->cfg.command_event_class;
+    p.evar = ring == OS_CMD_BO ? os->cfg.bo_command_event_variation : os->cfg.ao_command_event_variation;
+    dnp3_os_ev_record(os, (dnp3_os_type)ring, index, &p, NULL, 0);
+}
+
 static uint8_t run_one(dnp3_outstation *os, dnp3_control_mode mode, const dnp3_obj_header *h, const dnp3_obj *o)
 {
     dnp3_point p;
+    uint8_t status;
     if (o->index > 0xFFFF || dnp3_point_decode(h->desc, o->data, o->size, 0, &p) != DNP3_OK)
         return DNP3_CS_NOT_SUPPORTED;
     if (h->group == 12) {
@@ -48,10 +73,14 @@ static uint8_t run_one(dnp3_outstation *os, dnp3_control_mode mode, const dnp3_o
         if ((c->code & DNP3_CROB_OP_MASK) > DNP3_OP_LATCH_OFF || (c->code & DNP3_CROB_TCC_MASK) == 0xC0)
             return DNP3_CS_FORMAT_ERROR;
         if (!os->cb.crob) return DNP3_CS_NOT_SUPPORTED;
-        return (uint8_t)(os->cb.crob(os->cb.ctx, mode, (uint16_t)o->index, c) & 0x7F);
+        status = (uint8_t)(os->cb.crob(os->cb.ctx, mode, (uint16_t)o->index, c) & 0x7F);
+        command_event(os, mode, OS_CMD_BO, (uint16_t)o->index, commanded_state(c->code), status);
+        return status;
     }
     if (!os->cb.analog_output) return DNP3_CS_NOT_SUPPORTED;
-    return (uint8_t)(os->cb.analog_output(os->cb.ctx, mode, (uint16_t)o->index, p.value, h->variation) & 0x7F);
+    status = (uint8_t)(os->cb.analog_output(os->cb.ctx, mode, (uint16_t)o->index, p.value, h->variation) & 0x7F);
+    command_event(os, mode, OS_CMD_AO, (uint16_t)o->index, p.value, status);
+    return status;
 }
 
 void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, uint8_t pre_status, dnp3_tstamp now)

@@ -27,6 +27,8 @@ static const type_info TYPES[OS_EV_TYPES] = {
     [DNP3_OS_ANALOG_OUTPUT_STATUS] = {40, 42, 1, 1, 0x001E, 0x01FE},
     [DNP3_OS_OCTET_STRING] = {110, 111, 0, 0, 0x0000, 0x0000},
     [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006},
+    [OS_CMD_BO] = {12, 13, 0, 1, 0x0000, 0x0006},
+    [OS_CMD_AO] = {41, 43, 0, 1, 0x0000, 0x01FE},
 };
 
 uint8_t dnp3_os_static_group(dnp3_os_type t)
@@ -180,10 +182,22 @@ int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint
     if (pc->static_variation && !dnp3_os_static_var_ok(type, pc->static_variation)) return DNP3_ERR_INVALID_ARG;
     if (pc->event_variation && !dnp3_os_event_var_ok(type, pc->event_variation)) return DNP3_ERR_INVALID_ARG;
     os_point *p = &os->db[type].pts[index];
-    p->cls = pc->event_class;
+    p->cls = (uint8_t)((p->cls & OS_NOT_CLASS0) | pc->event_class);
     if (pc->static_variation) p->svar = pc->static_variation;
     if (pc->event_variation) p->evar = pc->event_variation;
     p->deadband = (float)pc->deadband;
+    return DNP3_OK;
+}
+
+int dnp3_outstation_set_class0(dnp3_outstation *os, dnp3_os_type type, uint16_t start, uint16_t stop,
+                               bool in_class0)
+{
+    if (!os || (unsigned)type >= DNP3_OS_TYPE_COUNT || start > stop || stop >= os->db[type].count)
+        return DNP3_ERR_INVALID_ARG;
+    for (uint32_t i = start; i <= stop; i++) {
+        os_point *p = &os->db[type].pts[i];
+        p->cls = (uint8_t)(in_class0 ? p->cls & OS_CLS_MASK : p->cls | OS_NOT_CLASS0);
+    }
     return DNP3_OK;
 }
 

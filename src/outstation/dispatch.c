@@ -13,12 +13,15 @@
  *  4. a non-READ request equal to the previous one (same SEQ, same octets) is
  *     answered with the previous response and not executed again;
  *  5. a new request abandons the response in progress (its events stay
- *     buffered); a READ while an unsolicited confirm is awaited is deferred;
+ *     buffered); a READ while an unsolicited confirm is awaited is deferred
+ *     until the confirm or its timeout; other requests are answered at once
+ *     and leave it deferred; only a newer READ replaces it;
  *  6. unsupported functions => IIN2.0; pass 1 (dnp3_apdu_validate) checks every
  *     object header; each handler validates all of its headers before it acts
  *     (check, then apply), so a bad request never half-executes.
  * Also here: WRITE (g80v1 IIN, g50v1/g50v3 time, g34 deadbands, g110 octet strings), ASSIGN_CLASS,
- * IMMED_FREEZE / FREEZE_CLEAR (+ NR), COLD/WARM_RESTART, DELAY_MEASURE and
+ * IMMED_FREEZE / FREEZE_CLEAR / FREEZE_AT_TIME (+ NR; the schedule is in timesync.c),
+ * COLD/WARM_RESTART, DELAY_MEASURE and
  * RECORD_CURRENT_TIME.
  */
 #include <string.h>
@@ -149,21 +152,37 @@ static uint16_t assign_class(dnp3_outstation *os, const dnp3_apdu *req, bool app
             dnp3_obj_iter_init(&oi, &h);
             while (dnp3_obj_iter_next(&oi, &o)) {
                 if (o.index >= tb->count) return DNP3_IIN2_PARAMETER_ERROR;
-                if (apply) tb->pts[o.index].cls = (uint8_t)cls;
+                if (apply)
+                    tb->pts[o.index].cls = (uint8_t)((tb->pts[o.index].cls & OS_NOT_CLASS0) | (unsigned)cls);
             }
         } else if (apply) {
-            for (uint32_t i = start; i <= stop; i++) tb->pts[i].cls = (uint8_t)cls;
+            for (uint32_t i = start; i <= stop; i++)
+                tb->pts[i].cls = (uint8_t)((tb->pts[i].cls & OS_NOT_CLASS0) | (unsigned)cls);
         }
     }
     return 0;
 }
 
-static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bool apply)
+/* at_time: FREEZE_AT_TIME(_NR), a g50v2 (time, interval) object first and one counter header. */
+static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bool at_time, bool apply)
 {
     dnp3_hdr_iter hi;
     dnp3_obj_header h;
+    dnp3_point tv = {0};
+    int headers = 0;
     dnp3_hdr_iter_init(&hi, req);
     while (dnp3_hdr_iter_next(&hi, &h, NULL) > 0) {
+        if (at_time && headers++ == 0) {
+            dnp3_obj_iter oi;
+            dnp3_obj o;
+            dnp3_obj_iter_init(&oi, &h);
+            if (h.group != 50 || h.variation != 2) return DNP3_IIN2_PARAMETER_ERROR;
+            if (h.count != 1 || !dnp3_obj_iter_next(&oi, &o) ||
+                dnp3_point_decode(h.desc, o.data, o.size, 0, &tv) != DNP3_OK)
+                return DNP3_IIN2_PARAMETER_ERROR;
+            continue;
+        }
+        if (at_time && headers > 2) return DNP3_IIN2_PARAMETER_ERROR; /* one schedule, one range */
         if (h.group != 20 || (h.variation != 0 && !dnp3_os_static_var_ok(DNP3_OS_COUNTER, h.variation)))
             return DNP3_IIN2_OBJECT_UNKNOWN;
         uint32_t start = 0, stop = 0;
@@ -172,12 +191,18 @@ static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bo
         if (iin == 0xFFFF) continue;
         if (iin) return iin;
         if (list) return DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
+        if (at_time) {
+            iin = dnp3_os_freeze_at(os, tv.time, tv.interval, start, stop, apply, os->req_time);
+            if (iin) return iin;
+            continue;
+        }
         if (!apply) continue;
         dnp3_os_db_freeze(os, start, stop, clear);
         if (os->cb.freeze)
             os->cb.freeze(os->cb.ctx, clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE, (uint16_t)start,
                           (uint16_t)stop);
     }
+    if (at_time && headers < 2) return DNP3_IIN2_PARAMETER_ERROR;
     return 0;
 }
 
@@ -207,6 +232,8 @@ static bool function_supported(uint8_t fc)
     case DNP3_FC_IMMED_FREEZE_NR:
     case DNP3_FC_FREEZE_CLEAR:
     case DNP3_FC_FREEZE_CLEAR_NR:
+    case DNP3_FC_FREEZE_AT_TIME:
+    case DNP3_FC_FREEZE_AT_TIME_NR:
     case DNP3_FC_COLD_RESTART:
     case DNP3_FC_WARM_RESTART:
     case DNP3_FC_ENABLE_UNSOLICITED:
@@ -220,7 +247,8 @@ static bool function_supported(uint8_t fc)
 
 static bool no_response(uint8_t fc)
 {
-    return fc == DNP3_FC_DIRECT_OPERATE_NR || fc == DNP3_FC_IMMED_FREEZE_NR || fc == DNP3_FC_FREEZE_CLEAR_NR;
+    return fc == DNP3_FC_DIRECT_OPERATE_NR || fc == DNP3_FC_IMMED_FREEZE_NR || fc == DNP3_FC_FREEZE_CLEAR_NR ||
+           fc == DNP3_FC_FREEZE_AT_TIME_NR;
 }
 
 void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
@@ -263,9 +291,12 @@ void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_k
     case DNP3_FC_IMMED_FREEZE:
     case DNP3_FC_IMMED_FREEZE_NR:
     case DNP3_FC_FREEZE_CLEAR:
-    case DNP3_FC_FREEZE_CLEAR_NR: {
+    case DNP3_FC_FREEZE_CLEAR_NR:
+    case DNP3_FC_FREEZE_AT_TIME:
+    case DNP3_FC_FREEZE_AT_TIME_NR: {
         bool clear = fc == DNP3_FC_FREEZE_CLEAR || fc == DNP3_FC_FREEZE_CLEAR_NR;
-        CHECK_APPLY(iin, freeze(os, req, clear, false), freeze(os, req, clear, true));
+        bool at = fc == DNP3_FC_FREEZE_AT_TIME || fc == DNP3_FC_FREEZE_AT_TIME_NR;
+        CHECK_APPLY(iin, freeze(os, req, clear, at, false), freeze(os, req, clear, at, true));
         break;
     }
     case DNP3_FC_ENABLE_UNSOLICITED:
@@ -298,6 +329,7 @@ static bool broadcast_allowed(uint8_t fc)
     case DNP3_FC_DIRECT_OPERATE_NR:
     case DNP3_FC_IMMED_FREEZE_NR:
     case DNP3_FC_FREEZE_CLEAR_NR:
+    case DNP3_FC_FREEZE_AT_TIME_NR:
     case DNP3_FC_RECORD_CURRENT_TIME:
     case DNP3_FC_ENABLE_UNSOLICITED:
     case DNP3_FC_DISABLE_UNSOLICITED: return true;
@@ -334,8 +366,12 @@ static void on_confirm(dnp3_outstation *os, const dnp3_apdu *a, dnp3_tstamp now)
 
 void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now)
 {
-    if (!os->deferred_read) return;
+    if (!os->deferred_read || os->sol_ready) return; /* a request that ran ahead is answered first */
     os->deferred_read = false;
+    memcpy(os->req, os->dfr, os->dfr_len); /* it becomes the last request (index lists are read from req) */
+    os->req_len = os->dfr_len;
+    os->req_valid = true;
+    os->sol_repeatable = false;
     dnp3_apdu a;
     if (dnp3_apdu_parse(os->req, os->req_len, &a) != DNP3_OK) return;
     os->req_time = now;
@@ -381,7 +417,7 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     if (a.function == DNP3_FC_OPERATE) pre = match_select(os, &a, now);
 
     dnp3_os_sol_abandon(os);
-    os->deferred_read = false;
+    if (a.function == DNP3_FC_READ) os->deferred_read = false; /* a newer READ replaces a deferred one */
     memcpy(os->req, apdu, len);
     os->req_len = len;
     os->req_valid = true;
@@ -389,6 +425,8 @@ int dnp3_outstation_receive(dnp3_outstation *os, const uint8_t *apdu, size_t len
     dnp3_apdu_parse(os->req, len, &a);
 
     if (a.function == DNP3_FC_READ && dnp3_os_unsol_awaiting(os)) {
+        memcpy(os->dfr, apdu, len);
+        os->dfr_len = len;
         os->deferred_read = true;
         return DNP3_OK;
     }

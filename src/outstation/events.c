@@ -36,7 +36,8 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
                        uint8_t len)
 {
     os_ring *r = &os->ev[t];
-    if (r->cap == 0 || p->cls < 1 || p->cls > 3) return;
+    const uint8_t cls = (uint8_t)(p->cls & OS_CLS_MASK);
+    if (r->cap == 0 || cls < 1) return;
     if (r->count == r->cap) { /* drop the oldest */
         os_event *old = at(r, 0);
         if (counted(old->state)) os->unwritten[old->cls]--;
@@ -53,7 +54,7 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
     e->seq = os->next_event_seq++;
     e->index = index;
     e->flags = p->flags;
-    e->cls = p->cls;
+    e->cls = cls;
     e->var = p->evar;
     e->state = EV_PENDING;
     if (t == DNP3_OS_OCTET_STRING && oct) {
@@ -134,8 +135,13 @@ static int add_event(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m,
     if (t == DNP3_OS_OCTET_STRING) return dnp3_apdu_add_raw(w, m, e->index, data_of(os, &os->ev[t], e), e->len);
     dnp3_point p;
     memset(&p, 0, sizeof p);
-    p.has_flags = true;
-    p.flags = e->flags;
+    if (t == (dnp3_os_type)OS_CMD_BO || t == (dnp3_os_type)OS_CMD_AO) {
+        p.has_status = true;
+        p.status = e->flags;
+    } else {
+        p.has_flags = true;
+        p.flags = e->flags;
+    }
     p.value = e->value;
     p.time_kind = rel ? DNP3_TIME_RELATIVE : DNP3_TIME_ABSOLUTE;
     p.time = rel ? e->time - cto : e->time;

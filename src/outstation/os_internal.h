@@ -39,20 +39,25 @@ typedef struct {
     dnp3_time48 time;
     float deadband;
     uint8_t flags; /* without the state bits */
-    uint8_t cls;   /* 0..3 */
+    uint8_t cls;   /* event class 0..3 (OS_CLS_MASK), | OS_NOT_CLASS0 */
     uint8_t svar;
     uint8_t evar;
 } os_point;
+
+/* os_point.cls: the event class, and a bit for a point left out of class 0 polls (per type by
+ * default, dnp3_outstation_set_class0; a bit rather than a field keeps os_point at 32 octets) */
+#define OS_CLS_MASK 0x03u
+#define OS_NOT_CLASS0 0x80u
 
 typedef struct {
     double value;
     dnp3_time48 time;
     uint32_t seq; /* global order of recording */
     uint16_t index;
-    uint8_t flags;
-    uint8_t cls;  /* 1..3 */
-    uint8_t var;  /* default event variation of the point when recorded */
-    uint8_t rvar; /* variation asked for by the READ in progress (0 = var) */
+    uint8_t flags; /* command events: the command status */
+    uint8_t cls;   /* 1..3 */
+    uint8_t var;   /* default event variation of the point when recorded */
+    uint8_t rvar;  /* variation asked for by the READ in progress (0 = var) */
     uint8_t state;
     uint8_t len; /* octet strings */
 } os_event;
@@ -90,6 +95,7 @@ typedef struct {
     uint32_t pos;      /* next index (ranges) / list position / attribute position */
     uint32_t list_off; /* ITEM_LIST: offset of the index list in the stored request */
     uint8_t list_width;
+    bool class0; /* ITEM_STATIC of a class 0 poll: points left out of class 0 are skipped */
 } os_item;
 
 /* an open file (file.c) */
@@ -111,10 +117,13 @@ enum { UNS_OFF = 0, UNS_NULL_DUE, UNS_IDLE, UNS_AWAIT, UNS_RETRY_DELAY };
 /* broadcast states */
 enum { BC_NONE = 0, BC_ONCE, BC_CONFIRM };
 
-/* Event rings: one per point type, and one more for the security statistics (g121 static,
- * g122 events; fed by sa_hook.c, with no point table behind it). */
+/* Event rings: one per point type, and more with no point table behind them: the security
+ * statistics (g121 static, g122 events; fed by sa_hook.c) and the binary / analog output command
+ * events (g13, g43; fed by controls.c). */
 #define OS_SEC_STAT DNP3_OS_TYPE_COUNT
-#define OS_EV_TYPES (DNP3_OS_TYPE_COUNT + 1)
+#define OS_CMD_BO (DNP3_OS_TYPE_COUNT + 1)
+#define OS_CMD_AO (DNP3_OS_TYPE_COUNT + 2)
+#define OS_EV_TYPES (DNP3_OS_TYPE_COUNT + 3)
 #define OS_EV_ALL ((1u << OS_EV_TYPES) - 1u)
 
 struct dnp3_outstation {
@@ -135,6 +144,8 @@ struct dnp3_outstation {
     bool req_valid;
     uint32_t req_counter;
     bool deferred_read;
+    uint8_t *dfr; /* the deferred READ (other requests run ahead of it and replace req) */
+    size_t dfr_len;
 
     /* solicited responses */
     uint8_t *sol;
@@ -175,6 +186,11 @@ struct dnp3_outstation {
     dnp3_tstamp rec_at;
     dnp3_tstamp need_time_at; /* DNP3_TSTAMP_NEVER when not scheduled */
     dnp3_tstamp req_time;     /* `now` of the request being processed */
+
+    /* FREEZE_AT_TIME schedule (timesync.c): counters fz_start..fz_stop at fz_at, then every fz_interval */
+    dnp3_tstamp fz_at; /* DNP3_TSTAMP_NEVER when none */
+    uint32_t fz_interval;
+    uint32_t fz_start, fz_stop;
 
     uint8_t bcast;
 
@@ -276,13 +292,19 @@ void dnp3_os_file_offline(dnp3_outstation *os);
 
 /* Delay reported for DELAY_MEASURE, in ms. */
 uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);
+/* Runs the NEED_TIME and FREEZE_AT_TIME timers. */
 void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
+/* FREEZE_AT_TIME(_NR) with g50v2 (time, interval) for counters start..stop: checks (apply = false) or
+ * replaces the schedule, freezing at once when due now. Returns IIN2 bits. */
+uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_time48 at, uint32_t interval, uint32_t start, uint32_t stop,
+                           bool apply, dnp3_tstamp now);
 
 /* ---- dispatch.c ---- */
 /* Builds a single-fragment response with the given objects; sets sol_ready. */
 void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
                      bool repeatable);
-/* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16). */
+/* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16), once the
+ * answer to any request that ran ahead of it has been taken. */
 void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);
 /* Runs a request already known to be new (used for deferred READs too). */
 void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,

@@ -47,6 +47,10 @@ static void outstation_config_defaults(dnp3_outstation_config *c)
     c->sa_stat_event_buffer = 32;
     c->sa_stat_event_class = 3;
     c->sa_stat_event_variation = 2;
+    c->command_event_buffer = 0;
+    c->command_event_class = 1;
+    c->bo_command_event_variation = 1;
+    c->ao_command_event_variation = 1;
 }
 
 void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size)
@@ -93,6 +97,13 @@ static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation
         if (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3) return "sa_stat_event_class";
         if (!dnp3_os_event_var_ok((dnp3_os_type)OS_SEC_STAT, out->sa_stat_event_variation))
             return "sa_stat_event_variation";
+    }
+    if (out->command_event_buffer) {
+        if (out->command_event_class < 1 || out->command_event_class > 3) return "command_event_class";
+        if (!dnp3_os_event_var_ok((dnp3_os_type)OS_CMD_BO, out->bo_command_event_variation))
+            return "bo_command_event_variation";
+        if (!dnp3_os_event_var_ok((dnp3_os_type)OS_CMD_AO, out->ao_command_event_variation))
+            return "ao_command_event_variation";
     }
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         dnp3_os_type_config *tc = &out->types[t];
@@ -188,12 +199,22 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
         os->ev[OS_SEC_STAT].ev = sec;
         os->ev[OS_SEC_STAT].cap = c->sa_stat_event_buffer;
     }
-    uint8_t *req = NULL, *sol = NULL, *uns = NULL;
+    for (int t = OS_CMD_BO; t <= OS_CMD_AO; t++) {
+        os_event *cmd = NULL;
+        TAKE(cmd, os_event *, (size_t)c->command_event_buffer * sizeof(os_event));
+        if (os) {
+            os->ev[t].ev = cmd;
+            os->ev[t].cap = c->command_event_buffer;
+        }
+    }
+    uint8_t *req = NULL, *dfr = NULL, *sol = NULL, *uns = NULL;
     TAKE(req, uint8_t *, c->max_rx_fragment);
+    TAKE(dfr, uint8_t *, c->max_rx_fragment);
     TAKE(sol, uint8_t *, c->max_tx_fragment);
     TAKE(uns, uint8_t *, c->max_tx_fragment);
     if (os) {
         os->req = req;
+        os->dfr = dfr;
         os->sol = sol;
         os->uns = uns;
     }
@@ -242,7 +263,7 @@ static void init_points(dnp3_outstation *os)
         for (uint32_t i = 0; i < tb->count; i++) {
             os_point *p = &tb->pts[i];
             p->flags = DNP3_FLAG_RESTART;
-            p->cls = tc->event_class;
+            p->cls = (uint8_t)(tc->event_class | (tc->in_class0 ? 0u : OS_NOT_CLASS0));
             p->svar = tc->static_variation ? tc->static_variation : dnp3_os_default_static_var((dnp3_os_type)t);
             p->evar = tc->event_variation ? tc->event_variation : dnp3_os_default_event_var((dnp3_os_type)t);
             p->deadband = (float)tc->deadband;
@@ -351,12 +372,19 @@ static const uint8_t *peek(dnp3_outstation *os, dnp3_tstamp now, size_t *len)
     return NULL;
 }
 
-static void consume(dnp3_outstation *os)
+/* Hands the fragment over: a confirm it asks for is timed from now (the fragment
+ * reached the transport), not from when it was built. */
+static void consume(dnp3_outstation *os, dnp3_tstamp now)
 {
-    if (os->sol_ready)
+    if (os->sol_ready) {
         os->sol_ready = false;
-    else
+        if (os->sol_await) os->sol_deadline = now + os->cfg.confirm_timeout_ms;
+        /* a READ deferred behind the unsolicited confirm waited for this answer to go out */
+        if (os->deferred_read && !dnp3_os_unsol_awaiting(os)) dnp3_os_dispatch_deferred(os, now);
+    } else {
         os->uns_ready = false;
+        if (os->uns_state == UNS_AWAIT) os->uns_deadline = now + os->cfg.confirm_timeout_ms;
+    }
 }
 
 int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tstamp now)
@@ -367,7 +395,7 @@ int dnp3_outstation_take(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_tst
     if (!p) return 0;
     if (!dst || cap < n) return DNP3_ERR_BUFFER_TOO_SMALL;
     memcpy(dst, p, n);
-    consume(os);
+    consume(os, now);
     return (int)n;
 }
 
@@ -384,9 +412,10 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if (ready && (os->online || !os->ch)) return 0; /* write sends nothing while offline */
     if (os->ch && dnp3_channel_pending(os->ch) > 0) return 0;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER, u;
-    if (os->sol_await) t = os->sol_deadline;
+    if (os->sol_await && !os->sol_ready) t = os->sol_deadline;
     if ((u = dnp3_os_unsol_expiry(os)) < t) t = u;
     if (os->need_time_at < t) t = os->need_time_at;
+    if (os->fz_at < t) t = os->fz_at;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
     if (os->sa && (u = dnp3_os_sa_expiry(os)) < t) t = u;
     return t;
@@ -395,7 +424,8 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
 int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (!os) return DNP3_ERR_INVALID_ARG;
-    if (os->sol_await && now >= os->sol_deadline) dnp3_os_sol_abandon(os); /* events stay buffered */
+    if (os->sol_await && !os->sol_ready && now >= os->sol_deadline)
+        dnp3_os_sol_abandon(os); /* events stay buffered */
     dnp3_os_unsol_timer(os, now);
     dnp3_os_time_timer(os, now);
     if (os->sa) dnp3_os_sa_timer(os, now);
@@ -434,7 +464,7 @@ int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_ts
     const uint8_t *p;
     while (os->online && (p = peek(os, now, &n)) != NULL && dnp3_channel_can_send(os->ch, n)) {
         if (dnp3_channel_send(os->ch, os->cfg.master_addr, p, n) != DNP3_OK) break;
-        consume(os);
+        consume(os, now);
     }
     return dnp3_channel_write(os->ch, dst, cap);
 }

@@ -113,8 +113,9 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
                 return;
             }
             for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
-                if (!os->cfg.types[t].in_class0 || os->db[t].count == 0) continue;
+                if (os->db[t].count == 0) continue;
                 it.kind = ITEM_STATIC;
+                it.class0 = true;
                 it.type = (uint8_t)t;
                 it.start = 0;
                 it.stop = os->db[t].count - 1u;
@@ -162,6 +163,16 @@ static void plan_header(dnp3_outstation *os, const dnp3_obj_header *h)
         }
         plan_events(os, h, 1u << OS_SEC_STAT, 0x0E, v);
         return;
+    case 13: /* binary / analog output command events: only when configured */
+    case 43: {
+        const int ring = g == 13 ? OS_CMD_BO : OS_CMD_AO;
+        if (os->ev[ring].cap == 0 || (v != 0 && !dnp3_os_event_var_ok((dnp3_os_type)ring, v))) {
+            os->rsp_iin |= DNP3_IIN2_OBJECT_UNKNOWN;
+            return;
+        }
+        plan_events(os, h, 1u << ring, 0x0E, v);
+        return;
+    }
     case 34:
         if (v > 3) break;
         plan_static(os, h, DNP3_OS_ANALOG_INPUT, ITEM_DEADBAND, v ? v : 1);
@@ -222,17 +233,28 @@ static int add_static(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m
     return dnp3_apdu_add_point(w, m, idx, &p);
 }
 
+/* A point a class 0 poll leaves out (a run of class 0 points ends before it). */
+static bool left_out(const dnp3_outstation *os, const os_item *it, uint32_t index)
+{
+    return it->class0 && (os->db[it->type].pts[index].cls & OS_NOT_CLASS0) != 0;
+}
+
 /* Range items (static points, deadbands). Returns true when the item is complete. */
 static bool write_range(dnp3_outstation *os, dnp3_apdu_writer *w, os_item *it)
 {
     const uint8_t group = it->kind == ITEM_DEADBAND ? 34 : dnp3_os_static_group((dnp3_os_type)it->type);
     while (it->pos <= it->stop) {
+        if (left_out(os, it, it->pos)) {
+            it->pos++;
+            continue;
+        }
         const uint8_t var = it->kind == ITEM_DEADBAND ? it->variation : point_var(os, it, it->pos);
         dnp3_hdr_mark m;
         if (dnp3_apdu_begin_range_auto(w, &m, group, var, it->pos, it->stop) != DNP3_OK) return false;
         int rc = DNP3_OK;
         while (it->pos <= it->stop) {
             if (it->kind != ITEM_DEADBAND && point_var(os, it, it->pos) != var) break;
+            if (left_out(os, it, it->pos)) break;
             rc = add_static(os, w, &m, it, it->pos);
             if (rc != DNP3_OK) break;
             it->pos++;

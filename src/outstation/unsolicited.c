@@ -102,7 +102,8 @@ void dnp3_os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now)
         os->uns_state = os->null_done ? UNS_IDLE : UNS_NULL_DUE;
         return;
     }
-    if (os->uns_state != UNS_AWAIT || now < os->uns_deadline) return;
+    /* not taken yet: the confirm timer starts when take/write hands the fragment over */
+    if (os->uns_state != UNS_AWAIT || os->uns_ready || now < os->uns_deadline) return;
     if (os->deferred_read) {
         end_series(os);
         dnp3_os_dispatch_deferred(os, now);
@@ -127,7 +128,8 @@ void dnp3_os_unsol_offline(dnp3_outstation *os)
 
 dnp3_tstamp dnp3_os_unsol_expiry(const dnp3_outstation *os)
 {
-    if (os->uns_state == UNS_AWAIT || os->uns_state == UNS_RETRY_DELAY) return os->uns_deadline;
+    if (os->uns_state == UNS_RETRY_DELAY || (os->uns_state == UNS_AWAIT && !os->uns_ready))
+        return os->uns_deadline;
     return DNP3_TSTAMP_NEVER;
 }
 

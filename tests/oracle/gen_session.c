@@ -254,7 +254,11 @@ static void setup(void)
         t->event_class = TYPES[i].event_class;
         t->event_buffer = 50;
     }
-    oc.max_tx_fragment = 512; /* integrity responses span several fragments */
+    oc.max_tx_fragment = 512;     /* integrity responses span several fragments */
+    oc.command_event_buffer = 20; /* g13 / g43 after the controls */
+    oc.command_event_class = 2;
+    oc.bo_command_event_variation = 2;
+    oc.ao_command_event_variation = 7;
     oc.unsolicited = true;
     oc.need_time_at_start = true;
     oc.attr.vendor = "libdnp3";
@@ -374,6 +378,9 @@ static void scenario(void)
     CHECK(dnp3_master_operate(assoc, DNP3_CMD_DIRECT_OPERATE_NR, DNP3_QUAL_COUNT_16_INDEX_16, cmds, 1, NULL, NULL,
                               now));
     run_until(10000);
+    /* a class 2 poll after the controls (their g13v2 / g43v7 events went out unsolicited) */
+    CHECK(dnp3_master_read_class(assoc, DNP3_CLASS_2, NULL, NULL, now));
+    run_until(10500);
 
     /* freezes, attributes, time, restarts */
     CHECK(dnp3_master_freeze(assoc, DNP3_FC_IMMED_FREEZE, NULL, 0, NULL, NULL, now));

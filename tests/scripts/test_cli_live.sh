@@ -85,6 +85,17 @@ start_outstation yaml --listen 127.0.0.1:0 --config "$SRC/examples/substation.ya
 expect_rc "poll of the YAML database" 0 $?
 expect "YAML value" "$WORK/yaml.json" '{"type":"analog_input","index":1,"value":47,'
 
+# ---- command events g13 / g43 (issue 11): the operate's outcome reported by a class poll ----
+start_outstation cmdev --listen 127.0.0.1:0 --command-events 2
+"$DNP3" master operate "127.0.0.1:$PORT" --crob 0 --code trip >/dev/null 2>&1
+expect_rc "operate with command events" 0 $?
+"$DNP3" master operate "127.0.0.1:$PORT" --analog 0 --value 139.5 --mode direct >/dev/null 2>&1
+"$DNP3" master poll "127.0.0.1:$PORT" --class 2 --json >"$WORK/cmdev.json" 2>&1
+expect_rc "command event poll" 0 $?
+expect "binary output command event (trip: state 0, SUCCESS)" "$WORK/cmdev.json" '{"type":"binary_output_command","index":0,"value":0,"flags":null,"time":1'
+expect "analog output command event" "$WORK/cmdev.json" '{"type":"analog_output_command","index":0,"value":139.5,"flags":null,"time":1'
+expect "command status in the JSON" "$WORK/cmdev.json" '"status":0}'
+
 # ---- UDP ----
 start_outstation udp --udp 127.0.0.1:0
 UDP_PORT=$PORT

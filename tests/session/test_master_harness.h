@@ -48,6 +48,7 @@ typedef struct {
     dnp3_rx_info info;
     dnp3_measurement m;
     uint8_t octets[64];
+    dnp3_point pt; /* *m.point when there was one (command status, ...) */
 } mh_meas_rec;
 
 typedef struct {
@@ -143,6 +144,7 @@ static inline void mh_on_meas(void *ctx, dnp3_master_assoc *a, const dnp3_measur
         r->mark = 'M';
         r->m = *m;
         r->m.point = NULL;
+        if (m->point) r->pt = *m->point;
         if (m->octets) {
             size_t n = m->octets_len < sizeof r->octets ? m->octets_len : sizeof r->octets;
             memcpy(r->octets, m->octets, n);

@@ -112,6 +112,45 @@ static void event_poll_with_confirm(void **state)
     mh_expect("C1 02 50 01 00 07 07 00"); /* IIN1.7 in that response */
 }
 
+/* Issue 11: the objects the outstation now sends reach the measurement callback typed - frozen
+ * analog inputs g31 / events g33 (frozen_analog_input), binary / analog output command events g13 /
+ * g43 with the commanded state or value and the command status (the response is the outstation's
+ * own, tests/session/test_outstation_controls.c test_command_events). */
+static void frozen_analog_and_command_events(void **state)
+{
+    (void)state;
+    dnp3_assoc_config ac;
+    mh_default_assoc(&ac);
+    ac.startup_disable_unsol = ac.startup_enable_unsol = ac.startup_integrity = 0;
+    ac.class_period_ms[1] = 5000;
+    mh_setup(&ac);
+    mh_advance(5000);
+    mh_expect("C0 01 3C 03 06");
+    mh_respond("E0 81 00 00 0D 01 17 02 03 80 04 07 2B 01 17 01 01 00 D2 04 00 00 "
+               "21 03 17 01 02 01 2C 01 00 00 05 04 03 02 01 00 " /* g33v3 index 2: 300 at a freeze time */
+               "1F 01 00 00 00 01 F6 FF FF FF");                  /* g31v1 index 0: -10 */
+    mh_expect("C0 00");
+    assert_int_equal(mh.meas_count, 7);
+    const mh_meas_rec *r = &mh.meas[1];
+    assert_int_equal(r->m.type, DNP3_POINT_BINARY_OUTPUT_COMMAND);
+    assert_true(r->m.event && r->m.index == 3 && r->m.value == 1 && r->pt.has_status && r->pt.status == 0);
+    r = &mh.meas[2];
+    assert_true(r->m.index == 4 && r->m.value == 0 && r->pt.status == DNP3_CS_LOCAL);
+    r = &mh.meas[3];
+    assert_int_equal(r->m.type, DNP3_POINT_ANALOG_OUTPUT_COMMAND);
+    assert_true(r->m.event && r->m.index == 1 && r->m.value == 1234 && r->pt.status == 0);
+    r = &mh.meas[4];
+    assert_int_equal(r->m.type, DNP3_POINT_FROZEN_ANALOG_INPUT);
+    assert_true(r->m.event && r->m.index == 2 && r->m.value == 300 && r->m.flags == 0x01);
+    assert_true(r->m.time_kind == DNP3_TIME_ABSOLUTE && r->m.time == 0x0102030405);
+    r = &mh.meas[5];
+    assert_int_equal(r->m.type, DNP3_POINT_FROZEN_ANALOG_INPUT);
+    assert_true(!r->m.event && r->m.index == 0 && r->m.value == -10);
+    assert_string_equal(dnp3_point_type_name(DNP3_POINT_FROZEN_ANALOG_INPUT), "frozen_analog_input");
+    assert_string_equal(dnp3_point_type_name(DNP3_POINT_BINARY_OUTPUT_COMMAND), "binary_output_command");
+    assert_string_equal(dnp3_point_type_name(DNP3_POINT_ANALOG_OUTPUT_COMMAND), "analog_output_command");
+}
+
 static void class_iin_triggers_event_poll(void **state)
 {
     (void)state;
@@ -328,6 +367,7 @@ int main(void)
         cmocka_unit_test(multi_fragment_timeout_mid_series),
         cmocka_unit_test(cto_resolution),
         cmocka_unit_test(every_variation),
+        cmocka_unit_test(frozen_analog_and_command_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

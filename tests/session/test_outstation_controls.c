@@ -222,9 +222,85 @@ static void test_unsupported_objects(void **state)
     assert_int_equal(h.crob_calls, 0);
 }
 
+/* Binary / analog output command events g13, g43 (issue 11 item 3): one per control passed to the
+ * application by OPERATE, DIRECT_OPERATE(_NR), none for SELECT; the commanded state or value and
+ * the status the application returned, in the configured class. */
+static void test_command_events(void **state)
+{
+    (void)state;
+    harness h;
+    dnp3_outstation_config c;
+    h_config(&c);
+    c.command_event_buffer = 10;
+    c.command_event_class = 2;
+    h_start(&h, &c);
+    h_clear_restart(&h);
+    h.utc = 0x0102030405;
+    /* SELECT: no event; OPERATE LATCH_ON index 3: state 1, SUCCESS */
+    h_exchange(&h, "C0 03 0C 01 17 01 03 03 01 00 00 00 00 00 00 00 00 00",
+               "C0 81 00 00 0C 01 17 01 03 03 01 00 00 00 00 00 00 00 00 00");
+    h_exchange(&h, "C1 04 0C 01 17 01 03 03 01 00 00 00 00 00 00 00 00 00",
+               "C1 81 04 00 0C 01 17 01 03 03 01 00 00 00 00 00 00 00 00 00");
+    /* DIRECT_OPERATE LATCH_OFF index 4, refused LOCAL: state 0, status 7 */
+    h.crob_status = DNP3_CS_LOCAL;
+    h_exchange(&h, "C2 05 0C 01 17 01 04 04 01 00 00 00 00 00 00 00 00 00",
+               "C2 81 04 00 0C 01 17 01 04 04 01 00 00 00 00 00 00 00 00 07");
+    h.crob_status = DNP3_CS_SUCCESS;
+    /* DIRECT_OPERATE g41v2 index 1 = 1234 */
+    h_exchange(&h, "C3 05 29 02 17 01 01 D2 04 00", "C3 81 04 00 29 02 17 01 01 D2 04 00");
+    assert_int_equal(h.ao_calls, 1);
+    /* class 2: g13v1 (state bit 7 | status) then g43v1 (status, 32-bit value) */
+    h_exchange(&h, "C4 01 3C 03 06", "E4 81 00 00 0D 01 17 02 03 80 04 07 2B 01 17 01 01 00 D2 04 00 00");
+    h_req(&h, "C4 00");
+    h_exchange(&h, "C5 01 3C 03 06", "C5 81 00 00");
+    /* DIRECT_OPERATE_NR, CLOSE + PULSE_ON index 0: state 1; read as g13v2 (with time) */
+    h_req(&h, "C6 06 0C 01 17 01 00 41 01 64 00 00 00 64 00 00 00 00");
+    h_none(&h);
+    h_exchange(&h, "C7 01 0D 02 06", "E7 81 00 00 0D 02 17 01 00 80 05 04 03 02 01 00");
+    h_req(&h, "C7 00");
+    /* g43 by group, variation 0 = the configured one; and v3 (32-bit with time) */
+    h_exchange(&h, "C8 05 29 02 17 01 02 FF FF 00", "C8 81 04 00 29 02 17 01 02 FF FF 00");
+    h_exchange(&h, "C9 01 2B 03 06", "E9 81 00 00 2B 03 17 01 02 00 FF FF FF FF 05 04 03 02 01 00");
+    h_req(&h, "C9 00");
+    h_exchange(&h, "CA 01 2B 00 06", "CA 81 00 00");
+}
+
+/* Without command_event_buffer there are no command events, and g13 / g43 are unknown to a READ. */
+static void test_command_events_off(void **state)
+{
+    (void)state;
+    harness h;
+    h_start_default(&h);
+    h_clear_restart(&h);
+    h_exchange(&h, "C0 05 0C 01 17 01 03 03 01 00 00 00 00 00 00 00 00 00",
+               "C0 81 00 00 0C 01 17 01 03 03 01 00 00 00 00 00 00 00 00 00");
+    h_exchange(&h, "C1 01 3C 02 06 3C 03 06 3C 04 06", "C1 81 00 00");
+    h_exchange(&h, "C2 01 0D 00 06", "C2 81 00 02");
+    h_exchange(&h, "C3 01 2B 01 06", "C3 81 00 02");
+    dnp3_outstation_config c;
+    h_config(&c);
+    const char *field = NULL;
+    c.command_event_buffer = 1;
+    c.command_event_class = 0;
+    assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "command_event_class");
+    c.command_event_class = 3;
+    c.bo_command_event_variation = 3;
+    assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "bo_command_event_variation");
+    c.bo_command_event_variation = 2;
+    c.ao_command_event_variation = 9;
+    assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_ERR_CONFIG);
+    assert_string_equal(field, "ao_command_event_variation");
+    c.ao_command_event_variation = 8;
+    assert_int_equal(dnp3_outstation_config_check(&c, &field), DNP3_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_command_events),
+        cmocka_unit_test(test_command_events_off),
         cmocka_unit_test(test_golden_select_operate_analog),
         cmocka_unit_test(test_golden_operate_wrong_seq),
         cmocka_unit_test(test_operate_after_select_timeout),

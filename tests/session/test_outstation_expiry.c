@@ -100,6 +100,47 @@ static void test_events_due_after_deferred_read(void **state)
     assert_int_equal(out[1], 0x82); /* both events, without another request */
 }
 
+/* Item 5 of issue 11: the solicited confirm timer starts when the fragment is taken, not when it is built. */
+static void test_sol_confirm_timer_starts_at_take(void **state)
+{
+    (void)state;
+    harness h;
+    h_start_default(&h);
+    h_clear_restart(&h);
+    h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
+    h_req(&h, "C0 01 3C 02 06"); /* built at 0 */
+    assert_true(dnp3_outstation_get_expiry(h.os) == 0);
+    h_advance(&h, 6000); /* longer than the confirm timeout, still not handed over */
+    h_expect(&h, "E0 81 00 00 02 01 17 01 00 81");
+    assert_true(dnp3_outstation_get_expiry(h.os) == 11000);
+    h_advance(&h, 4999);
+    h_req(&h, "C0 00"); /* in time: 4999 ms after the take */
+    h_none(&h);
+    assert_int_equal(dnp3_outstation_event_count(h.os, DNP3_OS_BINARY_INPUT), 0);
+    assert_true(dnp3_outstation_get_expiry(h.os) == DNP3_TSTAMP_NEVER);
+}
+
+/* The same for an unsolicited retry: made ready at the timeout, timed from its take. */
+static void test_unsol_confirm_timer_starts_at_take(void **state)
+{
+    (void)state;
+    harness h;
+    dnp3_outstation_config c;
+    small_config(&c);
+    h_start(&h, &c);
+    h_expect(&h, "F0 82 80 00"); /* taken at 0 */
+    h_advance(&h, 5000);         /* timeout: the retry is ready */
+    assert_true(dnp3_outstation_get_expiry(h.os) == 0);
+    h_advance(&h, 3000); /* not taken for 3 s: no second timeout meanwhile */
+    h_expect(&h, "F0 82 80 00");
+    h_none(&h);
+    assert_true(dnp3_outstation_get_expiry(h.os) == 13000);
+    h_advance(&h, 4999);
+    h_req(&h, "D0 00");
+    h_none(&h);
+    assert_true(dnp3_outstation_get_expiry(h.os) == DNP3_TSTAMP_NEVER);
+}
+
 /* ---- property ---- */
 
 static uint64_t rng;
@@ -319,6 +360,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null_response_due_after_deferred_read),
         cmocka_unit_test(test_events_due_after_deferred_read),
+        cmocka_unit_test(test_sol_confirm_timer_starts_at_take),
+        cmocka_unit_test(test_unsol_confirm_timer_starts_at_take),
         cmocka_unit_test(test_expiry_property),
         cmocka_unit_test(test_expiry_property_octets),
     };

@@ -145,6 +145,77 @@ static void test_freeze_and_clear(void **state)
     assert_int_equal(h.freezes, 2);
 }
 
+/* FREEZE_AT_TIME(_NR) with g50v2 (issue 11 item 2): the freeze at the UTC time given (run on the
+ * monotonic clock from the difference to utc_now), repeated every interval; time 0 = now,
+ * interval 0 = once; a time already past with an interval starts at the next time + k * interval. */
+#define FAT_T1 "32 02 07 01 10 4A 0F 00 00 00 E8 03 00 00 "  /* at 1002000 ms UTC, every 1000 ms */
+#define FAT_NOW "32 02 07 01 00 00 00 00 00 00 00 00 00 00 " /* time 0, interval 0: once, now */
+static void test_freeze_at_time(void **state)
+{
+    (void)state;
+    harness h;
+    dnp3_outstation_config c;
+    h_config(&c);
+    c.types[DNP3_OS_FROZEN_COUNTER].event_class = 0; /* keep the IIN of these answers at 00 00 */
+    h_start(&h, &c);
+    h_clear_restart(&h);
+    h.utc = 1000000;
+    double v = 0;
+    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_COUNTER, 0, 5, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS),
+                     0);
+    h_exchange(&h, "C1 0B " FAT_T1 "14 00 06", "C1 81 00 00");
+    assert_true(dnp3_outstation_get_expiry(h.os) == 2000);
+    h_advance(&h, 1999);
+    assert_int_equal(h.freezes, 0);
+    h_advance(&h, 1);
+    assert_int_equal(h.freezes, 1);
+    assert_int_equal(h.freeze_kind, DNP3_FREEZE);
+    assert_int_equal(h.freeze_stop, 9);
+    assert_int_equal(dnp3_outstation_get(h.os, DNP3_OS_FROZEN_COUNTER, 0, &v, NULL, NULL), DNP3_OK);
+    assert_true(v == 5);
+    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_COUNTER, 0, 9, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS),
+                     0);
+    assert_true(dnp3_outstation_get_expiry(h.os) == 3000);
+    h_advance(&h, 999);
+    assert_int_equal(h.freezes, 1);
+    h_advance(&h, 1); /* the interval repeats it */
+    assert_int_equal(h.freezes, 2);
+    assert_int_equal(dnp3_outstation_get(h.os, DNP3_OS_FROZEN_COUNTER, 0, &v, NULL, NULL), DNP3_OK);
+    assert_true(v == 9);
+    /* a frozen counter read shows the value and the UTC time of the freeze */
+    h_exchange(&h, "C2 01 15 05 00 00 00", "C2 81 00 00 15 05 00 00 00 01 09 00 00 00 40 42 0F 00 00 00");
+
+    /* time 0, interval 0: once, at once; it replaces the schedule */
+    assert_int_equal(
+        dnp3_outstation_update(h.os, DNP3_OS_COUNTER, 1, 11, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS), 0);
+    h_exchange(&h, "C3 0B " FAT_NOW "14 00 00 01 01", "C3 81 00 00");
+    assert_int_equal(h.freezes, 3);
+    assert_int_equal(h.freeze_start, 1);
+    assert_int_equal(h.freeze_stop, 1);
+    assert_int_equal(dnp3_outstation_get(h.os, DNP3_OS_FROZEN_COUNTER, 1, &v, NULL, NULL), DNP3_OK);
+    assert_true(v == 11);
+    assert_true(dnp3_outstation_get_expiry(h.os) == DNP3_TSTAMP_NEVER);
+    /* the NR form: no answer */
+    h_req(&h, "C4 0C " FAT_NOW "14 00 06");
+    h_none(&h);
+    assert_int_equal(h.freezes, 4);
+    /* a time already past, every 1000 ms: at 999500 + 1000 = 500 ms from now */
+    h_exchange(&h, "C5 0B 32 02 07 01 4C 40 0F 00 00 00 E8 03 00 00 14 00 06", "C5 81 00 00");
+    assert_true(dnp3_outstation_get_expiry(h.os) == h.now + 500);
+    /* errors (nothing scheduled): no counter header, two counter headers, no UTC for a time,
+     * the time object missing */
+    h_exchange(&h, "C6 0B " FAT_T1, "C6 81 00 04");
+    h_exchange(&h, "C7 0B " FAT_T1 "14 00 06 14 00 06", "C7 81 00 04");
+    h.utc = 0;
+    h_exchange(&h, "C8 0B " FAT_T1 "14 00 06", "C8 81 00 04");
+    h_exchange(&h, "C9 0B 14 00 06", "C9 81 00 04");
+    assert_true(dnp3_outstation_get_expiry(h.os) == h.now + 500); /* the last schedule stands */
+    /* by broadcast: executed, not answered */
+    h_req_bcast(&h, "CA 0C " FAT_NOW "14 00 06", DNP3_BCAST_NO_CONFIRM);
+    h_none(&h);
+    assert_int_equal(h.freezes, 5);
+}
+
 static void test_assign_class(void **state)
 {
     (void)state;
@@ -263,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_golden_clear_restart),
         cmocka_unit_test(test_golden_restarts),
         cmocka_unit_test(test_freeze_and_clear),
+        cmocka_unit_test(test_freeze_at_time),
         cmocka_unit_test(test_assign_class),
         cmocka_unit_test(test_write_deadbands),
         cmocka_unit_test(test_duplicates),

@@ -93,6 +93,63 @@ static void test_class0_excludes_types(void **state)
     h_exchange(&h, "C1 01 14 00 06", "C1 81 80 00 14 01 00 00 00 01 05 00 00 00");
 }
 
+/* Per-point class 0 membership (dnp3_outstation_set_class0): a run of points ends before a point
+ * left out, which is still read by its group and still reports events. */
+static void test_class0_per_point(void **state)
+{
+    (void)state;
+    harness h;
+    dnp3_outstation_config c;
+    h_config(&c);
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) c.types[t].count = 0;
+    c.types[DNP3_OS_BINARY_INPUT].count = 3;
+    c.types[DNP3_OS_BINARY_INPUT].in_class0 = false; /* the type left out, one point put back */
+    c.types[DNP3_OS_ANALOG_INPUT].count = 5;
+    h_start(&h, &c);
+    h_clear_restart(&h);
+    for (uint16_t i = 0; i < 3; i++)
+        assert_int_equal(
+            dnp3_outstation_update(h.os, DNP3_OS_BINARY_INPUT, i, 1, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS), 0);
+    for (uint16_t i = 0; i < 5; i++)
+        assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, i, i * 10, DNP3_FLAG_ONLINE, 0,
+                                                DNP3_EVENT_SUPPRESS),
+                         0);
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_BINARY_INPUT, 2, 2, true), DNP3_OK);
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_ANALOG_INPUT, 1, 1, false), DNP3_OK);
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_ANALOG_INPUT, 3, 3, false), DNP3_OK);
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_ANALOG_INPUT, 3, 5, false), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_ANALOG_INPUT, 3, 2, false), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_TYPE_COUNT, 0, 0, false), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_outstation_set_class0(NULL, DNP3_OS_ANALOG_INPUT, 0, 0, false), DNP3_ERR_INVALID_ARG);
+    h_exchange(&h, "C0 01 3C 01 06",
+               "C0 81 00 00 "
+               "01 01 00 02 02 01 "              /* g1v1 2 only */
+               "1E 01 00 00 00 01 00 00 00 00 "  /* g30v1 0 */
+               "1E 01 00 02 02 01 14 00 00 00 "  /* g30v1 2 (1 left out) */
+               "1E 01 00 04 04 01 28 00 00 00"); /* g30v1 4 (3 left out) */
+    /* a READ of the group reports every point */
+    h_exchange(
+        &h, "C1 01 1E 01 00 00 04",
+        "C1 81 00 00 1E 01 00 00 04 01 00 00 00 00 01 0A 00 00 00 01 14 00 00 00 01 1E 00 00 00 01 28 00 00 "
+        "00");
+    /* and a point out of class 0 still makes events */
+    h_update(&h, DNP3_OS_ANALOG_INPUT, 1, 11, DNP3_FLAG_ONLINE, 0);
+    h_exchange(&h, "C2 01 3C 02 06", "E2 81 00 00 20 01 17 01 01 01 0B 00 00 00");
+    h_req(&h, "C2 00");
+    /* ASSIGN_CLASS changes the event class only, not class 0 membership */
+    h_exchange(&h, "C3 16 3C 03 06 1E 00 06", "C3 81 00 00");
+    h_exchange(&h, "C4 01 3C 01 06",
+               "C4 81 00 00 01 01 00 02 02 01 1E 01 00 00 00 01 00 00 00 00 1E 01 00 02 02 01 14 00 00 00 "
+               "1E 01 00 04 04 01 28 00 00 00");
+    /* put back: one run again */
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_ANALOG_INPUT, 0, 4, true), DNP3_OK);
+    assert_int_equal(dnp3_outstation_set_class0(h.os, DNP3_OS_BINARY_INPUT, 0, 2, false), DNP3_OK);
+    h_exchange(
+        &h, "C3 01 3C 01 06",
+        "C3 81 00 00 1E 01 00 00 04 01 00 00 00 00 01 0B 00 00 00 01 14 00 00 00 01 1E 00 00 00 01 28 00 00 "
+        "00");
+}
+
 static void test_static_variations(void **state)
 {
     (void)state;
@@ -310,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_golden_binary),
         cmocka_unit_test(test_integrity_poll),
         cmocka_unit_test(test_class0_excludes_types),
+        cmocka_unit_test(test_class0_per_point),
         cmocka_unit_test(test_static_variations),
         cmocka_unit_test(test_index_lists),
         cmocka_unit_test(test_ranges_out_of_bounds),

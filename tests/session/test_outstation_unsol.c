@@ -172,6 +172,47 @@ static void test_read_deferred_until_confirm(void **state)
     h_none(&h);
 }
 
+/* Item 6 of issue 11: a request that runs ahead of the deferred READ does not drop it; the READ is
+ * answered after the confirm (or its timeout), once the other answer has gone out. */
+static void test_deferred_read_survives_other_requests(void **state)
+{
+    (void)state;
+    harness h;
+    dnp3_outstation_config c;
+    unsol_config(&c);
+    start_enabled(&h, &c);
+    h_update(&h, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
+    h_expect(&h, "F1 82 80 00 02 01 17 01 00 81");
+    h_req(&h, "C1 01 01 02 00 00 01"); /* READ g1v2 0..1: deferred */
+    h_none(&h);
+    h_exchange(&h, "C2 17", "C2 81 80 00 34 02 07 01 00 00"); /* DELAY_MEASURE: answered at once */
+    h_exchange(&h, "C3 02 50 01 00 07 07 00", "C3 81 00 00"); /* WRITE IIN1.7: answered at once */
+    h_req(&h, "D1 00");                                       /* unsolicited confirm */
+    h_expect(&h, "C1 81 00 00 01 02 00 00 01 81 02");         /* the deferred READ, SEQ 1 */
+    h_none(&h);
+
+    /* the confirm arrives before the answer to the request that ran ahead was taken */
+    h_update(&h, DNP3_OS_BINARY_INPUT, 1, 1, DNP3_FLAG_ONLINE, 0);
+    h_expect(&h, "F2 82 00 00 02 01 17 01 01 81");
+    h_req(&h, "C4 01 01 02 00 00 01");
+    h_req(&h, "C5 17");
+    h_req(&h, "D2 00");
+    h_expect(&h, "C5 81 00 00 34 02 07 01 00 00");
+    h_expect(&h, "C4 81 00 00 01 02 00 00 01 81 81");
+    h_none(&h);
+
+    /* the timeout ends the series: the READ that waited behind a WRITE is answered then */
+    h_update(&h, DNP3_OS_BINARY_INPUT, 0, 0, DNP3_FLAG_ONLINE, 0);
+    h_expect(&h, "F3 82 00 00 02 01 17 01 00 01");
+    h_req(&h, "C6 01 01 02 00 00 01");
+    h_exchange(&h, "C7 02 50 01 00 07 07 00", "C7 81 00 00");
+    h_advance(&h, 5000);
+    h_expect(&h, "C6 81 02 00 01 02 00 00 01 01 81");
+    h_expect(&h, "F4 82 00 00 02 01 17 01 00 01"); /* the event again, in a new series */
+    h_req(&h, "D4 00");
+    h_none(&h);
+}
+
 static void test_read_deferred_until_timeout(void **state)
 {
     (void)state;
@@ -254,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_retry_identical_then_delay),
         cmocka_unit_test(test_read_deferred_until_confirm),
         cmocka_unit_test(test_read_deferred_until_timeout),
+        cmocka_unit_test(test_deferred_read_survives_other_requests),
         cmocka_unit_test(test_solicited_first),
         cmocka_unit_test(test_offline_pauses),
         cmocka_unit_test(test_not_configured_or_bad_objects),

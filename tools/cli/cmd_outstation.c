@@ -47,6 +47,8 @@ static void usage(FILE *f)
             "  --sim-steps N          stop simulating after N steps and print how many events it made\n"
             "  --seed N               simulation random seed (default 1)\n"
             "  --no-unsolicited       refuse unsolicited reporting\n"
+            "  --command-events CLASS record binary/analog output command events (g13, g43) of\n"
+            "                         every operate in event class CLASS (1..3; default none)\n"
             "  --no-self-addr         do not answer the self address 0xFFFC as our own\n"
             "  --accept replace|reject  a second master replaces the first (default) or is refused\n"
             "  --allow IP             accept masters only from this address (repeatable)\n"
@@ -161,7 +163,7 @@ typedef struct {
     const char *config;
     const char *allow[32];
     size_t allow_count;
-    uint64_t link_addr, master_addr, points, sim_period, seed, keep_alive, sim_steps;
+    uint64_t link_addr, master_addr, points, sim_period, seed, keep_alive, sim_steps, command_events;
     bool have_link, have_master, have_points, simulate, no_unsol, reject, no_self_addr;
     int framing; /* dnp3_framing_policy; 0 = the profile's */
     unsigned decode;
@@ -249,6 +251,9 @@ static int parse_options(int argc, char **argv, options *o)
             o->no_self_addr = true;
         } else if (!strcmp(a, "--no-unsolicited")) {
             o->no_unsol = true;
+        } else if (!strcmp(a, "--command-events")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 1, 3, &o->command_events)) return 2;
         } else if (!strcmp(a, "--accept")) {
             NEED_VALUE();
             if (strcmp(v, "replace") != 0 && strcmp(v, "reject") != 0)
@@ -356,6 +361,7 @@ static int load_profile(const options *o, profile *p)
     if (o->have_link) p->link_addr = (uint16_t)o->link_addr;
     if (o->have_master) p->master_addr = (uint16_t)o->master_addr;
     if (o->no_unsol) p->unsolicited = false;
+    p->command_event_class = (uint8_t)o->command_events;
     if (p->link_addr == p->master_addr) {
         fprintf(stderr, "%s: the link address and the master address are both %u\n", CMD, p->link_addr);
         return 2;

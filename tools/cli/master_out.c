@@ -78,6 +78,7 @@ static void print_line(FILE *f, const master_point *p)
 {
     char flags[128] = "-", t[64] = "-", value[640];
     if (p->has_flags) dnp3_flags_str(p->type, p->flags, flags, sizeof flags);
+    if (p->has_status) snprintf(flags, sizeof flags, "%s", dnp3_command_status_name(p->status));
     if (p->has_time) dnp3_fmt_time48(p->time, t, sizeof t);
     fprintf(f, "%-22s %6u  %-18s %-24s %s%s%s\n", dnp3_point_type_name(p->type), p->index,
             format_value(p, value, sizeof value), flags, t, p->event ? "  event" : "",
@@ -106,6 +107,7 @@ static void json_point(json_w *w, const master_point *p, bool extras)
         dnp3_json_uint(w, "time", p->time);
     else
         dnp3_json_null(w, "time");
+    if (p->has_status) dnp3_json_uint(w, "status", p->status); /* command events only */
     if (extras) {
         dnp3_json_bool(w, "event", p->event);
         dnp3_json_bool(w, "unsolicited", p->unsolicited);
@@ -128,6 +130,8 @@ static bool reportable(const dnp3_measurement *m)
     case DNP3_POINT_ANALOG_OUTPUT_STATUS:
     case DNP3_POINT_OCTET_STRING:
     case DNP3_POINT_SECURITY_STAT: return true;
+    case DNP3_POINT_BINARY_OUTPUT_COMMAND: /* command events g13 / g43 (not the g12 / g41 requests) */
+    case DNP3_POINT_ANALOG_OUTPUT_COMMAND: return m->event;
     default: return false;
     }
 }
@@ -137,10 +141,25 @@ void master_out_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measurem
     (void)a;
     master_out *o = ctx;
     if (!reportable(m)) return;
-    master_point p = {m->type,  m->group,     m->variation,      m->index,
-                      m->value, m->has_flags, m->flags,          m->time_kind != DNP3_TIME_NONE,
-                      m->time,  m->event,     o->in_unsolicited, NULL,
+    master_point p = {m->type,
+                      m->group,
+                      m->variation,
+                      m->index,
+                      m->value,
+                      m->has_flags,
+                      m->flags,
+                      m->time_kind != DNP3_TIME_NONE,
+                      m->time,
+                      m->event,
+                      o->in_unsolicited,
+                      NULL,
+                      0,
+                      false,
                       0};
+    if (m->point && m->point->has_status && m->event) {
+        p.has_status = true;
+        p.status = m->point->status;
+    }
     if (m->type == DNP3_POINT_OCTET_STRING && m->octets) {
         p.octets = malloc(m->octets_len ? m->octets_len : 1);
         if (!p.octets) return;

@@ -24,6 +24,8 @@ typedef struct {
     bool unsolicited;
     char *octets; /* octet strings: the raw octets (octets_len) */
     size_t octets_len;
+    bool has_status; /* command events g13 / g43: the command status */
+    uint8_t status;
 } master_point;
 
 typedef struct {

@@ -158,6 +158,12 @@ static void configure(const profile *p, dnp3_outstation_config *c)
     c->types[DNP3_OS_ANALOG_INPUT].event_variation = 7;
     c->types[DNP3_OS_ANALOG_OUTPUT_STATUS].static_variation = 3;
     c->types[DNP3_OS_ANALOG_OUTPUT_STATUS].event_variation = 7;
+    if (p->command_event_class) { /* with the time of the control; analog setpoints as floats */
+        c->command_event_buffer = (uint16_t)(p->event_buffer > 65535 ? 65535 : p->event_buffer);
+        c->command_event_class = p->command_event_class;
+        c->bo_command_event_variation = 2;
+        c->ao_command_event_variation = 7;
+    }
     c->attr.vendor = "libdnp3";
     c->attr.model = "dnp3 outstation simulator";
     c->attr.sw_version = "0.1.0";

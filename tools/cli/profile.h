@@ -104,7 +104,8 @@ typedef struct {
     uint32_t event_buffer; /* events per type */
     uint32_t max_fragment;
     bool unsolicited;
-    uint8_t framing; /* dnp3_framing_policy: outstation.framing_error (0 = by mode) */
+    uint8_t command_event_class; /* g13 / g43 command events in this class (0 = none) */
+    uint8_t framing;             /* dnp3_framing_policy: outstation.framing_error (0 = by mode) */
     char device_name[64];
     profile_point *points[PROFILE_TYPE_COUNT];
     uint32_t count[PROFILE_TYPE_COUNT];
