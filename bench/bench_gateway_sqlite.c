@@ -45,6 +45,28 @@ static void fill(gw_row *r, size_t i)
     r->event = true;
 }
 
+/* Rows/s of `rows` rows written through an open sink in transactions of `batch`; closes it. */
+static double time_sink(gw_sink *s, size_t rows, size_t batch)
+{
+    char err[512];
+    gw_row *b = calloc(batch, sizeof *b);
+    gw_status st = {"rtu1", "127.0.0.1:20000", true, 0, true, 0};
+    double t0 = now_s();
+    for (size_t done = 0; done < rows;) {
+        size_t n = rows - done < batch ? rows - done : batch;
+        for (size_t k = 0; k < n; k++) fill(&b[k], done + k);
+        if (s->ops->write(s, b, n, &st, err, sizeof err) || s->ops->commit(s, err, sizeof err)) {
+            fprintf(stderr, "sink: %s\n", err);
+            exit(1);
+        }
+        done += n;
+    }
+    double dt = now_s() - t0;
+    s->ops->close(s);
+    free(b);
+    return (double)rows / dt;
+}
+
 static double run_sink(const char *path, size_t rows, size_t batch)
 {
     gw_sink s;
@@ -54,22 +76,7 @@ static double run_sink(const char *path, size_t rows, size_t batch)
         fprintf(stderr, "sink: %s\n", err);
         exit(1);
     }
-    gw_row *b = calloc(batch, sizeof *b);
-    gw_status st = {"rtu1", "127.0.0.1:20000", true, 0, true, 0};
-    double t0 = now_s();
-    for (size_t done = 0; done < rows;) {
-        size_t n = rows - done < batch ? rows - done : batch;
-        for (size_t k = 0; k < n; k++) fill(&b[k], done + k);
-        if (s.ops->write(&s, b, n, &st, err, sizeof err) || s.ops->commit(&s, err, sizeof err)) {
-            fprintf(stderr, "sink: %s\n", err);
-            exit(1);
-        }
-        done += n;
-    }
-    double dt = now_s() - t0;
-    s.ops->close(&s);
-    free(b);
-    return (double)rows / dt;
+    return time_sink(&s, rows, batch);
 }
 
 static double run_raw(const char *path, size_t rows, size_t batch)
@@ -137,22 +144,7 @@ static double run_pg_sink(const char *conninfo, size_t rows, size_t batch)
         fprintf(stderr, "sink: %s\n", err);
         exit(1);
     }
-    gw_row *b = calloc(batch, sizeof *b);
-    gw_status st = {"rtu1", "127.0.0.1:20000", true, 0, true, 0};
-    double t0 = now_s();
-    for (size_t done = 0; done < rows;) {
-        size_t n = rows - done < batch ? rows - done : batch;
-        for (size_t k = 0; k < n; k++) fill(&b[k], done + k);
-        if (s.ops->write(&s, b, n, &st, err, sizeof err) || s.ops->commit(&s, err, sizeof err)) {
-            fprintf(stderr, "sink: %s\n", err);
-            exit(1);
-        }
-        done += n;
-    }
-    double dt = now_s() - t0;
-    s.ops->close(&s);
-    free(b);
-    return (double)rows / dt;
+    return time_sink(&s, rows, batch);
 }
 
 static double run_pg_copy(const char *conninfo, size_t rows, size_t batch)
