@@ -83,6 +83,36 @@ start_outstation() {
     [ -n "$PORT" ] || { echo "FAIL: outstation $name did not start"; cat "$WORK/$name.log"; exit 1; }
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_broker NAME PORT [CONFIG-LINE...]: a throw-away mosquitto ($MOSQUITTO, see
+# find_mosquitto) on 127.0.0.1:PORT with $WORK/NAME.conf (the lines given, else anonymous
+# access; no persistence), logging to $WORK/NAME.log; waits until it accepts connections and
+# sets BROKER to its pid. Started again with only NAME and PORT it keeps the earlier config.
+start_broker() {
+    local name=$1 port=$2 i
+    shift 2
+    if [ $# -gt 0 ] || [ ! -f "$WORK/$name.conf" ]; then
+        # user: as root mosquitto would switch to the mosquitto user, who cannot read $WORK
+        printf 'listener %s 127.0.0.1\npersistence false\nuser %s\n' "$port" "$(id -un)" >"$WORK/$name.conf"
+        printf '%s\n' "${@:-allow_anonymous true}" >>"$WORK/$name.conf"
+    fi
+    "$MOSQUITTO" -c "$WORK/$name.conf" >>"$WORK/$name.log" 2>&1 &
+    BROKER=$!
+    PIDS+=("$BROKER")
+    for ((i = 0; i < 50; i++)); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
+        sleep 0.1
+    done
+}
+
+# find_mosquitto: sets MOSQUITTO to the broker's binary, or skips the test (exit 77).
+find_mosquitto() {
+    MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
+    [ -x "$MOSQUITTO" ] || { echo "skip: mosquitto (the broker) not installed"; exit 77; }
+}
+
 fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }                               # open descriptors of PID
 rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; } # resident memory of PID
 

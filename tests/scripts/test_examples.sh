@@ -130,7 +130,7 @@ fi
 BM=$!
 PIDS+=("$BM")
 wait_for "$WORK/bm.log" "outstation on pty" || { echo "FAIL: example_bare_metal did not start"; cat "$WORK/bm.log"; exit 1; }
-BP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BP=$(free_port)
 # the terminal server: one TCP session at a time onto the serial line; -t 0.1 makes a session's
 # child let go of the line soon after its TCP peer left, and line_free waits for that: a child
 # still reading the line would swallow the next command's response

@@ -9,23 +9,8 @@
 # and a gateway whose broker connection is not authenticated (a second, anonymous broker).
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_gateway_commands "$1" python3 sqlite3 mosquitto_sub mosquitto_pub mosquitto_passwd
-MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
-[ -x "$MOSQUITTO" ] || { echo "skip: mosquitto (the broker) not installed"; exit 77; }
+find_mosquitto
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-start_broker() { # start_broker NAME PORT CONFIG-LINES...
-    local name=$1 port=$2
-    shift 2
-    # user: as root mosquitto would switch to the mosquitto user, who cannot read $WORK
-    printf 'listener %s 127.0.0.1\npersistence false\nuser %s\n' "$port" "$(id -un)" >"$WORK/$name.conf"
-    printf '%s\n' "$@" >>"$WORK/$name.conf"
-    "$MOSQUITTO" -c "$WORK/$name.conf" >"$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
-    for ((i = 0; i < 50; i++)); do
-        python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
-        sleep 0.1
-    done
-}
 MPORT=$(free_port)
 touch "$WORK/passwd"
 chmod 600 "$WORK/passwd"

@@ -6,22 +6,9 @@
 # point is retained; PREFIX/status is "online", and "offline" from the last will after a SIGKILL.
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_gateway_mqtt "$1" python3 sqlite3 mosquitto_sub
-MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
-[ -x "$MOSQUITTO" ] || { echo "skip: mosquitto (the broker) not installed"; exit 77; }
-
-MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$WORK/mosquitto.conf" <<EOF
-listener $MPORT 127.0.0.1
-allow_anonymous true
-persistence false
-EOF
-"$MOSQUITTO" -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
-BROKER=$!
-PIDS+=("$BROKER")
-for ((i = 0; i < 50; i++)); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1', $MPORT), 0.2)" 2>/dev/null && break
-    sleep 0.1
-done
+find_mosquitto
+MPORT=$(free_port)
+start_broker mosquitto "$MPORT"
 sub() { mosquitto_sub -h 127.0.0.1 -p "$MPORT" "$@"; }
 
 start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 40 --sim-steps 60 --seed 5
@@ -103,9 +90,7 @@ sleep 1
 kill "$BROKER"
 wait "$BROKER" 2>/dev/null
 sleep 1
-"$MOSQUITTO" -c "$WORK/mosquitto.conf" >>"$WORK/mosquitto.log" 2>&1 &
-BROKER=$!
-PIDS+=("$BROKER")
+start_broker mosquitto "$MPORT"
 wait_for "$WORK/os3.log" "simulation finished" 200 || bad "the third simulation did not finish"
 GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os3.log")
 for ((i = 0; i < 200; i++)); do

@@ -20,7 +20,7 @@ if [ "$(id -u)" -eq 0 ]; then # the server refuses to run as root
     chown nobody "$PGDIR"
     AS=(runuser -u nobody --)
 fi
-PGPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PGPORT=$(free_port)
 pg() { (cd "$PGDIR" && "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" "$@" >>"$PGDIR/ctl.log" 2>&1); }
 pg_start() {
     pg -w -t 20 -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off" start
@@ -110,10 +110,8 @@ expect_rc "point names and units" "counter|1|Pump energy|kWh" \
 # a command from MQTT audited in PostgreSQL (when a mosquitto broker is installed)
 MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 if [ -x "$MOSQUITTO" ] && command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null; then
-    MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$MPORT" >"$WORK/mosquitto.conf"
-    "$MOSQUITTO" -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
-    PIDS+=($!)
+    MPORT=$(free_port)
+    start_broker mosquitto "$MPORT"
     start_outstation os3 --listen 127.0.0.1:0 --simulate --sim-period 500
     cat >"$WORK/gw3.yaml" <<EOF
 outstations:

@@ -9,26 +9,11 @@
 # NDEATH on a clean stop.
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_gateway_sparkplug "$1" python3 sqlite3 mosquitto_sub mosquitto_pub protoc
-MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
-[ -x "$MOSQUITTO" ] || { echo "skip: mosquitto (the broker) not installed"; exit 77; }
+find_mosquitto
 PROTO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tools/cli/gateway" && pwd)
 
-MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$WORK/mosquitto.conf" <<EOF
-listener $MPORT 127.0.0.1
-allow_anonymous true
-persistence false
-EOF
-start_broker() {
-    "$MOSQUITTO" -c "$WORK/mosquitto.conf" >>"$WORK/mosquitto.log" 2>&1 &
-    BROKER=$!
-    PIDS+=("$BROKER")
-    for ((i = 0; i < 50; i++)); do
-        python3 -c "import socket; socket.create_connection(('127.0.0.1', $MPORT), 0.2)" 2>/dev/null && break
-        sleep 0.1
-    done
-}
-start_broker
+MPORT=$(free_port)
+start_broker mosquitto "$MPORT"
 sub() { mosquitto_sub -h 127.0.0.1 -p "$MPORT" "$@"; }
 
 # decode FILE: each "TOPIC HEX" line of FILE (mosquitto_sub -F '%t %x') decoded by protoc, as
@@ -138,7 +123,7 @@ sleep 1
 kill "$SUB" "$BROKER"
 wait "$SUB" "$BROKER" 2>/dev/null
 sleep 1
-start_broker
+start_broker mosquitto "$MPORT"
 mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t 'spBv1.0/#' -F '%t %x' -C 100000 >"$WORK/cap2.txt" 2>&1 &
 SUB=$!
 PIDS+=("$SUB")
