@@ -76,9 +76,8 @@ static const char *load_config(const dnp3_channel_config *in, dnp3_channel_confi
 {
     dnp3_channel_config_init(out);
     if (!in) return "config";
-    if (in->size < offsetof(dnp3_channel_config, ctx) + sizeof(void *) || in->size > sizeof *in) return "size";
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
+    if (!dnp3_config_overlay(out, sizeof *out, in, offsetof(dnp3_channel_config, ctx) + sizeof(void *)))
+        return "size";
     if (out->max_rx_fragment < MIN_RX_FRAGMENT || out->max_rx_fragment > 0xFFFFFF) return "max_rx_fragment";
     if (out->max_tx_fragment == 0 || out->max_tx_fragment > 65535) return "max_tx_fragment";
     if (out->mode > DNP3_CHANNEL_DATAGRAM) return "mode";

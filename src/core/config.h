@@ -9,6 +9,7 @@
 #ifndef DNP3_CORE_CONFIG_H
 #define DNP3_CORE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +25,21 @@ static inline void dnp3_config_fill(void *dst, size_t size, const void *full, si
     memcpy(dst, full, size);
     uint32_t s = (uint32_t)size;
     memcpy(dst, &s, sizeof s);
+}
+
+/* Lays the caller's configuration `in` (its own size field says how many octets it holds: an
+ * older, smaller layout is fine) over the defaults already in `dst` (full_size octets) and sets
+ * dst's size field to full_size. False, leaving dst as it was, when in's size is below `min`
+ * (the fields every caller must set) or above full_size. */
+static inline bool dnp3_config_overlay(void *dst, size_t full_size, const void *in, size_t min)
+{
+    uint32_t in_size;
+    memcpy(&in_size, in, sizeof in_size);
+    if (in_size < min || in_size > full_size) return false;
+    memcpy(dst, in, in_size);
+    uint32_t s = (uint32_t)full_size;
+    memcpy(dst, &s, sizeof s);
+    return true;
 }
 
 /* DNP3_OK when the loader found nothing (`bad` NULL), else DNP3_ERR_CONFIG; *field = bad. */

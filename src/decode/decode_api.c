@@ -33,11 +33,7 @@ static bool load(const dnp3_decode_options *in, dnp3_decode_options *out)
 {
     dnp3_decode_options_init(out);
     if (!in) return true;
-    if (in->size < offsetof(dnp3_decode_options, levels) + sizeof in->levels || in->size > sizeof *in)
-        return false;
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
-    return true;
+    return dnp3_config_overlay(out, sizeof *out, in, offsetof(dnp3_decode_options, levels) + sizeof in->levels);
 }
 
 static long problems(const decoder *d)

@@ -62,11 +62,9 @@ void dnp3_io_config_init_size(dnp3_io_config *c, dnp3_io_kind kind, size_t size)
 
 int dnp3_iox_config_load(const dnp3_io_config *in, dnp3_io_config *out)
 {
-    if (!in || in->size < DNP3_IOX_CONFIG_MIN_SIZE || in->size > sizeof *in) return DNP3_ERR_INVALID_ARG;
+    if (!in || in->size < DNP3_IOX_CONFIG_MIN_SIZE) return DNP3_ERR_INVALID_ARG; /* kind is read first */
     dnp3_io_config_init(out, in->kind);
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
-    return DNP3_OK;
+    return dnp3_config_overlay(out, sizeof *out, in, DNP3_IOX_CONFIG_MIN_SIZE) ? DNP3_OK : DNP3_ERR_INVALID_ARG;
 }
 
 void dnp3_iox_log(dnp3_io *io, const char *what, const char *peer, const char *detail)

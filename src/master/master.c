@@ -77,10 +77,8 @@ static const char *load_master_config(const dnp3_master_config *in, dnp3_master_
 {
     dnp3_master_config_init(out);
     if (!in) return "config";
-    if (in->size < offsetof(dnp3_master_config, handler) + sizeof in->handler || in->size > sizeof *in)
+    if (!dnp3_config_overlay(out, sizeof *out, in, offsetof(dnp3_master_config, handler) + sizeof in->handler))
         return "size";
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
     if (out->max_associations == 0 || out->max_associations > 0xFFFFFF) return "max_associations";
     if (out->user_queue_len == 0 || out->user_queue_len > 1024) return "user_queue_len";
     if (out->task_buffer_size < MIN_TASK_BUFFER || out->task_buffer_size > 65535) return "task_buffer_size";
@@ -93,10 +91,8 @@ static const char *load_assoc_config(const dnp3_assoc_config *in, dnp3_assoc_con
 {
     dnp3_assoc_config_init(out);
     if (!in) return "config";
-    if (in->size < offsetof(dnp3_assoc_config, time_sync) + sizeof in->time_sync || in->size > sizeof *in)
+    if (!dnp3_config_overlay(out, sizeof *out, in, offsetof(dnp3_assoc_config, time_sync) + sizeof in->time_sync))
         return "size";
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
     if (out->address > DNP3_ADDR_MAX_NORMAL) return "address";
     if (out->response_timeout_ms == 0) return "response_timeout_ms";
     if (out->retry_min_ms == 0) return "retry_min_ms";

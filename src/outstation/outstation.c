@@ -83,9 +83,7 @@ static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation
     };
     dnp3_outstation_config_init(out);
     if (!in) return "config";
-    if (in->size < offsetof(dnp3_outstation_config, attr) || in->size > sizeof *in) return "size";
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
+    if (!dnp3_config_overlay(out, sizeof *out, in, offsetof(dnp3_outstation_config, attr))) return "size";
     if (out->max_rx_fragment < MIN_FRAGMENT || out->max_rx_fragment > 65535) return "max_rx_fragment";
     if (out->max_tx_fragment < MIN_FRAGMENT || out->max_tx_fragment > 65535) return "max_tx_fragment";
     if (out->octet_string_size == 0 || (size_t)out->octet_string_size + EVENT_MARGIN > out->max_tx_fragment)

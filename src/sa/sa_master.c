@@ -80,10 +80,8 @@ void dnp3_sa_master_config_init_size(dnp3_sa_master_config *c, size_t size)
 static const char *load(const dnp3_sa_master_config *in, dnp3_sa_master_config *out)
 {
     if (!in) return "config";
-    if (in->size < SA_MASTER_CONFIG_MIN || in->size > sizeof *in) return "size";
     dnp3_sa_master_config_init(out);
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
+    if (!dnp3_config_overlay(out, sizeof *out, in, SA_MASTER_CONFIG_MIN)) return "size";
     const dnp3_crypto *c = out->crypto;
     if (!c || !c->hmac || !c->key_wrap || !c->random) return "crypto";
     if (out->user.number == 0) return "user.number";

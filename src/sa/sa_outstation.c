@@ -52,10 +52,8 @@ void dnp3_sa_outstation_config_init_size(dnp3_sa_outstation_config *c, size_t si
 static const char *load(const dnp3_sa_outstation_config *in, dnp3_sa_outstation_config *out)
 {
     if (!in) return "config";
-    if (in->size < SA_OS_CONFIG_MIN || in->size > sizeof *in) return "size";
     dnp3_sa_outstation_config_init(out);
-    memcpy(out, in, in->size);
-    out->size = sizeof *out;
+    if (!dnp3_config_overlay(out, sizeof *out, in, SA_OS_CONFIG_MIN)) return "size";
     if (!out->crypto || !out->crypto->hmac || !out->crypto->key_unwrap || !out->crypto->random) return "crypto";
     if (out->n_users == 0 || out->n_users > DNP3_SA_MAX_USERS) return "n_users";
     if (!dnp3_sa_mac_len(out->mal)) return "mal";
