@@ -14,6 +14,7 @@
  *   dispatch.c     request classification, duplicates, broadcast, pass-1 checks,
  *                  WRITE, ASSIGN_CLASS, freezes, restarts
  *   file.c         file transfer (group 70) through the application's file_* callbacks
+ *   session.c      several masters' sessions on one point database
  */
 #ifndef DNP3_OS_INTERNAL_H
 #define DNP3_OS_INTERNAL_H
@@ -203,6 +204,11 @@ struct dnp3_outstation {
     uint32_t sa_stat_reported[DNP3_SA_STAT_COUNT]; /* each statistic's count at its last g122 event */
 
     os_file files[OS_FILE_MAX]; /* file transfer: open handles */
+
+    /* sessions on one point database (session.c): db_owner holds the point tables (itself when
+     * not a session); the owner's list, through next_session, holds every member, itself first */
+    dnp3_outstation *db_owner;
+    dnp3_outstation *next_session;
 };
 
 /* ---- outstation.c ---- */
@@ -226,6 +232,14 @@ int dnp3_os_type_of_group(uint8_t group, bool *is_event);
 void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
 /* Freezes counters start..stop (clipped to counters and frozen counters); clear resets them. */
 void dnp3_os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear);
+
+/* ---- session.c ---- */
+/* Makes os (built without point tables) a member of owner's database group. */
+void dnp3_os_session_join(dnp3_outstation *os, dnp3_outstation *owner);
+/* Records an event of point `index` of ring t into every member of os's database group that
+ * buffers it (ring of t and the point's class in its event_classes). Returns how many did. */
+uint32_t dnp3_os_ev_record_shared(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p,
+                                  const uint8_t *oct, uint8_t len);
 
 /* ---- events.c ---- */
 void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
