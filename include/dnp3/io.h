@@ -51,7 +51,8 @@ typedef struct {
 typedef enum {
     DNP3_IO_TCP_SERVER = 0, /**< outstation default: listen, one master at a time */
     DNP3_IO_TCP_CLIENT,     /**< master default: connect, reconnect with back-off */
-    DNP3_IO_UDP,            /**< datagrams; replies go to the last requester or a fixed peer */
+    DNP3_IO_UDP,            /**< datagrams; replies go to the last requester or a fixed peer (with
+                                 config.accept: a session per source address, see dnp3_io_outstation_listen) */
     DNP3_IO_TCP_LISTEN,     /**< listen; every accepted connection gets its own session (config.accept) */
 } dnp3_io_kind;
 
@@ -145,7 +146,8 @@ static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
 DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch, const dnp3_io_upper *upper,
                            dnp3_io **out);
 
-/** Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. */
+/** Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. On a listener
+ * (DNP3_IO_TCP_LISTEN, or UDP with config.accept) every session is serviced. */
 DNP3_API void dnp3_io_kick(dnp3_io *io);
 
 /** True while a connection (or the UDP socket) is open. */

@@ -71,6 +71,7 @@ struct dnp3_io {
     struct sockaddr_storage udp_dest;
     bool have_udp_dest;
     char tls_peer_name[256];
+    char refused_peer[64]; /* UDP listener: the last source refused (logged once) */
     conn *pending;       /* TLS connections still in their handshake */
     uv_timer_t hs_timer; /* TLS handshake timeout (initialised only with TLS) */
 };
@@ -152,6 +153,8 @@ void dnp3_iox_schedule_reconnect(dnp3_io *io);
 int dnp3_iox_udp_open(dnp3_io *io);
 /* Sends w->data[0..len) to the peer as one datagram (w is freed when sent). */
 void dnp3_iox_udp_send(dnp3_io *io, wreq *w, size_t len);
+/* Ends a UDP listener's session k: the upper layer hears why, k is detached and stopped. */
+void dnp3_iox_udp_end_session(dnp3_io *k, const char *reason);
 
 /* ---- io_tls.c ---- */
 
