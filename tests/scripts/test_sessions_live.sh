@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# test_sessions_live.sh BUILD_DIR SOURCE_DIR - one `dnp3 outstation` serving several masters at
+# once (docs/outstation-cli.md "Several masters"): two TCP masters and a UDP master watch the same
+# outstation, each in a session of its own on the one point database; a trip made by another
+# master reaches every one of them as its own unsolicited event, which each confirms (reported
+# once); a master leaving does not disturb the others; the session limit refuses one more with a
+# log line; a read-only session (sessions: section) is refused a control with NOT_AUTHORIZED
+# while another session operates; a transport no session accepts is refused.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+live_setup test_sessions_live "$1" python3
+
+# ---- three masters, --max-masters 3, TCP twice and UDP ----
+start_outstation multi --listen 127.0.0.1:0 --listen 127.0.0.1:0 --udp 127.0.0.1:0 --max-masters 3
+read -r P1 P2 P3 < <(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\), tcp 127.0.0.1:\([0-9]*\), udp 127.0.0.1:\([0-9]*\),.*/\1 \2 \3/p' "$WORK/multi.log")
+[ -n "${P3:-}" ] || { echo "FAIL: no start-up line"; cat "$WORK/multi.log"; exit 1; }
+expect "start-up line names three sessions" "$WORK/multi.log" "3 sessions of "
+
+"$DNP3" master watch "127.0.0.1:$P1" --json --master-addr 1 >"$WORK/m1.log" 2>&1 &
+M1=$!
+PIDS+=("$M1")
+"$DNP3" master watch "127.0.0.1:$P2" --json --master-addr 2 >"$WORK/m2.log" 2>&1 &
+M2=$!
+PIDS+=("$M2")
+"$DNP3" master watch "udp://127.0.0.1:$P3" --json --master-addr 3 >"$WORK/m3.log" 2>&1 &
+M3=$!
+PIDS+=("$M3")
+for m in m1 m2 m3; do wait_for "$WORK/$m.log" '"type":"octet_string"' 200; done
+for m in m1 m2 m3; do expect "$m: integrity poll (station name)" "$WORK/$m.log" '"value":"SUBSTATION 7 NORTH"'; done
+expect "udp master has a session" "$WORK/multi.log" "over udp takes session"
+
+# the fourth master finds every session taken
+"$DNP3" master poll "127.0.0.1:$P1" --master-addr 4 --timeout 2000 >"$WORK/m4.log" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && ok || bad "a fourth master was served (rc $rc)"
+wait_for "$WORK/multi.log" "refused: every session it may take is in use (3 sessions)"
+expect "the limit refuses with a log line" "$WORK/multi.log" "refused: every session it may take is in use (3 sessions)"
+
+# one master leaves; another takes its session and trips the breaker
+kill "$M1"
+wait "$M1" 2>/dev/null
+wait_for "$WORK/multi.log" "is free again"
+"$DNP3" master operate "127.0.0.1:$P1" --crob 0 --code trip --master-addr 5 >"$WORK/trip.out" 2>&1
+expect_rc "trip through the freed session" 0 $?
+expect "trip result" "$WORK/trip.out" "SUCCESS"
+for m in m2 m3; do
+    wait_for "$WORK/$m.log" '"type":"binary_input","index":0,"value":0' 200
+    n=$(grep -c '"type":"binary_input","index":0,"value":0,"flags":1,"time":1[0-9]*,"event":true' "$WORK/$m.log")
+    [ "$n" = 1 ] && ok || bad "$m: the trip event $n times (want once: confirmed, not repeated)"
+    expect "$m: breaker open (double-bit event)" "$WORK/$m.log" '"type":"double_bit_input","index":0,"value":1,"flags":65'
+done
+# both copies carry the same time (one update, recorded once per session)
+t2=$(sed -n 's/.*"type":"binary_input","index":0,"value":0,"flags":1,"time":\([0-9]*\),"event":true.*/\1/p' "$WORK/m2.log")
+t3=$(sed -n 's/.*"type":"binary_input","index":0,"value":0,"flags":1,"time":\([0-9]*\),"event":true.*/\1/p' "$WORK/m3.log")
+[ -n "$t2" ] && [ "$t2" = "$t3" ] && ok || bad "event times differ: '$t2' '$t3'"
+sleep 1 # past a confirm timeout: a copy not confirmed would be sent again
+for m in m2 m3; do
+    n=$(grep -c '"type":"binary_input","index":0,"value":0,"flags":1,"time":1[0-9]*,"event":true' "$WORK/$m.log")
+    [ "$n" = 1 ] && ok || bad "$m: trip event repeated ($n)"
+done
+expect_not "masters still there" "$WORK/m2.log" "connection to"
+kill -TERM "$M2" "$M3" "$OSPID"
+wait "$OSPID"
+expect_rc "outstation exits 0 on SIGTERM" 0 $?
+expect "the UDP session ends with the listener" "$WORK/multi.log" "the listener stopped"
+
+# ---- sessions: a read-only historian over UDP, SCADA over TCP ----
+cat >"$WORK/sessions.yaml" <<'YAML'
+outstation:
+  link_addr: 10
+points:
+  binary_input:
+    - {index: 0, name: breaker closed, value: true, class: 1}
+  binary_output_status:
+    - {index: 0, name: breaker control}
+controls:
+  - {crob: 0, name: breaker, binary_input: 0, binary_output_status: 0}
+sessions:
+  - {name: scada, transports: [tcp]}
+  - {name: historian, transports: [udp], read_only: true, classes: [2, 3]}
+YAML
+start_outstation cfg --config "$WORK/sessions.yaml" --listen 127.0.0.1:0 --udp 127.0.0.1:0
+read -r T U < <(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\), udp 127.0.0.1:\([0-9]*\),.*/\1 \2/p' "$WORK/cfg.log")
+expect "historian listed read-only" "$WORK/cfg.log" "session 2 (historian): classes 2 3, read-only"
+"$DNP3" master operate "udp://127.0.0.1:$U" --crob 0 --code latch-on --mode direct >"$WORK/ro.out" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && ok || bad "the read-only session operated (rc $rc)"
+expect "read-only: NOT_AUTHORIZED" "$WORK/ro.out" "NOT_AUTHORIZED"
+"$DNP3" master operate "127.0.0.1:$T" --crob 0 --code latch-on --mode direct >"$WORK/rw.out" 2>&1
+expect_rc "scada operates" 0 $?
+expect "scada: SUCCESS" "$WORK/rw.out" "SUCCESS"
+expect "only the scada control reached the application" "$WORK/cfg.log" "control: DIRECT_OPERATE CROB 0"
+n=$(grep -c "control: DIRECT_OPERATE CROB 0" "$WORK/cfg.log")
+[ "$n" = 1 ] && ok || bad "controls executed: $n (want 1)"
+kill -TERM "$OSPID"
+wait "$OSPID"
+
+# ---- a transport no session takes ----
+cat >"$WORK/tcponly.yaml" <<'YAML'
+points:
+  binary_input:
+    - {index: 0}
+sessions:
+  - {name: scada, transports: [tcp]}
+YAML
+start_outstation tcponly --config "$WORK/tcponly.yaml" --listen 127.0.0.1:0 --udp 127.0.0.1:0
+read -r T U < <(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\), udp 127.0.0.1:\([0-9]*\),.*/\1 \2/p' "$WORK/tcponly.log")
+"$DNP3" master poll "udp://127.0.0.1:$U" --timeout 1000 >"$WORK/udp.out" 2>&1
+[ $? -ne 0 ] && ok || bad "a UDP master was served by a tcp-only session"
+wait_for "$WORK/tcponly.log" "no session accepts it"
+expect "refused: no session accepts it" "$WORK/tcponly.log" "over udp refused: no session accepts it"
+expect "refused once, not per datagram" "$WORK/tcponly.log" "datagrams refused from"
+kill -TERM "$OSPID"
+wait "$OSPID"
+
+# ---- usage errors ----
+"$DNP3" outstation --max-masters 2 --udp-peer 127.0.0.1:1 --udp 127.0.0.1:0 >"$WORK/e1.out" 2>&1
+expect_rc "--udp-peer with several masters" 2 $?
+"$DNP3" outstation --max-masters 17 >"$WORK/e2.out" 2>&1
+expect_rc "--max-masters 17" 2 $?
+"$DNP3" outstation --config "$WORK/tcponly.yaml" --max-masters 2 >"$WORK/e3.out" 2>&1
+expect_rc "--max-masters with sessions:" 2 $?
+printf 'sessions:\n  - {name: x, transports: [serial9]}\n' >"$WORK/bad.yaml"
+"$DNP3" outstation --config "$WORK/bad.yaml" >"$WORK/e4.out" 2>&1
+expect_rc "bad transport" 2 $?
+expect "bad transport names file:line" "$WORK/e4.out" "bad.yaml:2"
+
+live_finish
