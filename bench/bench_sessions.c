@@ -65,8 +65,8 @@ static double updates_per_s(int n, double seconds)
     double t0 = now_s(), t;
     do {
         for (int k = 0; k < 1000; k++, done++)
-            dnp3_outstation_update(db, DNP3_OS_ANALOG_INPUT, (uint16_t)(done % 100), (double)done, DNP3_FLAG_ONLINE,
-                                   0, DNP3_EVENT_DETECT);
+            dnp3_outstation_update(db, DNP3_OS_ANALOG_INPUT, (uint16_t)(done % 100), (double)done,
+                                   DNP3_FLAG_ONLINE, 0, DNP3_EVENT_DETECT);
         t = now_s() - t0;
     } while (t < seconds);
     return (double)done / t;

@@ -72,8 +72,8 @@ struct dnp3_io {
     bool have_udp_dest;
     char tls_peer_name[256];
     char refused_peer[64]; /* UDP listener: the last source refused (logged once) */
-    conn *pending;       /* TLS connections still in their handshake */
-    uv_timer_t hs_timer; /* TLS handshake timeout (initialised only with TLS) */
+    conn *pending;         /* TLS connections still in their handshake */
+    uv_timer_t hs_timer;   /* TLS handshake timeout (initialised only with TLS) */
 };
 
 /* ---- io.c ---- */

@@ -54,7 +54,8 @@ static dnp3_io *new_session(dnp3_io *io, const struct sockaddr *addr, const char
     if (!k || !io->cfg.accept(io->cfg.accept_ctx, peer, &ch, &up) || !ch) {
         free(k);
         /* one line per refused peer, not one per datagram */
-        if (strcmp(io->refused_peer, peer) != 0) dnp3_iox_log(io, "datagrams refused from", peer, "no session for it");
+        if (strcmp(io->refused_peer, peer) != 0)
+            dnp3_iox_log(io, "datagrams refused from", peer, "no session for it");
         snprintf(io->refused_peer, sizeof io->refused_peer, "%s", peer);
         return NULL;
     }

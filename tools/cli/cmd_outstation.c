@@ -461,8 +461,9 @@ static int session_rules(const options *o, const profile *p, profile_session *de
                          const profile_session **rules, size_t *n)
 {
     if (p->n_sessions && o->max_masters)
-        return cli_usage_error(CMD, "--max-masters and the sessions: section of %s cannot be combined (the "
-                                    "section lists the sessions)",
+        return cli_usage_error(CMD,
+                               "--max-masters and the sessions: section of %s cannot be combined (the "
+                               "section lists the sessions)",
                                o->config);
     if (o->udp_peer[0])
         return cli_usage_error(CMD, "--udp-peer is for one master; with several each is answered at its own "
@@ -518,8 +519,8 @@ static int start_multi(os_cmd *c, options *o, const profile *p, size_t sessions)
     channel_config(o, p, &cc);
     cc.mode = DNP3_CHANNEL_STREAM; /* UDP endpoints switch to datagrams themselves */
     dnp3_io_hooks hooks = {c, up_open, NULL, up_rx, up_tx, up_log};
-    c->multi = outstation_multi_start(c->loop, &c->app, eps, o->n_eps, &cc, c->tls, o->allow, o->allow_count,
-                                      &hooks);
+    c->multi =
+        outstation_multi_start(c->loop, &c->app, eps, o->n_eps, &cc, c->tls, o->allow, o->allow_count, &hooks);
     if (!c->multi) return 1;
     printf("%s: listening on", CMD);
     for (size_t i = 0; i < o->n_eps; i++)
@@ -528,8 +529,7 @@ static int start_multi(os_cmd *c, options *o, const profile *p, size_t sessions)
                : eps[i].transport == PROFILE_TR_TLS ? "tls"
                                                     : "tcp",
                eps[i].host, outstation_multi_port(c->multi, i));
-    printf(", link address %u, %u points (%s), %zu sessions of %zu octets each%s\n", p->link_addr,
-           point_total(p),
+    printf(", link address %u, %u points (%s), %zu sessions of %zu octets each%s\n", p->link_addr, point_total(p),
            o->config        ? o->config
            : o->have_points ? "uniform profile"
                             : "substation profile",
@@ -537,9 +537,9 @@ static int start_multi(os_cmd *c, options *o, const profile *p, size_t sessions)
     for (size_t i = 0; i < sessions; i++) {
         const profile_session *r = c->app.sess[i].rule;
         printf("%s: session %zu (%s): classes%s%s%s%s%s%s\n", CMD, i + 1, r->name,
-               r->event_classes & 1 ? " 1" : "", r->event_classes & 2 ? " 2" : "", r->event_classes & 4 ? " 3" : "",
-               r->event_classes ? "" : " none", r->read_only ? ", read-only" : "",
-               r->n_allow ? ", allow-listed" : "");
+               r->event_classes & 1 ? " 1" : "", r->event_classes & 2 ? " 2" : "",
+               r->event_classes & 4 ? " 3" : "", r->event_classes ? "" : " none",
+               r->read_only ? ", read-only" : "", r->n_allow ? ", allow-listed" : "");
     }
     if (c->app.sess[0].sa)
         printf("%s: Secure Authentication v5 demanded for critical requests in every session\n", CMD);

@@ -87,8 +87,7 @@ static int session_field(loader *L, const char *k, const yaml_node_t *v, void *c
     }
     if (!strcmp(k, "read_only")) return get_bool(L, v, &s->read_only);
     if (!strcmp(k, "sa_users")) return for_each_item(L, v, "a list of user numbers", sa_user_item, s);
-    return fail(L, v,
-                "unknown key (expected name, allow, transports, classes, read_only, sa_users)");
+    return fail(L, v, "unknown key (expected name, allow, transports, classes, read_only, sa_users)");
 }
 
 static int load_session(loader *L, size_t i, const yaml_node_t *n, void *ctx)

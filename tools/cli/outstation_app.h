@@ -36,8 +36,8 @@ typedef struct {
     uint16_t sa_user_numbers[DNP3_SA_MAX_USERS];
     const char *sa_key_files[DNP3_SA_MAX_USERS]; /* rewritten after an update-key change */
     size_t sa_users;
-    const char *sa_scs_file; /* rewritten after each accepted user status change */
-    struct file_root *files; /* --file-root: the folder served by file transfer (NULL = off; file_root.h) */
+    const char *sa_scs_file;    /* rewritten after each accepted user status change */
+    struct file_root *files;    /* --file-root: the folder served by file transfer (NULL = off; file_root.h) */
     dnp3_outstation_config cfg; /* what os was built from (its event buffers are the sessions') */
     outstation_app_session sess[PROFILE_MAX_SESSIONS];
     size_t n_sess;

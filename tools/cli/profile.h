@@ -127,8 +127,8 @@ typedef struct {
     uint32_t count[PROFILE_TYPE_COUNT];
     profile_wire *wires;
     uint32_t wire_count;
-    profile_sa sa;   /* security.secure_authentication */
-    profile_tls tls; /* security.tls */
+    profile_sa sa;                                  /* security.secure_authentication */
+    profile_tls tls;                                /* security.tls */
     profile_session sessions[PROFILE_MAX_SESSIONS]; /* sessions: (several masters) */
     size_t n_sessions;
 } profile;
