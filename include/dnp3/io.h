@@ -150,6 +150,13 @@ DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channe
  * (DNP3_IO_TCP_LISTEN, or UDP with config.accept) every session is serviced. */
 DNP3_API void dnp3_io_kick(dnp3_io *io);
 
+/**
+ * While a listener's config.accept runs (and so while dnp3_io_outstation_listen's factory runs):
+ * the common name of the certificate the TLS master being accepted presented (its identity,
+ * already verified by the endpoint's TLS settings). NULL for plain TCP, UDP or outside accept.
+ */
+DNP3_API const char *dnp3_io_accepting_tls_name(const dnp3_io *io);
+
 /** True while a connection (or the UDP socket) is open. */
 DNP3_API bool dnp3_io_connected(const dnp3_io *io);
 

@@ -293,6 +293,11 @@ void dnp3_io_kick(dnp3_io *io)
     for (dnp3_io *k = io->children; k; k = k->next_child) dnp3_iox_service(k); /* a listener: every session */
 }
 
+const char *dnp3_io_accepting_tls_name(const dnp3_io *io)
+{
+    return io && io->accepting_name[0] ? io->accepting_name : NULL;
+}
+
 bool dnp3_io_connected(const dnp3_io *io)
 {
     return io && io->connected;

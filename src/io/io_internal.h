@@ -71,9 +71,10 @@ struct dnp3_io {
     struct sockaddr_storage udp_dest;
     bool have_udp_dest;
     char tls_peer_name[256];
-    char refused_peer[64]; /* UDP listener: the last source refused (logged once) */
-    conn *pending;         /* TLS connections still in their handshake */
-    uv_timer_t hs_timer;   /* TLS handshake timeout (initialised only with TLS) */
+    char refused_peer[64];    /* UDP listener: the last source refused (logged once) */
+    char accepting_name[200]; /* listener: the TLS name of the connection being accepted ("" = none) */
+    conn *pending;            /* TLS connections still in their handshake */
+    uv_timer_t hs_timer;      /* TLS handshake timeout (initialised only with TLS) */
 };
 
 /* ---- io.c ---- */

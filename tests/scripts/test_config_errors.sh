@@ -97,7 +97,7 @@ refused "security:
 refused "sessions: 3" ":1: sessions: expected a list of sessions"
 refused "sessions: []" ":1: sessions: the list of sessions is empty"
 refused "sessions:
-  - {name: a, colour: red}" ":2: sessions[0].colour: unknown key (expected name, allow, transports, classes, read_only, sa_users)"
+  - {name: a, colour: red}" ":2: sessions[0].colour: unknown key (expected name, allow, transports, classes, read_only, tls_names, sa_users)"
 refused "sessions:
   - {classes: [4]}" ":2: sessions[0].classes[0]: 4 is out of range 1..3"
 refused "sessions:

@@ -5,10 +5,11 @@
 # master reaches every one of them as its own unsolicited event, which each confirms (reported
 # once); a master leaving does not disturb the others; the session limit refuses one more with a
 # log line; a read-only session (sessions: section) is refused a control with NOT_AUTHORIZED
-# while another session operates; a transport no session accepts is refused.
+# while another session operates; a transport no session accepts is refused; over TLS the
+# certificate's common name chooses the session (tls_names).
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
-live_setup test_sessions_live "$1" python3
+live_setup test_sessions_live "$1" python3 openssl
 
 # ---- three masters, --max-masters 3, TCP twice and UDP ----
 start_outstation multi --listen 127.0.0.1:0 --listen 127.0.0.1:0 --udp 127.0.0.1:0 --max-masters 3
@@ -110,6 +111,51 @@ read -r T U < <(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\), udp 127.0.0.1
 wait_for "$WORK/tcponly.log" "no session accepts it"
 expect "refused: no session accepts it" "$WORK/tcponly.log" "over udp refused: no session accepts it"
 expect "refused once, not per datagram" "$WORK/tcponly.log" "datagrams refused from"
+kill -TERM "$OSPID"
+wait "$OSPID"
+
+# ---- TLS: the certificate's name chooses the session ----
+P=$WORK/pki
+mkdir -p "$P"
+key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$P/$1.key" 2>/dev/null; }
+leaf() { # leaf NAME CN SAN
+    key "$1" && openssl req -new -key "$P/$1.key" -out "$P/$1.csr" -subj "/CN=$2" 2>/dev/null &&
+        printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$3" >"$P/$1.ext" &&
+        openssl x509 -req -in "$P/$1.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" -CAcreateserial \
+            -out "$P/$1.pem" -days 30 -extfile "$P/$1.ext" 2>/dev/null
+}
+key ca && openssl req -x509 -new -key "$P/ca.key" -out "$P/ca.pem" -days 30 -subj "/CN=Utility CA" 2>/dev/null &&
+    leaf os rtu-7 "IP:127.0.0.1" && leaf scada scada-a "DNS:scada-a" && leaf laptop laptop "DNS:laptop" &&
+    leaf intruder intruder "DNS:intruder" || { echo "FAIL: could not make the test PKI"; exit 1; }
+cat >"$WORK/tls.yaml" <<'YAML'
+points:
+  binary_input:
+    - {index: 0, value: true}
+  binary_output_status:
+    - {index: 0}
+controls:
+  - {crob: 0, binary_input: 0, binary_output_status: 0}
+sessions:
+  - {name: scada, tls_names: [scada-a]}
+  - {name: engineering, tls_names: [laptop], read_only: true}
+YAML
+start_outstation tls --config "$WORK/tls.yaml" --tls-listen 127.0.0.1:0 --tls-cert "$P/os.pem" --tls-key "$P/os.key" \
+    --tls-ca "$P/ca.pem"
+mtls() { echo --tls-cert "$P/$1.pem" --tls-key "$P/$1.key" --tls-ca "$P/ca.pem"; }
+# shellcheck disable=SC2046
+"$DNP3" master operate "tls://127.0.0.1:$PORT" $(mtls laptop) --crob 0 --code latch-off --mode direct >"$WORK/tl.out" 2>&1
+[ $? -ne 0 ] && ok || bad "the read-only TLS session operated"
+expect "laptop: NOT_AUTHORIZED" "$WORK/tl.out" "NOT_AUTHORIZED"
+expect "laptop took the engineering session" "$WORK/tls.log" "over tls (CN=laptop) takes session 2 (engineering)"
+# shellcheck disable=SC2046
+"$DNP3" master operate "tls://127.0.0.1:$PORT" $(mtls scada) --crob 0 --code latch-off --mode direct >"$WORK/ts.out" 2>&1
+expect_rc "scada-a operates over TLS" 0 $?
+expect "scada-a took the scada session" "$WORK/tls.log" "over tls (CN=scada-a) takes session 1 (scada)"
+# shellcheck disable=SC2046
+"$DNP3" master poll "tls://127.0.0.1:$PORT" $(mtls intruder) --timeout 1500 >"$WORK/ti.out" 2>&1
+[ $? -ne 0 ] && ok || bad "a certificate no session names was served"
+wait_for "$WORK/tls.log" "(CN=intruder) refused"
+expect "intruder refused" "$WORK/tls.log" "over tls (CN=intruder) refused: no session accepts it"
 kill -TERM "$OSPID"
 wait "$OSPID"
 

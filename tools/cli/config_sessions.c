@@ -10,6 +10,7 @@
  *       transports: [tcp, tls]       # served over (default: every endpoint)
  *       classes: [1, 2, 3]           # event classes it gets (default: all)
  *       read_only: false             # true: controls answered NOT_AUTHORIZED
+ *       tls_names: [scada-a]         # TLS masters by certificate common name (default: any; TLS only)
  *       sa_users: [1]                # Secure Authentication users accepted (default: every user)
  *     - {name: historian, allow: [10.1.2.9], transports: [udp], read_only: true}
  *
@@ -31,6 +32,16 @@ static int allow_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
     if (get_string(L, item, s->allow[i], sizeof s->allow[i])) return -1;
     if (!s->allow[i][0]) return fail(L, item, "expected an IP address");
     s->n_allow = i + 1;
+    return 0;
+}
+
+static int tls_name_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
+{
+    profile_session *s = ctx;
+    if (i >= PROFILE_SESSION_ALLOW) return fail(L, item, "at most %d names", PROFILE_SESSION_ALLOW);
+    if (get_string(L, item, s->tls_names[i], sizeof s->tls_names[i])) return -1;
+    if (!s->tls_names[i][0]) return fail(L, item, "expected a certificate common name");
+    s->n_tls_names = i + 1;
     return 0;
 }
 
@@ -86,8 +97,9 @@ static int session_field(loader *L, const char *k, const yaml_node_t *v, void *c
         return for_each_item(L, v, "a list of event classes (1, 2, 3)", class_item, s);
     }
     if (!strcmp(k, "read_only")) return get_bool(L, v, &s->read_only);
+    if (!strcmp(k, "tls_names")) return for_each_item(L, v, "a list of certificate names", tls_name_item, s);
     if (!strcmp(k, "sa_users")) return for_each_item(L, v, "a list of user numbers", sa_user_item, s);
-    return fail(L, v, "unknown key (expected name, allow, transports, classes, read_only, sa_users)");
+    return fail(L, v, "unknown key (expected name, allow, transports, classes, read_only, tls_names, sa_users)");
 }
 
 static int load_session(loader *L, size_t i, const yaml_node_t *n, void *ctx)

@@ -68,9 +68,11 @@ static bool listed(const char *ip, const char (*list)[64], size_t n)
     return false;
 }
 
-static bool accepts(const outstation_multi *m, const profile_session *r, uint8_t transport, const char *ip)
+static bool accepts(const outstation_multi *m, const profile_session *r, uint8_t transport, const char *ip,
+                    const char *tls_name)
 {
     if (r->transports && !(r->transports & transport)) return false;
+    if (r->n_tls_names && (!tls_name || !listed(tls_name, r->tls_names, r->n_tls_names))) return false;
     if (r->n_allow) return listed(ip, r->allow, r->n_allow);
     for (size_t i = 0; i < m->allow_count; i++)
         if (!strcmp(m->allow[i], ip)) return true;
@@ -81,23 +83,25 @@ static dnp3_outstation *take_session(void *ctx, const char *peer)
 {
     endpoint *e = ctx;
     outstation_multi *m = e->m;
-    char ip[64];
+    char ip[64], who[320];
     peer_ip(peer, ip, sizeof ip);
+    const char *tls_name = dnp3_io_accepting_tls_name(dnp3_io_outstation_listener_io(e->l));
+    snprintf(who, sizeof who, "%s over %s%s%s%s", peer, transport_name(e->transport), tls_name ? " (CN=" : "",
+             tls_name ? tls_name : "", tls_name ? ")" : "");
     bool any_rule = false;
     for (size_t i = 0; i < m->app->n_sess; i++) {
         const profile_session *r = m->app->sess[i].rule;
-        if (!accepts(m, r, e->transport, ip)) continue;
+        if (!accepts(m, r, e->transport, ip, tls_name)) continue;
         any_rule = true;
         if (m->busy[i]) continue;
         m->busy[i] = true;
-        say(m, "master %s over %s takes session %zu (%s)", peer, transport_name(e->transport), i + 1, r->name);
+        say(m, "master %s takes session %zu (%s)", who, i + 1, r->name);
         return m->app->sess[i].os;
     }
     if (any_rule)
-        say(m, "master %s over %s refused: every session it may take is in use (%zu sessions)", peer,
-            transport_name(e->transport), m->app->n_sess);
+        say(m, "master %s refused: every session it may take is in use (%zu sessions)", who, m->app->n_sess);
     else
-        say(m, "master %s over %s refused: no session accepts it", peer, transport_name(e->transport));
+        say(m, "master %s refused: no session accepts it", who);
     return NULL;
 }
 

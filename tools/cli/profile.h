@@ -107,9 +107,11 @@ typedef struct {
     char name[33];
     char allow[PROFILE_SESSION_ALLOW][64]; /* master IP addresses (none = any) */
     size_t n_allow;
-    uint8_t transports;    /* PROFILE_TR_* bits the session is served over (0 = any) */
-    uint8_t event_classes; /* DNP3_OS_CLASSx mask of the events it gets */
-    bool read_only;        /* controls answered NOT_AUTHORIZED */
+    uint8_t transports;                        /* PROFILE_TR_* bits the session is served over (0 = any) */
+    uint8_t event_classes;                     /* DNP3_OS_CLASSx mask of the events it gets */
+    bool read_only;                            /* controls answered NOT_AUTHORIZED */
+    char tls_names[PROFILE_SESSION_ALLOW][64]; /* TLS certificate common names accepted (none = any) */
+    size_t n_tls_names;
     uint16_t sa_users[16]; /* Secure Authentication users accepted in this session (none = every user) */
     size_t n_sa_users;
 } profile_session;
