@@ -6,7 +6,8 @@
 # once); a master leaving does not disturb the others; the session limit refuses one more with a
 # log line; a read-only session (sessions: section) is refused a control with NOT_AUTHORIZED
 # while another session operates; a transport no session accepts is refused; over TLS the
-# certificate's common name chooses the session (tls_names).
+# certificate's common name chooses the session (tls_names); each session accepts only its
+# Secure Authentication users (sa_users).
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_sessions_live "$1" python3 openssl
@@ -156,6 +157,39 @@ expect "scada-a took the scada session" "$WORK/tls.log" "over tls (CN=scada-a) t
 [ $? -ne 0 ] && ok || bad "a certificate no session names was served"
 wait_for "$WORK/tls.log" "(CN=intruder) refused"
 expect "intruder refused" "$WORK/tls.log" "over tls (CN=intruder) refused: no session accepts it"
+kill -TERM "$OSPID"
+wait "$OSPID"
+
+# ---- Secure Authentication users per session ----
+printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/u1.key"
+printf '101112131415161718191a1b1c1d1e1f\n' >"$WORK/u2.key"
+cat >"$WORK/sa.yaml" <<'YAML'
+points:
+  binary_input:
+    - {index: 0, value: true}
+  binary_output_status:
+    - {index: 0}
+controls:
+  - {crob: 0, binary_input: 0, binary_output_status: 0}
+sessions:
+  - {name: control-room, transports: [tcp], sa_users: [1]}
+  - {name: maintenance, transports: [udp], sa_users: [2]}
+YAML
+start_outstation sa --config "$WORK/sa.yaml" --listen 127.0.0.1:0 --udp 127.0.0.1:0 \
+    --sa-user 1 --sa-update-key-file "$WORK/u1.key" --sa-user 2 --sa-update-key-file "$WORK/u2.key"
+read -r T U < <(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\), udp 127.0.0.1:\([0-9]*\),.*/\1 \2/p' "$WORK/sa.log")
+expect "SA in every session" "$WORK/sa.log" "Secure Authentication v5 demanded for critical requests in every session"
+"$DNP3" master operate "127.0.0.1:$T" --sa-user 2 --sa-update-key-file "$WORK/u2.key" --crob 0 --code latch-off \
+    --mode direct --timeout 2000 >"$WORK/sa_wrong.out" 2>&1
+[ $? -ne 0 ] && ok || bad "user 2 operated in the session of user 1"
+"$DNP3" master operate "127.0.0.1:$T" --sa-user 1 --sa-update-key-file "$WORK/u1.key" --crob 0 --code latch-off \
+    --mode direct >"$WORK/sa_1.out" 2>&1
+expect_rc "user 1 operates over TCP" 0 $?
+"$DNP3" master operate "udp://127.0.0.1:$U" --sa-user 2 --sa-update-key-file "$WORK/u2.key" --crob 0 --code latch-on \
+    --mode direct >"$WORK/sa_2.out" 2>&1
+expect_rc "user 2 operates over UDP" 0 $?
+n=$(grep -c "control: DIRECT_OPERATE CROB 0" "$WORK/sa.log")
+[ "$n" = 2 ] && ok || bad "controls executed: $n (want 2)"
 kill -TERM "$OSPID"
 wait "$OSPID"
 
