@@ -97,6 +97,21 @@ n=$(grep -c "control: DIRECT_OPERATE CROB 0" "$WORK/cfg.log")
 kill -TERM "$OSPID"
 wait "$OSPID"
 
+# ---- UDP: a master that has gone frees its session at the unanswered keep-alive ----
+start_outstation udp1 --udp 127.0.0.1:0 --listen 127.0.0.1:0 --max-masters 1 --keep-alive 300
+U=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\),.*/\1/p' "$WORK/udp1.log")
+"$DNP3" master poll "udp://127.0.0.1:$U" >"$WORK/u1.out" 2>&1
+expect_rc "first UDP master polls" 0 $?
+"$DNP3" master poll "udp://127.0.0.1:$U" --timeout 500 >"$WORK/u2.out" 2>&1
+[ $? -ne 0 ] && ok || bad "a second UDP master was served while the session was held"
+wait_for "$WORK/udp1.log" "link keep-alive not answered" 100
+expect "the session ends at the keep-alive" "$WORK/udp1.log" "link keep-alive not answered"
+wait_for "$WORK/udp1.log" "is free again" 40
+"$DNP3" master poll "udp://127.0.0.1:$U" >"$WORK/u3.out" 2>&1
+expect_rc "the freed session serves the next UDP master" 0 $?
+kill -TERM "$OSPID"
+wait "$OSPID"
+
 # ---- a transport no session takes ----
 cat >"$WORK/tcponly.yaml" <<'YAML'
 points:
