@@ -169,6 +169,11 @@ typedef struct {
     bool read_only;        /**< SELECT / OPERATE / DIRECT_OPERATE(_NR) are answered NOT_AUTHORIZED for every
                                 object without reaching the application (default false) */
     /** @} */
+
+    /** An open file not used (read, written, closed) for this long is closed without keeping
+     * what was written (file_close, keep = false); its handle is answered HANDLE_EXPIRED
+     * afterwards (default 0 = open files do not expire). */
+    uint32_t file_timeout_ms;
 } dnp3_outstation_config;
 
 /** How a control reaches the application. */
@@ -236,6 +241,14 @@ typedef struct {
     dnp3_file_status (*file_info)(void *ctx, const char *name, size_t name_len, dnp3_file_info *info);
     /** Entry `index` (0, 1, ...) of a directory opened for reading; FILE_NOT_FOUND after the last. */
     dnp3_file_status (*file_dir_entry)(void *ctx, uint32_t handle, uint32_t index, dnp3_file_info *info);
+    /** AUTHENTICATE_FILE (g70v2): check a user name and password (as sent, not NUL-terminated);
+     * return true with *key set to a non-zero authentication key, or false to refuse (key 0 is
+     * answered). With this callback set, OPEN_FILE and DELETE_FILE must carry a key it issued on
+     * this connection (the last 4 are kept; all are forgotten when the master goes), else they
+     * are answered PERMISSION_DENIED. NULL: AUTHENTICATE_FILE is not supported and no key is
+     * asked for. */
+    bool (*file_authenticate)(void *ctx, const char *user, size_t user_len, const char *password,
+                              size_t password_len, uint32_t *key);
     /** @} */
 } dnp3_outstation_callbacks;
 

@@ -452,6 +452,7 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if (os->fz_at < t) t = os->fz_at;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
     if (os->sa && (u = dnp3_os_sa_expiry(os)) < t) t = u;
+    if ((u = dnp3_os_file_expiry(os)) < t) t = u;
     return t;
 }
 
@@ -463,6 +464,7 @@ int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
     dnp3_os_unsol_timer(os, now);
     dnp3_os_time_timer(os, now);
     if (os->sa) dnp3_os_sa_timer(os, now);
+    dnp3_os_file_timer(os, now);
     if (os->ch) return dnp3_channel_handle_expiry(os->ch, now);
     return DNP3_OK;
 }

@@ -80,6 +80,11 @@ static void usage(FILE *f)
             "  --file-write           also accept writes and deletes (default: read-only)\n"
             "  --file-max-size N      largest file accepted by a write, in octets (default: no limit)\n"
             "  --file-max-open N      files open at once, 1..4 (default 4)\n"
+            "  --file-timeout MS      close an open file left unused this long (default 60000, 0 = never);\n"
+            "                         its handle is then answered HANDLE_EXPIRED\n"
+            "  --file-user NAME       demand AUTHENTICATE_FILE (g70v2) with this user name and the password\n"
+            "                         of --file-password-file before OPEN_FILE and DELETE_FILE\n"
+            "  --file-password-file FILE  that password (the first line of FILE)\n"
             "%s"
             "  -h, --help             this help\n",
             TLS_CLI_HELP);
@@ -194,7 +199,8 @@ typedef struct {
     const char *sa_outstation_name;
     const char *file_root;
     bool file_write;
-    uint64_t file_max_size, file_max_open;
+    uint64_t file_max_size, file_max_open, file_timeout;
+    const char *file_user, *file_password_file;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -203,6 +209,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->sim_period = 1000;
     o->seed = 1;
     o->keep_alive = 60000;
+    o->file_timeout = 60000;
     o->verbose = true;
     tls_cli_init(&o->tls);
     for (int i = 1; i < argc; i++) {
@@ -337,6 +344,15 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--file-max-size")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 1, UINT32_MAX, &o->file_max_size)) return 2;
+        } else if (!strcmp(a, "--file-timeout")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 0, 86400000, &o->file_timeout)) return 2;
+        } else if (!strcmp(a, "--file-user")) {
+            NEED_VALUE();
+            o->file_user = v;
+        } else if (!strcmp(a, "--file-password-file")) {
+            NEED_VALUE();
+            o->file_password_file = v;
         } else if (!strcmp(a, "--file-max-open")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 1, FILE_ROOT_MAX_OPEN, &o->file_max_open)) return 2;
@@ -364,6 +380,9 @@ static int parse_options(int argc, char **argv, options *o)
         return cli_usage_error(
             CMD, "TLS needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
     if (o->udp_peer[0] && !o->udp[0]) return cli_usage_error(CMD, "--udp-peer needs --udp");
+    if (!o->file_user != !o->file_password_file)
+        return cli_usage_error(CMD, "--file-user and --file-password-file go together");
+    if (o->file_user && !o->file_root) return cli_usage_error(CMD, "--file-user needs --file-root");
     return 0;
 }
 
@@ -591,6 +610,12 @@ int cmd_outstation(int argc, char **argv)
             rc = 2;
             goto out;
         }
+        if (o.file_user && file_root_require_user(&files, o.file_user, o.file_password_file, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", CMD, err);
+            rc = 2;
+            goto out;
+        }
+        files.timeout_ms = (uint32_t)o.file_timeout;
         outstation_app_serve_files(&files);
     }
     if (several ? outstation_app_init_shared(&c->app, &prof, rules, n_rules, dnp3_io_now(c->loop),

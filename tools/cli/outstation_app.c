@@ -196,7 +196,7 @@ static dnp3_outstation_callbacks app_callbacks(outstation_app *a)
                                     .write_time = cb_write_time,
                                     .restart = cb_restart,
                                     .utc_now = cb_utc_now};
-    if (a->files) file_root_install(&cb);
+    if (a->files) file_root_install(a->files, &cb);
     return cb;
 }
 
@@ -210,6 +210,7 @@ static int build_database(outstation_app *a, const profile *p, bool database_onl
     a->log = log;
     a->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
     configure(p, &a->cfg);
+    if (a->files) a->cfg.file_timeout_ms = a->files->timeout_ms;
     dnp3_outstation_config c = a->cfg;
     if (database_only) {
         for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) c.types[t].event_buffer = 0;
