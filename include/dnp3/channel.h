@@ -206,8 +206,8 @@ DNP3_API int dnp3_channel_send(dnp3_channel *ch, uint16_t dest, const uint8_t *a
 DNP3_API bool dnp3_channel_can_send(const dnp3_channel *ch, size_t len);
 
 /**
- * Moves the next output chunk (one link reply, or all frames of one fragment)
- * into dst. Returns its length, 0 if nothing is queued, or
+ * Moves the next output chunk (one link reply, or all frames of one fragment;
+ * in confirmed mode one frame) into dst. Returns its length, 0 if nothing is queued, or
  * DNP3_ERR_BUFFER_TOO_SMALL (nothing removed; dnp3_channel_pending gives the size).
  */
 DNP3_API int dnp3_channel_write(dnp3_channel *ch, uint8_t *dst, size_t cap);
