@@ -277,6 +277,7 @@ int master_session_run(master_session_config *c)
     cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
     cc.keep_alive_ms = c->watch ? 60000 : 0;
     cc.framing = (dnp3_framing_policy)c->framing;
+    link_cli_apply(&c->link, &cc);
     dnp3_master_config mc;
     dnp3_master_config_init(&mc);
     mc.handler = c->handler;
