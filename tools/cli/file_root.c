@@ -369,8 +369,8 @@ int file_root_require_user(file_root *r, const char *user, const char *password_
                  password_file, sizeof r->password - 1);
         return -1;
     }
-    snprintf(r->user, sizeof r->user, "%s", user);
-    snprintf(r->password, sizeof r->password, "%s", line);
+    memcpy(r->user, user, strlen(user) + 1); /* lengths checked above */
+    memcpy(r->password, line, strlen(line) + 1);
     dnp3_zeroize(line, sizeof line);
     return 0;
 }
