@@ -563,7 +563,8 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     master_session_config target;
     memset(&target, 0, sizeof target);
     if (master_parse_target(CMD, oc->target, &target)) return 2;
-    if (target.udp || target.tls) return cli_usage_error(CMD, "%s: only TCP targets are supported", oc->name);
+    if (target.udp || target.tls || target.serial)
+        return cli_usage_error(CMD, "%s: only TCP targets are supported", oc->name);
     snprintf(s->host, sizeof s->host, "%s", target.host);
     s->port = target.port;
 
