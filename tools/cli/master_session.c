@@ -310,6 +310,7 @@ int master_session_run(master_session_config *c)
     cc.remote_addr = c->link_addr;
     cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : c->serial ? DNP3_CHANNEL_SERIAL : DNP3_CHANNEL_STREAM;
     cc.keep_alive_ms = c->watch ? 60000 : 0;
+    cc.accept_any_remote = c->n_links > 1; /* every outstation of the line answers on this channel */
     cc.framing = (dnp3_framing_policy)c->framing;
     dnp3_master_config mc;
     dnp3_master_config_init(&mc);
@@ -317,6 +318,7 @@ int master_session_run(master_session_config *c)
     /* a serial line (and several outstations on any channel) carries one request at a time:
      * the outstations answer in turn, never over each other */
     mc.one_request_per_channel = c->serial || c->n_links > 1;
+    mc.max_associations = c->n_links;
     dnp3_assoc_config ac;
     assoc_config(c, &ac);
     dnp3_io_hooks hooks = {s, up_open, up_close, up_rx, up_tx, NULL};
