@@ -22,7 +22,7 @@ int master_parse_target(const char *cmd, const char *target, master_session_conf
         serial_cli_init(&c->serial_opts);
         if (serial_cli_parse_target(cmd, target, &c->serial_opts)) return -1;
         c->serial = true;
-        snprintf(c->host, sizeof c->host, "%s", c->serial_opts.device);
+        snprintf(c->host, sizeof c->host, "%.*s", (int)sizeof c->host - 1, c->serial_opts.device); /* messages */
         c->port = 0;
         return 0;
     }
@@ -339,7 +339,7 @@ int master_session_run(master_session_config *c)
     }
     if (err) {
         if (c->serial)
-            fprintf(stderr, "%s: cannot use serial port %s: %s\n", CMD, c->host, dnp3_strerror(err));
+            fprintf(stderr, "%s: cannot use serial port %s: %s\n", CMD, c->serial_opts.device, dnp3_strerror(err));
         else
             fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, dnp3_strerror(err));
         master_session_finish(s, 1);
