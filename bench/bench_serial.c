@@ -225,11 +225,11 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--dnp3") && v)
             snprintf(dnp3, sizeof dnp3, "%s", argv[++i]);
         else if (!strcmp(a, "--points") && v)
-            points = (unsigned)atoi(argv[++i]);
+            points = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--seconds") && v)
-            seconds = atof(argv[++i]);
+            seconds = strtod(argv[++i], NULL);
         else if (a[0] != '-' && nb < 16)
-            bauds[nb++] = (unsigned)atoi(a);
+            bauds[nb++] = (unsigned)strtoul(a, NULL, 10);
         else {
             fprintf(stderr,
                     "usage: bench_serial [--bus PATH] [--dnp3 PATH] [--points N] [--seconds S] [BAUD...]\n");

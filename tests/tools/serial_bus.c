@@ -140,13 +140,13 @@ int main(int argc, char **argv)
         if (!v) return usage();
         i++;
         if (!strcmp(a, "--ends"))
-            n_ends = atoi(v);
+            n_ends = (int)strtol(v, NULL, 10);
         else if (!strcmp(a, "--baud"))
             baud = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--noise"))
-            p_noise = atof(v);
+            p_noise = strtod(v, NULL);
         else if (!strcmp(a, "--drop"))
-            p_drop = atof(v);
+            p_drop = strtod(v, NULL);
         else if (!strcmp(a, "--seed"))
             rng = strtoull(v, NULL, 10) * 2654435761ull + 1;
         else if (!strcmp(a, "--stats"))

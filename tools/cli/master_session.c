@@ -143,10 +143,8 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
         return;
     }
     if (s->finished) return;
-    if (!strncmp(reason, "TLS ", 4)) {
+    if (!strncmp(reason, "TLS ", 4) || s->cfg.serial) { /* a serial reason names the device and the error */
         fprintf(stderr, "%s: %s\n", CMD, reason);
-    } else if (s->cfg.serial) {
-        fprintf(stderr, "%s: %s\n", CMD, reason); /* it names the device and the system's error */
     } else if (!s->ever_connected) {
         const char *why = strstr(reason, "failed: ");
         fprintf(stderr, "%s: cannot connect to %s:%u: %s\n", CMD, s->cfg.host, s->cfg.port,

@@ -56,11 +56,11 @@ static int set_value(const char *cmd, const char *label, const char *name, const
     } else if (!strcmp(name, "data-bits")) {
         if (strcmp(val, "7") != 0 && strcmp(val, "8") != 0)
             return cli_usage_error(cmd, "%s: '%s' is not 7 or 8", label, val);
-        o->data_bits = (uint8_t)atoi(val);
+        o->data_bits = (uint8_t)(val[0] - '0');
     } else if (!strcmp(name, "stop-bits")) {
         if (strcmp(val, "1") != 0 && strcmp(val, "2") != 0)
             return cli_usage_error(cmd, "%s: '%s' is not 1 or 2", label, val);
-        o->stop_bits = (uint8_t)atoi(val);
+        o->stop_bits = (uint8_t)(val[0] - '0');
     } else if (!strcmp(name, "rtscts")) {
         if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
             return cli_usage_error(cmd, "%s: '%s' is not 0 or 1", label, val);
