@@ -166,6 +166,17 @@ static dnp3_file_status f_dir(void *ctx, uint32_t h, uint32_t index, dnp3_file_i
     return DNP3_FILE_SUCCESS;
 }
 
+/* AUTHENTICATE_FILE: any user whose name starts with 'u' gets key 7 */
+static bool f_auth(void *ctx, const char *user, size_t ulen, const char *pw, size_t plen, uint32_t *key)
+{
+    (void)ctx;
+    (void)pw;
+    (void)plen;
+    if (ulen == 0 || user[0] != 'u') return false;
+    *key = 7;
+    return true;
+}
+
 typedef struct {
     dnp3_outstation *os;
     bool link;
@@ -267,6 +278,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cb.file_delete = f_delete;
         cb.file_info = f_info;
         cb.file_dir_entry = f_dir;
+        if (cfgb & 0x02) cb.file_authenticate = f_auth; /* keys then needed to open and delete */
+        c.file_timeout_ms = 2000;                       /* handles expire under the fuzzer's clock steps */
     }
     s.os = dnp3_outstation_init(mem, sizeof mem, &c, &cb, 0);
     check(s.os != NULL);

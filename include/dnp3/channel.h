@@ -102,7 +102,8 @@ typedef struct {
     bool is_master;                       /**< our role: sets DIR, filters echoes */
     uint16_t local_addr;                  /**< our link address */
     uint16_t remote_addr;                 /**< the peer: keep-alive target, default fragment destination */
-    bool accept_any_remote;               /**< deliver fragments from any source (else only from remote_addr) */
+    bool accept_any_remote;               /**< deliver fragments from any source (else only from remote_addr);
+                                               the keep-alive then goes to the last source heard */
     bool self_addr_enabled;               /**< accept destination 0xFFFC as our own */
     dnp3_channel_mode mode;               /**< how octets arrive (default DNP3_CHANNEL_STREAM) */
     size_t max_rx_fragment;               /**< reassembly limit, >= 249 (default 2048) */

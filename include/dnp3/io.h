@@ -53,7 +53,8 @@ typedef struct {
 typedef enum {
     DNP3_IO_TCP_SERVER = 0, /**< outstation default: listen, one master at a time */
     DNP3_IO_TCP_CLIENT,     /**< master default: connect, reconnect with back-off */
-    DNP3_IO_UDP,            /**< datagrams; replies go to the last requester or a fixed peer */
+    DNP3_IO_UDP,            /**< datagrams; replies go to the last requester or a fixed peer (with
+                                 config.accept: a session per source address, see dnp3_io_outstation_listen) */
     DNP3_IO_TCP_LISTEN,     /**< listen; every accepted connection gets its own session (config.accept) */
     DNP3_IO_SERIAL,         /**< a serial port (serial_device): the channel's mode must be DNP3_CHANNEL_SERIAL */
 } dnp3_io_kind;
@@ -186,8 +187,16 @@ static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
 DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch, const dnp3_io_upper *upper,
                            dnp3_io **out);
 
-/** Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. */
+/** Runs pump/drain/timer now: call after changing upper-layer state from outside I/O. On a listener
+ * (DNP3_IO_TCP_LISTEN, or UDP with config.accept) every session is serviced. */
 DNP3_API void dnp3_io_kick(dnp3_io *io);
+
+/**
+ * While a listener's config.accept runs (and so while dnp3_io_outstation_listen's factory runs):
+ * the common name of the certificate the TLS master being accepted presented (its identity,
+ * already verified by the endpoint's TLS settings). NULL for plain TCP, UDP or outside accept.
+ */
+DNP3_API const char *dnp3_io_accepting_tls_name(const dnp3_io *io);
 
 /** True while a connection (or the UDP socket, or the serial port) is open. */
 DNP3_API bool dnp3_io_connected(const dnp3_io *io);

@@ -37,7 +37,11 @@ typedef struct {
 typedef struct dnp3_io_outstation dnp3_io_outstation;
 
 /**
- * Serves `os` (built with config.link_layer = false) over the endpoint `ioc`.
+ * Serves `os` (built with config.link_layer = false) over the endpoint `ioc`. With
+ * cc->accept_any_remote a master of any link address is served: responses and unsolicited data
+ * go to the source of the last request, and the outstation goes online at the first fragment of
+ * each connection (rather than when it opens), so its start-up unsolicited response reaches
+ * that master.
  * `cc` gives the channel settings (addresses, mode, keep-alive, fragment
  * sizes); its role, fragment callback and context are set here. The
  * outstation is offline until a connection opens (TCP) or at once (UDP with a
@@ -49,7 +53,8 @@ typedef struct dnp3_io_outstation dnp3_io_outstation;
 DNP3_API int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const dnp3_channel_config *cc,
                                       dnp3_outstation *os, const dnp3_io_hooks *hooks, dnp3_io_outstation **out);
 
-/** Call after updating the database from outside I/O, so events go out at once. */
+/** Call after updating the database from outside I/O, so events go out at once. (dnp3_io_kick on a
+ * listener's endpoint, dnp3_io_outstation_listener_io, services every session of it.) */
 DNP3_API void dnp3_io_outstation_kick(dnp3_io_outstation *b);
 
 /** The runtime endpoint (for dnp3_io_local_port, dnp3_io_connected). */
@@ -102,9 +107,14 @@ typedef void (*dnp3_io_outstation_release)(void *ctx, dnp3_outstation *os);
 typedef struct dnp3_io_outstation_listener dnp3_io_outstation_listener;
 
 /**
- * Listens on `ioc` (its kind is set to DNP3_IO_TCP_LISTEN here) and serves every
- * accepted connection with its own outstation from `factory` (one per master:
+ * Listens on `ioc` (its kind is set to DNP3_IO_TCP_LISTEN here, unless it is DNP3_IO_UDP) and
+ * serves every accepted connection with its own outstation from `factory` (one per master:
  * event state is per master, docs/protocol-notes.md §5.10), on a channel with settings `cc`.
+ * With a DNP3_IO_UDP `ioc` every source address (ip:port) is a master of its own: its first
+ * datagram asks `factory` for a session (refused sources are logged once), replies go back to
+ * it through the one socket, and the session ends (`release`) when its link keep-alive
+ * (cc->keep_alive_ms) goes unanswered or the listener stops. The outstations may be sessions
+ * on one point database (dnp3_outstation_init_session): docs/outstation.md "Several masters".
  * Returns DNP3_OK (0) or a library error code: DNP3_ERR_INVALID_ARG for a NULL
  * loop, ioc, cc, factory or out, DNP3_ERR_NOMEM, or what dnp3_io_start returns.
  */

@@ -159,6 +159,21 @@ typedef struct {
     uint8_t bo_command_event_variation; /**< g13: 1 (without time; default) or 2 (with time) */
     uint8_t ao_command_event_variation; /**< g43: 1..8 (default 1) */
     /** @} */
+
+    /** \name Session rules
+     * What this outstation, as one master's session, gets and may do. With several sessions on one
+     * point database (dnp3_outstation_init_session) each session has its own rules. */
+    /** @{ */
+    uint8_t event_classes; /**< classes whose events this session buffers and reports (DNP3_OS_CLASSx mask;
+                                default all three) */
+    bool read_only;        /**< SELECT / OPERATE / DIRECT_OPERATE(_NR) are answered NOT_AUTHORIZED for every
+                                object without reaching the application (default false) */
+    /** @} */
+
+    /** An open file not used (read, written, closed) for this long is closed without keeping
+     * what was written (file_close, keep = false); its handle is answered HANDLE_EXPIRED
+     * afterwards (default 0 = open files do not expire). */
+    uint32_t file_timeout_ms;
 } dnp3_outstation_config;
 
 /** How a control reaches the application. */
@@ -226,6 +241,14 @@ typedef struct {
     dnp3_file_status (*file_info)(void *ctx, const char *name, size_t name_len, dnp3_file_info *info);
     /** Entry `index` (0, 1, ...) of a directory opened for reading; FILE_NOT_FOUND after the last. */
     dnp3_file_status (*file_dir_entry)(void *ctx, uint32_t handle, uint32_t index, dnp3_file_info *info);
+    /** AUTHENTICATE_FILE (g70v2): check a user name and password (as sent, not NUL-terminated);
+     * return true with *key set to a non-zero authentication key, or false to refuse (key 0 is
+     * answered). With this callback set, OPEN_FILE and DELETE_FILE must carry a key it issued on
+     * this connection (the last 4 are kept; all are forgotten when the master goes), else they
+     * are answered PERMISSION_DENIED. NULL: AUTHENTICATE_FILE is not supported and no key is
+     * asked for. */
+    bool (*file_authenticate)(void *ctx, const char *user, size_t user_len, const char *password,
+                              size_t password_len, uint32_t *key);
     /** @} */
 } dnp3_outstation_callbacks;
 
@@ -292,6 +315,48 @@ DNP3_API int dnp3_outstation_config_check(const dnp3_outstation_config *c, const
  */
 DNP3_API dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
                                                const dnp3_outstation_callbacks *cb, dnp3_tstamp now);
+
+/* ---- several masters on one database ---- */
+
+/**
+ * Octets a session (dnp3_outstation_init_session) with this configuration needs: everything of
+ * dnp3_outstation_memory_size but the point tables, which it shares. 0 for an invalid configuration.
+ */
+DNP3_API size_t dnp3_outstation_session_memory_size(const dnp3_outstation_config *c);
+
+/**
+ * Builds a further session on the point database of `shared` (an outstation from
+ * dnp3_outstation_init), for a further master: a substation RTU answering its SCADA master, a
+ * second control centre and a historian at once.
+ *
+ * The session has everything of its own but the points: link addresses, event buffers (sizes from
+ * c), solicited and unsolicited state, the selection of select-before-operate, Secure Authentication
+ * (dnp3_outstation_set_sa), open files, IIN bits, and its rules (c->event_classes, c->read_only).
+ * The points, their values, classes, variations and deadbands are shared: an update or freeze made
+ * through any member is stored once and its event is recorded into the buffer of every member whose
+ * event_classes include the point's class, so each master reports and confirms its own copy.
+ * Control and time callbacks come from cb (per session).
+ *
+ * c must give the same point counts (types[].count) and octet_string_size as the configuration of
+ * `shared` (the per-type event classes, variations and deadbands of c are not used: the points already
+ * have them). Returns the session (== mem) or NULL when memory is missing, misaligned or smaller
+ * than dnp3_outstation_session_memory_size(c), c is invalid or does not match, or shared is NULL
+ * or itself a session. `shared` must outlive its sessions; remove a session with
+ * dnp3_outstation_detach before its memory is reused.
+ */
+DNP3_API dnp3_outstation *dnp3_outstation_init_session(void *mem, size_t size, const dnp3_outstation_config *c,
+                                                       const dnp3_outstation_callbacks *cb,
+                                                       dnp3_outstation *shared, dnp3_tstamp now);
+
+/**
+ * Takes a session out of its database's group: updates no longer reach its event buffers. Returns
+ * DNP3_OK, DNP3_ERR_INVALID_ARG (os NULL, or not a session) or DNP3_ERR_STATE (the database's own
+ * outstation while sessions remain on it).
+ */
+DNP3_API int dnp3_outstation_detach(dnp3_outstation *os);
+
+/** Number of outstations sharing os's point database (1 for one without sessions; 0 for NULL). */
+DNP3_API size_t dnp3_outstation_session_count(const dnp3_outstation *os);
 
 /* ---- application-fragment level ---- */
 

@@ -34,6 +34,7 @@ struct dnp3_channel {
     dnp3_tstamp last_rx;  /* last accepted frame (keep-alive reference) */
     bool awaiting_status; /* REQUEST_LINK_STATUS sent, no frame since */
     dnp3_tstamp status_deadline;
+    uint16_t peer_addr; /* keep-alive target: remote_addr, or with accept_any_remote the last source heard */
     uint8_t scratch[DNP3_LINK_MAX_USER_DATA]; /* datagram de-blocking */
 };
 
@@ -115,6 +116,7 @@ static void restart(dnp3_channel *ch, dnp3_tstamp now)
     ch->close = DNP3_CHANNEL_OPEN;
     ch->last_rx = now;
     ch->awaiting_status = false;
+    ch->peer_addr = ch->cfg.remote_addr;
     ch->status_deadline = 0;
 }
 
@@ -177,6 +179,7 @@ static void on_frame(dnp3_channel *ch, const dnp3_link_frame *f, dnp3_tstamp now
     }
     ch->last_rx = now;
     ch->awaiting_status = false;
+    if (ch->cfg.accept_any_remote && rx.src <= DNP3_ADDR_MAX_NORMAL) ch->peer_addr = rx.src;
     if (rx.reply) queue_link_frame(ch, rx.reply_control, rx.src);
     if (!rx.data || rx.len == 0) return;
     const uint8_t *apdu;
@@ -289,7 +292,7 @@ int dnp3_channel_handle_expiry(dnp3_channel *ch, dnp3_tstamp now)
     }
     if (now >= ch->last_rx + ch->cfg.keep_alive_ms) {
         queue_link_frame(ch, dnp3_link_control(ch->cfg.is_master, true, DNP3_LINK_REQUEST_LINK_STATUS),
-                         ch->cfg.remote_addr);
+                         ch->peer_addr);
         ch->stats.keep_alives_sent++;
         ch->awaiting_status = true;
         ch->status_deadline = now + ch->cfg.link_timeout_ms;

@@ -200,7 +200,10 @@ static void on_timer(uv_timer_t *t)
     dnp3_io *io = t->data;
     dnp3_tstamp now = dnp3_io_now(io->loop);
     if (io->connected && dnp3_channel_handle_expiry(io->ch, now) == DNP3_ERR_LINK_CLOSED) {
-        if (io->cfg.kind == DNP3_IO_UDP || io->cfg.kind == DNP3_IO_SERIAL)
+        if (io->cfg.kind == DNP3_IO_UDP && io->child) {
+            dnp3_iox_udp_end_session(io, "link keep-alive not answered"); /* the master has gone */
+            return;
+        } else if (io->cfg.kind == DNP3_IO_UDP || io->cfg.kind == DNP3_IO_SERIAL)
             dnp3_channel_reset(io->ch, now); /* no connection to drop: start over */
         else {
             dnp3_iox_lose_connection(io, "link keep-alive not answered");
@@ -233,8 +236,9 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *c
                   dnp3_io **out)
 {
     dnp3_io_config cfg; /* the caller's fields, defaults for those an older caller does not know */
-    if (!loop || dnp3_iox_config_load(config, &cfg) != DNP3_OK || (!ch && cfg.kind != DNP3_IO_TCP_LISTEN) || !out)
-        return DNP3_ERR_INVALID_ARG;
+    if (!loop || dnp3_iox_config_load(config, &cfg) != DNP3_OK || !out) return DNP3_ERR_INVALID_ARG;
+    bool listener = cfg.kind == DNP3_IO_TCP_LISTEN || (cfg.kind == DNP3_IO_UDP && cfg.accept);
+    if (!ch && !listener) return DNP3_ERR_INVALID_ARG;
     const dnp3_io_config *c = &cfg;
     dnp3_io *io = calloc(1, sizeof *io);
     if (!io) return DNP3_ERR_NOMEM;
@@ -310,7 +314,14 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *c
 
 void dnp3_io_kick(dnp3_io *io)
 {
-    if (io) dnp3_iox_service(io);
+    if (!io) return;
+    dnp3_iox_service(io);
+    for (dnp3_io *k = io->children; k; k = k->next_child) dnp3_iox_service(k); /* a listener: every session */
+}
+
+const char *dnp3_io_accepting_tls_name(const dnp3_io *io)
+{
+    return io && io->accepting_name[0] ? io->accepting_name : NULL;
 }
 
 bool dnp3_io_connected(const dnp3_io *io)
@@ -338,6 +349,8 @@ void dnp3_io_stop(dnp3_io *io)
         dnp3_io *k = io->children;
         if (k->conn)
             dnp3_iox_lose_connection(k, "the listener stopped"); /* detaches and stops k */
+        else if (k->cfg.kind == DNP3_IO_UDP)
+            dnp3_iox_udp_end_session(k, "the listener stopped");
         else {
             dnp3_iox_detach_child(k);
             dnp3_io_stop(k);
@@ -364,6 +377,6 @@ void dnp3_io_stop(dnp3_io *io)
     if (io->cfg.tls && !io->child) uv_close((uv_handle_t *)&io->hs_timer, on_handle_closed);
     if ((io->cfg.kind == DNP3_IO_TCP_SERVER || io->cfg.kind == DNP3_IO_TCP_LISTEN) && !io->child)
         uv_close((uv_handle_t *)&io->listener, on_handle_closed);
-    if (io->cfg.kind == DNP3_IO_UDP) uv_close((uv_handle_t *)&io->udp, on_handle_closed);
+    if (io->cfg.kind == DNP3_IO_UDP && !io->child) uv_close((uv_handle_t *)&io->udp, on_handle_closed);
     if (io->cfg.kind == DNP3_IO_SERIAL) dnp3_iox_serial_stop(io);
 }

@@ -73,8 +73,10 @@ struct dnp3_io {
     struct sockaddr_storage udp_dest;
     bool have_udp_dest;
     char tls_peer_name[256];
-    conn *pending;       /* TLS connections still in their handshake */
-    uv_timer_t hs_timer; /* TLS handshake timeout (initialised only with TLS) */
+    char refused_peer[64];    /* UDP listener: the last source refused (logged once) */
+    char accepting_name[200]; /* listener: the TLS name of the connection being accepted ("" = none) */
+    conn *pending;            /* TLS connections still in their handshake */
+    uv_timer_t hs_timer;      /* TLS handshake timeout (initialised only with TLS) */
     /* serial (io_serial.c) */
     char serial_device[256];
     int sfd;               /* the open port, or -1 */
@@ -165,6 +167,8 @@ void dnp3_iox_schedule_reconnect(dnp3_io *io);
 int dnp3_iox_udp_open(dnp3_io *io);
 /* Sends w->data[0..len) to the peer as one datagram (w is freed when sent). */
 void dnp3_iox_udp_send(dnp3_io *io, wreq *w, size_t len);
+/* Ends a UDP listener's session k: the upper layer hears why, k is detached and stopped. */
+void dnp3_iox_udp_end_session(dnp3_io *k, const char *reason);
 
 /* ---- io_serial.c ---- */
 

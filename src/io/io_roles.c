@@ -75,7 +75,9 @@ struct dnp3_io_outstation {
     binding b;                                    /* first: the upper-layer callbacks cast ctx to either */
     struct dnp3_io_outstation_listener *listener; /* a per-connection session of a listener */
     dnp3_outstation *os;
-    uint16_t master_addr;
+    uint16_t master_addr; /* destination of responses and unsolicited data */
+    bool any_master;      /* cc.accept_any_remote: master_addr follows the requests' source */
+    bool heard;           /* any_master: a fragment has come from the master on this connection */
     size_t max_tx;
     uint8_t *txbuf;
     size_t txcap;
@@ -84,13 +86,21 @@ struct dnp3_io_outstation {
 static void os_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
 {
     dnp3_io_outstation *s = ctx;
+    if (s->any_master) {
+        s->master_addr = f->src; /* answer whichever master asked */
+        /* its address known, the session goes online: unsolicited data now reaches the right master */
+        if (!s->heard) dnp3_outstation_set_online(s->os, true, now);
+        s->heard = true;
+    }
     dnp3_outstation_receive(s->os, f->apdu, f->len, f->broadcast, now);
 }
 
 static void os_open(void *ctx, const char *peer, dnp3_tstamp now)
 {
     dnp3_io_outstation *s = ctx;
-    dnp3_outstation_set_online(s->os, true, now);
+    s->heard = false;
+    /* with any master, online at its first fragment (its address unknown until then) */
+    dnp3_outstation_set_online(s->os, !s->any_master, now);
     if (s->b.hooks.on_open) s->b.hooks.on_open(s->b.hooks.ctx, peer, now);
 }
 
@@ -144,6 +154,7 @@ int dnp3_io_outstation_start(uv_loop_t *loop, const dnp3_io_config *ioc, const d
     if (hooks) s->b.hooks = *hooks;
     s->os = os;
     s->master_addr = cc->remote_addr;
+    s->any_master = cc->accept_any_remote;
     s->max_tx = cc->max_tx_fragment;
     /* dnp3_outstation_take needs room for the outstation's own largest fragment */
     s->txcap = dnp3_outstation_write_size(os) > cc->max_tx_fragment ? dnp3_outstation_write_size(os)
@@ -268,8 +279,9 @@ void dnp3_io_master_stop(dnp3_io_master *s)
     free(s);
 }
 
-/* Starts a TCP_LISTEN endpoint on `ioc`'s address whose connections are built by `accept`;
- * what happens before a session exists (refusals, TLS handshakes) goes to hooks->log. */
+/* Starts a TCP_LISTEN endpoint on `ioc`'s address whose connections are built by `accept`
+ * (or, for a UDP `ioc`, a UDP endpoint with a session per source address); what happens
+ * before a session exists (refusals, TLS handshakes) goes to hooks->log. */
 static int start_listener(uv_loop_t *loop, const dnp3_io_config *ioc,
                           bool (*accept)(void *, const char *, dnp3_channel **, dnp3_io_upper *), void *ctx,
                           const dnp3_io_hooks *hooks, dnp3_io **io)
@@ -277,7 +289,7 @@ static int start_listener(uv_loop_t *loop, const dnp3_io_config *ioc,
     dnp3_io_config c;
     int rc = dnp3_iox_config_load(ioc, &c); /* an older caller's struct may be smaller */
     if (rc != DNP3_OK) return rc;
-    c.kind = DNP3_IO_TCP_LISTEN;
+    if (c.kind != DNP3_IO_UDP) c.kind = DNP3_IO_TCP_LISTEN;
     c.accept = accept;
     c.accept_ctx = ctx;
     dnp3_io_upper up = {0};
@@ -472,6 +484,7 @@ static bool os_accept(void *ctx, const char *peer, dnp3_channel **ch, dnp3_io_up
         s->b.hooks = l->hooks;
         s->os = os;
         s->master_addr = l->cc.remote_addr;
+        s->any_master = l->cc.accept_any_remote;
         s->max_tx = l->cc.max_tx_fragment;
         s->txcap = dnp3_outstation_write_size(os) > s->max_tx ? dnp3_outstation_write_size(os) : s->max_tx;
         s->txbuf = malloc(s->txcap);

@@ -32,7 +32,11 @@ static void accept_child(dnp3_io *io, conn *c)
     dnp3_channel *ch = NULL;
     dnp3_io_upper up = {0};
     dnp3_io *k = calloc(1, sizeof *k);
-    if (!k || !io->cfg.accept || !io->cfg.accept(io->cfg.accept_ctx, c->peer, &ch, &up) || !ch) {
+    io->accepting_name[0] = 0;
+    if (c->tls) dnp3_tls_conn_peer_cn(c->tls, io->accepting_name, sizeof io->accepting_name);
+    bool taken = k && io->cfg.accept && io->cfg.accept(io->cfg.accept_ctx, c->peer, &ch, &up) && ch;
+    io->accepting_name[0] = 0;
+    if (!taken) {
         free(k);
         dnp3_iox_log(io, "connection rejected from", c->peer, "no session for it");
         dnp3_iox_close_conn(c);

@@ -5,6 +5,11 @@
  * either fixed (udp_peer_host, open at once) or the last requester's address
  * (open at the first datagram). Every output chunk is one datagram; a lost one
  * is left to the protocol's timeouts and retries.
+ *
+ * With config.accept set the endpoint is a listener for several masters: every source
+ * address (ip:port) gets a session of its own (a child endpoint with its own channel,
+ * built by accept) that replies through the one socket; a session ends when its link
+ * keep-alive goes unanswered (io.c) or the listener stops.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +26,70 @@ void dnp3_iox_udp_send(dnp3_io *io, wreq *w, size_t len)
 {
     w->buf = uv_buf_init((char *)w->data, (unsigned)len);
     w->ureq.data = w;
-    if (!io->have_udp_dest ||
-        uv_udp_send(&w->ureq, &io->udp, &w->buf, 1, (const struct sockaddr *)&io->udp_dest, on_udp_sent) != 0)
+    uv_udp_t *sock = io->child ? (io->parent ? &io->parent->udp : NULL) : &io->udp; /* a session: the listener's */
+    if (!sock || !io->have_udp_dest ||
+        uv_udp_send(&w->ureq, sock, &w->buf, 1, (const struct sockaddr *)&io->udp_dest, on_udp_sent) != 0)
         free(w);
+}
+
+static size_t addr_len(const struct sockaddr *a)
+{
+    return a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* The listener's session of this source address, or NULL. */
+static dnp3_io *session_of(dnp3_io *io, const struct sockaddr *addr)
+{
+    for (dnp3_io *k = io->children; k; k = k->next_child)
+        if (k->udp_dest.ss_family == addr->sa_family && memcmp(&k->udp_dest, addr, addr_len(addr)) == 0) return k;
+    return NULL;
+}
+
+/* A new source address: a session of its own if accept gives one (NULL when refused). */
+static dnp3_io *new_session(dnp3_io *io, const struct sockaddr *addr, const char *peer)
+{
+    dnp3_channel *ch = NULL;
+    dnp3_io_upper up = {0};
+    dnp3_io *k = calloc(1, sizeof *k);
+    if (!k || !io->cfg.accept(io->cfg.accept_ctx, peer, &ch, &up) || !ch) {
+        free(k);
+        /* one line per refused peer, not one per datagram */
+        if (strcmp(io->refused_peer, peer) != 0)
+            dnp3_iox_log(io, "datagrams refused from", peer, "no session for it");
+        snprintf(io->refused_peer, sizeof io->refused_peer, "%s", peer);
+        return NULL;
+    }
+    io->refused_peer[0] = 0;
+    k->loop = io->loop;
+    k->cfg = io->cfg;
+    k->cfg.accept = NULL;
+    k->cfg.udp_peer_host = NULL;
+    k->child = true;
+    k->parent = io;
+    k->next_child = io->children;
+    io->children = k;
+    k->ch = ch;
+    k->up = up;
+    memcpy(&k->udp_dest, addr, addr_len(addr));
+    k->have_udp_dest = true;
+    dnp3_iox_init_timer(k, &k->timer);
+    dnp3_iox_init_timer(k, &k->retry_timer);
+    k->connected = true;
+    dnp3_tstamp now = dnp3_io_now(io->loop);
+    dnp3_channel_reset(ch, now);
+    if (k->up.on_open) k->up.on_open(k->up.ctx, peer, now);
+    return k;
+}
+
+void dnp3_iox_udp_end_session(dnp3_io *k, const char *reason)
+{
+    char peer[64];
+    dnp3_iox_format_addr((const struct sockaddr *)&k->udp_dest, peer, sizeof peer);
+    if (k->parent) dnp3_iox_log(k->parent, "session ended with", peer, reason);
+    k->connected = false;
+    if (k->up.on_close) k->up.on_close(k->up.ctx, reason, dnp3_io_now(k->loop));
+    dnp3_iox_detach_child(k);
+    dnp3_io_stop(k);
 }
 
 static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *addr,
@@ -32,6 +98,17 @@ static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf, const s
     (void)flags;
     dnp3_io *io = u->data;
     if (nread <= 0 || !addr) return;
+    if (io->cfg.accept) { /* a listener: the datagram goes to its source's session */
+        char peer[64];
+        dnp3_iox_format_addr(addr, peer, sizeof peer);
+        dnp3_io *k = session_of(io, addr);
+        if (!k) k = new_session(io, addr, peer);
+        if (!k) return;
+        bool ignored = false;
+        dnp3_iox_deliver(k, (const uint8_t *)buf->base, (size_t)nread, &ignored);
+        dnp3_iox_service(k);
+        return;
+    }
     if (!io->cfg.udp_peer_host) {
         size_t alen = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
         memcpy(&io->udp_dest, addr, alen);
@@ -63,7 +140,7 @@ int dnp3_iox_udp_open(dnp3_io *io)
     io->open_handles++;
     int rc = uv_udp_bind(&io->udp, (const struct sockaddr *)&io->addr, UV_UDP_REUSEADDR);
     if (rc == 0) rc = uv_udp_recv_start(&io->udp, dnp3_iox_on_alloc, on_udp_read);
-    if (rc == 0 && io->have_udp_dest) { /* a fixed peer: ready to send at once */
+    if (rc == 0 && io->have_udp_dest && !io->cfg.accept) { /* a fixed peer: ready to send at once */
         io->connected = true;
         char peer[64];
         dnp3_iox_format_addr((struct sockaddr *)&io->udp_dest, peer, sizeof peer);

@@ -189,18 +189,23 @@ const char *dnp3_tls_conn_error(const tls_conn *c)
     return c->error[0] ? c->error : "TLS error";
 }
 
+void dnp3_tls_conn_peer_cn(const tls_conn *c, char *out, size_t cap)
+{
+    out[0] = 0;
+    X509 *peer = SSL_get1_peer_certificate(c->ssl);
+    if (!peer) return;
+    X509_NAME *n = X509_get_subject_name(peer);
+    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
+    ASN1_STRING *s = i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i)) : NULL;
+    const unsigned char *d = s ? ASN1_STRING_get0_data(s) : NULL;
+    if (d) snprintf(out, cap, "%.*s", ASN1_STRING_length(s), (const char *)d);
+    X509_free(peer);
+}
+
 void dnp3_tls_conn_describe(const tls_conn *c, char *out, size_t cap)
 {
-    char subject[200] = "?";
-    X509 *peer = SSL_get1_peer_certificate(c->ssl);
-    if (peer) {
-        X509_NAME *n = X509_get_subject_name(peer);
-        int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
-        ASN1_STRING *s = i >= 0 ? X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i)) : NULL;
-        const unsigned char *d = s ? ASN1_STRING_get0_data(s) : NULL;
-        if (d) snprintf(subject, sizeof subject, "CN=%.*s", ASN1_STRING_length(s), (const char *)d);
-        X509_free(peer);
-    }
-    snprintf(out, cap, "%s %s, peer certificate %s", SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
-             subject);
+    char cn[200];
+    dnp3_tls_conn_peer_cn(c, cn, sizeof cn);
+    snprintf(out, cap, "%s %s, peer certificate %s%s", SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
+             cn[0] ? "CN=" : "?", cn);
 }

@@ -59,6 +59,8 @@ size_t dnp3_tls_conn_take(tls_conn *c, uint8_t *out, size_t cap);
 /* Why the last operation failed (a sentence without a trailing period). */
 const char *dnp3_tls_conn_error(const tls_conn *c);
 
+/* The common name of the peer's certificate into out ("" without one). */
+void dnp3_tls_conn_peer_cn(const tls_conn *c, char *out, size_t cap);
 /* "TLSv1.3 TLS_AES_256_GCM_SHA384, peer CN=..." once established. */
 void dnp3_tls_conn_describe(const tls_conn *c, char *out, size_t cap);
 

@@ -10,6 +10,7 @@
  *  - more controls than config.max_controls => TOO_MANY_OPS for the excess;
  *  - CROB with the QU (queue) bit => NOT_SUPPORTED; an unknown operation type
  *    or the reserved trip/close code => FORMAT_ERROR;
+ *  - a read-only session (config.read_only) answers NOT_AUTHORIZED, nothing executed;
  *  - any NOT_SUPPORTED status also sets IIN2.2 PARAMETER_ERROR;
  *  - SELECT records the selection only when every status is SUCCESS;
  *  - OPERATE arrives with `pre_status` from the dispatcher's match against the
@@ -50,7 +51,7 @@ static double commanded_state(uint8_t code)
 static void command_event(dnp3_outstation *os, dnp3_control_mode mode, int ring, uint16_t index, double value,
                           uint8_t status)
 {
-    if (mode == DNP3_CTRL_SELECT || os->ev[ring].cap == 0) return;
+    if (mode == DNP3_CTRL_SELECT) return;
     os_point p;
     memset(&p, 0, sizeof p);
     p.value = value;
@@ -58,7 +59,7 @@ static void command_event(dnp3_outstation *os, dnp3_control_mode mode, int ring,
     p.time = dnp3_os_utc_now(os);
     p.cls = os->cfg.command_event_class;
     p.evar = ring == OS_CMD_BO ? os->cfg.bo_command_event_variation : os->cfg.ao_command_event_variation;
-    dnp3_os_ev_record(os, (dnp3_os_type)ring, index, &p, NULL, 0);
+    dnp3_os_ev_record_shared(os, (dnp3_os_type)ring, index, &p, NULL, 0); /* every master hears of it */
 }
 
 static uint8_t run_one(dnp3_outstation *os, dnp3_control_mode mode, const dnp3_obj_header *h, const dnp3_obj *o)
@@ -121,6 +122,8 @@ void dnp3_os_controls(dnp3_outstation *os, const dnp3_apdu *req, bool respond, u
             n++;
             if (pre_status != DNP3_CS_SUCCESS)
                 status = pre_status;
+            else if (os->cfg.read_only)
+                status = DNP3_CS_NOT_AUTHORIZED; /* a read-only session (historian, viewer) */
             else if (os->cfg.max_controls && n > os->cfg.max_controls)
                 status = DNP3_CS_TOO_MANY_OPS;
             else

@@ -116,6 +116,14 @@ static bool store(dnp3_os_type t, os_point *p, double v, uint8_t flags, dnp3_tim
     return ev;
 }
 
+/* Does any session on this database buffer events of type t? */
+static bool any_ring(const dnp3_outstation *os, dnp3_os_type t)
+{
+    for (const dnp3_outstation *s = os->db_owner; s; s = s->next_session)
+        if (s->ev[t].cap) return true;
+    return false;
+}
+
 static int finish(dnp3_outstation *os, dnp3_os_type t, uint16_t index, bool detected, dnp3_event_mode mode,
                   const uint8_t *oct, uint8_t len)
 {
@@ -123,9 +131,9 @@ static int finish(dnp3_outstation *os, dnp3_os_type t, uint16_t index, bool dete
     bool ev = mode == DNP3_EVENT_FORCE || (mode == DNP3_EVENT_DETECT && detected);
     /* a value set without an event (initial values, corrections) is the new deadband reference */
     if (mode == DNP3_EVENT_SUPPRESS) p->ref = p->value;
-    if (!ev || p->cls == 0 || os->ev[t].cap == 0) return 0;
+    if (!ev || p->cls == 0 || !any_ring(os, t)) return 0;
     p->ref = p->value;
-    dnp3_os_ev_record(os, t, index, p, oct, len);
+    dnp3_os_ev_record_shared(os, t, index, p, oct, len); /* every session sharing the points */
     return 1;
 }
 

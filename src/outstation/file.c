@@ -1,6 +1,7 @@
 /*
  * file.c - file transfer, outstation side (IEEE 1815-2012 file transfer procedures, group 70):
- * OPEN_FILE, CLOSE_FILE, DELETE_FILE, GET_FILE_INFO, ABORT_FILE, READ g70v5 and WRITE g70v5.
+ * OPEN_FILE, CLOSE_FILE, DELETE_FILE, GET_FILE_INFO, ABORT_FILE, AUTHENTICATE_FILE, READ g70v5 and
+ * WRITE g70v5.
  *
  * The core never touches a file system: every operation goes to the application's file_*
  * callbacks. This file keeps only the open handles (up to OS_FILE_MAX): mode, negotiated block
@@ -9,8 +10,15 @@
  * answer): it is acknowledged without being passed to file_write a second time. Directories opened for reading are
  * listed as g70v7 descriptors packed into the g70v5 data blocks.
  *
+ * With file_authenticate set, AUTHENTICATE_FILE (g70v2) trades a user name and password for a key
+ * that OPEN_FILE and DELETE_FILE must carry; the answer is the g70v2 object with empty name and
+ * password and the key (0: refused). With config.file_timeout_ms an open file left unused that
+ * long is closed without keeping writes, and its handle is answered HANDLE_EXPIRED afterwards.
+ *
  * Every object is sent and received with qualifier 0x5B (count 1, 2-octet size prefix).
  * Layouts (little-endian; see src/decode/obj_file.c):
+ *   v2 authentication  user name off/size (2+2), password off/size (2+2), key (4), name, password
+ *                                                                              (fixed part 12)
  *   v3 command    name off/size (2+2), created (6), permissions (2), auth key (4), file size (4),
  *                 mode (2), max block size (2), request ID (2), name          (fixed part 26)
  *   v4 status     handle (4), file size (4), max block size (2), request ID (2), status (1)
@@ -25,6 +33,7 @@
 #include "core/cursor.h"
 #include "outstation/os_internal.h"
 
+#define V2_FIXED 12u
 #define V3_FIXED 26u
 #define V7_FIXED 20u
 #define LAST_BIT 0x80000000u
@@ -35,6 +44,29 @@ static os_file *find(dnp3_outstation *os, uint32_t handle)
     for (unsigned i = 0; i < OS_FILE_MAX; i++)
         if (os->files[i].used && os->files[i].handle == handle) return &os->files[i];
     return NULL;
+}
+
+/* The open file of a request's handle (its timeout restarted), or NULL with *st saying why. */
+static os_file *lookup(dnp3_outstation *os, uint32_t handle, dnp3_file_status *st)
+{
+    os_file *f = find(os, handle);
+    if (f) {
+        f->used_at = os->req_time;
+        return f;
+    }
+    *st = DNP3_FILE_INVALID_HANDLE;
+    for (unsigned i = 0; i < OS_FILE_MAX; i++)
+        if (os->files[i].expired && os->files[i].handle == handle) *st = DNP3_FILE_HANDLE_EXPIRED;
+    return NULL;
+}
+
+/* With AUTHENTICATE_FILE in use, a command must carry a key it issued. */
+static bool key_ok(const dnp3_outstation *os, uint32_t key)
+{
+    if (!os->cb.file_authenticate) return true;
+    for (unsigned i = 0; key && i < OS_FILE_MAX; i++)
+        if (os->file_keys[i] == key) return true;
+    return false;
 }
 
 /* The single g70 object of a request: its header must be g70v`var`, qualifier 0x5B, count 1. */
@@ -116,6 +148,7 @@ typedef struct {
     const char *name;
     size_t name_len;
     uint16_t permissions;
+    uint32_t auth_key;
     uint32_t size;
     uint16_t mode, block, req_id;
 } file_cmd;
@@ -128,6 +161,7 @@ static bool parse_command(const uint8_t *o, size_t n, file_cmd *c)
     c->name = (const char *)(o + off);
     c->name_len = len;
     c->permissions = dnp3_load_u16(o + 10);
+    c->auth_key = dnp3_load_u32(o + 12);
     c->size = dnp3_load_u32(o + 16);
     c->mode = dnp3_load_u16(o + 20);
     c->block = dnp3_load_u16(o + 22);
@@ -152,7 +186,13 @@ static void do_open(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
         respond_status(os, seq, 0, 0, 0, c.req_id, DNP3_FILE_INVALID_MODE);
         return;
     }
-    os_file *f = NULL;
+    if (!key_ok(os, c.auth_key)) {
+        respond_status(os, seq, 0, 0, 0, c.req_id, DNP3_FILE_PERMISSION_DENIED);
+        return;
+    }
+    os_file *f = NULL; /* a free slot; one holding an expired handle only when no other is free */
+    for (unsigned i = 0; i < OS_FILE_MAX && !f; i++)
+        if (!os->files[i].used && !os->files[i].expired) f = &os->files[i];
     for (unsigned i = 0; i < OS_FILE_MAX && !f; i++)
         if (!os->files[i].used) f = &os->files[i];
     if (!f) {
@@ -180,6 +220,7 @@ static void do_open(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
     f->mode = (uint8_t)c.mode;
     f->dir = c.mode == DNP3_FILE_MODE_READ && fi.type == 0;
     f->block_size = block;
+    f->used_at = os->req_time;
     respond_status(os, seq, handle, fi.size, (uint16_t)block, c.req_id, DNP3_FILE_SUCCESS);
 }
 
@@ -201,8 +242,8 @@ static void do_close(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq, boo
     }
     uint32_t handle = dnp3_load_u32(o);
     uint16_t req_id = dnp3_load_u16(o + 10);
-    os_file *f = find(os, handle);
-    dnp3_file_status st = DNP3_FILE_INVALID_HANDLE;
+    dnp3_file_status st = DNP3_FILE_SUCCESS;
+    os_file *f = lookup(os, handle, &st);
     if (f) {
         bool keep = !abort && (f->mode == DNP3_FILE_MODE_READ || f->wrote_last);
         release(os, f, keep, &st);
@@ -221,8 +262,9 @@ static void do_delete(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
         dnp3_os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
         return;
     }
-    dnp3_file_status st =
-        os->cb.file_delete ? os->cb.file_delete(os->cb.ctx, c.name, c.name_len) : DNP3_FILE_PERMISSION_DENIED;
+    dnp3_file_status st = os->cb.file_delete && key_ok(os, c.auth_key)
+                              ? os->cb.file_delete(os->cb.ctx, c.name, c.name_len)
+                              : DNP3_FILE_PERMISSION_DENIED;
     respond_status(os, seq, 0, 0, 0, c.req_id, (uint8_t)st);
 }
 
@@ -305,13 +347,11 @@ void dnp3_os_file_read(dnp3_outstation *os, const dnp3_apdu *req)
         return;
     }
     uint32_t handle = dnp3_load_u32(o), block = dnp3_load_u32(o + 4) & ~LAST_BIT;
-    os_file *f = find(os, handle);
     dnp3_file_status st = DNP3_FILE_SUCCESS;
-    if (!f)
-        st = DNP3_FILE_INVALID_HANDLE;
-    else if (f->mode != DNP3_FILE_MODE_READ)
+    os_file *f = lookup(os, handle, &st);
+    if (f && f->mode != DNP3_FILE_MODE_READ)
         st = DNP3_FILE_PERMISSION_DENIED;
-    else if (block != f->next_block && !(f->next_block > 0 && block == f->next_block - 1))
+    else if (f && block != f->next_block && !(f->next_block > 0 && block == f->next_block - 1))
         st = DNP3_FILE_BLOCK_SEQUENCE;
     if (st != DNP3_FILE_SUCCESS) {
         respond_transport_status(os, seq, handle, block, (uint8_t)st, false);
@@ -361,11 +401,13 @@ static void do_write(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
     }
     uint32_t handle = dnp3_load_u32(o), word = dnp3_load_u32(o + 4), block = word & ~LAST_BIT;
     bool last = (word & LAST_BIT) != 0;
-    os_file *f = find(os, handle);
     dnp3_file_status st = DNP3_FILE_SUCCESS;
-    if (!f)
-        st = DNP3_FILE_INVALID_HANDLE;
-    else if (f->mode == DNP3_FILE_MODE_READ || !os->cb.file_write)
+    os_file *f = lookup(os, handle, &st);
+    if (!f) { /* st says why */
+        respond_transport_status(os, seq, handle, word, (uint8_t)st, true);
+        return;
+    }
+    if (f->mode == DNP3_FILE_MODE_READ || !os->cb.file_write)
         st = DNP3_FILE_PERMISSION_DENIED;
     else if (f->next_block > 0 && block == f->next_block - 1 && last == f->wrote_last)
         f = NULL; /* a retry of the block just written: acknowledged, not written twice */
@@ -391,8 +433,42 @@ bool dnp3_os_file_is_transfer(const dnp3_outstation *os, const dnp3_apdu *req)
 bool dnp3_os_file_supported(const dnp3_outstation *os, uint8_t fc)
 {
     if (!os->cb.file_open) return false;
+    if (fc == DNP3_FC_AUTHENTICATE_FILE) return os->cb.file_authenticate != NULL;
     return fc == DNP3_FC_OPEN_FILE || fc == DNP3_FC_CLOSE_FILE || fc == DNP3_FC_DELETE_FILE ||
            fc == DNP3_FC_GET_FILE_INFO || fc == DNP3_FC_ABORT_FILE;
+}
+
+/* AUTHENTICATE_FILE: the g70v2 object back with an empty name and password and the key (0 = refused). */
+static void do_authenticate(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
+{
+    const uint8_t *o;
+    size_t n;
+    if (!single_object(req, 2, &o, &n) || n < V2_FIXED) {
+        dnp3_os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
+        return;
+    }
+    unsigned uoff = dnp3_load_u16(o), ulen = dnp3_load_u16(o + 2);
+    unsigned poff = dnp3_load_u16(o + 4), plen = dnp3_load_u16(o + 6);
+    if ((ulen && (uoff < V2_FIXED || (size_t)uoff + ulen > n)) ||
+        (plen && (poff < V2_FIXED || (size_t)poff + plen > n))) {
+        dnp3_os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
+        return;
+    }
+    uint32_t key = 0;
+    if (!os->cb.file_authenticate(os->cb.ctx, (const char *)o + uoff, ulen, (const char *)o + poff, plen, &key))
+        key = 0;
+    if (key) { /* the last OS_FILE_MAX keys stay valid */
+        os->file_keys[os->file_key_next] = key;
+        os->file_key_next = (uint8_t)((os->file_key_next + 1u) % OS_FILE_MAX);
+    }
+    dnp3_writer w;
+    dnp3_wr_init(&w, os->sol + 4, os->cfg.max_tx_fragment - 4);
+    uint8_t *p = begin_obj(&w, 2, V2_FIXED);
+    if (p) {
+        memset(p, 0, 8);
+        dnp3_store_u32(p + 8, key);
+    }
+    respond_w(os, seq, 0, &w, true);
 }
 
 void dnp3_os_file_execute(dnp3_outstation *os, const dnp3_apdu *req)
@@ -404,6 +480,7 @@ void dnp3_os_file_execute(dnp3_outstation *os, const dnp3_apdu *req)
     case DNP3_FC_ABORT_FILE: do_close(os, req, seq, true); break;
     case DNP3_FC_DELETE_FILE: do_delete(os, req, seq); break;
     case DNP3_FC_GET_FILE_INFO: do_info(os, req, seq); break;
+    case DNP3_FC_AUTHENTICATE_FILE: do_authenticate(os, req, seq); break;
     case DNP3_FC_WRITE: do_write(os, req, seq); break;
     default: dnp3_os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true); break;
     }
@@ -411,6 +488,30 @@ void dnp3_os_file_execute(dnp3_outstation *os, const dnp3_apdu *req)
 
 void dnp3_os_file_offline(dnp3_outstation *os)
 {
-    for (unsigned i = 0; i < OS_FILE_MAX; i++)
+    for (unsigned i = 0; i < OS_FILE_MAX; i++) {
         if (os->files[i].used) release(os, &os->files[i], false, NULL);
+        os->files[i].expired = false;
+        os->file_keys[i] = 0;
+    }
+}
+
+dnp3_tstamp dnp3_os_file_expiry(const dnp3_outstation *os)
+{
+    dnp3_tstamp t = DNP3_TSTAMP_NEVER;
+    if (os->cfg.file_timeout_ms == 0) return t;
+    for (unsigned i = 0; i < OS_FILE_MAX; i++)
+        if (os->files[i].used && os->files[i].used_at + os->cfg.file_timeout_ms < t)
+            t = os->files[i].used_at + os->cfg.file_timeout_ms;
+    return t;
+}
+
+void dnp3_os_file_timer(dnp3_outstation *os, dnp3_tstamp now)
+{
+    if (os->cfg.file_timeout_ms == 0) return;
+    for (unsigned i = 0; i < OS_FILE_MAX; i++) {
+        os_file *f = &os->files[i];
+        if (!f->used || now < f->used_at + os->cfg.file_timeout_ms) continue;
+        release(os, f, false, NULL); /* what was written is not kept */
+        f->expired = true;
+    }
 }

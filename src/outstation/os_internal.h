@@ -14,6 +14,7 @@
  *   dispatch.c     request classification, duplicates, broadcast, pass-1 checks,
  *                  WRITE, ASSIGN_CLASS, freezes, restarts
  *   file.c         file transfer (group 70) through the application's file_* callbacks
+ *   session.c      several masters' sessions on one point database
  */
 #ifndef DNP3_OS_INTERNAL_H
 #define DNP3_OS_INTERNAL_H
@@ -104,11 +105,13 @@ typedef struct {
     bool used;
     bool dir;        /* a directory opened for reading: blocks list g70v7 descriptors */
     bool wrote_last; /* the block with the LAST bit was written */
+    bool expired;    /* closed by the open-file timeout: the handle is answered HANDLE_EXPIRED */
     uint8_t mode;    /* dnp3_file_mode */
     uint32_t handle;
     uint32_t block_size;
     uint32_t next_block;
     uint32_t dir_next, dir_prev; /* directory: first entry of the next / the previous block */
+    dnp3_tstamp used_at;         /* last request on the handle (the open-file timeout) */
 } os_file;
 
 /* unsolicited states */
@@ -202,7 +205,14 @@ struct dnp3_outstation {
     struct dnp3_sa_outstation *sa;                 /* Secure Authentication (sa_hook.c), NULL = off */
     uint32_t sa_stat_reported[DNP3_SA_STAT_COUNT]; /* each statistic's count at its last g122 event */
 
-    os_file files[OS_FILE_MAX]; /* file transfer: open handles */
+    os_file files[OS_FILE_MAX];      /* file transfer: open handles */
+    uint32_t file_keys[OS_FILE_MAX]; /* authentication keys issued by AUTHENTICATE_FILE (0 = none) */
+    uint8_t file_key_next;
+
+    /* sessions on one point database (session.c): db_owner holds the point tables (itself when
+     * not a session); the owner's list, through next_session, holds every member, itself first */
+    dnp3_outstation *db_owner;
+    dnp3_outstation *next_session;
 };
 
 /* ---- outstation.c ---- */
@@ -226,6 +236,14 @@ int dnp3_os_type_of_group(uint8_t group, bool *is_event);
 void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
 /* Freezes counters start..stop (clipped to counters and frozen counters); clear resets them. */
 void dnp3_os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear);
+
+/* ---- session.c ---- */
+/* Makes os (built without point tables) a member of owner's database group. */
+void dnp3_os_session_join(dnp3_outstation *os, dnp3_outstation *owner);
+/* Records an event of point `index` of ring t into every member of os's database group that
+ * buffers it (ring of t and the point's class in its event_classes). Returns how many did. */
+uint32_t dnp3_os_ev_record_shared(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p,
+                                  const uint8_t *oct, uint8_t len);
 
 /* ---- events.c ---- */
 void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
@@ -287,8 +305,11 @@ bool dnp3_os_file_is_transfer(const dnp3_outstation *os, const dnp3_apdu *req);
 void dnp3_os_file_execute(dnp3_outstation *os, const dnp3_apdu *req);
 /* READ g70v5: the next (or the same) block. */
 void dnp3_os_file_read(dnp3_outstation *os, const dnp3_apdu *req);
-/* Connection lost: every open file is closed without keeping writes. */
+/* Connection lost: every open file is closed without keeping writes, issued keys are forgotten. */
 void dnp3_os_file_offline(dnp3_outstation *os);
+/* The open-file timeout: the earliest expiry (DNP3_TSTAMP_NEVER if none) and the timer. */
+dnp3_tstamp dnp3_os_file_expiry(const dnp3_outstation *os);
+void dnp3_os_file_timer(dnp3_outstation *os, dnp3_tstamp now);
 
 /* Delay reported for DELAY_MEASURE, in ms. */
 uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);

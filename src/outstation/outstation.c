@@ -51,6 +51,7 @@ static void outstation_config_defaults(dnp3_outstation_config *c)
     c->command_event_class = 1;
     c->bo_command_event_variation = 1;
     c->ao_command_event_variation = 1;
+    c->event_classes = DNP3_OS_CLASS1 | DNP3_OS_CLASS2 | DNP3_OS_CLASS3;
 }
 
 void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size)
@@ -103,6 +104,7 @@ static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation
         if (!dnp3_os_event_var_ok((dnp3_os_type)OS_CMD_AO, out->ao_command_event_variation))
             return "ao_command_event_variation";
     }
+    if (out->event_classes & ~(DNP3_OS_CLASS1 | DNP3_OS_CLASS2 | DNP3_OS_CLASS3)) return "event_classes";
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         dnp3_os_type_config *tc = &out->types[t];
         if (tc->event_class > 3) return TYPE_FIELD[t][0];
@@ -157,8 +159,9 @@ static size_t attr_strlen(const char *s)
     return n;
 }
 
-/* Carves the block: with os == NULL it only adds up the sizes. Returns the total. */
-static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8_t *base)
+/* Carves the block: with os == NULL it only adds up the sizes. Returns the total. Without
+ * `tables` (a session) the point tables are left out: the session uses its database's. */
+static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8_t *base, bool tables)
 {
     size_t off = align_up(sizeof(struct dnp3_outstation));
 #define TAKE(ptr, type, bytes)                                                                                    \
@@ -168,7 +171,7 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
         off += align_up(take_n_);                                                                                 \
     } while (0)
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
-        size_t n = c->types[t].count, e = c->types[t].event_buffer;
+        size_t n = tables ? c->types[t].count : 0, e = c->types[t].event_buffer;
         os_table *tb = os ? &os->db[t] : NULL;
         os_ring *r = os ? &os->ev[t] : NULL;
         os_point *pts = NULL;
@@ -181,11 +184,13 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
             TAKE(oct_len, uint8_t *, n);
             TAKE(edata, uint8_t *, e * c->octet_string_size);
         }
-        if (os) {
+        if (os && tables) {
             tb->pts = pts;
             tb->oct = oct;
             tb->oct_len = oct_len;
             tb->count = (uint16_t)n;
+        }
+        if (os) {
             r->ev = evs;
             r->data = edata;
             r->cap = (uint16_t)e;
@@ -245,7 +250,7 @@ size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c)
 {
     dnp3_outstation_config cfg;
     if (load_config(c, &cfg)) return 0;
-    return layout(&cfg, NULL, NULL);
+    return layout(&cfg, NULL, NULL, true);
 }
 
 static void on_fragment(void *ctx, const dnp3_channel_fragment *f, dnp3_tstamp now)
@@ -270,34 +275,65 @@ static void init_points(dnp3_outstation *os)
     }
 }
 
-dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
-                                      const dnp3_outstation_callbacks *cb, dnp3_tstamp now)
+/* Builds an outstation (tables: with its own point tables) in mem from a loaded configuration. */
+static dnp3_outstation *build(void *mem, size_t size, const dnp3_outstation_config *cfg,
+                              const dnp3_outstation_callbacks *cb, bool tables, dnp3_tstamp now)
 {
-    dnp3_outstation_config cfg;
-    if (!mem || load_config(c, &cfg) || (uintptr_t)mem % alignof(max_align_t) != 0) return NULL;
-    size_t need = layout(&cfg, NULL, NULL);
+    if (!mem || (uintptr_t)mem % alignof(max_align_t) != 0) return NULL;
+    size_t need = layout(cfg, NULL, NULL, tables);
     if (need == 0 || size < need) return NULL;
     if (cb && (cb->size < offsetof(dnp3_outstation_callbacks, crob) || cb->size > sizeof *cb)) return NULL;
     memset(mem, 0, need);
     dnp3_outstation *os = mem;
-    os->cfg = cfg;
+    os->cfg = *cfg;
     if (cb) memcpy(&os->cb, cb, cb->size);
     os->cb.size = sizeof os->cb;
-    layout(&cfg, os, mem);
+    layout(cfg, os, mem, tables);
     memset(&os->cfg.attr, 0, sizeof os->cfg.attr); /* the strings now live in the block */
-    init_points(os);
+    os->db_owner = os;
     os->iin_app = DNP3_IIN1_DEVICE_RESTART;
     os->online = true;
     dnp3_os_unsol_init(os);
     dnp3_os_time_init(os, now);
-    if (cfg.link_layer) {
+    if (cfg->link_layer) {
         dnp3_channel_config cc;
-        channel_config(&cfg, &cc);
+        channel_config(cfg, &cc);
         cc.on_fragment = on_fragment;
         cc.ctx = os;
         os->ch = dnp3_channel_init(os->ch, dnp3_channel_memory_size(&cc), &cc, now);
         if (!os->ch) return NULL;
     }
+    return os;
+}
+
+dnp3_outstation *dnp3_outstation_init(void *mem, size_t size, const dnp3_outstation_config *c,
+                                      const dnp3_outstation_callbacks *cb, dnp3_tstamp now)
+{
+    dnp3_outstation_config cfg;
+    if (load_config(c, &cfg)) return NULL;
+    dnp3_outstation *os = build(mem, size, &cfg, cb, true, now);
+    if (os) init_points(os);
+    return os;
+}
+
+size_t dnp3_outstation_session_memory_size(const dnp3_outstation_config *c)
+{
+    dnp3_outstation_config cfg;
+    if (load_config(c, &cfg)) return 0;
+    return layout(&cfg, NULL, NULL, false);
+}
+
+dnp3_outstation *dnp3_outstation_init_session(void *mem, size_t size, const dnp3_outstation_config *c,
+                                              const dnp3_outstation_callbacks *cb, dnp3_outstation *shared,
+                                              dnp3_tstamp now)
+{
+    dnp3_outstation_config cfg;
+    if (!shared || shared->db_owner != shared || load_config(c, &cfg)) return NULL;
+    if (cfg.octet_string_size != shared->cfg.octet_string_size) return NULL;
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++)
+        if (cfg.types[t].count != shared->db[t].count) return NULL;
+    dnp3_outstation *os = build(mem, size, &cfg, cb, false, now);
+    if (os) dnp3_os_session_join(os, shared);
     return os;
 }
 
@@ -416,6 +452,7 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if (os->fz_at < t) t = os->fz_at;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
     if (os->sa && (u = dnp3_os_sa_expiry(os)) < t) t = u;
+    if ((u = dnp3_os_file_expiry(os)) < t) t = u;
     return t;
 }
 
@@ -427,6 +464,7 @@ int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
     dnp3_os_unsol_timer(os, now);
     dnp3_os_time_timer(os, now);
     if (os->sa) dnp3_os_sa_timer(os, now);
+    dnp3_os_file_timer(os, now);
     if (os->ch) return dnp3_channel_handle_expiry(os->ch, now);
     return DNP3_OK;
 }

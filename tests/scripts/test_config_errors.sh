@@ -25,7 +25,7 @@ P='points:
 refused "" ": the file is empty"
 refused "points: [" ":2: YAML syntax error: did not find expected node content"
 refused "- a" ":1: expected a mapping with outstation, points, controls"
-refused "foo: 1" ":1: foo: unknown section (expected outstation, points, controls, security)"
+refused "foo: 1" ":1: foo: unknown section (expected outstation, points, controls, security, sessions)"
 refused "? [a]
 : 1" ":2: ?: bad key"
 refused "outstation: 3" ":1: outstation: expected a mapping"
@@ -94,5 +94,15 @@ refused "security:
 refused "security:
   tls:
     min_version: 1.1" ":3: security.tls.min_version: expected \"1.2\" or \"1.3\""
+refused "sessions: 3" ":1: sessions: expected a list of sessions"
+refused "sessions: []" ":1: sessions: the list of sessions is empty"
+refused "sessions:
+  - {name: a, colour: red}" ":2: sessions[0].colour: unknown key (expected name, allow, transports, classes, read_only, tls_names, sa_users)"
+refused "sessions:
+  - {classes: [4]}" ":2: sessions[0].classes[0]: 4 is out of range 1..3"
+refused "sessions:
+  - {transports: [udp, serial]}" ":2: sessions[0].transports[1]: expected tcp, udp or tls"
+refused "sessions:
+  - {read_only: perhaps}" ":2: sessions[0].read_only: expected true or false"
 
 live_finish

@@ -153,5 +153,60 @@ expect_rc "rm outside the root" 1 $?
 [ -e "$ROOT/link_out" ] && [ -e "$OUTSIDE/secret" ] && ok || bad "rm removed what it must not"
 M ls "$T" >"$WORK/ls3.out" 2>&1
 expect_not "temporary names are not listed" "$WORK/ls3.out" "dnp3-partial"
+kill "$OSPID" 2>/dev/null
+wait "$OSPID" 2>/dev/null
+
+# ---- AUTHENTICATE_FILE and the open-file timeout (raw requests: our master does not authenticate) ----
+printf 'correct horse\n' >"$WORK/file.pw"
+start_outstation auth --listen 127.0.0.1:0 --no-unsolicited --file-root "$ROOT" --file-user op \
+    --file-password-file "$WORK/file.pw" --file-timeout 500
+M ls "127.0.0.1:$PORT" >"$WORK/auth_ls.out" 2>&1
+expect_rc "a master without the key is refused" 1 $?
+expect "refusal names PERMISSION_DENIED" "$WORK/auth_ls.out" "PERMISSION_DENIED (1)"
+PYTHONPATH="$SRC/tests/scripts" python3 - "$PORT" >"$WORK/auth.out" 2>&1 <<'PY'
+import struct, sys, time
+from rawmaster import Master
+m = Master(int(sys.argv[1]))
+def answer(fc, objects):
+    seq = m.aseq
+    m.aseq = (m.aseq + 1) & 0x0F
+    m.send_apdu(bytes([0xC0 | seq, fc]) + objects)
+    while True:
+        f = m.poll(3)
+        if not isinstance(f, bytes):
+            return None
+        if f[1] == 0x81:
+            return f
+def g70(var, body):
+    return bytes([70, var, 0x5B, 1]) + struct.pack("<H", len(body)) + body
+def authenticate(user, pw):
+    body = struct.pack("<HHHHI", 12, len(user), 12 + len(user), len(pw), 0) + user + pw
+    f = answer(0x1D, g70(2, body))
+    return struct.unpack("<I", f[-4:])[0]
+def open_read(name, key):
+    body = struct.pack("<HH6sHIIHHH", 26, len(name), b"\0" * 6, 0, key, 0, 1, 64, 5) + name
+    f = answer(0x19, g70(3, body))
+    return struct.unpack("<I", f[10:14])[0], f[-1]
+def read_block(handle, block):
+    f = answer(0x01, g70(5, struct.pack("<II", handle, block)))
+    return f[-1] if f[4:6] == b"\x46\x06" else "data"
+print("wrong", authenticate(b"op", b"horse"))
+key = authenticate(b"op", b"correct horse")
+print("key", "nonzero" if key else "zero")
+print("open-nokey", open_read(b"f1.bin", 0)[1])
+handle, st = open_read(b"f1.bin", key)
+print("open-key", st)
+print("block0", read_block(handle, 0))
+time.sleep(1.0)  # past --file-timeout 500
+print("after-timeout", read_block(handle, 1))
+PY
+expect "wrong password: key 0" "$WORK/auth.out" "wrong 0"
+expect "right password: a key" "$WORK/auth.out" "key nonzero"
+expect "OPEN without the key: PERMISSION_DENIED" "$WORK/auth.out" "open-nokey 1"
+expect "OPEN with the key" "$WORK/auth.out" "open-key 0"
+expect "first block" "$WORK/auth.out" "block0 data"
+expect "an idle handle expires: HANDLE_EXPIRED (17)" "$WORK/auth.out" "after-timeout 17"
+"$DNP3" outstation --file-root "$ROOT" --file-user op >"$WORK/fu.out" 2>&1
+expect_rc "--file-user without a password file" 2 $?
 
 live_finish

@@ -194,6 +194,7 @@ usage_error "parity mark" "--parity: 'mark' is not none, even or odd" outstation
 usage_error "data bits 9" "--data-bits: '9' is not 7 or 8" outstation --serial /dev/null --data-bits 9
 usage_error "stop bits 3" "--stop-bits: '3' is not 1 or 2" outstation --serial /dev/null --stop-bits 3
 usage_error "serial and TCP" "--serial cannot be combined" outstation --serial /dev/null --listen 127.0.0.1:0
+usage_error "serial and several masters" "--serial serves the master of its line" outstation --serial /dev/null --max-masters 2
 usage_error "--serial without a path" "--serial needs a value" outstation --serial
 usage_error "target baud" "baud: '12345' is not a standard serial speed" master poll "serial:/dev/null?baud=12345"
 usage_error "target parity" "parity: 'mark' is not none, even or odd" master poll "serial:/dev/null?parity=mark"

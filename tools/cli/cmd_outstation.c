@@ -16,6 +16,7 @@
 #include "config_yaml.h"
 #include "dnp3/io_roles.h"
 #include "outstation_app.h"
+#include "outstation_multi.h"
 #include "sa_cli.h"
 #include "file_root.h"
 #include "serial_cli.h"
@@ -34,6 +35,12 @@ static void usage(FILE *f)
             "\n"
             "  --listen ADDR:PORT     TCP listen address (default 0.0.0.0:20000)\n"
             "  --udp ADDR:PORT        DNP3 over UDP instead of TCP (responses go to the requester)\n"
+            "                         --listen, --udp and --tls-listen combine and repeat (up to 8\n"
+            "                         endpoints); with more than one, or --max-masters, or a sessions:\n"
+            "                         section in --config, every master gets a session of its own\n"
+            "  --max-masters N        serve up to N masters at once (1..16), each in its own session on\n"
+            "                         the one point database: own event buffers, confirms, unsolicited\n"
+            "                         and select state; one more is refused with a log line\n"
             "  --udp-peer HOST:PORT   UDP: send to this master (also the start-up unsolicited data)\n"
             "  --connect HOST:PORT    dial out to a master that listens (dnp3 master listen) instead of\n"
             "                         listening; reconnects with back-off (tls://HOST:PORT: over TLS)\n"
@@ -74,6 +81,11 @@ static void usage(FILE *f)
             "  --file-write           also accept writes and deletes (default: read-only)\n"
             "  --file-max-size N      largest file accepted by a write, in octets (default: no limit)\n"
             "  --file-max-open N      files open at once, 1..4 (default 4)\n"
+            "  --file-timeout MS      close an open file left unused this long (default 60000, 0 = never);\n"
+            "                         its handle is then answered HANDLE_EXPIRED\n"
+            "  --file-user NAME       demand AUTHENTICATE_FILE (g70v2) with this user name and the password\n"
+            "                         of --file-password-file before OPEN_FILE and DELETE_FILE\n"
+            "  --file-password-file FILE  that password (the first line of FILE)\n"
             "%s"
             "%s"
             "  -h, --help             this help\n",
@@ -84,6 +96,7 @@ typedef struct {
     uv_loop_t *loop;
     outstation_app app;
     dnp3_io_outstation *bind;
+    outstation_multi *multi; /* several masters (NULL: one, through bind) */
     cli_tap tap;
     bool datagram;
     bool verbose;
@@ -144,6 +157,8 @@ static void on_signal(uv_signal_t *s, int signum)
     fflush(stdout);
     dnp3_io_outstation_stop(c->bind);
     c->bind = NULL;
+    outstation_multi_stop(c->multi);
+    c->multi = NULL;
     uv_close((uv_handle_t *)&c->sigint, on_handle_closed);
     uv_close((uv_handle_t *)&c->sigterm, on_handle_closed);
     if (c->simulate) uv_close((uv_handle_t *)&c->sim, on_handle_closed);
@@ -154,7 +169,8 @@ static void on_sim(uv_timer_t *t)
     os_cmd *c = t->data;
     int n = outstation_app_simulate(&c->app, c->sim_period_ms / 1000.0);
     if (n > 0) c->sim_events += (uint64_t)n;
-    dnp3_io_outstation_kick(c->bind);
+    if (c->bind) dnp3_io_outstation_kick(c->bind);
+    outstation_multi_kick(c->multi);
     if (c->sim_steps_left && --c->sim_steps_left == 0) {
         uv_timer_stop(t);
         printf("%s: simulation finished: %llu events generated\n", CMD, (unsigned long long)c->sim_events);
@@ -162,7 +178,12 @@ static void on_sim(uv_timer_t *t)
     }
 }
 
+#define MAX_ENDPOINTS 8
+
 typedef struct {
+    os_endpoint eps[MAX_ENDPOINTS]; /* every --listen, --udp, --tls-listen in order (host = ADDR:PORT text) */
+    size_t n_eps;
+    uint64_t max_masters; /* 0 = not given */
     char listen[160];
     char udp[160];
     char udp_peer[160];
@@ -188,7 +209,8 @@ typedef struct {
     const char *sa_outstation_name;
     const char *file_root;
     bool file_write;
-    uint64_t file_max_size, file_max_open;
+    uint64_t file_max_size, file_max_open, file_timeout;
+    const char *file_user, *file_password_file;
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
@@ -197,6 +219,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->sim_period = 1000;
     o->seed = 1;
     o->keep_alive = 60000;
+    o->file_timeout = 60000;
     o->verbose = true;
     tls_cli_init(&o->tls);
     serial_cli_init(&o->serial);
@@ -223,15 +246,19 @@ static int parse_options(int argc, char **argv, options *o)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
             return 1;
-        } else if (!strcmp(a, "--tls-listen")) {
+        } else if (!strcmp(a, "--tls-listen") || !strcmp(a, "--listen") || !strcmp(a, "--udp")) {
             NEED_VALUE();
-            snprintf(o->tls_listen, sizeof o->tls_listen, "%s", v);
-        } else if (!strcmp(a, "--listen")) {
+            if (o->n_eps == MAX_ENDPOINTS) return cli_usage_error(CMD, "at most %d endpoints", MAX_ENDPOINTS);
+            os_endpoint *e = &o->eps[o->n_eps++];
+            e->transport = a[2] == 't' ? PROFILE_TR_TLS : a[2] == 'l' ? PROFILE_TR_TCP : PROFILE_TR_UDP;
+            snprintf(e->host, sizeof e->host, "%s", v);
+            char *first = e->transport == PROFILE_TR_TLS   ? o->tls_listen
+                          : e->transport == PROFILE_TR_TCP ? o->listen
+                                                           : o->udp;
+            if (!first[0]) snprintf(first, sizeof o->listen, "%s", v);
+        } else if (!strcmp(a, "--max-masters")) {
             NEED_VALUE();
-            snprintf(o->listen, sizeof o->listen, "%s", v);
-        } else if (!strcmp(a, "--udp")) {
-            NEED_VALUE();
-            snprintf(o->udp, sizeof o->udp, "%s", v);
+            if (cli_uint(CMD, a, v, 1, PROFILE_MAX_SESSIONS, &o->max_masters)) return 2;
         } else if (!strcmp(a, "--connect")) {
             NEED_VALUE();
             snprintf(o->connect, sizeof o->connect, "%s", v);
@@ -334,6 +361,15 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--file-max-size")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 1, UINT32_MAX, &o->file_max_size)) return 2;
+        } else if (!strcmp(a, "--file-timeout")) {
+            NEED_VALUE();
+            if (cli_uint(CMD, a, v, 0, 86400000, &o->file_timeout)) return 2;
+        } else if (!strcmp(a, "--file-user")) {
+            NEED_VALUE();
+            o->file_user = v;
+        } else if (!strcmp(a, "--file-password-file")) {
+            NEED_VALUE();
+            o->file_password_file = v;
         } else if (!strcmp(a, "--file-max-open")) {
             NEED_VALUE();
             if (cli_uint(CMD, a, v, 1, FILE_ROOT_MAX_OPEN, &o->file_max_open)) return 2;
@@ -351,8 +387,9 @@ static int parse_options(int argc, char **argv, options *o)
         return cli_usage_error(CMD, "--sa-user %u has no --sa-update-key-file",
                                o->sa_users[o->sa_count - 1].number);
     if (o->config && o->have_points) return cli_usage_error(CMD, "--config and --points cannot be combined");
-    if ((o->listen[0] != 0) + (o->udp[0] != 0) + (o->connect[0] != 0) + (o->tls_listen[0] != 0) > 1)
-        return cli_usage_error(CMD, "--listen, --tls-listen, --udp and --connect cannot be combined");
+    if (o->connect[0] && o->n_eps)
+        return cli_usage_error(CMD, "--connect cannot be combined with --listen, --tls-listen or --udp");
+    if (o->connect[0] && o->max_masters > 1) return cli_usage_error(CMD, "--connect serves one master");
     bool tls = o->tls_listen[0] || !strncmp(o->connect, "tls://", 6);
     if (o->tls.any && !tls)
         return cli_usage_error(CMD, "the --tls-* options need --tls-listen or --connect tls://HOST:PORT");
@@ -360,6 +397,9 @@ static int parse_options(int argc, char **argv, options *o)
         return cli_usage_error(
             CMD, "TLS needs --tls-cert FILE, --tls-key FILE and --tls-ca FILE or --tls-peer-cert FILE");
     if (o->udp_peer[0] && !o->udp[0]) return cli_usage_error(CMD, "--udp-peer needs --udp");
+    if (!o->file_user != !o->file_password_file)
+        return cli_usage_error(CMD, "--file-user and --file-password-file go together");
+    if (o->file_user && !o->file_root) return cli_usage_error(CMD, "--file-user needs --file-root");
     if (o->serial.device[0] && (o->listen[0] || o->udp[0] || o->connect[0] || o->tls_listen[0] || tls))
         return cli_usage_error(CMD, "--serial cannot be combined with --listen, --tls-listen, --udp or --connect");
     return 0;
@@ -453,8 +493,8 @@ static uint32_t point_total(const profile *p)
     return n;
 }
 
-/* --serial: the outstation on a serial line until SIGINT/SIGTERM. */
-static int serve_serial(os_cmd *c, const options *o, const profile *prof, dnp3_io_config *ioc)
+/* --serial: the outstation on a serial line (the loop runs at `serve`). Returns 0 or an exit status. */
+static int start_serial(os_cmd *c, const options *o, const profile *prof, dnp3_io_config *ioc)
 {
     char rx_label[64], tx_label[64], line[64];
     snprintf(rx_label, sizeof rx_label, "master %u -> outstation %u", prof->master_addr, prof->link_addr);
@@ -477,20 +517,98 @@ static int serve_serial(os_cmd *c, const options *o, const profile *prof, dnp3_i
                             : "substation profile",
            o->simulate ? ", simulating" : "");
     fflush(stdout);
-    uv_signal_init(c->loop, &c->sigint);
-    uv_signal_init(c->loop, &c->sigterm);
-    c->sigint.data = c->sigterm.data = c;
-    uv_signal_start(&c->sigint, on_signal, SIGINT);
-    uv_signal_start(&c->sigterm, on_signal, SIGTERM);
-    if (o->simulate) {
-        c->simulate = true;
-        c->sim_steps_left = (uint32_t)o->sim_steps;
-        uv_timer_init(c->loop, &c->sim);
-        c->sim.data = c;
-        uv_timer_start(&c->sim, on_sim, c->sim_period_ms, c->sim_period_ms);
+    return 0;
+}
+
+/* Several masters: the usage rules, then one session rule per master (the sessions: section, or
+ * --max-masters N anonymous ones in `defaults`). Returns 0, or 2 after a usage error. */
+static int session_rules(const options *o, const profile *p, profile_session *defaults,
+                         const profile_session **rules, size_t *n)
+{
+    if (p->n_sessions && o->max_masters)
+        return cli_usage_error(CMD,
+                               "--max-masters and the sessions: section of %s cannot be combined (the "
+                               "section lists the sessions)",
+                               o->config);
+    if (o->udp_peer[0])
+        return cli_usage_error(CMD, "--udp-peer is for one master; with several each is answered at its own "
+                                    "address");
+    if (o->reject)
+        return cli_usage_error(CMD, "--accept is for one master; with several, a master finding every session "
+                                    "taken is refused");
+    if (o->sa_authority_key_len)
+        return cli_usage_error(CMD, "update-key and user status changes (--sa-authority-key-file) need one "
+                                    "master: each session keeps its own Secure Authentication state");
+    if (p->n_sessions) {
+        *rules = p->sessions;
+        *n = p->n_sessions;
+        return 0;
     }
-    uv_run(c->loop, UV_RUN_DEFAULT);
-    uv_loop_close(c->loop);
+    *n = o->max_masters ? (size_t)o->max_masters : 1;
+    for (size_t i = 0; i < *n; i++) {
+        memset(&defaults[i], 0, sizeof defaults[i]);
+        snprintf(defaults[i].name, sizeof defaults[i].name, "any master");
+        defaults[i].event_classes = DNP3_OS_CLASS1 | DNP3_OS_CLASS2 | DNP3_OS_CLASS3;
+    }
+    *rules = defaults;
+    return 0;
+}
+
+/* Resolves the endpoints' ADDR:PORT texts into out[] and starts serving them. Returns 0 or an exit status. */
+static int start_multi(os_cmd *c, options *o, const profile *p, size_t sessions)
+{
+    os_endpoint eps[MAX_ENDPOINTS];
+    bool any_tls = false;
+    if (o->n_eps == 0) { /* --max-masters alone: the default TCP endpoint */
+        o->eps[0].transport = PROFILE_TR_TCP;
+        snprintf(o->eps[0].host, sizeof o->eps[0].host, "0.0.0.0:20000");
+        o->n_eps = 1;
+    }
+    for (size_t i = 0; i < o->n_eps; i++) {
+        uint8_t t = o->eps[i].transport;
+        eps[i].transport = t;
+        any_tls |= t == PROFILE_TR_TLS;
+        if (cli_host_port(CMD,
+                          t == PROFILE_TR_TLS   ? "--tls-listen"
+                          : t == PROFILE_TR_UDP ? "--udp"
+                                                : "--listen",
+                          o->eps[i].host, "0.0.0.0", t == PROFILE_TR_TLS ? TLS_CLI_DEFAULT_PORT : 20000,
+                          eps[i].host, sizeof eps[i].host, &eps[i].port))
+            return 2;
+    }
+    if (any_tls) {
+        c->tls = tls_cli_load(CMD, &o->tls, true);
+        if (!c->tls) return 2;
+    }
+    dnp3_channel_config cc;
+    channel_config(o, p, &cc);
+    cc.mode = DNP3_CHANNEL_STREAM; /* UDP endpoints switch to datagrams themselves */
+    dnp3_io_hooks hooks = {c, up_open, NULL, up_rx, up_tx, up_log};
+    c->multi =
+        outstation_multi_start(c->loop, &c->app, eps, o->n_eps, &cc, c->tls, o->allow, o->allow_count, &hooks);
+    if (!c->multi) return 1;
+    printf("%s: listening on", CMD);
+    for (size_t i = 0; i < o->n_eps; i++)
+        printf("%s %s %s:%u", i ? "," : "",
+               eps[i].transport == PROFILE_TR_UDP   ? "udp"
+               : eps[i].transport == PROFILE_TR_TLS ? "tls"
+                                                    : "tcp",
+               eps[i].host, outstation_multi_port(c->multi, i));
+    printf(", link address %u, %u points (%s), %zu sessions of %zu octets each%s\n", p->link_addr, point_total(p),
+           o->config        ? o->config
+           : o->have_points ? "uniform profile"
+                            : "substation profile",
+           sessions, dnp3_outstation_session_memory_size(&c->app.cfg), o->simulate ? ", simulating" : "");
+    for (size_t i = 0; i < sessions; i++) {
+        const profile_session *r = c->app.sess[i].rule;
+        printf("%s: session %zu (%s): classes%s%s%s%s%s%s\n", CMD, i + 1, r->name,
+               r->event_classes & 1 ? " 1" : "", r->event_classes & 2 ? " 2" : "",
+               r->event_classes & 4 ? " 3" : "", r->event_classes ? "" : " none",
+               r->read_only ? ", read-only" : "", r->n_allow ? ", allow-listed" : "");
+    }
+    if (c->app.sess[0].sa)
+        printf("%s: Secure Authentication v5 demanded for critical requests in every session\n", CMD);
+    fflush(stdout);
     return 0;
 }
 
@@ -503,6 +621,25 @@ int cmd_outstation(int argc, char **argv)
     profile prof;
     if ((rc = load_profile(&o, &prof)) != 0) return rc;
     if ((rc = apply_config_security(&o, &prof)) != 0) {
+        profile_free(&prof);
+        return rc;
+    }
+
+    if (prof.tls.enabled && o.n_eps == 0) { /* the config file's TLS endpoint */
+        o.eps[0].transport = PROFILE_TR_TLS;
+        snprintf(o.eps[0].host, sizeof o.eps[0].host, "%s", o.tls_listen);
+        o.n_eps = 1;
+    }
+    bool several = o.n_eps > 1 || o.max_masters > 1 || prof.n_sessions > 0;
+    if (several && o.serial.device[0]) {
+        profile_free(&prof);
+        return cli_usage_error(CMD,
+                               "--serial serves the master of its line: not with several masters or sessions");
+    }
+    static profile_session default_rules[PROFILE_MAX_SESSIONS];
+    const profile_session *rules = NULL;
+    size_t n_rules = 0;
+    if (several && (rc = session_rules(&o, &prof, default_rules, &rules, &n_rules)) != 0) {
         profile_free(&prof);
         return rc;
     }
@@ -524,10 +661,18 @@ int cmd_outstation(int argc, char **argv)
             rc = 2;
             goto out;
         }
+        if (o.file_user && file_root_require_user(&files, o.file_user, o.file_password_file, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", CMD, err);
+            rc = 2;
+            goto out;
+        }
+        files.timeout_ms = (uint32_t)o.file_timeout;
         outstation_app_serve_files(&files);
     }
-    if (outstation_app_init(&c->app, &prof, dnp3_io_now(c->loop), o.verbose ? stdout : NULL, o.seed, err,
-                            sizeof err)) {
+    if (several ? outstation_app_init_shared(&c->app, &prof, rules, n_rules, dnp3_io_now(c->loop),
+                                             o.verbose ? stdout : NULL, o.seed, err, sizeof err)
+                : outstation_app_init(&c->app, &prof, dnp3_io_now(c->loop), o.verbose ? stdout : NULL, o.seed, err,
+                                      sizeof err)) {
         fprintf(stderr, "%s: %s\n", CMD, err);
         rc = 2;
         goto out;
@@ -565,14 +710,23 @@ int cmd_outstation(int argc, char **argv)
         }
     }
 
+    if (several) {
+        char rx_label[64], tx_label[64];
+        snprintf(rx_label, sizeof rx_label, "master -> outstation %u", prof.link_addr);
+        snprintf(tx_label, sizeof tx_label, "outstation %u -> master", prof.link_addr);
+        cli_tap_init(&c->tap, o.decode, rx_label, tx_label);
+        if ((rc = start_multi(c, &o, &prof, n_rules)) != 0) goto out;
+        goto serve;
+    }
+
     dnp3_io_config ioc;
     dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : o.connect[0] ? DNP3_IO_TCP_CLIENT : DNP3_IO_TCP_SERVER);
     c->serial = o.serial.device[0] != 0;
     if (c->serial) { /* a serial line (docs/serial.md): no address, a device */
         if ((rc = serial_cli_check_device(CMD, &o.serial)) != 0) goto out;
         serial_cli_apply(&o.serial, &ioc);
-        rc = serve_serial(c, &o, &prof, &ioc);
-        goto out;
+        if ((rc = start_serial(c, &o, &prof, &ioc)) != 0) goto out;
+        goto serve;
     }
     char host[128], peer_host[128];
     uint16_t port, peer_port = 0;
@@ -647,6 +801,7 @@ int cmd_outstation(int argc, char **argv)
                o.sa_count == 1 ? "" : "s");
     fflush(stdout);
 
+serve:
     uv_signal_init(c->loop, &c->sigint);
     uv_signal_init(c->loop, &c->sigterm);
     c->sigint.data = c->sigterm.data = c;

@@ -15,6 +15,7 @@
  *     - {crob: 0, name: "CB-101", binary_input: 0, double_bit_input: 0, binary_output_status: 0}
  *     - {analog_output: 0, analog_output_status: 0, min: 130, max: 145}
  *   security: {secure_authentication: {...}, tls: {...}}   (config_security.c)
+ *   sessions: [{name, allow, transports, classes, read_only, sa_users}]  (config_sessions.c)
  */
 #include "config_yaml.h"
 
@@ -31,6 +32,7 @@
 
 #include "config_loader.h"
 #include "config_security.h"
+#include "config_sessions.h"
 
 static int point_value(loader *L, profile_type t, const yaml_node_t *n, profile_point *pt)
 {
@@ -300,11 +302,12 @@ static int root_section(loader *L, const char *k, const yaml_node_t *v, void *ct
     if (!strcmp(k, "outstation")) return for_each_field(L, v, "a mapping", outstation_field, c->p);
     if (!strcmp(k, "points")) return load_points(L, c->p, v);
     if (!strcmp(k, "security")) return config_load_security(L, v, c->p);
+    if (!strcmp(k, "sessions")) return config_load_sessions(L, v, c->p);
     if (!strcmp(k, "controls")) {
         c->controls = v; /* read after points, so that wiring can be checked against them */
         return 0;
     }
-    return fail(L, v, "unknown section (expected outstation, points, controls, security)");
+    return fail(L, v, "unknown section (expected outstation, points, controls, security, sessions)");
 }
 
 static int load_root(loader *L, profile *p, const yaml_node_t *root)

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
+#include "dnp3/crypto.h"
 #include "outstation_app.h"
 
 #define TMP_PREFIX ".dnp3-partial-"
@@ -323,7 +326,54 @@ static dnp3_file_status fr_dir_entry(void *ctx, uint32_t handle, uint32_t index,
     }
 }
 
-void file_root_install(dnp3_outstation_callbacks *cb)
+/* Equal without an early exit (the time says nothing about where they differ). */
+static bool same(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    unsigned diff = (unsigned)(alen != blen);
+    for (size_t i = 0; i < alen && i < blen; i++) diff |= (unsigned)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+static bool fr_authenticate(void *ctx, const char *user, size_t ulen, const char *pass, size_t plen, uint32_t *key)
+{
+    file_root *r = root_of(ctx);
+    if (!same(user, ulen, r->user) | !same(pass, plen, r->password)) return false;
+    uint32_t k = 0;
+    while (k == 0)
+        if (RAND_bytes((unsigned char *)&k, sizeof k) != 1) return false; /* a key a master cannot guess */
+    *key = k;
+    return true;
+}
+
+int file_root_require_user(file_root *r, const char *user, const char *password_file, char *err, size_t err_cap)
+{
+    if (!user[0] || strlen(user) >= sizeof r->user) {
+        snprintf(err, err_cap, "--file-user: 1 to %zu characters", sizeof r->user - 1);
+        return -1;
+    }
+    FILE *f = fopen(password_file, "r");
+    if (!f) {
+        snprintf(err, err_cap, "--file-password-file %s: %s", password_file, strerror(errno));
+        return -1;
+    }
+    char line[sizeof r->password + 2] = "";
+    bool got = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    if (!got || !line[0] || strlen(line) >= sizeof r->password) {
+        snprintf(err, err_cap,
+                 "--file-password-file %s: the first line must hold the password (1 to %zu characters)",
+                 password_file, sizeof r->password - 1);
+        return -1;
+    }
+    snprintf(r->user, sizeof r->user, "%s", user);
+    snprintf(r->password, sizeof r->password, "%s", line);
+    dnp3_zeroize(line, sizeof line);
+    return 0;
+}
+
+void file_root_install(const file_root *r, dnp3_outstation_callbacks *cb)
 {
     cb->file_open = fr_open;
     cb->file_read = fr_read;
@@ -332,6 +382,7 @@ void file_root_install(dnp3_outstation_callbacks *cb)
     cb->file_delete = fr_delete;
     cb->file_info = fr_info;
     cb->file_dir_entry = fr_dir_entry;
+    cb->file_authenticate = r->user[0] ? fr_authenticate : NULL;
 }
 
 int file_root_init(file_root *r, const char *dir, bool writable, uint64_t max_size, unsigned max_open, char *err,
@@ -351,6 +402,7 @@ int file_root_init(file_root *r, const char *dir, bool writable, uint64_t max_si
 
 void file_root_free(file_root *r)
 {
+    dnp3_zeroize(r->password, sizeof r->password);
     for (unsigned i = 0; i < FILE_ROOT_MAX_OPEN; i++) {
         file_root_open_file *f = &r->open[i];
         if (!f->used) continue;

@@ -41,6 +41,9 @@ typedef struct file_root {
     unsigned max_open; /* 1..FILE_ROOT_MAX_OPEN */
     uint32_t next_handle;
     file_root_open_file open[FILE_ROOT_MAX_OPEN];
+    uint32_t timeout_ms; /* an open file unused this long is closed (the outstation's file_timeout_ms) */
+    char user[64];       /* AUTHENTICATE_FILE: the user allowed ("" = no authentication asked for) */
+    char password[128];  /* and its password */
 } file_root;
 
 /* Opens the root folder. Returns 0, or -1 with a message in err. */
@@ -51,7 +54,11 @@ void file_root_free(file_root *r);
 /* Checks a name: DNP3_FILE_SUCCESS and its path in out (NUL-terminated), or PERMISSION_DENIED. */
 dnp3_file_status file_root_check_name(const char *name, size_t len, char out[256]);
 
+/* Demands AUTHENTICATE_FILE (g70v2) before OPEN_FILE and DELETE_FILE: the user name and the
+ * password from the first line of password_file. Returns 0, or -1 with a message in err. */
+int file_root_require_user(file_root *r, const char *user, const char *password_file, char *err, size_t err_cap);
+
 /* Sets cb's file_* callbacks; cb->ctx must be the outstation_app whose `files` is the root. */
-void file_root_install(dnp3_outstation_callbacks *cb);
+void file_root_install(const file_root *r, dnp3_outstation_callbacks *cb);
 
 #endif

@@ -35,8 +35,10 @@ static void set_point(outstation_app *a, profile_type t, int32_t index, double v
 {
     if (index < 0) return;
     uint8_t flags = DNP3_FLAG_ONLINE;
-    dnp3_outstation_update(a->os, TYPE_MAP[t], (uint16_t)index, value, flags, outstation_app_utc(a),
-                           DNP3_EVENT_DETECT);
+    if (dnp3_outstation_update(a->os, TYPE_MAP[t], (uint16_t)index, value, flags, outstation_app_utc(a),
+                               DNP3_EVENT_DETECT) > 0 &&
+        a->on_change)
+        a->on_change(a->on_change_ctx); /* other sessions have new events to report */
 }
 
 /* Decides on/off from a CROB; returns -1 when the code asks for nothing we can do. */
@@ -179,16 +181,42 @@ void outstation_app_serve_files(struct file_root *r)
     served_files = r;
 }
 
-int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed, char *err,
-                        size_t err_cap)
+static void *alloc_block(size_t size)
+{
+    size_t al = _Alignof(max_align_t);
+    return aligned_alloc(al, (size + al - 1) / al * al);
+}
+
+static dnp3_outstation_callbacks app_callbacks(outstation_app *a)
+{
+    dnp3_outstation_callbacks cb = {.size = sizeof cb,
+                                    .ctx = a,
+                                    .crob = cb_crob,
+                                    .analog_output = cb_analog,
+                                    .write_time = cb_write_time,
+                                    .restart = cb_restart,
+                                    .utc_now = cb_utc_now};
+    if (a->files) file_root_install(a->files, &cb);
+    return cb;
+}
+
+/* Builds a->os from the profile; database_only: without event buffers (sessions hold them). */
+static int build_database(outstation_app *a, const profile *p, bool database_only, dnp3_tstamp now, FILE *log,
+                          uint64_t seed, char *err, size_t err_cap)
 {
     memset(a, 0, sizeof *a);
     a->files = served_files;
     a->prof = p;
     a->log = log;
     a->rng = seed ? seed : 0x9E3779B97F4A7C15ull;
-    dnp3_outstation_config c;
-    configure(p, &c);
+    configure(p, &a->cfg);
+    if (a->files) a->cfg.file_timeout_ms = a->files->timeout_ms;
+    dnp3_outstation_config c = a->cfg;
+    if (database_only) {
+        for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) c.types[t].event_buffer = 0;
+        c.sa_stat_event_buffer = 0;
+        c.command_event_buffer = 0;
+    }
     size_t size = dnp3_outstation_memory_size(&c);
     if (size == 0) {
         const char *field = NULL;
@@ -197,20 +225,12 @@ int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FI
                  field ? field : "its size");
         return -1;
     }
-    a->mem = aligned_alloc(_Alignof(max_align_t),
-                           (size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t));
+    a->mem = alloc_block(size);
     if (!a->mem) {
         snprintf(err, err_cap, "out of memory (%zu octets)", size);
         return -1;
     }
-    dnp3_outstation_callbacks cb = {.size = sizeof cb,
-                                    .ctx = a,
-                                    .crob = cb_crob,
-                                    .analog_output = cb_analog,
-                                    .write_time = cb_write_time,
-                                    .restart = cb_restart,
-                                    .utc_now = cb_utc_now};
-    if (a->files) file_root_install(&cb);
+    dnp3_outstation_callbacks cb = app_callbacks(a);
     a->os = dnp3_outstation_init(a->mem, size, &c, &cb, now);
     if (!a->os) {
         snprintf(err, err_cap, "outstation initialisation failed");
@@ -232,6 +252,39 @@ int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FI
                 dnp3_outstation_update(a->os, TYPE_MAP[ty], (uint16_t)i, pt->value, pt->flags, t,
                                        DNP3_EVENT_SUPPRESS);
             }
+        }
+    }
+    return 0;
+}
+
+int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed, char *err,
+                        size_t err_cap)
+{
+    return build_database(a, p, false, now, log, seed, err, err_cap);
+}
+
+int outstation_app_init_shared(outstation_app *a, const profile *p, const profile_session *rules, size_t n,
+                               dnp3_tstamp now, FILE *log, uint64_t seed, char *err, size_t err_cap)
+{
+    if (n == 0 || n > PROFILE_MAX_SESSIONS) {
+        snprintf(err, err_cap, "1 to %d sessions", PROFILE_MAX_SESSIONS);
+        return -1;
+    }
+    if (build_database(a, p, true, now, log, seed, err, err_cap)) return -1;
+    dnp3_outstation_callbacks cb = app_callbacks(a);
+    for (size_t i = 0; i < n; i++) {
+        outstation_app_session *s = &a->sess[i];
+        dnp3_outstation_config c = a->cfg;
+        c.event_classes = rules[i].event_classes;
+        c.read_only = rules[i].read_only;
+        size_t size = dnp3_outstation_session_memory_size(&c);
+        s->rule = &rules[i];
+        s->mem = size ? alloc_block(size) : NULL;
+        s->os = s->mem ? dnp3_outstation_init_session(s->mem, size, &c, &cb, a->os, now) : NULL;
+        a->n_sess = i + 1;
+        if (!s->os) {
+            snprintf(err, err_cap, "session %zu (%s): cannot build it (%zu octets)", i + 1, rules[i].name, size);
+            return -1;
         }
     }
     return 0;
@@ -320,6 +373,38 @@ static void sa_event(void *ctx, const dnp3_sa_event *ev)
     if (a->log) fflush(a->log);
 }
 
+/* Builds an SA object from c with these users and attaches it to os. Returns 0 or -1 (err). */
+static int attach_sa(dnp3_outstation *os, const dnp3_sa_outstation_config *base, const dnp3_sa_user *users,
+                     size_t n, dnp3_sa_outstation **sa, void **sa_mem, dnp3_tstamp now, char *err, size_t err_cap)
+{
+    dnp3_sa_outstation_config c = *base;
+    memcpy(c.users, users, n * sizeof *users);
+    c.n_users = n;
+    size_t size = dnp3_sa_outstation_memory_size(&c);
+    const char *field = NULL;
+    if (size == 0) (void)dnp3_sa_outstation_config_check(&c, &field);
+    if (size == 0) {
+        dnp3_zeroize(&c, sizeof c);
+        snprintf(err, err_cap,
+                 "invalid Secure Authentication configuration (%s; user numbers 1..65535, each once)",
+                 field ? field : "size");
+        return -1;
+    }
+    *sa_mem = alloc_block(size);
+    if (!*sa_mem) {
+        dnp3_zeroize(&c, sizeof c);
+        snprintf(err, err_cap, "out of memory");
+        return -1;
+    }
+    *sa = dnp3_sa_outstation_init(*sa_mem, size, &c, now);
+    dnp3_zeroize(&c, sizeof c);
+    if (!*sa || dnp3_outstation_set_sa(os, *sa) != DNP3_OK) {
+        snprintf(err, err_cap, "Secure Authentication initialisation failed");
+        return -1;
+    }
+    return 0;
+}
+
 int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, dnp3_tstamp now, char *err,
                              size_t err_cap)
 {
@@ -347,55 +432,62 @@ int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, 
         snprintf(err, err_cap, "at most %d Secure Authentication users", DNP3_SA_MAX_USERS);
         return -1;
     }
-    memcpy(c.users, users, n * sizeof *users);
-    c.n_users = n;
     c.on_event = sa_event;
     c.ctx = a;
     c.status_change_seq = o->scs;
     a->sa_scs_file = o->scs_file;
     c.max_apdu = a->prof->max_fragment;
-    size_t size = dnp3_sa_outstation_memory_size(&c);
-    const char *field = NULL;
-    if (size == 0) (void)dnp3_sa_outstation_config_check(&c, &field);
-    dnp3_zeroize(c.users, sizeof c.users);
-    if (size == 0) {
-        dnp3_zeroize(c.authority_key, sizeof c.authority_key);
-        snprintf(err, err_cap,
-                 "invalid Secure Authentication configuration (%s; user numbers 1..65535, each once)",
-                 field ? field : "size");
-        return -1;
-    }
-    size_t al = _Alignof(max_align_t);
-    a->sa_mem = aligned_alloc(al, (size + al - 1) / al * al);
-    if (!a->sa_mem) {
-        snprintf(err, err_cap, "out of memory");
-        return -1;
-    }
-    memcpy(c.users, users, n * sizeof *users);
-    a->sa = dnp3_sa_outstation_init(a->sa_mem, size, &c, now);
-    dnp3_zeroize(c.users, sizeof c.users);
-    dnp3_zeroize(c.authority_key, sizeof c.authority_key);
     a->sa_users = n;
     for (size_t i = 0; i < n; i++) {
         a->sa_user_numbers[i] = users[i].number;
         a->sa_key_files[i] = o->key_files ? o->key_files[i] : NULL;
     }
-    if (!a->sa || dnp3_outstation_set_sa(a->os, a->sa) != DNP3_OK) {
-        snprintf(err, err_cap, "Secure Authentication initialisation failed");
-        return -1;
+    int rc;
+    if (a->n_sess == 0) {
+        rc = attach_sa(a->os, &c, users, n, &a->sa, &a->sa_mem, now, err, err_cap);
+    } else { /* each session its own SA state, with the users its rule accepts */
+        rc = 0;
+        for (size_t k = 0; k < a->n_sess && rc == 0; k++) {
+            outstation_app_session *s = &a->sess[k];
+            dnp3_sa_user picked[DNP3_SA_MAX_USERS];
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                bool take = s->rule->n_sa_users == 0;
+                for (size_t j = 0; j < s->rule->n_sa_users; j++) take |= s->rule->sa_users[j] == users[i].number;
+                if (take) picked[m++] = users[i];
+            }
+            rc = attach_sa(s->os, &c, picked, m, &s->sa, &s->sa_mem, now, err, err_cap);
+            dnp3_zeroize(picked, sizeof picked);
+        }
     }
-    return 0;
+    dnp3_zeroize(c.authority_key, sizeof c.authority_key);
+    return rc;
+}
+
+static void free_sa(dnp3_outstation *os, dnp3_sa_outstation **sa, void **sa_mem)
+{
+    if (*sa) {
+        dnp3_outstation_set_sa(os, NULL);
+        dnp3_sa_outstation_free(*sa);
+        *sa = NULL;
+    }
+    free(*sa_mem);
+    *sa_mem = NULL;
 }
 
 void outstation_app_free(outstation_app *a)
 {
-    if (a->sa) {
-        dnp3_outstation_set_sa(a->os, NULL);
-        dnp3_sa_outstation_free(a->sa);
-        a->sa = NULL;
+    for (size_t i = a->n_sess; i-- > 0;) {
+        outstation_app_session *s = &a->sess[i];
+        if (s->os) {
+            free_sa(s->os, &s->sa, &s->sa_mem);
+            dnp3_outstation_detach(s->os);
+        }
+        free(s->mem);
+        memset(s, 0, sizeof *s);
     }
-    free(a->sa_mem);
-    a->sa_mem = NULL;
+    a->n_sess = 0;
+    if (a->os) free_sa(a->os, &a->sa, &a->sa_mem);
     free(a->mem);
     a->mem = NULL;
     a->os = NULL;

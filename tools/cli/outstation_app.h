@@ -14,9 +14,18 @@
 #include "dnp3/sa.h"
 #include "profile.h"
 
+/* One master's session on the shared database (outstation_app_init_shared). */
+typedef struct {
+    dnp3_outstation *os;
+    void *mem;
+    dnp3_sa_outstation *sa; /* its own Secure Authentication state (NULL = off) */
+    void *sa_mem;
+    const profile_session *rule;
+} outstation_app_session;
+
 typedef struct {
     const profile *prof;
-    dnp3_outstation *os;
+    dnp3_outstation *os; /* with sessions: the database, never served itself (no event buffers) */
     void *mem;
     int64_t clock_offset_ms; /* master-set time minus system time */
     uint64_t rng;            /* simulation PRNG state */
@@ -27,8 +36,13 @@ typedef struct {
     uint16_t sa_user_numbers[DNP3_SA_MAX_USERS];
     const char *sa_key_files[DNP3_SA_MAX_USERS]; /* rewritten after an update-key change */
     size_t sa_users;
-    const char *sa_scs_file; /* rewritten after each accepted user status change */
-    struct file_root *files; /* --file-root: the folder served by file transfer (NULL = off; file_root.h) */
+    const char *sa_scs_file;    /* rewritten after each accepted user status change */
+    struct file_root *files;    /* --file-root: the folder served by file transfer (NULL = off; file_root.h) */
+    dnp3_outstation_config cfg; /* what os was built from (its event buffers are the sessions') */
+    outstation_app_session sess[PROFILE_MAX_SESSIONS];
+    size_t n_sess;
+    void (*on_change)(void *ctx); /* a control changed points (events recorded); may be NULL */
+    void *on_change_ctx;
 } outstation_app;
 
 /* Secure Authentication settings of `dnp3 outstation`. */
@@ -52,6 +66,14 @@ typedef struct {
 int outstation_app_init(outstation_app *a, const profile *p, dnp3_tstamp now, FILE *log, uint64_t seed, char *err,
                         size_t err_cap);
 
+/*
+ * Builds the point database of a profile and one session on it per rule (several masters at
+ * once): updates, controls and the simulation go to the database, and every session buffers
+ * its own copy of each event its rule's classes take. Returns 0, or -1 with a message in err.
+ */
+int outstation_app_init_shared(outstation_app *a, const profile *p, const profile_session *rules, size_t n,
+                               dnp3_tstamp now, FILE *log, uint64_t seed, char *err, size_t err_cap);
+
 /* One simulation step: analogs drift within their range, counters count. Returns events recorded. */
 int outstation_app_simulate(outstation_app *a, double seconds);
 
@@ -61,7 +83,8 @@ dnp3_time48 outstation_app_utc(const outstation_app *a);
 /*
  * Makes the outstation demand Secure Authentication v5 for the critical
  * functions (docs/protocol-notes.md §7.8 default list) from these users. Security events go to
- * the log. Returns 0, or -1 with a message in err.
+ * the log. With sessions, each session gets SA state of its own, with the users its rule's
+ * sa_users name (every user when it names none). Returns 0, or -1 with a message in err.
  */
 int outstation_app_enable_sa(outstation_app *a, const outstation_sa_options *o, dnp3_tstamp now, char *err,
                              size_t err_cap);

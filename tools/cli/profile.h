@@ -98,6 +98,24 @@ typedef struct {
     uint32_t handshake_timeout_ms;
 } profile_tls;
 
+/* One master's session of `dnp3 outstation` (the `sessions:` section, config_sessions.c): who may
+ * take it and what it gets (docs/outstation-cli.md "Several masters"). */
+#define PROFILE_MAX_SESSIONS 16
+#define PROFILE_SESSION_ALLOW 8
+enum { PROFILE_TR_TCP = 1, PROFILE_TR_UDP = 2, PROFILE_TR_TLS = 4 }; /* profile_session.transports */
+typedef struct {
+    char name[33];
+    char allow[PROFILE_SESSION_ALLOW][64]; /* master IP addresses (none = any) */
+    size_t n_allow;
+    uint8_t transports;                        /* PROFILE_TR_* bits the session is served over (0 = any) */
+    uint8_t event_classes;                     /* DNP3_OS_CLASSx mask of the events it gets */
+    bool read_only;                            /* controls answered NOT_AUTHORIZED */
+    char tls_names[PROFILE_SESSION_ALLOW][64]; /* TLS certificate common names accepted (none = any) */
+    size_t n_tls_names;
+    uint16_t sa_users[16]; /* Secure Authentication users accepted in this session (none = every user) */
+    size_t n_sa_users;
+} profile_session;
+
 typedef struct {
     uint16_t link_addr;
     uint16_t master_addr;
@@ -111,8 +129,10 @@ typedef struct {
     uint32_t count[PROFILE_TYPE_COUNT];
     profile_wire *wires;
     uint32_t wire_count;
-    profile_sa sa;   /* security.secure_authentication */
-    profile_tls tls; /* security.tls */
+    profile_sa sa;                                  /* security.secure_authentication */
+    profile_tls tls;                                /* security.tls */
+    profile_session sessions[PROFILE_MAX_SESSIONS]; /* sessions: (several masters) */
+    size_t n_sessions;
 } profile;
 
 /* An empty profile with the default settings (addresses 10 and 1, 1000 events, 2048 octets). */
