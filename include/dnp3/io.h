@@ -131,8 +131,9 @@ typedef struct {
     /** Collision avoidance on a shared line (IEEE 1815 multi-drop practice, for outstations that
      * send unsolicited responses): a transmission starts only once the line has been idle - no
      * octet received - for tx_idle_ms plus a random 0..tx_backoff_ms, drawn anew for every
-     * transmission, so two outstations that both wait for the same quiet line do not start
-     * together. 0 and 0 (the default) send at once (after the turnaround delay). */
+     * transmission and counted from the later of the last octet received and the moment the
+     * output became ready (listen before talk), so two outstations that become ready together do
+     * not start together. 0 and 0 (the default) send at once (after the turnaround delay). */
     uint32_t serial_tx_idle_ms;
     uint32_t serial_tx_backoff_ms; /**< the random part of the idle time (default 0) */
     /** @} */

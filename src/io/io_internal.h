@@ -84,10 +84,11 @@ struct dnp3_io {
     uv_timer_t gate_timer; /* the transmit gate: turnaround and idle-line wait */
     uint8_t *txq;          /* octets the channel gave us that the port has not taken yet */
     size_t txq_len, txq_off, txq_cap;
-    bool tx_active;       /* a transmission has started: the rest of txq goes without waiting */
-    int64_t gate_wait_ms; /* idle time required before this transmission (-1: not drawn yet) */
-    dnp3_tstamp last_rx;  /* when the last octet was received (or the port opened) */
-    uint64_t rng;         /* xorshift state for the random back-off */
+    bool tx_active;               /* a transmission has started: the rest of txq goes without waiting */
+    int64_t gate_wait_ms;         /* idle time required before this transmission (-1: not drawn yet) */
+    dnp3_tstamp last_rx;          /* when the last octet was received (or the port opened) */
+    dnp3_tstamp tx_pending_since; /* when the queued output became ready (the gate listens from then) */
+    uint64_t rng;                 /* xorshift state for the random back-off */
 };
 
 /* ---- io.c ---- */

@@ -13,12 +13,13 @@
  *   receive   every octet goes to the channel (DNP3_CHANNEL_SERIAL mode: noise
  *             is skipped up to the next 05 64) and stamps the line as busy.
  *   transmit  the channel's output is queued; a transmission starts only when
- *             the line has been quiet (no octet received) for
- *               max(turnaround_ms, tx_idle_ms + random 0..tx_backoff_ms)
- *             - the RS-485 turnaround (the other station's driver is off) and
- *             the multi-drop collision avoidance (two outstations with
- *             unsolicited data wait different times, and the later one sees the
- *             first one's octets and waits again). Once started, the queued
+ *             the line has been quiet (no octet received) for turnaround_ms
+ *             (the other station's RS-485 driver is off) and, with collision
+ *             avoidance on, for tx_idle_ms + random 0..tx_backoff_ms counted
+ *             from when the output became ready (listen before talk: two
+ *             outstations with unsolicited data wait different times, and the
+ *             later one hears the first one's octets and waits again; octets
+ *             not yet read count as heard). Once started, the queued
  *             octets go out without further waiting; a non-blocking write that
  *             cannot take everything waits for the descriptor to be writable.
  */
@@ -274,19 +275,41 @@ static void write_some(dnp3_io *io)
     uv_poll_start(&io->spoll, UV_READABLE | UV_DISCONNECT, on_poll);
 }
 
-/* Starts the queued transmission when the line has been quiet long enough. */
+/* True if octets are waiting to be read: the line is busy now, even if the read callback has not
+ * run yet (libuv runs timers before it polls for input). */
+static bool carrier(dnp3_io *io)
+{
+    struct pollfd p = {io->sfd, POLLIN, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* Starts the queued transmission when the line has been quiet long enough:
+ *   - the turnaround after the last octet received;
+ *   - with collision avoidance (tx_idle or tx_backoff set), tx_idle + a random 0..tx_backoff of
+ *     silence counted from the later of the last octet received and the moment the output became
+ *     ready: a station listens that long before it talks, so two stations that become ready at
+ *     the same moment on an idle line start at different times, and the later one hears the
+ *     earlier one and waits for it. */
 static void flush_queue(dnp3_io *io)
 {
     if (io->sfd < 0 || io->txq_off >= io->txq_len) return;
     if (!io->tx_active) {
+        const dnp3_io_config *c = &io->cfg;
         if (io->gate_wait_ms < 0) {
-            uint32_t b = io->cfg.serial_tx_backoff_ms;
-            int64_t idle = (int64_t)io->cfg.serial_tx_idle_ms + (b ? (int64_t)(next_random(io) % (b + 1)) : 0);
-            io->gate_wait_ms = idle > (int64_t)io->cfg.serial_turnaround_ms ? idle : io->cfg.serial_turnaround_ms;
+            uint32_t b = c->serial_tx_backoff_ms;
+            io->gate_wait_ms = (int64_t)c->serial_tx_idle_ms + (b ? (int64_t)(next_random(io) % (b + 1)) : 0);
         }
         dnp3_tstamp now = dnp3_io_now(io->loop);
-        dnp3_tstamp ready = io->last_rx + (dnp3_tstamp)io->gate_wait_ms;
-        if (io->gate_wait_ms > 0 && now < ready) {
+        dnp3_tstamp ready = io->last_rx + c->serial_turnaround_ms;
+        if (c->serial_tx_idle_ms || c->serial_tx_backoff_ms) {
+            dnp3_tstamp from = io->last_rx > io->tx_pending_since ? io->last_rx : io->tx_pending_since;
+            if (from + (dnp3_tstamp)io->gate_wait_ms > ready) ready = from + (dnp3_tstamp)io->gate_wait_ms;
+            if (now >= ready && carrier(io)) { /* an octet has just arrived: wait after it */
+                io->last_rx = now;
+                ready = now + (dnp3_tstamp)io->gate_wait_ms;
+            }
+        }
+        if (now < ready) {
             uv_timer_start(&io->gate_timer, on_gate, ready - now, 0);
             return;
         }
@@ -315,6 +338,7 @@ void dnp3_iox_serial_send(dnp3_io *io, size_t len)
     }
     int n = dnp3_channel_write(io->ch, io->txq + io->txq_len, len);
     if (n <= 0) return;
+    if (io->txq_len == 0 && !io->tx_active) io->tx_pending_since = dnp3_io_now(io->loop); /* starts listening */
     if (io->up.on_tx) io->up.on_tx(io->up.ctx, io->txq + io->txq_len, (size_t)n);
     io->txq_len += (size_t)n;
     flush_queue(io);

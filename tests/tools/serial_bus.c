@@ -4,7 +4,7 @@
  * every octet written at one end reaches all the other ends, as on a
  * two-wire line with a master and several outstations (docs/serial.md).
  *
- *   serial_bus [--ends N] [--baud B] [--noise P] [--drop P] [--seed S] [--stats FILE]
+ *   serial_bus [--ends N] [--baud B] [--noise P] [--drop P] [--seed S] [--stats FILE] [--trace 1]
  *
  * Prints the N slave paths, one per line, then "ready", and runs until
  * SIGTERM/SIGINT. Each end transmits at the line's octet rate (B/10 octets a
@@ -16,7 +16,8 @@
  * On SIGTERM/SIGINT (and SIGUSR1, without stopping) the counters are written
  * to stderr and to --stats FILE:
  *   octets N corrupted N dropped N collisions N overflow N
- * "overflow" counts deliveries an end's pty did not take (nobody reading it).
+ * "overflow" counts deliveries an end's pty did not take (nobody reading it). The start of every
+ * collision is also logged to stderr: "collision: ends A and B at T s".
  */
 #define _GNU_SOURCE 1 /* openpty, cfmakeraw, ppoll */
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,8 @@ static double octet_s; /* one octet's time on the line; 0 = unpaced */
 static double p_noise, p_drop;
 static uint64_t rng = 88172645463325252ull;
 static const char *stats_path;
+static int trace;      /* --trace 1: every burst's start on stderr */
+static double t_start; /* for the times logged */
 static volatile sig_atomic_t stop_flag, stats_flag;
 static unsigned long long n_octets, n_corrupt, n_drop, n_coll, n_overflow;
 
@@ -108,9 +112,15 @@ static int last_from = -1;
 static void carry(int from, uint8_t o, double t)
 {
     n_octets++;
+    static bool in_collision;
     if (octet_s > 0 && last_from >= 0 && last_from != from && t < last_t + octet_s) {
+        if (!in_collision) /* the start of an episode: who */
+            fprintf(stderr, "collision: ends %d and %d at %.6f s\n", last_from, from, t - t_start);
+        in_collision = true;
         n_coll++; /* two transmitters at once: what the receivers get is garbage */
         o ^= (uint8_t)(1u + next_rand() % 255u);
+    } else {
+        in_collision = false;
     }
     last_t = t;
     last_from = from;
@@ -151,6 +161,8 @@ int main(int argc, char **argv)
             rng = strtoull(v, NULL, 10) * 2654435761ull + 1;
         else if (!strcmp(a, "--stats"))
             stats_path = v;
+        else if (!strcmp(a, "--trace"))
+            trace = (int)strtol(v, NULL, 10);
         else
             return usage();
     }
@@ -159,6 +171,7 @@ int main(int argc, char **argv)
         return 2;
     }
     octet_s = baud ? 10.0 / (double)baud : 0;
+    t_start = now_s();
     for (int i = 0; i < n_ends; i++) {
         struct termios t;
         if (openpty(&ends[i].mfd, &ends[i].sfd, ends[i].path, NULL, NULL) != 0) {
@@ -224,6 +237,7 @@ int main(int argc, char **argv)
             ssize_t r = read(e->mfd, buf, room < sizeof buf ? room : sizeof buf);
             if (r <= 0) continue;
             if (e->len == 0 && e->next_tx < t) e->next_tx = t; /* an idle transmitter starts now */
+            if (trace && e->len == 0) fprintf(stderr, "end %d: %zd octets at %.6f s\n", i, r, t - t_start);
             for (ssize_t k = 0; k < r; k++) e->fifo[(e->head + e->len + (size_t)k) % FIFO_CAP] = buf[k];
             e->len += (size_t)r;
             if (octet_s == 0) e->next_tx = t;
