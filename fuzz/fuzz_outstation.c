@@ -10,7 +10,10 @@
  *           bit6 file transfer callbacks (group 70) over a small in-memory store: one 300-octet
  *           file "f", the directory "." listing it, writes accepted and discarded; the store
  *           checks that the core never passes an unknown handle, an oversized block or a
- *           block out of order, and never keeps more than 4 files open
+ *           block out of order, and never keeps more than 4 files open,
+ *           bit7 (with bit5) link-layer confirmed user data on a serial-mode channel with a 100 ms
+ *           inter-character timeout: the master side answers RESET_LINK_STATES and every
+ *           CONFIRMED_USER_DATA frame with an ACK, except every fifth (the ACK timer resends)
  *   then records, each starting with a tag:
  *     00 LL HH <n octets>      a request APDU of n = LL | HH << 8 octets
  *     01 LL HH                 advance the clock by LL | HH << 8 ms and run the timers
@@ -180,6 +183,8 @@ static bool f_auth(void *ctx, const char *user, size_t ulen, const char *pw, siz
 typedef struct {
     dnp3_outstation *os;
     bool link;
+    bool confirmed; /* bit7: answer the outstation's confirmed frames */
+    unsigned acks;  /* frames acknowledged or not (every fifth is left unanswered) */
     bool online;
     size_t max_tx;
     dnp3_tstamp now;
@@ -213,6 +218,15 @@ static void drain(session *s)
             check(fl > 0);
             off += (size_t)fl;
             check((f.control & DNP3_LINK_DIR) == 0 && f.src == 10 && f.dest == 1);
+            uint8_t func = f.control & DNP3_LINK_FUNC_MASK;
+            if (!s->confirmed) check(func != DNP3_LINK_CONFIRMED_USER_DATA && func != DNP3_LINK_RESET_LINK_STATES);
+            if (s->confirmed && (f.control & DNP3_LINK_PRM) &&
+                (func == DNP3_LINK_CONFIRMED_USER_DATA || func == DNP3_LINK_RESET_LINK_STATES) &&
+                ++s->acks % 5 != 0) {
+                uint8_t ack[DNP3_LINK_HEADER_SIZE];
+                check(dnp3_link_format(ack, sizeof ack, DNP3_LINK_DIR, 10, 1, NULL, 0) == DNP3_LINK_HEADER_SIZE);
+                check(dnp3_outstation_read(s->os, ack, sizeof ack, s->now) == DNP3_OK);
+            }
             const uint8_t *apdu;
             size_t alen;
             if (f.len && dnp3_transport_rx_push(&s->trx, f.src, false, f.data, f.len, &apdu, &alen) == 1)
@@ -259,10 +273,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.need_time_at_start = cfgb & 0x10;
     c.need_time_period_ms = 30000;
     c.link_layer = cfgb & 0x20;
+    if (cfgb & 0x80) {
+        c.link_confirmed = true;
+        c.link_mode = DNP3_CHANNEL_SERIAL;
+        c.char_timeout_ms = 100;
+    }
     c.attr.vendor = "fuzz";
     session s;
     memset(&s, 0, sizeof s);
     s.link = c.link_layer;
+    s.confirmed = c.link_layer && c.link_confirmed;
     s.online = true;
     s.max_tx = c.max_tx_fragment;
     check(dnp3_outstation_memory_size(&c) <= sizeof mem);

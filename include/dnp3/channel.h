@@ -20,7 +20,18 @@
  *
  * Every output chunk is either one link reply frame or ALL the frames of one
  * fragment back to back, so a runtime can send a whole fragment with one
- * write (TCP) or one datagram (UDP).
+ * write (TCP) or one datagram (UDP). Except in confirmed mode
+ * (`link_confirmed`, docs/link-transport.md "Confirmed user data"): there an
+ * output chunk is ONE frame (RESET_LINK_STATES, or one CONFIRMED_USER_DATA
+ * frame of a fragment), and the next frame of the fragment is queued only when
+ * the remote station has acknowledged this one (IEEE 1815-2012 clause 9.2.6,
+ * primary station). Broadcast fragments are still sent unconfirmed, whole.
+ *
+ * Inter-character timeout (serial mode, `char_timeout_ms`): a partial frame
+ * whose next octet arrives more than char_timeout_ms after the previous one is
+ * dropped and parsing restarts with that octet; a partial frame that gets no
+ * octet at all is dropped at that deadline (dnp3_channel_handle_expiry). All
+ * octets of one dnp3_channel_read count as arriving at its `now`.
  *
  * Keep-alive (docs/protocol-notes.md §1.6): after `keep_alive_ms` without a received frame the
  * channel sends REQUEST_LINK_STATUS to the remote station; if no frame arrives
@@ -113,16 +124,27 @@ typedef struct {
     dnp3_channel_fragment_fn on_fragment; /**< may be NULL (fragments are dropped) */
     void *ctx;                            /**< first argument of on_fragment */
     dnp3_framing_policy framing;          /**< on a framing error (default DNP3_FRAMING_BY_MODE) */
+    /** send fragments as CONFIRMED_USER_DATA, each frame acknowledged, after RESET_LINK_STATES
+     * (broadcasts excepted; default false) */
+    bool link_confirmed;
+    uint32_t link_confirm_timeout_ms; /**< ACK timeout of confirmed mode, > 0 (default 2000) */
+    uint32_t link_retries;            /**< resends after an ACK timeout, 0..255 (default 3) */
+    uint32_t char_timeout_ms;         /**< serial mode: most ms between octets of a frame (0 = off, default) */
 } dnp3_channel_config;
 
 /** Counters of a channel (dnp3_channel_get_stats). */
 typedef struct {
-    uint64_t fragments_rx;         /**< complete fragments reassembled (delivered to on_fragment if set) */
-    uint64_t fragments_tx;         /**< fragments queued by dnp3_channel_send */
-    uint64_t frames_ignored;       /**< wrong address/direction, invalid control */
-    uint64_t frames_other_source;  /**< from a source other than remote_addr */
-    uint64_t link_replies_dropped; /**< no room in the output queue */
-    uint64_t keep_alives_sent;     /**< REQUEST_LINK_STATUS frames queued */
+    uint64_t fragments_rx;          /**< complete fragments reassembled (delivered to on_fragment if set) */
+    uint64_t fragments_tx;          /**< fragments queued by dnp3_channel_send */
+    uint64_t frames_ignored;        /**< wrong address/direction, invalid control */
+    uint64_t frames_other_source;   /**< from a source other than remote_addr */
+    uint64_t link_replies_dropped;  /**< no room in the output queue */
+    uint64_t keep_alives_sent;      /**< REQUEST_LINK_STATUS frames queued */
+    uint64_t link_resets_sent;      /**< confirmed mode: RESET_LINK_STATES frames queued (resends included) */
+    uint64_t link_retransmissions;  /**< confirmed mode: frames sent again after an ACK timeout */
+    uint64_t link_nacks;            /**< confirmed mode: NACKs received from the remote station */
+    uint64_t link_confirm_failures; /**< confirmed mode: fragments dropped unacknowledged (retries used up, ...) */
+    uint64_t char_timeouts;         /**< partial frames dropped by the inter-character timeout */
 } dnp3_channel_stats;
 
 /** A channel, built by dnp3_channel_init in caller memory (opaque). */
@@ -135,7 +157,8 @@ typedef struct dnp3_channel dnp3_channel;
  * dnp3_channel_config_init(), which passes the size the program was compiled with.
  */
 DNP3_API void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size);
-/** Fills *c with the defaults (outstation 10 <- master 1, TCP, 2048/2048, keep-alive 60 s / 1 s). */
+/** Fills *c with the defaults (outstation 10 <- master 1, TCP, 2048/2048, keep-alive 60 s / 1 s,
+ * unconfirmed user data (confirmed: 2 s ACK timeout, 3 retries), no inter-character timeout). */
 static inline void dnp3_channel_config_init(dnp3_channel_config *c)
 {
     dnp3_channel_config_init_size(c, sizeof *c);
@@ -151,7 +174,7 @@ DNP3_API size_t dnp3_channel_memory_size(const dnp3_channel_config *c);
 /**
  * Why a channel configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is
  * not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment", "mode",
- * "framing" ("config" for NULL).
+ * "framing", "link_confirm_timeout_ms", "link_retries" ("config" for NULL).
  */
 DNP3_API int dnp3_channel_config_check(const dnp3_channel_config *c, const char **field);
 
@@ -173,7 +196,8 @@ DNP3_API dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_chan
 DNP3_API int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tstamp now);
 
 /**
- * Queues one fragment for `dest` as unconfirmed user data. Returns DNP3_OK,
+ * Queues one fragment for `dest` as unconfirmed user data (confirmed user data
+ * with link_confirmed, unless dest is a broadcast address). Returns DNP3_OK,
  * DNP3_ERR_INVALID_ARG (apdu NULL, len 0 or > max_tx_fragment) or DNP3_ERR_BUFFER_TOO_SMALL
  * (the output queue is full: drain it with dnp3_channel_write and retry).
  */
@@ -183,22 +207,35 @@ DNP3_API int dnp3_channel_send(dnp3_channel *ch, uint16_t dest, const uint8_t *a
 DNP3_API bool dnp3_channel_can_send(const dnp3_channel *ch, size_t len);
 
 /**
- * Moves the next output chunk (one link reply, or all frames of one fragment)
- * into dst. Returns its length, 0 if nothing is queued, or
+ * Moves the next output chunk (one link reply, or all frames of one fragment;
+ * in confirmed mode one frame) into dst. Returns its length, 0 if nothing is queued, or
  * DNP3_ERR_BUFFER_TOO_SMALL (nothing removed; dnp3_channel_pending gives the size).
  */
 DNP3_API int dnp3_channel_write(dnp3_channel *ch, uint8_t *dst, size_t cap);
 
+/**
+ * dnp3_channel_write, telling the channel the time: in confirmed mode the ACK timer of the
+ * frame written starts at `now` (with dnp3_channel_write it starts at the next read or
+ * expiry call; dnp3_channel_get_expiry returns 0 meanwhile). Same returns.
+ */
+DNP3_API int dnp3_channel_write_at(dnp3_channel *ch, uint8_t *dst, size_t cap, dnp3_tstamp now);
+
 /** Returns the length of the next output chunk (0 if none). */
 DNP3_API size_t dnp3_channel_pending(const dnp3_channel *ch);
 
-/** Returns the next deadline (ms) or DNP3_TSTAMP_NEVER (keep-alive off, or the channel wants to be closed). */
+/**
+ * Returns the next deadline (ms) or DNP3_TSTAMP_NEVER (no timer running, or the channel wants
+ * to be closed): keep-alive, the ACK timeout of confirmed mode (0 right after a frame was
+ * written with dnp3_channel_write: call dnp3_channel_handle_expiry to start it), the
+ * inter-character timeout.
+ */
 DNP3_API dnp3_tstamp dnp3_channel_get_expiry(const dnp3_channel *ch);
 
 /**
  * Runs the timers due at `now` (sends the keep-alive request; detects an
- * unanswered one). Returns DNP3_OK or DNP3_ERR_LINK_CLOSED (close the connection;
- * also returned while the channel already wants to be closed).
+ * unanswered one; resends an unacknowledged frame or gives its fragment up;
+ * drops a partial frame past the inter-character timeout). Returns DNP3_OK or DNP3_ERR_LINK_CLOSED (close the
+ * connection; also returned while the channel already wants to be closed).
  */
 DNP3_API int dnp3_channel_handle_expiry(dnp3_channel *ch, dnp3_tstamp now);
 

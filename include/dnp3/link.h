@@ -162,6 +162,13 @@ DNP3_API void dnp3_link_parser_init(dnp3_link_parser *p, dnp3_link_error_mode mo
 DNP3_API void dnp3_link_parser_reset(dnp3_link_parser *p);
 
 /**
+ * Drops a partial frame (e.g.\ after an inter-character timeout): the buffered octets are
+ * counted in stats.discarded_octets and parsing restarts with the next octet, skipping to
+ * 05 64. Returns the number of octets dropped (0 if nothing was buffered).
+ */
+DNP3_API size_t dnp3_link_parser_discard(dnp3_link_parser *p);
+
+/**
  * Consumes octets from in[0..len) until one frame is complete, an error is
  * found, or the input is exhausted; *consumed receives how many were used.
  * Returns:

@@ -174,6 +174,14 @@ typedef struct {
      * what was written (file_close, keep = false); its handle is answered HANDLE_EXPIRED
      * afterwards (default 0 = open files do not expire). */
     uint32_t file_timeout_ms;
+
+    /** \name built-in channel: confirmed user data and serial timing (dnp3_channel_config) */
+    /** @{ */
+    bool link_confirmed;              /**< send as CONFIRMED_USER_DATA after RESET_LINK_STATES (default false) */
+    uint32_t link_confirm_timeout_ms; /**< ACK timeout, > 0 (default 2000) */
+    uint32_t link_retries;            /**< resends after an ACK timeout, 0..255 (default 3) */
+    uint32_t char_timeout_ms;         /**< serial mode: inter-character timeout (0 = off, default) */
+    /** @} */
 } dnp3_outstation_config;
 
 /** How a control reaches the application. */
@@ -299,7 +307,8 @@ DNP3_API size_t dnp3_outstation_memory_size(const dnp3_outstation_config *c);
 /**
  * Why an outstation configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field
  * is not NULL) set to the first bad field: "size", "max_rx_fragment", "max_tx_fragment",
- * "octet_string_size", "link_mode", "link_framing", "sa_stat_event_class",
+ * "octet_string_size", "link_mode", "link_framing", "link_confirm_timeout_ms", "link_retries",
+ * "sa_stat_event_class",
  * "sa_stat_event_variation", "command_event_class", "bo_command_event_variation",
  * "ao_command_event_variation", "types[TYPE].event_class", "types[TYPE].static_variation",
  * "types[TYPE].event_variation" (TYPE: binary_input, ..., octet_string), "types[].deadband"

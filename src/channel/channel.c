@@ -10,33 +10,20 @@
  * Keep-alive state machine:
  *   IDLE --(keep_alive_ms without a received frame)--> send REQUEST_LINK_STATUS,
  *   AWAIT --(any accepted frame)--> IDLE, AWAIT --(link_timeout_ms)--> CLOSE.
+ * Confirmed user data (link_confirmed): fragments go through primary.c instead, one frame
+ * per output chunk. Inter-character timeout (serial mode, char_timeout_ms): a partial frame
+ * whose next octet comes more than char_timeout_ms after the previous one, or not at all by
+ * then, is dropped and parsing restarts (docs/link-transport.md).
  */
 #include <stdalign.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "channel/channel_internal.h"
 #include "core/config.h"
-#include "channel/txq.h"
-#include "dnp3/channel.h"
 
 #define LINK_REPLY_SLOTS ((size_t)8) /* link replies that may wait in the queue besides one fragment */
 #define MIN_RX_FRAGMENT 249
-
-struct dnp3_channel {
-    dnp3_channel_config cfg;
-    dnp3_link_parser parser;
-    dnp3_link_station station;
-    dnp3_transport_rx trx;
-    dnp3_transport_tx ttx;
-    dnp3_txq q;
-    dnp3_channel_stats stats;
-    dnp3_channel_close_reason close;
-    dnp3_tstamp last_rx;  /* last accepted frame (keep-alive reference) */
-    bool awaiting_status; /* REQUEST_LINK_STATUS sent, no frame since */
-    dnp3_tstamp status_deadline;
-    uint16_t peer_addr; /* keep-alive target: remote_addr, or with accept_any_remote the last source heard */
-    uint8_t scratch[DNP3_LINK_MAX_USER_DATA]; /* datagram de-blocking */
-};
 
 static size_t align_up(size_t n)
 {
@@ -62,6 +49,10 @@ static void channel_config_defaults(dnp3_channel_config *c)
     c->max_tx_fragment = 2048;
     c->keep_alive_ms = 60000;
     c->link_timeout_ms = 1000;
+    c->link_confirmed = false;
+    c->link_confirm_timeout_ms = 2000;
+    c->link_retries = 3;
+    c->char_timeout_ms = 0;
 }
 
 void dnp3_channel_config_init_size(dnp3_channel_config *c, size_t size)
@@ -83,6 +74,8 @@ static const char *load_config(const dnp3_channel_config *in, dnp3_channel_confi
     if (out->max_tx_fragment == 0 || out->max_tx_fragment > 65535) return "max_tx_fragment";
     if (out->mode > DNP3_CHANNEL_DATAGRAM) return "mode";
     if (out->framing > DNP3_FRAMING_RESYNC) return "framing";
+    if (out->link_confirmed && out->link_confirm_timeout_ms == 0) return "link_confirm_timeout_ms";
+    if (out->link_retries > 255) return "link_retries";
     return NULL;
 }
 
@@ -103,7 +96,8 @@ size_t dnp3_channel_memory_size(const dnp3_channel_config *c)
 {
     dnp3_channel_config cfg;
     if (load_config(c, &cfg)) return 0;
-    return align_up(sizeof(struct dnp3_channel)) + align_up(cfg.max_rx_fragment) + align_up(queue_size(&cfg));
+    return align_up(sizeof(struct dnp3_channel)) + align_up(cfg.max_rx_fragment) + align_up(queue_size(&cfg)) +
+           align_up(dnp3_ch_pri_memory_size(&cfg));
 }
 
 static void restart(dnp3_channel *ch, dnp3_tstamp now)
@@ -113,8 +107,10 @@ static void restart(dnp3_channel *ch, dnp3_tstamp now)
     dnp3_transport_rx_reset(&ch->trx);
     dnp3_transport_tx_init(&ch->ttx);
     dnp3_txq_clear(&ch->q);
+    dnp3_ch_pri_reset(ch);
     ch->close = DNP3_CHANNEL_OPEN;
     ch->last_rx = now;
+    ch->last_octet = now;
     ch->awaiting_status = false;
     ch->peer_addr = ch->cfg.remote_addr;
     ch->status_deadline = 0;
@@ -134,6 +130,8 @@ dnp3_channel *dnp3_channel_init(void *mem, size_t size, const dnp3_channel_confi
     dnp3_transport_rx_init(&ch->trx, p, cfg.max_rx_fragment);
     p += align_up(cfg.max_rx_fragment);
     dnp3_txq_init(&ch->q, p, queue_size(&cfg));
+    p += align_up(queue_size(&cfg));
+    dnp3_ch_pri_init(ch, p);
     restart(ch, now);
     return ch;
 }
@@ -153,16 +151,17 @@ dnp3_broadcast_kind dnp3_broadcast_kind_of(uint16_t dest)
     }
 }
 
-/* Queues a header-only frame; drops it (counted) when the queue is full. */
-static void queue_link_frame(dnp3_channel *ch, uint8_t control, uint16_t dest)
+bool dnp3_ch_queue_link_frame(dnp3_channel *ch, uint8_t control, uint16_t dest)
 {
     uint8_t *p = dnp3_txq_reserve(&ch->q, DNP3_LINK_HEADER_SIZE);
     if (!p) {
         ch->stats.link_replies_dropped++;
-        return;
+        return false;
     }
     int n = dnp3_link_format(p, DNP3_LINK_HEADER_SIZE, control, dest, ch->cfg.local_addr, NULL, 0);
-    if (n > 0) dnp3_txq_commit(&ch->q, (size_t)n);
+    if (n <= 0) return false;
+    dnp3_txq_commit(&ch->q, (size_t)n);
+    return true;
 }
 
 /* One good frame from the parser. */
@@ -180,7 +179,8 @@ static void on_frame(dnp3_channel *ch, const dnp3_link_frame *f, dnp3_tstamp now
     ch->last_rx = now;
     ch->awaiting_status = false;
     if (ch->cfg.accept_any_remote && rx.src <= DNP3_ADDR_MAX_NORMAL) ch->peer_addr = rx.src;
-    if (rx.reply) queue_link_frame(ch, rx.reply_control, rx.src);
+    if (rx.reply) dnp3_ch_queue_link_frame(ch, rx.reply_control, rx.src);
+    if (rx.secondary_received && ch->cfg.link_confirmed) dnp3_ch_pri_on_secondary(ch, rx.src, f->control);
     if (!rx.data || rx.len == 0) return;
     const uint8_t *apdu;
     size_t apdu_len;
@@ -210,11 +210,36 @@ static int read_datagram(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_t
     return DNP3_OK;
 }
 
+/* Whether the inter-character timeout applies (serial mode, set). */
+static bool char_timing(const dnp3_channel *ch)
+{
+    return ch->cfg.mode == DNP3_CHANNEL_SERIAL && ch->cfg.char_timeout_ms > 0;
+}
+
+/* The instant a partial frame is given up: the first ms more than char_timeout_ms after its last octet. */
+static dnp3_tstamp char_deadline(const dnp3_channel *ch)
+{
+    if (!char_timing(ch) || ch->parser.have == 0) return DNP3_TSTAMP_NEVER;
+    return ch->last_octet + ch->cfg.char_timeout_ms + 1;
+}
+
+/* Drops a partial frame whose inter-character gap has run out by `now`. */
+static void char_timer(dnp3_channel *ch, dnp3_tstamp now)
+{
+    if (now < char_deadline(ch)) return;
+    dnp3_link_parser_discard(&ch->parser);
+    ch->stats.char_timeouts++;
+}
+
 int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tstamp now)
 {
     if (ch->close != DNP3_CHANNEL_OPEN) return DNP3_ERR_LINK_CLOSED;
     if (!in) return len ? DNP3_ERR_INVALID_ARG : DNP3_OK;
+    if (ch->cfg.link_confirmed) dnp3_ch_pri_arm(ch, now);
     if (ch->cfg.mode == DNP3_CHANNEL_DATAGRAM) return read_datagram(ch, in, len, now);
+    if (len == 0) return DNP3_OK;
+    char_timer(ch, now);
+    ch->last_octet = now;
 
     /* bounded: every round consumes input or delivers/drops buffered octets */
     size_t guard = len + 4 * (size_t)DNP3_LINK_MAX_FRAME + 16;
@@ -245,12 +270,23 @@ int dnp3_channel_read(dnp3_channel *ch, const uint8_t *in, size_t len, dnp3_tsta
 bool dnp3_channel_can_send(const dnp3_channel *ch, size_t len)
 {
     if (len == 0 || len > ch->cfg.max_tx_fragment) return false;
+    if (ch->cfg.link_confirmed) return dnp3_ch_pri_fits(ch, len);
     return dnp3_txq_fits(&ch->q, dnp3_transport_wire_size(len));
+}
+
+bool dnp3_ch_has_room(const dnp3_channel *ch)
+{
+    return dnp3_channel_can_send(ch, ch->cfg.max_tx_fragment) || dnp3_txq_front_len(&ch->q) > 0;
 }
 
 int dnp3_channel_send(dnp3_channel *ch, uint16_t dest, const uint8_t *apdu, size_t len)
 {
     if (!apdu || len == 0 || len > ch->cfg.max_tx_fragment) return DNP3_ERR_INVALID_ARG;
+    if (ch->cfg.link_confirmed) {
+        int rc = dnp3_ch_pri_send(ch, dest, apdu, len);
+        if (rc == DNP3_OK) ch->stats.fragments_tx++;
+        return rc;
+    }
     size_t wire = dnp3_transport_wire_size(len);
     uint8_t *p = dnp3_txq_reserve(&ch->q, wire);
     if (!p) return DNP3_ERR_BUFFER_TOO_SMALL;
@@ -264,7 +300,16 @@ int dnp3_channel_send(dnp3_channel *ch, uint16_t dest, const uint8_t *apdu, size
 
 int dnp3_channel_write(dnp3_channel *ch, uint8_t *dst, size_t cap)
 {
-    return dnp3_txq_pop(&ch->q, dst, cap);
+    int n = dnp3_txq_pop(&ch->q, dst, cap);
+    if (n > 0 && ch->cfg.link_confirmed) dnp3_ch_pri_kick(ch); /* a broadcast may fit now */
+    return n;
+}
+
+int dnp3_channel_write_at(dnp3_channel *ch, uint8_t *dst, size_t cap, dnp3_tstamp now)
+{
+    int n = dnp3_channel_write(ch, dst, cap);
+    if (ch->cfg.link_confirmed) dnp3_ch_pri_arm(ch, now);
+    return n;
 }
 
 size_t dnp3_channel_pending(const dnp3_channel *ch)
@@ -272,16 +317,29 @@ size_t dnp3_channel_pending(const dnp3_channel *ch)
     return dnp3_txq_front_len(&ch->q);
 }
 
+static dnp3_tstamp min_ts(dnp3_tstamp a, dnp3_tstamp b)
+{
+    return a < b ? a : b;
+}
+
 dnp3_tstamp dnp3_channel_get_expiry(const dnp3_channel *ch)
 {
-    if (ch->close != DNP3_CHANNEL_OPEN || ch->cfg.keep_alive_ms == 0) return DNP3_TSTAMP_NEVER;
-    if (ch->awaiting_status) return ch->status_deadline;
-    return ch->last_rx + ch->cfg.keep_alive_ms;
+    if (ch->close != DNP3_CHANNEL_OPEN) return DNP3_TSTAMP_NEVER;
+    dnp3_tstamp t = char_deadline(ch);
+    if (ch->cfg.link_confirmed) t = min_ts(t, dnp3_ch_pri_expiry(ch));
+    if (ch->cfg.keep_alive_ms == 0) return t;
+    if (ch->awaiting_status) return min_ts(t, ch->status_deadline);
+    return min_ts(t, ch->last_rx + ch->cfg.keep_alive_ms);
 }
 
 int dnp3_channel_handle_expiry(dnp3_channel *ch, dnp3_tstamp now)
 {
     if (ch->close != DNP3_CHANNEL_OPEN) return DNP3_ERR_LINK_CLOSED;
+    char_timer(ch, now);
+    if (ch->cfg.link_confirmed) {
+        dnp3_ch_pri_arm(ch, now);
+        dnp3_ch_pri_timer(ch, now);
+    }
     if (ch->cfg.keep_alive_ms == 0) return DNP3_OK;
     if (ch->awaiting_status) {
         if (now >= ch->status_deadline) {
@@ -291,8 +349,8 @@ int dnp3_channel_handle_expiry(dnp3_channel *ch, dnp3_tstamp now)
         return DNP3_OK;
     }
     if (now >= ch->last_rx + ch->cfg.keep_alive_ms) {
-        queue_link_frame(ch, dnp3_link_control(ch->cfg.is_master, true, DNP3_LINK_REQUEST_LINK_STATUS),
-                         ch->peer_addr);
+        dnp3_ch_queue_link_frame(ch, dnp3_link_control(ch->cfg.is_master, true, DNP3_LINK_REQUEST_LINK_STATUS),
+                                 ch->peer_addr);
         ch->stats.keep_alives_sent++;
         ch->awaiting_status = true;
         ch->status_deadline = now + ch->cfg.link_timeout_ms;

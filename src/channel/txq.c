@@ -14,11 +14,13 @@ void dnp3_txq_init(dnp3_txq *q, uint8_t *buf, size_t cap)
     q->buf = buf;
     q->cap = cap;
     q->used = 0;
+    q->pushed = q->popped = 0;
 }
 
 void dnp3_txq_clear(dnp3_txq *q)
 {
     q->used = 0;
+    q->popped = q->pushed;
 }
 
 bool dnp3_txq_fits(const dnp3_txq *q, size_t n)
@@ -37,6 +39,22 @@ void dnp3_txq_commit(dnp3_txq *q, size_t n)
 {
     dnp3_store_u32(q->buf + q->used, (uint32_t)n);
     q->used += DNP3_TXQ_PREFIX + n;
+    q->pushed++;
+}
+
+uint8_t *dnp3_txq_front(dnp3_txq *q)
+{
+    return q->used >= DNP3_TXQ_PREFIX ? q->buf + DNP3_TXQ_PREFIX : NULL;
+}
+
+void dnp3_txq_drop(dnp3_txq *q)
+{
+    if (q->used < DNP3_TXQ_PREFIX) return;
+    size_t n = dnp3_txq_front_len(q);
+    size_t rest = q->used - DNP3_TXQ_PREFIX - n;
+    memmove(q->buf, q->buf + DNP3_TXQ_PREFIX + n, rest);
+    q->used = rest;
+    q->popped++;
 }
 
 size_t dnp3_txq_front_len(const dnp3_txq *q)
@@ -51,8 +69,6 @@ int dnp3_txq_pop(dnp3_txq *q, uint8_t *dst, size_t cap)
     if (n == 0) return 0;
     if (!dst || cap < n) return DNP3_ERR_BUFFER_TOO_SMALL;
     memcpy(dst, q->buf + DNP3_TXQ_PREFIX, n);
-    size_t rest = q->used - DNP3_TXQ_PREFIX - n;
-    memmove(q->buf, q->buf + DNP3_TXQ_PREFIX + n, rest);
-    q->used = rest;
+    dnp3_txq_drop(q);
     return (int)n;
 }

@@ -14,6 +14,8 @@ typedef struct {
     uint8_t *buf;
     size_t cap;
     size_t used;
+    uint64_t pushed; /* chunks committed since init */
+    uint64_t popped; /* chunks removed (written out, or dropped by a clear) since init */
 } dnp3_txq;
 
 void dnp3_txq_init(dnp3_txq *q, uint8_t *buf, size_t cap);
@@ -32,6 +34,12 @@ uint8_t *dnp3_txq_reserve(dnp3_txq *q, size_t max);
 
 /* Commits the chunk begun by dnp3_txq_reserve with its real length n. */
 void dnp3_txq_commit(dnp3_txq *q, size_t n);
+
+/* Returns the first chunk (NULL if empty); its length is dnp3_txq_front_len. */
+uint8_t *dnp3_txq_front(dnp3_txq *q);
+
+/* Removes the first chunk without copying it (nothing if empty). */
+void dnp3_txq_drop(dnp3_txq *q);
 
 /* Returns the length of the first chunk (0 if empty). */
 size_t dnp3_txq_front_len(const dnp3_txq *q);

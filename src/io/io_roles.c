@@ -126,7 +126,13 @@ static void os_pump(void *ctx, dnp3_channel *ch, dnp3_tstamp now)
 
 static dnp3_tstamp os_expiry(void *ctx)
 {
-    return dnp3_outstation_get_expiry(((dnp3_io_outstation *)ctx)->os);
+    dnp3_io_outstation *s = ctx;
+    dnp3_tstamp t = dnp3_outstation_get_expiry(s->os);
+    /* output ready but no room in a confirmed-mode channel (until an ACK, a read that services
+     * us again): no busy wait; the outstation's due timers run once the channel has room */
+    if (t == 0 && !dnp3_channel_can_send(s->b.ch, s->max_tx) && dnp3_channel_pending(s->b.ch) == 0)
+        t = DNP3_TSTAMP_NEVER;
+    return t;
 }
 static void os_handle_expiry(void *ctx, dnp3_tstamp now)
 {

@@ -50,6 +50,18 @@ void dnp3_link_parser_reset(dnp3_link_parser *p)
     p->last_err_offset = 0;
 }
 
+size_t dnp3_link_parser_discard(dnp3_link_parser *p)
+{
+    size_t n = p->have;
+    if (n == 0) return 0;
+    p->stats.discarded_octets += n;
+    p->stream_offset += n;
+    p->have = 0;
+    p->need = 0;
+    p->resyncing = true;
+    return n;
+}
+
 /* Records an error; in close mode the parser stops. */
 static int record_error(dnp3_link_parser *p, int err, uint64_t offset)
 {

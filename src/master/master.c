@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "channel/channel_internal.h"
 #include "core/config.h"
 #include "master/master_internal.h"
 
@@ -671,7 +672,9 @@ dnp3_tstamp dnp3_master_get_expiry(const dnp3_master *m)
 {
     if (!m) return DNP3_TSTAMP_NEVER;
     dnp3_tstamp t = m->heap_n ? due_of(m, 0) : DNP3_TSTAMP_NEVER;
-    if (m->blocked) t = mst_min_ts(t, m->blocked_at);
+    /* blocked on a full channel: try again once it has room or output to write (in confirmed
+     * mode the room comes back with an ACK, a read the runtime follows with get_expiry) */
+    if (m->blocked && dnp3_ch_has_room(m->ch)) t = mst_min_ts(t, m->blocked_at);
     if (m->again || m->full) t = mst_min_ts(t, m->last_service);
     return t;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "channel/channel_internal.h"
 #include "core/config.h"
 #include "outstation/os_internal.h"
 
@@ -52,6 +53,10 @@ static void outstation_config_defaults(dnp3_outstation_config *c)
     c->bo_command_event_variation = 1;
     c->ao_command_event_variation = 1;
     c->event_classes = DNP3_OS_CLASS1 | DNP3_OS_CLASS2 | DNP3_OS_CLASS3;
+    c->link_confirmed = false;
+    c->link_confirm_timeout_ms = 2000;
+    c->link_retries = 3;
+    c->char_timeout_ms = 0;
 }
 
 void dnp3_outstation_config_init_size(dnp3_outstation_config *c, size_t size)
@@ -91,6 +96,9 @@ static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation
         return "octet_string_size";
     if (out->link_mode > DNP3_CHANNEL_DATAGRAM) return "link_mode";
     if (out->link_framing > DNP3_FRAMING_RESYNC) return "link_framing";
+    if (out->link_layer && out->link_confirmed && out->link_confirm_timeout_ms == 0)
+        return "link_confirm_timeout_ms";
+    if (out->link_layer && out->link_retries > 255) return "link_retries";
     if (out->confirm_timeout_ms == 0) out->confirm_timeout_ms = 1; /* a timer must lie in the future */
     if (out->sa_stat_event_buffer) {
         if (out->sa_stat_event_class < 1 || out->sa_stat_event_class > 3) return "sa_stat_event_class";
@@ -137,6 +145,10 @@ static void channel_config(const dnp3_outstation_config *c, dnp3_channel_config 
     cc->keep_alive_ms = c->keep_alive_ms;
     cc->link_timeout_ms = c->link_timeout_ms;
     cc->framing = c->link_framing;
+    cc->link_confirmed = c->link_confirmed;
+    cc->link_confirm_timeout_ms = c->link_confirm_timeout_ms;
+    cc->link_retries = c->link_retries;
+    cc->char_timeout_ms = c->char_timeout_ms;
 }
 
 static size_t align_up(size_t n)
@@ -197,10 +209,13 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
         }
     }
     os_event *sec = NULL;
+    uint32_t *reported = NULL;
     TAKE(sec, os_event *, (size_t)c->sa_stat_event_buffer * sizeof(os_event));
+    if (c->sa_stat_event_buffer) TAKE(reported, uint32_t *, DNP3_SA_STAT_COUNT * sizeof(uint32_t));
     if (os) {
         os->ev[OS_SEC_STAT].ev = sec;
         os->ev[OS_SEC_STAT].cap = c->sa_stat_event_buffer;
+        os->sa_stat_reported = reported;
     }
     for (int t = OS_CMD_BO; t <= OS_CMD_AO; t++) {
         os_event *cmd = NULL;
@@ -443,7 +458,9 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
 {
     if (!os) return DNP3_TSTAMP_NEVER;
     const bool ready = os->sol_ready || os->uns_ready || dnp3_os_unsol_due(os);
-    if (ready && (os->online || !os->ch)) return 0; /* write sends nothing while offline */
+    /* write sends nothing while offline, nor while the channel has no room (confirmed mode:
+     * until an ACK, which the runtime sees as a read; the channel's timers are below) */
+    if (ready && (os->online || !os->ch) && (!os->ch || dnp3_ch_has_room(os->ch))) return 0;
     if (os->ch && dnp3_channel_pending(os->ch) > 0) return 0;
     dnp3_tstamp t = DNP3_TSTAMP_NEVER, u;
     if (os->sol_await && !os->sol_ready) t = os->sol_deadline;
@@ -502,7 +519,7 @@ int dnp3_outstation_write(dnp3_outstation *os, uint8_t *dst, size_t cap, dnp3_ts
         if (dnp3_channel_send(os->ch, os->cfg.master_addr, p, n) != DNP3_OK) break;
         consume(os, now);
     }
-    return dnp3_channel_write(os->ch, dst, cap);
+    return dnp3_channel_write_at(os->ch, dst, cap, now);
 }
 
 size_t dnp3_outstation_write_size(const dnp3_outstation *os)

@@ -19,14 +19,15 @@ int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa)
 {
     if (!os) return DNP3_ERR_INVALID_ARG;
     os->sa = sa;
-    if (sa) memcpy(os->sa_stat_reported, dnp3_sa_outstation_stats(sa), sizeof os->sa_stat_reported);
+    if (sa && os->sa_stat_reported)
+        memcpy(os->sa_stat_reported, dnp3_sa_outstation_stats(sa), DNP3_SA_STAT_COUNT * sizeof *os->sa_stat_reported);
     return DNP3_OK;
 }
 
 void dnp3_os_sa_stat_events(dnp3_outstation *os)
 {
     os_ring *r = &os->ev[OS_SEC_STAT];
-    if (!os->sa || r->cap == 0) return;
+    if (!os->sa || r->cap == 0 || !os->sa_stat_reported) return;
     const uint32_t *st = dnp3_sa_outstation_stats(os->sa);
     for (unsigned i = 0; i < DNP3_SA_STAT_COUNT; i++) {
         if (st[i] - os->sa_stat_reported[i] < STAT_THRESHOLD[i]) continue;

@@ -371,6 +371,8 @@ static inline void lb_default_assoc(dnp3_assoc_config *ac)
 
 /* Optional: adds to the outstation callbacks lb_setup builds (e.g. file transfer; ctx is free). */
 static void (*lb_os_hook)(dnp3_outstation_callbacks *cb);
+/* Optional: changes the master's channel configuration lb_setup builds (e.g. confirmed mode). */
+static void (*lb_channel_hook)(dnp3_channel_config *cc);
 
 static inline void lb_setup(const dnp3_outstation_config *oc, const dnp3_assoc_config *ac, bool connect)
 {
@@ -405,6 +407,7 @@ static inline void lb_setup(const dnp3_outstation_config *oc, const dnp3_assoc_c
     cc.keep_alive_ms = 0;
     cc.on_fragment = dnp3_master_on_fragment;
     cc.ctx = lb_mem_m;
+    if (lb_channel_hook) lb_channel_hook(&cc);
     lb.mch = dnp3_channel_init(lb_mem_mc, sizeof lb_mem_mc, &cc, 0);
     assert_non_null(lb.mch);
     lb.m = dnp3_master_init(lb_mem_m, sizeof lb_mem_m, &mc, lb.mch, 0);

@@ -24,6 +24,12 @@
  * judge is whether tshark finds the same frames and decodes every one of them
  * without a malformed or warning flag and with good CRCs.
  *
+ * Built a second time as gen_session_confirmed (GEN_LINK_CONFIRMED=1): the same scenario with
+ * link-layer confirmed user data on both sides (IEEE 1815-2012 clause 9.2.6): every packet is
+ * then one frame (RESET_LINK_STATES, ACK, or one CONFIRMED_USER_DATA frame of a fragment), and a
+ * fragment's function code is expected in the packet of its FIN frame, where tshark shows the
+ * reassembled fragment.
+ *
  * Usage: gen_session [OUTPUT]. Exit status 1 if the stack misbehaves in a
  * way the program can see (a task failing, output that is not whole frames).
  */
@@ -36,6 +42,10 @@
 #include "dnp3/link.h"
 #include "dnp3/master.h"
 #include "dnp3/outstation.h"
+
+#ifndef GEN_LINK_CONFIRMED
+#define GEN_LINK_CONFIRMED 0
+#endif
 
 #define MASTER 1u
 #define OUTSTATION 1024u
@@ -66,7 +76,11 @@ static void die(const char *what, long rc)
 
 static void emit(char dir, const uint8_t *p, size_t n)
 {
-    /* walk the chunk as link frames, independently of the library */
+    /* walk the chunk as link frames, independently of the library; a fragment's function code
+     * (transport header, AC, FC at the start of its FIR frame) is reported with its FIN frame */
+    static int pending_fc[2] = {-1, -1};
+    int *pend = &pending_fc[dir == 'I' ? 0 : 1];
+    int fc = -1;
     unsigned frames = 0;
     char ctl[1024] = "";
     size_t off = 0, used = 0;
@@ -77,11 +91,17 @@ static void emit(char dir, const uint8_t *p, size_t n)
         size_t size = 10 + ud + 2 * ((ud + 15) / 16);
         if (size > n - off) die("link frame runs past the end of its chunk", (long)off);
         used += (size_t)snprintf(ctl + used, sizeof ctl - used, "%s0x%02x", frames ? "|" : "", p[off + 3]);
+        if (ud > 0) {
+            uint8_t th = p[off + 10];
+            if (th & 0x40) *pend = ud > 2 ? p[off + 12] : -1;
+            if (th & 0x80) {
+                fc = *pend;
+                *pend = -1;
+            }
+        }
         off += size;
         frames++;
     }
-    /* a fragment: the first frame has user data (transport header, AC, FC) */
-    int fc = n > 10 && p[2] > 5 + 2 ? p[12] : -1;
     const char *what = fc >= 0 ? dnp3_fc_name((uint8_t)fc) : dnp3_link_func_name(p[3]);
 
     packets++;
@@ -261,6 +281,7 @@ static void setup(void)
     oc.ao_command_event_variation = 7;
     oc.unsolicited = true;
     oc.need_time_at_start = true;
+    oc.link_confirmed = GEN_LINK_CONFIRMED;
     oc.attr.vendor = "libdnp3";
     oc.attr.model = "oracle session";
     oc.attr.sw_version = "0.1.0";
@@ -298,6 +319,7 @@ static void setup(void)
     cc.is_master = true;
     cc.local_addr = MASTER;
     cc.remote_addr = OUTSTATION;
+    cc.link_confirmed = GEN_LINK_CONFIRMED;
     cc.on_fragment = dnp3_master_on_fragment;
     cc.ctx = mmem;
     size_t cneed = dnp3_channel_memory_size(&cc);

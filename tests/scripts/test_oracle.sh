@@ -9,7 +9,9 @@
 #                             segmentation and link framing; values are checked;
 #   tests/oracle/gen_session  a master and an outstation talking in memory: the
 #                             real output of the protocol engines (frames,
-#                             control octets and function codes are checked).
+#                             control octets and function codes are checked);
+#   tests/oracle/gen_session_confirmed  the same session with link-layer confirmed
+#                             user data (RESET_LINK_STATES, ACKs, one frame per packet).
 # For each, this script
 #   1. wraps it into a pcapng: one TCP connection 127.0.0.1:40000 (master, "I")
 #      <-> 127.0.0.1:20000 (outstation, "O"); text2pcap numbers each
@@ -31,7 +33,7 @@ set -euo pipefail
 
 BUILD_DIR=${1:?usage: test_oracle.sh BUILD_DIR SOURCE_DIR}
 SOURCE_DIR=${2:?usage: test_oracle.sh BUILD_DIR SOURCE_DIR}
-GENS=(gen_frames gen_session)
+GENS=(gen_frames gen_session gen_session_confirmed)
 FILTER='_ws.malformed || _ws.expert.severity >= warning || (tcp.len > 0 && !dnp3)'
 
 for tool in tshark text2pcap; do

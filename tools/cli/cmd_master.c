@@ -63,7 +63,7 @@ static void usage(FILE *f)
             "  --timeout MS       response timeout (default 5000)\n"
             "  --framing-error close|resync  on a bad frame from the outstation: close the\n"
             "                     connection (default) or skip to the next 05 64\n"
-            "  --decode LEVEL     print traffic: none, link, transport, app, objects\n"
+            "  --decode LEVEL     print traffic: none, link, transport, app, objects\n" LINK_CLI_HELP
             "  --sa-user N        Secure Authentication v5 user number (default 1 with a key file)\n"
             "  --sa-update-key-file FILE  authenticate with this update key (32 or 64 hex digits):\n"
             "                     session keys are set up first, challenges are answered\n"
@@ -375,7 +375,7 @@ static int parse(int argc, char **argv, master_cmd *c)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool flag = !strcmp(a, "--json") || !strcmp(a, "--lan") || !strcmp(a, "--warm");
+        bool flag = !strcmp(a, "--json") || !strcmp(a, "--lan") || !strcmp(a, "--warm") || link_cli_is_flag(a);
         bool takes = a[0] == '-' && !flag; /* an option with a value */
         if (takes && !val) return cli_usage_error(CMD, "%s needs a value", a);
         if (a[0] != '-') {
@@ -387,6 +387,9 @@ static int parse(int argc, char **argv, master_cmd *c)
         int tls_rc = tls_cli_option(CMD, a, val, &c->sc.tls_opts);
         if (tls_rc == 2) return 2;
         if (tls_rc == 1) continue;
+        int link_rc = link_cli_option(CMD, a, val, &c->sc.link);
+        if (link_rc == 2) return 2;
+        if (link_rc != 0) continue;
         if (!strcmp(a, "--link-addr")) {
             if (parse_link_addrs(val, &c->sc)) return 2;
         } else if (!strcmp(a, "--master-addr")) {

@@ -19,6 +19,7 @@
 #include "outstation_multi.h"
 #include "sa_cli.h"
 #include "file_root.h"
+#include "link_cli.h"
 #include "serial_cli.h"
 #include "tls_cli.h"
 
@@ -62,7 +63,7 @@ static void usage(FILE *f)
             "  --allow IP             accept masters only from this address (repeatable)\n"
             "  --keep-alive MS        link-status keep-alive period (default 60000, 0 = off)\n"
             "  --framing-error close|resync  on a bad frame (start octets, CRC): close the\n"
-            "                         connection (default) or skip to the next 05 64\n"
+            "                         connection (default) or skip to the next 05 64\n" LINK_CLI_HELP
             "  --decode LEVEL         print traffic: none, link, transport, app, objects\n"
             "  --log-level LEVEL      error, info (default) or debug\n"
             "  --sa-user N            demand Secure Authentication v5 (IEEE 1815 clause 7) for critical\n"
@@ -190,6 +191,7 @@ typedef struct {
     char connect[160];
     char tls_listen[160];
     tls_cli_options tls;
+    link_cli_options link;
     serial_cli_options serial;
     const char *config;
     const char *allow[32];
@@ -231,6 +233,12 @@ static int parse_options(int argc, char **argv, options *o)
         if (!v) return cli_usage_error(CMD, "%s needs a value (see dnp3 outstation --help)", a);                  \
         i++;                                                                                                      \
     } while (0)
+        int link_rc = link_cli_option(CMD, a, v, &o->link);
+        if (link_rc == 2) return 2;
+        if (link_rc != 0) {
+            if (link_rc == 1) i++;
+            continue;
+        }
         int tls_rc = tls_cli_option(CMD, a, v, &o->tls);
         if (tls_rc == 2) return 2;
         if (tls_rc == 1) {
@@ -484,6 +492,7 @@ static void channel_config(const options *o, const profile *p, dnp3_channel_conf
     cc->keep_alive_ms = (uint32_t)o->keep_alive;
     cc->self_addr_enabled = !o->no_self_addr; /* a master (or `dnp3 scan`) may use 0xFFFC */
     cc->framing = (dnp3_framing_policy)(o->framing ? o->framing : p->framing);
+    link_cli_apply(&o->link, cc);
 }
 
 static uint32_t point_total(const profile *p)

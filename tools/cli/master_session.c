@@ -310,6 +310,7 @@ int master_session_run(master_session_config *c)
     cc.keep_alive_ms = c->watch ? 60000 : 0;
     cc.accept_any_remote = c->n_links > 1; /* every outstation of the line answers on this channel */
     cc.framing = (dnp3_framing_policy)c->framing;
+    link_cli_apply(&c->link, &cc);
     dnp3_master_config mc;
     dnp3_master_config_init(&mc);
     mc.handler = c->handler;

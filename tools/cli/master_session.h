@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "cli_common.h"
+#include "link_cli.h"
 #include "serial_cli.h"
 #include "tls_cli.h"
 #include "dnp3/io_roles.h"
@@ -49,6 +50,7 @@ typedef struct {
     dnp3_sa_user sa_user;
     bool tls;                 /* tls://HOST:PORT target (IEC 62351-3) */
     tls_cli_options tls_opts; /* --tls-* options */
+    link_cli_options link;    /* --link-confirm, --link-retries, --link-timeout, --char-timeout */
 } master_session_config;
 
 struct master_session {
