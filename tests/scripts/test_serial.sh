@@ -4,7 +4,7 @@
 # tests/tools/serial_bus (a simulated RS-485 line that paces octets at the baud rate, can add
 # noise and drops, and counts collisions):
 #   (a) one outstation on a 2-end line: an integrity poll equals, point for point, a TCP poll of
-#       the same profile; a command works;
+#       the same profile; a command works; a poll with link-layer confirmed user data;
 #   (b) multi-drop: three outstations (10, 11, 12) and one master on a 4-end line with noise and
 #       drops: the master polls them in turn and every simulated event reaches it;
 #   (c) one-shot polls of the three in turn; an outstation ignores frames for other addresses;
@@ -74,6 +74,12 @@ expect "(a) station name over serial" "$WORK/a_serial.json" '"value":"SUBSTATION
 "$DNP3" master operate "serial:${ENDS[1]}?baud=38400" --crob 0 --code trip >"$WORK/a_trip.out" 2>&1
 expect_rc "(a) trip over serial" 0 $?
 expect "(a) trip result" "$WORK/a_trip.out" "CROB 0 TRIP/PULSE_ON (select-before-operate): SUCCESS"
+# link-layer confirmed user data over the line: the master's request frames are acknowledged
+"$DNP3" master poll "serial:${ENDS[1]}?baud=38400" --link-confirm --char-timeout 50 --decode link \
+    >"$WORK/a_confirmed.out" 2>&1
+expect_rc "(a) poll with --link-confirm over serial" 0 $?
+expect "(a) confirmed: the outstation acknowledges" "$WORK/a_confirmed.out" "ACK"
+expect "(a) confirmed: the request as CONFIRMED_USER_DATA" "$WORK/a_confirmed.out" "CONFIRMED_USER_DATA"
 stop_pid "$A_OS"
 stop_pid "$A_TCP"
 stop_bus a
