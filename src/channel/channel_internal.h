@@ -55,9 +55,9 @@ struct dnp3_channel {
     dnp3_tstamp last_rx;  /* last accepted frame (keep-alive reference) */
     bool awaiting_status; /* REQUEST_LINK_STATUS sent, no frame since */
     dnp3_tstamp status_deadline;
-    uint16_t peer_addr; /* keep-alive target: remote_addr, or with accept_any_remote the last source heard */
-    dnp3_tstamp last_octet;                   /* time of the last octet received (inter-character timeout) */
-    dnp3_ch_primary *pri;                     /* confirmed mode only (in the channel's block), else NULL */
+    uint16_t peer_addr;     /* keep-alive target: remote_addr, or with accept_any_remote the last source heard */
+    dnp3_tstamp last_octet; /* time of the last octet received (inter-character timeout) */
+    dnp3_ch_primary *pri;   /* confirmed mode only (in the channel's block), else NULL */
     uint8_t scratch[DNP3_LINK_MAX_USER_DATA]; /* datagram de-blocking */
 };
 

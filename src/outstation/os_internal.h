@@ -202,9 +202,9 @@ struct dnp3_outstation {
 
     dnp3_channel *ch;
 
-    struct dnp3_sa_outstation *sa;                 /* Secure Authentication (sa_hook.c), NULL = off */
-    uint32_t *sa_stat_reported; /* each statistic's count at its last g122 event (DNP3_SA_STAT_COUNT; in the
-                                   block only with sa_stat_event_buffer, else NULL) */
+    struct dnp3_sa_outstation *sa; /* Secure Authentication (sa_hook.c), NULL = off */
+    uint32_t *sa_stat_reported;    /* each statistic's count at its last g122 event (DNP3_SA_STAT_COUNT; in the
+                                      block only with sa_stat_event_buffer, else NULL) */
 
     os_file files[OS_FILE_MAX];      /* file transfer: open handles */
     uint32_t file_keys[OS_FILE_MAX]; /* authentication keys issued by AUTHENTICATE_FILE (0 = none) */

@@ -20,7 +20,8 @@ int dnp3_outstation_set_sa(dnp3_outstation *os, dnp3_sa_outstation *sa)
     if (!os) return DNP3_ERR_INVALID_ARG;
     os->sa = sa;
     if (sa && os->sa_stat_reported)
-        memcpy(os->sa_stat_reported, dnp3_sa_outstation_stats(sa), DNP3_SA_STAT_COUNT * sizeof *os->sa_stat_reported);
+        memcpy(os->sa_stat_reported, dnp3_sa_outstation_stats(sa),
+               DNP3_SA_STAT_COUNT * sizeof *os->sa_stat_reported);
     return DNP3_OK;
 }
 

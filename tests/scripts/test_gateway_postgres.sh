@@ -63,6 +63,15 @@ expect_rc "no duplicate events" 0 "$(q "SELECT count(*) FROM (SELECT 1 FROM meas
 expect "the outage was seen" "$WORK/gw.log" "store postgres unavailable"
 expect "the store came back" "$WORK/gw.log" "store postgres is back"
 expect_rc "latest: one row per point" "$(q 'SELECT count(DISTINCT (type, idx)) FROM measurements')" "$(q 'SELECT count(*) FROM latest')"
+# latest keeps the newest: a row without a time stamp, or else the greatest time stored after it
+# (the sink sends a batch's rows per point reduced to those two; docs/gateway.md)
+expect_rc "latest: the newest value of every point" 0 "$(q "SELECT count(*) FROM latest l WHERE l.time_ms IS NOT NULL
+    AND l.time_ms <> (SELECT max(m.time_ms) FROM measurements m WHERE m.type = l.type AND m.idx = l.idx
+        AND m.received_ms >= COALESCE((SELECT max(u.received_ms) FROM measurements u WHERE u.type = l.type
+            AND u.idx = l.idx AND u.time_ms IS NULL), 0))")"
+expect_rc "latest: timed values only where events came last" 0 "$(q "SELECT count(*) FROM latest l WHERE l.value IS DISTINCT FROM
+    (SELECT m.value FROM measurements m WHERE m.type = l.type AND m.idx = l.idx
+        AND m.time_ms IS NOT DISTINCT FROM l.time_ms ORDER BY m.received_ms DESC LIMIT 1)")"
 expect_rc "outstations row" "rtu|t" "$(q 'SELECT name, connected FROM outstations')"
 expect_rc "schema_version" 2 "$(q 'SELECT version FROM schema_version')"
 kill -TERM "$GW"

@@ -43,6 +43,27 @@ expect_rc "disconnected on exit" "rtu1|0" "$(q 'SELECT name, connected FROM outs
 kill "$OSPID"
 wait "$OSPID" 2>/dev/null
 
+# ---- a UDP target: the same no-loss comparison over datagrams ----
+rm -f "$WORK/g.db"*
+start_outstation udp --udp 127.0.0.1:0 --simulate --sim-period 40 --sim-steps 60 --seed 9
+UPORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\),.*/\1/p' "$WORK/udp.log")
+"$DNP3" master run "udp://127.0.0.1:$UPORT" --sqlite "$WORK/g.db" --name rtu-udp --event-period 1 >"$WORK/gwu.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/udp.log" "simulation finished" 200 || bad "the UDP simulation did not finish"
+GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/udp.log")
+if wait_rows "$GEN"; then ok; else bad "udp: stored $(q 'SELECT count(*) FROM measurements WHERE event') events, generated $GEN"; fi
+expect_rc "udp: no duplicate events" 0 "$(q "SELECT count(*) FROM (SELECT 1 FROM measurements WHERE event GROUP BY type, idx, time_ms, value, flags HAVING count(*) > 1)")"
+expect_rc "udp: outstations row" "rtu-udp|1" "$(q 'SELECT name, connected FROM outstations')"
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "udp: SIGTERM" 0 $?
+kill "$OSPID"
+wait "$OSPID" 2>/dev/null
+"$DNP3" master run "tls://127.0.0.1:1" --sqlite "$WORK/x.db" >"$WORK/tls.out" 2>&1
+expect_rc "tls target refused" 2 $?
+expect "tls target: why" "$WORK/tls.out" "tls:// targets are not supported by run yet"
+
 # ---- --config: two outstations, one gateway ----
 start_outstation os2 --listen 127.0.0.1:0 --link-addr 20 --master-addr 2 --simulate --sim-period 50 --sim-steps 40 --seed 3
 PORT2=$PORT

@@ -338,7 +338,9 @@ static bool same(const char *a, size_t alen, const char *b)
 static bool fr_authenticate(void *ctx, const char *user, size_t ulen, const char *pass, size_t plen, uint32_t *key)
 {
     file_root *r = root_of(ctx);
-    if (!same(user, ulen, r->user) | !same(pass, plen, r->password)) return false;
+    unsigned ok = (unsigned)same(user, ulen, r->user); /* both compared, whatever the first gave */
+    ok &= (unsigned)same(pass, plen, r->password);
+    if (!ok) return false;
     uint32_t k = 0;
     while (k == 0)
         if (RAND_bytes((unsigned char *)&k, sizeof k) != 1) return false; /* a key a master cannot guess */

@@ -563,8 +563,12 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     master_session_config target;
     memset(&target, 0, sizeof target);
     if (master_parse_target(CMD, oc->target, &target)) return 2;
-    if (target.udp || target.tls || target.serial)
-        return cli_usage_error(CMD, "%s: only TCP targets are supported", oc->name);
+    if (target.tls)
+        return cli_usage_error(CMD, "%s: tls:// targets are not supported by run yet (tcp:// and udp:// are)",
+                               oc->name);
+    if (target.serial)
+        return cli_usage_error(CMD, "%s: serial: targets are not supported by run yet (tcp:// and udp:// are)",
+                               oc->name);
     snprintf(s->host, sizeof s->host, "%s", target.host);
     s->port = target.port;
 
@@ -572,7 +576,7 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     dnp3_channel_config_init(&cc);
     cc.local_addr = oc->master_addr;
     cc.remote_addr = oc->link_addr;
-    cc.mode = DNP3_CHANNEL_STREAM;
+    cc.mode = target.udp ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
     cc.keep_alive_ms = 60000;
     dnp3_master_config mc;
     dnp3_master_config_init(&mc);
@@ -591,11 +595,18 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     ac.startup_enable_unsol = oc->unsolicited ? DNP3_CLASS_123 : 0;
     ac.defer_confirm = true; /* confirm only what is stored */
     dnp3_io_config ioc;
-    dnp3_io_config_init(&ioc, DNP3_IO_TCP_CLIENT);
-    ioc.host = s->host;
-    ioc.port = s->port;
-    ioc.connect_timeout_ms = oc->timeout_ms;
-    ioc.reconnect = true;
+    dnp3_io_config_init(&ioc, target.udp ? DNP3_IO_UDP : DNP3_IO_TCP_CLIENT);
+    if (target.udp) { /* DNP3 over UDP: our socket on any port, datagrams to the outstation */
+        ioc.host = "0.0.0.0";
+        ioc.port = 0;
+        ioc.udp_peer_host = s->host;
+        ioc.udp_peer_port = s->port;
+    } else {
+        ioc.host = s->host;
+        ioc.port = s->port;
+        ioc.connect_timeout_ms = oc->timeout_ms;
+        ioc.reconnect = true;
+    }
     dnp3_io_hooks hooks = {s, up_open, up_close, NULL, NULL, NULL};
     int err = dnp3_io_master_create(g->loop, &cc, &mc, &hooks, &s->bind);
     if (!err) {
@@ -615,6 +626,7 @@ static void usage(FILE *f)
         f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
            "       dnp3 master run --config FILE\n"
            "\n"
+           "TARGET is HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT (port 20000 by default).\n"
            "Polls outstations and stores every measurement; the application confirm of events\n"
            "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
            "\n"

@@ -1,12 +1,15 @@
 /*
  * sink_postgres.c - the PostgreSQL store of `dnp3 master run` (libpq): one
- * connection, prepared statements sent as one pipeline per response (one
- * round trip), one transaction per response. When the
+ * connection, one pipeline per response (one round trip), one transaction per
+ * response. The rows go as columns: one prepared INSERT ... SELECT FROM
+ * unnest($1::text[], ...) per table, whatever the number of rows, so the
+ * server plans nothing per batch. When the
  * server goes away the sink reports itself unhealthy; the caller reopens it
  * with back-off and meanwhile confirms nothing (the outstation keeps its
  * events).
  */
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +23,16 @@ typedef struct {
     size_t queued; /* statements sent in the current pipeline */
 } pg_sink;
 
+/* The rows arrive as one array per column (text array literals), unnested into rows. */
 static const char *const INSERT_SQL =
     "INSERT INTO measurements(outstation, type, idx, value, text_value, flags, time_ms, received_ms, event)"
-    " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING";
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::double precision[], $5::text[],"
+    " $6::integer[], $7::bigint[], $8::bigint[], $9::boolean[]) ON CONFLICT DO NOTHING";
 static const char *const LATEST_SQL =
     "INSERT INTO latest(outstation, type, idx, value, text_value, flags, time_ms, received_ms)"
-    " VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(outstation, type, idx) DO UPDATE SET"
+    " SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::double precision[], $5::text[],"
+    " $6::integer[], $7::bigint[], $8::bigint[])"
+    " ON CONFLICT(outstation, type, idx) DO UPDATE SET"
     " value = excluded.value, text_value = excluded.text_value, flags = excluded.flags,"
     " time_ms = excluded.time_ms, received_ms = excluded.received_ms"
     " WHERE excluded.time_ms IS NULL OR latest.time_ms IS NULL OR excluded.time_ms >= latest.time_ms";
@@ -34,7 +41,6 @@ static const char *const STATUS_SQL =
     " ON CONFLICT(name) DO UPDATE SET target = excluded.target, connected = excluded.connected,"
     " iin = COALESCE(excluded.iin, outstations.iin),"
     " last_response_ms = COALESCE(excluded.last_response_ms, outstations.last_response_ms)";
-
 /* libpq messages span lines: one line for the log */
 static void one_line(char *s)
 {
@@ -138,11 +144,188 @@ static int pg_send(pg_sink *p, const char *stmt, int n, const char *const *v, ch
     return -1;
 }
 
+/* One row's parameters as text (libpq's text format). */
+typedef struct {
+    char idx[16], value[40], flags[8], tms[24], rms[24];
+    const char *v[9];
+} row_params;
+
+static void row_text(const gw_row *r, row_params *t)
+{
+    snprintf(t->idx, sizeof t->idx, "%u", r->index);
+    snprintf(t->value, sizeof t->value, "%.17g", r->value);
+    snprintf(t->flags, sizeof t->flags, "%u", r->flags);
+    snprintf(t->tms, sizeof t->tms, "%lld", (long long)r->time_ms);
+    snprintf(t->rms, sizeof t->rms, "%lld", (long long)r->received_ms);
+    const char *v[9] = {r->outstation,
+                        r->type,
+                        t->idx,
+                        r->has_value ? t->value : NULL,
+                        r->text,
+                        r->has_flags ? t->flags : NULL,
+                        r->has_time ? t->tms : NULL,
+                        t->rms,
+                        r->event ? "t" : "f"};
+    memcpy(t->v, v, sizeof v);
+}
+
+/* A growing text buffer (an array literal). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} buf;
+
+static void put(buf *b, const char *s, size_t n)
+{
+    if (b->failed) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *t = realloc(b->s, cap);
+        if (!t) {
+            b->failed = true;
+            return;
+        }
+        b->s = t;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
+/* One array element: NULL, or the value in double quotes with " and \ escaped. */
+static void put_element(buf *b, const char *v)
+{
+    if (!v) {
+        put(b, "NULL", 4);
+        return;
+    }
+    put(b, "\"", 1);
+    for (const char *c = v; *c; c++) {
+        if (*c == '"' || *c == '\\') put(b, "\\", 1);
+        put(b, c, 1);
+    }
+    put(b, "\"", 1);
+}
+
+/* Queues the prepared statement `stmt` for the rows pick[0..n) of t: `cols` arrays, one per column. */
+static int send_rows(pg_sink *p, const char *stmt, const row_params *t, const size_t *pick, size_t n, int cols,
+                     char *err, size_t cap)
+{
+    buf col[9];
+    memset(col, 0, sizeof col);
+    const char *v[9];
+    bool failed = false;
+    for (int c = 0; c < cols; c++) {
+        put(&col[c], "{", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i) put(&col[c], ",", 1);
+            put_element(&col[c], t[pick[i]].v[c]);
+        }
+        put(&col[c], "}", 1);
+        v[c] = col[c].s;
+        failed |= col[c].failed;
+    }
+    int rc = failed ? -1 : pg_send(p, stmt, cols, v, err, cap);
+    if (failed) snprintf(err, cap, "PostgreSQL: out of memory");
+    for (int c = 0; c < cols; c++) free(col[c].s);
+    return rc;
+}
+
+/* Orders rows by point (outstation, type, index), then by position in the batch. */
+static const gw_row *sort_rows;
+static int by_point(const void *a, const void *b)
+{
+    const gw_row *x = &sort_rows[*(const size_t *)a], *y = &sort_rows[*(const size_t *)b];
+    int c = strcmp(x->outstation, y->outstation);
+    if (!c) c = strcmp(x->type, y->type);
+    if (!c) c = x->index < y->index ? -1 : x->index > y->index;
+    if (!c) c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    return c;
+}
+
+#define NO_WAVE SIZE_MAX /* a row the latest table does not need */
+
 /*
- * The batch goes out in one pipeline (libpq pipeline mode): BEGIN, two
- * statements per row, the status, COMMIT, one sync - one round trip per
- * batch instead of two per row. write queues everything but COMMIT; commit
- * queues COMMIT, syncs and reads every result.
+ * Which rows the latest table needs, and in which statement (an upsert may touch a row only once
+ * per statement). Row by row, the latest value of a point is replaced by a row without a time, or
+ * when either time is missing, or by a time at least as new. So only two rows of a point can
+ * matter: the last one without a time (always taken: wave 0), and after it the last row with the
+ * greatest time (taken in wave 1 after such a row, else in wave 0 under the same condition as row
+ * by row). Sending just those gives what row by row would have stored. wave[i] is row i's wave or
+ * NO_WAVE; returns the number of waves (1 or 2), or 0 on no memory.
+ */
+static size_t waves(const gw_row *rows, size_t n, size_t *wave)
+{
+    size_t *order = malloc(n * sizeof *order);
+    if (!order) return 0;
+    for (size_t i = 0; i < n; i++) {
+        order[i] = i;
+        wave[i] = NO_WAVE;
+    }
+    sort_rows = rows;
+    qsort(order, n, sizeof *order, by_point);
+    size_t most = 1;
+    for (size_t g = 0; g < n;) { /* order[g..e): one point's rows in batch order */
+        size_t e = g + 1;
+        while (e < n && rows[order[e]].index == rows[order[g]].index &&
+               !strcmp(rows[order[e]].type, rows[order[g]].type) &&
+               !strcmp(rows[order[e]].outstation, rows[order[g]].outstation))
+            e++;
+        size_t untimed = NO_WAVE, best = NO_WAVE;
+        for (size_t k = g; k < e; k++)
+            if (!rows[order[k]].has_time) untimed = order[k];
+        for (size_t k = g; k < e; k++) {
+            const gw_row *r = &rows[order[k]];
+            if (!r->has_time || (untimed != NO_WAVE && order[k] < untimed)) continue;
+            if (best == NO_WAVE || r->time_ms >= rows[best].time_ms) best = order[k];
+        }
+        if (untimed != NO_WAVE) wave[untimed] = 0;
+        if (best != NO_WAVE) wave[best] = untimed != NO_WAVE ? 1 : 0;
+        if (untimed != NO_WAVE && best != NO_WAVE) most = 2;
+        g = e;
+    }
+    free(order);
+    return most;
+}
+
+/* Queues every row: the measurements in one statement, then the latest table in one or two. */
+static int send_batch(pg_sink *p, const gw_row *rows, size_t n, char *err, size_t cap)
+{
+    row_params *t = malloc(n * sizeof *t);
+    size_t *pick = malloc(n * sizeof *pick), *wave = malloc(n * sizeof *wave);
+    int rc = -1;
+    size_t n_waves = t && pick && wave ? waves(rows, n, wave) : 0; /* 1 or 2 */
+    if (n_waves == 0) {
+        snprintf(err, cap, "PostgreSQL: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        row_text(&rows[i], &t[i]);
+        pick[i] = i;
+    }
+    if (send_rows(p, "ins", t, pick, n, 9, err, cap)) goto out;
+    for (size_t w = 0; w < n_waves; w++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (wave[i] == w) pick[m++] = i;
+        if (m && send_rows(p, "latest", t, pick, m, 8, err, cap)) goto out;
+    }
+    rc = 0;
+out:
+    free(t);
+    free(pick);
+    free(wave);
+    return rc;
+}
+
+/*
+ * The batch goes out in one pipeline (libpq pipeline mode): BEGIN, the
+ * measurements, the latest table (one or two statements), the status,
+ * COMMIT, one sync - one round trip per batch and a few statements instead
+ * of two per row. write queues
+ * everything but COMMIT; commit queues COMMIT, syncs and reads every result.
  */
 static int pg_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
 {
@@ -164,26 +347,9 @@ static int pg_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
         goto failed;
     }
     p->queued++;
-    char idx[16], value[40], flags[8], tms[24], rms[24], iin[8];
-    for (size_t i = 0; i < n; i++) {
-        const gw_row *r = &rows[i];
-        snprintf(idx, sizeof idx, "%u", r->index);
-        snprintf(value, sizeof value, "%.17g", r->value);
-        snprintf(flags, sizeof flags, "%u", r->flags);
-        snprintf(tms, sizeof tms, "%lld", (long long)r->time_ms);
-        snprintf(rms, sizeof rms, "%lld", (long long)r->received_ms);
-        const char *v[9] = {r->outstation,
-                            r->type,
-                            idx,
-                            r->has_value ? value : NULL,
-                            r->text,
-                            r->has_flags ? flags : NULL,
-                            r->has_time ? tms : NULL,
-                            rms,
-                            r->event ? "t" : "f"};
-        if (pg_send(p, "ins", 9, v, err, cap) || pg_send(p, "latest", 8, v, err, cap)) goto failed;
-    }
+    if (n && send_batch(p, rows, n, err, cap)) goto failed;
     if (st) {
+        char iin[8], rms[24];
         snprintf(iin, sizeof iin, "%u", st->iin);
         snprintf(rms, sizeof rms, "%lld", (long long)st->last_response_ms);
         const char *v[5] = {st->name, st->target, st->connected ? "t" : "f", st->has_response ? iin : NULL,
