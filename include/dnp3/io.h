@@ -2,7 +2,9 @@
  * \file
  * dnp3/io.h - the libuv runtime: drives a sans-I/O dnp3_channel and the layer
  * above it (an outstation or a master) over TCP (server or client) or UDP
- * (DNP3 over IP, IEEE 1815-2012 Annex "IP networking"; port 20000).
+ * (DNP3 over IP, IEEE 1815-2012 Annex "IP networking"; port 20000) or a
+ * serial port (RS-232/RS-485, one line shared by the master and any number of
+ * outstations; docs/serial.md).
  *
  * The runtime owns sockets, the clock and timers; the core owns protocol
  * state. After every input, timer or kick the runtime:
@@ -54,7 +56,15 @@ typedef enum {
     DNP3_IO_UDP,            /**< datagrams; replies go to the last requester or a fixed peer (with
                                  config.accept: a session per source address, see dnp3_io_outstation_listen) */
     DNP3_IO_TCP_LISTEN,     /**< listen; every accepted connection gets its own session (config.accept) */
+    DNP3_IO_SERIAL,         /**< a serial port (serial_device): the channel's mode must be DNP3_CHANNEL_SERIAL */
 } dnp3_io_kind;
+
+/** Parity of a serial line (dnp3_io_config::serial_parity). */
+typedef enum {
+    DNP3_SERIAL_PARITY_NONE = 0, /**< no parity bit (default) */
+    DNP3_SERIAL_PARITY_EVEN,     /**< even parity */
+    DNP3_SERIAL_PARITY_ODD,      /**< odd parity */
+} dnp3_serial_parity;
 
 /** What a TCP server does with a second connection. */
 typedef enum {
@@ -102,6 +112,31 @@ typedef struct {
      * succeeded; a failed handshake is logged (and reported by on_close to a client). */
     dnp3_tls *tls;
     const char *tls_peer_name; /**< client: name the server's certificate must carry (NULL: the tls default) */
+    /** \name Serial port (DNP3_IO_SERIAL; IEEE 1815-2012 clause 9 link layer on an asynchronous
+     * serial line; docs/serial.md). The port is opened raw (no echo, no line discipline,
+     * CLOCAL|CREAD); an open that fails, or a port that reports an error or hangs up, is logged
+     * with the device path and the operating system's text and retried after a back-off of
+     * reconnect_min_ms doubling up to reconnect_max_ms (on_close tells the upper layer).
+     * on_open's `peer` is the device path. host and port are ignored. */
+    /** @{ */
+    const char *serial_device;        /**< e.g. "/dev/ttyUSB0" (required) */
+    uint32_t serial_baud;             /**< a standard termios speed, 50..4000000 (default 9600) */
+    uint8_t serial_data_bits;         /**< 7 or 8 (default 8) */
+    dnp3_serial_parity serial_parity; /**< default none */
+    uint8_t serial_stop_bits;         /**< 1 or 2 (default 1) */
+    bool serial_rtscts;               /**< RTS/CTS hardware flow control (default off) */
+    /** RS-485 turnaround: after the last octet received, wait this long before transmitting, so a
+     * half-duplex transceiver of the other station has released the line (default 0) */
+    uint32_t serial_turnaround_ms;
+    /** Collision avoidance on a shared line (IEEE 1815 multi-drop practice, for outstations that
+     * send unsolicited responses): a transmission starts only once the line has been idle - no
+     * octet received - for tx_idle_ms plus a random 0..tx_backoff_ms, drawn anew for every
+     * transmission and counted from the later of the last octet received and the moment the
+     * output became ready (listen before talk), so two outstations that become ready together do
+     * not start together. 0 and 0 (the default) send at once (after the turnaround delay). */
+    uint32_t serial_tx_idle_ms;
+    uint32_t serial_tx_backoff_ms; /**< the random part of the idle time (default 0) */
+    /** @} */
 } dnp3_io_config;
 
 /** A running endpoint (opaque), from dnp3_io_start. */
@@ -117,7 +152,9 @@ DNP3_API void dnp3_io_config_init_size(dnp3_io_config *c, dnp3_io_kind kind, siz
 /**
  * Fills *c with the defaults for `kind`: host "127.0.0.1" for a TCP client,
  * else "0.0.0.0"; port 20000; DNP3_IO_REPLACE_OLD; reconnect 1000..30000 ms,
- * connect timeout 5000 ms, reconnect on; everything else 0 / NULL (no TLS).
+ * connect timeout 5000 ms, reconnect on; serial: 9600 baud, 8 data bits, no
+ * parity, 1 stop bit, no flow control, no turnaround or idle delay; everything
+ * else 0 / NULL (no TLS, no serial device).
  */
 static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
 {
@@ -134,6 +171,11 @@ static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
  *     a missing channel (other kinds than TCP_LISTEN) or TLS with UDP;
  *   - DNP3_ERR_NOMEM when the handle cannot be allocated;
  *   - DNP3_ERR_IO_ADDRESS when host (or udp_peer_host) cannot be resolved;
+ *   - DNP3_ERR_CONFIG for a serial endpoint without a device, a speed that is
+ *     not a standard termios speed, data bits other than 7 or 8, stop bits
+ *     other than 1 or 2, or an unknown parity (logged through upper->log);
+ *     a serial device that cannot be opened is not an error here: it is logged
+ *     and retried (like a TCP client's connection);
  *   - DNP3_ERR_IO_ADDR_IN_USE, DNP3_ERR_IO_ADDR_NOT_AVAILABLE,
  *     DNP3_ERR_IO_PERMISSION or else DNP3_ERR_IO when the socket cannot be
  *     bound or cannot listen.
@@ -157,7 +199,7 @@ DNP3_API void dnp3_io_kick(dnp3_io *io);
  */
 DNP3_API const char *dnp3_io_accepting_tls_name(const dnp3_io *io);
 
-/** True while a connection (or the UDP socket) is open. */
+/** True while a connection (or the UDP socket, or the serial port) is open. */
 DNP3_API bool dnp3_io_connected(const dnp3_io *io);
 
 /** The local port actually bound (useful with port 0); 0 for a TCP client or on error. */

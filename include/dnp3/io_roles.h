@@ -63,6 +63,10 @@ DNP3_API dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *b);
 /** Stops the endpoint and frees the binding (the outstation stays the caller's). */
 DNP3_API void dnp3_io_outstation_stop(dnp3_io_outstation *b);
 
+/** The binding's channel (for dnp3_channel_get_stats: on a shared serial line, frames_ignored
+ * counts the frames addressed to other stations). */
+DNP3_API dnp3_channel *dnp3_io_outstation_channel(dnp3_io_outstation *b);
+
 /** A master on a runtime endpoint (opaque), from dnp3_io_master_create. */
 typedef struct dnp3_io_master dnp3_io_master;
 

@@ -3,14 +3,15 @@
  * port 20000): a TCP server (one connection at a time, replace-old or reject-new
  * policy, optional allow-list), a TCP client with reconnect back-off, or a UDP
  * endpoint, each driving one sans-I/O dnp3_channel and the layer above it.
- * Optionally TLS (IEC 62351-3, port 19999) on the TCP kinds.
+ * Optionally TLS (IEC 62351-3, port 19999) on the TCP kinds. Or a serial port
+ * (IEEE 1815-2012 clause 9 link layer on an asynchronous line, io_serial.c).
  *
  * This file holds the endpoint's life (configuration, start, kick, stop) and
  * the service loop: after every read, timer or kick, service() lets the upper
  * layer queue fragments, drains the channel with one socket write per fragment
  * (TCP_NODELAY set), and re-arms a single timer at the earliest deadline. The
- * transports are in io_tcp.c, io_tcp_server.c, io_tcp_client.c, io_udp.c and
- * io_tls.c, addresses in io_addr.c, the mapping of libuv's error codes to the
+ * transports are in io_tcp.c, io_tcp_server.c, io_tcp_client.c, io_udp.c,
+ * io_serial.c and io_tls.c, addresses in io_addr.c, the mapping of libuv's error codes to the
  * library's in io_errors.c (io_internal.h lists them).
  */
 #include <stdio.h>
@@ -51,6 +52,10 @@ static void io_config_defaults(dnp3_io_config *c, dnp3_io_kind kind)
     c->reconnect_max_ms = 30000;
     c->connect_timeout_ms = 5000;
     c->reconnect = true;
+    c->serial_baud = 9600;
+    c->serial_data_bits = 8;
+    c->serial_parity = DNP3_SERIAL_PARITY_NONE;
+    c->serial_stop_bits = 1;
 }
 
 void dnp3_io_config_init_size(dnp3_io_config *c, dnp3_io_kind kind, size_t size)
@@ -113,6 +118,10 @@ void dnp3_iox_detach_child(dnp3_io *k)
 static bool send_chunk(dnp3_io *io, size_t len)
 {
     if (io->conn && io->conn->tls) return dnp3_iox_tls_send_chunk(io, len);
+    if (io->cfg.kind == DNP3_IO_SERIAL) {
+        dnp3_iox_serial_send(io, len); /* queued behind the transmit gate */
+        return true;
+    }
     wreq *w = malloc(sizeof *w + len);
     if (!w) return true;
     int n = dnp3_channel_write(io->ch, w->data, len);
@@ -194,7 +203,7 @@ static void on_timer(uv_timer_t *t)
         if (io->cfg.kind == DNP3_IO_UDP && io->child) {
             dnp3_iox_udp_end_session(io, "link keep-alive not answered"); /* the master has gone */
             return;
-        } else if (io->cfg.kind == DNP3_IO_UDP)
+        } else if (io->cfg.kind == DNP3_IO_UDP || io->cfg.kind == DNP3_IO_SERIAL)
             dnp3_channel_reset(io->ch, now); /* no connection to drop: start over */
         else {
             dnp3_iox_lose_connection(io, "link keep-alive not answered");
@@ -218,7 +227,7 @@ void dnp3_iox_deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed
 {
     if (io->up.on_rx) io->up.on_rx(io->up.ctx, data, len);
     int rc = dnp3_channel_read(io->ch, data, len, dnp3_io_now(io->loop));
-    *closed = rc == DNP3_ERR_LINK_CLOSED && io->cfg.kind != DNP3_IO_UDP;
+    *closed = rc == DNP3_ERR_LINK_CLOSED && io->cfg.kind != DNP3_IO_UDP && io->cfg.kind != DNP3_IO_SERIAL;
 }
 
 /* ---- lifecycle ---- */
@@ -245,9 +254,25 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *c
     if (upper) io->up = *upper;
     if (c->tls_peer_name) snprintf(io->tls_peer_name, sizeof io->tls_peer_name, "%s", c->tls_peer_name);
     io->cfg.tls_peer_name = NULL;
-    if (c->tls && c->kind == DNP3_IO_UDP) {
+    if (c->tls && (c->kind == DNP3_IO_UDP || c->kind == DNP3_IO_SERIAL)) {
         free(io);
         return DNP3_ERR_INVALID_ARG; /* DNP3 over TLS is TCP only (IEC 62351-3) */
+    }
+    if (c->kind == DNP3_IO_SERIAL) { /* no address: a device path */
+        int bad = dnp3_iox_serial_check(io);
+        if (bad) {
+            free(io);
+            return bad;
+        }
+        dnp3_iox_init_timer(io, &io->timer);
+        dnp3_iox_init_timer(io, &io->retry_timer);
+        dnp3_iox_serial_start(io);
+        *out = io;
+        return 0;
+    }
+    if ((unsigned)c->kind > DNP3_IO_SERIAL) {
+        free(io);
+        return DNP3_ERR_INVALID_ARG;
     }
     const char *why = "";
     const char *bad_host = io->host;
@@ -271,6 +296,7 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *c
     case DNP3_IO_TCP_LISTEN: rc = dnp3_iox_server_listen(io); break;
     case DNP3_IO_TCP_CLIENT: dnp3_iox_start_connect(io); break;
     case DNP3_IO_UDP: rc = dnp3_iox_udp_open(io); break;
+    case DNP3_IO_SERIAL: break; /* started above */
     }
     *out = io;
     if (rc != 0) {
@@ -352,4 +378,5 @@ void dnp3_io_stop(dnp3_io *io)
     if ((io->cfg.kind == DNP3_IO_TCP_SERVER || io->cfg.kind == DNP3_IO_TCP_LISTEN) && !io->child)
         uv_close((uv_handle_t *)&io->listener, on_handle_closed);
     if (io->cfg.kind == DNP3_IO_UDP && !io->child) uv_close((uv_handle_t *)&io->udp, on_handle_closed);
+    if (io->cfg.kind == DNP3_IO_SERIAL) dnp3_iox_serial_stop(io);
 }

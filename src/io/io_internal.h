@@ -11,6 +11,8 @@
  *   io_tcp_client.c connecting, connect timeout, reconnect back-off
  *   io_udp.c        the UDP endpoint
  *   io_tls.c        TLS handshakes and records on a TCP connection (IEC 62351-3)
+ *   io_serial.c     a serial port: termios set-up, reads, the transmit gate
+ *                   (turnaround, idle line + random back-off), reopening
  *
  * Every function here starts with dnp3_iox_ (internal to the runtime): every
  * global of the archives starts with dnp3_ (tests/scripts/test_symbols.sh).
@@ -75,6 +77,18 @@ struct dnp3_io {
     char accepting_name[200]; /* listener: the TLS name of the connection being accepted ("" = none) */
     conn *pending;            /* TLS connections still in their handshake */
     uv_timer_t hs_timer;      /* TLS handshake timeout (initialised only with TLS) */
+    /* serial (io_serial.c) */
+    char serial_device[256];
+    int sfd;               /* the open port, or -1 */
+    uv_poll_t spoll;       /* readable/writable events of sfd (open while sfd is) */
+    uv_timer_t gate_timer; /* the transmit gate: turnaround and idle-line wait */
+    uint8_t *txq;          /* octets the channel gave us that the port has not taken yet */
+    size_t txq_len, txq_off, txq_cap;
+    bool tx_active;               /* a transmission has started: the rest of txq goes without waiting */
+    int64_t gate_wait_ms;         /* idle time required before this transmission (-1: not drawn yet) */
+    dnp3_tstamp last_rx;          /* when the last octet was received (or the port opened) */
+    dnp3_tstamp tx_pending_since; /* when the queued output became ready (the gate listens from then) */
+    uint64_t rng;                 /* xorshift state for the random back-off */
 };
 
 /* ---- io.c ---- */
@@ -156,6 +170,17 @@ int dnp3_iox_udp_open(dnp3_io *io);
 void dnp3_iox_udp_send(dnp3_io *io, wreq *w, size_t len);
 /* Ends a UDP listener's session k: the upper layer hears why, k is detached and stopped. */
 void dnp3_iox_udp_end_session(dnp3_io *k, const char *reason);
+
+/* ---- io_serial.c ---- */
+
+/* Checks the serial fields of io->cfg: 0, or DNP3_ERR_CONFIG (logged). */
+int dnp3_iox_serial_check(dnp3_io *io);
+/* Starts a serial endpoint: the port is opened on the next loop turn (and reopened after failures). */
+void dnp3_iox_serial_start(dnp3_io *io);
+/* Takes `len` octets of the channel into the transmit queue and sends them when the gate allows. */
+void dnp3_iox_serial_send(dnp3_io *io, size_t len);
+/* Stops: best-effort flush of the queue, then the port and handles are closed. */
+void dnp3_iox_serial_stop(dnp3_io *io);
 
 /* ---- io_tls.c ---- */
 

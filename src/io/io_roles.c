@@ -191,6 +191,10 @@ dnp3_io *dnp3_io_outstation_io(dnp3_io_outstation *s)
 {
     return s->b.io;
 }
+dnp3_channel *dnp3_io_outstation_channel(dnp3_io_outstation *s)
+{
+    return s->b.ch;
+}
 
 void dnp3_io_outstation_stop(dnp3_io_outstation *s)
 {

@@ -1,6 +1,8 @@
 /*
  * cmd_master.c - `dnp3 master`: poll, operate, watch, timesync and restart
- * against one outstation over TCP or UDP. One-shot subcommands exit 0 on
+ * against one outstation over TCP, UDP, TLS or a serial line, or several
+ * outstations on one channel (--link-addr 10,11,12: multi-drop, polled in
+ * turn). One-shot subcommands exit 0 on
  * success, 1 on a failure (connection refused, timeout, IIN2 bits, a command
  * status other than SUCCESS, all named), 2 on usage errors.
  */
@@ -22,8 +24,10 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: dnp3 master <subcommand> TARGET [options]\n"
             "\n"
-            "TARGET is HOST[:PORT] (TCP, port 20000 by default), tcp://HOST:PORT, udp://HOST:PORT or\n"
-            "tls://HOST[:PORT] (DNP3 over TLS, IEC 62351-3, port 19999 by default; needs the --tls-* options).\n"
+            "TARGET is HOST[:PORT] (TCP, port 20000 by default), tcp://HOST:PORT, udp://HOST:PORT,\n"
+            "tls://HOST[:PORT] (DNP3 over TLS, IEC 62351-3, port 19999 by default; needs the --tls-* options)\n"
+            "or serial:PATH[?baud=9600&parity=none&data_bits=8&stop_bits=1] (a serial port; also rtscts=1,\n"
+            "turnaround=MS, tx_idle=MS; see docs/serial.md).\n"
             "\n"
             "subcommands:\n"
             "  poll TARGET [--class 0123] [--json]     one integrity (or class) poll, print every point\n"
@@ -53,7 +57,9 @@ static void usage(FILE *f)
             "\n"
             "common options:\n"
             "  --master-addr N    our link address (default 1)\n"
-            "  --link-addr N      the outstation's link address (default 10)\n"
+            "  --link-addr N[,N...]  the outstation's link address (default 10); several (poll, watch,\n"
+            "                     operate, timesync, restart): the outstations sharing the channel, e.g.\n"
+            "                     a multi-drop serial line, are addressed in turn, one request at a time\n"
             "  --timeout MS       response timeout (default 5000)\n"
             "  --framing-error close|resync  on a bad frame from the outstation: close the\n"
             "                     connection (default) or skip to the next 05 64\n"
@@ -79,8 +85,9 @@ typedef struct {
     double value;
     dnp3_command_mode mode;
     bool lan, warm;
-    master_out out;
-    dnp3_sa_update_key_change uk; /* update-key */
+    master_out out;                    /* one outstation */
+    master_out outs[MASTER_MAX_LINKS]; /* several (--link-addr A,B,...): one each, by link address */
+    dnp3_sa_update_key_change uk;      /* update-key */
     bool have_new_key, have_scs;
 } master_cmd;
 
@@ -105,27 +112,59 @@ static int parse_role(const char *val, uint16_t *out)
     return 0;
 }
 
+/* ---- several outstations: measurements go to the output of their own ---- */
+
+static master_out *out_of(master_cmd *c, dnp3_master_assoc *a)
+{
+    if (c->sc.n_links <= 1) return &c->out;
+    uint16_t addr = dnp3_master_assoc_address(a);
+    for (size_t i = 0; i < c->sc.n_links; i++)
+        if (c->sc.link_addrs[i] == addr) return &c->outs[i];
+    return &c->out;
+}
+static void multi_begin(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
+{
+    master_out_begin(out_of(ctx, a), a, info);
+}
+static void multi_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measurement *m)
+{
+    master_out_measurement(out_of(ctx, a), a, m);
+}
+static void multi_end(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
+{
+    master_out_end(out_of(ctx, a), a, info);
+}
+
 /* ---- task results ---- */
 
-/* Reports a failed task and ends the session with status 1; returns true if the task failed. */
-static bool failed(master_session *s, const dnp3_task_info *info)
+/* "dnp3 master" or, with several outstations, "dnp3 master: outstation N" (message prefix). */
+static const char *who(const master_session *s, dnp3_master_assoc *a, char *buf, size_t cap)
+{
+    if (s->n_as <= 1) return CMD;
+    snprintf(buf, cap, "%s: outstation %u", CMD, dnp3_master_assoc_address(a));
+    return buf;
+}
+
+/* Reports a failed task and ends that outstation's part with status 1; returns true if it failed. */
+static bool failed(master_session *s, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
     if (info->result == DNP3_TASK_SUCCESS) return false;
-    if (!s->finished) master_print_task_failure(CMD, info, s->cfg.timeout_ms); /* else already reported */
-    master_session_finish(s, 1);
+    char buf[64];
+    if (!s->finished) master_print_task_failure(who(s, a, buf, sizeof buf), info, s->cfg.timeout_ms);
+    master_session_assoc_done(s, 1);
     return true;
 }
 
 static void done_poll(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
-    (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
-    if (failed(s, info)) return;
-    c->out.iin = info->iin;
-    master_out_print(&c->out);
+    if (failed(s, a, info)) return;
+    master_out *o = out_of(c, a);
+    o->iin = info->iin;
+    master_out_print(o);
     fflush(stdout);
-    master_session_finish(s, 0);
+    master_session_assoc_done(s, 0);
 }
 
 static const char *mode_name(dnp3_command_mode m)
@@ -147,13 +186,13 @@ static void describe_command(const master_cmd *c, char *buf, size_t cap)
 
 static void done_operate(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
-    (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
     char what[96];
     describe_command(c, what, sizeof what);
     if (info->n_statuses > 0) {
         unsigned st = info->statuses[0];
+        if (s->n_as > 1) printf("outstation %u: ", dnp3_master_assoc_address(a));
         printf("%s (%s): %s\n", what, mode_name(c->mode), dnp3_command_status_name(st));
         fflush(stdout);
         if (st != DNP3_CS_SUCCESS) {
@@ -164,43 +203,47 @@ static void done_operate(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *
                     if (info->iin & (1u << b)) fprintf(stderr, " %s", dnp3_iin_bit_name(b));
             }
             fprintf(stderr, "\n");
-            master_session_finish(s, 1);
+            master_session_assoc_done(s, 1);
             return;
         }
     }
     if (info->result != DNP3_TASK_SUCCESS) {
-        if (info->result != DNP3_TASK_COMMAND_STATUS && !s->finished)
-            master_print_task_failure(CMD, info, s->cfg.timeout_ms);
-        master_session_finish(s, 1);
+        if (info->result != DNP3_TASK_COMMAND_STATUS && !s->finished) {
+            char buf[64];
+            master_print_task_failure(who(s, a, buf, sizeof buf), info, s->cfg.timeout_ms);
+        }
+        master_session_assoc_done(s, 1);
         return;
     }
-    if (info->n_statuses == 0) printf("%s (%s): sent\n", what, mode_name(c->mode));
+    if (info->n_statuses == 0) {
+        if (s->n_as > 1) printf("outstation %u: ", dnp3_master_assoc_address(a));
+        printf("%s (%s): sent\n", what, mode_name(c->mode));
+    }
     fflush(stdout);
-    master_session_finish(s, 0);
+    master_session_assoc_done(s, 0);
 }
 
 static void done_timesync(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
-    (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
-    if (failed(s, info)) return;
+    if (failed(s, a, info)) return;
     char t[64];
+    if (s->n_as > 1) printf("outstation %u: ", dnp3_master_assoc_address(a));
     if (c->lan)
         printf("time synchronised (LAN procedure): wrote %s\n", dnp3_fmt_time48(info->time_written, t, sizeof t));
     else
         printf("time synchronised (non-LAN procedure): wrote %s, propagation delay %lld ms\n",
                dnp3_fmt_time48(info->time_written, t, sizeof t), (long long)info->propagation_ms);
     fflush(stdout);
-    master_session_finish(s, 0);
+    master_session_assoc_done(s, 0);
 }
 
 static void done_update_key(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
-    (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
-    if (failed(s, info)) return;
+    if (failed(s, a, info)) return;
     static const char *const ops[] = {"", "added", "deleted", "changed"};
     if (c->uk.status_operation)
         printf("user \"%s\" %s by the authority (status change sequence number %u)\n", c->uk.user_name,
@@ -210,19 +253,19 @@ static void done_update_key(void *ctx, dnp3_master_assoc *a, const dnp3_task_inf
             "update key of user \"%s\" changed (key change method %u, AES-%u); use the new key file from now on\n",
             c->uk.user_name, c->uk.kcm, c->uk.kcm == DNP3_SA_KCM_AES128_SHA1 ? 128 : 256);
     fflush(stdout);
-    master_session_finish(s, 0);
+    master_session_assoc_done(s, 0);
 }
 
 static void done_restart(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
-    (void)a;
     master_session *s = ctx;
     master_cmd *c = s->cfg.ctx;
-    if (failed(s, info)) return;
+    if (failed(s, a, info)) return;
+    if (s->n_as > 1) printf("outstation %u: ", dnp3_master_assoc_address(a));
     printf("%s restart accepted: the outstation expects to be available again in %u ms\n",
            c->warm ? "warm" : "cold", info->restart_delay_ms);
     fflush(stdout);
-    master_session_finish(s, 0);
+    master_session_assoc_done(s, 0);
 }
 
 /* ---- submitting the task at the first connect ---- */
@@ -297,6 +340,31 @@ static int parse_code(const char *s, uint8_t *code)
     return -1;
 }
 
+/* --link-addr N[,N...]: one outstation, or several sharing the channel (multi-drop). */
+static int parse_link_addrs(const char *val, master_session_config *sc)
+{
+    sc->n_links = 0;
+    const char *p = val;
+    do {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char one[16];
+        if (len == 0 || len >= sizeof one) return cli_usage_error(CMD, "--link-addr: '%s' is not N[,N...]", val);
+        memcpy(one, p, len);
+        one[len] = 0;
+        uint64_t v;
+        if (cli_uint(CMD, "--link-addr", one, 0, 0xFFEF, &v)) return 2;
+        if (sc->n_links == MASTER_MAX_LINKS)
+            return cli_usage_error(CMD, "--link-addr: at most %d outstations", MASTER_MAX_LINKS);
+        for (size_t i = 0; i < sc->n_links; i++)
+            if (sc->link_addrs[i] == v) return cli_usage_error(CMD, "--link-addr: %u given twice", (unsigned)v);
+        sc->link_addrs[sc->n_links++] = (uint16_t)v;
+        p = comma ? comma + 1 : NULL;
+    } while (p);
+    sc->link_addr = sc->link_addrs[0];
+    return 0;
+}
+
 static int parse(int argc, char **argv, master_cmd *c)
 {
     uint64_t v;
@@ -322,12 +390,11 @@ static int parse(int argc, char **argv, master_cmd *c)
         int link_rc = link_cli_option(CMD, a, val, &c->sc.link);
         if (link_rc == 2) return 2;
         if (link_rc != 0) continue;
-        if (!strcmp(a, "--master-addr") || !strcmp(a, "--link-addr")) {
+        if (!strcmp(a, "--link-addr")) {
+            if (parse_link_addrs(val, &c->sc)) return 2;
+        } else if (!strcmp(a, "--master-addr")) {
             if (cli_uint(CMD, a, val, 0, 0xFFEF, &v)) return 2;
-            if (!strcmp(a, "--master-addr"))
-                c->sc.master_addr = (uint16_t)v;
-            else
-                c->sc.link_addr = (uint16_t)v;
+            c->sc.master_addr = (uint16_t)v;
         } else if (!strcmp(a, "--timeout")) {
             if (cli_uint(CMD, a, val, 1, 3600000, &v)) return 2;
             c->sc.timeout_ms = (uint32_t)v;
@@ -432,7 +499,8 @@ static int parse(int argc, char **argv, master_cmd *c)
         }
     }
     if (!target)
-        return cli_usage_error(CMD, "%s needs a TARGET (HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT)", c->sub);
+        return cli_usage_error(
+            CMD, "%s needs a TARGET (HOST[:PORT], tcp://HOST:PORT, udp://HOST:PORT or serial:PATH)", c->sub);
     if (master_parse_target(CMD, target, &c->sc)) return 2;
     if (c->sc.tls_opts.any && !c->sc.tls)
         return cli_usage_error(CMD, "the --tls-* options need a tls://HOST:PORT target");
@@ -445,6 +513,11 @@ static int parse(int argc, char **argv, master_cmd *c)
         return cli_usage_error(CMD, "--sa-user needs --sa-update-key-file FILE");
     if (c->sc.master_addr == c->sc.link_addr)
         return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    for (size_t i = 0; i < c->sc.n_links; i++)
+        if (c->sc.link_addrs[i] == c->sc.master_addr)
+            return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    if (c->sc.n_links > 1 && (!strcmp(c->sub, "update-key") || c->sc.sa))
+        return cli_usage_error(CMD, "several --link-addr outstations: not with Secure Authentication");
     if (!strcmp(c->sub, "update-key")) {
         if (!c->sc.sa) return cli_usage_error(CMD, "update-key needs the current key: --sa-update-key-file FILE");
         bool deleting = c->uk.status_operation == DNP3_SA_USER_DELETE;
@@ -504,18 +577,24 @@ int cmd_master(int argc, char **argv)
 
     bool watch = !strcmp(c.sub, "watch");
     master_out_init(&c.out, stdout, c.json, watch);
+    for (size_t i = 0; i < c.sc.n_links; i++) {
+        master_out_init(&c.outs[i], stdout, c.json, watch);
+        if (c.sc.n_links > 1) c.outs[i].addr = c.sc.link_addrs[i];
+    }
     c.sc.watch = watch;
     c.sc.time_sync = c.lan ? DNP3_TIMESYNC_LAN : DNP3_TIMESYNC_NON_LAN;
-    c.sc.handler.fragment_begin = master_out_begin;
-    c.sc.handler.measurement = master_out_measurement;
-    c.sc.handler.fragment_end = master_out_end;
+    bool multi = c.sc.n_links > 1;
+    c.sc.handler.fragment_begin = multi ? multi_begin : master_out_begin;
+    c.sc.handler.measurement = multi ? multi_measurement : master_out_measurement;
+    c.sc.handler.fragment_end = multi ? multi_end : master_out_end;
     c.sc.handler.task_done = watch ? watch_task_done : NULL;
     c.sc.handler.utc_now = utc_now;
-    c.sc.handler.ctx = &c.out;
+    c.sc.handler.ctx = multi ? (void *)&c : (void *)&c.out;
     c.sc.on_ready = ready;
     c.sc.ctx = &c;
     rc = master_session_run(&c.sc);
     dnp3_zeroize(&c.uk, sizeof c.uk);
     master_out_free(&c.out);
+    for (size_t i = 0; i < c.sc.n_links; i++) master_out_free(&c.outs[i]);
     return rc;
 }

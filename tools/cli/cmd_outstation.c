@@ -1,6 +1,6 @@
 /*
  * cmd_outstation.c - `dnp3 outstation`: a DNP3 outstation on the libuv runtime,
- * TCP (default 0.0.0.0:20000) or UDP, serving the built-in substation profile,
+ * TCP (default 0.0.0.0:20000), UDP or a serial port (--serial), serving the built-in substation profile,
  * a uniform --points N profile or a YAML point database; --simulate drifts
  * measurements and generates events. Runs until SIGINT/SIGTERM, exit 0.
  */
@@ -20,6 +20,7 @@
 #include "sa_cli.h"
 #include "file_root.h"
 #include "link_cli.h"
+#include "serial_cli.h"
 #include "tls_cli.h"
 
 static const char *const CMD = "dnp3 outstation";
@@ -87,8 +88,9 @@ static void usage(FILE *f)
             "                         of --file-password-file before OPEN_FILE and DELETE_FILE\n"
             "  --file-password-file FILE  that password (the first line of FILE)\n"
             "%s"
+            "%s"
             "  -h, --help             this help\n",
-            TLS_CLI_HELP);
+            SERIAL_CLI_OUTSTATION_HELP, TLS_CLI_HELP);
 }
 
 typedef struct {
@@ -107,6 +109,7 @@ typedef struct {
     uint32_t sim_steps_left; /* --sim-steps: 0 = forever */
     uint64_t sim_events;     /* events the simulation recorded */
     dnp3_tls *tls;
+    bool serial; /* --serial: the link counters are printed at the end */
 } os_cmd;
 
 /* Connection events are logged by the runtime (up_log); the binding follows them for the outstation. */
@@ -146,6 +149,12 @@ static void on_signal(uv_signal_t *s, int signum)
     os_cmd *c = s->data;
     printf("%s: %s received, shutting down\n", CMD, signum == SIGINT ? "SIGINT" : "SIGTERM");
     if (c->simulate) printf("%s: the simulation generated %llu events\n", CMD, (unsigned long long)c->sim_events);
+    if (c->serial) {
+        const dnp3_channel_stats *st = dnp3_channel_get_stats(dnp3_io_outstation_channel(c->bind));
+        printf("%s: link: %llu fragments received, %llu sent, %llu frames ignored (other addresses)\n", CMD,
+               (unsigned long long)st->fragments_rx, (unsigned long long)st->fragments_tx,
+               (unsigned long long)st->frames_ignored);
+    }
     fflush(stdout);
     dnp3_io_outstation_stop(c->bind);
     c->bind = NULL;
@@ -183,6 +192,7 @@ typedef struct {
     char tls_listen[160];
     tls_cli_options tls;
     link_cli_options link;
+    serial_cli_options serial;
     const char *config;
     const char *allow[32];
     size_t allow_count;
@@ -214,6 +224,7 @@ static int parse_options(int argc, char **argv, options *o)
     o->file_timeout = 60000;
     o->verbose = true;
     tls_cli_init(&o->tls);
+    serial_cli_init(&o->serial);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -232,6 +243,12 @@ static int parse_options(int argc, char **argv, options *o)
         if (tls_rc == 2) return 2;
         if (tls_rc == 1) {
             i++;
+            continue;
+        }
+        int serial_rc = serial_cli_option(CMD, a, v, &o->serial);
+        if (serial_rc == 2) return 2;
+        if (serial_rc) {
+            i += serial_rc == 1;
             continue;
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -391,6 +408,8 @@ static int parse_options(int argc, char **argv, options *o)
     if (!o->file_user != !o->file_password_file)
         return cli_usage_error(CMD, "--file-user and --file-password-file go together");
     if (o->file_user && !o->file_root) return cli_usage_error(CMD, "--file-user needs --file-root");
+    if (o->serial.device[0] && (o->listen[0] || o->udp[0] || o->connect[0] || o->tls_listen[0] || tls))
+        return cli_usage_error(CMD, "--serial cannot be combined with --listen, --tls-listen, --udp or --connect");
     return 0;
 }
 
@@ -481,6 +500,33 @@ static uint32_t point_total(const profile *p)
     uint32_t n = 0;
     for (int t = 0; t < PROFILE_TYPE_COUNT; t++) n += p->count[t];
     return n;
+}
+
+/* --serial: the outstation on a serial line (the loop runs at `serve`). Returns 0 or an exit status. */
+static int start_serial(os_cmd *c, const options *o, const profile *prof, dnp3_io_config *ioc)
+{
+    char rx_label[64], tx_label[64], line[64];
+    snprintf(rx_label, sizeof rx_label, "master %u -> outstation %u", prof->master_addr, prof->link_addr);
+    snprintf(tx_label, sizeof tx_label, "outstation %u -> master %u", prof->link_addr, prof->master_addr);
+    cli_tap_init(&c->tap, o->decode, rx_label, tx_label);
+    dnp3_channel_config cc;
+    channel_config(o, prof, &cc);
+    cc.mode = DNP3_CHANNEL_SERIAL; /* resync on 05 64 after line noise */
+    dnp3_io_hooks hooks = {c, up_open, NULL, up_rx, up_tx, up_log};
+    int err_io = dnp3_io_outstation_start(c->loop, ioc, &cc, c->app.os, &hooks, &c->bind);
+    if (err_io) {
+        fprintf(stderr, "%s: cannot use serial port %s: %s\n", CMD, o->serial.device, dnp3_strerror(err_io));
+        return 1;
+    }
+    printf("%s: serving serial port %s (%s), link address %u, master address %u, %u points (%s)%s\n", CMD,
+           o->serial.device, serial_cli_describe(&o->serial, line, sizeof line), prof->link_addr,
+           prof->master_addr, point_total(prof),
+           o->config        ? o->config
+           : o->have_points ? "uniform profile"
+                            : "substation profile",
+           o->simulate ? ", simulating" : "");
+    fflush(stdout);
+    return 0;
 }
 
 /* Several masters: the usage rules, then one session rule per master (the sessions: section, or
@@ -594,6 +640,11 @@ int cmd_outstation(int argc, char **argv)
         o.n_eps = 1;
     }
     bool several = o.n_eps > 1 || o.max_masters > 1 || prof.n_sessions > 0;
+    if (several && o.serial.device[0]) {
+        profile_free(&prof);
+        return cli_usage_error(CMD,
+                               "--serial serves the master of its line: not with several masters or sessions");
+    }
     static profile_session default_rules[PROFILE_MAX_SESSIONS];
     const profile_session *rules = NULL;
     size_t n_rules = 0;
@@ -679,6 +730,13 @@ int cmd_outstation(int argc, char **argv)
 
     dnp3_io_config ioc;
     dnp3_io_config_init(&ioc, c->datagram ? DNP3_IO_UDP : o.connect[0] ? DNP3_IO_TCP_CLIENT : DNP3_IO_TCP_SERVER);
+    c->serial = o.serial.device[0] != 0;
+    if (c->serial) { /* a serial line (docs/serial.md): no address, a device */
+        if ((rc = serial_cli_check_device(CMD, &o.serial)) != 0) goto out;
+        serial_cli_apply(&o.serial, &ioc);
+        if ((rc = start_serial(c, &o, &prof, &ioc)) != 0) goto out;
+        goto serve;
+    }
     char host[128], peer_host[128];
     uint16_t port, peer_port = 0;
     bool dial_tls = !strncmp(o.connect, "tls://", 6);

@@ -15,6 +15,7 @@ void master_out_init(master_out *o, FILE *out, bool json, bool stream)
     o->out = out;
     o->json = json;
     o->stream = stream;
+    o->addr = -1;
 }
 
 void master_out_free(master_out *o)
@@ -85,9 +86,10 @@ static void print_line(FILE *f, const master_point *p)
             p->unsolicited ? " (unsolicited)" : "");
 }
 
-static void json_point(json_w *w, const master_point *p, bool extras)
+static void json_point(json_w *w, const master_point *p, bool extras, int addr)
 {
     dnp3_json_obj_begin(w, NULL);
+    if (addr >= 0) dnp3_json_uint(w, "outstation", (unsigned)addr);
     dnp3_json_str(w, "type", dnp3_point_type_name(p->type));
     dnp3_json_uint(w, "index", p->index);
     if (p->type == DNP3_POINT_OCTET_STRING) {
@@ -170,9 +172,10 @@ void master_out_measurement(void *ctx, dnp3_master_assoc *a, const dnp3_measurem
         if (o->json) {
             json_w w;
             dnp3_json_init(&w, o->out);
-            json_point(&w, &p, true);
+            json_point(&w, &p, true, o->addr);
             fputc('\n', o->out);
         } else {
+            if (o->addr >= 0) fprintf(o->out, "[outstation %d] ", o->addr);
             print_line(o->out, &p);
         }
         fflush(o->out);
@@ -198,17 +201,19 @@ void master_out_print(const master_out *o)
         json_w w;
         dnp3_json_init(&w, o->out);
         dnp3_json_obj_begin(&w, NULL);
+        if (o->addr >= 0) dnp3_json_uint(&w, "outstation", (unsigned)o->addr);
         dnp3_json_arr_begin(&w, "iin");
         for (unsigned b = 0; b < 16; b++)
             if (o->iin & (1u << b)) dnp3_json_str(&w, NULL, dnp3_iin_bit_name(b));
         dnp3_json_arr_end(&w);
         dnp3_json_arr_begin(&w, "points");
-        for (size_t i = 0; i < o->n; i++) json_point(&w, &o->pts[i], false);
+        for (size_t i = 0; i < o->n; i++) json_point(&w, &o->pts[i], false, -1);
         dnp3_json_arr_end(&w);
         dnp3_json_obj_end(&w);
         fputc('\n', o->out);
         return;
     }
+    if (o->addr >= 0) fprintf(o->out, "outstation %d\n", o->addr);
     fprintf(o->out, "IIN: ");
     master_out_iin(o->out, o->iin, " ");
     fprintf(o->out, "\n%-22s %6s  %-18s %-24s %s\n", "type", "index", "value", "flags", "time");

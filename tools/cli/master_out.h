@@ -36,6 +36,7 @@ typedef struct {
     bool in_unsolicited;
     uint16_t iin; /* of the last response */
     FILE *out;
+    int addr; /* >= 0: several outstations share the output (multi-drop): name this one's link address */
 } master_out;
 
 void master_out_init(master_out *o, FILE *out, bool json, bool stream);

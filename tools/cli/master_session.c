@@ -17,7 +17,15 @@ static const char *const CMD = "dnp3 master";
 int master_parse_target(const char *cmd, const char *target, master_session_config *c)
 {
     const char *rest = target;
-    c->udp = c->tls = false;
+    c->udp = c->tls = c->serial = false;
+    if (serial_cli_is_target(target)) {
+        serial_cli_init(&c->serial_opts);
+        if (serial_cli_parse_target(cmd, target, &c->serial_opts)) return -1;
+        c->serial = true;
+        snprintf(c->host, sizeof c->host, "%.*s", (int)sizeof c->host - 1, c->serial_opts.device); /* messages */
+        c->port = 0;
+        return 0;
+    }
     if (!strncmp(target, "tcp://", 6)) {
         rest = target + 6;
     } else if (!strncmp(target, "udp://", 6)) {
@@ -27,7 +35,9 @@ int master_parse_target(const char *cmd, const char *target, master_session_conf
         rest = target + 6;
         c->tls = true;
     } else if (strstr(target, "://")) {
-        cli_usage_error(cmd, "unsupported target '%s' (use HOST[:PORT], tcp://, udp:// or tls://HOST:PORT)",
+        cli_usage_error(cmd,
+                        "unsupported target '%s' (use HOST[:PORT], tcp://, udp://, tls://HOST:PORT or "
+                        "serial:PATH?baud=N)",
                         target);
         return -1;
     }
@@ -94,6 +104,12 @@ static void on_finish(uv_timer_t *t)
     uv_close((uv_handle_t *)&s->sigterm, on_closed_handle);
 }
 
+void master_session_assoc_done(master_session *s, int exit_code)
+{
+    if (exit_code > s->worst_exit) s->worst_exit = exit_code;
+    if (++s->n_done >= s->n_as) master_session_finish(s, s->worst_exit);
+}
+
 void master_session_finish(master_session *s, int exit_code)
 {
     if (s->finished) return;
@@ -112,7 +128,8 @@ static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
     fflush(stdout);
     if (!s->started) {
         s->started = true;
-        if (s->cfg.on_ready) s->cfg.on_ready(s, s->a, now, s->cfg.ctx);
+        for (size_t i = 0; i < s->n_as && !s->finished; i++)
+            if (s->cfg.on_ready) s->cfg.on_ready(s, s->as[i], now, s->cfg.ctx);
     }
 }
 
@@ -126,7 +143,7 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
         return;
     }
     if (s->finished) return;
-    if (!strncmp(reason, "TLS ", 4)) {
+    if (!strncmp(reason, "TLS ", 4) || s->cfg.serial) { /* a serial reason names the device and the error */
         fprintf(stderr, "%s: %s\n", CMD, reason);
     } else if (!s->ever_connected) {
         const char *why = strstr(reason, "failed: ");
@@ -153,7 +170,7 @@ static void up_tx(void *ctx, const uint8_t *p, size_t n)
 static void on_deadline(uv_timer_t *t)
 {
     master_session *s = t->data;
-    fprintf(stderr, "%s: timeout after %u ms (%s)\n", CMD, s->cfg.timeout_ms * 4 + 1000,
+    fprintf(stderr, "%s: timeout after %u ms (%s)\n", CMD, (s->cfg.timeout_ms * 4 + 1000) * (unsigned)s->n_as,
             s->ever_connected ? "no complete answer from the outstation" : "no connection");
     master_session_finish(s, 1);
 }
@@ -244,8 +261,19 @@ int master_session_run(master_session_config *c)
     s->cfg = *c;
     s->loop = uv_default_loop();
     char rx_label[64], tx_label[64];
-    snprintf(rx_label, sizeof rx_label, "outstation %u -> master %u", c->link_addr, c->master_addr);
-    snprintf(tx_label, sizeof tx_label, "master %u -> outstation %u", c->master_addr, c->link_addr);
+    if (c->n_links == 0) {
+        c->link_addrs[0] = c->link_addr;
+        c->n_links = 1;
+    }
+    s->cfg.n_links = c->n_links;
+    memcpy(s->cfg.link_addrs, c->link_addrs, sizeof c->link_addrs);
+    if (c->n_links > 1) {
+        snprintf(rx_label, sizeof rx_label, "outstations -> master %u", c->master_addr);
+        snprintf(tx_label, sizeof tx_label, "master %u -> outstations", c->master_addr);
+    } else {
+        snprintf(rx_label, sizeof rx_label, "outstation %u -> master %u", c->link_addr, c->master_addr);
+        snprintf(tx_label, sizeof tx_label, "master %u -> outstation %u", c->master_addr, c->link_addr);
+    }
     cli_tap_init(&s->tap, c->decode, rx_label, tx_label);
 
     uv_timer_init(s->loop, &s->deadline);
@@ -258,7 +286,11 @@ int master_session_run(master_session_config *c)
 
     dnp3_io_config ioc;
     dnp3_io_config_init(&ioc, c->udp ? DNP3_IO_UDP : DNP3_IO_TCP_CLIENT);
-    if (c->udp) {
+    if (c->serial) {
+        serial_cli_apply(&c->serial_opts, &ioc);
+        ioc.serial_device = s->cfg.serial_opts.device; /* s->cfg outlives this call */
+        ioc.reconnect = c->watch;                      /* one-shot: a port that cannot be opened ends it */
+    } else if (c->udp) {
         ioc.host = "0.0.0.0";
         ioc.port = 0; /* an ephemeral local port */
         ioc.udp_peer_host = c->host;
@@ -274,27 +306,41 @@ int master_session_run(master_session_config *c)
     dnp3_channel_config_init(&cc);
     cc.local_addr = c->master_addr;
     cc.remote_addr = c->link_addr;
-    cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : DNP3_CHANNEL_STREAM;
+    cc.mode = c->udp ? DNP3_CHANNEL_DATAGRAM : c->serial ? DNP3_CHANNEL_SERIAL : DNP3_CHANNEL_STREAM;
     cc.keep_alive_ms = c->watch ? 60000 : 0;
+    cc.accept_any_remote = c->n_links > 1; /* every outstation of the line answers on this channel */
     cc.framing = (dnp3_framing_policy)c->framing;
     link_cli_apply(&c->link, &cc);
     dnp3_master_config mc;
     dnp3_master_config_init(&mc);
     mc.handler = c->handler;
+    /* a serial line (and several outstations on any channel) carries one request at a time:
+     * the outstations answer in turn, never over each other */
+    mc.one_request_per_channel = c->serial || c->n_links > 1;
+    mc.max_associations = c->n_links;
     dnp3_assoc_config ac;
     assoc_config(c, &ac);
     dnp3_io_hooks hooks = {s, up_open, up_close, up_rx, up_tx, NULL};
     if (!c->watch) /* connect + SELECT + OPERATE at most, with room to spare */
-        uv_timer_start(&s->deadline, on_deadline, (uint64_t)c->timeout_ms * 4 + 1000, 0);
+        uv_timer_start(&s->deadline, on_deadline, ((uint64_t)c->timeout_ms * 4 + 1000) * c->n_links, 0);
     int err = dnp3_io_master_create(s->loop, &cc, &mc, &hooks, &s->bind);
     if (!err) {
         s->m = dnp3_io_master_get(s->bind);
-        s->a = dnp3_master_add_assoc(s->m, &ac, dnp3_io_now(s->loop));
+        for (size_t i = 0; i < c->n_links && !err; i++) {
+            ac.address = c->link_addrs[i];
+            s->as[i] = dnp3_master_add_assoc(s->m, &ac, dnp3_io_now(s->loop));
+            if (!s->as[i]) err = DNP3_ERR_CONFIG;
+            s->n_as = i + 1;
+        }
+        s->a = s->as[0];
         if (s->a && c->sa) err = sa_attach(s, dnp3_io_now(s->loop));
         if (!err) err = s->a ? dnp3_io_master_open(s->bind, &ioc) : DNP3_ERR_CONFIG;
     }
     if (err) {
-        fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, dnp3_strerror(err));
+        if (c->serial)
+            fprintf(stderr, "%s: cannot use serial port %s: %s\n", CMD, c->serial_opts.device, dnp3_strerror(err));
+        else
+            fprintf(stderr, "%s: cannot reach %s:%u: %s\n", CMD, c->host, c->port, dnp3_strerror(err));
         master_session_finish(s, 1);
     }
     uv_run(s->loop, UV_RUN_DEFAULT);

@@ -566,6 +566,9 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     if (target.tls)
         return cli_usage_error(CMD, "%s: tls:// targets are not supported by run yet (tcp:// and udp:// are)",
                                oc->name);
+    if (target.serial)
+        return cli_usage_error(CMD, "%s: serial: targets are not supported by run yet (tcp:// and udp:// are)",
+                               oc->name);
     snprintf(s->host, sizeof s->host, "%s", target.host);
     s->port = target.port;
 
