@@ -101,6 +101,21 @@ void dnp3_iox_init_timer(dnp3_io *io, uv_timer_t *t)
     io->open_handles++;
 }
 
+void dnp3_iox_adopt_child(dnp3_io *io, dnp3_io *k, dnp3_channel *ch, const dnp3_io_upper *up)
+{
+    k->loop = io->loop;
+    k->cfg = io->cfg;
+    k->cfg.accept = NULL;
+    k->child = true;
+    k->parent = io;
+    k->next_child = io->children;
+    io->children = k;
+    k->ch = ch;
+    k->up = *up;
+    dnp3_iox_init_timer(k, &k->timer);
+    dnp3_iox_init_timer(k, &k->retry_timer);
+}
+
 void dnp3_iox_detach_child(dnp3_io *k)
 {
     if (!k->parent) return;

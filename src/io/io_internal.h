@@ -108,6 +108,9 @@ void dnp3_iox_service(dnp3_io *io);
 void dnp3_iox_maybe_free(dnp3_io *io);
 /* Initialises a timer of io (counted among its open handles). */
 void dnp3_iox_init_timer(dnp3_io *io, uv_timer_t *t);
+/* Makes k (zeroed) a session of the listener io, serving channel ch through up: io's settings
+ * (without accept), on io's list, with its timers. */
+void dnp3_iox_adopt_child(dnp3_io *io, dnp3_io *k, dnp3_channel *ch, const dnp3_io_upper *up);
 /* Takes a session of a TCP_LISTEN endpoint off its parent's list. */
 void dnp3_iox_detach_child(dnp3_io *k);
 /* libuv's allocation callback: the loop thread's one receive buffer. */

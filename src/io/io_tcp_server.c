@@ -42,18 +42,9 @@ static void accept_child(dnp3_io *io, conn *c)
         dnp3_iox_close_conn(c);
         return;
     }
-    k->loop = io->loop;
-    k->cfg = io->cfg;
+    dnp3_iox_adopt_child(io, k, ch, &up);
     k->cfg.kind = DNP3_IO_TCP_SERVER;
     k->cfg.reconnect = false;
-    k->child = true;
-    k->parent = io;
-    k->next_child = io->children;
-    io->children = k;
-    k->ch = ch;
-    k->up = up;
-    dnp3_iox_init_timer(k, &k->timer);
-    dnp3_iox_init_timer(k, &k->retry_timer);
     io->open_handles--; /* the connection now belongs to the session */
     k->open_handles++;
     c->io = k;

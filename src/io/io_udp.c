@@ -60,20 +60,10 @@ static dnp3_io *new_session(dnp3_io *io, const struct sockaddr *addr, const char
         return NULL;
     }
     io->refused_peer[0] = 0;
-    k->loop = io->loop;
-    k->cfg = io->cfg;
-    k->cfg.accept = NULL;
+    dnp3_iox_adopt_child(io, k, ch, &up);
     k->cfg.udp_peer_host = NULL;
-    k->child = true;
-    k->parent = io;
-    k->next_child = io->children;
-    io->children = k;
-    k->ch = ch;
-    k->up = up;
     memcpy(&k->udp_dest, addr, addr_len(addr));
     k->have_udp_dest = true;
-    dnp3_iox_init_timer(k, &k->timer);
-    dnp3_iox_init_timer(k, &k->retry_timer);
     k->connected = true;
     dnp3_tstamp now = dnp3_io_now(io->loop);
     dnp3_channel_reset(ch, now);

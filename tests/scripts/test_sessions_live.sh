@@ -67,20 +67,18 @@ expect_rc "outstation exits 0 on SIGTERM" 0 $?
 expect "the UDP session ends with the listener" "$WORK/multi.log" "the listener stopped"
 
 # ---- sessions: a read-only historian over UDP, SCADA over TCP ----
-cat >"$WORK/sessions.yaml" <<'YAML'
-outstation:
-  link_addr: 10
-points:
-  binary_input:
-    - {index: 0, name: breaker closed, value: true, class: 1}
-  binary_output_status:
-    - {index: 0, name: breaker control}
-controls:
-  - {crob: 0, name: breaker, binary_input: 0, binary_output_status: 0}
-sessions:
-  - {name: scada, transports: [tcp]}
-  - {name: historian, transports: [udp], read_only: true, classes: [2, 3]}
-YAML
+# a breaker (status and control) and the sessions given: the configuration of the tests below
+breaker_yaml() { # breaker_yaml FILE SESSION-LINES...
+    local f=$1
+    shift
+    printf 'points:\n  binary_input:\n    - {index: 0, name: breaker closed, value: true, class: 1}\n' >"$f"
+    printf '  binary_output_status:\n    - {index: 0, name: breaker control}\n' >>"$f"
+    printf 'controls:\n  - {crob: 0, name: breaker, binary_input: 0, binary_output_status: 0}\n' >>"$f"
+    printf 'sessions:\n' >>"$f"
+    printf '  - %s\n' "$@" >>"$f"
+}
+breaker_yaml "$WORK/sessions.yaml" "{name: scada, transports: [tcp]}" \
+    "{name: historian, transports: [udp], read_only: true, classes: [2, 3]}"
 start_outstation cfg --config "$WORK/sessions.yaml" --listen 127.0.0.1:0 --udp 127.0.0.1:0
 read -r T U < <(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\), udp 127.0.0.1:\([0-9]*\),.*/\1 \2/p' "$WORK/cfg.log")
 expect "historian listed read-only" "$WORK/cfg.log" "session 2 (historian): classes 2 3, read-only"
@@ -143,18 +141,8 @@ leaf() { # leaf NAME CN SAN
 key ca && openssl req -x509 -new -key "$P/ca.key" -out "$P/ca.pem" -days 30 -subj "/CN=Utility CA" 2>/dev/null &&
     leaf os rtu-7 "IP:127.0.0.1" && leaf scada scada-a "DNS:scada-a" && leaf laptop laptop "DNS:laptop" &&
     leaf intruder intruder "DNS:intruder" || { echo "FAIL: could not make the test PKI"; exit 1; }
-cat >"$WORK/tls.yaml" <<'YAML'
-points:
-  binary_input:
-    - {index: 0, value: true}
-  binary_output_status:
-    - {index: 0}
-controls:
-  - {crob: 0, binary_input: 0, binary_output_status: 0}
-sessions:
-  - {name: scada, tls_names: [scada-a]}
-  - {name: engineering, tls_names: [laptop], read_only: true}
-YAML
+breaker_yaml "$WORK/tls.yaml" "{name: scada, tls_names: [scada-a]}" \
+    "{name: engineering, tls_names: [laptop], read_only: true}"
 start_outstation tls --config "$WORK/tls.yaml" --tls-listen 127.0.0.1:0 --tls-cert "$P/os.pem" --tls-key "$P/os.key" \
     --tls-ca "$P/ca.pem"
 mtls() { echo --tls-cert "$P/$1.pem" --tls-key "$P/$1.key" --tls-ca "$P/ca.pem"; }
@@ -178,18 +166,8 @@ wait "$OSPID"
 # ---- Secure Authentication users per session ----
 printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/u1.key"
 printf '101112131415161718191a1b1c1d1e1f\n' >"$WORK/u2.key"
-cat >"$WORK/sa.yaml" <<'YAML'
-points:
-  binary_input:
-    - {index: 0, value: true}
-  binary_output_status:
-    - {index: 0}
-controls:
-  - {crob: 0, binary_input: 0, binary_output_status: 0}
-sessions:
-  - {name: control-room, transports: [tcp], sa_users: [1]}
-  - {name: maintenance, transports: [udp], sa_users: [2]}
-YAML
+breaker_yaml "$WORK/sa.yaml" "{name: control-room, transports: [tcp], sa_users: [1]}" \
+    "{name: maintenance, transports: [udp], sa_users: [2]}"
 start_outstation sa --config "$WORK/sa.yaml" --listen 127.0.0.1:0 --udp 127.0.0.1:0 \
     --sa-user 1 --sa-update-key-file "$WORK/u1.key" --sa-user 2 --sa-update-key-file "$WORK/u2.key"
 read -r T U < <(sed -n 's/.*listening on tcp 127.0.0.1:\([0-9]*\), udp 127.0.0.1:\([0-9]*\),.*/\1 \2/p' "$WORK/sa.log")

@@ -14,6 +14,22 @@
 
 static const char *const CMD = "dnp3 master";
 
+void master_ip_endpoint(dnp3_io_config *ioc, bool udp, const char *host, uint16_t port, uint32_t timeout_ms,
+                        bool reconnect)
+{
+    if (udp) {
+        ioc->host = "0.0.0.0";
+        ioc->port = 0; /* an ephemeral local port */
+        ioc->udp_peer_host = host;
+        ioc->udp_peer_port = port;
+    } else {
+        ioc->host = host;
+        ioc->port = port;
+        ioc->connect_timeout_ms = timeout_ms;
+        ioc->reconnect = reconnect;
+    }
+}
+
 int master_parse_target(const char *cmd, const char *target, master_session_config *c)
 {
     const char *rest = target;
@@ -290,17 +306,9 @@ int master_session_run(master_session_config *c)
         serial_cli_apply(&c->serial_opts, &ioc);
         ioc.serial_device = s->cfg.serial_opts.device; /* s->cfg outlives this call */
         ioc.reconnect = c->watch;                      /* one-shot: a port that cannot be opened ends it */
-    } else if (c->udp) {
-        ioc.host = "0.0.0.0";
-        ioc.port = 0; /* an ephemeral local port */
-        ioc.udp_peer_host = c->host;
-        ioc.udp_peer_port = c->port;
     } else {
-        ioc.host = c->host;
-        ioc.port = c->port;
-        ioc.connect_timeout_ms = c->timeout_ms;
-        ioc.reconnect = c->watch;
-        ioc.tls = tls;
+        master_ip_endpoint(&ioc, c->udp, c->host, c->port, c->timeout_ms, c->watch);
+        if (!c->udp) ioc.tls = tls;
     }
     dnp3_channel_config cc;
     dnp3_channel_config_init(&cc);

@@ -76,6 +76,11 @@ struct master_session {
  * (message printed). */
 int master_parse_target(const char *cmd, const char *target, master_session_config *c);
 
+/* The runtime endpoint of a TCP or UDP target: TCP connects to host:port (connect timeout,
+ * reconnect as given); UDP binds an ephemeral local port and sends to host:port. */
+void master_ip_endpoint(dnp3_io_config *ioc, bool udp, const char *host, uint16_t port, uint32_t timeout_ms,
+                        bool reconnect);
+
 /* Runs the session until it finishes; returns the exit status. */
 int master_session_run(master_session_config *c);
 

@@ -596,17 +596,7 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     ac.defer_confirm = true; /* confirm only what is stored */
     dnp3_io_config ioc;
     dnp3_io_config_init(&ioc, target.udp ? DNP3_IO_UDP : DNP3_IO_TCP_CLIENT);
-    if (target.udp) { /* DNP3 over UDP: our socket on any port, datagrams to the outstation */
-        ioc.host = "0.0.0.0";
-        ioc.port = 0;
-        ioc.udp_peer_host = s->host;
-        ioc.udp_peer_port = s->port;
-    } else {
-        ioc.host = s->host;
-        ioc.port = s->port;
-        ioc.connect_timeout_ms = oc->timeout_ms;
-        ioc.reconnect = true;
-    }
+    master_ip_endpoint(&ioc, target.udp, s->host, s->port, oc->timeout_ms, true);
     dnp3_io_hooks hooks = {s, up_open, up_close, NULL, NULL, NULL};
     int err = dnp3_io_master_create(g->loop, &cc, &mc, &hooks, &s->bind);
     if (!err) {
