@@ -167,7 +167,10 @@ typedef struct {
     uint8_t event_classes; /**< classes whose events this session buffers and reports (DNP3_OS_CLASSx mask;
                                 default all three) */
     bool read_only;        /**< SELECT / OPERATE / DIRECT_OPERATE(_NR) are answered NOT_AUTHORIZED for every
-                                object without reaching the application (default false) */
+                                object without reaching the application; what would change what every
+                                session sees - ASSIGN_CLASS, freezes, restarts, WRITE of anything but
+                                g80v1 (its own DEVICE_RESTART) - gets IIN2.0 NO_FUNC_CODE_SUPPORT, file
+                                writes and deletes PERMISSION_DENIED (default false) */
     /** @} */
 
     /** An open file not used (read, written, closed) for this long is closed without keeping

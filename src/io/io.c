@@ -129,28 +129,36 @@ void dnp3_iox_detach_child(dnp3_io *k)
 
 /* ---- output ---- */
 
-/* Drains one chunk of the channel into a socket write. Returns false if the connection is broken. */
-static bool send_chunk(dnp3_io *io, size_t len)
+/* Where a chunk goes when there is no memory to send it: dropped, so the channel moves on. */
+static _Thread_local uint8_t dropped_chunk[1u << 17];
+
+/* Drains one chunk of the channel into a socket write. Returns NULL, or why the connection is
+ * broken (TCP and TLS are then closed; UDP goes on without the chunk). */
+static const char *send_chunk(dnp3_io *io, size_t len)
 {
-    if (io->conn && io->conn->tls) return dnp3_iox_tls_send_chunk(io, len);
+    if (io->conn && io->conn->tls)
+        return dnp3_iox_tls_send_chunk(io, len) ? NULL : dnp3_tls_conn_error(io->conn->tls);
     if (io->cfg.kind == DNP3_IO_SERIAL) {
         dnp3_iox_serial_send(io, len); /* queued behind the transmit gate */
-        return true;
+        return NULL;
     }
     wreq *w = malloc(sizeof *w + len);
-    if (!w) return true;
+    if (!w) {
+        if (len <= sizeof dropped_chunk) (void)dnp3_channel_write(io->ch, dropped_chunk, sizeof dropped_chunk);
+        return "out of memory";
+    }
     int n = dnp3_channel_write(io->ch, w->data, len);
     if (n <= 0) {
         free(w);
-        return true;
+        return NULL;
     }
     if (io->up.on_tx) io->up.on_tx(io->up.ctx, w->data, (size_t)n);
     if (io->cfg.kind == DNP3_IO_UDP) {
         dnp3_iox_udp_send(io, w, (size_t)n);
-        return true;
+        return NULL;
     }
     dnp3_iox_write_tcp(io->conn, w, (size_t)n);
-    return true;
+    return NULL;
 }
 
 static void on_timer(uv_timer_t *t);
@@ -186,16 +194,23 @@ void dnp3_iox_service(dnp3_io *io)
         /* Pump and drain until the upper layer has nothing more: its output may
            not fit the channel's queue at once (a response, then an unsolicited
            response due after it), and nothing else would ask again. */
-        while (io->connected) {
+        bool stalled = false;
+        while (io->connected && !stalled) {
             if (io->up.pump) io->up.pump(io->up.ctx, io->ch, now);
             size_t len;
             if (dnp3_channel_pending(io->ch) == 0) break;
-            while (io->connected && (len = dnp3_channel_pending(io->ch)) > 0)
-                if (!send_chunk(io, len)) {
+            while (io->connected && (len = dnp3_channel_pending(io->ch)) > 0) {
+                const char *broken = send_chunk(io, len);
+                if (broken && io->conn) {
                     io->in_service = false;
-                    dnp3_iox_lose_connection(io, dnp3_tls_conn_error(io->conn->tls));
+                    dnp3_iox_lose_connection(io, broken);
                     return;
                 }
+                if (broken) { /* UDP without memory: the chunk is dropped (the protocol's retries cover it) */
+                    stalled = true;
+                    break;
+                }
+            }
             if (!io->up.pump) break;
         }
         if (io->connected) {

@@ -9,6 +9,18 @@
 
 #include "io_internal.h"
 
+bool dnp3_iox_allowed(const dnp3_io *io, const char *peer)
+{
+    if (!io->cfg.allow || io->cfg.allow_count == 0) return true;
+    char ip[64];
+    snprintf(ip, sizeof ip, "%s", peer[0] == '[' ? peer + 1 : peer);
+    char *end = strrchr(ip, peer[0] == '[' ? ']' : ':');
+    if (end) *end = 0;
+    for (size_t i = 0; i < io->cfg.allow_count; i++)
+        if (strcmp(io->cfg.allow[i], ip) == 0) return true;
+    return false;
+}
+
 void dnp3_iox_format_addr(const struct sockaddr *sa, char *out, size_t cap)
 {
     char ip[INET6_ADDRSTRLEN] = "?"; /* with "[]:65535" it fits the callers' 64 octets */

@@ -121,6 +121,8 @@ void dnp3_iox_deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed
 
 /* ---- io_addr.c ---- */
 
+/* Whether the peer "ip:port" is in the endpoint's allow-list (true without one). */
+bool dnp3_iox_allowed(const dnp3_io *io, const char *peer);
 /* "ip:port" (or "[ip6]:port") of sa into out. */
 void dnp3_iox_format_addr(const struct sockaddr *sa, char *out, size_t cap);
 /* host:port to an address: 0, or DNP3_ERR_IO_ADDRESS with the resolver's text in *why. */

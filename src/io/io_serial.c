@@ -185,6 +185,7 @@ static void schedule_reopen(dnp3_io *io)
 {
     if (io->stopping || !io->cfg.reconnect) return;
     uint32_t delay = io->backoff_ms ? io->backoff_ms : io->cfg.reconnect_min_ms;
+    if (delay < 10) delay = 10; /* never a busy loop, and the old handle is closed by then */
     io->backoff_ms = delay * 2 > io->cfg.reconnect_max_ms ? io->cfg.reconnect_max_ms : delay * 2;
     uv_timer_start(&io->retry_timer, try_open, delay, 0);
 }
@@ -297,7 +298,8 @@ static void flush_queue(dnp3_io *io)
         const dnp3_io_config *c = &io->cfg;
         if (io->gate_wait_ms < 0) {
             uint32_t b = c->serial_tx_backoff_ms;
-            io->gate_wait_ms = (int64_t)c->serial_tx_idle_ms + (b ? (int64_t)(next_random(io) % (b + 1)) : 0);
+            io->gate_wait_ms =
+                (int64_t)c->serial_tx_idle_ms + (b ? (int64_t)(next_random(io) % ((uint64_t)b + 1)) : 0);
         }
         dnp3_tstamp now = dnp3_io_now(io->loop);
         dnp3_tstamp ready = io->last_rx + c->serial_turnaround_ms;
@@ -318,25 +320,46 @@ static void flush_queue(dnp3_io *io)
     write_some(io);
 }
 
+/* Empties the channel's output (the service loop must not see it pending forever). */
+static void drop_output(dnp3_io *io, const char *why)
+{
+    uint8_t drop[292];
+    while (dnp3_channel_pending(io->ch) > 0 && dnp3_channel_write(io->ch, drop, sizeof drop) > 0) {
+    }
+    dnp3_iox_log(io, "serial port", io->serial_device, why);
+}
+
+/* Milliseconds the line needs for n octets (start bit, data bits, parity, stop bits each), rounded up. */
+static dnp3_tstamp line_ms(const dnp3_io_config *c, size_t n)
+{
+    uint64_t bits = 1u + c->serial_data_bits + (c->serial_parity != DNP3_SERIAL_PARITY_NONE) + c->serial_stop_bits;
+    return (dnp3_tstamp)((n * bits * 1000u + c->serial_baud - 1) / c->serial_baud);
+}
+
 void dnp3_iox_serial_send(dnp3_io *io, size_t len)
 {
     if (io->txq_off > 0 && io->txq_off == io->txq_len) io->txq_len = io->txq_off = 0;
     if (io->txq_len + len > MAX_WRITE_QUEUE) { /* a port that takes nothing (flow control held) */
-        uint8_t drop[292];
-        while (dnp3_channel_pending(io->ch) > 0 && dnp3_channel_write(io->ch, drop, sizeof drop) > 0) {
-        }
-        dnp3_iox_log(io, "serial port", io->serial_device, "transmit queue over 1 MiB: output dropped");
+        drop_output(io, "transmit queue over 1 MiB: output dropped");
         return;
     }
     if (io->txq_len + len > io->txq_cap) {
         size_t cap = io->txq_cap ? io->txq_cap : 1024;
         while (cap < io->txq_len + len) cap *= 2;
         uint8_t *q = realloc(io->txq, cap);
-        if (!q) return;
+        if (!q) {
+            drop_output(io, "out of memory: output dropped");
+            return;
+        }
         io->txq = q;
         io->txq_cap = cap;
     }
-    int n = dnp3_channel_write(io->ch, io->txq + io->txq_len, len);
+    /* a link-layer confirm can only come after the frame is on the line: its ACK timer starts once
+     * what is queued before it, the frame itself and the transmit gate's longest wait have gone by */
+    const dnp3_io_config *c = &io->cfg;
+    dnp3_tstamp on_line = dnp3_io_now(io->loop) + line_ms(c, io->txq_len - io->txq_off + len) +
+                          c->serial_turnaround_ms + c->serial_tx_idle_ms + c->serial_tx_backoff_ms;
+    int n = dnp3_channel_write_at(io->ch, io->txq + io->txq_len, len, on_line);
     if (n <= 0) return;
     if (io->txq_len == 0 && !io->tx_active) io->tx_pending_since = dnp3_io_now(io->loop); /* starts listening */
     if (io->up.on_tx) io->up.on_tx(io->up.ctx, io->txq + io->txq_len, (size_t)n);

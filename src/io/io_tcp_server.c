@@ -14,18 +14,6 @@
 
 #include "io_internal.h"
 
-static bool allowed(const dnp3_io *io, const char *peer)
-{
-    if (!io->cfg.allow || io->cfg.allow_count == 0) return true;
-    char ip[64];
-    snprintf(ip, sizeof ip, "%s", peer[0] == '[' ? peer + 1 : peer);
-    char *end = strrchr(ip, peer[0] == '[' ? ']' : ':');
-    if (end) *end = 0;
-    for (size_t i = 0; i < io->cfg.allow_count; i++)
-        if (strcmp(io->cfg.allow[i], ip) == 0) return true;
-    return false;
-}
-
 /* A TCP_LISTEN endpoint hands an accepted connection to a session of its own. */
 static void accept_child(dnp3_io *io, conn *c)
 {
@@ -79,7 +67,7 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     dnp3_iox_name_peer(c);
-    if (!allowed(io, c->peer)) {
+    if (!dnp3_iox_allowed(io, c->peer)) {
         dnp3_iox_log(io, "connection rejected from", c->peer, "not in the allow-list");
         dnp3_iox_close_conn(c);
         return;

@@ -7,9 +7,11 @@
  * is left to the protocol's timeouts and retries.
  *
  * With config.accept set the endpoint is a listener for several masters: every source
- * address (ip:port) gets a session of its own (a child endpoint with its own channel,
- * built by accept) that replies through the one socket; a session ends when its link
- * keep-alive goes unanswered (io.c) or the listener stops.
+ * address (ip:port) in the allow-list whose datagram starts with a valid link header (05 64,
+ * header CRC) gets a session of its own (a child endpoint with its own channel, built by
+ * accept) that replies through the one socket, so stray packets and port scans take no
+ * session; a session ends when its link keep-alive goes unanswered (io.c), after UDP_IDLE_MS
+ * without a datagram, or when the listener stops.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,17 @@ void dnp3_iox_udp_send(dnp3_io *io, wreq *w, size_t len)
         free(w);
 }
 
+/* A session without a datagram for this long ends, keep-alive or not. */
+#define UDP_IDLE_MS 600000u
+
+/* A datagram that could come from a DNP3 station: a link header with a good CRC first. */
+static bool starts_with_frame(const uint8_t *d, size_t n)
+{
+    if (n < 10 || d[0] != 0x05 || d[1] != 0x64 || d[2] < 5) return false;
+    uint16_t crc = dnp3_crc16(d, 8);
+    return d[8] == (uint8_t)(crc & 0xFF) && d[9] == (uint8_t)(crc >> 8);
+}
+
 static size_t addr_len(const struct sockaddr *a)
 {
     return a->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -50,6 +63,12 @@ static dnp3_io *new_session(dnp3_io *io, const struct sockaddr *addr, const char
 {
     dnp3_channel *ch = NULL;
     dnp3_io_upper up = {0};
+    if (!dnp3_iox_allowed(io, peer)) {
+        if (strcmp(io->refused_peer, peer) != 0)
+            dnp3_iox_log(io, "datagrams refused from", peer, "not in the allow-list");
+        snprintf(io->refused_peer, sizeof io->refused_peer, "%s", peer);
+        return NULL;
+    }
     dnp3_io *k = calloc(1, sizeof *k);
     if (!k || !io->cfg.accept(io->cfg.accept_ctx, peer, &ch, &up) || !ch) {
         free(k);
@@ -69,6 +88,11 @@ static dnp3_io *new_session(dnp3_io *io, const struct sockaddr *addr, const char
     dnp3_channel_reset(ch, now);
     if (k->up.on_open) k->up.on_open(k->up.ctx, peer, now);
     return k;
+}
+
+static void on_udp_idle(uv_timer_t *t)
+{
+    dnp3_iox_udp_end_session(t->data, "no datagram for 10 minutes");
 }
 
 void dnp3_iox_udp_end_session(dnp3_io *k, const char *reason)
@@ -92,8 +116,10 @@ static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf, const s
         char peer[64];
         dnp3_iox_format_addr(addr, peer, sizeof peer);
         dnp3_io *k = session_of(io, addr);
+        if (!k && !starts_with_frame((const uint8_t *)buf->base, (size_t)nread)) return; /* takes no session */
         if (!k) k = new_session(io, addr, peer);
         if (!k) return;
+        uv_timer_start(&k->retry_timer, on_udp_idle, UDP_IDLE_MS, 0);
         bool ignored = false;
         dnp3_iox_deliver(k, (const uint8_t *)buf->base, (size_t)nread, &ignored);
         dnp3_iox_service(k);

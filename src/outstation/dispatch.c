@@ -251,6 +251,37 @@ static bool no_response(uint8_t fc)
            fc == DNP3_FC_FREEZE_AT_TIME_NR;
 }
 
+/* A read-only session (config.read_only) may read, confirm, measure delays, manage its own
+ * unsolicited reporting and clear its own DEVICE_RESTART; what would change what every session
+ * sees (class assignments, freezes, restarts, time, deadbands, octet strings) is refused. Controls
+ * are answered NOT_AUTHORIZED per object (controls.c), file writes and deletes PERMISSION_DENIED
+ * (file.c). */
+static bool refused_read_only(const dnp3_outstation *os, const dnp3_apdu *req)
+{
+    if (!os->cfg.read_only) return false;
+    switch (req->function) {
+    case DNP3_FC_ASSIGN_CLASS:
+    case DNP3_FC_IMMED_FREEZE:
+    case DNP3_FC_IMMED_FREEZE_NR:
+    case DNP3_FC_FREEZE_CLEAR:
+    case DNP3_FC_FREEZE_CLEAR_NR:
+    case DNP3_FC_FREEZE_AT_TIME:
+    case DNP3_FC_FREEZE_AT_TIME_NR:
+    case DNP3_FC_COLD_RESTART:
+    case DNP3_FC_WARM_RESTART: return true;
+    case DNP3_FC_WRITE: {
+        if (dnp3_os_file_is_transfer(os, req)) return false;
+        dnp3_hdr_iter hi;
+        dnp3_obj_header h;
+        dnp3_hdr_iter_init(&hi, req);
+        while (dnp3_hdr_iter_next(&hi, &h, NULL) > 0)
+            if (h.group != 80 || h.variation != 1) return true;
+        return false;
+    }
+    default: return false;
+    }
+}
+
 void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_kind bcast, uint8_t pre_status,
                      dnp3_tstamp now)
 {
@@ -267,6 +298,10 @@ void dnp3_os_execute(dnp3_outstation *os, const dnp3_apdu *req, dnp3_broadcast_k
     if (rc < 0) {
         uint16_t perr = dnp3_parse_error_iin(rc);
         if (respond) dnp3_os_respond(os, seq, perr, NULL, 0, fc != DNP3_FC_READ);
+        return;
+    }
+    if (refused_read_only(os, req)) {
+        if (respond) dnp3_os_respond(os, seq, DNP3_IIN2_NO_FUNC_CODE_SUPPORT, NULL, 0, true);
         return;
     }
     if (respond &&

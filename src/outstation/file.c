@@ -186,7 +186,7 @@ static void do_open(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
         respond_status(os, seq, 0, 0, 0, c.req_id, DNP3_FILE_INVALID_MODE);
         return;
     }
-    if (!key_ok(os, c.auth_key)) {
+    if (!key_ok(os, c.auth_key) || (os->cfg.read_only && c.mode != DNP3_FILE_MODE_READ)) {
         respond_status(os, seq, 0, 0, 0, c.req_id, DNP3_FILE_PERMISSION_DENIED);
         return;
     }
@@ -262,7 +262,7 @@ static void do_delete(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
         dnp3_os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
         return;
     }
-    dnp3_file_status st = os->cb.file_delete && key_ok(os, c.auth_key)
+    dnp3_file_status st = os->cb.file_delete && key_ok(os, c.auth_key) && !os->cfg.read_only
                               ? os->cb.file_delete(os->cb.ctx, c.name, c.name_len)
                               : DNP3_FILE_PERMISSION_DENIED;
     respond_status(os, seq, 0, 0, 0, c.req_id, (uint8_t)st);
@@ -455,8 +455,8 @@ static void do_authenticate(dnp3_outstation *os, const dnp3_apdu *req, uint8_t s
         return;
     }
     uint32_t key = 0;
-    if (!os->cb.file_authenticate(os->cb.ctx, (const char *)o + uoff, ulen, (const char *)o + poff, plen, &key))
-        key = 0;
+    const char *user = ulen ? (const char *)o + uoff : "", *pw = plen ? (const char *)o + poff : "";
+    if (!os->cb.file_authenticate(os->cb.ctx, user, ulen, pw, plen, &key)) key = 0;
     if (key) { /* the last OS_FILE_MAX keys stay valid */
         os->file_keys[os->file_key_next] = key;
         os->file_key_next = (uint8_t)((os->file_key_next + 1u) % OS_FILE_MAX);

@@ -98,8 +98,18 @@ wait "$OSPID"
 # ---- UDP: a master that has gone frees its session at the unanswered keep-alive ----
 start_outstation udp1 --udp 127.0.0.1:0 --listen 127.0.0.1:0 --max-masters 1 --keep-alive 300
 U=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\),.*/\1/p' "$WORK/udp1.log")
+# stray datagrams (a scan, junk, a frame with a bad header CRC) from three ports take no session
+python3 - "$U" <<'PY'
+import socket, sys
+for junk in (b"hello", b"\x05\x64\x05\xc4\x0a\x00\x01\x00\x00\x00", b""):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(junk, ("127.0.0.1", int(sys.argv[1])))
+    s.close()
+PY
 "$DNP3" master poll "udp://127.0.0.1:$U" >"$WORK/u1.out" 2>&1
-expect_rc "first UDP master polls" 0 $?
+expect_rc "first UDP master polls (the junk took no session)" 0 $?
+n=$(grep -c "takes session" "$WORK/udp1.log")
+[ "$n" = 1 ] && ok || bad "$n sessions taken (want 1: the master's only)"
 "$DNP3" master poll "udp://127.0.0.1:$U" --timeout 500 >"$WORK/u2.out" 2>&1
 [ $? -ne 0 ] && ok || bad "a second UDP master was served while the session was held"
 wait_for "$WORK/udp1.log" "link keep-alive not answered" 100

@@ -130,6 +130,39 @@ static void test_read_only_session_refused_while_other_operates(void **state)
     h_exchange(&a, "C1 01 3C 02 06", "E1 81 00 00 0D 01 17 01 00 00");
 }
 
+/* a read-only session cannot change what every session sees: class assignments, freezes, restarts,
+ * time, deadbands; it may clear its own DEVICE_RESTART */
+static void test_read_only_session_changes_nothing_shared(void **state)
+{
+    (void)state;
+    harness a, b;
+    dnp3_outstation_config c;
+    h_config(&c);
+    h_start(&a, &c);
+    c.read_only = true;
+    start_session(&b, &a, &c, 0);
+    h_clear_restart(&a);
+    /* ASSIGN_CLASS g60v1 (class 0) g1v0 all: refused, binary inputs keep class 1 */
+    h_exchange(&b, "C0 16 3C 01 06 01 00 06", "C0 81 80 01");
+    h_exchange(&b, "C1 07 14 00 06", "C1 81 80 01");                      /* IMMED_FREEZE g20v0 */
+    h_exchange(&b, "C2 0D", "C2 81 80 01");                               /* COLD_RESTART */
+    h_exchange(&b, "C3 02 22 01 17 01 00 05 00", "C3 81 80 01");          /* WRITE g34v1 deadband */
+    h_exchange(&b, "C4 02 32 01 07 01 00 00 00 00 00 00", "C4 81 80 01"); /* WRITE g50v1 time */
+    assert_int_equal(a.restarts, 0);
+    assert_int_equal(a.freezes + b.freezes, 0);
+    assert_int_equal(a.time_writes + b.time_writes, 0);
+    h_exchange(&b, "C5 02 50 01 00 07 07 00", "C5 81 00 00"); /* its own DEVICE_RESTART: cleared */
+    assert_int_equal(dnp3_outstation_iin(b.os) & DNP3_IIN1_DEVICE_RESTART, 0);
+    /* events still recorded in both: the class assignment did not happen */
+    h_update(&a, DNP3_OS_BINARY_INPUT, 0, 1, DNP3_FLAG_ONLINE, 0);
+    assert_int_equal(dnp3_outstation_event_count(a.os, DNP3_OS_BINARY_INPUT), 1);
+    assert_int_equal(dnp3_outstation_event_count(b.os, DNP3_OS_BINARY_INPUT), 1);
+    /* the same requests from the other session are carried out */
+    h_exchange(&a, "C0 16 3C 01 06 01 00 06", "C0 81 02 00");
+    h_update(&a, DNP3_OS_BINARY_INPUT, 0, 0, DNP3_FLAG_ONLINE, 0);
+    assert_int_equal(dnp3_outstation_event_count(b.os, DNP3_OS_BINARY_INPUT), 1); /* class 0 now: no event */
+}
+
 /* select-before-operate state is per session: b's OPERATE does not use a's SELECT */
 static void test_selection_is_per_session(void **state)
 {
@@ -206,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_static_values_are_shared),
         cmocka_unit_test(test_event_classes_per_session),
         cmocka_unit_test(test_read_only_session_refused_while_other_operates),
+        cmocka_unit_test(test_read_only_session_changes_nothing_shared),
         cmocka_unit_test(test_selection_is_per_session),
         cmocka_unit_test(test_session_memory_mismatch_and_detach),
         cmocka_unit_test(test_offline_session_keeps_buffering),
