@@ -61,8 +61,8 @@ expect_rc "udp: SIGTERM" 0 $?
 kill "$OSPID"
 wait "$OSPID" 2>/dev/null
 "$DNP3" master run "tls://127.0.0.1:1" --sqlite "$WORK/x.db" >"$WORK/tls.out" 2>&1
-expect_rc "tls target refused" 2 $?
-expect "tls target: why" "$WORK/tls.out" "tls:// targets are not supported by run yet"
+expect_rc "a tls target without a certificate" 2 $?
+expect "tls target: why" "$WORK/tls.out" "a tls:// target needs the gateway's certificate"
 
 # ---- --config: two outstations, one gateway ----
 start_outstation os2 --listen 127.0.0.1:0 --link-addr 20 --master-addr 2 --simulate --sim-period 50 --sim-steps 40 --seed 3
@@ -132,9 +132,9 @@ outstations:
      link_addr: 70000}
 store: {sqlite: x.db}
 EOF
-bad_config bad_target "$WORK/bad_target.yaml:2: outstations[0].target: only TCP targets" <<EOF
+bad_config bad_target "$WORK/bad_target.yaml:2: outstations[0].target: expected HOST[:PORT], tcp://" <<EOF
 outstations:
-  - {name: a, target: "udp://127.0.0.1:20000"}
+  - {name: a, target: "mqtt://127.0.0.1:1883"}
 store: {sqlite: x.db}
 EOF
 bad_config bad_port "$WORK/bad_port.yaml:3: outstations[0].target: bad port" <<EOF

@@ -10,7 +10,7 @@
 # key log, decrypts the session and judges the DNP3 inside.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
-live_setup test_tls_live "$1" openssl
+live_setup test_tls_live "$1" openssl sqlite3
 
 # ---- PKI: two CAs, outstation and master certificates, an expired one, a self-signed one
 P=$WORK/pki
@@ -221,5 +221,40 @@ if [ "$CAPTURE" = 1 ]; then
 else
     echo "note: tshark cannot capture here; the Wireshark checks were skipped"
 fi
+
+
+# ---- `dnp3 master run` stores what it polls over TLS (command line, then the tls: section)
+T=tls://127.0.0.1:$CAP_PORT
+gateway() { # gateway NAME ARGS...: runs `dnp3 master run ARGS` until its store has rows, then stops it
+    local name=$1 i
+    shift
+    "$DNP3" master run "$@" >"$WORK/$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for ((i = 0; i < 100; i++)); do
+        [ "$(sqlite3 "$WORK/$name.db" 'SELECT count(*) FROM latest' 2>/dev/null || echo 0)" -gt 0 ] && break
+        sleep 0.1
+    done
+    sleep 0.3
+    kill -TERM "$pid"
+    wait "$pid"
+}
+gateway gw_tls "$T" --sqlite "$WORK/gw_tls.db" --name rtu-tls "${M_TLS[@]}"
+expect_rc "run over TLS exits 0" 0 $?
+n=$(sqlite3 "$WORK/gw_tls.db" "SELECT count(*) FROM latest WHERE outstation = 'rtu-tls'")
+[ "${n:-0}" -ge 20 ] && ok || bad "run over TLS stored ${n:-0} points"
+printf 'outstations:\n  - {name: rtu-yaml, target: "%s"}\nstore:\n  sqlite: %s\ntls:\n  certificate: %s\n  private_key: %s\n  ca: %s\n' \
+    "$T" "$WORK/gw_yaml.db" "$P/m.pem" "$P/m.key" "$P/ca.pem" >"$WORK/gw_tls.yaml"
+gateway gw_yaml --config "$WORK/gw_tls.yaml"
+expect_rc "run over TLS from --config exits 0" 0 $?
+n=$(sqlite3 "$WORK/gw_yaml.db" "SELECT count(*) FROM latest WHERE outstation = 'rtu-yaml'")
+[ "${n:-0}" -ge 20 ] && ok || bad "run over TLS (config) stored ${n:-0} points"
+"$DNP3" master run "$T" --sqlite "$WORK/gw_none.db" >"$WORK/gw_none.out" 2>&1
+expect_rc "run: a tls:// target without a certificate" 2 $?
+expect "run: says what is missing" "$WORK/gw_none.out" "a tls:// target needs the gateway's certificate"
+"$DNP3" master run "$T" --sqlite "$WORK/gw_bad.db" --tls-cert /nonexistent.pem --tls-key "$P/m.key" \
+    --tls-ca "$P/ca.pem" >"$WORK/gw_bad.out" 2>&1
+expect_rc "run: an unreadable certificate" 2 $?
+expect "run: names the file" "$WORK/gw_bad.out" "/nonexistent.pem"
 
 live_finish

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tls_cli.h"
+
 /* ---- configuration ---- */
 
 typedef struct {
@@ -54,6 +56,10 @@ typedef struct {
     char mqtt_node[64];    /* Sparkplug edge node id: the gateway's name (default: the host name) */
     char mqtt_user[128];   /* broker login (optional) */
     char mqtt_password[256];
+    /* DNP3 over TLS to tls:// targets (IEC 62351-3): the gateway's certificate and trust, from the
+     * --tls-* options or the tls: section (the file names live in the tls_* arrays) */
+    tls_cli_options tls;
+    char tls_cert[512], tls_key[512], tls_ca[512], tls_peer_cert[512], tls_crl[512], tls_peer_name[256];
 } gw_config;
 
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */

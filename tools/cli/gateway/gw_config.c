@@ -101,8 +101,10 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
     }
     if (!strcmp(k, "target")) {
         if (get_string(L, v, o->target, sizeof o->target)) return -1;
-        const char *host = !strncmp(o->target, "tcp://", 6) ? o->target + 6 : o->target;
-        if (strstr(host, "://")) return fail(L, v, "only TCP targets (HOST[:PORT] or tcp://HOST[:PORT])");
+        const char *host = o->target;
+        if (!strncmp(host, "tcp://", 6) || !strncmp(host, "udp://", 6) || !strncmp(host, "tls://", 6)) host += 6;
+        if (strstr(host, "://"))
+            return fail(L, v, "expected HOST[:PORT], tcp://HOST[:PORT], udp://HOST[:PORT] or tls://HOST[:PORT]");
         const char *colon = strrchr(host, ':');
         if (!host[0] || colon == host) return fail(L, v, "expected HOST[:PORT]");
         if (colon && !strchr(host, ']') && strchr(host, ':') != colon) colon = NULL; /* a bare IPv6 address */
@@ -208,6 +210,47 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     return fail(L, v, "unknown key (expected host, port, prefix, format, group, node, username, password)");
 }
 
+static int tls_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    gw_config *c = ctx;
+    struct {
+        const char *key;
+        char *dst;
+        size_t cap;
+    } const F[] = {
+        {"certificate", c->tls_cert, sizeof c->tls_cert},
+        {"private_key", c->tls_key, sizeof c->tls_key},
+        {"ca", c->tls_ca, sizeof c->tls_ca},
+        {"peer_certificate", c->tls_peer_cert, sizeof c->tls_peer_cert},
+        {"crl", c->tls_crl, sizeof c->tls_crl},
+        {"peer_name", c->tls_peer_name, sizeof c->tls_peer_name},
+    };
+    for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
+        if (strcmp(k, F[i].key) != 0) continue;
+        if (get_string(L, v, F[i].dst, F[i].cap)) return -1;
+        return F[i].dst[0] ? 0 : fail(L, v, "expected a value");
+    }
+    return fail(L, v, "unknown key (expected certificate, private_key, ca, peer_certificate, crl, peer_name)");
+}
+
+/* The tls: section's names become the --tls-* options would have given. */
+static int load_tls(loader *L, const yaml_node_t *v, gw_config *c)
+{
+    if (for_each_field(L, v, "a mapping with certificate, private_key, ca", tls_field, c)) return -1;
+    if (!c->tls_cert[0] || !c->tls_key[0]) return fail(L, v, "tls needs certificate and private_key");
+    if (!c->tls_ca[0] && !c->tls_peer_cert[0])
+        return fail(L, v, "tls needs ca or peer_certificate to authenticate the outstations");
+    dnp3_tls_config *t = &c->tls.cfg;
+    t->cert_file = c->tls_cert;
+    t->key_file = c->tls_key;
+    t->ca_file = c->tls_ca[0] ? c->tls_ca : NULL;
+    t->peer_cert_file = c->tls_peer_cert[0] ? c->tls_peer_cert : NULL;
+    t->crl_file = c->tls_crl[0] ? c->tls_crl : NULL;
+    t->peer_name = c->tls_peer_name[0] ? c->tls_peer_name : NULL;
+    c->tls.any = true;
+    return 0;
+}
+
 static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
 {
     gw_config *c = ctx;
@@ -228,7 +271,8 @@ static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
         if (c->mqtt_password[0] && !c->mqtt_user[0]) return fail(L, v, "a password needs a username");
         return 0;
     }
-    return fail(L, v, "unknown section (expected outstations, store, mqtt)");
+    if (!strcmp(k, "tls")) return load_tls(L, v, c);
+    return fail(L, v, "unknown section (expected outstations, store, mqtt, tls)");
 }
 
 void gw_config_free(gw_config *c)
@@ -247,6 +291,7 @@ bool gw_sparkplug_id_ok(const char *id)
 void gw_config_defaults(gw_config *c)
 {
     memset(c, 0, sizeof *c);
+    tls_cli_init(&c->tls);
     c->mqtt_port = 1883;
     snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "dnp3");
     char host[64] = "";

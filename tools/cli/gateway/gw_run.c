@@ -79,6 +79,7 @@ struct gw {
     size_t cmd_queued;
     bool cmd_closed; /* cmd_async is closed: the MQTT thread must not touch it */
     uint64_t batches, rows, released, refused;
+    dnp3_tls *tls; /* loaded at the first tls:// target (gw_config.tls) */
 };
 
 /* ---- the stores ---- */
@@ -563,9 +564,12 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     master_session_config target;
     memset(&target, 0, sizeof target);
     if (master_parse_target(CMD, oc->target, &target)) return 2;
-    if (target.tls)
-        return cli_usage_error(CMD, "%s: tls:// targets are not supported by run yet (tcp:// and udp:// are)",
+    if (target.tls && !g->cfg.tls.any)
+        return cli_usage_error(CMD,
+                               "%s: a tls:// target needs the gateway's certificate: --tls-cert, --tls-key and "
+                               "--tls-ca or --tls-peer-cert (or the tls: section of --config)",
                                oc->name);
+    if (target.tls && !g->tls && !(g->tls = tls_cli_load(CMD, &g->cfg.tls, false))) return 2;
     if (target.serial)
         return cli_usage_error(CMD, "%s: serial: targets are not supported by run yet (tcp:// and udp:// are)",
                                oc->name);
@@ -597,6 +601,7 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     dnp3_io_config ioc;
     dnp3_io_config_init(&ioc, target.udp ? DNP3_IO_UDP : DNP3_IO_TCP_CLIENT);
     master_ip_endpoint(&ioc, target.udp, s->host, s->port, oc->timeout_ms, true);
+    if (target.tls) ioc.tls = g->tls; /* the certificate must name the host unless tls peer_name says */
     dnp3_io_hooks hooks = {s, up_open, up_close, NULL, NULL, NULL};
     int err = dnp3_io_master_create(g->loop, &cc, &mc, &hooks, &s->bind);
     if (!err) {
@@ -613,33 +618,38 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
 static void usage(FILE *f)
 {
     fprintf(
-        f, "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
-           "       dnp3 master run --config FILE\n"
-           "\n"
-           "TARGET is HOST[:PORT], tcp://HOST:PORT or udp://HOST:PORT (port 20000 by default).\n"
-           "Polls outstations and stores every measurement; the application confirm of events\n"
-           "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
-           "\n"
-           "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
-           "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
-           "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
-           "                         retained; with or without a database; port 1883 by default)\n"
-           "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
-           "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
-           "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
-           "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
-           "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
-           "  --name NAME            the outstation's name in the store (default: TARGET)\n"
-           "  --link-addr N          the outstation's link address (default 10)\n"
-           "  --master-addr N        our link address (default 1)\n"
-           "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
-           "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
-           "  --no-unsolicited       do not enable unsolicited reporting\n"
-           "  --timeout MS           response timeout (default 5000)\n"
-           "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
-           "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
-           "                         commands, points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
-           "                         format, group, node, username, password)\n");
+        f,
+        "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
+        "       dnp3 master run --config FILE\n"
+        "\n"
+        "TARGET is HOST[:PORT], tcp://HOST:PORT, udp://HOST:PORT (port 20000 by default) or\n"
+        "tls://HOST[:PORT] (IEC 62351-3, port 19999; with the --tls-* options below).\n"
+        "Polls outstations and stores every measurement; the application confirm of events\n"
+        "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
+        "\n"
+        "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
+        "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
+        "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
+        "                         retained; with or without a database; port 1883 by default)\n"
+        "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
+        "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
+        "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
+        "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
+        "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
+        "  --name NAME            the outstation's name in the store (default: TARGET)\n"
+        "  --link-addr N          the outstation's link address (default 10)\n"
+        "  --master-addr N        our link address (default 1)\n"
+        "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
+        "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
+        "  --no-unsolicited       do not enable unsolicited reporting\n"
+        "  --timeout MS           response timeout (default 5000)\n"
+        "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
+        "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
+        "                         commands, points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
+        "                         format, group, node, username, password), tls (certificate,\n"
+        "                         private_key, ca, peer_certificate, crl, peer_name)\n"
+        "%s",
+        TLS_CLI_HELP);
 }
 
 static int parse(int argc, char **argv, gw_config *c, const char **config)
@@ -664,6 +674,12 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         if (!val) return cli_usage_error(CMD, "%s needs a value", a);
         i++;
         if (!strncmp(a, "--mqtt", 6)) any_mqtt_option = true;
+        int tls_rc = tls_cli_option(CMD, a, val, &c->tls);
+        if (tls_rc == 2) return 2;
+        if (tls_rc == 1) {
+            any_station_option = true;
+            continue;
+        }
         if (!strcmp(a, "--config")) {
             *config = val;
         } else if (!strcmp(a, "--sqlite") || !strcmp(a, "--postgres")) {
@@ -821,6 +837,7 @@ int cmd_master_run(int argc, char **argv)
         free(m);
     }
     pthread_mutex_destroy(&g->cmd_mu);
+    dnp3_tls_free(g->tls);
     gw_config_free(&g->cfg);
     free(g);
     return rc;
