@@ -259,14 +259,10 @@ static bool no_response(uint8_t fc)
 static bool refused_read_only(const dnp3_outstation *os, const dnp3_apdu *req)
 {
     if (!os->cfg.read_only) return false;
-    switch (req->function) {
+    const uint8_t fc = req->function;
+    if (fc >= DNP3_FC_IMMED_FREEZE && fc <= DNP3_FC_FREEZE_AT_TIME_NR) return true; /* 7..12: every freeze */
+    switch (fc) {
     case DNP3_FC_ASSIGN_CLASS:
-    case DNP3_FC_IMMED_FREEZE:
-    case DNP3_FC_IMMED_FREEZE_NR:
-    case DNP3_FC_FREEZE_CLEAR:
-    case DNP3_FC_FREEZE_CLEAR_NR:
-    case DNP3_FC_FREEZE_AT_TIME:
-    case DNP3_FC_FREEZE_AT_TIME_NR:
     case DNP3_FC_COLD_RESTART:
     case DNP3_FC_WARM_RESTART: return true;
     case DNP3_FC_WRITE: {

@@ -465,18 +465,12 @@ static int apply_config_security(options *o, const profile *p)
                                    o->config);
         const profile_tls *t = &p->tls;
         snprintf(o->tls_listen, sizeof o->tls_listen, "%s", t->listen[0] ? t->listen : "0.0.0.0:19999");
+        tls_cli_from_files(&o->tls, t->cert, t->key, t->ca, t->peer_cert, t->crl, t->peer_name);
         dnp3_tls_config *c = &o->tls.cfg;
-        c->cert_file = t->cert;
-        c->key_file = t->key;
-        c->ca_file = t->ca[0] ? t->ca : NULL;
-        c->peer_cert_file = t->peer_cert[0] ? t->peer_cert : NULL;
-        c->crl_file = t->crl[0] ? t->crl : NULL;
-        c->peer_name = t->peer_name[0] ? t->peer_name : NULL;
         c->ciphers_tls12 = t->ciphers[0] ? t->ciphers : NULL;
         if (t->min_version) c->min_version = (dnp3_tls_version)t->min_version;
         if (t->max_version) c->max_version = (dnp3_tls_version)t->max_version;
         if (t->handshake_timeout_ms) c->handshake_timeout_ms = t->handshake_timeout_ms;
-        o->tls.any = true;
     }
     return 0;
 }

@@ -27,6 +27,19 @@ void tls_cli_init(tls_cli_options *t)
     dnp3_tls_config_init(&t->cfg);
 }
 
+void tls_cli_from_files(tls_cli_options *t, const char *cert, const char *key, const char *ca,
+                        const char *peer_cert, const char *crl, const char *peer_name)
+{
+    dnp3_tls_config *c = &t->cfg;
+    c->cert_file = cert;
+    c->key_file = key;
+    c->ca_file = ca[0] ? ca : NULL;
+    c->peer_cert_file = peer_cert[0] ? peer_cert : NULL;
+    c->crl_file = crl[0] ? crl : NULL;
+    c->peer_name = peer_name[0] ? peer_name : NULL;
+    t->any = true;
+}
+
 static int version(const char *cmd, const char *opt, const char *v, dnp3_tls_version *out)
 {
     if (!strcmp(v, "1.2"))

@@ -33,6 +33,11 @@ int tls_cli_option(const char *cmd, const char *a, const char *v, tls_cli_option
  */
 dnp3_tls *tls_cli_load(const char *cmd, tls_cli_options *t, bool server);
 
+/* What a configuration file's tls section gives (certificate, key, ca, peer certificate, crl, peer
+ * name; "" = not given): the same as the --tls-* options would. The strings must outlive t. */
+void tls_cli_from_files(tls_cli_options *t, const char *cert, const char *key, const char *ca,
+                        const char *peer_cert, const char *crl, const char *peer_name);
+
 /* The help lines of the --tls-* options. */
 extern const char TLS_CLI_HELP[];
 

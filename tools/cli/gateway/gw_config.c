@@ -240,14 +240,8 @@ static int load_tls(loader *L, const yaml_node_t *v, gw_config *c)
     if (!c->tls_cert[0] || !c->tls_key[0]) return fail(L, v, "tls needs certificate and private_key");
     if (!c->tls_ca[0] && !c->tls_peer_cert[0])
         return fail(L, v, "tls needs ca or peer_certificate to authenticate the outstations");
-    dnp3_tls_config *t = &c->tls.cfg;
-    t->cert_file = c->tls_cert;
-    t->key_file = c->tls_key;
-    t->ca_file = c->tls_ca[0] ? c->tls_ca : NULL;
-    t->peer_cert_file = c->tls_peer_cert[0] ? c->tls_peer_cert : NULL;
-    t->crl_file = c->tls_crl[0] ? c->tls_crl : NULL;
-    t->peer_name = c->tls_peer_name[0] ? c->tls_peer_name : NULL;
-    c->tls.any = true;
+    tls_cli_from_files(&c->tls, c->tls_cert, c->tls_key, c->tls_ca, c->tls_peer_cert, c->tls_crl,
+                       c->tls_peer_name);
     return 0;
 }
 
