@@ -129,8 +129,15 @@ void dnp3_iox_detach_child(dnp3_io *k)
 
 /* ---- output ---- */
 
-/* Where a chunk goes when there is no memory to send it: dropped, so the channel moves on. */
+/* Where a chunk goes when it cannot be sent: dropped, so the channel moves on. */
 static _Thread_local uint8_t dropped_chunk[1u << 17];
+
+bool dnp3_iox_drop_chunk(dnp3_io *io)
+{
+    size_t len = dnp3_channel_pending(io->ch);
+    return len > 0 && len <= sizeof dropped_chunk &&
+           dnp3_channel_write(io->ch, dropped_chunk, sizeof dropped_chunk) > 0;
+}
 
 /* Drains one chunk of the channel into a socket write. Returns NULL, or why the connection is
  * broken (TCP and TLS are then closed; UDP goes on without the chunk). */
@@ -144,7 +151,7 @@ static const char *send_chunk(dnp3_io *io, size_t len)
     }
     wreq *w = malloc(sizeof *w + len);
     if (!w) {
-        if (len <= sizeof dropped_chunk) (void)dnp3_channel_write(io->ch, dropped_chunk, sizeof dropped_chunk);
+        (void)dnp3_iox_drop_chunk(io);
         return "out of memory";
     }
     int n = dnp3_channel_write(io->ch, w->data, len);

@@ -108,6 +108,9 @@ void dnp3_iox_service(dnp3_io *io);
 void dnp3_iox_maybe_free(dnp3_io *io);
 /* Initialises a timer of io (counted among its open handles). */
 void dnp3_iox_init_timer(dnp3_io *io, uv_timer_t *t);
+/* Removes the channel's next output chunk unsent (no memory, a port that takes nothing). Returns
+ * false when there was none, or it could not be removed. */
+bool dnp3_iox_drop_chunk(dnp3_io *io);
 /* Makes k (zeroed) a session of the listener io, serving channel ch through up: io's settings
  * (without accept), on io's list, with its timers. */
 void dnp3_iox_adopt_child(dnp3_io *io, dnp3_io *k, dnp3_channel *ch, const dnp3_io_upper *up);

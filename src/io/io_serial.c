@@ -323,8 +323,7 @@ static void flush_queue(dnp3_io *io)
 /* Empties the channel's output (the service loop must not see it pending forever). */
 static void drop_output(dnp3_io *io, const char *why)
 {
-    uint8_t drop[292];
-    while (dnp3_channel_pending(io->ch) > 0 && dnp3_channel_write(io->ch, drop, sizeof drop) > 0) {
+    while (dnp3_iox_drop_chunk(io)) { /* whole fragments too, not only link frames */
     }
     dnp3_iox_log(io, "serial port", io->serial_device, why);
 }
