@@ -58,25 +58,24 @@ static dnp3_io *session_of(dnp3_io *io, const struct sockaddr *addr)
     return NULL;
 }
 
+/* A source refused: one log line per peer, not one per datagram. Returns NULL. */
+static dnp3_io *refuse(dnp3_io *io, const char *peer, const char *why)
+{
+    if (strcmp(io->refused_peer, peer) != 0) dnp3_iox_log(io, "datagrams refused from", peer, why);
+    snprintf(io->refused_peer, sizeof io->refused_peer, "%s", peer);
+    return NULL;
+}
+
 /* A new source address: a session of its own if accept gives one (NULL when refused). */
 static dnp3_io *new_session(dnp3_io *io, const struct sockaddr *addr, const char *peer)
 {
     dnp3_channel *ch = NULL;
     dnp3_io_upper up = {0};
-    if (!dnp3_iox_allowed(io, peer)) {
-        if (strcmp(io->refused_peer, peer) != 0)
-            dnp3_iox_log(io, "datagrams refused from", peer, "not in the allow-list");
-        snprintf(io->refused_peer, sizeof io->refused_peer, "%s", peer);
-        return NULL;
-    }
+    if (!dnp3_iox_allowed(io, peer)) return refuse(io, peer, "not in the allow-list");
     dnp3_io *k = calloc(1, sizeof *k);
     if (!k || !io->cfg.accept(io->cfg.accept_ctx, peer, &ch, &up) || !ch) {
         free(k);
-        /* one line per refused peer, not one per datagram */
-        if (strcmp(io->refused_peer, peer) != 0)
-            dnp3_iox_log(io, "datagrams refused from", peer, "no session for it");
-        snprintf(io->refused_peer, sizeof io->refused_peer, "%s", peer);
-        return NULL;
+        return refuse(io, peer, "no session for it");
     }
     io->refused_peer[0] = 0;
     dnp3_iox_adopt_child(io, k, ch, &up);
@@ -126,8 +125,7 @@ static void on_udp_read(uv_udp_t *u, ssize_t nread, const uv_buf_t *buf, const s
         return;
     }
     if (!io->cfg.udp_peer_host) {
-        size_t alen = addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-        memcpy(&io->udp_dest, addr, alen);
+        memcpy(&io->udp_dest, addr, addr_len(addr));
         if (io->cfg.udp_peer_port) {
             if (addr->sa_family == AF_INET6)
                 ((struct sockaddr_in6 *)(void *)&io->udp_dest)->sin6_port = htons(io->cfg.udp_peer_port);

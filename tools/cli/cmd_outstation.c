@@ -592,11 +592,8 @@ static int start_multi(os_cmd *c, options *o, const profile *p, size_t sessions)
     if (!c->multi) return 1;
     printf("%s: listening on", CMD);
     for (size_t i = 0; i < o->n_eps; i++)
-        printf("%s %s %s:%u", i ? "," : "",
-               eps[i].transport == PROFILE_TR_UDP   ? "udp"
-               : eps[i].transport == PROFILE_TR_TLS ? "tls"
-                                                    : "tcp",
-               eps[i].host, outstation_multi_port(c->multi, i));
+        printf("%s %s %s:%u", i ? "," : "", os_transport_name(eps[i].transport), eps[i].host,
+               outstation_multi_port(c->multi, i));
     printf(", link address %u, %u points (%s), %zu sessions of %zu octets each%s\n", p->link_addr, point_total(p),
            o->config        ? o->config
            : o->have_points ? "uniform profile"

@@ -29,14 +29,12 @@ struct outstation_multi {
     endpoint ep[8];
     size_t n_ep;
     bool busy[PROFILE_MAX_SESSIONS];
-    const char *const *allow;
-    size_t allow_count;
     dnp3_io_hooks hooks;
     uv_timer_t kick; /* a control through one session: the others report its events at once */
     bool kick_open;
 };
 
-static const char *transport_name(uint8_t t)
+const char *os_transport_name(uint8_t t)
 {
     return t == PROFILE_TR_UDP ? "udp" : t == PROFILE_TR_TLS ? "tls" : "tcp";
 }
@@ -68,15 +66,12 @@ static bool listed(const char *ip, const char (*list)[64], size_t n)
     return false;
 }
 
-static bool accepts(const outstation_multi *m, const profile_session *r, uint8_t transport, const char *ip,
-                    const char *tls_name)
+/* Whether a session's rule takes this master (the runtime has already applied --allow). */
+static bool accepts(const profile_session *r, uint8_t transport, const char *ip, const char *tls_name)
 {
     if (r->transports && !(r->transports & transport)) return false;
     if (r->n_tls_names && (!tls_name || !listed(tls_name, r->tls_names, r->n_tls_names))) return false;
-    if (r->n_allow) return listed(ip, r->allow, r->n_allow);
-    for (size_t i = 0; i < m->allow_count; i++)
-        if (!strcmp(m->allow[i], ip)) return true;
-    return m->allow_count == 0;
+    return !r->n_allow || listed(ip, r->allow, r->n_allow);
 }
 
 static dnp3_outstation *take_session(void *ctx, const char *peer)
@@ -86,12 +81,12 @@ static dnp3_outstation *take_session(void *ctx, const char *peer)
     char ip[64], who[320];
     peer_ip(peer, ip, sizeof ip);
     const char *tls_name = dnp3_io_accepting_tls_name(dnp3_io_outstation_listener_io(e->l));
-    snprintf(who, sizeof who, "%s over %s%s%s%s", peer, transport_name(e->transport), tls_name ? " (CN=" : "",
+    snprintf(who, sizeof who, "%s over %s%s%s%s", peer, os_transport_name(e->transport), tls_name ? " (CN=" : "",
              tls_name ? tls_name : "", tls_name ? ")" : "");
     bool any_rule = false;
     for (size_t i = 0; i < m->app->n_sess; i++) {
         const profile_session *r = m->app->sess[i].rule;
-        if (!accepts(m, r, e->transport, ip, tls_name)) continue;
+        if (!accepts(r, e->transport, ip, tls_name)) continue;
         any_rule = true;
         if (m->busy[i]) continue;
         m->busy[i] = true;
@@ -138,8 +133,6 @@ outstation_multi *outstation_multi_start(uv_loop_t *loop, outstation_app *app, c
         return NULL;
     }
     m->app = app;
-    m->allow = global_allow;
-    m->allow_count = global_allow_count;
     m->hooks = *hooks;
     uv_timer_init(loop, &m->kick);
     m->kick.data = m;

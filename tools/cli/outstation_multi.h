@@ -21,10 +21,14 @@ typedef struct {
 
 typedef struct outstation_multi outstation_multi;
 
+/* "tcp", "udp" or "tls" for a PROFILE_TR_* transport. */
+const char *os_transport_name(uint8_t transport);
+
 /*
  * Listens on every endpoint (TLS ones with `tls`) and hands each master that connects (or, over
  * UDP, each source address) the first free session of app whose rule accepts it; global_allow
- * (if any) applies to masters of sessions without an allow list. Log lines go to hooks->log.
+ * (if any) is the runtime's allow-list of every endpoint, checked before any rule. Log lines go
+ * to hooks->log.
  * Returns NULL after printing why on stderr.
  */
 outstation_multi *outstation_multi_start(uv_loop_t *loop, outstation_app *app, const os_endpoint *eps, size_t n,
