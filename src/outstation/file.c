@@ -143,6 +143,13 @@ static void clean_info(dnp3_file_info *fi)
     if (fi->name_len > DNP3_FILE_NAME_MAX) fi->name_len = DNP3_FILE_NAME_MAX;
 }
 
+/* Whether a string of len octets at offset off (from the object's start) lies in the object's
+ * variable part: after its fixed fields, inside its n octets. */
+static bool string_in(unsigned off, unsigned len, size_t fixed, size_t n)
+{
+    return off >= fixed && (size_t)off + len <= n;
+}
+
 /* A g70v3 command: the name and the fields the procedures use. */
 typedef struct {
     const char *name;
@@ -157,7 +164,7 @@ static bool parse_command(const uint8_t *o, size_t n, file_cmd *c)
 {
     if (n < V3_FIXED) return false;
     unsigned off = dnp3_load_u16(o), len = dnp3_load_u16(o + 2);
-    if (len == 0 || off < V3_FIXED || (size_t)off + len > n) return false;
+    if (len == 0 || !string_in(off, len, V3_FIXED, n)) return false;
     c->name = (const char *)(o + off);
     c->name_len = len;
     c->permissions = dnp3_load_u16(o + 10);
@@ -278,7 +285,7 @@ static void do_info(dnp3_outstation *os, const dnp3_apdu *req, uint8_t seq)
     }
     unsigned off = dnp3_load_u16(o), len = dnp3_load_u16(o + 2);
     uint16_t req_id = dnp3_load_u16(o + 18);
-    if (len == 0 || off < V7_FIXED || (size_t)off + len > n) {
+    if (len == 0 || !string_in(off, len, V7_FIXED, n)) {
         dnp3_os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
         return;
     }
@@ -449,8 +456,7 @@ static void do_authenticate(dnp3_outstation *os, const dnp3_apdu *req, uint8_t s
     }
     unsigned uoff = dnp3_load_u16(o), ulen = dnp3_load_u16(o + 2);
     unsigned poff = dnp3_load_u16(o + 4), plen = dnp3_load_u16(o + 6);
-    if ((ulen && (uoff < V2_FIXED || (size_t)uoff + ulen > n)) ||
-        (plen && (poff < V2_FIXED || (size_t)poff + plen > n))) {
+    if ((ulen && !string_in(uoff, ulen, V2_FIXED, n)) || (plen && !string_in(poff, plen, V2_FIXED, n))) {
         dnp3_os_respond(os, seq, DNP3_IIN2_PARAMETER_ERROR, NULL, 0, true);
         return;
     }
