@@ -25,23 +25,20 @@
 
 #include "dnp3/outstation.h"
 
-static int allow_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
-{
-    profile_session *s = ctx;
-    if (i >= PROFILE_SESSION_ALLOW) return fail(L, item, "at most %d addresses", PROFILE_SESSION_ALLOW);
-    if (get_string(L, item, s->allow[i], sizeof s->allow[i])) return -1;
-    if (!s->allow[i][0]) return fail(L, item, "expected an IP address");
-    s->n_allow = i + 1;
-    return 0;
-}
+/* A list of up to PROFILE_SESSION_ALLOW non-empty strings (allow, tls_names). */
+typedef struct {
+    char (*items)[64];
+    size_t *n;
+    const char *plural, *one; /* "addresses", "an IP address" */
+} string_list;
 
-static int tls_name_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
+static int string_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
 {
-    profile_session *s = ctx;
-    if (i >= PROFILE_SESSION_ALLOW) return fail(L, item, "at most %d names", PROFILE_SESSION_ALLOW);
-    if (get_string(L, item, s->tls_names[i], sizeof s->tls_names[i])) return -1;
-    if (!s->tls_names[i][0]) return fail(L, item, "expected a certificate common name");
-    s->n_tls_names = i + 1;
+    const string_list *l = ctx;
+    if (i >= PROFILE_SESSION_ALLOW) return fail(L, item, "at most %d %s", PROFILE_SESSION_ALLOW, l->plural);
+    if (get_string(L, item, l->items[i], sizeof l->items[i])) return -1;
+    if (!l->items[i][0]) return fail(L, item, "expected %s", l->one);
+    *l->n = i + 1;
     return 0;
 }
 
@@ -86,7 +83,10 @@ static int session_field(loader *L, const char *k, const yaml_node_t *v, void *c
 {
     profile_session *s = ctx;
     if (!strcmp(k, "name")) return get_string(L, v, s->name, sizeof s->name);
-    if (!strcmp(k, "allow")) return for_each_item(L, v, "a list of IP addresses", allow_item, s);
+    if (!strcmp(k, "allow")) {
+        string_list l = {s->allow, &s->n_allow, "addresses", "an IP address"};
+        return for_each_item(L, v, "a list of IP addresses", string_item, &l);
+    }
     if (!strcmp(k, "transports")) {
         s->transports = 0;
         if (for_each_item(L, v, "a list of tcp, udp, tls", transport_item, s)) return -1;
@@ -97,7 +97,10 @@ static int session_field(loader *L, const char *k, const yaml_node_t *v, void *c
         return for_each_item(L, v, "a list of event classes (1, 2, 3)", class_item, s);
     }
     if (!strcmp(k, "read_only")) return get_bool(L, v, &s->read_only);
-    if (!strcmp(k, "tls_names")) return for_each_item(L, v, "a list of certificate names", tls_name_item, s);
+    if (!strcmp(k, "tls_names")) {
+        string_list l = {s->tls_names, &s->n_tls_names, "names", "a certificate common name"};
+        return for_each_item(L, v, "a list of certificate names", string_item, &l);
+    }
     if (!strcmp(k, "sa_users")) return for_each_item(L, v, "a list of user numbers", sa_user_item, s);
     return fail(L, v, "unknown key (expected name, allow, transports, classes, read_only, tls_names, sa_users)");
 }
