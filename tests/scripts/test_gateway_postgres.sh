@@ -116,6 +116,53 @@ expect_rc "SIGTERM (second gateway)" 0 $?
 expect_rc "point names and units" "counter|1|Pump energy|kWh" \
     "$(q "SELECT type, idx, name, unit FROM points WHERE outstation = 'rtu2'")"
 
+# --shard K/N: two gateways given one file of six outstations share them by the FNV-1a hash of the
+# name (computed here independently), and both write into the one server
+start_outstation os4 --listen 127.0.0.1:0 --max-masters 6 --simulate --sim-period 50
+{
+    echo "outstations:"
+    for n in s1 s2 s3 s4 s5 s6; do echo "  - {name: $n, target: \"127.0.0.1:$PORT\", event_period_s: 1}"; done
+    echo "store: {postgres: \"$CONN\"}"
+} >"$WORK/fleet.yaml"
+fnv_shard() { python3 -c 'import sys
+h = 2166136261
+for b in sys.argv[1].encode(): h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+print(h % int(sys.argv[2]))' "$1" "$2"; }
+for k in 0 1; do
+    "$DNP3" master run --config "$WORK/fleet.yaml" --shard "$k/2" >"$WORK/shard$k.log" 2>&1 &
+    eval "SHARD$k=\$!"
+    PIDS+=("$!")
+done
+for ((i = 0; i < 200; i++)); do
+    [ "$(cat "$WORK/shard0.log" "$WORK/shard1.log" | grep -c ': connected to ')" -ge 6 ] && break
+    sleep 0.05
+done
+N0=0
+for n in s1 s2 s3 s4 s5 s6; do
+    k=$(fnv_shard "$n" 2)
+    [ "$k" = 0 ] && N0=$((N0 + 1))
+    expect "$n runs in shard $k" "$WORK/shard$k.log" "$n: connected to"
+    expect_not "$n does not run in shard $((1 - k))" "$WORK/shard$((1 - k)).log" "$n: connected to"
+done
+expect "shard 0's share announced" "$WORK/shard0.log" "shard 0/2: $N0 of 6 outstations"
+expect "shard 1's share announced" "$WORK/shard1.log" "shard 1/2: $((6 - N0)) of 6 outstations"
+for ((i = 0; i < 100; i++)); do
+    [ "$(q "SELECT count(DISTINCT outstation) FROM measurements WHERE event AND outstation LIKE 's_'")" = 6 ] && break
+    sleep 0.1
+done
+expect_rc "both shards store into one server: events of all six" 6 \
+    "$(q "SELECT count(DISTINCT outstation) FROM measurements WHERE event AND outstation LIKE 's_'")"
+expect_rc "six outstation rows, all connected" "6|6" \
+    "$(q "SELECT count(*), count(*) FILTER (WHERE connected) FROM outstations WHERE name LIKE 's_'")"
+expect_rc "the outstation serves six masters, not twelve" 6 "$(grep -c 'connection accepted from' "$WORK/os4.log")"
+kill -TERM "$SHARD0" "$SHARD1"
+wait "$SHARD0"
+expect_rc "SIGTERM (shard 0)" 0 $?
+wait "$SHARD1"
+expect_rc "SIGTERM (shard 1)" 0 $?
+kill "$OSPID"
+wait "$OSPID" 2>/dev/null
+
 # a command from MQTT audited in PostgreSQL (when a mosquitto broker is installed)
 MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 if [ -x "$MOSQUITTO" ] && command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null; then

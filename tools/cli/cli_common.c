@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "apdu_print.h"
 
@@ -167,4 +168,17 @@ int cli_framing(const char *cmd, const char *opt, const char *s, int *out)
     else
         return cli_usage_error(cmd, "%s: '%s' is not close or resync", opt, s ? s : "");
     return 0;
+}
+
+int cli_raise_fd_limit(size_t needed)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0) return -1;
+    if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < needed) {
+        rlim_t want = needed;
+        if (r.rlim_max != RLIM_INFINITY && want > r.rlim_max) want = r.rlim_max;
+        r.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &r) != 0) return -1;
+    }
+    return r.rlim_cur == RLIM_INFINITY || r.rlim_cur >= needed ? 0 : -1;
 }

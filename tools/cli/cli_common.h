@@ -30,6 +30,9 @@ int cli_host_port(const char *cmd, const char *opt, const char *s, const char *d
 /* --framing-error close|resync -> DNP3_FRAMING_CLOSE / DNP3_FRAMING_RESYNC. Returns 0 or 2 (usage error). */
 int cli_framing(const char *cmd, const char *opt, const char *s, int *out);
 
+/* Raises the soft open-file limit towards `needed` (up to the hard limit), for a process that holds
+ * a socket per outstation or master. 0 when the limit is now at least `needed`, -1 when not. */
+int cli_raise_fd_limit(size_t needed);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* What goes over the wire, printed per direction (--decode LEVEL). */

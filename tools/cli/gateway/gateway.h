@@ -60,6 +60,9 @@ typedef struct {
      * --tls-* options or the tls: section (the file names live in the tls_* arrays) */
     tls_cli_options tls;
     char tls_cert[512], tls_key[512], tls_ca[512], tls_peer_cert[512], tls_crl[512], tls_peer_name[256];
+    /* --shard K/N: this process runs the outstations whose name hashes to K (gw_shard_of);
+     * shard_n = 0: every outstation */
+    unsigned shard_k, shard_n;
 } gw_config;
 
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
@@ -69,6 +72,11 @@ void gw_config_free(gw_config *c);
 void gw_config_defaults(gw_config *c);
 /* A Sparkplug group or node id: not empty, no '/', '+', '#'. */
 bool gw_sparkplug_id_ok(const char *id);
+/* The shard (0..n-1) an outstation belongs to: FNV-1a (32 bits) of its name, modulo n. Stable across
+ * machines, versions and the order of the file, so N processes given the same file share the fleet. */
+unsigned gw_shard_of(const char *name, unsigned n);
+/* Keeps only the outstations of shard c->shard_k of c->shard_n (nothing to do when shard_n is 0). */
+void gw_config_keep_shard(gw_config *c);
 /* The defaults of an outstation entry (link 10, master 1, integrity 3600 s, events 5 s, unsolicited). */
 void gw_outstation_defaults(gw_outstation_cfg *o);
 
@@ -122,7 +130,9 @@ typedef struct {
     const char *name; /* "sqlite", "postgres" */
     /* Connects / opens and creates the schema. 0 or -1 (message in err). */
     int (*open)(gw_sink *s, char *err, size_t err_cap);
-    /* Starts a transaction with these rows and the outstation's status. 0 or -1. */
+    /* Adds these rows and the outstation's status to the transaction, starting it on the first write
+     * after a commit or rollback (a group commit writes several outstations' batches). 0 or -1; on -1
+     * the transaction is rolled back. */
     int (*write)(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t err_cap);
     /* Commits what write started: 0 = durable. On -1 the batch is rolled back. */
     int (*commit)(gw_sink *s, char *err, size_t err_cap);

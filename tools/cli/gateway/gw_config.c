@@ -277,6 +277,26 @@ void gw_config_free(gw_config *c)
     c->n_outstations = 0;
 }
 
+unsigned gw_shard_of(const char *name, unsigned n)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 16777619u;
+    return n ? h % n : 0;
+}
+
+void gw_config_keep_shard(gw_config *c)
+{
+    if (!c->shard_n) return;
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n_outstations; i++) {
+        if (gw_shard_of(c->outstations[i].name, c->shard_n) == c->shard_k)
+            c->outstations[kept++] = c->outstations[i];
+        else
+            free(c->outstations[i].points);
+    }
+    c->n_outstations = kept;
+}
+
 bool gw_sparkplug_id_ok(const char *id)
 {
     return id[0] && !strpbrk(id, "/+#");

@@ -42,6 +42,8 @@ typedef struct {
     bool connected, has_response;
     uint16_t iin;
     int64_t last_response_ms;
+    bool in_group;          /* its batch waits in gw.group for the next group commit */
+    uint32_t confirm_token; /* of that batch's fragment (0: nothing to confirm) */
     /* the output points the outstation reported (g10 / g40): what a command may name */
     uint8_t seen_bo[65536 / 8], seen_ao[65536 / 8];
 } gw_station;
@@ -78,8 +80,13 @@ struct gw {
     gw_cmd_msg *cmd_head, *cmd_tail;
     size_t cmd_queued;
     bool cmd_closed; /* cmd_async is closed: the MQTT thread must not touch it */
-    uint64_t batches, rows, released, refused;
-    dnp3_tls *tls; /* loaded at the first tls:// target (gw_config.tls) */
+    uint64_t batches, rows, released, refused, commits;
+    /* group commit: the batches of every fragment received in one turn of the loop are stored in
+     * one transaction per store (one fsync for a fleet, not one per outstation) */
+    gw_station **group;
+    size_t n_group;
+    uv_idle_t flush; /* active while the group is not empty: the loop does not sleep before it */
+    dnp3_tls *tls;   /* loaded at the first tls:// target (gw_config.tls) */
 };
 
 /* ---- the stores ---- */
@@ -130,36 +137,85 @@ static void batch_clear(gw_station *s)
     s->n = 0;
 }
 
-/* Writes and commits the station's batch in every store; true when it is durable in all. */
-static bool store_batch(gw_station *s)
+/* Writes the group's batches and statuses into every store as one transaction each; true when all
+ * are durable in every store. */
+static bool store_group(gw *g)
 {
-    gw *g = s->g;
-    gw_status st = {s->cfg->name, s->cfg->target, s->connected, s->iin, s->has_response, s->last_response_ms};
-    /* a store that is away refuses the batch before any store writes it: nothing is confirmed
-     * and the outstation reports the events again, so writing the others now only duplicates */
+    /* a store that is away refuses the group before any store writes it: nothing is confirmed
+     * and the outstations report the events again, so writing the others now only duplicates */
     for (size_t i = 0; i < g->n_stores; i++)
-        if (!sink_ready(g, &g->stores[i])) {
-            g->refused++;
-            return false;
-        }
+        if (!sink_ready(g, &g->stores[i])) return false;
     for (size_t i = 0; i < g->n_stores; i++) {
         gw_store *k = &g->stores[i];
         char err[512];
-        if (k->sink.ops->write(&k->sink, s->rows, s->n, &st, err, sizeof err) ||
-            k->sink.ops->commit(&k->sink, err, sizeof err)) {
+        int rc = 0;
+        for (size_t j = 0; !rc && j < g->n_group; j++) {
+            gw_station *s = g->group[j];
+            gw_status st = {s->cfg->name, s->cfg->target,  s->connected,
+                            s->iin,       s->has_response, s->last_response_ms};
+            rc = k->sink.ops->write(&k->sink, s->rows, s->n, &st, err, sizeof err);
+        }
+        if (rc || k->sink.ops->commit(&k->sink, err, sizeof err)) { /* (each rolled back what failed) */
             if (!k->sink.ops->healthy(&k->sink)) {
                 sink_down(g, k, err);
             } else {
-                fprintf(stderr, "%s: %s: batch not stored: %s\n", CMD, s->cfg->name, err);
+                fprintf(stderr, "%s: %zu batch%s not stored: %s\n", CMD, g->n_group, g->n_group == 1 ? "" : "es",
+                        err);
                 fflush(stderr);
             }
-            g->refused++;
             return false;
         }
     }
-    g->batches++;
-    g->rows += s->n;
     return true;
+}
+
+/* The group commit: stores every waiting batch, then releases the confirms of those stored whole. */
+static void flush_group(gw *g)
+{
+    if (!g->n_group) return;
+    bool durable = store_group(g);
+    if (durable) g->commits++;
+    for (size_t j = 0; j < g->n_group; j++) {
+        gw_station *s = g->group[j];
+        bool ok = durable;
+        if (ok) {
+            g->batches++;
+            g->rows += s->n;
+        } else {
+            g->refused++;
+        }
+        if (ok && s->incomplete) {
+            fprintf(stderr, "%s: %s: out of memory: a response was stored in part and is not confirmed\n", CMD,
+                    s->cfg->name);
+            ok = false;
+        }
+        if (ok && s->confirm_token && s->a && s->bind &&
+            dnp3_master_release_confirm(s->a, s->confirm_token, dnp3_io_now(g->loop)) == DNP3_OK) {
+            g->released++;
+            dnp3_io_master_kick(s->bind);
+        }
+        s->confirm_token = 0;
+        s->in_group = false;
+        batch_clear(s);
+    }
+    g->n_group = 0;
+    uv_idle_stop(&g->flush);
+}
+
+static void on_flush(uv_idle_t *h)
+{
+    flush_group(h->data);
+}
+
+/* Puts the station's batch (and status) into the next group commit. */
+static void group_add(gw_station *s, uint32_t confirm_token)
+{
+    gw *g = s->g;
+    s->confirm_token = confirm_token;
+    if (s->in_group) return;
+    s->in_group = true;
+    g->group[g->n_group++] = s;
+    if (g->n_group == 1) uv_idle_start(&g->flush, on_flush);
 }
 
 /* ---- measurement callbacks (ctx = the station) ---- */
@@ -201,6 +257,7 @@ static void on_begin(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
     (void)a;
     (void)info;
     gw_station *s = ctx;
+    if (s->in_group) flush_group(s->g); /* a second fragment in one turn: its first is stored first */
     batch_clear(s);
     s->incomplete = false;
     s->received_ms = (int64_t)dnp3_io_utc_ms();
@@ -267,17 +324,8 @@ static void on_end(void *ctx, dnp3_master_assoc *a, const dnp3_rx_info *info)
     s->iin = info->iin;
     s->has_response = true;
     s->last_response_ms = s->received_ms;
-    bool durable = store_batch(s);
-    batch_clear(s);
-    if (durable && s->incomplete) {
-        fprintf(stderr, "%s: %s: out of memory: a response was stored in part and is not confirmed\n", CMD,
-                s->cfg->name);
-        durable = false;
-    }
-    if (durable && info->confirm_token) {
-        if (dnp3_master_release_confirm(a, info->confirm_token, dnp3_io_now(s->g->loop)) == DNP3_OK)
-            s->g->released++;
-    }
+    (void)a;
+    group_add(s, info->confirm_token); /* confirmed once the group commit stored it */
 }
 
 static void on_task_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
@@ -299,10 +347,14 @@ static bool on_utc(void *ctx, dnp3_time48 *out)
 
 /* ---- connection ---- */
 
+/* The outstations row follows a connect or disconnect: in the next group commit (with the batch
+ * waiting there already, if any). */
 static void store_status(gw_station *s)
 {
-    batch_clear(s);
-    (void)store_batch(s);
+    if (!s->in_group) {
+        batch_clear(s);
+        group_add(s, 0);
+    }
 }
 
 static void up_open(void *ctx, const char *peer, dnp3_tstamp now)
@@ -417,6 +469,8 @@ static void handle_command(gw *g, const char *outstation, const char *payload, s
         if (!strcmp(g->cfg.outstations[i].name, outstation)) s = &g->st[i];
     const gw_command_req *rq = parsed ? &req : NULL;
     /* the order of the checks: a disabled or unauthenticated gateway says so before it looks at the request */
+    if (!s && g->cfg.shard_n && gw_shard_of(outstation, g->cfg.shard_n) != g->cfg.shard_k)
+        return; /* another shard's outstation: that shard answers */
     if (!s) {
         command_done(g, outstation, rq, command, issued, false, "refused: unknown outstation");
         return;
@@ -526,15 +580,19 @@ static void on_closed(uv_handle_t *h)
 static void on_stop(uv_timer_t *t)
 {
     gw *g = t->data;
+    flush_group(g); /* what arrived is stored and its confirms released before anything closes */
+    for (size_t i = 0; i < g->cfg.n_outstations; i++)
+        if (g->st[i].bind && g->st[i].connected) {
+            g->st[i].connected = false; /* the outstations table says we left */
+            store_status(&g->st[i]);
+        }
+    flush_group(g);
     for (size_t i = 0; i < g->cfg.n_outstations; i++)
         if (g->st[i].bind) {
-            if (g->st[i].connected) {
-                g->st[i].connected = false; /* the outstations table says we left */
-                store_status(&g->st[i]);
-            }
             dnp3_io_master_stop(g->st[i].bind); /* sends the queued confirms first */
             g->st[i].bind = NULL;
         }
+    uv_close((uv_handle_t *)&g->flush, on_closed);
     uv_close((uv_handle_t *)&g->sigint, on_closed);
     uv_close((uv_handle_t *)&g->sigterm, on_closed);
     uv_close((uv_handle_t *)&g->stop, on_closed);
@@ -549,7 +607,8 @@ static void on_signal(uv_signal_t *h, int signum)
     gw *g = h->data;
     if (g->stopping) return;
     g->stopping = true;
-    /* a batch is written and committed inside one callback: none is half done here */
+    /* a transaction is written and committed inside one callback (the group commit): none is half
+     * done here; on_stop stores the waiting group before it closes anything */
     printf("%s: %s received, stopping\n", CMD, signum == SIGINT ? "SIGINT" : "SIGTERM");
     fflush(stdout);
     uv_timer_start(&g->stop, on_stop, 0, 0);
@@ -615,6 +674,24 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     return 0;
 }
 
+/* --shard K/N: keep this shard's outstations; the shard's own MQTT identity (gateway status topic
+ * PREFIX/status/K, Sparkplug edge node NODE-K), so that the N processes never speak for each other. */
+static int apply_shard(gw *g, unsigned k, unsigned n)
+{
+    size_t total = g->cfg.n_outstations;
+    g->cfg.shard_k = k;
+    g->cfg.shard_n = n;
+    gw_config_keep_shard(&g->cfg);
+    char suffix[16];
+    snprintf(suffix, sizeof suffix, "-%u", k);
+    if (strlen(g->cfg.mqtt_node) + strlen(suffix) >= sizeof g->cfg.mqtt_node)
+        return cli_usage_error(CMD, "--shard: the Sparkplug node id '%s' is too long for a shard suffix",
+                               g->cfg.mqtt_node);
+    strcat(g->cfg.mqtt_node, suffix);
+    printf("%s: shard %u/%u: %zu of %zu outstations\n", CMD, k, n, g->cfg.n_outstations, total);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(
@@ -643,6 +720,8 @@ static void usage(FILE *f)
         "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
         "  --no-unsolicited       do not enable unsolicited reporting\n"
         "  --timeout MS           response timeout (default 5000)\n"
+        "  --shard K/N            with --config: run only the outstations whose name hashes to K\n"
+        "                         (0 <= K < N), so N processes share the fleet (docs/gateway.md)\n"
         "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
         "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
         "                         commands, points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
@@ -682,6 +761,13 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         }
         if (!strcmp(a, "--config")) {
             *config = val;
+        } else if (!strcmp(a, "--shard")) {
+            unsigned k, n;
+            char end;
+            if (sscanf(val, "%u/%u%c", &k, &n, &end) != 2 || n < 1 || n > 4096 || k >= n)
+                return cli_usage_error(CMD, "--shard: expected K/N with 0 <= K < N <= 4096, not '%s'", val);
+            c->shard_k = k;
+            c->shard_n = n;
         } else if (!strcmp(a, "--sqlite") || !strcmp(a, "--postgres")) {
             if (c->store != GW_STORE_NONE)
                 return cli_usage_error(CMD, "give one store: --sqlite FILE or --postgres CONNINFO");
@@ -732,6 +818,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
             return cli_usage_error(CMD, "--config FILE replaces TARGET and the other options");
         return 0;
     }
+    if (c->shard_n) return cli_usage_error(CMD, "--shard K/N shares the outstations of a --config FILE");
     if (!target) return cli_usage_error(CMD, "run needs a TARGET (HOST[:PORT]) or --config FILE");
     if (c->store == GW_STORE_NONE && !c->mqtt)
         return cli_usage_error(CMD,
@@ -760,11 +847,17 @@ int cmd_master_run(int argc, char **argv)
     int rc = parse(argc, argv, &g->cfg, &config);
     if (!rc && config) {
         char err[1024];
+        unsigned shard_k = g->cfg.shard_k, shard_n = g->cfg.shard_n;
         if (gw_config_load(config, &g->cfg, err, sizeof err)) {
             fprintf(stderr, "%s\n", err);
             rc = 2;
+        } else if (shard_n) {
+            rc = apply_shard(g, shard_k, shard_n);
         }
     }
+    if (!rc && cli_raise_fd_limit(g->cfg.n_outstations + 64) != 0)
+        fprintf(stderr, "%s: warning: the open-file limit is below the %zu descriptors %zu outstations need\n",
+                CMD, g->cfg.n_outstations + 64, g->cfg.n_outstations);
     if (rc) {
         gw_config_free(&g->cfg);
         free(g);
@@ -796,7 +889,8 @@ int cmd_master_run(int argc, char **argv)
         }
     }
     g->st = rc ? NULL : calloc(g->cfg.n_outstations, sizeof *g->st);
-    if (!rc && !g->st) rc = 1;
+    g->group = rc ? NULL : calloc(g->cfg.n_outstations, sizeof *g->group);
+    if (!rc && (!g->st || !g->group)) rc = 1;
     if (!rc) {
         for (size_t i = 0; i < g->n_stores; i++)
             printf("%s: storing in %s %s\n", CMD, g->stores[i].sink.ops->name,
@@ -808,7 +902,8 @@ int cmd_master_run(int argc, char **argv)
         uv_signal_init(g->loop, &g->sigint);
         uv_signal_init(g->loop, &g->sigterm);
         uv_timer_init(g->loop, &g->stop);
-        g->sigint.data = g->sigterm.data = g->stop.data = g;
+        uv_idle_init(g->loop, &g->flush);
+        g->sigint.data = g->sigterm.data = g->stop.data = g->flush.data = g;
         uv_signal_start(&g->sigint, on_signal, SIGINT);
         uv_signal_start(&g->sigterm, on_signal, SIGTERM);
         for (size_t i = 0; i < g->cfg.n_outstations && !rc; i++)
@@ -819,9 +914,10 @@ int cmd_master_run(int argc, char **argv)
         }
         uv_run(g->loop, UV_RUN_DEFAULT);
         uv_loop_close(g->loop);
-        printf("%s: stored %llu rows in %llu transactions, %llu confirms released, %llu batches refused\n", CMD,
-               (unsigned long long)g->rows, (unsigned long long)g->batches, (unsigned long long)g->released,
-               (unsigned long long)g->refused);
+        printf("%s: stored %llu rows of %llu responses in %llu transactions, %llu confirms released, %llu batches "
+               "refused\n",
+               CMD, (unsigned long long)g->rows, (unsigned long long)g->batches, (unsigned long long)g->commits,
+               (unsigned long long)g->released, (unsigned long long)g->refused);
         fflush(stdout);
     }
     for (size_t i = 0; i < g->n_stores; i++)
@@ -832,6 +928,7 @@ int cmd_master_run(int argc, char **argv)
         free(g->st[i].texts);
     }
     free(g->st);
+    free(g->group);
     for (gw_cmd_msg *m = g->cmd_head, *next; m; m = next) {
         next = m->next;
         free(m);

@@ -428,7 +428,10 @@ int gw_sink_mqtt(gw_sink *s, const gw_config *c)
     snprintf(q->prefix, sizeof q->prefix, "%s", c->mqtt_prefix);
     snprintf(q->user, sizeof q->user, "%s", c->mqtt_user);
     snprintf(q->password, sizeof q->password, "%s", c->mqtt_password);
-    snprintf(q->status_topic, sizeof q->status_topic, "%s/status", c->mqtt_prefix);
+    if (c->shard_n) /* each shard of a fleet says for itself whether it is online */
+        snprintf(q->status_topic, sizeof q->status_topic, "%s/status/%u", c->mqtt_prefix, c->shard_k);
+    else
+        snprintf(q->status_topic, sizeof q->status_topic, "%s/status", c->mqtt_prefix);
     snprintf(q->command_sub, sizeof q->command_sub, "%s/+/command", c->mqtt_prefix);
     pthread_mutex_init(&q->mu, NULL);
     pthread_mutex_init(&q->spb_mu, NULL);

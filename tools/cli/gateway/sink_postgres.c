@@ -321,11 +321,13 @@ out:
 }
 
 /*
- * The batch goes out in one pipeline (libpq pipeline mode): BEGIN, the
- * measurements, the latest table (one or two statements), the status,
- * COMMIT, one sync - one round trip per batch and a few statements instead
- * of two per row. write queues
- * everything but COMMIT; commit queues COMMIT, syncs and reads every result.
+ * A transaction goes out in one pipeline (libpq pipeline mode): BEGIN, and
+ * for each batch written into it (a group commit writes one per outstation)
+ * the measurements, the latest table (one or two statements) and the status,
+ * then COMMIT and one sync - one round trip per transaction and a few
+ * statements per batch instead of two per row. write queues everything but
+ * COMMIT (the first write also BEGIN); commit queues COMMIT, syncs and reads
+ * every result.
  */
 static int pg_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
 {
@@ -334,19 +336,21 @@ static int pg_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
         snprintf(err, cap, "PostgreSQL: no connection");
         return -1;
     }
-    if (!PQenterPipelineMode(p->conn)) {
-        snprintf(err, cap, "PostgreSQL: pipeline: %s", PQerrorMessage(p->conn));
-        one_line(err);
-        return -1;
+    if (!p->in_tx) { /* the first write of the transaction opens the pipeline */
+        if (!PQenterPipelineMode(p->conn)) {
+            snprintf(err, cap, "PostgreSQL: pipeline: %s", PQerrorMessage(p->conn));
+            one_line(err);
+            return -1;
+        }
+        p->queued = 0;
+        p->in_tx = true;
+        if (!PQsendQueryParams(p->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) {
+            snprintf(err, cap, "PostgreSQL: BEGIN: %s", PQerrorMessage(p->conn));
+            one_line(err);
+            goto failed;
+        }
+        p->queued++;
     }
-    p->queued = 0;
-    p->in_tx = true;
-    if (!PQsendQueryParams(p->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) {
-        snprintf(err, cap, "PostgreSQL: BEGIN: %s", PQerrorMessage(p->conn));
-        one_line(err);
-        goto failed;
-    }
-    p->queued++;
     if (n && send_batch(p, rows, n, err, cap)) goto failed;
     if (st) {
         char iin[8], rms[24];

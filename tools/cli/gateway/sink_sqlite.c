@@ -135,7 +135,7 @@ static void sq_rollback(gw_sink *s)
 static int sq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *st, char *err, size_t cap)
 {
     sq_sink *q = s->impl;
-    if (sq_exec(q, "BEGIN", err, cap)) return -1;
+    if (!q->in_tx && sq_exec(q, "BEGIN", err, cap)) return -1;
     q->in_tx = true;
     for (size_t i = 0; i < n; i++) {
         bind_row(q->ins, &rows[i], true);
