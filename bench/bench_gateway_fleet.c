@@ -382,7 +382,7 @@ static int run(const char *dnp3, const char *dir, size_t n, int shards, bool bur
      * store differs: SQLite files are per process (a fleet's shards would share one PostgreSQL) */
     fleet_make(n);
     for (int i = 0; i < shards; i++) {
-        char cfg[600], shard[16];
+        char cfg[600], shard[32];
         snprintf(cfg, sizeof cfg, "%s.%d", config, i);
         write_config(cfg, n, dnp3_io_local_port(dnp3_io_outstation_listener_io(os.l)), g[i].db);
         snprintf(shard, sizeof shard, "%d/%d", i, shards);

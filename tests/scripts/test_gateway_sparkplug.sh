@@ -13,7 +13,10 @@ find_mosquitto
 PROTO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tools/cli/gateway" && pwd)
 
 MPORT=$(free_port)
-start_broker mosquitto "$MPORT"
+# persistence and queued QoS 0: a subscriber's session outlives the broker restart below, so that
+# what the gateway publishes as soon as it is back (its NBIRTH) waits for the subscriber
+start_broker mosquitto "$MPORT" 'allow_anonymous true' 'persistence true' "persistence_location $WORK/" \
+    'queue_qos0_messages true'
 sub() { mosquitto_sub -h 127.0.0.1 -p "$MPORT" "$@"; }
 
 # decode FILE: each "TOPIC HEX" line of FILE (mosquitto_sub -F '%t %x') decoded by protoc, as
@@ -116,19 +119,27 @@ decode "$WORK/cap.txt" >"$WORK/dec2.txt" 2>&1
 tail -1 "$WORK/dec2.txt" >"$WORK/ddeath.txt"
 expect "DDEATH when the outstation disconnects" "$WORK/ddeath.txt" "DDEATH feeder seq="
 
-# a broker restart: a new session, a new bdSeq, NBIRTH seq 0, DBIRTH of the (reconnected) outstation
+# a broker restart: a new session, a new bdSeq, NBIRTH seq 0, DBIRTH of the (reconnected) outstation.
+# The capture is a persistent session (client id cap2, QoS 1) opened before the restart: the broker
+# keeps it across the restart and queues what the gateway publishes before the capture reconnects.
 start_outstation os2 --listen 127.0.0.1:$PORT --simulate --sim-period 100 --sim-steps 200 --seed 7
 wait_for "$WORK/gw.log" "connected to 127.0.0.1:$PORT" || bad "no reconnect to the outstation"
+cap2() { mosquitto_sub -h 127.0.0.1 -p "$MPORT" -c -i cap2 -q 1 -t 'spBv1.0/#' -F '%t %x' -C 100000 >>"$WORK/cap2.txt" 2>&1; }
+cap2 &
+SUB2=$!
+wait_for "$WORK/mosquitto.log" " as cap2 " || bad "the capture did not connect"
 sleep 1
-kill "$SUB" "$BROKER"
-wait "$SUB" "$BROKER" 2>/dev/null
+kill "$SUB" "$SUB2" "$BROKER"
+wait "$SUB" "$SUB2" "$BROKER" 2>/dev/null
 sleep 1
 start_broker mosquitto "$MPORT"
-mosquitto_sub -h 127.0.0.1 -p "$MPORT" -t 'spBv1.0/#' -F '%t %x' -C 100000 >"$WORK/cap2.txt" 2>&1 &
+cap2 &
 SUB=$!
 PIDS+=("$SUB")
-for ((i = 0; i < 100; i++)); do
-    grep -q DBIRTH "$WORK/cap2.txt" 2>/dev/null && break
+# births FILE: how many NBIRTH the capture holds, then 1 when a DBIRTH follows the last of them
+births() { awk '/\/NBIRTH\// { n++; d = 0 } /\/DBIRTH\// { d = n > 0 } END { print n + 0, d + 0 }' "$1"; }
+for ((i = 0; i < 150; i++)); do
+    [ "$(births "$WORK/cap2.txt" | cut -d' ' -f2)" = 1 ] && break
     sleep 0.1
 done
 sleep 0.3
@@ -137,7 +148,9 @@ decode "$WORK/cap2.txt" >"$WORK/dec3.txt" 2>&1
 # got through before the gateway reopened the connection itself)
 BD=$(sed -n 's/^NBIRTH - seq=0 bdSeq=\([0-9]*\):4 .*/\1/p' "$WORK/dec3.txt" | tail -1)
 [ -n "$BD" ] && [ "$BD" -ge 1 ] && [ "$BD" -le 3 ] && ok || bad "broker restart: NBIRTH seq 0 with a new bdSeq (got '$BD')"
-expect "broker restart: DBIRTH again, seq 1" "$WORK/dec3.txt" "DBIRTH feeder seq=1 "
+N0=$(births "$WORK/cap2.txt" | cut -d' ' -f1)
+grep -A1 '^NBIRTH' "$WORK/dec3.txt" | tail -n 1 >"$WORK/birth3.txt"
+expect "broker restart: DBIRTH again, seq 1" "$WORK/birth3.txt" "DBIRTH feeder seq=1 "
 
 # a host application asks for a rebirth (NCMD Node Control/Rebirth, encoded by protoc): NBIRTH again,
 # seq 0, the same bdSeq (the same session), then the DBIRTH
@@ -145,12 +158,12 @@ printf 'metrics { name: "Node Control/Rebirth" datatype: 11 boolean_value: true 
     protoc --encode=sparkplug_b.Payload -I"$PROTO_DIR" "$PROTO_DIR/sparkplug_b.proto" >"$WORK/ncmd.bin"
 mosquitto_pub -h 127.0.0.1 -p "$MPORT" -t spBv1.0/plant/NCMD/gw1 -f "$WORK/ncmd.bin"
 for ((i = 0; i < 100; i++)); do
-    [ "$(grep -c '/DBIRTH/' "$WORK/cap2.txt")" -ge 2 ] && break
+    [ "$(births "$WORK/cap2.txt")" = "$((N0 + 1)) 1" ] && break
     sleep 0.1
 done
 sleep 0.2
 decode "$WORK/cap2.txt" >"$WORK/dec4.txt" 2>&1
-expect_rc "rebirth: a second NBIRTH" 2 "$(grep -c '^NBIRTH' "$WORK/dec4.txt")"
+expect_rc "rebirth: one more NBIRTH" $((N0 + 1)) "$(grep -c '^NBIRTH' "$WORK/dec4.txt")"
 grep '^NBIRTH' "$WORK/dec4.txt" | tail -n 1 >"$WORK/rebirth.txt"
 expect "rebirth: NBIRTH seq 0 with the session's bdSeq" "$WORK/rebirth.txt" "NBIRTH - seq=0 bdSeq=$BD:4"
 grep -A1 '^NBIRTH' "$WORK/dec4.txt" | tail -n 1 >"$WORK/rebirth2.txt"

@@ -75,6 +75,8 @@ bool gw_sparkplug_id_ok(const char *id);
 /* The shard (0..n-1) an outstation belongs to: FNV-1a (32 bits) of its name, modulo n. Stable across
  * machines, versions and the order of the file, so N processes given the same file share the fleet. */
 unsigned gw_shard_of(const char *name, unsigned n);
+/* Reads --shard's "K/N" (0 <= K < N <= 4096); false on anything else. */
+bool gw_parse_shard(const char *s, unsigned *k, unsigned *n);
 /* Keeps only the outstations of shard c->shard_k of c->shard_n (nothing to do when shard_n is 0). */
 void gw_config_keep_shard(gw_config *c);
 /* The defaults of an outstation entry (link 10, master 1, integrity 3600 s, events 5 s, unsolicited). */

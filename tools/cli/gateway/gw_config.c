@@ -19,6 +19,7 @@
  *   store:
  *     sqlite: /var/lib/dnp3/gateway.db      # or postgres: "host=... dbname=..."
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,19 @@ unsigned gw_shard_of(const char *name, unsigned n)
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 16777619u;
     return n ? h % n : 0;
+}
+
+bool gw_parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+    char *slash, *end;
+    if (!isdigit((unsigned char)s[0])) return false;
+    unsigned long kv = strtoul(s, &slash, 10);
+    if (*slash != '/' || !isdigit((unsigned char)slash[1])) return false;
+    unsigned long nv = strtoul(slash + 1, &end, 10);
+    if (*end || nv < 1 || nv > 4096 || kv >= nv) return false;
+    *k = (unsigned)kv;
+    *n = (unsigned)nv;
+    return true;
 }
 
 void gw_config_keep_shard(gw_config *c)

@@ -763,8 +763,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
             *config = val;
         } else if (!strcmp(a, "--shard")) {
             unsigned k, n;
-            char end;
-            if (sscanf(val, "%u/%u%c", &k, &n, &end) != 2 || n < 1 || n > 4096 || k >= n)
+            if (!gw_parse_shard(val, &k, &n))
                 return cli_usage_error(CMD, "--shard: expected K/N with 0 <= K < N <= 4096, not '%s'", val);
             c->shard_k = k;
             c->shard_n = n;
@@ -889,7 +888,7 @@ int cmd_master_run(int argc, char **argv)
         }
     }
     g->st = rc ? NULL : calloc(g->cfg.n_outstations, sizeof *g->st);
-    g->group = rc ? NULL : calloc(g->cfg.n_outstations, sizeof *g->group);
+    g->group = rc ? NULL : calloc(g->cfg.n_outstations, sizeof(gw_station *));
     if (!rc && (!g->st || !g->group)) rc = 1;
     if (!rc) {
         for (size_t i = 0; i < g->n_stores; i++)
