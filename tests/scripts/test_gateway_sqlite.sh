@@ -126,6 +126,13 @@ outstations:
     target: 127.0.0.1:1
 store: {sqlite: x.db}
 EOF
+bad_config twice "$WORK/twice.yaml:4: outstations: given twice" <<EOF
+outstations:
+  - {name: a, target: 127.0.0.1:1}
+store: {sqlite: x.db}
+outstations:
+  - {name: b, target: 127.0.0.1:2}
+EOF
 bad_config bad_addr "$WORK/bad_addr.yaml:3: outstations[0].link_addr:" <<EOF
 outstations:
   - {name: a, target: 127.0.0.1,

@@ -58,8 +58,13 @@ int for_each_field(loader *L, const yaml_node_t *n, const char *what, field_fn f
     for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
         const char *k = scalar(node(L, pr->key));
         const yaml_node_t *v = node(L, pr->value);
+        bool twice = false; /* YAML forbids it; libyaml does not check, and the second would win quietly */
+        for (yaml_node_pair_t *e = n->data.mapping.pairs.start; k && !twice && e < pr; e++) {
+            const char *ek = scalar(node(L, e->key));
+            twice = ek && !strcmp(ek, k);
+        }
         size_t mark = push(L, k ? k : "?", 0);
-        int rc = k ? fn(L, k, v, ctx) : fail(L, v, "bad key");
+        int rc = !k ? fail(L, v, "bad key") : twice ? fail(L, node(L, pr->key), "given twice") : fn(L, k, v, ctx);
         pop(L, mark);
         if (rc) return -1;
     }
