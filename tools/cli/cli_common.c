@@ -1,5 +1,5 @@
 /*
- * cli_common.c - strict option parsing and the --decode tap (see cli_common.h).
+ * cli_common.c - the open-file limit and the --decode tap (see cli_common.h).
  */
 #include "cli_common.h"
 
@@ -14,91 +14,6 @@
 #include <sys/resource.h>
 
 #include "apdu_print.h"
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n");
-    return 2;
-}
-
-int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (!s || !*s || *s == '-') {
-        cli_usage_error(cmd, "%s needs a number from %llu to %llu", opt, (unsigned long long)lo,
-                        (unsigned long long)hi);
-        return -1;
-    }
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end || v < lo || v > hi) {
-        cli_usage_error(cmd, "%s: '%s' is not a number from %llu to %llu", opt, s, (unsigned long long)lo,
-                        (unsigned long long)hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cli_double(const char *cmd, const char *opt, const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = s ? strtod(s, &end) : 0;
-    if (!s || !*s || errno || *end || !isfinite(v)) {
-        cli_usage_error(cmd, "%s: '%s' is not a number", opt, s ? s : "");
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cli_host_port(const char *cmd, const char *opt, const char *s, const char *default_host, uint16_t default_port,
-                  char *host, size_t host_cap, uint16_t *port)
-{
-    const char *colon;
-    size_t hlen;
-    if (s[0] == '[') { /* [v6]:port */
-        const char *close = strchr(s, ']');
-        if (!close) {
-            cli_usage_error(cmd, "%s: '%s' has no closing ']'", opt, s);
-            return -1;
-        }
-        hlen = (size_t)(close - s - 1);
-        s++;
-        colon = close[1] == ':' ? close + 1 : NULL;
-        if (!colon && close[1]) {
-            cli_usage_error(cmd, "%s: unexpected text after ']' in '%s'", opt, s - 1);
-            return -1;
-        }
-    } else {
-        colon = strrchr(s, ':');
-        if (colon && strchr(s, ':') != colon) colon = NULL; /* a bare IPv6 address */
-        hlen = colon ? (size_t)(colon - s) : strlen(s);
-    }
-    if (hlen >= host_cap) {
-        cli_usage_error(cmd, "%s: host name too long", opt);
-        return -1;
-    }
-    if (hlen == 0)
-        snprintf(host, host_cap, "%s", default_host);
-    else {
-        memcpy(host, s, hlen);
-        host[hlen] = 0;
-    }
-    *port = default_port;
-    if (colon) {
-        uint64_t p;
-        if (cli_uint(cmd, opt, colon + 1, 0, 65535, &p)) return -1;
-        *port = (uint16_t)p;
-    }
-    return 0;
-}
 
 int cli_tap_parse_level(const char *cmd, const char *s, unsigned *levels)
 {
@@ -157,17 +72,6 @@ void cli_tap_free(cli_tap *t)
     dnp3_decode_stream_free(&t->rx);
     dnp3_decode_stream_free(&t->tx);
     t->on = false;
-}
-
-int cli_framing(const char *cmd, const char *opt, const char *s, int *out)
-{
-    if (s && !strcmp(s, "close"))
-        *out = DNP3_FRAMING_CLOSE;
-    else if (s && !strcmp(s, "resync"))
-        *out = DNP3_FRAMING_RESYNC;
-    else
-        return cli_usage_error(cmd, "%s: '%s' is not close or resync", opt, s ? s : "");
-    return 0;
 }
 
 int cli_raise_fd_limit(size_t needed)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_common.h"
+#include "cli_args.h"
 
 const char TLS_CLI_HELP[] =
     "  --tls-cert FILE        own certificate (chain), PEM\n"
