@@ -107,6 +107,18 @@ start_broker() {
     done
 }
 
+# A throw-away PKI made by the openssl command, in $P (set it first): EC P-256 keys,
+# pki_ca NAME CN: a self-signed CA NAME.pem/NAME.key; pki_leaf NAME CN SAN CA DAYS: NAME.pem signed
+# by CA, with SAN (e.g. "DNS:x,IP:127.0.0.1"), for servers and clients alike (DAYS -1: expired).
+pki_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$P/$1.key" 2>/dev/null; }
+pki_ca() { pki_key "$1" && openssl req -x509 -new -key "$P/$1.key" -out "$P/$1.pem" -days 30 -subj "/CN=$2" 2>/dev/null; }
+pki_leaf() {
+    pki_key "$1" && openssl req -new -key "$P/$1.key" -out "$P/$1.csr" -subj "/CN=$2" 2>/dev/null &&
+        printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$3" >"$P/$1.ext" &&
+        openssl x509 -req -in "$P/$1.csr" -CA "$P/$4.pem" -CAkey "$P/$4.key" -CAcreateserial \
+            -out "$P/$1.pem" -days "$5" -extfile "$P/$1.ext" 2>/dev/null
+}
+
 # find_mosquitto: sets MOSQUITTO to the broker's binary, or skips the test (exit 77).
 find_mosquitto() {
     MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)

@@ -141,16 +141,9 @@ wait "$OSPID"
 # ---- TLS: the certificate's name chooses the session ----
 P=$WORK/pki
 mkdir -p "$P"
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$P/$1.key" 2>/dev/null; }
-leaf() { # leaf NAME CN SAN
-    key "$1" && openssl req -new -key "$P/$1.key" -out "$P/$1.csr" -subj "/CN=$2" 2>/dev/null &&
-        printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$3" >"$P/$1.ext" &&
-        openssl x509 -req -in "$P/$1.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" -CAcreateserial \
-            -out "$P/$1.pem" -days 30 -extfile "$P/$1.ext" 2>/dev/null
-}
-key ca && openssl req -x509 -new -key "$P/ca.key" -out "$P/ca.pem" -days 30 -subj "/CN=Utility CA" 2>/dev/null &&
-    leaf os rtu-7 "IP:127.0.0.1" && leaf scada scada-a "DNS:scada-a" && leaf laptop laptop "DNS:laptop" &&
-    leaf intruder intruder "DNS:intruder" || { echo "FAIL: could not make the test PKI"; exit 1; }
+pki_ca ca "Utility CA" && pki_leaf os rtu-7 "IP:127.0.0.1" ca 30 && pki_leaf scada scada-a "DNS:scada-a" ca 30 &&
+    pki_leaf laptop laptop "DNS:laptop" ca 30 && pki_leaf intruder intruder "DNS:intruder" ca 30 ||
+    { echo "FAIL: could not make the test PKI"; exit 1; }
 breaker_yaml "$WORK/tls.yaml" "{name: scada, tls_names: [scada-a]}" \
     "{name: engineering, tls_names: [laptop], read_only: true}"
 start_outstation tls --config "$WORK/tls.yaml" --tls-listen 127.0.0.1:0 --tls-cert "$P/os.pem" --tls-key "$P/os.key" \

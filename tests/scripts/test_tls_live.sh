@@ -15,20 +15,12 @@ live_setup test_tls_live "$1" openssl sqlite3
 # ---- PKI: two CAs, outstation and master certificates, an expired one, a self-signed one
 P=$WORK/pki
 mkdir -p "$P"
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$P/$1.key" 2>/dev/null; }
-ca() { key "$1" && openssl req -x509 -new -key "$P/$1.key" -out "$P/$1.pem" -days 30 -subj "/CN=$2" 2>/dev/null; }
-leaf() { # leaf NAME CN SAN CA DAYS
-    key "$1" && openssl req -new -key "$P/$1.key" -out "$P/$1.csr" -subj "/CN=$2" 2>/dev/null &&
-    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' "$3" >"$P/$1.ext" &&
-    openssl x509 -req -in "$P/$1.csr" -CA "$P/$4.pem" -CAkey "$P/$4.key" -CAcreateserial \
-        -out "$P/$1.pem" -days "$5" -extfile "$P/$1.ext" 2>/dev/null
-}
-ca ca "Utility SCADA CA" && ca ca2 "Someone Else CA" &&
-leaf os outstation.test "DNS:outstation.test,IP:127.0.0.1" ca 30 &&
-leaf m master.test "DNS:master.test" ca 30 &&
-leaf m_other master.test "DNS:master.test" ca2 30 &&
-leaf m_exp master.test "DNS:master.test" ca -1 &&
-key self && openssl req -x509 -new -key "$P/self.key" -out "$P/self.pem" -days 30 -subj "/CN=rtu-7" \
+pki_ca ca "Utility SCADA CA" && pki_ca ca2 "Someone Else CA" &&
+pki_leaf os outstation.test "DNS:outstation.test,IP:127.0.0.1" ca 30 &&
+pki_leaf m master.test "DNS:master.test" ca 30 &&
+pki_leaf m_other master.test "DNS:master.test" ca2 30 &&
+pki_leaf m_exp master.test "DNS:master.test" ca -1 &&
+pki_key self && openssl req -x509 -new -key "$P/self.key" -out "$P/self.pem" -days 30 -subj "/CN=rtu-7" \
     -addext "subjectAltName=DNS:rtu-7" 2>/dev/null ||
     { echo "FAIL: could not make the test PKI"; exit 1; }
 printf '000102030405060708090a0b0c0d0e0f\n' >"$WORK/user1.key"

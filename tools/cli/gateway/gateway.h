@@ -17,6 +17,9 @@
 
 /* ---- configuration ---- */
 
+/* How --mqtt's address asked for the broker: HOST, mqtt:// or mqtts:// (or tls: false / true). */
+typedef enum { GW_MQTT_BARE, GW_MQTT_PLAIN, GW_MQTT_TLS } gw_mqtt_scheme; /* HOST, mqtt://, mqtts:// */
+
 typedef struct {
     char type[32]; /* dnp3_point_type_name: analog_input, counter, ... */
     uint32_t index;
@@ -49,13 +52,18 @@ typedef struct {
     /* MQTT publishing (besides or instead of the store) */
     bool mqtt;
     char mqtt_host[256];
-    uint16_t mqtt_port;    /* default 1883 */
+    uint16_t mqtt_port;    /* 0 until gw_mqtt_settle: then 8883 with TLS, else 1883 */
     char mqtt_prefix[128]; /* default "dnp3" */
     bool sparkplug;        /* mqtt format: false = JSON per point, true = Sparkplug B */
     char mqtt_group[128];  /* Sparkplug group id (default: the prefix) */
     char mqtt_node[64];    /* Sparkplug edge node id: the gateway's name (default: the host name) */
     char mqtt_user[128];   /* broker login (optional) */
     char mqtt_password[256];
+    /* MQTT over TLS (gw_mqtt_tls.c): on with mqtts:// or any of the files; the broker's certificate
+     * is always verified, with its name, against mqtt_ca (else the system's CA store) */
+    bool mqtt_tls;
+    gw_mqtt_scheme mqtt_scheme;                       /* what --mqtt's address or the YAML tls: key said */
+    char mqtt_ca[512], mqtt_cert[512], mqtt_key[512]; /* "" = not given */
     /* DNP3 over TLS to tls:// targets (IEC 62351-3): the gateway's certificate and trust, from the
      * --tls-* options or the tls: section (the file names live in the tls_* arrays) */
     tls_cli_options tls;
@@ -65,8 +73,31 @@ typedef struct {
     unsigned shard_k, shard_n;
 } gw_config;
 
+/* ---- the MQTT broker's address and TLS (gw_mqtt_tls.c) ---- */
+
+/* Parses HOST[:PORT], mqtt://HOST[:PORT] or mqtts://HOST[:PORT] ([IPv6]:PORT too); *port = 0 when
+ * not given. Returns 0, or -1 with the problem in why. */
+int gw_mqtt_address(const char *s, char *host, size_t host_cap, uint16_t *port, gw_mqtt_scheme *scheme, char *why,
+                    size_t why_cap);
+/* After the options: certificate and key both or neither, no files without TLS (mqtt:// or tls: false);
+ * sets mqtt_tls (mqtts://, tls: true or a file given) and the default port (8883 with TLS, else 1883).
+ * 0 or -1 (why). */
+int gw_mqtt_settle(gw_config *c, char *why, size_t why_cap);
+/* The TLS context libmosquitto uses (an SSL_CTX, MOSQ_OPT_SSL_CTX): built from mqtt_ca (else the
+ * system's CA store), mqtt_cert and mqtt_key, checking the broker's certificate and its name against
+ * mqtt_host. NULL with the problem (naming the file) in why. */
+typedef struct gw_mqtt_tls gw_mqtt_tls;
+gw_mqtt_tls *gw_mqtt_tls_new(const gw_config *c, char *why, size_t why_cap);
+void *gw_mqtt_tls_ctx(gw_mqtt_tls *t);
+/* Why the last handshake refused the broker's certificate ("" if it did not), then forgotten. */
+const char *gw_mqtt_tls_take_error(gw_mqtt_tls *t, char *buf, size_t cap);
+void gw_mqtt_tls_free(gw_mqtt_tls *t);
+
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
 int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap);
+/* The same from memory (the fuzz target's way in); `name` stands for the file in the messages. */
+int gw_config_load_buffer(const char *name, const uint8_t *data, size_t size, gw_config *c, char *err,
+                          size_t err_cap);
 void gw_config_free(gw_config *c);
 /* The defaults: no outstations, MQTT port 1883, prefix dnp3, Sparkplug node = the host name. */
 void gw_config_defaults(gw_config *c);
@@ -164,7 +195,7 @@ extern const char *const GW_SCHEMA_V2_SQL;
 
 int gw_sink_sqlite(gw_sink *s, const char *path);
 int gw_sink_postgres(gw_sink *s, const char *conninfo);
-int gw_sink_mqtt(gw_sink *s, const gw_config *c);
+int gw_sink_mqtt(gw_sink *s, const gw_config *c, char *err, size_t err_cap);
 /* Commands from MQTT: fn(ctx, OUTSTATION, payload, len) for every message on PREFIX/OUTSTATION/command,
  * called on the MQTT network thread. Set before the sink is opened. */
 typedef void (*gw_command_fn)(void *ctx, const char *outstation, const char *payload, size_t len);

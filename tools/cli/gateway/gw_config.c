@@ -208,7 +208,18 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     }
     if (!strcmp(k, "username")) return get_string(L, v, c->mqtt_user, sizeof c->mqtt_user);
     if (!strcmp(k, "password")) return get_string(L, v, c->mqtt_password, sizeof c->mqtt_password);
-    return fail(L, v, "unknown key (expected host, port, prefix, format, group, node, username, password)");
+    if (!strcmp(k, "tls")) {
+        bool on;
+        if (get_bool(L, v, &on)) return -1;
+        c->mqtt_scheme = on ? GW_MQTT_TLS : GW_MQTT_PLAIN;
+        return 0;
+    }
+    if (!strcmp(k, "ca")) return get_string(L, v, c->mqtt_ca, sizeof c->mqtt_ca);
+    if (!strcmp(k, "certificate")) return get_string(L, v, c->mqtt_cert, sizeof c->mqtt_cert);
+    if (!strcmp(k, "private_key")) return get_string(L, v, c->mqtt_key, sizeof c->mqtt_key);
+    return fail(L, v,
+                "unknown key (expected host, port, prefix, format, group, node, username, password, tls, ca, "
+                "certificate, private_key)");
 }
 
 static int tls_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
@@ -264,6 +275,8 @@ static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
         if (for_each_field(L, v, "a mapping with host, port, prefix", mqtt_field, c)) return -1;
         if (!c->mqtt_host[0]) return fail(L, v, "mqtt needs a host");
         if (c->mqtt_password[0] && !c->mqtt_user[0]) return fail(L, v, "a password needs a username");
+        char why[200];
+        if (gw_mqtt_settle(c, why, sizeof why)) return fail(L, v, "%s", why);
         return 0;
     }
     if (!strcmp(k, "tls")) return load_tls(L, v, c);
@@ -320,12 +333,33 @@ void gw_config_defaults(gw_config *c)
 {
     memset(c, 0, sizeof *c);
     tls_cli_init(&c->tls);
-    c->mqtt_port = 1883;
     snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "dnp3");
     char host[64] = "";
     if (gethostname(host, sizeof host - 1) != 0 || !gw_sparkplug_id_ok(host)) snprintf(host, sizeof host, "dnp3");
     host[sizeof host - 1] = 0;
     snprintf(c->mqtt_node, sizeof c->mqtt_node, "%s", host);
+}
+
+/* Loads the document `parser` reads; `file` names it in the messages. */
+static int load(yaml_parser_t *parser, const char *file, gw_config *c, char *err, size_t err_cap)
+{
+    loader L = {.file = file, .err = err, .err_cap = err_cap};
+    int rc;
+    if (!yaml_parser_load(parser, &L.doc)) {
+        snprintf(err, err_cap, "%s:%lu: YAML syntax error: %s", file, (unsigned long)parser->problem_mark.line + 1,
+                 parser->problem ? parser->problem : "unknown");
+        return -1;
+    }
+    yaml_node_t *root = yaml_document_get_root_node(&L.doc);
+    if (!root)
+        rc = fail(&L, NULL, "the file is empty");
+    else
+        rc = for_each_field(&L, root, "a mapping with outstations, store", root_field, c);
+    if (!rc && !c->n_outstations) rc = fail(&L, root, "no outstations");
+    if (!rc && c->store == GW_STORE_NONE && !c->mqtt)
+        rc = fail(&L, root, "no store (store: {sqlite: FILE} or {postgres: CONNINFO}, and/or mqtt: {host: ...})");
+    yaml_document_delete(&L.doc);
+    return rc;
 }
 
 int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
@@ -339,26 +373,22 @@ int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);
-    loader L = {.file = file, .err = err, .err_cap = err_cap};
-    int rc;
-    if (!yaml_parser_load(&parser, &L.doc)) {
-        snprintf(err, err_cap, "%s:%lu: YAML syntax error: %s", file, (unsigned long)parser.problem_mark.line + 1,
-                 parser.problem ? parser.problem : "unknown");
-        rc = -1;
-    } else {
-        yaml_node_t *root = yaml_document_get_root_node(&L.doc);
-        if (!root)
-            rc = fail(&L, NULL, "the file is empty");
-        else
-            rc = for_each_field(&L, root, "a mapping with outstations, store", root_field, c);
-        if (!rc && !c->n_outstations) rc = fail(&L, root, "no outstations");
-        if (!rc && c->store == GW_STORE_NONE && !c->mqtt)
-            rc = fail(&L, root,
-                      "no store (store: {sqlite: FILE} or {postgres: CONNINFO}, and/or mqtt: {host: ...})");
-        yaml_document_delete(&L.doc);
-    }
+    int rc = load(&parser, file, c, err, err_cap);
     yaml_parser_delete(&parser);
     fclose(f);
+    if (rc) gw_config_free(c);
+    return rc;
+}
+
+int gw_config_load_buffer(const char *name, const uint8_t *data, size_t size, gw_config *c, char *err,
+                          size_t err_cap)
+{
+    gw_config_defaults(c);
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, data, size);
+    int rc = load(&parser, name, c, err, err_cap);
+    yaml_parser_delete(&parser);
     if (rc) gw_config_free(c);
     return rc;
 }

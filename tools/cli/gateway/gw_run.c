@@ -480,9 +480,10 @@ static void handle_command(gw *g, const char *outstation, const char *payload, s
                      "refused: commands disabled for this outstation (commands: true in the configuration)");
         return;
     }
-    if (!g->cfg.mqtt_user[0]) {
+    if (!g->cfg.mqtt_user[0] && !g->cfg.mqtt_cert[0]) {
         command_done(g, outstation, rq, command, issued, false,
-                     "refused: unauthenticated broker connection (mqtt username and password)");
+                     "refused: unauthenticated broker connection (mqtt username and password, or a client "
+                     "certificate)");
         return;
     }
     if (!parsed) {
@@ -707,7 +708,12 @@ static void usage(FILE *f)
         "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
         "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
         "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
-        "                         retained; with or without a database; port 1883 by default)\n"
+        "                         retained; with or without a database; port 1883 by default);\n"
+        "                         mqtts://HOST[:PORT]: over TLS (port 8883 by default), the broker's\n"
+        "                         certificate and name checked against --mqtt-ca or the system's CAs\n"
+        "  --mqtt-ca FILE         CA certificates (PEM) that may sign the broker's certificate\n"
+        "  --mqtt-cert FILE       the gateway's certificate (PEM), for a broker that asks for one;\n"
+        "  --mqtt-key FILE        with its private key (PEM, unencrypted). Any of the three: TLS\n"
         "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
         "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
         "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
@@ -725,7 +731,8 @@ static void usage(FILE *f)
         "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
         "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
         "                         commands, points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
-        "                         format, group, node, username, password), tls (certificate,\n"
+        "                         format, group, node, username, password, tls, ca, certificate,\n"
+        "                         private_key), tls (certificate,\n"
         "                         private_key, ca, peer_certificate, crl, peer_name)\n"
         "%s",
         TLS_CLI_HELP);
@@ -775,8 +782,16 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
                      c->store == GW_STORE_SQLITE ? sizeof c->sqlite_path : sizeof c->pg_conninfo, "%s", val);
         } else if (!strcmp(a, "--mqtt")) {
             c->mqtt = true;
-            if (cli_host_port(CMD, a, val, "127.0.0.1", 1883, c->mqtt_host, sizeof c->mqtt_host, &c->mqtt_port))
-                return 2;
+            char why[200];
+            if (gw_mqtt_address(val, c->mqtt_host, sizeof c->mqtt_host, &c->mqtt_port, &c->mqtt_scheme, why,
+                                sizeof why))
+                return cli_usage_error(CMD, "--mqtt: %s", why);
+        } else if (!strcmp(a, "--mqtt-ca") || !strcmp(a, "--mqtt-cert") || !strcmp(a, "--mqtt-key")) {
+            char *dst = !strcmp(a, "--mqtt-ca")     ? c->mqtt_ca
+                        : !strcmp(a, "--mqtt-cert") ? c->mqtt_cert
+                                                    : c->mqtt_key;
+            if (!val[0] || strlen(val) >= sizeof c->mqtt_ca) return cli_usage_error(CMD, "%s: a file name", a);
+            snprintf(dst, sizeof c->mqtt_ca, "%s", val);
         } else if (!strcmp(a, "--mqtt-prefix")) {
             if (!val[0] || strchr(val, '+') || strchr(val, '#'))
                 return cli_usage_error(CMD, "--mqtt-prefix: '%s' is not a topic prefix", val);
@@ -823,6 +838,10 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
         return cli_usage_error(CMD,
                                "run needs a store: --sqlite FILE, --postgres CONNINFO and/or --mqtt HOST[:PORT]");
     if (one.link_addr == one.master_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    char why[200];
+    if (c->mqtt && gw_mqtt_settle(c, why, sizeof why)) return cli_usage_error(CMD, "%s", why);
+    if (!c->mqtt && (c->mqtt_ca[0] || c->mqtt_cert[0] || c->mqtt_key[0]))
+        return cli_usage_error(CMD, "--mqtt-ca, --mqtt-cert and --mqtt-key go with --mqtt");
     snprintf(one.name, sizeof one.name, "%s", name ? name : target);
     snprintf(one.target, sizeof one.target, "%s", target);
     c->outstations = calloc(1, sizeof *c->outstations);
@@ -854,6 +873,8 @@ int cmd_master_run(int argc, char **argv)
             rc = apply_shard(g, shard_k, shard_n);
         }
     }
+    if (!rc && g->cfg.mqtt && g->cfg.mqtt_password[0] && !g->cfg.mqtt_tls && !cli_is_loopback(g->cfg.mqtt_host))
+        fprintf(stderr, "%s: warning: the MQTT password crosses the network in clear text (use mqtts://)\n", CMD);
     if (!rc && cli_raise_fd_limit(g->cfg.n_outstations + 64) != 0)
         fprintf(stderr, "%s: warning: the open-file limit is below the %zu descriptors %zu outstations need\n",
                 CMD, g->cfg.n_outstations + 64, g->cfg.n_outstations);
@@ -872,8 +893,15 @@ int cmd_master_run(int argc, char **argv)
     g->cmd_async.data = g;
     if (!rc && g->cfg.mqtt) {
         g->mqtt = &g->stores[g->n_stores++].sink;
-        rc = gw_sink_mqtt(g->mqtt, &g->cfg);
-        if (!rc) gw_mqtt_on_command(g->mqtt, on_mqtt_command, g);
+        char err[600];
+        if (gw_sink_mqtt(g->mqtt, &g->cfg, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", CMD, err); /* a wrong file: a configuration error */
+            g->n_stores--;
+            g->mqtt = NULL;
+            rc = 2;
+        } else {
+            gw_mqtt_on_command(g->mqtt, on_mqtt_command, g);
+        }
     }
     for (size_t i = 0; !rc && i < g->n_stores; i++) {
         gw_store *k = &g->stores[i];

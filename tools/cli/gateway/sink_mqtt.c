@@ -14,7 +14,12 @@
  * an edge node instead, QoS 0 as the specification asks: commit then waits
  * until libmosquitto wrote them to the socket. The will is the NDEATH with
  * the session's bdSeq, renewed before every reconnect.
+ *
+ * With TLS (mqtts://, gw_mqtt_tls.c) libmosquitto runs on the gateway's own
+ * TLS context; a failed handshake or a refused CONNECT is reported with its
+ * reason (the certificate check's, OpenSSL's last error, or the CONNACK code).
  */
+#include <errno.h>
 #include <mosquitto.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,10 +34,14 @@ typedef struct {
     int port;
     char prefix[128];
     char user[128], password[256];
+    gw_mqtt_tls *tls;     /* MQTT over TLS, or NULL */
+    bool tls_client_cert; /* the gateway shows the broker a certificate */
     struct mosquitto *mq;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool connected, conn_failed;
+    int connack;          /* the CONNACK's return code when the broker refused the CONNECT */
+    char last_error[200]; /* libmosquitto's last error message (an OpenSSL error, for one) */
     uint64_t sent, acked; /* messages of the current batch */
     int online_mid;       /* the "online" status message: not part of a batch */
     char status_topic[200];
@@ -80,6 +89,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     pthread_mutex_lock(&q->mu);
     q->connected = rc == 0;
     q->conn_failed = rc != 0;
+    q->connack = rc;
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
     if (q->spb) {
@@ -96,6 +106,36 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
         spb_ncmd_topic(q->spb, ncmd, sizeof ncmd);
         mosquitto_subscribe(m, NULL, ncmd, 0);
     }
+}
+
+/* Keeps libmosquitto's last error message for the report of a failed connection. */
+static void on_log(struct mosquitto *m, void *obj, int level, const char *text)
+{
+    (void)m;
+    mq_sink *q = obj;
+    if (level != MOSQ_LOG_ERR) return;
+    /* "OpenSSL Error[0]: error:0A00045C:SSL routines::tlsv13 alert certificate required": the reason */
+    const char *reason = strrchr(text, ':');
+    bool ssl = !strncmp(text, "OpenSSL Error", 13) && reason && reason[1];
+    pthread_mutex_lock(&q->mu);
+    snprintf(q->last_error, sizeof q->last_error, "%s%s", ssl ? "TLS: " : "", ssl ? reason + 1 : text);
+    if (!q->connected) { /* a failed TLS handshake ends the attempt: mq_open need not wait for a CONNACK */
+        q->conn_failed = true;
+        q->connack = -1;
+        pthread_cond_broadcast(&q->cv);
+    }
+    pthread_mutex_unlock(&q->mu);
+}
+
+/* Why the connection failed: the certificate check, else libmosquitto's last error, else `fallback`. */
+static const char *connect_error(mq_sink *q, const char *fallback, char *buf, size_t cap)
+{
+    if (q->tls && gw_mqtt_tls_take_error(q->tls, buf, cap)[0]) return buf;
+    pthread_mutex_lock(&q->mu);
+    snprintf(buf, cap, "%s", q->last_error[0] ? q->last_error : fallback);
+    q->last_error[0] = 0;
+    pthread_mutex_unlock(&q->mu);
+    return buf;
 }
 
 /* PREFIX/OUTSTATION/command: handed to the gateway (which answers every one of them) */
@@ -149,6 +189,10 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc)
     (void)rc;
     mq_sink *q = obj;
     pthread_mutex_lock(&q->mu);
+    if (!q->connected) { /* before the CONNACK: a failed TLS handshake, for one */
+        q->conn_failed = true;
+        q->connack = -1;
+    }
     q->connected = false;
     pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->mu);
@@ -209,29 +253,45 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     mosquitto_disconnect_callback_set(q->mq, on_disconnect);
     mosquitto_publish_callback_set(q->mq, on_publish);
     mosquitto_message_callback_set(q->mq, on_message);
+    mosquitto_log_callback_set(q->mq, on_log);
     int rc = MOSQ_ERR_SUCCESS;
+    if (q->tls) { /* our context as it is: libmosquitto adds none of its defaults */
+        rc = mosquitto_int_option(q->mq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+        if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_void_option(q->mq, MOSQ_OPT_SSL_CTX, gw_mqtt_tls_ctx(q->tls));
+    }
     if (q->spb) {
         pthread_mutex_lock(&q->spb_mu);
         if (q->opened && !q->will_pending) spb_new_session(q->spb);
         q->will_pending = true;
-        rc = spb_set_will(q, q->mq);
+        if (rc == MOSQ_ERR_SUCCESS) rc = spb_set_will(q, q->mq);
         pthread_mutex_unlock(&q->spb_mu);
-    } else {
+    } else if (rc == MOSQ_ERR_SUCCESS) {
         rc = mosquitto_will_set(q->mq, q->status_topic, 7, "offline", 1, true);
     }
     q->opened = true;
     pthread_mutex_lock(&q->mu);
     q->sent = q->acked = 0; /* what the last connection did not deliver is gone */
+    q->last_error[0] = 0;
     pthread_mutex_unlock(&q->mu);
     mosquitto_reconnect_delay_set(q->mq, 1, 16, true);
     q->conn_failed = false;
     if (rc == MOSQ_ERR_SUCCESS && q->user[0])
         rc = mosquitto_username_pw_set(q->mq, q->user, q->password[0] ? q->password : NULL);
-    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_connect(q->mq, q->host, q->port, 30);
+    int sys_err = 0;
+    if (rc == MOSQ_ERR_SUCCESS) {
+        rc = mosquitto_connect(q->mq, q->host, q->port, 30);
+        sys_err = errno;
+    }
     if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(q->mq);
     if (rc != MOSQ_ERR_SUCCESS) {
-        snprintf(err, cap, "MQTT %.200s:%d: %s", q->host, q->port,
-                 rc == MOSQ_ERR_ERRNO ? "cannot connect" : mosquitto_strerror(rc));
+        char why[200], sys[160];
+        const char *fallback = mosquitto_strerror(rc);
+        if (rc == MOSQ_ERR_ERRNO && q->tls && !q->tls_client_cert && (sys_err == ECONNRESET || sys_err == EPIPE))
+            fallback =
+                "the broker closed the connection after the TLS handshake (is a client certificate required?)";
+        else if (rc == MOSQ_ERR_ERRNO)
+            fallback = (snprintf(sys, sizeof sys, "cannot connect: %s", strerror(sys_err)), sys);
+        snprintf(err, cap, "MQTT %.200s:%d: %s", q->host, q->port, connect_error(q, fallback, why, sizeof why));
         mq_drop(q);
         return -1;
     }
@@ -240,10 +300,14 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     pthread_mutex_lock(&q->mu);
     while (!q->connected && !q->conn_failed)
         if (pthread_cond_timedwait(&q->cv, &q->mu, &ts)) break;
-    bool up = q->connected;
+    bool up = q->connected, refused = q->conn_failed;
+    int connack = q->connack;
     pthread_mutex_unlock(&q->mu);
     if (!up) {
-        snprintf(err, cap, "MQTT %.200s:%d: no CONNACK", q->host, q->port);
+        char why[200];
+        snprintf(err, cap, "MQTT %.200s:%d: %s", q->host, q->port,
+                 refused && connack > 0 ? mosquitto_connack_string(connack)
+                                        : connect_error(q, "no CONNACK", why, sizeof why));
         mq_drop(q);
         return -1;
     }
@@ -406,6 +470,7 @@ static void mq_close(gw_sink *s)
     pthread_mutex_destroy(&q->spb_mu);
     pthread_cond_destroy(&q->cv);
     spb_node_free(q->spb);
+    gw_mqtt_tls_free(q->tls);
     free(q);
     s->impl = NULL;
     mosquitto_lib_cleanup();
@@ -414,12 +479,21 @@ static void mq_close(gw_sink *s)
 static const gw_sink_ops MQTT_OPS = {"mqtt",     mq_open,  mq_write, mq_commit, mq_rollback,
                                      mq_healthy, mq_close, NULL,     NULL};
 
-int gw_sink_mqtt(gw_sink *s, const gw_config *c)
+int gw_sink_mqtt(gw_sink *s, const gw_config *c, char *err, size_t err_cap)
 {
     mq_sink *q = calloc(1, sizeof *q);
+    snprintf(err, err_cap, "out of memory");
     if (!q) return -1;
-    if (c->sparkplug && !(q->spb = spb_node_new(c))) {
+    err[0] = 0;
+    q->tls_client_cert = c->mqtt_cert[0] != 0;
+    if (c->mqtt_tls && !(q->tls = gw_mqtt_tls_new(c, err, err_cap))) {
         free(q);
+        return -1;
+    }
+    if (c->sparkplug && !(q->spb = spb_node_new(c))) {
+        gw_mqtt_tls_free(q->tls);
+        free(q);
+        snprintf(err, err_cap, "out of memory");
         return -1;
     }
     mosquitto_lib_init();
