@@ -119,6 +119,30 @@ pki_leaf() {
             -out "$P/$1.pem" -days "$5" -extfile "$P/$1.ext" 2>/dev/null
 }
 
+# sim_generated NAME: how many events the simulating outstation NAME ($WORK/NAME.log) generated.
+sim_generated() { sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/$1.log"; }
+
+# start_gateway NAME: `dnp3 master run --config $WORK/NAME.yaml` logging to $WORK/NAME.log; sets GW.
+start_gateway() {
+    "$DNP3" master run --config "$WORK/$1.yaml" >"$WORK/$1.log" 2>&1 &
+    GW=$!
+    PIDS+=("$GW")
+}
+
+# expect_published_stored WHAT LOG DB GEN: within 10 s, GEN events published as JSON (the lines of
+# the mosquitto_sub log LOG with "event":true) and GEN events stored in the SQLite file DB.
+expect_published_stored() {
+    local i pub stored
+    for ((i = 0; i < 100; i++)); do
+        pub=$(grep -c '"event":true' "$2")
+        stored=$(sqlite3 "$3" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)
+        [ "$pub" -ge "$4" ] && [ "$stored" = "$4" ] && break
+        sleep 0.1
+    done
+    expect_rc "$1: every event published (generated $4)" "$4" "$pub"
+    expect_rc "$1: every event stored" "$4" "$stored"
+}
+
 # find_mosquitto: sets MOSQUITTO to the broker's binary, or skips the test (exit 77).
 find_mosquitto() {
     MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)

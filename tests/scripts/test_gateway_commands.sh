@@ -38,9 +38,7 @@ EOF
 mosquitto_sub -h 127.0.0.1 -p "$MPORT" -u operator -P op-secret -q 1 -t 'plant/+/command/result' -v \
     >"$WORK/results.log" 2>&1 &
 PIDS+=($!)
-"$DNP3" master run --config "$WORK/gw.yaml" >"$WORK/gw.log" 2>&1 &
-GW=$!
-PIDS+=("$GW")
+start_gateway gw
 for ((i = 0; i < 100; i++)); do
     [ "$(grep -c 'connected to' "$WORK/gw.log")" -ge 2 ] && break
     sleep 0.05

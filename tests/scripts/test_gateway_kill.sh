@@ -20,7 +20,7 @@ q() { sqlite3 "$WORK/g.db" "$1"; }
 # 200 steps of 25 ms: about 5 s of events
 start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 25 --sim-steps 200 --seed "$SEED"
 
-start_gateway() { # start_gateway [LOG]
+run_gateway() { # run_gateway [LOG]
     "$DNP3" master run "127.0.0.1:$PORT" --sqlite "$WORK/g.db" --name rtu --event-period 1 --timeout 2000 \
         >>"${1:-$WORK/gw.log}" 2>&1 &
     GW=$!
@@ -29,7 +29,7 @@ start_gateway() { # start_gateway [LOG]
 
 kills=0
 while ! grep -qF "simulation finished" "$WORK/os.log"; do
-    start_gateway
+    run_gateway
     # alive for 150..650 ms, then killed without warning
     sleep "0.$((150 + RANDOM % 500))"
     kill -KILL "$GW" 2>/dev/null && kills=$((kills + 1))
@@ -39,8 +39,8 @@ done
 echo "gateway killed $kills times while events flowed"
 [ "$kills" -ge 3 ] && ok || bad "only $kills kills"
 
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
-start_gateway "$WORK/gw-last.log"
+GEN=$(sim_generated os)
+run_gateway "$WORK/gw-last.log"
 # up (signal handlers installed, connected) before anything is asked of it; under ASan start-up
 # takes long enough for an early SIGTERM to find the default action (exit 143)
 wait_for "$WORK/gw-last.log" "connected to" 200 || bad "the last gateway did not connect"

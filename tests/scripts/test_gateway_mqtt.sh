@@ -26,18 +26,10 @@ outstations:
 store: {sqlite: $WORK/g.db}
 mqtt: {host: 127.0.0.1, port: $MPORT, prefix: plant}
 EOF
-"$DNP3" master run --config "$WORK/gw.yaml" >"$WORK/gw.log" 2>&1 &
-GW=$!
-PIDS+=("$GW")
+start_gateway gw
 wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
-for ((i = 0; i < 100; i++)); do
-    [ "$(grep -c '"event":true' "$WORK/all.log")" -ge "$GEN" ] &&
-        [ "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
-    sleep 0.1
-done
-expect_rc "every event published (generated $GEN)" "$GEN" "$(grep -c '"event":true' "$WORK/all.log")"
-expect_rc "every event stored as well" "$GEN" "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event')"
+GEN=$(sim_generated os)
+expect_published_stored "JSON" "$WORK/all.log" "$WORK/g.db" "$GEN"
 # every payload is JSON with the six fields
 python3 - "$WORK/all.log" >"$WORK/json.out" 2>&1 <<'EOF'
 import json, sys
@@ -92,7 +84,7 @@ wait "$BROKER" 2>/dev/null
 sleep 1
 start_broker mosquitto "$MPORT"
 wait_for "$WORK/os3.log" "simulation finished" 200 || bad "the third simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os3.log")
+GEN=$(sim_generated os3)
 for ((i = 0; i < 200; i++)); do
     [ "$(sqlite3 "$WORK/g3.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
     sleep 0.1

@@ -42,18 +42,10 @@ store: {sqlite: $WORK/g.db}
 mqtt: {host: 127.0.0.1, port: $MPORT, prefix: plant, tls: true, ca: $P/ca.pem, certificate: $P/gw.pem,
        private_key: $P/gw.key}
 EOF
-"$DNP3" master run --config "$WORK/gw.yaml" >"$WORK/gw.log" 2>&1 &
-GW=$!
-PIDS+=("$GW")
+start_gateway gw
 wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
-for ((i = 0; i < 100; i++)); do
-    [ "$(grep -c '"event":true' "$WORK/all.log")" -ge "$GEN" ] &&
-        [ "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
-    sleep 0.1
-done
-expect_rc "over TLS: every event published (generated $GEN)" "$GEN" "$(grep -c '"event":true' "$WORK/all.log")"
-expect_rc "over TLS: every event stored" "$GEN" "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event')"
+GEN=$(sim_generated os)
+expect_published_stored "over TLS" "$WORK/all.log" "$WORK/g.db" "$GEN"
 expect "the gateway's status over TLS" "$WORK/all.log" "plant/status online"
 # the broker took the gateway's certificate as its identity (CN gw1)
 expect "the broker saw the gateway's client certificate" "$WORK/mosquitto.log" "u'gw1'"

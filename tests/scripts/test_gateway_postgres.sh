@@ -51,7 +51,7 @@ sleep 1.5
 pg_start || bad "PostgreSQL did not start again"
 
 wait_for "$WORK/os.log" "simulation finished" 300 || bad "the simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
+GEN=$(sim_generated os)
 for ((i = 0; i < 200; i++)); do
     [ "$(q 'SELECT count(*) FROM measurements WHERE event')" = "$GEN" ] && break
     sleep 0.1
@@ -103,7 +103,7 @@ wait_for "$WORK/gw2.log" "store postgres unavailable" || bad "the gateway did no
 sleep 1
 pg_start || bad "PostgreSQL did not start again"
 wait_for "$WORK/os2.log" "simulation finished" 200 || bad "the second simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os2.log")
+GEN=$(sim_generated os2)
 for ((i = 0; i < 200; i++)); do
     [ "$(q "SELECT count(*) FROM measurements WHERE event AND outstation = 'rtu2'")" = "$GEN" ] && break
     sleep 0.1

@@ -64,11 +64,9 @@ outstations:
 store: {sqlite: $WORK/g.db}
 mqtt: {host: 127.0.0.1, port: $MPORT, prefix: plant, format: sparkplug, node: gw1}
 EOF
-"$DNP3" master run --config "$WORK/gw.yaml" >"$WORK/gw.log" 2>&1 &
-GW=$!
-PIDS+=("$GW")
+start_gateway gw
 wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
+GEN=$(sim_generated os)
 for ((i = 0; i < 100; i++)); do
     [ "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
     sleep 0.1

@@ -24,7 +24,7 @@ start_outstation os --listen 127.0.0.1:0 --simulate --sim-period 40 --sim-steps 
 GW=$!
 PIDS+=("$GW")
 wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/os.log")
+GEN=$(sim_generated os)
 [ -n "$GEN" ] && [ "$GEN" -gt 50 ] || bad "too few events generated: '$GEN'"
 if wait_rows "$GEN"; then ok; else bad "stored $(q 'SELECT count(*) FROM measurements WHERE event') events, generated $GEN"; fi
 DUP=$(q "SELECT count(*) FROM (SELECT 1 FROM measurements WHERE event GROUP BY type, idx, time_ms, value, flags HAVING count(*) > 1)")
@@ -51,7 +51,7 @@ UPORT=$(sed -n 's/.*listening on udp 127.0.0.1:\([0-9]*\),.*/\1/p' "$WORK/udp.lo
 GW=$!
 PIDS+=("$GW")
 wait_for "$WORK/udp.log" "simulation finished" 200 || bad "the UDP simulation did not finish"
-GEN=$(sed -n 's/.*simulation finished: \([0-9]*\) events generated.*/\1/p' "$WORK/udp.log")
+GEN=$(sim_generated udp)
 if wait_rows "$GEN"; then ok; else bad "udp: stored $(q 'SELECT count(*) FROM measurements WHERE event') events, generated $GEN"; fi
 expect_rc "udp: no duplicate events" 0 "$(q "SELECT count(*) FROM (SELECT 1 FROM measurements WHERE event GROUP BY type, idx, time_ms, value, flags HAVING count(*) > 1)")"
 expect_rc "udp: outstations row" "rtu-udp|1" "$(q 'SELECT name, connected FROM outstations')"

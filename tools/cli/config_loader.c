@@ -126,3 +126,38 @@ int get_string(loader *L, const yaml_node_t *n, char *out, size_t cap)
     snprintf(out, cap, "%s", s);
     return 0;
 }
+
+int load_document(loader *L, yaml_parser_t *parser)
+{
+    if (yaml_parser_load(parser, &L->doc)) return 0;
+    snprintf(L->err, L->err_cap, "%s:%lu: YAML syntax error: %s", L->file,
+             (unsigned long)parser->problem_mark.line + 1, parser->problem ? parser->problem : "unknown");
+    return -1;
+}
+
+int load_yaml_file(const char *file, document_fn fn, void *ctx, char *err, size_t err_cap)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f) {
+        snprintf(err, err_cap, "%s: %s", file, strerror(errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    int rc = fn(&parser, file, ctx, err, err_cap);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}
+
+int load_yaml_buffer(const char *name, const uint8_t *data, size_t size, document_fn fn, void *ctx, char *err,
+                     size_t err_cap)
+{
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, data, size);
+    int rc = fn(&parser, name, ctx, err, err_cap);
+    yaml_parser_delete(&parser);
+    return rc;
+}

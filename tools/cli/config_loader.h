@@ -44,6 +44,18 @@ int for_each_field(loader *L, const yaml_node_t *n, const char *what, field_fn f
 /* The same for each item of the sequence n, with "[i]" on the path. */
 int for_each_item(loader *L, const yaml_node_t *n, const char *what, item_fn fn, void *ctx);
 
+/* Parses the parser's document into L->doc, or writes "FILE:LINE: YAML syntax error: ..." and
+ * returns -1. */
+int load_document(loader *L, yaml_parser_t *parser);
+
+/* Reads one YAML document from a file or from memory and hands the parser to fn (which loads the
+ * document and reports its errors); `name` stands for the file in the messages. 0, or -1 with the
+ * error in err ("FILE: reason" when the file cannot be opened). */
+typedef int (*document_fn)(yaml_parser_t *parser, const char *name, void *ctx, char *err, size_t err_cap);
+int load_yaml_file(const char *file, document_fn fn, void *ctx, char *err, size_t err_cap);
+int load_yaml_buffer(const char *name, const uint8_t *data, size_t size, document_fn fn, void *ctx, char *err,
+                     size_t err_cap);
+
 /* Readers: 0, or -1 with the error set. */
 int get_number(loader *L, const yaml_node_t *n, double lo, double hi, double *out);
 int get_uint(loader *L, const yaml_node_t *n, double lo, double hi, uint32_t *out);

@@ -329,16 +329,13 @@ static int load_root(loader *L, profile *p, const yaml_node_t *root)
     return 0;
 }
 
-/* Parses what `parser` reads (a file or a buffer) as the point database of `name`. */
-static int load_parsed(yaml_parser_t *parser, const char *name, profile *p, char *err, size_t err_cap)
+/* Parses what `parser` reads (a file or a buffer) as the point database (ctx) of `name`. */
+static int load_parsed(yaml_parser_t *parser, const char *name, void *ctx, char *err, size_t err_cap)
 {
+    profile *p = ctx;
     loader L = {.file = name, .err = err, .err_cap = err_cap};
-    int rc;
-    if (!yaml_parser_load(parser, &L.doc)) {
-        snprintf(err, err_cap, "%s:%lu: YAML syntax error: %s", name, (unsigned long)parser->problem_mark.line + 1,
-                 parser->problem ? parser->problem : "unknown");
-        rc = -1;
-    } else {
+    int rc = load_document(&L, parser);
+    if (!rc) {
         rc = load_root(&L, p, yaml_document_get_root_node(&L.doc));
         yaml_document_delete(&L.doc);
     }
@@ -349,28 +346,12 @@ static int load_parsed(yaml_parser_t *parser, const char *name, profile *p, char
 int config_yaml_load(const char *file, profile *p, char *err, size_t err_cap)
 {
     profile_defaults(p);
-    FILE *f = fopen(file, "rb");
-    if (!f) {
-        snprintf(err, err_cap, "%s: %s", file, strerror(errno));
-        return -1;
-    }
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc = load_parsed(&parser, file, p, err, err_cap);
-    yaml_parser_delete(&parser);
-    fclose(f);
-    return rc;
+    return load_yaml_file(file, load_parsed, p, err, err_cap);
 }
 
 int config_yaml_load_buffer(const char *name, const uint8_t *data, size_t len, profile *p, char *err,
                             size_t err_cap)
 {
     profile_defaults(p);
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, data, len);
-    int rc = load_parsed(&parser, name, p, err, err_cap);
-    yaml_parser_delete(&parser);
-    return rc;
+    return load_yaml_buffer(name, data, len, load_parsed, p, err, err_cap);
 }

@@ -340,21 +340,15 @@ void gw_config_defaults(gw_config *c)
     snprintf(c->mqtt_node, sizeof c->mqtt_node, "%s", host);
 }
 
-/* Loads the document `parser` reads; `file` names it in the messages. */
-static int load(yaml_parser_t *parser, const char *file, gw_config *c, char *err, size_t err_cap)
+/* Loads the document `parser` reads into the configuration ctx; `file` names it in the messages. */
+static int load(yaml_parser_t *parser, const char *file, void *ctx, char *err, size_t err_cap)
 {
+    gw_config *c = ctx;
     loader L = {.file = file, .err = err, .err_cap = err_cap};
-    int rc;
-    if (!yaml_parser_load(parser, &L.doc)) {
-        snprintf(err, err_cap, "%s:%lu: YAML syntax error: %s", file, (unsigned long)parser->problem_mark.line + 1,
-                 parser->problem ? parser->problem : "unknown");
-        return -1;
-    }
+    if (load_document(&L, parser)) return -1;
     yaml_node_t *root = yaml_document_get_root_node(&L.doc);
-    if (!root)
-        rc = fail(&L, NULL, "the file is empty");
-    else
-        rc = for_each_field(&L, root, "a mapping with outstations, store", root_field, c);
+    int rc = root ? for_each_field(&L, root, "a mapping with outstations, store", root_field, c)
+                  : fail(&L, NULL, "the file is empty");
     if (!rc && !c->n_outstations) rc = fail(&L, root, "no outstations");
     if (!rc && c->store == GW_STORE_NONE && !c->mqtt)
         rc = fail(&L, root, "no store (store: {sqlite: FILE} or {postgres: CONNINFO}, and/or mqtt: {host: ...})");
@@ -365,17 +359,7 @@ static int load(yaml_parser_t *parser, const char *file, gw_config *c, char *err
 int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap)
 {
     gw_config_defaults(c);
-    FILE *f = fopen(file, "rb");
-    if (!f) {
-        snprintf(err, err_cap, "%s: %s", file, strerror(errno));
-        return -1;
-    }
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc = load(&parser, file, c, err, err_cap);
-    yaml_parser_delete(&parser);
-    fclose(f);
+    int rc = load_yaml_file(file, load, c, err, err_cap);
     if (rc) gw_config_free(c);
     return rc;
 }
@@ -384,11 +368,7 @@ int gw_config_load_buffer(const char *name, const uint8_t *data, size_t size, gw
                           size_t err_cap)
 {
     gw_config_defaults(c);
-    yaml_parser_t parser;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, data, size);
-    int rc = load(&parser, name, c, err, err_cap);
-    yaml_parser_delete(&parser);
+    int rc = load_yaml_buffer(name, data, size, load, c, err, err_cap);
     if (rc) gw_config_free(c);
     return rc;
 }
