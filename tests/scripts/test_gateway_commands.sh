@@ -121,9 +121,7 @@ sed -e "s/port: $MPORT, prefix: plant, username: gateway, password: gw-secret/po
     -e "s|$WORK/g.db|$WORK/g2.db|" "$WORK/gw.yaml" >"$WORK/gw2.yaml"
 mosquitto_sub -h 127.0.0.1 -p "$APORT" -t 'plant/+/command/result' -C 1 -W 10 >"$WORK/anon.txt" 2>&1 &
 ASUB=$!
-"$DNP3" master run --config "$WORK/gw2.yaml" >"$WORK/gw2.log" 2>&1 &
-GW=$!
-PIDS+=("$GW")
+start_gateway gw2
 wait_for "$WORK/gw2.log" "connected to" || bad "second gateway did not connect"
 sleep 0.5
 mosquitto_pub -h 127.0.0.1 -p "$APORT" -q 1 -t plant/feeder/command -m '{"crob":0,"code":"close"}'
@@ -132,4 +130,25 @@ expect "unauthenticated broker connection: refused" "$WORK/anon.txt" '"result":"
 kill -TERM "$GW"
 wait "$GW"
 expect "refusal audited" <(sqlite3 "$WORK/g2.db" "SELECT result FROM commands") "refused: unauthenticated"
+
+# mqtt commands: false (url and topic_prefix spelled as well): the gateway does not even subscribe
+# to the command topic, although the outstation allows commands and the login is there
+sed -e "s/mqtt: {host: 127.0.0.1, port: $MPORT, prefix: plant,/mqtt: {url: mqtt:\/\/127.0.0.1:$MPORT, topic_prefix: plant, commands: false,/" \
+    -e "s|$WORK/g.db|$WORK/g3.db|" "$WORK/gw.yaml" >"$WORK/gw3.yaml"
+grep -q "commands: false," "$WORK/gw3.yaml" || bad "gw3.yaml was not made"
+OPS=$(grep -c "control: OPERATE" "$WORK/os.log")
+start_gateway gw3
+wait_for "$WORK/gw3.log" "connected to" || bad "third gateway did not connect"
+sleep 0.5
+mosquitto_sub -h 127.0.0.1 -p "$MPORT" -u operator -P op-secret -t 'plant/+/command/result' -C 1 -W 2 \
+    >"$WORK/off.txt" 2>&1 &
+OSUB=$!
+sleep 0.3
+pub -t plant/feeder/command -m '{"crob":0,"code":"trip","id":"off"}'
+wait "$OSUB"
+expect_not "commands: false: no result" "$WORK/off.txt" '"id":"off"'
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "commands: false: nothing audited" 0 "$(sqlite3 "$WORK/g3.db" "SELECT count(*) FROM commands")"
+expect_rc "commands: false: the outstation operated nothing more" "$OPS" "$(grep -c "control: OPERATE" "$WORK/os.log")"
 live_finish

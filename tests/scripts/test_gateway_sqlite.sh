@@ -150,10 +150,6 @@ outstations:
     target: 127.0.0.1:99999
 store: {sqlite: x.db}
 EOF
-bad_config no_store "no store" <<EOF
-outstations:
-  - {name: a, target: 127.0.0.1}
-EOF
 bad_config twice "the name 'a' is used twice" <<EOF
 outstations:
   - {name: a, target: 127.0.0.1}
@@ -167,9 +163,17 @@ outstations:
     points: {colour: [{index: 1}]}
 store: {sqlite: x.db}
 EOF
-"$DNP3" master run 127.0.0.1:1 >"$WORK/nostore.out" 2>&1
-expect_rc "no store on the command line" 2 $?
-expect "no store message" "$WORK/nostore.out" "needs a store"
+# no store given: the embedded default, ./dnp3.db (from the command line and from a file)
+start_outstation osd --listen 127.0.0.1:0 --simulate --sim-period 100 --sim-steps 10
+mkdir -p "$WORK/cli" "$WORK/yaml"
+printf 'outstations:\n  - {name: d, target: 127.0.0.1:%s}\n' "$PORT" >"$WORK/yaml/gw.yaml"
+(cd "$WORK/cli" && timeout -s INT 3 "$DNP3" master run "127.0.0.1:$PORT" --name d >"$WORK/cli.out" 2>&1)
+(cd "$WORK/yaml" && timeout -s INT 3 "$DNP3" master run --config gw.yaml >"$WORK/yaml.out" 2>&1)
+for w in cli yaml; do
+    expect "no store ($w): says where" "$WORK/$w.out" "storing in sqlite dnp3.db"
+    expect_rc "no store ($w): ./dnp3.db holds the outstation and its values" "d|1" \
+        "$(sqlite3 "$WORK/$w/dnp3.db" "SELECT name, (SELECT count(*) > 0 FROM latest WHERE outstation = 'd') FROM outstations")"
+done
 "$DNP3" master run 127.0.0.1:1 --sqlite "$WORK/nodir/x.db" >"$WORK/baddb.out" 2>&1
 expect_rc "unwritable SQLite file" 1 $?
 expect "unwritable message" "$WORK/baddb.out" "cannot open"

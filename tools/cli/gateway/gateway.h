@@ -57,6 +57,7 @@ typedef struct {
     bool sparkplug;        /* mqtt format: false = JSON per point, true = Sparkplug B */
     char mqtt_group[128];  /* Sparkplug group id (default: the prefix) */
     char mqtt_node[64];    /* Sparkplug edge node id: the gateway's name (default: the host name) */
+    bool mqtt_commands;    /* false: no command topic at all, whatever the outstations say (default true) */
     char mqtt_user[128];   /* broker login (optional) */
     char mqtt_password[256];
     /* MQTT over TLS (gw_mqtt_tls.c): on with mqtts:// or any of the files; the broker's certificate
@@ -92,6 +93,11 @@ void *gw_mqtt_tls_ctx(gw_mqtt_tls *t);
 /* Why the last handshake refused the broker's certificate ("" if it did not), then forgotten. */
 const char *gw_mqtt_tls_take_error(gw_mqtt_tls *t, char *buf, size_t cap);
 void gw_mqtt_tls_free(gw_mqtt_tls *t);
+
+/* The embedded default store: with neither a database nor MQTT, SQLite in this file of the current
+ * directory (gw_config_default_store sets it). */
+#define GW_DEFAULT_SQLITE "dnp3.db"
+void gw_config_default_store(gw_config *c);
 
 /* Loads a `dnp3 master run --config FILE` YAML file. Returns 0, or -1 with "FILE:LINE: path: message" in err. */
 int gw_config_load(const char *file, gw_config *c, char *err, size_t err_cap);

@@ -180,12 +180,21 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     gw_config *c = ctx;
     uint32_t u;
     if (!strcmp(k, "host")) return get_string(L, v, c->mqtt_host, sizeof c->mqtt_host);
+    if (!strcmp(k, "url")) { /* mqtt://HOST[:PORT], mqtts://HOST[:PORT] or HOST[:PORT] */
+        char url[300], why[200];
+        if (get_string(L, v, url, sizeof url)) return -1;
+        if (gw_mqtt_address(url, c->mqtt_host, sizeof c->mqtt_host, &c->mqtt_port, &c->mqtt_scheme, why,
+                            sizeof why))
+            return fail(L, v, "%s", why);
+        return 0;
+    }
+    if (!strcmp(k, "commands")) return get_bool(L, v, &c->mqtt_commands);
     if (!strcmp(k, "port")) {
         if (get_uint(L, v, 1, 65535, &u)) return -1;
         c->mqtt_port = (uint16_t)u;
         return 0;
     }
-    if (!strcmp(k, "prefix")) {
+    if (!strcmp(k, "prefix") || !strcmp(k, "topic_prefix")) {
         if (get_string(L, v, c->mqtt_prefix, sizeof c->mqtt_prefix)) return -1;
         if (!c->mqtt_prefix[0] || strchr(c->mqtt_prefix, '+') || strchr(c->mqtt_prefix, '#'))
             return fail(L, v, "not a topic prefix");
@@ -218,8 +227,8 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     if (!strcmp(k, "certificate")) return get_string(L, v, c->mqtt_cert, sizeof c->mqtt_cert);
     if (!strcmp(k, "private_key")) return get_string(L, v, c->mqtt_key, sizeof c->mqtt_key);
     return fail(L, v,
-                "unknown key (expected host, port, prefix, format, group, node, username, password, tls, ca, "
-                "certificate, private_key)");
+                "unknown key (expected url or host and port, prefix, format, group, node, username, password, "
+                "commands, tls, ca, certificate, private_key)");
 }
 
 static int tls_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
@@ -273,7 +282,7 @@ static int root_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     if (!strcmp(k, "mqtt")) {
         c->mqtt = true;
         if (for_each_field(L, v, "a mapping with host, port, prefix", mqtt_field, c)) return -1;
-        if (!c->mqtt_host[0]) return fail(L, v, "mqtt needs a host");
+        if (!c->mqtt_host[0]) return fail(L, v, "mqtt needs a url or a host");
         if (c->mqtt_password[0] && !c->mqtt_user[0]) return fail(L, v, "a password needs a username");
         char why[200];
         if (gw_mqtt_settle(c, why, sizeof why)) return fail(L, v, "%s", why);
@@ -289,6 +298,13 @@ void gw_config_free(gw_config *c)
     free(c->outstations);
     c->outstations = NULL;
     c->n_outstations = 0;
+}
+
+void gw_config_default_store(gw_config *c)
+{
+    if (c->store != GW_STORE_NONE || c->mqtt) return;
+    c->store = GW_STORE_SQLITE;
+    snprintf(c->sqlite_path, sizeof c->sqlite_path, "%s", GW_DEFAULT_SQLITE);
 }
 
 unsigned gw_shard_of(const char *name, unsigned n)
@@ -334,6 +350,7 @@ void gw_config_defaults(gw_config *c)
     memset(c, 0, sizeof *c);
     tls_cli_init(&c->tls);
     snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "dnp3");
+    c->mqtt_commands = true;
     char host[64] = "";
     if (gethostname(host, sizeof host - 1) != 0 || !gw_sparkplug_id_ok(host)) snprintf(host, sizeof host, "dnp3");
     host[sizeof host - 1] = 0;
@@ -350,8 +367,7 @@ static int load(yaml_parser_t *parser, const char *file, void *ctx, char *err, s
     int rc = root ? for_each_field(&L, root, "a mapping with outstations, store", root_field, c)
                   : fail(&L, NULL, "the file is empty");
     if (!rc && !c->n_outstations) rc = fail(&L, root, "no outstations");
-    if (!rc && c->store == GW_STORE_NONE && !c->mqtt)
-        rc = fail(&L, root, "no store (store: {sqlite: FILE} or {postgres: CONNINFO}, and/or mqtt: {host: ...})");
+    if (!rc) gw_config_default_store(c);
     yaml_document_delete(&L.doc);
     return rc;
 }

@@ -695,47 +695,48 @@ static int apply_shard(gw *g, unsigned k, unsigned n)
 
 static void usage(FILE *f)
 {
-    fprintf(
-        f,
-        "usage: dnp3 master run TARGET (--sqlite FILE | --postgres CONNINFO) [--mqtt HOST[:PORT]] [options]\n"
-        "       dnp3 master run --config FILE\n"
-        "\n"
-        "TARGET is HOST[:PORT], tcp://HOST:PORT, udp://HOST:PORT (port 20000 by default) or\n"
-        "tls://HOST[:PORT] (IEC 62351-3, port 19999; with the --tls-* options below).\n"
-        "Polls outstations and stores every measurement; the application confirm of events\n"
-        "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
-        "\n"
-        "  --sqlite FILE          store in this SQLite file (created if missing; WAL)\n"
-        "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
-        "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
-        "                         retained; with or without a database; port 1883 by default);\n"
-        "                         mqtts://HOST[:PORT]: over TLS (port 8883 by default), the broker's\n"
-        "                         certificate and name checked against --mqtt-ca or the system's CAs\n"
-        "  --mqtt-ca FILE         CA certificates (PEM) that may sign the broker's certificate\n"
-        "  --mqtt-cert FILE       the gateway's certificate (PEM), for a broker that asks for one;\n"
-        "  --mqtt-key FILE        with its private key (PEM, unencrypted). Any of the three: TLS\n"
-        "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
-        "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
-        "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
-        "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
-        "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
-        "  --name NAME            the outstation's name in the store (default: TARGET)\n"
-        "  --link-addr N          the outstation's link address (default 10)\n"
-        "  --master-addr N        our link address (default 1)\n"
-        "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
-        "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
-        "  --no-unsolicited       do not enable unsolicited reporting\n"
-        "  --timeout MS           response timeout (default 5000)\n"
-        "  --shard K/N            with --config: run only the outstations whose name hashes to K\n"
-        "                         (0 <= K < N), so N processes share the fleet (docs/gateway.md)\n"
-        "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
-        "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
-        "                         commands, points) and store (sqlite or postgres), mqtt (host, port, prefix,\n"
-        "                         format, group, node, username, password, tls, ca, certificate,\n"
-        "                         private_key), tls (certificate,\n"
-        "                         private_key, ca, peer_certificate, crl, peer_name)\n"
-        "%s",
-        TLS_CLI_HELP);
+    fprintf(f,
+            "usage: dnp3 master run TARGET [--sqlite FILE | --postgres CONNINFO] [--mqtt HOST[:PORT]] [options]\n"
+            "       dnp3 master run --config FILE\n"
+            "\n"
+            "TARGET is HOST[:PORT], tcp://HOST:PORT, udp://HOST:PORT (port 20000 by default) or\n"
+            "tls://HOST[:PORT] (IEC 62351-3, port 19999; with the --tls-* options below).\n"
+            "Polls outstations and stores every measurement; the application confirm of events\n"
+            "is sent only after the store committed them (docs/gateway.md). Until SIGINT/SIGTERM.\n"
+            "\n"
+            "  --sqlite FILE          store in this SQLite file (created if missing; WAL); with no\n"
+            "                         database and no --mqtt: ./dnp3.db\n"
+            "  --postgres CONNINFO    store in PostgreSQL (libpq conninfo or URI)\n"
+            "  --mqtt HOST[:PORT]     publish every measurement as JSON to this MQTT broker (QoS 1,\n"
+            "                         retained; with or without a database; port 1883 by default);\n"
+            "                         mqtts://HOST[:PORT]: over TLS (port 8883 by default), the broker's\n"
+            "                         certificate and name checked against --mqtt-ca or the system's CAs\n"
+            "  --mqtt-ca FILE         CA certificates (PEM) that may sign the broker's certificate\n"
+            "  --mqtt-cert FILE       the gateway's certificate (PEM), for a broker that asks for one;\n"
+            "  --mqtt-key FILE        with its private key (PEM, unencrypted). Any of the three: TLS\n"
+            "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
+            "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
+            "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
+            "  --mqtt-node N          Sparkplug edge node id (default: the host name)\n"
+            "  --mqtt-user U          broker user name (password: mqtt.password in --config only)\n"
+            "  --name NAME            the outstation's name in the store (default: TARGET)\n"
+            "  --link-addr N          the outstation's link address (default 10)\n"
+            "  --master-addr N        our link address (default 1)\n"
+            "  --integrity-period S   integrity poll period (default 3600, 0 = start-up only)\n"
+            "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
+            "  --no-unsolicited       do not enable unsolicited reporting\n"
+            "  --timeout MS           response timeout (default 5000)\n"
+            "  --shard K/N            with --config: run only the outstations whose name hashes to K\n"
+            "                         (0 <= K < N), so N processes share the fleet (docs/gateway.md)\n"
+            "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
+            "                         integrity_period_s, event_period_s, unsolicited, timeout_ms,\n"
+            "                         commands, points), store (sqlite or postgres; default\n"
+            "                         ./dnp3.db), mqtt (url or host and port, prefix, format, group,\n"
+            "                         node, username, password, commands, tls, ca, certificate,\n"
+            "                         private_key), tls (certificate, private_key, ca,\n"
+            "                         peer_certificate, crl, peer_name)\n"
+            "%s",
+            TLS_CLI_HELP);
 }
 
 static int parse(int argc, char **argv, gw_config *c, const char **config)
@@ -834,9 +835,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
     }
     if (c->shard_n) return cli_usage_error(CMD, "--shard K/N shares the outstations of a --config FILE");
     if (!target) return cli_usage_error(CMD, "run needs a TARGET (HOST[:PORT]) or --config FILE");
-    if (c->store == GW_STORE_NONE && !c->mqtt)
-        return cli_usage_error(CMD,
-                               "run needs a store: --sqlite FILE, --postgres CONNINFO and/or --mqtt HOST[:PORT]");
+    gw_config_default_store(c);
     if (one.link_addr == one.master_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
     char why[200];
     if (c->mqtt && gw_mqtt_settle(c, why, sizeof why)) return cli_usage_error(CMD, "%s", why);
@@ -899,7 +898,7 @@ int cmd_master_run(int argc, char **argv)
             g->n_stores--;
             g->mqtt = NULL;
             rc = 2;
-        } else {
+        } else if (g->cfg.mqtt_commands) {
             gw_mqtt_on_command(g->mqtt, on_mqtt_command, g);
         }
     }
