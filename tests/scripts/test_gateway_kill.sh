@@ -5,6 +5,9 @@
 # after its batch committed, so a kill before the commit leaves it in the outstation, which reports
 # it again; a kill after the commit but before the confirm went out makes the outstation report it
 # twice, and the unique key on its time stamp stores it once.
+# Then the link is hurt instead: tests/tools/fault_proxy between the gateway and a second simulating
+# outstation cuts and stalls the connection at seeded moments while events flow; once the faults
+# stop, the store again holds every generated event exactly once.
 # What it does not show: the SQLite commit runs inside the fragment's callback, before the runtime
 # writes anything to the socket, so even an immediate confirm would leave after the commit here; the
 # deferred confirm is what keeps events when the store fails (test_gateway_postgres.sh stops the
@@ -57,5 +60,29 @@ expect_rc "the database is intact" ok "$(q 'PRAGMA integrity_check')"
 kill -TERM "$GW"
 wait "$GW"
 expect_rc "SIGTERM after the kills" 0 $?
+
+# ---- the link between gateway and outstation cut and stalled (fault proxy), the gateway alive ----
+start_outstation os2 --listen 127.0.0.1:0 --simulate --sim-period 25 --sim-steps 200 --seed "$((SEED + 1))"
+start_proxy proxy "$PORT" --seed "$SEED" --every-ms 300-1200 --stall-ms 900 --duration-ms 5000
+"$DNP3" master run "127.0.0.1:$PPORT" --sqlite "$WORK/f.db" --name rtu2 --event-period 1 --timeout 1000 \
+    >"$WORK/gw-faults.log" 2>&1 &
+GW=$!
+PIDS+=("$GW")
+wait_for "$WORK/os2.log" "simulation finished" 300 || bad "the second simulation did not finish"
+GEN=$(sim_generated os2)
+for ((i = 0; i < 200; i++)); do
+    [ "$(sqlite3 "$WORK/f.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
+    sleep 0.1
+done
+FAULTS=$(grep -cE "^fault_proxy: (cut|stall)" "$WORK/proxy.log")
+STORED=$(sqlite3 "$WORK/f.db" 'SELECT count(*) FROM measurements WHERE event')
+echo "fault proxy: $FAULTS faults; generated $GEN events, stored $STORED"
+[ "$FAULTS" -ge 2 ] && ok || bad "the proxy hurt the link only $FAULTS times"
+expect_rc "faults: every generated event stored (generated $GEN)" "$GEN" "$STORED"
+expect_rc "faults: no duplicate events" 0 "$(sqlite3 "$WORK/f.db" "SELECT count(*) FROM (SELECT 1 FROM measurements
+    WHERE event GROUP BY type, idx, time_ms, value, flags HAVING count(*) > 1)")"
+kill -TERM "$GW"
+wait "$GW"
+expect_rc "SIGTERM after the faults" 0 $?
 
 live_finish
