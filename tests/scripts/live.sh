@@ -129,13 +129,26 @@ start_gateway() {
     PIDS+=("$GW")
 }
 
+# stored_events DB: how many events the SQLite store DB holds (empty while it does not exist).
+stored_events() { sqlite3 "$1" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null; }
+
+# wait_stored DB N [TENTHS]: waits (TENTHS x 0.1 s at most, default 200) until DB stores N events.
+wait_stored() {
+    local i
+    for ((i = 0; i < ${3:-200}; i++)); do
+        [ "$(stored_events "$1")" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # expect_published_stored WHAT LOG DB GEN: within 10 s, GEN events published as JSON (the lines of
 # the mosquitto_sub log LOG with "event":true) and GEN events stored in the SQLite file DB.
 expect_published_stored() {
     local i pub stored
     for ((i = 0; i < 100; i++)); do
         pub=$(grep -c '"event":true' "$2")
-        stored=$(sqlite3 "$3" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)
+        stored=$(stored_events "$3")
         [ "$pub" -ge "$4" ] && [ "$stored" = "$4" ] && break
         sleep 0.1
     done

@@ -70,12 +70,9 @@ GW=$!
 PIDS+=("$GW")
 wait_for "$WORK/os2.log" "simulation finished" 300 || bad "the second simulation did not finish"
 GEN=$(sim_generated os2)
-for ((i = 0; i < 200; i++)); do
-    [ "$(sqlite3 "$WORK/f.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
-    sleep 0.1
-done
+wait_stored "$WORK/f.db" "$GEN" 200
 FAULTS=$(grep -cE "^fault_proxy: (cut|stall)" "$WORK/proxy.log")
-STORED=$(sqlite3 "$WORK/f.db" 'SELECT count(*) FROM measurements WHERE event')
+STORED=$(stored_events "$WORK/f.db")
 echo "fault proxy: $FAULTS faults; generated $GEN events, stored $STORED"
 [ "$FAULTS" -ge 2 ] && ok || bad "the proxy hurt the link only $FAULTS times"
 expect_rc "faults: every generated event stored (generated $GEN)" "$GEN" "$STORED"

@@ -85,12 +85,9 @@ sleep 1
 start_broker mosquitto "$MPORT"
 wait_for "$WORK/os3.log" "simulation finished" 200 || bad "the third simulation did not finish"
 GEN=$(sim_generated os3)
-for ((i = 0; i < 200; i++)); do
-    [ "$(sqlite3 "$WORK/g3.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
-    sleep 0.1
-done
+wait_stored "$WORK/g3.db" "$GEN" 200
 expect_rc "broker restart: every event stored (generated $GEN)" "$GEN" \
-    "$(sqlite3 "$WORK/g3.db" 'SELECT count(*) FROM measurements WHERE event')"
+    "$(stored_events "$WORK/g3.db")"
 expect "broker restart: the outage was seen" "$WORK/gw3.log" "store mqtt unavailable"
 expect "broker restart: publishing resumed" "$WORK/gw3.log" "store mqtt is back"
 sub -t p3/status -C 1 -W 3 >"$WORK/status5.log" 2>&1

@@ -67,10 +67,7 @@ EOF
 start_gateway gw
 wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
 GEN=$(sim_generated os)
-for ((i = 0; i < 100; i++)); do
-    [ "$(sqlite3 "$WORK/g.db" 'SELECT count(*) FROM measurements WHERE event' 2>/dev/null)" = "$GEN" ] && break
-    sleep 0.1
-done
+wait_stored "$WORK/g.db" "$GEN" 100
 sleep 0.5
 decode "$WORK/cap.txt" >"$WORK/dec1.txt" 2>&1
 head -c 3000 "$WORK/dec1.txt" >"$WORK/dec1.head"

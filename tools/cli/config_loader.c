@@ -127,6 +127,19 @@ int get_string(loader *L, const yaml_node_t *n, char *out, size_t cap)
     return 0;
 }
 
+int get_path(loader *L, const yaml_node_t *n, char *out, size_t cap, char *where, size_t where_cap)
+{
+    char value[1024];
+    if (get_string(L, n, value, sizeof value)) return -1;
+    if (!value[0]) return fail(L, n, "expected a file name");
+    const char *slash = strrchr(L->file, '/');
+    int len = value[0] == '/' || !slash ? snprintf(out, cap, "%s", value)
+                                        : snprintf(out, cap, "%.*s/%s", (int)(slash - L->file), L->file, value);
+    if (len < 0 || (size_t)len >= cap) return fail(L, n, "the file name is too long");
+    if (where) snprintf(where, where_cap, "%s:%lu: %s", L->file, (unsigned long)n->start_mark.line + 1, L->path);
+    return 0;
+}
+
 int load_document(loader *L, yaml_parser_t *parser)
 {
     if (yaml_parser_load(parser, &L->doc)) return 0;

@@ -61,5 +61,8 @@ int get_number(loader *L, const yaml_node_t *n, double lo, double hi, double *ou
 int get_uint(loader *L, const yaml_node_t *n, double lo, double hi, uint32_t *out);
 int get_bool(loader *L, const yaml_node_t *n, bool *out);
 int get_string(loader *L, const yaml_node_t *n, char *out, size_t cap);
+/* A file name, relative to the directory of the configuration file unless absolute; where (if not
+ * NULL) receives "FILE:LINE: path" for the messages about the file's content read later. */
+int get_path(loader *L, const yaml_node_t *n, char *out, size_t cap, char *where, size_t where_cap);
 
 #endif

@@ -23,7 +23,7 @@
  *       private_key: certs/rtu7.key
  *       ca: certs/scada-ca.pem
  *
- * Relative file names are relative to the configuration file. Files are only
+ * Relative file names are relative to the configuration file (get_path). Files are only
  * named here; the command reads them (and reports their problems with the
  * FILE:LINE: field of the name).
  */
@@ -31,20 +31,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* Reads a file name into out, relative to the directory of the configuration file. */
-static int get_path(loader *L, const yaml_node_t *n, char *out, size_t cap, char *where, size_t where_cap)
-{
-    char value[PROFILE_PATH_MAX];
-    if (get_string(L, n, value, sizeof value)) return -1;
-    if (!value[0]) return fail(L, n, "expected a file name");
-    const char *slash = strrchr(L->file, '/');
-    int len = value[0] == '/' || !slash ? snprintf(out, cap, "%s", value)
-                                        : snprintf(out, cap, "%.*s/%s", (int)(slash - L->file), L->file, value);
-    if (len < 0 || (size_t)len >= cap) return fail(L, n, "the file name is too long");
-    if (where) snprintf(where, where_cap, "%s:%lu: %s", L->file, (unsigned long)n->start_mark.line + 1, L->path);
-    return 0;
-}
 
 static int get_name(loader *L, const yaml_node_t *n, char out[33])
 {

@@ -37,6 +37,14 @@ typedef struct {
     bool unsolicited;            /* enable unsolicited reporting at start-up (default true) */
     uint32_t timeout_ms;         /* response timeout (default 5000) */
     bool commands;               /* accept commands from MQTT PREFIX/NAME/command (default false) */
+    /* Secure Authentication v5 (security: secure_authentication:), the gateway as the master user */
+    bool sa;
+    uint16_t sa_user;                  /* default 1 */
+    char sa_key_file[512];             /* the user's update key (32 or 64 hex digits) */
+    char sa_key_where[320];            /* "FILE:LINE: path" of its name, for the messages */
+    bool sa_aggressive;                /* critical requests in aggressive mode (default false) */
+    uint32_t sa_key_change_interval_s; /* session keys renewed after (default 600; 0 = by count only) */
+    uint32_t sa_key_change_count;      /* ... or after this many authenticated messages (default 1000) */
     gw_point_name *points;
     size_t n_points;
 } gw_outstation_cfg;

@@ -13,11 +13,16 @@
  *       event_period_s: 5
  *       unsolicited: true
  *       timeout_ms: 5000
+ *       security:
+ *         secure_authentication: {user: 1, update_key_file: keys/rtu1-user1.key}
  *       points:
  *         analog_input:
  *           - {index: 0, name: "Bus 1 kV", unit: kV}
  *   store:
  *     sqlite: /var/lib/dnp3/gateway.db      # or postgres: "host=... dbname=..."
+ *
+ * File names (store, keys, certificates) are relative to the configuration
+ * file unless absolute, as in the outstation's configuration.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -91,6 +96,39 @@ static int point_list(loader *L, const char *k, const yaml_node_t *list, void *c
     return for_each_item(L, list, "a list of points", point_item, &c);
 }
 
+/* security: secure_authentication: the gateway's SA user towards this outstation */
+static int sa_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    gw_outstation_cfg *o = ctx;
+    uint32_t u;
+    if (!strcmp(k, "user")) {
+        if (get_uint(L, v, 1, 65535, &u)) return -1;
+        o->sa_user = (uint16_t)u;
+        return 0;
+    }
+    if (!strcmp(k, "update_key_file"))
+        return get_path(L, v, o->sa_key_file, sizeof o->sa_key_file, o->sa_key_where, sizeof o->sa_key_where);
+    if (!strcmp(k, "aggressive_mode")) return get_bool(L, v, &o->sa_aggressive);
+    if (!strcmp(k, "key_change_interval_s")) return get_uint(L, v, 0, 86400 * 7, &o->sa_key_change_interval_s);
+    if (!strcmp(k, "key_change_count")) return get_uint(L, v, 0, 0xFFFFFFFEu, &o->sa_key_change_count);
+    return fail(L, v,
+                "unknown key (expected user, update_key_file, aggressive_mode, key_change_interval_s, "
+                "key_change_count)");
+}
+
+static int security_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
+{
+    gw_outstation_cfg *o = ctx;
+    if (!strcmp(k, "secure_authentication")) {
+        o->sa = true;
+        if (for_each_field(L, v, "a mapping with user, update_key_file", sa_field, o)) return -1;
+        return o->sa_key_file[0] ? 0 : fail(L, v, "Secure Authentication needs the user's update_key_file");
+    }
+    if (!strcmp(k, "tls"))
+        return fail(L, v, "TLS is set for every tls:// target at once, in the top-level tls: section");
+    return fail(L, v, "unknown key (expected secure_authentication)");
+}
+
 static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
 {
     gw_outstation_cfg *o = ctx;
@@ -127,9 +165,11 @@ static int outstation_field(loader *L, const char *k, const yaml_node_t *v, void
     if (!strcmp(k, "unsolicited")) return get_bool(L, v, &o->unsolicited);
     if (!strcmp(k, "commands")) return get_bool(L, v, &o->commands);
     if (!strcmp(k, "points")) return for_each_field(L, v, "a mapping of point types", point_list, o);
+    if (!strcmp(k, "security"))
+        return for_each_field(L, v, "a mapping with secure_authentication", security_field, o);
     return fail(L, v,
                 "unknown key (expected name, target, link_addr, master_addr, integrity_period_s, "
-                "event_period_s, unsolicited, timeout_ms, commands, points)");
+                "event_period_s, unsolicited, timeout_ms, commands, points, security)");
 }
 
 void gw_outstation_defaults(gw_outstation_cfg *o)
@@ -141,6 +181,9 @@ void gw_outstation_defaults(gw_outstation_cfg *o)
     o->event_period_s = 5;
     o->unsolicited = true;
     o->timeout_ms = 5000;
+    o->sa_user = 1;
+    o->sa_key_change_interval_s = 600;
+    o->sa_key_change_count = 1000;
 }
 
 static int outstation_item(loader *L, size_t i, const yaml_node_t *item, void *ctx)
@@ -164,9 +207,7 @@ static int store_field(loader *L, const char *k, const yaml_node_t *v, void *ctx
     if (c->store != GW_STORE_NONE) return fail(L, v, "only one store (sqlite or postgres)");
     if (!strcmp(k, "sqlite")) {
         c->store = GW_STORE_SQLITE;
-        if (get_string(L, v, c->sqlite_path, sizeof c->sqlite_path)) return -1;
-        if (!c->sqlite_path[0]) return fail(L, v, "expected a file name");
-        return 0;
+        return get_path(L, v, c->sqlite_path, sizeof c->sqlite_path, NULL, 0);
     }
     if (!strcmp(k, "postgres")) {
         c->store = GW_STORE_POSTGRES;
@@ -223,9 +264,9 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
         c->mqtt_scheme = on ? GW_MQTT_TLS : GW_MQTT_PLAIN;
         return 0;
     }
-    if (!strcmp(k, "ca")) return get_string(L, v, c->mqtt_ca, sizeof c->mqtt_ca);
-    if (!strcmp(k, "certificate")) return get_string(L, v, c->mqtt_cert, sizeof c->mqtt_cert);
-    if (!strcmp(k, "private_key")) return get_string(L, v, c->mqtt_key, sizeof c->mqtt_key);
+    if (!strcmp(k, "ca")) return get_path(L, v, c->mqtt_ca, sizeof c->mqtt_ca, NULL, 0);
+    if (!strcmp(k, "certificate")) return get_path(L, v, c->mqtt_cert, sizeof c->mqtt_cert, NULL, 0);
+    if (!strcmp(k, "private_key")) return get_path(L, v, c->mqtt_key, sizeof c->mqtt_key, NULL, 0);
     return fail(L, v,
                 "unknown key (expected url or host and port, prefix, format, group, node, username, password, "
                 "commands, tls, ca, certificate, private_key)");
@@ -248,6 +289,7 @@ static int tls_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     };
     for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
         if (strcmp(k, F[i].key) != 0) continue;
+        if (F[i].dst != c->tls_peer_name) return get_path(L, v, F[i].dst, F[i].cap, NULL, 0);
         if (get_string(L, v, F[i].dst, F[i].cap)) return -1;
         return F[i].dst[0] ? 0 : fail(L, v, "expected a value");
     }

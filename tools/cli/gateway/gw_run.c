@@ -17,11 +17,13 @@
 #include <uv.h>
 
 #include "cli_common.h"
+#include "dnp3/crypto.h"
 #include "dnp3/io.h"
 #include "dnp3/io_roles.h"
 #include "dnp3/master.h"
 #include "gateway.h"
 #include "master_session.h"
+#include "sa_cli.h"
 
 static const char *const CMD = "dnp3 master run";
 
@@ -46,6 +48,8 @@ typedef struct {
     uint32_t confirm_token; /* of that batch's fragment (0: nothing to confirm) */
     /* the output points the outstation reported (g10 / g40): what a command may name */
     uint8_t seen_bo[65536 / 8], seen_ao[65536 / 8];
+    void *sa_mem; /* Secure Authentication (security: secure_authentication:), or NULL */
+    dnp3_sa_master *sa;
 } gw_station;
 
 /* A command that arrived on the MQTT network thread, waiting for the loop. */
@@ -379,6 +383,47 @@ static void up_close(void *ctx, const char *reason, dnp3_tstamp now)
     if (was) store_status(s);
 }
 
+/* Secure Authentication's events, one log line each: the failures say what to check. */
+static void on_sa_event(void *ctx, const dnp3_sa_event *ev)
+{
+    gw_station *s = ctx;
+    if (ev->kind == DNP3_SA_EV_ERROR_RECEIVED && ev->function == 0)
+        printf("%s: %s: security: the outstation answered %s for user %u%s\n", CMD, s->cfg->name,
+               dnp3_sa_error_name(ev->error), ev->user,
+               ev->error == DNP3_SA_ERR_UNKNOWN_USER            ? " (the user is not configured there)"
+               : ev->error == DNP3_SA_ERR_AUTHENTICATION_FAILED ? " (wrong update key?)"
+                                                                : "");
+    else
+        printf("%s: %s: security: %s%s\n", CMD, s->cfg->name, sa_cli_event_text(ev),
+               ev->kind == DNP3_SA_EV_KEY_CHANGE_FAILED ? " (wrong update key?)" : "");
+    fflush(stdout);
+}
+
+/* The master side of SA for the station's association: the update key is read here (a problem is
+ * a configuration error naming the YAML line), used, and wiped. */
+static int attach_sa(gw *g, gw_station *s, const gw_outstation_cfg *oc)
+{
+    dnp3_sa_master_config c;
+    dnp3_sa_master_config_init(&c);
+    c.crypto = dnp3_crypto_openssl();
+    c.user.number = oc->sa_user;
+    if (sa_cli_read_key(CMD, oc->sa_key_where, oc->sa_key_file, c.user.key, &c.user.key_len)) return 2;
+    c.aggressive_mode = oc->sa_aggressive;
+    c.key_change_interval_ms = oc->sa_key_change_interval_s * 1000;
+    c.key_change_count = oc->sa_key_change_count;
+    c.on_event = on_sa_event;
+    c.ctx = s;
+    size_t size = dnp3_sa_master_memory_size(&c), al = _Alignof(max_align_t);
+    s->sa_mem = size ? aligned_alloc(al, (size + al - 1) / al * al) : NULL;
+    if (s->sa_mem) s->sa = dnp3_sa_master_init(s->sa_mem, size, &c, dnp3_io_now(g->loop));
+    dnp3_zeroize(&c.user, sizeof c.user);
+    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) {
+        fprintf(stderr, "%s: %s: cannot set up Secure Authentication\n", CMD, oc->name);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- commands from MQTT (docs/gateway.md, "Commands from MQTT") ---- */
 
 typedef struct {
@@ -666,6 +711,10 @@ static int start_station(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     int err = dnp3_io_master_create(g->loop, &cc, &mc, &hooks, &s->bind);
     if (!err) {
         s->a = dnp3_master_add_assoc(dnp3_io_master_get(s->bind), &ac, dnp3_io_now(g->loop));
+        if (s->a && oc->sa) {
+            int rc = attach_sa(g, s, oc);
+            if (rc) return rc;
+        }
         err = s->a ? dnp3_io_master_open(s->bind, &ioc) : UV_EINVAL;
     }
     if (err) {
@@ -726,6 +775,8 @@ static void usage(FILE *f)
             "  --event-period S       class 1-3 poll period (default 5, 0 = unsolicited only)\n"
             "  --no-unsolicited       do not enable unsolicited reporting\n"
             "  --timeout MS           response timeout (default 5000)\n"
+            "  --sa-update-key-file FILE  Secure Authentication v5 with this update key (32 or 64\n"
+            "                         hex digits); --sa-user N: the user (default 1)\n"
             "  --shard K/N            with --config: run only the outstations whose name hashes to K\n"
             "                         (0 <= K < N), so N processes share the fleet (docs/gateway.md)\n"
             "  --config FILE          YAML: outstations (name, target, link_addr, master_addr,\n"
@@ -744,7 +795,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
     static gw_outstation_cfg one;
     gw_outstation_defaults(&one);
     const char *target = NULL, *name = NULL;
-    bool any_station_option = false, any_mqtt_option = false;
+    bool any_station_option = false, any_mqtt_option = false, sa_user_given = false;
     uint64_t v;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -820,6 +871,17 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
             if (cli_uint(CMD, a, val, 0, 604800, &v)) return 2;
             *(!strcmp(a, "--integrity-period") ? &one.integrity_period_s : &one.event_period_s) = (uint32_t)v;
             any_station_option = true;
+        } else if (!strcmp(a, "--sa-user")) {
+            if (cli_uint(CMD, a, val, 1, 65535, &v)) return 2;
+            one.sa_user = (uint16_t)v;
+            any_station_option = sa_user_given = true;
+        } else if (!strcmp(a, "--sa-update-key-file")) {
+            if (!val[0] || strlen(val) >= sizeof one.sa_key_file)
+                return cli_usage_error(CMD, "%s: a file name", a);
+            one.sa = true;
+            snprintf(one.sa_key_file, sizeof one.sa_key_file, "%s", val);
+            snprintf(one.sa_key_where, sizeof one.sa_key_where, "%s", a);
+            any_station_option = true;
         } else if (!strcmp(a, "--timeout")) {
             if (cli_uint(CMD, a, val, 100, 600000, &v)) return 2;
             one.timeout_ms = (uint32_t)v;
@@ -837,6 +899,7 @@ static int parse(int argc, char **argv, gw_config *c, const char **config)
     if (!target) return cli_usage_error(CMD, "run needs a TARGET (HOST[:PORT]) or --config FILE");
     gw_config_default_store(c);
     if (one.link_addr == one.master_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
+    if (sa_user_given && !one.sa) return cli_usage_error(CMD, "--sa-user needs --sa-update-key-file FILE");
     char why[200];
     if (c->mqtt && gw_mqtt_settle(c, why, sizeof why)) return cli_usage_error(CMD, "%s", why);
     if (!c->mqtt && (c->mqtt_ca[0] || c->mqtt_cert[0] || c->mqtt_key[0]))
@@ -949,6 +1012,8 @@ int cmd_master_run(int argc, char **argv)
     for (size_t i = 0; i < g->n_stores; i++)
         if (g->stores[i].sink.ops) g->stores[i].sink.ops->close(&g->stores[i].sink);
     for (size_t i = 0; g->st && i < g->cfg.n_outstations; i++) {
+        if (g->st[i].sa) dnp3_sa_master_free(g->st[i].sa);
+        free(g->st[i].sa_mem);
         batch_clear(&g->st[i]);
         free(g->st[i].rows);
         free(g->st[i].texts);

@@ -284,13 +284,18 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     }
     if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(q->mq);
     if (rc != MOSQ_ERR_SUCCESS) {
-        char why[200], sys[160];
+        char why[200], sys[240];
         const char *fallback = mosquitto_strerror(rc);
-        if (rc == MOSQ_ERR_ERRNO && q->tls && !q->tls_client_cert && (sys_err == ECONNRESET || sys_err == EPIPE))
-            fallback =
-                "the broker closed the connection after the TLS handshake (is a client certificate required?)";
-        else if (rc == MOSQ_ERR_ERRNO)
-            fallback = (snprintf(sys, sizeof sys, "cannot connect: %s", strerror(sys_err)), sys);
+        if (rc == MOSQ_ERR_ERRNO) {
+            /* TLS 1.3: a broker that wants a client certificate says so after the client's side of
+             * the handshake, and the CONNECT written meanwhile can meet a reset instead of the alert */
+            bool ended = sys_err == ECONNRESET || sys_err == EPIPE || sys_err == EPROTO;
+            snprintf(sys, sizeof sys, "cannot connect: %s%s", strerror(sys_err),
+                     q->tls && !q->tls_client_cert && ended
+                         ? " (the broker ended the TLS session: is a client certificate required?)"
+                         : "");
+            fallback = sys;
+        }
         snprintf(err, cap, "MQTT %.200s:%d: %s", q->host, q->port, connect_error(q, fallback, why, sizeof why));
         mq_drop(q);
         return -1;
