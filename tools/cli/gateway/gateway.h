@@ -207,6 +207,18 @@ extern const char *const GW_SCHEMA_SQL[];
 extern const char *const GW_SCHEMA_V2_SQL;
 #define GW_SCHEMA_VERSION 2
 
+/*
+ * Which rows the latest table needs, and in which statement (an upsert may touch a row only once
+ * per statement). Row by row, the latest value of a point is replaced by a row without a time, or
+ * when either time is missing, or by a time at least as new. So only two rows of a point can
+ * matter: the last one without a time (always taken: wave 0), and after it the last row with the
+ * greatest time (taken in wave 1 after such a row, else in wave 0 under the same condition as row
+ * by row). Upserting just those, wave 0 then wave 1, gives what row by row would have stored.
+ * wave[i] is row i's wave or GW_NO_WAVE; returns the number of waves (1 or 2), or 0 on no memory.
+ */
+#define GW_NO_WAVE SIZE_MAX
+size_t gw_latest_waves(const gw_row *rows, size_t n, size_t *wave);
+
 int gw_sink_sqlite(gw_sink *s, const char *path);
 int gw_sink_postgres(gw_sink *s, const char *conninfo);
 int gw_sink_mqtt(gw_sink *s, const gw_config *c, char *err, size_t err_cap);

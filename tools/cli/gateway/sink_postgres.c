@@ -233,70 +233,13 @@ static int send_rows(pg_sink *p, const char *stmt, const row_params *t, const si
     return rc;
 }
 
-/* Orders rows by point (outstation, type, index), then by position in the batch. */
-static const gw_row *sort_rows;
-static int by_point(const void *a, const void *b)
-{
-    const gw_row *x = &sort_rows[*(const size_t *)a], *y = &sort_rows[*(const size_t *)b];
-    int c = strcmp(x->outstation, y->outstation);
-    if (!c) c = strcmp(x->type, y->type);
-    if (!c) c = x->index < y->index ? -1 : x->index > y->index;
-    if (!c) c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-    return c;
-}
-
-#define NO_WAVE SIZE_MAX /* a row the latest table does not need */
-
-/*
- * Which rows the latest table needs, and in which statement (an upsert may touch a row only once
- * per statement). Row by row, the latest value of a point is replaced by a row without a time, or
- * when either time is missing, or by a time at least as new. So only two rows of a point can
- * matter: the last one without a time (always taken: wave 0), and after it the last row with the
- * greatest time (taken in wave 1 after such a row, else in wave 0 under the same condition as row
- * by row). Sending just those gives what row by row would have stored. wave[i] is row i's wave or
- * NO_WAVE; returns the number of waves (1 or 2), or 0 on no memory.
- */
-static size_t waves(const gw_row *rows, size_t n, size_t *wave)
-{
-    size_t *order = malloc(n * sizeof *order);
-    if (!order) return 0;
-    for (size_t i = 0; i < n; i++) {
-        order[i] = i;
-        wave[i] = NO_WAVE;
-    }
-    sort_rows = rows;
-    qsort(order, n, sizeof *order, by_point);
-    size_t most = 1;
-    for (size_t g = 0; g < n;) { /* order[g..e): one point's rows in batch order */
-        size_t e = g + 1;
-        while (e < n && rows[order[e]].index == rows[order[g]].index &&
-               !strcmp(rows[order[e]].type, rows[order[g]].type) &&
-               !strcmp(rows[order[e]].outstation, rows[order[g]].outstation))
-            e++;
-        size_t untimed = NO_WAVE, best = NO_WAVE;
-        for (size_t k = g; k < e; k++)
-            if (!rows[order[k]].has_time) untimed = order[k];
-        for (size_t k = g; k < e; k++) {
-            const gw_row *r = &rows[order[k]];
-            if (!r->has_time || (untimed != NO_WAVE && order[k] < untimed)) continue;
-            if (best == NO_WAVE || r->time_ms >= rows[best].time_ms) best = order[k];
-        }
-        if (untimed != NO_WAVE) wave[untimed] = 0;
-        if (best != NO_WAVE) wave[best] = untimed != NO_WAVE ? 1 : 0;
-        if (untimed != NO_WAVE && best != NO_WAVE) most = 2;
-        g = e;
-    }
-    free(order);
-    return most;
-}
-
 /* Queues every row: the measurements in one statement, then the latest table in one or two. */
 static int send_batch(pg_sink *p, const gw_row *rows, size_t n, char *err, size_t cap)
 {
     row_params *t = malloc(n * sizeof *t);
     size_t *pick = malloc(n * sizeof *pick), *wave = malloc(n * sizeof *wave);
     int rc = -1;
-    size_t n_waves = t && pick && wave ? waves(rows, n, wave) : 0; /* 1 or 2 */
+    size_t n_waves = t && pick && wave ? gw_latest_waves(rows, n, wave) : 0; /* 1 or 2 */
     if (n_waves == 0) {
         snprintf(err, cap, "PostgreSQL: out of memory");
         goto out;

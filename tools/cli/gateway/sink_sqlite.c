@@ -140,9 +140,26 @@ static int sq_write(gw_sink *s, const gw_row *rows, size_t n, const gw_status *s
     for (size_t i = 0; i < n; i++) {
         bind_row(q->ins, &rows[i], true);
         if (sqlite3_step(q->ins) != SQLITE_DONE) goto failed;
-        bind_row(q->latest, &rows[i], false);
-        if (sqlite3_step(q->latest) != SQLITE_DONE) goto failed;
     }
+    /* the latest table: only the rows that can change it (gw_latest_waves), not every row */
+    size_t *wave = n ? malloc(n * sizeof *wave) : NULL;
+    size_t n_waves = wave ? gw_latest_waves(rows, n, wave) : 0;
+    if (n && !n_waves) {
+        free(wave);
+        snprintf(err, cap, "SQLite: out of memory");
+        sq_rollback(s);
+        return -1;
+    }
+    for (size_t w = 0; w < n_waves; w++)
+        for (size_t i = 0; i < n; i++) {
+            if (wave[i] != w) continue;
+            bind_row(q->latest, &rows[i], false);
+            if (sqlite3_step(q->latest) != SQLITE_DONE) {
+                free(wave);
+                goto failed;
+            }
+        }
+    free(wave);
     if (st) {
         sqlite3_stmt *t = q->status;
         sqlite3_reset(t);
