@@ -678,6 +678,20 @@ typedef struct {
 DNP3_API int dnp3_master_file_start(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_file_op op,
                                     const char *name, size_t name_len, uint16_t block_size, uint32_t file_size,
                                     uint16_t permissions, const dnp3_file_handler *handler, dnp3_tstamp now);
+
+/**
+ * The same, for an outstation that demands file authentication: AUTHENTICATE_FILE (g70v2) with
+ * `user` (1..DNP3_FILE_NAME_MAX octets) and `password` (0..DNP3_FILE_NAME_MAX octets) first; the
+ * key the outstation returns goes into the OPEN_FILE or DELETE_FILE (GET_FILE_INFO carries none:
+ * an INFO skips the step). A key of 0 ends the transfer with DNP3_FILE_PERMISSION_DENIED. The
+ * password is not kept: the request is built at once and the local copy wiped. Returns as
+ * dnp3_master_file_start, DNP3_ERR_INVALID_ARG also for a missing or over-long user or password.
+ */
+DNP3_API int dnp3_master_file_start_auth(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_file_op op,
+                                         const char *name, size_t name_len, uint16_t block_size,
+                                         uint32_t file_size, uint16_t permissions, const char *user,
+                                         size_t user_len, const char *password, size_t password_len,
+                                         const dnp3_file_handler *handler, dnp3_tstamp now);
 /** @} */
 
 #ifdef __cplusplus

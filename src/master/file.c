@@ -9,6 +9,8 @@
  *               per block, the last with bit 31; CLOSE_FILE -> g70v4
  *   DELETE      DELETE_FILE g70v3 (mode NULL) -> g70v4
  *   INFO        GET_FILE_INFO g70v7 -> g70v7 (or g70v4 with the failure status)
+ *   with a user AUTHENTICATE_FILE g70v2 (user name, password) -> g70v2 with the authentication key
+ *               first (0: refused, PERMISSION_DENIED); OPEN_FILE and DELETE_FILE then carry the key
  * A READ, WRITE or CLOSE_FILE that times out is sent again (up to FILE_RETRIES times): the
  * outstation serves a block again and acknowledges the block just written without writing it twice;
  * a CLOSE_FILE retried after a lost answer may find the handle gone (INVALID_HANDLE: taken as closed).
@@ -22,13 +24,14 @@
 #include "core/cursor.h"
 #include "master/master_internal.h"
 
+#define V2_FIXED 12u
 #define V3_FIXED 26u
 #define V7_FIXED 20u
 #define LAST_BIT 0x80000000u
 #define OBJ_HDR DNP3_G70_HDR
 #define FILE_RETRIES 3
 
-enum { ST_OPEN = 0, ST_BLOCK, ST_CLOSE, ST_SINGLE };
+enum { ST_OPEN = 0, ST_BLOCK, ST_CLOSE, ST_SINGLE, ST_AUTH };
 
 static void step_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info);
 
@@ -267,6 +270,30 @@ static void on_single(dnp3_file_transfer *ft, const dnp3_task_info *info)
     finish(ft);
 }
 
+static int send_command(dnp3_file_transfer *ft, uint32_t key, dnp3_tstamp now);
+
+/* AUTHENTICATE_FILE answered: the key goes into the OPEN_FILE or DELETE_FILE; 0 means refused. */
+static void on_auth(dnp3_file_transfer *ft, const dnp3_task_info *info)
+{
+    const uint8_t *o;
+    size_t n;
+    if (!answer(info, 2, &o, &n) || n < V2_FIXED) {
+        fail(ft, DNP3_TASK_MISSING_OBJECT, DNP3_FILE_SUCCESS);
+        finish(ft);
+        return;
+    }
+    uint32_t key = dnp3_load_u32(o + 8);
+    if (key == 0) {
+        fail(ft, DNP3_TASK_SUCCESS, DNP3_FILE_PERMISSION_DENIED);
+        finish(ft);
+        return;
+    }
+    if (send_command(ft, key, info->now) != DNP3_OK) {
+        fail(ft, DNP3_TASK_CANCELLED, DNP3_FILE_SUCCESS);
+        finish(ft);
+    }
+}
+
 static void step_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
 {
     dnp3_file_transfer *ft = ctx;
@@ -297,13 +324,15 @@ static void step_done(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *inf
     case ST_OPEN: on_open(ft, info); break;
     case ST_BLOCK: on_block(ft, info); break;
     case ST_CLOSE: on_close(ft, info); break;
+    case ST_AUTH: on_auth(ft, info); break;
     default: on_single(ft, info); break;
     }
 }
 
-int dnp3_master_file_start(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_file_op op, const char *name,
-                           size_t name_len, uint16_t block_size, uint32_t file_size, uint16_t permissions,
-                           const dnp3_file_handler *handler, dnp3_tstamp now)
+/* Checks the arguments and fills ft for op (file_size kept in ft->size until the OPEN_FILE). */
+static int prepare(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_file_op op, const char *name,
+                   size_t name_len, uint16_t block_size, uint32_t file_size, uint16_t permissions,
+                   const dnp3_file_handler *handler)
 {
     if (!a || !ft || !handler || !name || name_len == 0 || name_len > DNP3_FILE_NAME_MAX || op > DNP3_FILE_OP_LIST)
         return DNP3_ERR_INVALID_ARG;
@@ -320,11 +349,20 @@ int dnp3_master_file_start(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_fi
     memcpy(ft->name, name, name_len);
     ft->block_size = block_size;
     ft->permissions = permissions;
+    ft->size = file_size;
     ft->req_id = (uint16_t)(a->next_token & 0xFFFF);
     ft->status = DNP3_FILE_SUCCESS;
     ft->task = DNP3_TASK_SUCCESS;
+    return DNP3_OK;
+}
 
+/* The transfer's first command: GET_FILE_INFO g70v7, DELETE_FILE or OPEN_FILE g70v3 (with `key`, the
+ * authentication key of AUTHENTICATE_FILE or 0). */
+static int send_command(dnp3_file_transfer *ft, uint32_t key, dnp3_tstamp now)
+{
     uint8_t buf[OBJ_HDR + V3_FIXED + DNP3_FILE_NAME_MAX];
+    const size_t name_len = ft->name_len;
+    const dnp3_file_op op = ft->op;
     int rc;
     if (op == DNP3_FILE_OP_INFO) {
         uint8_t *p = begin_obj(buf, 7, V7_FIXED + name_len);
@@ -332,7 +370,7 @@ int dnp3_master_file_start(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_fi
         dnp3_store_u16(p, V7_FIXED);
         dnp3_store_u16(p + 2, (uint16_t)name_len);
         dnp3_store_u16(p + 18, ft->req_id);
-        memcpy(p + V7_FIXED, name, name_len);
+        memcpy(p + V7_FIXED, ft->name, name_len);
         ft->step = ST_SINGLE;
         ft->active = true;
         rc = submit(ft, DNP3_FC_GET_FILE_INFO, buf, OBJ_HDR + V7_FIXED + name_len, now);
@@ -345,18 +383,54 @@ int dnp3_master_file_start(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_fi
                         : op == DNP3_FILE_OP_PUT  ? DNP3_FILE_MODE_WRITE
                                                   : DNP3_FILE_MODE_READ;
         if (op == DNP3_FILE_OP_PUT) {
-            dnp3_store_u16(p + 10, permissions);
-            dnp3_store_u32(p + 16, file_size);
+            dnp3_store_u16(p + 10, ft->permissions);
+            dnp3_store_u32(p + 16, ft->size);
         }
+        dnp3_store_u32(p + 12, key);
         dnp3_store_u16(p + 20, mode);
-        dnp3_store_u16(p + 22, op == DNP3_FILE_OP_DELETE ? 0 : block_size);
+        dnp3_store_u16(p + 22, op == DNP3_FILE_OP_DELETE ? 0 : ft->block_size);
         dnp3_store_u16(p + 24, ft->req_id);
-        memcpy(p + V3_FIXED, name, name_len);
+        memcpy(p + V3_FIXED, ft->name, name_len);
         ft->step = op == DNP3_FILE_OP_DELETE ? ST_SINGLE : ST_OPEN;
         ft->active = true;
         rc = submit(ft, op == DNP3_FILE_OP_DELETE ? DNP3_FC_DELETE_FILE : DNP3_FC_OPEN_FILE, buf,
                     OBJ_HDR + V3_FIXED + name_len, now);
     }
+    if (rc != DNP3_OK) ft->active = false;
+    return rc;
+}
+
+int dnp3_master_file_start(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_file_op op, const char *name,
+                           size_t name_len, uint16_t block_size, uint32_t file_size, uint16_t permissions,
+                           const dnp3_file_handler *handler, dnp3_tstamp now)
+{
+    int rc = prepare(a, ft, op, name, name_len, block_size, file_size, permissions, handler);
+    return rc != DNP3_OK ? rc : send_command(ft, 0, now);
+}
+
+int dnp3_master_file_start_auth(dnp3_master_assoc *a, dnp3_file_transfer *ft, dnp3_file_op op, const char *name,
+                                size_t name_len, uint16_t block_size, uint32_t file_size, uint16_t permissions,
+                                const char *user, size_t user_len, const char *password, size_t password_len,
+                                const dnp3_file_handler *handler, dnp3_tstamp now)
+{
+    if (!user || !password || user_len == 0 || user_len > DNP3_FILE_NAME_MAX || password_len > DNP3_FILE_NAME_MAX)
+        return DNP3_ERR_INVALID_ARG;
+    int rc = prepare(a, ft, op, name, name_len, block_size, file_size, permissions, handler);
+    if (rc != DNP3_OK) return rc;
+    if (op == DNP3_FILE_OP_INFO) return send_command(ft, 0, now); /* GET_FILE_INFO carries no key */
+    uint8_t buf[OBJ_HDR + V2_FIXED + 2 * DNP3_FILE_NAME_MAX];
+    uint8_t *p = begin_obj(buf, 2, V2_FIXED + user_len + password_len);
+    dnp3_store_u16(p, V2_FIXED);
+    dnp3_store_u16(p + 2, (uint16_t)user_len);
+    dnp3_store_u16(p + 4, (uint16_t)(V2_FIXED + user_len));
+    dnp3_store_u16(p + 6, (uint16_t)password_len);
+    dnp3_store_u32(p + 8, 0);
+    memcpy(p + V2_FIXED, user, user_len);
+    if (password_len) memcpy(p + V2_FIXED + user_len, password, password_len);
+    ft->step = ST_AUTH;
+    ft->active = true;
+    rc = submit(ft, DNP3_FC_AUTHENTICATE_FILE, buf, OBJ_HDR + V2_FIXED + user_len + password_len, now);
+    dnp3_zeroize(buf, sizeof buf); /* the password */
     if (rc != DNP3_OK) ft->active = false;
     return rc;
 }

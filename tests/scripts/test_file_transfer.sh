@@ -156,13 +156,27 @@ expect_not "temporary names are not listed" "$WORK/ls3.out" "dnp3-partial"
 kill "$OSPID" 2>/dev/null
 wait "$OSPID" 2>/dev/null
 
-# ---- AUTHENTICATE_FILE and the open-file timeout (raw requests: our master does not authenticate) ----
+# ---- AUTHENTICATE_FILE and the open-file timeout: `dnp3 master file --file-user`, then raw requests ----
 printf 'correct horse\n' >"$WORK/file.pw"
 start_outstation auth --listen 127.0.0.1:0 --no-unsolicited --file-root "$ROOT" --file-user op \
     --file-password-file "$WORK/file.pw" --file-timeout 500
 M ls "127.0.0.1:$PORT" >"$WORK/auth_ls.out" 2>&1
 expect_rc "a master without the key is refused" 1 $?
 expect "refusal names PERMISSION_DENIED" "$WORK/auth_ls.out" "PERMISSION_DENIED (1)"
+printf 'horse\n' >"$WORK/wrong.pw"
+M get "127.0.0.1:$PORT" f1.bin "$WORK/auth_wrong.bin" --file-user op --file-password-file "$WORK/wrong.pw" \
+    >"$WORK/auth_wrong.out" 2>&1
+expect_rc "the wrong password: refused" 1 $?
+expect "the wrong password: PERMISSION_DENIED" "$WORK/auth_wrong.out" "PERMISSION_DENIED (1)"
+M get "127.0.0.1:$PORT" f1.bin "$WORK/auth_get.bin" --file-user op --file-password-file "$WORK/file.pw" \
+    >"$WORK/auth_get.out" 2>&1
+expect_rc "get with AUTHENTICATE_FILE" 0 $?
+cmp -s "$ROOT/f1.bin" "$WORK/auth_get.bin" && ok || bad "get with AUTHENTICATE_FILE: not the same octets"
+M ls "127.0.0.1:$PORT" --file-user op --file-password-file "$WORK/file.pw" >"$WORK/auth_ls2.out" 2>&1
+expect_rc "ls with AUTHENTICATE_FILE" 0 $?
+expect "ls with AUTHENTICATE_FILE: the files" "$WORK/auth_ls2.out" "f1.bin"
+M get "127.0.0.1:$PORT" f1.bin --file-user op >"$WORK/auth_nopw.out" 2>&1
+expect_rc "--file-user without --file-password-file: usage" 2 $?
 PYTHONPATH="$SRC/tests/scripts" python3 - "$PORT" >"$WORK/auth.out" 2>&1 <<'PY'
 import struct, sys, time
 from rawmaster import Master

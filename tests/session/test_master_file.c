@@ -2,8 +2,9 @@
  * test_master_file.c - file transfer, master side (dnp3_master_file_start), exact octets against a
  * scripted outstation: GET in 4-octet blocks (OPEN_FILE, READ g70v5 per block until bit 31,
  * CLOSE_FILE), a READ retried after a timeout, PUT (WRITE g70v5 blocks, the last with bit 31),
- * ABORT_FILE after a refused block, DELETE_FILE, GET_FILE_INFO, a listing, and a GET whose blocks
- * fall short of the announced size (not ok).
+ * ABORT_FILE after a refused block, DELETE_FILE, GET_FILE_INFO, a listing, a GET whose blocks
+ * fall short of the announced size (not ok), and AUTHENTICATE_FILE before OPEN_FILE and
+ * DELETE_FILE (the key carried in g70v3; key 0: PERMISSION_DENIED, nothing more sent).
  */
 #include <stdlib.h>
 
@@ -154,6 +155,67 @@ static void test_put_and_abort(void **state)
     mh_expect_none();
 }
 
+static void start_auth(fx *x, dnp3_file_op op, const char *name, uint16_t block, const char *user,
+                       const char *password)
+{
+    memset(x, 0, sizeof *x);
+    dnp3_file_handler h = {fx_data, fx_fill, fx_entry, NULL, fx_done, x};
+    assert_int_equal(dnp3_master_file_start_auth(mh.a, &ft, op, name, strlen(name), block, 0, 0644, user,
+                                                 strlen(user), password, strlen(password), &h, mh.now),
+                     DNP3_OK);
+}
+
+static void test_authenticated(void **state)
+{
+    (void)state;
+    mh_setup(NULL);
+    fx x;
+    /* AUTHENTICATE_FILE g70v2: name at 12 (2 octets), password at 14 (2 octets), key 0 */
+    start_auth(&x, DNP3_FILE_OP_GET, "a.txt", 4, "op", "pw");
+    mh_expect("C0 1D 46 02 5B 01 10 00 0C 00 02 00 0E 00 02 00 00 00 00 00 6F 70 70 77");
+    mh_respond("C0 81 00 00 46 02 5B 01 0C 00 00 00 00 00 00 00 00 00 78 56 34 12");
+    /* the key in the OPEN_FILE's g70v3 (offset 12), the rest as without authentication */
+    mh_expect("C1 19 46 03 5B 01 1F 00 1A 00 05 00 00 00 00 00 00 00 00 00 78 56 34 12 00 00 00 00 01 00 04 00 00 "
+              "00 61 2E 74 78 74");
+    mh_respond("C1 81 00 00 46 04 5B 01 0D 00 07 00 00 00 04 00 00 00 04 00 00 00 00");
+    mh_expect("C2 01 46 05 5B 01 08 00 07 00 00 00 00 00 00 00");
+    mh_respond("C2 81 00 00 46 05 5B 01 0C 00 07 00 00 00 00 00 00 80 68 65 6C 6C");
+    mh_expect("C3 1A 46 04 5B 01 0D 00 07 00 00 00 00 00 00 00 00 00 00 00 00");
+    mh_respond("C3 81 00 00 46 04 5B 01 0D 00 07 00 00 00 00 00 00 00 00 00 00 00 00");
+    assert_true(x.done && x.r.ok);
+    assert_memory_equal(x.got, "hell", 4);
+
+    /* DELETE_FILE with the key */
+    start_auth(&x, DNP3_FILE_OP_DELETE, "b", 0, "op", "");
+    mh_expect("C4 1D 46 02 5B 01 0E 00 0C 00 02 00 0E 00 00 00 00 00 00 00 6F 70");
+    mh_respond("C4 81 00 00 46 02 5B 01 0C 00 00 00 00 00 00 00 00 00 01 00 00 00");
+    mh_expect("C5 1B 46 03 5B 01 1B 00 1A 00 01 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 "
+              "00 62");
+    mh_respond("C5 81 00 00 46 04 5B 01 0D 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
+    assert_true(x.done && x.r.ok);
+
+    /* refused (key 0): PERMISSION_DENIED, no OPEN_FILE */
+    start_auth(&x, DNP3_FILE_OP_GET, "a.txt", 0, "op", "wrong");
+    mh_drop_requests();
+    mh_respond("C6 81 00 00 46 02 5B 01 0C 00 00 00 00 00 00 00 00 00 00 00 00 00");
+    assert_true(x.done);
+    assert_false(x.r.ok);
+    assert_int_equal(x.r.status, DNP3_FILE_PERMISSION_DENIED);
+    mh_expect_none();
+
+    /* no user, or one too long: refused before anything is sent */
+    dnp3_file_handler h = {fx_data, fx_fill, fx_entry, NULL, fx_done, &x};
+    char longer[DNP3_FILE_NAME_MAX + 2];
+    memset(longer, 'u', sizeof longer);
+    assert_int_equal(
+        dnp3_master_file_start_auth(mh.a, &ft, DNP3_FILE_OP_GET, "a", 1, 0, 0, 0, "", 0, "p", 1, &h, mh.now),
+        DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_master_file_start_auth(mh.a, &ft, DNP3_FILE_OP_GET, "a", 1, 0, 0, 0, longer,
+                                                 sizeof longer, "p", 1, &h, mh.now),
+                     DNP3_ERR_INVALID_ARG);
+    mh_expect_none();
+}
+
 static void test_delete_info_list(void **state)
 {
     (void)state;
@@ -202,10 +264,9 @@ static void test_delete_info_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_get),
-        cmocka_unit_test(test_get_short_and_refused),
-        cmocka_unit_test(test_put_and_abort),
-        cmocka_unit_test(test_delete_info_list),
+        cmocka_unit_test(test_get),           cmocka_unit_test(test_get_short_and_refused),
+        cmocka_unit_test(test_put_and_abort), cmocka_unit_test(test_delete_info_list),
+        cmocka_unit_test(test_authenticated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * file_root.c - one folder served by `dnp3 outstation --file-root` (see file_root.h).
  */
 #include "file_root.h"
+#include "secret_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -354,24 +355,9 @@ int file_root_require_user(file_root *r, const char *user, const char *password_
         snprintf(err, err_cap, "--file-user: 1 to %zu characters", sizeof r->user - 1);
         return -1;
     }
-    FILE *f = fopen(password_file, "r");
-    if (!f) {
-        snprintf(err, err_cap, "--file-password-file %s: %s", password_file, strerror(errno));
+    if (secret_file_read("--file-password-file", password_file, r->password, sizeof r->password, err, err_cap))
         return -1;
-    }
-    char line[sizeof r->password + 2] = "";
-    bool got = fgets(line, sizeof line, f) != NULL;
-    fclose(f);
-    line[strcspn(line, "\r\n")] = 0;
-    if (!got || !line[0] || strlen(line) >= sizeof r->password) {
-        snprintf(err, err_cap,
-                 "--file-password-file %s: the first line must hold the password (1 to %zu characters)",
-                 password_file, sizeof r->password - 1);
-        return -1;
-    }
-    memcpy(r->user, user, strlen(user) + 1); /* lengths checked above */
-    memcpy(r->password, line, strlen(line) + 1);
-    dnp3_zeroize(line, sizeof line);
+    memcpy(r->user, user, strlen(user) + 1); /* length checked above */
     return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "master_session.h"
+#include "secret_file.h"
 
 static const char *const CMD = "dnp3 master file";
 
@@ -36,6 +37,8 @@ static void usage(FILE *f)
                "  --timeout MS       response timeout (default 5000)\n"
                "  --decode LEVEL     print traffic: none, link, transport, app, objects\n"
                "  --no-progress      no progress bar even on a terminal\n"
+               "  --file-user NAME   AUTHENTICATE_FILE (g70v2) as this user before OPEN_FILE and DELETE_FILE,\n"
+               "                     with the password of --file-password-file (its first line)\n"
                "exit status: 0 complete and verified, 1 failed, 2 usage\n");
 }
 
@@ -72,7 +75,9 @@ typedef struct {
     char part[4096];
     uint8_t *src; /* put: the whole local file */
     size_t src_len;
-    bool verifying; /* put: the GET_FILE_INFO after the upload */
+    bool verifying;   /* put: the GET_FILE_INFO after the upload */
+    const char *user; /* AUTHENTICATE_FILE first, or NULL */
+    char password[256];
     bool bar_drawn;
 } file_cmd;
 
@@ -221,8 +226,12 @@ static void ready(master_session *s, dnp3_master_assoc *a, dnp3_tstamp now, void
     file_cmd *c = ctx;
     c->s = s;
     dnp3_file_handler h = {on_data, on_fill, on_entry, on_progress, on_done, c};
-    int rc = dnp3_master_file_start(a, &c->ft, c->op, c->remote, strlen(c->remote), c->block_size,
-                                    (uint32_t)c->src_len, 0644, &h, now);
+    int rc = c->user ? dnp3_master_file_start_auth(a, &c->ft, c->op, c->remote, strlen(c->remote), c->block_size,
+                                                   (uint32_t)c->src_len, 0644, c->user, strlen(c->user),
+                                                   c->password, strlen(c->password), &h, now)
+                     : dnp3_master_file_start(a, &c->ft, c->op, c->remote, strlen(c->remote), c->block_size,
+                                              (uint32_t)c->src_len, 0644, &h, now);
+    dnp3_zeroize(c->password, sizeof c->password);
     if (rc != DNP3_OK) {
         fprintf(stderr, "%s: cannot start: %s\n", CMD, dnp3_strerror(rc));
         master_session_finish(s, 1);
@@ -288,7 +297,7 @@ int cmd_master_file(int argc, char **argv)
     sc.master_addr = 1;
     sc.link_addr = 10;
     sc.timeout_ms = 5000;
-    bool no_progress = false;
+    bool no_progress = false, have_password = false;
     const char *pos[3] = {NULL, NULL, NULL};
     size_t npos = 0;
     for (int i = 3; i < argc; i++) {
@@ -320,6 +329,15 @@ int cmd_master_file(int argc, char **argv)
                 sc.timeout_ms = (uint32_t)v;
             } else if (!strcmp(a, "--decode")) {
                 if (cli_tap_parse_level(CMD, val, &sc.decode)) return 2;
+            } else if (!strcmp(a, "--file-user")) {
+                if (!val[0] || strlen(val) > DNP3_FILE_NAME_MAX)
+                    return cli_usage_error(CMD, "--file-user: 1 to %d characters", DNP3_FILE_NAME_MAX);
+                c.user = val;
+            } else if (!strcmp(a, "--file-password-file")) {
+                char err[700];
+                if (secret_file_read(a, val, c.password, sizeof c.password, err, sizeof err))
+                    return cli_usage_error(CMD, "%s", err);
+                have_password = true;
             } else {
                 return cli_usage_error(CMD, "unknown option '%s' (see dnp3 master file --help)", a);
             }
@@ -328,6 +346,7 @@ int cmd_master_file(int argc, char **argv)
         if (npos >= 3) return cli_usage_error(CMD, "unexpected argument '%s'", a);
         pos[npos++] = a;
     }
+    if (!c.user != !have_password) return cli_usage_error(CMD, "--file-user and --file-password-file go together");
     if (npos < 1) return cli_usage_error(CMD, "%s needs TARGET", verb);
     if (master_parse_target(CMD, pos[0], &sc)) return 2;
     if (sc.master_addr == sc.link_addr) return cli_usage_error(CMD, "--master-addr and --link-addr are equal");
