@@ -6,7 +6,9 @@
 # changes, seq 0..255 counting every message after NBIRTH, the last published value equal to the
 # one stored in SQLite, DDEATH when the outstation goes, a broker restart (a new session: bdSeq + 1,
 # NBIRTH seq 0, DBIRTH again), a rebirth request (NCMD), NDEATH as the last will after SIGKILL,
-# NDEATH on a clean stop.
+# NDEATH on a clean stop; DCMD writes to output metrics (encoded by protoc) become commands: a
+# Boolean to binary_output_status/0 a CROB latch, a number to analog_output_status/0 an analog
+# output, audited; a write to an input metric is refused with its reason.
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_gateway_sparkplug "$1" python3 sqlite3 mosquitto_sub mosquitto_pub protoc
 find_mosquitto
@@ -58,11 +60,12 @@ outstations:
   - name: feeder
     target: 127.0.0.1:$PORT
     event_period_s: 1
+    commands: true
     points:
       counter:
         - {index: 0, name: "Feeder energy", unit: kWh}
 store: {sqlite: $WORK/g.db}
-mqtt: {host: 127.0.0.1, port: $MPORT, prefix: plant, format: sparkplug, node: gw1}
+mqtt: {host: 127.0.0.1, port: $MPORT, prefix: plant, format: sparkplug, node: gw1, username: gw}
 EOF
 start_gateway gw
 wait_for "$WORK/os.log" "simulation finished" 200 || bad "the simulation did not finish"
@@ -104,6 +107,19 @@ expect "the last published value is the stored latest" "$WORK/last.txt" "Feeder_
 # every event reached MQTT: events published in DDATA + those only in a DBIRTH >= generated
 NDATA=$(grep '^DDATA' "$WORK/dec1.txt" | tr ' ' '\n' | grep -c '=')
 [ "$NDATA" -gt 0 ] && [ "$NDATA" -ge $((GEN / 2)) ] && ok || bad "DDATA metrics $NDATA for $GEN events"
+
+# a host application writes output metrics (DCMD): commands under the gateway's rules
+printf '%s\n' 'metrics { name: "binary_output_status/0" datatype: 11 boolean_value: true }' \
+    'metrics { name: "analog_output_status/0" datatype: 10 double_value: 138.5 }' \
+    'metrics { name: "Feeder energy" datatype: 7 int_value: 5 }' |
+    protoc --encode=sparkplug_b.Payload -I"$PROTO_DIR" "$PROTO_DIR/sparkplug_b.proto" >"$WORK/dcmd.bin"
+mosquitto_pub -h 127.0.0.1 -p "$MPORT" -t spBv1.0/plant/DCMD/gw1/feeder -f "$WORK/dcmd.bin"
+wait_for "$WORK/os.log" "control: OPERATE analog output 0 = 138.5" 200 || bad "DCMD: no analog OPERATE"
+expect "DCMD: a Boolean to binary_output_status/0 is a CROB latch" "$WORK/os.log" "control: OPERATE CROB 0 NUL/LATCH_ON"
+expect "DCMD: a write to an input metric is refused" "$WORK/gw.log" \
+    "feeder: DCMD refused for metric 'Feeder energy': only a Boolean to a binary_output_status"
+expect_rc "DCMD: both commands audited" 2 \
+    "$(sqlite3 "$WORK/g.db" "SELECT count(*) FROM commands WHERE who = 'Sparkplug DCMD' AND result = 'SUCCESS'")"
 
 # the outstation goes: DDEATH
 kill "$OSPID"

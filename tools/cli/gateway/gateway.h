@@ -263,6 +263,16 @@ void spb_ncmd_topic(const spb_node *n, char *topic, size_t cap);
 /* An NCMD payload: true (and the next batch starts with NBIRTH and DBIRTHs) when it asks for a
  * rebirth (Node Control/Rebirth = true); other node commands are ignored. */
 bool spb_ncmd(spb_node *n, const void *payload, size_t len);
+/* spBv1.0/GROUP/DCMD/NODE/+: where a host application writes to the devices' metrics. */
+void spb_dcmd_filter(const spb_node *n, char *filter, size_t cap);
+/* The device a DCMD topic names, or NULL when `topic` is not one of this node's DCMD topics. */
+const char *spb_dcmd_device(const spb_node *n, const char *topic);
+/* A DCMD payload for `device`: each metric write becomes the JSON of a gateway command (docs/gateway.md,
+ * "Commands from MQTT") in json[i] (at most max of them, 256 octets each): a Boolean written to a
+ * binary_output_status metric is a CROB latch-on / latch-off, a number written to an
+ * analog_output_status metric an analog output; any other write is refused with a line on stderr.
+ * Returns how many commands were made. */
+size_t spb_dcmd(spb_node *n, const char *device, const void *payload, size_t len, char (*json)[256], size_t max);
 /* A new MQTT session: the next bdSeq (wraps 255 -> 0), the next batch starts with NBIRTH. */
 void spb_new_session(spb_node *n);
 /* Publishes a batch: NBIRTH and DBIRTHs first when the session is new, then a DBIRTH (new metrics)

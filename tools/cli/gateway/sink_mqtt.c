@@ -105,6 +105,10 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
         char ncmd[300];
         spb_ncmd_topic(q->spb, ncmd, sizeof ncmd);
         mosquitto_subscribe(m, NULL, ncmd, 0);
+        if (q->on_command) { /* writes to output metrics: commands, under the same rules */
+            spb_dcmd_filter(q->spb, ncmd, sizeof ncmd);
+            mosquitto_subscribe(m, NULL, ncmd, 0);
+        }
     }
 }
 
@@ -150,6 +154,16 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
             pthread_mutex_lock(&q->spb_mu);
             (void)spb_ncmd(q->spb, msg->payload, msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
             pthread_mutex_unlock(&q->spb_mu);
+            return;
+        }
+        const char *device = q->on_command ? spb_dcmd_device(q->spb, msg->topic) : NULL;
+        if (device) {
+            char json[8][256];
+            pthread_mutex_lock(&q->spb_mu);
+            size_t k =
+                spb_dcmd(q->spb, device, msg->payload, msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0, json, 8);
+            pthread_mutex_unlock(&q->spb_mu);
+            for (size_t i = 0; i < k; i++) q->on_command(q->command_ctx, device, json[i], strlen(json[i]));
             return;
         }
     }

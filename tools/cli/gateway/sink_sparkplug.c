@@ -10,12 +10,15 @@
  *   DDATA   what changed: every event, static values that differ from the last
  *   DDEATH  when the outstation disconnects
  *   NDEATH  the MQTT will (set by sink_mqtt.c) with the session's bdSeq
+ *   NCMD    Node Control/Rebirth: NBIRTH and DBIRTHs again
+ *   DCMD    a host application writes an output metric: a gateway command (spb_dcmd)
  *
  * seq counts every message after NBIRTH modulo 256; bdSeq counts the MQTT
  * sessions modulo 256. Everything here runs on the caller's thread except
  * spb_new_session, which the MQTT network thread may call (under a mutex
  * held by the caller).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +167,73 @@ bool spb_ncmd(spb_node *n, const void *payload, size_t len)
     sparkplug_b__payload__free_unpacked(p, NULL);
     if (rebirth) n->need_birth = true; /* same session, same bdSeq: NBIRTH (seq 0) and DBIRTHs again */
     return rebirth;
+}
+
+void spb_dcmd_filter(const spb_node *n, char *filter, size_t cap)
+{
+    snprintf(filter, cap, "spBv1.0/%s/DCMD/%s/+", n->group, n->node);
+}
+
+const char *spb_dcmd_device(const spb_node *n, const char *topic)
+{
+    char prefix[256];
+    int k = snprintf(prefix, sizeof prefix, "spBv1.0/%s/DCMD/%s/", n->group, n->node);
+    if (k <= 0 || (size_t)k >= sizeof prefix || strncmp(topic, prefix, (size_t)k) != 0) return NULL;
+    const char *device = topic + k;
+    return device[0] && !strchr(device, '/') ? device : NULL;
+}
+
+/* The device's metric called `name` (a configured point name or TYPE/INDEX), or NULL. */
+static const spb_metric *metric_named(const spb_node *n, const char *device, const char *name)
+{
+    for (size_t i = 0; i < n->n_dev; i++) {
+        const spb_device *d = &n->dev[i];
+        if (strcmp(d->name, device) != 0) continue;
+        for (size_t j = 0; j < d->n; j++)
+            if (!strcmp(d->m[j].name, name)) return &d->m[j];
+    }
+    return NULL;
+}
+
+/* A metric's written value as a number, if it carries one. */
+static bool written_number(const SparkplugB__Payload__Metric *m, double *v)
+{
+    switch (m->value_case) {
+    case SPARKPLUG_B__PAYLOAD__METRIC__VALUE_INT_VALUE: *v = m->int_value; return true;
+    case SPARKPLUG_B__PAYLOAD__METRIC__VALUE_LONG_VALUE: *v = (double)m->long_value; return true;
+    case SPARKPLUG_B__PAYLOAD__METRIC__VALUE_FLOAT_VALUE: *v = m->float_value; return true;
+    case SPARKPLUG_B__PAYLOAD__METRIC__VALUE_DOUBLE_VALUE: *v = m->double_value; return true;
+    default: return false;
+    }
+}
+
+size_t spb_dcmd(spb_node *n, const char *device, const void *payload, size_t len, char (*json)[256], size_t max)
+{
+    SparkplugB__Payload *p = sparkplug_b__payload__unpack(NULL, len, payload);
+    if (!p) {
+        fprintf(stderr, "dnp3 master run: %s: DCMD refused: not a Sparkplug B payload\n", device);
+        return 0;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < p->n_metrics && k < max; i++) {
+        const SparkplugB__Payload__Metric *w = p->metrics[i];
+        const spb_metric *m = w->name ? metric_named(n, device, w->name) : NULL;
+        double v;
+        if (m && !strcmp(m->type, "binary_output_status") &&
+            w->value_case == SPARKPLUG_B__PAYLOAD__METRIC__VALUE_BOOLEAN_VALUE)
+            snprintf(json[k++], 256, "{\"crob\":%u,\"code\":\"%s\",\"client\":\"Sparkplug DCMD\"}", m->index,
+                     w->boolean_value ? "latch-on" : "latch-off");
+        else if (m && !strcmp(m->type, "analog_output_status") && written_number(w, &v) && isfinite(v))
+            snprintf(json[k++], 256, "{\"analog\":%u,\"value\":%.17g,\"client\":\"Sparkplug DCMD\"}", m->index, v);
+        else
+            fprintf(stderr, "dnp3 master run: %s: DCMD refused for metric '%s': %s\n", device,
+                    w->name ? w->name : "",
+                    !m ? "no such metric (names as in the DBIRTH)"
+                       : "only a Boolean to a binary_output_status or a number to an analog_output_status metric "
+                         "is a command");
+    }
+    sparkplug_b__payload__free_unpacked(p, NULL);
+    return k;
 }
 
 /* ---- encoding ---- */
