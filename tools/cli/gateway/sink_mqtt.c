@@ -298,7 +298,7 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     }
     if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(q->mq);
     if (rc != MOSQ_ERR_SUCCESS) {
-        char why[200], sys[240];
+        char why[256], sys[240];
         const char *fallback = mosquitto_strerror(rc);
         if (rc == MOSQ_ERR_ERRNO) {
             /* TLS 1.3: a broker that wants a client certificate says so after the client's side of
