@@ -24,7 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (c.n_outstations == 0 || (c.store == GW_STORE_NONE && !c.mqtt)) abort();
     if (c.mqtt && (!c.mqtt_host[0] || c.mqtt_port == 0)) abort();
-    if (c.mqtt_tls != (c.mqtt && (c.mqtt_scheme == GW_MQTT_TLS || c.mqtt_ca[0] || c.mqtt_cert[0]))) abort();
+    /* TLS exactly when asked for, and never against what was asked */
+    if (c.mqtt_tls !=
+        (c.mqtt && (c.mqtt_scheme == GW_MQTT_TLS || c.mqtt_tls_key == 1 || c.mqtt_ca[0] || c.mqtt_cert[0])))
+        abort();
+    if (c.mqtt && ((c.mqtt_tls && (c.mqtt_scheme == GW_MQTT_PLAIN || c.mqtt_tls_key == 0)) ||
+                   (!c.mqtt_tls && c.mqtt_scheme == GW_MQTT_TLS)))
+        abort();
     for (size_t i = 0; i < c.n_outstations; i++) {
         const gw_outstation_cfg *o = &c.outstations[i];
         if (!memchr(o->name, 0, sizeof o->name) || !memchr(o->target, 0, sizeof o->target)) abort();

@@ -122,6 +122,21 @@ printf 'outstations: [{name: a, target: 127.0.0.1:1}]\nmqtt: {host: 127.0.0.1, c
     >"$WORK/bad2.yaml"
 refused yaml-ca-not-pem "the MQTT CA file '$P/gw.key'" --config "$WORK/bad2.yaml"
 
+# url: and tls: in either order mean the same; contradictions and url: with host/port are refused
+ymqtt() { printf 'outstations: [{name: a, target: 127.0.0.1:1}]\nmqtt: {%s}\n' "$2" >"$WORK/$1.yaml"; }
+ymqtt tlsplain 'tls: true, url: "mqtt://127.0.0.1:1"'
+refused yaml-tls-true-mqtt "tls: true contradicts mqtt://" --config "$WORK/tlsplain.yaml"
+ymqtt tlsfalse 'url: "mqtts://127.0.0.1:1", tls: false'
+refused yaml-tls-false-mqtts "tls: false contradicts mqtts://" --config "$WORK/tlsfalse.yaml"
+ymqtt urlport 'port: 1884, url: "mqtt://127.0.0.1"'
+refused yaml-port-and-url "give url or host and port" --config "$WORK/urlport.yaml"
+ymqtt urlhost 'url: "127.0.0.1:1884", host: 127.0.0.1'
+refused yaml-url-and-host "give url or host and port" --config "$WORK/urlhost.yaml"
+# tls: true before a bare url: still TLS (the plain listener then fails the handshake)
+ymqtt tlsfirst "tls: true, url: \"127.0.0.1:$PLAIN\", ca: $P/ca.pem"
+timeout 3 "$DNP3" master run --config "$WORK/tlsfirst.yaml" >"$WORK/tlsfirst.log" 2>&1
+expect "tls: true before url: is TLS" "$WORK/tlsfirst.log" "MQTT 127.0.0.1:$PLAIN: TLS: "
+
 # a password in clear text to a broker elsewhere: a warning (TEST-NET-1, nothing answers)
 printf 'outstations: [{name: a, target: 127.0.0.1:1}]\nmqtt: {host: 192.0.2.1, username: u, password: p}\n' \
     >"$WORK/clear.yaml"

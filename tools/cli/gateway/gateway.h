@@ -71,7 +71,9 @@ typedef struct {
     /* MQTT over TLS (gw_mqtt_tls.c): on with mqtts:// or any of the files; the broker's certificate
      * is always verified, with its name, against mqtt_ca (else the system's CA store) */
     bool mqtt_tls;
-    gw_mqtt_scheme mqtt_scheme;                       /* what --mqtt's address or the YAML tls: key said */
+    gw_mqtt_scheme mqtt_scheme;                       /* what --mqtt's address or the YAML url: said */
+    int mqtt_tls_key;                                 /* the YAML tls: key: -1 not given, 0 false, 1 true */
+    bool mqtt_url;                                    /* the YAML gave url: (then neither host: nor port:) */
     char mqtt_ca[512], mqtt_cert[512], mqtt_key[512]; /* "" = not given */
     /* DNP3 over TLS to tls:// targets (IEC 62351-3): the gateway's certificate and trust, from the
      * --tls-* options or the tls: section (the file names live in the tls_* arrays) */
@@ -88,9 +90,9 @@ typedef struct {
  * not given. Returns 0, or -1 with the problem in why. */
 int gw_mqtt_address(const char *s, char *host, size_t host_cap, uint16_t *port, gw_mqtt_scheme *scheme, char *why,
                     size_t why_cap);
-/* After the options: certificate and key both or neither, no files without TLS (mqtt:// or tls: false);
- * sets mqtt_tls (mqtts://, tls: true or a file given) and the default port (8883 with TLS, else 1883).
- * 0 or -1 (why). */
+/* After the options: certificate and key both or neither; the scheme and the tls: key agree (no
+ * tls: true with mqtt://, no tls: false with mqtts://); no files without TLS. Sets mqtt_tls (mqtts://,
+ * tls: true or a file given) and the default port (8883 with TLS, else 1883). 0 or -1 (why). */
 int gw_mqtt_settle(gw_config *c, char *why, size_t why_cap);
 /* The TLS context libmosquitto uses (an SSL_CTX, MOSQ_OPT_SSL_CTX): built from mqtt_ca (else the
  * system's CA store), mqtt_cert and mqtt_key, checking the broker's certificate and its name against

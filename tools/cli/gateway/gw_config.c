@@ -220,9 +220,13 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
 {
     gw_config *c = ctx;
     uint32_t u;
+    /* url: stands for host: and port: (and the scheme); given together they would override each other */
+    if ((!strcmp(k, "host") || !strcmp(k, "port")) && c->mqtt_url) return fail(L, v, "give url or host and port");
     if (!strcmp(k, "host")) return get_string(L, v, c->mqtt_host, sizeof c->mqtt_host);
     if (!strcmp(k, "url")) { /* mqtt://HOST[:PORT], mqtts://HOST[:PORT] or HOST[:PORT] */
         char url[300], why[200];
+        if (c->mqtt_host[0] || c->mqtt_port) return fail(L, v, "give url or host and port");
+        c->mqtt_url = true;
         if (get_string(L, v, url, sizeof url)) return -1;
         if (gw_mqtt_address(url, c->mqtt_host, sizeof c->mqtt_host, &c->mqtt_port, &c->mqtt_scheme, why,
                             sizeof why))
@@ -261,7 +265,7 @@ static int mqtt_field(loader *L, const char *k, const yaml_node_t *v, void *ctx)
     if (!strcmp(k, "tls")) {
         bool on;
         if (get_bool(L, v, &on)) return -1;
-        c->mqtt_scheme = on ? GW_MQTT_TLS : GW_MQTT_PLAIN;
+        c->mqtt_tls_key = on; /* checked against url:'s scheme and the files by gw_mqtt_settle */
         return 0;
     }
     if (!strcmp(k, "ca")) return get_path(L, v, c->mqtt_ca, sizeof c->mqtt_ca, NULL, 0);
@@ -393,6 +397,7 @@ void gw_config_defaults(gw_config *c)
     tls_cli_init(&c->tls);
     snprintf(c->mqtt_prefix, sizeof c->mqtt_prefix, "dnp3");
     c->mqtt_commands = true;
+    c->mqtt_tls_key = -1;
     char host[64] = "";
     if (gethostname(host, sizeof host - 1) != 0 || !gw_sparkplug_id_ok(host)) snprintf(host, sizeof host, "dnp3");
     host[sizeof host - 1] = 0;

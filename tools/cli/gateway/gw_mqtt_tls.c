@@ -90,13 +90,18 @@ int gw_mqtt_settle(gw_config *c, char *why, size_t why_cap)
         snprintf(why, why_cap, "a client certificate needs its private key and the key its certificate");
         return -1;
     }
-    bool files = c->mqtt_ca[0] || c->mqtt_cert[0];
-    if (scheme == GW_MQTT_PLAIN && files) {
-        snprintf(why, why_cap,
-                 "a CA, certificate or key is for MQTT over TLS (mqtts:// or tls: true), not mqtt://");
+    if ((scheme == GW_MQTT_PLAIN && c->mqtt_tls_key == 1) || (scheme == GW_MQTT_TLS && c->mqtt_tls_key == 0)) {
+        snprintf(why, why_cap, "tls: %s contradicts %s", c->mqtt_tls_key ? "true" : "false",
+                 scheme == GW_MQTT_TLS ? "mqtts://" : "mqtt://");
         return -1;
     }
-    c->mqtt_tls = scheme == GW_MQTT_TLS || files;
+    bool files = c->mqtt_ca[0] || c->mqtt_cert[0];
+    if ((scheme == GW_MQTT_PLAIN || c->mqtt_tls_key == 0) && files) {
+        snprintf(why, why_cap, "a CA, certificate or key is for MQTT over TLS (mqtts:// or tls: true), not %s",
+                 scheme == GW_MQTT_PLAIN ? "mqtt://" : "tls: false");
+        return -1;
+    }
+    c->mqtt_tls = scheme == GW_MQTT_TLS || c->mqtt_tls_key == 1 || files;
     if (!c->mqtt_port) c->mqtt_port = c->mqtt_tls ? 8883 : 1883;
     return 0;
 }

@@ -89,8 +89,9 @@ struct gw {
      * one transaction per store (one fsync for a fleet, not one per outstation) */
     gw_station **group;
     size_t n_group;
-    uv_idle_t flush; /* active while the group is not empty: the loop does not sleep before it */
-    dnp3_tls *tls;   /* loaded at the first tls:// target (gw_config.tls) */
+    gw_station **flushing; /* the group being flushed, detached from it (flush_group) */
+    uv_idle_t flush;       /* active while the group is not empty: the loop does not sleep before it */
+    dnp3_tls *tls;         /* loaded at the first tls:// target (gw_config.tls) */
 };
 
 /* ---- the stores ---- */
@@ -179,8 +180,14 @@ static void flush_group(gw *g)
     if (!g->n_group) return;
     bool durable = store_group(g);
     if (durable) g->commits++;
-    for (size_t j = 0; j < g->n_group; j++) {
-        gw_station *s = g->group[j];
+    /* detach the group before releasing anything: a release can close a connection at once (a
+     * failed send), and the status that change stores then joins the next group, not this one */
+    size_t n = g->n_group;
+    memcpy(g->flushing, g->group, n * sizeof(gw_station *));
+    g->n_group = 0;
+    uv_idle_stop(&g->flush);
+    for (size_t j = 0; j < n; j++) {
+        gw_station *s = g->flushing[j];
         bool ok = durable;
         if (ok) {
             g->batches++;
@@ -193,17 +200,16 @@ static void flush_group(gw *g)
                     s->cfg->name);
             ok = false;
         }
-        if (ok && s->confirm_token && s->a && s->bind &&
-            dnp3_master_release_confirm(s->a, s->confirm_token, dnp3_io_now(g->loop)) == DNP3_OK) {
-            g->released++;
-            dnp3_io_master_kick(s->bind);
-        }
+        uint32_t token = s->confirm_token;
         s->confirm_token = 0;
         s->in_group = false;
         batch_clear(s);
+        if (ok && token && s->a && s->bind &&
+            dnp3_master_release_confirm(s->a, token, dnp3_io_now(g->loop)) == DNP3_OK) {
+            g->released++;
+            dnp3_io_master_kick(s->bind);
+        }
     }
-    g->n_group = 0;
-    uv_idle_stop(&g->flush);
 }
 
 static void on_flush(uv_idle_t *h)
@@ -761,8 +767,9 @@ static void usage(FILE *f)
             "                         mqtts://HOST[:PORT]: over TLS (port 8883 by default), the broker's\n"
             "                         certificate and name checked against --mqtt-ca or the system's CAs\n"
             "  --mqtt-ca FILE         CA certificates (PEM) that may sign the broker's certificate\n"
-            "  --mqtt-cert FILE       the gateway's certificate (PEM), for a broker that asks for one;\n"
-            "  --mqtt-key FILE        with its private key (PEM, unencrypted). Any of the three: TLS\n"
+            "  --mqtt-cert FILE       the gateway's certificate (PEM), for a broker that asks for one,\n"
+            "  --mqtt-key FILE        with its private key (PEM, unencrypted); a CA or a certificate\n"
+            "                         turns TLS on\n"
             "  --mqtt-prefix P        topic prefix: P/OUTSTATION/TYPE/INDEX, P/status (default dnp3)\n"
             "  --mqtt-format F        json (default) or sparkplug (Sparkplug B: spBv1.0/GROUP/...)\n"
             "  --mqtt-group G         Sparkplug group id (default: the prefix)\n"
@@ -979,7 +986,8 @@ int cmd_master_run(int argc, char **argv)
     }
     g->st = rc ? NULL : calloc(g->cfg.n_outstations, sizeof *g->st);
     g->group = rc ? NULL : calloc(g->cfg.n_outstations, sizeof(gw_station *));
-    if (!rc && (!g->st || !g->group)) rc = 1;
+    g->flushing = rc ? NULL : calloc(g->cfg.n_outstations, sizeof(gw_station *));
+    if (!rc && (!g->st || !g->group || !g->flushing)) rc = 1;
     if (!rc) {
         for (size_t i = 0; i < g->n_stores; i++)
             printf("%s: storing in %s %s\n", CMD, g->stores[i].sink.ops->name,
@@ -1020,6 +1028,7 @@ int cmd_master_run(int argc, char **argv)
     }
     free(g->st);
     free(g->group);
+    free(g->flushing);
     for (gw_cmd_msg *m = g->cmd_head, *next; m; m = next) {
         next = m->next;
         free(m);

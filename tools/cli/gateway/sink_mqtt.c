@@ -53,12 +53,12 @@ typedef struct {
     void *command_ctx;
     char command_sub[200]; /* PREFIX/+/command */
     /* what each outstation's status topic says: published again only when it changes */
-    struct {
+    struct mq_seen {
         char name[64];
         bool connected;
         uint16_t iin;
-    } seen[64];
-    size_t n_seen;
+    } * seen; /* one per outstation of the process */
+    size_t n_seen, cap_seen;
 } mq_sink;
 
 /* True when the outstation's connection or IIN differ from what was published last. */
@@ -71,7 +71,7 @@ static bool status_changed(mq_sink *q, const gw_status *st)
         q->seen[i].iin = st->iin;
         return changed;
     }
-    if (q->n_seen < sizeof q->seen / sizeof q->seen[0]) {
+    if (q->n_seen < q->cap_seen) {
         snprintf(q->seen[q->n_seen].name, sizeof q->seen[0].name, "%s", st->name);
         q->seen[q->n_seen].connected = st->connected;
         q->seen[q->n_seen].iin = st->iin;
@@ -123,7 +123,7 @@ static void on_log(struct mosquitto *m, void *obj, int level, const char *text)
     bool ssl = !strncmp(text, "OpenSSL Error", 13) && reason && reason[1];
     pthread_mutex_lock(&q->mu);
     snprintf(q->last_error, sizeof q->last_error, "%s%s", ssl ? "TLS: " : "", ssl ? reason + 1 : text);
-    if (!q->connected) { /* a failed TLS handshake ends the attempt: mq_open need not wait for a CONNACK */
+    if (!q->connected && !q->conn_failed) { /* a failed TLS handshake ends the attempt: no CONNACK comes */
         q->conn_failed = true;
         q->connack = -1;
         pthread_cond_broadcast(&q->cv);
@@ -139,6 +139,8 @@ static const char *connect_error(mq_sink *q, const char *fallback, char *buf, si
     snprintf(buf, cap, "%s", q->last_error[0] ? q->last_error : fallback);
     q->last_error[0] = 0;
     pthread_mutex_unlock(&q->mu);
+    char stale[160]; /* a certificate refusal of libmosquitto's own reconnects is not this attempt's */
+    if (q->tls) gw_mqtt_tls_take_error(q->tls, stale, sizeof stale);
     return buf;
 }
 
@@ -203,8 +205,8 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc)
     (void)rc;
     mq_sink *q = obj;
     pthread_mutex_lock(&q->mu);
-    if (!q->connected) { /* before the CONNACK: a failed TLS handshake, for one */
-        q->conn_failed = true;
+    if (!q->connected && !q->conn_failed) { /* before any CONNACK: a failed TLS handshake, for one (a */
+        q->conn_failed = true;              /* refusing CONNACK came first and keeps its code) */
         q->connack = -1;
     }
     q->connected = false;
@@ -490,6 +492,7 @@ static void mq_close(gw_sink *s)
     pthread_cond_destroy(&q->cv);
     spb_node_free(q->spb);
     gw_mqtt_tls_free(q->tls);
+    free(q->seen);
     free(q);
     s->impl = NULL;
     mosquitto_lib_cleanup();
@@ -503,14 +506,21 @@ int gw_sink_mqtt(gw_sink *s, const gw_config *c, char *err, size_t err_cap)
     mq_sink *q = calloc(1, sizeof *q);
     snprintf(err, err_cap, "out of memory");
     if (!q) return -1;
+    q->cap_seen = c->n_outstations ? c->n_outstations : 1;
+    if (!(q->seen = calloc(q->cap_seen, sizeof *q->seen))) {
+        free(q);
+        return -1;
+    }
     err[0] = 0;
     q->tls_client_cert = c->mqtt_cert[0] != 0;
     if (c->mqtt_tls && !(q->tls = gw_mqtt_tls_new(c, err, err_cap))) {
+        free(q->seen);
         free(q);
         return -1;
     }
     if (c->sparkplug && !(q->spb = spb_node_new(c))) {
         gw_mqtt_tls_free(q->tls);
+        free(q->seen);
         free(q);
         snprintf(err, err_cap, "out of memory");
         return -1;
