@@ -21,7 +21,6 @@
 
 #include "dnp3/channel.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -210,10 +210,7 @@ static void sa_event(void *ctx, const dnp3_sa_event *ev)
         FILE *f = fatal ? stderr : stdout;
         if (fatal && ev->kind == DNP3_SA_EV_ERROR_RECEIVED)
             fprintf(f, "%s: Secure Authentication failed: the outstation answered %s for user %u%s\n", CMD,
-                    dnp3_sa_error_name(ev->error), ev->user,
-                    ev->error == DNP3_SA_ERR_UNKNOWN_USER            ? " (the user is not configured there)"
-                    : ev->error == DNP3_SA_ERR_AUTHENTICATION_FAILED ? " (wrong update key?)"
-                                                                     : "");
+                    dnp3_sa_error_name(ev->error), ev->user, sa_cli_error_hint(ev->error));
         else if (fatal)
             fprintf(f,
                     "%s: Secure Authentication failed: session key change for user %u not confirmed "
@@ -230,17 +227,12 @@ static int sa_attach(master_session *s, dnp3_tstamp now)
 {
     dnp3_sa_master_config c;
     dnp3_sa_master_config_init(&c);
-    c.crypto = dnp3_crypto_openssl();
     c.user = s->cfg.sa_user;
     c.on_event = sa_event;
     c.ctx = s;
-    size_t size = dnp3_sa_master_memory_size(&c), al = _Alignof(max_align_t);
-    s->sa_mem = size ? aligned_alloc(al, (size + al - 1) / al * al) : NULL;
-    if (s->sa_mem) s->sa = dnp3_sa_master_init(s->sa_mem, size, &c, now);
-    dnp3_zeroize(&c.user, sizeof c.user);
+    s->sa = sa_cli_master_attach(s->a, &c, now, &s->sa_mem);
     dnp3_zeroize(&s->cfg.sa_user, sizeof s->cfg.sa_user);
-    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) return DNP3_ERR_CONFIG;
-    return 0;
+    return s->sa ? 0 : DNP3_ERR_CONFIG;
 }
 
 static void assoc_config(const master_session_config *c, dnp3_assoc_config *ac)

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,4 +183,25 @@ const char *sa_cli_event_text(const dnp3_sa_event *ev)
         snprintf(buf + n, sizeof buf - (size_t)n, ", error %s", dnp3_sa_error_name(ev->error));
     }
     return buf;
+}
+
+dnp3_sa_master *sa_cli_master_attach(dnp3_master_assoc *a, dnp3_sa_master_config *c, dnp3_tstamp now, void **mem)
+{
+    c->crypto = dnp3_crypto_openssl();
+    size_t size = dnp3_sa_master_memory_size(c), al = _Alignof(max_align_t);
+    *mem = size ? aligned_alloc(al, (size + al - 1) / al * al) : NULL;
+    dnp3_sa_master *sa = *mem ? dnp3_sa_master_init(*mem, size, c, now) : NULL;
+    dnp3_zeroize(&c->user, sizeof c->user);
+    if (sa && dnp3_master_assoc_set_sa(a, sa) != DNP3_OK) {
+        dnp3_sa_master_free(sa);
+        sa = NULL;
+    }
+    return sa;
+}
+
+const char *sa_cli_error_hint(uint8_t error)
+{
+    return error == DNP3_SA_ERR_UNKNOWN_USER            ? " (the user is not configured there)"
+           : error == DNP3_SA_ERR_AUTHENTICATION_FAILED ? " (wrong update key?)"
+                                                        : "";
 }

@@ -33,6 +33,15 @@ int sa_cli_read_scs(const char *cmd, const char *path, uint32_t *out);
 /* Writes it (PATH.new and rename). Returns 0 or a negative errno. */
 int sa_cli_save_scs(const char *path, uint32_t scs);
 
+/* The master side of SA for association a, started at `now` with c (c->crypto set here to
+ * OpenSSL's; c->user is wiped afterwards): memory allocated into *mem (free it after
+ * dnp3_sa_master_free). NULL when it cannot be set up. */
+dnp3_sa_master *sa_cli_master_attach(dnp3_master_assoc *a, dnp3_sa_master_config *c, dnp3_tstamp now, void **mem);
+
+/* What an SA error answered by the outstation usually means, for the log: " (wrong update key?)",
+ * " (the user is not configured there)" or "". */
+const char *sa_cli_error_hint(uint8_t error);
+
 /* One line describing a security event (static buffer). */
 const char *sa_cli_event_text(const dnp3_sa_event *ev);
 

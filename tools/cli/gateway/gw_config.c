@@ -25,7 +25,6 @@
  * file unless absolute, as in the outstation's configuration.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -183,6 +183,7 @@ static int load_files(gw_mqtt_tls *t, const gw_config *c, char *why, size_t cap)
 
 gw_mqtt_tls *gw_mqtt_tls_new(const gw_config *c, char *why, size_t cap)
 {
+    why[0] = 0;
     gw_mqtt_tls *t = calloc(1, sizeof *t);
     if (!t || !(t->ctx = SSL_CTX_new(TLS_client_method()))) {
         snprintf(why, cap, "MQTT over TLS: out of memory");

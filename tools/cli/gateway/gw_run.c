@@ -17,7 +17,6 @@
 #include <uv.h>
 
 #include "cli_common.h"
-#include "dnp3/crypto.h"
 #include "dnp3/io.h"
 #include "dnp3/io_roles.h"
 #include "dnp3/master.h"
@@ -395,10 +394,7 @@ static void on_sa_event(void *ctx, const dnp3_sa_event *ev)
     gw_station *s = ctx;
     if (ev->kind == DNP3_SA_EV_ERROR_RECEIVED && ev->function == 0)
         printf("%s: %s: security: the outstation answered %s for user %u%s\n", CMD, s->cfg->name,
-               dnp3_sa_error_name(ev->error), ev->user,
-               ev->error == DNP3_SA_ERR_UNKNOWN_USER            ? " (the user is not configured there)"
-               : ev->error == DNP3_SA_ERR_AUTHENTICATION_FAILED ? " (wrong update key?)"
-                                                                : "");
+               dnp3_sa_error_name(ev->error), ev->user, sa_cli_error_hint(ev->error));
     else
         printf("%s: %s: security: %s%s\n", CMD, s->cfg->name, sa_cli_event_text(ev),
                ev->kind == DNP3_SA_EV_KEY_CHANGE_FAILED ? " (wrong update key?)" : "");
@@ -411,7 +407,6 @@ static int attach_sa(gw *g, gw_station *s, const gw_outstation_cfg *oc)
 {
     dnp3_sa_master_config c;
     dnp3_sa_master_config_init(&c);
-    c.crypto = dnp3_crypto_openssl();
     c.user.number = oc->sa_user;
     if (sa_cli_read_key(CMD, oc->sa_key_where, oc->sa_key_file, c.user.key, &c.user.key_len)) return 2;
     c.aggressive_mode = oc->sa_aggressive;
@@ -419,11 +414,7 @@ static int attach_sa(gw *g, gw_station *s, const gw_outstation_cfg *oc)
     c.key_change_count = oc->sa_key_change_count;
     c.on_event = on_sa_event;
     c.ctx = s;
-    size_t size = dnp3_sa_master_memory_size(&c), al = _Alignof(max_align_t);
-    s->sa_mem = size ? aligned_alloc(al, (size + al - 1) / al * al) : NULL;
-    if (s->sa_mem) s->sa = dnp3_sa_master_init(s->sa_mem, size, &c, dnp3_io_now(g->loop));
-    dnp3_zeroize(&c.user, sizeof c.user);
-    if (!s->sa || dnp3_master_assoc_set_sa(s->a, s->sa) != DNP3_OK) {
+    if (!(s->sa = sa_cli_master_attach(s->a, &c, dnp3_io_now(g->loop), &s->sa_mem))) {
         fprintf(stderr, "%s: %s: cannot set up Secure Authentication\n", CMD, oc->name);
         return 1;
     }

@@ -139,8 +139,6 @@ static const char *connect_error(mq_sink *q, const char *fallback, char *buf, si
     snprintf(buf, cap, "%s", q->last_error[0] ? q->last_error : fallback);
     q->last_error[0] = 0;
     pthread_mutex_unlock(&q->mu);
-    char stale[160]; /* a certificate refusal of libmosquitto's own reconnects is not this attempt's */
-    if (q->tls) gw_mqtt_tls_take_error(q->tls, stale, sizeof stale);
     return buf;
 }
 
@@ -289,6 +287,8 @@ static int mq_open(gw_sink *s, char *err, size_t cap)
     q->sent = q->acked = 0; /* what the last connection did not deliver is gone */
     q->last_error[0] = 0;
     pthread_mutex_unlock(&q->mu);
+    char stale[160]; /* a certificate refusal of libmosquitto's own reconnects is not this attempt's */
+    if (q->tls) gw_mqtt_tls_take_error(q->tls, stale, sizeof stale);
     mosquitto_reconnect_delay_set(q->mq, 1, 16, true);
     q->conn_failed = false;
     if (rc == MOSQ_ERR_SUCCESS && q->user[0])
@@ -507,23 +507,12 @@ int gw_sink_mqtt(gw_sink *s, const gw_config *c, char *err, size_t err_cap)
     snprintf(err, err_cap, "out of memory");
     if (!q) return -1;
     q->cap_seen = c->n_outstations ? c->n_outstations : 1;
-    if (!(q->seen = calloc(q->cap_seen, sizeof *q->seen))) {
-        free(q);
-        return -1;
-    }
-    err[0] = 0;
     q->tls_client_cert = c->mqtt_cert[0] != 0;
-    if (c->mqtt_tls && !(q->tls = gw_mqtt_tls_new(c, err, err_cap))) {
-        free(q->seen);
-        free(q);
-        return -1;
-    }
+    if (!(q->seen = calloc(q->cap_seen, sizeof *q->seen))) goto failed;
+    if (c->mqtt_tls && !(q->tls = gw_mqtt_tls_new(c, err, err_cap))) goto failed; /* err names the file */
     if (c->sparkplug && !(q->spb = spb_node_new(c))) {
-        gw_mqtt_tls_free(q->tls);
-        free(q->seen);
-        free(q);
         snprintf(err, err_cap, "out of memory");
-        return -1;
+        goto failed;
     }
     mosquitto_lib_init();
     snprintf(q->host, sizeof q->host, "%s", c->mqtt_host);
@@ -542,4 +531,9 @@ int gw_sink_mqtt(gw_sink *s, const gw_config *c, char *err, size_t err_cap)
     s->ops = &MQTT_OPS;
     s->impl = q;
     return 0;
+failed:
+    gw_mqtt_tls_free(q->tls);
+    free(q->seen);
+    free(q);
+    return -1;
 }
