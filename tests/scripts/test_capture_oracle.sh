@@ -19,7 +19,9 @@ start_outstation sa --listen 127.0.0.1:0 --sa-user 1 --sa-update-key-file "$WORK
 SA_PORT=$PORT
 
 PCAP=$WORK/session.pcapng
-tshark -i lo -f "port $TCP_PORT or port $UDP_PORT or port $SA_PORT" -w "$PCAP" -q >"$WORK/tshark.log" 2>&1 &
+# each port with its own transport: another test running beside this one may use one of these
+# numbers as the ephemeral port of an unrelated TCP connection (a UDP port's number is free in TCP)
+tshark -i lo -f "tcp port $TCP_PORT or udp port $UDP_PORT or tcp port $SA_PORT" -w "$PCAP" -q >"$WORK/tshark.log" 2>&1 &
 TSHARK=$!
 PIDS+=($TSHARK)
 for _ in $(seq 100); do grep -q "Capturing on" "$WORK/tshark.log" && break; sleep 0.05; done
