@@ -33,8 +33,17 @@ live_setup() {
 }
 
 live_cleanup() {
-    local p
+    local p i alive
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    # up to 2 s to end; then killed (a mosquitto_sub with a persistent session whose broker has gone
+    # ignores SIGTERM while it tries to reconnect, and would outlive the test)
+    for ((i = 0; i < 20; i++)); do
+        alive=0
+        for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.1
+    done
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
     wait 2>/dev/null
     if [ -n "${KEEP_WORK:-}" ]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }

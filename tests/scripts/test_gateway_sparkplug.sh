@@ -140,12 +140,15 @@ expect "DDEATH when the outstation disconnects" "$WORK/ddeath.txt" "DDEATH feede
 # keeps it across the restart and queues what the gateway publishes before the capture reconnects.
 start_outstation os2 --listen 127.0.0.1:$PORT --simulate --sim-period 100 --sim-steps 200 --seed 7
 wait_for "$WORK/gw.log" "connected to 127.0.0.1:$PORT" || bad "no reconnect to the outstation"
-cap2() { mosquitto_sub -h 127.0.0.1 -p "$MPORT" -c -i cap2 -q 1 -t 'spBv1.0/#' -F '%t %x' -C 100000 >>"$WORK/cap2.txt" 2>&1; }
+# (exec: $! is the subscriber itself; with its broker gone it ignores SIGTERM, hence -KILL below)
+cap2() { exec mosquitto_sub -h 127.0.0.1 -p "$MPORT" -c -i cap2 -q 1 -t 'spBv1.0/#' -F '%t %x' -C 100000 >>"$WORK/cap2.txt" 2>&1; }
 cap2 &
 SUB2=$!
+PIDS+=("$SUB2")
 wait_for "$WORK/mosquitto.log" " as cap2 " || bad "the capture did not connect"
 sleep 1
-kill "$SUB" "$SUB2" "$BROKER"
+kill -KILL "$SUB2"
+kill "$SUB" "$BROKER"
 wait "$SUB" "$SUB2" "$BROKER" 2>/dev/null
 sleep 1
 start_broker mosquitto "$MPORT"
