@@ -8,7 +8,7 @@ integrity poll) and one with 1,000 analog inputs only (a YAML database). For eac
   Python 1-shot  connect, poll, close N times in one process (what the command does, without exec);
   Python         N polls on one connection (what a Python poller does).
 Prints a table; a program that prints figures, not a test. Environment: DNP3_LIBRARY is set to
-BUILD_DIR/libdnp3.so.0 unless given.
+BUILD_DIR/libdnp3.so.1 unless given.
 """
 import asyncio
 import os
@@ -20,7 +20,7 @@ import time
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 HERE = os.path.dirname(os.path.abspath(__file__))
-os.environ.setdefault("DNP3_LIBRARY", os.path.join(BUILD, "libdnp3.so.0"))
+os.environ.setdefault("DNP3_LIBRARY", os.path.join(BUILD, "libdnp3.so.1"))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 import dnp3  # noqa: E402
 

@@ -1,6 +1,6 @@
 # Dnp3Package.cmake - CPack .deb packages cut from the install components
 # (cmake/Dnp3Install.cmake):
-#   libdnp3-0     runtime: libdnp3.so.0, libdnp3crypto.so.0, libdnp3io.so.0, libdnp3decode.so.0
+#   libdnp3-1     runtime: libdnp3.so.1, libdnp3crypto.so.1, libdnp3io.so.1, libdnp3decode.so.1
 #   libdnp3-dev   headers, static libraries, pkg-config files, CMake package
 #   dnp3-tools    the dnp3 command and its man page
 # Built with `cpack -G DEB` in the build folder (tests/scripts/test_packages.sh).

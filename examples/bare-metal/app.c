@@ -3,7 +3,7 @@
  * octets through port.h, the sans-I/O core driven from a polling loop.
  *
  * Compile-time configuration (defaults in brackets):
- *   APP_POINTS [100]      points of each of the 8 types
+ *   APP_POINTS [100]      points of each of the 9 types
  *   APP_EVENTS [100]      event buffer of each type
  *   APP_OCTET_SIZE [8]    largest octet-string value
  *   APP_FRAGMENT [249]    largest request and response fragment (249 = one link frame)
@@ -143,6 +143,7 @@ int app_init(void)
         set(DNP3_OS_FROZEN_COUNTER, i, 0, DNP3_EVENT_SUPPRESS);
         set(DNP3_OS_ANALOG_INPUT, i, i * 0.5, DNP3_EVENT_SUPPRESS);
         set(DNP3_OS_ANALOG_OUTPUT_STATUS, i, 0, DNP3_EVENT_SUPPRESS);
+        set(DNP3_OS_FROZEN_ANALOG_INPUT, i, 0, DNP3_EVENT_SUPPRESS);
         dnp3_outstation_update_octets(os, i, (const uint8_t *)"ok", 2, 0, DNP3_EVENT_SUPPRESS);
     }
     set(DNP3_OS_BINARY_INPUT, 0, 0, DNP3_EVENT_SUPPRESS); /* follows CROB 0, starts off */

@@ -3,7 +3,7 @@
  * \brief DNP3_API, the mark of the public functions of every libdnp3 library.
  *
  * The libraries are compiled with -fvisibility=hidden, so only what carries
- * DNP3_API is exported from libdnp3.so.0, libdnp3crypto.so.0 and libdnp3io.so.0;
+ * DNP3_API is exported from libdnp3.so.1, libdnp3crypto.so.1 and libdnp3io.so.1;
  * everything else stays internal to the library that defines it. For a static
  * link the mark has no effect. Not part of the DNP3 protocol.
  */

@@ -55,6 +55,7 @@ typedef enum {
     DNP3_OS_ANALOG_INPUT,         /**< g30, g32 */
     DNP3_OS_ANALOG_OUTPUT_STATUS, /**< g40, g42 */
     DNP3_OS_OCTET_STRING,         /**< g110, g111 */
+    DNP3_OS_FROZEN_ANALOG_INPUT,  /**< g31, g33: analog inputs frozen by IMMED_FREEZE / FREEZE_AT_TIME on g30 */
     DNP3_OS_TYPE_COUNT            /**< number of types (not a type) */
 } dnp3_os_type;
 
@@ -221,7 +222,8 @@ typedef struct {
     bool (*write_time)(void *ctx, dnp3_time48 utc);
     /** COLD_RESTART (cold = true) / WARM_RESTART. NULL: not supported. */
     dnp3_restart_delay (*restart)(void *ctx, bool cold);
-    /** Counters start..stop were frozen (and cleared) in the database; adjust the source if needed. */
+    /** Counters start..stop were frozen (and cleared) in the database; adjust the source if needed.
+     * Freezes of analog inputs are reported by freeze_analog. */
     void (*freeze)(void *ctx, dnp3_freeze_kind kind, uint16_t start, uint16_t stop);
     /** Current UTC time in ms since 1970 (0 if unknown). NULL: always 0. */
     dnp3_time48 (*utc_now)(void *ctx);
@@ -261,6 +263,10 @@ typedef struct {
     bool (*file_authenticate)(void *ctx, const char *user, size_t user_len, const char *password,
                               size_t password_len, uint32_t *key);
     /** @} */
+    /** Analog inputs start..stop were copied into frozen analog inputs start..stop with the time of
+     * the freeze (IMMED_FREEZE(_NR) of g30, or a FREEZE_AT_TIME(_NR) schedule falling due; kind is
+     * always DNP3_FREEZE: an analog input cannot be cleared). NULL: not told. */
+    void (*freeze_analog)(void *ctx, dnp3_freeze_kind kind, uint16_t start, uint16_t stop);
 } dnp3_outstation_callbacks;
 
 /** What an update does about events. */

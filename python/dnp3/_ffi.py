@@ -1,4 +1,4 @@
-"""cffi ABI-mode binding of libdnp3.so.0: the declarations the package uses and the loader.
+"""cffi ABI-mode binding of libdnp3.so.1: the declarations the package uses and the loader.
 
 The struct declarations mirror include/dnp3/*.h field for field (enums are declared as
 ``int``, their size in the C ABI). python/tests/test_layout.py compiles a small C program
@@ -136,7 +136,7 @@ typedef struct {
     uint32_t size;
     uint16_t link_addr;
     uint16_t master_addr;
-    dnp3_os_type_config types[8];
+    dnp3_os_type_config types[9];
     uint8_t octet_string_size;
     size_t max_rx_fragment;
     size_t max_tx_fragment;
@@ -338,7 +338,7 @@ int dnp3_master_set_unsolicited(dnp3_master_assoc *a, bool enable, uint8_t class
 int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 """
 
-# Secure Authentication v5 (dnp3/sa.h; the crypto provider is in libdnp3crypto.so.0)
+# Secure Authentication v5 (dnp3/sa.h; the crypto provider is in libdnp3crypto.so.1)
 CDEF_SA = r"""
 typedef struct dnp3_crypto dnp3_crypto;
 typedef int dnp3_sa_event_kind;
@@ -411,7 +411,7 @@ const char *dnp3_sa_error_name(unsigned code);
 const dnp3_crypto *dnp3_crypto_openssl(void);
 """
 
-# The decoder library (dnp3/decode.h, libdnp3decode.so.0) and the libc calls to write into memory
+# The decoder library (dnp3/decode.h, libdnp3decode.so.1) and the libc calls to write into memory
 CDEF_DECODE = r"""
 typedef struct {
     uint32_t size;
@@ -451,11 +451,11 @@ def _candidates() -> list[str]:
     if env:
         return [env]  # explicit: nothing else is tried
     here = os.path.dirname(os.path.abspath(__file__))
-    out = [os.path.join(here, "libdnp3.so.0")]
+    out = [os.path.join(here, "libdnp3.so.1")]
     found = ctypes.util.find_library("dnp3")
     if found:
         out.append(found)
-    out.append("libdnp3.so.0")
+    out.append("libdnp3.so.1")
     return out
 
 
@@ -469,7 +469,7 @@ def _load():
             return ffi.dlopen(path), path
         except OSError as e:  # pragma: no cover - depends on the system
             errors.append(f"{path}: {e}")
-    raise ImportError("cannot load libdnp3.so.0 (set DNP3_LIBRARY to its path): " + "; ".join(errors))
+    raise ImportError("cannot load libdnp3.so.1 (set DNP3_LIBRARY to its path): " + "; ".join(errors))
 
 
 lib, LIBRARY_PATH = _load()
@@ -479,15 +479,15 @@ _crypto = None
 
 
 def crypto_lib():
-    """libdnp3crypto.so.0 (the OpenSSL provider of Secure Authentication), loaded on first use:
-    from the folder of the loaded libdnp3.so.0, next to the package, or the system's."""
+    """libdnp3crypto.so.1 (the OpenSSL provider of Secure Authentication), loaded on first use:
+    from the folder of the loaded libdnp3.so.1, next to the package, or the system's."""
     global _crypto
     if _crypto is None:
         dirs = [os.path.dirname(LIBRARY_PATH)] if os.sep in LIBRARY_PATH else []
         dirs.append(os.path.dirname(os.path.abspath(__file__)))
-        paths = [os.path.join(d, "libdnp3crypto.so.0") for d in dirs]
+        paths = [os.path.join(d, "libdnp3crypto.so.1") for d in dirs]
         paths = [p for p in paths if os.path.exists(p)] + [ctypes.util.find_library("dnp3crypto") or "",
-                                                          "libdnp3crypto.so.0"]
+                                                          "libdnp3crypto.so.1"]
         errors = []
         for path in filter(None, paths):
             try:
@@ -496,7 +496,7 @@ def crypto_lib():
             except OSError as e:
                 errors.append(f"{path}: {e}")
         else:
-            raise OSError("Secure Authentication needs libdnp3crypto.so.0: " + "; ".join(errors))
+            raise OSError("Secure Authentication needs libdnp3crypto.so.1: " + "; ".join(errors))
     return _crypto
 
 
@@ -504,14 +504,14 @@ _decode = None
 
 
 def decode_lib():
-    """libdnp3decode.so.0, or None when it is not installed: from the folder of the loaded
-    libdnp3.so.0, next to the package, or the system's (loaded on first use)."""
+    """libdnp3decode.so.1, or None when it is not installed: from the folder of the loaded
+    libdnp3.so.1, next to the package, or the system's (loaded on first use)."""
     global _decode
     if _decode is None:
         dirs = [os.path.dirname(LIBRARY_PATH)] if os.sep in LIBRARY_PATH else []
         dirs.append(os.path.dirname(os.path.abspath(__file__)))
-        paths = [p for p in (os.path.join(d, "libdnp3decode.so.0") for d in dirs) if os.path.exists(p)]
-        paths += [ctypes.util.find_library("dnp3decode") or "", "libdnp3decode.so.0"]
+        paths = [p for p in (os.path.join(d, "libdnp3decode.so.1") for d in dirs) if os.path.exists(p)]
+        paths += [ctypes.util.find_library("dnp3decode") or "", "libdnp3decode.so.1"]
         _decode = False
         for path in filter(None, paths):
             try:

@@ -3,10 +3,10 @@ return the records of `dnp3 decode --json` as dicts - one per application fragme
 frame without user data and per problem outside a fragment (problems are records, not
 exceptions).
 
-The decoder is libdnp3decode.so.0 (dnp3/decode.h), called through cffi and writing its JSON lines
+The decoder is libdnp3decode.so.1 (dnp3/decode.h), called through cffi and writing its JSON lines
 into memory (open_memstream). Where that library is not installed (a libdnp3 built before it
 existed), the functions fall back to running the `dnp3 decode --json` command (next to the loaded
-libdnp3.so.0, or on PATH), with the same results. Nothing is decoded in Python.
+libdnp3.so.1, or on PATH), with the same results. Nothing is decoded in Python.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .errors import Dnp3Error
 
 
 def backend() -> str:
-    """'library' (libdnp3decode.so.0) or 'command' (`dnp3 decode --json`, the fallback)."""
+    """'library' (libdnp3decode.so.1) or 'command' (`dnp3 decode --json`, the fallback)."""
     return "library" if decode_lib() is not None else "command"
 
 
@@ -58,7 +58,7 @@ def _command() -> str:
         return beside
     found = shutil.which("dnp3")
     if not found:
-        raise Dnp3Error("dnp3.decode needs libdnp3decode.so.0 or the dnp3 command", "DNP3_ERR_STATE")
+        raise Dnp3Error("dnp3.decode needs libdnp3decode.so.1 or the dnp3 command", "DNP3_ERR_STATE")
     return found
 
 

@@ -215,7 +215,7 @@ class Master:
     ``target`` is ``"host:port"``, ``"tcp://host:port"``, ``"udp://host:port"`` or
     ``"tls://host:port"``. ``sa_user`` / ``sa_key`` (16 or 32 octets, or their hex digits) add
     Secure Authentication v5: session keys are set up before the first request and challenges
-    are answered by the core (libdnp3crypto.so.0 is loaded then). ``timeout``
+    are answered by the core (libdnp3crypto.so.1 is loaded then). ``timeout``
     is the response timeout in seconds (the core's ``response_timeout_ms``). Use it as an async
     context manager; requests may be issued concurrently from several tasks, they are queued
     by the core and run one at a time.

@@ -22,6 +22,7 @@ class PointType(str, enum.Enum):
     ANALOG_INPUT = "analog_input"
     ANALOG_OUTPUT_STATUS = "analog_output_status"
     OCTET_STRING = "octet_string"
+    FROZEN_ANALOG_INPUT = "frozen_analog_input"
 
 
 #: PointType -> dnp3_os_type (include/dnp3/outstation.h order)

@@ -27,7 +27,7 @@ _HARDWARE_ERROR = int(CommandStatus.HARDWARE_ERROR)
 _NOT_SUPPORTED = int(CommandStatus.NOT_SUPPORTED)
 _EVENT_MODES = {"detect": 0, "force": 1, "suppress": 2}
 # analogs are reported as floats by default (g30v5/g32v7, g40v3/g42v7): Python values are floats
-_FLOAT_VARIATIONS = {5: (5, 7), 6: (3, 7)}
+_FLOAT_VARIATIONS = {5: (5, 7), 6: (3, 7), 8: (7, 7)}
 
 #: on_crob(index, code) / on_analog(index, value): a status name, CommandStatus, None (SUCCESS)
 #: or an awaitable (run as a task; the command is answered SUCCESS, i.e. accepted).

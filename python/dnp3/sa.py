@@ -1,5 +1,5 @@
 """Secure Authentication v5 (IEEE 1815-2012 clause 7) for the master and the outstation: the
-core's SA objects (dnp3/sa.h) with the OpenSSL provider of libdnp3crypto.so.0."""
+core's SA objects (dnp3/sa.h) with the OpenSSL provider of libdnp3crypto.so.1."""
 from __future__ import annotations
 
 import logging

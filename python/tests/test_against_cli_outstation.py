@@ -110,7 +110,7 @@ def test_multi_fragment_integrity_poll_equals_the_cli_json(dnp3_cli):
                              capture_output=True, text=True).stdout
         doc = json.loads(out)
         assert iin == doc["iin"]
-        assert len(points) == len(doc["points"]) == 8000
+        assert len(points) == len(doc["points"]) == 9000
         mine = [(q.type, q.index, q.value.decode() if isinstance(q.value, bytes) else q.value, q.flags)
                 for q in points]
         theirs = [(c["type"], c["index"], c["value"], c["flags"]) for c in doc["points"]]

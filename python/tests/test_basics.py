@@ -76,11 +76,11 @@ def _import_in_subprocess(env_library, pkg_parent):
 def test_library_lookup(tmp_path):
     import shutil
     real = os.environ["DNP3_LIBRARY"]
-    r = _import_in_subprocess(str(tmp_path / "nope.so.0"), os.path.dirname(os.path.dirname(dnp3.__file__)))
+    r = _import_in_subprocess(str(tmp_path / "nope.so.1"), os.path.dirname(os.path.dirname(dnp3.__file__)))
     assert r.returncode != 0 and "DNP3_LIBRARY" in r.stderr
-    # a copy of the package with libdnp3.so.0 next to it, no DNP3_LIBRARY
+    # a copy of the package with libdnp3.so.1 next to it, no DNP3_LIBRARY
     shutil.copytree(os.path.dirname(dnp3.__file__), tmp_path / "dnp3", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(real, tmp_path / "dnp3" / "libdnp3.so.0")
+    shutil.copy(real, tmp_path / "dnp3" / "libdnp3.so.1")
     r = _import_in_subprocess(None, str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == str(tmp_path / "dnp3" / "libdnp3.so.0")
+    assert r.stdout.strip() == str(tmp_path / "dnp3" / "libdnp3.so.1")

@@ -1,4 +1,4 @@
-"""dnp3.decode / decode_pcap (libdnp3decode.so.0, or `dnp3 decode --json` where the library is not
+"""dnp3.decode / decode_pcap (libdnp3decode.so.1, or `dnp3 decode --json` where the library is not
 built) give exactly the command's records."""
 import json
 import os
@@ -16,7 +16,7 @@ def cli(dnp3_cli, *args, stdin=None):
 
 
 def test_backend_is_the_library_when_it_is_built():
-    beside = os.path.join(os.path.dirname(os.environ["DNP3_LIBRARY"]), "libdnp3decode.so.0")
+    beside = os.path.join(os.path.dirname(os.environ["DNP3_LIBRARY"]), "libdnp3decode.so.1")
     assert dnp3.decode_backend() == ("library" if os.path.exists(beside) else "command")
 
 

@@ -2,10 +2,11 @@
  * database.c - the outstation's point database (IEEE 1815-2012 Annex A point
  * types: binary input g1, double-bit input g3, binary output status g10,
  * counter g20, frozen counter g21, analog input g30, analog output status
- * g40, octet string g110) and event detection on update (clause 4, "event
- * data": a change of state or flags, or a change beyond the deadband for
- * counters and analogs), plus the database side of freezes (clause 4.2.2.5
- * IMMED_FREEZE / FREEZE_CLEAR).
+ * g40, octet string g110, frozen analog input g31) and event detection on
+ * update (clause 4, "event data": a change of state or flags, or a change
+ * beyond the deadband for counters and analogs), plus the database side of
+ * freezes (clause 4.2.2.5 IMMED_FREEZE / FREEZE_CLEAR: counters into frozen
+ * counters, analog inputs into frozen analog inputs).
  */
 #include <string.h>
 
@@ -26,6 +27,7 @@ static const type_info TYPES[OS_EV_TYPES] = {
     [DNP3_OS_ANALOG_INPUT] = {30, 32, 1, 1, 0x007E, 0x01FE},
     [DNP3_OS_ANALOG_OUTPUT_STATUS] = {40, 42, 1, 1, 0x001E, 0x01FE},
     [DNP3_OS_OCTET_STRING] = {110, 111, 0, 0, 0x0000, 0x0000},
+    [DNP3_OS_FROZEN_ANALOG_INPUT] = {31, 33, 1, 1, 0x01FE, 0x01FE},
     [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006},
     [OS_CMD_BO] = {12, 13, 0, 1, 0x0000, 0x0006},
     [OS_CMD_AO] = {41, 43, 0, 1, 0x0000, 0x01FE},
@@ -140,7 +142,8 @@ static int finish(dnp3_outstation *os, dnp3_os_type t, uint16_t index, bool dete
 int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t index, double value, uint8_t flags,
                            dnp3_time48 time, dnp3_event_mode mode)
 {
-    if (!os || (unsigned)type >= DNP3_OS_OCTET_STRING || index >= os->db[type].count) return DNP3_ERR_INVALID_ARG;
+    if (!os || (unsigned)type >= DNP3_OS_TYPE_COUNT || type == DNP3_OS_OCTET_STRING || index >= os->db[type].count)
+        return DNP3_ERR_INVALID_ARG;
     if ((unsigned)mode > DNP3_EVENT_SUPPRESS) return DNP3_ERR_INVALID_ARG;
     if (is_binary(type)) {
         if (type == DNP3_OS_DOUBLE_BIT_INPUT) {
@@ -209,20 +212,35 @@ int dnp3_outstation_set_class0(dnp3_outstation *os, dnp3_os_type type, uint16_t 
     return DNP3_OK;
 }
 
-void dnp3_os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear)
+dnp3_os_type dnp3_os_frozen_of(dnp3_os_type t)
 {
-    os_table *c = &os->db[DNP3_OS_COUNTER], *f = &os->db[DNP3_OS_FROZEN_COUNTER];
+    return t == DNP3_OS_ANALOG_INPUT ? DNP3_OS_FROZEN_ANALOG_INPUT : DNP3_OS_FROZEN_COUNTER;
+}
+
+void dnp3_os_db_freeze(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear)
+{
+    const dnp3_os_type ft = dnp3_os_frozen_of(t);
+    os_table *c = &os->db[t], *f = &os->db[ft];
     uint32_t n = c->count < f->count ? c->count : f->count;
     if (n == 0 || start >= n) return;
     if (stop >= n) stop = n - 1;
     dnp3_time48 now = dnp3_os_utc_now(os);
     for (uint32_t i = start; i <= stop; i++) {
         os_point *src = &c->pts[i];
-        bool detected = store(DNP3_OS_FROZEN_COUNTER, &f->pts[i], src->value, src->flags, now);
-        finish(os, DNP3_OS_FROZEN_COUNTER, (uint16_t)i, detected, DNP3_EVENT_DETECT, NULL, 0);
+        bool detected = store(ft, &f->pts[i], src->value, src->flags, now);
+        finish(os, ft, (uint16_t)i, detected, DNP3_EVENT_DETECT, NULL, 0);
         if (clear) {
-            detected = store(DNP3_OS_COUNTER, src, 0, src->flags, now);
-            finish(os, DNP3_OS_COUNTER, (uint16_t)i, detected, DNP3_EVENT_DETECT, NULL, 0);
+            detected = store(t, src, 0, src->flags, now);
+            finish(os, t, (uint16_t)i, detected, DNP3_EVENT_DETECT, NULL, 0);
         }
     }
+}
+
+void dnp3_os_freeze_now(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear)
+{
+    dnp3_os_db_freeze(os, t, start, stop, clear);
+    const dnp3_freeze_kind kind = clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE;
+    void (*cb)(void *, dnp3_freeze_kind, uint16_t, uint16_t) =
+        t == DNP3_OS_ANALOG_INPUT ? os->cb.freeze_analog : os->cb.freeze;
+    if (cb) cb(os->cb.ctx, kind, (uint16_t)start, (uint16_t)stop);
 }

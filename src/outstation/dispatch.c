@@ -163,7 +163,25 @@ static uint16_t assign_class(dnp3_outstation *os, const dnp3_apdu *req, bool app
     return 0;
 }
 
-/* at_time: FREEZE_AT_TIME(_NR), a g50v2 (time, interval) object first and one counter header. */
+/* The point type a freeze header names: counters (g20) and, on an outstation with frozen analog
+ * inputs, analog inputs (g30; IEEE 1815-2012 Annex A g31 "frozen analog input"); -1 for anything
+ * else (OBJECT_UNKNOWN). */
+static int freezable_type(const dnp3_outstation *os, const dnp3_obj_header *h)
+{
+    dnp3_os_type t;
+    if (h->group == 20)
+        t = DNP3_OS_COUNTER;
+    else if (h->group == 30 && os->db[DNP3_OS_FROZEN_ANALOG_INPUT].count > 0)
+        t = DNP3_OS_ANALOG_INPUT;
+    else
+        return -1;
+    if (h->variation != 0 && !dnp3_os_static_var_ok(t, h->variation)) return -1;
+    return (int)t;
+}
+
+/* IMMED_FREEZE(_NR), FREEZE_CLEAR(_NR) and, with at_time, FREEZE_AT_TIME(_NR): a g50v2 (time,
+ * interval) object first and one point header. Headers name counters (g20) or analog inputs (g30);
+ * an analog input cannot be cleared (FREEZE_CLEAR of g30: NO_FUNC_CODE_SUPPORT). */
 static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bool at_time, bool apply)
 {
     dnp3_hdr_iter hi;
@@ -183,24 +201,21 @@ static uint16_t freeze(dnp3_outstation *os, const dnp3_apdu *req, bool clear, bo
             continue;
         }
         if (at_time && headers > 2) return DNP3_IIN2_PARAMETER_ERROR; /* one schedule, one range */
-        if (h.group != 20 || (h.variation != 0 && !dnp3_os_static_var_ok(DNP3_OS_COUNTER, h.variation)))
-            return DNP3_IIN2_OBJECT_UNKNOWN;
+        const int t = freezable_type(os, &h);
+        if (t < 0) return DNP3_IIN2_OBJECT_UNKNOWN;
+        if (clear && t == DNP3_OS_ANALOG_INPUT) return DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
         uint32_t start = 0, stop = 0;
         bool list;
-        uint16_t iin = point_range(&h, os->db[DNP3_OS_COUNTER].count, &start, &stop, &list);
+        uint16_t iin = point_range(&h, os->db[t].count, &start, &stop, &list);
         if (iin == 0xFFFF) continue;
         if (iin) return iin;
         if (list) return DNP3_IIN2_NO_FUNC_CODE_SUPPORT;
         if (at_time) {
-            iin = dnp3_os_freeze_at(os, tv.time, tv.interval, start, stop, apply, os->req_time);
+            iin = dnp3_os_freeze_at(os, (dnp3_os_type)t, tv.time, tv.interval, start, stop, apply, os->req_time);
             if (iin) return iin;
             continue;
         }
-        if (!apply) continue;
-        dnp3_os_db_freeze(os, start, stop, clear);
-        if (os->cb.freeze)
-            os->cb.freeze(os->cb.ctx, clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE, (uint16_t)start,
-                          (uint16_t)stop);
+        if (apply) dnp3_os_freeze_now(os, (dnp3_os_type)t, start, stop, clear);
     }
     if (at_time && headers < 2) return DNP3_IIN2_PARAMETER_ERROR;
     return 0;

@@ -114,6 +114,15 @@ typedef struct {
     dnp3_tstamp used_at;         /* last request on the handle (the open-file timeout) */
 } os_file;
 
+/* A FREEZE_AT_TIME schedule: points start..stop of one freezable type at `at`, then every
+ * `interval` ms (0 = once). */
+typedef struct {
+    dnp3_tstamp at; /* DNP3_TSTAMP_NEVER when none */
+    uint32_t interval;
+    uint32_t start, stop;
+} os_freeze_schedule;
+#define OS_FREEZABLE 2 /* counters (index 0) and analog inputs (index 1) */
+
 /* unsolicited states */
 enum { UNS_OFF = 0, UNS_NULL_DUE, UNS_IDLE, UNS_AWAIT, UNS_RETRY_DELAY };
 
@@ -190,10 +199,8 @@ struct dnp3_outstation {
     dnp3_tstamp need_time_at; /* DNP3_TSTAMP_NEVER when not scheduled */
     dnp3_tstamp req_time;     /* `now` of the request being processed */
 
-    /* FREEZE_AT_TIME schedule (timesync.c): counters fz_start..fz_stop at fz_at, then every fz_interval */
-    dnp3_tstamp fz_at; /* DNP3_TSTAMP_NEVER when none */
-    uint32_t fz_interval;
-    uint32_t fz_start, fz_stop;
+    /* FREEZE_AT_TIME schedules (timesync.c): one for counters, one for analog inputs */
+    os_freeze_schedule fz[OS_FREEZABLE];
 
     uint8_t bcast;
 
@@ -235,8 +242,15 @@ uint8_t dnp3_os_default_event_var(dnp3_os_type t);
  * (g121/g122 included: they have no point table). */
 int dnp3_os_type_of_group(uint8_t group, bool *is_event);
 void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
-/* Freezes counters start..stop (clipped to counters and frozen counters); clear resets them. */
-void dnp3_os_db_freeze(dnp3_outstation *os, uint32_t start, uint32_t stop, bool clear);
+/* The frozen type of a freezable one: counter -> frozen counter, analog input -> frozen analog input. */
+dnp3_os_type dnp3_os_frozen_of(dnp3_os_type t);
+/* Freezes points start..stop of t (counter or analog input; clipped to both tables) into the
+ * frozen type; clear (counters) resets them. */
+void dnp3_os_db_freeze(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear);
+/* dnp3_os_db_freeze, then the application's freeze / freeze_analog callback. */
+void dnp3_os_freeze_now(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear);
+/* Index in os->fz of a freezable type. */
+#define OS_FZ_INDEX(t) ((t) == DNP3_OS_ANALOG_INPUT ? 1 : 0)
 
 /* ---- session.c ---- */
 /* Makes os (built without point tables) a member of owner's database group. */
@@ -314,12 +328,15 @@ void dnp3_os_file_timer(dnp3_outstation *os, dnp3_tstamp now);
 
 /* Delay reported for DELAY_MEASURE, in ms. */
 uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now);
+/* The earliest FREEZE_AT_TIME schedule (DNP3_TSTAMP_NEVER if none). */
+dnp3_tstamp dnp3_os_freeze_expiry(const dnp3_outstation *os);
 /* Runs the NEED_TIME and FREEZE_AT_TIME timers. */
 void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now);
-/* FREEZE_AT_TIME(_NR) with g50v2 (time, interval) for counters start..stop: checks (apply = false) or
- * replaces the schedule, freezing at once when due now. Returns IIN2 bits. */
-uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_time48 at, uint32_t interval, uint32_t start, uint32_t stop,
-                           bool apply, dnp3_tstamp now);
+/* FREEZE_AT_TIME(_NR) with g50v2 (time, interval) for points start..stop of t (counter or analog
+ * input): checks (apply = false) or replaces t's schedule, freezing at once when due now. Returns
+ * IIN2 bits. */
+uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_os_type t, dnp3_time48 at, uint32_t interval, uint32_t start,
+                           uint32_t stop, bool apply, dnp3_tstamp now);
 
 /* ---- dispatch.c ---- */
 /* Builds a single-fragment response with the given objects; sets sol_ready. */

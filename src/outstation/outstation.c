@@ -86,6 +86,8 @@ static const char *load_config(const dnp3_outstation_config *in, dnp3_outstation
          "types[analog_output_status].event_variation"},
         {"types[octet_string].event_class", "types[octet_string].static_variation",
          "types[octet_string].event_variation"},
+        {"types[frozen_analog_input].event_class", "types[frozen_analog_input].static_variation",
+         "types[frozen_analog_input].event_variation"},
     };
     dnp3_outstation_config_init(out);
     if (!in) return "config";
@@ -183,7 +185,8 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
         off += align_up(take_n_);                                                                                 \
     } while (0)
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
-        size_t n = tables ? c->types[t].count : 0, e = c->types[t].event_buffer;
+        /* a type without points has no event ring (its events could never happen) */
+        size_t n = tables ? c->types[t].count : 0, e = c->types[t].count ? c->types[t].event_buffer : 0;
         os_table *tb = os ? &os->db[t] : NULL;
         os_ring *r = os ? &os->ev[t] : NULL;
         os_point *pts = NULL;
@@ -466,7 +469,7 @@ dnp3_tstamp dnp3_outstation_get_expiry(const dnp3_outstation *os)
     if (os->sol_await && !os->sol_ready) t = os->sol_deadline;
     if ((u = dnp3_os_unsol_expiry(os)) < t) t = u;
     if (os->need_time_at < t) t = os->need_time_at;
-    if (os->fz_at < t) t = os->fz_at;
+    if ((u = dnp3_os_freeze_expiry(os)) < t) t = u;
     if (os->ch && (u = dnp3_channel_get_expiry(os->ch)) < t) t = u;
     if (os->sa && (u = dnp3_os_sa_expiry(os)) < t) t = u;
     if ((u = dnp3_os_file_expiry(os)) < t) t = u;

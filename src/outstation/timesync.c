@@ -2,8 +2,8 @@
  * timesync.c - time synchronisation on the outstation (IEEE 1815-2012 clause
  * 4.2.2.5 function codes 23 DELAY_MEASURE and 24 RECORD_CURRENT_TIME; WRITE
  * of g50v1 "time and date" and g50v3 "time at last recorded time"; IIN1.4
- * NEED_TIME; the schedule of FREEZE_AT_TIME(_NR), function codes 11 and 12 with g50v2
- * "time and date with interval").
+ * NEED_TIME; the schedules of FREEZE_AT_TIME(_NR), function codes 11 and 12 with g50v2
+ * "time and date with interval", one for counters and one for analog inputs).
  *
  *  - non-LAN: DELAY_MEASURE is answered with g52v2 = the outstation's own
  *    processing delay (ms); the master then WRITEs g50v1 = its time + the
@@ -24,7 +24,7 @@ void dnp3_os_time_init(dnp3_outstation *os, dnp3_tstamp now)
     (void)now;
     os->rec_valid = false;
     os->need_time_at = DNP3_TSTAMP_NEVER;
-    os->fz_at = DNP3_TSTAMP_NEVER;
+    for (int i = 0; i < OS_FREEZABLE; i++) os->fz[i].at = DNP3_TSTAMP_NEVER;
     if (os->cfg.need_time_at_start) os->iin_app |= DNP3_IIN1_NEED_TIME;
 }
 
@@ -57,17 +57,31 @@ uint16_t dnp3_os_time_delay(const dnp3_outstation *os, dnp3_tstamp now)
     return d > 0xFFFF ? 0xFFFF : (uint16_t)d;
 }
 
-static void freeze_timer(dnp3_outstation *os, dnp3_tstamp now)
+static void freeze_timer(dnp3_outstation *os, dnp3_os_type t, dnp3_tstamp now)
 {
-    if (os->fz_at == DNP3_TSTAMP_NEVER || now < os->fz_at) return;
-    dnp3_os_db_freeze(os, os->fz_start, os->fz_stop, false);
-    if (os->cb.freeze) os->cb.freeze(os->cb.ctx, DNP3_FREEZE, (uint16_t)os->fz_start, (uint16_t)os->fz_stop);
-    if (os->fz_interval == 0) {
-        os->fz_at = DNP3_TSTAMP_NEVER;
+    os_freeze_schedule *z = &os->fz[OS_FZ_INDEX(t)];
+    if (z->at == DNP3_TSTAMP_NEVER || now < z->at) return;
+    dnp3_os_freeze_now(os, t, z->start, z->stop, false);
+    if (z->interval == 0) {
+        z->at = DNP3_TSTAMP_NEVER;
         return;
     }
-    os->fz_at += os->fz_interval; /* the next boundary after now (a late timer skips missed ones) */
-    if (os->fz_at <= now) os->fz_at += (now - os->fz_at) / os->fz_interval * os->fz_interval + os->fz_interval;
+    z->at += z->interval; /* the next boundary after now (a late timer skips missed ones) */
+    if (z->at <= now) z->at += (now - z->at) / z->interval * z->interval + z->interval;
+}
+
+dnp3_tstamp dnp3_os_freeze_expiry(const dnp3_outstation *os)
+{
+    dnp3_tstamp t = DNP3_TSTAMP_NEVER;
+    for (int i = 0; i < OS_FREEZABLE; i++)
+        if (os->fz[i].at < t) t = os->fz[i].at;
+    return t;
+}
+
+static void freeze_timers(dnp3_outstation *os, dnp3_tstamp now)
+{
+    freeze_timer(os, DNP3_OS_COUNTER, now);
+    freeze_timer(os, DNP3_OS_ANALOG_INPUT, now);
 }
 
 void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now)
@@ -76,7 +90,7 @@ void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now)
         os->iin_app |= DNP3_IIN1_NEED_TIME;
         os->need_time_at = DNP3_TSTAMP_NEVER;
     }
-    freeze_timer(os, now);
+    freeze_timers(os, now);
 }
 
 /*
@@ -85,8 +99,8 @@ void dnp3_os_time_timer(dnp3_outstation *os, dnp3_tstamp now)
  * interval starts at the first time + k * interval still ahead; past with interval 0 freezes at
  * once. A time other than 0 needs utc_now (without it: PARAMETER_ERROR).
  */
-uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_time48 at, uint32_t interval, uint32_t start, uint32_t stop,
-                           bool apply, dnp3_tstamp now)
+uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_os_type t, dnp3_time48 at, uint32_t interval, uint32_t start,
+                           uint32_t stop, bool apply, dnp3_tstamp now)
 {
     dnp3_tstamp first = now;
     if (at != 0) {
@@ -98,10 +112,11 @@ uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_time48 at, uint32_t interva
             first = now + (interval - (utc - at) % interval) % interval;
     }
     if (!apply) return 0;
-    os->fz_at = first;
-    os->fz_interval = interval;
-    os->fz_start = start;
-    os->fz_stop = stop;
-    freeze_timer(os, now);
+    os_freeze_schedule *z = &os->fz[OS_FZ_INDEX(t)];
+    z->at = first;
+    z->interval = interval;
+    z->start = start;
+    z->stop = stop;
+    freeze_timer(os, t, now);
     return 0;
 }

@@ -28,7 +28,7 @@ for lib in libdnp3 libdnp3crypto libdnp3io libdnp3decode; do
     has "lib/$lib.a"
     has "lib/$lib.so"
     soname=$(readelf -d "$PREFIX/lib/$lib.so" 2>/dev/null | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
-    if [ "$soname" = "$lib.so.0" ]; then ok; else bad "$lib.so: SONAME '$soname', want $lib.so.0"; fi
+    if [ "$soname" = "$lib.so.1" ]; then ok; else bad "$lib.so: SONAME '$soname', want $lib.so.1"; fi
 done
 if ls "$PREFIX"/include/dnp3 | grep -v '\.h$' >/dev/null; then bad "non-header files in include/dnp3"; else ok; fi
 
@@ -78,7 +78,7 @@ CMAKE
   cmake --build "$WORK/cm/build"; } >"$WORK/cm.log" 2>&1
 expect_rc "examples with find_package(dnp3)" 0 $?
 [ "$fail" = 0 ] || { cat "$WORK"/pc/*.log "$WORK/cm.log" | tail -40; live_finish; exit 1; }
-if grep -q 'libdnp3io.so.0' <<<"$(readelf -d "$WORK/cm/build/master")"; then ok; else bad "dnp3::io is not the shared library"; fi
+if grep -q 'libdnp3io.so.1' <<<"$(readelf -d "$WORK/cm/build/master")"; then ok; else bad "dnp3::io is not the shared library"; fi
 if grep -q 'libdnp3' <<<"$(readelf -d "$WORK/cm/build/master_static")"; then bad "dnp3::io_static links a shared libdnp3"; else ok; fi
 
 # ---- run them against the installed command ----

@@ -3,7 +3,7 @@
 #
 #   tests/release/check_packages.sh BUILD_DIR
 #
-# Builds the packages with CPack (libdnp3-0, libdnp3-dev, dnp3-tools; cmake/Dnp3Package.cmake),
+# Builds the packages with CPack (libdnp3-1, libdnp3-dev, dnp3-tools; cmake/Dnp3Package.cmake),
 # checks their contents and dependencies, installs them with `apt-get install ./*.deb`, builds
 # examples/outstation against /usr with pkg-config, runs the installed `dnp3 --version`, finds
 # the man page with `man -w dnp3`, and removes the packages again: the machine is left as it
@@ -12,7 +12,7 @@
 set -uo pipefail
 BUILD=$(cd "${1:?usage: check_packages.sh BUILD_DIR}" && pwd)
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PKGS=(libdnp3-0 libdnp3-dev dnp3-tools)
+PKGS=(libdnp3-1 libdnp3-dev dnp3-tools)
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
@@ -52,12 +52,12 @@ has() { # has PACKAGE PATTERN: a file of PACKAGE matches PATTERN (grep -E)
 lacks() {
     if grep -qE "$2" <<<"$(contents "$1")"; then bad "$1 has $2"; else ok "$1 has no $2"; fi
 }
-has libdnp3-0 '/usr/lib/.*libdnp3\.so\.0$'
-has libdnp3-0 '/usr/lib/.*libdnp3io\.so\.0\.'
-has libdnp3-0 '/usr/lib/.*libdnp3crypto\.so\.0$'
-has libdnp3-0 '/usr/lib/.*libdnp3decode\.so\.0$'
+has libdnp3-1 '/usr/lib/.*libdnp3\.so\.1$'
+has libdnp3-1 '/usr/lib/.*libdnp3io\.so\.1\.'
+has libdnp3-1 '/usr/lib/.*libdnp3crypto\.so\.1$'
+has libdnp3-1 '/usr/lib/.*libdnp3decode\.so\.1$'
 has libdnp3-dev '/usr/include/dnp3/decode\.h$'
-lacks libdnp3-0 '\.h$|\.a$|/bin/'
+lacks libdnp3-1 '\.h$|\.a$|/bin/'
 has libdnp3-dev '/usr/include/dnp3/outstation\.h$'
 has libdnp3-dev '/usr/include/dnp3/version\.h$'
 has libdnp3-dev '/usr/lib/.*libdnp3\.a$'
@@ -67,13 +67,13 @@ has libdnp3-dev '/usr/lib/.*cmake/dnp3/dnp3Config\.cmake$'
 has dnp3-tools '/usr/bin/dnp3$'
 has dnp3-tools '/usr/share/man/man1/dnp3\.1'
 for dep in libuv1 libssl3 libpcap0.8; do
-    field libdnp3-0 Depends | grep -qw "$dep" && ok "libdnp3-0 depends on $dep" || bad "libdnp3-0 does not depend on $dep"
+    field libdnp3-1 Depends | grep -qw "$dep" && ok "libdnp3-1 depends on $dep" || bad "libdnp3-1 does not depend on $dep"
 done
 for dep in libuv1 libssl3 libyaml-0-2 libpcap0.8 libsqlite3-0 libpq5 libmosquitto1 libprotobuf-c1; do
     field dnp3-tools Depends | grep -qw "$dep" && ok "dnp3-tools depends on $dep" || bad "dnp3-tools does not depend on $dep"
 done
-field libdnp3-dev Depends | grep -q "libdnp3-0 (= " && ok "libdnp3-dev depends on the same libdnp3-0" ||
-    bad "libdnp3-dev does not depend on libdnp3-0 (= version)"
+field libdnp3-dev Depends | grep -q "libdnp3-1 (= " && ok "libdnp3-dev depends on the same libdnp3-1" ||
+    bad "libdnp3-dev does not depend on libdnp3-1 (= version)"
 
 installed=1
 if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${debs[@]}" >"$work/install.log" 2>&1; then
@@ -96,11 +96,11 @@ if cc -Wall -Werror -o "$work/outstation" "$ROOT"/examples/outstation/*.c \
       $(pkg-config --cflags --libs dnp3-io) >"$work/cc.log" 2>&1; then
     ok "examples/outstation builds with pkg-config against /usr"
     # the library the loader picks, with /lib -> /usr/lib (merged /usr) resolved
-    lib=$(ldd "$work/outstation" | sed -n 's/.*libdnp3io\.so\.0 => \([^ ]*\) .*/\1/p')
+    lib=$(ldd "$work/outstation" | sed -n 's/.*libdnp3io\.so\.1 => \([^ ]*\) .*/\1/p')
     if [ -n "$lib" ] && [[ "$(readlink -f "$lib")" == /usr/lib/* ]]; then
-        ok "examples/outstation runs with /usr's libdnp3io.so.0"
+        ok "examples/outstation runs with /usr's libdnp3io.so.1"
     else
-        bad "examples/outstation does not use /usr's libdnp3io.so.0: $(ldd "$work/outstation")"
+        bad "examples/outstation does not use /usr's libdnp3io.so.1: $(ldd "$work/outstation")"
     fi
 else
     cat "$work/cc.log"

@@ -39,7 +39,7 @@ refused "outstation:
   framing_error: ignore" ":2: outstation.framing_error: 'ignore' is not close or resync"
 refused "points: 1" ":1: points: expected a mapping of point types"
 refused "points:
-  widget: []" ":2: points.widget: unknown point type (expected binary_input, double_bit_input, binary_output_status, counter, frozen_counter, analog_input, analog_output_status, octet_string)"
+  widget: []" ":2: points.widget: unknown point type (expected binary_input, double_bit_input, binary_output_status, counter, frozen_counter, analog_input, analog_output_status, octet_string, frozen_analog_input)"
 refused "${P}    5" ":3: points.analog_input: expected a list of points"
 refused "points:
   analog_input: 5" ":2: points.analog_input: expected a list of points"

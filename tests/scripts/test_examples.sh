@@ -5,7 +5,7 @@
 #   2. examples/master against `dnp3 outstation` (the substation profile) and against
 #      examples/outstation: every point printed, select-before-operate, exit status;
 #   3. examples/bare-metal's host build on a pseudo-terminal, bridged to TCP by socat as a
-#      terminal server would: `dnp3 master` polls its 800 points and operates CROB 0.
+#      terminal server would: `dnp3 master` polls its 900 points and operates CROB 0.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_examples "$1" python3
@@ -155,7 +155,7 @@ line_free # the probe's session
 
 "${M[@]}" poll "127.0.0.1:$BP" --json >"$WORK/b1.json" 2>"$WORK/b1.err"
 expect_rc "bare-metal: integrity poll over the pty" 0 $?
-expect_eq "bare-metal: 100 points of each of the 8 types" 800 "$(npoints "$WORK/b1.json")"
+expect_eq "bare-metal: 100 points of each of the 9 types" 900 "$(npoints "$WORK/b1.json")"
 expect_eq "bare-metal: analog input 98 (i / 2, sent as g30v1 integers)" 49 "$(point "$WORK/b1.json" analog_input 98)"
 expect_eq "bare-metal: counter 5" 1005 "$(point "$WORK/b1.json" counter 5)"
 expect_eq "bare-metal: binary input 3" 1 "$(point "$WORK/b1.json" binary_input 3)"

@@ -95,8 +95,8 @@ done
 "$DNP3" master poll "serial:${ENDS[3]}?baud=19200" --link-addr 10,11,12 --timeout 2000 >"$WORK/c_poll.out" 2>"$WORK/c_poll.err"
 expect_rc "(c) one command polls 10, 11 and 12" 0 $?
 for a in 10 11 12; do expect "(c) outstation $a answered" "$WORK/c_poll.out" "outstation $a"; done
-n=$(grep -c '^40 points$' "$WORK/c_poll.out")
-if [ "$n" = 3 ]; then ok; else bad "(c) three polls of 40 points, got $n"; cat "$WORK/c_poll.out" "$WORK/c_poll.err" | head; fi
+n=$(grep -c '^45 points$' "$WORK/c_poll.out")
+if [ "$n" = 3 ]; then ok; else bad "(c) three polls of 45 points, got $n"; cat "$WORK/c_poll.out" "$WORK/c_poll.err" | head; fi
 "$DNP3" master poll "serial:${ENDS[3]}?baud=19200" --link-addr 11 --json >"$WORK/c_one.json" 2>&1
 expect_rc "(c) poll of outstation 11 alone" 0 $?
 for p in "${C_PIDS[@]}"; do stop_pid "$p"; done
@@ -243,7 +243,7 @@ if [ -x "$BM" ]; then
     "$DNP3" master poll "serial:${ENDS[1]}?baud=115200" --timeout 3000 --json >"$WORK/f_poll.json" 2>"$WORK/f_poll.err"
     expect_rc "(f) dnp3 master polls the bare-metal outstation over a serial line" 0 $?
     n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["points"]))' "$WORK/f_poll.json" 2>/dev/null)
-    if [ "$n" = 800 ]; then ok; else bad "(f) 800 points, got ${n:-none}"; cat "$WORK/f_poll.err"; fi
+    if [ "$n" = 900 ]; then ok; else bad "(f) 900 points, got ${n:-none}"; cat "$WORK/f_poll.err"; fi
     stop_pid "$F_B"
     stop_bus f
 else

@@ -39,7 +39,7 @@ typedef struct {
     int restarts;
     bool restart_cold;
     dnp3_restart_delay restart_delay;
-    int freezes;
+    int freezes, analog_freezes;
     dnp3_freeze_kind freeze_kind;
     uint16_t freeze_start, freeze_stop;
 } harness;
@@ -84,6 +84,15 @@ static inline dnp3_restart_delay h_restart(void *ctx, bool cold)
     return h->restart_delay;
 }
 
+static inline void h_freeze_analog(void *ctx, dnp3_freeze_kind kind, uint16_t start, uint16_t stop)
+{
+    harness *h = (harness *)ctx;
+    h->analog_freezes++;
+    h->freeze_kind = kind;
+    h->freeze_start = start;
+    h->freeze_stop = stop;
+}
+
 static inline void h_freeze(void *ctx, dnp3_freeze_kind kind, uint16_t start, uint16_t stop)
 {
     harness *h = ctx;
@@ -117,6 +126,7 @@ static inline dnp3_outstation_callbacks h_callbacks(harness *h)
     cb.write_time = h_write_time;
     cb.restart = h_restart;
     cb.freeze = h_freeze;
+    cb.freeze_analog = h_freeze_analog;
     cb.utc_now = h_utc;
     return cb;
 }

@@ -141,8 +141,71 @@ static void test_freeze_and_clear(void **state)
     assert_true(v == 10);
     /* out of range: nothing frozen */
     h_exchange(&h, "C4 07 14 00 00 00 0A", "C4 81 02 04");
-    h_exchange(&h, "C5 07 1E 00 06", "C5 81 02 02");
+    h_exchange(&h, "C5 07 01 00 06", "C5 81 02 02"); /* binary inputs cannot be frozen */
     assert_int_equal(h.freezes, 2);
+}
+
+/* Frozen analog inputs (g31 static, g33 events): IMMED_FREEZE of g30 copies analog inputs into
+ * them with the UTC time of the freeze; FREEZE_AT_TIME keeps a schedule for analogs beside the
+ * counters' one; FREEZE_CLEAR of g30 is refused; an outstation without frozen analog inputs
+ * answers a g30 freeze OBJECT_UNKNOWN. */
+static void test_freeze_analogs(void **state)
+{
+    (void)state;
+    harness h;
+    h_start_default(&h);
+    h_clear_restart(&h);
+    h.utc = 0x2000;
+    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, 0, 7, DNP3_FLAG_ONLINE, 0,
+                                            DNP3_EVENT_SUPPRESS),
+                     0);
+    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, 1, -2, DNP3_FLAG_ONLINE, 0,
+                                            DNP3_EVENT_SUPPRESS),
+                     0);
+    h_exchange(&h, "C0 07 1E 00 00 00 01", "C0 81 02 00"); /* freeze 0..1: two g33 events */
+    assert_int_equal(h.analog_freezes, 1);
+    assert_int_equal(h.freezes, 0);
+    assert_int_equal(h.freeze_kind, DNP3_FREEZE);
+    assert_int_equal(h.freeze_stop, 1);
+    double v = 0;
+    dnp3_time48 t = 0;
+    assert_int_equal(dnp3_outstation_get(h.os, DNP3_OS_FROZEN_ANALOG_INPUT, 1, &v, NULL, &t), DNP3_OK);
+    assert_true(v == -2 && t == 0x2000);
+    assert_int_equal(dnp3_outstation_event_count(h.os, DNP3_OS_FROZEN_ANALOG_INPUT), 2);
+    /* g31v3: 32-bit with the time of freeze; g31v7: single precision; index 2 was not frozen */
+    h_exchange(&h, "C1 01 1F 03 00 00 02",
+               "C1 81 02 00 1F 03 00 00 02 01 07 00 00 00 00 20 00 00 00 00 01 FE FF FF FF 00 20 00 00 00 00 "
+               "02 00 00 00 00 00 00 00 00 00 00");
+    h_exchange(&h, "C2 01 1F 07 00 00 00", "C2 81 02 00 1F 07 00 00 00 01 00 00 E0 40");
+    /* the events: g33v1 (32-bit without time), then g33v3 asked for */
+    h_exchange(&h, "C3 01 21 01 06", "E3 81 00 00 21 01 17 02 00 01 07 00 00 00 01 01 FE FF FF FF");
+    h_req(&h, "C3 00");
+    h_exchange(&h, "C4 01 21 03 06", "C4 81 00 00");
+    /* FREEZE_CLEAR of analogs: NO_FUNC_CODE_SUPPORT, nothing frozen */
+    h_exchange(&h, "C5 09 1E 00 06", "C5 81 00 01");
+    assert_int_equal(h.analog_freezes, 1);
+    /* FREEZE_AT_TIME: an analog schedule every 1000 ms beside a counter schedule every 5000 ms */
+    h.utc = 1000000;
+    h_exchange(&h, "C6 0B 32 02 07 01 10 4A 0F 00 00 00 E8 03 00 00 1E 00 06", "C6 81 00 00");
+    h_exchange(&h, "C7 0B 32 02 07 01 10 4A 0F 00 00 00 88 13 00 00 14 00 06", "C7 81 00 00");
+    assert_true(dnp3_outstation_get_expiry(h.os) == h.now + 2000);
+    h_advance(&h, 2000);
+    assert_int_equal(h.analog_freezes, 2);
+    assert_int_equal(h.freezes, 1);
+    assert_int_equal(h.freeze_stop, 9);
+    assert_true(dnp3_outstation_get_expiry(h.os) == h.now + 1000); /* the analogs' next one */
+    h_advance(&h, 1000);
+    assert_int_equal(h.analog_freezes, 3);
+    assert_int_equal(h.freezes, 1);
+
+    /* no frozen analog inputs configured: a g30 freeze is an unknown object */
+    dnp3_outstation_config c;
+    h_config(&c);
+    c.types[DNP3_OS_FROZEN_ANALOG_INPUT].count = 0;
+    h_start(&h, &c);
+    h_clear_restart(&h);
+    h_exchange(&h, "C0 07 1E 00 06", "C0 81 00 02");
+    h_exchange(&h, "C1 01 1F 00 06", "C1 81 00 00");
 }
 
 /* FREEZE_AT_TIME(_NR) with g50v2 (issue 11 item 2): the freeze at the UTC time given (run on the
@@ -334,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_golden_clear_restart),
         cmocka_unit_test(test_golden_restarts),
         cmocka_unit_test(test_freeze_and_clear),
+        cmocka_unit_test(test_freeze_analogs),
         cmocka_unit_test(test_freeze_at_time),
         cmocka_unit_test(test_assign_class),
         cmocka_unit_test(test_write_deadbands),

@@ -64,7 +64,8 @@ static void fill_small_db(harness *h)
     "15 01 00 00 00 02 00 00 00 00 " /* g21v1 0: never frozen, RESTART */                                         \
     "1E 01 00 00 00 01 FD FF FF FF " /* g30v1 0: -3 */                                                            \
     "28 01 00 00 00 01 07 00 00 00 " /* g40v1 0: 7 */                                                             \
-    "6E 02 00 00 00 41 42"           /* g110v2 0: "AB" */
+    "6E 02 00 00 00 41 42 "          /* g110v2 0: "AB" */                                                         \
+    "1F 01 00 00 00 02 00 00 00 00"  /* g31v1 0: never frozen, RESTART */
 
 /* integrity poll (docs/protocol-notes.md §5.1): classes 1, 2, 3 then class 0, every type */
 static void test_integrity_poll(void **state)

@@ -117,7 +117,8 @@ static int point_field(loader *L, const char *k, const yaml_node_t *v, void *ctx
         pt->flags = (uint8_t)x;
         return rc;
     }
-    if (!strcmp(k, "deadband") && (t == PROFILE_ANALOG_INPUT || t == PROFILE_ANALOG_OUTPUT_STATUS))
+    if (!strcmp(k, "deadband") &&
+        (t == PROFILE_ANALOG_INPUT || t == PROFILE_ANALOG_OUTPUT_STATUS || t == PROFILE_FROZEN_ANALOG_INPUT))
         return get_number(L, v, 0, 1e300, &pt->deadband);
     if (!strcmp(k, "simulate") && t == PROFILE_ANALOG_INPUT) return load_simulate(L, v, pt);
     if (!strcmp(k, "simulate") && t == PROFILE_COUNTER) return get_bool(L, v, &pt->sim_counter_rate);
@@ -163,7 +164,7 @@ static int point_list(loader *L, const char *k, const yaml_node_t *list, void *c
     if (t < 0)
         return fail(L, list,
                     "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
-                    "counter, frozen_counter, analog_input, analog_output_status, octet_string)");
+                    "counter, frozen_counter, analog_input, analog_output_status, octet_string, frozen_analog_input)");
     if (list->type != YAML_SEQUENCE_NODE) return fail(L, list, "expected a list of points");
     size_t n_items = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
     if (n_items > 65536) return fail(L, list, "more than 65536 points");

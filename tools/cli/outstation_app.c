@@ -15,10 +15,12 @@
 #include <string.h>
 
 #include "dnp3/io.h"
+#include "dnp3/version.h"
 
 static const dnp3_os_type TYPE_MAP[PROFILE_TYPE_COUNT] = {
     DNP3_OS_BINARY_INPUT,   DNP3_OS_DOUBLE_BIT_INPUT, DNP3_OS_BINARY_OUTPUT_STATUS, DNP3_OS_COUNTER,
     DNP3_OS_FROZEN_COUNTER, DNP3_OS_ANALOG_INPUT,     DNP3_OS_ANALOG_OUTPUT_STATUS, DNP3_OS_OCTET_STRING,
+    DNP3_OS_FROZEN_ANALOG_INPUT,
 };
 
 dnp3_time48 outstation_app_utc(const outstation_app *a)
@@ -150,7 +152,7 @@ static void configure(const profile *p, dnp3_outstation_config *c)
     }
     c->octet_string_size = (uint8_t)(octets > 255 ? 255 : octets);
     /* events carry their time (a sequence of events without times tells an operator
-     * little); measurements like 138.2 kV need floating point: g30v5/g32v7, g40v3/g42v7 */
+     * little); measurements like 138.2 kV need floating point: g30v5/g32v7, g40v3/g42v7, g31v7/g33v7 */
     c->types[DNP3_OS_BINARY_INPUT].event_variation = 2;
     c->types[DNP3_OS_DOUBLE_BIT_INPUT].event_variation = 2;
     c->types[DNP3_OS_BINARY_OUTPUT_STATUS].event_variation = 2;
@@ -160,6 +162,8 @@ static void configure(const profile *p, dnp3_outstation_config *c)
     c->types[DNP3_OS_ANALOG_INPUT].event_variation = 7;
     c->types[DNP3_OS_ANALOG_OUTPUT_STATUS].static_variation = 3;
     c->types[DNP3_OS_ANALOG_OUTPUT_STATUS].event_variation = 7;
+    c->types[DNP3_OS_FROZEN_ANALOG_INPUT].static_variation = 7;
+    c->types[DNP3_OS_FROZEN_ANALOG_INPUT].event_variation = 7;
     if (p->command_event_class) { /* with the time of the control; analog setpoints as floats */
         c->command_event_buffer = (uint16_t)(p->event_buffer > 65535 ? 65535 : p->event_buffer);
         c->command_event_class = p->command_event_class;
@@ -168,7 +172,7 @@ static void configure(const profile *p, dnp3_outstation_config *c)
     }
     c->attr.vendor = "libdnp3";
     c->attr.model = "dnp3 outstation simulator";
-    c->attr.sw_version = "0.1.0";
+    c->attr.sw_version = DNP3_VERSION_STRING;
     c->attr.hw_version = "simulated";
     c->attr.device_name = p->device_name;
     c->attr.subset = "2:2012";
