@@ -539,13 +539,26 @@ DNP3_API int dnp3_master_operate(dnp3_master_assoc *a, dnp3_command_mode mode, u
                                  const dnp3_command *cmds, size_t n, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
 
 /**
- * Counter freeze: fc is DNP3_FC_IMMED_FREEZE(_NR) or DNP3_FC_FREEZE_CLEAR(_NR);
- * headers NULL/0 means all counters (g20v0, qualifier 06). The _NR forms
- * succeed once queued. DNP3_ERR_INVALID_ARG for another fc or headers that do
- * not validate for it.
+ * Freeze: fc is DNP3_FC_IMMED_FREEZE(_NR), DNP3_FC_FREEZE_CLEAR(_NR) or
+ * DNP3_FC_FREEZE_AT_TIME(_NR). headers are the request's object headers: counters (g20) or
+ * analog inputs (g30, into frozen analog inputs g31), with FREEZE_AT_TIME preceded by one g50v2
+ * (time and interval; dnp3_master_freeze_headers builds them); NULL/0 means all counters
+ * (g20v0, qualifier 06) for the other functions. The _NR forms succeed once queued.
+ * DNP3_ERR_INVALID_ARG for another fc, FREEZE_AT_TIME without headers, or headers that do not
+ * validate for fc.
  */
 DNP3_API int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers, size_t len,
                                 dnp3_task_cb cb, void *ctx, dnp3_tstamp now);
+
+/**
+ * Builds the headers of a freeze (dnp3_master_freeze) into out: with `at_time`, first g50v2
+ * (qualifier 07, one object: `utc` ms since 1970, 0 = now, and `interval_ms`, 0 = once), then the
+ * points of `group` (20 counters or 30 analog inputs): all (qualifier 06) when all is true, else
+ * start..stop (qualifier 00 or 01 by size). Returns the length written, or DNP3_ERR_INVALID_ARG
+ * (another group, start > stop) / DNP3_ERR_BUFFER_TOO_SMALL (cap < 27 is always enough).
+ */
+DNP3_API int dnp3_master_freeze_headers(uint8_t *out, size_t cap, uint8_t group, bool all, uint16_t start,
+                                        uint16_t stop, bool at_time, dnp3_time48 utc, uint32_t interval_ms);
 
 /** COLD_RESTART (warm = false) or WARM_RESTART; info.restart_delay_ms reports the g52 delay. */
 DNP3_API int dnp3_master_restart(dnp3_master_assoc *a, bool warm, dnp3_task_cb cb, void *ctx, dnp3_tstamp now);

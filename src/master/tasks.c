@@ -97,15 +97,56 @@ int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers,
     static const uint8_t all_counters[] = {20, 0, DNP3_QUAL_ALL};
     int rc = check_assoc(a);
     if (rc) return rc;
+    const bool at_time = fc == DNP3_FC_FREEZE_AT_TIME || fc == DNP3_FC_FREEZE_AT_TIME_NR;
     if (fc != DNP3_FC_IMMED_FREEZE && fc != DNP3_FC_IMMED_FREEZE_NR && fc != DNP3_FC_FREEZE_CLEAR &&
-        fc != DNP3_FC_FREEZE_CLEAR_NR)
+        fc != DNP3_FC_FREEZE_CLEAR_NR && !at_time)
         return DNP3_ERR_INVALID_ARG;
+    if (at_time && (!headers || len == 0)) return DNP3_ERR_INVALID_ARG; /* the g50v2 schedule is the caller's */
     if (!headers || len == 0) {
         headers = all_counters;
         len = sizeof all_counters;
     }
     if (validate(fc, headers, len) <= 0) return DNP3_ERR_INVALID_ARG;
     return enqueue(a, DNP3_TASK_FREEZE, fc, 0, 0, headers, len, cb, ctx, now);
+}
+
+static size_t put_le(uint8_t *p, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+    return n;
+}
+
+int dnp3_master_freeze_headers(uint8_t *out, size_t cap, uint8_t group, bool all, uint16_t start, uint16_t stop,
+                               bool at_time, dnp3_time48 utc, uint32_t interval_ms)
+{
+    if (!out || (group != 20 && group != 30) || (!all && start > stop) || utc > DNP3_TIME48_MAX)
+        return DNP3_ERR_INVALID_ARG;
+    uint8_t h[27];
+    size_t n = 0;
+    if (at_time) { /* g50v2: time and date with interval, one object */
+        h[n++] = 50;
+        h[n++] = 2;
+        h[n++] = DNP3_QUAL_COUNT_8;
+        h[n++] = 1;
+        n += put_le(h + n, utc, 6);
+        n += put_le(h + n, interval_ms, 4);
+    }
+    h[n++] = group;
+    h[n++] = 0;
+    if (all) {
+        h[n++] = DNP3_QUAL_ALL;
+    } else if (stop <= 0xFF) {
+        h[n++] = DNP3_QUAL_START_STOP_8;
+        h[n++] = (uint8_t)start;
+        h[n++] = (uint8_t)stop;
+    } else {
+        h[n++] = DNP3_QUAL_START_STOP_16;
+        n += put_le(h + n, start, 2);
+        n += put_le(h + n, stop, 2);
+    }
+    if (cap < n) return DNP3_ERR_BUFFER_TOO_SMALL;
+    memcpy(out, h, n);
+    return (int)n;
 }
 
 int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb, void *ctx, dnp3_tstamp now)

@@ -256,19 +256,46 @@ static void freeze_and_restart(void **state)
                      DNP3_OK);
     mh_expect("C3 0A 14 00 06");
     assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_READ, NULL, 0, NULL, NULL, mh.now), DNP3_ERR_INVALID_ARG);
+    /* analog inputs 0..3 (into frozen analog inputs), then FREEZE_AT_TIME(_NR) with g50v2 */
+    uint8_t h[32];
+    int n = dnp3_master_freeze_headers(h, sizeof h, 30, false, 0, 3, false, 0, 0);
+    assert_int_equal(n, 5);
+    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_IMMED_FREEZE, h, (size_t)n, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
+    mh_expect("C4 07 1E 00 00 00 03");
+    mh_respond("C4 81 00 00");
+    assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
+    n = dnp3_master_freeze_headers(h, sizeof h, 20, true, 0, 0, true, 1002000, 1000);
+    assert_int_equal(n, 17);
+    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_FREEZE_AT_TIME, h, (size_t)n, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
+    mh_expect("C5 0B 32 02 07 01 10 4A 0F 00 00 00 E8 03 00 00 14 00 06");
+    mh_respond("C5 81 00 00");
+    assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
+    n = dnp3_master_freeze_headers(h, sizeof h, 30, false, 2, 300, true, 0, 0);
+    assert_int_equal(n, 21);
+    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_FREEZE_AT_TIME_NR, h, (size_t)n, mh_user_cb, NULL, mh.now),
+                     DNP3_OK);
+    mh_expect("C6 0C 32 02 07 01 00 00 00 00 00 00 00 00 00 00 1E 00 01 02 00 2C 01");
+    assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
+    assert_int_equal(dnp3_master_freeze(mh.a, DNP3_FC_FREEZE_AT_TIME, NULL, 0, NULL, NULL, mh.now),
+                     DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_master_freeze_headers(h, sizeof h, 1, true, 0, 0, false, 0, 0), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_master_freeze_headers(h, sizeof h, 20, false, 5, 4, false, 0, 0), DNP3_ERR_INVALID_ARG);
+    assert_int_equal(dnp3_master_freeze_headers(h, 4, 20, true, 0, 0, true, 0, 0), DNP3_ERR_BUFFER_TOO_SMALL);
 
     assert_int_equal(dnp3_master_restart(mh.a, false, mh_user_cb, NULL, mh.now), DNP3_OK);
-    mh_expect("C4 0D");
-    mh_respond("C4 81 00 00 34 01 07 01 FE CA");
+    mh_expect("C7 0D");
+    mh_respond("C7 81 00 00 34 01 07 01 FE CA");
     assert_int_equal(mh_last_user()->result, DNP3_TASK_SUCCESS);
     assert_int_equal(mh_last_user()->restart_delay_ms, 0xCAFE * 1000u);
     assert_int_equal(dnp3_master_restart(mh.a, true, mh_user_cb, NULL, mh.now), DNP3_OK);
-    mh_expect("C5 0E");
-    mh_respond("C5 81 00 00 34 02 07 01 FE CA");
+    mh_expect("C8 0E");
+    mh_respond("C8 81 00 00 34 02 07 01 FE CA");
     assert_int_equal(mh_last_user()->restart_delay_ms, 0xCAFE);
     assert_int_equal(dnp3_master_restart(mh.a, false, mh_user_cb, NULL, mh.now), DNP3_OK);
-    mh_expect("C6 0D");
-    mh_respond("C6 81 80 01"); /* unsupported */
+    mh_expect("C9 0D");
+    mh_respond("C9 81 80 01"); /* unsupported */
     assert_int_equal(mh_last_user()->result, DNP3_TASK_REJECTED);
     mh_drop_requests();
 }

@@ -1,5 +1,5 @@
 /*
- * cmd_master.c - `dnp3 master`: poll, operate, watch, timesync and restart
+ * cmd_master.c - `dnp3 master`: poll, operate, watch, timesync, restart and freeze
  * against one outstation over TCP, UDP, TLS or a serial line, or several
  * outstations on one channel (--link-addr 10,11,12: multi-drop, polled in
  * turn). One-shot subcommands exit 0 on
@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "decode_fmt.h"
+#include "master_freeze.h"
 #include "master_out.h"
 #include "master_session.h"
 #include "sa_cli.h"
@@ -38,6 +39,11 @@ static void usage(FILE *f)
             "                 start-up sequence, polls, unsolicited data and time sync until SIGINT\n"
             "  timesync TARGET [--lan]                   synchronise the outstation's clock\n"
             "  restart TARGET [--warm]                   cold (default) or warm restart\n"
+            "  freeze TARGET [--type counter|analog] [--range START-STOP] [--clear] [--no-ack]\n"
+            "                 [--at UTC_MS|now [--every MS]]\n"
+            "                 freeze counters (into frozen counters; --clear resets them) or analog\n"
+            "                 inputs (into frozen analog inputs), all or START..STOP; --at schedules\n"
+            "                 it (FREEZE_AT_TIME) at a UTC time in ms since 1970, every MS after\n"
             "  update-key TARGET --sa-update-key-file CURRENT --sa-user-name NAME --sa-new-key-file NEW\n"
             "                 --sa-authority-key-file AUTH [--sa-outstation-name NAME]\n"
             "                 [--sa-user-status add|change|delete --sa-scs N [--sa-role ROLE]\n"
@@ -58,8 +64,9 @@ static void usage(FILE *f)
             "common options:\n"
             "  --master-addr N    our link address (default 1)\n"
             "  --link-addr N[,N...]  the outstation's link address (default 10); several (poll, watch,\n"
-            "                     operate, timesync, restart): the outstations sharing the channel, e.g.\n"
-            "                     a multi-drop serial line, are addressed in turn, one request at a time\n"
+            "                     operate, timesync, restart, freeze): the outstations sharing the\n"
+            "                     channel, e.g. a multi-drop serial line, are addressed in turn, one\n"
+            "                     request at a time\n"
             "  --timeout MS       response timeout (default 5000)\n"
             "  --framing-error close|resync  on a bad frame from the outstation: close the\n"
             "                     connection (default) or skip to the next 05 64\n"
@@ -85,6 +92,7 @@ typedef struct {
     double value;
     dnp3_command_mode mode;
     bool lan, warm;
+    master_freeze_opts fz; /* freeze */
     master_out out;                    /* one outstation */
     master_out outs[MASTER_MAX_LINKS]; /* several (--link-addr A,B,...): one each, by link address */
     dnp3_sa_update_key_change uk;      /* update-key */
@@ -268,6 +276,23 @@ static void done_restart(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *
     master_session_assoc_done(s, 0);
 }
 
+static void done_freeze(void *ctx, dnp3_master_assoc *a, const dnp3_task_info *info)
+{
+    master_session *s = ctx;
+    master_cmd *c = s->cfg.ctx;
+    if (failed(s, a, info)) return;
+    char what[64];
+    master_freeze_describe(&c->fz, what, sizeof what);
+    if (s->n_as > 1) printf("outstation %u: ", dnp3_master_assoc_address(a));
+    if (c->fz.at_time)
+        printf("freeze of %s scheduled%s\n", what, c->fz.no_ack ? " (no response asked for)" : "");
+    else
+        printf("%s of %s %s\n", c->fz.clear ? "freeze and clear" : "freeze", what,
+               c->fz.no_ack ? "sent (no response asked for)" : "done");
+    fflush(stdout);
+    master_session_assoc_done(s, 0);
+}
+
 /* ---- submitting the task at the first connect ---- */
 
 static void submit_failed(master_session *s, int rc)
@@ -291,6 +316,8 @@ static void ready(master_session *s, dnp3_master_assoc *a, dnp3_tstamp now, void
         rc = dnp3_master_time_sync(a, c->lan ? DNP3_TIMESYNC_LAN : DNP3_TIMESYNC_NON_LAN, done_timesync, s, now);
     } else if (!strcmp(c->sub, "restart")) {
         rc = dnp3_master_restart(a, c->warm, done_restart, s, now);
+    } else if (!strcmp(c->sub, "freeze")) {
+        rc = master_freeze_submit(a, &c->fz, done_freeze, s, now);
     } else if (!strcmp(c->sub, "update-key")) {
         rc = dnp3_sa_master_begin_update_key(s->sa, &c->uk);
         dnp3_zeroize(&c->uk.new_key, sizeof c->uk.new_key);
@@ -375,7 +402,8 @@ static int parse(int argc, char **argv, master_cmd *c)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool flag = !strcmp(a, "--json") || !strcmp(a, "--lan") || !strcmp(a, "--warm") || link_cli_is_flag(a);
+        bool flag = !strcmp(a, "--json") || !strcmp(a, "--lan") || !strcmp(a, "--warm") || link_cli_is_flag(a) ||
+                    (!strcmp(c->sub, "freeze") && master_freeze_is_flag(a));
         bool takes = a[0] == '-' && !flag; /* an option with a value */
         if (takes && !val) return cli_usage_error(CMD, "%s needs a value", a);
         if (a[0] != '-') {
@@ -390,6 +418,9 @@ static int parse(int argc, char **argv, master_cmd *c)
         int link_rc = link_cli_option(CMD, a, val, &c->sc.link);
         if (link_rc == 2) return 2;
         if (link_rc != 0) continue;
+        int fz_rc = !strcmp(c->sub, "freeze") ? master_freeze_option(CMD, a, val, &c->fz) : 0;
+        if (fz_rc == 2) return 2;
+        if (fz_rc != 0) continue;
         if (!strcmp(a, "--link-addr")) {
             if (parse_link_addrs(val, &c->sc)) return 2;
         } else if (!strcmp(a, "--master-addr")) {
@@ -529,6 +560,7 @@ static int parse(int argc, char **argv, master_cmd *c)
         if (!c->uk.authority_key_len) return cli_usage_error(CMD, "update-key needs --sa-authority-key-file FILE");
         if (!c->uk.user_name[0]) return cli_usage_error(CMD, "update-key needs --sa-user-name NAME");
     }
+    if (!strcmp(c->sub, "freeze") && master_freeze_check(CMD, &c->fz)) return 2;
     if (!strcmp(c->sub, "operate")) {
         if (!c->crob && !c->analog) return cli_usage_error(CMD, "operate needs --crob INDEX or --analog INDEX");
         if (c->crob && !have_code) return cli_usage_error(CMD, "--crob needs --code");
@@ -545,7 +577,7 @@ int cmd_master(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     static const char *const SUBS[] = {"poll",   "operate",    "watch", "timesync", "restart",
-                                       "listen", "update-key", "run",   "file"};
+                                       "freeze", "listen",     "run",   "file",     "update-key"};
     master_cmd c;
     memset(&c, 0, sizeof c);
     tls_cli_init(&c.sc.tls_opts);
@@ -554,7 +586,8 @@ int cmd_master(int argc, char **argv)
     if (!c.sub)
         return cli_usage_error(
             CMD,
-            "unknown subcommand '%s' (poll, operate, watch, timesync, restart, listen, update-key, run, file)",
+            "unknown subcommand '%s' (poll, operate, watch, timesync, restart, freeze, listen, update-key, run, "
+            "file)",
             argv[1]);
     if (!strcmp(c.sub, "run")) return cmd_master_run(argc, argv);
     if (!strcmp(c.sub, "file")) return cmd_master_file(argc, argv);
