@@ -43,7 +43,7 @@ static bool counted(uint8_t state)
 
 static void set_state(os_event *e, uint8_t state)
 {
-    e->cls_state = (uint8_t)((e->cls_state & OS_CLS_MASK) | (state << 2));
+    e->cls_state = (uint8_t)((e->cls_state & OS_CLS_MASK) | ((unsigned)state << 2));
 }
 
 static uint8_t ev_var(const os_event *e)
