@@ -160,8 +160,8 @@ static void bench_link(double secs)
 static size_t buffers_of(uint16_t per_type, uint16_t events, const dnp3_outstation_config *c)
 {
     size_t b = 0;
-    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) b += per_type * sizeof(os_point) + events * sizeof(os_event);
-    b += (size_t)per_type * c->octet_string_size + per_type + (size_t)events * c->octet_string_size;
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) /* records, values, deadbands, times, octet strings */
+        b += per_type * dnp3_os_point_octets(c, t) + events * dnp3_os_event_octets(c, t);
     b += c->max_rx_fragment + 2 * c->max_tx_fragment;
     if (c->link_layer) b += c->max_rx_fragment + dnp3_transport_wire_size(c->max_tx_fragment);
     return b;
@@ -178,10 +178,14 @@ static void memory(uint16_t per_type, uint16_t events)
     size_t total = dnp3_outstation_memory_size(&c), buffers = buffers_of(per_type, events, &c);
     printf("memory, %u points of each of 8 types, %u-event buffers per type, 2048-octet fragments, TCP channel:\n",
            per_type, events);
-    printf("  %zu octets in total (%.1f KiB); configured buffers %zu (points %zu B each, events %zu B each);\n"
-           "  state beyond the buffers %zu octets (%.1f KiB)\n",
-           total, (double)total / 1024, buffers, sizeof(os_point), sizeof(os_event), total - buffers,
-           (double)(total - buffers) / 1024);
+    printf("  %zu octets in total (%.1f KiB); configured buffers %zu; state beyond the buffers %zu octets (%.1f "
+           "KiB)\n",
+           total, (double)total / 1024, buffers, total - buffers, (double)(total - buffers) / 1024);
+    static const char *const NAME[DNP3_OS_TYPE_COUNT] = {"bi", "dbi", "bos", "cnt", "fcnt", "ai", "aos", "oct"};
+    printf("  octets per point / per event:");
+    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++)
+        printf(" %s %zu/%zu", NAME[t], dnp3_os_point_octets(&c, t), dnp3_os_event_octets(&c, t));
+    printf("\n");
 }
 
 int main(int argc, char **argv)

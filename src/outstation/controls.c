@@ -52,7 +52,7 @@ static void command_event(dnp3_outstation *os, dnp3_control_mode mode, int ring,
                           uint8_t status)
 {
     if (mode == DNP3_CTRL_SELECT) return;
-    os_point p;
+    os_ev_src p;
     memset(&p, 0, sizeof p);
     p.value = value;
     p.flags = status;

@@ -7,72 +7,103 @@
  * beyond the deadband for counters and analogs), plus the database side of
  * freezes (clause 4.2.2.5 IMMED_FREEZE / FREEZE_CLEAR: counters into frozen
  * counters, analog inputs into frozen analog inputs).
+ *
+ * dnp3_os_types has one row per type: its groups and variations and what a point and an event
+ * of it store (value kind, deadband, per-point time). A point is a 4-octet record (flags, class,
+ * variations) plus, in the type's parallel arrays, only those: a binary input is 11 octets
+ * (record, state, time), an analog input 30 (record, value, deadband reference, deadband, time).
  */
 #include <string.h>
 
 #include "outstation/os_internal.h"
 
-typedef struct {
-    uint8_t sgroup, egroup;
-    uint8_t sdef, edef;
-    uint16_t smask, emask; /* bit v set: variation v allowed */
-} type_info;
-
-static const type_info TYPES[OS_EV_TYPES] = {
-    [DNP3_OS_BINARY_INPUT] = {1, 2, 1, 1, 0x0006, 0x000E},
-    [DNP3_OS_DOUBLE_BIT_INPUT] = {3, 4, 2, 1, 0x0006, 0x000E},
-    [DNP3_OS_BINARY_OUTPUT_STATUS] = {10, 11, 2, 1, 0x0006, 0x0006},
-    [DNP3_OS_COUNTER] = {20, 22, 1, 1, 0x0066, 0x0066},
-    [DNP3_OS_FROZEN_COUNTER] = {21, 23, 1, 1, 0x0666, 0x0066},
-    [DNP3_OS_ANALOG_INPUT] = {30, 32, 1, 1, 0x007E, 0x01FE},
-    [DNP3_OS_ANALOG_OUTPUT_STATUS] = {40, 42, 1, 1, 0x001E, 0x01FE},
-    [DNP3_OS_OCTET_STRING] = {110, 111, 0, 0, 0x0000, 0x0000},
-    [DNP3_OS_FROZEN_ANALOG_INPUT] = {31, 33, 1, 1, 0x01FE, 0x01FE},
-    [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006},
-    [OS_CMD_BO] = {12, 13, 0, 1, 0x0000, 0x0006},
-    [OS_CMD_AO] = {41, 43, 0, 1, 0x0000, 0x01FE},
+/* Counter points keep the double they were given (dnp3_outstation_get returns it and the deadband
+ * compares it); their events need only the 32-bit count the wire carries (events.c). Every point
+ * type keeps its time: dnp3_outstation_get returns it for every type. */
+const os_type_info dnp3_os_types[OS_EV_TYPES] = {
+    /* sgroup, egroup, sdef, edef, smask, emask, pkind, ekind, deadband, ptime */
+    [DNP3_OS_BINARY_INPUT] = {1, 2, 1, 1, 0x0006, 0x000E, VK_U8, VK_U8, false, true},
+    [DNP3_OS_DOUBLE_BIT_INPUT] = {3, 4, 2, 1, 0x0006, 0x000E, VK_U8, VK_U8, false, true},
+    [DNP3_OS_BINARY_OUTPUT_STATUS] = {10, 11, 2, 1, 0x0006, 0x0006, VK_U8, VK_U8, false, true},
+    [DNP3_OS_COUNTER] = {20, 22, 1, 1, 0x0066, 0x0066, VK_F64, VK_U32, true, true},
+    [DNP3_OS_FROZEN_COUNTER] = {21, 23, 1, 1, 0x0666, 0x0066, VK_F64, VK_U32, true, true},
+    [DNP3_OS_ANALOG_INPUT] = {30, 32, 1, 1, 0x007E, 0x01FE, VK_F64, VK_F64, true, true},
+    [DNP3_OS_ANALOG_OUTPUT_STATUS] = {40, 42, 1, 1, 0x001E, 0x01FE, VK_F64, VK_F64, true, true},
+    [DNP3_OS_OCTET_STRING] = {110, 111, 0, 0, 0x0000, 0x0000, VK_NONE, VK_NONE, false, true},
+    [DNP3_OS_FROZEN_ANALOG_INPUT] = {31, 33, 1, 1, 0x01FE, 0x01FE, VK_F64, VK_F64, true, true},
+    [OS_SEC_STAT] = {121, 122, 1, 2, 0x0002, 0x0006, VK_NONE, VK_U32, false, false},
+    [OS_CMD_BO] = {12, 13, 0, 1, 0x0000, 0x0006, VK_NONE, VK_U8, false, false},
+    [OS_CMD_AO] = {41, 43, 0, 1, 0x0000, 0x01FE, VK_NONE, VK_F64, false, false},
 };
 
 uint8_t dnp3_os_static_group(dnp3_os_type t)
 {
-    return TYPES[t].sgroup;
+    return dnp3_os_types[t].sgroup;
 }
 uint8_t dnp3_os_event_group(dnp3_os_type t)
 {
-    return TYPES[t].egroup;
+    return dnp3_os_types[t].egroup;
 }
 uint8_t dnp3_os_default_static_var(dnp3_os_type t)
 {
-    return TYPES[t].sdef;
+    return dnp3_os_types[t].sdef;
 }
 uint8_t dnp3_os_default_event_var(dnp3_os_type t)
 {
-    return TYPES[t].edef;
+    return dnp3_os_types[t].edef;
 }
 
 bool dnp3_os_static_var_ok(dnp3_os_type t, uint8_t v)
 {
-    return v < 16 && (TYPES[t].smask >> v) & 1u;
+    return v < 16 && (dnp3_os_types[t].smask >> v) & 1u;
 }
 bool dnp3_os_event_var_ok(dnp3_os_type t, uint8_t v)
 {
-    return v < 16 && (TYPES[t].emask >> v) & 1u;
+    return v < 16 && (dnp3_os_types[t].emask >> v) & 1u;
 }
 
 int dnp3_os_type_of_group(uint8_t group, bool *is_event)
 {
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
-        if (TYPES[t].sgroup == group || TYPES[t].egroup == group) {
-            *is_event = TYPES[t].egroup == group;
+        if (dnp3_os_types[t].sgroup == group || dnp3_os_types[t].egroup == group) {
+            *is_event = dnp3_os_types[t].egroup == group;
             return t;
         }
     }
     return -1;
 }
 
+/* binary, double-bit and binary output status: a state, changed or not (no deadband) */
 static bool is_binary(dnp3_os_type t)
 {
-    return t == DNP3_OS_BINARY_INPUT || t == DNP3_OS_DOUBLE_BIT_INPUT || t == DNP3_OS_BINARY_OUTPUT_STATUS;
+    return dnp3_os_types[t].pkind == VK_U8;
+}
+
+static double value_of(const os_table *tb, dnp3_os_type t, uint32_t i)
+{
+    switch (dnp3_os_types[t].pkind) {
+    case VK_U8: return ((const uint8_t *)tb->val)[i];
+    case VK_F64: return ((const double *)tb->val)[i];
+    default: return 0;
+    }
+}
+
+static void set_value(os_table *tb, dnp3_os_type t, uint32_t i, double v)
+{
+    if (dnp3_os_types[t].pkind == VK_U8)
+        ((uint8_t *)tb->val)[i] = (uint8_t)v; /* a state, 0..3 */
+    else if (dnp3_os_types[t].pkind == VK_F64)
+        ((double *)tb->val)[i] = v;
+}
+
+static dnp3_time48 time_of(const os_table *tb, uint32_t i)
+{
+    return tb->time ? dnp3_os_t48_get(&tb->time[3 * (size_t)i]) : 0;
+}
+
+static void set_time(os_table *tb, uint32_t i, dnp3_time48 t)
+{
+    if (tb->time) dnp3_os_t48_put(&tb->time[3 * (size_t)i], t);
 }
 
 /* The flag bits that carry state for a type (kept in value, not in flags). */
@@ -85,12 +116,12 @@ static uint8_t state_bits(dnp3_os_type t)
 
 void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p)
 {
-    const os_point *q = &os->db[t].pts[index];
+    const os_table *tb = &os->db[t];
     memset(p, 0, sizeof *p);
     p->has_flags = true;
-    p->flags = q->flags;
-    p->value = q->value;
-    p->time = q->time;
+    p->flags = tb->pts[index].flags;
+    p->value = value_of(tb, t, index);
+    p->time = time_of(tb, index);
     p->time_kind = DNP3_TIME_ABSOLUTE;
 }
 
@@ -102,19 +133,20 @@ static bool exceeds(double v, double ref, double deadband)
     return d > deadband;
 }
 
-/* Stores a new value and reports whether it makes an event under DNP3_EVENT_DETECT. */
-static bool store(dnp3_os_type t, os_point *p, double v, uint8_t flags, dnp3_time48 time)
+/* Stores a new value of point i and reports whether it makes an event under DNP3_EVENT_DETECT. */
+static bool store(os_table *tb, dnp3_os_type t, uint32_t i, double v, uint8_t flags, dnp3_time48 time)
 {
+    os_point *p = &tb->pts[i];
     bool ev;
     if (flags != p->flags)
         ev = true;
     else if (is_binary(t))
-        ev = v != p->value;
+        ev = v != value_of(tb, t, i);
     else
-        ev = exceeds(v, p->ref, p->deadband);
-    p->value = v;
+        ev = exceeds(v, tb->ref[i], tb->deadband[i]);
+    set_value(tb, t, i, v);
     p->flags = flags;
-    p->time = time;
+    set_time(tb, i, time);
     return ev;
 }
 
@@ -129,13 +161,16 @@ static bool any_ring(const dnp3_outstation *os, dnp3_os_type t)
 static int finish(dnp3_outstation *os, dnp3_os_type t, uint16_t index, bool detected, dnp3_event_mode mode,
                   const uint8_t *oct, uint8_t len)
 {
-    os_point *p = &os->db[t].pts[index];
+    os_table *tb = &os->db[t];
+    const os_point *p = &tb->pts[index];
+    const double v = value_of(tb, t, index);
     bool ev = mode == DNP3_EVENT_FORCE || (mode == DNP3_EVENT_DETECT && detected);
     /* a value set without an event (initial values, corrections) is the new deadband reference */
-    if (mode == DNP3_EVENT_SUPPRESS) p->ref = p->value;
+    if (mode == DNP3_EVENT_SUPPRESS && tb->ref) tb->ref[index] = v;
     if (!ev || p->cls == 0 || !any_ring(os, t)) return 0;
-    p->ref = p->value;
-    dnp3_os_ev_record_shared(os, t, index, p, oct, len); /* every session sharing the points */
+    if (tb->ref) tb->ref[index] = v;
+    os_ev_src src = {.value = v, .time = time_of(tb, index), .flags = p->flags, .cls = p->cls, .evar = p->evar};
+    dnp3_os_ev_record_shared(os, t, index, &src, oct, len); /* every session sharing the points */
     return 1;
 }
 
@@ -154,7 +189,7 @@ int dnp3_outstation_update(dnp3_outstation *os, dnp3_os_type type, uint16_t inde
         }
     }
     flags &= (uint8_t)~state_bits(type);
-    bool detected = store(type, &os->db[type].pts[index], value, flags, time & DNP3_TIME48_MAX);
+    bool detected = store(&os->db[type], type, index, value, flags, time & DNP3_TIME48_MAX);
     return finish(os, type, index, detected, mode, NULL, 0);
 }
 
@@ -169,7 +204,7 @@ int dnp3_outstation_update_octets(dnp3_outstation *os, uint16_t index, const uin
     bool detected = tb->oct_len[index] != len || memcmp(cur, data, len) != 0;
     memcpy(cur, data, len);
     tb->oct_len[index] = (uint8_t)len;
-    tb->pts[index].time = time & DNP3_TIME48_MAX;
+    set_time(tb, index, time & DNP3_TIME48_MAX);
     return finish(os, DNP3_OS_OCTET_STRING, index, detected, mode, cur, (uint8_t)len);
 }
 
@@ -177,10 +212,10 @@ int dnp3_outstation_get(const dnp3_outstation *os, dnp3_os_type type, uint16_t i
                         uint8_t *flags, dnp3_time48 *time)
 {
     if (!os || (unsigned)type >= DNP3_OS_TYPE_COUNT || index >= os->db[type].count) return DNP3_ERR_INVALID_ARG;
-    const os_point *p = &os->db[type].pts[index];
-    if (value) value[0] = p->value;
-    if (flags) flags[0] = p->flags;
-    if (time) time[0] = p->time;
+    const os_table *tb = &os->db[type];
+    if (value) value[0] = value_of(tb, type, index);
+    if (flags) flags[0] = tb->pts[index].flags;
+    if (time) time[0] = time_of(tb, index);
     return DNP3_OK;
 }
 
@@ -192,11 +227,12 @@ int dnp3_outstation_configure_point(dnp3_outstation *os, dnp3_os_type type, uint
     if (pc->event_class > 3 || !(pc->deadband >= 0)) return DNP3_ERR_INVALID_ARG;
     if (pc->static_variation && !dnp3_os_static_var_ok(type, pc->static_variation)) return DNP3_ERR_INVALID_ARG;
     if (pc->event_variation && !dnp3_os_event_var_ok(type, pc->event_variation)) return DNP3_ERR_INVALID_ARG;
-    os_point *p = &os->db[type].pts[index];
+    os_table *tb = &os->db[type];
+    os_point *p = &tb->pts[index];
     p->cls = (uint8_t)((p->cls & OS_NOT_CLASS0) | pc->event_class);
     if (pc->static_variation) p->svar = pc->static_variation;
     if (pc->event_variation) p->evar = pc->event_variation;
-    p->deadband = (float)pc->deadband;
+    if (tb->deadband) tb->deadband[index] = (float)pc->deadband; /* (types without one never read it) */
     return DNP3_OK;
 }
 
@@ -226,11 +262,11 @@ void dnp3_os_db_freeze(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint
     if (stop >= n) stop = n - 1;
     dnp3_time48 now = dnp3_os_utc_now(os);
     for (uint32_t i = start; i <= stop; i++) {
-        os_point *src = &c->pts[i];
-        bool detected = store(ft, &f->pts[i], src->value, src->flags, now);
+        const uint8_t flags = c->pts[i].flags;
+        bool detected = store(f, ft, i, value_of(c, t, i), flags, now);
         finish(os, ft, (uint16_t)i, detected, DNP3_EVENT_DETECT, NULL, 0);
         if (clear) {
-            detected = store(t, src, 0, src->flags, now);
+            detected = store(c, t, i, 0, flags, now);
             finish(os, t, (uint16_t)i, detected, DNP3_EVENT_DETECT, NULL, 0);
         }
     }

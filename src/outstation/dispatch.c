@@ -80,7 +80,7 @@ static uint16_t write_objects(dnp3_outstation *os, const dnp3_apdu *req, bool ap
                 if (o.index >= os->db[DNP3_OS_ANALOG_INPUT].count) return DNP3_IIN2_PARAMETER_ERROR;
                 if (dnp3_point_decode(h.desc, o.data, o.size, 0, &p) != DNP3_OK || !(p.value >= 0))
                     return DNP3_IIN2_PARAMETER_ERROR;
-                if (apply) os->db[DNP3_OS_ANALOG_INPUT].pts[o.index].deadband = (float)p.value;
+                if (apply) os->db[DNP3_OS_ANALOG_INPUT].deadband[o.index] = (float)p.value;
             }
         } else if (h.group == 110 && h.variation > 0) {
             /* octet-string points: the master sets the value; a change is a g111 event */

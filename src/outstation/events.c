@@ -12,6 +12,10 @@
  *   PENDING -> WRITTEN_UNSOL (in an unsolicited fragment) -> removed on confirm;
  *   any SELECTED/WRITTEN -> PENDING when the response is abandoned.
  * unwritten[class] counts PENDING + SELECTED events (the IIN1.1-1.3 bits).
+ *
+ * A ring holds 16-octet records (os_event) and, slot for slot, an array of values of the ring's
+ * kind (dnp3_os_types[].ekind: one octet for a state, four for a count, eight for an analog
+ * value) and, for octet strings, the payloads; what moves a record moves its value and payload.
  */
 #include <string.h>
 
@@ -22,9 +26,14 @@ static os_event *at(os_ring *r, uint32_t off)
     return &r->ev[(r->head + off) % r->cap];
 }
 
+static size_t slot(const os_ring *r, const os_event *e)
+{
+    return (size_t)(e - r->ev);
+}
+
 static uint8_t *data_of(dnp3_outstation *os, os_ring *r, const os_event *e)
 {
-    return r->data + (size_t)(e - r->ev) * os->cfg.octet_string_size;
+    return r->data + slot(r, e) * os->cfg.octet_string_size;
 }
 
 static bool counted(uint8_t state)
@@ -32,7 +41,58 @@ static bool counted(uint8_t state)
     return state == EV_PENDING || state == EV_SELECTED;
 }
 
-void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
+static void set_state(os_event *e, uint8_t state)
+{
+    e->cls_state = (uint8_t)((e->cls_state & OS_CLS_MASK) | ((unsigned)state << 2));
+}
+
+static uint8_t ev_var(const os_event *e)
+{
+    return e->vars & 0x0Fu;
+}
+
+static uint8_t ev_rvar(const os_event *e)
+{
+    return (uint8_t)(e->vars >> 4);
+}
+
+static void set_rvar(os_event *e, uint8_t rvar)
+{
+    e->vars = (uint8_t)((e->vars & 0x0Fu) | ((rvar & 0x0Fu) << 4));
+}
+
+/* The 32-bit count the writer puts on the wire for a counter value (point_codec.c store_value,
+ * DNP3_VT_U32: rounded to nearest, clamped into 0..UINT32_MAX, NaN 0). The 16-bit variations
+ * take the low 16 bits of it for values in 0..UINT32_MAX and clamp the others into 0..65535,
+ * which the low 16 bits of this clamped count also give: storing it changes no octet. */
+static uint32_t count_of(double v)
+{
+    if (v != v || v <= 0) return 0;
+    if (v >= (double)UINT32_MAX) return UINT32_MAX;
+    return (uint32_t)(int64_t)(v + 0.5);
+}
+
+static void put_value(os_ring *r, size_t i, double v)
+{
+    switch (r->kind) {
+    case VK_U8: ((uint8_t *)r->val)[i] = (uint8_t)v; break; /* a state, 0..3 */
+    case VK_U32: ((uint32_t *)r->val)[i] = count_of(v); break;
+    case VK_F64: ((double *)r->val)[i] = v; break;
+    default: break;
+    }
+}
+
+static double get_value(const os_ring *r, size_t i)
+{
+    switch (r->kind) {
+    case VK_U8: return ((const uint8_t *)r->val)[i];
+    case VK_U32: return ((const uint32_t *)r->val)[i];
+    case VK_F64: return ((const double *)r->val)[i];
+    default: return 0;
+    }
+}
+
+void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_ev_src *p, const uint8_t *oct,
                        uint8_t len)
 {
     os_ring *r = &os->ev[t];
@@ -40,7 +100,7 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
     if (r->cap == 0 || cls < 1) return;
     if (r->count == r->cap) { /* drop the oldest */
         os_event *old = at(r, 0);
-        if (counted(old->state)) os->unwritten[old->cls]--;
+        if (counted(EV_STATE(old))) os->unwritten[EV_CLS(old)]--;
         r->head = (uint16_t)((r->head + 1) % r->cap);
         r->count--;
         if (r->scan > 0) r->scan--;
@@ -49,19 +109,18 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
     os_event *e = at(r, r->count);
     r->count++;
     memset(e, 0, sizeof *e);
-    e->value = p->value;
-    e->time = p->time;
+    put_value(r, slot(r, e), p->value);
+    dnp3_os_t48_put(e->time, p->time);
     e->seq = os->next_event_seq++;
     e->index = index;
     e->flags = p->flags;
-    e->cls = cls;
-    e->var = p->evar;
-    e->state = EV_PENDING;
+    e->cls_state = (uint8_t)(cls | (EV_PENDING << 2));
+    e->vars = (uint8_t)(p->evar & 0x0Fu); /* event variations are 1..9 */
     if (t == DNP3_OS_OCTET_STRING && oct) {
         e->len = len;
         memcpy(data_of(os, r, e), oct, len);
     }
-    os->unwritten[e->cls]++;
+    os->unwritten[cls]++;
 }
 
 /* Oldest event (by sequence) in `state` among the types of type_mask at or after each ring's scan cursor. */
@@ -74,7 +133,7 @@ static os_event *next_in_state(dnp3_outstation *os, uint32_t type_mask, uint8_t 
         os_ring *r = &os->ev[t];
         while (r->scan < r->count) {
             os_event *e = at(r, r->scan);
-            if (e->state == state && ((class_mask >> e->cls) & 1u)) break;
+            if (EV_STATE(e) == state && ((class_mask >> EV_CLS(e)) & 1u)) break;
             r->scan++;
         }
         if (r->scan >= r->count) continue;
@@ -101,8 +160,8 @@ uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t clas
     while (n < limit) {
         os_event *e = next_in_state(os, type_mask, class_mask, EV_PENDING, &t);
         if (!e) break;
-        e->state = EV_SELECTED;
-        e->rvar = var;
+        set_state(e, EV_SELECTED);
+        set_rvar(e, var);
         os->ev[t].scan++;
         n++;
     }
@@ -120,7 +179,7 @@ bool dnp3_os_ev_pending(const dnp3_outstation *os, uint8_t class_mask)
 static uint8_t report_var(const os_event *e, dnp3_os_type t)
 {
     if (t == DNP3_OS_OCTET_STRING) return e->len;
-    return e->rvar ? e->rvar : e->var;
+    return ev_rvar(e) ? ev_rvar(e) : ev_var(e);
 }
 
 static bool relative_time(dnp3_os_type t, uint8_t var)
@@ -132,7 +191,8 @@ static bool relative_time(dnp3_os_type t, uint8_t var)
 static int add_event(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m, dnp3_os_type t, os_event *e,
                      bool rel, dnp3_time48 cto)
 {
-    if (t == DNP3_OS_OCTET_STRING) return dnp3_apdu_add_raw(w, m, e->index, data_of(os, &os->ev[t], e), e->len);
+    os_ring *r = &os->ev[t];
+    if (t == DNP3_OS_OCTET_STRING) return dnp3_apdu_add_raw(w, m, e->index, data_of(os, r, e), e->len);
     dnp3_point p;
     memset(&p, 0, sizeof p);
     if (t == (dnp3_os_type)OS_CMD_BO || t == (dnp3_os_type)OS_CMD_AO) {
@@ -142,16 +202,17 @@ static int add_event(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m,
         p.has_flags = true;
         p.flags = e->flags;
     }
-    p.value = e->value;
+    p.value = get_value(r, slot(r, e));
     p.time_kind = rel ? DNP3_TIME_RELATIVE : DNP3_TIME_ABSOLUTE;
-    p.time = rel ? e->time - cto : e->time;
+    const dnp3_time48 time = dnp3_os_t48_get(e->time);
+    p.time = rel ? time - cto : time;
     return dnp3_apdu_add_point(w, m, e->index, &p);
 }
 
 static void mark_written(dnp3_outstation *os, os_event *e, uint8_t state)
 {
-    if (counted(e->state)) os->unwritten[e->cls]--;
-    e->state = state;
+    if (counted(EV_STATE(e))) os->unwritten[EV_CLS(e)]--;
+    set_state(e, state);
 }
 
 bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_state, bool *wrote)
@@ -170,7 +231,7 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
         uint8_t var = report_var(e, (dnp3_os_type)t);
         bool rel = relative_time((dnp3_os_type)t, var);
         size_t mark_len = w->len;
-        dnp3_time48 cto = e->time;
+        dnp3_time48 cto = dnp3_os_t48_get(e->time);
         if (rel) { /* common time of occurrence first (g51) */
             dnp3_hdr_mark cm;
             dnp3_point cp;
@@ -209,7 +270,10 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
             if (!e || t != type || report_var(e, (dnp3_os_type)t) != var) break;
             if (m.qualifier == DNP3_QUAL_COUNT_8_INDEX_8 && (e->index > 0xFF || m.count >= 0xFF))
                 break; /* next header */
-            if (rel && (e->time < cto || e->time - cto > 0xFFFF)) break;
+            if (rel) {
+                const dnp3_time48 time = dnp3_os_t48_get(e->time);
+                if (time < cto || time - cto > 0xFFFF) break;
+            }
         }
         if (dnp3_apdu_end(w, &m) == 0) w->len = mark_len; /* drop a lone CTO too */
         if (full) break;
@@ -224,10 +288,11 @@ void dnp3_os_ev_revert(dnp3_outstation *os, uint8_t s1, uint8_t s2)
         os_ring *r = &os->ev[t];
         for (uint32_t i = 0; i < r->count; i++) {
             os_event *e = at(r, i);
-            if (e->state != s1 && e->state != s2) continue;
-            if (!counted(e->state)) os->unwritten[e->cls]++;
-            e->state = EV_PENDING;
-            e->rvar = 0;
+            const uint8_t st = EV_STATE(e);
+            if (st != s1 && st != s2) continue;
+            if (!counted(st)) os->unwritten[EV_CLS(e)]++;
+            set_state(e, EV_PENDING);
+            set_rvar(e, 0);
         }
     }
 }
@@ -240,13 +305,17 @@ void dnp3_os_ev_remove(dnp3_outstation *os, uint8_t s)
         uint32_t k = 0;
         for (uint32_t i = 0; i < r->count; i++) {
             os_event *e = at(r, i);
-            if (e->state == s) {
+            if (EV_STATE(e) == s) {
                 removed = true;
                 continue;
             }
-            if (k != i) {
+            if (k != i) { /* the record, its value and its payload move down together */
                 os_event *d = at(r, k);
                 *d = *e;
+                if (r->val) {
+                    const size_t vs = dnp3_os_value_size(r->kind);
+                    memcpy((uint8_t *)r->val + slot(r, d) * vs, (const uint8_t *)r->val + slot(r, e) * vs, vs);
+                }
                 if (r->data) memmove(data_of(os, r, d), data_of(os, r, e), os->cfg.octet_string_size);
             }
             k++;

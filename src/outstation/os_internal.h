@@ -34,11 +34,35 @@ enum {
     EV_WRITTEN_UNSOL, /* in an unsolicited fragment awaiting confirm */
 };
 
+/* How a value is stored (a column of dnp3_os_types): a point's value and an event's value each
+ * take only the octets their type needs. */
+enum {
+    VK_NONE = 0, /* no value (octet strings keep their octets beside the records) */
+    VK_U8,       /* binary state 0/1, double-bit state 0..3 */
+    VK_U32,      /* counts: counter and security statistic events */
+    VK_F64,      /* numbers as given (analogs; counter points, whose value the API reads back) */
+};
+
+static inline size_t dnp3_os_value_size(uint8_t kind)
+{
+    return kind == VK_U8 ? 1 : kind == VK_U32 ? 4 : kind == VK_F64 ? 8 : 0;
+}
+
+/* One row per event ring (the point types, then OS_SEC_STAT, OS_CMD_BO, OS_CMD_AO): groups,
+ * variations and what is stored for a point and for an event of the type. Adding a type is one
+ * row (database.c); layout() in outstation.c carves the arrays the row asks for. */
 typedef struct {
-    double value;
-    double ref; /* value of the last event (deadband reference) */
-    dnp3_time48 time;
-    float deadband;
+    uint8_t sgroup, egroup;
+    uint8_t sdef, edef;
+    uint16_t smask, emask; /* bit v set: variation v allowed */
+    uint8_t pkind;         /* VK_*: a point's value (point types only) */
+    uint8_t ekind;         /* VK_*: an event's value */
+    bool deadband;         /* points have a deadband (float) and a deadband reference (double) */
+    bool ptime; /* points keep their time (dnp3_outstation_get returns it; static variations with time) */
+} os_type_info;
+
+/* The record every point has, whatever its type (4 octets); the rest is in os_table's per-type arrays. */
+typedef struct {
     uint8_t flags; /* without the state bits */
     uint8_t cls;   /* event class 0..3 (OS_CLS_MASK), | OS_NOT_CLASS0 */
     uint8_t svar;
@@ -46,36 +70,67 @@ typedef struct {
 } os_point;
 
 /* os_point.cls: the event class, and a bit for a point left out of class 0 polls (per type by
- * default, dnp3_outstation_set_class0; a bit rather than a field keeps os_point at 32 octets) */
+ * default, dnp3_outstation_set_class0; a bit rather than a field keeps os_point at 4 octets) */
 #define OS_CLS_MASK 0x03u
 #define OS_NOT_CLASS0 0x80u
 
+/* A buffered event (16 octets); its value is in the ring's value array, same slot. */
+typedef struct {
+    uint32_t seq; /* global order of recording */
+    uint16_t index;
+    uint16_t time[3];  /* time48, least significant 16 bits first */
+    uint8_t flags;     /* command events: the command status */
+    uint8_t cls_state; /* class 1..3 in bits 0..1 (OS_CLS_MASK), state (EV_*) in bits 2..3 */
+    uint8_t vars;      /* bits 0..3: default event variation of the point when recorded; bits 4..7: variation
+                          asked for by the READ in progress (0 = the default) */
+    uint8_t len;       /* octet strings */
+} os_event;
+
+#define EV_CLS(e) ((uint8_t)((e)->cls_state & OS_CLS_MASK))
+#define EV_STATE(e) ((uint8_t)((e)->cls_state >> 2))
+
+/* What an event is recorded from: a point's value, flags, time, class and variation, or the same
+ * for a command (controls.c) or a security statistic (sa_hook.c). */
 typedef struct {
     double value;
     dnp3_time48 time;
-    uint32_t seq; /* global order of recording */
-    uint16_t index;
-    uint8_t flags; /* command events: the command status */
-    uint8_t cls;   /* 1..3 */
-    uint8_t var;   /* default event variation of the point when recorded */
-    uint8_t rvar;  /* variation asked for by the READ in progress (0 = var) */
-    uint8_t state;
-    uint8_t len; /* octet strings */
-} os_event;
+    uint8_t flags;
+    uint8_t cls; /* the class is cls & OS_CLS_MASK */
+    uint8_t evar;
+} os_ev_src;
 
 typedef struct {
     os_event *ev;
+    void *val;     /* cap values of the ring's kind (dnp3_os_types[].ekind), one per slot; NULL for VK_NONE */
     uint8_t *data; /* octet-string payloads, cap * octet_string_size (octet type only) */
+    uint8_t kind;  /* dnp3_os_types[].ekind */
     uint16_t cap, head, count;
     uint16_t scan; /* write cursor (offset from head) during one fragment */
 } os_ring;
 
+/* One type's points: the common records and, in parallel, what the type needs (NULL otherwise). */
 typedef struct {
     os_point *pts;
+    void *val;        /* count values of dnp3_os_types[].pkind (uint8_t or double) */
+    double *ref;      /* deadband types: value of the last event (deadband reference) */
+    float *deadband;  /* deadband types */
+    uint16_t *time;   /* types with ptime: 3 per point (time48, least significant first) */
     uint8_t *oct;     /* octet type: count * octet_string_size */
     uint8_t *oct_len; /* octet type: count */
     uint16_t count;
 } os_table;
+
+/* time48 <-> three 16-bit words (keeps the records 2-octet aligned) */
+static inline void dnp3_os_t48_put(uint16_t *d, dnp3_time48 t)
+{
+    d[0] = (uint16_t)t;
+    d[1] = (uint16_t)(t >> 16);
+    d[2] = (uint16_t)(t >> 32);
+}
+static inline dnp3_time48 dnp3_os_t48_get(const uint16_t *d)
+{
+    return (dnp3_time48)d[0] | (dnp3_time48)d[1] << 16 | (dnp3_time48)d[2] << 32;
+}
 
 /* kinds of READ response items */
 enum {
@@ -230,8 +285,13 @@ void dnp3_os_sol_abandon(dnp3_outstation *os);
 /* Called once a response has been built: broadcast IIN bookkeeping. Returns true if CON is needed for it. */
 bool dnp3_os_bcast_after_build(dnp3_outstation *os);
 dnp3_time48 dnp3_os_utc_now(const dnp3_outstation *os);
+/* Octets one point / one buffered event of ring t takes in the block (records, values, deadbands,
+ * times, octet strings; alignment padding of the arrays left out). */
+size_t dnp3_os_point_octets(const dnp3_outstation_config *c, int t);
+size_t dnp3_os_event_octets(const dnp3_outstation_config *c, int t);
 
 /* ---- database.c ---- */
+extern const os_type_info dnp3_os_types[OS_EV_TYPES];
 uint8_t dnp3_os_static_group(dnp3_os_type t);
 uint8_t dnp3_os_event_group(dnp3_os_type t);
 bool dnp3_os_static_var_ok(dnp3_os_type t, uint8_t v);
@@ -257,11 +317,11 @@ void dnp3_os_freeze_now(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uin
 void dnp3_os_session_join(dnp3_outstation *os, dnp3_outstation *owner);
 /* Records an event of point `index` of ring t into every member of os's database group that
  * buffers it (ring of t and the point's class in its event_classes). Returns how many did. */
-uint32_t dnp3_os_ev_record_shared(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p,
+uint32_t dnp3_os_ev_record_shared(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_ev_src *p,
                                   const uint8_t *oct, uint8_t len);
 
 /* ---- events.c ---- */
-void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p, const uint8_t *oct,
+void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_ev_src *p, const uint8_t *oct,
                        uint8_t len);
 /* Marks pending events (types in type_mask, classes in class_mask bits 1..3) as selected, oldest first. */
 uint32_t dnp3_os_ev_select(dnp3_outstation *os, uint32_t type_mask, uint8_t class_mask, uint8_t var,

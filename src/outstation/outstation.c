@@ -8,6 +8,8 @@
  *
  * Every buffer lives in the one block the caller provides; the layout is
  * computed twice from the configuration: once to size it, once to place it.
+ * Each point type and each event ring gets only the arrays its row of
+ * dnp3_os_types asks for (database.c), each carve aligned like max_align_t.
  */
 #include <stdalign.h>
 #include <stddef.h>
@@ -159,6 +161,23 @@ static size_t align_up(size_t n)
     return (n + a - 1) / a * a;
 }
 
+size_t dnp3_os_point_octets(const dnp3_outstation_config *c, int t)
+{
+    const os_type_info *ti = &dnp3_os_types[t];
+    size_t n = sizeof(os_point) + dnp3_os_value_size(ti->pkind);
+    if (ti->deadband) n += sizeof(double) + sizeof(float);
+    if (ti->ptime) n += 3 * sizeof(uint16_t);
+    if (t == DNP3_OS_OCTET_STRING) n += (size_t)c->octet_string_size + 1;
+    return n;
+}
+
+size_t dnp3_os_event_octets(const dnp3_outstation_config *c, int t)
+{
+    size_t n = sizeof(os_event) + dnp3_os_value_size(dnp3_os_types[t].ekind);
+    if (t == DNP3_OS_OCTET_STRING) n += c->octet_string_size;
+    return n;
+}
+
 static const char *attr_source(const dnp3_os_attributes *a, int i)
 {
     const char *s[OS_ATTR_STRINGS] = {a->vendor,   a->model,   a->sw_version,  a->hw_version,    a->owner,
@@ -184,50 +203,51 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
         if (os) (ptr) = (type)(void *)(base + off);                                                               \
         off += align_up(take_n_);                                                                                 \
     } while (0)
-    for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
+    /* each type's points: the common records and the arrays its dnp3_os_types row asks for;
+     * each ring: the records, a value array of its kind and, for octet strings, the payloads */
+    for (int t = 0; t < OS_EV_TYPES; t++) {
+        const os_type_info *ti = &dnp3_os_types[t];
+        const bool point_type = t < DNP3_OS_TYPE_COUNT;
+        size_t n = tables && point_type ? c->types[t].count : 0;
         /* a type without points has no event ring (its events could never happen) */
-        size_t n = tables ? c->types[t].count : 0, e = c->types[t].count ? c->types[t].event_buffer : 0;
-        os_table *tb = os ? &os->db[t] : NULL;
-        os_ring *r = os ? &os->ev[t] : NULL;
-        os_point *pts = NULL;
-        os_event *evs = NULL;
-        uint8_t *oct = NULL, *oct_len = NULL, *edata = NULL;
-        TAKE(pts, os_point *, n * sizeof(os_point));
-        TAKE(evs, os_event *, e * sizeof(os_event));
-        if (t == DNP3_OS_OCTET_STRING) {
-            TAKE(oct, uint8_t *, n * c->octet_string_size);
-            TAKE(oct_len, uint8_t *, n);
-            TAKE(edata, uint8_t *, e * c->octet_string_size);
+        size_t e = point_type         ? (c->types[t].count ? c->types[t].event_buffer : 0)
+                   : t == OS_SEC_STAT ? c->sa_stat_event_buffer
+                                      : c->command_event_buffer;
+        os_table tb;
+        os_ring r;
+        memset(&tb, 0, sizeof tb);
+        memset(&r, 0, sizeof r);
+        if (n) {
+            TAKE(tb.pts, os_point *, n * sizeof(os_point));
+            if (ti->pkind != VK_NONE) TAKE(tb.val, void *, n *dnp3_os_value_size(ti->pkind));
+            if (ti->deadband) {
+                TAKE(tb.ref, double *, n * sizeof(double));
+                TAKE(tb.deadband, float *, n * sizeof(float));
+            }
+            if (ti->ptime) TAKE(tb.time, uint16_t *, n * 3 * sizeof(uint16_t));
+            if (t == DNP3_OS_OCTET_STRING) {
+                TAKE(tb.oct, uint8_t *, n * c->octet_string_size);
+                TAKE(tb.oct_len, uint8_t *, n);
+            }
         }
-        if (os && tables) {
-            tb->pts = pts;
-            tb->oct = oct;
-            tb->oct_len = oct_len;
-            tb->count = (uint16_t)n;
+        if (e) {
+            TAKE(r.ev, os_event *, e * sizeof(os_event));
+            if (ti->ekind != VK_NONE) TAKE(r.val, void *, e *dnp3_os_value_size(ti->ekind));
+            if (t == DNP3_OS_OCTET_STRING) TAKE(r.data, uint8_t *, e * c->octet_string_size);
+        }
+        if (os && tables && point_type) {
+            tb.count = (uint16_t)n;
+            os->db[t] = tb;
         }
         if (os) {
-            r->ev = evs;
-            r->data = edata;
-            r->cap = (uint16_t)e;
+            r.kind = ti->ekind;
+            r.cap = (uint16_t)e;
+            os->ev[t] = r;
         }
     }
-    os_event *sec = NULL;
     uint32_t *reported = NULL;
-    TAKE(sec, os_event *, (size_t)c->sa_stat_event_buffer * sizeof(os_event));
     if (c->sa_stat_event_buffer) TAKE(reported, uint32_t *, DNP3_SA_STAT_COUNT * sizeof(uint32_t));
-    if (os) {
-        os->ev[OS_SEC_STAT].ev = sec;
-        os->ev[OS_SEC_STAT].cap = c->sa_stat_event_buffer;
-        os->sa_stat_reported = reported;
-    }
-    for (int t = OS_CMD_BO; t <= OS_CMD_AO; t++) {
-        os_event *cmd = NULL;
-        TAKE(cmd, os_event *, (size_t)c->command_event_buffer * sizeof(os_event));
-        if (os) {
-            os->ev[t].ev = cmd;
-            os->ev[t].cap = c->command_event_buffer;
-        }
-    }
+    if (os) os->sa_stat_reported = reported;
     uint8_t *req = NULL, *dfr = NULL, *sol = NULL, *uns = NULL;
     TAKE(req, uint8_t *, c->max_rx_fragment);
     TAKE(dfr, uint8_t *, c->max_rx_fragment);
@@ -287,7 +307,7 @@ static void init_points(dnp3_outstation *os)
             p->cls = (uint8_t)(tc->event_class | (tc->in_class0 ? 0u : OS_NOT_CLASS0));
             p->svar = tc->static_variation ? tc->static_variation : dnp3_os_default_static_var((dnp3_os_type)t);
             p->evar = tc->event_variation ? tc->event_variation : dnp3_os_default_event_var((dnp3_os_type)t);
-            p->deadband = (float)tc->deadband;
+            if (tb->deadband) tb->deadband[i] = (float)tc->deadband;
             if (tb->oct_len) tb->oct_len[i] = 1; /* a single zero octet */
         }
     }

@@ -221,7 +221,7 @@ static int add_static(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m
     if (it->kind == ITEM_DEADBAND) {
         dnp3_point p;
         memset(&p, 0, sizeof p);
-        p.value = os->db[DNP3_OS_ANALOG_INPUT].pts[idx].deadband;
+        p.value = os->db[DNP3_OS_ANALOG_INPUT].deadband[idx];
         return dnp3_apdu_add_point(w, m, idx, &p);
     }
     if (it->type == DNP3_OS_OCTET_STRING) {

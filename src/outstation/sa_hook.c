@@ -33,7 +33,7 @@ void dnp3_os_sa_stat_events(dnp3_outstation *os)
     for (unsigned i = 0; i < DNP3_SA_STAT_COUNT; i++) {
         if (st[i] - os->sa_stat_reported[i] < STAT_THRESHOLD[i]) continue;
         os->sa_stat_reported[i] = st[i];
-        os_point p;
+        os_ev_src p;
         memset(&p, 0, sizeof p);
         p.value = st[i];
         p.flags = DNP3_FLAG_ONLINE;

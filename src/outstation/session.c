@@ -47,7 +47,7 @@ size_t dnp3_outstation_session_count(const dnp3_outstation *os)
     return n;
 }
 
-uint32_t dnp3_os_ev_record_shared(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_point *p,
+uint32_t dnp3_os_ev_record_shared(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_ev_src *p,
                                   const uint8_t *oct, uint8_t len)
 {
     const uint8_t cls = (uint8_t)(p->cls & OS_CLS_MASK);

@@ -115,10 +115,10 @@ static void test_state_overhead(void **state)
     for (int t = 0; t < DNP3_OS_TYPE_COUNT; t++) {
         c.types[t].count = 1000;
         c.types[t].event_buffer = 1000;
-        buffers += 1000 * sizeof(os_point) + 1000 * sizeof(os_event);
+        /* each type's records, values, deadbands, times (octet strings: values, lengths, payloads) */
+        buffers += 1000 * dnp3_os_point_octets(&c, t) + 1000 * dnp3_os_event_octets(&c, t);
     }
-    buffers += 1000 * (size_t)c.octet_string_size * 2 + 1000; /* octet values and event payloads, lengths */
-    buffers += c.max_rx_fragment + 2 * c.max_tx_fragment;     /* request copy, solicited, unsolicited */
+    buffers += c.max_rx_fragment + 2 * c.max_tx_fragment; /* request copy, solicited, unsolicited */
     buffers += c.max_rx_fragment + dnp3_transport_wire_size(c.max_tx_fragment); /* channel reassembly, queue */
     size_t total = dnp3_outstation_memory_size(&c);
     assert_true(total > buffers);
