@@ -93,7 +93,9 @@ static size_t encode(const dnp3_outstation *os, const attr_row *r, uint8_t *out)
             dnp3_os_type t = (dnp3_os_type)(r->arg - B_EVENTS_BASE);
             v = os->db[t].count > 0 && os->cfg.types[t].event_buffer > 0;
         } else {
-            v = os->db[r->arg == B_FROZEN_COUNTERS ? DNP3_OS_FROZEN_COUNTER : DNP3_OS_FROZEN_ANALOG_INPUT].count > 0;
+            const dnp3_os_type frozen =
+                r->arg == B_FROZEN_COUNTERS ? DNP3_OS_FROZEN_COUNTER : DNP3_OS_FROZEN_ANALOG_INPUT;
+            v = os->db[frozen].count > 0;
         }
         out[0] = DNP3_ATTR_INT;
         out[1] = 1;

@@ -156,12 +156,10 @@ static void test_freeze_analogs(void **state)
     h_start_default(&h);
     h_clear_restart(&h);
     h.utc = 0x2000;
-    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, 0, 7, DNP3_FLAG_ONLINE, 0,
-                                            DNP3_EVENT_SUPPRESS),
-                     0);
-    assert_int_equal(dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, 1, -2, DNP3_FLAG_ONLINE, 0,
-                                            DNP3_EVENT_SUPPRESS),
-                     0);
+    assert_int_equal(
+        dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, 0, 7, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS), 0);
+    assert_int_equal(
+        dnp3_outstation_update(h.os, DNP3_OS_ANALOG_INPUT, 1, -2, DNP3_FLAG_ONLINE, 0, DNP3_EVENT_SUPPRESS), 0);
     h_exchange(&h, "C0 07 1E 00 00 00 01", "C0 81 02 00"); /* freeze 0..1: two g33 events */
     assert_int_equal(h.analog_freezes, 1);
     assert_int_equal(h.freezes, 0);

@@ -92,7 +92,7 @@ typedef struct {
     double value;
     dnp3_command_mode mode;
     bool lan, warm;
-    master_freeze_opts fz; /* freeze */
+    master_freeze_opts fz;             /* freeze */
     master_out out;                    /* one outstation */
     master_out outs[MASTER_MAX_LINKS]; /* several (--link-addr A,B,...): one each, by link address */
     dnp3_sa_update_key_change uk;      /* update-key */
@@ -576,8 +576,8 @@ int cmd_master(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    static const char *const SUBS[] = {"poll",   "operate",    "watch", "timesync", "restart",
-                                       "freeze", "listen",     "run",   "file",     "update-key"};
+    static const char *const SUBS[] = {"poll",   "operate", "watch", "timesync", "restart",
+                                       "freeze", "listen",  "run",   "file",     "update-key"};
     master_cmd c;
     memset(&c, 0, sizeof c);
     tls_cli_init(&c.sc.tls_opts);

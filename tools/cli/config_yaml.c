@@ -162,9 +162,10 @@ static int point_list(loader *L, const char *k, const yaml_node_t *list, void *c
     profile *p = ctx;
     int t = profile_type_from_name(k);
     if (t < 0)
-        return fail(L, list,
-                    "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
-                    "counter, frozen_counter, analog_input, analog_output_status, octet_string, frozen_analog_input)");
+        return fail(
+            L, list,
+            "unknown point type (expected binary_input, double_bit_input, binary_output_status, "
+            "counter, frozen_counter, analog_input, analog_output_status, octet_string, frozen_analog_input)");
     if (list->type != YAML_SEQUENCE_NODE) return fail(L, list, "expected a list of points");
     size_t n_items = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
     if (n_items > 65536) return fail(L, list, "more than 65536 points");

@@ -75,7 +75,8 @@ int master_freeze_option(const char *cmd, const char *a, const char *val, master
 
 int master_freeze_check(const char *cmd, const master_freeze_opts *o)
 {
-    if (o->clear && o->analog) return cli_usage_error(cmd, "--clear: analog inputs cannot be cleared, only counters");
+    if (o->clear && o->analog)
+        return cli_usage_error(cmd, "--clear: analog inputs cannot be cleared, only counters");
     if (o->clear && o->at_time) return cli_usage_error(cmd, "--clear and --at: FREEZE_AT_TIME does not clear");
     if (o->have_every && !o->at_time) return cli_usage_error(cmd, "--every needs --at UTC_MS|now");
     return 0;

@@ -12,13 +12,13 @@
 #include "dnp3/master.h"
 
 typedef struct {
-    bool analog;           /* --type analog */
-    bool ranged;           /* --range given */
-    uint16_t start, stop;  /* --range START-STOP */
-    bool clear, no_ack;    /* --clear, --no-ack */
-    bool at_time;          /* --at given */
-    dnp3_time48 at;        /* UTC ms, 0 = now */
-    uint32_t every_ms;     /* --every MS (0 = once) */
+    bool analog;          /* --type analog */
+    bool ranged;          /* --range given */
+    uint16_t start, stop; /* --range START-STOP */
+    bool clear, no_ack;   /* --clear, --no-ack */
+    bool at_time;         /* --at given */
+    dnp3_time48 at;       /* UTC ms, 0 = now */
+    uint32_t every_ms;    /* --every MS (0 = once) */
     bool have_every;
 } master_freeze_opts;
 

@@ -11,8 +11,8 @@
 #include <string.h>
 
 static const char *const TYPE_NAMES[PROFILE_TYPE_COUNT] = {
-    "binary_input",   "double_bit_input", "binary_output_status", "counter",
-    "frozen_counter", "analog_input",     "analog_output_status", "octet_string",
+    "binary_input",        "double_bit_input", "binary_output_status", "counter",
+    "frozen_counter",      "analog_input",     "analog_output_status", "octet_string",
     "frozen_analog_input",
 };
 
