@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "core/cursor.h"
 #include "master/master_internal.h"
 
 static int check_assoc(const dnp3_master_assoc *a)
@@ -110,43 +111,33 @@ int dnp3_master_freeze(dnp3_master_assoc *a, uint8_t fc, const uint8_t *headers,
     return enqueue(a, DNP3_TASK_FREEZE, fc, 0, 0, headers, len, cb, ctx, now);
 }
 
-static size_t put_le(uint8_t *p, uint64_t v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
-    return n;
-}
-
 int dnp3_master_freeze_headers(uint8_t *out, size_t cap, uint8_t group, bool all, uint16_t start, uint16_t stop,
                                bool at_time, dnp3_time48 utc, uint32_t interval_ms)
 {
     if (!out || (group != 20 && group != 30) || (!all && start > stop) || utc > DNP3_TIME48_MAX)
         return DNP3_ERR_INVALID_ARG;
-    uint8_t h[27];
-    size_t n = 0;
+    dnp3_writer w;
+    dnp3_wr_init(&w, out, cap);
     if (at_time) { /* g50v2: time and date with interval, one object */
-        h[n++] = 50;
-        h[n++] = 2;
-        h[n++] = DNP3_QUAL_COUNT_8;
-        h[n++] = 1;
-        n += put_le(h + n, utc, 6);
-        n += put_le(h + n, interval_ms, 4);
+        const uint8_t g50v2[] = {50, 2, DNP3_QUAL_COUNT_8, 1};
+        dnp3_wr_bytes(&w, g50v2, sizeof g50v2);
+        dnp3_wr_u48(&w, utc);
+        dnp3_wr_u32(&w, interval_ms);
     }
-    h[n++] = group;
-    h[n++] = 0;
+    dnp3_wr_u8(&w, group);
+    dnp3_wr_u8(&w, 0);
     if (all) {
-        h[n++] = DNP3_QUAL_ALL;
+        dnp3_wr_u8(&w, DNP3_QUAL_ALL);
     } else if (stop <= 0xFF) {
-        h[n++] = DNP3_QUAL_START_STOP_8;
-        h[n++] = (uint8_t)start;
-        h[n++] = (uint8_t)stop;
+        dnp3_wr_u8(&w, DNP3_QUAL_START_STOP_8);
+        dnp3_wr_u8(&w, (uint8_t)start);
+        dnp3_wr_u8(&w, (uint8_t)stop);
     } else {
-        h[n++] = DNP3_QUAL_START_STOP_16;
-        n += put_le(h + n, start, 2);
-        n += put_le(h + n, stop, 2);
+        dnp3_wr_u8(&w, DNP3_QUAL_START_STOP_16);
+        dnp3_wr_u16(&w, start);
+        dnp3_wr_u16(&w, stop);
     }
-    if (cap < n) return DNP3_ERR_BUFFER_TOO_SMALL;
-    memcpy(out, h, n);
-    return (int)n;
+    return w.err ? DNP3_ERR_BUFFER_TOO_SMALL : (int)w.pos;
 }
 
 int dnp3_master_change_update_key(dnp3_master_assoc *a, dnp3_task_cb cb, void *ctx, dnp3_tstamp now)
