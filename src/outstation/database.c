@@ -248,14 +248,15 @@ int dnp3_outstation_set_class0(dnp3_outstation *os, dnp3_os_type type, uint16_t 
     return DNP3_OK;
 }
 
-dnp3_os_type dnp3_os_frozen_of(dnp3_os_type t)
+/* The frozen type of a freezable one: counter -> frozen counter, analog input -> frozen analog input. */
+static dnp3_os_type frozen_of(dnp3_os_type t)
 {
     return t == DNP3_OS_ANALOG_INPUT ? DNP3_OS_FROZEN_ANALOG_INPUT : DNP3_OS_FROZEN_COUNTER;
 }
 
-void dnp3_os_db_freeze(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear)
+static void db_freeze(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear)
 {
-    const dnp3_os_type ft = dnp3_os_frozen_of(t);
+    const dnp3_os_type ft = frozen_of(t);
     os_table *c = &os->db[t], *f = &os->db[ft];
     uint32_t n = c->count < f->count ? c->count : f->count;
     if (n == 0 || start >= n) return;
@@ -274,7 +275,7 @@ void dnp3_os_db_freeze(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint
 
 void dnp3_os_freeze_now(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear)
 {
-    dnp3_os_db_freeze(os, t, start, stop, clear);
+    db_freeze(os, t, start, stop, clear);
     const dnp3_freeze_kind kind = clear ? DNP3_FREEZE_AND_CLEAR : DNP3_FREEZE;
     void (*cb)(void *, dnp3_freeze_kind, uint16_t, uint16_t) =
         t == DNP3_OS_ANALOG_INPUT ? os->cb.freeze_analog : os->cb.freeze;

@@ -302,12 +302,9 @@ uint8_t dnp3_os_default_event_var(dnp3_os_type t);
  * (g121/g122 included: they have no point table). */
 int dnp3_os_type_of_group(uint8_t group, bool *is_event);
 void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
-/* The frozen type of a freezable one: counter -> frozen counter, analog input -> frozen analog input. */
-dnp3_os_type dnp3_os_frozen_of(dnp3_os_type t);
-/* Freezes points start..stop of t (counter or analog input; clipped to both tables) into the
- * frozen type; clear (counters) resets them. */
-void dnp3_os_db_freeze(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear);
-/* dnp3_os_db_freeze, then the application's freeze / freeze_analog callback. */
+/* Freezes points start..stop of t (counter or analog input; clipped to it and its frozen type) into
+ * the frozen type (clear: counters are reset), then tells the application's freeze / freeze_analog
+ * callback. */
 void dnp3_os_freeze_now(dnp3_outstation *os, dnp3_os_type t, uint32_t start, uint32_t stop, bool clear);
 /* Index in os->fz of a freezable type. */
 #define OS_FZ_INDEX(t) ((t) == DNP3_OS_ANALOG_INPUT ? 1 : 0)
