@@ -79,6 +79,11 @@ expect "counter 1 cleared" <(frozen "$WORK/p2.json" counter) "1=0@"
 "$DNP3" master freeze "$T" --type analog --clear >"$WORK/f3.out" 2>"$WORK/f3.err"
 expect_rc "freeze and clear of analogs refused by the CLI" 2 $?
 expect "named" "$WORK/f3.err" "analog inputs cannot be cleared"
+for r in 5-2 2- " 4" 0-65536; do
+    "$DNP3" master freeze "$T" --range "$r" >/dev/null 2>"$WORK/f3r.err"
+    expect_rc "--range '$r' refused" 2 $?
+done
+expect "range refusal named" "$WORK/f3r.err" "--range: '0-65536' is not START-STOP"
 
 # FREEZE_AT_TIME: now, then every 400 ms. Analog input 2 drifts every 100 ms, so each freeze
 # of it is a new frozen value: its g33 events come 400 ms apart.

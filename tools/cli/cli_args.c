@@ -43,6 +43,25 @@ int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint6
     return 0;
 }
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+bool cli_decimal_range(const char *s, bool single_ok, unsigned long *lo, unsigned long *hi)
+{
+    char *end = NULL;
+    if (!s || !is_digit(s[0])) return false;
+    *lo = strtoul(s, &end, 10);
+    if (*end == 0 && single_ok) {
+        *hi = *lo;
+        return true;
+    }
+    if (*end != '-' || !is_digit(end[1])) return false;
+    *hi = strtoul(end + 1, &end, 10);
+    return *end == 0;
+}
+
 int cli_double(const char *cmd, const char *opt, const char *s, double *out)
 {
     char *end;

@@ -14,6 +14,10 @@
 /* Parses a whole decimal (or 0x hex) number in [lo, hi]. Returns 0 or -1 (message on stderr). */
 int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* Splits "A-B" (decimal digits on both sides; "A" alone too when single_ok, as A-A) into *lo and
+ * *hi. Returns false for anything else; the caller checks the bounds and names the option. */
+bool cli_decimal_range(const char *s, bool single_ok, unsigned long *lo, unsigned long *hi);
+
 /* Parses a number (double). Returns 0 or -1 (message on stderr). */
 int cli_double(const char *cmd, const char *opt, const char *s, double *out);
 

@@ -137,11 +137,8 @@ static int parse(int argc, char **argv, options *o)
             if (cli_uint(CMD, a, v, 10, 600000, &n)) return 2;
             o->timeout_ms = (uint32_t)n;
         } else if (!strcmp(a, "--sweep")) {
-            char *dash = NULL, *end = NULL;
-            unsigned long lo = strtoul(v, &dash, 10), hi = 0;
-            bool well_formed = v[0] >= '0' && v[0] <= '9' && dash && *dash == '-' && dash[1] >= '0' &&
-                               dash[1] <= '9' && (hi = strtoul(dash + 1, &end, 10), *end == 0);
-            if (!well_formed || lo > hi || hi > 0xFFEF || hi - lo >= 1000)
+            unsigned long lo = 0, hi = 0;
+            if (!cli_decimal_range(v, false, &lo, &hi) || lo > hi || hi > 0xFFEF || hi - lo >= 1000)
                 return cli_usage_error(
                     CMD, "--sweep: '%s' is not A-B with A <= B <= 65519 and at most 1000 addresses", v);
             o->sweep_lo = (int)lo;

@@ -8,7 +8,6 @@
 #include "master_freeze.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli_args.h"
@@ -20,14 +19,8 @@ bool master_freeze_is_flag(const char *a)
 
 static int parse_range(const char *cmd, const char *val, master_freeze_opts *o)
 {
-    char *end = NULL;
-    unsigned long a = strtoul(val, &end, 10), b = a;
-    if (end != val && *end == '-') {
-        const char *p = end + 1;
-        b = strtoul(p, &end, 10);
-        if (end == p) end = NULL;
-    }
-    if (!end || *end || val[0] == '-' || a > 65535 || b > 65535 || a > b)
+    unsigned long a = 0, b = 0;
+    if (!cli_decimal_range(val, true, &a, &b) || a > 65535 || b > 65535 || a > b)
         return cli_usage_error(cmd, "--range: '%s' is not START-STOP (0..65535, START <= STOP)", val);
     o->ranged = true;
     o->start = (uint16_t)a;
