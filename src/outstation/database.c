@@ -81,19 +81,7 @@ static bool is_binary(dnp3_os_type t)
 
 static double value_of(const os_table *tb, dnp3_os_type t, uint32_t i)
 {
-    switch (dnp3_os_types[t].pkind) {
-    case VK_U8: return ((const uint8_t *)tb->val)[i];
-    case VK_F64: return ((const double *)tb->val)[i];
-    default: return 0;
-    }
-}
-
-static void set_value(os_table *tb, dnp3_os_type t, uint32_t i, double v)
-{
-    if (dnp3_os_types[t].pkind == VK_U8)
-        ((uint8_t *)tb->val)[i] = (uint8_t)v; /* a state, 0..3 */
-    else if (dnp3_os_types[t].pkind == VK_F64)
-        ((double *)tb->val)[i] = v;
+    return dnp3_os_value_get(tb->val, dnp3_os_types[t].pkind, i);
 }
 
 static dnp3_time48 time_of(const os_table *tb, uint32_t i)
@@ -144,7 +132,7 @@ static bool store(os_table *tb, dnp3_os_type t, uint32_t i, double v, uint8_t fl
         ev = v != value_of(tb, t, i);
     else
         ev = exceeds(v, tb->ref[i], tb->deadband[i]);
-    set_value(tb, t, i, v);
+    dnp3_os_value_put(tb->val, dnp3_os_types[t].pkind, i, v); /* binary types: a state, 0..3 */
     p->flags = flags;
     set_time(tb, i, time);
     return ev;

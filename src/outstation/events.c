@@ -72,26 +72,6 @@ static uint32_t count_of(double v)
     return (uint32_t)(int64_t)(v + 0.5);
 }
 
-static void put_value(os_ring *r, size_t i, double v)
-{
-    switch (r->kind) {
-    case VK_U8: ((uint8_t *)r->val)[i] = (uint8_t)v; break; /* a state, 0..3 */
-    case VK_U32: ((uint32_t *)r->val)[i] = count_of(v); break;
-    case VK_F64: ((double *)r->val)[i] = v; break;
-    default: break;
-    }
-}
-
-static double get_value(const os_ring *r, size_t i)
-{
-    switch (r->kind) {
-    case VK_U8: return ((const uint8_t *)r->val)[i];
-    case VK_U32: return ((const uint32_t *)r->val)[i];
-    case VK_F64: return ((const double *)r->val)[i];
-    default: return 0;
-    }
-}
-
 void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, const os_ev_src *p, const uint8_t *oct,
                        uint8_t len)
 {
@@ -109,7 +89,7 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
     os_event *e = at(r, r->count);
     r->count++;
     memset(e, 0, sizeof *e);
-    put_value(r, slot(r, e), p->value);
+    dnp3_os_value_put(r->val, r->kind, slot(r, e), r->kind == VK_U32 ? count_of(p->value) : p->value);
     dnp3_os_t48_put(e->time, p->time);
     e->seq = os->next_event_seq++;
     e->index = index;
@@ -202,7 +182,7 @@ static int add_event(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m,
         p.has_flags = true;
         p.flags = e->flags;
     }
-    p.value = get_value(r, slot(r, e));
+    p.value = dnp3_os_value_get(r->val, r->kind, slot(r, e));
     p.time_kind = rel ? DNP3_TIME_RELATIVE : DNP3_TIME_ABSOLUTE;
     const dnp3_time48 time = dnp3_os_t48_get(e->time);
     p.time = rel ? time - cto : time;

@@ -48,6 +48,29 @@ static inline size_t dnp3_os_value_size(uint8_t kind)
     return kind == VK_U8 ? 1 : kind == VK_U32 ? 4 : kind == VK_F64 ? 8 : 0;
 }
 
+/* Element i of an array of values of `kind` (a point table's or an event ring's), as a double. */
+static inline double dnp3_os_value_get(const void *vals, uint8_t kind, size_t i)
+{
+    switch (kind) {
+    case VK_U8: return ((const uint8_t *)vals)[i];
+    case VK_U32: return ((const uint32_t *)vals)[i];
+    case VK_F64: return ((const double *)vals)[i];
+    default: return 0;
+    }
+}
+
+/* Stores v as element i: a state 0..3 (VK_U8) or a count already in 0..UINT32_MAX (VK_U32) is
+ * kept exactly; nothing for VK_NONE. */
+static inline void dnp3_os_value_put(void *vals, uint8_t kind, size_t i, double v)
+{
+    switch (kind) {
+    case VK_U8: ((uint8_t *)vals)[i] = (uint8_t)v; break;
+    case VK_U32: ((uint32_t *)vals)[i] = (uint32_t)v; break;
+    case VK_F64: ((double *)vals)[i] = v; break;
+    default: break;
+    }
+}
+
 /* One row per event ring (the point types, then OS_SEC_STAT, OS_CMD_BO, OS_CMD_AO): groups,
  * variations and what is stored for a point and for an event of the type. Adding a type is one
  * row (database.c); layout() in outstation.c carves the arrays the row asks for. */
