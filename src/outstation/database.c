@@ -86,12 +86,12 @@ static double value_of(const os_table *tb, dnp3_os_type t, uint32_t i)
 
 static dnp3_time48 time_of(const os_table *tb, uint32_t i)
 {
-    return tb->time ? dnp3_os_t48_get(&tb->time[3 * (size_t)i]) : 0;
+    return tb->time ? dnp3_load_u48(&tb->time[6 * (size_t)i]) : 0;
 }
 
 static void set_time(os_table *tb, uint32_t i, dnp3_time48 t)
 {
-    if (tb->time) dnp3_os_t48_put(&tb->time[3 * (size_t)i], t);
+    if (tb->time) dnp3_store_u48(&tb->time[6 * (size_t)i], t);
 }
 
 /* The flag bits that carry state for a type (kept in value, not in flags). */

@@ -90,7 +90,7 @@ void dnp3_os_ev_record(dnp3_outstation *os, dnp3_os_type t, uint16_t index, cons
     r->count++;
     memset(e, 0, sizeof *e);
     dnp3_os_value_put(r->val, r->kind, slot(r, e), r->kind == VK_U32 ? count_of(p->value) : p->value);
-    dnp3_os_t48_put(e->time, p->time);
+    dnp3_store_u48(e->time, p->time);
     e->seq = os->next_event_seq++;
     e->index = index;
     e->flags = p->flags;
@@ -184,7 +184,7 @@ static int add_event(dnp3_outstation *os, dnp3_apdu_writer *w, dnp3_hdr_mark *m,
     }
     p.value = dnp3_os_value_get(r->val, r->kind, slot(r, e));
     p.time_kind = rel ? DNP3_TIME_RELATIVE : DNP3_TIME_ABSOLUTE;
-    const dnp3_time48 time = dnp3_os_t48_get(e->time);
+    const dnp3_time48 time = dnp3_load_u48(e->time);
     p.time = rel ? time - cto : time;
     return dnp3_apdu_add_point(w, m, e->index, &p);
 }
@@ -211,7 +211,7 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
         uint8_t var = report_var(e, (dnp3_os_type)t);
         bool rel = relative_time((dnp3_os_type)t, var);
         size_t mark_len = w->len;
-        dnp3_time48 cto = dnp3_os_t48_get(e->time);
+        dnp3_time48 cto = dnp3_load_u48(e->time);
         if (rel) { /* common time of occurrence first (g51) */
             dnp3_hdr_mark cm;
             dnp3_point cp;
@@ -251,7 +251,7 @@ bool dnp3_os_ev_write(dnp3_outstation *os, dnp3_apdu_writer *w, uint8_t written_
             if (m.qualifier == DNP3_QUAL_COUNT_8_INDEX_8 && (e->index > 0xFF || m.count >= 0xFF))
                 break; /* next header */
             if (rel) {
-                const dnp3_time48 time = dnp3_os_t48_get(e->time);
+                const dnp3_time48 time = dnp3_load_u48(e->time);
                 if (time < cto || time - cto > 0xFFFF) break;
             }
         }

@@ -19,6 +19,7 @@
 #ifndef DNP3_OS_INTERNAL_H
 #define DNP3_OS_INTERNAL_H
 
+#include "core/cursor.h"
 #include "dnp3/outstation.h"
 #include "dnp3/sa.h"
 #include "dnp3/writer.h"
@@ -101,7 +102,7 @@ typedef struct {
 typedef struct {
     uint32_t seq; /* global order of recording */
     uint16_t index;
-    uint16_t time[3];  /* time48, least significant 16 bits first */
+    uint8_t time[6];   /* time48, little-endian (dnp3_store_u48 / dnp3_load_u48) */
     uint8_t flags;     /* command events: the command status */
     uint8_t cls_state; /* class 1..3 in bits 0..1 (OS_CLS_MASK), state (EV_*) in bits 2..3 */
     uint8_t vars;      /* bits 0..3: default event variation of the point when recorded; bits 4..7: variation
@@ -137,23 +138,11 @@ typedef struct {
     void *val;        /* count values of dnp3_os_types[].pkind (uint8_t or double) */
     double *ref;      /* deadband types: value of the last event (deadband reference) */
     float *deadband;  /* deadband types */
-    uint16_t *time;   /* types with ptime: 3 per point (time48, least significant first) */
+    uint8_t *time;    /* types with ptime: 6 octets per point (time48, little-endian: core/cursor.h) */
     uint8_t *oct;     /* octet type: count * octet_string_size */
     uint8_t *oct_len; /* octet type: count */
     uint16_t count;
 } os_table;
-
-/* time48 <-> three 16-bit words (keeps the records 2-octet aligned) */
-static inline void dnp3_os_t48_put(uint16_t *d, dnp3_time48 t)
-{
-    d[0] = (uint16_t)t;
-    d[1] = (uint16_t)(t >> 16);
-    d[2] = (uint16_t)(t >> 32);
-}
-static inline dnp3_time48 dnp3_os_t48_get(const uint16_t *d)
-{
-    return (dnp3_time48)d[0] | (dnp3_time48)d[1] << 16 | (dnp3_time48)d[2] << 32;
-}
 
 /* kinds of READ response items */
 enum {

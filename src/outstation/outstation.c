@@ -166,7 +166,7 @@ size_t dnp3_os_point_octets(const dnp3_outstation_config *c, int t)
     const os_type_info *ti = &dnp3_os_types[t];
     size_t n = sizeof(os_point) + dnp3_os_value_size(ti->pkind);
     if (ti->deadband) n += sizeof(double) + sizeof(float);
-    if (ti->ptime) n += 3 * sizeof(uint16_t);
+    if (ti->ptime) n += 6; /* time48 */
     if (t == DNP3_OS_OCTET_STRING) n += (size_t)c->octet_string_size + 1;
     return n;
 }
@@ -224,7 +224,7 @@ static size_t layout(const dnp3_outstation_config *c, dnp3_outstation *os, uint8
                 TAKE(tb.ref, double *, n * sizeof(double));
                 TAKE(tb.deadband, float *, n * sizeof(float));
             }
-            if (ti->ptime) TAKE(tb.time, uint16_t *, n * 3 * sizeof(uint16_t));
+            if (ti->ptime) TAKE(tb.time, uint8_t *, n * 6);
             if (t == DNP3_OS_OCTET_STRING) {
                 TAKE(tb.oct, uint8_t *, n * c->octet_string_size);
                 TAKE(tb.oct_len, uint8_t *, n);
