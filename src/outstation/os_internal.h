@@ -2,8 +2,12 @@
  * os_internal.h - the outstation's state and the functions its files share
  * (IEEE 1815-2012 clause 4, outstation side). Not part of the public API.
  *
- * Files:
- *   outstation.c   configuration, memory layout, init, fragment pump, timers, IIN
+ * Files, from the ones that call no other outstation file (types.c, iin.c, attributes.c) up to
+ * the request dispatcher and the public entry points:
+ *   types.c        the point types and rings as data: groups, variations, what is stored
+ *   iin.c          IIN bits, broadcast bookkeeping, UTC now
+ *   respond.c      single-fragment responses; abandoning the response in progress
+ *   outstation.c   configuration, memory layout, init, fragment pump, timers
  *   database.c     points, updates, event detection, freeze, class assignment
  *   events.c       event buffers: record, select, write, confirm, overflow
  *   read.c         READ: request -> response plan -> fragments (static data, events)
@@ -74,7 +78,7 @@ static inline void dnp3_os_value_put(void *vals, uint8_t kind, size_t i, double 
 
 /* One row per event ring (the point types, then OS_SEC_STAT, OS_CMD_BO, OS_CMD_AO): groups,
  * variations and what is stored for a point and for an event of the type. Adding a type is one
- * row (database.c); layout() in outstation.c carves the arrays the row asks for. */
+ * row (types.c); layout() in outstation.c carves the arrays the row asks for. */
 typedef struct {
     uint8_t sgroup, egroup;
     uint8_t sdef, edef;
@@ -290,19 +294,26 @@ struct dnp3_outstation {
     dnp3_outstation *next_session;
 };
 
-/* ---- outstation.c ---- */
+/* ---- iin.c ---- */
 uint16_t dnp3_os_iin(const dnp3_outstation *os);
-/* Drops the solicited response in progress; its events return to pending. */
-void dnp3_os_sol_abandon(dnp3_outstation *os);
 /* Called once a response has been built: broadcast IIN bookkeeping. Returns true if CON is needed for it. */
 bool dnp3_os_bcast_after_build(dnp3_outstation *os);
 dnp3_time48 dnp3_os_utc_now(const dnp3_outstation *os);
+
+/* ---- respond.c ---- */
+/* Builds a single-fragment response with the given objects; sets sol_ready. */
+void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
+                     bool repeatable);
+/* Drops the solicited response in progress; its events return to pending. */
+void dnp3_os_sol_abandon(dnp3_outstation *os);
+
+/* ---- outstation.c ---- */
 /* Octets one point / one buffered event of ring t takes in the block (records, values, deadbands,
  * times, octet strings; alignment padding of the arrays left out). */
 size_t dnp3_os_point_octets(const dnp3_outstation_config *c, int t);
 size_t dnp3_os_event_octets(const dnp3_outstation_config *c, int t);
 
-/* ---- database.c ---- */
+/* ---- types.c ---- */
 extern const os_type_info dnp3_os_types[OS_EV_TYPES];
 uint8_t dnp3_os_static_group(dnp3_os_type t);
 uint8_t dnp3_os_event_group(dnp3_os_type t);
@@ -313,6 +324,8 @@ uint8_t dnp3_os_default_event_var(dnp3_os_type t);
 /* Maps a group to a point type; *is_event tells static or event group. Returns -1 if none
  * (g121/g122 included: they have no point table). */
 int dnp3_os_type_of_group(uint8_t group, bool *is_event);
+
+/* ---- database.c ---- */
 void dnp3_os_point_of(const dnp3_outstation *os, dnp3_os_type t, uint16_t index, dnp3_point *p);
 /* Freezes points start..stop of t (counter or analog input; clipped to it and its frozen type) into
  * the frozen type (clear: counters are reset), then tells the application's freeze / freeze_analog
@@ -408,9 +421,6 @@ uint16_t dnp3_os_freeze_at(dnp3_outstation *os, dnp3_os_type t, dnp3_time48 at, 
                            uint32_t stop, bool apply, dnp3_tstamp now);
 
 /* ---- dispatch.c ---- */
-/* Builds a single-fragment response with the given objects; sets sol_ready. */
-void dnp3_os_respond(dnp3_outstation *os, uint8_t seq, uint16_t iin_req, const uint8_t *objs, size_t len,
-                     bool repeatable);
 /* Runs the READ deferred while an unsolicited confirm was awaited (clause 4.6.6 rule 16), once the
  * answer to any request that ran ahead of it has been taken. */
 void dnp3_os_dispatch_deferred(dnp3_outstation *os, dnp3_tstamp now);

@@ -1,7 +1,7 @@
 /*
  * outstation.c - configuration, memory layout and the driving API of the
  * sans-I/O outstation (IEEE 1815-2012 clause 4, outstation application
- * layer; IIN octets per clause 4.2.2.7): fragment pump (solicited first, then
+ * layer; the IIN octets are built in iin.c): fragment pump (solicited first, then
  * unsolicited), timers (confirm, unsolicited retry, NEED_TIME, keep-alive),
  * connection state, and the optional built-in channel (clause 8 transport,
  * clause 9 link) for octet-level use.
@@ -9,7 +9,7 @@
  * Every buffer lives in the one block the caller provides; the layout is
  * computed twice from the configuration: once to size it, once to place it.
  * Each point type and each event ring gets only the arrays its row of
- * dnp3_os_types asks for (database.c), each carve aligned like max_align_t.
+ * dnp3_os_types asks for (types.c), each carve aligned like max_align_t.
  */
 #include <stdalign.h>
 #include <stddef.h>
@@ -373,53 +373,6 @@ dnp3_outstation *dnp3_outstation_init_session(void *mem, size_t size, const dnp3
     dnp3_outstation *os = build(mem, size, &cfg, cb, false, now);
     if (os) dnp3_os_session_join(os, shared);
     return os;
-}
-
-/* ---- IIN and shared helpers ---- */
-
-uint16_t dnp3_os_iin(const dnp3_outstation *os)
-{
-    uint16_t iin = os->iin_app;
-    if (os->bcast != BC_NONE) iin |= DNP3_IIN1_BROADCAST;
-    if (os->unwritten[1]) iin |= DNP3_IIN1_CLASS1_EVENTS;
-    if (os->unwritten[2]) iin |= DNP3_IIN1_CLASS2_EVENTS;
-    if (os->unwritten[3]) iin |= DNP3_IIN1_CLASS3_EVENTS;
-    if (os->overflow) iin |= DNP3_IIN2_EVENT_BUFFER_OVERFLOW;
-    return iin;
-}
-
-bool dnp3_os_bcast_after_build(dnp3_outstation *os)
-{
-    if (os->bcast == BC_ONCE) os->bcast = BC_NONE;
-    return os->bcast == BC_CONFIRM;
-}
-
-dnp3_time48 dnp3_os_utc_now(const dnp3_outstation *os)
-{
-    return os->cb.utc_now ? os->cb.utc_now(os->cb.ctx) & DNP3_TIME48_MAX : 0;
-}
-
-void dnp3_os_sol_abandon(dnp3_outstation *os)
-{
-    dnp3_os_ev_revert(os, EV_SELECTED, EV_WRITTEN_SOL);
-    os->sol_more = false;
-    os->sol_await = false;
-    os->sol_ready = false;
-    os->sol_bcast_con = false;
-    os->n_items = 0;
-    os->cur_item = 0;
-}
-
-void dnp3_outstation_set_iin(dnp3_outstation *os, uint16_t bits, bool on)
-{
-    if (!os) return;
-    const uint16_t allowed = DNP3_IIN1_NEED_TIME | DNP3_IIN1_LOCAL_CONTROL | DNP3_IIN1_DEVICE_TROUBLE |
-                             DNP3_IIN1_DEVICE_RESTART | DNP3_IIN2_CONFIG_CORRUPT;
-    bits &= allowed;
-    if (on)
-        os->iin_app |= bits;
-    else
-        os->iin_app &= (uint16_t)~bits;
 }
 
 uint16_t dnp3_outstation_iin(const dnp3_outstation *os)
