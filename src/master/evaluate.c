@@ -13,6 +13,19 @@
  */
 #include "master/master_internal.h"
 
+/* Tasks that READ: their responses may span fragments and carry measurements. */
+bool dnp3_mst_task_is_read(const mst_task *t)
+{
+    switch (t->kind) {
+    case DNP3_TASK_INTEGRITY_POLL:
+    case DNP3_TASK_EVENT_POLL:
+    case DNP3_TASK_READ:
+    case DNP3_TASK_READ_ATTRIBUTES: return true;
+    case DNP3_TASK_REQUEST: return t->function == DNP3_FC_READ;
+    default: return false;
+    }
+}
+
 /* The next phase of a multi-phase task: queue its request, the task goes on. */
 static int next_phase(dnp3_master_assoc *a, dnp3_tstamp now)
 {

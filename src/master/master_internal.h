@@ -3,20 +3,28 @@
  * the master object, associations, the running task, the user task queue and
  * the functions the files of src/master call on each other.
  *
- * Files and their concern:
- *   master.c       creation, associations, connect/disconnect, timers, API nesting
- *   scheduler.c    which task runs next (priorities, periodic polls, back-off), sending
- *   iin.c          reactions to the IIN bits of every response (IEEE 1815-2012 4.2.2.7.1)
- *   request.c      the request fragment of each task and phase (clause 4.2)
- *   response.c     solicited response series: SEQ/FIR/FIN rules, confirms (clause 4.2.2.4, 4.3)
- *   unsolicited.c  unsolicited responses, confirms, duplicate detection (clause 4.2.2.4)
- *   evaluate.c     what a complete response means for each task kind
- *   measurements.c objects of a response to the measurement callback, CTO resolution (Annex A g51)
- *   commands.c     command objects, echo verification, statuses (clause 4.4.x controls, g12/g41)
- *   timesync.c     LAN and non-LAN time synchronisation (docs/protocol-notes.md §5.6)
- *   tasks.c        the user task API (queue)
- *   names.c        names of task kinds and results
- *   file.c         file transfer (group 70) as a chain of user requests
+ * Files in layers: a file calls only files of the layers below its own, so no two files call
+ * each other (tests/release/check_layers.sh holds src/master to this list).
+ *
+ *   1    names.c        names of task kinds and results
+ *        measurements.c objects of a response to the measurement callback, CTO resolution (Annex A g51)
+ *        timesync.c     LAN and non-LAN time synchronisation (docs/protocol-notes.md §5.6)
+ *        lists.c        the user task queue, the dirty list and the wait list
+ *        retry.c        the back-off of automatic tasks
+ *   2    commands.c     command objects, echo verification, statuses (clause 4.4.x controls, g12/g41)
+ *        confirm.c      application confirms: sent, kept for room, held for the application (4.2.2.4)
+ *        iin.c          reactions to the IIN bits of every response (IEEE 1815-2012 4.2.2.7.1)
+ *   3    finish.c       the end of a task: callbacks, the user queue, the start-up sequence
+ *   4    sa_hook.c      Secure Authentication of requests and AUTH_RESPONSEs (IEEE 1815-2012 clause 7)
+ *   5    request.c      the request fragment of each task and phase (clause 4.2)
+ *   6    scheduler.c    which task runs next (priorities, periodic polls), sending it
+ *   7    evaluate.c     what a complete response means for each task kind
+ *        unsolicited.c  unsolicited responses, confirms, duplicate detection (clause 4.2.2.4)
+ *   8    response.c     solicited response series: SEQ/FIR/FIN rules, confirms (clause 4.2.2.4, 4.3)
+ *   9    service.c      the end of each API call (nesting) and timers: scheduler runs, timer heap
+ *   10   master.c       creation, associations, connect/disconnect, routing of fragments
+ *        tasks.c        the user task API (queue)
+ *   11   file.c         file transfer (group 70) as a chain of user requests
  */
 #ifndef DNP3_MASTER_INTERNAL_H
 #define DNP3_MASTER_INTERNAL_H
@@ -202,27 +210,43 @@ static inline dnp3_tstamp mst_add(dnp3_tstamp t, uint32_t ms)
     return t > DNP3_TSTAMP_NEVER - ms ? DNP3_TSTAMP_NEVER - 1 : t + ms;
 }
 
-/* master.c */
+/* service.c: API nesting (the outermost leave services and re-times what the call touched),
+ * the wait list emptied on connect/disconnect, the timer heap */
 void dnp3_mst_enter(dnp3_master *m);
 void dnp3_mst_leave(dnp3_master *m, dnp3_tstamp now);
+void dnp3_mst_clear_waiting(dnp3_master *m);
+void dnp3_mst_heap_insert(dnp3_master *m, dnp3_master_assoc *a);
+
+/* master.c */
+void dnp3_mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now);
+
+/* lists.c */
 void dnp3_mst_touch(dnp3_master_assoc *a);
 void dnp3_mst_wait(dnp3_master_assoc *a);
 mst_user_task *dnp3_mst_queue_head(dnp3_master_assoc *a);
 mst_user_task *dnp3_mst_queue_at(dnp3_master_assoc *a, size_t i);
 void dnp3_mst_queue_remove(dnp3_master_assoc *a, size_t i);
-void dnp3_mst_session_reset(dnp3_master_assoc *a, dnp3_tstamp now);
 
 /* scheduler.c */
 bool dnp3_mst_service_assoc(dnp3_master_assoc *a, dnp3_tstamp now);
 void dnp3_mst_service_all(dnp3_master *m, dnp3_tstamp now);
 dnp3_tstamp dnp3_mst_ready_at(const dnp3_master_assoc *a);
 bool dnp3_mst_send_current(dnp3_master_assoc *a, dnp3_tstamp now);
+
+/* finish.c: ends the running task (no-op when none runs); automatic tasks started by the
+ * start-up sequence carry MST_MODE_STARTUP */
+#define MST_MODE_STARTUP 1
 void dnp3_mst_finish(dnp3_master_assoc *a, dnp3_task_result r, dnp3_tstamp now);
+
+/* confirm.c */
 void dnp3_mst_send_confirm(dnp3_master_assoc *a, uint8_t seq, bool uns);
+bool dnp3_mst_flush_confirm(dnp3_master_assoc *a);
 uint32_t dnp3_mst_confirm_or_defer(dnp3_master_assoc *a, uint8_t seq, bool uns, dnp3_tstamp now);
 void dnp3_mst_confirm_duplicate(dnp3_master_assoc *a, uint8_t seq, bool uns);
 bool dnp3_mst_deferred_hold(dnp3_master_assoc *a, dnp3_tstamp now);
 void dnp3_mst_deferred_drop(dnp3_master_assoc *a, int slot);
+
+/* retry.c */
 bool dnp3_mst_retry_ready(const mst_retry *r, dnp3_tstamp now);
 void dnp3_mst_retry_fail(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
 void dnp3_mst_retry_reset(const dnp3_master_assoc *a, mst_retry *r, dnp3_tstamp now);
@@ -238,7 +262,6 @@ int dnp3_mst_write_class_headers(dnp3_apdu_writer *w, uint8_t classes, bool with
 /* response.c */
 void dnp3_mst_on_response(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                           dnp3_tstamp now);
-bool dnp3_mst_task_is_read(const mst_task *t);
 
 /* unsolicited.c */
 void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
@@ -249,8 +272,9 @@ void dnp3_mst_on_unsolicited(dnp3_master_assoc *a, const uint8_t *frag, size_t l
  * ends the task once, with dnp3_mst_finish. */
 #define MST_GOES_ON (-1)
 
-/* evaluate.c: the outcome of the final fragment of a response */
+/* evaluate.c: the outcome of the final fragment of a response; whether a task READs */
 int dnp3_mst_evaluate(dnp3_master_assoc *a, const dnp3_apdu *apdu, dnp3_tstamp now);
+bool dnp3_mst_task_is_read(const mst_task *t);
 
 /* measurements.c */
 uint32_t dnp3_mst_deliver(dnp3_master_assoc *a, const dnp3_apdu *apdu, const dnp3_rx_info *info);

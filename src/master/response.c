@@ -18,18 +18,6 @@
  */
 #include "master/master_internal.h"
 
-bool dnp3_mst_task_is_read(const mst_task *t)
-{
-    switch (t->kind) {
-    case DNP3_TASK_INTEGRITY_POLL:
-    case DNP3_TASK_EVENT_POLL:
-    case DNP3_TASK_READ:
-    case DNP3_TASK_READ_ATTRIBUTES: return true;
-    case DNP3_TASK_REQUEST: return t->function == DNP3_FC_READ;
-    default: return false;
-    }
-}
-
 /* The outcome of one fragment of the awaited response series (clause 4.2.2.4 rules). */
 static int on_fragment(dnp3_master_assoc *a, const uint8_t *frag, size_t len, const dnp3_apdu *apdu,
                        dnp3_tstamp now)
