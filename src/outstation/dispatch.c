@@ -377,7 +377,7 @@ static void on_confirm(dnp3_outstation *os, const dnp3_apdu *a, dnp3_tstamp now)
 {
     const uint8_t seq = dnp3_ac_seq(a->control);
     if (a->control & DNP3_AC_UNS) {
-        dnp3_os_unsol_confirm(os, seq, now);
+        if (dnp3_os_unsol_confirm(os, seq)) dnp3_os_dispatch_deferred(os, now);
         return;
     }
     if (!os->sol_await || os->sol_ready || seq != os->sol_seq) return; /* not sent yet: cannot be confirmed */

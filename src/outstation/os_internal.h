@@ -2,23 +2,25 @@
  * os_internal.h - the outstation's state and the functions its files share
  * (IEEE 1815-2012 clause 4, outstation side). Not part of the public API.
  *
- * Files, from the ones that call no other outstation file (types.c, iin.c, attributes.c) up to
- * the request dispatcher and the public entry points:
- *   types.c        the point types and rings as data: groups, variations, what is stored
- *   iin.c          IIN bits, broadcast bookkeeping, UTC now
- *   respond.c      single-fragment responses; abandoning the response in progress
- *   outstation.c   configuration, memory layout, init, fragment pump, timers
- *   database.c     points, updates, event detection, freeze, class assignment
- *   events.c       event buffers: record, select, write, confirm, overflow
- *   read.c         READ: request -> response plan -> fragments (static data, events)
- *   attributes.c   device attributes (group 0)
- *   controls.c     SELECT / OPERATE / DIRECT_OPERATE(_NR)
- *   unsolicited.c  unsolicited responses, ENABLE/DISABLE_UNSOLICITED
- *   timesync.c     DELAY_MEASURE, RECORD_CURRENT_TIME, time writes, NEED_TIME
- *   dispatch.c     request classification, duplicates, broadcast, pass-1 checks,
- *                  WRITE, ASSIGN_CLASS, freezes, restarts
- *   file.c         file transfer (group 70) through the application's file_* callbacks
- *   session.c      several masters' sessions on one point database
+ * Files in layers: a file calls only files of the layers below its own, so no two files call
+ * each other (tests/release/check_layers.sh holds src/outstation to this list).
+ *
+ *   1    types.c        the point types and rings as data: groups, variations, what is stored
+ *        iin.c          IIN bits, broadcast bookkeeping, UTC now
+ *        attributes.c   device attributes (group 0)
+ *   2    events.c       event buffers: record, select, write, confirm, overflow
+ *   3    respond.c      single-fragment responses; abandoning the response in progress
+ *        session.c      several masters' sessions on one point database
+ *   4    database.c     points, updates, event detection, freeze, class assignment
+ *        unsolicited.c  unsolicited responses, ENABLE/DISABLE_UNSOLICITED
+ *        controls.c     SELECT / OPERATE / DIRECT_OPERATE(_NR)
+ *        file.c         file transfer (group 70) through the application's file_* callbacks
+ *        sa_hook.c      Secure Authentication of requests (IEEE 1815-2012 clause 7)
+ *   5    read.c         READ: request -> response plan -> fragments (static data, events)
+ *        timesync.c     DELAY_MEASURE, RECORD_CURRENT_TIME, time writes, NEED_TIME
+ *   6    dispatch.c     request classification, duplicates, broadcast, pass-1 checks,
+ *                       WRITE, ASSIGN_CLASS, freezes, restarts
+ *   7    outstation.c   configuration, memory layout, init, fragment pump, timers
  */
 #ifndef DNP3_OS_INTERNAL_H
 #define DNP3_OS_INTERNAL_H
@@ -382,8 +384,11 @@ uint16_t dnp3_os_unsol_enable(dnp3_outstation *os, const dnp3_apdu *req, bool en
 bool dnp3_os_unsol_due(const dnp3_outstation *os);
 /* Starts an unsolicited response when one is due and allowed. */
 void dnp3_os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now);
-void dnp3_os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now);
-void dnp3_os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now);
+/* A CONFIRM with UNS set and the confirm timer. Both return true when a READ deferred behind
+ * the unsolicited response (clause 4.6.6: the outstation waits for the confirm) may now be
+ * answered; the caller then runs dnp3_os_dispatch_deferred. */
+bool dnp3_os_unsol_confirm(dnp3_outstation *os, uint8_t seq);
+bool dnp3_os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now);
 void dnp3_os_unsol_offline(dnp3_outstation *os);
 dnp3_tstamp dnp3_os_unsol_expiry(const dnp3_outstation *os);
 bool dnp3_os_unsol_awaiting(const dnp3_outstation *os);

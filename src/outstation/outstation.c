@@ -454,7 +454,7 @@ int dnp3_outstation_handle_expiry(dnp3_outstation *os, dnp3_tstamp now)
     if (!os) return DNP3_ERR_INVALID_ARG;
     if (os->sol_await && !os->sol_ready && now >= os->sol_deadline)
         dnp3_os_sol_abandon(os); /* events stay buffered */
-    dnp3_os_unsol_timer(os, now);
+    if (dnp3_os_unsol_timer(os, now)) dnp3_os_dispatch_deferred(os, now);
     dnp3_os_time_timer(os, now);
     if (os->sa) dnp3_os_sa_timer(os, now);
     dnp3_os_file_timer(os, now);

@@ -84,40 +84,40 @@ void dnp3_os_unsol_poll(dnp3_outstation *os, dnp3_tstamp now)
     os->uns_retries_left = os->cfg.unsol_retries;
 }
 
-void dnp3_os_unsol_confirm(dnp3_outstation *os, uint8_t seq, dnp3_tstamp now)
+bool dnp3_os_unsol_confirm(dnp3_outstation *os, uint8_t seq)
 {
-    if (os->uns_state != UNS_AWAIT || seq != os->uns_seq) return;
+    if (os->uns_state != UNS_AWAIT || seq != os->uns_seq) return false;
     if (os->uns_null) os->null_done = true;
     dnp3_os_ev_remove(os, EV_WRITTEN_UNSOL);
     if (os->uns_bcast_con) os->bcast = BC_NONE;
     os->uns_bcast_con = false;
     os->uns_ready = false;
     os->uns_state = UNS_IDLE;
-    if (os->deferred_read) dnp3_os_dispatch_deferred(os, now);
+    return os->deferred_read;
 }
 
-void dnp3_os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now)
+bool dnp3_os_unsol_timer(dnp3_outstation *os, dnp3_tstamp now)
 {
     if (os->uns_state == UNS_RETRY_DELAY && now >= os->uns_deadline) {
         os->uns_state = os->null_done ? UNS_IDLE : UNS_NULL_DUE;
-        return;
+        return false;
     }
     /* not taken yet: the confirm timer starts when take/write hands the fragment over */
-    if (os->uns_state != UNS_AWAIT || os->uns_ready || now < os->uns_deadline) return;
+    if (os->uns_state != UNS_AWAIT || os->uns_ready || now < os->uns_deadline) return false;
     if (os->deferred_read) {
-        end_series(os);
-        dnp3_os_dispatch_deferred(os, now);
-        return;
+        end_series(os); /* a READ waits: answer it instead of repeating the response */
+        return true;
     }
     if (os->uns_retries_left > 0) {
         if (os->uns_retries_left != DNP3_OS_RETRY_FOREVER) os->uns_retries_left--;
         os->uns_ready = true; /* the same octets, the same SEQ */
         os->uns_deadline = now + os->cfg.confirm_timeout_ms;
-        return;
+        return false;
     }
     end_series(os);
     os->uns_state = UNS_RETRY_DELAY;
     os->uns_deadline = now + os->cfg.unsol_retry_delay_ms;
+    return false;
 }
 
 void dnp3_os_unsol_offline(dnp3_outstation *os)
