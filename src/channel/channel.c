@@ -151,19 +151,6 @@ dnp3_broadcast_kind dnp3_broadcast_kind_of(uint16_t dest)
     }
 }
 
-bool dnp3_ch_queue_link_frame(dnp3_channel *ch, uint8_t control, uint16_t dest)
-{
-    uint8_t *p = dnp3_txq_reserve(&ch->q, DNP3_LINK_HEADER_SIZE);
-    if (!p) {
-        ch->stats.link_replies_dropped++;
-        return false;
-    }
-    int n = dnp3_link_format(p, DNP3_LINK_HEADER_SIZE, control, dest, ch->cfg.local_addr, NULL, 0);
-    if (n <= 0) return false;
-    dnp3_txq_commit(&ch->q, (size_t)n);
-    return true;
-}
-
 /* One good frame from the parser. */
 static void on_frame(dnp3_channel *ch, const dnp3_link_frame *f, dnp3_tstamp now)
 {

@@ -1,7 +1,8 @@
 /*
  * channel_internal.h - the channel object shared by the files of src/channel: channel.c (receive
  * path, keep-alive, inter-character timeout), primary.c (the primary-station procedure for
- * confirmed user data, IEEE 1815-2012 clause 9.2.6) and txq.c (the output queue). Also the
+ * confirmed user data, IEEE 1815-2012 clause 9.2.6), link_frames.c (header-only link frames) and
+ * txq.c (the output queue). Also the
  * few internal helpers the outstation and master use. Not part of the public API.
  */
 #ifndef DNP3_CHANNEL_INTERNAL_H

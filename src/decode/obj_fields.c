@@ -1,8 +1,7 @@
 /*
  * obj_fields.c - field lists of free-format objects for the decoder (see
- * obj_fields.h): the list builders and the dispatch to the file transfer
- * (obj_file.c, group 70) and Secure Authentication (obj_sa.c, group 120)
- * layouts.
+ * obj_fields.h): the list builders the layouts of obj_file.c and obj_sa.c fill;
+ * obj_decode.c picks the layout.
  */
 #include "obj_fields.h"
 
@@ -33,16 +32,5 @@ void dnp3_obj_fields_add_octets(obj_fields *o, obj_field_kind kind, const char *
     if (f) {
         f->p = p;
         f->n = p ? n : 0;
-    }
-}
-
-bool dnp3_obj_fields_decode(uint8_t group, uint8_t variation, const uint8_t *p, size_t n, obj_fields *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!p) n = 0;
-    switch (group) {
-    case 70: return dnp3_obj_file_decode(variation, p, n, out);
-    case 120: return dnp3_obj_sa_decode(variation, p, n, out);
-    default: return false;
     }
 }

@@ -1,7 +1,8 @@
 /*
  * sa_os_internal.h - the state of the Secure Authentication outstation
  * (sa_outstation.c) shared with the user management it delegates to
- * sa_os_users.c (the update-key change and the user status change).
+ * sa_os_users.c (the update-key change and the user status change); what
+ * both call is in sa_os_reply.c (users, events, replies).
  */
 #ifndef DNP3_SA_OS_INTERNAL_H
 #define DNP3_SA_OS_INTERNAL_H
@@ -56,6 +57,7 @@ struct dnp3_sa_outstation {
     uint16_t add_role, add_expiry;
 };
 
+/* ---- sa_os_reply.c ---- */
 os_user *dnp3_sa_os_find(dnp3_sa_outstation *sa, uint16_t number);
 void dnp3_sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
                       uint8_t err);

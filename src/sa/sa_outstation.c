@@ -129,26 +129,6 @@ const uint32_t *dnp3_sa_outstation_stats(const dnp3_sa_outstation *sa)
     return sa ? sa->stats : NULL;
 }
 
-os_user *dnp3_sa_os_find(dnp3_sa_outstation *sa, uint16_t number)
-{
-    for (size_t i = 0; i < sa->cfg.n_users; i++)
-        if (sa->users[i].u.number == number) return &sa->users[i];
-    return NULL;
-}
-
-void dnp3_sa_os_event(dnp3_sa_outstation *sa, dnp3_sa_event_kind k, uint16_t user, uint32_t seq, uint8_t fc,
-                      uint8_t err)
-{
-    sa_event(sa->cfg.on_event, sa->cfg.ctx, k, user, seq, fc, err);
-}
-
-void dnp3_sa_os_drop_keys(os_user *u, uint8_t status)
-{
-    dnp3_zeroize(u->cdsk, sizeof u->cdsk);
-    dnp3_zeroize(u->mdsk, sizeof u->mdsk);
-    u->status = status;
-}
-
 /* Expires the keys of u if their interval or count is used up; true if they are valid now. */
 static bool keys_valid(dnp3_sa_outstation *sa, os_user *u, dnp3_tstamp now)
 {
@@ -168,51 +148,6 @@ dnp3_sa_key_status dnp3_sa_outstation_key_status(const dnp3_sa_outstation *sa, u
     for (size_t i = 0; i < sa->cfg.n_users; i++)
         if (sa->users[i].u.number == user) return (dnp3_sa_key_status)sa->users[i].status;
     return DNP3_SA_KS_NOT_INIT;
-}
-
-/* ---- building AUTH_RESPONSEs ---- */
-
-void dnp3_sa_os_begin_rsp(dnp3_writer *w, uint8_t *buf, size_t cap, uint8_t seq, uint16_t iin)
-{
-    dnp3_wr_init(w, buf, cap);
-    dnp3_wr_u8(w, dnp3_ac_make(true, true, false, false, seq));
-    dnp3_wr_u8(w, DNP3_FC_AUTH_RESPONSE);
-    dnp3_wr_u16(w, iin);
-}
-
-void dnp3_sa_os_reply(dnp3_sa_outstation *sa, dnp3_sa_result *r, size_t len)
-{
-    r->action = DNP3_SA_REPLY;
-    r->apdu = sa->tx;
-    r->len = len;
-    sa->stats[DNP3_SA_STAT_TOTAL_MESSAGES_SENT]++;
-}
-
-/*
- * Answers an authentication failure with g120v7 (until max_error_count
- * errors in a row have been sent; after that failures are only counted).
- */
-void dnp3_sa_os_fail(dnp3_sa_outstation *sa, dnp3_sa_result *r, uint8_t seq, uint16_t iin, uint32_t sq,
-                     uint16_t user, uint8_t code)
-{
-    r->action = DNP3_SA_DROP;
-    if (sa->errors < 255) sa->errors++;
-    if (sa->errors > sa->cfg.max_error_count) {
-        sa->stats[DNP3_SA_STAT_DISCARDED_MESSAGES]++;
-        return;
-    }
-    uint8_t body[15];
-    dnp3_g120 e = {0};
-    e.variation = 7;
-    e.seq = sq;
-    e.user = user;
-    e.error = code;
-    int n = dnp3_g120_encode(&e, body, sizeof body);
-    dnp3_writer w;
-    dnp3_sa_os_begin_rsp(&w, sa->tx, sizeof sa->tx, seq, iin);
-    dnp3_sa_put_object(&w, 7, body, (size_t)n);
-    sa->stats[DNP3_SA_STAT_ERROR_MESSAGES_SENT]++;
-    dnp3_sa_os_reply(sa, r, w.pos);
 }
 
 static uint8_t kwa_of(const os_user *u)
