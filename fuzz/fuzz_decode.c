@@ -27,6 +27,7 @@
 #include "../src/decode/decode_stream.c"
 #include "../src/decode/json_out.c"
 #include "../src/decode/link_print.c"
+#include "../src/decode/obj_decode.c"
 #include "../src/decode/obj_fields.c"
 #include "../src/decode/obj_file.c"
 #include "../src/decode/obj_sa.c"
