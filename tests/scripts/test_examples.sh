@@ -4,8 +4,8 @@
 #      points and timer-driven values come back, a CROB moves binary input 0, SIGINT stops it;
 #   2. examples/master against `dnp3 outstation` (the substation profile) and against
 #      examples/outstation: every point printed, select-before-operate, exit status;
-#   3. examples/bare-metal's host build on a pseudo-terminal, bridged to TCP by socat as a
-#      terminal server would: `dnp3 master` polls its 900 points and operates CROB 0.
+#   3. examples/bare-metal's host build on a pseudo-terminal, which `dnp3 master` opens as a
+#      serial port (serial:PATH): it polls the 900 points and operates CROB 0.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/live.sh"
 live_setup test_examples "$1" python3
@@ -121,57 +121,29 @@ expect "master: status named" "$WORK/m3.out" "command status NOT_SUPPORTED"
 expect_rc "master: connection refused exits 1" 1 $?
 
 # ---- 3. examples/bare-metal on a pty ----
-if ! command -v socat >/dev/null; then
-    echo "note: socat not installed (scripts/deps): the bare-metal pty part is not run"
-    live_finish
-    exit
-fi
 "$EXB/example_bare_metal" --link "$WORK/tty" >"$WORK/bm.log" 2>&1 &
 BM=$!
 PIDS+=("$BM")
 wait_for "$WORK/bm.log" "outstation on pty" || { echo "FAIL: example_bare_metal did not start"; cat "$WORK/bm.log"; exit 1; }
-BP=$(free_port)
-# the terminal server: one TCP session at a time onto the serial line; -t 0.1 makes a session's
-# child let go of the line soon after its TCP peer left, and line_free waits for that: a child
-# still reading the line would swallow the next command's response
-socat -t 0.1 "tcp-listen:$BP,bind=127.0.0.1,reuseaddr,fork" "$WORK/tty,raw,echo=0" 2>"$WORK/socat.log" &
-SOCAT=$!
-PIDS+=("$SOCAT")
-# line_free: waits (up to 5 s) until the previous session's socat child has let go of the line
-line_free() {
-    local i
-    command -v pgrep >/dev/null || { sleep 0.5; return 0; }
-    for ((i = 0; i < 100; i++)); do
-        pgrep -P "$SOCAT" >/dev/null || return 0
-        sleep 0.05
-    done
-}
-for _ in $(seq 100); do
-    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()' "$BP" \
-        2>/dev/null && break
-    sleep 0.05
-done
-line_free # the probe's session
+# dnp3 master opens the pty as it would a serial port (termios, 9600 baud, the transmit gate)
+LINE="serial:$WORK/tty"
 
-"${M[@]}" poll "127.0.0.1:$BP" --json >"$WORK/b1.json" 2>"$WORK/b1.err"
+"${M[@]}" poll "$LINE" --json >"$WORK/b1.json" 2>"$WORK/b1.err"
 expect_rc "bare-metal: integrity poll over the pty" 0 $?
 expect_eq "bare-metal: 100 points of each of the 9 types" 900 "$(npoints "$WORK/b1.json")"
 expect_eq "bare-metal: analog input 98 (i / 2, sent as g30v1 integers)" 49 "$(point "$WORK/b1.json" analog_input 98)"
 expect_eq "bare-metal: counter 5" 1005 "$(point "$WORK/b1.json" counter 5)"
 expect_eq "bare-metal: binary input 3" 1 "$(point "$WORK/b1.json" binary_input 3)"
 expect_eq "bare-metal: octet string 42" ok "$(point "$WORK/b1.json" octet_string 42)"
-line_free
-"${M[@]}" operate "127.0.0.1:$BP" --crob 0 --code latch-on >"$WORK/b2.out" 2>&1
+"${M[@]}" operate "$LINE" --crob 0 --code latch-on >"$WORK/b2.out" 2>&1
 expect_rc "bare-metal: CROB 0 latch on" 0 $?
 expect "bare-metal: CROB result" "$WORK/b2.out" "CROB 0 LATCH_ON (select-before-operate): SUCCESS"
 sleep 1 # a 1 s sample has been taken by now
-line_free
-"${M[@]}" poll "127.0.0.1:$BP" --class 1 --json >"$WORK/b3.json" 2>&1
+"${M[@]}" poll "$LINE" --class 1 --json >"$WORK/b3.json" 2>&1
 expect_rc "bare-metal: event poll" 0 $?
 expect "bare-metal: binary input 0 event" "$WORK/b3.json" '{"type":"binary_input","index":0,"value":1,'
 expect "bare-metal: counter 0 events from the 1 s sample" "$WORK/b3.json" '{"type":"counter","index":0,"value":100'
-line_free
-"${M[@]}" poll "127.0.0.1:$BP" --class 0 --json >"$WORK/b4.json" 2>&1
+"${M[@]}" poll "$LINE" --class 0 --json >"$WORK/b4.json" 2>&1
 expect_eq "bare-metal: CROB moved binary input 0 on" 1 "$(point "$WORK/b4.json" binary_input 0)"
 stop_int "$BM"
 expect_rc "bare-metal: SIGINT exits 0" 0 $?
