@@ -3,7 +3,7 @@
 #   libdnp3-1     runtime: libdnp3.so.1, libdnp3crypto.so.1, libdnp3io.so.1, libdnp3decode.so.1
 #   libdnp3-dev   headers, static libraries, pkg-config files, CMake package
 #   dnp3-tools    the dnp3 command and its man page
-# Built with `cpack -G DEB` in the build folder (tests/scripts/test_packages.sh).
+# Built with `cpack -G DEB` in the build folder (tests/release/check_packages.sh).
 set(CPACK_PACKAGE_NAME libdnp3)
 set(CPACK_PACKAGE_VENDOR "libdnp3")
 set(CPACK_PACKAGE_CONTACT "libdnp3 maintainers <maintainers@libdnp3.invalid>")

@@ -2,9 +2,11 @@
 #
 #   cmake -DDNP3=path/to/dnp3 -DOUT=dnp3.1 -DVERSION=x.y.z -P gen-man.cmake
 #
-# The page is made of the output of `dnp3 --help` and `dnp3 help <command>` for
-# every command listed there, so the man page and `dnp3 help` cannot disagree
-# (tests/scripts/test_install.sh checks the installed page against the binary).
+# The page is made of the output of `dnp3 --help`, `dnp3 help <command>` for every
+# command listed there, and `dnp3 <command> <sub> --help` for every subcommand whose
+# help those texts point to ("see dnp3 master file --help"), so the man page and the
+# command's help cannot disagree (tests/release/check_install.sh checks the installed
+# page against the binary).
 execute_process(COMMAND ${DNP3} --help OUTPUT_VARIABLE usage RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "gen-man: ${DNP3} --help failed (${rc})")
@@ -32,6 +34,17 @@ foreach(line ${cmdlines})
   endif()
   roff_escape("${help}" h)
   string(APPEND page ".SS dnp3 ${cmd}\n.nf\n${h}.fi\n")
+  string(REGEX MATCHALL "dnp3 ${cmd} [a-z]+ --help" subs "${help}")
+  list(REMOVE_DUPLICATES subs)
+  foreach(ref ${subs})
+    string(REGEX REPLACE "^dnp3 ${cmd} ([a-z]+) --help$" "\\1" sub "${ref}")
+    execute_process(COMMAND ${DNP3} ${cmd} ${sub} --help OUTPUT_VARIABLE subhelp RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "gen-man: ${DNP3} ${cmd} ${sub} --help failed (${rc})")
+    endif()
+    roff_escape("${subhelp}" s)
+    string(APPEND page ".SS dnp3 ${cmd} ${sub}\n.nf\n${s}.fi\n")
+  endforeach()
 endforeach()
 string(APPEND page ".SH EXIT STATUS\n0 on success, 1 when the operation failed (no answer, a refused command, a decode error), 2 for a usage or configuration error.\n")
 string(APPEND page ".SH SEE ALSO\nThe documentation in /usr/share/doc/libdnp3-tools and docs/ of the source tree.\n")

@@ -5,7 +5,8 @@
 #
 # Installs BUILD_DIR into a temporary prefix and checks what is there (headers, both kinds of
 # libraries with their SONAME, the command, the man page, pkg-config files, the CMake package);
-# the man page carries every subcommand's `dnp3 help` text; then builds examples/outstation and
+# the man page carries every subcommand's `dnp3 help` text and the `--help` of the subcommands
+# those point to (`dnp3 master file|run --help`); then builds examples/outstation and
 # examples/master from their own folders twice - once with `cc $(pkg-config ...)`, once as a
 # minimal CMake project with find_package(dnp3) - and runs each build against the installed
 # `dnp3`: the outstation example is polled and operated by `dnp3 master`, the master example
@@ -35,14 +36,23 @@ if ls "$PREFIX"/include/dnp3 | grep -v '\.h$' >/dev/null; then bad "non-header f
 # the man page and `dnp3 help` are one text: every line of every command's help is in the page
 DNP3I=$PREFIX/bin/dnp3
 MANWIDTH=200 man -l "$PREFIX/share/man/man1/dnp3.1" 2>/dev/null | sed 's/^ *//' >"$WORK/man.txt"
-for cmd in $("$DNP3I" --help | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
-    missing=0
+# in_man WHAT COMMAND...: every line COMMAND prints is in the page
+in_man() {
+    local what=$1 missing=0 line
+    shift
     while IFS= read -r line; do
         line=$(sed 's/^ *//' <<<"$line")
         [ -z "$line" ] && continue
         grep -qF -- "$line" "$WORK/man.txt" || { missing=$((missing + 1)); echo "  not in dnp3(1): $line"; }
-    done < <("$DNP3I" help "$cmd")
-    if [ "$missing" = 0 ]; then ok; else bad "dnp3(1) lacks $missing lines of 'dnp3 help $cmd'"; fi
+    done < <("$@")
+    if [ "$missing" = 0 ]; then ok; else bad "dnp3(1) lacks $missing lines of '$what'"; fi
+}
+for cmd in $("$DNP3I" --help | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
+    in_man "dnp3 help $cmd" "$DNP3I" help "$cmd"
+    # and the subcommands' own help that it points to ("see dnp3 master file --help")
+    for sub in $("$DNP3I" help "$cmd" | grep -o "dnp3 $cmd [a-z]* --help" | awk '{print $3}' | sort -u); do
+        in_man "dnp3 $cmd $sub --help" "$DNP3I" "$cmd" "$sub" --help
+    done
 done
 version=$(sed -nE 's/^project\(libdnp3 VERSION ([0-9.]+).*/\1/p' "$ROOT/CMakeLists.txt")
 expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$3', want '$2'"; fi; }
