@@ -42,8 +42,11 @@ typedef struct {
  * error (see the file description).
  */
 typedef struct {
-    uint32_t size; /**< sizeof(dnp3_crypto) */
-    void *ctx;     /**< passed as the first argument of every function below */
+    /** sizeof(dnp3_crypto) as the provider was built: at least the four operations below
+     * (Secure Authentication refuses a smaller one, "crypto.size"); operations appended in a
+     * later version are used only when the size covers them. */
+    uint32_t size;
+    void *ctx; /**< passed as the first argument of every function below */
     /** HMAC over parts[0] || parts[1] || ...; writes the full digest (20 or 32 octets) to out. */
     int (*hmac)(void *ctx, dnp3_hash_alg alg, const uint8_t *key, size_t key_len, const dnp3_iov *parts,
                 size_t n_parts, uint8_t out[32]);

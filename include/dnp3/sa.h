@@ -349,9 +349,9 @@ static inline void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
  * bad key length, duplicate user,
  * challenge_len or mal out of range, max_apdu < 249).
  * In full: c NULL; a size field below the fields up to max_apdu or above
- * sizeof(dnp3_sa_outstation_config); no crypto provider or one without
- * hmac, key_unwrap or random; n_users outside 1..DNP3_SA_MAX_USERS; a MAC
- * algorithm dnp3_sa_mac_len does not know; challenge_len outside 4..64;
+ * sizeof(dnp3_sa_outstation_config); no crypto provider, one whose size is below
+ * the four operations of dnp3_crypto, or one without hmac, key_unwrap or random; n_users
+ * outside 1..DNP3_SA_MAX_USERS; a MAC algorithm dnp3_sa_mac_len does not know; challenge_len outside 4..64;
  * max_apdu outside 249..65535; authority_key_len not 0, 16 or 32; an
  * unterminated outstation or user name; a user numbered 0, a duplicate user
  * number, or an update key not 16 or 32 octets (dnp3_sa_outstation_config_check
@@ -359,7 +359,7 @@ static inline void dnp3_sa_outstation_config_init(dnp3_sa_outstation_config *c)
 DNP3_API size_t dnp3_sa_outstation_memory_size(const dnp3_sa_outstation_config *c);
 
 /** Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if field is not
- * NULL) set to the name of the first bad field ("size", "crypto", "n_users", "mal",
+ * NULL) set to the name of the first bad field ("size", "crypto", "crypto.size", "n_users", "mal",
  * "challenge_len", "max_apdu", "authority_key_len", "outstation_name", "users[].number",
  * "users[].key_len", "users[].name"; "config" for a NULL pointer). For a valid
  * configuration *field is set to NULL. */
@@ -461,12 +461,13 @@ static inline void dnp3_sa_master_config_init(dnp3_sa_master_config *c)
 /** Octets needed, or 0 for an invalid configuration (see dnp3_sa_master_config_check). A size below
  * the fields up to max_apdu or above sizeof is refused; a smaller size from an older header gets
  * the defaults of the later fields.
- * Invalid: c NULL, that size rule, no crypto provider or one without
- * hmac/key_wrap/random, user number 0, update key not 16 or 32 octets,
+ * Invalid: c NULL, that size rule, no crypto provider, one whose size is below the four
+ * operations of dnp3_crypto, or one without hmac/key_wrap/random, user number 0, update key not 16 or 32 octets,
  * session_key_len outside 16..32, max_apdu outside 249..65535. */
 DNP3_API size_t dnp3_sa_master_memory_size(const dnp3_sa_master_config *c);
 /** Why a configuration is refused: DNP3_OK, or DNP3_ERR_CONFIG with *field (if not NULL) set to
- * "size", "crypto", "user.number", "user.key_len", "session_key_len", "max_apdu" or "config".
+ * "size", "crypto", "crypto.size", "user.number", "user.key_len", "session_key_len", "max_apdu" or
+ * "config".
  * For a valid configuration *field is set to NULL. */
 DNP3_API int dnp3_sa_master_config_check(const dnp3_sa_master_config *c, const char **field);
 /**

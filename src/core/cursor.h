@@ -2,8 +2,8 @@
  * cursor.h - bounds-checked little-endian reader and writer with a sticky error.
  *
  * Every octet the protocol code reads or writes goes through these cursors
- * (design.md section 3). A read past the end sets the error, returns zero and
- * leaves the position at the end, so a run of reads needs one check at its end:
+ * (docs/architecture.md, "Layers and files"; IEEE 1815-2012 4.3.1: little-endian). A read past the end sets the
+ * error, returns zero and leaves the position at the end, so a run of reads needs one check at its end:
  *
  *     uint8_t g = dnp3_rd_u8(&rd), v = dnp3_rd_u8(&rd);
  *     if (rd.err) return rd.err;

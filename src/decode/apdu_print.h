@@ -1,6 +1,6 @@
 /*
- * apdu_print.h - human-readable printing of DNP3 traffic at the "decode
- * levels" of design.md section 5: link frames, transport headers, application
+ * apdu_print.h - human-readable printing of DNP3 traffic at the decode
+ * levels of `dnp3 decode --level` (docs/decode.md): link frames, transport headers, application
  * headers (control, function, IIN, object headers) and object values.
  * Shared by `dnp3 decode` and the --decode option of the outstation and master
  * commands. Nothing here exits or allocates; every function can be called on

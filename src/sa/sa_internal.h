@@ -10,9 +10,13 @@
  *   sa_outstation.c the outstation state machine (session keys, challenges, aggressive mode)
  *   sa_master.c     the master state machine (key initialisation, challenge replies)
  *   sa_update_key.c the symmetric update-key change: wrap plaintext, confirmation MACs
+ *   sa_os_users.c   the outstation's update-key change and user status change
+ *   sa_os_reply.c   what the outstation's handlers share: users, events, replies
  */
 #ifndef DNP3_SA_INTERNAL_H
 #define DNP3_SA_INTERNAL_H
+
+#include <stddef.h>
 
 #include "core/cursor.h"
 #include "dnp3/app.h"
@@ -24,6 +28,10 @@
 #define SA_PLAIN_MAX 152                           /* key length + two keys + status, padded to 8 */
 #define SA_KEYCHANGE_MAX (2 + 6 + 6 + SA_PLAIN_MAX + 8)
 #define SA_UK_PLAIN_MAX (DNP3_SA_MAX_NAME + DNP3_SA_MAX_KEY + DNP3_SA_MAX_CHALLENGE + 8) /* padded to 8 */
+/* The smallest dnp3_crypto::size accepted: a provider has at least the four operations of
+ * libdnp3 1.0 (hmac, key_wrap, key_unwrap, random). Operations appended later are used only
+ * when a provider's size covers them; a larger size (a newer header) is fine. */
+#define SA_CRYPTO_MIN_SIZE (offsetof(dnp3_crypto, random) + sizeof(((dnp3_crypto *)0)->random))
 
 /*
  * Computes the MAC of parts with key according to mal into out

@@ -83,7 +83,9 @@ static const char *load(const dnp3_sa_master_config *in, dnp3_sa_master_config *
     dnp3_sa_master_config_init(out);
     if (!dnp3_config_overlay(out, sizeof *out, in, SA_MASTER_CONFIG_MIN)) return "size";
     const dnp3_crypto *c = out->crypto;
-    if (!c || !c->hmac || !c->key_wrap || !c->random) return "crypto";
+    if (!c) return "crypto";
+    if (c->size < SA_CRYPTO_MIN_SIZE) return "crypto.size";
+    if (!c->hmac || !c->key_wrap || !c->random) return "crypto";
     if (out->user.number == 0) return "user.number";
     if (out->user.key_len != 16 && out->user.key_len != 32) return "user.key_len";
     if (out->session_key_len < 16 || out->session_key_len > DNP3_SA_MAX_KEY) return "session_key_len";

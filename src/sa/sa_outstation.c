@@ -54,7 +54,9 @@ static const char *load(const dnp3_sa_outstation_config *in, dnp3_sa_outstation_
     if (!in) return "config";
     dnp3_sa_outstation_config_init(out);
     if (!dnp3_config_overlay(out, sizeof *out, in, SA_OS_CONFIG_MIN)) return "size";
-    if (!out->crypto || !out->crypto->hmac || !out->crypto->key_unwrap || !out->crypto->random) return "crypto";
+    if (!out->crypto) return "crypto";
+    if (out->crypto->size < SA_CRYPTO_MIN_SIZE) return "crypto.size";
+    if (!out->crypto->hmac || !out->crypto->key_unwrap || !out->crypto->random) return "crypto";
     if (out->n_users == 0 || out->n_users > DNP3_SA_MAX_USERS) return "n_users";
     if (!dnp3_sa_mac_len(out->mal)) return "mal";
     if (out->challenge_len < DNP3_SA_MIN_CHALLENGE || out->challenge_len > DNP3_SA_MAX_CHALLENGE)

@@ -41,6 +41,15 @@ static void test_outstation_check_names_the_field(void **state)
     assert_string_equal(field, "config");
 
     os_config(&c), c.crypto = NULL, expect_os_field(&c, "crypto");
+    dnp3_crypto small = *dnp3_crypto_openssl();
+    small.size = 0; /* not set: a provider must say its size */
+    os_config(&c), c.crypto = &small, expect_os_field(&c, "crypto.size");
+    small.size = offsetof(dnp3_crypto, random); /* ends before random */
+    os_config(&c), c.crypto = &small, expect_os_field(&c, "crypto.size");
+    dnp3_crypto newer[2] = {*dnp3_crypto_openssl()}; /* a newer, larger provider is accepted */
+    newer[0].size = sizeof newer;
+    os_config(&c), c.crypto = &newer[0];
+    assert_int_equal(dnp3_sa_outstation_config_check(&c, NULL), DNP3_OK);
     os_config(&c), c.n_users = 0, expect_os_field(&c, "n_users");
     os_config(&c), c.mal = 99, expect_os_field(&c, "mal");
     os_config(&c), c.challenge_len = 2, expect_os_field(&c, "challenge_len");
@@ -105,6 +114,9 @@ static void test_master_check_and_older_size(void **state)
     master_config(&c);
     assert_int_equal(dnp3_sa_master_config_check(&c, NULL), DNP3_OK);
     master_config(&c), c.crypto = NULL, expect_master_field(&c, "crypto");
+    dnp3_crypto small = *dnp3_crypto_openssl();
+    small.size = 0;
+    master_config(&c), c.crypto = &small, expect_master_field(&c, "crypto.size");
     master_config(&c), c.user.number = 0, expect_master_field(&c, "user.number");
     master_config(&c), c.user.key_len = 8, expect_master_field(&c, "user.key_len");
     master_config(&c), c.session_key_len = 8, expect_master_field(&c, "session_key_len");
