@@ -17,8 +17,11 @@
 #   * whatever the waivers say, a member of a public struct that moved, changed type or
 #     was removed, and an enumerator removed or renumbered, fail (abidiff run a second time
 #     without abi/suppressions): the waivers are for members appended at the end of structs
-#     versioned by their size, and libabigail's "inserted at end" rule also hides an
-#     insertion in the middle or a member's new type.
+#     versioned by their size or only read by the application through a pointer, and
+#     libabigail's "inserted at end" rule also hides an insertion in the middle or a member's
+#     new type. An enum that ends in a *_COUNT sentinel (task kinds and results, point
+#     types, SA statistics) renumbers that sentinel when a value is added: a new value there
+#     is an incompatible change and needs a new SONAME major, as docs/api.md says.
 # Exit status 0 pass, 1 fail, 77 skipped (abidiff not installed).
 set -uo pipefail
 BUILD=${1:?usage: check_abi.sh BUILD_DIR}
@@ -59,9 +62,10 @@ for lib in libdnp3 libdnp3crypto libdnp3io libdnp3decode; do
     abidiff --headers-dir1 "$ROOT/include/dnp3" --headers-dir2 "$ROOT/include/dnp3" \
             "$base" "$work/$lib.abi" >"$work/$lib.raw" 2>&1
     # (a member appended at the end, or a struct member that grew at its end, shows none of these;
-    # a new enumerator neither)
-    moved=$(grep -E "offset changed|data members? deletion|type name changed from|enumerators? (deletion|change)" \
-        "$work/$lib.raw" | sort -u)
+    # an enumerator appended after the last one neither); printed with the lines above each,
+    # which name the type and the member
+    moved=$(grep -E -B4 "offset changed|data members? deletion|type name changed from|enumerators? (deletion|change)" \
+        "$work/$lib.raw")
     if [ -n "$moved" ]; then
         rc=$((rc | 8))
         { echo "members of public structs moved, changed or removed (not waivable):"; echo "$moved"; } >>"$work/$lib.diff"
