@@ -76,6 +76,20 @@ wait_for() {
     return 1
 }
 
+# run_until LOG TEXT CMD...: runs CMD in the background with its output in LOG and stops it
+# (SIGTERM) once LOG contains TEXT, or after 10 s; the caller then checks LOG. A fixed `timeout N`
+# could stop a command on a loaded machine before it got to say TEXT.
+run_until() {
+    local log=$1 text=$2 pid
+    shift 2
+    "$@" >"$log" 2>&1 &
+    pid=$!
+    wait_for "$log" "$text" 200
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
 # listen_port LOG: the port of the first "listening on <proto> <addr>:<port>," line of LOG.
 listen_port() { sed -n 's/.*listening on [a-z]* [0-9.]*:\([0-9]*\),.*/\1/p' "$1" | head -1; }
 

@@ -133,7 +133,7 @@ expect "refusal audited" <(sqlite3 "$WORK/g2.db" "SELECT result FROM commands") 
 
 # a wrong broker password: the broker's own refusal is what the log says
 sed -e "s/password: gw-secret/password: not-it/" -e "s|$WORK/g.db|$WORK/g4.db|" "$WORK/gw.yaml" >"$WORK/gw4.yaml"
-timeout 3 "$DNP3" master run --config "$WORK/gw4.yaml" >"$WORK/gw4.log" 2>&1
+run_until "$WORK/gw4.log" "Connection Refused: not authorised" "$DNP3" master run --config "$WORK/gw4.yaml"
 expect "wrong broker password: the CONNACK's reason" "$WORK/gw4.log" "Connection Refused: not authorised"
 
 # mqtt commands: false (url and topic_prefix spelled as well): the gateway does not even subscribe

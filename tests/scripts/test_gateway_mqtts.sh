@@ -73,16 +73,11 @@ wait "$GW" 2>/dev/null
 
 # handshakes that must fail: the gateway says why and publishes nothing
 L0=$(wc -l <"$WORK/mosquitto.log")
-# fails NAME WANT ARGS...: `dnp3 master run` with the --mqtt ARGS, stopped once its log contains
-# WANT (or after 10 s: a loaded machine may take longer than the usual second to get there)
+# fails NAME WANT ARGS...: `dnp3 master run` with the --mqtt ARGS; its log must say WANT
 fails() {
-    local name=$1 want=$2 pid
+    local name=$1 want=$2
     shift 2
-    "$DNP3" master run "127.0.0.1:$PORT" --sqlite "$WORK/$name.db" --mqtt "$@" >"$WORK/$name.log" 2>&1 &
-    pid=$!
-    wait_for "$WORK/$name.log" "$want" 200
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    run_until "$WORK/$name.log" "$want" "$DNP3" master run "127.0.0.1:$PORT" --sqlite "$WORK/$name.db" --mqtt "$@"
     expect "$name" "$WORK/$name.log" "$want"
 }
 fails unknown-ca "MQTT 127.0.0.1:$MPORT: the broker's certificate: " "mqtts://127.0.0.1:$MPORT" \
@@ -139,12 +134,12 @@ ymqtt urlhost 'url: "127.0.0.1:1884", host: 127.0.0.1'
 refused yaml-url-and-host "give url or host and port" --config "$WORK/urlhost.yaml"
 # tls: true before a bare url: still TLS (the plain listener then fails the handshake)
 ymqtt tlsfirst "tls: true, url: \"127.0.0.1:$PLAIN\", ca: $P/ca.pem"
-timeout 3 "$DNP3" master run --config "$WORK/tlsfirst.yaml" >"$WORK/tlsfirst.log" 2>&1
+run_until "$WORK/tlsfirst.log" "MQTT 127.0.0.1:$PLAIN: TLS: " "$DNP3" master run --config "$WORK/tlsfirst.yaml"
 expect "tls: true before url: is TLS" "$WORK/tlsfirst.log" "MQTT 127.0.0.1:$PLAIN: TLS: "
 
 # a password in clear text to a broker elsewhere: a warning (TEST-NET-1, nothing answers)
 printf 'outstations: [{name: a, target: 127.0.0.1:1}]\nmqtt: {host: 192.0.2.1, username: u, password: p}\n' \
     >"$WORK/clear.yaml"
-timeout 2 "$DNP3" master run --config "$WORK/clear.yaml" >"$WORK/clear.out" 2>&1
+run_until "$WORK/clear.out" "crosses the network in clear text" "$DNP3" master run --config "$WORK/clear.yaml"
 expect "clear-text password: warned" "$WORK/clear.out" "the MQTT password crosses the network in clear text"
 live_finish
