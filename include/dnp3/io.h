@@ -184,6 +184,10 @@ static inline void dnp3_io_config_init(dnp3_io_config *c, dnp3_io_kind kind)
  * the operating system's own text. A TCP client connects after this call
  * returns: its failures go to upper->log and upper->on_close. On failure *out
  * is NULL (or untouched for the argument checks).
+ *
+ * SIGPIPE: a write to a connection the peer has just closed would raise it and end the
+ * process; if the program left SIGPIPE at its default, this call sets it to be ignored (the
+ * failed write then ends the connection). A disposition the program set itself is kept.
  */
 DNP3_API int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *c, dnp3_channel *ch, const dnp3_io_upper *upper,
                            dnp3_io **out);

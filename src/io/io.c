@@ -14,6 +14,7 @@
  * io_serial.c and io_tls.c, addresses in io_addr.c, the mapping of libuv's error codes to the
  * library's in io_errors.c (io_internal.h lists them).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,22 @@ void dnp3_iox_deliver(dnp3_io *io, const uint8_t *data, size_t len, bool *closed
 
 /* ---- lifecycle ---- */
 
+/* libuv writes to sockets with write(2): a write to a connection the peer has just closed or
+ * reset raises SIGPIPE, whose default action ends the process without a word (a master whose
+ * connection an outstation replaced mid-write simply vanished). The runtime reports that
+ * write's EPIPE as a lost connection instead, so SIGPIPE is set to be ignored when, and only
+ * when, the program left it at its default: a handler or disposition of the program's own is
+ * kept (docs/api.md, "Threads, re-entrancy and callbacks"). */
+static void ignore_sigpipe(void)
+{
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) != 0 || (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL) return;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGPIPE, &sa, NULL);
+}
+
 int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *ch, const dnp3_io_upper *upper,
                   dnp3_io **out)
 {
@@ -277,6 +294,7 @@ int dnp3_io_start(uv_loop_t *loop, const dnp3_io_config *config, dnp3_channel *c
     bool listener = cfg.kind == DNP3_IO_TCP_LISTEN || (cfg.kind == DNP3_IO_UDP && cfg.accept);
     if (!ch && !listener) return DNP3_ERR_INVALID_ARG;
     const dnp3_io_config *c = &cfg;
+    ignore_sigpipe();
     dnp3_io *io = calloc(1, sizeof *io);
     if (!io) return DNP3_ERR_NOMEM;
     io->loop = loop;
