@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dnp3/io_roles.h"
+#include "io_channel.h"
 #include "testutil.h"
 
 #define MIN_SIZE ((uint32_t)(offsetof(dnp3_io_config, port) + sizeof(uint16_t)))
@@ -58,13 +59,7 @@ static void fixture_init(fixture *f)
     memset(f, 0, sizeof *f);
     assert_int_equal(uv_loop_init(&f->loop), 0);
     uv_timer_init(&f->loop, &f->deadline);
-    dnp3_channel_config cc;
-    dnp3_channel_config_init(&cc);
-    size_t need = dnp3_channel_memory_size(&cc);
-    f->ch_mem = aligned_alloc(alignof(max_align_t), (need + 63) / 64 * 64);
-    assert_non_null(f->ch_mem);
-    f->ch = dnp3_channel_init(f->ch_mem, need, &cc, dnp3_io_now(&f->loop));
-    assert_non_null(f->ch);
+    f->ch = io_test_channel(NULL, &f->ch_mem, dnp3_io_now(&f->loop));
 }
 
 static void fixture_close(fixture *f)

@@ -15,6 +15,7 @@
 
 #include "dnp3/io_roles.h"
 #include "io_internal.h"
+#include "io_channel.h"
 #include "testutil.h"
 
 /* A library code with a text of its own, not the fallback. */
@@ -199,13 +200,8 @@ static void test_bad_arguments(void **state)
     /* TLS over UDP (IEC 62351-3 is TCP only): refused before the configuration is read */
     dnp3_io_config_init(&c, DNP3_IO_UDP);
     c.tls = (dnp3_tls *)(void *)&c;
-    dnp3_channel_config cc;
-    dnp3_channel_config_init(&cc);
-    size_t need = dnp3_channel_memory_size(&cc);
-    void *mem = aligned_alloc(alignof(max_align_t), (need + 63) / 64 * 64);
-    assert_non_null(mem);
-    dnp3_channel *ch = dnp3_channel_init(mem, need, &cc, dnp3_io_now(&loop));
-    assert_non_null(ch);
+    void *mem;
+    dnp3_channel *ch = io_test_channel(NULL, &mem, dnp3_io_now(&loop));
     assert_int_equal(dnp3_io_start(&loop, &c, ch, NULL, &io), DNP3_ERR_INVALID_ARG);
     assert_library_code(DNP3_ERR_INVALID_ARG);
     free(mem);

@@ -21,6 +21,7 @@
 
 #include "dnp3/io.h"
 #include "io_internal.h"
+#include "io_channel.h"
 #include "testutil.h"
 
 typedef struct {
@@ -69,10 +70,7 @@ static void fixture_init(fixture *f)
     cc.mode = DNP3_CHANNEL_SERIAL;
     cc.local_addr = 1;
     cc.remote_addr = 10;
-    size_t size = dnp3_channel_memory_size(&cc), al = alignof(max_align_t);
-    f->ch_mem = aligned_alloc(al, (size + al - 1) / al * al);
-    f->ch = dnp3_channel_init(f->ch_mem, size, &cc, 0);
-    assert_non_null(f->ch);
+    f->ch = io_test_channel(&cc, &f->ch_mem, 0);
     uv_timer_init(&f->loop, &f->timer);
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dnp3/io_roles.h"
+#include "io_channel.h"
 #include "testutil.h"
 
 /* Starts and stops a TCP server endpoint on 127.0.0.1:0 (the only effect wanted is the start). */
@@ -26,13 +27,8 @@ static void start_and_stop_endpoint(void)
 {
     uv_loop_t loop;
     assert_int_equal(uv_loop_init(&loop), 0);
-    dnp3_channel_config cc;
-    dnp3_channel_config_init(&cc);
-    size_t need = dnp3_channel_memory_size(&cc);
-    void *mem = aligned_alloc(alignof(max_align_t), (need + 63) / 64 * 64);
-    assert_non_null(mem);
-    dnp3_channel *ch = dnp3_channel_init(mem, need, &cc, dnp3_io_now(&loop));
-    assert_non_null(ch);
+    void *mem;
+    dnp3_channel *ch = io_test_channel(NULL, &mem, dnp3_io_now(&loop));
     dnp3_io_config c;
     dnp3_io_config_init(&c, DNP3_IO_TCP_SERVER);
     c.host = "127.0.0.1";
